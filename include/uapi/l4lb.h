@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * l4lb: userspace ABI of the in-kernel full-NAT L4 load balancer.
+ *
+ * This header is shared by the kernel module (kmod/) and by l4lbctl
+ * (tools/). It defines the generic netlink family "l4lb", version 1.
+ *
+ * Conventions used by every attribute below:
+ *  - Addresses are IPv4 in network byte order (NLA_BE32).
+ *  - Ports are in network byte order (NLA_BE16).
+ *  - Times are in seconds (u32) unless the name says otherwise.
+ *  - Counters are u64 in host byte order, padded with L4LB_ATTR_PAD.
+ *  - Each request carries at most one L4LB_ATTR_SERVICE and one
+ *    L4LB_ATTR_BACKEND nest; replies use the same nests.
+ *
+ * Mutating commands (those with "SET", "ADD", "DEL", "FLUSH" in their name)
+ * need CAP_NET_ADMIN in the network namespace's user namespace. Every object
+ * (service, backends, NAT table) belongs to the network namespace of the
+ * netlink socket that talks to it.
+ *
+ * Errors are returned as a negative errno in the netlink ACK, with an extended
+ * ACK message (NLMSGERR_ATTR_MSG) saying what was wrong. A rejected command
+ * changes nothing.
+ */
+#ifndef _UAPI_L4LB_H
+#define _UAPI_L4LB_H
+
+/** L4LB_GENL_NAME - the generic netlink family name */
+#define L4LB_GENL_NAME		"l4lb"
+/** L4LB_GENL_VERSION - the family version this header describes */
+#define L4LB_GENL_VERSION	1
+
+/** L4LB_SCHED_NAME_MAX - longest scheduler name, including the NUL */
+#define L4LB_SCHED_NAME_MAX	16
+
+/** L4LB_WEIGHT_MAX - largest backend weight; weight 0 takes no new connections */
+#define L4LB_WEIGHT_MAX		65535
+
+/**
+ * enum l4lb_cmd - generic netlink commands
+ * @L4LB_CMD_UNSPEC: unused
+ * @L4LB_CMD_SERVICE_GET: read the service; reply carries L4LB_ATTR_SERVICE
+ * @L4LB_CMD_SERVICE_SET: create or change the service from the attributes
+ *	present in L4LB_ATTR_SERVICE; absent attributes keep their value. A
+ *	service that does not exist yet needs at least VIP and PORT.
+ *	Changing VIP, PORT or PROTO flushes the NAT table.
+ * @L4LB_CMD_BACKEND_ADD: add a backend (ADDR, PORT, optional WEIGHT and
+ *	STATE). -EEXIST if it is already there.
+ * @L4LB_CMD_BACKEND_DEL: remove a backend (ADDR, PORT). By default it drains:
+ *	no new connections, existing rows live until they end. With
+ *	L4LB_F_NOW in L4LB_ATTR_FLAGS its rows are removed at once and both
+ *	ends get a TCP RST. -ENOENT if it is not there.
+ * @L4LB_CMD_BACKEND_SET: change WEIGHT and/or STATE of a backend
+ * @L4LB_CMD_BACKEND_GET: dump backends (NLM_F_DUMP), each in a
+ *	L4LB_ATTR_BACKEND nest with its statistics
+ * @L4LB_CMD_CONN_GET: dump NAT table rows (NLM_F_DUMP), each in a
+ *	L4LB_ATTR_CONN nest
+ * @L4LB_CMD_STATS_GET: table length and global counters in L4LB_ATTR_STATS
+ * @L4LB_CMD_FLUSH: remove every NAT table row of the namespace (no RST)
+ */
+enum l4lb_cmd {
+	L4LB_CMD_UNSPEC,
+	L4LB_CMD_SERVICE_GET,
+	L4LB_CMD_SERVICE_SET,
+	L4LB_CMD_BACKEND_ADD,
+	L4LB_CMD_BACKEND_DEL,
+	L4LB_CMD_BACKEND_SET,
+	L4LB_CMD_BACKEND_GET,
+	L4LB_CMD_CONN_GET,
+	L4LB_CMD_STATS_GET,
+	L4LB_CMD_FLUSH,
+
+	__L4LB_CMD_MAX,
+};
+
+#define L4LB_CMD_MAX (__L4LB_CMD_MAX - 1)
+
+/**
+ * enum l4lb_attr - top-level attributes
+ * @L4LB_ATTR_UNSPEC: unused
+ * @L4LB_ATTR_PAD: padding for 64-bit attributes
+ * @L4LB_ATTR_SERVICE: nest of enum l4lb_svc_attr
+ * @L4LB_ATTR_BACKEND: nest of enum l4lb_be_attr
+ * @L4LB_ATTR_CONN: nest of enum l4lb_conn_attr (replies only)
+ * @L4LB_ATTR_STATS: nest of enum l4lb_stats_attr (replies only)
+ * @L4LB_ATTR_FLAGS: u32, bitmask of enum l4lb_flags
+ */
+enum l4lb_attr {
+	L4LB_ATTR_UNSPEC,
+	L4LB_ATTR_PAD,
+	L4LB_ATTR_SERVICE,
+	L4LB_ATTR_BACKEND,
+	L4LB_ATTR_CONN,
+	L4LB_ATTR_STATS,
+	L4LB_ATTR_FLAGS,
+
+	__L4LB_ATTR_MAX,
+};
+
+#define L4LB_ATTR_MAX (__L4LB_ATTR_MAX - 1)
+
+/**
+ * enum l4lb_flags - request flags in L4LB_ATTR_FLAGS
+ * @L4LB_F_NOW: with BACKEND_DEL, expire the backend's rows at once and send
+ *	a TCP RST to the client and to the backend for each TCP row
+ */
+enum l4lb_flags {
+	L4LB_F_NOW = 1 << 0,
+};
+
+/**
+ * enum l4lb_svc_attr - attributes of the virtual service
+ * @L4LB_SVC_ATTR_UNSPEC: unused
+ * @L4LB_SVC_ATTR_PAD: padding
+ * @L4LB_SVC_ATTR_AF: u16 address family; only AF_INET (2) is supported,
+ *	anything else gets -EAFNOSUPPORT. Optional, AF_INET if absent.
+ * @L4LB_SVC_ATTR_VIP: be32, the virtual IP address
+ * @L4LB_SVC_ATTR_PORT: be16, the virtual port (1-65535)
+ * @L4LB_SVC_ATTR_PROTO: u8, IPPROTO_TCP (6) or IPPROTO_UDP (17)
+ * @L4LB_SVC_ATTR_SCHED: string, scheduler name (e.g. "rr")
+ * @L4LB_SVC_ATTR_SNAT_ADDR: be32, source address towards backends; 0 means
+ *	the primary address of the interface that routes to each backend
+ * @L4LB_SVC_ATTR_TIMEOUT_TCP: u32 seconds, idle timeout of an established
+ *	TCP row
+ * @L4LB_SVC_ATTR_TIMEOUT_TCP_FIN: u32 seconds, linger of a TCP row after
+ *	FIN has been seen in both directions
+ * @L4LB_SVC_ATTR_TIMEOUT_UDP: u32 seconds, idle timeout of a UDP row
+ * @L4LB_SVC_ATTR_TIMEOUT_SYN: u32 seconds, timeout of a half-open TCP row
+ * @L4LB_SVC_ATTR_PERSISTENCE: u32 seconds; 0 disables persistence
+ * @L4LB_SVC_ATTR_CONN_MAX: u32, largest number of NAT rows in the namespace
+ *	(read only)
+ */
+enum l4lb_svc_attr {
+	L4LB_SVC_ATTR_UNSPEC,
+	L4LB_SVC_ATTR_PAD,
+	L4LB_SVC_ATTR_AF,
+	L4LB_SVC_ATTR_VIP,
+	L4LB_SVC_ATTR_PORT,
+	L4LB_SVC_ATTR_PROTO,
+	L4LB_SVC_ATTR_SCHED,
+	L4LB_SVC_ATTR_SNAT_ADDR,
+	L4LB_SVC_ATTR_TIMEOUT_TCP,
+	L4LB_SVC_ATTR_TIMEOUT_TCP_FIN,
+	L4LB_SVC_ATTR_TIMEOUT_UDP,
+	L4LB_SVC_ATTR_TIMEOUT_SYN,
+	L4LB_SVC_ATTR_PERSISTENCE,
+	L4LB_SVC_ATTR_CONN_MAX,
+
+	__L4LB_SVC_ATTR_MAX,
+};
+
+#define L4LB_SVC_ATTR_MAX (__L4LB_SVC_ATTR_MAX - 1)
+
+/**
+ * enum l4lb_be_state - administrative state of a backend
+ * @L4LB_BE_STATE_UP: takes new connections (if its weight is not 0)
+ * @L4LB_BE_STATE_DOWN: takes no new connections; existing rows are kept
+ * @L4LB_BE_STATE_DRAIN: takes no new connections; existing rows are kept.
+ *	A backend removed with BACKEND_DEL stays in this state, with
+ *	L4LB_BE_ATTR_REMOVED set, until its last row ends.
+ */
+enum l4lb_be_state {
+	L4LB_BE_STATE_UP,
+	L4LB_BE_STATE_DOWN,
+	L4LB_BE_STATE_DRAIN,
+
+	__L4LB_BE_STATE_MAX,
+};
+
+#define L4LB_BE_STATE_MAX (__L4LB_BE_STATE_MAX - 1)
+
+/**
+ * enum l4lb_be_attr - attributes of a backend (real server)
+ * @L4LB_BE_ATTR_UNSPEC: unused
+ * @L4LB_BE_ATTR_PAD: padding for the u64 counters
+ * @L4LB_BE_ATTR_AF: u16 address family; only AF_INET is supported
+ * @L4LB_BE_ATTR_ADDR: be32, backend address
+ * @L4LB_BE_ATTR_PORT: be16, backend port (1-65535)
+ * @L4LB_BE_ATTR_WEIGHT: u32, 0..L4LB_WEIGHT_MAX; default 1
+ * @L4LB_BE_ATTR_STATE: u8, enum l4lb_be_state
+ * @L4LB_BE_ATTR_REMOVED: flag (replies only): removed and draining
+ * @L4LB_BE_ATTR_ACTIVE_CONNS: u32 (replies only), rows in ESTABLISHED
+ * @L4LB_BE_ATTR_INACTIVE_CONNS: u32 (replies only), rows in other states
+ * @L4LB_BE_ATTR_TOTAL_CONNS: u64 (replies only), rows ever created
+ * @L4LB_BE_ATTR_PKTS_IN: u64 (replies only), packets client -> backend
+ * @L4LB_BE_ATTR_PKTS_OUT: u64 (replies only), packets backend -> client
+ * @L4LB_BE_ATTR_BYTES_IN: u64 (replies only), IP bytes client -> backend
+ * @L4LB_BE_ATTR_BYTES_OUT: u64 (replies only), IP bytes backend -> client
+ */
+enum l4lb_be_attr {
+	L4LB_BE_ATTR_UNSPEC,
+	L4LB_BE_ATTR_PAD,
+	L4LB_BE_ATTR_AF,
+	L4LB_BE_ATTR_ADDR,
+	L4LB_BE_ATTR_PORT,
+	L4LB_BE_ATTR_WEIGHT,
+	L4LB_BE_ATTR_STATE,
+	L4LB_BE_ATTR_REMOVED,
+	L4LB_BE_ATTR_ACTIVE_CONNS,
+	L4LB_BE_ATTR_INACTIVE_CONNS,
+	L4LB_BE_ATTR_TOTAL_CONNS,
+	L4LB_BE_ATTR_PKTS_IN,
+	L4LB_BE_ATTR_PKTS_OUT,
+	L4LB_BE_ATTR_BYTES_IN,
+	L4LB_BE_ATTR_BYTES_OUT,
+
+	__L4LB_BE_ATTR_MAX,
+};
+
+#define L4LB_BE_ATTR_MAX (__L4LB_BE_ATTR_MAX - 1)
+
+/**
+ * enum l4lb_conn_state - state of a NAT table row
+ * @L4LB_CONN_NONE: unused
+ * @L4LB_CONN_SYN_SENT: TCP, client SYN forwarded
+ * @L4LB_CONN_SYN_RECV: TCP, backend SYN-ACK seen
+ * @L4LB_CONN_ESTABLISHED: TCP, handshake completed
+ * @L4LB_CONN_FIN_WAIT: TCP, FIN seen from the client
+ * @L4LB_CONN_CLOSE_WAIT: TCP, FIN seen from the backend
+ * @L4LB_CONN_LAST_ACK: TCP, FIN seen from both, waiting for the last ACK
+ * @L4LB_CONN_TIME_WAIT: TCP, closed both ways; lingers for the FIN timeout
+ * @L4LB_CONN_CLOSE: TCP, RST seen; removed shortly
+ * @L4LB_CONN_UDP: UDP flow
+ */
+enum l4lb_conn_state {
+	L4LB_CONN_NONE,
+	L4LB_CONN_SYN_SENT,
+	L4LB_CONN_SYN_RECV,
+	L4LB_CONN_ESTABLISHED,
+	L4LB_CONN_FIN_WAIT,
+	L4LB_CONN_CLOSE_WAIT,
+	L4LB_CONN_LAST_ACK,
+	L4LB_CONN_TIME_WAIT,
+	L4LB_CONN_CLOSE,
+	L4LB_CONN_UDP,
+
+	__L4LB_CONN_STATE_MAX,
+};
+
+#define L4LB_CONN_STATE_MAX (__L4LB_CONN_STATE_MAX - 1)
+
+/**
+ * enum l4lb_conn_attr - attributes of a NAT table row (replies only)
+ * @L4LB_CONN_ATTR_UNSPEC: unused
+ * @L4LB_CONN_ATTR_PAD: padding
+ * @L4LB_CONN_ATTR_PROTO: u8, IPPROTO_TCP or IPPROTO_UDP
+ * @L4LB_CONN_ATTR_CLIENT_ADDR: be32
+ * @L4LB_CONN_ATTR_CLIENT_PORT: be16
+ * @L4LB_CONN_ATTR_VIP_ADDR: be32
+ * @L4LB_CONN_ATTR_VIP_PORT: be16
+ * @L4LB_CONN_ATTR_LOCAL_ADDR: be32, the SNAT address the backend sees
+ * @L4LB_CONN_ATTR_LOCAL_PORT: be16, the SNAT port the backend sees
+ * @L4LB_CONN_ATTR_BACKEND_ADDR: be32
+ * @L4LB_CONN_ATTR_BACKEND_PORT: be16
+ * @L4LB_CONN_ATTR_STATE: u8, enum l4lb_conn_state
+ * @L4LB_CONN_ATTR_EXPIRES: u32, seconds until the row expires if idle
+ */
+enum l4lb_conn_attr {
+	L4LB_CONN_ATTR_UNSPEC,
+	L4LB_CONN_ATTR_PAD,
+	L4LB_CONN_ATTR_PROTO,
+	L4LB_CONN_ATTR_CLIENT_ADDR,
+	L4LB_CONN_ATTR_CLIENT_PORT,
+	L4LB_CONN_ATTR_VIP_ADDR,
+	L4LB_CONN_ATTR_VIP_PORT,
+	L4LB_CONN_ATTR_LOCAL_ADDR,
+	L4LB_CONN_ATTR_LOCAL_PORT,
+	L4LB_CONN_ATTR_BACKEND_ADDR,
+	L4LB_CONN_ATTR_BACKEND_PORT,
+	L4LB_CONN_ATTR_STATE,
+	L4LB_CONN_ATTR_EXPIRES,
+
+	__L4LB_CONN_ATTR_MAX,
+};
+
+#define L4LB_CONN_ATTR_MAX (__L4LB_CONN_ATTR_MAX - 1)
+
+/**
+ * enum l4lb_stats_attr - global counters of a namespace (replies only)
+ * @L4LB_STATS_ATTR_UNSPEC: unused
+ * @L4LB_STATS_ATTR_PAD: padding
+ * @L4LB_STATS_ATTR_CONNS: u32, current NAT table length
+ * @L4LB_STATS_ATTR_CONN_MAX: u32, the table length limit
+ * @L4LB_STATS_ATTR_CONNS_CREATED: u64, rows created
+ * @L4LB_STATS_ATTR_DROP_NO_BACKEND: u64, new flows dropped: no usable backend
+ * @L4LB_STATS_ATTR_DROP_TABLE_FULL: u64, new flows dropped: conn_max reached
+ * @L4LB_STATS_ATTR_DROP_NO_MEMORY: u64, packets dropped: allocation failed
+ * @L4LB_STATS_ATTR_DROP_NO_ROUTE: u64, packets dropped: no route
+ * @L4LB_STATS_ATTR_DROP_NO_SNAT_PORT: u64, new flows dropped: no free
+ *	SNAT port towards the chosen backend
+ * @L4LB_STATS_ATTR_DROP_MALFORMED: u64, packets dropped: bad headers
+ * @L4LB_STATS_ATTR_DROP_MTU: u64, packets dropped with ICMP
+ *	fragmentation-needed or time-exceeded sent back
+ * @L4LB_STATS_ATTR_STRAY: u64, TCP non-SYN packets for the VIP with no row;
+ *	passed to the stack unchanged (a local VIP answers with RST)
+ * @L4LB_STATS_ATTR_FRAGMENTS: u64, IP fragments seen (passed unchanged;
+ *	l4lb enables defragmentation so this stays 0 unless disabled)
+ */
+enum l4lb_stats_attr {
+	L4LB_STATS_ATTR_UNSPEC,
+	L4LB_STATS_ATTR_PAD,
+	L4LB_STATS_ATTR_CONNS,
+	L4LB_STATS_ATTR_CONN_MAX,
+	L4LB_STATS_ATTR_CONNS_CREATED,
+	L4LB_STATS_ATTR_DROP_NO_BACKEND,
+	L4LB_STATS_ATTR_DROP_TABLE_FULL,
+	L4LB_STATS_ATTR_DROP_NO_MEMORY,
+	L4LB_STATS_ATTR_DROP_NO_ROUTE,
+	L4LB_STATS_ATTR_DROP_NO_SNAT_PORT,
+	L4LB_STATS_ATTR_DROP_MALFORMED,
+	L4LB_STATS_ATTR_DROP_MTU,
+	L4LB_STATS_ATTR_STRAY,
+	L4LB_STATS_ATTR_FRAGMENTS,
+
+	__L4LB_STATS_ATTR_MAX,
+};
+
+#define L4LB_STATS_ATTR_MAX (__L4LB_STATS_ATTR_MAX - 1)
+
+#endif /* _UAPI_L4LB_H */

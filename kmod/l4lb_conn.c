@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: the NAT table.
+ *
+ * Design (see also l4lb_conn.h for the locking rules):
+ *  - One fixed-size table per network namespace, 1 << conn_tab_bits buckets,
+ *    set at load time. A fixed power-of-two table is predictable and needs no
+ *    resize machinery on the packet path; rhashtable's automatic resizing was
+ *    not worth its per-lookup cost here since conn_max bounds the load.
+ *  - Each row is linked twice, once per direction, and hashed with jhash over
+ *    the tuple and a random per-table seed (as IPVS and nf_conntrack do).
+ *  - Expiry is done by l4lb_conn_gc(), called from a deferrable worker that
+ *    looks at a slice of the buckets per run; the packet path never scans.
+ */
+#include <linux/jhash.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "l4lb_conn.h"
+#include "l4lb_service.h"
+
+static struct kmem_cache *l4lb_conn_cachep __read_mostly;
+
+/**
+ * l4lb_conn_cache_init() - create the slab cache for rows
+ *
+ * Context: process, module init.
+ * Return: 0 or -ENOMEM.
+ */
+int l4lb_conn_cache_init(void)
+{
+	l4lb_conn_cachep = KMEM_CACHE(l4lb_conn, 0);
+	return l4lb_conn_cachep ? 0 : -ENOMEM;
+}
+
+/**
+ * l4lb_conn_cache_exit() - destroy the slab cache for rows
+ *
+ * Every table must have been freed and an rcu_barrier() done before, so that
+ * no row is left: a leftover row makes the slab allocator complain loudly.
+ *
+ * Context: process, module exit.
+ */
+void l4lb_conn_cache_exit(void)
+{
+	kmem_cache_destroy(l4lb_conn_cachep);
+}
+
+static u32 l4lb_tuple_hash(const struct l4lb_conn_table *tab,
+			   const struct l4lb_tuple *t)
+{
+	u32 ports = ((__force u32)t->sport << 16) | (__force u32)t->dport;
+
+	return jhash_3words((__force u32)t->saddr, (__force u32)t->daddr,
+			    ports ^ t->proto, tab->seed) &
+		((1U << tab->bits) - 1);
+}
+
+static bool l4lb_tuple_equal(const struct l4lb_tuple *a,
+			     const struct l4lb_tuple *b)
+{
+	return a->saddr == b->saddr && a->daddr == b->daddr &&
+	       a->sport == b->sport && a->dport == b->dport &&
+	       a->proto == b->proto;
+}
+
+static spinlock_t *l4lb_bucket_lock(struct l4lb_conn_table *tab, u32 h)
+{
+	return &tab->locks[h & (L4LB_CONN_LOCKS - 1)];
+}
+
+/* Lock the stripes of two buckets, lower lock first to avoid ABBA. */
+static void l4lb_double_lock(struct l4lb_conn_table *tab, u32 h0, u32 h1)
+	__acquires(lock0) __acquires(lock1)
+{
+	spinlock_t *a = l4lb_bucket_lock(tab, h0);
+	spinlock_t *b = l4lb_bucket_lock(tab, h1);
+
+	local_bh_disable();
+	if (a == b) {
+		spin_lock(a);
+		__acquire(b);
+		return;
+	}
+	if (a > b)
+		swap(a, b);
+	spin_lock(a);
+	spin_lock_nested(b, SINGLE_DEPTH_NESTING);
+}
+
+static void l4lb_double_unlock(struct l4lb_conn_table *tab, u32 h0, u32 h1)
+	__releases(lock0) __releases(lock1)
+{
+	spinlock_t *a = l4lb_bucket_lock(tab, h0);
+	spinlock_t *b = l4lb_bucket_lock(tab, h1);
+
+	if (a == b)
+		__release(b);
+	else
+		spin_unlock(b);
+	spin_unlock(a);
+	local_bh_enable();
+}
+
+/**
+ * l4lb_conn_table_alloc() - allocate an empty NAT table
+ * @bits: log2 of the bucket count (the conn_tab_bits parameter)
+ * @max: largest number of rows (the conn_max parameter)
+ *
+ * Context: process, may sleep.
+ * Return: the table, or NULL if out of memory.
+ */
+struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
+					      unsigned int max)
+{
+	struct l4lb_conn_table *tab;
+	unsigned int i;
+
+	tab = kzalloc(sizeof(*tab), GFP_KERNEL);
+	if (!tab)
+		return NULL;
+	tab->buckets = kvcalloc(1U << bits, sizeof(*tab->buckets), GFP_KERNEL);
+	if (!tab->buckets) {
+		kfree(tab);
+		return NULL;
+	}
+	for (i = 0; i < (1U << bits); i++)
+		INIT_HLIST_HEAD(&tab->buckets[i]);
+	for (i = 0; i < L4LB_CONN_LOCKS; i++)
+		spin_lock_init(&tab->locks[i]);
+	tab->bits = bits;
+	tab->max = max;
+	tab->seed = get_random_u32();
+	atomic_set(&tab->count, 0);
+	return tab;
+}
+
+/**
+ * l4lb_conn_table_free() - free an empty NAT table
+ * @tab: the table; may be NULL
+ *
+ * The caller flushes the table first (l4lb_conn_flush()).
+ *
+ * Context: process.
+ */
+void l4lb_conn_table_free(struct l4lb_conn_table *tab)
+{
+	if (!tab)
+		return;
+	WARN_ON_ONCE(atomic_read(&tab->count));
+	kvfree(tab->buckets);
+	kfree(tab);
+}
+
+/**
+ * l4lb_conn_alloc() - reserve a slot in @tab and allocate an unhashed row
+ * @tab: the table whose conn_max applies
+ * @gfp: allocation flags (GFP_ATOMIC on the packet path)
+ *
+ * The row is counted in the table length from here on; give it back with
+ * l4lb_conn_free_unhashed() if it is never inserted.
+ *
+ * Context: any.
+ * Return: the row, zeroed but for its lock, or ERR_PTR(-ENOSPC) if the table
+ * is full, ERR_PTR(-ENOMEM) if out of memory.
+ */
+struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp)
+{
+	struct l4lb_conn *conn;
+
+	if (atomic_inc_return(&tab->count) > tab->max) {
+		atomic_dec(&tab->count);
+		return ERR_PTR(-ENOSPC);
+	}
+	conn = kmem_cache_zalloc(l4lb_conn_cachep, gfp);
+	if (!conn) {
+		atomic_dec(&tab->count);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock_init(&conn->lock);
+	conn->th[L4LB_DIR_ORIG].tuple.dir = L4LB_DIR_ORIG;
+	conn->th[L4LB_DIR_REPLY].tuple.dir = L4LB_DIR_REPLY;
+	return conn;
+}
+
+/**
+ * l4lb_conn_free_unhashed() - free a row that was never inserted
+ * @tab: the table it was allocated against
+ * @conn: the row; it holds no backend reference
+ *
+ * Context: any.
+ */
+void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab,
+			     struct l4lb_conn *conn)
+{
+	kmem_cache_free(l4lb_conn_cachep, conn);
+	atomic_dec(&tab->count);
+}
+
+/**
+ * l4lb_conn_find() - look a tuple up
+ * @tab: the table
+ * @t: the key (its @dir is ignored)
+ *
+ * Context: rcu_read_lock() held (softirq on the packet path); the result is
+ * valid until rcu_read_unlock(). It may be concurrently unlinked.
+ * Return: the matching direction of a row, or NULL.
+ */
+struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
+				       const struct l4lb_tuple *t)
+{
+	struct l4lb_tuple_hash *th;
+	u32 h = l4lb_tuple_hash(tab, t);
+
+	hlist_for_each_entry_rcu(th, &tab->buckets[h], node) {
+		if (l4lb_tuple_equal(&th->tuple, t))
+			return th;
+	}
+	return NULL;
+}
+
+/* Like l4lb_conn_find() but with the bucket lock held instead of RCU. */
+static bool l4lb_conn_exists_locked(struct l4lb_conn_table *tab, u32 h,
+				    const struct l4lb_tuple *t,
+				    struct l4lb_tuple_hash **found)
+{
+	struct l4lb_tuple_hash *th;
+
+	hlist_for_each_entry(th, &tab->buckets[h], node) {
+		if (l4lb_tuple_equal(&th->tuple, t)) {
+			if (found)
+				*found = th;
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * l4lb_conn_insert() - choose a SNAT port and hash a new row
+ * @tab: the table
+ * @conn: the row from l4lb_conn_alloc(), both tuples filled in except the
+ *	reply tuple's dport, which this function chooses
+ * @port_lo: lowest SNAT port to use (host byte order)
+ * @port_hi: highest SNAT port to use (host byte order), >= @port_lo
+ * @old: set to the existing row's original direction on -EEXIST
+ *
+ * The SNAT port makes (SNAT address, SNAT port, backend address, backend
+ * port, protocol) unique: the reply tuple is only inserted if no row has it.
+ * The search starts at a random port and probes at most 128 ports (every port
+ * when the range is smaller), so exhaustion is detected, never papered over.
+ * The check and the insert happen under the bucket locks of both tuples, so
+ * two CPUs can't pick the same port or insert the same client twice.
+ *
+ * Context: any; takes bucket locks with BHs disabled.
+ * Return: 0 when hashed; -EEXIST if a row with the same original tuple
+ * exists (a retransmitted SYN raced us), with *@old set, valid under RCU;
+ * -EADDRNOTAVAIL if no free SNAT port was found.
+ */
+int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old)
+{
+	struct l4lb_tuple *orig = &conn->th[L4LB_DIR_ORIG].tuple;
+	struct l4lb_tuple *reply = &conn->th[L4LB_DIR_REPLY].tuple;
+	u32 range = (u32)port_hi - port_lo + 1;
+	u32 attempts = min_t(u32, range, 128);
+	u32 h0 = l4lb_tuple_hash(tab, orig);
+	u32 off = get_random_u32_below(range);
+	u32 i, h1;
+
+	for (i = 0; i < attempts; i++) {
+		reply->dport = htons(port_lo + (off + i) % range);
+		h1 = l4lb_tuple_hash(tab, reply);
+
+		l4lb_double_lock(tab, h0, h1);
+		if (l4lb_conn_exists_locked(tab, h0, orig, old)) {
+			l4lb_double_unlock(tab, h0, h1);
+			return -EEXIST;
+		}
+		if (!l4lb_conn_exists_locked(tab, h1, reply, NULL)) {
+			hlist_add_head_rcu(&conn->th[L4LB_DIR_ORIG].node,
+					   &tab->buckets[h0]);
+			hlist_add_head_rcu(&conn->th[L4LB_DIR_REPLY].node,
+					   &tab->buckets[h1]);
+			l4lb_double_unlock(tab, h0, h1);
+			return 0;
+		}
+		l4lb_double_unlock(tab, h0, h1);
+	}
+	return -EADDRNOTAVAIL;
+}
+
+static void l4lb_conn_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(l4lb_conn_cachep,
+			container_of(head, struct l4lb_conn, rcu));
+}
+
+/**
+ * l4lb_conn_unlink() - remove a row from the table and free it
+ * @tab: the table
+ * @conn: the row
+ *
+ * Only the first caller unlinks; later callers (the GC racing a flush, say)
+ * see the row already gone. The row's backend reference is dropped and the
+ * row is freed after an RCU grace period.
+ *
+ * Context: any; takes bucket locks with BHs disabled. The caller must keep
+ * @conn alive (RCU read side, or being its only owner).
+ * Return: true if this call unlinked the row.
+ */
+bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn)
+{
+	u32 h0 = l4lb_tuple_hash(tab, &conn->th[L4LB_DIR_ORIG].tuple);
+	u32 h1 = l4lb_tuple_hash(tab, &conn->th[L4LB_DIR_REPLY].tuple);
+
+	l4lb_double_lock(tab, h0, h1);
+	if (hlist_unhashed(&conn->th[L4LB_DIR_ORIG].node)) {
+		l4lb_double_unlock(tab, h0, h1);
+		return false;
+	}
+	hlist_del_init_rcu(&conn->th[L4LB_DIR_ORIG].node);
+	hlist_del_init_rcu(&conn->th[L4LB_DIR_REPLY].node);
+	l4lb_double_unlock(tab, h0, h1);
+
+	if (conn->backend)
+		l4lb_backend_conn_release(conn);
+	atomic_dec(&tab->count);
+	call_rcu(&conn->rcu, l4lb_conn_free_rcu);
+	return true;
+}
+
+/**
+ * l4lb_conn_gc() - expire idle rows in the next slice of buckets
+ * @tab: the table
+ * @nbuckets: how many buckets to look at; the cursor wraps around
+ * @now: the current time in jiffies
+ *
+ * Each row is linked in two buckets; it is looked at through its original
+ * direction only, so a pass over every bucket sees every row once.
+ *
+ * Context: process (the GC worker); may be called with BHs enabled.
+ * Return: the number of rows removed.
+ */
+unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
+			  unsigned long now)
+{
+	unsigned int size = 1U << tab->bits;
+	unsigned int removed = 0, i;
+	struct l4lb_tuple_hash *th;
+
+	nbuckets = min(nbuckets, size);
+	for (i = 0; i < nbuckets; i++) {
+		unsigned int b = tab->gc_next;
+
+		tab->gc_next = (b + 1) & (size - 1);
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(th, &tab->buckets[b], node) {
+			struct l4lb_conn *conn;
+
+			if (th->tuple.dir != L4LB_DIR_ORIG)
+				continue;
+			conn = l4lb_tuplehash_to_conn(th);
+			if (time_after_eq(now, READ_ONCE(conn->expires)) &&
+			    l4lb_conn_unlink(tab, conn))
+				removed++;
+		}
+		rcu_read_unlock();
+		if ((i & 255) == 255)
+			cond_resched();
+	}
+	return removed;
+}
+
+/**
+ * l4lb_conn_flush() - remove rows at once
+ * @tab: the table
+ * @backend: remove only the rows of this backend; NULL for every row
+ *
+ * Context: process; may sleep between buckets.
+ * Return: the number of rows removed.
+ */
+unsigned int l4lb_conn_flush(struct l4lb_conn_table *tab,
+			     const struct l4lb_backend *backend)
+{
+	unsigned int size = 1U << tab->bits;
+	struct l4lb_tuple_hash *th;
+	unsigned int removed = 0, b;
+
+	for (b = 0; b < size; b++) {
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(th, &tab->buckets[b], node) {
+			struct l4lb_conn *conn;
+
+			if (th->tuple.dir != L4LB_DIR_ORIG)
+				continue;
+			conn = l4lb_tuplehash_to_conn(th);
+			if (backend && conn->backend != backend)
+				continue;
+			if (l4lb_conn_unlink(tab, conn))
+				removed++;
+		}
+		rcu_read_unlock();
+		if ((b & 255) == 255)
+			cond_resched();
+	}
+	return removed;
+}

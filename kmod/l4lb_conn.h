@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * l4lb: the NAT table (connection table).
+ *
+ * A row (struct l4lb_conn) pairs two tuples, as nf_conntrack's tuplehash[2]
+ * does:
+ *   original: client ip:port -> VIP:port
+ *   reply:    backend ip:port -> SNAT ip:port
+ * and is hashed into one table under both, so a packet in either direction
+ * finds its row with one lookup.
+ *
+ * Locking:
+ *  - Readers (the packet path, /proc, netlink dumps) walk buckets under
+ *    rcu_read_lock() and take no lock.
+ *  - Writers (insert, unlink) take the bucket locks of both tuples, from an
+ *    array of L4LB_CONN_LOCKS striped spinlocks, lower index first, with BHs
+ *    disabled.
+ *  - A row is freed with call_rcu() after it has been unhashed, so a reader
+ *    that found it may keep using it until rcu_read_unlock().
+ *  - conn->state, conn->flags and conn->expires change under conn->lock;
+ *    conn->expires is read locklessly with READ_ONCE().
+ */
+#ifndef _L4LB_CONN_H
+#define _L4LB_CONN_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct l4lb_backend;
+
+/** L4LB_CONN_LOCKS - number of striped bucket locks (a power of two) */
+#define L4LB_CONN_LOCKS		1024
+
+enum l4lb_dir {
+	L4LB_DIR_ORIG,		/* client -> VIP */
+	L4LB_DIR_REPLY,		/* backend -> SNAT address */
+	L4LB_DIR_MAX,
+};
+
+/**
+ * struct l4lb_tuple - the key of one direction of a row
+ * @saddr: source address, network byte order
+ * @daddr: destination address, network byte order
+ * @sport: source port, network byte order
+ * @dport: destination port, network byte order
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ * @dir: enum l4lb_dir of this tuple inside its row; not part of the key
+ */
+struct l4lb_tuple {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	u8 proto;
+	u8 dir;
+};
+
+/**
+ * struct l4lb_tuple_hash - one direction of a row, as linked in a bucket
+ * @node: bucket linkage (RCU)
+ * @tuple: the key
+ */
+struct l4lb_tuple_hash {
+	struct hlist_node node;
+	struct l4lb_tuple tuple;
+};
+
+/* conn->flags */
+#define L4LB_CONN_F_FIN_ORIG	BIT(0)	/* FIN seen from the client */
+#define L4LB_CONN_F_FIN_REPLY	BIT(1)	/* FIN seen from the backend */
+#define L4LB_CONN_F_ACTIVE	BIT(2)	/* counted in backend->active */
+
+/**
+ * struct l4lb_conn - a row of the NAT table
+ * @th: the two directions, indexed by enum l4lb_dir
+ * @backend: the backend this row was scheduled to; holds a reference
+ * @expires: jiffies at which the row is idle-expired
+ * @lock: protects @state, @flags and writes of @expires
+ * @state: enum l4lb_conn_state (uapi)
+ * @flags: L4LB_CONN_F_*
+ * @rcu: deferred free
+ *
+ * 104 bytes on x86_64 without lock debugging, well under the 128 we aim at.
+ */
+struct l4lb_conn {
+	struct l4lb_tuple_hash th[L4LB_DIR_MAX];
+	struct l4lb_backend *backend;
+	unsigned long expires;
+	spinlock_t lock;	/* state, flags, expires writes */
+	u8 state;
+	u8 flags;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct l4lb_conn_table - the NAT table of one network namespace
+ * @buckets: 1 << @bits hash chains (RCU)
+ * @bits: log2 of the number of buckets
+ * @seed: jhash seed, random per table
+ * @count: number of rows hashed (the "table length")
+ * @max: largest allowed @count (conn_max)
+ * @gc_next: next bucket the garbage collector looks at (GC worker only)
+ * @locks: striped writer locks
+ */
+struct l4lb_conn_table {
+	struct hlist_head *buckets;
+	unsigned int bits;
+	u32 seed;
+	atomic_t count;
+	unsigned int max;
+	unsigned int gc_next;
+	spinlock_t locks[L4LB_CONN_LOCKS];	/* bucket writers */
+};
+
+static inline struct l4lb_conn *l4lb_tuplehash_to_conn(const struct l4lb_tuple_hash *th)
+{
+	return container_of(th, struct l4lb_conn, th[th->tuple.dir]);
+}
+
+int l4lb_conn_cache_init(void);
+void l4lb_conn_cache_exit(void);
+
+struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits, unsigned int max);
+void l4lb_conn_table_free(struct l4lb_conn_table *tab);
+
+struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp);
+void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab, struct l4lb_conn *conn);
+
+struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
+				       const struct l4lb_tuple *t);
+int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old);
+bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn);
+
+unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
+			  unsigned long now);
+unsigned int l4lb_conn_flush(struct l4lb_conn_table *tab,
+			     const struct l4lb_backend *backend);
+
+/**
+ * l4lb_conn_count() - current number of rows in @tab
+ * @tab: the table
+ *
+ * Context: any.
+ * Return: the table length.
+ */
+static inline unsigned int l4lb_conn_count(const struct l4lb_conn_table *tab)
+{
+	return atomic_read(&tab->count);
+}
+
+#endif /* _L4LB_CONN_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: an in-kernel full-NAT L4 (TCP/UDP) load balancer.
+ *
+ * This file only wires the parts together at module load and unload:
+ * parameters (l4lb_params.c), schedulers (l4lb_sched*.c), the NAT table
+ * (l4lb_conn.c), per-namespace state and the service (l4lb_service.c), the
+ * packet path (l4lb_core.c), /proc (l4lb_proc.c) and the generic netlink
+ * control plane (l4lb_netlink.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+
+#include "l4lb_conn.h"
+#include "l4lb_netlink.h"
+#include "l4lb_params.h"
+#include "l4lb_proc.h"
+#include "l4lb_sched.h"
+#include "l4lb_service.h"
+
+unsigned int l4lb_net_id __read_mostly;
+
+static int __net_init l4lb_pernet_init(struct net *net)
+{
+	return l4lb_net_init(l4lb_pernet(net), net);
+}
+
+static void __net_exit l4lb_pernet_exit(struct net *net)
+{
+	l4lb_net_exit(l4lb_pernet(net));
+}
+
+static struct pernet_operations l4lb_net_ops = {
+	.init = l4lb_pernet_init,
+	.exit = l4lb_pernet_exit,
+	.id = &l4lb_net_id,
+	.size = sizeof(struct l4lb_net),
+};
+
+/* Set up the initial namespace's service from the module parameters. */
+static int l4lb_init_service(const struct l4lb_service_cfg *cfg,
+			     const struct l4lb_addr_port *be, unsigned int n)
+{
+	struct l4lb_net *ln = l4lb_pernet(&init_net);
+	unsigned int i;
+	int err;
+
+	err = l4lb_service_set(ln, cfg, NULL);
+	if (err) {
+		pr_err("cannot create the service: error %d\n", err);
+		return err;
+	}
+	for (i = 0; i < n; i++) {
+		err = l4lb_backend_add(ln, be[i].addr, be[i].port, 1,
+				       L4LB_BE_STATE_UP, NULL);
+		if (err) {
+			pr_err("cannot add backend %pI4:%u: error %d\n",
+			       &be[i].addr, ntohs(be[i].port), err);
+			return err;
+		}
+	}
+	pr_info("service %pI4:%u/%s, %u backend(s), scheduler %s\n",
+		&cfg->vip, ntohs(cfg->port),
+		cfg->proto == IPPROTO_TCP ? "tcp" : "udp", n, cfg->sched);
+	return 0;
+}
+
+static int __init l4lb_init(void)
+{
+	struct l4lb_service_cfg cfg;
+	struct l4lb_addr_port *be;
+	unsigned int n;
+	int err;
+
+	err = l4lb_params_check();
+	if (err)
+		return err;
+	err = l4lb_sched_rr_init();
+	if (err)
+		return err;
+	err = l4lb_params_cfg(&cfg, &be, &n);
+	if (err)
+		goto err_sched;
+	err = l4lb_conn_cache_init();
+	if (err)
+		goto err_be;
+	err = l4lb_proc_init();
+	if (err)
+		goto err_cache;
+	err = register_pernet_subsys(&l4lb_net_ops);
+	if (err)
+		goto err_proc;
+	err = l4lb_init_service(&cfg, be, n);
+	if (err)
+		goto err_pernet;
+	err = l4lb_netlink_init();
+	if (err)
+		goto err_pernet;
+	kfree(be);
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&l4lb_net_ops);
+	rcu_barrier();
+err_proc:
+	l4lb_proc_exit();
+err_cache:
+	l4lb_conn_cache_exit();
+err_be:
+	kfree(be);
+err_sched:
+	l4lb_sched_rr_exit();
+	return err;
+}
+
+static void __exit l4lb_exit(void)
+{
+	l4lb_netlink_exit();
+	unregister_pernet_subsys(&l4lb_net_ops);
+	/* Rows, backends and scheduler instances are freed by RCU callbacks;
+	 * wait for them before their cache and code go away.
+	 */
+	rcu_barrier();
+	l4lb_proc_exit();
+	l4lb_conn_cache_exit();
+	l4lb_sched_rr_exit();
+}
+
+module_init(l4lb_init);
+module_exit(l4lb_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("l4lb: in-kernel full-NAT L4 load balancer");
+MODULE_ALIAS_GENL_FAMILY(L4LB_GENL_NAME);

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: rewriting packets.
+ *
+ * Checksums are updated incrementally (RFC 1624) with the kernel's helpers,
+ * as nf_nat does: the IP header checksum for the two addresses, the TCP/UDP
+ * checksum for the pseudo-header addresses and the ports.
+ * inet_proto_csum_replace*() keep CHECKSUM_PARTIAL packets (offloaded, or
+ * GSO) right, where only the pseudo-header sum is in the checksum field,
+ * and CHECKSUM_COMPLETE packets' skb->csum.
+ */
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+
+#include "l4lb_nat.h"
+
+static unsigned int l4lb_l4_hdrlen(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return sizeof(struct tcphdr);
+	case IPPROTO_UDP:
+		return sizeof(struct udphdr);
+	default:
+		return 0;
+	}
+}
+
+/* Check the IP header and find the transport header; no writes. */
+static int l4lb_nat_l4off(const struct sk_buff *skb, unsigned int *thoff,
+			  unsigned int *hdrlen)
+{
+	struct iphdr _iph;
+	const struct iphdr *iph;
+	unsigned int ihl;
+
+	iph = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_iph),
+				 &_iph);
+	if (!iph || iph->version != 4)
+		return -EINVAL;
+	ihl = iph->ihl * 4;
+	if (ihl < sizeof(*iph))
+		return -EINVAL;
+	*hdrlen = l4lb_l4_hdrlen(iph->protocol);
+	if (!*hdrlen)
+		return -EPROTONOSUPPORT;
+	if (ip_is_fragment(iph) && (iph->frag_off & htons(IP_OFFSET)))
+		return -EINVAL;
+	*thoff = skb_network_offset(skb) + ihl;
+	if (*thoff + *hdrlen > skb->len)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * l4lb_nat_parse() - read the ports and TCP flags of an IPv4 packet
+ * @skb: the packet, network header set; may be non-linear
+ * @l4: out
+ *
+ * Nothing is read beyond skb->len, whatever the headers claim.
+ *
+ * Context: any.
+ * Return: 0; -EINVAL for a short or malformed IP header, a transport header
+ * past the end, or a non-first fragment; -EPROTONOSUPPORT if not TCP/UDP.
+ */
+int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
+{
+	unsigned int thoff, hdrlen;
+	union {
+		struct tcphdr tcp;
+		struct udphdr udp;
+	} _h;
+	const struct tcphdr *th;
+	int err;
+
+	err = l4lb_nat_l4off(skb, &thoff, &hdrlen);
+	if (err)
+		return err;
+	th = skb_header_pointer(skb, thoff, hdrlen, &_h);
+	if (!th)
+		return -EINVAL;
+	/* The ports sit at the same offsets in TCP and UDP headers. */
+	l4->sport = th->source;
+	l4->dport = th->dest;
+	l4->tcp_flags = hdrlen == sizeof(struct tcphdr) ?
+		((const u8 *)th)[13] : 0;
+	return 0;
+}
+
+/**
+ * l4lb_nat_rewrite() - set both addresses and ports of a TCP/UDP packet
+ * @skb: the packet, network header set; may be cloned or non-linear
+ * @saddr: new source address, network byte order
+ * @sport: new source port, network byte order
+ * @daddr: new destination address, network byte order
+ * @dport: new destination port, network byte order
+ *
+ * Only the IP and transport headers are made writable (skb_ensure_writable),
+ * not the payload.
+ *
+ * Context: any.
+ * Return: 0; -EINVAL or -EPROTONOSUPPORT as l4lb_nat_parse(); -ENOMEM if
+ * the headers could not be made writable. The packet is unchanged on error.
+ */
+int l4lb_nat_rewrite(struct sk_buff *skb, __be32 saddr, __be16 sport,
+		     __be32 daddr, __be16 dport)
+{
+	unsigned int thoff, hdrlen;
+	struct iphdr *iph;
+	__sum16 *check;
+	__be16 *ports;
+	bool do_csum;
+	int err;
+
+	err = l4lb_nat_l4off(skb, &thoff, &hdrlen);
+	if (err)
+		return err;
+	if (skb_ensure_writable(skb, thoff + hdrlen))
+		return -ENOMEM;
+
+	iph = ip_hdr(skb);
+	ports = (__be16 *)(skb->data + thoff);
+	if (iph->protocol == IPPROTO_TCP) {
+		check = &((struct tcphdr *)ports)->check;
+		do_csum = true;
+	} else {
+		check = &((struct udphdr *)ports)->check;
+		/* A zero UDP checksum means "none" and stays so. */
+		do_csum = *check || skb->ip_summed == CHECKSUM_PARTIAL;
+	}
+
+	if (do_csum) {
+		inet_proto_csum_replace4(check, skb, iph->saddr, saddr, true);
+		inet_proto_csum_replace4(check, skb, iph->daddr, daddr, true);
+		inet_proto_csum_replace2(check, skb, ports[0], sport, false);
+		inet_proto_csum_replace2(check, skb, ports[1], dport, false);
+		if (iph->protocol == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	ports[0] = sport;
+	ports[1] = dport;
+
+	csum_replace4(&iph->check, iph->saddr, saddr);
+	csum_replace4(&iph->check, iph->daddr, daddr);
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	return 0;
+}

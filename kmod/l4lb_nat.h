@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * l4lb: rewriting packets (the DNAT and SNAT halves of full NAT).
+ */
+#ifndef _L4LB_NAT_H
+#define _L4LB_NAT_H
+
+#include <linux/skbuff.h>
+#include <linux/types.h>
+
+/**
+ * struct l4lb_l4 - what the packet path needs of a transport header
+ * @sport: source port, network byte order
+ * @dport: destination port, network byte order
+ * @tcp_flags: TCP flag byte (TCPHDR_*), 0 for UDP
+ */
+struct l4lb_l4 {
+	__be16 sport;
+	__be16 dport;
+	u8 tcp_flags;
+};
+
+int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4);
+int l4lb_nat_rewrite(struct sk_buff *skb, __be32 saddr, __be16 sport,
+		     __be32 daddr, __be16 dport);
+
+#endif /* _L4LB_NAT_H */

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: module parameters.
+ *
+ * The parameters set the service of the initial network namespace at load
+ * time (and the module-wide table size and limit). They are read-only in
+ * sysfs: run-time changes go through l4lbctl.
+ *
+ * Every value is checked before anything is set up; a malformed one makes
+ * insmod fail with -EINVAL and one kernel log line naming the parameter and
+ * the text it did not accept.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/inet.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "l4lb_params.h"
+#include "l4lb_sched.h"
+#include "l4lb_service.h"
+
+static char *vip;
+module_param(vip, charp, 0444);
+MODULE_PARM_DESC(vip, "virtual IPv4 address of the service (required)");
+
+static char *port = "20000";
+module_param(port, charp, 0444);
+MODULE_PARM_DESC(port, "virtual port, 1-65535 (default 20000)");
+
+static char *proto = "tcp";
+module_param(proto, charp, 0444);
+MODULE_PARM_DESC(proto, "protocol of the service: tcp or udp (default tcp)");
+
+static char *backends = "";
+module_param(backends, charp, 0444);
+MODULE_PARM_DESC(backends, "comma-separated ip:port list of backends (default none)");
+
+static char *snat_ip = "";
+module_param(snat_ip, charp, 0444);
+MODULE_PARM_DESC(snat_ip, "source address towards backends (default: the primary address of the interface that routes to each backend)");
+
+static char *scheduler = "rr";
+module_param(scheduler, charp, 0444);
+MODULE_PARM_DESC(scheduler, "scheduler name (default rr)");
+
+/* Exported to the rest of the module through l4lb_service.h. */
+unsigned int l4lb_conn_max = 1048576;
+module_param_named(conn_max, l4lb_conn_max, uint, 0444);
+MODULE_PARM_DESC(conn_max, "most NAT rows per network namespace, >= 1 (default 1048576)");
+
+unsigned int l4lb_conn_tab_bits = 16;
+module_param_named(conn_tab_bits, l4lb_conn_tab_bits, uint, 0444);
+MODULE_PARM_DESC(conn_tab_bits, "log2 of the NAT table bucket count, 8-24 (default 16)");
+
+static unsigned int timeout_tcp = L4LB_DEFAULT_TIMEOUT_TCP;
+module_param(timeout_tcp, uint, 0444);
+MODULE_PARM_DESC(timeout_tcp, "idle timeout of an established TCP row, seconds (default 300)");
+
+static unsigned int timeout_tcp_fin = L4LB_DEFAULT_TIMEOUT_TCP_FIN;
+module_param(timeout_tcp_fin, uint, 0444);
+MODULE_PARM_DESC(timeout_tcp_fin, "linger of a TCP row after FIN both ways, seconds (default 2)");
+
+static unsigned int timeout_syn = L4LB_DEFAULT_TIMEOUT_SYN;
+module_param(timeout_syn, uint, 0444);
+MODULE_PARM_DESC(timeout_syn, "timeout of a half-open TCP row, seconds (default 30)");
+
+static unsigned int timeout_udp = L4LB_DEFAULT_TIMEOUT_UDP;
+module_param(timeout_udp, uint, 0444);
+MODULE_PARM_DESC(timeout_udp, "idle timeout of a UDP row, seconds (default 300)");
+
+/**
+ * l4lb_parse_ipv4() - parse a dotted-quad IPv4 address
+ * @s: text, not necessarily NUL-terminated
+ * @len: its length in bytes
+ * @addr: out, network byte order
+ *
+ * Exactly four decimal octets 0-255; no whitespace, no trailing text.
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL.
+ */
+int l4lb_parse_ipv4(const char *s, size_t len, __be32 *addr)
+{
+	const char *end;
+
+	if (!len || len > 15)
+		return -EINVAL;
+	if (!in4_pton(s, len, (u8 *)addr, -1, &end) || end != s + len)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * l4lb_parse_port() - parse a port number
+ * @s: text, not necessarily NUL-terminated
+ * @len: its length in bytes
+ * @port: out, network byte order
+ *
+ * Decimal digits only, value 1-65535.
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL.
+ */
+int l4lb_parse_port(const char *s, size_t len, __be16 *port)
+{
+	unsigned int v = 0;
+	size_t i;
+
+	if (!len || len > 5)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (!v || v > 65535)
+		return -EINVAL;
+	*port = htons(v);
+	return 0;
+}
+
+/**
+ * l4lb_parse_addr_port() - parse "a.b.c.d:port"
+ * @s: text, not necessarily NUL-terminated
+ * @len: its length in bytes
+ * @ap: out
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL.
+ */
+int l4lb_parse_addr_port(const char *s, size_t len, struct l4lb_addr_port *ap)
+{
+	const char *colon = memchr(s, ':', len);
+
+	if (!colon)
+		return -EINVAL;
+	if (l4lb_parse_ipv4(s, colon - s, &ap->addr))
+		return -EINVAL;
+	return l4lb_parse_port(colon + 1, len - (colon - s) - 1, &ap->port);
+}
+
+/**
+ * l4lb_parse_backends() - parse a comma-separated list of ip:port
+ * @s: NUL-terminated text; the empty string is an empty list
+ * @out: array of @max entries
+ * @max: capacity of @out
+ * @n: out, number of entries parsed
+ * @bad: out on error, 0-based index of the entry that was refused
+ *
+ * Empty entries, duplicates and whitespace are refused.
+ *
+ * Context: any.
+ * Return: 0, -EINVAL for a malformed or duplicate entry, -E2BIG for more
+ * than @max entries.
+ */
+int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
+			unsigned int max, unsigned int *n, unsigned int *bad)
+{
+	unsigned int i, k = 0;
+	const char *comma;
+	size_t len;
+
+	*n = 0;
+	*bad = 0;
+	if (!*s)
+		return 0;
+	for (;;) {
+		comma = strchr(s, ',');
+		len = comma ? comma - s : strlen(s);
+		*bad = k;
+		if (k >= max)
+			return -E2BIG;
+		if (l4lb_parse_addr_port(s, len, &out[k]))
+			return -EINVAL;
+		for (i = 0; i < k; i++)
+			if (out[i].addr == out[k].addr &&
+			    out[i].port == out[k].port)
+				return -EINVAL;
+		k++;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	*n = k;
+	return 0;
+}
+
+/**
+ * l4lb_params_check() - check the module-wide parameters
+ *
+ * Context: process, module init.
+ * Return: 0 or -EINVAL after logging which parameter is wrong.
+ */
+int l4lb_params_check(void)
+{
+	if (l4lb_conn_tab_bits < 8 || l4lb_conn_tab_bits > 24) {
+		pr_err("invalid conn_tab_bits=%u: must be 8-24\n",
+		       l4lb_conn_tab_bits);
+		return -EINVAL;
+	}
+	if (!l4lb_conn_max) {
+		pr_err("invalid conn_max=0: must be at least 1\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int l4lb_param_timeout(const char *name, unsigned int v)
+{
+	if (v && v <= L4LB_TIMEOUT_MAX)
+		return 0;
+	pr_err("invalid %s=%u: must be 1-%u seconds\n", name, v,
+	       L4LB_TIMEOUT_MAX);
+	return -EINVAL;
+}
+
+/**
+ * l4lb_params_cfg() - the initial namespace's service from the parameters
+ * @cfg: out, the service settings
+ * @be: out, a kcalloc()ed array of backends for the caller to kfree()
+ * @n: out, the number of backends
+ *
+ * Context: process, module init.
+ * Return: 0; -EINVAL after logging which parameter is wrong and its text;
+ * -ENOMEM.
+ */
+int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
+		    unsigned int *n)
+{
+	unsigned int bad;
+	int err;
+
+	l4lb_service_cfg_default(cfg);
+	*be = NULL;
+	*n = 0;
+
+	if (!vip || !*vip) {
+		pr_err("missing vip=: the virtual IPv4 address is required\n");
+		return -EINVAL;
+	}
+	if (l4lb_parse_ipv4(vip, strlen(vip), &cfg->vip)) {
+		pr_err("invalid vip='%s': not an IPv4 address\n", vip);
+		return -EINVAL;
+	}
+	if (l4lb_parse_port(port, strlen(port), &cfg->port)) {
+		pr_err("invalid port='%s': must be 1-65535\n", port);
+		return -EINVAL;
+	}
+	if (!strcmp(proto, "tcp")) {
+		cfg->proto = IPPROTO_TCP;
+	} else if (!strcmp(proto, "udp")) {
+		cfg->proto = IPPROTO_UDP;
+	} else {
+		pr_err("invalid proto='%s': must be tcp or udp\n", proto);
+		return -EINVAL;
+	}
+	if (*snat_ip && l4lb_parse_ipv4(snat_ip, strlen(snat_ip),
+					&cfg->snat_addr)) {
+		pr_err("invalid snat_ip='%s': not an IPv4 address\n", snat_ip);
+		return -EINVAL;
+	}
+	if (strscpy(cfg->sched, scheduler, sizeof(cfg->sched)) < 0 ||
+	    !l4lb_sched_exists(cfg->sched)) {
+		pr_err("invalid scheduler='%s': no such scheduler\n", scheduler);
+		return -EINVAL;
+	}
+	if (l4lb_param_timeout("timeout_tcp", timeout_tcp) ||
+	    l4lb_param_timeout("timeout_tcp_fin", timeout_tcp_fin) ||
+	    l4lb_param_timeout("timeout_syn", timeout_syn) ||
+	    l4lb_param_timeout("timeout_udp", timeout_udp))
+		return -EINVAL;
+	cfg->timeout[L4LB_CONN_SYN_SENT] = timeout_syn;
+	cfg->timeout[L4LB_CONN_SYN_RECV] = timeout_syn;
+	cfg->timeout[L4LB_CONN_ESTABLISHED] = timeout_tcp;
+	cfg->timeout[L4LB_CONN_FIN_WAIT] = timeout_tcp;
+	cfg->timeout[L4LB_CONN_CLOSE_WAIT] = timeout_tcp;
+	cfg->timeout[L4LB_CONN_LAST_ACK] = timeout_tcp_fin;
+	cfg->timeout[L4LB_CONN_TIME_WAIT] = timeout_tcp_fin;
+	cfg->timeout[L4LB_CONN_UDP] = timeout_udp;
+
+	*be = kcalloc(L4LB_BACKENDS_MAX, sizeof(**be), GFP_KERNEL);
+	if (!*be)
+		return -ENOMEM;
+	err = l4lb_parse_backends(backends, *be, L4LB_BACKENDS_MAX, n, &bad);
+	if (err) {
+		pr_err("invalid backends='%s': entry %u is %s\n", backends,
+		       bad + 1, err == -E2BIG ? "one too many" :
+		       "not a new ip:port (port 1-65535)");
+		kfree(*be);
+		*be = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * l4lb: module parameters and their parsers.
+ */
+#ifndef _L4LB_PARAMS_H
+#define _L4LB_PARAMS_H
+
+#include <linux/types.h>
+
+struct l4lb_service_cfg;
+
+/**
+ * struct l4lb_addr_port - an IPv4 endpoint
+ * @addr: address, network byte order
+ * @port: port, network byte order
+ */
+struct l4lb_addr_port {
+	__be32 addr;
+	__be16 port;
+};
+
+int l4lb_parse_ipv4(const char *s, size_t len, __be32 *addr);
+int l4lb_parse_port(const char *s, size_t len, __be16 *port);
+int l4lb_parse_addr_port(const char *s, size_t len, struct l4lb_addr_port *ap);
+int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
+			unsigned int max, unsigned int *n, unsigned int *bad);
+
+int l4lb_params_check(void);
+int l4lb_params_cfg(struct l4lb_service_cfg *cfg,
+		    struct l4lb_addr_port **backends, unsigned int *n);
+
+#endif /* _L4LB_PARAMS_H */

@@ -9,7 +9,8 @@
  *  - Addresses are IPv4 in network byte order (NLA_BE32).
  *  - Ports are in network byte order (NLA_BE16).
  *  - Times are in seconds (u32) unless the name says otherwise.
- *  - Counters are u64 in host byte order, padded with L4LB_ATTR_PAD.
+ *  - Counters are u64 in host byte order, padded with the PAD attribute of
+ *    the nest they are in (e.g. L4LB_BE_ATTR_PAD).
  *  - Each request carries at most one L4LB_ATTR_SERVICE and one
  *    L4LB_ATTR_BACKEND nest; replies use the same nests.
  *
@@ -39,17 +40,20 @@
 /**
  * enum l4lb_cmd - generic netlink commands
  * @L4LB_CMD_UNSPEC: unused
- * @L4LB_CMD_SERVICE_GET: read the service; reply carries L4LB_ATTR_SERVICE
+ * @L4LB_CMD_SERVICE_GET: read the service; reply carries L4LB_ATTR_SERVICE.
+ *	-ENOENT if no service is configured in the namespace.
  * @L4LB_CMD_SERVICE_SET: create or change the service from the attributes
  *	present in L4LB_ATTR_SERVICE; absent attributes keep their value. A
- *	service that does not exist yet needs at least VIP and PORT.
- *	Changing VIP, PORT or PROTO flushes the NAT table.
+ *	service that does not exist yet needs at least VIP; PORT defaults to
+ *	20000, PROTO to TCP, SCHED to "rr". Existing NAT rows are kept whatever
+ *	changes; new settings apply to new connections.
  * @L4LB_CMD_BACKEND_ADD: add a backend (ADDR, PORT, optional WEIGHT and
- *	STATE). -EEXIST if it is already there.
+ *	STATE). -EEXIST if it is already there. Re-adding a removed backend
+ *	that is still draining brings it back with its rows.
  * @L4LB_CMD_BACKEND_DEL: remove a backend (ADDR, PORT). By default it drains:
- *	no new connections, existing rows live until they end. With
- *	L4LB_F_NOW in L4LB_ATTR_FLAGS its rows are removed at once and both
- *	ends get a TCP RST. -ENOENT if it is not there.
+ *	no new connections, existing rows live until they end, then it is
+ *	gone. With L4LB_F_NOW in L4LB_ATTR_FLAGS its rows are removed at once;
+ *	see enum l4lb_flags. -ENOENT if it is not there.
  * @L4LB_CMD_BACKEND_SET: change WEIGHT and/or STATE of a backend
  * @L4LB_CMD_BACKEND_GET: dump backends (NLM_F_DUMP), each in a
  *	L4LB_ATTR_BACKEND nest with its statistics
@@ -101,8 +105,11 @@ enum l4lb_attr {
 
 /**
  * enum l4lb_flags - request flags in L4LB_ATTR_FLAGS
- * @L4LB_F_NOW: with BACKEND_DEL, expire the backend's rows at once and send
- *	a TCP RST to the client and to the backend for each TCP row
+ * @L4LB_F_NOW: with BACKEND_DEL, remove the backend's rows at once. l4lb
+ *	sends nothing itself: the next packet of each end finds no row and
+ *	goes to the balancer's own stack, which answers a TCP segment with a
+ *	RST when the VIP and SNAT addresses are local (the usual setup). So
+ *	both ends learn the connection is gone at their next packet.
  */
 enum l4lb_flags {
 	L4LB_F_NOW = 1 << 0,

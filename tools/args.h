@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * args.h - walking the arguments of one command. Each helper that fails
+ * prints the one-line usage error itself and returns RC_USAGE, so a
+ * command reads as a list of "rc = args_...; if (rc) return rc;".
+ */
+#ifndef L4LBCTL_ARGS_H
+#define L4LBCTL_ARGS_H
+
+#include <stdint.h>
+
+#include "parse.h"
+
+/**
+ * struct args - the words after the command name
+ * @argc: number of words
+ * @argv: the words
+ * @i: index of the next word to read
+ */
+struct args {
+	int argc;
+	char **argv;
+	int i;
+};
+
+/**
+ * args_init() - start reading @argv
+ * @a: cursor
+ * @argc: number of words
+ * @argv: the words
+ */
+void args_init(struct args *a, int argc, char **argv);
+
+/**
+ * args_next() - take the next word
+ * @a: cursor
+ *
+ * Return: the word, or NULL if there are no more.
+ */
+const char *args_next(struct args *a);
+
+/**
+ * args_value() - take the value that must follow @keyword
+ * @a: cursor, just past @keyword
+ * @keyword: the keyword, for the error message
+ * @val: the value
+ *
+ * Return: RC_OK, or RC_USAGE after printing 'missing value after "KEYWORD"'.
+ */
+int args_value(struct args *a, const char *keyword, const char **val);
+
+/**
+ * args_ipport() - take the mandatory IP:PORT word
+ * @a: cursor
+ * @ep: the endpoint, network byte order
+ *
+ * Return: RC_OK, or RC_USAGE after printing "missing IP:PORT" or
+ * 'invalid address "WORD"'.
+ */
+int args_ipport(struct args *a, struct ipport *ep);
+
+/**
+ * args_once() - refuse a keyword given twice
+ * @present: bitmask of what was given so far, updated
+ * @bit: the bit of this keyword
+ * @keyword: the keyword, for the error message
+ *
+ * Return: RC_OK, or RC_USAGE after printing '"KEYWORD" given twice'.
+ */
+int args_once(uint32_t *present, uint32_t bit, const char *keyword);
+
+/**
+ * args_unknown() - report an argument the command does not take
+ * @word: the argument
+ *
+ * Return: RC_USAGE, after printing 'unknown argument "WORD"'.
+ */
+int args_unknown(const char *word);
+
+/**
+ * args_end() - check that every word was used
+ * @a: cursor
+ *
+ * Return: RC_OK, or RC_USAGE after printing 'unknown argument "WORD"'
+ * for the first word left.
+ */
+int args_end(struct args *a);
+
+#endif /* L4LBCTL_ARGS_H */

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_backend.c - backends: add, remove, set, list.
+ */
+#include <string.h>
+
+#include <uapi/l4lb.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "error.h"
+#include "msg.h"
+#include "output.h"
+
+/* A backend request: the nest, plus L4LB_ATTR_FLAGS for "remove --now". */
+struct be_req {
+	struct be_info be;
+	uint32_t flags;
+};
+
+static void put_be_req(struct nlmsghdr *nlh, const void *arg)
+{
+	const struct be_req *req = arg;
+
+	msg_put_backend(nlh, &req->be);
+	if (req->flags)
+		msg_put_flags(nlh, req->flags);
+}
+
+/* Read the leading IP:PORT into @req. */
+static int read_endpoint(struct args *a, struct be_req *req)
+{
+	int rc = args_ipport(a, &req->be.ep);
+
+	if (rc == RC_OK)
+		req->be.present |= ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+				   ATTR_BIT(L4LB_BE_ATTR_PORT);
+	return rc;
+}
+
+/* The value after "weight". */
+static int read_weight(struct args *a, struct be_info *be)
+{
+	const char *val;
+	int rc;
+
+	rc = args_once(&be->present, ATTR_BIT(L4LB_BE_ATTR_WEIGHT), "weight");
+	if (!rc)
+		rc = args_value(a, "weight", &val);
+	if (rc)
+		return rc;
+	if (parse_weight(val, &be->weight) < 0)
+		return usage_error("invalid weight \"%s\" (expected 0-%u)", val,
+				   L4LB_WEIGHT_MAX);
+	return RC_OK;
+}
+
+int cmd_add(const struct ctl *ctl, int argc, char **argv)
+{
+	struct be_req req = { 0 };
+	struct args a;
+	const char *w;
+	int rc;
+
+	(void)ctl;
+	args_init(&a, argc, argv);
+	rc = read_endpoint(&a, &req);
+	if (rc)
+		return rc;
+	while ((w = args_next(&a))) {
+		/* A new backend starts up; "set" changes the state. */
+		if (strcmp(w, "weight"))
+			return args_unknown(w);
+		rc = read_weight(&a, &req.be);
+		if (rc)
+			return rc;
+	}
+	return ctl_do(L4LB_CMD_BACKEND_ADD, put_be_req, &req);
+}
+
+int cmd_remove(const struct ctl *ctl, int argc, char **argv)
+{
+	struct be_req req = { 0 };
+	struct args a;
+	const char *w;
+	int rc;
+
+	(void)ctl;
+	args_init(&a, argc, argv);
+	rc = read_endpoint(&a, &req);
+	if (rc)
+		return rc;
+	while ((w = args_next(&a))) {
+		if (strcmp(w, "--now"))
+			return args_unknown(w);
+		if (req.flags & L4LB_F_NOW)
+			return usage_error("\"--now\" given twice");
+		req.flags |= L4LB_F_NOW;
+	}
+	return ctl_do(L4LB_CMD_BACKEND_DEL, put_be_req, &req);
+}
+
+int cmd_set(const struct ctl *ctl, int argc, char **argv)
+{
+	const uint32_t settings = ATTR_BIT(L4LB_BE_ATTR_WEIGHT) |
+				  ATTR_BIT(L4LB_BE_ATTR_STATE);
+	struct be_req req = { 0 };
+	struct args a;
+	const char *w;
+	uint8_t state;
+	int rc;
+
+	(void)ctl;
+	args_init(&a, argc, argv);
+	rc = read_endpoint(&a, &req);
+	if (rc)
+		return rc;
+	while ((w = args_next(&a))) {
+		if (!strcmp(w, "weight")) {
+			rc = read_weight(&a, &req.be);
+			if (rc)
+				return rc;
+		} else if (parse_be_state(w, &state) == 0) {
+			if (req.be.present & ATTR_BIT(L4LB_BE_ATTR_STATE))
+				return usage_error("more than one state given (up, down, drain)");
+			req.be.present |= ATTR_BIT(L4LB_BE_ATTR_STATE);
+			req.be.state = state;
+		} else {
+			return args_unknown(w);
+		}
+	}
+	if (!(req.be.present & settings))
+		return usage_error("missing weight N or up|down|drain");
+	return ctl_do(L4LB_CMD_BACKEND_SET, put_be_req, &req);
+}
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct be_info be;
+
+	if (msg_get_backend(nlh, &be) < 0)
+		return MNL_CB_ERROR;
+	out_backend(data, &be);
+	return MNL_CB_OK;
+}
+
+int cmd_list(const struct ctl *ctl, int argc, char **argv)
+{
+	struct out out;
+	struct args a;
+	int rc;
+
+	args_init(&a, argc, argv);
+	rc = args_end(&a);
+	if (rc)
+		return rc;
+	out_init(&out, stdout, ctl->json);
+	rc = ctl_get(L4LB_CMD_BACKEND_GET, true, list_cb, &out);
+	if (rc == RC_OK)
+		out_backends_end(&out);
+	return rc;
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_conn.c - the NAT table: nat (dump it), flush (empty it).
+ */
+#include <string.h>
+
+#include <uapi/l4lb.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "error.h"
+#include "msg.h"
+#include "output.h"
+
+static int nat_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct conn_info c;
+
+	if (msg_get_conn(nlh, &c) < 0)
+		return MNL_CB_ERROR;
+	out_conn(data, &c);
+	return MNL_CB_OK;
+}
+
+int cmd_nat(const struct ctl *ctl, int argc, char **argv)
+{
+	struct out out;
+	struct args a;
+	const char *w;
+	int rc;
+
+	args_init(&a, argc, argv);
+	while ((w = args_next(&a))) {
+		/* Addresses are always numeric; -n is accepted for habit. */
+		if (strcmp(w, "-n") && strcmp(w, "--numeric"))
+			return args_unknown(w);
+	}
+	out_init(&out, stdout, ctl->json);
+	rc = ctl_get(L4LB_CMD_CONN_GET, true, nat_cb, &out);
+	if (rc == RC_OK)
+		out_conns_end(&out);
+	return rc;
+}
+
+int cmd_flush(const struct ctl *ctl, int argc, char **argv)
+{
+	struct args a;
+	int rc;
+
+	(void)ctl;
+	args_init(&a, argc, argv);
+	rc = args_end(&a);
+	if (rc)
+		return rc;
+	return ctl_do(L4LB_CMD_FLUSH, NULL, NULL);
+}

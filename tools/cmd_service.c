@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_service.c - the virtual service: show it, set it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <uapi/l4lb.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "error.h"
+#include "msg.h"
+#include "names.h"
+#include "output.h"
+
+/* The one SERVICE_GET reply, decoded. */
+struct svc_reply {
+	struct svc_info svc;
+	bool got;
+};
+
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct svc_reply *r = data;
+
+	if (msg_get_service(nlh, &r->svc) < 0)
+		return MNL_CB_ERROR;
+	r->got = true;
+	return MNL_CB_OK;
+}
+
+static int service_show(const struct ctl *ctl)
+{
+	struct svc_reply r = { 0 };
+	struct out out;
+	int rc;
+
+	rc = ctl_get(L4LB_CMD_SERVICE_GET, false, show_cb, &r);
+	if (rc)
+		return rc;
+	if (!r.got)
+		return err_report(RC_KERNEL, "invalid reply from kernel: no service");
+	out_init(&out, stdout, ctl->json);
+	out_service(&out, &r.svc);
+	return RC_OK;
+}
+
+/* "timeout KIND SECONDS", after the word "timeout". */
+static int read_timeout(struct args *a, struct svc_info *svc)
+{
+	const char *kind, *val;
+	uint16_t attr;
+	int rc;
+
+	rc = args_value(a, "timeout", &kind);
+	if (rc)
+		return rc;
+	if (parse_timeout_kind(kind, &attr) < 0)
+		return usage_error("unknown timeout \"%s\" (expected tcp, tcpfin, udp or syn)",
+				   kind);
+	if (svc->present & ATTR_BIT(attr))
+		return usage_error("\"timeout %s\" given twice", kind);
+	svc->present |= ATTR_BIT(attr);
+	rc = args_value(a, kind, &val);
+	if (rc)
+		return rc;
+	if (parse_seconds(val, &svc->timeout[attr]) < 0)
+		return usage_error("invalid timeout \"%s\" (expected seconds)", val);
+	return RC_OK;
+}
+
+/* One "KEYWORD VALUE" pair of "service set"; @w is the keyword. */
+static int read_setting(struct args *a, const char *w, struct svc_info *svc)
+{
+	const char *val;
+	uint16_t attr;
+	int rc;
+
+	if (!strcmp(w, "timeout"))
+		return read_timeout(a, svc);
+
+	if (!strcmp(w, "vip"))
+		attr = L4LB_SVC_ATTR_VIP;
+	else if (!strcmp(w, "port"))
+		attr = L4LB_SVC_ATTR_PORT;
+	else if (!strcmp(w, "proto"))
+		attr = L4LB_SVC_ATTR_PROTO;
+	else if (!strcmp(w, "scheduler"))
+		attr = L4LB_SVC_ATTR_SCHED;
+	else if (!strcmp(w, "snat"))
+		attr = L4LB_SVC_ATTR_SNAT_ADDR;
+	else if (!strcmp(w, "persistence"))
+		attr = L4LB_SVC_ATTR_PERSISTENCE;
+	else
+		return args_unknown(w);
+
+	rc = args_once(&svc->present, ATTR_BIT(attr), w);
+	if (!rc)
+		rc = args_value(a, w, &val);
+	if (rc)
+		return rc;
+
+	switch (attr) {
+	case L4LB_SVC_ATTR_VIP:
+		if (parse_ipv4(val, &svc->vip) < 0)
+			return usage_error("invalid address \"%s\"", val);
+		break;
+	case L4LB_SVC_ATTR_PORT:
+		if (parse_port(val, &svc->port) < 0)
+			return usage_error("invalid port \"%s\" (expected 1-65535)", val);
+		break;
+	case L4LB_SVC_ATTR_PROTO:
+		if (parse_proto(val, &svc->proto) < 0)
+			return usage_error("unknown protocol \"%s\" (expected tcp or udp)", val);
+		break;
+	case L4LB_SVC_ATTR_SCHED:
+		rc = parse_sched(val, svc->sched);
+		if (rc == -ERANGE)
+			return usage_error("scheduler name \"%s\" too long (at most %d characters)",
+					   val, L4LB_SCHED_NAME_MAX - 1);
+		if (rc < 0)
+			return usage_error("invalid scheduler name \"%s\"", val);
+		break;
+	case L4LB_SVC_ATTR_SNAT_ADDR:
+		if (parse_snat(val, &svc->snat) < 0)
+			return usage_error("invalid snat \"%s\" (expected IP or auto)", val);
+		break;
+	case L4LB_SVC_ATTR_PERSISTENCE:
+		if (parse_seconds(val, &svc->persistence) < 0)
+			return usage_error("invalid persistence \"%s\" (expected seconds)", val);
+		break;
+	}
+	return RC_OK;
+}
+
+static void put_service(struct nlmsghdr *nlh, const void *arg)
+{
+	msg_put_service(nlh, arg);
+}
+
+static int service_set(struct args *a)
+{
+	struct svc_info svc = { 0 };
+	const char *w;
+
+	while ((w = args_next(a))) {
+		int rc = read_setting(a, w, &svc);
+
+		if (rc)
+			return rc;
+	}
+	if (!svc.present)
+		return usage_error("service set: nothing to set");
+	return ctl_do(L4LB_CMD_SERVICE_SET, put_service, &svc);
+}
+
+int cmd_service(const struct ctl *ctl, int argc, char **argv)
+{
+	struct args a;
+	const char *w;
+
+	args_init(&a, argc, argv);
+	w = args_next(&a);
+	if (!w || !strcmp(w, "show")) {
+		int rc = args_end(&a);
+
+		if (rc)
+			return rc;
+		return service_show(ctl);
+	}
+	if (!strcmp(w, "set"))
+		return service_set(&a);
+	return usage_error("unknown service command \"%s\" (expected show or set)", w);
+}

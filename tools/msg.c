@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msg.c - l4lb attributes <-> l4lbctl objects. See msg.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/genetlink.h>
+
+#include "msg.h"
+
+/*
+ * Validation policies: the libmnl type of each attribute, as documented in
+ * uapi/l4lb.h. MNL_TYPE_UNSPEC (PAD, UNSPEC) is accepted without checks.
+ * Fixed-size types must have exactly their size.
+ */
+static const enum mnl_attr_data_type top_policy[L4LB_ATTR_MAX + 1] = {
+	[L4LB_ATTR_SERVICE]	= MNL_TYPE_NESTED,
+	[L4LB_ATTR_BACKEND]	= MNL_TYPE_NESTED,
+	[L4LB_ATTR_CONN]	= MNL_TYPE_NESTED,
+	[L4LB_ATTR_STATS]	= MNL_TYPE_NESTED,
+	[L4LB_ATTR_FLAGS]	= MNL_TYPE_U32,
+};
+
+static const enum mnl_attr_data_type be_policy[L4LB_BE_ATTR_MAX + 1] = {
+	[L4LB_BE_ATTR_AF]		= MNL_TYPE_U16,
+	[L4LB_BE_ATTR_ADDR]		= MNL_TYPE_U32,
+	[L4LB_BE_ATTR_PORT]		= MNL_TYPE_U16,
+	[L4LB_BE_ATTR_WEIGHT]		= MNL_TYPE_U32,
+	[L4LB_BE_ATTR_STATE]		= MNL_TYPE_U8,
+	[L4LB_BE_ATTR_REMOVED]		= MNL_TYPE_FLAG,
+	[L4LB_BE_ATTR_ACTIVE_CONNS]	= MNL_TYPE_U32,
+	[L4LB_BE_ATTR_INACTIVE_CONNS]	= MNL_TYPE_U32,
+	[L4LB_BE_ATTR_TOTAL_CONNS]	= MNL_TYPE_U64,
+	[L4LB_BE_ATTR_PKTS_IN]		= MNL_TYPE_U64,
+	[L4LB_BE_ATTR_PKTS_OUT]		= MNL_TYPE_U64,
+	[L4LB_BE_ATTR_BYTES_IN]		= MNL_TYPE_U64,
+	[L4LB_BE_ATTR_BYTES_OUT]	= MNL_TYPE_U64,
+};
+
+static const enum mnl_attr_data_type conn_policy[L4LB_CONN_ATTR_MAX + 1] = {
+	[L4LB_CONN_ATTR_PROTO]		= MNL_TYPE_U8,
+	[L4LB_CONN_ATTR_CLIENT_ADDR]	= MNL_TYPE_U32,
+	[L4LB_CONN_ATTR_CLIENT_PORT]	= MNL_TYPE_U16,
+	[L4LB_CONN_ATTR_VIP_ADDR]	= MNL_TYPE_U32,
+	[L4LB_CONN_ATTR_VIP_PORT]	= MNL_TYPE_U16,
+	[L4LB_CONN_ATTR_LOCAL_ADDR]	= MNL_TYPE_U32,
+	[L4LB_CONN_ATTR_LOCAL_PORT]	= MNL_TYPE_U16,
+	[L4LB_CONN_ATTR_BACKEND_ADDR]	= MNL_TYPE_U32,
+	[L4LB_CONN_ATTR_BACKEND_PORT]	= MNL_TYPE_U16,
+	[L4LB_CONN_ATTR_STATE]		= MNL_TYPE_U8,
+	[L4LB_CONN_ATTR_EXPIRES]	= MNL_TYPE_U32,
+};
+
+static const enum mnl_attr_data_type svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
+	[L4LB_SVC_ATTR_AF]		= MNL_TYPE_U16,
+	[L4LB_SVC_ATTR_VIP]		= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_PORT]		= MNL_TYPE_U16,
+	[L4LB_SVC_ATTR_PROTO]		= MNL_TYPE_U8,
+	[L4LB_SVC_ATTR_SCHED]		= MNL_TYPE_NUL_STRING,
+	[L4LB_SVC_ATTR_SNAT_ADDR]	= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_TIMEOUT_TCP]	= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_TIMEOUT_TCP_FIN]	= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_TIMEOUT_UDP]	= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_TIMEOUT_SYN]	= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_PERSISTENCE]	= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_CONN_MAX]	= MNL_TYPE_U32,
+};
+
+static const enum mnl_attr_data_type stats_policy[L4LB_STATS_ATTR_MAX + 1] = {
+	[L4LB_STATS_ATTR_CONNS]			= MNL_TYPE_U32,
+	[L4LB_STATS_ATTR_CONN_MAX]		= MNL_TYPE_U32,
+	[L4LB_STATS_ATTR_CONNS_CREATED]		= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_DROP_NO_BACKEND]	= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_DROP_TABLE_FULL]	= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_DROP_NO_MEMORY]	= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_DROP_NO_ROUTE]		= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_DROP_NO_SNAT_PORT]	= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_DROP_MALFORMED]	= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_DROP_MTU]		= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_STRAY]			= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_FRAGMENTS]		= MNL_TYPE_U64,
+};
+
+/* Where table_cb() files the attributes of one attribute stream. */
+struct attr_table {
+	const enum mnl_attr_data_type *policy;
+	uint16_t max;
+	const struct nlattr **tb;
+};
+
+static int table_cb(const struct nlattr *attr, void *data)
+{
+	const struct attr_table *t = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	/* A newer module may send more; this header cannot read it. */
+	if (type > t->max)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(attr, t->policy[type]) < 0)
+		return MNL_CB_ERROR;
+	t->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/*
+ * Find top-level nest @nest in reply @nlh, validate its attributes against
+ * @policy (types 0..@max) into @tb and return their presence bitmask in
+ * @present (PAD and UNSPEC excluded). Returns 0, or -1 with errno set.
+ */
+static int parse_nest(const struct nlmsghdr *nlh, uint16_t nest,
+		      const enum mnl_attr_data_type *policy, uint16_t max,
+		      const struct nlattr **tb, uint32_t *present)
+{
+	const struct nlattr *top[L4LB_ATTR_MAX + 1] = { NULL };
+	struct attr_table t = { top_policy, L4LB_ATTR_MAX, top };
+	uint16_t i;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), table_cb, &t) < 0)
+		return -1;
+	if (!top[nest]) {
+		errno = EBADMSG;
+		return -1;
+	}
+
+	memset(tb, 0, (max + 1u) * sizeof(*tb));
+	t.policy = policy;
+	t.max = max;
+	t.tb = tb;
+	if (mnl_attr_parse_nested(top[nest], table_cb, &t) < 0)
+		return -1;
+
+	/* PAD and UNSPEC (policy MNL_TYPE_UNSPEC) carry no value. */
+	*present = 0;
+	for (i = 0; i <= max; i++)
+		if (tb[i] && policy[i] != MNL_TYPE_UNSPEC)
+			*present |= ATTR_BIT(i);
+	return 0;
+}
+
+/* Returns 0 if every attribute in @need is in @present, else EBADMSG. */
+static int require(uint32_t present, uint32_t need)
+{
+	if ((present & need) != need) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
+static uint32_t get_u32(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u32(a) : 0;
+}
+
+static uint16_t get_u16(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u16(a) : 0;
+}
+
+static uint8_t get_u8(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u8(a) : 0;
+}
+
+static uint64_t get_u64(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u64(a) : 0;
+}
+
+void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
+	if (be->present & ATTR_BIT(L4LB_BE_ATTR_ADDR))
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, be->ep.addr);
+	if (be->present & ATTR_BIT(L4LB_BE_ATTR_PORT))
+		mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, be->ep.port);
+	if (be->present & ATTR_BIT(L4LB_BE_ATTR_WEIGHT))
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, be->weight);
+	if (be->present & ATTR_BIT(L4LB_BE_ATTR_STATE))
+		mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, be->state);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	uint16_t t;
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_VIP))
+		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, svc->vip);
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_PORT))
+		mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, svc->port);
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_PROTO))
+		mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, svc->proto);
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_SCHED))
+		mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, svc->sched);
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR))
+		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, svc->snat);
+	for (t = L4LB_SVC_ATTR_TIMEOUT_TCP; t <= L4LB_SVC_ATTR_TIMEOUT_SYN; t++)
+		if (svc->present & ATTR_BIT(t))
+			mnl_attr_put_u32(nlh, t, svc->timeout[t]);
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE))
+		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE,
+				 svc->persistence);
+	/* CONN_MAX is read only. */
+	mnl_attr_nest_end(nlh, nest);
+}
+
+void msg_put_flags(struct nlmsghdr *nlh, uint32_t flags)
+{
+	mnl_attr_put_u32(nlh, L4LB_ATTR_FLAGS, flags);
+}
+
+int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be)
+{
+	const struct nlattr *tb[L4LB_BE_ATTR_MAX + 1];
+	struct be_info b = { 0 };
+
+	if (parse_nest(nlh, L4LB_ATTR_BACKEND, be_policy, L4LB_BE_ATTR_MAX,
+		       tb, &b.present) < 0)
+		return -1;
+	if (require(b.present, ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+			       ATTR_BIT(L4LB_BE_ATTR_PORT)) < 0)
+		return -1;
+	b.ep.addr = get_u32(tb[L4LB_BE_ATTR_ADDR]);
+	b.ep.port = get_u16(tb[L4LB_BE_ATTR_PORT]);
+	b.weight = get_u32(tb[L4LB_BE_ATTR_WEIGHT]);
+	b.state = get_u8(tb[L4LB_BE_ATTR_STATE]);
+	b.active_conns = get_u32(tb[L4LB_BE_ATTR_ACTIVE_CONNS]);
+	b.inactive_conns = get_u32(tb[L4LB_BE_ATTR_INACTIVE_CONNS]);
+	b.total_conns = get_u64(tb[L4LB_BE_ATTR_TOTAL_CONNS]);
+	b.pkts_in = get_u64(tb[L4LB_BE_ATTR_PKTS_IN]);
+	b.pkts_out = get_u64(tb[L4LB_BE_ATTR_PKTS_OUT]);
+	b.bytes_in = get_u64(tb[L4LB_BE_ATTR_BYTES_IN]);
+	b.bytes_out = get_u64(tb[L4LB_BE_ATTR_BYTES_OUT]);
+	*be = b;
+	return 0;
+}
+
+int msg_get_conn(const struct nlmsghdr *nlh, struct conn_info *conn)
+{
+	const struct nlattr *tb[L4LB_CONN_ATTR_MAX + 1];
+	struct conn_info c = { 0 };
+	uint16_t a;
+
+	if (parse_nest(nlh, L4LB_ATTR_CONN, conn_policy, L4LB_CONN_ATTR_MAX,
+		       tb, &c.present) < 0)
+		return -1;
+	for (a = L4LB_CONN_ATTR_CLIENT_ADDR; a <= L4LB_CONN_ATTR_BACKEND_PORT;
+	     a++)
+		if (require(c.present, ATTR_BIT(a)) < 0)
+			return -1;
+	c.proto = get_u8(tb[L4LB_CONN_ATTR_PROTO]);
+	c.client.addr = get_u32(tb[L4LB_CONN_ATTR_CLIENT_ADDR]);
+	c.client.port = get_u16(tb[L4LB_CONN_ATTR_CLIENT_PORT]);
+	c.vip.addr = get_u32(tb[L4LB_CONN_ATTR_VIP_ADDR]);
+	c.vip.port = get_u16(tb[L4LB_CONN_ATTR_VIP_PORT]);
+	c.local.addr = get_u32(tb[L4LB_CONN_ATTR_LOCAL_ADDR]);
+	c.local.port = get_u16(tb[L4LB_CONN_ATTR_LOCAL_PORT]);
+	c.backend.addr = get_u32(tb[L4LB_CONN_ATTR_BACKEND_ADDR]);
+	c.backend.port = get_u16(tb[L4LB_CONN_ATTR_BACKEND_PORT]);
+	c.state = get_u8(tb[L4LB_CONN_ATTR_STATE]);
+	c.expires = get_u32(tb[L4LB_CONN_ATTR_EXPIRES]);
+	*conn = c;
+	return 0;
+}
+
+int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
+{
+	const struct nlattr *tb[L4LB_SVC_ATTR_MAX + 1];
+	const struct nlattr *sched;
+	struct svc_info s = { 0 };
+	uint16_t t;
+
+	if (parse_nest(nlh, L4LB_ATTR_SERVICE, svc_policy, L4LB_SVC_ATTR_MAX,
+		       tb, &s.present) < 0)
+		return -1;
+
+	/* mnl_attr_validate() checked the NUL; check that it fits too. */
+	sched = tb[L4LB_SVC_ATTR_SCHED];
+	if (sched) {
+		if (mnl_attr_get_payload_len(sched) > sizeof(s.sched)) {
+			errno = ERANGE;
+			return -1;
+		}
+		snprintf(s.sched, sizeof(s.sched), "%s",
+			 mnl_attr_get_str(sched));
+	}
+	s.vip = get_u32(tb[L4LB_SVC_ATTR_VIP]);
+	s.port = get_u16(tb[L4LB_SVC_ATTR_PORT]);
+	s.proto = get_u8(tb[L4LB_SVC_ATTR_PROTO]);
+	s.snat = get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	for (t = L4LB_SVC_ATTR_TIMEOUT_TCP; t <= L4LB_SVC_ATTR_TIMEOUT_SYN; t++)
+		s.timeout[t] = get_u32(tb[t]);
+	s.persistence = get_u32(tb[L4LB_SVC_ATTR_PERSISTENCE]);
+	s.conn_max = get_u32(tb[L4LB_SVC_ATTR_CONN_MAX]);
+	*svc = s;
+	return 0;
+}
+
+int msg_get_stats(const struct nlmsghdr *nlh, struct stats_info *st)
+{
+	const struct nlattr *tb[L4LB_STATS_ATTR_MAX + 1];
+	struct stats_info s = { 0 };
+	uint16_t t;
+
+	if (parse_nest(nlh, L4LB_ATTR_STATS, stats_policy, L4LB_STATS_ATTR_MAX,
+		       tb, &s.present) < 0)
+		return -1;
+	for (t = 0; t <= L4LB_STATS_ATTR_MAX; t++) {
+		if (!tb[t])
+			continue;
+		if (stats_policy[t] == MNL_TYPE_U32)
+			s.val[t] = mnl_attr_get_u32(tb[t]);
+		else if (stats_policy[t] == MNL_TYPE_U64)
+			s.val[t] = mnl_attr_get_u64(tb[t]);
+	}
+	*st = s;
+	return 0;
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * msg.h - the l4lb objects as l4lbctl sees them, and their encoding into
+ * and decoding from generic netlink attributes (libmnl).
+ *
+ * Each object records which attributes it carries in @present, one bit per
+ * attribute type (ATTR_BIT(L4LB_BE_ATTR_WEIGHT), ...). A request sends only
+ * the attributes whose bit is set; a decoded reply sets the bits of the
+ * attributes the kernel sent and leaves the other fields 0.
+ *
+ * Byte order: addresses and ports stay in network byte order, exactly as
+ * on the wire; everything else is host byte order.
+ */
+#ifndef L4LBCTL_MSG_H
+#define L4LBCTL_MSG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+#include <uapi/l4lb.h>
+
+#include "parse.h"
+
+#define ATTR_BIT(type) (1u << (type))
+
+_Static_assert(L4LB_BE_ATTR_MAX < 32, "present bitmask too small");
+_Static_assert(L4LB_SVC_ATTR_MAX < 32, "present bitmask too small");
+_Static_assert(L4LB_CONN_ATTR_MAX < 32, "present bitmask too small");
+_Static_assert(L4LB_STATS_ATTR_MAX < 32, "present bitmask too small");
+
+/**
+ * struct be_info - a backend (L4LB_ATTR_BACKEND nest)
+ * @present: ATTR_BIT(L4LB_BE_ATTR_*) of the attributes carried
+ * @ep: address and port (L4LB_BE_ATTR_ADDR/PORT), network byte order
+ * @weight: 0..L4LB_WEIGHT_MAX
+ * @state: enum l4lb_be_state
+ * @active_conns: rows in ESTABLISHED
+ * @inactive_conns: rows in other states
+ * @total_conns: rows ever created
+ * @pkts_in: packets client -> backend
+ * @pkts_out: packets backend -> client
+ * @bytes_in: IP bytes client -> backend
+ * @bytes_out: IP bytes backend -> client
+ *
+ * L4LB_BE_ATTR_REMOVED has no field: its @present bit is the flag.
+ */
+struct be_info {
+	uint32_t present;
+	struct ipport ep;
+	uint32_t weight;
+	uint8_t state;
+	uint32_t active_conns;
+	uint32_t inactive_conns;
+	uint64_t total_conns;
+	uint64_t pkts_in;
+	uint64_t pkts_out;
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+};
+
+/**
+ * struct conn_info - a NAT table row (L4LB_ATTR_CONN nest)
+ * @present: ATTR_BIT(L4LB_CONN_ATTR_*) of the attributes carried
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ * @client: client address and port, network byte order
+ * @vip: virtual address and port, network byte order
+ * @local: SNAT address and port the backend sees, network byte order
+ * @backend: backend address and port, network byte order
+ * @state: enum l4lb_conn_state
+ * @expires: seconds until the row expires if idle
+ */
+struct conn_info {
+	uint32_t present;
+	uint8_t proto;
+	struct ipport client;
+	struct ipport vip;
+	struct ipport local;
+	struct ipport backend;
+	uint8_t state;
+	uint32_t expires;
+};
+
+/**
+ * struct svc_info - the virtual service (L4LB_ATTR_SERVICE nest)
+ * @present: ATTR_BIT(L4LB_SVC_ATTR_*) of the attributes carried
+ * @vip: virtual IP, network byte order
+ * @port: virtual port, network byte order
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ * @sched: scheduler name, NUL-terminated
+ * @snat: SNAT address, network byte order; 0 means "auto"
+ * @timeout: timeouts in seconds, indexed by enum l4lb_svc_attr
+ *	(only the L4LB_SVC_ATTR_TIMEOUT_* slots are used)
+ * @persistence: seconds, 0 disables persistence
+ * @conn_max: NAT table size limit (replies only)
+ */
+struct svc_info {
+	uint32_t present;
+	uint32_t vip;
+	uint16_t port;
+	uint8_t proto;
+	char sched[L4LB_SCHED_NAME_MAX];
+	uint32_t snat;
+	uint32_t timeout[L4LB_SVC_ATTR_MAX + 1];
+	uint32_t persistence;
+	uint32_t conn_max;
+};
+
+/**
+ * struct stats_info - global counters (L4LB_ATTR_STATS nest)
+ * @present: ATTR_BIT(L4LB_STATS_ATTR_*) of the counters carried
+ * @val: counter values indexed by enum l4lb_stats_attr; the u32 ones
+ *	(CONNS, CONN_MAX) are widened
+ */
+struct stats_info {
+	uint32_t present;
+	uint64_t val[L4LB_STATS_ATTR_MAX + 1];
+};
+
+/**
+ * msg_put_backend() - append an L4LB_ATTR_BACKEND nest to a request
+ * @nlh: request under construction, with room for the nest (<= 64 bytes)
+ * @be: the backend; ADDR, PORT, WEIGHT and STATE are sent when their bit
+ *	is set in @be->present; L4LB_BE_ATTR_AF (AF_INET) is always sent
+ */
+void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be);
+
+/**
+ * msg_put_service() - append an L4LB_ATTR_SERVICE nest to a request
+ * @nlh: request under construction, with room for the nest (<= 128 bytes)
+ * @svc: the service; every settable attribute whose bit is set in
+ *	@svc->present is sent; L4LB_SVC_ATTR_AF (AF_INET) is always sent
+ */
+void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc);
+
+/**
+ * msg_put_flags() - append L4LB_ATTR_FLAGS to a request
+ * @nlh: request under construction
+ * @flags: bitmask of enum l4lb_flags
+ */
+void msg_put_flags(struct nlmsghdr *nlh, uint32_t flags);
+
+/*
+ * The decoders below take one generic netlink reply (nlmsghdr, then
+ * genlmsghdr, then attributes), find the nest they are named after and
+ * fill the object. Attributes are checked with mnl_attr_validate() against
+ * the type the header gives them, strings must be NUL-terminated and fit
+ * their buffer; attribute types newer than this header are ignored.
+ *
+ * Return: 0, or -1 with errno set: EBADMSG if the nest or a required
+ * attribute is missing, ERANGE/EINVAL if an attribute has the wrong size
+ * or an unterminated string.
+ */
+
+/** msg_get_backend() - decode L4LB_ATTR_BACKEND; ADDR and PORT required */
+int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be);
+/** msg_get_conn() - decode L4LB_ATTR_CONN; the four addresses required */
+int msg_get_conn(const struct nlmsghdr *nlh, struct conn_info *conn);
+/** msg_get_service() - decode L4LB_ATTR_SERVICE; nothing required */
+int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc);
+/** msg_get_stats() - decode L4LB_ATTR_STATS; nothing required */
+int msg_get_stats(const struct nlmsghdr *nlh, struct stats_info *st);
+
+#endif /* L4LBCTL_MSG_H */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * names.h - the words l4lbctl reads and prints for the numeric values of
+ * the l4lb ABI (backend states, NAT row states, protocols, counters).
+ * Parsing (parse.c) and printing (output.c) share these tables so that a
+ * word printed by "list" is accepted back by "set".
+ */
+#ifndef L4LBCTL_NAMES_H
+#define L4LBCTL_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * be_state_name() - word for a backend state
+ * @state: enum l4lb_be_state
+ * @removed: L4LB_BE_ATTR_REMOVED was present
+ *
+ * Return: "up", "down", "drain", "draining" when @removed, or "unknown"
+ * for a value this header does not know. Never NULL.
+ */
+const char *be_state_name(uint8_t state, bool removed);
+
+/**
+ * conn_state_name() - word for a NAT row state
+ * @state: enum l4lb_conn_state
+ *
+ * Return: "SYN_SENT", ..., "UDP", or "UNKNOWN". Never NULL.
+ */
+const char *conn_state_name(uint8_t state);
+
+/**
+ * proto_name() - word for an IP protocol number
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ *
+ * Return: "tcp", "udp", or "unknown". Never NULL.
+ */
+const char *proto_name(uint8_t proto);
+
+/**
+ * conn_proto_name() - word for the protocol of a NAT row
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ *
+ * Return: "TCP", "UDP" (as /proc/l4lb/nat prints them), or "UNKNOWN".
+ * Never NULL.
+ */
+const char *conn_proto_name(uint8_t proto);
+
+/**
+ * stats_attr_name() - name of a global counter
+ * @type: enum l4lb_stats_attr
+ *
+ * Return: the lowercase attribute name without its prefix ("conns",
+ * "drop_no_route", ...), or NULL for UNSPEC, PAD and unknown types.
+ */
+const char *stats_attr_name(uint16_t type);
+
+/**
+ * struct timeout_kind - one "timeout KIND SECONDS" word of "service set"
+ * @word: the KIND word on the command line ("tcp", "tcpfin", "udp", "syn")
+ * @key: the field name in "service" output ("timeout_tcp", ...)
+ * @attr: the enum l4lb_svc_attr that carries it
+ */
+struct timeout_kind {
+	const char *word;
+	const char *key;
+	uint16_t attr;
+};
+
+/* The four timeout kinds, in the order "service" prints them. */
+extern const struct timeout_kind timeout_kinds[];
+/* Number of entries in timeout_kinds[]. */
+extern const size_t timeout_kinds_count;
+
+#endif /* L4LBCTL_NAMES_H */

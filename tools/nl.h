@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nl.h - the generic netlink socket of l4lbctl (libmnl): open it, resolve
+ * the "l4lb" family, send one request and read its answer to the end.
+ *
+ * Every function that talks to the kernel prints its own one-line error on
+ * stderr and returns an exit code (enum rc in error.h):
+ *   RC_OK         success
+ *   RC_KERNEL     the kernel answered with an errno (the extack message, or
+ *                 strerror() if there is none, is printed), or the socket
+ *                 or the reply was broken
+ *   RC_NO_MODULE  the generic netlink family was not found
+ *   RC_PERM       EPERM or EACCES (CAP_NET_ADMIN missing)
+ */
+#ifndef L4LBCTL_NL_H
+#define L4LBCTL_NL_H
+
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+/* Receive buffer: large enough for any dump message the kernel builds. */
+#define NL_RX_SIZE 32768
+/* Request buffer: l4lb requests are well under 1 KiB. */
+#define NL_TX_SIZE 4096
+
+/**
+ * struct nl - a generic netlink socket bound to one family
+ * @sock: the libmnl socket
+ * @portid: our netlink port id, to check that answers are for us
+ * @seq: sequence number of the last request sent
+ * @family: generic netlink family id (the nlmsg_type of its messages)
+ * @version: family version the kernel announced (CTRL_ATTR_VERSION)
+ * @tx: request buffer, see nl_msg()
+ * @rx: receive buffer
+ */
+struct nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family;
+	uint32_t version;
+	char tx[NL_TX_SIZE] __attribute__((aligned(8)));
+	char rx[NL_RX_SIZE] __attribute__((aligned(8)));
+};
+
+/**
+ * nl_open() - open a generic netlink socket and resolve a family
+ * @nl: state to fill; on failure nothing is left open
+ * @family: family name, e.g. L4LB_GENL_NAME
+ *
+ * Turns on NETLINK_EXT_ACK (and NETLINK_CAP_ACK) so that errors carry the
+ * kernel's message. Resolves @family with CTRL_CMD_GETFAMILY.
+ *
+ * Return: RC_OK; RC_NO_MODULE if the kernel does not know @family;
+ * RC_KERNEL if the socket cannot be opened. The error is printed.
+ */
+int nl_open(struct nl *nl, const char *family);
+
+/**
+ * nl_close() - close the socket (safe on a closed or failed @nl)
+ * @nl: state from nl_open()
+ */
+void nl_close(struct nl *nl);
+
+/**
+ * nl_msg() - start a request of the resolved family in @nl->tx
+ * @nl: open socket
+ * @cmd: generic netlink command (enum l4lb_cmd)
+ * @flags: NLM_F_* flags besides NLM_F_REQUEST, e.g. NLM_F_ACK or NLM_F_DUMP
+ *
+ * Return: the message, with nlmsghdr and genlmsghdr written and a fresh
+ * sequence number; append attributes with mnl_attr_put_*().
+ */
+struct nlmsghdr *nl_msg(struct nl *nl, uint8_t cmd, uint16_t flags);
+
+/**
+ * nl_talk() - send a request and process the answer until it ends
+ * @nl: open socket
+ * @req: the request from nl_msg()
+ * @cb: called for each data message of the family (may be NULL); returns
+ *	MNL_CB_OK to go on, or MNL_CB_ERROR with errno set if the message is
+ *	malformed
+ * @data: passed to @cb
+ *
+ * The answer ends with the ACK (requests with NLM_F_ACK) or with
+ * NLMSG_DONE (dumps). A dump marked NLM_F_DUMP_INTR (the kernel's table
+ * changed while it was read) fails with RC_KERNEL; rows already passed to
+ * @cb stay printed. An extack message on a successful ACK is printed
+ * as "l4lbctl: warning: ..." on stderr.
+ *
+ * After a failure the socket may still hold the rest of the answer: close
+ * it rather than sending another request.
+ *
+ * Return: an exit code, see the top of this file. The error is printed.
+ */
+int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
+
+#endif /* L4LBCTL_NL_H */

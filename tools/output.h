@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * output.h - how l4lbctl prints what the kernel sent: aligned tables or
+ * "name value" lines for people, JSON (-j) for programs. Both views use the
+ * same field names: a table header, lowercased, is the JSON member name.
+ *
+ * Tables are streamed: rows are printed as dump messages arrive, and the
+ * header (or the JSON "[") is printed just before the first row, or by the
+ * matching *_end() call if there were no rows. Nothing is printed before
+ * the kernel answered, so an error leaves stdout empty.
+ */
+#ifndef L4LBCTL_OUTPUT_H
+#define L4LBCTL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "msg.h"
+#include "parse.h"
+
+/**
+ * struct out - an output stream in table or JSON form
+ * @f: where to print
+ * @json: print JSON instead of text
+ * @started: the table header or the JSON "[" was printed
+ * @j: the JSON writer on @f
+ */
+struct out {
+	FILE *f;
+	bool json;
+	bool started;
+	struct json j;
+};
+
+/**
+ * out_init() - prepare an output stream
+ * @o: output state
+ * @f: destination (stdout, or a memstream in tests)
+ * @json: JSON instead of text
+ */
+void out_init(struct out *o, FILE *f, bool json);
+
+/**
+ * fmt_ipv4() - format an address as dotted quad
+ * @buf: at least INET_ADDRSTRLEN (16) bytes
+ * @addr: IPv4 address, network byte order
+ *
+ * Return: @buf.
+ */
+char *fmt_ipv4(char *buf, uint32_t addr);
+
+/**
+ * fmt_ipport() - format an endpoint as "a.b.c.d:port"
+ * @buf: at least IPPORT_STRLEN (22) bytes
+ * @ep: address and port, network byte order
+ *
+ * Return: @buf.
+ */
+char *fmt_ipport(char *buf, const struct ipport *ep);
+
+/**
+ * out_backend() - print one row of "list"
+ * @o: output
+ * @be: the backend (decoded reply)
+ *
+ * Columns: BACKEND STATE WEIGHT ACTIVE INACTIVE TOTAL PKTS_IN PKTS_OUT
+ * BYTES_IN BYTES_OUT. STATE is "draining" for a removed backend.
+ */
+void out_backend(struct out *o, const struct be_info *be);
+
+/**
+ * out_backends_end() - finish "list": header if no rows, JSON "]" and newline
+ * @o: output
+ */
+void out_backends_end(struct out *o);
+
+/**
+ * out_conn() - print one row of "nat"
+ * @o: output
+ * @c: the NAT row (decoded reply)
+ *
+ * Columns: PROTO CLIENT VIP LOCAL BACKEND STATE EXPIRES (seconds), in the
+ * order and with the words of /proc/l4lb/nat (PROTO is "TCP" or "UDP").
+ */
+void out_conn(struct out *o, const struct conn_info *c);
+
+/**
+ * out_conns_end() - finish "nat": header if no rows, JSON "]" and newline
+ * @o: output
+ */
+void out_conns_end(struct out *o);
+
+/**
+ * out_service() - print the service, one "name value" line per attribute
+ * the kernel sent (vip, port, proto, scheduler, snat, timeout_tcp,
+ * timeout_tcpfin, timeout_udp, timeout_syn, persistence, conn_max), or one
+ * JSON object with the same names
+ * @o: output
+ * @svc: the service (decoded reply)
+ */
+void out_service(struct out *o, const struct svc_info *svc);
+
+/**
+ * out_stats() - print every counter the kernel sent as "name value" lines
+ * (names from stats_attr_name()), or one JSON object with the same names
+ * @o: output
+ * @st: the counters (decoded reply)
+ */
+void out_stats(struct out *o, const struct stats_info *st);
+
+/**
+ * out_count() - print the NAT table length: "N" or {"conns":N}
+ * @o: output
+ * @conns: number of rows
+ */
+void out_count(struct out *o, uint64_t conns);
+
+#endif /* L4LBCTL_OUTPUT_H */

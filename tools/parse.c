@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * parse.c - parsing of command-line words. See parse.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uapi/l4lb.h>
+
+#include "names.h"
+#include "parse.h"
+
+int parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/*
+	 * strtoull() alone would accept leading blanks, a sign ("-1" wraps
+	 * around to a huge value) and "0x"; insist on a leading digit.
+	 */
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	if (errno)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int parse_ipv4(const char *s, uint32_t *addr)
+{
+	struct in_addr in;
+
+	/* inet_pton() wants exactly four decimal octets: no "10.1", no hex. */
+	if (!s || inet_pton(AF_INET, s, &in) != 1)
+		return -EINVAL;
+	*addr = in.s_addr;
+	return 0;
+}
+
+int parse_port(const char *s, uint16_t *port)
+{
+	uint32_t v;
+	int err;
+
+	err = parse_u32(s, 65535, &v);
+	if (err)
+		return err;
+	if (v == 0)
+		return -ERANGE;
+	*port = htons((uint16_t)v);
+	return 0;
+}
+
+int parse_ipport(const char *s, struct ipport *ep)
+{
+	char ip[INET_ADDRSTRLEN];
+	const char *colon;
+	size_t len;
+	struct ipport tmp;
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	colon = strchr(s, ':');
+	if (!colon)
+		return -EINVAL;
+	len = (size_t)(colon - s);
+	if (len == 0 || len >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, s, len);
+	ip[len] = '\0';
+	err = parse_ipv4(ip, &tmp.addr);
+	if (err)
+		return err;
+	err = parse_port(colon + 1, &tmp.port);
+	if (err)
+		return err;
+	*ep = tmp;
+	return 0;
+}
+
+int parse_weight(const char *s, uint32_t *weight)
+{
+	return parse_u32(s, L4LB_WEIGHT_MAX, weight);
+}
+
+int parse_seconds(const char *s, uint32_t *secs)
+{
+	return parse_u32(s, UINT32_MAX, secs);
+}
+
+int parse_proto(const char *s, uint8_t *proto)
+{
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "tcp"))
+		*proto = IPPROTO_TCP;
+	else if (!strcmp(s, "udp"))
+		*proto = IPPROTO_UDP;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int parse_be_state(const char *s, uint8_t *state)
+{
+	unsigned int v;
+
+	if (!s)
+		return -EINVAL;
+	for (v = 0; v <= L4LB_BE_STATE_MAX; v++) {
+		if (!strcmp(s, be_state_name((uint8_t)v, false))) {
+			*state = (uint8_t)v;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int parse_timeout_kind(const char *s, uint16_t *attr)
+{
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	for (i = 0; i < timeout_kinds_count; i++) {
+		if (!strcmp(s, timeout_kinds[i].word)) {
+			*attr = timeout_kinds[i].attr;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int parse_sched(const char *s, char *out)
+{
+	size_t len, i;
+
+	if (!s || !*s)
+		return -EINVAL;
+	len = strlen(s);
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return -EINVAL;
+	}
+	if (len >= L4LB_SCHED_NAME_MAX)
+		return -ERANGE;
+	memcpy(out, s, len + 1);
+	return 0;
+}
+
+int parse_snat(const char *s, uint32_t *addr)
+{
+	if (s && !strcmp(s, "auto")) {
+		*addr = 0;
+		return 0;
+	}
+	return parse_ipv4(s, addr);
+}

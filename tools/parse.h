@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * parse.h - pure parsing of command-line words: addresses, ports, weights,
+ * seconds, protocols, states. No netlink, no output: every function only
+ * reads its input string and writes its result, so it is unit-testable.
+ *
+ * Every function returns 0 on success, or a negative errno and leaves its
+ * output untouched:
+ *   -EINVAL  the word is not of the expected form (junk, sign, whitespace,
+ *            empty, trailing characters, unknown word)
+ *   -ERANGE  the word is a well-formed number outside the allowed range
+ */
+#ifndef L4LBCTL_PARSE_H
+#define L4LBCTL_PARSE_H
+
+#include <stdint.h>
+
+/* Longest "a.b.c.d:port" text, including the NUL. */
+#define IPPORT_STRLEN sizeof("255.255.255.255:65535")
+
+/**
+ * struct ipport - an IPv4 endpoint
+ * @addr: IPv4 address, network byte order
+ * @port: port, network byte order
+ */
+struct ipport {
+	uint32_t addr;
+	uint16_t port;
+};
+
+/**
+ * parse_u32() - parse a decimal unsigned number
+ * @s: the word; only the digits 0-9, no sign, no whitespace, no prefix
+ * @max: largest accepted value
+ * @out: the value, host byte order
+ *
+ * Return: 0, -EINVAL for anything but digits, -ERANGE above @max.
+ */
+int parse_u32(const char *s, uint32_t max, uint32_t *out);
+
+/**
+ * parse_ipv4() - parse a dotted-quad IPv4 address ("10.0.0.1")
+ * @s: the word; exactly four decimal octets 0-255
+ * @addr: the address, network byte order
+ *
+ * Return: 0 or -EINVAL.
+ */
+int parse_ipv4(const char *s, uint32_t *addr);
+
+/**
+ * parse_port() - parse a port number 1-65535
+ * @s: the word
+ * @port: the port, network byte order
+ *
+ * Return: 0, -EINVAL, or -ERANGE for 0 and values above 65535.
+ */
+int parse_port(const char *s, uint16_t *port);
+
+/**
+ * parse_ipport() - parse "IP:PORT" ("10.0.0.2:80")
+ * @s: the word
+ * @ep: the endpoint, both fields in network byte order
+ *
+ * Return: 0, -EINVAL (bad address, missing ':' or port), or -ERANGE
+ * (port 0 or above 65535).
+ */
+int parse_ipport(const char *s, struct ipport *ep);
+
+/**
+ * parse_weight() - parse a backend weight 0..L4LB_WEIGHT_MAX
+ * @s: the word
+ * @weight: the weight
+ *
+ * Return: 0, -EINVAL or -ERANGE.
+ */
+int parse_weight(const char *s, uint32_t *weight);
+
+/**
+ * parse_seconds() - parse a duration in whole seconds, 0..UINT32_MAX
+ * @s: the word, decimal digits only (no unit suffix)
+ * @secs: the duration in seconds
+ *
+ * Return: 0, -EINVAL or -ERANGE.
+ */
+int parse_seconds(const char *s, uint32_t *secs);
+
+/**
+ * parse_proto() - parse "tcp" or "udp"
+ * @s: the word, lowercase
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ *
+ * Return: 0 or -EINVAL.
+ */
+int parse_proto(const char *s, uint8_t *proto);
+
+/**
+ * parse_be_state() - parse "up", "down" or "drain"
+ * @s: the word
+ * @state: enum l4lb_be_state
+ *
+ * Return: 0 or -EINVAL ("draining" is output only and is rejected).
+ */
+int parse_be_state(const char *s, uint8_t *state);
+
+/**
+ * parse_timeout_kind() - parse the KIND of "timeout KIND SECONDS"
+ * @s: "tcp", "tcpfin", "udp" or "syn"
+ * @attr: the enum l4lb_svc_attr that carries that timeout
+ *
+ * Return: 0 or -EINVAL.
+ */
+int parse_timeout_kind(const char *s, uint16_t *attr);
+
+/**
+ * parse_sched() - check a scheduler name
+ * @s: the word: 1 to L4LB_SCHED_NAME_MAX - 1 characters from
+ *     [A-Za-z0-9_.-]; whether the scheduler exists is for the kernel to say
+ * @out: buffer of L4LB_SCHED_NAME_MAX bytes, receives the NUL-terminated name
+ *
+ * Return: 0, -EINVAL (empty or bad character) or -ERANGE (too long).
+ */
+int parse_sched(const char *s, char *out);
+
+/**
+ * parse_snat() - parse the "snat" value: an IPv4 address or "auto"
+ * @s: the word
+ * @addr: the address, network byte order; 0 for "auto"
+ *
+ * Return: 0 or -EINVAL.
+ */
+int parse_snat(const char *s, uint32_t *addr);
+
+#endif /* L4LBCTL_PARSE_H */

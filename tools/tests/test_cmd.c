@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_cmd.c - the commands end to end, with the kernel replaced by a fake
+ * nl.c: each test runs a command's handler, then checks the request it
+ * sent (command, flags, attributes) and what it printed for the replies
+ * the fake kernel gave, built the way the l4lb module builds them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include <uapi/l4lb.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "nl.h"
+
+#define FAMILY_ID 0x2a
+
+/* ---- The fake transport: the nl.h API without a socket. ---- */
+
+static union {
+	struct nlmsghdr align;
+	char b[NL_TX_SIZE];
+} last_req;			/* copy of the last request sent */
+static int requests;		/* number of requests sent */
+
+static union {
+	struct nlmsghdr align;
+	char b[8][512];
+} replies;			/* what the fake kernel answers */
+static int n_replies;
+static int talk_rc;		/* what nl_talk() returns after the replies */
+
+int nl_open(struct nl *nl, const char *family)
+{
+	assert_string_equal(family, L4LB_GENL_NAME);
+	nl->sock = (struct mnl_socket *)1;
+	nl->family = FAMILY_ID;
+	return RC_OK;
+}
+
+void nl_close(struct nl *nl)
+{
+	nl->sock = NULL;
+}
+
+struct nlmsghdr *nl_msg(struct nl *nl, uint8_t cmd, uint16_t flags)
+{
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	memset(nl->tx, 0, sizeof(nl->tx));
+	nlh = mnl_nlmsg_put_header(nl->tx);
+	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = L4LB_GENL_VERSION;
+	return nlh;
+}
+
+int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	int i;
+
+	(void)nl;
+	assert_true(req->nlmsg_len <= sizeof(last_req));
+	memcpy(last_req.b, req, req->nlmsg_len);
+	requests++;
+	for (i = 0; i < n_replies; i++) {
+		assert_non_null(cb);
+		if (cb((struct nlmsghdr *)replies.b[i], data) == MNL_CB_ERROR)
+			return RC_KERNEL;
+	}
+	return talk_rc;
+}
+
+static int reset(void **state)
+{
+	(void)state;
+	memset(&last_req, 0, sizeof(last_req));
+	requests = 0;
+	n_replies = 0;
+	talk_rc = RC_OK;
+	return 0;
+}
+
+/* Start reply number n_replies; finish it with mnl_attr_nest_end(). */
+static struct nlmsghdr *new_reply(uint8_t cmd)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
+	struct genlmsghdr *genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+
+	nlh->nlmsg_type = FAMILY_ID;
+	genl->cmd = cmd;
+	genl->version = L4LB_GENL_VERSION;
+	return nlh;
+}
+
+/* ---- Running a command with stdout and stderr captured. ---- */
+
+static char out_text[4096], err_text[1024];
+
+/* Point @fd at a fresh temporary file; return the saved original. */
+static int redirect(int fd, FILE **tmp)
+{
+	int saved;
+
+	*tmp = tmpfile();
+	assert_non_null(*tmp);
+	saved = dup(fd);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(*tmp), fd) >= 0);
+	return saved;
+}
+
+/* Put @fd back and read what was written to it into @text. */
+static void restore(int fd, int saved, FILE *tmp, char *text, size_t size)
+{
+	size_t n;
+
+	dup2(saved, fd);
+	close(saved);
+	rewind(tmp);
+	n = fread(text, 1, size - 1, tmp);
+	text[n] = '\0';
+	fclose(tmp);
+}
+
+static int run(int (*fn)(const struct ctl *, int, char **), bool json,
+	       const char *args)
+{
+	struct ctl ctl = { .json = json };
+	char buf[512], *argv[64], *tok;
+	int argc = 0, saved_out, saved_err, rc;
+	FILE *out, *err;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	for (tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+		assert_true(argc < 63);
+		argv[argc++] = tok;
+	}
+	argv[argc] = NULL;
+
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = redirect(STDOUT_FILENO, &out);
+	saved_err = redirect(STDERR_FILENO, &err);
+	rc = fn(&ctl, argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	restore(STDERR_FILENO, saved_err, err, err_text, sizeof(err_text));
+	restore(STDOUT_FILENO, saved_out, out, out_text, sizeof(out_text));
+	return rc;
+}
+
+/* ---- Looking at the request. ---- */
+
+static const struct nlmsghdr *req(void)
+{
+	return &last_req.align;
+}
+
+static uint8_t req_cmd(void)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(req());
+
+	return genl->cmd;
+}
+
+struct attrs {
+	const struct nlattr *tb[32];
+	int count;
+};
+
+static int collect_cb(const struct nlattr *attr, void *data)
+{
+	struct attrs *a = data;
+
+	assert_true(mnl_attr_get_type(attr) < 32);
+	a->tb[mnl_attr_get_type(attr)] = attr;
+	a->count++;
+	return MNL_CB_OK;
+}
+
+static struct attrs top_attrs(void)
+{
+	struct attrs a = { { NULL }, 0 };
+
+	mnl_attr_parse(req(), sizeof(struct genlmsghdr), collect_cb, &a);
+	return a;
+}
+
+static struct attrs nest_attrs(uint16_t nest)
+{
+	struct attrs top = top_attrs(), a = { { NULL }, 0 };
+
+	assert_non_null(top.tb[nest]);
+	assert_true(top.tb[nest]->nla_type & NLA_F_NESTED);
+	mnl_attr_parse_nested(top.tb[nest], collect_cb, &a);
+	return a;
+}
+
+/* ---- Tests ---- */
+
+static void add_sends_backend_add_with_weight(void **state)
+{
+	struct attrs be;
+
+	(void)state;
+	assert_int_equal(run(cmd_add, false, "10.0.0.2:80 weight 5"), RC_OK);
+	assert_string_equal(out_text, "");
+	assert_string_equal(err_text, "");
+	assert_int_equal(requests, 1);
+	assert_int_equal(req()->nlmsg_type, FAMILY_ID);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_ADD);
+	assert_int_equal(top_attrs().count, 1);
+	be = nest_attrs(L4LB_ATTR_BACKEND);
+	assert_int_equal(be.count, 4);
+	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_ADDR]),
+			 inet_addr("10.0.0.2"));
+	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_PORT]), htons(80));
+	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT]), 5);
+}
+
+static void add_without_weight_leaves_the_default_to_the_kernel(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_add, false, "10.0.0.2:80"), RC_OK);
+	assert_null(nest_attrs(L4LB_ATTR_BACKEND).tb[L4LB_BE_ATTR_WEIGHT]);
+}
+
+static void remove_drains_by_default(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_remove, false, "10.0.0.2:80"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_DEL);
+	assert_null(top_attrs().tb[L4LB_ATTR_FLAGS]);
+	assert_int_equal(nest_attrs(L4LB_ATTR_BACKEND).count, 3);
+}
+
+static void remove_now_sends_flag_now(void **state)
+{
+	struct attrs top;
+
+	(void)state;
+	assert_int_equal(run(cmd_remove, false, "10.0.0.2:80 --now"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_DEL);
+	top = top_attrs();
+	assert_non_null(top.tb[L4LB_ATTR_FLAGS]);
+	assert_int_equal(mnl_attr_get_u32(top.tb[L4LB_ATTR_FLAGS]), L4LB_F_NOW);
+}
+
+static void set_sends_only_what_changes(void **state)
+{
+	struct attrs be;
+
+	(void)state;
+	assert_int_equal(run(cmd_set, false, "10.0.0.2:80 drain"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_SET);
+	be = nest_attrs(L4LB_ATTR_BACKEND);
+	assert_null(be.tb[L4LB_BE_ATTR_WEIGHT]);
+	assert_int_equal(mnl_attr_get_u8(be.tb[L4LB_BE_ATTR_STATE]),
+			 L4LB_BE_STATE_DRAIN);
+
+	assert_int_equal(run(cmd_set, false, "10.0.0.2:80 weight 0 up"), RC_OK);
+	be = nest_attrs(L4LB_ATTR_BACKEND);
+	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT]), 0);
+	assert_int_equal(mnl_attr_get_u8(be.tb[L4LB_BE_ATTR_STATE]),
+			 L4LB_BE_STATE_UP);
+}
+
+static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
+		    uint16_t pad)
+{
+	mnl_attr_put(nlh, pad, 0, NULL);
+	mnl_attr_put_u64(nlh, type, v);
+}
+
+static void add_backend_reply(const char *ip, uint16_t port, uint8_t st,
+			      bool removed, uint32_t weight, uint64_t total)
+{
+	struct nlmsghdr *nlh = new_reply(L4LB_CMD_BACKEND_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, weight);
+	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, st);
+	if (removed)
+		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, 1);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_INACTIVE_CONNS, 2);
+	put_u64(nlh, L4LB_BE_ATTR_TOTAL_CONNS, total, L4LB_BE_ATTR_PAD);
+	put_u64(nlh, L4LB_BE_ATTR_PKTS_IN, 10, L4LB_BE_ATTR_PAD);
+	put_u64(nlh, L4LB_BE_ATTR_PKTS_OUT, 9, L4LB_BE_ATTR_PAD);
+	put_u64(nlh, L4LB_BE_ATTR_BYTES_IN, 1000, L4LB_BE_ATTR_PAD);
+	put_u64(nlh, L4LB_BE_ATTR_BYTES_OUT, 900, L4LB_BE_ATTR_PAD);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void list_dumps_backends_as_table(void **state)
+{
+	(void)state;
+	add_backend_reply("10.0.0.2", 80, L4LB_BE_STATE_UP, false, 1, 3);
+	add_backend_reply("10.0.0.3", 80, L4LB_BE_STATE_DRAIN, true, 0, 4);
+	assert_int_equal(run(cmd_list, false, ""), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_GET);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(top_attrs().count, 0);
+	assert_string_equal(out_text,
+		"BACKEND               STATE    WEIGHT   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
+		"10.0.0.2:80           up            1        1        2          3           10            9           1000            900\n"
+		"10.0.0.3:80           draining      0        1        2          4           10            9           1000            900\n");
+}
+
+static void list_json_is_an_array_of_backends(void **state)
+{
+	(void)state;
+	add_backend_reply("10.0.0.2", 80, L4LB_BE_STATE_DOWN, false, 2, 3);
+	assert_int_equal(run(cmd_list, true, ""), RC_OK);
+	assert_string_equal(out_text,
+		"[{\"backend\":\"10.0.0.2:80\",\"state\":\"down\",\"weight\":2,"
+		"\"active\":1,\"inactive\":2,\"total\":3,\"pkts_in\":10,"
+		"\"pkts_out\":9,\"bytes_in\":1000,\"bytes_out\":900}]\n");
+}
+
+static void list_prints_nothing_when_the_kernel_fails(void **state)
+{
+	(void)state;
+	talk_rc = RC_PERM;
+	assert_int_equal(run(cmd_list, true, ""), RC_PERM);
+	assert_string_equal(out_text, "");
+}
+
+static void list_refuses_a_malformed_backend(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	(void)state;
+	nlh = new_reply(L4LB_CMD_BACKEND_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_ADDR, 1);	/* be32 as 2 bytes */
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(run(cmd_list, false, ""), RC_KERNEL);
+	assert_string_equal(out_text, "");
+	/* (The error line itself is nl_talk()'s, faked away here.) */
+}
+
+static void nat_dumps_rows(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	(void)state;
+	nlh = new_reply(L4LB_CMD_CONN_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_CONN);
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_PROTO, IPPROTO_TCP);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_CLIENT_ADDR, inet_addr("198.51.100.7"));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_CLIENT_PORT, htons(51234));
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_VIP_ADDR, inet_addr("192.0.2.1"));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_VIP_PORT, htons(80));
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_LOCAL_ADDR, inet_addr("10.0.0.1"));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_LOCAL_PORT, htons(40001));
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_BACKEND_ADDR, inet_addr("10.0.0.2"));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_BACKEND_PORT, htons(80));
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_STATE, L4LB_CONN_TIME_WAIT);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_EXPIRES, 7);
+	mnl_attr_nest_end(nlh, nest);
+
+	assert_int_equal(run(cmd_nat, false, "-n"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_CONN_GET);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_string_equal(out_text,
+		"PROTO CLIENT                VIP                   LOCAL                 BACKEND               STATE       EXPIRES\n"
+		"TCP   198.51.100.7:51234    192.0.2.1:80          10.0.0.1:40001        10.0.0.2:80           TIME_WAIT         7\n");
+}
+
+static void add_stats_reply(void)
+{
+	struct nlmsghdr *nlh = new_reply(L4LB_CMD_STATS_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_STATS);
+
+	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONNS, 7);
+	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONN_MAX, 1024);
+	put_u64(nlh, L4LB_STATS_ATTR_CONNS_CREATED, 99, L4LB_STATS_ATTR_PAD);
+	put_u64(nlh, L4LB_STATS_ATTR_DROP_NO_ROUTE, 1, L4LB_STATS_ATTR_PAD);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void count_prints_the_table_length(void **state)
+{
+	(void)state;
+	add_stats_reply();
+	assert_int_equal(run(cmd_count, false, ""), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_STATS_GET);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_string_equal(out_text, "7\n");
+}
+
+static void stats_prints_every_counter_sent(void **state)
+{
+	(void)state;
+	add_stats_reply();
+	assert_int_equal(run(cmd_stats, false, ""), RC_OK);
+	assert_string_equal(out_text, "conns 7\nconn_max 1024\n"
+			    "conns_created 99\ndrop_no_route 1\n");
+	reset(NULL);
+	add_stats_reply();
+	assert_int_equal(run(cmd_stats, true, ""), RC_OK);
+	assert_string_equal(out_text, "{\"conns\":7,\"conn_max\":1024,"
+			    "\"conns_created\":99,\"drop_no_route\":1}\n");
+}
+
+static void stats_without_reply_is_an_error(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_stats, false, ""), RC_KERNEL);
+	assert_string_equal(out_text, "");
+	assert_string_equal(err_text,
+			    "l4lbctl: invalid reply from kernel: no statistics\n");
+}
+
+static void service_set_sends_every_setting(void **state)
+{
+	struct attrs svc;
+
+	(void)state;
+	assert_int_equal(run(cmd_service, false,
+			     "set vip 192.0.2.1 port 443 proto udp scheduler rr "
+			     "snat 10.0.0.1 timeout tcp 900 timeout tcpfin 10 "
+			     "timeout udp 30 timeout syn 5 persistence 60"),
+			 RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_SET);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 11);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("192.0.2.1"));
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_PORT]), htons(443));
+	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_PROTO]), IPPROTO_UDP);
+	assert_string_equal(mnl_attr_get_str(svc.tb[L4LB_SVC_ATTR_SCHED]), "rr");
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]),
+			 inet_addr("10.0.0.1"));
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_TIMEOUT_TCP]), 900);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_TIMEOUT_TCP_FIN]), 10);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_TIMEOUT_UDP]), 30);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_TIMEOUT_SYN]), 5);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_PERSISTENCE]), 60);
+}
+
+static void service_set_snat_auto_sends_zero(void **state)
+{
+	struct attrs svc;
+
+	(void)state;
+	assert_int_equal(run(cmd_service, false, "set snat auto"), RC_OK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 2);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
+}
+
+static void service_shows_the_reply(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	(void)state;
+	nlh = new_reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "rr");
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 4096);
+	mnl_attr_nest_end(nlh, nest);
+
+	assert_int_equal(run(cmd_service, true, ""), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_GET);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_string_equal(out_text,
+		"{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		"\"scheduler\":\"rr\",\"snat\":\"auto\",\"persistence\":0,"
+		"\"conn_max\":4096}\n");
+}
+
+static void flush_sends_no_attributes(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_flush, false, ""), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_FLUSH);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_int_equal(top_attrs().count, 0);
+}
+
+static void usage_errors_send_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_add, false, "10.0.0.2:80 weight 70000"), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: invalid weight \"70000\" (expected 0-65535)\n");
+	assert_int_equal(run(cmd_set, false, "10.0.0.2:80"), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: missing weight N or up|down|drain\n");
+	assert_int_equal(run(cmd_service, false, "set"), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: service set: nothing to set\n");
+	assert_int_equal(run(cmd_list, false, "x"), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: unknown argument \"x\"\n");
+	assert_string_equal(out_text, "");
+	assert_int_equal(requests, 0);
+}
+
+#define T(f) cmocka_unit_test_setup(f, reset)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(add_sends_backend_add_with_weight),
+		T(add_without_weight_leaves_the_default_to_the_kernel),
+		T(remove_drains_by_default),
+		T(remove_now_sends_flag_now),
+		T(set_sends_only_what_changes),
+		T(list_dumps_backends_as_table),
+		T(list_json_is_an_array_of_backends),
+		T(list_prints_nothing_when_the_kernel_fails),
+		T(list_refuses_a_malformed_backend),
+		T(nat_dumps_rows),
+		T(count_prints_the_table_length),
+		T(stats_prints_every_counter_sent),
+		T(stats_without_reply_is_an_error),
+		T(service_set_sends_every_setting),
+		T(service_set_snat_auto_sends_zero),
+		T(service_shows_the_reply),
+		T(flush_sends_no_attributes),
+		T(usage_errors_send_nothing),
+	};
+
+	return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);
+}

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_msg.c - msg.c: requests carry exactly the attributes asked for, and
+ * replies are decoded only when every attribute has the size the ABI says.
+ * The messages are built here with libmnl the way the kernel builds them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/genetlink.h>
+
+#include "msg.h"
+
+#define FAMILY_ID 0x1234
+
+static union {
+	struct nlmsghdr align;
+	char b[4096];
+} buf;
+
+/* A reply header as the kernel writes it: nlmsghdr + genlmsghdr. */
+static struct nlmsghdr *reply(uint8_t cmd)
+{
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	memset(&buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf.b);
+	nlh->nlmsg_type = FAMILY_ID;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = L4LB_GENL_VERSION;
+	return nlh;
+}
+
+/* A u64 the way nla_put_u64_64bit() writes it: a PAD, then the value. */
+static void put_u64_pad(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
+			uint16_t pad)
+{
+	mnl_attr_put(nlh, pad, 0, NULL);
+	mnl_attr_put_u64(nlh, type, v);
+}
+
+static struct nlmsghdr *backend_reply(void)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.0.2"));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(8080));
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 65535);
+	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, L4LB_BE_STATE_DRAIN);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, 4);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_INACTIVE_CONNS, 5);
+	put_u64_pad(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 1ULL << 40, L4LB_BE_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_IN, 6, L4LB_BE_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_OUT, 7, L4LB_BE_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_IN, 8, L4LB_BE_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_OUT, UINT64_MAX, L4LB_BE_ATTR_PAD);
+	/* From a newer module: must be ignored, not rejected. */
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_MAX + 1, 0xffffffff);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void backend_reply_is_decoded_with_counters(void **state)
+{
+	struct be_info be;
+
+	(void)state;
+	assert_int_equal(msg_get_backend(backend_reply(), &be), 0);
+	assert_int_equal(be.ep.addr, inet_addr("10.0.0.2"));
+	assert_int_equal(be.ep.port, htons(8080));
+	assert_int_equal(be.weight, 65535);
+	assert_int_equal(be.state, L4LB_BE_STATE_DRAIN);
+	assert_false(be.present & ATTR_BIT(L4LB_BE_ATTR_REMOVED));
+	assert_false(be.present & ATTR_BIT(L4LB_BE_ATTR_PAD));
+	assert_int_equal(be.active_conns, 4);
+	assert_int_equal(be.inactive_conns, 5);
+	assert_true(be.total_conns == 1ULL << 40);
+	assert_true(be.pkts_in == 6);
+	assert_true(be.pkts_out == 7);
+	assert_true(be.bytes_in == 8);
+	assert_true(be.bytes_out == UINT64_MAX);
+}
+
+static void removed_flag_is_seen(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	struct be_info be;
+
+	(void)state;
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.0.3"));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_backend(nlh, &be), 0);
+	assert_true(be.present & ATTR_BIT(L4LB_BE_ATTR_REMOVED));
+	assert_int_equal(be.weight, 0);
+}
+
+static void backend_without_address_is_refused(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	struct be_info be;
+
+	(void)state;
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_nest_end(nlh, nest);
+	errno = 0;
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
+static void attribute_of_wrong_size_is_refused(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	struct be_info be;
+
+	(void)state;
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.0.3"));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	/* A u64 counter sent as u32. */
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 1);
+	mnl_attr_nest_end(nlh, nest);
+	errno = 0;
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+	assert_int_equal(errno, ERANGE);
+
+	/* A be32 address with 8 bytes. */
+	nlh = reply(L4LB_CMD_BACKEND_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	mnl_attr_put_u64(nlh, L4LB_BE_ATTR_ADDR, 1);
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+}
+
+static void reply_without_nest_or_header_is_refused(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct be_info be;
+
+	(void)state;
+	nlh = reply(L4LB_CMD_BACKEND_GET);
+	errno = 0;
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+	assert_int_equal(errno, EBADMSG);
+
+	/* A CONN nest where a BACKEND nest is expected. */
+	nlh = backend_reply();
+	((struct nlattr *)mnl_nlmsg_get_payload_offset(nlh,
+		sizeof(struct genlmsghdr)))->nla_type = L4LB_ATTR_CONN;
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+
+	/* Shorter than a genlmsghdr. */
+	memset(&buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf.b);
+	mnl_nlmsg_put_extra_header(nlh, 2);
+	errno = 0;
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
+static void truncated_nest_is_not_read_past_the_message(void **state)
+{
+	struct nlmsghdr *nlh = backend_reply();
+	struct be_info be;
+
+	(void)state;
+	/* Cut the message in the middle of the nest. */
+	nlh->nlmsg_len -= 16;
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
+static void conn_reply_is_decoded(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_CONN_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_CONN);
+	struct conn_info c;
+
+	(void)state;
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_PROTO, IPPROTO_UDP);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_CLIENT_ADDR, inet_addr("198.51.100.7"));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_CLIENT_PORT, htons(5353));
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_VIP_ADDR, inet_addr("192.0.2.1"));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_VIP_PORT, htons(53));
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_LOCAL_ADDR, inet_addr("10.0.0.1"));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_LOCAL_PORT, htons(40000));
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_BACKEND_ADDR, inet_addr("10.0.0.2"));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_BACKEND_PORT, htons(53));
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_STATE, L4LB_CONN_UDP);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_EXPIRES, 299);
+	mnl_attr_nest_end(nlh, nest);
+
+	assert_int_equal(msg_get_conn(nlh, &c), 0);
+	assert_int_equal(c.proto, IPPROTO_UDP);
+	assert_int_equal(c.client.addr, inet_addr("198.51.100.7"));
+	assert_int_equal(c.client.port, htons(5353));
+	assert_int_equal(c.vip.addr, inet_addr("192.0.2.1"));
+	assert_int_equal(c.vip.port, htons(53));
+	assert_int_equal(c.local.addr, inet_addr("10.0.0.1"));
+	assert_int_equal(c.local.port, htons(40000));
+	assert_int_equal(c.backend.addr, inet_addr("10.0.0.2"));
+	assert_int_equal(c.backend.port, htons(53));
+	assert_int_equal(c.state, L4LB_CONN_UDP);
+	assert_int_equal(c.expires, 299);
+}
+
+static void conn_without_local_port_is_refused(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_CONN_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_CONN);
+	struct conn_info c;
+
+	(void)state;
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_CLIENT_ADDR, 1);
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_CLIENT_PORT, 1);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_VIP_ADDR, 1);
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_VIP_PORT, 1);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_LOCAL_ADDR, 1);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_BACKEND_ADDR, 1);
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_BACKEND_PORT, 1);
+	mnl_attr_nest_end(nlh, nest);
+	errno = 0;
+	assert_int_equal(msg_get_conn(nlh, &c), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
+static struct nlmsghdr *service_reply(const void *sched, size_t len)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(443));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	mnl_attr_put(nlh, L4LB_SVC_ATTR_SCHED, len, sched);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, 120);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP, 300);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_SYN, 60);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 65536);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void service_reply_is_decoded(void **state)
+{
+	struct svc_info svc;
+
+	(void)state;
+	assert_int_equal(msg_get_service(service_reply("rr", 3), &svc), 0);
+	assert_int_equal(svc.vip, inet_addr("192.0.2.1"));
+	assert_int_equal(svc.port, htons(443));
+	assert_int_equal(svc.proto, IPPROTO_TCP);
+	assert_string_equal(svc.sched, "rr");
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR));
+	assert_int_equal(svc.snat, 0);
+	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP], 900);
+	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_FIN], 120);
+	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP], 300);
+	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_SYN], 60);
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE));
+	assert_int_equal(svc.conn_max, 65536);
+}
+
+static void scheduler_name_must_be_terminated_and_fit(void **state)
+{
+	char longest[L4LB_SCHED_NAME_MAX];
+	struct svc_info svc;
+
+	(void)state;
+	/* No NUL. */
+	errno = 0;
+	assert_int_equal(msg_get_service(service_reply("rrrr", 4), &svc), -1);
+	assert_int_equal(errno, EINVAL);
+	/* 16 characters and the NUL: one byte too many. */
+	errno = 0;
+	assert_int_equal(msg_get_service(service_reply("abcdefghijklmnop", 17),
+					 &svc), -1);
+	assert_int_equal(errno, ERANGE);
+	/* 15 characters and the NUL fit exactly. */
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	assert_int_equal(msg_get_service(service_reply(longest, sizeof(longest)),
+					 &svc), 0);
+	assert_string_equal(svc.sched, longest);
+	/* Empty payload. */
+	assert_int_equal(msg_get_service(service_reply("", 0), &svc), -1);
+}
+
+static void stats_reply_widens_u32_counters(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_STATS_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_STATS);
+	struct stats_info st;
+
+	(void)state;
+	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONNS, 7);
+	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONN_MAX, 1 << 20);
+	put_u64_pad(nlh, L4LB_STATS_ATTR_CONNS_CREATED, 1ULL << 33,
+		    L4LB_STATS_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_STATS_ATTR_FRAGMENTS, 3, L4LB_STATS_ATTR_PAD);
+	mnl_attr_nest_end(nlh, nest);
+
+	assert_int_equal(msg_get_stats(nlh, &st), 0);
+	assert_int_equal(st.present, ATTR_BIT(L4LB_STATS_ATTR_CONNS) |
+				     ATTR_BIT(L4LB_STATS_ATTR_CONN_MAX) |
+				     ATTR_BIT(L4LB_STATS_ATTR_CONNS_CREATED) |
+				     ATTR_BIT(L4LB_STATS_ATTR_FRAGMENTS));
+	assert_true(st.val[L4LB_STATS_ATTR_CONNS] == 7);
+	assert_true(st.val[L4LB_STATS_ATTR_CONN_MAX] == 1 << 20);
+	assert_true(st.val[L4LB_STATS_ATTR_CONNS_CREATED] == 1ULL << 33);
+	assert_true(st.val[L4LB_STATS_ATTR_FRAGMENTS] == 3);
+}
+
+/* Collects the attributes of one nest of a request, by type. */
+struct seen {
+	const struct nlattr *tb[32];
+	int count;
+};
+
+static int seen_cb(const struct nlattr *attr, void *data)
+{
+	struct seen *s = data;
+
+	assert_true(mnl_attr_get_type(attr) < 32);
+	s->tb[mnl_attr_get_type(attr)] = attr;
+	s->count++;
+	return MNL_CB_OK;
+}
+
+/* The single top-level attribute of request @nlh, which must be @type. */
+static const struct nlattr *only_top(const struct nlmsghdr *nlh, uint16_t type)
+{
+	const struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh,
+				sizeof(struct genlmsghdr));
+
+	assert_int_equal(mnl_attr_get_type(a), type);
+	return a;
+}
+
+static void add_request_carries_af_address_port_weight_only(void **state)
+{
+	struct be_info be = {
+		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+			   ATTR_BIT(L4LB_BE_ATTR_PORT) |
+			   ATTR_BIT(L4LB_BE_ATTR_WEIGHT),
+		.ep = { inet_addr("10.0.0.2"), htons(80) },
+		.weight = 0,
+		.state = L4LB_BE_STATE_DOWN,	/* not present: not sent */
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_ADD);
+	const struct nlattr *nest;
+	struct seen s = { { NULL }, 0 };
+
+	(void)state;
+	msg_put_backend(nlh, &be);
+	nest = only_top(nlh, L4LB_ATTR_BACKEND);
+	/* Kernels >= 5.2 insist on NLA_F_NESTED in strict validation. */
+	assert_true(nest->nla_type & NLA_F_NESTED);
+	assert_int_equal(mnl_attr_parse_nested(nest, seen_cb, &s), MNL_CB_OK);
+	assert_int_equal(s.count, 4);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_AF]), 2);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_BE_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_ADDR]), 4);
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_BE_ATTR_ADDR]),
+			 inet_addr("10.0.0.2"));
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_PORT]), 2);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_BE_ATTR_PORT]), htons(80));
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_WEIGHT]), 4);
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_BE_ATTR_WEIGHT]), 0);
+	assert_null(s.tb[L4LB_BE_ATTR_STATE]);
+}
+
+static void remove_now_request_carries_flags(void **state)
+{
+	struct be_info be = {
+		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+			   ATTR_BIT(L4LB_BE_ATTR_PORT),
+		.ep = { inet_addr("10.0.0.2"), htons(80) },
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_DEL);
+	const struct nlattr *a;
+	int len;
+
+	(void)state;
+	msg_put_backend(nlh, &be);
+	msg_put_flags(nlh, L4LB_F_NOW);
+	a = mnl_attr_next(only_top(nlh, L4LB_ATTR_BACKEND));
+	len = (int)((const char *)mnl_nlmsg_get_payload_tail(nlh) -
+		    (const char *)a);
+	assert_true(mnl_attr_ok(a, len));
+	assert_int_equal(mnl_attr_get_type(a), L4LB_ATTR_FLAGS);
+	assert_int_equal(mnl_attr_validate(a, MNL_TYPE_U32), 0);
+	assert_int_equal(mnl_attr_get_u32(a), L4LB_F_NOW);
+}
+
+static void state_request_is_one_byte(void **state)
+{
+	struct be_info be = {
+		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+			   ATTR_BIT(L4LB_BE_ATTR_PORT) |
+			   ATTR_BIT(L4LB_BE_ATTR_STATE),
+		.state = L4LB_BE_STATE_DRAIN,
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_SET);
+	struct seen s = { { NULL }, 0 };
+
+	(void)state;
+	msg_put_backend(nlh, &be);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_BACKEND), seen_cb, &s);
+	assert_null(s.tb[L4LB_BE_ATTR_WEIGHT]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_STATE]), 1);
+	assert_int_equal(mnl_attr_get_u8(s.tb[L4LB_BE_ATTR_STATE]),
+			 L4LB_BE_STATE_DRAIN);
+}
+
+static void service_set_request_carries_only_given_settings(void **state)
+{
+	struct svc_info svc = {
+		.present = ATTR_BIT(L4LB_SVC_ATTR_SCHED) |
+			   ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR) |
+			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_UDP) |
+			   ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX),
+		.sched = "wrr",
+		.snat = 0,
+		.conn_max = 5,			/* read only: never sent */
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
+	struct seen s = { { NULL }, 0 };
+
+	(void)state;
+	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP] = 30;
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
+	assert_int_equal(s.count, 4);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_validate(s.tb[L4LB_SVC_ATTR_SCHED],
+					   MNL_TYPE_NUL_STRING), 0);
+	assert_string_equal(mnl_attr_get_str(s.tb[L4LB_SVC_ATTR_SCHED]), "wrr");
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_TIMEOUT_UDP]), 30);
+	assert_null(s.tb[L4LB_SVC_ATTR_CONN_MAX]);
+	assert_null(s.tb[L4LB_SVC_ATTR_VIP]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(backend_reply_is_decoded_with_counters),
+		cmocka_unit_test(removed_flag_is_seen),
+		cmocka_unit_test(backend_without_address_is_refused),
+		cmocka_unit_test(attribute_of_wrong_size_is_refused),
+		cmocka_unit_test(reply_without_nest_or_header_is_refused),
+		cmocka_unit_test(truncated_nest_is_not_read_past_the_message),
+		cmocka_unit_test(conn_reply_is_decoded),
+		cmocka_unit_test(conn_without_local_port_is_refused),
+		cmocka_unit_test(service_reply_is_decoded),
+		cmocka_unit_test(scheduler_name_must_be_terminated_and_fit),
+		cmocka_unit_test(stats_reply_widens_u32_counters),
+		cmocka_unit_test(add_request_carries_af_address_port_weight_only),
+		cmocka_unit_test(remove_now_request_carries_flags),
+		cmocka_unit_test(state_request_is_one_byte),
+		cmocka_unit_test(service_set_request_carries_only_given_settings),
+	};
+
+	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
+}

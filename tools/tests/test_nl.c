@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_nl.c - nl.c against the running kernel. The l4lb module is not
+ * needed: the kernel's own generic netlink controller ("nlctrl") answers
+ * the same way any family does, so it exercises family resolution, dumps
+ * ending in NLMSG_DONE, ACKs, and errors with and without an extack
+ * message. Skipped where generic netlink sockets are not available.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "error.h"
+#include "nl.h"
+
+static struct nl nl;
+
+/* stderr is redirected to a temporary file while a test runs. */
+static FILE *err_file;
+static int saved_stderr = -1;
+
+static void capture_stderr(void)
+{
+	fflush(stderr);
+	err_file = tmpfile();
+	assert_non_null(err_file);
+	saved_stderr = dup(STDERR_FILENO);
+	assert_true(saved_stderr >= 0);
+	assert_true(dup2(fileno(err_file), STDERR_FILENO) >= 0);
+}
+
+/* Restore stderr and return what was written to it (static buffer). */
+static const char *captured_stderr(void)
+{
+	static char text[1024];
+	size_t n;
+
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	rewind(err_file);
+	n = fread(text, 1, sizeof(text) - 1, err_file);
+	text[n] = '\0';
+	fclose(err_file);
+	return text;
+}
+
+/* True if @s is exactly one line starting with "l4lbctl: ". */
+static int one_error_line(const char *s)
+{
+	const char *nl_pos = strchr(s, '\n');
+
+	return !strncmp(s, "l4lbctl: ", 9) && nl_pos && nl_pos[1] == '\0';
+}
+
+static int open_nlctrl(void **state)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+
+	(void)state;
+	if (fd < 0)
+		return 0;	/* each test skips */
+	close(fd);
+	return nl_open(&nl, "nlctrl") == RC_OK ? 0 : -1;
+}
+
+static int close_nlctrl(void **state)
+{
+	(void)state;
+	nl_close(&nl);
+	return 0;
+}
+
+#define NEED_NETLINK() do { if (!nl.sock) skip(); } while (0)
+
+static void family_is_resolved_with_its_version(void **state)
+{
+	(void)state;
+	NEED_NETLINK();
+	assert_int_equal(nl.family, GENL_ID_CTRL);
+	assert_true(nl.version >= 1);
+}
+
+static void unknown_family_means_module_not_loaded(void **state)
+{
+	struct nl other = { 0 };
+	const char *err;
+	int rc;
+
+	(void)state;
+	NEED_NETLINK();
+	capture_stderr();
+	rc = nl_open(&other, "l4lb_nosuch");
+	err = captured_stderr();
+	assert_int_equal(rc, RC_NO_MODULE);
+	assert_string_equal(err, "l4lbctl: l4lb_nosuch module not loaded "
+			    "(generic netlink family \"l4lb_nosuch\" not found)\n");
+	assert_null(other.sock);
+}
+
+struct names {
+	int count;
+	int saw_nlctrl;
+};
+
+static int name_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct names *n = data;
+
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_NAME &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0 &&
+	    !strcmp(mnl_attr_get_str(attr), "nlctrl"))
+		n->saw_nlctrl++;
+	return MNL_CB_OK;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct names *n = data;
+
+	n->count++;
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), name_attr_cb, n);
+	return MNL_CB_OK;
+}
+
+static void dump_reads_every_message_until_done(void **state)
+{
+	struct names n = { 0, 0 };
+
+	(void)state;
+	NEED_NETLINK();
+	assert_int_equal(nl_talk(&nl, nl_msg(&nl, CTRL_CMD_GETFAMILY,
+					     NLM_F_DUMP), family_cb, &n), RC_OK);
+	assert_true(n.count >= 1);
+	assert_int_equal(n.saw_nlctrl, 1);
+}
+
+static void request_reads_reply_then_ack(void **state)
+{
+	struct names n = { 0, 0 };
+	struct nlmsghdr *req;
+
+	(void)state;
+	NEED_NETLINK();
+	req = nl_msg(&nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
+	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, "nlctrl");
+	assert_int_equal(nl_talk(&nl, req, family_cb, &n), RC_OK);
+	assert_int_equal(n.count, 1);
+	assert_int_equal(n.saw_nlctrl, 1);
+
+	/* The socket is still in step for the next request. */
+	n.count = 0;
+	req = nl_msg(&nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
+	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, "nlctrl");
+	assert_int_equal(nl_talk(&nl, req, family_cb, &n), RC_OK);
+	assert_int_equal(n.count, 1);
+}
+
+static void kernel_error_prints_extack_message(void **state)
+{
+	struct nlmsghdr *req;
+	const char *err;
+	int rc;
+
+	(void)state;
+	NEED_NETLINK();
+	/* A family name longer than GENL_NAMSIZ fails policy validation,
+	 * which the kernel explains in NLMSGERR_ATTR_MSG. */
+	req = nl_msg(&nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
+	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME,
+			  "a-family-name-much-longer-than-sixteen-bytes");
+	capture_stderr();
+	rc = nl_talk(&nl, req, NULL, NULL);
+	err = captured_stderr();
+	assert_int_equal(rc, RC_KERNEL);
+	assert_true(one_error_line(err));
+	assert_non_null(strstr(err, "validation"));
+}
+
+static void kernel_error_without_extack_prints_strerror(void **state)
+{
+	const char *err;
+	int rc;
+
+	(void)state;
+	NEED_NETLINK();
+	capture_stderr();
+	rc = nl_talk(&nl, nl_msg(&nl, 0xee, NLM_F_ACK), NULL, NULL);
+	err = captured_stderr();
+	assert_int_equal(rc, RC_KERNEL);
+	assert_string_equal(err, "l4lbctl: Operation not supported\n");
+}
+
+static void ack_without_callback_is_silent_success(void **state)
+{
+	struct nlmsghdr *req;
+	const char *err;
+	int rc;
+
+	(void)state;
+	NEED_NETLINK();
+	req = nl_msg(&nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
+	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, "nlctrl");
+	capture_stderr();
+	rc = nl_talk(&nl, req, NULL, NULL);
+	err = captured_stderr();
+	assert_int_equal(rc, RC_OK);
+	assert_string_equal(err, "");
+}
+
+static int refuse_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_ERROR;
+}
+
+static void refused_reply_reports_invalid_reply(void **state)
+{
+	struct nlmsghdr *req;
+	const char *err;
+	int rc;
+
+	(void)state;
+	NEED_NETLINK();
+	/* A data callback refusing the reply, as msg_get_*() would. */
+	req = nl_msg(&nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
+	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, "nlctrl");
+	capture_stderr();
+	rc = nl_talk(&nl, req, refuse_cb, NULL);
+	err = captured_stderr();
+	assert_int_equal(rc, RC_KERNEL);
+	assert_string_equal(err, "l4lbctl: invalid reply from kernel: Bad message\n");
+	/* The ACK of that request is still queued: reopen for the others. */
+	nl_close(&nl);
+	assert_int_equal(nl_open(&nl, "nlctrl"), RC_OK);
+}
+
+static void errno_maps_to_exit_code(void **state)
+{
+	(void)state;
+	assert_int_equal(rc_from_errno(0), RC_OK);
+	assert_int_equal(rc_from_errno(-EPERM), RC_PERM);
+	assert_int_equal(rc_from_errno(EACCES), RC_PERM);
+	assert_int_equal(rc_from_errno(-EEXIST), RC_KERNEL);
+	assert_int_equal(rc_from_errno(ENOENT), RC_KERNEL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(family_is_resolved_with_its_version),
+		cmocka_unit_test(unknown_family_means_module_not_loaded),
+		cmocka_unit_test(dump_reads_every_message_until_done),
+		cmocka_unit_test(request_reads_reply_then_ack),
+		cmocka_unit_test(kernel_error_prints_extack_message),
+		cmocka_unit_test(kernel_error_without_extack_prints_strerror),
+		cmocka_unit_test(ack_without_callback_is_silent_success),
+		cmocka_unit_test(refused_reply_reports_invalid_reply),
+		cmocka_unit_test(errno_maps_to_exit_code),
+	};
+
+	return cmocka_run_group_tests_name("nl", tests, open_nlctrl,
+					   close_nlctrl);
+}

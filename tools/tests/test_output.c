@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_output.c - output.c: tables and JSON rendered to exact strings.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <uapi/l4lb.h>
+
+#include "output.h"
+
+struct sink {
+	struct out o;
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static void sink_open(struct sink *s, bool json)
+{
+	s->buf = NULL;
+	s->len = 0;
+	s->f = open_memstream(&s->buf, &s->len);
+	assert_non_null(s->f);
+	out_init(&s->o, s->f, json);
+}
+
+static void sink_expect(struct sink *s, const char *expected)
+{
+	assert_int_equal(fclose(s->f), 0);
+	assert_string_equal(s->buf, expected);
+	free(s->buf);
+}
+
+static struct ipport ep(const char *ip, uint16_t port)
+{
+	struct ipport e = { inet_addr(ip), htons(port) };
+
+	return e;
+}
+
+static struct be_info sample_backend(void)
+{
+	struct be_info be = {
+		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+			   ATTR_BIT(L4LB_BE_ATTR_PORT) |
+			   ATTR_BIT(L4LB_BE_ATTR_WEIGHT) |
+			   ATTR_BIT(L4LB_BE_ATTR_STATE),
+		.ep = ep("10.0.0.2", 8080),
+		.weight = 3,
+		.state = L4LB_BE_STATE_UP,
+		.active_conns = 2,
+		.inactive_conns = 1,
+		.total_conns = 12345678901ULL,
+		.pkts_in = 10,
+		.pkts_out = 20,
+		.bytes_in = 3000,
+		.bytes_out = 18446744073709551615ULL,
+	};
+
+	return be;
+}
+
+static struct conn_info sample_conn(void)
+{
+	struct conn_info c = {
+		.proto = IPPROTO_TCP,
+		.client = ep("198.51.100.7", 51234),
+		.vip = ep("192.0.2.1", 80),
+		.local = ep("10.0.0.1", 40001),
+		.backend = ep("10.0.0.2", 8080),
+		.state = L4LB_CONN_ESTABLISHED,
+		.expires = 899,
+	};
+
+	return c;
+}
+
+#define BE_HEADER \
+	"BACKEND               STATE    WEIGHT   ACTIVE INACTIVE      TOTAL" \
+	"      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
+#define NAT_HEADER \
+	"PROTO CLIENT                VIP                   LOCAL      " \
+	"           BACKEND               STATE       EXPIRES\n"
+
+static void ipport_formats_dotted_quad_and_host_order_port(void **state)
+{
+	char buf[IPPORT_STRLEN];
+	struct ipport e = ep("255.255.255.255", 65535);
+
+	(void)state;
+	assert_string_equal(fmt_ipport(buf, &e), "255.255.255.255:65535");
+	e = ep("0.0.0.0", 1);
+	assert_string_equal(fmt_ipport(buf, &e), "0.0.0.0:1");
+}
+
+static void backend_row_as_table(void **state)
+{
+	struct be_info be = sample_backend();
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_backend(&s.o, &be);
+	out_backends_end(&s.o);
+	sink_expect(&s, BE_HEADER
+		"10.0.0.2:8080         up            3        2        1"
+		" 12345678901           10           20           3000"
+		" 18446744073709551615\n");
+}
+
+static void backend_row_as_json(void **state)
+{
+	struct be_info be = sample_backend();
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, true);
+	out_backend(&s.o, &be);
+	out_backends_end(&s.o);
+	sink_expect(&s, "[{\"backend\":\"10.0.0.2:8080\",\"state\":\"up\","
+		"\"weight\":3,\"active\":2,\"inactive\":1,"
+		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
+		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615}]\n");
+}
+
+static void removed_backend_shows_draining(void **state)
+{
+	struct be_info be = sample_backend();
+	struct sink s;
+
+	(void)state;
+	be.state = L4LB_BE_STATE_DRAIN;
+	be.present |= ATTR_BIT(L4LB_BE_ATTR_REMOVED);
+	be.weight = 0;
+	sink_open(&s, true);
+	out_backend(&s.o, &be);
+	be.present &= ~ATTR_BIT(L4LB_BE_ATTR_REMOVED);
+	be.state = L4LB_BE_STATE_DOWN;
+	out_backend(&s.o, &be);
+	out_backends_end(&s.o);
+	sink_expect(&s, "[{\"backend\":\"10.0.0.2:8080\",\"state\":\"draining\","
+		"\"weight\":0,\"active\":2,\"inactive\":1,"
+		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
+		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615},"
+		"{\"backend\":\"10.0.0.2:8080\",\"state\":\"down\","
+		"\"weight\":0,\"active\":2,\"inactive\":1,"
+		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
+		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615}]\n");
+}
+
+static void empty_tables_print_header_or_empty_array(void **state)
+{
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_backends_end(&s.o);
+	sink_expect(&s, BE_HEADER);
+	sink_open(&s, true);
+	out_backends_end(&s.o);
+	sink_expect(&s, "[]\n");
+	sink_open(&s, false);
+	out_conns_end(&s.o);
+	sink_expect(&s, NAT_HEADER);
+	sink_open(&s, true);
+	out_conns_end(&s.o);
+	sink_expect(&s, "[]\n");
+}
+
+static void nat_row_as_table(void **state)
+{
+	struct conn_info c = sample_conn();
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_conn(&s.o, &c);
+	c.proto = IPPROTO_UDP;
+	c.state = L4LB_CONN_UDP;
+	c.expires = 0;
+	out_conn(&s.o, &c);
+	out_conns_end(&s.o);
+	sink_expect(&s, NAT_HEADER
+		"TCP   198.51.100.7:51234    192.0.2.1:80          "
+		"10.0.0.1:40001        10.0.0.2:8080         ESTABLISHED     899\n"
+		"UDP   198.51.100.7:51234    192.0.2.1:80          "
+		"10.0.0.1:40001        10.0.0.2:8080         UDP               0\n");
+}
+
+static void nat_row_as_json(void **state)
+{
+	struct conn_info c = sample_conn();
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, true);
+	out_conn(&s.o, &c);
+	out_conns_end(&s.o);
+	sink_expect(&s, "[{\"proto\":\"TCP\",\"client\":\"198.51.100.7:51234\","
+		"\"vip\":\"192.0.2.1:80\",\"local\":\"10.0.0.1:40001\","
+		"\"backend\":\"10.0.0.2:8080\",\"state\":\"ESTABLISHED\","
+		"\"expires\":899}]\n");
+}
+
+static void nat_state_names_match_proc(void **state)
+{
+	static const char *const names[] = {
+		"UNKNOWN", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
+		"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "UDP",
+		"UNKNOWN",
+	};
+	struct conn_info c = sample_conn();
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct sink s;
+		char expect[256];
+
+		c.state = (uint8_t)i;
+		sink_open(&s, true);
+		out_conn(&s.o, &c);
+		out_conns_end(&s.o);
+		snprintf(expect, sizeof(expect),
+			 "[{\"proto\":\"TCP\",\"client\":\"198.51.100.7:51234\","
+			 "\"vip\":\"192.0.2.1:80\",\"local\":\"10.0.0.1:40001\","
+			 "\"backend\":\"10.0.0.2:8080\",\"state\":\"%s\","
+			 "\"expires\":899}]\n", names[i]);
+		sink_expect(&s, expect);
+	}
+}
+
+static struct svc_info sample_service(void)
+{
+	struct svc_info svc = {
+		.present = ATTR_BIT(L4LB_SVC_ATTR_VIP) |
+			   ATTR_BIT(L4LB_SVC_ATTR_PORT) |
+			   ATTR_BIT(L4LB_SVC_ATTR_PROTO) |
+			   ATTR_BIT(L4LB_SVC_ATTR_SCHED) |
+			   ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR) |
+			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_TCP) |
+			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_TCP_FIN) |
+			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_UDP) |
+			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_SYN) |
+			   ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE) |
+			   ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX),
+		.vip = inet_addr("192.0.2.1"),
+		.port = htons(80),
+		.proto = IPPROTO_TCP,
+		.sched = "rr",
+		.snat = 0,
+		.persistence = 0,
+		.conn_max = 1048576,
+	};
+
+	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP] = 900;
+	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_FIN] = 120;
+	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP] = 300;
+	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_SYN] = 60;
+	return svc;
+}
+
+static void service_as_lines_and_json(void **state)
+{
+	struct svc_info svc = sample_service();
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_service(&s.o, &svc);
+	sink_expect(&s, "vip 192.0.2.1\nport 80\nproto tcp\nscheduler rr\n"
+		"snat auto\ntimeout_tcp 900\ntimeout_tcpfin 120\n"
+		"timeout_udp 300\ntimeout_syn 60\npersistence 0\n"
+		"conn_max 1048576\n");
+
+	svc.snat = inet_addr("10.0.0.1");
+	svc.proto = IPPROTO_UDP;
+	sink_open(&s, true);
+	out_service(&s.o, &svc);
+	sink_expect(&s, "{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"udp\","
+		"\"scheduler\":\"rr\",\"snat\":\"10.0.0.1\","
+		"\"timeout_tcp\":900,\"timeout_tcpfin\":120,"
+		"\"timeout_udp\":300,\"timeout_syn\":60,\"persistence\":0,"
+		"\"conn_max\":1048576}\n");
+}
+
+static void service_prints_only_what_the_kernel_sent(void **state)
+{
+	struct svc_info svc = sample_service();
+	struct sink s;
+
+	(void)state;
+	svc.present = ATTR_BIT(L4LB_SVC_ATTR_SCHED);
+	sink_open(&s, true);
+	out_service(&s.o, &svc);
+	sink_expect(&s, "{\"scheduler\":\"rr\"}\n");
+}
+
+static void stats_one_counter_per_line(void **state)
+{
+	struct stats_info st = { 0 };
+	struct sink s;
+	uint16_t t;
+
+	(void)state;
+	for (t = L4LB_STATS_ATTR_CONNS; t <= L4LB_STATS_ATTR_MAX; t++) {
+		st.present |= ATTR_BIT(t);
+		st.val[t] = t * 10u;
+	}
+	sink_open(&s, false);
+	out_stats(&s.o, &st);
+	sink_expect(&s, "conns 20\nconn_max 30\nconns_created 40\n"
+		"drop_no_backend 50\ndrop_table_full 60\ndrop_no_memory 70\n"
+		"drop_no_route 80\ndrop_no_snat_port 90\ndrop_malformed 100\n"
+		"drop_mtu 110\nstray 120\nfragments 130\n");
+
+	st.present = ATTR_BIT(L4LB_STATS_ATTR_CONNS) |
+		     ATTR_BIT(L4LB_STATS_ATTR_FRAGMENTS);
+	sink_open(&s, true);
+	out_stats(&s.o, &st);
+	sink_expect(&s, "{\"conns\":20,\"fragments\":130}\n");
+}
+
+static void count_prints_the_number_only(void **state)
+{
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_count(&s.o, 42);
+	sink_expect(&s, "42\n");
+	sink_open(&s, true);
+	out_count(&s.o, 42);
+	sink_expect(&s, "{\"conns\":42}\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ipport_formats_dotted_quad_and_host_order_port),
+		cmocka_unit_test(backend_row_as_table),
+		cmocka_unit_test(backend_row_as_json),
+		cmocka_unit_test(removed_backend_shows_draining),
+		cmocka_unit_test(empty_tables_print_header_or_empty_array),
+		cmocka_unit_test(nat_row_as_table),
+		cmocka_unit_test(nat_row_as_json),
+		cmocka_unit_test(nat_state_names_match_proc),
+		cmocka_unit_test(service_as_lines_and_json),
+		cmocka_unit_test(service_prints_only_what_the_kernel_sent),
+		cmocka_unit_test(stats_one_counter_per_line),
+		cmocka_unit_test(count_prints_the_number_only),
+	};
+
+	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_parse.c - parse.c: every command-line word l4lbctl accepts or refuses.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <uapi/l4lb.h>
+
+#include "parse.h"
+
+/* Parse @s as IP:PORT and expect @err; on success compare with ip, port. */
+static void expect_ipport(const char *s, int err, const char *ip,
+			  uint16_t port)
+{
+	struct ipport ep = { 0xdeadbeef, 0xbeef };
+
+	assert_int_equal(parse_ipport(s, &ep), err);
+	if (err) {
+		/* Failure leaves the output untouched. */
+		assert_int_equal(ep.addr, 0xdeadbeef);
+		assert_int_equal(ep.port, 0xbeef);
+		return;
+	}
+	assert_int_equal(ep.addr, inet_addr(ip));
+	assert_int_equal(ep.port, htons(port));
+}
+
+static void ipport_accepts_address_and_port_in_network_order(void **state)
+{
+	(void)state;
+	expect_ipport("10.0.0.2:80", 0, "10.0.0.2", 80);
+	expect_ipport("0.0.0.0:1", 0, "0.0.0.0", 1);
+	expect_ipport("255.255.255.255:65535", 0, "255.255.255.255", 65535);
+	expect_ipport("192.168.1.10:08080", 0, "192.168.1.10", 8080);
+}
+
+static void ipport_rejects_missing_or_empty_port(void **state)
+{
+	(void)state;
+	expect_ipport("10.0.0.2", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2:", -EINVAL, NULL, 0);
+	expect_ipport(":80", -EINVAL, NULL, 0);
+	expect_ipport("", -EINVAL, NULL, 0);
+	expect_ipport(":", -EINVAL, NULL, 0);
+	expect_ipport(NULL, -EINVAL, NULL, 0);
+}
+
+static void ipport_rejects_port_out_of_range(void **state)
+{
+	(void)state;
+	expect_ipport("10.0.0.2:0", -ERANGE, NULL, 0);
+	expect_ipport("10.0.0.2:65536", -ERANGE, NULL, 0);
+	expect_ipport("10.0.0.2:99999999999999999999999", -ERANGE, NULL, 0);
+}
+
+static void ipport_rejects_bad_octets(void **state)
+{
+	(void)state;
+	expect_ipport("10.0.0.300:80", -EINVAL, NULL, 0);
+	expect_ipport("256.0.0.1:80", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0:80", -EINVAL, NULL, 0);
+	expect_ipport("10.0:80", -EINVAL, NULL, 0);
+	expect_ipport("10:80", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.1.5:80", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.-1:80", -EINVAL, NULL, 0);
+	expect_ipport("0x0a.0.0.1:80", -EINVAL, NULL, 0);
+	expect_ipport("10..0.1:80", -EINVAL, NULL, 0);
+	expect_ipport("1234567890123456789:80", -EINVAL, NULL, 0);
+}
+
+static void ipport_rejects_junk_and_whitespace(void **state)
+{
+	(void)state;
+	expect_ipport("frob", -EINVAL, NULL, 0);
+	expect_ipport("host.example:80", -EINVAL, NULL, 0);
+	expect_ipport(" 10.0.0.2:80", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2:80 ", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2: 80", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2 :80", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2:80\n", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2:+80", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2:-80", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2:0x50", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2:80x", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.2:80:81", -EINVAL, NULL, 0);
+	expect_ipport("[10.0.0.2]:80", -EINVAL, NULL, 0);
+}
+
+static void weight_accepts_0_to_65535(void **state)
+{
+	uint32_t w = 7;
+
+	(void)state;
+	assert_int_equal(parse_weight("0", &w), 0);
+	assert_int_equal(w, 0);
+	assert_int_equal(parse_weight("1", &w), 0);
+	assert_int_equal(w, 1);
+	assert_int_equal(parse_weight("65535", &w), 0);
+	assert_int_equal(w, L4LB_WEIGHT_MAX);
+}
+
+static void weight_rejects_overflow_sign_and_junk(void **state)
+{
+	uint32_t w = 7;
+
+	(void)state;
+	assert_int_equal(parse_weight("65536", &w), -ERANGE);
+	assert_int_equal(parse_weight("4294967296", &w), -ERANGE);
+	assert_int_equal(parse_weight("18446744073709551616", &w), -ERANGE);
+	assert_int_equal(parse_weight("-1", &w), -EINVAL);
+	assert_int_equal(parse_weight("+1", &w), -EINVAL);
+	assert_int_equal(parse_weight("abc", &w), -EINVAL);
+	assert_int_equal(parse_weight("1abc", &w), -EINVAL);
+	assert_int_equal(parse_weight("", &w), -EINVAL);
+	assert_int_equal(parse_weight(" 1", &w), -EINVAL);
+	assert_int_equal(parse_weight("1 ", &w), -EINVAL);
+	assert_int_equal(parse_weight("0x10", &w), -EINVAL);
+	assert_int_equal(parse_weight("1.5", &w), -EINVAL);
+	assert_int_equal(parse_weight(NULL, &w), -EINVAL);
+	assert_int_equal(w, 7);
+}
+
+static void port_rejects_zero_and_above_65535(void **state)
+{
+	uint16_t p = 0;
+
+	(void)state;
+	assert_int_equal(parse_port("443", &p), 0);
+	assert_int_equal(p, htons(443));
+	assert_int_equal(parse_port("0", &p), -ERANGE);
+	assert_int_equal(parse_port("65536", &p), -ERANGE);
+	assert_int_equal(parse_port("http", &p), -EINVAL);
+}
+
+static void seconds_accept_full_u32_and_reject_the_rest(void **state)
+{
+	uint32_t s = 1;
+
+	(void)state;
+	assert_int_equal(parse_seconds("0", &s), 0);
+	assert_int_equal(s, 0);
+	assert_int_equal(parse_seconds("900", &s), 0);
+	assert_int_equal(s, 900);
+	assert_int_equal(parse_seconds("4294967295", &s), 0);
+	assert_int_equal(s, UINT32_MAX);
+	assert_int_equal(parse_seconds("4294967296", &s), -ERANGE);
+	assert_int_equal(parse_seconds("-1", &s), -EINVAL);
+	assert_int_equal(parse_seconds("10s", &s), -EINVAL);
+	assert_int_equal(parse_seconds("1e3", &s), -EINVAL);
+	assert_int_equal(parse_seconds("", &s), -EINVAL);
+}
+
+static void proto_knows_tcp_and_udp_only(void **state)
+{
+	uint8_t p = 0;
+
+	(void)state;
+	assert_int_equal(parse_proto("tcp", &p), 0);
+	assert_int_equal(p, IPPROTO_TCP);
+	assert_int_equal(parse_proto("udp", &p), 0);
+	assert_int_equal(p, IPPROTO_UDP);
+	assert_int_equal(parse_proto("TCP", &p), -EINVAL);
+	assert_int_equal(parse_proto("sctp", &p), -EINVAL);
+	assert_int_equal(parse_proto("6", &p), -EINVAL);
+	assert_int_equal(parse_proto("", &p), -EINVAL);
+}
+
+static void state_words_map_to_enum(void **state)
+{
+	uint8_t s = 0xff;
+
+	(void)state;
+	assert_int_equal(parse_be_state("up", &s), 0);
+	assert_int_equal(s, L4LB_BE_STATE_UP);
+	assert_int_equal(parse_be_state("down", &s), 0);
+	assert_int_equal(s, L4LB_BE_STATE_DOWN);
+	assert_int_equal(parse_be_state("drain", &s), 0);
+	assert_int_equal(s, L4LB_BE_STATE_DRAIN);
+	assert_int_equal(parse_be_state("draining", &s), -EINVAL);
+	assert_int_equal(parse_be_state("UP", &s), -EINVAL);
+	assert_int_equal(parse_be_state("", &s), -EINVAL);
+	assert_int_equal(parse_be_state("unknown", &s), -EINVAL);
+}
+
+static void timeout_kinds_map_to_service_attributes(void **state)
+{
+	uint16_t a = 0;
+
+	(void)state;
+	assert_int_equal(parse_timeout_kind("tcp", &a), 0);
+	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_TCP);
+	assert_int_equal(parse_timeout_kind("tcpfin", &a), 0);
+	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN);
+	assert_int_equal(parse_timeout_kind("udp", &a), 0);
+	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_UDP);
+	assert_int_equal(parse_timeout_kind("syn", &a), 0);
+	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_SYN);
+	assert_int_equal(parse_timeout_kind("fin", &a), -EINVAL);
+}
+
+static void sched_name_must_fit_and_be_a_word(void **state)
+{
+	char buf[L4LB_SCHED_NAME_MAX];
+
+	(void)state;
+	assert_int_equal(parse_sched("rr", buf), 0);
+	assert_string_equal(buf, "rr");
+	assert_int_equal(parse_sched("123456789012345", buf), 0);
+	assert_string_equal(buf, "123456789012345");
+	assert_int_equal(parse_sched("1234567890123456", buf), -ERANGE);
+	assert_int_equal(parse_sched("", buf), -EINVAL);
+	assert_int_equal(parse_sched("r r", buf), -EINVAL);
+	assert_int_equal(parse_sched("rr\n", buf), -EINVAL);
+}
+
+static void snat_accepts_address_or_auto(void **state)
+{
+	uint32_t a = 1;
+
+	(void)state;
+	assert_int_equal(parse_snat("auto", &a), 0);
+	assert_int_equal(a, 0);
+	assert_int_equal(parse_snat("192.0.2.1", &a), 0);
+	assert_int_equal(a, inet_addr("192.0.2.1"));
+	assert_int_equal(parse_snat("192.0.2.1:80", &a), -EINVAL);
+	assert_int_equal(parse_snat("AUTO", &a), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ipport_accepts_address_and_port_in_network_order),
+		cmocka_unit_test(ipport_rejects_missing_or_empty_port),
+		cmocka_unit_test(ipport_rejects_port_out_of_range),
+		cmocka_unit_test(ipport_rejects_bad_octets),
+		cmocka_unit_test(ipport_rejects_junk_and_whitespace),
+		cmocka_unit_test(weight_accepts_0_to_65535),
+		cmocka_unit_test(weight_rejects_overflow_sign_and_junk),
+		cmocka_unit_test(port_rejects_zero_and_above_65535),
+		cmocka_unit_test(seconds_accept_full_u32_and_reject_the_rest),
+		cmocka_unit_test(proto_knows_tcp_and_udp_only),
+		cmocka_unit_test(state_words_map_to_enum),
+		cmocka_unit_test(timeout_kinds_map_to_service_attributes),
+		cmocka_unit_test(sched_name_must_fit_and_be_a_word),
+		cmocka_unit_test(snat_accepts_address_or_auto),
+	};
+
+	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
+}

@@ -79,7 +79,7 @@ static int __init l4lb_init(void)
 	err = l4lb_params_check();
 	if (err)
 		return err;
-	err = l4lb_sched_rr_init();
+	err = l4lb_sched_init();
 	if (err)
 		return err;
 	err = l4lb_params_cfg(&cfg, &be, &n);
@@ -113,7 +113,7 @@ err_cache:
 err_be:
 	kfree(be);
 err_sched:
-	l4lb_sched_rr_exit();
+	l4lb_sched_exit();
 	return err;
 }
 
@@ -127,7 +127,7 @@ static void __exit l4lb_exit(void)
 	rcu_barrier();
 	l4lb_proc_exit();
 	l4lb_conn_cache_exit();
-	l4lb_sched_rr_exit();
+	l4lb_sched_exit();
 }
 
 module_init(l4lb_init);

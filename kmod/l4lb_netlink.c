@@ -251,6 +251,13 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	return l4lb_service_set(ln, &cfg, info->extack);
 }
 
+/* Does the request carry L4LB_F_NOW? */
+static bool l4lb_nl_now(struct genl_info *info)
+{
+	return info->attrs[L4LB_ATTR_FLAGS] &&
+	       (nla_get_u32(info->attrs[L4LB_ATTR_FLAGS]) & L4LB_F_NOW);
+}
+
 /* The backend named by a request: address and port are required. */
 static int l4lb_nl_be_key(struct genl_info *info, struct nlattr **tb,
 			  __be32 *addr, __be16 *port)
@@ -297,7 +304,6 @@ static int l4lb_nl_backend_add(struct sk_buff *skb, struct genl_info *info)
 static int l4lb_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[L4LB_BE_ATTR_MAX + 1];
-	bool now = false;
 	__be32 addr;
 	__be16 port;
 	int err;
@@ -305,10 +311,8 @@ static int l4lb_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 	err = l4lb_nl_be_key(info, tb, &addr, &port);
 	if (err)
 		return err;
-	if (info->attrs[L4LB_ATTR_FLAGS])
-		now = nla_get_u32(info->attrs[L4LB_ATTR_FLAGS]) & L4LB_F_NOW;
-	return l4lb_backend_del(l4lb_info_ln(info), addr, port, now,
-				info->extack);
+	return l4lb_backend_del(l4lb_info_ln(info), addr, port,
+				l4lb_nl_now(info), info->extack);
 }
 
 static int l4lb_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
@@ -336,7 +340,7 @@ static int l4lb_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	return l4lb_backend_set(l4lb_info_ln(info), addr, port, pw, ps,
-				info->extack);
+				l4lb_nl_now(info), info->extack);
 }
 
 static int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be)

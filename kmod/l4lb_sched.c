@@ -132,3 +132,49 @@ void l4lb_sched_inst_free(struct l4lb_sched_inst *inst)
 	if (inst)
 		call_rcu(&inst->rcu, l4lb_sched_inst_free_rcu);
 }
+
+/**
+ * l4lb_sched_init() - register every built-in scheduler
+ *
+ * Context: process, module init.
+ * Return: 0 or the first registration error (nothing stays registered).
+ */
+int l4lb_sched_init(void)
+{
+	int err;
+
+	err = l4lb_sched_rr_init();
+	if (err)
+		return err;
+	err = l4lb_sched_wrr_init();
+	if (err)
+		goto err_rr;
+	err = l4lb_sched_lc_init();
+	if (err)
+		goto err_wrr;
+	err = l4lb_sched_mh_init();
+	if (err)
+		goto err_lc;
+	return 0;
+
+err_lc:
+	l4lb_sched_lc_exit();
+err_wrr:
+	l4lb_sched_wrr_exit();
+err_rr:
+	l4lb_sched_rr_exit();
+	return err;
+}
+
+/**
+ * l4lb_sched_exit() - unregister every built-in scheduler
+ *
+ * Context: process, module exit.
+ */
+void l4lb_sched_exit(void)
+{
+	l4lb_sched_mh_exit();
+	l4lb_sched_lc_exit();
+	l4lb_sched_wrr_exit();
+	l4lb_sched_rr_exit();
+}

@@ -16,6 +16,7 @@
 
 #include <linux/list.h>
 #include <linux/rcupdate.h>
+#include <linux/types.h>
 
 struct l4lb_backend;
 struct l4lb_backend_set;
@@ -75,5 +76,21 @@ void l4lb_sched_inst_free(struct l4lb_sched_inst *inst);
 
 int l4lb_sched_rr_init(void);
 void l4lb_sched_rr_exit(void);
+int l4lb_sched_wrr_init(void);
+void l4lb_sched_wrr_exit(void);
+int l4lb_sched_lc_init(void);
+void l4lb_sched_lc_exit(void);
+int l4lb_sched_mh_init(void);
+void l4lb_sched_mh_exit(void);
+
+/* Maglev internals, for the tests. */
+struct l4lb_mh_table;
+unsigned int l4lb_mh_table_size(unsigned int n);
+struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
+				    u32 seed);
+u32 l4lb_mh_hash(const struct l4lb_tuple *t, u32 seed, bool source_only);
+
+int l4lb_sched_init(void);
+void l4lb_sched_exit(void);
 
 #endif /* _L4LB_SCHED_H */

@@ -680,17 +680,19 @@ out:
  * @port: backend port, network byte order
  * @weight: new weight, or NULL to keep it
  * @state: new enum l4lb_be_state, or NULL to keep it
+ * @now: with @state down or drain, also remove the backend's rows at once
+ *	(see l4lb_backend_del()); otherwise ignored
  * @extack: error reporting
  *
- * Existing rows are not touched: a backend set down or to drain keeps its
- * connections.
+ * Unless @now says otherwise, existing rows are not touched: a backend set
+ * down or to drain keeps its connections.
  *
  * Context: process; takes ln->lock.
  * Return: 0; -ENOENT if there is no such backend; -EINVAL or -ERANGE for bad
  * values; -ENOMEM. Nothing changes on error.
  */
 int l4lb_backend_set(struct l4lb_net *ln, __be32 addr, __be16 port,
-		     const u32 *weight, const u8 *state,
+		     const u32 *weight, const u8 *state, bool now,
 		     struct netlink_ext_ack *extack)
 {
 	struct l4lb_service *svc;
@@ -722,6 +724,8 @@ int l4lb_backend_set(struct l4lb_net *ln, __be32 addr, __be16 port,
 		WRITE_ONCE(be->weight, old_weight);
 		WRITE_ONCE(be->state, old_state);
 		NL_SET_ERR_MSG(extack, "out of memory");
+	} else if (now && state && *state != L4LB_BE_STATE_UP) {
+		l4lb_conn_flush(ln->tab, be);
 	}
 out:
 	mutex_unlock(&ln->lock);

@@ -224,7 +224,7 @@ int l4lb_backend_add(struct l4lb_net *ln, __be32 addr, __be16 port,
 int l4lb_backend_del(struct l4lb_net *ln, __be32 addr, __be16 port, bool now,
 		     struct netlink_ext_ack *extack);
 int l4lb_backend_set(struct l4lb_net *ln, __be32 addr, __be16 port,
-		     const u32 *weight, const u8 *state,
+		     const u32 *weight, const u8 *state, bool now,
 		     struct netlink_ext_ack *extack);
 bool l4lb_backend_usable(const struct l4lb_backend *be);
 struct l4lb_backend *l4lb_backend_get_rcu(struct l4lb_backend *be);

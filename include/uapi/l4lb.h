@@ -54,7 +54,9 @@
  *	no new connections, existing rows live until they end, then it is
  *	gone. With L4LB_F_NOW in L4LB_ATTR_FLAGS its rows are removed at once;
  *	see enum l4lb_flags. -ENOENT if it is not there.
- * @L4LB_CMD_BACKEND_SET: change WEIGHT and/or STATE of a backend
+ * @L4LB_CMD_BACKEND_SET: change WEIGHT and/or STATE of a backend. Its rows
+ *	are kept, unless L4LB_F_NOW is given with STATE down or drain: then
+ *	they are removed as with BACKEND_DEL and L4LB_F_NOW.
  * @L4LB_CMD_BACKEND_GET: dump backends (NLM_F_DUMP), each in a
  *	L4LB_ATTR_BACKEND nest with its statistics
  * @L4LB_CMD_CONN_GET: dump NAT table rows (NLM_F_DUMP), each in a
@@ -109,7 +111,9 @@ enum l4lb_attr {
  *	sends nothing itself: the next packet of each end finds no row and
  *	goes to the balancer's own stack, which answers a TCP segment with a
  *	RST when the VIP and SNAT addresses are local (the usual setup). So
- *	both ends learn the connection is gone at their next packet.
+ *	both ends learn the connection is gone at their next packet. With
+ *	BACKEND_SET to state down or drain, remove the backend's rows the same
+ *	way (a health checker's "expire" policy).
  */
 enum l4lb_flags {
 	L4LB_F_NOW = 1 << 0,

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: least-connection scheduling, unweighted (lc) and weighted (wlc).
+ *
+ * lc sends a new connection to the usable backend with the fewest active
+ * (ESTABLISHED) rows, the policy of the seed Go balancer. wlc divides by the
+ * weight, as IPVS's ip_vs_wlc.c does: backend a beats b when
+ * active(a) * weight(b) < active(b) * weight(a), compared in 64 bits.
+ *
+ * Ties are broken fairly: the scan starts one backend further on at every
+ * pick, so equally loaded backends take turns instead of the first one
+ * always winning. Counts are read without locks; concurrent picks may see
+ * the same minimum, which evens out as rows are established.
+ */
+#include <linux/atomic.h>
+
+#include "l4lb_conn.h"
+#include "l4lb_sched.h"
+#include "l4lb_service.h"
+
+/**
+ * struct l4lb_lc - per-service state
+ * @start: where the next scan starts, for fair tie-breaking
+ */
+struct l4lb_lc {
+	atomic_t start;
+};
+
+static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
+					 const struct l4lb_backend_set *set,
+					 bool weighted)
+{
+	struct l4lb_lc *lc = l4lb_sched_priv(inst);
+	struct l4lb_backend *best = NULL;
+	u64 best_conns = 0, best_w = 1;
+	unsigned int i, start;
+
+	if (!set->n)
+		return NULL;
+	start = (unsigned int)atomic_inc_return(&lc->start);
+	for (i = 0; i < set->n; i++) {
+		struct l4lb_backend *be = set->be[(start + i) % set->n];
+		u64 conns, w;
+
+		if (!l4lb_backend_usable(be))
+			continue;
+		conns = atomic_read(&be->active);
+		w = weighted ? READ_ONCE(be->weight) : 1;
+		if (!best || conns * best_w < best_conns * w) {
+			best = be;
+			best_conns = conns;
+			best_w = w;
+		}
+	}
+	return best;
+}
+
+static struct l4lb_backend *l4lb_lc_schedule(struct l4lb_sched_inst *inst,
+					     const struct l4lb_backend_set *set,
+					     const struct l4lb_tuple *t)
+{
+	return l4lb_lc_pick(inst, set, false);
+}
+
+static struct l4lb_backend *l4lb_wlc_schedule(struct l4lb_sched_inst *inst,
+					      const struct l4lb_backend_set *set,
+					      const struct l4lb_tuple *t)
+{
+	return l4lb_lc_pick(inst, set, true);
+}
+
+static struct l4lb_scheduler l4lb_sched_lc = {
+	.name = "lc",
+	.priv_size = sizeof(struct l4lb_lc),
+	.schedule = l4lb_lc_schedule,
+};
+
+static struct l4lb_scheduler l4lb_sched_wlc = {
+	.name = "wlc",
+	.priv_size = sizeof(struct l4lb_lc),
+	.schedule = l4lb_wlc_schedule,
+};
+
+/**
+ * l4lb_sched_lc_init() - register the lc and wlc schedulers
+ *
+ * Context: process, module init.
+ * Return: 0 or a negative errno from l4lb_sched_register().
+ */
+int l4lb_sched_lc_init(void)
+{
+	int err;
+
+	err = l4lb_sched_register(&l4lb_sched_lc);
+	if (err)
+		return err;
+	err = l4lb_sched_register(&l4lb_sched_wlc);
+	if (err)
+		l4lb_sched_unregister(&l4lb_sched_lc);
+	return err;
+}
+
+/**
+ * l4lb_sched_lc_exit() - unregister the lc and wlc schedulers
+ *
+ * Context: process, module exit.
+ */
+void l4lb_sched_lc_exit(void)
+{
+	l4lb_sched_unregister(&l4lb_sched_wlc);
+	l4lb_sched_unregister(&l4lb_sched_lc);
+}

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: Maglev consistent-hashing scheduling.
+ *
+ * D. E. Eisenbud et al., "Maglev: A Fast and Reliable Software Network Load
+ * Balancer", NSDI'16, section 3.4. Every usable backend gets a permutation of
+ * the lookup table's M slots from two hashes of its address and port
+ * (offset = h1 mod M, skip = h2 mod (M - 1) + 1, slot j = offset + j * skip
+ * mod M); backends take turns claiming their next free slot until the table
+ * is full. A connection goes to table[hash(tuple) mod M].
+ *
+ *  - M is the smallest prime >= 100 * N (and >= 251), so that every backend's
+ *    share is within about 1% of its due and removing one of N backends moves
+ *    about 1/N of the keys.
+ *  - Weights are honoured by giving each backend turns in proportion to its
+ *    weight: a credit grows by the weight every round and a slot costs the
+ *    largest weight.
+ *  - All hashes are jhash with the l4lb_mh_seed parameter, and backends are
+ *    ordered by address and port before filling, so two l4lb nodes with the
+ *    same backends and seed build the same table and make the same choice.
+ *    That is what lets several balancers share traffic behind ECMP.
+ *  - With l4lb_mh_source set, only the client address is hashed: every
+ *    connection of a client goes to the same backend (as IPVS's sh does).
+ *
+ * The table is rebuilt, in process context, whenever the set, a weight or a
+ * state changes, and published with RCU; unusable backends are left out, so
+ * their keys move and nothing else does.
+ */
+#include <linux/jhash.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "l4lb_conn.h"
+#include "l4lb_sched.h"
+#include "l4lb_service.h"
+
+static unsigned int l4lb_mh_seed;
+module_param_named(mh_seed, l4lb_mh_seed, uint, 0444);
+MODULE_PARM_DESC(mh_seed, "hash seed of the mh scheduler; equal on every node that must agree (default 0)");
+
+static bool l4lb_mh_source;
+module_param_named(mh_source, l4lb_mh_source, bool, 0444);
+MODULE_PARM_DESC(mh_source, "mh hashes the client address only, not the 5-tuple (default no)");
+
+/**
+ * struct l4lb_mh_table - a Maglev lookup table
+ * @rcu: deferred free
+ * @size: M, a prime
+ * @slot: backend of each slot; NULL when no backend is usable
+ */
+struct l4lb_mh_table {
+	struct rcu_head rcu;
+	unsigned int size;
+	struct l4lb_backend *slot[];
+};
+
+/**
+ * struct l4lb_mh - per-service state
+ * @table: the current lookup table (RCU)
+ */
+struct l4lb_mh {
+	struct l4lb_mh_table __rcu *table;
+};
+
+static bool l4lb_is_prime(unsigned int n)
+{
+	unsigned int d;
+
+	if (n < 2)
+		return false;
+	for (d = 2; d * d <= n; d++)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+/**
+ * l4lb_mh_table_size() - the Maglev table size for @n backends
+ * @n: number of backends
+ *
+ * Context: any.
+ * Return: the smallest prime >= max(100 * @n, 251).
+ */
+unsigned int l4lb_mh_table_size(unsigned int n)
+{
+	unsigned int m = max(100 * n, 251U);
+
+	while (!l4lb_is_prime(m))
+		m++;
+	return m;
+}
+
+static int l4lb_mh_cmp(const void *a, const void *b)
+{
+	const struct l4lb_backend *x = *(const struct l4lb_backend **)a;
+	const struct l4lb_backend *y = *(const struct l4lb_backend **)b;
+	u32 xa = ntohl(x->addr), ya = ntohl(y->addr);
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return (int)ntohs(x->port) - (int)ntohs(y->port);
+}
+
+/**
+ * l4lb_mh_build() - build a Maglev table for the usable backends of a set
+ * @set: the backend set
+ * @seed: hash seed
+ *
+ * Context: process, may sleep.
+ * Return: the table, or NULL if out of memory. Slots are all NULL when no
+ * backend is usable.
+ */
+struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
+				    u32 seed)
+{
+	struct l4lb_backend **be;
+	struct l4lb_mh_table *tab;
+	u32 *offset, *skip, *next;
+	u64 *credit;
+	unsigned int n = 0, m, i, filled = 0;
+	u32 wmax = 0;
+
+	be = kcalloc(max(set->n, 1U), sizeof(*be), GFP_KERNEL);
+	if (!be)
+		return NULL;
+	for (i = 0; i < set->n; i++)
+		if (l4lb_backend_usable(set->be[i]))
+			be[n++] = set->be[i];
+	sort(be, n, sizeof(*be), l4lb_mh_cmp, NULL);
+
+	m = l4lb_mh_table_size(n);
+	tab = kvzalloc(struct_size(tab, slot, m), GFP_KERNEL);
+	offset = kcalloc(max(n, 1U), sizeof(u32) * 3 + sizeof(u64),
+			 GFP_KERNEL);
+	if (!tab || !offset) {
+		kvfree(tab);
+		kfree(offset);
+		kfree(be);
+		return NULL;
+	}
+	skip = offset + n;
+	next = skip + n;
+	credit = (u64 *)(next + n);
+	tab->size = m;
+
+	for (i = 0; i < n; i++) {
+		u32 key = ntohl(be[i]->addr);
+		u32 port = ntohs(be[i]->port);
+
+		offset[i] = jhash_2words(key, port, seed) % m;
+		skip[i] = jhash_2words(key, port, ~seed) % (m - 1) + 1;
+		wmax = max(wmax, READ_ONCE(be[i]->weight));
+	}
+
+	/* Each round, backend i earns its weight; a slot costs wmax. */
+	while (n && filled < m) {
+		for (i = 0; i < n && filled < m; i++) {
+			credit[i] += READ_ONCE(be[i]->weight);
+			while (credit[i] >= wmax && filled < m) {
+				u32 c;
+
+				credit[i] -= wmax;
+				do {
+					c = (offset[i] + (u64)next[i] * skip[i]) % m;
+					next[i]++;
+				} while (tab->slot[c]);
+				tab->slot[c] = be[i];
+				filled++;
+			}
+		}
+	}
+	kfree(offset);
+	kfree(be);
+	return tab;
+}
+
+static int l4lb_mh_update(struct l4lb_sched_inst *inst,
+			  const struct l4lb_backend_set *set)
+{
+	struct l4lb_mh *mh = l4lb_sched_priv(inst);
+	struct l4lb_mh_table *tab, *old;
+
+	tab = l4lb_mh_build(set, l4lb_mh_seed);
+	if (!tab)
+		return -ENOMEM;
+	old = rcu_replace_pointer(mh->table, tab, true);
+	if (old)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
+/**
+ * l4lb_mh_hash() - the key of a connection
+ * @t: its original tuple
+ * @seed: hash seed
+ * @source_only: hash the client address only
+ *
+ * Context: any.
+ * Return: the hash.
+ */
+u32 l4lb_mh_hash(const struct l4lb_tuple *t, u32 seed, bool source_only)
+{
+	if (source_only)
+		return jhash_1word(ntohl(t->saddr), seed);
+	return jhash_3words(ntohl(t->saddr), ntohl(t->daddr),
+			    ((u32)ntohs(t->sport) << 16 | ntohs(t->dport)) ^
+			    t->proto, seed);
+}
+
+static struct l4lb_backend *l4lb_mh_schedule(struct l4lb_sched_inst *inst,
+					     const struct l4lb_backend_set *set,
+					     const struct l4lb_tuple *t)
+{
+	struct l4lb_mh *mh = l4lb_sched_priv(inst);
+	struct l4lb_mh_table *tab = rcu_dereference(mh->table);
+	struct l4lb_backend *be;
+	unsigned int i, s;
+
+	if (!tab)
+		return NULL;
+	s = l4lb_mh_hash(t, l4lb_mh_seed, l4lb_mh_source) % tab->size;
+	be = tab->slot[s];
+	if (be && l4lb_backend_usable(be))
+		return be;
+	/* Its backend went down since the table was built: the next
+	 * usable slot keeps the choice deterministic until the rebuild.
+	 */
+	for (i = 1; i < tab->size; i++) {
+		be = tab->slot[(s + i) % tab->size];
+		if (be && l4lb_backend_usable(be))
+			return be;
+	}
+	return NULL;
+}
+
+static void l4lb_mh_done(struct l4lb_sched_inst *inst)
+{
+	struct l4lb_mh *mh = l4lb_sched_priv(inst);
+
+	kvfree(rcu_dereference_protected(mh->table, 1));
+}
+
+static struct l4lb_scheduler l4lb_sched_mh = {
+	.name = "mh",
+	.priv_size = sizeof(struct l4lb_mh),
+	.update = l4lb_mh_update,
+	.schedule = l4lb_mh_schedule,
+	.done = l4lb_mh_done,
+};
+
+/**
+ * l4lb_sched_mh_init() - register the Maglev scheduler
+ *
+ * Context: process, module init.
+ * Return: 0 or a negative errno from l4lb_sched_register().
+ */
+int l4lb_sched_mh_init(void)
+{
+	return l4lb_sched_register(&l4lb_sched_mh);
+}
+
+/**
+ * l4lb_sched_mh_exit() - unregister the Maglev scheduler
+ *
+ * Context: process, module exit.
+ */
+void l4lb_sched_mh_exit(void)
+{
+	l4lb_sched_unregister(&l4lb_sched_mh);
+}

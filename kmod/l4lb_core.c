@@ -28,6 +28,8 @@
  * nf_defrag_ipv4 in namespaces with a service, as IPVS does) and raw-table
  * rules, before conntrack. Packets l4lb translates are marked untracked, so
  * nf_conntrack and NAT rules on the host leave them alone.
+ *
+ * ICMP errors about translated packets are translated too, both ways.
  */
 #include <linux/icmp.h>
 #include <linux/inetdevice.h>
@@ -293,6 +295,60 @@ static bool l4lb_conn_reusable(const struct l4lb_conn *conn, enum l4lb_dir dir,
 		state == L4LB_CONN_LAST_ACK);
 }
 
+/*
+ * An ICMP error about a translated packet: the quoted packet left the
+ * balancer translated, so its inverse is one of its row's tuples, and the
+ * error travels in that tuple's direction. Translate it as a packet of that
+ * direction (outer addresses) and restore the quoted packet to what its
+ * sender sent, so the sender's stack matches it to its socket. This makes
+ * path-MTU discovery and port-unreachable work end to end.
+ */
+static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	const struct l4lb_tuple *peer;
+	struct l4lb_icmp_inner inner;
+	struct l4lb_tuple_hash *th;
+	struct l4lb_conn *conn;
+	struct l4lb_tuple t;
+	enum l4lb_dir dir;
+
+	if (l4lb_nat_parse_icmp(skb, &inner))
+		return NF_ACCEPT;
+	t = (struct l4lb_tuple) {
+		.saddr = inner.daddr,
+		.daddr = inner.saddr,
+		.sport = inner.dport,
+		.dport = inner.sport,
+		.proto = inner.proto,
+	};
+	th = l4lb_conn_find(ln->tab, &t);
+	/* The error must go back to the quoted packet's sender. */
+	if (!th || ip_hdr(skb)->daddr != inner.saddr)
+		return NF_ACCEPT;
+	conn = l4lb_tuplehash_to_conn(th);
+	dir = th->tuple.dir;
+	peer = &conn->th[!dir].tuple;
+
+	if (l4lb_route(ln, skb, state, peer->saddr))
+		return NF_DROP;
+	inner = (struct l4lb_icmp_inner) {
+		.saddr = peer->saddr,
+		.daddr = peer->daddr,
+		.sport = peer->sport,
+		.dport = peer->dport,
+		.proto = peer->proto,
+	};
+	if (l4lb_nat_rewrite_icmp(skb, peer->daddr, peer->saddr, &inner)) {
+		l4lb_stats_inc(ln, L4LB_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	nf_reset_ct(skb);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	l4lb_stats_inc(ln, L4LB_ICMP);
+	return NF_ACCEPT;
+}
+
 static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
@@ -311,6 +367,8 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	if (!svc || skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
+	if (iph->protocol == IPPROTO_ICMP)
+		return l4lb_icmp_in(ln, skb, state);
 	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
 		return NF_ACCEPT;
 	if (unlikely(ip_is_fragment(iph) && (iph->frag_off & htons(IP_OFFSET)))) {

@@ -9,6 +9,7 @@
  * GSO) right, where only the pseudo-header sum is in the checksum field,
  * and CHECKSUM_COMPLETE packets' skb->csum.
  */
+#include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -143,6 +144,149 @@ int l4lb_nat_rewrite(struct sk_buff *skb, __be32 saddr, __be16 sport,
 	}
 	ports[0] = sport;
 	ports[1] = dport;
+
+	csum_replace4(&iph->check, iph->saddr, saddr);
+	csum_replace4(&iph->check, iph->daddr, daddr);
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	return 0;
+}
+
+/* Where the quoted packet starts in an ICMP error, and its header length. */
+static int l4lb_icmp_inner_off(const struct sk_buff *skb, unsigned int *ioff,
+			       struct iphdr *iiph)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct icmphdr *ih;
+	struct icmphdr _ih;
+	const struct iphdr *p;
+
+	if (iph->protocol != IPPROTO_ICMP || (iph->frag_off & htons(IP_OFFSET)))
+		return -EINVAL;
+	ih = skb_header_pointer(skb, skb_network_offset(skb) + iph->ihl * 4,
+				sizeof(_ih), &_ih);
+	if (!ih)
+		return -EINVAL;
+	if (ih->type != ICMP_DEST_UNREACH && ih->type != ICMP_TIME_EXCEEDED &&
+	    ih->type != ICMP_PARAMETERPROB)
+		return -EPROTONOSUPPORT;
+	*ioff = skb_network_offset(skb) + iph->ihl * 4 + sizeof(_ih);
+	p = skb_header_pointer(skb, *ioff, sizeof(*iiph), iiph);
+	if (!p)
+		return -EINVAL;
+	if (p != iiph)
+		memcpy(iiph, p, sizeof(*iiph));
+	if (iiph->version != 4 || iiph->ihl < 5 ||
+	    (iiph->frag_off & htons(IP_OFFSET)))
+		return -EINVAL;
+	if (iiph->protocol != IPPROTO_TCP && iiph->protocol != IPPROTO_UDP)
+		return -EPROTONOSUPPORT;
+	return 0;
+}
+
+/**
+ * l4lb_nat_parse_icmp() - read the packet quoted by an ICMP error
+ * @skb: an IPv4 ICMP packet, network header set; may be non-linear
+ * @inner: out, the quoted packet's addresses, ports and protocol
+ *
+ * Only destination-unreachable, time-exceeded and parameter-problem errors
+ * about TCP or UDP packets are of interest. The quoted transport header is
+ * read as far as its ports only (the 8 bytes every router must quote).
+ *
+ * Context: any.
+ * Return: 0; -EPROTONOSUPPORT for another ICMP type or quoted protocol;
+ * -EINVAL for a truncated or malformed packet.
+ */
+int l4lb_nat_parse_icmp(const struct sk_buff *skb,
+			struct l4lb_icmp_inner *inner)
+{
+	unsigned int ioff;
+	struct iphdr iiph;
+	__be16 _ports[2];
+	const __be16 *ports;
+	int err;
+
+	err = l4lb_icmp_inner_off(skb, &ioff, &iiph);
+	if (err)
+		return err;
+	ports = skb_header_pointer(skb, ioff + iiph.ihl * 4, sizeof(_ports),
+				   _ports);
+	if (!ports)
+		return -EINVAL;
+	inner->saddr = iiph.saddr;
+	inner->daddr = iiph.daddr;
+	inner->sport = ports[0];
+	inner->dport = ports[1];
+	inner->proto = iiph.protocol;
+	return 0;
+}
+
+/**
+ * l4lb_nat_rewrite_icmp() - translate an ICMP error and the packet it quotes
+ * @skb: the ICMP error, as accepted by l4lb_nat_parse_icmp()
+ * @saddr: new outer source address, network byte order
+ * @daddr: new outer destination address, network byte order
+ * @inner: the new addresses and ports of the quoted packet
+ *
+ * The quoted IP header checksum is updated, and so is the quoted transport
+ * checksum when the quote reaches it. The ICMP checksum is then computed
+ * afresh over the whole message, and the outer IP checksum updated.
+ *
+ * Context: any.
+ * Return: 0; the errors of l4lb_nat_parse_icmp(); -ENOMEM if the packet
+ * could not be made writable. The packet is unchanged on error.
+ */
+int l4lb_nat_rewrite_icmp(struct sk_buff *skb, __be32 saddr, __be32 daddr,
+			  const struct l4lb_icmp_inner *inner)
+{
+	unsigned int ioff, thoff, ihl, cksum_off;
+	struct iphdr iiph_copy, *iph, *iiph;
+	struct icmphdr *ih;
+	__be16 *ports;
+	__sum16 *check = NULL;
+	int err;
+
+	err = l4lb_icmp_inner_off(skb, &ioff, &iiph_copy);
+	if (err)
+		return err;
+	thoff = ioff + iiph_copy.ihl * 4;
+	if (thoff + 2 * sizeof(__be16) > skb->len)
+		return -EINVAL;
+	/* Make the whole message writable: its checksum covers all of it. */
+	if (skb_ensure_writable(skb, skb->len))
+		return -ENOMEM;
+
+	iph = ip_hdr(skb);
+	ihl = iph->ihl * 4;
+	ih = (struct icmphdr *)(skb_network_header(skb) + ihl);
+	iiph = (struct iphdr *)(skb->data + ioff);
+	ports = (__be16 *)(skb->data + thoff);
+
+	cksum_off = iiph->protocol == IPPROTO_TCP ?
+		offsetof(struct tcphdr, check) : offsetof(struct udphdr, check);
+	if (thoff + cksum_off + sizeof(__sum16) <= skb->len) {
+		check = (__sum16 *)(skb->data + thoff + cksum_off);
+		if (iiph->protocol == IPPROTO_UDP && !*check)
+			check = NULL;
+	}
+	if (check) {
+		csum_replace4(check, iiph->saddr, inner->saddr);
+		csum_replace4(check, iiph->daddr, inner->daddr);
+		csum_replace2(check, ports[0], inner->sport);
+		csum_replace2(check, ports[1], inner->dport);
+	}
+	ports[0] = inner->sport;
+	ports[1] = inner->dport;
+	csum_replace4(&iiph->check, iiph->saddr, inner->saddr);
+	csum_replace4(&iiph->check, iiph->daddr, inner->daddr);
+	iiph->saddr = inner->saddr;
+	iiph->daddr = inner->daddr;
+
+	ih->checksum = 0;
+	ih->checksum = csum_fold(skb_checksum(skb, skb_network_offset(skb) +
+					      ihl, skb->len - ihl -
+					      skb_network_offset(skb), 0));
+	skb->ip_summed = CHECKSUM_NONE;
 
 	csum_replace4(&iph->check, iph->saddr, saddr);
 	csum_replace4(&iph->check, iph->daddr, daddr);

@@ -20,7 +20,27 @@ struct l4lb_l4 {
 	u8 tcp_flags;
 };
 
+/**
+ * struct l4lb_icmp_inner - the packet quoted in an ICMP error
+ * @saddr: its source address, network byte order
+ * @daddr: its destination address, network byte order
+ * @sport: its source port, network byte order
+ * @dport: its destination port, network byte order
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ */
+struct l4lb_icmp_inner {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	u8 proto;
+};
+
 int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4);
+int l4lb_nat_parse_icmp(const struct sk_buff *skb,
+			struct l4lb_icmp_inner *inner);
+int l4lb_nat_rewrite_icmp(struct sk_buff *skb, __be32 saddr, __be32 daddr,
+			  const struct l4lb_icmp_inner *inner);
 int l4lb_nat_rewrite(struct sk_buff *skb, __be32 saddr, __be16 sport,
 		     __be32 daddr, __be16 dport);
 

@@ -522,6 +522,7 @@ static int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg)
 		[L4LB_DROP_MTU]		= L4LB_STATS_ATTR_DROP_MTU,
 		[L4LB_STRAY]		= L4LB_STATS_ATTR_STRAY,
 		[L4LB_FRAGMENT]		= L4LB_STATS_ATTR_FRAGMENTS,
+		[L4LB_ICMP]		= L4LB_STATS_ATTR_ICMP_TRANSLATED,
 	};
 	u64 created, drop[L4LB_DROP_MAX];
 	struct nlattr *nest;

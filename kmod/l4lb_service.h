@@ -150,6 +150,7 @@ enum l4lb_drop {
 	L4LB_DROP_MTU,
 	L4LB_STRAY,
 	L4LB_FRAGMENT,
+	L4LB_ICMP,
 	L4LB_DROP_MAX,
 };
 

@@ -41,6 +41,7 @@ static const char *const stats_names[] = {
 	[L4LB_STATS_ATTR_DROP_MTU]		= "drop_mtu",
 	[L4LB_STATS_ATTR_STRAY]			= "stray",
 	[L4LB_STATS_ATTR_FRAGMENTS]		= "fragments",
+	[L4LB_STATS_ATTR_ICMP_TRANSLATED]	= "icmp_translated",
 };
 
 /* A new enum value in the header must get a word here too. */

@@ -306,6 +306,8 @@ enum l4lb_conn_attr {
  *	passed to the stack unchanged (a local VIP answers with RST)
  * @L4LB_STATS_ATTR_FRAGMENTS: u64, IP fragments seen (passed unchanged;
  *	l4lb enables defragmentation so this stays 0 unless disabled)
+ * @L4LB_STATS_ATTR_ICMP_TRANSLATED: u64, ICMP errors about a row's packets
+ *	translated and passed on to the other side
  */
 enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_UNSPEC,
@@ -322,6 +324,7 @@ enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_DROP_MTU,
 	L4LB_STATS_ATTR_STRAY,
 	L4LB_STATS_ATTR_FRAGMENTS,
+	L4LB_STATS_ATTR_ICMP_TRANSLATED,
 
 	__L4LB_STATS_ATTR_MAX,
 };

@@ -107,12 +107,14 @@ static void l4lb_double_unlock(struct l4lb_conn_table *tab, u32 h0, u32 h1)
  * l4lb_conn_table_alloc() - allocate an empty NAT table
  * @bits: log2 of the bucket count (the conn_tab_bits parameter)
  * @max: largest number of rows (the conn_max parameter)
+ * @half_open_max: largest number of half-open TCP rows (syn_max)
  *
  * Context: process, may sleep.
  * Return: the table, or NULL if out of memory.
  */
 struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
-					      unsigned int max)
+					      unsigned int max,
+					      unsigned int half_open_max)
 {
 	struct l4lb_conn_table *tab;
 	unsigned int i;
@@ -131,9 +133,48 @@ struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
 		spin_lock_init(&tab->locks[i]);
 	tab->bits = bits;
 	tab->max = max;
+	tab->half_open_max = half_open_max;
 	tab->seed = get_random_u32();
 	atomic_set(&tab->count, 0);
+	atomic_set(&tab->half_open, 0);
 	return tab;
+}
+
+/**
+ * l4lb_conn_half_open_get() - count a new row as half-open
+ * @tab: the table
+ * @conn: the row, not yet hashed
+ *
+ * Context: any.
+ * Return: true, or false if the half-open limit is reached (nothing counted).
+ */
+bool l4lb_conn_half_open_get(struct l4lb_conn_table *tab,
+			     struct l4lb_conn *conn)
+{
+	if (atomic_inc_return(&tab->half_open) > tab->half_open_max) {
+		atomic_dec(&tab->half_open);
+		return false;
+	}
+	conn->flags |= L4LB_CONN_F_HALF_OPEN;
+	return true;
+}
+
+/**
+ * l4lb_conn_half_open_put() - the row is no longer half-open
+ * @tab: the table
+ * @conn: the row
+ *
+ * Idempotent: only the first call after l4lb_conn_half_open_get() counts.
+ *
+ * Context: any; conn->lock held, or the row not yet hashed.
+ */
+void l4lb_conn_half_open_put(struct l4lb_conn_table *tab,
+			     struct l4lb_conn *conn)
+{
+	if (conn->flags & L4LB_CONN_F_HALF_OPEN) {
+		conn->flags &= ~L4LB_CONN_F_HALF_OPEN;
+		atomic_dec(&tab->half_open);
+	}
 }
 
 /**
@@ -149,6 +190,7 @@ void l4lb_conn_table_free(struct l4lb_conn_table *tab)
 	if (!tab)
 		return;
 	WARN_ON_ONCE(atomic_read(&tab->count));
+	WARN_ON_ONCE(atomic_read(&tab->half_open));
 	kvfree(tab->buckets);
 	kfree(tab);
 }
@@ -323,6 +365,10 @@ bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn)
 	hlist_del_init_rcu(&conn->th[L4LB_DIR_ORIG].node);
 	hlist_del_init_rcu(&conn->th[L4LB_DIR_REPLY].node);
 	l4lb_double_unlock(tab, h0, h1);
+
+	spin_lock_bh(&conn->lock);
+	l4lb_conn_half_open_put(tab, conn);
+	spin_unlock_bh(&conn->lock);
 
 	if (conn->backend)
 		l4lb_backend_conn_release(conn);

@@ -72,6 +72,7 @@ struct l4lb_tuple_hash {
 #define L4LB_CONN_F_FIN_ORIG	BIT(0)	/* FIN seen from the client */
 #define L4LB_CONN_F_FIN_REPLY	BIT(1)	/* FIN seen from the backend */
 #define L4LB_CONN_F_ACTIVE	BIT(2)	/* counted in backend->active */
+#define L4LB_CONN_F_HALF_OPEN	BIT(3)	/* counted in tab->half_open */
 
 /**
  * struct l4lb_conn - a row of the NAT table
@@ -102,6 +103,9 @@ struct l4lb_conn {
  * @seed: jhash seed, random per table
  * @count: number of rows hashed (the "table length")
  * @max: largest allowed @count (conn_max)
+ * @half_open: rows of TCP connections whose handshake has not completed
+ * @half_open_max: largest allowed @half_open, so that a SYN flood cannot
+ *	take the whole table from real connections
  * @gc_next: next bucket the garbage collector looks at (GC worker only)
  * @locks: striped writer locks
  */
@@ -111,6 +115,8 @@ struct l4lb_conn_table {
 	u32 seed;
 	atomic_t count;
 	unsigned int max;
+	atomic_t half_open;
+	unsigned int half_open_max;
 	unsigned int gc_next;
 	spinlock_t locks[L4LB_CONN_LOCKS];	/* bucket writers */
 };
@@ -123,7 +129,13 @@ static inline struct l4lb_conn *l4lb_tuplehash_to_conn(const struct l4lb_tuple_h
 int l4lb_conn_cache_init(void);
 void l4lb_conn_cache_exit(void);
 
-struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits, unsigned int max);
+struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
+					      unsigned int max,
+					      unsigned int half_open_max);
+bool l4lb_conn_half_open_get(struct l4lb_conn_table *tab,
+			     struct l4lb_conn *conn);
+void l4lb_conn_half_open_put(struct l4lb_conn_table *tab,
+			     struct l4lb_conn *conn);
 void l4lb_conn_table_free(struct l4lb_conn_table *tab);
 
 struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp);

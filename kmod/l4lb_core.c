@@ -112,8 +112,9 @@ u8 l4lb_tcp_next_state(u8 state, u8 *flags, enum l4lb_dir dir, u8 tcp_flags)
 }
 
 /* Update a row's state and idle timer for one packet. */
-static void l4lb_conn_update(struct l4lb_service *svc, struct l4lb_conn *conn,
-			     enum l4lb_dir dir, u8 tcp_flags)
+static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_service *svc,
+			     struct l4lb_conn *conn, enum l4lb_dir dir,
+			     u8 tcp_flags)
 {
 	u8 old, state;
 
@@ -125,6 +126,8 @@ static void l4lb_conn_update(struct l4lb_service *svc, struct l4lb_conn *conn,
 	if (state != old) {
 		conn->state = state;
 		l4lb_backend_conn_state(conn, old, state);
+		if (state != L4LB_CONN_SYN_SENT && state != L4LB_CONN_SYN_RECV)
+			l4lb_conn_half_open_put(ln->tab, conn);
 	}
 	WRITE_ONCE(conn->expires,
 		   jiffies + READ_ONCE(svc->timeout[state]));
@@ -218,6 +221,11 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 			       L4LB_DROP_TABLE_FULL : L4LB_DROP_NO_MEMORY);
 		goto err_put;
 	}
+	if (orig->proto == IPPROTO_TCP &&
+	    !l4lb_conn_half_open_get(ln->tab, conn)) {
+		l4lb_stats_inc(ln, L4LB_DROP_SYN_LIMIT);
+		goto err_free;
+	}
 
 	err = l4lb_route(ln, skb, state, be->addr);
 	if (err)
@@ -248,6 +256,7 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 			       L4LB_SNAT_PORT_HI, &old);
 	if (err) {
 		atomic_dec(&be->inactive);
+		l4lb_conn_half_open_put(ln->tab, conn);
 		l4lb_conn_free_unhashed(ln->tab, conn);
 		l4lb_backend_put(be);
 		if (err == -EEXIST) {
@@ -276,6 +285,7 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 	return conn;
 
 err_free:
+	l4lb_conn_half_open_put(ln->tab, conn);
 	l4lb_conn_free_unhashed(ln->tab, conn);
 err_put:
 	l4lb_backend_put(be);
@@ -436,7 +446,7 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	nf_reset_ct(skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 
-	l4lb_conn_update(svc, conn, dir, l4.tcp_flags);
+	l4lb_conn_update(ln, svc, conn, dir, l4.tcp_flags);
 	l4lb_backend_account(conn->backend, dir == L4LB_DIR_ORIG, len);
 	return NF_ACCEPT;
 }

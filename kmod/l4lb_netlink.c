@@ -523,6 +523,7 @@ static int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg)
 		[L4LB_STRAY]		= L4LB_STATS_ATTR_STRAY,
 		[L4LB_FRAGMENT]		= L4LB_STATS_ATTR_FRAGMENTS,
 		[L4LB_ICMP]		= L4LB_STATS_ATTR_ICMP_TRANSLATED,
+		[L4LB_DROP_SYN_LIMIT]	= L4LB_STATS_ATTR_DROP_SYN_LIMIT,
 	};
 	u64 created, drop[L4LB_DROP_MAX];
 	struct nlattr *nest;
@@ -534,6 +535,8 @@ static int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg)
 	    nla_put_u32(msg, L4LB_STATS_ATTR_CONNS,
 			ln->tab ? l4lb_conn_count(ln->tab) : 0) ||
 	    nla_put_u32(msg, L4LB_STATS_ATTR_CONN_MAX, l4lb_conn_max) ||
+	    nla_put_u32(msg, L4LB_STATS_ATTR_HALF_OPEN,
+			ln->tab ? atomic_read(&ln->tab->half_open) : 0) ||
 	    nla_put_u64_64bit(msg, L4LB_STATS_ATTR_CONNS_CREATED, created,
 			      L4LB_STATS_ATTR_PAD))
 		return -EMSGSIZE;

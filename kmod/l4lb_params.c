@@ -51,6 +51,10 @@ unsigned int l4lb_conn_max = 1048576;
 module_param_named(conn_max, l4lb_conn_max, uint, 0444);
 MODULE_PARM_DESC(conn_max, "most NAT rows per network namespace, >= 1 (default 1048576)");
 
+unsigned int l4lb_syn_max;
+module_param_named(syn_max, l4lb_syn_max, uint, 0444);
+MODULE_PARM_DESC(syn_max, "most half-open TCP rows per network namespace, <= conn_max (default conn_max / 2)");
+
 unsigned int l4lb_conn_tab_bits = 16;
 module_param_named(conn_tab_bits, l4lb_conn_tab_bits, uint, 0444);
 MODULE_PARM_DESC(conn_tab_bits, "log2 of the NAT table bucket count, 8-24 (default 16)");
@@ -203,6 +207,13 @@ int l4lb_params_check(void)
 	}
 	if (!l4lb_conn_max) {
 		pr_err("invalid conn_max=0: must be at least 1\n");
+		return -EINVAL;
+	}
+	if (!l4lb_syn_max)
+		l4lb_syn_max = max(l4lb_conn_max / 2, 1U);
+	if (l4lb_syn_max > l4lb_conn_max) {
+		pr_err("invalid syn_max=%u: must be at most conn_max=%u\n",
+		       l4lb_syn_max, l4lb_conn_max);
 		return -EINVAL;
 	}
 	return 0;

@@ -401,7 +401,7 @@ static int l4lb_service_create(struct l4lb_net *ln,
 
 	if (!ln->tab) {
 		ln->tab = l4lb_conn_table_alloc(l4lb_conn_tab_bits,
-						l4lb_conn_max);
+						l4lb_conn_max, l4lb_syn_max);
 		if (!ln->tab) {
 			err = -ENOMEM;
 			goto err_inst;

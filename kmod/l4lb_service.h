@@ -151,6 +151,7 @@ enum l4lb_drop {
 	L4LB_STRAY,
 	L4LB_FRAGMENT,
 	L4LB_ICMP,
+	L4LB_DROP_SYN_LIMIT,
 	L4LB_DROP_MAX,
 };
 
@@ -207,6 +208,7 @@ extern unsigned int l4lb_net_id;
 /* Module-wide settings from the parameters, fixed at load. */
 extern unsigned int l4lb_conn_tab_bits;
 extern unsigned int l4lb_conn_max;
+extern unsigned int l4lb_syn_max;
 
 struct l4lb_net *l4lb_pernet(const struct net *net);
 

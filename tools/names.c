@@ -42,6 +42,8 @@ static const char *const stats_names[] = {
 	[L4LB_STATS_ATTR_STRAY]			= "stray",
 	[L4LB_STATS_ATTR_FRAGMENTS]		= "fragments",
 	[L4LB_STATS_ATTR_ICMP_TRANSLATED]	= "icmp_translated",
+	[L4LB_STATS_ATTR_DROP_SYN_LIMIT]	= "drop_syn_limit",
+	[L4LB_STATS_ATTR_HALF_OPEN]		= "half_open",
 };
 
 /* A new enum value in the header must get a word here too. */

@@ -308,6 +308,9 @@ enum l4lb_conn_attr {
  *	l4lb enables defragmentation so this stays 0 unless disabled)
  * @L4LB_STATS_ATTR_ICMP_TRANSLATED: u64, ICMP errors about a row's packets
  *	translated and passed on to the other side
+ * @L4LB_STATS_ATTR_DROP_SYN_LIMIT: u64, SYNs dropped because the half-open
+ *	rows reached the syn_max limit (a SYN flood, most likely)
+ * @L4LB_STATS_ATTR_HALF_OPEN: u32, current half-open TCP rows
  */
 enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_UNSPEC,
@@ -325,6 +328,8 @@ enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_STRAY,
 	L4LB_STATS_ATTR_FRAGMENTS,
 	L4LB_STATS_ATTR_ICMP_TRANSLATED,
+	L4LB_STATS_ATTR_DROP_SYN_LIMIT,
+	L4LB_STATS_ATTR_HALF_OPEN,
 
 	__L4LB_STATS_ATTR_MAX,
 };

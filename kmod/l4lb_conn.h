@@ -73,6 +73,7 @@ struct l4lb_tuple_hash {
 #define L4LB_CONN_F_FIN_REPLY	BIT(1)	/* FIN seen from the backend */
 #define L4LB_CONN_F_ACTIVE	BIT(2)	/* counted in backend->active */
 #define L4LB_CONN_F_HALF_OPEN	BIT(3)	/* counted in tab->half_open */
+#define L4LB_CONN_F_TEMPLATE	BIT(4)	/* a persistence template */
 
 /**
  * struct l4lb_conn - a row of the NAT table

@@ -190,6 +190,81 @@ static __be32 l4lb_snat_addr(const struct l4lb_service *svc,
 				RT_SCOPE_UNIVERSE);
 }
 
+/*
+ * Persistence (IPVS -p): a template row per client pins its new connections
+ * to one backend. Its tuples have protocol 0, so no packet ever matches
+ * them; it lives in the NAT table, expires like a row, and holds a
+ * reference on its backend.
+ */
+static void l4lb_persist_tuple(struct l4lb_tuple *t,
+			       const struct l4lb_tuple *orig)
+{
+	*t = (struct l4lb_tuple) {
+		.saddr = orig->saddr,
+		.daddr = orig->daddr,
+		.dport = orig->dport,
+		.dir = L4LB_DIR_ORIG,
+	};
+}
+
+/* The client's pinned backend, referenced, or NULL; breaks a template
+ * whose backend no longer takes new connections.
+ */
+static struct l4lb_backend *l4lb_persist_find(struct l4lb_net *ln,
+					      const struct l4lb_tuple *orig,
+					      unsigned long persist)
+{
+	struct l4lb_tuple_hash *th;
+	struct l4lb_conn *tpl;
+	struct l4lb_tuple t;
+
+	l4lb_persist_tuple(&t, orig);
+	th = l4lb_conn_find(ln->tab, &t);
+	if (!th)
+		return NULL;
+	tpl = l4lb_tuplehash_to_conn(th);
+	if (!l4lb_backend_usable(tpl->backend)) {
+		l4lb_conn_unlink(ln->tab, tpl);
+		return NULL;
+	}
+	WRITE_ONCE(tpl->expires, jiffies + persist);
+	return l4lb_backend_get_rcu(tpl->backend);
+}
+
+/* Pin the client to @be; a failure only loses the stickiness. */
+static void l4lb_persist_add(struct l4lb_net *ln,
+			     const struct l4lb_tuple *orig,
+			     struct l4lb_backend *be, unsigned long persist)
+{
+	struct l4lb_tuple_hash *old;
+	struct l4lb_conn *tpl;
+	struct l4lb_tuple *t;
+
+	tpl = l4lb_conn_alloc(ln->tab, GFP_ATOMIC);
+	if (IS_ERR(tpl))
+		return;
+	tpl->backend = l4lb_backend_get_rcu(be);
+	if (!tpl->backend) {
+		l4lb_conn_free_unhashed(ln->tab, tpl);
+		return;
+	}
+	t = &tpl->th[L4LB_DIR_ORIG].tuple;
+	l4lb_persist_tuple(t, orig);
+	tpl->th[L4LB_DIR_REPLY].tuple = (struct l4lb_tuple) {
+		.saddr = t->daddr,
+		.daddr = t->saddr,
+		.sport = t->dport,
+		.dir = L4LB_DIR_REPLY,
+	};
+	tpl->state = L4LB_CONN_PERSIST;
+	tpl->flags = L4LB_CONN_F_TEMPLATE;
+	tpl->expires = jiffies + persist;
+	if (l4lb_conn_insert(ln->tab, tpl, 0, 0, &old)) {
+		l4lb_backend_put(tpl->backend);
+		l4lb_conn_free_unhashed(ln->tab, tpl);
+	}
+}
+
 /* Schedule a new connection, route it, and insert its row. */
 static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 				       struct l4lb_service *svc,
@@ -200,19 +275,27 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 	struct l4lb_tuple_hash *old;
 	struct l4lb_sched_inst *inst;
 	struct l4lb_backend_set *set;
-	struct l4lb_backend *be;
+	struct l4lb_backend *be = NULL;
 	struct l4lb_conn *conn;
+	unsigned long persist;
 	__be32 snat;
 	int err;
 
-	inst = rcu_dereference(svc->sched);
-	set = rcu_dereference(svc->set);
-	be = inst->sched->schedule(inst, set, orig);
-	if (be)
-		be = l4lb_backend_get_rcu(be);
+	persist = READ_ONCE(svc->timeout[L4LB_CONN_PERSIST]);
+	if (persist)
+		be = l4lb_persist_find(ln, orig, persist);
 	if (!be) {
-		l4lb_stats_inc(ln, L4LB_DROP_NO_BACKEND);
-		return ERR_PTR(-EHOSTUNREACH);
+		inst = rcu_dereference(svc->sched);
+		set = rcu_dereference(svc->set);
+		be = inst->sched->schedule(inst, set, orig);
+		if (be)
+			be = l4lb_backend_get_rcu(be);
+		if (!be) {
+			l4lb_stats_inc(ln, L4LB_DROP_NO_BACKEND);
+			return ERR_PTR(-EHOSTUNREACH);
+		}
+		if (persist)
+			l4lb_persist_add(ln, orig, be, persist);
 	}
 
 	conn = l4lb_conn_alloc(ln->tab, GFP_ATOMIC);

@@ -113,7 +113,8 @@ static int l4lb_nl_svc_fill(struct sk_buff *msg,
 			cfg->timeout[L4LB_CONN_UDP]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_SYN,
 			cfg->timeout[L4LB_CONN_SYN_SENT]) ||
-	    nla_put_u32(msg, L4LB_SVC_ATTR_PERSISTENCE, 0) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_PERSISTENCE,
+			cfg->timeout[L4LB_CONN_PERSIST]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_CONN_MAX, l4lb_conn_max))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
@@ -183,6 +184,7 @@ static const struct {
 	{ L4LB_SVC_ATTR_TIMEOUT_SYN, { L4LB_CONN_SYN_SENT,
 				       L4LB_CONN_SYN_RECV } },
 	{ L4LB_SVC_ATTR_TIMEOUT_UDP, { L4LB_CONN_UDP } },
+	{ L4LB_SVC_ATTR_PERSISTENCE, { L4LB_CONN_PERSIST } },
 };
 
 static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
@@ -201,12 +203,6 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	err = l4lb_check_af(tb[L4LB_SVC_ATTR_AF], info->extack);
 	if (err)
 		return err;
-	if (tb[L4LB_SVC_ATTR_PERSISTENCE] &&
-	    nla_get_u32(tb[L4LB_SVC_ATTR_PERSISTENCE])) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[L4LB_SVC_ATTR_PERSISTENCE],
-				    "persistence is not supported yet");
-		return -EOPNOTSUPP;
-	}
 
 	/* Start from the current settings; the request names the changes.
 	 * genetlink runs this family's requests one at a time, so no other

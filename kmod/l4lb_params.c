@@ -71,6 +71,10 @@ static unsigned int timeout_syn = L4LB_DEFAULT_TIMEOUT_SYN;
 module_param(timeout_syn, uint, 0444);
 MODULE_PARM_DESC(timeout_syn, "timeout of a half-open TCP row, seconds (default 30)");
 
+static unsigned int persistence;
+module_param(persistence, uint, 0444);
+MODULE_PARM_DESC(persistence, "seconds a client's new connections stick to its backend, 0-604800; 0 disables (default 0)");
+
 static unsigned int timeout_udp = L4LB_DEFAULT_TIMEOUT_UDP;
 module_param(timeout_udp, uint, 0444);
 MODULE_PARM_DESC(timeout_udp, "idle timeout of a UDP row, seconds (default 300)");
@@ -291,6 +295,12 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 	cfg->timeout[L4LB_CONN_LAST_ACK] = timeout_tcp_fin;
 	cfg->timeout[L4LB_CONN_TIME_WAIT] = timeout_tcp_fin;
 	cfg->timeout[L4LB_CONN_UDP] = timeout_udp;
+	if (persistence > L4LB_TIMEOUT_MAX) {
+		pr_err("invalid persistence=%u: must be 0-%u seconds\n",
+		       persistence, L4LB_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	cfg->timeout[L4LB_CONN_PERSIST] = persistence;
 
 	*be = kcalloc(L4LB_BACKENDS_MAX, sizeof(**be), GFP_KERNEL);
 	if (!*be)

@@ -9,7 +9,8 @@
  *   Pro Client VIP Local Backend State Expires
  *
  * (addresses as ip:port, Expires in seconds until the row expires if idle),
- * and ends with "Current NAT table length: N".
+ * and ends with "Current NAT table length: N". Persistence templates show
+ * as protocol TPL in state PERSIST.
  *
  * The walk runs under rcu_read_lock() between ->start and ->stop and takes
  * no lock, so reading never blocks the packet path. Rows are visited
@@ -52,7 +53,20 @@ static const char * const l4lb_state_names[] = {
 	[L4LB_CONN_TIME_WAIT]	= "TIME_WAIT",
 	[L4LB_CONN_CLOSE]	= "CLOSE",
 	[L4LB_CONN_UDP]		= "UDP",
+	[L4LB_CONN_PERSIST]	= "PERSIST",
 };
+
+static const char *l4lb_proto_name(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "TCP";
+	case IPPROTO_UDP:
+		return "UDP";
+	default:
+		return "TPL";	/* persistence template */
+	}
+}
 
 static struct l4lb_conn_table *l4lb_seq_tab(struct seq_file *seq)
 {
@@ -167,7 +181,7 @@ static int l4lb_seq_show(struct seq_file *seq, void *v)
 	state = READ_ONCE(conn->state);
 	left = (long)(READ_ONCE(conn->expires) - jiffies);
 	seq_printf(seq, "%-3s %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %-11s %ld\n",
-		   o->proto == IPPROTO_TCP ? "TCP" : "UDP",
+		   l4lb_proto_name(o->proto),
 		   &o->saddr, ntohs(o->sport), &o->daddr, ntohs(o->dport),
 		   &r->daddr, ntohs(r->dport), &r->saddr, ntohs(r->sport),
 		   state < ARRAY_SIZE(l4lb_state_names) ?

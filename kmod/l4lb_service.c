@@ -156,7 +156,7 @@ void l4lb_backend_conn_release(struct l4lb_conn *conn)
 
 	if (conn->flags & L4LB_CONN_F_ACTIVE)
 		atomic_dec(&be->active);
-	else
+	else if (!(conn->flags & L4LB_CONN_F_TEMPLATE))
 		atomic_dec(&be->inactive);
 	l4lb_backend_put(be);
 }
@@ -342,8 +342,12 @@ static int l4lb_cfg_check(const struct l4lb_service_cfg *cfg,
 		NL_SET_ERR_MSG(extack, "protocol must be TCP or UDP");
 		return -EPROTONOSUPPORT;
 	}
+	if (cfg->timeout[L4LB_CONN_PERSIST] > L4LB_TIMEOUT_MAX) {
+		NL_SET_ERR_MSG(extack, "persistence must be 0-604800 seconds");
+		return -ERANGE;
+	}
 	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++) {
-		if (i == L4LB_CONN_NONE)
+		if (i == L4LB_CONN_NONE || i == L4LB_CONN_PERSIST)
 			continue;
 		if (!cfg->timeout[i] || cfg->timeout[i] > L4LB_TIMEOUT_MAX) {
 			NL_SET_ERR_MSG(extack,

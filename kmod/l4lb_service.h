@@ -115,7 +115,8 @@ struct l4lb_backend_set {
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @snat_addr: SNAT address; 0 selects the primary address of the interface
  *	that routes to the backend, as MASQUERADE does
- * @timeout: idle timeout of a row in each enum l4lb_conn_state, in jiffies
+ * @timeout: idle timeout of a row in each enum l4lb_conn_state, in jiffies;
+ *	timeout[L4LB_CONN_PERSIST] is the persistence time, 0 for none
  * @backends: every backend, removed ones included (under l4lb_net::lock)
  * @set: the schedulable backends (RCU)
  * @sched: the scheduler and its per-service data (RCU)
@@ -191,7 +192,8 @@ struct l4lb_net {
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @snat_addr: SNAT address or 0 for automatic
  * @sched: scheduler name
- * @timeout: seconds, indexed like l4lb_service::timeout
+ * @timeout: seconds, indexed like l4lb_service::timeout;
+ *	timeout[L4LB_CONN_PERSIST] is the persistence time, 0 for none
  */
 struct l4lb_service_cfg {
 	__be32 vip;

@@ -26,6 +26,7 @@ static const char *const conn_states[] = {
 	[L4LB_CONN_TIME_WAIT]	= "TIME_WAIT",
 	[L4LB_CONN_CLOSE]	= "CLOSE",
 	[L4LB_CONN_UDP]		= "UDP",
+	[L4LB_CONN_PERSIST]	= "PERSIST",
 };
 
 static const char *const stats_names[] = {
@@ -97,6 +98,8 @@ const char *conn_proto_name(uint8_t proto)
 		return "TCP";
 	case IPPROTO_UDP:
 		return "UDP";
+	case 0:
+		return "TPL";	/* a persistence template */
 	default:
 		return "UNKNOWN";
 	}

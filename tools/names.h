@@ -40,9 +40,10 @@ const char *proto_name(uint8_t proto);
 
 /**
  * conn_proto_name() - word for the protocol of a NAT row
- * @proto: IPPROTO_TCP or IPPROTO_UDP
+ * @proto: IPPROTO_TCP, IPPROTO_UDP, or 0 for a persistence template
  *
- * Return: "TCP", "UDP" (as /proc/l4lb/nat prints them), or "UNKNOWN".
+ * Return: "TCP", "UDP", "TPL" (as /proc/l4lb/nat prints them), or
+ * "UNKNOWN".
  * Never NULL.
  */
 const char *conn_proto_name(uint8_t proto);

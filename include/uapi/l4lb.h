@@ -137,7 +137,11 @@ enum l4lb_flags {
  *	FIN has been seen in both directions
  * @L4LB_SVC_ATTR_TIMEOUT_UDP: u32 seconds, idle timeout of a UDP row
  * @L4LB_SVC_ATTR_TIMEOUT_SYN: u32 seconds, timeout of a half-open TCP row
- * @L4LB_SVC_ATTR_PERSISTENCE: u32 seconds; 0 disables persistence
+ * @L4LB_SVC_ATTR_PERSISTENCE: u32 seconds, 0-604800; 0 disables it. While
+ *	a client's persistence template lives, its new connections go to the
+ *	backend its first one went to (IPVS -p, "sticky sessions"). Each new
+ *	connection refreshes the template. A backend that is down, draining,
+ *	removed or of weight 0 breaks it: the client is scheduled afresh.
  * @L4LB_SVC_ATTR_CONN_MAX: u32, largest number of NAT rows in the namespace
  *	(read only)
  */
@@ -232,6 +236,9 @@ enum l4lb_be_attr {
  * @L4LB_CONN_TIME_WAIT: TCP, closed both ways; lingers for the FIN timeout
  * @L4LB_CONN_CLOSE: TCP, RST seen; removed shortly
  * @L4LB_CONN_UDP: UDP flow
+ * @L4LB_CONN_PERSIST: a persistence template, not a connection: new
+ *	connections from CLIENT_ADDR go to BACKEND while it lives. Its PROTO
+ *	is 0 and its ports are 0 but for VIP_PORT.
  */
 enum l4lb_conn_state {
 	L4LB_CONN_NONE,
@@ -244,6 +251,7 @@ enum l4lb_conn_state {
 	L4LB_CONN_TIME_WAIT,
 	L4LB_CONN_CLOSE,
 	L4LB_CONN_UDP,
+	L4LB_CONN_PERSIST,
 
 	__L4LB_CONN_STATE_MAX,
 };

@@ -216,7 +216,7 @@ static void nat_state_names_match_proc(void **state)
 	static const char *const names[] = {
 		"UNKNOWN", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
 		"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "UDP",
-		"UNKNOWN",
+		"PERSIST", "UNKNOWN",
 	};
 	struct conn_info c = sample_conn();
 	unsigned int i;

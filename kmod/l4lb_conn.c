@@ -377,16 +377,52 @@ bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn)
 	return true;
 }
 
+/*
+ * Unlink the rows of bucket @b for which @match(conn, arg) is true. Each row
+ * is linked in two buckets; it is looked at through its original direction
+ * only, so a pass over every bucket sees every row once.
+ */
+static unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab,
+				    unsigned int b,
+				    bool (*match)(const struct l4lb_conn *conn,
+						  const void *arg),
+				    const void *arg)
+{
+	struct l4lb_tuple_hash *th;
+	unsigned int removed = 0;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(th, &tab->buckets[b], node) {
+		struct l4lb_conn *conn;
+
+		if (th->tuple.dir != L4LB_DIR_ORIG)
+			continue;
+		conn = l4lb_tuplehash_to_conn(th);
+		if (match(conn, arg) && l4lb_conn_unlink(tab, conn))
+			removed++;
+	}
+	rcu_read_unlock();
+	return removed;
+}
+
+static bool l4lb_conn_expired(const struct l4lb_conn *conn, const void *now)
+{
+	return time_after_eq(*(const unsigned long *)now,
+			     READ_ONCE(conn->expires));
+}
+
+static bool l4lb_conn_of(const struct l4lb_conn *conn, const void *backend)
+{
+	return !backend || conn->backend == backend;
+}
+
 /**
  * l4lb_conn_gc() - expire idle rows in the next slice of buckets
  * @tab: the table
  * @nbuckets: how many buckets to look at; the cursor wraps around
  * @now: the current time in jiffies
  *
- * Each row is linked in two buckets; it is looked at through its original
- * direction only, so a pass over every bucket sees every row once.
- *
- * Context: process (the GC worker); may be called with BHs enabled.
+ * Context: process (the GC worker); may sleep between buckets.
  * Return: the number of rows removed.
  */
 unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
@@ -394,25 +430,12 @@ unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
 {
 	unsigned int size = 1U << tab->bits;
 	unsigned int removed = 0, i;
-	struct l4lb_tuple_hash *th;
 
 	nbuckets = min(nbuckets, size);
 	for (i = 0; i < nbuckets; i++) {
-		unsigned int b = tab->gc_next;
-
-		tab->gc_next = (b + 1) & (size - 1);
-		rcu_read_lock();
-		hlist_for_each_entry_rcu(th, &tab->buckets[b], node) {
-			struct l4lb_conn *conn;
-
-			if (th->tuple.dir != L4LB_DIR_ORIG)
-				continue;
-			conn = l4lb_tuplehash_to_conn(th);
-			if (time_after_eq(now, READ_ONCE(conn->expires)) &&
-			    l4lb_conn_unlink(tab, conn))
-				removed++;
-		}
-		rcu_read_unlock();
+		removed += l4lb_conn_sweep(tab, tab->gc_next, l4lb_conn_expired,
+					   &now);
+		tab->gc_next = (tab->gc_next + 1) & (size - 1);
 		if ((i & 255) == 255)
 			cond_resched();
 	}
@@ -431,23 +454,10 @@ unsigned int l4lb_conn_flush(struct l4lb_conn_table *tab,
 			     const struct l4lb_backend *backend)
 {
 	unsigned int size = 1U << tab->bits;
-	struct l4lb_tuple_hash *th;
 	unsigned int removed = 0, b;
 
 	for (b = 0; b < size; b++) {
-		rcu_read_lock();
-		hlist_for_each_entry_rcu(th, &tab->buckets[b], node) {
-			struct l4lb_conn *conn;
-
-			if (th->tuple.dir != L4LB_DIR_ORIG)
-				continue;
-			conn = l4lb_tuplehash_to_conn(th);
-			if (backend && conn->backend != backend)
-				continue;
-			if (l4lb_conn_unlink(tab, conn))
-				removed++;
-		}
-		rcu_read_unlock();
+		removed += l4lb_conn_sweep(tab, b, l4lb_conn_of, backend);
 		if ((b & 255) == 255)
 			cond_resched();
 	}

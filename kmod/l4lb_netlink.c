@@ -174,17 +174,13 @@ static int l4lb_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 
 static const struct {
 	int attr;
-	u8 states[3];
+	enum l4lb_timeout_kind kind;
 } l4lb_timeout_attrs[] = {
-	{ L4LB_SVC_ATTR_TIMEOUT_TCP, { L4LB_CONN_ESTABLISHED,
-				       L4LB_CONN_FIN_WAIT,
-				       L4LB_CONN_CLOSE_WAIT } },
-	{ L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, { L4LB_CONN_LAST_ACK,
-					   L4LB_CONN_TIME_WAIT } },
-	{ L4LB_SVC_ATTR_TIMEOUT_SYN, { L4LB_CONN_SYN_SENT,
-				       L4LB_CONN_SYN_RECV } },
-	{ L4LB_SVC_ATTR_TIMEOUT_UDP, { L4LB_CONN_UDP } },
-	{ L4LB_SVC_ATTR_PERSISTENCE, { L4LB_CONN_PERSIST } },
+	{ L4LB_SVC_ATTR_TIMEOUT_TCP, L4LB_TO_TCP },
+	{ L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, L4LB_TO_TCP_FIN },
+	{ L4LB_SVC_ATTR_TIMEOUT_SYN, L4LB_TO_SYN },
+	{ L4LB_SVC_ATTR_TIMEOUT_UDP, L4LB_TO_UDP },
+	{ L4LB_SVC_ATTR_PERSISTENCE, L4LB_TO_PERSIST },
 };
 
 static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
@@ -193,7 +189,7 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[L4LB_SVC_ATTR_MAX + 1];
 	struct l4lb_service_cfg cfg;
 	struct l4lb_service *svc;
-	unsigned int i, j;
+	unsigned int i;
 	int err;
 
 	err = l4lb_parse_nest(info, L4LB_ATTR_SERVICE, L4LB_SVC_ATTR_MAX,
@@ -235,14 +231,9 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	for (i = 0; i < ARRAY_SIZE(l4lb_timeout_attrs); i++) {
 		struct nlattr *a = tb[l4lb_timeout_attrs[i].attr];
 
-		if (!a)
-			continue;
-		for (j = 0; j < ARRAY_SIZE(l4lb_timeout_attrs[i].states); j++) {
-			u8 st = l4lb_timeout_attrs[i].states[j];
-
-			if (st)
-				cfg.timeout[st] = nla_get_u32(a);
-		}
+		if (a)
+			l4lb_service_cfg_timeout(&cfg, l4lb_timeout_attrs[i].kind,
+						 nla_get_u32(a));
 	}
 	return l4lb_service_set(ln, &cfg, info->extack);
 }

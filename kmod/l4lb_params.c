@@ -287,20 +287,16 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 	    l4lb_param_timeout("timeout_syn", timeout_syn) ||
 	    l4lb_param_timeout("timeout_udp", timeout_udp))
 		return -EINVAL;
-	cfg->timeout[L4LB_CONN_SYN_SENT] = timeout_syn;
-	cfg->timeout[L4LB_CONN_SYN_RECV] = timeout_syn;
-	cfg->timeout[L4LB_CONN_ESTABLISHED] = timeout_tcp;
-	cfg->timeout[L4LB_CONN_FIN_WAIT] = timeout_tcp;
-	cfg->timeout[L4LB_CONN_CLOSE_WAIT] = timeout_tcp;
-	cfg->timeout[L4LB_CONN_LAST_ACK] = timeout_tcp_fin;
-	cfg->timeout[L4LB_CONN_TIME_WAIT] = timeout_tcp_fin;
-	cfg->timeout[L4LB_CONN_UDP] = timeout_udp;
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP, timeout_tcp);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP_FIN, timeout_tcp_fin);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_SYN, timeout_syn);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_UDP, timeout_udp);
 	if (persistence > L4LB_TIMEOUT_MAX) {
 		pr_err("invalid persistence=%u: must be 0-%u seconds\n",
 		       persistence, L4LB_TIMEOUT_MAX);
 		return -EINVAL;
 	}
-	cfg->timeout[L4LB_CONN_PERSIST] = persistence;
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_PERSIST, persistence);
 
 	*be = kcalloc(L4LB_BACKENDS_MAX, sizeof(**be), GFP_KERNEL);
 	if (!*be)

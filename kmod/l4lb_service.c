@@ -223,16 +223,42 @@ void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg)
 	cfg->port = htons(20000);
 	cfg->proto = IPPROTO_TCP;
 	strscpy(cfg->sched, "rr", sizeof(cfg->sched));
-	cfg->timeout[L4LB_CONN_SYN_SENT] = L4LB_DEFAULT_TIMEOUT_SYN;
-	cfg->timeout[L4LB_CONN_SYN_RECV] = L4LB_DEFAULT_TIMEOUT_SYN;
-	cfg->timeout[L4LB_CONN_ESTABLISHED] = L4LB_DEFAULT_TIMEOUT_TCP;
-	/* A half-closed connection may stream for long in one direction. */
-	cfg->timeout[L4LB_CONN_FIN_WAIT] = L4LB_DEFAULT_TIMEOUT_TCP;
-	cfg->timeout[L4LB_CONN_CLOSE_WAIT] = L4LB_DEFAULT_TIMEOUT_TCP;
-	cfg->timeout[L4LB_CONN_LAST_ACK] = L4LB_DEFAULT_TIMEOUT_TCP_FIN;
-	cfg->timeout[L4LB_CONN_TIME_WAIT] = L4LB_DEFAULT_TIMEOUT_TCP_FIN;
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP, L4LB_DEFAULT_TIMEOUT_TCP);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP_FIN,
+				 L4LB_DEFAULT_TIMEOUT_TCP_FIN);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_SYN, L4LB_DEFAULT_TIMEOUT_SYN);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_UDP, L4LB_DEFAULT_TIMEOUT_UDP);
 	cfg->timeout[L4LB_CONN_CLOSE] = L4LB_TIMEOUT_CLOSE;
-	cfg->timeout[L4LB_CONN_UDP] = L4LB_DEFAULT_TIMEOUT_UDP;
+}
+
+/**
+ * l4lb_service_cfg_timeout() - set one of the timeouts users set
+ * @cfg: the settings
+ * @kind: which timeout
+ * @secs: its value in seconds (checked later by l4lb_service_set())
+ *
+ * The one place that says which row states each user-facing timeout
+ * covers. A half-closed connection may stream for long in one direction,
+ * so FIN_WAIT and CLOSE_WAIT take the established timeout.
+ *
+ * Context: any.
+ */
+void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
+			      enum l4lb_timeout_kind kind, unsigned int secs)
+{
+	static const u8 states[][3] = {
+		[L4LB_TO_TCP] = { L4LB_CONN_ESTABLISHED, L4LB_CONN_FIN_WAIT,
+				  L4LB_CONN_CLOSE_WAIT },
+		[L4LB_TO_TCP_FIN] = { L4LB_CONN_LAST_ACK,
+				      L4LB_CONN_TIME_WAIT },
+		[L4LB_TO_SYN] = { L4LB_CONN_SYN_SENT, L4LB_CONN_SYN_RECV },
+		[L4LB_TO_UDP] = { L4LB_CONN_UDP },
+		[L4LB_TO_PERSIST] = { L4LB_CONN_PERSIST },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(states[kind]) && states[kind][i]; i++)
+		cfg->timeout[states[kind][i]] = secs;
 }
 
 /**

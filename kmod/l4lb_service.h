@@ -207,6 +207,25 @@ struct l4lb_service_cfg {
 /* The pernet id of struct l4lb_net (l4lb_main.c). */
 extern unsigned int l4lb_net_id;
 
+/**
+ * enum l4lb_timeout_kind - the timeouts users set, each covering states
+ * @L4LB_TO_TCP: ESTABLISHED, and half-closed FIN_WAIT and CLOSE_WAIT
+ * @L4LB_TO_TCP_FIN: LAST_ACK and TIME_WAIT (FIN seen both ways)
+ * @L4LB_TO_SYN: SYN_SENT and SYN_RECV
+ * @L4LB_TO_UDP: UDP flows
+ * @L4LB_TO_PERSIST: persistence templates (0 disables persistence)
+ */
+enum l4lb_timeout_kind {
+	L4LB_TO_TCP,
+	L4LB_TO_TCP_FIN,
+	L4LB_TO_SYN,
+	L4LB_TO_UDP,
+	L4LB_TO_PERSIST,
+};
+
+void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
+			      enum l4lb_timeout_kind kind, unsigned int secs);
+
 /* Module-wide settings from the parameters, fixed at load. */
 extern unsigned int l4lb_conn_tab_bits;
 extern unsigned int l4lb_conn_max;

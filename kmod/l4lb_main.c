@@ -12,7 +12,6 @@
 
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <net/genetlink.h>
 #include <net/net_namespace.h>
 
 #include "l4lb_conn.h"
@@ -135,4 +134,3 @@ module_exit(l4lb_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4lb: in-kernel full-NAT L4 load balancer");
-MODULE_ALIAS_GENL_FAMILY(L4LB_GENL_NAME);

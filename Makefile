@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# l4lb top-level Makefile. `make help` lists the targets.
+
+# The kernel to build against: the running one if its headers are
+# installed, else the newest installed headers (this build host runs a
+# kernel without module support; tests boot Debian's kernel in qemu).
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	  else ls /lib/modules 2>/dev/null | sort -V | tail -n 1; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+LINUX_SRC ?= $(shell bash tests/linux-src.sh)
+
+# Packages `make deps` installs (Debian bookworm names).
+DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
+	linux-source-6.1 qemu-system-x86 busybox-static iproute2 kmod cpio \
+	gzip xz-utils socat nftables iptables ipvsadm util-linux procps \
+	libmnl-dev libcmocka-dev pkg-config sparse cppcheck dkms \
+	python3 bc flex bison libelf-dev libssl-dev rsync
+
+.PHONY: all module tools apps deps check unit kunit vm demo dkms-test \
+	lint checkpatch sparse w1 clean help
+
+all: module tools apps
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools
+
+apps:
+	$(MAKE) -C tests/apps
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing; \
+	else echo "deps: all installed"; fi
+
+# The whole test suite: userspace unit tests, the VM tests and the dkms
+# build. Any failure fails the target.
+check: all unit vm dkms-test
+
+unit: tools
+	$(MAKE) -C tools check
+
+kunit:
+	bash tests/kunit/run.sh
+
+vm: all
+	bash tests/vm/run.sh
+
+demo: all
+	DEMO=1 bash tests/vm/run.sh scenario
+
+dkms-test:
+	bash tests/dkms.sh
+
+# Static analysis, as a netfilter maintainer runs it before merging.
+# checkpatch runs with no --ignore; it must be silent.
+lint: checkpatch sparse w1
+	$(MAKE) -C tools lint
+
+checkpatch:
+	@test -n "$(LINUX_SRC)" || { echo "lint: no linux source tree (run make kunit once)"; exit 1; }
+	perl $(LINUX_SRC)/scripts/checkpatch.pl --no-tree --strict --terse -f \
+		kmod/l4lb_*.c kmod/l4lb_*.h include/uapi/l4lb.h | tee .checkpatch.out
+	@! grep -q . .checkpatch.out && rm -f .checkpatch.out
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules 2>&1 | tee .sparse.out
+	@! grep -E 'warning|error' .sparse.out && rm -f .sparse.out
+
+w1:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 KCFLAGS=-Werror clean modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools clean
+	$(MAKE) -C tests/apps clean
+	rm -f .checkpatch.out .sparse.out
+
+help:
+	@echo "make deps        install build and test packages (apt-get, as root)"
+	@echo "make all         build kmod/l4lb.ko, tools/l4lbctl and the test apps"
+	@echo "make demo        boot a VM and run the reference scenario verbosely"
+	@echo "make check       run every test (unit, VM, dkms)"
+	@echo "make lint        checkpatch, sparse, W=1, and the tools' static checks"
+	@echo "make kunit | vm | unit | dkms-test   one part of check"

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conns [-t SECS] [-w] HOST PORT K - hold K TCP connections at once.
+ *
+ * Opens K connections to HOST:PORT one after another (so a round-robin
+ * balancer sees them in order), keeps them all open, and reads one line
+ * (the server's answer, e.g. greetd's identity) from each. Then it prints,
+ * line-buffered:
+ *
+ *   conn I LOCALPORT ANSWER       connection I (1-based) got ANSWER
+ *   conn I LOCALPORT - REASON     connection I failed
+ *   answered N of K
+ *
+ * With -w it then prints "holding" and keeps every connection open until
+ * stdin reaches EOF. Finally it closes them all. -t bounds the time for
+ * connecting plus reading the answers (default 30 s). Exit status is 0
+ * only if all K connections answered.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct conn {
+	int fd;			/* -1 if the connect failed */
+	unsigned short lport;	/* our local port */
+	char ans[128];		/* the answer line, without '\n' */
+	size_t len;
+	int done;		/* got a whole line */
+	const char *err;	/* why it failed, if it did */
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/* Blocking connect bounded by deadline (via a non-blocking connect). */
+static int dial(struct sockaddr_in *dst, long deadline, const char **err)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	if (fd < 0) {
+		*err = strerror(errno);
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)dst, sizeof(*dst)) && errno != EINPROGRESS) {
+		*err = strerror(errno);
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		long left = deadline - now_ms();
+		int r = poll(&p, 1, left > 0 ? (int)left : 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			*err = "connect timed out";
+			close(fd);
+			return -1;
+		}
+		break;
+	}
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+	if (soerr) {
+		*err = strerror(soerr);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	int opt, hold = 0, timeout = 30, k, answered = 0, pending = 0;
+	struct conn *c;
+	struct pollfd *pfd;
+	struct rlimit rl;
+	long deadline;
+
+	while ((opt = getopt(argc, argv, "t:w")) != -1) {
+		if (opt == 't')
+			timeout = atoi(optarg);
+		else if (opt == 'w')
+			hold = 1;
+		else
+			goto usage;
+	}
+	if (argc - optind != 3 || inet_pton(AF_INET, argv[optind], &dst.sin_addr) != 1 ||
+	    atoi(argv[optind + 1]) <= 0 || (k = atoi(argv[optind + 2])) <= 0)
+		goto usage;
+	dst.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {	/* room for K fds */
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	c = calloc((size_t)k, sizeof(*c));
+	pfd = calloc((size_t)k, sizeof(*pfd));
+	if (!c || !pfd)
+		return 1;
+	deadline = now_ms() + timeout * 1000L;
+
+	/* 1. Connect one after another. */
+	for (int i = 0; i < k; i++) {
+		struct sockaddr_in me;
+		socklen_t mlen = sizeof(me);
+
+		c[i].fd = dial(&dst, deadline, &c[i].err);
+		if (c[i].fd < 0)
+			continue;
+		if (getsockname(c[i].fd, (struct sockaddr *)&me, &mlen) == 0)
+			c[i].lport = ntohs(me.sin_port);
+		pending++;
+	}
+
+	/* 2. Read one line from each until all answered or the deadline. */
+	while (pending > 0) {
+		long left = deadline - now_ms();
+		int r;
+
+		for (int i = 0; i < k; i++) {
+			pfd[i].fd = (c[i].fd >= 0 && !c[i].done && !c[i].err) ? c[i].fd : -1;
+			pfd[i].events = POLLIN;
+		}
+		r = poll(pfd, (nfds_t)k, left > 0 ? (int)left : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (int i = 0; i < k; i++) {
+			ssize_t n;
+
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			n = read(c[i].fd, c[i].ans + c[i].len, sizeof(c[i].ans) - 1 - c[i].len);
+			if (n <= 0) {
+				c[i].err = n < 0 ? strerror(errno) : "closed before answering";
+				pending--;
+				continue;
+			}
+			c[i].len += (size_t)n;
+			c[i].ans[c[i].len] = '\0';
+			char *nl = strchr(c[i].ans, '\n');
+
+			if (nl || c[i].len == sizeof(c[i].ans) - 1) {
+				if (nl)
+					*nl = '\0';
+				c[i].done = 1;
+				answered++;
+				pending--;
+			}
+		}
+	}
+
+	/* 3. Report. */
+	for (int i = 0; i < k; i++) {
+		if (c[i].done)
+			printf("conn %d %u %s\n", i + 1, c[i].lport, c[i].ans);
+		else
+			printf("conn %d %u - %s\n", i + 1, c[i].lport,
+			       c[i].err ? c[i].err : "no answer in time");
+	}
+	printf("answered %d of %d\n", answered, k);
+
+	/* 4. Optionally hold everything open until stdin EOF. */
+	if (hold) {
+		char buf[256];
+
+		printf("holding\n");
+		for (;;) {
+			ssize_t n = read(0, buf, sizeof(buf));
+
+			if (n == 0 || (n < 0 && errno != EINTR))
+				break;
+		}
+	}
+	for (int i = 0; i < k; i++)
+		if (c[i].fd >= 0)
+			close(c[i].fd);
+	return answered == k ? 0 : 1;
+
+usage:
+	fprintf(stderr, "usage: conns [-t SECS] [-w] HOST PORT K\n");
+	return 2;
+}

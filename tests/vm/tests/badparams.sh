@@ -1,0 +1,57 @@
+#!/bin/sh
+# badparams: insmod with a bad parameter fails with EINVAL, says why in the
+# kernel log (a line starting "l4lb: " naming the parameter and the bad
+# text), and leaves no module behind. Then the good parameters still load.
+. /vm/lib.sh
+plan 14
+require_l4lb
+
+GOOD_VIP="vip=$VIP"
+GOOD_PORT="port=$VPORT"
+GOOD_BE="backends=$BACKENDS"
+
+# bad_case WHAT PARAM BADTEXT ARGS...: 3 assertions.
+bad_case() {
+	_what=$1 _param=$2 _bad=$3
+	shift 3
+	step "insmod with $_what"
+	kmsg_mark "badparams $_what"
+	load_l4lb "$@" 2>/tmp/insmod.err
+	_rc=$?
+	if [ "$_rc" != 0 ] && grep -q "Invalid argument" /tmp/insmod.err; then
+		ok "$_what: insmod fails with EINVAL"
+	else
+		fail "$_what: insmod fails with EINVAL" "insmod exit $_rc"
+		diag_file /tmp/insmod.err
+	fi
+	dmesg_since "badparams $_what" | grep 'l4lb: ' >/tmp/klog
+	if grep -F -- "$_param" /tmp/klog | grep -qF -- "$_bad"; then
+		ok "$_what: kernel log names $_param and '$_bad'"
+		sed 's/^/#   /' /tmp/klog
+	else
+		fail "$_what: kernel log names $_param and '$_bad'" "l4lb lines in the kernel log:"
+		diag_file /tmp/klog
+	fi
+	if ! lsmod | grep -q '^l4lb ' && [ ! -e /sys/module/l4lb ]; then
+		ok "$_what: no l4lb module is loaded"
+	else
+		fail "$_what: no l4lb module is loaded"
+		lsmod | sed 's/^/#   /'
+		rmmod l4lb 2>/dev/null
+	fi
+}
+
+kmsg_mark "badparams"
+bad_case "bad vip" vip 10.0.0 vip=10.0.0 "$GOOD_PORT" "$GOOD_BE"
+bad_case "backend without port" backends 10.0.1.1 "$GOOD_VIP" "$GOOD_PORT" backends=10.0.1.1
+bad_case "backend port 99999" backends 10.0.1.1:99999 "$GOOD_VIP" "$GOOD_PORT" backends=10.0.1.1:99999
+bad_case "port 0" port 0 "$GOOD_VIP" port=0 "$GOOD_BE"
+
+step "the good parameters load"
+if load_l4lb && l4lb_loaded && unload_l4lb; then
+	ok "insmod with good parameters works, then rmmod"
+else
+	fail "insmod with good parameters works, then rmmod"
+	dmesg_since "badparams" | grep 'l4lb' | tail -n 5 | sed 's/^/#   /'
+fi
+kernel_clean_since "badparams"

@@ -1,0 +1,78 @@
+#!/bin/sh
+# concurrency: 500 connections held open at once through the balancer.
+# greetd on each backend answers with its name; round robin must spread
+# them exactly 167/167/166 in backend order, every one must be answered,
+# the NAT table must hold 500 rows, and drain to 0 after they close.
+. /vm/lib.sh
+plan 9
+require_lb
+
+K=500
+
+step "topology"
+topo_up || die "topology up"
+kmsg_mark "concurrency"
+lb_up || die "balancer ($LB_IMPL) up"
+ok "balancer ($LB_IMPL) up"
+
+step "greetd on the backends"
+i=1
+for port in $BE_PORTS; do
+	bg "/tmp/be$i.log" "be$i" greetd "$port" "be$i"
+	i=$((i + 1))
+done
+if serve_ready; then ok "greetd answers on be1, be2, be3"
+else fail "greetd answers on be1, be2, be3"; diag_file /tmp/be1.log; fi
+
+step "open $K connections from cli"
+t0=$(_now)
+bg_held conns /tmp/conns.out cli conns -w -t 120 "$VIP" "$VPORT" "$K"
+if wait_for 150 'grep -q "^holding" /tmp/conns.out'; then
+	diag "$K connections set up in $(($(_now) - t0)) s"
+else
+	diag "conns did not finish setting up"
+fi
+answered=$(sed -n 's/^answered \([0-9]*\) of .*/\1/p' /tmp/conns.out)
+if [ "$answered" = "$K" ]; then ok "all $K connections answered"
+else
+	fail "all $K connections answered" "answered: ${answered:-?}"
+	grep ' - ' /tmp/conns.out | head -n 10 | sed 's/^/#   /'
+fi
+
+c1=$(grep -c '^conn [0-9]* [0-9]* be1$' /tmp/conns.out)
+c2=$(grep -c '^conn [0-9]* [0-9]* be2$' /tmp/conns.out)
+c3=$(grep -c '^conn [0-9]* [0-9]* be3$' /tmp/conns.out)
+expect_eq "spread over be1/be2/be3 is 167/167/166" "167/167/166" "$c1/$c2/$c3"
+
+# Strict round robin: connection i went to backend ((i-1) mod 3) + 1.
+bad=$(awk '$1 == "conn" && $4 != "be" (($2 - 1) % 3 + 1) { print }' /tmp/conns.out | head -n 5)
+if [ -z "$bad" ]; then ok "connection i reached backend ((i-1) mod 3)+1"
+else fail "connection i reached backend ((i-1) mod 3)+1" "first out of order:" "$bad"; fi
+
+step "NAT table while the connections are open"
+if wait_nat_len "$K" 20; then ok "NAT table length is $K"
+else fail "NAT table length is $K" "got: $(nat_len)"; fi
+nat_rows | head -n 6 | sed 's/^/#   /'
+
+# The servers saw 167/167/166 accepts, all from the balancer's address.
+s_ok=1
+for b in 1 2 3; do
+	want=$((b == 3 ? 166 : 167))
+	got=$(grep -c '^accept ' "/tmp/be$b.log")
+	others=$(grep '^accept ' "/tmp/be$b.log" | grep -vc "^accept 10.0.$b.254:")
+	diag "be$b: $got accepts, $others not from 10.0.$b.254"
+	[ "$got" = "$want" ] && [ "$others" = 0 ] || s_ok=0
+done
+[ "$s_ok" = 1 ] && ok "servers accepted 167/167/166, all from 10.0.k.254" ||
+	fail "servers accepted 167/167/166, all from 10.0.k.254"
+
+step "close all $K connections"
+release conns 60
+rc=$?
+[ "$rc" = 0 ] || diag "conns exit $rc"
+if wait_nat_len 0 60; then ok "NAT table drains to 0 after all $K closed"
+else fail "NAT table drains to 0 after all $K closed" "length: $(nat_len)"; fi
+
+topo_down
+lb_down || diag "balancer down failed"
+kernel_clean_since "concurrency"

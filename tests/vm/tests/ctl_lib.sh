@@ -1,0 +1,239 @@
+# shellcheck shell=sh
+# ctl_lib.sh - helpers shared by the l4lbctl tests (ctl_*.sh), on top of
+# lib.sh. A test sources both, then says its plan:
+#
+#     . /vm/lib.sh
+#     . /vm/tests/ctl_lib.sh
+#     plan 7
+#     _ctl_require
+#
+# Run as a test of its own (run.sh ctl_lib) it checks its JSON helpers on
+# fixed strings; that needs neither l4lb.ko nor l4lbctl.
+#
+# Everything here is prefixed _ctl_ (or CTL_) so it cannot clash with
+# lib.sh. The JSON helpers rely on what l4lbctl(8) promises: one document
+# on one line, flat objects, members in the documented order, strings
+# without embedded quotes.
+
+CTL_OUT=/tmp/ctl.out
+CTL_ERR=/tmp/ctl.err
+CTL_RC=0
+# shellcheck disable=SC2034 # used by the tests
+CTL_PERM_MSG='l4lbctl: permission denied (CAP_NET_ADMIN required)'
+# shellcheck disable=SC2034 # used by the tests
+CTL_NOMOD_MSG='l4lbctl: l4lb module not loaded (generic netlink family "l4lb" not found)'
+
+# _ctl_require: skip the rest of the script unless it runs against l4lb.ko
+# and l4lbctl is in the image.
+_ctl_require() {
+	require_l4lb
+	if ! command -v l4lbctl >/dev/null 2>&1; then
+		skip_rest "l4lbctl not in the image (make -C tools)"
+		exit 0
+	fi
+}
+
+# _ctl_lb NS ARGS...: run l4lbctl ARGS in namespace NS ("" = the root
+# namespace, i.e. the balancer of lib.sh's topology).
+_ctl_lb() {
+	_cns=$1
+	shift
+	if [ -n "$_cns" ]; then
+		/usr/sbin/ip netns exec "$_cns" l4lbctl "$@"
+	else
+		l4lbctl "$@"
+	fi
+}
+
+# _ctl CMD...: run CMD with stdout in $CTL_OUT, stderr in $CTL_ERR; its
+# exit status is returned and kept in CTL_RC.
+_ctl() {
+	"$@" >"$CTL_OUT" 2>"$CTL_ERR"
+	CTL_RC=$?
+	return "$CTL_RC"
+}
+
+# _ctl_show: the last _ctl's status and output, as diagnostics.
+_ctl_show() {
+	diag "exit status $CTL_RC"
+	sed 's/^/#   out: /' "$CTL_OUT"
+	sed 's/^/#   err: /' "$CTL_ERR"
+}
+
+# _ctl_ok DESC CMD...: assert that CMD exits 0 with nothing on stderr.
+_ctl_ok() {
+	_cd=$1
+	shift
+	step "$_cd"
+	if _ctl "$@" && ! [ -s "$CTL_ERR" ]; then
+		ok "$_cd"
+	else
+		fail "$_cd" "command: $*"
+		_ctl_show
+		return 1
+	fi
+}
+
+# _ctl_fails DESC RC MSG CMD...: assert that CMD exits RC, prints nothing
+# on stdout and exactly the one line MSG on stderr.
+_ctl_fails() {
+	_cd=$1 _cwant=$2 _cmsg=$3
+	shift 3
+	step "$_cd"
+	_ctl "$@"
+	if [ "$CTL_RC" = "$_cwant" ] && ! [ -s "$CTL_OUT" ] &&
+		[ "$(wc -l <"$CTL_ERR")" = 1 ] && [ "$(cat "$CTL_ERR")" = "$_cmsg" ]; then
+		ok "$_cd"
+	else
+		fail "$_cd" "command: $*" "want: exit $_cwant, stderr: $_cmsg"
+		_ctl_show
+		return 1
+	fi
+}
+
+# ------------------------------------------------------------- JSON ----
+
+# _ctl_rows: a JSON array of flat objects on stdin, one object per line on
+# stdout (nothing for []).
+_ctl_rows() {
+	awk '{
+		s = $0
+		sub(/^\[/, "", s)
+		sub(/\]$/, "", s)
+		gsub(/\},\{/, "}\n{", s)
+		if (s != "") print s
+	}'
+}
+
+# _ctl_val KEY: the value of member KEY of each object on stdin (one per
+# line); strings without their quotes.
+_ctl_val() {
+	sed -n 's/.*[{,]"'"$1"'":"\{0,1\}\([^",}]*\)"\{0,1\}[,}].*/\1/p'
+}
+
+# _ctl_be BACKEND KEY [NS]: member KEY of BACKEND (IP:PORT) in
+# `l4lbctl -j list` of NS; empty if BACKEND is not listed.
+_ctl_be() {
+	_ctl_lb "${3:-}" -j list 2>/dev/null | _ctl_rows |
+		grep -F "\"backend\":\"$1\"" | _ctl_val "$2"
+}
+
+# _ctl_backends [NS]: "BACKEND STATE" per backend of NS, in list order.
+_ctl_backends() {
+	_ctl_lb "${1:-}" -j list 2>/dev/null | _ctl_rows |
+		sed -n 's/.*"backend":"\([^"]*\)","state":"\([^"]*\)".*/\1 \2/p'
+}
+
+# _ctl_nat_map [NS]: "CLIENT BACKEND" per row of `l4lbctl -j nat` of NS,
+# sorted.
+_ctl_nat_map() {
+	_ctl_lb "${1:-}" -j nat 2>/dev/null | _ctl_rows | _ctl_nat_pairs
+}
+
+# _ctl_nat_pairs: objects of `l4lbctl -j nat` on stdin -> "CLIENT BACKEND",
+# sorted.
+_ctl_nat_pairs() {
+	sed -n 's/.*"client":"\([^"]*\)".*"backend":"\([^"]*\)".*/\1 \2/p' | sort
+}
+
+# _ctl_proc_pairs [NS]: "CLIENT BACKEND" per row of /proc/l4lb/nat as NS
+# sees it, sorted.
+_ctl_proc_pairs() {
+	if [ -n "${1:-}" ]; then
+		/usr/sbin/ip netns exec "$1" cat /proc/l4lb/nat
+	else
+		cat /proc/l4lb/nat
+	fi | awk '$1 == "TCP" || $1 == "UDP" { print $2, $5 }' | sort
+}
+
+# _ctl_snapshot FILE [NS]: `l4lbctl -j list` and `l4lbctl count` of NS
+# into FILE, to compare before/after a command that must change nothing.
+_ctl_snapshot() {
+	{
+		_ctl_lb "${2:-}" -j list 2>&1
+		_ctl_lb "${2:-}" count 2>&1
+	} >"$1"
+}
+
+# --------------------------------------------------------- talkers ----
+
+# _ctl_talk NAME [SECS]: a chat client NAME (lib.sh's chat_start: in cli,
+# to the VIP) plus a ticker that makes it send "NAME tick K" every SECS
+# seconds (default 0.2), so its connection carries data both ways while
+# chatd relays to the other clients of the same server. Call it after NAME
+# joined if the placement order matters; lines wait in the fifo until then.
+_ctl_talk() {
+	_ctl_ticker "$1" "${2:-0.2}" &
+	echo $! >"/tmp/chat.$1.ticker"
+	echo $! >>"$TAP_DIR/bg.pids"
+}
+
+_ctl_ticker() {
+	_tk=0
+	while :; do
+		_tk=$((_tk + 1))
+		echo "$1 tick $_tk"
+		sleep "$2"
+	done 1<>"/tmp/chat.$1.in"
+}
+
+# _ctl_hush NAME: stop NAME's ticker (the chat client stays connected).
+_ctl_hush() {
+	read -r _tp <"/tmp/chat.$1.ticker" 2>/dev/null || return 0
+	kill "$_tp" 2>/dev/null
+	wait "$_tp" 2>/dev/null
+	return 0
+}
+
+# _ctl_lines NAME: how many lines chat client NAME has received.
+_ctl_lines() {
+	wc -l <"/tmp/chat.$1.out" 2>/dev/null || echo 0
+}
+
+# _ctl_join NAME...: start chat clients one after another, each only once
+# chatd logged the previous one's "NAME joined" (so round robin sees them
+# in this order). Returns non-zero if one did not join within 15 s.
+_ctl_join() {
+	for _cj in "$@"; do
+		chat_start "$_cj"
+		wait_for 15 '[ "$(backend_of '"$_cj"')" != none ]' || return 1
+	done
+}
+
+# _ctl_wait_gone BACKEND SECS [NS]: wait until BACKEND is not listed.
+_ctl_wait_gone() {
+	_cwg_be=$1 _cwg_ns=${3:-}
+	wait_for "$2" '[ -z "$(_ctl_be "$_cwg_be" state "$_cwg_ns")" ]'
+}
+
+# ----------------------------------------------------- self-test ----
+
+case $0 in
+*/ctl_lib.sh | ctl_lib.sh) _ctl_selftest=1 ;;
+*) _ctl_selftest= ;;
+esac
+if [ -n "$_ctl_selftest" ]; then
+	. /vm/lib.sh
+	plan 6
+	j='[{"backend":"10.0.1.1:10000","state":"up","weight":1,"active":2,"inactive":0,"total":9,"pkts_in":120,"pkts_out":98,"bytes_in":9120,"bytes_out":131072},{"backend":"10.0.2.1:10001","state":"draining","weight":65535,"active":0,"inactive":1,"total":3,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4}]'
+	expect_eq "_ctl_rows: [] gives no rows" 0 "$(echo '[]' | _ctl_rows | wc -l)"
+	expect_eq "_ctl_rows: two objects give two rows" 2 "$(echo "$j" | _ctl_rows | wc -l)"
+	expect_eq "_ctl_val: strings and numbers, first and last member" \
+		"10.0.1.1:10000 up 2 131072 10.0.2.1:10001 draining 0 4" \
+		"$(echo "$j" | _ctl_rows | while read -r r; do
+			for k in backend state active bytes_out; do
+				printf '%s ' "$(echo "$r" | _ctl_val "$k")"
+			done
+		done | sed 's/ $//')"
+	expect_eq "_ctl_val: a missing member gives nothing" "" \
+		"$(echo "$j" | _ctl_rows | _ctl_val nosuch)"
+	n='[{"proto":"TCP","client":"10.0.0.2:40002","vip":"10.0.0.1:20000","local":"10.0.2.254:40002","backend":"10.0.2.1:10001","state":"ESTABLISHED","expires":899},{"proto":"TCP","client":"10.0.0.2:40001","vip":"10.0.0.1:20000","local":"10.0.1.254:40001","backend":"10.0.1.1:10000","state":"TIME_WAIT","expires":2}]'
+	expect_eq "_ctl_nat_pairs: client and backend of each row, sorted" \
+		"10.0.0.2:40001 10.0.1.1:10000,10.0.0.2:40002 10.0.2.1:10001" \
+		"$(echo "$n" | _ctl_rows | _ctl_nat_pairs | tr '\n' , | sed 's/,$//')"
+	p='Pro Client                VIP                   Local                 Backend               State       Expires
+TCP        10.0.0.2:40002        10.0.0.1:20000      10.0.2.254:40002        10.0.2.1:10001  ESTABLISHED 899
+Current NAT table length: 1'
+	expect_eq "/proc/l4lb/nat rows parse the same way" "10.0.0.2:40002 10.0.2.1:10001" \
+		"$(echo "$p" | awk '$1 == "TCP" || $1 == "UDP" { print $2, $5 }')"
+fi

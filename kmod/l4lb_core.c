@@ -265,6 +265,30 @@ static void l4lb_persist_add(struct l4lb_net *ln,
 	}
 }
 
+/*
+ * The SNAT ports of a namespace: 1024-65535 less the local ephemeral range
+ * (net.ipv4.ip_local_port_range), so that a socket of the balancer's own,
+ * a health check say, never has the tuple of a NAT row. Of the two parts
+ * left, the larger is used: 1024-32767 with the default sysctl.
+ */
+static void l4lb_snat_ports(const struct net *net, u16 *lo, u16 *hi)
+{
+	int llo, lhi;
+
+	inet_get_local_port_range(net, &llo, &lhi);
+	if (llo - L4LB_SNAT_PORT_LO >= L4LB_SNAT_PORT_HI - lhi &&
+	    llo > L4LB_SNAT_PORT_LO) {
+		*lo = L4LB_SNAT_PORT_LO;
+		*hi = llo - 1;
+	} else if (lhi < L4LB_SNAT_PORT_HI) {
+		*lo = max(lhi + 1, L4LB_SNAT_PORT_LO);
+		*hi = L4LB_SNAT_PORT_HI;
+	} else {	/* the local range takes everything: share it */
+		*lo = L4LB_SNAT_PORT_LO;
+		*hi = L4LB_SNAT_PORT_HI;
+	}
+}
+
 /* Schedule a new connection, route it, and insert its row. */
 static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 				       struct l4lb_service *svc,
@@ -278,6 +302,7 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 	struct l4lb_backend *be = NULL;
 	struct l4lb_conn *conn;
 	unsigned long persist;
+	u16 port_lo, port_hi;
 	__be32 snat;
 	int err;
 
@@ -335,8 +360,8 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 	conn->expires = jiffies + READ_ONCE(svc->timeout[conn->state]);
 	atomic_inc(&be->inactive);
 
-	err = l4lb_conn_insert(ln->tab, conn, L4LB_SNAT_PORT_LO,
-			       L4LB_SNAT_PORT_HI, &old);
+	l4lb_snat_ports(ln->net, &port_lo, &port_hi);
+	err = l4lb_conn_insert(ln->tab, conn, port_lo, port_hi, &old);
 	if (err) {
 		atomic_dec(&be->inactive);
 		l4lb_conn_half_open_put(ln->tab, conn);

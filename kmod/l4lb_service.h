@@ -39,7 +39,7 @@ struct proc_dir_entry;
 #define L4LB_TIMEOUT_CLOSE		1	/* after a RST */
 #define L4LB_TIMEOUT_MAX		(7 * 24 * 3600)
 
-/* The SNAT port range, host byte order. */
+/* The SNAT ports, host byte order, less the local ephemeral range. */
 #define L4LB_SNAT_PORT_LO		1024
 #define L4LB_SNAT_PORT_HI		65535
 

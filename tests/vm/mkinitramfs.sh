@@ -11,6 +11,7 @@
 #   KVER           kernel version (default: newest /boot/vmlinuz-* with modules)
 #   L4LB_KO        module to include (default: kmod/l4lb.ko, skipped if absent)
 #   L4LBCTL        control tool to include (default: tools/l4lbctl, if present)
+#   L4LB_HEALTH    health checker to include (default: tools/l4lb-health, if present)
 #   EXTRA_MODULES  more kernel modules to include (space separated names)
 #   EXTRA_BINS     more host programs to include (absolute paths)
 #
@@ -26,6 +27,7 @@ OUT=$1
 KVER=$(vm_kver)
 L4LB_KO=${L4LB_KO:-$REPO/kmod/l4lb.ko}
 L4LBCTL=${L4LBCTL:-$REPO/tools/l4lbctl}
+L4LB_HEALTH=${L4LB_HEALTH:-$REPO/tools/l4lb-health}
 MODDIR=/lib/modules/$KVER
 
 # Modules the tests load, each with its dependencies. veth and
@@ -114,6 +116,10 @@ done
 if [ -f "$L4LBCTL" ]; then
 	add_bin "$L4LBCTL" /usr/local/bin/l4lbctl
 	echo "mkinitramfs: including $L4LBCTL" >&2
+fi
+if [ -f "$L4LB_HEALTH" ]; then
+	add_bin "$L4LB_HEALTH" /usr/local/bin/l4lb-health
+	echo "mkinitramfs: including $L4LB_HEALTH" >&2
 fi
 
 # --- kernel modules -----------------------------------------------------------

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * health.c - l4lb-health, the health-check daemon of l4lb.
+ *
+ * Every interval it lists the backends of this network namespace's l4lb
+ * service, checks each one (health_check.c), feeds the results to one
+ * rise/fall state machine per backend (health_sm.c), and marks a backend
+ * down or up in the kernel when its machine flips (health_kernel.c).
+ *
+ * Who owns a backend's state. l4lb-health only moves backends between up
+ * and down. It starts from whatever state the kernel reports, and whenever
+ * the kernel reports a state it did not set itself (an operator ran
+ * "l4lbctl set ... down", say), it adopts that state and starts counting
+ * afresh. Backends in state drain are left alone, and not checked: drain
+ * (or weight 0) is how an operator takes a backend out of service. (A
+ * change an operator makes during a round, between our listing and our
+ * BACKEND_SET, can still be overwritten; netlink has no compare-and-set.)
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uapi/l4lb.h>
+
+#include "error.h"
+#include "health_check.h"
+#include "health_config.h"
+#include "health_kernel.h"
+#include "health_log.h"
+#include "health_sm.h"
+
+#ifndef L4LBCTL_VERSION
+#define L4LBCTL_VERSION "unknown"
+#endif
+
+/**
+ * struct tracked - a backend l4lb-health follows
+ * @ep: address and port, network byte order
+ * @kstate: the state the kernel last reported, or that we last set
+ * @sm: the rise/fall state machine
+ * @seen: listed by the kernel in this round
+ */
+struct tracked {
+	struct ipport ep;
+	uint8_t kstate;
+	struct health_sm sm;
+	bool seen;
+};
+
+/* The backends followed, in the kernel's order. */
+static struct tracked *tab;
+static size_t ntab;
+
+/*
+ * The last kernel error logged. While the same error repeats round after
+ * round (module unloaded, say) it is logged once; after a round without
+ * kernel errors it would be logged again.
+ */
+static char last_kernel_err[512];
+static bool kernel_error_this_round;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "10.0.1.1:10000" */
+static const char *ep_str(const struct ipport *ep, char *buf, size_t size)
+{
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr in = { .s_addr = ep->addr };
+
+	inet_ntop(AF_INET, &in, ip, sizeof(ip));
+	snprintf(buf, size, "%s:%u", ip, ntohs(ep->port));
+	return buf;
+}
+
+/* Log a kernel error, unless it is the one logged last. */
+static void kernel_error(const char *what)
+{
+	char msg[sizeof(last_kernel_err)];
+
+	kernel_error_this_round = true;
+	snprintf(msg, sizeof(msg), "%s: %s", what, health_err_last());
+	if (strcmp(msg, last_kernel_err)) {
+		health_log(LOG_ERR, "%s", msg);
+		snprintf(last_kernel_err, sizeof(last_kernel_err), "%s", msg);
+	}
+	health_err_clear();
+}
+
+static struct tracked *find(const struct ipport *ep)
+{
+	size_t i;
+
+	for (i = 0; i < ntab; i++)
+		if (tab[i].ep.addr == ep->addr && tab[i].ep.port == ep->port)
+			return &tab[i];
+	return NULL;
+}
+
+/*
+ * Bring the table in line with the kernel's list: new backends are added
+ * in the state the kernel reports, backends gone (or removed and
+ * draining) are dropped, and a state we did not set is adopted.
+ * Returns 0, or -1 if memory ran out (the table is then unchanged).
+ */
+static int reconcile(const struct health_backend *list, size_t n)
+{
+	struct tracked *t, *grown;
+	size_t i, j;
+
+	grown = realloc(tab, (ntab + n + 1) * sizeof(*tab));
+	if (!grown)
+		return -1;
+	tab = grown;
+	for (i = 0; i < ntab; i++)
+		tab[i].seen = false;
+	for (i = 0; i < n; i++) {
+		if (list[i].removed)
+			continue;
+		t = find(&list[i].ep);
+		if (!t) {
+			t = &tab[ntab++];
+			t->ep = list[i].ep;
+			t->kstate = list[i].state;
+			health_sm_init(&t->sm, list[i].state == L4LB_BE_STATE_UP);
+		} else if (t->kstate != list[i].state) {
+			t->kstate = list[i].state;
+			health_sm_init(&t->sm, list[i].state == L4LB_BE_STATE_UP);
+		}
+		t->seen = true;
+	}
+	for (i = 0, j = 0; i < ntab; i++)
+		if (tab[i].seen)
+			tab[j++] = tab[i];
+	ntab = j;
+	return 0;
+}
+
+/* Is this backend checked? Drained ones are the operator's. */
+static bool checked(const struct tracked *t)
+{
+	return t->kstate == L4LB_BE_STATE_UP || t->kstate == L4LB_BE_STATE_DOWN;
+}
+
+/* Apply a flip of @t's state machine to the kernel, and log it. */
+static void apply(const struct health_config *cfg, struct tracked *t,
+		  enum health_flip flip, const char *why)
+{
+	bool down = flip == HEALTH_WENT_DOWN;
+	bool now = down && cfg->on_down == HEALTH_DOWN_EXPIRE;
+	uint8_t state = down ? L4LB_BE_STATE_DOWN : L4LB_BE_STATE_UP;
+	char ep[IPPORT_STRLEN];
+
+	ep_str(&t->ep, ep, sizeof(ep));
+	if (health_kernel_set_state(&t->ep, state, now) != RC_OK) {
+		char what[IPPORT_STRLEN + 32];
+
+		/* Undo: the next result of the same kind tries again. */
+		health_sm_undo(&t->sm);
+		snprintf(what, sizeof(what), "cannot mark backend %s %s", ep,
+			 down ? "down" : "up");
+		kernel_error(what);
+		return;
+	}
+	t->kstate = state;
+	if (down)
+		health_log(LOG_WARNING, "backend %s down: %u consecutive failure%s (%s)%s",
+			   ep, t->sm.failures, t->sm.failures == 1 ? "" : "s",
+			   why, now ? "; its connections were removed" : "");
+	else
+		health_log(LOG_NOTICE, "backend %s up: %u consecutive success%s",
+			   ep, t->sm.successes,
+			   t->sm.successes == 1 ? "" : "es");
+}
+
+static void spec_of(const struct health_config *cfg, struct health_spec *spec)
+{
+	spec->timeout_ms = cfg->timeout_ms;
+	spec->send = cfg->send_len ? cfg->send : NULL;
+	spec->send_len = cfg->send_len;
+	spec->expect = cfg->expect_len ? cfg->expect : NULL;
+	spec->expect_len = cfg->expect_len;
+}
+
+/*
+ * One round: list, check, flip. Returns 1 if @stop_fd interrupted it,
+ * else 0. Kernel and local errors are logged; nothing here is fatal.
+ */
+static int round_once(const struct health_config *cfg, int stop_fd)
+{
+	struct health_backend *list;
+	struct health_probe *probes;
+	struct tracked **who;
+	struct health_spec spec;
+	size_t n, i, np = 0;
+	int rc;
+
+	kernel_error_this_round = false;
+	if (health_kernel_list(&list, &n) != RC_OK) {
+		kernel_error("cannot list backends");
+		return 0;
+	}
+	rc = reconcile(list, n);
+	free(list);
+	probes = calloc(ntab + 1, sizeof(*probes));
+	who = calloc(ntab + 1, sizeof(*who));
+	if (rc < 0 || !probes || !who) {
+		health_log(LOG_ERR, "out of memory; skipping this round");
+		free(probes);
+		free(who);
+		return 0;
+	}
+	for (i = 0; i < ntab; i++) {
+		if (!checked(&tab[i]))
+			continue;
+		probes[np].ep = tab[i].ep;
+		who[np++] = &tab[i];
+	}
+	spec_of(cfg, &spec);
+	rc = health_check_run(probes, np, &spec, stop_fd);
+	for (i = 0; rc == 0 && i < np; i++) {
+		enum health_flip flip;
+
+		if (probes[i].result == HEALTH_LOCAL_ERROR) {
+			char ep[IPPORT_STRLEN];
+
+			health_log(LOG_ERR, "cannot check backend %s: %s",
+				   ep_str(&probes[i].ep, ep, sizeof(ep)),
+				   probes[i].why);
+			continue;
+		}
+		flip = health_sm_feed(&who[i]->sm, probes[i].result == HEALTH_OK,
+				      cfg->rise, cfg->fall);
+		if (flip != HEALTH_STAY)
+			apply(cfg, who[i], flip, probes[i].why);
+	}
+	if (!kernel_error_this_round)
+		last_kernel_err[0] = '\0';
+	free(probes);
+	free(who);
+	return rc;
+}
+
+/* --once: check every backend, print one line each, change nothing. */
+static int run_once(const struct health_config *cfg)
+{
+	struct health_backend *list;
+	struct health_probe *probes;
+	struct health_spec spec;
+	size_t n, i, np = 0;
+	int rc, healthy = 1;
+
+	rc = health_kernel_list(&list, &n);
+	if (rc != RC_OK) {
+		health_log(LOG_ERR, "%s", health_err_last());
+		return rc;
+	}
+	probes = calloc(n + 1, sizeof(*probes));
+	if (!probes) {
+		free(list);
+		health_log(LOG_ERR, "out of memory");
+		return RC_KERNEL;
+	}
+	/* Removed backends only drain; they are no one's concern. */
+	for (i = 0; i < n; i++)
+		if (!list[i].removed)
+			probes[np++].ep = list[i].ep;
+	spec_of(cfg, &spec);
+	health_check_run(probes, np, &spec, -1);
+	for (i = 0; i < np; i++) {
+		char ep[IPPORT_STRLEN];
+
+		ep_str(&probes[i].ep, ep, sizeof(ep));
+		if (probes[i].result == HEALTH_OK) {
+			printf("%s ok\n", ep);
+			continue;
+		}
+		healthy = 0;
+		printf("%s %s: %s\n", ep,
+		       probes[i].result == HEALTH_FAIL ? "failed" : "error",
+		       probes[i].why);
+	}
+	free(probes);
+	free(list);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		health_log(LOG_ERR, "write error: %s", strerror(errno));
+		return RC_KERNEL;
+	}
+	return healthy ? 0 : 1;
+}
+
+/*
+ * Block SIGTERM and SIGINT and return a signalfd for them, so that they
+ * are seen by poll() both between rounds and during a round.
+ */
+static int signals_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Wait until @deadline (CLOCK_MONOTONIC ms) or a signal; 1 on a signal. */
+static int sleep_until(int64_t deadline, int sfd)
+{
+	for (;;) {
+		struct pollfd p = { .fd = sfd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+
+		if (left <= 0)
+			return 0;
+		if (poll(&p, 1, (int)left) > 0)
+			return 1;
+	}
+}
+
+static void log_start(const struct health_config *cfg)
+{
+	char iv[16], to[16], send[100] = "", expect[100] = "", esc[80];
+
+	if (cfg->send_len)
+		snprintf(send, sizeof(send), ", send \"%s\"",
+			 health_escape(esc, sizeof(esc), cfg->send,
+				       cfg->send_len, 16));
+	if (cfg->expect_len)
+		snprintf(expect, sizeof(expect), ", expect \"%s\"",
+			 health_escape(esc, sizeof(esc), cfg->expect,
+				       cfg->expect_len, 16));
+	health_log(LOG_INFO, "started: every %s s, timeout %s s, rise %u, fall %u%s%s, on-down %s",
+		   health_format_ms(iv, sizeof(iv), cfg->interval_ms),
+		   health_format_ms(to, sizeof(to), cfg->timeout_ms),
+		   cfg->rise, cfg->fall, send, expect,
+		   cfg->on_down == HEALTH_DOWN_EXPIRE ? "expire" : "keep");
+}
+
+/* Say which signal stopped us (it is pending on @sfd). */
+static void log_stop(int sfd)
+{
+	struct signalfd_siginfo si = { 0 };
+
+	if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		si.ssi_signo = 0;
+	health_log(LOG_INFO, "stopping on %s",
+		   si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static void print_help(void)
+{
+	printf("Usage: l4lb-health [OPTIONS]\n\n"
+	       "Check the backends of this network namespace's l4lb service and mark\n"
+	       "them down or up. Runs in the foreground; logs to stderr.\n\n"
+	       "Options:\n"
+	       "  --interval SEC      time between check rounds (default 2, 0.1-3600)\n"
+	       "  --timeout SEC       limit of one check (default 1, at most the interval)\n"
+	       "  --rise N            successes that mark a backend up (default 2, 1-100)\n"
+	       "  --fall N            failures that mark a backend down (default 3, 1-100)\n"
+	       "  --send STR          send STR after connecting (C escapes: \\n \\r \\t \\xHH ...)\n"
+	       "  --expect STR        the reply must contain STR within the timeout\n"
+	       "  --on-down keep|expire  keep a down backend's connections (default),\n"
+	       "                      or remove them at once\n"
+	       "  --syslog            log to syslog too\n"
+	       "  --once              check each backend once, print the results, change\n"
+	       "                      nothing; exit 0 if all are healthy, else 1\n"
+	       "  -c, --config FILE   read \"key = value\" lines (same keys, # comments);\n"
+	       "                      options given on the command line win\n"
+	       "  -V, --version       print the version and exit\n"
+	       "  -h, --help          print this help and exit\n\n"
+	       "Exit status: 0 stopped by SIGTERM/SIGINT (--once: all healthy), 1 error\n"
+	       "(--once: a backend failed), 2 bad configuration, 3 l4lb module not loaded.\n"
+	       "See l4lb-health(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct health_config cfg;
+	char err[HEALTH_ERR_MAX];
+	struct rlimit rl;
+	int64_t next;
+	int rc, sfd;
+
+	health_config_init(&cfg);
+	if (health_config_args(&cfg, argc, argv, err) < 0) {
+		health_log(LOG_ERR, "%s", err);
+		return RC_USAGE;
+	}
+	if (cfg.help || cfg.version) {
+		if (cfg.help)
+			print_help();
+		else
+			printf("l4lb-health %s (l4lb generic netlink version %d)\n",
+			       L4LBCTL_VERSION, L4LB_GENL_VERSION);
+		return fflush(stdout) == 0 ? RC_OK : RC_KERNEL;
+	}
+	/* One socket per backend per round: make room for many backends. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+
+	health_log_open(cfg.syslog);
+	rc = health_kernel_open();
+	if (rc != RC_OK) {
+		health_log(LOG_ERR, "%s", health_err_last());
+		return rc;
+	}
+	if (cfg.once) {
+		rc = run_once(&cfg);
+		health_kernel_close();
+		return rc;
+	}
+
+	sfd = signals_fd();
+	if (sfd < 0) {
+		health_log(LOG_ERR, "cannot set up signal handling: %s",
+			   strerror(errno));
+		return RC_KERNEL;
+	}
+	log_start(&cfg);
+	next = now_ms();
+	for (;;) {
+		if (round_once(&cfg, sfd))
+			break;
+		/* Rounds start every interval; one that overran starts the next at once. */
+		next += cfg.interval_ms;
+		if (next < now_ms())
+			next = now_ms();
+		if (sleep_until(next, sfd))
+			break;
+	}
+
+	log_stop(sfd);
+	close(sfd);
+	health_kernel_close();
+	health_log_close();
+	return RC_OK;
+}

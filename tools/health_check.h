@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * health_check.h - one round of health checks: a TCP connect to every
+ * backend, optionally followed by sending a string and looking for another
+ * one in the reply. All checks of a round run at the same time, over
+ * non-blocking sockets in one poll() loop, and share one deadline, so a
+ * slow or silent backend delays nobody else.
+ */
+#ifndef L4LB_HEALTH_CHECK_H
+#define L4LB_HEALTH_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+/* Room for the reason of a failed check, including the NUL. */
+#define HEALTH_WHY_MAX 256
+
+/* The reply is searched for the expect string in its first this many bytes. */
+#define HEALTH_REPLY_MAX 4096
+
+/**
+ * struct health_spec - what a check does
+ * @timeout_ms: limit for the whole check (connect, send, reply), > 0
+ * @send: bytes to send once connected, or NULL
+ * @send_len: length of @send; 0: send nothing
+ * @expect: bytes the reply must contain, or NULL
+ * @expect_len: length of @expect (<= HEALTH_REPLY_MAX); 0: the connect
+ *	(and the send) is all it takes
+ */
+struct health_spec {
+	uint32_t timeout_ms;
+	const char *send;
+	size_t send_len;
+	const char *expect;
+	size_t expect_len;
+};
+
+/**
+ * enum health_result - outcome of one check
+ * @HEALTH_OK: the backend passed
+ * @HEALTH_FAIL: the backend failed (refused, timed out, wrong reply...)
+ * @HEALTH_LOCAL_ERROR: the check could not be made (no socket, no local
+ *	port, out of memory, interrupted): says nothing about the backend
+ */
+enum health_result {
+	HEALTH_OK,
+	HEALTH_FAIL,
+	HEALTH_LOCAL_ERROR,
+};
+
+/**
+ * struct health_probe - one check
+ * @ep: the backend to check, network byte order (input)
+ * @result: the outcome (output)
+ * @why: for HEALTH_FAIL and HEALTH_LOCAL_ERROR, one line saying why, e.g.
+ *	"connect: Connection refused" (output; "" for HEALTH_OK)
+ */
+struct health_probe {
+	struct ipport ep;
+	enum health_result result;
+	char why[HEALTH_WHY_MAX];
+};
+
+/**
+ * health_check_run() - check every probe once, all at the same time
+ * @probes: the probes; @ep set, the rest is filled in
+ * @n: number of probes (0 is fine)
+ * @spec: what to do; every probe gets @spec->timeout_ms from the start
+ * @stop_fd: a descriptor that becomes readable when the round should be
+ *	abandoned (e.g. a signalfd), or -1
+ *
+ * Takes at most about @spec->timeout_ms. Each check uses one socket at a
+ * time per backend; sockets are closed before returning.
+ *
+ * Return: 0 when every probe has a result; 1 if @stop_fd became readable
+ * first (unfinished probes get HEALTH_LOCAL_ERROR "interrupted").
+ */
+int health_check_run(struct health_probe *probes, size_t n,
+		     const struct health_spec *spec, int stop_fd);
+
+/**
+ * health_escape() - bytes as a C-like string, for messages
+ * @buf: receives the text, always NUL-terminated
+ * @size: room in @buf
+ * @s: the bytes (may contain NUL)
+ * @len: how many
+ * @max: show at most this many bytes of @s, then "..."
+ *
+ * Printable ASCII stays; \n \r \t \\ \" are escaped as such, other bytes
+ * as \xHH. The result is cut (at an escape boundary) to fit @buf.
+ *
+ * Return: @buf.
+ */
+char *health_escape(char *buf, size_t size, const char *s, size_t len,
+		    size_t max);
+
+#endif /* L4LB_HEALTH_CHECK_H */

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * health_config.c - l4lb-health's settings: defaults, values, the config
+ * file and the command line. See health_config.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "health_config.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Longest config file line, with its newline and the NUL. */
+#define LINE_MAX_LEN 4096
+
+static const char *const key_names[HEALTH_KEY_COUNT] = {
+	[HEALTH_KEY_INTERVAL]	= "interval",
+	[HEALTH_KEY_TIMEOUT]	= "timeout",
+	[HEALTH_KEY_RISE]	= "rise",
+	[HEALTH_KEY_FALL]	= "fall",
+	[HEALTH_KEY_SEND]	= "send",
+	[HEALTH_KEY_EXPECT]	= "expect",
+	[HEALTH_KEY_ON_DOWN]	= "on-down",
+	[HEALTH_KEY_SYSLOG]	= "syslog",
+};
+
+static int fail(char *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, HEALTH_ERR_MAX, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void health_config_init(struct health_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->interval_ms = 2000;
+	cfg->timeout_ms = 1000;
+	cfg->rise = 2;
+	cfg->fall = 3;
+	cfg->on_down = HEALTH_DOWN_KEEP;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int health_parse_seconds(const char *s, uint32_t min_ms, uint32_t max_ms,
+			 uint32_t *ms)
+{
+	uint64_t whole = 0, frac = 0;
+	const char *p = s;
+
+	if (!s || !is_digit(*p))
+		return -1;
+	for (; is_digit(*p); p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > max_ms)	/* far out of range: stop before overflow */
+			return -1;
+	}
+	if (*p == '.') {
+		unsigned int decimals = 0;
+
+		p++;
+		if (!is_digit(*p))
+			return -1;
+		for (; is_digit(*p); p++) {
+			if (decimals < 3) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				decimals++;
+			}
+		}
+		for (; decimals < 3; decimals++)
+			frac *= 10;
+	}
+	if (*p != '\0')
+		return -1;
+	whole = whole * 1000 + frac;
+	if (whole < min_ms || whole > max_ms)
+		return -1;
+	*ms = (uint32_t)whole;
+	return 0;
+}
+
+char *health_format_ms(char *buf, size_t size, uint32_t ms)
+{
+	unsigned int frac = ms % 1000;
+
+	if (frac == 0)
+		snprintf(buf, size, "%u", ms / 1000);
+	else if (frac % 100 == 0)
+		snprintf(buf, size, "%u.%u", ms / 1000, frac / 100);
+	else if (frac % 10 == 0)
+		snprintf(buf, size, "%u.%02u", ms / 1000, frac / 10);
+	else
+		snprintf(buf, size, "%u.%03u", ms / 1000, frac);
+	return buf;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int health_unescape(const char *s, char *out, size_t size, size_t *len,
+		    char *err)
+{
+	size_t n = 0;
+
+	while (*s) {
+		char c = *s++;
+
+		if (c == '\\') {
+			int hi, lo;
+
+			c = *s++;
+			switch (c) {
+			case 'n':  c = '\n'; break;
+			case 'r':  c = '\r'; break;
+			case 't':  c = '\t'; break;
+			case '0':  c = '\0'; break;
+			case '\\': case '"': case '\'': break;
+			case 'x':
+				hi = hex_value(s[0]);
+				lo = hi < 0 ? -1 : hex_value(s[1]);
+				if (lo < 0)
+					return fail(err, "bad escape \"\\x%.2s\" (expected \\x and two hex digits)",
+						    s);
+				c = (char)(hi << 4 | lo);
+				s += 2;
+				break;
+			case '\0':
+				return fail(err, "trailing backslash");
+			default:
+				return fail(err, "bad escape \"\\%c\" (known: \\n \\r \\t \\0 \\\\ \\\" \\' \\xHH)",
+					    c);
+			}
+		}
+		if (n == size)
+			return fail(err, "longer than %zu bytes", size);
+		out[n++] = c;
+	}
+	*len = n;
+	return 0;
+}
+
+static int find_key(const char *key)
+{
+	int k;
+
+	for (k = 0; k < HEALTH_KEY_COUNT; k++)
+		if (!strcmp(key, key_names[k]))
+			return k;
+	return -1;
+}
+
+static int set_count(unsigned int *out, const char *name, const char *value,
+		     char *err)
+{
+	unsigned int v = 0;
+	const char *p;
+
+	for (p = value; is_digit(*p) && v <= HEALTH_COUNT_MAX; p++)
+		v = v * 10 + (unsigned int)(*p - '0');
+	if (p == value || *p != '\0' || v < 1 || v > HEALTH_COUNT_MAX)
+		return fail(err, "%s must be 1-%d, got \"%s\"", name,
+			    HEALTH_COUNT_MAX, value);
+	*out = v;
+	return 0;
+}
+
+static int set_bytes(char *out, size_t size, size_t *len, const char *name,
+		     const char *value, char *err)
+{
+	char tmp[HEALTH_SEND_MAX];
+	char why[HEALTH_ERR_MAX];
+	size_t n;
+
+	/* Unescape into a scratch buffer so that failure changes nothing. */
+	if (health_unescape(value, tmp, size < sizeof(tmp) ? size : sizeof(tmp),
+			    &n, why) < 0)
+		return fail(err, "%s: %s", name, why);
+	if (n == 0)
+		return fail(err, "%s must not be empty", name);
+	memcpy(out, tmp, n);
+	*len = n;
+	return 0;
+}
+
+int health_config_set(struct health_config *cfg, const char *key,
+		      const char *value, char *err)
+{
+	int k = find_key(key);
+	uint32_t ms;
+
+	switch (k) {
+	case HEALTH_KEY_INTERVAL:
+	case HEALTH_KEY_TIMEOUT:
+		if (health_parse_seconds(value, HEALTH_SECS_MIN_MS,
+					 HEALTH_SECS_MAX_MS, &ms) < 0)
+			return fail(err, "%s must be 0.1-3600 seconds, got \"%s\"",
+				    key, value);
+		if (k == HEALTH_KEY_INTERVAL)
+			cfg->interval_ms = ms;
+		else
+			cfg->timeout_ms = ms;
+		break;
+	case HEALTH_KEY_RISE:
+		if (set_count(&cfg->rise, key, value, err) < 0)
+			return -1;
+		break;
+	case HEALTH_KEY_FALL:
+		if (set_count(&cfg->fall, key, value, err) < 0)
+			return -1;
+		break;
+	case HEALTH_KEY_SEND:
+		if (set_bytes(cfg->send, sizeof(cfg->send), &cfg->send_len,
+			      key, value, err) < 0)
+			return -1;
+		break;
+	case HEALTH_KEY_EXPECT:
+		if (set_bytes(cfg->expect, sizeof(cfg->expect),
+			      &cfg->expect_len, key, value, err) < 0)
+			return -1;
+		break;
+	case HEALTH_KEY_ON_DOWN:
+		if (!strcmp(value, "keep"))
+			cfg->on_down = HEALTH_DOWN_KEEP;
+		else if (!strcmp(value, "expire"))
+			cfg->on_down = HEALTH_DOWN_EXPIRE;
+		else
+			return fail(err, "on-down must be keep or expire, got \"%s\"",
+				    value);
+		break;
+	case HEALTH_KEY_SYSLOG:
+		if (!strcmp(value, "yes"))
+			cfg->syslog = true;
+		else if (!strcmp(value, "no"))
+			cfg->syslog = false;
+		else
+			return fail(err, "syslog must be yes or no, got \"%s\"",
+				    value);
+		break;
+	default:
+		return fail(err, "unknown key \"%s\"", key);
+	}
+	cfg->given |= 1u << k;
+	return 0;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static char *skip_blanks(char *p)
+{
+	while (is_blank(*p))
+		p++;
+	return p;
+}
+
+/*
+ * Cut the value out of the text after '=' (blanks already skipped): a
+ * quoted string up to its closing quote (backslash escapes are kept for
+ * health_unescape(), but \" does not close it), or everything up to a
+ * "blank #" comment, without trailing blanks. Returns the value, or NULL
+ * with @err set.
+ */
+static char *cut_value(char *p, char *err)
+{
+	char *end;
+
+	if (*p == '"') {
+		char *q = ++p;
+
+		for (; *q && *q != '"'; q++)
+			if (*q == '\\' && q[1])
+				q++;
+		if (*q != '"') {
+			fail(err, "missing closing quote");
+			return NULL;
+		}
+		*q++ = '\0';
+		q = skip_blanks(q);
+		if (*q && *q != '#') {
+			fail(err, "text after the closing quote");
+			return NULL;
+		}
+		return p;
+	}
+	for (end = p; *end; end++)
+		if (*end == '#' && end > p && is_blank(end[-1]))
+			break;
+	while (end > p && is_blank(end[-1]))
+		end--;
+	*end = '\0';
+	return p;
+}
+
+int health_config_read(struct health_config *cfg, FILE *f, char *err)
+{
+	unsigned int first_line[HEALTH_KEY_COUNT] = { 0 };
+	char line[LINE_MAX_LEN];
+	char why[HEALTH_ERR_MAX];
+	unsigned int n = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		char *key, *p, *value;
+		int k;
+
+		n++;
+		if (!strchr(line, '\n') && !feof(f))
+			return fail(err, "config line %u: longer than %d bytes",
+				    n, LINE_MAX_LEN - 2);
+		p = skip_blanks(line);
+		if (*p == '\0' || *p == '#')
+			continue;
+		key = p;
+		while (*p && !is_blank(*p) && *p != '=')
+			p++;
+		if (p == key)
+			return fail(err, "config line %u: expected \"key = value\"", n);
+		value = skip_blanks(p);
+		if (*value != '=')
+			return fail(err, "config line %u: expected \"key = value\"", n);
+		*p = '\0';
+		k = find_key(key);
+		if (k < 0)
+			return fail(err, "config line %u: unknown key \"%s\"", n, key);
+		if (first_line[k])
+			return fail(err, "config line %u: \"%s\" given twice (first on line %u)",
+				    n, key, first_line[k]);
+		first_line[k] = n;
+		value = cut_value(skip_blanks(value + 1), why);
+		if (!value || health_config_set(cfg, key, value, why) < 0)
+			return fail(err, "config line %u: %s", n, why);
+	}
+	if (ferror(f))
+		return fail(err, "cannot read config file: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * struct option_def - one command-line option
+ * @name: as typed
+ * @key: the config key it sets, or NULL (handled by name)
+ * @has_value: takes a value ("--opt VALUE" or "--opt=VALUE")
+ */
+struct option_def {
+	const char *name;
+	const char *key;
+	bool has_value;
+};
+
+static const struct option_def options[] = {
+	{ "--interval",	"interval",	true },
+	{ "--timeout",	"timeout",	true },
+	{ "--rise",	"rise",		true },
+	{ "--fall",	"fall",		true },
+	{ "--send",	"send",		true },
+	{ "--expect",	"expect",	true },
+	{ "--on-down",	"on-down",	true },
+	{ "--syslog",	NULL,		false },
+	{ "--once",	NULL,		false },
+	{ "-c",		NULL,		true },
+	{ "--config",	NULL,		true },
+	{ "-h",		NULL,		false },
+	{ "--help",	NULL,		false },
+	{ "-V",		NULL,		false },
+	{ "--version",	NULL,		false },
+};
+
+/*
+ * Take the option at argv[*i] (advancing *i past its value): its
+ * definition and value (NULL for options without one). Returns 0, or -1
+ * with @err set for an unknown option, a missing value or a stray value.
+ */
+static int next_option(int argc, char **argv, int *i,
+		       const struct option_def **def, const char **value,
+		       char *err)
+{
+	const char *arg = argv[*i];
+	const char *eq = NULL;
+	size_t len = strlen(arg), j;
+
+	if (arg[0] != '-' || arg[1] == '\0')
+		return fail(err, "unexpected argument \"%s\"", arg);
+	if (arg[1] == '-') {
+		eq = strchr(arg, '=');
+		if (eq)
+			len = (size_t)(eq - arg);
+	}
+	for (j = 0; j < ARRAY_SIZE(options); j++)
+		if (strlen(options[j].name) == len &&
+		    !strncmp(arg, options[j].name, len))
+			break;
+	if (j == ARRAY_SIZE(options))
+		return fail(err, "unknown option \"%.*s\"", (int)len, arg);
+	*def = &options[j];
+	*value = NULL;
+	if (!options[j].has_value) {
+		if (eq)
+			return fail(err, "option \"%s\" takes no value",
+				    options[j].name);
+		return 0;
+	}
+	if (eq) {
+		*value = eq + 1;
+	} else {
+		if (*i + 1 >= argc)
+			return fail(err, "option \"%s\" needs a value",
+				    options[j].name);
+		*value = argv[++*i];
+	}
+	return 0;
+}
+
+static int read_file(struct health_config *cfg, const char *path, char *err)
+{
+	char why[HEALTH_ERR_MAX];
+	FILE *f = fopen(path, "re");
+	int rc;
+
+	if (!f)
+		return fail(err, "cannot open config file \"%s\": %s", path,
+			    strerror(errno));
+	rc = health_config_read(cfg, f, why);
+	fclose(f);
+	if (rc < 0)
+		return fail(err, "%s", why);
+	return 0;
+}
+
+int health_config_args(struct health_config *cfg, int argc, char **argv,
+		       char *err)
+{
+	bool seen[ARRAY_SIZE(options)] = { false };
+	const struct option_def *def;
+	const char *value;
+	int i;
+
+	/* 1. Syntax, and the config file, which the flags then override. */
+	for (i = 1; i < argc; i++) {
+		if (next_option(argc, argv, &i, &def, &value, err) < 0)
+			return -1;
+		if (!strcmp(def->name, "-h") || !strcmp(def->name, "--help")) {
+			cfg->help = true;
+			return 0;
+		}
+		if (!strcmp(def->name, "-V") || !strcmp(def->name, "--version")) {
+			cfg->version = true;
+			return 0;
+		}
+		if (!def->key && def->has_value) {	/* -c, --config */
+			if (cfg->config_file)
+				return fail(err, "more than one config file (-c)");
+			cfg->config_file = value;
+		}
+	}
+	if (cfg->config_file && read_file(cfg, cfg->config_file, err) < 0)
+		return -1;
+
+	/* 2. The flags, left to right. */
+	for (i = 1; i < argc; i++) {
+		size_t j;
+
+		next_option(argc, argv, &i, &def, &value, err);
+		j = (size_t)(def - options);
+		if (seen[j])
+			return fail(err, "option \"%s\" given twice", def->name);
+		seen[j] = true;
+		if (def->key) {
+			if (health_config_set(cfg, def->key, value, err) < 0)
+				return -1;
+		} else if (!strcmp(def->name, "--syslog")) {
+			health_config_set(cfg, "syslog", "yes", err);
+		} else if (!strcmp(def->name, "--once")) {
+			cfg->once = true;
+		}
+	}
+	return health_config_check(cfg, err);
+}
+
+int health_config_check(struct health_config *cfg, char *err)
+{
+	char t[16], iv[16];
+
+	if (cfg->timeout_ms <= cfg->interval_ms)
+		return 0;
+	if (!(cfg->given & (1u << HEALTH_KEY_TIMEOUT))) {
+		cfg->timeout_ms = cfg->interval_ms;
+		return 0;
+	}
+	return fail(err, "timeout (%s s) must not be longer than interval (%s s)",
+		    health_format_ms(t, sizeof(t), cfg->timeout_ms),
+		    health_format_ms(iv, sizeof(iv), cfg->interval_ms));
+}

@@ -1,0 +1,182 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# test_cli.sh - the command-line layer of l4lbctl, without the kernel module:
+# bad arguments give exit 2 and exactly one line "l4lbctl: ..." on stderr
+# and nothing on stdout; help and version go to stdout with exit 0; a valid
+# command on a host without the l4lb module gives exit 3.
+#
+# usage: tests/test_cli.sh PATH/TO/l4lbctl
+
+L4LBCTL=${1:?usage: $0 PATH/TO/l4lbctl}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0
+fail=0
+
+# run ARGS...: run l4lbctl, leaving $rc, $tmp/out and $tmp/err.
+run() {
+	"$L4LBCTL" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+}
+
+ok() {
+	pass=$((pass + 1))
+	printf '[       OK ] %s\n' "$1"
+}
+
+ko() {
+	fail=$((fail + 1))
+	printf '[  FAILED  ] %s: %s\n' "$1" "$2"
+	sed 's/^/    stdout: /' "$tmp/out"
+	sed 's/^/    stderr: /' "$tmp/err"
+}
+
+# error CODE 'MESSAGE' ARGS...: expect exit CODE, stdout empty, and stderr
+# exactly the line "l4lbctl: MESSAGE".
+error() {
+	code=$1 msg=$2
+	shift 2
+	name=$(printf 'l4lbctl %s -> %s' "$*" "$code" | tr '\n' '?')
+	run "$@"
+	if [ "$rc" -ne "$code" ]; then
+		ko "$name" "exit $rc"
+	elif [ -s "$tmp/out" ]; then
+		ko "$name" "stdout not empty"
+	elif [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+		ko "$name" "stderr is not one line"
+	elif [ "$(cat "$tmp/err")" != "l4lbctl: $msg" ]; then
+		ko "$name" "expected 'l4lbctl: $msg'"
+	else
+		ok "$name"
+	fi
+}
+
+# usage 'MESSAGE' ARGS...: a usage error, exit 2.
+usage() {
+	error 2 "$@"
+}
+
+# prints PATTERN ARGS...: expect exit 0, nothing on stderr, and a stdout
+# line matching the grep PATTERN.
+prints() {
+	pattern=$1
+	shift
+	name="l4lbctl $* prints '$pattern'"
+	run "$@"
+	if [ "$rc" -ne 0 ]; then
+		ko "$name" "exit $rc"
+	elif [ -s "$tmp/err" ]; then
+		ko "$name" "stderr not empty"
+	elif ! grep -q -e "$pattern" "$tmp/out"; then
+		ko "$name" "no match"
+	else
+		ok "$name"
+	fi
+}
+
+# Global options and commands
+usage 'missing command (try "l4lbctl help")'
+usage 'missing command (try "l4lbctl help")' -j
+usage 'unknown command "frob"' frob
+usage 'unknown command "LIST"' LIST
+usage 'unknown option "-x"' -x list
+usage 'unknown option "--json=1"' --json=1 list
+usage 'unknown option "-"' - list
+usage 'unknown argument "-j"' list -j
+usage 'unknown argument "extra"' list extra
+usage 'unknown argument "now"' count now
+usage 'unknown argument "x"' stats x
+usage 'unknown argument "all"' flush all
+usage 'unknown argument "-v"' nat -n -v
+
+# add
+usage 'missing IP:PORT' add
+usage 'invalid address "10.0.0.300:80"' add 10.0.0.300:80
+usage 'invalid address "10.0.0.1"' add 10.0.0.1
+usage 'invalid address "10.0.0.1:0"' add 10.0.0.1:0
+usage 'invalid address "10.0.0.1:65536"' add 10.0.0.1:65536
+usage 'invalid address "10.0.1:80"' add 10.0.1:80
+usage 'invalid address ""' add ''
+usage 'invalid address " 10.0.0.1:80"' add ' 10.0.0.1:80'
+usage 'invalid address "web:80"' add web:80
+usage 'missing value after "weight"' add 10.0.0.1:80 weight
+usage 'invalid weight "65536" (expected 0-65535)' add 10.0.0.1:80 weight 65536
+usage 'invalid weight "-1" (expected 0-65535)' add 10.0.0.1:80 weight -1
+usage 'invalid weight "abc" (expected 0-65535)' add 10.0.0.1:80 weight abc
+usage '"weight" given twice' add 10.0.0.1:80 weight 1 weight 2
+usage 'unknown argument "down"' add 10.0.0.1:80 down
+# A newline in an argument must not break the one-line rule.
+usage 'invalid address "10.0.0.1:80?x"' add '10.0.0.1:80
+x'
+
+# remove
+usage 'missing IP:PORT' remove
+usage 'unknown argument "--later"' remove 10.0.0.1:80 --later
+usage 'unknown argument "now"' remove 10.0.0.1:80 now
+usage '"--now" given twice' remove 10.0.0.1:80 --now --now
+
+# set
+usage 'missing IP:PORT' set
+usage 'missing weight N or up|down|drain' set 10.0.0.1:80
+usage 'unknown argument "draining"' set 10.0.0.1:80 draining
+usage 'more than one state given (up, down, drain)' set 10.0.0.1:80 up down
+usage 'invalid weight "1x" (expected 0-65535)' set 10.0.0.1:80 weight 1x
+
+# service
+usage 'unknown service command "frob" (expected show or set)' service frob
+usage 'unknown argument "x"' service show x
+usage 'service set: nothing to set' service set
+usage 'unknown argument "address"' service set address 1.2.3.4
+usage 'invalid address "1.2.3"' service set vip 1.2.3
+usage 'invalid port "0" (expected 1-65535)' service set port 0
+usage 'unknown protocol "sctp" (expected tcp or udp)' service set proto sctp
+usage 'scheduler name "abcdefghijklmnop" too long (at most 15 characters)' \
+	service set scheduler abcdefghijklmnop
+usage 'invalid scheduler name "r r"' service set scheduler 'r r'
+usage 'invalid snat "none" (expected IP or auto)' service set snat none
+usage 'missing value after "timeout"' service set timeout
+usage 'unknown timeout "fin" (expected tcp, tcpfin, udp or syn)' service set timeout fin 10
+usage 'missing value after "tcp"' service set timeout tcp
+usage 'invalid timeout "10s" (expected seconds)' service set timeout tcp 10s
+usage '"timeout udp" given twice' service set timeout udp 1 timeout udp 2
+usage 'invalid persistence "4294967296" (expected seconds)' service set persistence 4294967296
+usage '"vip" given twice' service set vip 1.2.3.4 vip 1.2.3.5
+
+# help
+usage 'unknown command "frob"' help frob
+usage 'unknown argument "set"' help add set
+prints '^Usage: l4lbctl \[OPTIONS\] COMMAND' help
+prints '^Usage: l4lbctl \[OPTIONS\] COMMAND' --help
+prints '^Usage: l4lbctl \[OPTIONS\] COMMAND' -h
+prints '^Usage: l4lbctl \[OPTIONS\] COMMAND' -j -h list
+prints 'l4lbctl add IP:PORT \[weight N\]' help add
+prints 'l4lbctl service set \[vip IP\]' help service
+prints '^l4lbctl [0-9]' -V
+prints '^l4lbctl [0-9]' --version
+
+# Without the module, a well-formed command fails with exit 3. Skipped where
+# the module is loaded (then the kernel answers instead).
+nomod='l4lb module not loaded (generic netlink family "l4lb" not found)'
+if [ -d /sys/module/l4lb ]; then
+	printf '[  SKIPPED ] exit 3 tests: the l4lb module is loaded\n'
+else
+	error 3 "$nomod" list
+	error 3 "$nomod" -j list
+	error 3 "$nomod" -n nat -n
+	error 3 "$nomod" count
+	error 3 "$nomod" -j stats
+	error 3 "$nomod" service
+	error 3 "$nomod" service set vip 192.0.2.1 port 80 proto tcp \
+		scheduler rr snat auto timeout tcp 900 timeout tcpfin 10 \
+		timeout udp 300 timeout syn 5 persistence 0
+	error 3 "$nomod" add 10.0.0.2:80 weight 0
+	error 3 "$nomod" remove 10.0.0.2:80 --now
+	error 3 "$nomod" set 10.0.0.2:80 weight 65535 drain
+	error 3 "$nomod" flush
+	error 3 "$nomod" -- flush
+fi
+
+printf '[==========] cli: %d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]

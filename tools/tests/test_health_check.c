@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_health_check.c - health_check.c against real sockets on 127.0.0.1:
+ * servers that accept and stay silent, greet, answer a request right or
+ * wrong, close at once, or are not there at all. A server thread plays
+ * all of them at the same time.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "health_check.h"
+
+enum behaviour {
+	SILENT,		/* accept, never say anything */
+	GREET_ALIVE,	/* accept, send "alive be1\n" at once */
+	GREET_BUSY,	/* accept, send "busy\n" at once */
+	ANSWER,		/* "HEALTH CHECK\n" -> "ALIVE\n", anything else -> "WHAT?\n" */
+	HANG_UP,	/* accept, close at once */
+	N_BEHAVIOURS,
+};
+
+#define MAX_FDS 64
+
+static struct {
+	int listen_fd[N_BEHAVIOURS];
+	struct ipport ep[N_BEHAVIOURS];
+	struct ipport refused;		/* nobody listens there */
+	int stop[2];			/* pipe: stop the thread */
+	pthread_t thread;
+} srv;
+
+/* An accepted connection of the server thread. */
+struct peer {
+	int fd;
+	enum behaviour b;
+	char buf[64];
+	size_t len;
+};
+
+static void serve_accept(struct peer *peers, int *n, int lfd,
+			 enum behaviour b)
+{
+	int fd = accept(lfd, NULL, NULL);
+
+	if (fd < 0)
+		return;
+	if (b == GREET_ALIVE && write(fd, "alive be1\n", 10) != 10)
+		b = HANG_UP;
+	if (b == GREET_BUSY && write(fd, "busy\n", 5) != 5)
+		b = HANG_UP;
+	if (b == HANG_UP || *n == MAX_FDS) {
+		close(fd);
+		return;
+	}
+	peers[*n].fd = fd;
+	peers[*n].b = b;
+	peers[*n].len = 0;
+	(*n)++;
+}
+
+/* Read from a peer; return false when it is to be closed. */
+static bool serve_read(struct peer *p)
+{
+	ssize_t r = read(p->fd, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
+	const char *ans;
+
+	if (r <= 0)
+		return false;
+	p->len += (size_t)r;
+	p->buf[p->len] = '\0';
+	if (p->b != ANSWER || !strchr(p->buf, '\n'))
+		return p->len < sizeof(p->buf) - 1;
+	ans = strcmp(p->buf, "HEALTH CHECK\n") ? "WHAT?\n" : "ALIVE\n";
+	if (write(p->fd, ans, strlen(ans)) < 0)
+		return false;
+	p->len = 0;
+	return true;
+}
+
+static void *server(void *arg)
+{
+	static struct peer peers[MAX_FDS];
+	int n = 0;
+
+	(void)arg;
+	for (;;) {
+		struct pollfd pfd[1 + N_BEHAVIOURS + MAX_FDS];
+		int i, k = 0;
+
+		pfd[k].fd = srv.stop[0];
+		pfd[k++].events = POLLIN;
+		for (i = 0; i < N_BEHAVIOURS; i++) {
+			pfd[k].fd = srv.listen_fd[i];
+			pfd[k++].events = POLLIN;
+		}
+		for (i = 0; i < n; i++) {
+			pfd[k].fd = peers[i].fd;
+			pfd[k++].events = POLLIN;
+		}
+		if (poll(pfd, (nfds_t)k, -1) < 0)
+			continue;
+		if (pfd[0].revents)
+			break;
+		/* Connections first: accepting may change the peer list. */
+		for (i = n - 1; i >= 0; i--) {
+			if (!pfd[1 + N_BEHAVIOURS + i].revents)
+				continue;
+			if (!serve_read(&peers[i])) {
+				close(peers[i].fd);
+				peers[i] = peers[--n];
+			}
+		}
+		for (i = 0; i < N_BEHAVIOURS; i++)
+			if (pfd[1 + i].revents)
+				serve_accept(peers, &n, srv.listen_fd[i],
+					     (enum behaviour)i);
+	}
+	while (n > 0)
+		close(peers[--n].fd);
+	return NULL;
+}
+
+/* A socket bound to 127.0.0.1 on a free port; its endpoint in @ep. */
+static int bound_socket(struct ipport *ep)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
+		return -1;
+	ep->addr = sin.sin_addr.s_addr;
+	ep->port = sin.sin_port;
+	return fd;
+}
+
+static int start_servers(void **state)
+{
+	int i, fd;
+
+	(void)state;
+	for (i = 0; i < N_BEHAVIOURS; i++) {
+		srv.listen_fd[i] = bound_socket(&srv.ep[i]);
+		if (srv.listen_fd[i] < 0 || listen(srv.listen_fd[i], 64) < 0)
+			return -1;
+	}
+	/* Bound but not listening, then closed: connecting is refused. */
+	fd = bound_socket(&srv.refused);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	if (pipe(srv.stop) < 0)
+		return -1;
+	return pthread_create(&srv.thread, NULL, server, NULL) ? -1 : 0;
+}
+
+static int stop_servers(void **state)
+{
+	int i;
+
+	(void)state;
+	if (write(srv.stop[1], "x", 1) != 1)
+		return -1;
+	pthread_join(srv.thread, NULL);
+	for (i = 0; i < N_BEHAVIOURS; i++)
+		close(srv.listen_fd[i]);
+	close(srv.stop[0]);
+	close(srv.stop[1]);
+	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/* Check one endpoint with @spec; return the probe. */
+static struct health_probe check1(struct ipport ep,
+				  const struct health_spec *spec)
+{
+	struct health_probe p = { .ep = ep };
+
+	assert_int_equal(health_check_run(&p, 1, spec, -1), 0);
+	return p;
+}
+
+static void connect_succeeds_on_a_listening_port(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000 };
+	struct health_probe p;
+
+	(void)state;
+	p = check1(srv.ep[SILENT], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+	assert_string_equal(p.why, "");
+}
+
+static void connect_fails_where_nobody_listens(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000 };
+	struct health_probe p;
+
+	(void)state;
+	p = check1(srv.refused, &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "connect: Connection refused");
+}
+
+static void expect_finds_the_string_in_a_greeting(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000, .expect = "alive",
+				    .expect_len = 5 };
+	struct health_probe p;
+
+	(void)state;
+	p = check1(srv.ep[GREET_ALIVE], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+}
+
+static void wrong_reply_fails_at_the_timeout(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 300, .expect = "alive",
+				    .expect_len = 5 };
+	struct health_probe p;
+	long t0 = now_ms(), took;
+
+	(void)state;
+	p = check1(srv.ep[GREET_BUSY], &spec);
+	took = now_ms() - t0;
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "expect: no \"alive\" within 0.3 s (got \"busy\\n\")");
+	assert_in_range(took, 250, 1000);
+}
+
+static void silent_server_fails_expect_with_nothing(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 200, .expect = "x\ty",
+				    .expect_len = 3 };
+	struct health_probe p;
+
+	(void)state;
+	p = check1(srv.ep[SILENT], &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "expect: no \"x\\ty\" within 0.2 s (got nothing)");
+}
+
+static void send_then_expect_the_answer(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000,
+				    .send = "HEALTH CHECK\n", .send_len = 13,
+				    .expect = "ALIVE", .expect_len = 5 };
+	struct health_probe p;
+
+	(void)state;
+	p = check1(srv.ep[ANSWER], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+
+	spec.send = "HELLO\n";
+	spec.send_len = 6;
+	spec.timeout_ms = 200;
+	p = check1(srv.ep[ANSWER], &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "expect: no \"ALIVE\" within 0.2 s (got \"WHAT?\\n\")");
+}
+
+static void send_without_expect_needs_only_the_send(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000, .send = "ping\n",
+				    .send_len = 5 };
+	struct health_probe p;
+
+	(void)state;
+	p = check1(srv.ep[SILENT], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+}
+
+static void hang_up_before_the_reply_fails_at_once(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 5000, .expect = "alive",
+				    .expect_len = 5 };
+	struct health_probe p;
+	long t0 = now_ms();
+
+	(void)state;
+	p = check1(srv.ep[HANG_UP], &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_true(!strcmp(p.why, "expect: connection closed before \"alive\" came (got nothing)") ||
+		    !strcmp(p.why, "recv: Connection reset by peer"));
+	assert_in_range(now_ms() - t0, 0, 2000);
+}
+
+static void slow_backends_do_not_delay_the_others(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 400, .expect = "alive",
+				    .expect_len = 5 };
+	struct health_probe p[8];
+	long t0, took;
+	int i;
+
+	(void)state;
+	/* Six silent backends, each taking the whole timeout, and two good
+	 * ones: one round lasts one timeout, not six. */
+	for (i = 0; i < 8; i++)
+		p[i].ep = srv.ep[i < 6 ? SILENT : GREET_ALIVE];
+	p[3].ep = srv.refused;
+	t0 = now_ms();
+	assert_int_equal(health_check_run(p, 8, &spec, -1), 0);
+	took = now_ms() - t0;
+	assert_in_range(took, 350, 1200);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(p[i].result, i < 6 ? HEALTH_FAIL : HEALTH_OK);
+	assert_string_equal(p[3].why, "connect: Connection refused");
+}
+
+static void no_probes_is_an_empty_round(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 100 };
+
+	(void)state;
+	assert_int_equal(health_check_run(NULL, 0, &spec, -1), 0);
+}
+
+static void stop_fd_abandons_the_round(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 5000, .expect = "never",
+				    .expect_len = 5 };
+	struct health_probe p[2] = { { .ep = srv.ep[SILENT] },
+				     { .ep = srv.ep[SILENT] } };
+	int stop[2];
+	long t0 = now_ms();
+
+	(void)state;
+	assert_int_equal(pipe(stop), 0);
+	assert_int_equal(write(stop[1], "x", 1), 1);
+	assert_int_equal(health_check_run(p, 2, &spec, stop[0]), 1);
+	assert_in_range(now_ms() - t0, 0, 1000);
+	assert_int_equal(p[0].result, HEALTH_LOCAL_ERROR);
+	assert_string_equal(p[0].why, "interrupted");
+	close(stop[0]);
+	close(stop[1]);
+}
+
+static void escape_quotes_bytes_for_messages(void **state)
+{
+	char b[64];
+
+	(void)state;
+	assert_string_equal(health_escape(b, sizeof(b), "a\n\"\\\0\x7f", 6, 32),
+			    "a\\n\\\"\\\\\\x00\\x7f");
+	assert_string_equal(health_escape(b, sizeof(b), "abcdef", 6, 3), "abc...");
+	/* Cut to fit, never in the middle of an escape. */
+	assert_string_equal(health_escape(b, 6, "ab\n\n", 4, 32), "ab\\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(connect_succeeds_on_a_listening_port),
+		cmocka_unit_test(connect_fails_where_nobody_listens),
+		cmocka_unit_test(expect_finds_the_string_in_a_greeting),
+		cmocka_unit_test(wrong_reply_fails_at_the_timeout),
+		cmocka_unit_test(silent_server_fails_expect_with_nothing),
+		cmocka_unit_test(send_then_expect_the_answer),
+		cmocka_unit_test(send_without_expect_needs_only_the_send),
+		cmocka_unit_test(hang_up_before_the_reply_fails_at_once),
+		cmocka_unit_test(slow_backends_do_not_delay_the_others),
+		cmocka_unit_test(no_probes_is_an_empty_round),
+		cmocka_unit_test(stop_fd_abandons_the_round),
+		cmocka_unit_test(escape_quotes_bytes_for_messages),
+	};
+
+	return cmocka_run_group_tests_name("health_check", tests,
+					   start_servers, stop_servers);
+}

@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# test_health_cli.sh - l4lb-health's command line, without the kernel
+# module: a bad configuration (flag or file) gives exit 2 and exactly one
+# line "l4lb-health: ..." on stderr, nothing on stdout; --help and
+# --version go to stdout with exit 0; a good configuration on a host
+# without the l4lb module gives exit 3 and l4lbctl's message.
+#
+# usage: tests/test_health_cli.sh PATH/TO/l4lb-health
+
+HEALTH=${1:?usage: $0 PATH/TO/l4lb-health}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0
+fail=0
+
+run() {
+	"$HEALTH" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+}
+
+ok() {
+	pass=$((pass + 1))
+	printf '[       OK ] %s\n' "$1"
+}
+
+ko() {
+	fail=$((fail + 1))
+	printf '[  FAILED  ] %s: %s\n' "$1" "$2"
+	sed 's/^/    stdout: /' "$tmp/out"
+	sed 's/^/    stderr: /' "$tmp/err"
+}
+
+# error CODE 'MESSAGE' ARGS...: exit CODE, stdout empty, stderr exactly
+# the line "l4lb-health: MESSAGE".
+error() {
+	code=$1 msg=$2
+	shift 2
+	name=$(printf 'l4lb-health %s -> %s' "$*" "$code" | tr '\n' '?')
+	run "$@"
+	if [ "$rc" -ne "$code" ]; then
+		ko "$name" "exit $rc"
+	elif [ -s "$tmp/out" ]; then
+		ko "$name" "stdout not empty"
+	elif [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+		ko "$name" "stderr is not one line"
+	elif [ "$(cat "$tmp/err")" != "l4lb-health: $msg" ]; then
+		ko "$name" "expected 'l4lb-health: $msg'"
+	else
+		ok "$name"
+	fi
+}
+
+# prints PATTERN ARGS...: exit 0, stderr empty, a stdout line matching.
+prints() {
+	pattern=$1
+	shift
+	name="l4lb-health $* prints '$pattern'"
+	run "$@"
+	if [ "$rc" -ne 0 ]; then
+		ko "$name" "exit $rc"
+	elif [ -s "$tmp/err" ]; then
+		ko "$name" "stderr not empty"
+	elif ! grep -q -e "$pattern" "$tmp/out"; then
+		ko "$name" "no match"
+	else
+		ok "$name"
+	fi
+}
+
+prints '^Usage: l4lb-health' --help
+prints '^Usage: l4lb-health' -h
+prints '^l4lb-health [0-9]' --version
+prints '--on-down keep|expire' --help
+
+# Flags
+error 2 'interval must be 0.1-3600 seconds, got "0"' --interval 0
+error 2 'interval must be 0.1-3600 seconds, got "-1"' --interval=-1
+error 2 'timeout must be 0.1-3600 seconds, got "1s"' --timeout 1s
+error 2 'rise must be 1-100, got "0"' --rise 0
+error 2 'fall must be 1-100, got "101"' --fall 101
+error 2 'on-down must be keep or expire, got "drop"' --on-down drop
+error 2 'send must not be empty' --send ''
+error 2 'send: bad escape "\q" (known: \n \r \t \0 \\ \" \'"'"' \xHH)' --send 'a\q'
+error 2 'unknown option "--intervall"' --intervall 2
+error 2 'unexpected argument "extra"' extra
+error 2 'option "--fall" needs a value' --fall
+error 2 'option "--once" takes no value' --once=1
+error 2 'option "--rise" given twice' --rise 2 --rise 3
+error 2 'timeout (3 s) must not be longer than interval (2 s)' --timeout 3
+
+# The config file
+cat >"$tmp/good.conf" <<'EOF'
+# checks for the chat servers
+interval = 1      # seconds
+timeout = 0.5
+rise = 2
+fall = 2
+send = "HEALTH CHECK\n"
+expect = alive
+on-down = expire
+EOF
+printf 'interval = 1\nrise = 2\nintervall = 3\n' >"$tmp/typo.conf"
+printf 'interval = 1\nfall = zero\n' >"$tmp/bad.conf"
+printf 'interval = 1\ninterval = 2\n' >"$tmp/twice.conf"
+printf 'interval = 1\ntimeout = 2\n' >"$tmp/slow.conf"
+printf 'this is not a config file\n' >"$tmp/junk.conf"
+error 2 'config line 3: unknown key "intervall"' -c "$tmp/typo.conf"
+error 2 'config line 2: fall must be 1-100, got "zero"' --config "$tmp/bad.conf"
+error 2 'config line 2: "interval" given twice (first on line 1)' -c "$tmp/twice.conf"
+error 2 'config line 1: expected "key = value"' -c "$tmp/junk.conf"
+error 2 'timeout (2 s) must not be longer than interval (1 s)' -c "$tmp/slow.conf"
+# A flag overrides the file, so the same file is fine with a longer interval.
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' -c "$tmp/slow.conf" --interval 2
+error 2 "cannot open config file \"$tmp/none.conf\": No such file or directory" -c "$tmp/none.conf"
+
+# A good configuration, but no module on this host.
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)'
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' -c "$tmp/good.conf"
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --once --interval 0.5 --send 'x\r\n'
+
+printf '[==========] health cli: %d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_health_kernel.c - health_kernel.c with the kernel replaced by a
+ * fake nl.c: the requests l4lb-health sends (BACKEND_SET with STATE, and
+ * L4LB_F_NOW only for "expire"), the backends it reads from a dump (the
+ * REMOVED flag included), and what it does with its socket after a failure.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include <uapi/l4lb.h>
+
+#include "error.h"
+#include "health_kernel.h"
+#include "health_log.h"
+#include "nl.h"
+
+#define FAMILY_ID 0x2a
+
+/* ---- The fake transport: the nl.h API without a socket. ---- */
+
+static union {
+	struct nlmsghdr align;
+	char b[NL_TX_SIZE];
+} last_req;			/* copy of the last request sent */
+static int opens;		/* nl_open() calls */
+static int closes;		/* nl_close() calls on an open socket */
+
+static union {
+	struct nlmsghdr align;
+	char b[4][256];
+} replies;			/* what the fake kernel answers */
+static int n_replies;
+static int talk_rc;		/* what nl_talk() returns after the replies */
+
+int nl_open(struct nl *nl, const char *family)
+{
+	assert_string_equal(family, L4LB_GENL_NAME);
+	opens++;
+	nl->sock = (struct mnl_socket *)1;
+	nl->family = FAMILY_ID;
+	return RC_OK;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		closes++;
+	nl->sock = NULL;
+}
+
+struct nlmsghdr *nl_msg(struct nl *nl, uint8_t cmd, uint16_t flags)
+{
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	memset(nl->tx, 0, sizeof(nl->tx));
+	nlh = mnl_nlmsg_put_header(nl->tx);
+	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = L4LB_GENL_VERSION;
+	return nlh;
+}
+
+int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	int i;
+
+	assert_non_null(nl->sock);
+	assert_true(req->nlmsg_len <= sizeof(last_req));
+	memcpy(last_req.b, req, req->nlmsg_len);
+	for (i = 0; i < n_replies; i++) {
+		assert_non_null(cb);
+		if (cb((struct nlmsghdr *)replies.b[i], data) == MNL_CB_ERROR)
+			return err_report(RC_KERNEL, "invalid reply from kernel");
+	}
+	if (talk_rc != RC_OK)
+		return err_report(talk_rc, "No such file or directory");
+	return RC_OK;
+}
+
+/* Each test starts with the socket open, as the daemon does after start. */
+static int reset(void **state)
+{
+	(void)state;
+	health_kernel_close();
+	assert_int_equal(health_kernel_open(), RC_OK);
+	memset(&last_req, 0, sizeof(last_req));
+	opens = 0;
+	closes = 0;
+	n_replies = 0;
+	talk_rc = RC_OK;
+	health_err_clear();
+	return 0;
+}
+
+/* Add a BACKEND_GET reply for IP:PORT in @state, REMOVED if @removed. */
+static void add_backend(const char *ip, uint16_t port, uint8_t state,
+			bool removed)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
+	struct genlmsghdr *genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	struct nlattr *nest;
+
+	nlh->nlmsg_type = FAMILY_ID;
+	genl->cmd = L4LB_CMD_BACKEND_GET;
+	genl->version = L4LB_GENL_VERSION;
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 1);
+	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, state);
+	if (removed)
+		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+	mnl_attr_put_u64(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 7);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* ---- Looking at the request. ---- */
+
+struct attrs {
+	const struct nlattr *tb[32];
+};
+
+static int collect_cb(const struct nlattr *attr, void *data)
+{
+	struct attrs *a = data;
+
+	assert_true(mnl_attr_get_type(attr) < 32);
+	a->tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static uint8_t req_cmd(void)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(&last_req.align);
+
+	return genl->cmd;
+}
+
+static struct attrs top_attrs(void)
+{
+	struct attrs a = { { NULL } };
+
+	mnl_attr_parse(&last_req.align, sizeof(struct genlmsghdr), collect_cb, &a);
+	return a;
+}
+
+static struct attrs backend_attrs(void)
+{
+	struct attrs top = top_attrs(), a = { { NULL } };
+
+	assert_non_null(top.tb[L4LB_ATTR_BACKEND]);
+	mnl_attr_parse_nested(top.tb[L4LB_ATTR_BACKEND], collect_cb, &a);
+	return a;
+}
+
+static struct ipport ep(const char *ip, uint16_t port)
+{
+	struct ipport e = { inet_addr(ip), htons(port) };
+
+	return e;
+}
+
+/* ---- Tests ---- */
+
+static void mark_down_keep_sends_state_without_flags(void **state)
+{
+	struct ipport e = ep("10.0.1.1", 10000);
+	struct attrs a;
+
+	(void)state;
+	assert_int_equal(health_kernel_set_state(&e, L4LB_BE_STATE_DOWN, false),
+			 RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_SET);
+	assert_true(last_req.align.nlmsg_flags & NLM_F_ACK);
+	assert_null(top_attrs().tb[L4LB_ATTR_FLAGS]);
+	a = backend_attrs();
+	assert_int_equal(mnl_attr_get_u32(a.tb[L4LB_BE_ATTR_ADDR]), e.addr);
+	assert_int_equal(mnl_attr_get_u16(a.tb[L4LB_BE_ATTR_PORT]), e.port);
+	assert_int_equal(mnl_attr_get_u8(a.tb[L4LB_BE_ATTR_STATE]),
+			 L4LB_BE_STATE_DOWN);
+	/* Only the state changes: the weight is left to the operator. */
+	assert_null(a.tb[L4LB_BE_ATTR_WEIGHT]);
+}
+
+static void mark_down_expire_sends_flag_now(void **state)
+{
+	struct ipport e = ep("10.0.3.1", 10002);
+	struct attrs top;
+
+	(void)state;
+	assert_int_equal(health_kernel_set_state(&e, L4LB_BE_STATE_DOWN, true),
+			 RC_OK);
+	top = top_attrs();
+	assert_non_null(top.tb[L4LB_ATTR_FLAGS]);
+	assert_int_equal(mnl_attr_get_u32(top.tb[L4LB_ATTR_FLAGS]), L4LB_F_NOW);
+	assert_int_equal(mnl_attr_get_u8(backend_attrs().tb[L4LB_BE_ATTR_STATE]),
+			 L4LB_BE_STATE_DOWN);
+}
+
+static void mark_up_sends_state_up(void **state)
+{
+	struct ipport e = ep("10.0.2.1", 10001);
+
+	(void)state;
+	assert_int_equal(health_kernel_set_state(&e, L4LB_BE_STATE_UP, false),
+			 RC_OK);
+	assert_int_equal(mnl_attr_get_u8(backend_attrs().tb[L4LB_BE_ATTR_STATE]),
+			 L4LB_BE_STATE_UP);
+}
+
+static void list_reads_every_backend_with_its_state(void **state)
+{
+	struct health_backend *list;
+	size_t n;
+
+	(void)state;
+	add_backend("10.0.1.1", 10000, L4LB_BE_STATE_UP, false);
+	add_backend("10.0.2.1", 10001, L4LB_BE_STATE_DOWN, false);
+	add_backend("10.0.3.1", 10002, L4LB_BE_STATE_DRAIN, true);
+	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_GET);
+	assert_true(last_req.align.nlmsg_flags & NLM_F_DUMP);
+	assert_int_equal(n, 3);
+	assert_int_equal(list[0].ep.addr, inet_addr("10.0.1.1"));
+	assert_int_equal(list[0].ep.port, htons(10000));
+	assert_int_equal(list[0].state, L4LB_BE_STATE_UP);
+	assert_false(list[0].removed);
+	assert_int_equal(list[1].state, L4LB_BE_STATE_DOWN);
+	assert_false(list[1].removed);
+	assert_int_equal(list[2].state, L4LB_BE_STATE_DRAIN);
+	assert_true(list[2].removed);
+	free(list);
+}
+
+static void list_of_no_backends_is_empty(void **state)
+{
+	struct health_backend *list = (struct health_backend *)1;
+	size_t n = 99;
+
+	(void)state;
+	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
+	assert_null(list);
+	assert_int_equal(n, 0);
+}
+
+static void malformed_reply_fails_and_closes_the_socket(void **state)
+{
+	struct health_backend *list;
+	struct nlmsghdr *nlh;
+	size_t n;
+
+	(void)state;
+	add_backend("10.0.1.1", 10000, L4LB_BE_STATE_UP, false);
+	/* A second reply whose nest has no address. */
+	nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct genlmsghdr));
+	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND));
+	assert_int_equal(health_kernel_list(&list, &n), RC_KERNEL);
+	assert_null(list);
+	assert_int_equal(n, 0);
+	assert_int_equal(closes, 1);
+	assert_string_equal(health_err_last(), "invalid reply from kernel");
+}
+
+static void socket_stays_open_between_requests(void **state)
+{
+	struct ipport e = ep("10.0.1.1", 10000);
+	struct health_backend *list;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(health_kernel_open(), RC_OK);
+	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
+	assert_int_equal(health_kernel_set_state(&e, L4LB_BE_STATE_UP, false),
+			 RC_OK);
+	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
+	/* Opened once, by reset(). */
+	assert_int_equal(opens, 0);
+	assert_int_equal(closes, 0);
+}
+
+static void after_a_failure_a_missing_module_is_not_loaded_on_demand(void **state)
+{
+	struct health_backend *list;
+	size_t n;
+
+	(void)state;
+	/* The family check below asks the real kernel of this host. */
+	if (access("/sys/module/l4lb", F_OK) == 0)
+		skip();
+	talk_rc = RC_KERNEL;
+	assert_int_equal(health_kernel_list(&list, &n), RC_KERNEL);
+	assert_int_equal(closes, 1);
+	/* This host has no l4lb family: reported without nl_open(), which
+	 * would have the kernel run modprobe. */
+	talk_rc = RC_OK;
+	assert_int_equal(health_kernel_list(&list, &n), RC_NO_MODULE);
+	assert_int_equal(opens, 0);
+	assert_string_equal(health_err_last(),
+			    "l4lb module not loaded (generic netlink family \"l4lb\" not found)");
+}
+
+#define T(f) cmocka_unit_test_setup(f, reset)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(mark_down_keep_sends_state_without_flags),
+		T(mark_down_expire_sends_flag_now),
+		T(mark_up_sends_state_up),
+		T(list_reads_every_backend_with_its_state),
+		T(list_of_no_backends_is_empty),
+		T(malformed_reply_fails_and_closes_the_socket),
+		T(socket_stays_open_between_requests),
+		T(after_a_failure_a_missing_module_is_not_loaded_on_demand),
+	};
+
+	return cmocka_run_group_tests_name("health_kernel", tests, NULL, NULL);
+}

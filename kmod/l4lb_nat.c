@@ -274,6 +274,9 @@ int l4lb_nat_rewrite_icmp(struct sk_buff *skb, __be32 saddr, __be32 daddr,
 		csum_replace4(check, iiph->daddr, inner->daddr);
 		csum_replace2(check, ports[0], inner->sport);
 		csum_replace2(check, ports[1], inner->dport);
+		/* 0 would mean "no checksum" in UDP. */
+		if (iiph->protocol == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
 	}
 	ports[0] = inner->sport;
 	ports[1] = inner->dport;

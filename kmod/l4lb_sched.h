@@ -88,6 +88,8 @@ struct l4lb_mh_table;
 unsigned int l4lb_mh_table_size(unsigned int n);
 struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
 				    u32 seed);
+void l4lb_mh_table_free(struct l4lb_mh_table *tab);
+struct l4lb_backend *l4lb_mh_lookup(const struct l4lb_mh_table *tab, u32 hash);
 u32 l4lb_mh_hash(const struct l4lb_tuple *t, u32 seed, bool source_only);
 
 int l4lb_sched_init(void);

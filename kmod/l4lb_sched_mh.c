@@ -9,9 +9,12 @@
  * mod M); backends take turns claiming their next free slot until the table
  * is full. A connection goes to table[hash(tuple) mod M].
  *
- *  - M is the smallest prime >= 100 * N (and >= 251), so that every backend's
- *    share is within about 1% of its due and removing one of N backends moves
- *    about 1/N of the keys.
+ *  - M is 65537, the size the paper uses, or the smallest prime >= 100 * N
+ *    for more than 655 backends; so every backend's share is within about
+ *    1% of its due. M must not follow the number of usable backends: a
+ *    change of M moves every key's slot, and then about half the keys of
+ *    the backends that stayed would move too. With M fixed, removing one of
+ *    N backends moves about 1/N of the keys.
  *  - Weights are honoured by giving each backend turns in proportion to its
  *    weight: a credit grows by the weight every round and a slot costs the
  *    largest weight.
@@ -26,6 +29,7 @@
  * state changes, and published with RCU; unusable backends are left out, so
  * their keys move and nothing else does.
  */
+#include <linux/bitmap.h>
 #include <linux/jhash.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -48,12 +52,16 @@ MODULE_PARM_DESC(mh_source, "mh hashes the client address only, not the 5-tuple 
  * struct l4lb_mh_table - a Maglev lookup table
  * @rcu: deferred free
  * @size: M, a prime
- * @slot: backend of each slot; NULL when no backend is usable
+ * @n: number of usable backends in @be; 0 leaves @slot unused
+ * @be: the usable backends, sorted by address and port
+ * @slot: index in @be of each slot's backend (L4LB_BACKENDS_MAX < 65536)
  */
 struct l4lb_mh_table {
 	struct rcu_head rcu;
 	unsigned int size;
-	struct l4lb_backend *slot[];
+	unsigned int n;
+	struct l4lb_backend **be;
+	u16 slot[];
 };
 
 /**
@@ -78,14 +86,14 @@ static bool l4lb_is_prime(unsigned int n)
 
 /**
  * l4lb_mh_table_size() - the Maglev table size for @n backends
- * @n: number of backends
+ * @n: number of backends in the set, usable or not
  *
  * Context: any.
- * Return: the smallest prime >= max(100 * @n, 251).
+ * Return: 65537, or the smallest prime >= 100 * @n if that is larger.
  */
 unsigned int l4lb_mh_table_size(unsigned int n)
 {
-	unsigned int m = max(100 * n, 251U);
+	unsigned int m = max(100 * n, 65537U);
 
 	while (!l4lb_is_prime(m))
 		m++;
@@ -109,8 +117,8 @@ static int l4lb_mh_cmp(const void *a, const void *b)
  * @seed: hash seed
  *
  * Context: process, may sleep.
- * Return: the table, or NULL if out of memory. Slots are all NULL when no
- * backend is usable.
+ * Return: the table, or NULL if out of memory. Its @n is 0 when no backend
+ * is usable.
  */
 struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
 				    u32 seed)
@@ -118,6 +126,7 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
 	struct l4lb_backend **be;
 	struct l4lb_mh_table *tab;
 	u32 *offset, *skip, *next;
+	unsigned long *used;
 	u64 *credit;
 	unsigned int n = 0, m, i, filled = 0;
 	u32 wmax = 0;
@@ -130,13 +139,15 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
 			be[n++] = set->be[i];
 	sort(be, n, sizeof(*be), l4lb_mh_cmp, NULL);
 
-	m = l4lb_mh_table_size(n);
+	m = l4lb_mh_table_size(set->n);
 	tab = kvzalloc(struct_size(tab, slot, m), GFP_KERNEL);
 	offset = kcalloc(max(n, 1U), sizeof(u32) * 3 + sizeof(u64),
 			 GFP_KERNEL);
-	if (!tab || !offset) {
+	used = bitmap_zalloc(m, GFP_KERNEL);
+	if (!tab || !offset || !used) {
 		kvfree(tab);
 		kfree(offset);
+		bitmap_free(used);
 		kfree(be);
 		return NULL;
 	}
@@ -144,6 +155,8 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
 	next = skip + n;
 	credit = (u64 *)(next + n);
 	tab->size = m;
+	tab->n = n;
+	tab->be = be;
 
 	for (i = 0; i < n; i++) {
 		u32 key = ntohl(be[i]->addr);
@@ -165,15 +178,62 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
 				do {
 					c = (offset[i] + (u64)next[i] * skip[i]) % m;
 					next[i]++;
-				} while (tab->slot[c]);
-				tab->slot[c] = be[i];
+				} while (test_bit(c, used));
+				__set_bit(c, used);
+				tab->slot[c] = i;
 				filled++;
 			}
 		}
 	}
+	bitmap_free(used);
 	kfree(offset);
-	kfree(be);
 	return tab;
+}
+
+/**
+ * l4lb_mh_table_free() - free a table from l4lb_mh_build()
+ * @tab: the table; may be NULL
+ *
+ * Context: any but NMI.
+ */
+void l4lb_mh_table_free(struct l4lb_mh_table *tab)
+{
+	if (tab) {
+		kfree(tab->be);
+		kvfree(tab);
+	}
+}
+
+/**
+ * l4lb_mh_lookup() - the backend of a key in a table
+ * @tab: the table
+ * @hash: the key's hash (l4lb_mh_hash())
+ *
+ * If the key's backend stopped taking new connections since the table was
+ * built, the next usable slot's backend is taken, which keeps the choice
+ * deterministic until the table is rebuilt.
+ *
+ * Context: any; the table must stay alive (RCU).
+ * Return: a usable backend, or NULL if there is none.
+ */
+struct l4lb_backend *l4lb_mh_lookup(const struct l4lb_mh_table *tab, u32 hash)
+{
+	unsigned int s = hash % tab->size, i;
+	struct l4lb_backend *be;
+
+	if (!tab->n)
+		return NULL;
+	for (i = 0; i < tab->size; i++) {
+		be = tab->be[tab->slot[(s + i) % tab->size]];
+		if (l4lb_backend_usable(be))
+			return be;
+	}
+	return NULL;
+}
+
+static void l4lb_mh_free_rcu(struct rcu_head *head)
+{
+	l4lb_mh_table_free(container_of(head, struct l4lb_mh_table, rcu));
 }
 
 static int l4lb_mh_update(struct l4lb_sched_inst *inst,
@@ -187,7 +247,7 @@ static int l4lb_mh_update(struct l4lb_sched_inst *inst,
 		return -ENOMEM;
 	old = rcu_replace_pointer(mh->table, tab, true);
 	if (old)
-		kvfree_rcu(old, rcu);
+		call_rcu(&old->rcu, l4lb_mh_free_rcu);
 	return 0;
 }
 
@@ -215,31 +275,18 @@ static struct l4lb_backend *l4lb_mh_schedule(struct l4lb_sched_inst *inst,
 {
 	struct l4lb_mh *mh = l4lb_sched_priv(inst);
 	struct l4lb_mh_table *tab = rcu_dereference(mh->table);
-	struct l4lb_backend *be;
-	unsigned int i, s;
 
 	if (!tab)
 		return NULL;
-	s = l4lb_mh_hash(t, l4lb_mh_seed, l4lb_mh_source) % tab->size;
-	be = tab->slot[s];
-	if (be && l4lb_backend_usable(be))
-		return be;
-	/* Its backend went down since the table was built: the next
-	 * usable slot keeps the choice deterministic until the rebuild.
-	 */
-	for (i = 1; i < tab->size; i++) {
-		be = tab->slot[(s + i) % tab->size];
-		if (be && l4lb_backend_usable(be))
-			return be;
-	}
-	return NULL;
+	return l4lb_mh_lookup(tab, l4lb_mh_hash(t, l4lb_mh_seed,
+						l4lb_mh_source));
 }
 
 static void l4lb_mh_done(struct l4lb_sched_inst *inst)
 {
 	struct l4lb_mh *mh = l4lb_sched_priv(inst);
 
-	kvfree(rcu_dereference_protected(mh->table, 1));
+	l4lb_mh_table_free(rcu_dereference_protected(mh->table, 1));
 }
 
 static struct l4lb_scheduler l4lb_sched_mh = {

@@ -42,9 +42,9 @@ deps:
 			--no-install-recommends $$missing; \
 	else echo "deps: all installed"; fi
 
-# The whole test suite: userspace unit tests, the VM tests and the dkms
-# build. Any failure fails the target.
-check: all unit vm dkms-test
+# The whole test suite: userspace unit tests, KUnit, the VM tests and the
+# dkms build. Any failure fails the target.
+check: all unit kunit vm dkms-test
 
 unit: tools
 	$(MAKE) -C tools check
@@ -89,6 +89,6 @@ help:
 	@echo "make deps        install build and test packages (apt-get, as root)"
 	@echo "make all         build kmod/l4lb.ko, tools/l4lbctl and the test apps"
 	@echo "make demo        boot a VM and run the reference scenario verbosely"
-	@echo "make check       run every test (unit, VM, dkms)"
+	@echo "make check       run every test (unit, KUnit, VM, dkms)"
 	@echo "make lint        checkpatch, sparse, W=1, and the tools' static checks"
 	@echo "make kunit | vm | unit | dkms-test   one part of check"

@@ -1,0 +1,1120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the NAT table (kmod/l4lb_conn.c): lookups in both
+ * directions, unlink, expiry by the garbage collector with a fake clock,
+ * conn_max, bucket collisions, a random operation sequence checked against
+ * a model, flush; and of its SNAT port allocator (l4lb_conn_insert()).
+ *
+ * Every table is a test resource: at the end of a case (passed or not) it is
+ * flushed, rcu_barrier() waits for the rows' call_rcu() frees, and it is
+ * freed. Rows are allocated from the module's slab cache, so the suites need
+ * the module's init to have run (l4lb_kunit_need_module_init()).
+ */
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/prandom.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+
+#include "l4lb_conn.h"
+#include "l4lb_kunit.h"
+#include "l4lb_service.h"
+
+#define ORIG	L4LB_DIR_ORIG
+#define REPLY	L4LB_DIR_REPLY
+
+#define IP4(a, b, c, d)	htonl(((a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+#define VIP		IP4(192, 0, 2, 1)
+#define VPORT		htons(80)
+#define SNAT		IP4(192, 0, 2, 2)
+#define SNAT2		IP4(192, 0, 2, 3)
+#define BACKEND(i)	IP4(203, 0, 113, 10 + (i))
+#define BPORT		htons(8080)
+
+#define ALL_PORTS_LO	1024
+#define ALL_PORTS_HI	65535
+
+/* --- fixtures ----------------------------------------------------------- */
+
+static int tab_res_init(struct kunit_resource *res, void *context)
+{
+	res->data = context;
+	return 0;
+}
+
+static void tab_res_free(struct kunit_resource *res)
+{
+	struct l4lb_conn_table *tab = res->data;
+
+	l4lb_conn_flush(tab, NULL);
+	rcu_barrier();	/* rows are freed by call_rcu() */
+	l4lb_conn_table_free(tab);
+}
+
+/* A table freed (with its rows) when the case ends. */
+static struct l4lb_conn_table *tab_new(struct kunit *test, unsigned int bits,
+				       unsigned int max)
+{
+	/* The half-open limit is the table's: only one case tests it. */
+	struct l4lb_conn_table *tab = l4lb_conn_table_alloc(bits, max, max);
+
+	KUNIT_ASSERT_NOT_NULL(test, tab);
+	if (!kunit_alloc_resource(test, tab_res_init, tab_res_free, GFP_KERNEL,
+				  tab)) {
+		l4lb_conn_table_free(tab);
+		KUNIT_ASSERT_FAILURE(test, "no memory for a kunit resource");
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+	return tab;
+}
+
+/* What a row is made of: client n's connection to the VIP, scheduled to a
+ * backend through a SNAT address.
+ */
+struct rowspec {
+	__be32 caddr;
+	__be16 cport;
+	u8 proto;
+	__be32 baddr;
+	__be16 bport;
+	__be32 snat;
+};
+
+static struct rowspec client(unsigned int n)
+{
+	return (struct rowspec){
+		.caddr = htonl(0x0a000000 | (n & 0xffffff)),	/* 10.x.y.z */
+		.cport = htons(10000 + n % 50000),
+		.proto = IPPROTO_TCP,
+		.baddr = BACKEND(0),
+		.bport = BPORT,
+		.snat = SNAT,
+	};
+}
+
+/* A row from l4lb_conn_alloc() with its tuples filled in, but for the
+ * SNAT port, which l4lb_conn_insert() chooses.
+ */
+static struct l4lb_conn *row_alloc(struct kunit *test,
+				   struct l4lb_conn_table *tab,
+				   const struct rowspec *rs)
+{
+	struct l4lb_conn *conn = l4lb_conn_alloc(tab, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, conn);
+	KUNIT_EXPECT_EQ(test, conn->th[ORIG].tuple.dir, ORIG);
+	KUNIT_EXPECT_EQ(test, conn->th[REPLY].tuple.dir, REPLY);
+	conn->th[ORIG].tuple = (struct l4lb_tuple){
+		.saddr = rs->caddr,
+		.daddr = VIP,
+		.sport = rs->cport,
+		.dport = VPORT,
+		.proto = rs->proto,
+		.dir = ORIG,
+	};
+	conn->th[REPLY].tuple = (struct l4lb_tuple){
+		.saddr = rs->baddr,
+		.daddr = rs->snat,
+		.sport = rs->bport,
+		.proto = rs->proto,
+		.dir = REPLY,
+	};
+	conn->state = rs->proto == IPPROTO_TCP ? L4LB_CONN_SYN_SENT :
+						 L4LB_CONN_UDP;
+	return conn;
+}
+
+/* Insert, or give the slot back and fail the case. */
+static void row_insert(struct kunit *test, struct l4lb_conn_table *tab,
+		       struct l4lb_conn *conn, u16 lo, u16 hi)
+{
+	struct l4lb_tuple_hash *old = NULL;
+	int err = l4lb_conn_insert(tab, conn, lo, hi, &old);
+
+	if (err)
+		l4lb_conn_free_unhashed(tab, conn);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "l4lb_conn_insert()");
+}
+
+static struct l4lb_conn *row_add(struct kunit *test,
+				 struct l4lb_conn_table *tab,
+				 const struct rowspec *rs, u16 lo, u16 hi)
+{
+	struct l4lb_conn *conn = row_alloc(test, tab, rs);
+
+	row_insert(test, tab, conn, lo, hi);
+	return conn;
+}
+
+static struct l4lb_tuple_hash *find(struct l4lb_conn_table *tab,
+				    const struct l4lb_tuple *t)
+{
+	struct l4lb_tuple_hash *th;
+
+	/* The result is only compared, never dereferenced after unlock;
+	 * rows are unlinked by this thread only.
+	 */
+	rcu_read_lock();
+	th = l4lb_conn_find(tab, t);
+	rcu_read_unlock();
+	return th;
+}
+
+static bool row_hashed(struct l4lb_conn_table *tab,
+		       const struct l4lb_tuple *orig,
+		       const struct l4lb_tuple *reply)
+{
+	return find(tab, orig) || find(tab, reply);
+}
+
+/* Both directions of @conn are found, and as themselves. */
+static void expect_row_found(struct kunit *test, struct l4lb_conn_table *tab,
+			     struct l4lb_conn *conn)
+{
+	struct l4lb_tuple_hash *o = find(tab, &conn->th[ORIG].tuple);
+	struct l4lb_tuple_hash *r = find(tab, &conn->th[REPLY].tuple);
+
+	KUNIT_EXPECT_PTR_EQ(test, o, &conn->th[ORIG]);
+	KUNIT_EXPECT_PTR_EQ(test, r, &conn->th[REPLY]);
+	if (o)
+		KUNIT_EXPECT_PTR_EQ(test, l4lb_tuplehash_to_conn(o), conn);
+	if (r)
+		KUNIT_EXPECT_PTR_EQ(test, l4lb_tuplehash_to_conn(r), conn);
+}
+
+static unsigned int nbuckets(struct l4lb_conn_table *tab)
+{
+	return 1U << tab->bits;
+}
+
+/* --- l4lb_conn ---------------------------------------------------------- */
+
+static void conn_insert_then_lookup_finds_both_directions(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 8, 1024);
+	struct rowspec rs = client(1);
+	struct l4lb_conn *conn = row_add(test, tab, &rs, ALL_PORTS_LO,
+					 ALL_PORTS_HI);
+	struct l4lb_tuple orig = conn->th[ORIG].tuple;
+	struct l4lb_tuple reply = conn->th[REPLY].tuple;
+	struct l4lb_tuple t;
+
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+	expect_row_found(test, tab, conn);
+
+	/* The insert chose the SNAT port and left the rest alone. */
+	KUNIT_EXPECT_GE(test, ntohs(reply.dport), ALL_PORTS_LO);
+	KUNIT_EXPECT_EQ(test, reply.saddr, rs.baddr);
+	KUNIT_EXPECT_EQ(test, reply.sport, rs.bport);
+	KUNIT_EXPECT_EQ(test, reply.daddr, rs.snat);
+	KUNIT_EXPECT_EQ(test, orig.saddr, rs.caddr);
+	KUNIT_EXPECT_EQ(test, orig.sport, rs.cport);
+	KUNIT_EXPECT_EQ(test, orig.daddr, VIP);
+	KUNIT_EXPECT_EQ(test, orig.dport, VPORT);
+
+	/* The key's dir is not part of the match. */
+	t = orig;
+	t.dir = REPLY;
+	KUNIT_EXPECT_PTR_EQ(test, find(tab, &t), &conn->th[ORIG]);
+	t = reply;
+	t.dir = ORIG;
+	KUNIT_EXPECT_PTR_EQ(test, find(tab, &t), &conn->th[REPLY]);
+
+	/* Any other field different: no match. */
+	t = orig;
+	t.saddr ^= htonl(1);
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+	t = orig;
+	t.daddr ^= htonl(1);
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+	t = orig;
+	t.sport ^= htons(1);
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+	t = orig;
+	t.dport ^= htons(1);
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+	t = orig;
+	t.proto = IPPROTO_UDP;
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+	t = reply;
+	t.dport ^= htons(1);
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+	/* Nor the tuples turned around. */
+	t = (struct l4lb_tuple){ .saddr = orig.daddr, .daddr = orig.saddr,
+				 .sport = orig.dport, .dport = orig.sport,
+				 .proto = orig.proto };
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+	t = (struct l4lb_tuple){ .saddr = reply.daddr, .daddr = reply.saddr,
+				 .sport = reply.dport, .dport = reply.sport,
+				 .proto = reply.proto };
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+}
+
+static void conn_unlink_removes_both_directions_once(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 8, 1024);
+	struct rowspec rs1 = client(1), rs2 = client(2);
+	struct l4lb_conn *a = row_add(test, tab, &rs1, ALL_PORTS_LO, ALL_PORTS_HI);
+	struct l4lb_conn *b = row_add(test, tab, &rs2, ALL_PORTS_LO, ALL_PORTS_HI);
+	struct l4lb_tuple ao = a->th[ORIG].tuple, ar = a->th[REPLY].tuple;
+	bool first, again;
+
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 2U);
+
+	/* Under RCU, a stays valid after its unlink, so unlinking it a
+	 * second time (the GC racing a flush) is a legal no-op.
+	 */
+	rcu_read_lock();
+	first = l4lb_conn_unlink(tab, a);
+	again = l4lb_conn_unlink(tab, a);
+	rcu_read_unlock();
+
+	KUNIT_EXPECT_TRUE(test, first);
+	KUNIT_EXPECT_FALSE(test, again);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+	KUNIT_EXPECT_NULL(test, find(tab, &ao));
+	KUNIT_EXPECT_NULL(test, find(tab, &ar));
+	expect_row_found(test, tab, b);
+
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, b));
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+}
+
+static void conn_unhashed_row_is_not_unlinked(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 4, 16);
+	struct rowspec rs = client(1);
+	struct l4lb_conn *conn = row_alloc(test, tab, &rs);
+
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+	KUNIT_EXPECT_FALSE(test, l4lb_conn_unlink(tab, conn));
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+	l4lb_conn_free_unhashed(tab, conn);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+}
+
+static void conn_gc_expires_rows_by_timeout(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	const unsigned long t0 = 100000;
+	struct l4lb_conn *row[3];
+	struct l4lb_tuple orig[3];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		struct rowspec rs = client(i);
+
+		row[i] = row_alloc(test, tab, &rs);
+		row[i]->expires = t0 + 10 * (i + 1);	/* +10, +20, +30 */
+		row_insert(test, tab, row[i], ALL_PORTS_LO, ALL_PORTS_HI);
+		orig[i] = row[i]->th[ORIG].tuple;
+	}
+
+	/* Not yet: nothing goes. */
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), t0), 0U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), t0 + 9), 0U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 3U);
+
+	/* At its expiry time exactly, the first goes, alone. */
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), t0 + 10), 1U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 2U);
+	KUNIT_EXPECT_NULL(test, find(tab, &orig[0]));
+	expect_row_found(test, tab, row[1]);
+	expect_row_found(test, tab, row[2]);
+
+	/* A row whose timer was pushed back (traffic) stays. */
+	WRITE_ONCE(row[1]->expires, t0 + 100);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), t0 + 30), 1U);
+	KUNIT_EXPECT_NULL(test, find(tab, &orig[2]));
+	expect_row_found(test, tab, row[1]);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), t0 + 1000), 1U);
+	KUNIT_EXPECT_NULL(test, find(tab, &orig[1]));
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+}
+
+static void conn_gc_removes_only_expired_rows(struct kunit *test)
+{
+	const unsigned int n = 300;
+	const unsigned long t0 = 5000000, now = t0 + 500;
+	struct l4lb_conn_table *tab = tab_new(test, 5, n);
+	struct l4lb_conn **row;
+	struct l4lb_tuple *orig, *reply;
+	unsigned long *exp;
+	unsigned int i, expired = 0;
+
+	row = kunit_kcalloc(test, n, sizeof(*row), GFP_KERNEL);
+	orig = kunit_kcalloc(test, n, sizeof(*orig), GFP_KERNEL);
+	reply = kunit_kcalloc(test, n, sizeof(*reply), GFP_KERNEL);
+	exp = kunit_kcalloc(test, n, sizeof(*exp), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, row && orig && reply && exp);
+
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(i);
+
+		row[i] = row_alloc(test, tab, &rs);
+		exp[i] = t0 + (i * 7919) % 1000;	/* spread over 1000 */
+		row[i]->expires = exp[i];
+		row_insert(test, tab, row[i], ALL_PORTS_LO, ALL_PORTS_HI);
+		orig[i] = row[i]->th[ORIG].tuple;
+		reply[i] = row[i]->th[REPLY].tuple;
+		if (time_after_eq(now, exp[i]))
+			expired++;
+	}
+	KUNIT_ASSERT_GT(test, expired, 0U);
+	KUNIT_ASSERT_LT(test, expired, n);
+
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), now), expired);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), n - expired);
+	for (i = 0; i < n; i++) {
+		if (time_after_eq(now, exp[i])) {
+			KUNIT_EXPECT_FALSE_MSG(test, row_hashed(tab, &orig[i], &reply[i]),
+					       "expired row %u kept", i);
+		} else {
+			expect_row_found(test, tab, row[i]);
+		}
+	}
+	/* A second pass at the same time finds nothing more. */
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), now), 0U);
+}
+
+static void conn_gc_handles_jiffies_wraparound(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 4, 16);
+	const unsigned long t0 = ULONG_MAX - 5;
+	struct rowspec rs = client(7);
+	struct l4lb_conn *conn = row_alloc(test, tab, &rs);
+	struct l4lb_tuple orig;
+
+	conn->expires = t0 + 10;	/* wraps to 4 */
+	row_insert(test, tab, conn, ALL_PORTS_LO, ALL_PORTS_HI);
+	orig = conn->th[ORIG].tuple;
+
+	/* Numerically ULONG_MAX - 1 > 4, but it is before the expiry. */
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), t0 + 4), 0U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), t0 + 9), 0U);
+	expect_row_found(test, tab, conn);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), t0 + 10), 1U);
+	KUNIT_EXPECT_NULL(test, find(tab, &orig));
+}
+
+static void conn_gc_slices_cover_every_bucket(struct kunit *test)
+{
+	const unsigned int n = 64;
+	struct l4lb_conn_table *tab = tab_new(test, 4, n);	/* 16 buckets */
+	unsigned int i, first, second;
+
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(i);
+		struct l4lb_conn *conn = row_alloc(test, tab, &rs);
+
+		conn->expires = 1000;
+		row_insert(test, tab, conn, ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+
+	/* Half the buckets, then the other half: each pass looks at its
+	 * slice only (64 rows all landing in one half is a 2^-63 chance),
+	 * and the two together see every row once.
+	 */
+	first = l4lb_conn_gc(tab, 8, 2000);
+	KUNIT_EXPECT_GT(test, first, 0U);
+	KUNIT_EXPECT_LT(test, first, n);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), n - first);
+	second = l4lb_conn_gc(tab, 8, 2000);
+	KUNIT_EXPECT_EQ(test, first + second, n);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+
+	/* One bucket at a time wraps around too; more than the table
+	 * size is one full pass.
+	 */
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(1000 + i);
+		struct l4lb_conn *conn = row_alloc(test, tab, &rs);
+
+		conn->expires = 3000;
+		row_insert(test, tab, conn, ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+	for (i = 0, first = 0; i < 16; i++)
+		first += l4lb_conn_gc(tab, 1, 4000);
+	KUNIT_EXPECT_EQ(test, first, n);
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(2000 + i);
+		struct l4lb_conn *conn = row_alloc(test, tab, &rs);
+
+		conn->expires = 5000;
+		row_insert(test, tab, conn, ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, 1000, 6000), n);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+}
+
+static void conn_max_is_refused_cleanly(struct kunit *test)
+{
+	const unsigned int max = 4;
+	struct l4lb_conn_table *tab = tab_new(test, 4, max);
+	struct l4lb_conn *row[4], *extra;
+	unsigned int i;
+
+	for (i = 0; i < max; i++) {
+		struct rowspec rs = client(i);
+
+		row[i] = row_add(test, tab, &rs, ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), max);
+
+	/* Full: refused, and the length does not move, however often. */
+	for (i = 0; i < 3; i++) {
+		extra = l4lb_conn_alloc(tab, GFP_KERNEL);
+		KUNIT_EXPECT_PTR_EQ(test, extra, ERR_PTR(-ENOSPC));
+		KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), max);
+	}
+	for (i = 0; i < max; i++)
+		expect_row_found(test, tab, row[i]);
+
+	/* One row gone: one slot free again, and only one. */
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, row[2]));
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), max - 1);
+	extra = l4lb_conn_alloc(tab, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, extra);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), max);
+	KUNIT_EXPECT_PTR_EQ(test, l4lb_conn_alloc(tab, GFP_KERNEL),
+			    ERR_PTR(-ENOSPC));
+	/* A slot reserved but not used is given back. */
+	l4lb_conn_free_unhashed(tab, extra);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), max - 1);
+}
+
+static void conn_half_open_limit_refused_and_released(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 4, 16);
+	struct l4lb_conn *row[4], *more[3];
+	unsigned int i;
+
+	tab->half_open_max = 3;
+	for (i = 0; i < 4; i++) {
+		struct rowspec rs = client(i);
+
+		row[i] = row_alloc(test, tab, &rs);
+		if (i < 3)
+			KUNIT_EXPECT_TRUE(test, l4lb_conn_half_open_get(tab, row[i]));
+		else	/* over the limit: refused, nothing counted */
+			KUNIT_EXPECT_FALSE(test, l4lb_conn_half_open_get(tab, row[i]));
+		row_insert(test, tab, row[i], ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 3);
+	KUNIT_EXPECT_FALSE(test, row[3]->flags & L4LB_CONN_F_HALF_OPEN);
+
+	/* Handshake done: counted out once, however often it is said. */
+	l4lb_conn_half_open_put(tab, row[0]);
+	l4lb_conn_half_open_put(tab, row[0]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 2);
+	/* Unlinking a half-open row counts it out; others are not counted. */
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, row[1]));
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 1);
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, row[0]));
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, row[3]));
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 1);
+
+	/* Room again, up to the limit: 1 + 2 more. */
+	for (i = 0; i < 3; i++) {
+		struct rowspec rs = client(10 + i);
+
+		more[i] = row_alloc(test, tab, &rs);
+		KUNIT_EXPECT_EQ(test, l4lb_conn_half_open_get(tab, more[i]),
+				i < 2);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 3);
+	for (i = 0; i < 3; i++) {
+		l4lb_conn_half_open_put(tab, more[i]);
+		l4lb_conn_free_unhashed(tab, more[i]);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 1);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 0);
+}
+
+static void conn_one_bucket_many_rows_lookups_exact(struct kunit *test)
+{
+	const unsigned int n = 200;
+	struct l4lb_conn_table *tab = tab_new(test, 0, n);	/* 1 bucket */
+	struct l4lb_conn **row;
+	struct l4lb_tuple *orig, *reply;
+	unsigned int i, left = n;
+
+	row = kunit_kcalloc(test, n, sizeof(*row), GFP_KERNEL);
+	orig = kunit_kcalloc(test, n, sizeof(*orig), GFP_KERNEL);
+	reply = kunit_kcalloc(test, n, sizeof(*reply), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, row && orig && reply);
+
+	/* Groups of four rows differ only in the client port or only in
+	 * the protocol; all 400 tuples share the one chain.
+	 */
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(i / 4);
+
+		rs.cport = htons(5000 + i % 2);
+		rs.proto = i % 4 < 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		row[i] = row_add(test, tab, &rs, ALL_PORTS_LO, ALL_PORTS_HI);
+		orig[i] = row[i]->th[ORIG].tuple;
+		reply[i] = row[i]->th[REPLY].tuple;
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), n);
+	for (i = 0; i < n; i++)
+		expect_row_found(test, tab, row[i]);
+
+	for (i = 0; i < n; i += 3) {
+		KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, row[i]));
+		left--;
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), left);
+	for (i = 0; i < n; i++) {
+		if (i % 3 == 0) {
+			KUNIT_EXPECT_NULL(test, find(tab, &orig[i]));
+			KUNIT_EXPECT_NULL(test, find(tab, &reply[i]));
+		} else {
+			expect_row_found(test, tab, row[i]);
+		}
+	}
+	/* Expiry in the one bucket takes exactly the expired rows. */
+	for (i = 0; i < n; i++)
+		if (i % 3)
+			WRITE_ONCE(row[i]->expires, i % 3 == 1 ? 10 : 1000);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, 1, 500), (n + 1) / 3);
+	for (i = 0; i < n; i++)
+		if (i % 3 == 2)
+			expect_row_found(test, tab, row[i]);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, NULL), n / 3);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+}
+
+/* The model: the rows the test believes are in the table. */
+#define MODEL_MAX	256
+
+struct mrow {
+	struct l4lb_conn *conn;
+	struct l4lb_tuple orig;
+	struct l4lb_tuple reply;
+	unsigned long expires;
+};
+
+struct model {
+	struct mrow row[MODEL_MAX];
+	unsigned int n;
+};
+
+static void model_del(struct model *m, unsigned int i)
+{
+	m->row[i] = m->row[--m->n];
+}
+
+struct op_stats {
+	unsigned int ins, full, dup, unl, gc, slices, expired;
+};
+
+/* Insert a new row, or (1 in 20) a duplicate of a live one, or be refused
+ * because the table is full.
+ */
+static void op_insert(struct kunit *test, struct l4lb_conn_table *tab,
+		      struct model *m, struct rnd_state *rnd,
+		      unsigned long now, unsigned int *serial,
+		      struct op_stats *st)
+{
+	struct l4lb_tuple_hash *old = NULL;
+	struct mrow *dup = NULL;
+	struct l4lb_conn *conn;
+	struct rowspec rs;
+	int err;
+
+	if (m->n && prandom_u32_state(rnd) % 20 == 0)
+		dup = &m->row[prandom_u32_state(rnd) % m->n];
+	conn = l4lb_conn_alloc(tab, GFP_KERNEL);
+	if (m->n == MODEL_MAX) {
+		KUNIT_ASSERT_PTR_EQ(test, conn, ERR_PTR(-ENOSPC));
+		st->full++;
+		return;
+	}
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, conn);
+
+	rs = client((*serial)++);
+	rs.baddr = BACKEND(prandom_u32_state(rnd) % 4);
+	rs.proto = prandom_u32_state(rnd) % 4 ? IPPROTO_TCP : IPPROTO_UDP;
+	if (dup) {
+		rs.caddr = dup->orig.saddr;
+		rs.cport = dup->orig.sport;
+		rs.proto = dup->orig.proto;
+	}
+	conn->th[ORIG].tuple = (struct l4lb_tuple){
+		.saddr = rs.caddr, .daddr = VIP, .sport = rs.cport,
+		.dport = VPORT, .proto = rs.proto, .dir = ORIG };
+	conn->th[REPLY].tuple = (struct l4lb_tuple){
+		.saddr = rs.baddr, .daddr = rs.snat, .sport = rs.bport,
+		.proto = rs.proto, .dir = REPLY };
+	conn->expires = now + 1 + prandom_u32_state(rnd) % 2000;
+
+	err = l4lb_conn_insert(tab, conn, ALL_PORTS_LO, ALL_PORTS_HI, &old);
+	if (dup) {
+		KUNIT_EXPECT_EQ(test, err, -EEXIST);
+		KUNIT_EXPECT_PTR_EQ(test, old, &dup->conn->th[ORIG]);
+		if (err)
+			l4lb_conn_free_unhashed(tab, conn);
+		st->dup++;
+		return;
+	}
+	if (err)
+		l4lb_conn_free_unhashed(tab, conn);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "insert");
+	m->row[m->n++] = (struct mrow){
+		.conn = conn,
+		.orig = conn->th[ORIG].tuple,
+		.reply = conn->th[REPLY].tuple,
+		.expires = conn->expires,
+	};
+	st->ins++;
+}
+
+static void op_unlink(struct kunit *test, struct l4lb_conn_table *tab,
+		      struct model *m, struct rnd_state *rnd,
+		      struct op_stats *st)
+{
+	unsigned int i;
+
+	if (!m->n)
+		return;
+	i = prandom_u32_state(rnd) % m->n;
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, m->row[i].conn));
+	KUNIT_EXPECT_FALSE(test, row_hashed(tab, &m->row[i].orig,
+					    &m->row[i].reply));
+	model_del(m, i);
+	st->unl++;
+}
+
+/* A full GC pass: exactly the expired rows go. */
+static void op_gc(struct kunit *test, struct l4lb_conn_table *tab,
+		  struct model *m, unsigned long now, struct op_stats *st)
+{
+	unsigned int i, k = 0, removed;
+
+	for (i = 0; i < m->n;) {
+		if (time_after_eq(now, m->row[i].expires)) {
+			model_del(m, i);
+			k++;
+		} else {
+			i++;
+		}
+	}
+	removed = l4lb_conn_gc(tab, nbuckets(tab), now);
+	KUNIT_EXPECT_EQ(test, removed, k);
+	st->gc++;
+	st->expired += removed;
+}
+
+/* A GC slice: only expired rows go, and it says how many went. */
+static void op_gc_slice(struct kunit *test, struct l4lb_conn_table *tab,
+			struct model *m, struct rnd_state *rnd,
+			unsigned long now, struct op_stats *st)
+{
+	unsigned int i, k = 0, removed;
+
+	removed = l4lb_conn_gc(tab, 1 + prandom_u32_state(rnd) % 8, now);
+	for (i = 0; i < m->n;) {
+		struct mrow *mr = &m->row[i];
+
+		if (find(tab, &mr->orig) == &mr->conn->th[ORIG]) {
+			i++;
+			continue;
+		}
+		KUNIT_EXPECT_TRUE_MSG(test, time_after_eq(now, mr->expires),
+				      "a GC slice took a live row");
+		KUNIT_EXPECT_NULL(test, find(tab, &mr->reply));
+		model_del(m, i);
+		k++;
+	}
+	KUNIT_EXPECT_EQ(test, removed, k);
+	st->slices++;
+	st->expired += removed;
+}
+
+static void conn_count_matches_model_after_10000_random_ops(struct kunit *test)
+{
+	/* Percent thresholds of insert, unlink, GC pass (the rest: GC
+	 * slices), in phases of 1000 operations that fill the table up to
+	 * its limit, then drain it.
+	 */
+	static const unsigned int mix[2][3] = {
+		{ 70, 80, 90 },		/* filling */
+		{ 20, 60, 85 },		/* draining */
+	};
+	struct l4lb_conn_table *tab = tab_new(test, 6, MODEL_MAX);
+	/* The clock starts just before jiffies wrap, and crosses it. */
+	unsigned long now = ULONG_MAX - 3000;
+	unsigned int op, i, serial = 0;
+	struct op_stats st = {};
+	struct rnd_state rnd;
+	struct model *m;
+
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	prandom_seed_state(&rnd, 0x14b10c0ffeeULL);
+
+	for (op = 0; op < 10000; op++) {
+		const unsigned int *p = mix[(op / 1000) % 2];
+		u32 r = prandom_u32_state(&rnd) % 100;
+
+		now += prandom_u32_state(&rnd) % 3;
+		if (r < p[0])
+			op_insert(test, tab, m, &rnd, now, &serial, &st);
+		else if (r < p[1])
+			op_unlink(test, tab, m, &rnd, &st);
+		else if (r < p[2])
+			op_gc(test, tab, m, now, &st);
+		else
+			op_gc_slice(test, tab, m, &rnd, now, &st);
+
+		KUNIT_ASSERT_EQ_MSG(test, l4lb_conn_count(tab), m->n,
+				    "table length after operation %u", op);
+		if (op % 500 == 499) {
+			for (i = 0; i < m->n; i++)
+				expect_row_found(test, tab, m->row[i].conn);
+		}
+	}
+	kunit_info(test, "%u inserts, %u refused as full, %u duplicates, %u unlinks, %u GC passes, %u GC slices, %u expired, %u left\n",
+		   st.ins, st.full, st.dup, st.unl, st.gc, st.slices,
+		   st.expired, m->n);
+	/* Each kind of outcome happened, or the test proved little. */
+	KUNIT_EXPECT_GT(test, st.full, 0U);
+	KUNIT_EXPECT_GT(test, st.dup, 0U);
+	KUNIT_EXPECT_GT(test, st.expired, 0U);
+	KUNIT_EXPECT_GT(test, st.unl, 0U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, NULL), m->n);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+}
+
+static void conn_flush_removes_rows_and_releases_backends(struct kunit *test)
+{
+	struct l4lb_conn_table *tab;
+	struct l4lb_backend *be;
+	struct l4lb_conn *row[15];
+	unsigned int i;
+
+	/* Allocated first, so freed after the table (test resources go in
+	 * reverse order): its rows hold references to them.
+	 */
+	be = kunit_kcalloc(test, 2, sizeof(*be), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, be);
+	tab = tab_new(test, 5, 64);
+	for (i = 0; i < 2; i++) {
+		be[i].addr = BACKEND(i);
+		be[i].port = BPORT;
+		be[i].weight = 1;
+		/* The service's reference: never dropped here. */
+		refcount_set(&be[i].refcnt, 1);
+	}
+	/* Rows 0-9 to backend 0, 10-14 to backend 1, as the packet path
+	 * makes them: a reference each, counted inactive, or active once
+	 * established.
+	 */
+	for (i = 0; i < 15; i++) {
+		struct l4lb_backend *b = &be[i < 10 ? 0 : 1];
+		struct rowspec rs = client(i);
+
+		rs.baddr = b->addr;
+		row[i] = row_alloc(test, tab, &rs);
+		refcount_inc(&b->refcnt);
+		row[i]->backend = b;
+		if (i % 5 == 0) {
+			row[i]->state = L4LB_CONN_ESTABLISHED;
+			row[i]->flags |= L4LB_CONN_F_ACTIVE;
+			atomic_inc(&b->active);
+		} else {
+			atomic_inc(&b->inactive);
+		}
+		row_insert(test, tab, row[i], ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+	KUNIT_EXPECT_EQ(test, refcount_read(&be[0].refcnt), 11U);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be[1].refcnt), 6U);
+
+	/* One backend's rows. */
+	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, &be[0]), 10U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 5U);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be[0].refcnt), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be[0].active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be[0].inactive), 0);
+	for (i = 10; i < 15; i++)
+		expect_row_found(test, tab, row[i]);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be[1].refcnt), 6U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be[1].active), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be[1].inactive), 4);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, &be[0]), 0U);
+
+	/* Everything. */
+	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, NULL), 5U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be[1].refcnt), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be[1].active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be[1].inactive), 0);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, NULL), 0U);
+}
+
+static struct kunit_case l4lb_conn_cases[] = {
+	KUNIT_CASE(conn_insert_then_lookup_finds_both_directions),
+	KUNIT_CASE(conn_unlink_removes_both_directions_once),
+	KUNIT_CASE(conn_unhashed_row_is_not_unlinked),
+	KUNIT_CASE(conn_gc_expires_rows_by_timeout),
+	KUNIT_CASE(conn_gc_removes_only_expired_rows),
+	KUNIT_CASE(conn_gc_handles_jiffies_wraparound),
+	KUNIT_CASE(conn_gc_slices_cover_every_bucket),
+	KUNIT_CASE(conn_max_is_refused_cleanly),
+	KUNIT_CASE(conn_half_open_limit_refused_and_released),
+	KUNIT_CASE(conn_one_bucket_many_rows_lookups_exact),
+	KUNIT_CASE(conn_count_matches_model_after_10000_random_ops),
+	KUNIT_CASE(conn_flush_removes_rows_and_releases_backends),
+	{}
+};
+
+static struct kunit_suite l4lb_conn_suite = {
+	.name = "l4lb_conn",
+	.suite_init = l4lb_kunit_need_module_init,
+	.test_cases = l4lb_conn_cases,
+};
+
+/* --- l4lb_snat: the SNAT port allocator ------------------------------- */
+
+#define SMALL_LO	40000
+#define SMALL_HI	40007	/* 8 ports */
+#define SMALL_N		(SMALL_HI - SMALL_LO + 1)
+
+/* Fill [lo, hi] with rows of @rs's backend/SNAT, clients from @first;
+ * expect every port taken exactly once.
+ */
+static void fill_range(struct kunit *test, struct l4lb_conn_table *tab,
+		       struct rowspec rs, unsigned int first, u16 lo, u16 hi,
+		       struct l4lb_conn **rows)
+{
+	unsigned int n = hi - lo + 1, i;
+	DECLARE_BITMAP(seen, 64) = {};
+
+	KUNIT_ASSERT_LE(test, n, 64U);
+	for (i = 0; i < n; i++) {
+		struct rowspec c = client(first + i);
+		struct l4lb_conn *conn;
+		u16 port;
+
+		rs.caddr = c.caddr;
+		rs.cport = c.cport;
+		conn = row_add(test, tab, &rs, lo, hi);
+		port = ntohs(conn->th[REPLY].tuple.dport);
+		KUNIT_ASSERT_TRUE_MSG(test, port >= lo && port <= hi,
+				      "port %u outside %u-%u", port, lo, hi);
+		KUNIT_EXPECT_FALSE_MSG(test, __test_and_set_bit(port - lo, seen),
+				       "port %u handed out twice", port);
+		if (rows)
+			rows[i] = conn;
+	}
+	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, n), n);
+}
+
+/* One more row of @rs's backend/SNAT must find no port, and leave no trace. */
+static void expect_exhausted(struct kunit *test, struct l4lb_conn_table *tab,
+			     struct rowspec rs, unsigned int cl, u16 lo, u16 hi)
+{
+	unsigned int before = l4lb_conn_count(tab);
+	struct l4lb_tuple_hash *old = NULL;
+	struct rowspec c = client(cl);
+	struct l4lb_conn *conn;
+	int err;
+
+	rs.caddr = c.caddr;
+	rs.cport = c.cport;
+	conn = row_alloc(test, tab, &rs);
+	err = l4lb_conn_insert(tab, conn, lo, hi, &old);
+	KUNIT_EXPECT_EQ(test, err, -EADDRNOTAVAIL);
+	if (err) {
+		KUNIT_EXPECT_NULL(test, find(tab, &conn->th[ORIG].tuple));
+		KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), before + 1);
+		l4lb_conn_free_unhashed(tab, conn);
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), before);
+}
+
+static void snat_ports_unique_per_snat_and_backend(struct kunit *test)
+{
+	const unsigned int n = 2000;
+	struct l4lb_conn_table *tab = tab_new(test, 10, n);
+	unsigned long *seen;
+	unsigned int i;
+
+	seen = kunit_kzalloc(test, BITS_TO_LONGS(65536) * sizeof(long),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(i);
+		struct l4lb_conn *conn = row_add(test, tab, &rs, ALL_PORTS_LO,
+						 ALL_PORTS_HI);
+		u16 port = ntohs(conn->th[REPLY].tuple.dport);
+
+		KUNIT_ASSERT_GE(test, port, ALL_PORTS_LO);
+		KUNIT_ASSERT_FALSE_MSG(test, __test_and_set_bit(port, seen),
+				       "port %u handed out twice", port);
+	}
+	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, 65536), n);
+}
+
+static void snat_small_range_exhaustion_is_eaddrnotavail(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_conn *rows[SMALL_N];
+	struct rowspec rs = client(0);
+	unsigned int i;
+
+	fill_range(test, tab, rs, 0, SMALL_LO, SMALL_HI, rows);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), SMALL_N);
+	/* The search starts at a random port: try many times. */
+	for (i = 0; i < 32; i++)
+		expect_exhausted(test, tab, rs, 100 + i, SMALL_LO, SMALL_HI);
+	/* The rows that have the ports are untouched. */
+	for (i = 0; i < SMALL_N; i++)
+		expect_row_found(test, tab, rows[i]);
+}
+
+static void snat_freed_port_is_reused(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_conn *rows[SMALL_N], *conn;
+	struct rowspec rs = client(0), c = client(50);
+	unsigned int i;
+	__be16 port;
+
+	fill_range(test, tab, rs, 0, SMALL_LO, SMALL_HI, rows);
+	port = rows[3]->th[REPLY].tuple.dport;
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, rows[3]));
+
+	rs.caddr = c.caddr;
+	rs.cport = c.cport;
+	conn = row_add(test, tab, &rs, SMALL_LO, SMALL_HI);
+	KUNIT_EXPECT_EQ(test, ntohs(conn->th[REPLY].tuple.dport), ntohs(port));
+	expect_row_found(test, tab, conn);
+	for (i = 0; i < 8; i++)
+		expect_exhausted(test, tab, rs, 60 + i, SMALL_LO, SMALL_HI);
+}
+
+static void snat_ports_are_per_backend_snat_address_and_protocol(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct rowspec rs = client(0), other;
+
+	fill_range(test, tab, rs, 0, SMALL_LO, SMALL_HI, NULL);
+	expect_exhausted(test, tab, rs, 1000, SMALL_LO, SMALL_HI);
+
+	/* The same range again towards another backend port, */
+	other = rs;
+	other.bport = htons(8081);
+	fill_range(test, tab, other, 100, SMALL_LO, SMALL_HI, NULL);
+	expect_exhausted(test, tab, other, 1001, SMALL_LO, SMALL_HI);
+	/* another backend address, */
+	other = rs;
+	other.baddr = BACKEND(1);
+	fill_range(test, tab, other, 200, SMALL_LO, SMALL_HI, NULL);
+	expect_exhausted(test, tab, other, 1002, SMALL_LO, SMALL_HI);
+	/* another SNAT address, */
+	other = rs;
+	other.snat = SNAT2;
+	fill_range(test, tab, other, 300, SMALL_LO, SMALL_HI, NULL);
+	expect_exhausted(test, tab, other, 1003, SMALL_LO, SMALL_HI);
+	/* and another protocol. */
+	other = rs;
+	other.proto = IPPROTO_UDP;
+	fill_range(test, tab, other, 400, SMALL_LO, SMALL_HI, NULL);
+	expect_exhausted(test, tab, other, 1004, SMALL_LO, SMALL_HI);
+
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 5U * SMALL_N);
+}
+
+static void snat_same_original_tuple_is_eexist_with_old(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct rowspec rs = client(9), rs2;
+	struct l4lb_tuple_hash *old = NULL;
+	struct l4lb_conn *first, *second;
+	int err;
+
+	first = row_add(test, tab, &rs, ALL_PORTS_LO, ALL_PORTS_HI);
+
+	/* A retransmitted SYN scheduled to another backend meanwhile. */
+	rs2 = rs;
+	rs2.baddr = BACKEND(3);
+	second = row_alloc(test, tab, &rs2);
+	err = l4lb_conn_insert(tab, second, ALL_PORTS_LO, ALL_PORTS_HI, &old);
+	KUNIT_EXPECT_EQ(test, err, -EEXIST);
+	KUNIT_EXPECT_PTR_EQ(test, old, &first->th[ORIG]);
+	if (old)
+		KUNIT_EXPECT_PTR_EQ(test, l4lb_tuplehash_to_conn(old), first);
+	KUNIT_EXPECT_NULL(test, find(tab, &second->th[REPLY].tuple));
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 2U);
+	if (err)
+		l4lb_conn_free_unhashed(tab, second);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+	expect_row_found(test, tab, first);
+}
+
+static void snat_eexist_wins_over_a_full_range(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct rowspec rs = client(9);
+	struct l4lb_tuple_hash *old = NULL;
+	struct l4lb_conn *first, *second;
+	int err;
+
+	first = row_add(test, tab, &rs, 5000, 5000);
+	second = row_alloc(test, tab, &rs);
+	err = l4lb_conn_insert(tab, second, 5000, 5000, &old);
+	KUNIT_EXPECT_EQ(test, err, -EEXIST);
+	KUNIT_EXPECT_PTR_EQ(test, old, &first->th[ORIG]);
+	if (err)
+		l4lb_conn_free_unhashed(tab, second);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+}
+
+static void snat_single_port_range(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct rowspec rs = client(0);
+	struct l4lb_conn *conn;
+
+	conn = row_add(test, tab, &rs, 5000, 5000);
+	KUNIT_EXPECT_EQ(test, ntohs(conn->th[REPLY].tuple.dport), 5000);
+	expect_exhausted(test, tab, rs, 1, 5000, 5000);
+}
+
+static void snat_top_of_port_space_does_not_wrap(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct rowspec rs = client(0);
+
+	/* fill_range() checks every port lands in 65532-65535. */
+	fill_range(test, tab, rs, 0, 65532, 65535, NULL);
+	expect_exhausted(test, tab, rs, 100, 65532, 65535);
+}
+
+static struct kunit_case l4lb_snat_cases[] = {
+	KUNIT_CASE(snat_ports_unique_per_snat_and_backend),
+	KUNIT_CASE(snat_small_range_exhaustion_is_eaddrnotavail),
+	KUNIT_CASE(snat_freed_port_is_reused),
+	KUNIT_CASE(snat_ports_are_per_backend_snat_address_and_protocol),
+	KUNIT_CASE(snat_same_original_tuple_is_eexist_with_old),
+	KUNIT_CASE(snat_eexist_wins_over_a_full_range),
+	KUNIT_CASE(snat_single_port_range),
+	KUNIT_CASE(snat_top_of_port_space_does_not_wrap),
+	{}
+};
+
+static struct kunit_suite l4lb_snat_suite = {
+	.name = "l4lb_snat",
+	.suite_init = l4lb_kunit_need_module_init,
+	.test_cases = l4lb_snat_cases,
+};
+
+kunit_test_suites(&l4lb_conn_suite, &l4lb_snat_suite);

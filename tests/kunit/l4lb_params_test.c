@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the parameter parsers (kmod/l4lb_params.c):
+ * l4lb_parse_ipv4(), l4lb_parse_port(), l4lb_parse_addr_port() and
+ * l4lb_parse_backends().
+ */
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+
+#include "l4lb_params.h"
+
+#define IP4(a, b, c, d)	htonl(((a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+
+static int parse_ipv4(const char *s, __be32 *addr)
+{
+	return l4lb_parse_ipv4(s, strlen(s), addr);
+}
+
+static int parse_port(const char *s, __be16 *port)
+{
+	return l4lb_parse_port(s, strlen(s), port);
+}
+
+static int parse_ap(const char *s, struct l4lb_addr_port *ap)
+{
+	return l4lb_parse_addr_port(s, strlen(s), ap);
+}
+
+static void ipv4_accepts_dotted_quads(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		__be32 addr;
+	} good[] = {
+		{ "192.0.2.1", IP4(192, 0, 2, 1) },
+		{ "0.0.0.0", IP4(0, 0, 0, 0) },
+		{ "255.255.255.255", IP4(255, 255, 255, 255) },
+		{ "10.1.2.3", IP4(10, 1, 2, 3) },
+		{ "1.22.133.4", IP4(1, 22, 133, 4) },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		__be32 addr = 0xdeadbeef;
+
+		KUNIT_EXPECT_EQ_MSG(test, parse_ipv4(good[i].s, &addr), 0,
+				    "'%s'", good[i].s);
+		KUNIT_EXPECT_EQ_MSG(test, ntohl(addr), ntohl(good[i].addr),
+				    "'%s'", good[i].s);
+	}
+}
+
+static void ipv4_rejects_bad_octets_junk_and_whitespace(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"",			/* empty */
+		"1.2.3",		/* too few octets */
+		"1.2",
+		"1",
+		"1.2.3.4.5",		/* too many octets */
+		"256.1.1.1",		/* octet > 255 */
+		"1.2.3.256",
+		"1.2.3.999",
+		"1.2.3.1000",
+		"1..2.3",		/* empty octet */
+		".1.2.3",
+		"1.2.3.",
+		"1.2.3.4.",
+		"a.b.c.d",		/* junk */
+		"1.2.3.4x",
+		"1.2.3.0x1",
+		"-1.2.3.4",
+		"1.2.3.-4",
+		"localhost",
+		"1.2.3.4:80",		/* a port is not an address */
+		" 1.2.3.4",		/* whitespace: leading, trailing, inside */
+		"1.2.3.4 ",
+		"1.2. 3.4",
+		"1.2 .3.4",
+		"1.2.3.4\n",
+		"\t1.2.3.4",
+		"1111.2.3.4",
+		"001.002.003.0004",	/* longer than any address */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		__be32 addr = 0;
+
+		KUNIT_EXPECT_EQ_MSG(test, parse_ipv4(bad[i], &addr), -EINVAL,
+				    "accepted '%s'", bad[i]);
+	}
+}
+
+/* The text is not NUL-terminated: exactly @len bytes are looked at. */
+static void ipv4_parses_exactly_len_bytes(struct kunit *test)
+{
+	const char *s = "10.0.0.1:8080";
+	__be32 addr = 0;
+
+	KUNIT_EXPECT_EQ(test, l4lb_parse_ipv4(s, 8, &addr), 0);
+	KUNIT_EXPECT_EQ(test, ntohl(addr), ntohl(IP4(10, 0, 0, 1)));
+	/* One byte less is "10.0.0." and one more takes the colon in. */
+	KUNIT_EXPECT_EQ(test, l4lb_parse_ipv4(s, 7, &addr), -EINVAL);
+	KUNIT_EXPECT_EQ(test, l4lb_parse_ipv4(s, 9, &addr), -EINVAL);
+	KUNIT_EXPECT_EQ(test, l4lb_parse_ipv4(s, 0, &addr), -EINVAL);
+	/* An embedded NUL is not the end of the text. */
+	KUNIT_EXPECT_EQ(test, l4lb_parse_ipv4("1.2.3.4\0junk", 12, &addr),
+			-EINVAL);
+}
+
+static void port_accepts_1_to_65535(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		u16 port;
+	} good[] = {
+		{ "1", 1 }, { "80", 80 }, { "8080", 8080 }, { "20000", 20000 },
+		{ "65535", 65535 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		__be16 port = 0;
+
+		KUNIT_EXPECT_EQ_MSG(test, parse_port(good[i].s, &port), 0,
+				    "'%s'", good[i].s);
+		KUNIT_EXPECT_EQ_MSG(test, ntohs(port), good[i].port,
+				    "'%s'", good[i].s);
+	}
+}
+
+static void port_rejects_zero_out_of_range_and_junk(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"",		/* missing */
+		"0",		/* port 0 */
+		"00000",
+		"65536",	/* > 65535 */
+		"99999",
+		"100000",
+		"4294967297",	/* too many digits */
+		"-1",
+		"+80",
+		"0x50",
+		"8o",
+		"80a",
+		" 80",		/* whitespace */
+		"80 ",
+		"8 0",
+		"80\n",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		__be16 port = htons(1234);
+
+		KUNIT_EXPECT_EQ_MSG(test, parse_port(bad[i], &port), -EINVAL,
+				    "accepted '%s'", bad[i]);
+		KUNIT_EXPECT_EQ_MSG(test, ntohs(port), 1234,
+				    "'%s' changed the output", bad[i]);
+	}
+}
+
+static void addr_port_accepts_ip_colon_port(struct kunit *test)
+{
+	struct l4lb_addr_port ap = {};
+
+	KUNIT_ASSERT_EQ(test, parse_ap("203.0.113.5:8080", &ap), 0);
+	KUNIT_EXPECT_EQ(test, ntohl(ap.addr), ntohl(IP4(203, 0, 113, 5)));
+	KUNIT_EXPECT_EQ(test, ntohs(ap.port), 8080);
+
+	KUNIT_ASSERT_EQ(test, parse_ap("0.0.0.1:65535", &ap), 0);
+	KUNIT_EXPECT_EQ(test, ntohl(ap.addr), 1U);
+	KUNIT_EXPECT_EQ(test, ntohs(ap.port), 65535);
+
+	/* Only @len bytes count. */
+	KUNIT_ASSERT_EQ(test, l4lb_parse_addr_port("10.0.0.2:81,10.0.0.3:82",
+						   11, &ap), 0);
+	KUNIT_EXPECT_EQ(test, ntohl(ap.addr), ntohl(IP4(10, 0, 0, 2)));
+	KUNIT_EXPECT_EQ(test, ntohs(ap.port), 81);
+}
+
+static void addr_port_rejects_missing_or_bad_port_and_junk(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"10.0.0.1",		/* missing port */
+		"10.0.0.1:",
+		":80",			/* missing address */
+		"10.0.0.1:0",		/* port 0 */
+		"10.0.0.1:65536",	/* port > 65535 */
+		"10.0.0.1:123456",
+		"10.0.0.1:80:81",	/* junk */
+		"10.0.0.1:http",
+		"10.0.0:80",		/* too few octets */
+		"10.0.0.1.1:80",	/* too many octets */
+		"10.0.0.256:80",	/* octet > 255 */
+		"10.0.0.1 :80",		/* whitespace */
+		"10.0.0.1: 80",
+		" 10.0.0.1:80",
+		"10.0.0.1:80 ",
+		"",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct l4lb_addr_port ap = {};
+
+		KUNIT_EXPECT_EQ_MSG(test, parse_ap(bad[i], &ap), -EINVAL,
+				    "accepted '%s'", bad[i]);
+	}
+}
+
+static void backends_parses_a_list_in_order(struct kunit *test)
+{
+	struct l4lb_addr_port out[4] = {};
+	unsigned int n = 99, bad = 99;
+
+	KUNIT_ASSERT_EQ(test, l4lb_parse_backends("10.0.0.1:80,10.0.0.2:81,10.0.0.1:82",
+						  out, ARRAY_SIZE(out), &n, &bad), 0);
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, ntohl(out[0].addr), ntohl(IP4(10, 0, 0, 1)));
+	KUNIT_EXPECT_EQ(test, ntohs(out[0].port), 80);
+	KUNIT_EXPECT_EQ(test, ntohl(out[1].addr), ntohl(IP4(10, 0, 0, 2)));
+	KUNIT_EXPECT_EQ(test, ntohs(out[1].port), 81);
+	/* Same address, other port: a different backend. */
+	KUNIT_EXPECT_EQ(test, ntohl(out[2].addr), ntohl(IP4(10, 0, 0, 1)));
+	KUNIT_EXPECT_EQ(test, ntohs(out[2].port), 82);
+
+	KUNIT_ASSERT_EQ(test, l4lb_parse_backends("192.0.2.7:9", out,
+						  ARRAY_SIZE(out), &n, &bad), 0);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, ntohs(out[0].port), 9);
+}
+
+static void backends_empty_string_is_an_empty_list(struct kunit *test)
+{
+	struct l4lb_addr_port out[2] = {};
+	unsigned int n = 99, bad = 99;
+
+	KUNIT_EXPECT_EQ(test, l4lb_parse_backends("", out, ARRAY_SIZE(out),
+						  &n, &bad), 0);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+}
+
+static void backends_rejects_bad_entries_and_names_their_index(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		unsigned int bad;
+	} cases[] = {
+		{ "10.0.0.1:80,,10.0.0.2:80", 1 },		/* empty item */
+		{ "10.0.0.1:80,", 1 },				/* trailing comma */
+		{ ",10.0.0.1:80", 0 },				/* leading comma */
+		{ ",", 0 },
+		{ ",,", 0 },
+		{ "10.0.0.1:80,10.0.0.2:80,10.0.0.1:80", 2 },	/* duplicate */
+		{ "10.0.0.1:80,10.0.0.1:80", 1 },
+		{ "10.0.0.1", 0 },				/* missing port */
+		{ "10.0.0.1:80,10.0.0.2", 1 },
+		{ "10.0.0.1:80,10.0.0.2:0", 1 },		/* port 0 */
+		{ "10.0.0.1:80,10.0.0.2:65536", 1 },		/* port > 65535 */
+		{ "10.0.0.1:80,10.0.0.2:80,junk", 2 },		/* junk */
+		{ "10.0.0.1:80;10.0.0.2:80", 0 },
+		{ " 10.0.0.1:80", 0 },				/* whitespace */
+		{ "10.0.0.1:80 ", 0 },
+		{ "10.0.0.1:80, 10.0.0.2:80", 1 },
+		{ "10.0.0.1:80 ,10.0.0.2:80", 0 },
+		{ "10.0.0.1: 80", 0 },
+		{ "10.0.0:80", 0 },				/* too few octets */
+		{ "10.0.0.1:80,10.0.0.2.3:80", 1 },		/* too many octets */
+		{ "10.0.0.1:80,10.0.300.2:80", 1 },		/* octet > 255 */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct l4lb_addr_port out[4] = {};
+		unsigned int n = 99, bad = 99;
+
+		KUNIT_EXPECT_EQ_MSG(test,
+				    l4lb_parse_backends(cases[i].s, out,
+							ARRAY_SIZE(out), &n, &bad),
+				    -EINVAL, "accepted '%s'", cases[i].s);
+		KUNIT_EXPECT_EQ_MSG(test, bad, cases[i].bad,
+				    "wrong index for '%s'", cases[i].s);
+		KUNIT_EXPECT_EQ_MSG(test, n, 0U,
+				    "'%s' reported entries", cases[i].s);
+	}
+}
+
+static void backends_more_than_max_is_e2big_at_the_first_extra(struct kunit *test)
+{
+	struct l4lb_addr_port out[2] = {};
+	unsigned int n = 99, bad = 99;
+
+	KUNIT_EXPECT_EQ(test, l4lb_parse_backends("10.0.0.1:1,10.0.0.1:2",
+						  out, 2, &n, &bad), 0);
+	KUNIT_EXPECT_EQ(test, n, 2U);
+
+	KUNIT_EXPECT_EQ(test, l4lb_parse_backends("10.0.0.1:1,10.0.0.1:2,10.0.0.1:3",
+						  out, 2, &n, &bad), -E2BIG);
+	KUNIT_EXPECT_EQ(test, bad, 2U);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+}
+
+static struct kunit_case l4lb_params_cases[] = {
+	KUNIT_CASE(ipv4_accepts_dotted_quads),
+	KUNIT_CASE(ipv4_rejects_bad_octets_junk_and_whitespace),
+	KUNIT_CASE(ipv4_parses_exactly_len_bytes),
+	KUNIT_CASE(port_accepts_1_to_65535),
+	KUNIT_CASE(port_rejects_zero_out_of_range_and_junk),
+	KUNIT_CASE(addr_port_accepts_ip_colon_port),
+	KUNIT_CASE(addr_port_rejects_missing_or_bad_port_and_junk),
+	KUNIT_CASE(backends_parses_a_list_in_order),
+	KUNIT_CASE(backends_empty_string_is_an_empty_list),
+	KUNIT_CASE(backends_rejects_bad_entries_and_names_their_index),
+	KUNIT_CASE(backends_more_than_max_is_e2big_at_the_first_extra),
+	{}
+};
+
+static struct kunit_suite l4lb_params_suite = {
+	.name = "l4lb_params",
+	.test_cases = l4lb_params_cases,
+};
+
+kunit_test_suites(&l4lb_params_suite);

@@ -1,0 +1,186 @@
+# shellcheck shell=sh
+# sched_lib.sh - helpers shared by the scheduler tests (sched_*.sh), on top
+# of lib.sh. A test sources both, then says its plan:
+#
+#     . /vm/lib.sh
+#     . /vm/tests/sched_lib.sh
+#     plan 9
+#     _sched_require
+#
+# Run as a test of its own (run.sh sched_lib) it checks its parsers on
+# fixed strings; that needs neither l4lb.ko nor l4lbctl.
+#
+# Everything here is prefixed _sched_ (or SCHED_) so it cannot clash with
+# lib.sh or ctl_lib.sh. Backends are named by greetd's answer: be1, be2,
+# be3 for 10.0.1.1:10000, 10.0.2.1:10001, 10.0.3.1:10002 (lib.sh's
+# topology, and the same addresses in sched_mh_agree's instances).
+
+SCHED_BE1=10.0.1.1:10000
+SCHED_BE2=10.0.2.1:10001
+SCHED_BE3=10.0.3.1:10002
+
+# _sched_require: skip the rest of the script unless it runs against l4lb.ko
+# and l4lbctl is in the image.
+_sched_require() {
+	require_l4lb
+	if ! command -v l4lbctl >/dev/null 2>&1; then
+		skip_rest "l4lbctl not in the image (make -C tools)"
+		exit 0
+	fi
+}
+
+# _sched_ctl NS ARGS...: l4lbctl ARGS in namespace NS ("" = root).
+_sched_ctl() {
+	_sc_ns=$1
+	shift
+	if [ -n "$_sc_ns" ]; then
+		/usr/sbin/ip netns exec "$_sc_ns" l4lbctl "$@"
+	else
+		l4lbctl "$@"
+	fi
+}
+
+# _sched_run DESC CMD...: assert that CMD exits 0; its output becomes
+# diagnostics if it does not.
+_sched_run() {
+	_sr_d=$1
+	shift
+	step "$_sr_d"
+	if "$@" >/tmp/sched.run 2>&1; then
+		ok "$_sr_d"
+	else
+		fail "$_sr_d" "command failed (rc=$?): $*"
+		diag_file /tmp/sched.run 10
+		return 1
+	fi
+}
+
+# _sched_greet: greetd on be1:10000, be2:10001, be3:10002 answering be1,
+# be2, be3 (logs /tmp/beN.log); waits until all three listen.
+_sched_greet() {
+	bg /tmp/be1.log be1 greetd 10000 be1
+	bg /tmp/be2.log be2 greetd 10001 be2
+	bg /tmp/be3.log be3 greetd 10002 be3
+	serve_ready
+}
+
+# ---------------------------------------------------------- parsers ----
+
+# _sched_names: backend IP:PORT -> be1/be2/be3, anywhere in stdin.
+_sched_names() {
+	sed -e 's/10\.0\.1\.1:10000/be1/g' -e 's/10\.0\.2\.1:10001/be2/g' \
+		-e 's/10\.0\.3\.1:10002/be3/g'
+}
+
+# _sched_answers FILE: the answers of a conns output, in connection order,
+# one line ("-" for a connection that failed).
+_sched_answers() {
+	awk '$1 == "conn" { printf "%s%s", sep, $4; sep = " " } END { print "" }' "$1"
+}
+
+# _sched_port_answer FILE: "LOCALPORT ANSWER" per connection of a conns
+# output, sorted by port.
+_sched_port_answer() {
+	awk '$1 == "conn" { print $3, $4 }' "$1" | sort -n
+}
+
+# _sched_tally: words on stdin (any spacing) -> "be1 N be2 N be3 N".
+_sched_tally() {
+	tr ' ' '\n' | awk '{ c[$1]++ } END { printf "be1 %d be2 %d be3 %d\n", c["be1"], c["be2"], c["be3"] }'
+}
+
+# _sched_list_col KEY: member KEY of every object of `l4lbctl -j list`
+# on stdin, in list order, one line.
+_sched_list_col() {
+	tr '{' '\n' | sed -n 's/.*"'"$1"'":"\{0,1\}\([^",}]*\).*/\1/p' |
+		awk '{ printf "%s%s", sep, $0; sep = " " } END { print "" }'
+}
+
+# _sched_list KEY [NS]: _sched_list_col KEY of NS's `l4lbctl -j list`.
+_sched_list() {
+	_sched_ctl "${2:-}" -j list 2>/dev/null | _sched_list_col "$1"
+}
+
+# _sched_service_sched [NS]: the scheduler of NS's service.
+_sched_service_sched() {
+	_sched_ctl "${1:-}" -j service 2>/dev/null | tr ',' '\n' |
+		sed -n 's/.*"scheduler":"\([^"]*\)".*/\1/p'
+}
+
+# _sched_nat_rows: the rows of a /proc/l4lb/nat on stdin -> "CLIENTIP
+# CLIENTPORT BACKEND STATE", backend as be1/be2/be3, sorted by port.
+_sched_nat_rows() {
+	awk '$1 == "TCP" { split($2, c, ":"); print c[1], c[2], $5, $6 }' |
+		_sched_names | sort -k2,2n
+}
+
+# _sched_nat [NS]: _sched_nat_rows of NS's /proc/l4lb/nat ("" = root).
+_sched_nat() {
+	if [ -n "${1:-}" ]; then
+		/usr/sbin/ip netns exec "$1" cat /proc/l4lb/nat
+	else
+		cat /proc/l4lb/nat
+	fi | _sched_nat_rows
+}
+
+# ------------------------------------------------------- connections ----
+
+# _sched_hold NAME [NS [HOST PORT]]: one connection, opened by `conns -w`
+# in NS (default cli) to HOST:PORT (default the VIP) and held open until
+# `release NAME`. Waits (bounded) until it answered, then prints the
+# answer (be1, be2, be3; "-" if it failed or did not answer).
+_sched_hold() {
+	bg_held "$1" "/tmp/$1.out" "${2:-cli}" conns -w -t 20 "${3:-$VIP}" "${4:-$VPORT}" 1
+	wait_for 30 'grep -q "^answered" /tmp/'"$1"'.out' || { echo -; return 1; }
+	_sh_a=$(_sched_answers "/tmp/$1.out")
+	echo "${_sh_a:--}"
+}
+
+# _sched_hold_many PREFIX N [NS]: N connections one after another with
+# _sched_hold PREFIX1 ... PREFIXN (each answered before the next starts);
+# prints their answers in order on one line.
+_sched_hold_many() {
+	_shm_i=1
+	while [ "$_shm_i" -le "$2" ]; do
+		printf '%s%s' "$([ "$_shm_i" -gt 1 ] && echo ' ')" "$(_sched_hold "$1$_shm_i" "${3:-cli}")"
+		_shm_i=$((_shm_i + 1))
+	done
+	echo
+}
+
+# ----------------------------------------------------- self-test ----
+
+case $0 in
+*/sched_lib.sh | sched_lib.sh) _sched_selftest=1 ;;
+*) _sched_selftest= ;;
+esac
+if [ -n "$_sched_selftest" ]; then
+	. /vm/lib.sh
+	plan 6
+	cat >/tmp/sched.conns <<'EOF'
+conn 1 40002 be1
+conn 2 40001 be2
+conn 3 40005 - connect timed out
+answered 2 of 3
+holding
+EOF
+	expect_eq "_sched_answers: answers in connection order, - for a failure" \
+		"be1 be2 -" "$(_sched_answers /tmp/sched.conns)"
+	expect_eq "_sched_port_answer: port and answer, sorted by port" \
+		"40001 be2,40002 be1,40005 -" "$(_sched_port_answer /tmp/sched.conns | tr '\n' , | sed 's/,$//')"
+	expect_eq "_sched_tally: counts per backend" "be1 2 be2 0 be3 1" \
+		"$(echo "be3 be1  be1" | _sched_tally)"
+	j='[{"backend":"10.0.1.1:10000","state":"up","weight":5,"active":2,"inactive":0,"total":9,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4},{"backend":"10.0.2.1:10001","state":"draining","weight":0,"active":0,"inactive":1,"total":3,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4}]'
+	expect_eq "_sched_list_col: a member of each backend, in list order" \
+		"10.0.1.1:10000 10.0.2.1:10001|5 0|2 0|0 1|up draining" \
+		"$(for k in backend weight active inactive state; do echo "$j" | _sched_list_col "$k"; done | tr '\n' '|' | sed 's/|$//')"
+	p='Pro Client                VIP                   Local                 Backend               State       Expires
+TCP        10.0.0.2:40010        10.0.0.1:20000      10.0.2.254:50002        10.0.2.1:10001  ESTABLISHED 299
+TCP        10.0.0.2:40002        10.0.0.1:20000      10.0.1.254:50001        10.0.1.1:10000  TIME_WAIT   2
+Current NAT table length: 2'
+	expect_eq "_sched_nat_rows: client, port, backend name, state; by port" \
+		"10.0.0.2 40002 be1 TIME_WAIT,10.0.0.2 40010 be2 ESTABLISHED" \
+		"$(echo "$p" | _sched_nat_rows | tr '\n' , | sed 's/,$//')"
+	expect_eq "_sched_names: IP:PORT to be1/be2/be3" "be1 be2 be3 10.0.4.1:10003" \
+		"$(echo "$SCHED_BE1 $SCHED_BE2 $SCHED_BE3 10.0.4.1:10003" | _sched_names)"
+fi

@@ -15,13 +15,25 @@ void err_sanitize(char *s)
 			*s = '?';
 }
 
+static void print_sink(const char *msg)
+{
+	fprintf(stderr, "l4lbctl: %s\n", msg);
+}
+
+static void (*err_sink)(const char *msg) = print_sink;
+
+void err_set_sink(void (*sink)(const char *msg))
+{
+	err_sink = sink ? sink : print_sink;
+}
+
 static int vreport(int rc, const char *fmt, va_list ap)
 {
 	char msg[512];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	err_sanitize(msg);
-	fprintf(stderr, "l4lbctl: %s\n", msg);
+	err_sink(msg);
 	return rc;
 }
 

@@ -50,6 +50,15 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int rc_from_errno(int err);
 
 /**
+ * err_set_sink() - send error messages elsewhere than stderr
+ * @sink: called with each sanitised message (no program name, no newline);
+ *	NULL restores the default, which prints "l4lbctl: <message>"
+ *
+ * l4lb-health keeps the messages to log them its own way.
+ */
+void err_set_sink(void (*sink)(const char *msg));
+
+/**
  * err_sanitize() - make a string safe to print on one line
  * @s: NUL-terminated string, modified in place
  *

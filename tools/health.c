@@ -396,6 +396,8 @@ int main(int argc, char **argv)
 	int64_t next;
 	int rc, sfd;
 
+	health_log_init();
+
 	health_config_init(&cfg);
 	if (health_config_args(&cfg, argc, argv, err) < 0) {
 		health_log(LOG_ERR, "%s", err);

@@ -3,7 +3,6 @@
  * health_log.c - l4lb-health's log, and error.h for the code it shares
  * with l4lbctl. See health_log.h.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -14,6 +13,13 @@
 
 static bool log_syslog;
 static char err_last[MSG_MAX];
+
+static void keep(const char *msg);
+
+void health_log_init(void)
+{
+	err_set_sink(keep);
+}
 
 void health_log_open(bool use_syslog)
 {
@@ -53,50 +59,8 @@ void health_err_clear(void)
 	err_last[0] = '\0';
 }
 
-/* ---- error.h, as l4lb-health needs it ---- */
-
-void err_sanitize(char *s)
+/* The error.c sink: keep the message for the caller to log. */
+static void keep(const char *msg)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-static int keep(int rc, const char *fmt, va_list ap)
-{
-	vsnprintf(err_last, sizeof(err_last), fmt, ap);
-	err_sanitize(err_last);
-	return rc;
-}
-
-int err_report(int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	keep(rc, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	keep(RC_USAGE, fmt, ap);
-	va_end(ap);
-	return RC_USAGE;
-}
-
-/* The same mapping as error.c, which l4lb-health does not link. */
-int rc_from_errno(int err)
-{
-	if (err < 0)
-		err = -err;
-	if (err == 0)
-		return RC_OK;
-	if (err == EPERM || err == EACCES)
-		return RC_PERM;
-	return RC_KERNEL;
+	snprintf(err_last, sizeof(err_last), "%s", msg);
 }

@@ -17,6 +17,14 @@
 #include <syslog.h>
 
 /**
+ * health_log_init() - keep error.c's messages for health_err_last()
+ *
+ * Call first thing: nl.c reports its errors through error.c, and the
+ * daemon logs them its own way instead of printing "l4lbctl: ...".
+ */
+void health_log_init(void);
+
+/**
  * health_log_open() - start logging
  * @use_syslog: also send every line to syslog (openlog() with LOG_PID,
  *	facility LOG_DAEMON)

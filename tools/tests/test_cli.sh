@@ -8,73 +8,9 @@
 #
 # usage: tests/test_cli.sh PATH/TO/l4lbctl
 
-L4LBCTL=${1:?usage: $0 PATH/TO/l4lbctl}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-
-pass=0
-fail=0
-
-# run ARGS...: run l4lbctl, leaving $rc, $tmp/out and $tmp/err.
-run() {
-	"$L4LBCTL" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	rc=$?
-}
-
-ok() {
-	pass=$((pass + 1))
-	printf '[       OK ] %s\n' "$1"
-}
-
-ko() {
-	fail=$((fail + 1))
-	printf '[  FAILED  ] %s: %s\n' "$1" "$2"
-	sed 's/^/    stdout: /' "$tmp/out"
-	sed 's/^/    stderr: /' "$tmp/err"
-}
-
-# error CODE 'MESSAGE' ARGS...: expect exit CODE, stdout empty, and stderr
-# exactly the line "l4lbctl: MESSAGE".
-error() {
-	code=$1 msg=$2
-	shift 2
-	name=$(printf 'l4lbctl %s -> %s' "$*" "$code" | tr '\n' '?')
-	run "$@"
-	if [ "$rc" -ne "$code" ]; then
-		ko "$name" "exit $rc"
-	elif [ -s "$tmp/out" ]; then
-		ko "$name" "stdout not empty"
-	elif [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
-		ko "$name" "stderr is not one line"
-	elif [ "$(cat "$tmp/err")" != "l4lbctl: $msg" ]; then
-		ko "$name" "expected 'l4lbctl: $msg'"
-	else
-		ok "$name"
-	fi
-}
-
-# usage 'MESSAGE' ARGS...: a usage error, exit 2.
-usage() {
-	error 2 "$@"
-}
-
-# prints PATTERN ARGS...: expect exit 0, nothing on stderr, and a stdout
-# line matching the grep PATTERN.
-prints() {
-	pattern=$1
-	shift
-	name="l4lbctl $* prints '$pattern'"
-	run "$@"
-	if [ "$rc" -ne 0 ]; then
-		ko "$name" "exit $rc"
-	elif [ -s "$tmp/err" ]; then
-		ko "$name" "stderr not empty"
-	elif ! grep -q -e "$pattern" "$tmp/out"; then
-		ko "$name" "no match"
-	else
-		ok "$name"
-	fi
-}
+PROG=${1:?usage: $0 PATH/TO/l4lbctl}
+NAME=l4lbctl
+. "$(dirname "$0")/cli_lib.sh"
 
 # Global options and commands
 usage 'missing command (try "l4lbctl help")'
@@ -178,5 +114,4 @@ else
 	error 3 "$nomod" -- flush
 fi
 
-printf '[==========] cli: %d passed, %d failed\n' "$pass" "$fail"
-[ "$fail" -eq 0 ]
+summary 'cli'

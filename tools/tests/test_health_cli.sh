@@ -9,66 +9,9 @@
 #
 # usage: tests/test_health_cli.sh PATH/TO/l4lb-health
 
-HEALTH=${1:?usage: $0 PATH/TO/l4lb-health}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-
-pass=0
-fail=0
-
-run() {
-	"$HEALTH" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	rc=$?
-}
-
-ok() {
-	pass=$((pass + 1))
-	printf '[       OK ] %s\n' "$1"
-}
-
-ko() {
-	fail=$((fail + 1))
-	printf '[  FAILED  ] %s: %s\n' "$1" "$2"
-	sed 's/^/    stdout: /' "$tmp/out"
-	sed 's/^/    stderr: /' "$tmp/err"
-}
-
-# error CODE 'MESSAGE' ARGS...: exit CODE, stdout empty, stderr exactly
-# the line "l4lb-health: MESSAGE".
-error() {
-	code=$1 msg=$2
-	shift 2
-	name=$(printf 'l4lb-health %s -> %s' "$*" "$code" | tr '\n' '?')
-	run "$@"
-	if [ "$rc" -ne "$code" ]; then
-		ko "$name" "exit $rc"
-	elif [ -s "$tmp/out" ]; then
-		ko "$name" "stdout not empty"
-	elif [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
-		ko "$name" "stderr is not one line"
-	elif [ "$(cat "$tmp/err")" != "l4lb-health: $msg" ]; then
-		ko "$name" "expected 'l4lb-health: $msg'"
-	else
-		ok "$name"
-	fi
-}
-
-# prints PATTERN ARGS...: exit 0, stderr empty, a stdout line matching.
-prints() {
-	pattern=$1
-	shift
-	name="l4lb-health $* prints '$pattern'"
-	run "$@"
-	if [ "$rc" -ne 0 ]; then
-		ko "$name" "exit $rc"
-	elif [ -s "$tmp/err" ]; then
-		ko "$name" "stderr not empty"
-	elif ! grep -q -e "$pattern" "$tmp/out"; then
-		ko "$name" "no match"
-	else
-		ok "$name"
-	fi
-}
+PROG=${1:?usage: $0 PATH/TO/l4lb-health}
+NAME=l4lb-health
+. "$(dirname "$0")/cli_lib.sh"
 
 prints '^Usage: l4lb-health' --help
 prints '^Usage: l4lb-health' -h
@@ -121,5 +64,4 @@ error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)'
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' -c "$tmp/good.conf"
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --once --interval 0.5 --send 'x\r\n'
 
-printf '[==========] health cli: %d passed, %d failed\n' "$pass" "$fail"
-[ "$fail" -eq 0 ]
+summary 'health cli'

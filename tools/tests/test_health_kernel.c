@@ -321,6 +321,7 @@ static void after_a_failure_a_missing_module_is_not_loaded_on_demand(void **stat
 
 int main(void)
 {
+	health_log_init();
 	const struct CMUnitTest tests[] = {
 		T(mark_down_keep_sends_state_without_flags),
 		T(mark_down_expire_sends_flag_now),

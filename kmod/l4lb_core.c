@@ -111,6 +111,38 @@ u8 l4lb_tcp_next_state(u8 state, u8 *flags, enum l4lb_dir dir, u8 tcp_flags)
 	}
 }
 
+/*
+ * Refresh the idle timer of an established TCP or a UDP row for a packet
+ * that cannot change its state, without the row's lock: most packets of a
+ * busy flow. The timer is written at most every HZ / 4, so a hot row's
+ * cache line is not dirtied by every packet; a row may then expire up to a
+ * quarter second early, well within its timeout's resolution. Returns
+ * false if the locked path must run instead.
+ */
+static bool l4lb_conn_touch(struct l4lb_service *svc, struct l4lb_conn *conn,
+			    u8 tcp_flags)
+{
+	u8 state = READ_ONCE(conn->state);
+	unsigned long expires, old;
+
+	if ((state != L4LB_CONN_ESTABLISHED && state != L4LB_CONN_UDP) ||
+	    (tcp_flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST)))
+		return false;
+	expires = jiffies + READ_ONCE(svc->timeout[state]);
+	old = READ_ONCE(conn->expires);
+	/* A lowered timeout gives an earlier time: that is always written. */
+	if (time_after_eq(expires, old) && time_before(expires, old + HZ / 4))
+		return true;
+	WRITE_ONCE(conn->expires, expires);
+	/* A RST or FIN on another CPU may have changed the state (and set
+	 * its timer) since we looked: then redo it under the lock, so our
+	 * write cannot leave a closed row with an established timeout. The
+	 * locked path writes the state before the timer.
+	 */
+	smp_mb();
+	return READ_ONCE(conn->state) == state;
+}
+
 /* Update a row's state and idle timer for one packet. */
 static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_service *svc,
 			     struct l4lb_conn *conn, enum l4lb_dir dir,
@@ -118,13 +150,15 @@ static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_service *svc,
 {
 	u8 old, state;
 
+	if (l4lb_conn_touch(svc, conn, tcp_flags))
+		return;
 	spin_lock(&conn->lock);
 	old = conn->state;
 	state = old;
 	if (conn->th[0].tuple.proto == IPPROTO_TCP)
 		state = l4lb_tcp_next_state(old, &conn->flags, dir, tcp_flags);
 	if (state != old) {
-		conn->state = state;
+		WRITE_ONCE(conn->state, state);
 		l4lb_backend_conn_state(conn, old, state);
 		if (state != L4LB_CONN_SYN_SENT && state != L4LB_CONN_SYN_RECV)
 			l4lb_conn_half_open_put(ln->tab, conn);

@@ -7,10 +7,12 @@
  * weight, as IPVS's ip_vs_wlc.c does: backend a beats b when
  * active(a) * weight(b) < active(b) * weight(a), compared in 64 bits.
  *
- * Ties are broken fairly: the scan starts one backend further on at every
- * pick, so equally loaded backends take turns instead of the first one
- * always winning. Counts are read without locks; concurrent picks may see
- * the same minimum, which evens out as rows are established.
+ * Ties are broken fairly: each scan starts just after the backend picked
+ * last, as round robin does, so equally loaded backends take turns however
+ * they sit in the set (starting one further on each time would favour a
+ * backend that follows a gap of busier or unusable ones). Counts are read
+ * without locks; concurrent picks may see the same minimum, which evens out
+ * as rows are established.
  */
 #include <linux/atomic.h>
 
@@ -20,10 +22,10 @@
 
 /**
  * struct l4lb_lc - per-service state
- * @start: where the next scan starts, for fair tie-breaking
+ * @next: where the next scan starts: just after the last pick
  */
 struct l4lb_lc {
-	atomic_t start;
+	atomic_t next;
 };
 
 static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
@@ -33,14 +35,17 @@ static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
 	struct l4lb_lc *lc = l4lb_sched_priv(inst);
 	struct l4lb_backend *best = NULL;
 	u64 best_conns = 0, best_w = 1;
-	unsigned int i, start;
+	unsigned int i, start, idx, best_idx = 0;
 
 	if (!set->n)
 		return NULL;
-	start = (unsigned int)atomic_inc_return(&lc->start);
+	start = (unsigned int)atomic_read(&lc->next);
 	for (i = 0; i < set->n; i++) {
-		struct l4lb_backend *be = set->be[(start + i) % set->n];
+		struct l4lb_backend *be;
 		u64 conns, w;
+
+		idx = (start + i) % set->n;
+		be = set->be[idx];
 
 		if (!l4lb_backend_usable(be))
 			continue;
@@ -48,10 +53,13 @@ static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
 		w = weighted ? READ_ONCE(be->weight) : 1;
 		if (!best || conns * best_w < best_conns * w) {
 			best = be;
+			best_idx = idx;
 			best_conns = conns;
 			best_w = w;
 		}
 	}
+	if (best)
+		atomic_set(&lc->next, (best_idx + 1) % set->n);
 	return best;
 }
 

@@ -141,19 +141,20 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
 
 	m = l4lb_mh_table_size(set->n);
 	tab = kvzalloc(struct_size(tab, slot, m), GFP_KERNEL);
-	offset = kcalloc(max(n, 1U), sizeof(u32) * 3 + sizeof(u64),
+	/* One block: the u64 credits first, so they are aligned. */
+	credit = kcalloc(max(n, 1U), sizeof(u64) + sizeof(u32) * 3,
 			 GFP_KERNEL);
 	used = bitmap_zalloc(m, GFP_KERNEL);
-	if (!tab || !offset || !used) {
+	if (!tab || !credit || !used) {
 		kvfree(tab);
-		kfree(offset);
+		kfree(credit);
 		bitmap_free(used);
 		kfree(be);
 		return NULL;
 	}
+	offset = (u32 *)(credit + n);
 	skip = offset + n;
 	next = skip + n;
-	credit = (u64 *)(next + n);
 	tab->size = m;
 	tab->n = n;
 	tab->be = be;
@@ -186,7 +187,7 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
 		}
 	}
 	bitmap_free(used);
-	kfree(offset);
+	kfree(credit);
 	return tab;
 }
 

@@ -23,6 +23,38 @@
 static struct kmem_cache *l4lb_conn_cachep __read_mostly;
 
 /**
+ * l4lb_conn_endpoints() - the Local and Backend columns of a row
+ * @conn: the row
+ * @local: out, SNAT address (0 for a persistence template)
+ * @local_port: out, SNAT port (0 for a persistence template)
+ * @backend: out, backend address
+ * @backend_port: out, backend port
+ *
+ * All network byte order. A persistence template has no reply tuple of
+ * its own: its backend is the one it pins.
+ *
+ * Context: any; RCU read side or ownership of @conn.
+ */
+void l4lb_conn_endpoints(const struct l4lb_conn *conn, __be32 *local,
+			 __be16 *local_port, __be32 *backend,
+			 __be16 *backend_port)
+{
+	const struct l4lb_tuple *r = &conn->th[L4LB_DIR_REPLY].tuple;
+
+	if (conn->flags & L4LB_CONN_F_TEMPLATE) {
+		*local = 0;
+		*local_port = 0;
+		*backend = conn->backend->addr;
+		*backend_port = conn->backend->port;
+		return;
+	}
+	*local = r->daddr;
+	*local_port = r->dport;
+	*backend = r->saddr;
+	*backend_port = r->sport;
+}
+
+/**
  * l4lb_conn_cache_init() - create the slab cache for rows
  *
  * Context: process, module init.
@@ -290,8 +322,13 @@ static bool l4lb_conn_exists_locked(struct l4lb_conn_table *tab, u32 h,
  *
  * The SNAT port makes (SNAT address, SNAT port, backend address, backend
  * port, protocol) unique: the reply tuple is only inserted if no row has it.
- * The search starts at a random port and probes at most 128 ports (every port
- * when the range is smaller), so exhaustion is detected, never papered over.
+ * Towards a backend, the search starts just after the port it found last
+ * (conn->backend->snat_next), so a port comes back only after the whole
+ * range has been used: a backend that closed first still holds the old
+ * tuple in TIME_WAIT for a while, and a SYN reusing it too soon would be
+ * answered with an ACK instead of a SYN-ACK. Without a backend (tests) the
+ * search starts at random. It probes at most 128 ports (every port when the
+ * range is smaller), so exhaustion is detected, never papered over.
  * The check and the insert happen under the bucket locks of both tuples, so
  * two CPUs can't pick the same port or insert the same client twice.
  *
@@ -307,8 +344,11 @@ int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 	struct l4lb_tuple *reply = &conn->th[L4LB_DIR_REPLY].tuple;
 	u32 range = (u32)port_hi - port_lo + 1;
 	u32 attempts = min_t(u32, range, 128);
+	atomic_t *next = conn->backend && range > 1 ?
+		&conn->backend->snat_next : NULL;
 	u32 h0 = l4lb_tuple_hash(tab, orig);
-	u32 off = get_random_u32_below(range);
+	u32 off = next ? (u32)atomic_read(next) % range :
+		get_random_u32_below(range);
 	u32 i, h1;
 
 	for (i = 0; i < attempts; i++) {
@@ -326,6 +366,8 @@ int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 			hlist_add_head_rcu(&conn->th[L4LB_DIR_REPLY].node,
 					   &tab->buckets[h1]);
 			l4lb_double_unlock(tab, h0, h1);
+			if (next)
+				atomic_set(next, (off + i + 1) % range);
 			return 0;
 		}
 		l4lb_double_unlock(tab, h0, h1);

@@ -127,6 +127,10 @@ static inline struct l4lb_conn *l4lb_tuplehash_to_conn(const struct l4lb_tuple_h
 	return container_of(th, struct l4lb_conn, th[th->tuple.dir]);
 }
 
+void l4lb_conn_endpoints(const struct l4lb_conn *conn, __be32 *local,
+			 __be16 *local_port, __be32 *backend,
+			 __be16 *backend_port);
+
 int l4lb_conn_cache_init(void);
 void l4lb_conn_cache_exit(void);
 

@@ -465,7 +465,12 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 	struct l4lb_tuple t;
 	enum l4lb_dir dir;
 
-	if (l4lb_nat_parse_icmp(skb, &inner))
+	/* The balancer's own errors (say, host unreachable for a client that
+	 * does not answer ARP) come back over loopback: they are about the
+	 * balancer's own forwarding, and the local stack may have them.
+	 */
+	if ((state->in->flags & IFF_LOOPBACK) ||
+	    l4lb_nat_parse_icmp(skb, &inner))
 		return NF_ACCEPT;
 	t = (struct l4lb_tuple) {
 		.saddr = inner.daddr,

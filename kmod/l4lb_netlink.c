@@ -425,9 +425,12 @@ out:
 static int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn)
 {
 	const struct l4lb_tuple *o = &conn->th[L4LB_DIR_ORIG].tuple;
-	const struct l4lb_tuple *r = &conn->th[L4LB_DIR_REPLY].tuple;
 	long left = (long)(READ_ONCE(conn->expires) - jiffies);
+	__be16 lport, bport;
+	__be32 laddr, baddr;
 	struct nlattr *nest;
+
+	l4lb_conn_endpoints(conn, &laddr, &lport, &baddr, &bport);
 
 	nest = nla_nest_start(msg, L4LB_ATTR_CONN);
 	if (!nest ||
@@ -436,10 +439,10 @@ static int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn)
 	    nla_put_be16(msg, L4LB_CONN_ATTR_CLIENT_PORT, o->sport) ||
 	    nla_put_in_addr(msg, L4LB_CONN_ATTR_VIP_ADDR, o->daddr) ||
 	    nla_put_be16(msg, L4LB_CONN_ATTR_VIP_PORT, o->dport) ||
-	    nla_put_in_addr(msg, L4LB_CONN_ATTR_LOCAL_ADDR, r->daddr) ||
-	    nla_put_be16(msg, L4LB_CONN_ATTR_LOCAL_PORT, r->dport) ||
-	    nla_put_in_addr(msg, L4LB_CONN_ATTR_BACKEND_ADDR, r->saddr) ||
-	    nla_put_be16(msg, L4LB_CONN_ATTR_BACKEND_PORT, r->sport) ||
+	    nla_put_in_addr(msg, L4LB_CONN_ATTR_LOCAL_ADDR, laddr) ||
+	    nla_put_be16(msg, L4LB_CONN_ATTR_LOCAL_PORT, lport) ||
+	    nla_put_in_addr(msg, L4LB_CONN_ATTR_BACKEND_ADDR, baddr) ||
+	    nla_put_be16(msg, L4LB_CONN_ATTR_BACKEND_PORT, bport) ||
 	    nla_put_u8(msg, L4LB_CONN_ATTR_STATE, READ_ONCE(conn->state)) ||
 	    nla_put_u32(msg, L4LB_CONN_ATTR_EXPIRES,
 			left > 0 ? DIV_ROUND_UP(left, HZ) : 0))

@@ -158,9 +158,11 @@ static void l4lb_seq_stop(struct seq_file *seq, void *v)
 
 static int l4lb_seq_show(struct seq_file *seq, void *v)
 {
-	const struct l4lb_tuple *o, *r;
 	struct l4lb_conn *conn = v;
 	struct l4lb_conn_table *tab;
+	const struct l4lb_tuple *o;
+	__be16 lport, bport;
+	__be32 laddr, baddr;
 	long left;
 	u8 state;
 
@@ -177,13 +179,13 @@ static int l4lb_seq_show(struct seq_file *seq, void *v)
 		return 0;
 	}
 	o = &conn->th[L4LB_DIR_ORIG].tuple;
-	r = &conn->th[L4LB_DIR_REPLY].tuple;
+	l4lb_conn_endpoints(conn, &laddr, &lport, &baddr, &bport);
 	state = READ_ONCE(conn->state);
 	left = (long)(READ_ONCE(conn->expires) - jiffies);
 	seq_printf(seq, "%-3s %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %-11s %ld\n",
 		   l4lb_proto_name(o->proto),
 		   &o->saddr, ntohs(o->sport), &o->daddr, ntohs(o->dport),
-		   &r->daddr, ntohs(r->dport), &r->saddr, ntohs(r->sport),
+		   &laddr, ntohs(lport), &baddr, ntohs(bport),
 		   state < ARRAY_SIZE(l4lb_state_names) ?
 		   l4lb_state_names[state] : "?",
 		   left > 0 ? DIV_ROUND_UP(left, HZ) : 0);

@@ -76,6 +76,8 @@ struct l4lb_be_stats {
  * @refcnt: 1 for the service list + 1 per row
  * @active: rows in ESTABLISHED
  * @inactive: rows in any other state
+ * @snat_next: where the next SNAT port search towards it starts, as an
+ *	offset into the SNAT port range
  * @stats: per-CPU traffic counters
  * @rcu: deferred free
  */
@@ -90,6 +92,7 @@ struct l4lb_backend {
 	refcount_t refcnt;
 	atomic_t active;
 	atomic_t inactive;
+	atomic_t snat_next;
 	struct l4lb_be_stats __percpu *stats;
 	struct rcu_head rcu;
 };

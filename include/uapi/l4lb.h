@@ -238,7 +238,7 @@ enum l4lb_be_attr {
  * @L4LB_CONN_UDP: UDP flow
  * @L4LB_CONN_PERSIST: a persistence template, not a connection: new
  *	connections from CLIENT_ADDR go to BACKEND while it lives. Its PROTO
- *	is 0 and its ports are 0 but for VIP_PORT.
+ *	is 0, its CLIENT_PORT 0 and its LOCAL address and port 0.
  */
 enum l4lb_conn_state {
 	L4LB_CONN_NONE,

@@ -1,0 +1,147 @@
+# shellcheck shell=sh
+# life_lib.sh - helpers shared by the connection-lifecycle tests (life_*.sh),
+# on top of lib.sh. A test sources both, then says its plan:
+#
+#     . /vm/lib.sh
+#     . /vm/tests/life_lib.sh
+#     plan 9
+#     _life_require
+#
+# Everything here is prefixed _life_ so it cannot clash with lib.sh,
+# ctl_lib.sh or sched_lib.sh. Rows are picked by their backend column
+# (each test knows where round robin put which connection), in the columns
+# of /proc/l4lb/nat:
+#
+#   $1 Pro  $2 Client  $3 VIP  $4 Local  $5 Backend  $6 State  $7 Expires
+#
+# Run as a test of its own (run.sh life_lib) it checks its number helpers;
+# that needs neither l4lb.ko nor l4lbctl.
+
+# shellcheck disable=SC2034 # used by the tests
+LIFE_BE1=10.0.1.1:10000
+# shellcheck disable=SC2034
+LIFE_BE2=10.0.2.1:10001
+# shellcheck disable=SC2034
+LIFE_BE3=10.0.3.1:10002
+
+# _life_require: skip the rest of the script unless it runs against l4lb.ko
+# and l4lbctl is in the image.
+_life_require() {
+	require_l4lb
+	if ! command -v l4lbctl >/dev/null 2>&1; then
+		skip_rest "l4lbctl not in the image (make -C tools)"
+		exit 0
+	fi
+}
+
+# _life_up [PARAMS...]: topology, then l4lb with the reference service plus
+# PARAMS (e.g. timeout_tcp=3). Dies if either fails.
+_life_up() {
+	topo_up || die "topology up"
+	# shellcheck disable=SC2086
+	load_l4lb $L4LB_ARGS "$@" || die "insmod l4lb.ko $*"
+}
+
+# _life_names: backend IP:PORT -> be1/be2/be3, anywhere in stdin.
+_life_names() {
+	sed -e 's/10\.0\.1\.1:10000/be1/g' -e 's/10\.0\.2\.1:10001/be2/g' \
+		-e 's/10\.0\.3\.1:10002/be3/g'
+}
+
+# _life_stat NAME: counter NAME of `l4lbctl stats` (empty if missing).
+_life_stat() {
+	l4lbctl stats 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'
+}
+
+# _life_stats: `l4lbctl stats` on one line (for diagnostics).
+_life_stats() {
+	l4lbctl stats 2>/dev/null | tr '\n' ' '
+}
+
+# _life_rows_to BACKEND: the TCP/UDP rows of /proc/l4lb/nat to BACKEND.
+_life_rows_to() {
+	awk -v b="$1" '($1 == "TCP" || $1 == "UDP") && $5 == b' /proc/l4lb/nat 2>/dev/null
+}
+
+# _life_state BACKEND: the state of the (first) row to BACKEND, or "none".
+_life_state() {
+	_ls=$(_life_rows_to "$1" | awk 'NR == 1 { print $6 }')
+	echo "${_ls:-none}"
+}
+
+# _life_expires BACKEND: the expires column of the (first) row to BACKEND.
+_life_expires() {
+	_life_rows_to "$1" | awk 'NR == 1 { print $7 }'
+}
+
+# _life_json_row BACKEND: the object of `l4lbctl -j nat` for BACKEND.
+_life_json_row() {
+	l4lbctl -j nat 2>/dev/null | awk '{
+		s = $0; sub(/^\[/, "", s); sub(/\]$/, "", s)
+		gsub(/\},\{/, "}\n{", s); if (s != "") print s }' |
+		grep -F "\"backend\":\"$1\""
+}
+
+# _life_count STATE: rows of /proc/l4lb/nat in STATE (any protocol column).
+_life_count() {
+	awk -v s="$1" 'NF == 7 && $6 == s { n++ } END { print n + 0 }' /proc/l4lb/nat 2>/dev/null
+}
+
+# _life_now: seconds since boot, with hundredths (no fork).
+_life_now() {
+	read -r _lt _ </proc/uptime
+	echo "$_lt"
+}
+
+# _life_sub A B: A - B, two decimals.
+_life_sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+
+# _life_le A B: A <= B, for decimal numbers.
+_life_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+# _life_wait_state BACKEND SECS STATE...: wait until the row to BACKEND is
+# in one of STATEs ("none": no row); the state seen last is in LIFE_STATE.
+_life_wait_state() {
+	_lw_be=$1 _lw_secs=$2
+	shift 2
+	_lw_want=" $* "
+	wait_for "$_lw_secs" 'LIFE_STATE=$(_life_state "$_lw_be"); case "$_lw_want" in *" $LIFE_STATE "*) true ;; *) false ;; esac'
+}
+
+# _life_ticker NAME SECS: a chat client NAME (started with chat_start) sends
+# "NAME tick K" every SECS seconds until _life_hush NAME.
+_life_ticker() {
+	(
+		_tk=0
+		while :; do
+			_tk=$((_tk + 1))
+			echo "$1 tick $_tk"
+			sleep "$2"
+		done 1<>"/tmp/chat.$1.in"
+	) &
+	echo $! >"/tmp/chat.$1.ticker"
+	echo $! >>"$TAP_DIR/bg.pids"
+}
+
+# _life_hush NAME: stop NAME's ticker.
+_life_hush() {
+	read -r _tp <"/tmp/chat.$1.ticker" 2>/dev/null || return 0
+	kill "$_tp" 2>/dev/null
+	wait "$_tp" 2>/dev/null
+	return 0
+}
+
+# _life_ticks BENAME NAME: how many "NAME tick" lines backend BENAME logged.
+_life_ticks() {
+	grep -c "^msg [0-9.:]* $2 tick " "/tmp/$1.log" 2>/dev/null || echo 0
+}
+
+case $0 in
+*/life_lib.sh | life_lib.sh)
+	. /vm/lib.sh
+	plan 2
+	expect_eq "_life_sub: 3 - 1.5" 1.50 "$(_life_sub 3 1.5)"
+	if _life_le 2.5 2.50 && ! _life_le 2.51 2.5; then ok "_life_le: decimals"
+	else fail "_life_le: decimals"; fi
+	;;
+esac

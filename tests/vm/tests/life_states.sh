@@ -1,0 +1,127 @@
+#!/bin/sh
+# life_states: the TCP states of a NAT row, one connection per backend.
+#
+#   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=... (default timeouts)
+#
+# Round robin puts connection 1 on be1, 2 on be2, 3 on be3. socat on both
+# ends (client in cli, stdin held by a fifo; server on the backend).
+#
+#  1. be1 cannot answer (a blackhole route to the balancer): SYN_SENT.
+#     be1 answers but the balancer's neighbour entry for the client is wrong,
+#     so the SYN-ACK never reaches the client: SYN_RECV. The neighbour entry
+#     is fixed: the client's ACK makes it ESTABLISHED. The client closes its
+#     sending side: FIN_WAIT; 4 s later the server closes too: LAST_ACK /
+#     TIME_WAIT, and the row is gone shortly after (timeout_tcp_fin 2 s).
+#  2. be2's server answers one line and closes first: CLOSE_WAIT; the client
+#     closes later: the row goes shortly after.
+#  3. be3: an established connection, then the client is killed with
+#     SO_LINGER 0, so its stack sends a RST: the row goes within ~2 s.
+. /vm/lib.sh
+. /vm/tests/life_lib.sh
+plan 13
+_life_require
+_life_up
+
+# ------------------------------------------------------------ 1: be1 ----
+step "be1 server: reads to EOF, closes 4 s later"
+bg /tmp/be1.log be1 socat -t 30 TCP-LISTEN:10000,reuseaddr SYSTEM:'cat >/dev/null; sleep 4'
+ip -n be1 route add blackhole 10.0.1.254/32 || die "blackhole route in be1"
+cli_mac=$(ip -n cli link show eth0 | awk '/link\/ether/ { print $2 }')
+ip neigh replace 10.0.0.2 dev veth-cli lladdr 02:00:00:00:00:99 nud permanent ||
+	die "wrong neighbour entry for the client"
+sleep 0.5
+bg_held c1 /tmp/c1.log cli socat -t 30 - TCP:$VIP:$VPORT
+if _life_wait_state $LIFE_BE1 10 SYN_SENT; then
+	ok "SYN, no answer from be1: SYN_SENT (expires $(_life_expires $LIFE_BE1))"
+else
+	fail "SYN, no answer from be1: SYN_SENT" "state: $LIFE_STATE"; nat_show
+fi
+diag "$(l4lbctl -j nat)"
+ip -n be1 route del blackhole 10.0.1.254/32
+# The client's next SYN retransmission reaches be1, which answers.
+if _life_wait_state $LIFE_BE1 15 SYN_RECV; then
+	ok "be1's SYN-ACK seen (not delivered to the client): SYN_RECV"
+else
+	fail "be1's SYN-ACK seen (not delivered to the client): SYN_RECV" "state: $LIFE_STATE"; nat_show
+fi
+nat_show "SYN_RECV"
+ip neigh del 10.0.0.2 dev veth-cli
+[ -n "$cli_mac" ] && ip neigh replace 10.0.0.2 dev veth-cli lladdr "$cli_mac" nud reachable
+if _life_wait_state $LIFE_BE1 20 ESTABLISHED; then
+	ok "client's ACK: ESTABLISHED (expires $(_life_expires $LIFE_BE1))"
+else
+	fail "client's ACK: ESTABLISHED" "state: $LIFE_STATE"; nat_show
+fi
+echo "hello" 1<>/tmp/c1.in
+sleep 0.5
+step "client half-closes"
+read -r h <"/tmp/c1.holder"
+kill "$h"
+if _life_wait_state $LIFE_BE1 10 FIN_WAIT; then
+	ok "client's FIN: FIN_WAIT (expires $(_life_expires $LIFE_BE1))"
+else
+	fail "client's FIN: FIN_WAIT" "state: $LIFE_STATE"; nat_show
+fi
+nat_show "FIN_WAIT"
+if _life_wait_state $LIFE_BE1 15 LAST_ACK TIME_WAIT; then
+	t_fin2=$(_life_now)
+	ok "server's FIN too: $LIFE_STATE"
+else
+	t_fin2=$(_life_now)
+	fail "server's FIN too: LAST_ACK or TIME_WAIT" "state: $LIFE_STATE"; nat_show
+fi
+nat_show "FIN both ways"
+if _life_wait_state $LIFE_BE1 8 none; then
+	ok "row gone $(_life_sub "$(_life_now)" "$t_fin2") s after FIN both ways (timeout_tcp_fin 2)"
+else
+	fail "row gone within 8 s after FIN both ways" "state: $LIFE_STATE"; nat_show
+fi
+read -r p <"/tmp/c1.pid"
+wait_exit 10 "$p" || diag "client 1 socat did not exit"
+
+# ------------------------------------------------------------ 2: be2 ----
+step "be2 server: answers one line and closes"
+bg /tmp/be2.log be2 socat -t 30 TCP-LISTEN:10001,reuseaddr SYSTEM:'echo bye'
+# be1 must take the first (rr) pick of this round: it listens again, but
+# connection 2 of round robin is be2 anyway.
+sleep 0.5
+bg_held c2 /tmp/c2.log cli socat -t 30 - TCP:$VIP:$VPORT
+if _life_wait_state $LIFE_BE2 15 CLOSE_WAIT; then
+	ok "server's FIN first: CLOSE_WAIT (expires $(_life_expires $LIFE_BE2))"
+else
+	fail "server's FIN first: CLOSE_WAIT" "state: $LIFE_STATE"; nat_show; diag_file /tmp/c2.log
+fi
+nat_show "CLOSE_WAIT"
+sleep 1
+expect_eq "still CLOSE_WAIT 1 s later" CLOSE_WAIT "$(_life_state $LIFE_BE2)"
+read -r h <"/tmp/c2.holder"
+kill "$h"
+t0=$(_life_now)
+if _life_wait_state $LIFE_BE2 8 none; then
+	ok "client's FIN: row gone $(_life_sub "$(_life_now)" "$t0") s later"
+else
+	fail "client's FIN: row gone within 8 s" "state: $LIFE_STATE"; nat_show
+fi
+
+# ------------------------------------------------------------ 3: be3 ----
+step "be3: established, then RST"
+bg /tmp/be3.log be3 socat -t 30 TCP-LISTEN:10002,reuseaddr SYSTEM:'sleep 60'
+sleep 0.5
+bg_held c3 /tmp/c3.log cli socat -t 30 - TCP:$VIP:$VPORT,so-linger=0
+_life_wait_state $LIFE_BE3 15 ESTABLISHED || die "connection 3 ESTABLISHED on be3" "$(nat_show)"
+read -r p <"/tmp/c3.pid"
+kill -9 "$p"
+t0=$(_life_now)
+if _life_wait_state $LIFE_BE3 5 none; then
+	ok "client's RST: row gone $(_life_sub "$(_life_now)" "$t0") s later (want ~2)"
+else
+	fail "client's RST: row gone within 5 s" "state: $LIFE_STATE"; nat_show
+fi
+d=$(_life_sub "$(_life_now)" "$t0")
+if _life_le "$d" 3; then ok "RST removal took ${d}s (<= 3)"
+else fail "RST removal took ${d}s (<= 3)"; fi
+expect_eq "NAT table empty" 0 "$(nat_len)"
+diag "stats: $(_life_stats)"
+bg_kill_all
+unload_l4lb
+kernel_clean_since "test $T_NAME"

@@ -1,0 +1,110 @@
+#!/bin/sh
+# life_synflood: a spoofed-source SYN flood against the VIP.
+#
+#   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=... timeout_syn=5
+#   (syn_max default: conn_max / 2)
+#
+# chatd on be1..be3, six chat clients (two per backend) talking every
+# 0.5 s, so each hears its partner. Then from cli:
+#
+#   flood -p tcp -a 100 -P 500 -b 10.0.0.10 -r 5000 10.0.0.1 20000
+#
+# 50,000 SYNs from 10.0.0.10-109 (not cli's addresses: the backends'
+# SYN-ACKs come back translated and die unanswered). Meanwhile the six
+# connections keep carrying data both ways. half_open and drop_syn_limit are
+# shown from `l4lbctl stats`. Afterwards the table drains back to just the
+# six established rows within the SYN timeout (5 s, plus slack).
+#
+# Second round, reloaded with syn_max=1000: 5,000 spoofed SYNs; half_open
+# never goes above 1000 and drop_syn_limit counts the rest, while the
+# established connections keep working.
+. /vm/lib.sh
+. /vm/tests/life_lib.sh
+plan 12
+_life_require
+
+# talkers: six chat clients t1..t6 joined in order (rr: t1,t4 on be1 ...),
+# each talking every 0.5 s.
+talkers() {
+	serve_all chatd
+	serve_ready || die "chatd listens"
+	for i in 1 2 3 4 5 6; do
+		chat_start "t$i"
+		wait_for 15 '[ "$(backend_of t'"$i"')" != none ]' || die "t$i joined"
+	done
+	for i in 1 2 3 4 5 6; do _life_ticker "t$i" 0.5; done
+}
+
+# heard: total relayed tick lines the six clients received.
+heard() {
+	cat /tmp/chat.t[1-6].out 2>/dev/null | grep -c " tick "
+}
+
+# flood_watch SECS...: run flood ARGS in cli, sampling half_open and the
+# table length every 0.5 s; peak values in PEAK_HALF / PEAK_LEN.
+flood_watch() {
+	PEAK_HALF=0 PEAK_LEN=0
+	bg /tmp/flood.out cli flood "$@"
+	_fp=$BG_PID
+	while alive "$_fp"; do
+		_h=$(_life_stat half_open) _n=$(nat_len)
+		[ "${_h:-0}" -gt "$PEAK_HALF" ] && PEAK_HALF=$_h
+		[ "${_n:-0}" -gt "$PEAK_LEN" ] && PEAK_LEN=$_n
+		sleep 0.5
+	done
+	wait "$_fp" 2>/dev/null
+}
+
+step "round 1: default syn_max"
+_life_up timeout_syn=5
+talkers
+sleep 2
+h0=$(heard)
+[ "$h0" -gt 0 ] || diag "no ticks heard before the flood"
+t0=$(_life_now)
+flood_watch -p tcp -a 100 -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
+t1=$(_life_now)
+h1=$(heard)
+diag "flood: $(cat /tmp/flood.out) in $(_life_sub "$t1" "$t0") s; peak half_open $PEAK_HALF, peak rows $PEAK_LEN"
+diag "stats: $(_life_stats)"
+if grep -q "^sent 50000" /tmp/flood.out; then ok "the flood sent 50,000 SYNs"
+else fail "the flood sent 50,000 SYNs"; diag_file /tmp/flood.out; fi
+if [ "$PEAK_HALF" -ge 1000 ]; then ok "half_open rose under the flood (peak $PEAK_HALF)"
+else fail "half_open rose under the flood" "peak $PEAK_HALF"; fi
+# Each client hears its partner twice a second; over the flood the six
+# should hear at least a few lines each.
+if [ "$((h1 - h0))" -ge 12 ]; then ok "the six connections kept talking during the flood ($((h1 - h0)) lines heard)"
+else fail "the six connections kept talking during the flood" "heard $((h1 - h0)) lines"; fi
+expect_eq "the six rows are still ESTABLISHED" 6 "$(_life_count ESTABLISHED)"
+if wait_nat_len 6 20; then ok "the table drains to the six rows $(_life_sub "$(_life_now)" "$t1") s after the flood (timeout_syn 5)"
+else fail "the table drains to the six rows within 20 s" "rows: $(nat_len), half_open $(_life_stat half_open)"; fi
+expect_eq "half_open is back to 0" 0 "$(_life_stat half_open)"
+h2=$(heard)
+sleep 2
+if [ "$(heard)" -gt "$h2" ]; then ok "the six still talk afterwards"
+else fail "the six still talk afterwards"; fi
+diag "stats: $(_life_stats)"
+bg_kill_all
+unload_l4lb || die "rmmod l4lb"
+
+step "round 2: syn_max=1000"
+load_l4lb $L4LB_ARGS timeout_syn=5 syn_max=1000 || die "insmod l4lb syn_max=1000"
+talkers
+sleep 1
+h0=$(heard)
+flood_watch -p tcp -a 10 -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
+h1=$(heard)
+diag "flood: $(cat /tmp/flood.out); peak half_open $PEAK_HALF, peak rows $PEAK_LEN"
+diag "stats: $(_life_stats)"
+if [ "$PEAK_HALF" -le 1000 ] && [ "$PEAK_HALF" -gt 0 ]; then ok "half_open stayed at most syn_max (peak $PEAK_HALF)"
+else fail "half_open stayed at most syn_max" "peak $PEAK_HALF"; fi
+d=$(_life_stat drop_syn_limit)
+if [ "${d:-0}" -ge 1000 ]; then ok "drop_syn_limit counted the excess ($d)"
+else fail "drop_syn_limit counted the excess" "drop_syn_limit $d"; fi
+if [ "$((h1 - h0))" -ge 6 ]; then ok "the six connections kept talking ($((h1 - h0)) lines heard)"
+else fail "the six connections kept talking" "heard $((h1 - h0)) lines"; fi
+if wait_nat_len 6 20; then ok "the table drains to the six rows again"
+else fail "the table drains to the six rows again" "rows: $(nat_len)"; fi
+bg_kill_all
+unload_l4lb
+kernel_clean_since "test $T_NAME"

@@ -14,6 +14,11 @@
  *  - A backend is reference counted: one reference for the service's list,
  *    one per NAT row. It is freed after a grace period once the last one is
  *    gone, so a removed backend drains: its rows keep working until they end.
+ *  - Removal is published by a new backend set; a CPU that read the old set
+ *    just before may still schedule one new connection to the removed
+ *    backend within that RCU grace period. Its row then drains like the
+ *    others. Readers take their reference with refcount_inc_not_zero(), so
+ *    they never resurrect a backend being freed.
  */
 #ifndef _L4LB_SERVICE_H
 #define _L4LB_SERVICE_H

@@ -9,6 +9,7 @@
 #include <linux/printk.h>
 
 #include "l4lb_sched.h"
+#include "l4lb_service.h"
 
 /**
  * l4lb_kunit_need_module_init() - suite_init of suites using module state
@@ -29,5 +30,35 @@ static inline int l4lb_kunit_need_module_init(struct kunit_suite *suite)
 	       suite->name);
 	return -ENODEV;
 }
+
+/** L4LB_KUNIT_MAX_BE - backends in a scheduler fixture */
+#define L4LB_KUNIT_MAX_BE	8
+
+/**
+ * struct l4lb_sched_fixture - a scheduler instance and fake backends
+ * @inst: the instance, freed with the test
+ * @be: the backends, 203.0.113.1.. port 8080, up, weight 1 by default
+ * @set: the first n of them, in order
+ */
+struct l4lb_sched_fixture {
+	struct l4lb_sched_inst *inst;
+	struct l4lb_backend be[L4LB_KUNIT_MAX_BE];
+	struct l4lb_backend_set *set;
+};
+
+/*
+ * l4lb_kunit_sched_setup() - instance of scheduler @name over @n backends,
+ * with @active[i] active rows (0 if NULL) and weight @weight[i] (1 if
+ * NULL); runs the scheduler's update() if it has one.
+ */
+struct l4lb_sched_fixture *l4lb_kunit_sched_setup(struct kunit *test,
+						  const char *name,
+						  unsigned int n,
+						  const int *active,
+						  const u32 *weight);
+/* One pick, under RCU, for a varying tuple. */
+struct l4lb_backend *l4lb_kunit_sched_pick(struct l4lb_sched_fixture *f);
+/* Index of @be in f->be, or -1 for NULL. */
+int l4lb_kunit_be_index(struct l4lb_sched_fixture *f, struct l4lb_backend *be);
 
 #endif /* _L4LB_KUNIT_H */

@@ -17,106 +17,17 @@
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 
-#define MAX_BE	8
-
-struct lc_fixture {
-	struct l4lb_sched_inst *inst;
-	struct l4lb_backend be[MAX_BE];
-	struct l4lb_backend_set *set;
-};
-
-static void inst_res_free(struct kunit_resource *res)
-{
-	l4lb_sched_inst_free(res->data);
-	rcu_barrier();	/* the instance is freed by call_rcu() */
-}
-
-static int inst_res_init(struct kunit_resource *res, void *context)
-{
-	res->data = context;
-	return 0;
-}
-
-/*
- * An instance of scheduler @name ("lc" or "wlc") and @n usable backends,
- * in the set in order, with @active[i] active rows (0 if NULL) and weight
- * @weight[i] (1 if NULL).
- */
-static struct lc_fixture *lc_setup(struct kunit *test, const char *name,
-				   unsigned int n, const int *active,
-				   const u32 *weight)
-{
-	struct lc_fixture *f;
-	unsigned int i;
-
-	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->set = kunit_kzalloc(test, struct_size(f->set, be, MAX_BE),
-			       GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, f->set);
-	for (i = 0; i < MAX_BE; i++) {
-		struct l4lb_backend *be = &f->be[i];
-
-		INIT_LIST_HEAD(&be->list);
-		be->addr = htonl(0xcb007100 + i + 1);	/* 203.0.113.x */
-		be->port = htons(8080);
-		be->weight = weight && i < n ? weight[i] : 1;
-		be->state = L4LB_BE_STATE_UP;
-		refcount_set(&be->refcnt, 1);
-		atomic_set(&be->active, active && i < n ? active[i] : 0);
-		atomic_set(&be->inactive, 0);
-	}
-	for (i = 0; i < n; i++)
-		f->set->be[i] = &f->be[i];
-	f->set->n = n;
-
-	f->inst = l4lb_sched_inst_create(name);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->inst);
-	if (!kunit_alloc_resource(test, inst_res_init, inst_res_free,
-				  GFP_KERNEL, f->inst)) {
-		l4lb_sched_inst_free(f->inst);
-		KUNIT_ASSERT_FAILURE(test, "no memory for a kunit resource");
-	}
-	KUNIT_ASSERT_NOT_NULL(test, f->inst->sched->schedule);
-	if (f->inst->sched->update)
-		KUNIT_ASSERT_EQ(test, f->inst->sched->update(f->inst, f->set),
-				0);
-	return f;
-}
-
-static struct l4lb_backend *pick(struct lc_fixture *f)
-{
-	/* lc ignores the tuple; vary it all the same. */
-	static u16 sport = 1024;
-	struct l4lb_tuple t = {
-		.saddr = htonl(0xc6336400 + (sport & 0xff)),
-		.daddr = htonl(0xc0000201),
-		.sport = htons(sport++),
-		.dport = htons(80),
-		.proto = IPPROTO_TCP,
-	};
-	struct l4lb_backend *be;
-
-	rcu_read_lock();
-	be = f->inst->sched->schedule(f->inst, f->set, &t);
-	rcu_read_unlock();
-	return be;
-}
-
-static int be_index(struct lc_fixture *f, struct l4lb_backend *be)
-{
-	return be ? (int)(be - f->be) : -1;
-}
+#define MAX_BE	L4LB_KUNIT_MAX_BE
 
 /* Pick @picks times, counts unchanged, and count the picks of each. */
-static void count_picks(struct kunit *test, struct lc_fixture *f,
+static void count_picks(struct kunit *test, struct l4lb_sched_fixture *f,
 			unsigned int picks, unsigned int *count)
 {
 	unsigned int i;
 
 	memset(count, 0, MAX_BE * sizeof(*count));
 	for (i = 0; i < picks; i++) {
-		int got = be_index(f, pick(f));
+		int got = l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f));
 
 		KUNIT_ASSERT_TRUE_MSG(test, got >= 0 && got < MAX_BE,
 				      "pick %u went to backend %d", i, got);
@@ -125,13 +36,13 @@ static void count_picks(struct kunit *test, struct lc_fixture *f,
 }
 
 /* Pick @picks times and expect backend @want every time. */
-static void expect_always(struct kunit *test, struct lc_fixture *f,
+static void expect_always(struct kunit *test, struct l4lb_sched_fixture *f,
 			  unsigned int picks, int want)
 {
 	unsigned int i;
 
 	for (i = 0; i < picks; i++) {
-		int got = be_index(f, pick(f));
+		int got = l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f));
 
 		KUNIT_ASSERT_EQ_MSG(test, got, want,
 				    "pick %u went to backend %d", i, got);
@@ -147,7 +58,7 @@ static void lc_and_wlc_registered(struct kunit *test)
 static void lc_picks_the_backend_with_fewest_active(struct kunit *test)
 {
 	static const int active[] = { 5, 2, 7, 3, 9 };
-	struct lc_fixture *f = lc_setup(test, "lc", 5, active, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 5, active, NULL);
 
 	/* Every start of the scan finds the same minimum. */
 	expect_always(test, f, 50, 1);
@@ -156,7 +67,7 @@ static void lc_picks_the_backend_with_fewest_active(struct kunit *test)
 static void lc_follows_the_counts_as_they_change(struct kunit *test)
 {
 	static const int active[] = { 4, 4, 4 };
-	struct lc_fixture *f = lc_setup(test, "lc", 3, active, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 3, active, NULL);
 
 	atomic_set(&f->be[2].active, 3);
 	expect_always(test, f, 10, 2);
@@ -188,7 +99,7 @@ static void lc_follows_the_counts_as_they_change(struct kunit *test)
 static void lc_fewest_active_counts_not_inactive(struct kunit *test)
 {
 	static const int active[] = { 3, 2 };
-	struct lc_fixture *f = lc_setup(test, "lc", 2, active, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 2, active, NULL);
 
 	/* Rows in SYN_RECV, TIME_WAIT, ... do not count. */
 	atomic_set(&f->be[1].inactive, 1000);
@@ -198,7 +109,7 @@ static void lc_fewest_active_counts_not_inactive(struct kunit *test)
 static void lc_ties_broken_fairly_300_picks_100_each(struct kunit *test)
 {
 	static const int active[] = { 4, 4, 4 };
-	struct lc_fixture *f = lc_setup(test, "lc", 3, active, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 3, active, NULL);
 	unsigned int count[MAX_BE];
 
 	count_picks(test, f, 300, count);
@@ -209,7 +120,7 @@ static void lc_ties_broken_fairly_300_picks_100_each(struct kunit *test)
 
 static void lc_ties_at_zero_broken_fairly_over_five(struct kunit *test)
 {
-	struct lc_fixture *f = lc_setup(test, "lc", 5, NULL, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 5, NULL, NULL);
 	unsigned int count[MAX_BE], i;
 
 	/* A fresh service: nothing established anywhere. */
@@ -222,7 +133,7 @@ static void lc_ties_at_zero_broken_fairly_over_five(struct kunit *test)
 static void lc_ties_apart_in_the_set_share_evenly(struct kunit *test)
 {
 	static const int active[] = { 2, 5, 2, 2 };
-	struct lc_fixture *f = lc_setup(test, "lc", 4, active, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 4, active, NULL);
 	unsigned int count[MAX_BE];
 
 	count_picks(test, f, 300, count);
@@ -235,7 +146,7 @@ static void lc_ties_apart_in_the_set_share_evenly(struct kunit *test)
 /* A down backend's turns must not all pass to the one after it. */
 static void lc_down_backends_do_not_tilt_the_ties(struct kunit *test)
 {
-	struct lc_fixture *f = lc_setup(test, "lc", 4, NULL, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 4, NULL, NULL);
 	unsigned int count[MAX_BE];
 
 	WRITE_ONCE(f->be[1].state, L4LB_BE_STATE_DOWN);
@@ -248,7 +159,7 @@ static void lc_down_backends_do_not_tilt_the_ties(struct kunit *test)
 static void lc_down_backend_skipped(struct kunit *test)
 {
 	static const int active[] = { 0, 3, 5 };
-	struct lc_fixture *f = lc_setup(test, "lc", 3, active, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 3, active, NULL);
 
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_DOWN);
 	expect_always(test, f, 20, 1);
@@ -257,7 +168,7 @@ static void lc_down_backend_skipped(struct kunit *test)
 static void lc_draining_backend_skipped(struct kunit *test)
 {
 	static const int active[] = { 3, 0, 5 };
-	struct lc_fixture *f = lc_setup(test, "lc", 3, active, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 3, active, NULL);
 
 	WRITE_ONCE(f->be[1].state, L4LB_BE_STATE_DRAIN);
 	expect_always(test, f, 20, 0);
@@ -266,7 +177,7 @@ static void lc_draining_backend_skipped(struct kunit *test)
 static void lc_removed_backend_skipped(struct kunit *test)
 {
 	static const int active[] = { 3, 5, 0 };
-	struct lc_fixture *f = lc_setup(test, "lc", 3, active, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 3, active, NULL);
 
 	WRITE_ONCE(f->be[2].removed, true);
 	expect_always(test, f, 20, 0);
@@ -276,7 +187,7 @@ static void lc_weight_zero_never_picked(struct kunit *test)
 {
 	static const int active[] = { 0, 1000 };
 	static const u32 weight[] = { 0, 1 };
-	struct lc_fixture *f = lc_setup(test, "lc", 2, active, weight);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 2, active, weight);
 
 	/* lc ignores weights, except that 0 takes no new connections. */
 	expect_always(test, f, 20, 1);
@@ -286,7 +197,7 @@ static void lc_mixed_unusable_skipped_usable_all_picked(struct kunit *test)
 {
 	static const int active[] = { 0, 2, 0, 2, 0, 2, 0 };
 	static const u32 weight[] = { 1, 1, 1, 1, 1, 1, 0 };
-	struct lc_fixture *f = lc_setup(test, "lc", 7, active, weight);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 7, active, weight);
 	unsigned int count[MAX_BE];
 
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_DOWN);
@@ -302,25 +213,25 @@ static void lc_mixed_unusable_skipped_usable_all_picked(struct kunit *test)
 
 static void lc_all_unusable_returns_null(struct kunit *test)
 {
-	struct lc_fixture *f = lc_setup(test, "lc", 4, NULL, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 4, NULL, NULL);
 
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_DOWN);
 	WRITE_ONCE(f->be[1].state, L4LB_BE_STATE_DRAIN);
 	WRITE_ONCE(f->be[2].removed, true);
 	WRITE_ONCE(f->be[3].weight, 0);
-	KUNIT_EXPECT_NULL(test, pick(f));
-	KUNIT_EXPECT_NULL(test, pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_UP);
 	expect_always(test, f, 5, 0);
 }
 
 static void lc_empty_set_returns_null(struct kunit *test)
 {
-	struct lc_fixture *f = lc_setup(test, "lc", 0, NULL, NULL);
-	struct lc_fixture *w = lc_setup(test, "wlc", 0, NULL, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 0, NULL, NULL);
+	struct l4lb_sched_fixture *w = l4lb_kunit_sched_setup(test, "wlc", 0, NULL, NULL);
 
-	KUNIT_EXPECT_NULL(test, pick(f));
-	KUNIT_EXPECT_NULL(test, pick(w));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(w));
 }
 
 static void wlc_divides_by_weight_4_over_2_beats_3_over_1(struct kunit *test)
@@ -329,9 +240,9 @@ static void wlc_divides_by_weight_4_over_2_beats_3_over_1(struct kunit *test)
 	static const u32 weight[] = { 2, 1 };
 	static const int active_rev[] = { 3, 4 };
 	static const u32 weight_rev[] = { 1, 2 };
-	struct lc_fixture *f = lc_setup(test, "wlc", 2, active, weight);
-	struct lc_fixture *r = lc_setup(test, "wlc", 2, active_rev, weight_rev);
-	struct lc_fixture *u = lc_setup(test, "lc", 2, active, weight);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wlc", 2, active, weight);
+	struct l4lb_sched_fixture *r = l4lb_kunit_sched_setup(test, "wlc", 2, active_rev, weight_rev);
+	struct l4lb_sched_fixture *u = l4lb_kunit_sched_setup(test, "lc", 2, active, weight);
 
 	/* 4/2 = 2 < 3/1 = 3, whichever comes first in the set. */
 	expect_always(test, f, 20, 0);
@@ -345,7 +256,7 @@ static void wlc_picks_lowest_ratio_among_many(struct kunit *test)
 	/* Ratios 10, 4.5, 2.75, 3, 5: the third. */
 	static const int active[] = { 10, 9, 11, 3, 25 };
 	static const u32 weight[] = { 1, 2, 4, 1, 5 };
-	struct lc_fixture *f = lc_setup(test, "wlc", 5, active, weight);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wlc", 5, active, weight);
 
 	expect_always(test, f, 25, 2);
 }
@@ -355,7 +266,7 @@ static void wlc_equal_ratios_tie_fairly(struct kunit *test)
 	/* 2/1 = 4/2 = 6/3 */
 	static const int active[] = { 2, 4, 6 };
 	static const u32 weight[] = { 1, 2, 3 };
-	struct lc_fixture *f = lc_setup(test, "wlc", 3, active, weight);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wlc", 3, active, weight);
 	unsigned int count[MAX_BE];
 
 	count_picks(test, f, 300, count);
@@ -368,12 +279,12 @@ static void wlc_weight_zero_never_picked(struct kunit *test)
 {
 	static const int active[] = { 0, 0, 500, 0 };
 	static const u32 weight[] = { 0, 0, 1, 0 };
-	struct lc_fixture *f = lc_setup(test, "wlc", 4, active, weight);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wlc", 4, active, weight);
 
 	/* 0/0 must not look like the best ratio. */
 	expect_always(test, f, 20, 2);
 	WRITE_ONCE(f->be[2].weight, 0);
-	KUNIT_EXPECT_NULL(test, pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
 }
 
 static void wlc_large_counts_and_weights_compare_exactly(struct kunit *test)
@@ -384,7 +295,7 @@ static void wlc_large_counts_and_weights_compare_exactly(struct kunit *test)
 	 */
 	static const int active[] = { 2000000000, 2000000001 };
 	static const u32 weight[] = { L4LB_WEIGHT_MAX - 1, L4LB_WEIGHT_MAX };
-	struct lc_fixture *f = lc_setup(test, "wlc", 2, active, weight);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wlc", 2, active, weight);
 
 	expect_always(test, f, 10, 1);
 }

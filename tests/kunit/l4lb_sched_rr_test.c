@@ -15,91 +15,13 @@
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 
-#define MAX_BE	8
-
-struct rr_fixture {
-	struct l4lb_sched_inst *inst;
-	struct l4lb_backend be[MAX_BE];
-	struct l4lb_backend_set *set;
-};
-
-static void inst_res_free(struct kunit_resource *res)
-{
-	l4lb_sched_inst_free(res->data);
-	rcu_barrier();	/* the instance is freed by call_rcu() */
-}
-
-static int inst_res_init(struct kunit_resource *res, void *context)
-{
-	res->data = context;
-	return 0;
-}
-
-/* An "rr" instance and @n usable backends, all in the set, in order. */
-static struct rr_fixture *rr_setup(struct kunit *test, unsigned int n)
-{
-	struct rr_fixture *f;
-	unsigned int i;
-
-	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->set = kunit_kzalloc(test, struct_size(f->set, be, MAX_BE),
-			       GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, f->set);
-	for (i = 0; i < MAX_BE; i++) {
-		struct l4lb_backend *be = &f->be[i];
-
-		INIT_LIST_HEAD(&be->list);
-		be->addr = htonl(0xcb007100 + i + 1);	/* 203.0.113.x */
-		be->port = htons(8080);
-		be->weight = 1;
-		be->state = L4LB_BE_STATE_UP;
-		refcount_set(&be->refcnt, 1);
-	}
-	for (i = 0; i < n; i++)
-		f->set->be[i] = &f->be[i];
-	f->set->n = n;
-
-	f->inst = l4lb_sched_inst_create("rr");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->inst);
-	if (!kunit_alloc_resource(test, inst_res_init, inst_res_free,
-				  GFP_KERNEL, f->inst)) {
-		l4lb_sched_inst_free(f->inst);
-		KUNIT_ASSERT_FAILURE(test, "no memory for a kunit resource");
-	}
-	KUNIT_ASSERT_NOT_NULL(test, f->inst->sched->schedule);
-	return f;
-}
-
-static struct l4lb_backend *pick(struct rr_fixture *f)
-{
-	/* Round robin ignores the tuple; vary it all the same. */
-	static u16 sport = 1024;
-	struct l4lb_tuple t = {
-		.saddr = htonl(0xc6336400 + (sport & 0xff)),
-		.daddr = htonl(0xc0000201),
-		.sport = htons(sport++),
-		.dport = htons(80),
-		.proto = IPPROTO_TCP,
-	};
-	struct l4lb_backend *be;
-
-	rcu_read_lock();
-	be = f->inst->sched->schedule(f->inst, f->set, &t);
-	rcu_read_unlock();
-	return be;
-}
-
-static int be_index(struct rr_fixture *f, struct l4lb_backend *be)
-{
-	return be ? (int)(be - f->be) : -1;
-}
+#define MAX_BE	L4LB_KUNIT_MAX_BE
 
 /*
  * Pick @rounds * len(@order) times and expect exactly the backends of
  * @order (indexes into f->be), over and over, in that order.
  */
-static void expect_rotation(struct kunit *test, struct rr_fixture *f,
+static void expect_rotation(struct kunit *test, struct l4lb_sched_fixture *f,
 			    const int *order, unsigned int len,
 			    unsigned int rounds)
 {
@@ -107,7 +29,7 @@ static void expect_rotation(struct kunit *test, struct rr_fixture *f,
 	unsigned int i;
 
 	for (i = 0; i < len * rounds; i++) {
-		int got = be_index(f, pick(f));
+		int got = l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f));
 
 		KUNIT_ASSERT_EQ_MSG(test, got, order[i % len],
 				    "pick %u went to backend %d", i, got);
@@ -128,7 +50,7 @@ static void rr_registered_and_unknown_name_is_enoent(struct kunit *test)
 static void rr_three_backends_300_picks_exactly_100_each_in_order(struct kunit *test)
 {
 	static const int order[] = { 0, 1, 2 };
-	struct rr_fixture *f = rr_setup(test, 3);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 3, NULL, NULL);
 
 	expect_rotation(test, f, order, ARRAY_SIZE(order), 100);
 }
@@ -136,7 +58,7 @@ static void rr_three_backends_300_picks_exactly_100_each_in_order(struct kunit *
 static void rr_single_backend_gets_every_pick(struct kunit *test)
 {
 	static const int order[] = { 0 };
-	struct rr_fixture *f = rr_setup(test, 1);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 1, NULL, NULL);
 
 	expect_rotation(test, f, order, ARRAY_SIZE(order), 50);
 }
@@ -144,7 +66,7 @@ static void rr_single_backend_gets_every_pick(struct kunit *test)
 static void rr_down_backend_skipped_others_rotate_exactly(struct kunit *test)
 {
 	static const int order[] = { 0, 2, 3 };
-	struct rr_fixture *f = rr_setup(test, 4);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 4, NULL, NULL);
 
 	WRITE_ONCE(f->be[1].state, L4LB_BE_STATE_DOWN);
 	expect_rotation(test, f, order, ARRAY_SIZE(order), 100);
@@ -153,7 +75,7 @@ static void rr_down_backend_skipped_others_rotate_exactly(struct kunit *test)
 static void rr_draining_backend_skipped_others_rotate_exactly(struct kunit *test)
 {
 	static const int order[] = { 1, 2 };
-	struct rr_fixture *f = rr_setup(test, 3);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 3, NULL, NULL);
 
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_DRAIN);
 	expect_rotation(test, f, order, ARRAY_SIZE(order), 100);
@@ -162,7 +84,7 @@ static void rr_draining_backend_skipped_others_rotate_exactly(struct kunit *test
 static void rr_removed_backend_skipped_others_rotate_exactly(struct kunit *test)
 {
 	static const int order[] = { 0, 1 };
-	struct rr_fixture *f = rr_setup(test, 3);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 3, NULL, NULL);
 
 	/* Removed but still in the set (a set not yet republished). */
 	WRITE_ONCE(f->be[2].removed, true);
@@ -172,7 +94,7 @@ static void rr_removed_backend_skipped_others_rotate_exactly(struct kunit *test)
 static void rr_weight_zero_backend_skipped_others_rotate_exactly(struct kunit *test)
 {
 	static const int order[] = { 0, 2, 4 };
-	struct rr_fixture *f = rr_setup(test, 5);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 5, NULL, NULL);
 
 	WRITE_ONCE(f->be[1].weight, 0);
 	WRITE_ONCE(f->be[3].weight, 0);
@@ -182,7 +104,7 @@ static void rr_weight_zero_backend_skipped_others_rotate_exactly(struct kunit *t
 static void rr_mixed_unusable_backends_all_skipped(struct kunit *test)
 {
 	static const int order[] = { 1, 5 };
-	struct rr_fixture *f = rr_setup(test, 6);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 6, NULL, NULL);
 
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_DOWN);
 	WRITE_ONCE(f->be[2].state, L4LB_BE_STATE_DRAIN);
@@ -195,7 +117,7 @@ static void rr_backend_back_up_rejoins_the_rotation(struct kunit *test)
 {
 	static const int without[] = { 0, 2 };
 	static const int with[] = { 0, 1, 2 };
-	struct rr_fixture *f = rr_setup(test, 3);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 3, NULL, NULL);
 
 	WRITE_ONCE(f->be[1].state, L4LB_BE_STATE_DOWN);
 	expect_rotation(test, f, without, ARRAY_SIZE(without), 10);
@@ -206,45 +128,45 @@ static void rr_backend_back_up_rejoins_the_rotation(struct kunit *test)
 
 static void rr_empty_set_returns_null(struct kunit *test)
 {
-	struct rr_fixture *f = rr_setup(test, 0);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 0, NULL, NULL);
 
-	KUNIT_EXPECT_NULL(test, pick(f));
-	KUNIT_EXPECT_NULL(test, pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
 }
 
 static void rr_all_unusable_returns_null(struct kunit *test)
 {
-	struct rr_fixture *f = rr_setup(test, 4);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 4, NULL, NULL);
 
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_DOWN);
 	WRITE_ONCE(f->be[1].state, L4LB_BE_STATE_DRAIN);
 	WRITE_ONCE(f->be[2].removed, true);
 	WRITE_ONCE(f->be[3].weight, 0);
-	KUNIT_EXPECT_NULL(test, pick(f));
-	KUNIT_EXPECT_NULL(test, pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
 	/* One usable again: it takes every pick. */
 	WRITE_ONCE(f->be[2].removed, false);
-	KUNIT_EXPECT_EQ(test, be_index(f, pick(f)), 2);
-	KUNIT_EXPECT_EQ(test, be_index(f, pick(f)), 2);
+	KUNIT_EXPECT_EQ(test, l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f)), 2);
+	KUNIT_EXPECT_EQ(test, l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f)), 2);
 }
 
 static void rr_smaller_set_keeps_an_exact_rotation(struct kunit *test)
 {
 	static const int five[] = { 0, 1, 2, 3, 4 };
-	struct rr_fixture *f = rr_setup(test, 5);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "rr", 5, NULL, NULL);
 	unsigned int i, count[2] = {};
 	int got, last = -1;
 
 	expect_rotation(test, f, five, ARRAY_SIZE(five), 1);
 	/* Four more picks: the next search starts at index 4. */
 	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_EQ(test, be_index(f, pick(f)), (int)i);
+		KUNIT_EXPECT_EQ(test, l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f)), (int)i);
 	/* The set shrinks to two, below that index (as a set republished
 	 * after removals would): picks stay in the set and alternate.
 	 */
 	f->set->n = 2;
 	for (i = 0; i < 40; i++) {
-		got = be_index(f, pick(f));
+		got = l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f));
 		KUNIT_ASSERT_TRUE_MSG(test, got == 0 || got == 1,
 				      "pick %u went to backend %d", i, got);
 		KUNIT_EXPECT_NE_MSG(test, got, last, "pick %u repeats", i);

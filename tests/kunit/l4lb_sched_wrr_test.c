@@ -19,111 +19,25 @@
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 
-#define MAX_BE	8
-
-struct wrr_fixture {
-	struct l4lb_sched_inst *inst;
-	struct l4lb_backend be[MAX_BE];
-	struct l4lb_backend_set *set;
-};
-
-static void inst_res_free(struct kunit_resource *res)
-{
-	l4lb_sched_inst_free(res->data);
-	rcu_barrier();	/* the instance is freed by call_rcu() */
-}
-
-static int inst_res_init(struct kunit_resource *res, void *context)
-{
-	res->data = context;
-	return 0;
-}
+#define MAX_BE	L4LB_KUNIT_MAX_BE
 
 /* The scheduler's update() with the fixture's set, as a change would. */
-static void wrr_update(struct kunit *test, struct wrr_fixture *f)
+static void wrr_update(struct kunit *test, struct l4lb_sched_fixture *f)
 {
 	KUNIT_ASSERT_EQ(test, f->inst->sched->update(f->inst, f->set), 0);
-}
-
-/*
- * A "wrr" instance and @n usable backends of weights @w (all 1 if NULL), in
- * the set in order, and update() run once as a service does before
- * publishing the instance. Change states first and call wrr_update() again
- * for other starting points.
- */
-static struct wrr_fixture *wrr_setup(struct kunit *test, unsigned int n,
-				     const u32 *w)
-{
-	struct wrr_fixture *f;
-	unsigned int i;
-
-	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->set = kunit_kzalloc(test, struct_size(f->set, be, MAX_BE),
-			       GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, f->set);
-	for (i = 0; i < MAX_BE; i++) {
-		struct l4lb_backend *be = &f->be[i];
-
-		INIT_LIST_HEAD(&be->list);
-		be->addr = htonl(0xcb007100 + i + 1);	/* 203.0.113.x */
-		be->port = htons(8080);
-		be->weight = w && i < n ? w[i] : 1;
-		be->state = L4LB_BE_STATE_UP;
-		refcount_set(&be->refcnt, 1);
-	}
-	for (i = 0; i < n; i++)
-		f->set->be[i] = &f->be[i];
-	f->set->n = n;
-
-	f->inst = l4lb_sched_inst_create("wrr");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->inst);
-	if (!kunit_alloc_resource(test, inst_res_init, inst_res_free,
-				  GFP_KERNEL, f->inst)) {
-		l4lb_sched_inst_free(f->inst);
-		KUNIT_ASSERT_FAILURE(test, "no memory for a kunit resource");
-	}
-	KUNIT_ASSERT_NOT_NULL(test, f->inst->sched->schedule);
-	KUNIT_ASSERT_NOT_NULL(test, f->inst->sched->update);
-	wrr_update(test, f);
-	return f;
-}
-
-static struct l4lb_backend *pick(struct wrr_fixture *f)
-{
-	/* wrr ignores the tuple; vary it all the same. */
-	static u16 sport = 1024;
-	struct l4lb_tuple t = {
-		.saddr = htonl(0xc6336400 + (sport & 0xff)),
-		.daddr = htonl(0xc0000201),
-		.sport = htons(sport++),
-		.dport = htons(80),
-		.proto = IPPROTO_TCP,
-	};
-	struct l4lb_backend *be;
-
-	rcu_read_lock();
-	be = f->inst->sched->schedule(f->inst, f->set, &t);
-	rcu_read_unlock();
-	return be;
-}
-
-static int be_index(struct wrr_fixture *f, struct l4lb_backend *be)
-{
-	return be ? (int)(be - f->be) : -1;
 }
 
 /*
  * Pick strlen(@seq) times and expect exactly @seq, where 'a' is f->be[0],
  * 'b' f->be[1] and so on.
  */
-static void expect_seq(struct kunit *test, struct wrr_fixture *f,
+static void expect_seq(struct kunit *test, struct l4lb_sched_fixture *f,
 		       const char *seq)
 {
 	unsigned int i;
 
 	for (i = 0; seq[i]; i++) {
-		int got = be_index(f, pick(f));
+		int got = l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f));
 
 		KUNIT_ASSERT_EQ_MSG(test, got, seq[i] - 'a',
 				    "pick %u of \"%s\" went to backend %d",
@@ -132,14 +46,14 @@ static void expect_seq(struct kunit *test, struct wrr_fixture *f,
 }
 
 /* Pick @picks times and count the picks of each backend. */
-static void count_picks(struct kunit *test, struct wrr_fixture *f,
+static void count_picks(struct kunit *test, struct l4lb_sched_fixture *f,
 			unsigned int picks, unsigned int *count)
 {
 	unsigned int i;
 
 	memset(count, 0, MAX_BE * sizeof(*count));
 	for (i = 0; i < picks; i++) {
-		int got = be_index(f, pick(f));
+		int got = l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f));
 
 		KUNIT_ASSERT_TRUE_MSG(test, got >= 0 && got < MAX_BE,
 				      "pick %u went to backend %d", i, got);
@@ -155,7 +69,7 @@ static void wrr_registered(struct kunit *test)
 static void wrr_5_1_1_seven_picks_exact_and_smooth(struct kunit *test)
 {
 	static const u32 w[] = { 5, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 3, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 3, NULL, w);
 
 	/* Interleaved, not a a a a a b c; and again from the start. */
 	expect_seq(test, f, "aabacaa");
@@ -165,7 +79,7 @@ static void wrr_5_1_1_seven_picks_exact_and_smooth(struct kunit *test)
 static void wrr_5_1_1_700_picks_exactly_500_100_100(struct kunit *test)
 {
 	static const u32 w[] = { 5, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 3, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 3, NULL, w);
 	unsigned int count[MAX_BE], i;
 
 	count_picks(test, f, 700, count);
@@ -180,7 +94,7 @@ static void wrr_5_1_1_700_picks_exactly_500_100_100(struct kunit *test)
 static void wrr_exact_over_sum_of_weights_2_3_1_4(struct kunit *test)
 {
 	static const u32 w[] = { 2, 3, 1, 4 };
-	struct wrr_fixture *f = wrr_setup(test, 4, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 4, NULL, w);
 	unsigned int count[MAX_BE], i;
 
 	for (i = 0; i < 30; i++) {
@@ -195,7 +109,7 @@ static void wrr_exact_over_sum_of_weights_2_3_1_4(struct kunit *test)
 static void wrr_equal_weights_rotate_like_rr(struct kunit *test)
 {
 	static const u32 w[] = { 7, 7, 7 };
-	struct wrr_fixture *f = wrr_setup(test, 3, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 3, NULL, w);
 	unsigned int i;
 
 	for (i = 0; i < 50; i++)
@@ -205,7 +119,7 @@ static void wrr_equal_weights_rotate_like_rr(struct kunit *test)
 static void wrr_weight_zero_backend_skipped(struct kunit *test)
 {
 	static const u32 w[] = { 5, 0, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 4, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 4, NULL, w);
 	unsigned int count[MAX_BE];
 
 	expect_seq(test, f, "aacadaa");
@@ -219,7 +133,7 @@ static void wrr_weight_zero_backend_skipped(struct kunit *test)
 static void wrr_down_backend_skipped(struct kunit *test)
 {
 	static const u32 w[] = { 5, 9, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 4, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 4, NULL, w);
 
 	WRITE_ONCE(f->be[1].state, L4LB_BE_STATE_DOWN);
 	wrr_update(test, f);
@@ -230,7 +144,7 @@ static void wrr_down_backend_skipped(struct kunit *test)
 static void wrr_draining_backend_skipped(struct kunit *test)
 {
 	static const u32 w[] = { 9, 5, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 4, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 4, NULL, w);
 
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_DRAIN);
 	wrr_update(test, f);
@@ -241,7 +155,7 @@ static void wrr_draining_backend_skipped(struct kunit *test)
 static void wrr_mixed_unusable_backends_all_skipped(struct kunit *test)
 {
 	static const u32 w[] = { 4, 3, 2, 0, 1, 6 };
-	struct wrr_fixture *f = wrr_setup(test, 6, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 6, NULL, w);
 	unsigned int count[MAX_BE];
 
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_DOWN);
@@ -258,7 +172,7 @@ static void wrr_mixed_unusable_backends_all_skipped(struct kunit *test)
 static void wrr_backend_going_down_between_updates_never_picked(struct kunit *test)
 {
 	static const u32 w[] = { 5, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 3, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 3, NULL, w);
 	unsigned int count[MAX_BE];
 
 	expect_seq(test, f, "aab");
@@ -275,7 +189,7 @@ static void wrr_backend_going_down_between_updates_never_picked(struct kunit *te
 static void wrr_weight_change_update_restarts_cleanly(struct kunit *test)
 {
 	static const u32 w[] = { 5, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 3, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 3, NULL, w);
 	unsigned int count[MAX_BE];
 
 	expect_seq(test, f, "aab");	/* midway: current weights 1 -4 3 */
@@ -296,7 +210,7 @@ static void wrr_weight_change_update_restarts_cleanly(struct kunit *test)
 static void wrr_update_with_same_weights_restarts_the_sequence(struct kunit *test)
 {
 	static const u32 w[] = { 5, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 3, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 3, NULL, w);
 
 	expect_seq(test, f, "aaba");
 	wrr_update(test, f);
@@ -306,7 +220,7 @@ static void wrr_update_with_same_weights_restarts_the_sequence(struct kunit *tes
 static void wrr_backend_added_update_restarts_with_new_set(struct kunit *test)
 {
 	static const u32 w[] = { 5, 1, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 3, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 3, NULL, w);
 	unsigned int count[MAX_BE];
 
 	expect_seq(test, f, "aabac");
@@ -324,7 +238,7 @@ static void wrr_backend_added_update_restarts_with_new_set(struct kunit *test)
 static void wrr_set_not_yet_matching_state_takes_first_usable(struct kunit *test)
 {
 	static const u32 w[] = { 1, 5, 1, 1 };
-	struct wrr_fixture *f = wrr_setup(test, 3, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 3, NULL, w);
 
 	/* A set published before the scheduler's update() (its size
 	 * differs from the state's): the first usable backend, never a
@@ -341,14 +255,14 @@ static void wrr_set_not_yet_matching_state_takes_first_usable(struct kunit *test
 static void wrr_all_unusable_returns_null(struct kunit *test)
 {
 	static const u32 w[] = { 3, 2, 1, 0 };
-	struct wrr_fixture *f = wrr_setup(test, 4, w);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 4, NULL, w);
 
 	WRITE_ONCE(f->be[0].state, L4LB_BE_STATE_DOWN);
 	WRITE_ONCE(f->be[1].state, L4LB_BE_STATE_DRAIN);
 	WRITE_ONCE(f->be[2].removed, true);
 	wrr_update(test, f);
-	KUNIT_EXPECT_NULL(test, pick(f));
-	KUNIT_EXPECT_NULL(test, pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
 	/* One usable again: it takes every pick. */
 	WRITE_ONCE(f->be[1].state, L4LB_BE_STATE_UP);
 	wrr_update(test, f);
@@ -357,10 +271,10 @@ static void wrr_all_unusable_returns_null(struct kunit *test)
 
 static void wrr_empty_set_returns_null(struct kunit *test)
 {
-	struct wrr_fixture *f = wrr_setup(test, 0, NULL);
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wrr", 0, NULL, NULL);
 
-	KUNIT_EXPECT_NULL(test, pick(f));
-	KUNIT_EXPECT_NULL(test, pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
+	KUNIT_EXPECT_NULL(test, l4lb_kunit_sched_pick(f));
 }
 
 static struct kunit_case l4lb_sched_wrr_cases[] = {

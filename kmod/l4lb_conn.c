@@ -326,8 +326,10 @@ static bool l4lb_conn_exists_locked(struct l4lb_conn_table *tab, u32 h,
  * (conn->backend->snat_next), so a port comes back only after the whole
  * range has been used: a backend that closed first still holds the old
  * tuple in TIME_WAIT for a while, and a SYN reusing it too soon would be
- * answered with an ACK instead of a SYN-ACK. Without a backend (tests) the
- * search starts at random. It probes at most 128 ports (every port when the
+ * answered with an ACK instead of a SYN-ACK. The cursor starts at random,
+ * since the old connections of a reloaded balancer may still hold the
+ * first ports at the backend. Without a backend (tests) each search starts
+ * at random. It probes at most 128 ports (every port when the
  * range is smaller), so exhaustion is detected, never papered over.
  * The check and the insert happen under the bucket locks of both tuples, so
  * two CPUs can't pick the same port or insert the same client twice.

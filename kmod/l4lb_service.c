@@ -5,6 +5,7 @@
  */
 #include <linux/jiffies.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/netdevice.h>
 #include <net/netns/generic.h>
@@ -636,6 +637,10 @@ int l4lb_backend_add(struct l4lb_net *ln, __be32 addr, __be16 port,
 	be->port = port;
 	be->weight = weight;
 	be->state = state;
+	/* Start the SNAT ports at random: after a reload, sockets of the old
+	 * connections may still hold the first ports of the range.
+	 */
+	atomic_set(&be->snat_next, get_random_u32() & INT_MAX);
 	refcount_set(&be->refcnt, 1);
 	list_add_tail(&be->list, &svc->backends);
 	err = l4lb_set_publish(svc);

@@ -82,7 +82,7 @@ struct l4lb_be_stats {
  * @active: rows in ESTABLISHED
  * @inactive: rows in any other state
  * @snat_next: where the next SNAT port search towards it starts, as an
- *	offset into the SNAT port range
+ *	offset into the SNAT port range; random at first
  * @stats: per-CPU traffic counters
  * @rcu: deferred free
  */

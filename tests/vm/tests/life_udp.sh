@@ -3,11 +3,11 @@
 #
 #   insmod l4lb.ko vip=10.0.0.1 port=20000 proto=udp backends=... timeout_udp=3
 #
-# A UDP echo server on each backend (socat UDP-LISTEN,fork: one child per
-# peer, on a socket connected to it) answers each line as "beK LINE".
-# (UDP-RECVFROM,fork loses datagrams: parent and child read one socket.
-# UDP-LISTEN,fork has a short window without a bound socket after each new
-# peer, so the clients' first datagrams are 0.15 s apart.) 30 clients in
+# A UDP echo server on each backend (tests/apps/udpecho, one socket bound
+# once) answers each datagram as "beK DATAGRAM". (socat's UDP-LISTEN,fork
+# has windows without a bound socket, in which a client's datagram got a
+# port-unreachable on a busy host.) The clients' first datagrams are still
+# 0.15 s apart, so the round robin order is the clients' order. 30 clients in
 # cli each send 5 datagrams, 1 s apart, from one socket and must get 5
 # replies, all from the same backend. At the peak there are 30 rows, in
 # state UDP, spread 10/10/10 by round robin; 3 s after the last datagram
@@ -22,8 +22,7 @@ expect_eq "l4lbctl service: proto udp" udp "$(l4lbctl service | awk '$1 == "prot
 step "UDP echo servers"
 k=1
 for port in $BE_PORTS; do
-	bg "/tmp/be$k.log" "be$k" socat -T 20 UDP4-LISTEN:$port,reuseaddr,fork \
-		SYSTEM:"while read -r l; do echo be$k \$l; done"
+	bg "/tmp/be$k.log" "be$k" udpecho "$port" "be$k"
 	k=$((k + 1))
 done
 wait_for 10 'ip netns exec be3 ss -lun | grep -q :10002' || die "UDP servers listen"

@@ -17,7 +17,7 @@ DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	libmnl-dev libcmocka-dev pkg-config sparse cppcheck dkms \
 	python3 bc flex bison libelf-dev libssl-dev rsync
 
-.PHONY: all module tools apps deps check unit kunit vm demo dkms-test \
+.PHONY: all module tools apps deps check unit kunit vm demo dkms-test bench \
 	lint checkpatch sparse w1 clean help
 
 all: module tools apps
@@ -60,6 +60,11 @@ demo: all
 
 dkms-test:
 	bash tests/dkms.sh
+
+# Side-by-side benchmark against IPVS and nftables (work in progress, see
+# tests/bench/README.md); QUICK=1 for the smoke mode. Not part of check.
+bench: all
+	QUICK=$(QUICK) bash tests/bench/run.sh
 
 # Static analysis, as a netfilter maintainer runs it before merging.
 # checkpatch runs with no --ignore; it must be silent.

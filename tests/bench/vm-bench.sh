@@ -1,0 +1,689 @@
+#!/bin/sh
+# /init of the l4lb benchmark VM (busybox sh, PID 1). tests/bench/run.sh
+# appends it, with hold and the web page, to the test bed's initramfs
+# (tests/vm/mkinitramfs.sh) and boots it.
+#
+# It reuses the test bed's /vm/lib.sh (topology: cli, lb = root netns,
+# be1..be3; module loading). Backends run nginx (a 1 KiB page on :80) and
+# iperf3 (be1:5201). Every balancer is set up in turn on the same topology
+# and measured with the same clients (wrk, ab, iperf3, hold).
+#
+# Kernel command line (all optional):
+#   benchruns=N      rounds of the main workloads (default 5)
+#   benchdur=S       seconds per wrk / iperf3 run (default 5)
+#   benchlat=N       requests of the ab latency run (default 500)
+#   benchsmall=N     idle rows held for the "small" scale level (1000)
+#   benchbig=N       idle rows held for the "big" scale level (50000)
+#   benchscaleruns=N connection-rate runs per scale level (default = runs)
+#   benchconfigs=a,b configurations (default direct,l4lb,ipvs,nft)
+#   benchperf=1      profile l4lb under the connection-rate load with perf
+#   benchquick=1     smoke mode: the IPVS conntrack=0 check is not repeated
+#
+# Output on the console: "# ..." lines for people, and "BENCH ..." lines
+# that tests/bench/report.py reads:
+#   BENCH info KEY VALUE...
+#   BENCH fullnat CFG yes|no PEERS...
+#   BENCH skip CFG REASON...
+#   BENCH val CFG METRIC RUN VALUE        (one measurement)
+#   BENCH err CFG METRIC RUN TEXT...      (a run that produced no number)
+#   BENCH slab CFG SNAP CACHE ACTIVE OBJSIZE BYTES   (SNAP a or b)
+#   BENCH rows CFG SNAP ROWS HELD     (HELD: connections added since a)
+#   BENCH aux CFG METRIC RUN KEY=VALUE...  (retransmissions, CPU busy)
+#   PERF dso|sym|l4lb <line of perf report>
+# then "----- bench end -----". As PID 1 it runs itself as a child, then
+# prints the kernel log between "----- dmesg -----" and "----- end dmesg
+# -----", and powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# As PID 1: mount, run this script as a child (a shell error must not
+# kill init), then print the kernel log and power off.
+if [ "$$" = 1 ]; then
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null
+	mount -t tmpfs tmpfs /tmp
+	mount -t tmpfs tmpfs /run
+	exec </dev/null >/dev/console 2>&1
+	echo
+	sh /init bench
+	echo "# bench script exit $?"
+	echo "----- dmesg -----"
+	dmesg
+	echo "----- end dmesg -----"
+	sync
+	poweroff -f
+	exit 0
+fi
+
+. /vm/lib.sh
+T_NAME=bench
+mkdir -p "$TAP_DIR"
+
+RUNS=5 DUR=5 LAT_N=500 SMALL=1000 BIG=50000 SRUNS= PERF=0 QUICK=
+CONFIGS="direct l4lb ipvs nft"
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	benchruns=*) RUNS=${arg#*=} ;;
+	benchdur=*) DUR=${arg#*=} ;;
+	benchlat=*) LAT_N=${arg#*=} ;;
+	benchsmall=*) SMALL=${arg#*=} ;;
+	benchbig=*) BIG=${arg#*=} ;;
+	benchscaleruns=*) SRUNS=${arg#*=} ;;
+	benchconfigs=*) CONFIGS=$(echo "${arg#*=}" | tr ',' ' ') ;;
+	benchperf=*) PERF=${arg#*=} ;;
+	benchquick=1) QUICK=1 ;;
+	esac
+done
+SRUNS=${SRUNS:-$RUNS}
+
+VIP=10.0.0.1
+HTTP_PORT=80
+BULK_PORT=5201
+HOLD_SRCS=10.0.0.11,10.0.0.12,10.0.0.13,10.0.0.14
+WRK_CONNS=32	# connection-rate load: wrk -t2 -c32, Connection: close
+KA_CONNS=16	# keep-alive load: wrk -t2 -c16
+
+say() { read -r _u _ </proc/uptime; echo "# [${_u%.*}s] $*"; }
+res() { echo "BENCH $*"; }
+now() { read -r _u _ </proc/uptime; echo "${_u%.*}"; }
+ss() { /usr/bin/ss "$@"; }
+
+T_START=$(now)
+say "bench: kernel $(uname -r), $(nproc) vCPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
+say "bench: runs=$RUNS dur=${DUR}s lat=$LAT_N scale=$SMALL/$BIG x$SRUNS configs: $CONFIGS perf=$PERF"
+res info kernel "$(uname -r)"
+res info vcpus "$(nproc)"
+res info mem_mib "$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo)"
+res info cpu "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
+res info params "runs=$RUNS dur=$DUR lat=$LAT_N small=$SMALL big=$BIG scaleruns=$SRUNS"
+
+# ------------------------------------------------------------ modules ----
+
+# load_mod MOD [ARGS]: insmod MOD's dependencies, then MOD with ARGS.
+load_mod() {
+	_mm=$1
+	shift
+	[ -e "/sys/module/$_mm/initstate" ] && return 0
+	[ -f "/vm/moddeps/$_mm" ] || { say "no module $_mm in the image"; return 1; }
+	while read -r _ko; do
+		_b=${_ko##*/}
+		_b=$(echo "${_b%.ko}" | tr - _)
+		[ -e "/sys/module/$_b/initstate" ] && continue
+		if [ "$_b" = "$_mm" ]; then
+			insmod "$_ko" "$@" || return 1
+		else
+			insmod "$_ko" 2>/dev/null
+		fi
+	done <"/vm/moddeps/$_mm"
+	[ -e "/sys/module/$_mm/initstate" ]
+}
+
+# conntrack_tune: the same 65536 buckets as l4lb (conn_tab_bits=16) and
+# room for the big scale level (l4lb's conn_max default).
+conntrack_tune() {
+	echo 65536 >/proc/sys/net/netfilter/nf_conntrack_buckets 2>/dev/null
+	echo 1048576 >/proc/sys/net/netfilter/nf_conntrack_max
+}
+
+# stack_load: every module the IPVS and nftables configurations need.
+# Loaded modules without rules cost nothing: nf_conntrack hooks in only
+# while a ruleset needs it, IPVS only while it has a service.
+stack_load() {
+	[ -n "$STACK_UP" ] && return 0
+	nft_stack_load >/dev/null && load_mod nft_numgen && load_mod nft_nat &&
+		load_mod ip_vs conn_tab_bits=16 && load_mod ip_vs_rr && conntrack_tune &&
+		STACK_UP=1
+}
+
+# clean_kernel: no balancer, no netfilter module or state left.
+clean_kernel() {
+	STACK_UP=
+	l4lb_loaded && { rmmod l4lb || say "rmmod l4lb failed"; }
+	[ -e /sys/module/ip_vs/initstate ] && ipvsadm -C 2>/dev/null
+	[ -e /sys/module/nf_tables/initstate ] && nft flush ruleset
+	# Modules stay busy for a while after their last rule or connection
+	# is gone (deferred destruction): retry, bounded.
+	_try=0
+	while :; do
+		_left=
+		for _m in ip_vs_rr ip_vs nft_masq nft_chain_nat nft_nat nft_numgen nft_ct \
+			nft_compat xt_MASQUERADE xt_nat xt_conntrack xt_tcpudp nf_nat \
+			nf_tables nfnetlink nf_conntrack nf_defrag_ipv6 x_tables; do
+			[ -e "/sys/module/$_m/initstate" ] || continue
+			rmmod "$_m" 2>/dev/null || _left="$_left $_m"
+		done
+		[ -z "$_left" ] && return 0
+		_try=$((_try + 1))
+		if [ $_try -ge 40 ]; then
+			say "clean: still loaded:$_left"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# ------------------------------------------------------ configurations ----
+
+# cfg_up CFG PHASE: set up balancer CFG. PHASE http: VIP:80 round robin
+# over be1..be3:80; PHASE bulk: VIP:5201 to be1:5201 only (one iperf3
+# test needs all its connections on one server). Sets TGT (the address
+# the client talks to).
+cfg_up() {
+	_cfg=$1 _ph=$2
+	if [ "$_ph" = http ]; then
+		_vp=$HTTP_PORT
+		_bes="10.0.1.1:80 10.0.2.1:80 10.0.3.1:80"
+	else
+		_vp=$BULK_PORT
+		_bes="10.0.1.1:$BULK_PORT"
+	fi
+	TGT=$VIP
+	case $_cfg in
+	direct)
+		TGT=10.0.1.1
+		;;
+	l4lb)
+		# timeout_tcp=900 as IPVS's default (l4lb's is 300), so the
+		# idle rows of the scale phase outlive it.
+		load_l4lb vip=$VIP port=$_vp backends=$(echo "$_bes" | tr ' ' ',') \
+			timeout_tcp=900 >/dev/null || return 1
+		;;
+	ipvs | ipvs0)
+		stack_load || return 1
+		if [ "$_cfg" = ipvs ]; then
+			echo 1 >/proc/sys/net/ipv4/vs/conntrack
+		else
+			echo 0 >/proc/sys/net/ipv4/vs/conntrack
+		fi
+		# The masquerade makes it full NAT: with vs/conntrack=1 IPVS
+		# keeps the conntrack entry of its packets (and fixes its
+		# reply tuple), so the nat hook in postrouting sees them.
+		nft -f - <<EOF || return 1
+table ip benchmasq {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname { "veth-be1", "veth-be2", "veth-be3" } masquerade
+	}
+}
+EOF
+		ipvsadm -A -t "$VIP:$_vp" -s rr || return 1
+		for _b in $_bes; do
+			ipvsadm -a -t "$VIP:$_vp" -r "$_b" -m || return 1
+		done
+		;;
+	nft)
+		stack_load || return 1
+		_map= _i=0
+		for _b in $_bes; do
+			_map="$_map${_map:+, }$_i : ${_b%:*} . ${_b#*:}"
+			_i=$((_i + 1))
+		done
+		nft -f - <<EOF || return 1
+table ip benchlb {
+	chain pre {
+		type nat hook prerouting priority dstnat;
+		ip daddr $VIP tcp dport $_vp dnat to numgen inc mod $_i map { $_map }
+	}
+	chain post {
+		type nat hook postrouting priority srcnat;
+		ct status dnat oifname { "veth-be1", "veth-be2", "veth-be3" } masquerade
+	}
+}
+EOF
+		;;
+	*)
+		say "unknown configuration $_cfg"
+		return 1
+		;;
+	esac
+}
+
+# cfg_down CFG: remove CFG's balancer (rules, or the l4lb module); the
+# netfilter modules stay loaded.
+cfg_down() {
+	case $1 in
+	l4lb) l4lb_loaded && unload_l4lb >/dev/null ;;
+	ipvs | ipvs0)
+		ipvsadm -C
+		nft delete table ip benchmasq 2>/dev/null
+		;;
+	nft) nft delete table ip benchlb 2>/dev/null ;;
+	esac
+	return 0
+}
+
+# rows CFG: the balancer's table length.
+rows() {
+	case $1 in
+	l4lb)
+		if command -v l4lbctl >/dev/null; then l4lbctl count 2>/dev/null && return 0; fi
+		nat_len
+		;;
+	# (ActiveConn + InActConn of the real servers: reading
+	# /proc/net/ip_vs_conn takes minutes with 100k rows under TCG.)
+	ipvs | ipvs0) ipvsadm -Ln | awk '/^  -> [0-9]/ { s += $5 + $6 } END { print s + 0 }' ;;
+	nft) cat /proc/sys/net/netfilter/nf_conntrack_count ;;
+	*) echo 0 ;;
+	esac
+}
+
+# -------------------------------------------------------------- servers ----
+
+servers_up() {
+	# Room for all idle connections of one backend in one worker (nginx
+	# allocates the whole array at start).
+	NGX_CONNS=$((BIG / 3 + 4096))
+	for _ns in cli be1 be2 be3; do
+		bg /dev/null "$_ns" sleep 1000000
+		echo "$BG_PID" >"/tmp/nspid.$_ns"
+	done
+	mkdir -p /tmp/www /var/lib/nginx /var/log/nginx
+	# 1 KiB page.
+	{
+		printf '<html><body><pre>\n'
+		_i=0
+		while [ $_i -lt 15 ]; do
+			printf 'l4lb benchmark page, line %02d: 0123456789abcdefghijklmnopqrstu\n' $_i
+			_i=$((_i + 1))
+		done
+		printf '</pre></body></html>\n'
+	} | head -c 1024 >/tmp/www/index.html
+	for _k in 1 2 3; do
+		_d=/tmp/nginx/be$_k
+		mkdir -p "$_d"
+		cat >"$_d/nginx.conf" <<EOF
+user root root;
+worker_processes 2;
+daemon off;
+pid $_d/nginx.pid;
+error_log $_d/error.log warn;
+worker_rlimit_nofile $((NGX_CONNS + 100));
+events { worker_connections $NGX_CONNS; }
+http {
+	access_log off;
+	default_type text/html;
+	keepalive_requests 10000000;
+	keepalive_timeout 3600s;
+	client_header_timeout 3600s;
+	server {
+		listen 80 backlog=4096;
+		root /tmp/www;
+	}
+}
+EOF
+		n "be$_k" sysctl -qw net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096
+		bg "/tmp/nginx-be$_k.log" "be$_k" nginx -p "$_d" -e "$_d/error.log" -c "$_d/nginx.conf"
+	done
+	bg /tmp/iperf3.log be1 iperf3 -s -p $BULK_PORT
+	wait_for 10 'n be1 ss -Hltn | grep -q ":80 " && n be2 ss -Hltn | grep -q ":80 " &&
+		n be3 ss -Hltn | grep -q ":80 " && n be1 ss -Hltn | grep -q ":$BULK_PORT "'
+}
+
+# ----------------------------------------------------------- workloads ----
+
+# cpu_busy_start / cpu_busy_end: "busy N%" of the VM's CPUs in between.
+cpu_busy_start() {
+	read -r _c _u _n _s _i _w _q _sq _rest </proc/stat
+	_b0=$((_u + _n + _s + _q + _sq)) _a0=$((_u + _n + _s + _q + _sq + _i + _w))
+}
+cpu_busy_end() {
+	read -r _c _u _n _s _i _w _q _sq _rest </proc/stat
+	_b1=$((_u + _n + _s + _q + _sq)) _a1=$((_u + _n + _s + _q + _sq + _i + _w))
+	echo "busy $(((_b1 - _b0) * 100 / (_a1 - _a0 + 1)))%"
+}
+
+# Each workload: W CFG RUN [METRIC-PREFIX]; prints BENCH val or BENCH err.
+
+# tcp_ctr NS: "RetransSegs TCPSynRetrans ListenDrops" of namespace NS.
+# (Read through /proc/PID/net of a sleeper in NS: no netns exec.)
+tcp_ctr() {
+	read -r _np <"/tmp/nspid.$1"
+	awk '
+		/^Tcp:/ { if (!nth) nth = split($0, th); else for (i = 2; i <= NF; i++) t[th[i]] = $i }
+		/^TcpExt:/ { if (!nxh) nxh = split($0, xh); else for (i = 2; i <= NF; i++) x[xh[i]] = $i }
+		END { print t["RetransSegs"] + 0, x["TCPSynRetrans"] + 0, x["ListenDrops"] + 0 }' \
+		"/proc/$_np/net/snmp" "/proc/$_np/net/netstat"
+}
+
+# aux_begin / aux_end CFG METRIC RUN: the client's TCP retransmissions
+# (and SYN retransmissions) during a run, and the backends' listen drops.
+aux_begin() {
+	set -- $(tcp_ctr cli)
+	_ar0=$1 _as0=$2
+	_ld0=0
+	for _k in 1 2 3; do set -- $(tcp_ctr "be$_k"); _ld0=$((_ld0 + $3)); done
+	cpu_busy_start
+}
+aux_end() {
+	_cfg=$1 _met=$2 _run=$3
+	_busy=$(cpu_busy_end)
+	set -- $(tcp_ctr cli)
+	_ar=$(($1 - _ar0)) _as=$(($2 - _as0))
+	_ld=0
+	for _k in 1 2 3; do set -- $(tcp_ctr "be$_k"); _ld=$((_ld + $3)); done
+	res aux "$_cfg" "$_met" "$_run" "retrans=$_ar" "synretrans=$_as" "listendrops=$((_ld - _ld0))" "busy=${_busy#busy }"
+}
+
+# Connection rate: short requests, no keep-alive (the server closes).
+w_connrate() {
+	aux_begin
+	timeout $((DUR + 30)) /usr/sbin/ip netns exec cli wrk -t2 -c$WRK_CONNS -d"${DUR}s" \
+		-H 'Connection: close' "http://$TGT/" >/tmp/wrk.out 2>&1
+	_v=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' /tmp/wrk.out)
+	_e=$(grep -E 'Socket errors|Non-2xx' /tmp/wrk.out | tr -s ' ' | tr '\n' ' ')
+	if [ -n "$_v" ]; then
+		res val "$1" "${3:-}connrate" "$2" "$_v"
+		[ -n "$_e" ] && say "$1 ${3:-}connrate run $2: $_e"
+	else
+		res err "$1" "${3:-}connrate" "$2" "$(tail -n 3 /tmp/wrk.out | tr '\n' ' ')"
+	fi
+	aux_end "$1" "${3:-}connrate" "$2"
+}
+
+# Requests per second on keep-alive connections.
+w_keepalive() {
+	timeout $((DUR + 30)) /usr/sbin/ip netns exec cli wrk -t2 -c$KA_CONNS -d"${DUR}s" \
+		"http://$TGT/" >/tmp/wrk.out 2>&1
+	_v=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' /tmp/wrk.out)
+	_e=$(grep -E 'Socket errors|Non-2xx' /tmp/wrk.out | tr -s ' ' | tr '\n' ' ')
+	if [ -n "$_v" ]; then
+		res val "$1" keepalive "$2" "$_v"
+		[ -n "$_e" ] && say "$1 keepalive run $2: $_e"
+	else
+		res err "$1" keepalive "$2" "$(tail -n 3 /tmp/wrk.out | tr '\n' ' ')"
+	fi
+}
+
+# Latency of short HTTP/1.0 requests (connect + request + response + close),
+# one at a time: ab's percentiles in ms.
+w_latency() {
+	rm -f /tmp/ab.csv
+	timeout 120 /usr/sbin/ip netns exec cli ab -q -n "$LAT_N" -c 1 -e /tmp/ab.csv \
+		"http://$TGT/" >/tmp/ab.out 2>&1
+	_p50=$(sed -n 's/^50,\([0-9.]*\).*/\1/p' /tmp/ab.csv 2>/dev/null)
+	_p99=$(sed -n 's/^99,\([0-9.]*\).*/\1/p' /tmp/ab.csv 2>/dev/null)
+	_failed=$(sed -n 's/^Failed requests: *\([0-9]*\).*/\1/p' /tmp/ab.out)
+	if [ -n "$_p50" ] && [ -n "$_p99" ] && [ "${_failed:-1}" = 0 ]; then
+		res val "$1" lat_p50 "$2" "$_p50"
+		res val "$1" lat_p99 "$2" "$_p99"
+	else
+		res err "$1" lat_p50 "$2" "failed=${_failed:-?} $(tail -n 2 /tmp/ab.out | tr '\n' ' ')"
+		res err "$1" lat_p99 "$2" "see lat_p50"
+	fi
+}
+
+# Bulk throughput, Mbit/s at the receiver; $3 = "" (client sends) or -R.
+w_bulk() {
+	_m=bulk_up
+	[ "${3:-}" = -R ] && _m=bulk_down
+	timeout $((DUR + 40)) /usr/sbin/ip netns exec cli iperf3 -c "$TGT" -p $BULK_PORT \
+		-t "$DUR" -f m ${3:-} >/tmp/iperf.out 2>&1
+	_v=$(awk '/receiver$/ {for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") v = $i} END {print v}' /tmp/iperf.out)
+	if [ -n "$_v" ]; then
+		res val "$1" "$_m" "$2" "$_v"
+	else
+		res err "$1" "$_m" "$2" "$(tail -n 2 /tmp/iperf.out | tr '\n' ' ')"
+	fi
+}
+
+# ----------------------------------------------------------------- hold ----
+
+# hold_start NAME N: hold N idle connections from cli (to the VIP, or to
+# the three backends for direct); waits until they are all up (bounded).
+# Sets HELD.
+hold_start() {
+	_dst=$VIP:$HTTP_PORT
+	[ "$CFG" = direct ] && _dst=10.0.1.1:80,10.0.2.1:80,10.0.3.1:80
+	rm -f "/tmp/hold.$1.out"
+	aux_begin
+	bg "/tmp/hold.$1.out" cli hold -c 64 -t 400 -s "$HOLD_SRCS" "$2" "$_dst"
+	echo "$BG_PID" >"/tmp/hold.$1.pid"
+	wait_for 420 "grep -q '^held' /tmp/hold.$1.out"
+	HELD=$(sed -n 's/^held \([0-9]*\) .*/\1/p' "/tmp/hold.$1.out")
+	say "$CFG: hold $1: $(grep '^held' "/tmp/hold.$1.out")"
+	aux_end "$CFG" "hold_$1" 0
+	[ -n "$HELD" ]
+}
+
+hold_stop() {
+	read -r _hp <"/tmp/hold.$1.pid" && kill -9 "$_hp" 2>/dev/null && wait_exit 30 "$_hp"
+	return 0
+}
+
+# slab_snap CFG SNAP: the caches that hold rows, and sums.
+slab_snap() {
+	awk -v c="$1" -v s="$2" 'NR > 2 {
+		b = $15 * $6 * 4096
+		all += b
+		if ($1 ~ /^kmalloc-/) km += b
+		if ($1 == "l4lb_conn" || $1 == "ip_vs_conn" || $1 == "nf_conntrack")
+			printf "BENCH slab %s %s %s %d %d %d\n", c, s, $1, $2, $4, b
+	} END {
+		printf "BENCH slab %s %s ALL 0 0 %d\n", c, s, all
+		printf "BENCH slab %s %s kmalloc 0 0 %d\n", c, s, km
+	}' /proc/slabinfo
+}
+
+# fullnat_check CFG: do the backends see only the balancer (10.0.k.254)?
+fullnat_check() {
+	CFG=$1
+	cfg_up "$CFG" http || { res fullnat "$CFG" no "setup failed"; cfg_down "$CFG"; return 1; }
+	bg /tmp/fn.out cli hold -t 30 -s 10.0.0.2 6 "$VIP:$HTTP_PORT"
+	_fp=$BG_PID
+	wait_for 40 "grep -q '^held' /tmp/fn.out"
+	_peers= _full=yes
+	for _k in 1 2 3; do
+		_p=$(n "be$_k" /usr/bin/ss -Htn state established '( sport = :80 )' |
+			awk '{sub(/:[0-9]+$/, "", $4); print $4}' | sort -u | tr '\n' ' ')
+		_peers="$_peers be$_k:[ ${_p}]"
+		[ "$_p" = "10.0.$_k.254 " ] || _full=no
+	done
+	res fullnat "$CFG" "$_full" "$(grep '^held' /tmp/fn.out)$_peers"
+	kill -9 "$_fp" 2>/dev/null
+	wait_exit 10 "$_fp"
+	cfg_down "$CFG"
+	[ "$_full" = yes ]
+}
+
+# ---------------------------------------------------------------- main ----
+
+step "topology"
+topo_up || { say "topology failed"; res err all setup 0 "topology"; }
+for _a in $(echo "$HOLD_SRCS" | tr ',' ' '); do
+	ip -n cli addr add "$_a/24" dev eth0
+done
+n cli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+# The balancer's own ephemeral range: l4lb takes its SNAT ports from
+# 1024-65535 less this range (so they never clash with the balancer's own
+# sockets), 1024-32767 with the default 32768-60999: 31744 connections per
+# backend, too few for the big scale level over 3 backends. This leaves it
+# 1024-60999. (nf_nat's masquerade, for IPVS and nftables, ignores this
+# sysctl and uses 1024-65535.)
+sysctl -qw net.ipv4.ip_local_port_range="61000 65535"
+kmod_load nf_defrag_ipv4 >/dev/null 2>&1
+servers_up || say "servers did not all come up"
+for _k in 1 2 3; do
+	n "be$_k" ss -Hltn | sed "s/^/# be$_k listens: /"
+done
+n cli wget -q -O /tmp/page.html "http://10.0.1.1/" && say "page: $(wc -c </tmp/page.html) bytes"
+
+# Full NAT: l4lb and nft are full NAT by design; IPVS needs vs/conntrack=1
+# and a masquerade rule. Check each on live connections.
+step "full NAT checks"
+RUN_CONFIGS=
+for CFG in $CONFIGS; do
+	case $CFG in
+	direct) RUN_CONFIGS="$RUN_CONFIGS direct" ;;
+	ipvs)
+		if fullnat_check ipvs; then
+			res info ipvs_mode "full NAT (vs/conntrack=1 + nft masquerade)"
+		else
+			res info ipvs_mode "plain NAT (masquerade did not apply; backends route replies via lb)"
+		fi
+		RUN_CONFIGS="$RUN_CONFIGS ipvs"
+		;;
+	*)
+		fullnat_check "$CFG"
+		RUN_CONFIGS="$RUN_CONFIGS $CFG"
+		;;
+	esac
+done
+# IPVS with vs/conntrack=0 (its default): IPVS marks its packets
+# untracked, so no masquerade rule can apply; mainline IPVS has no SNAT of
+# its own. Shown, then skipped unless it turns out to be full NAT.
+IPVS0_WHY="IPVS with vs/conntrack=0 is not full NAT: it marks its packets untracked, so the masquerade rule never sees them, and mainline IPVS has no SNAT of its own"
+if [ -n "$QUICK" ]; then
+	res skip ipvs0 "$IPVS0_WHY (not re-checked in QUICK mode)"
+elif echo " $CONFIGS " | grep -q ' ipvs '; then
+	if fullnat_check ipvs0; then
+		RUN_CONFIGS="$RUN_CONFIGS ipvs0"
+	else
+		res skip ipvs0 "$IPVS0_WHY"
+	fi
+fi
+res info configs "$RUN_CONFIGS"
+say "configurations: $RUN_CONFIGS ($(($(now) - T_START)) s)"
+
+# Main workloads: rounds; in each, every workload runs once on every
+# configuration, one configuration after the other (their order rotated
+# from round to round), so that the host's changing load hits them alike.
+# Switching configurations only changes rules (and loads/unloads l4lb).
+stack_load || say "netfilter modules did not all load"
+set -- $RUN_CONFIGS
+NCFG=$#
+r=1
+while [ $r -le "$RUNS" ]; do
+	set -- $RUN_CONFIGS
+	_rot=$(((r - 1) % NCFG))
+	while [ $_rot -gt 0 ]; do
+		_f=$1
+		shift
+		set -- "$@" "$_f"
+		_rot=$((_rot - 1))
+	done
+	_t0=$(now)
+	for W in connrate keepalive latency bulk_up bulk_down; do
+		_ph=http
+		case $W in bulk_*) _ph=bulk ;; esac
+		for CFG in "$@"; do
+			step "round $r $W $CFG"
+			if cfg_up "$CFG" $_ph; then
+				case $W in
+				connrate) w_connrate "$CFG" $r ;;
+				keepalive) w_keepalive "$CFG" $r ;;
+				latency) w_latency "$CFG" $r ;;
+				bulk_up) w_bulk "$CFG" $r ;;
+				bulk_down) w_bulk "$CFG" $r -R ;;
+				esac
+				[ "$CFG" = l4lb ] && [ "$W" = connrate ] && command -v l4lbctl >/dev/null &&
+					say "l4lb stats: $(l4lbctl stats 2>&1 | tr -s ' \n' ' ')"
+			else
+				res err "$CFG" "$W" $r "setup failed"
+			fi
+			cfg_down "$CFG"
+		done
+	done
+	say "round $r: $(($(now) - _t0)) s"
+	r=$((r + 1))
+done
+
+# Cost at scale and memory. Per configuration (from a freshly loaded
+# netfilter stack, except in QUICK mode): SMALL idle connections;
+# connection-rate runs; slab snapshot a; BIG - SMALL more idle connections;
+# slab snapshot b; connection-rate runs. Memory per row is
+# (snapshot b - snapshot a) / (rows b - rows a), rows counted by the
+# balancer itself, so rows left by the runs (TIME_WAIT) that expire in
+# between leave the ratio alone.
+# "direct" only gives the per-connection slab of plain forwarding (the
+# sockets), the baseline for the balancers' kmalloc use: it holds BIG/5
+# connections and makes no connection-rate runs.
+SCALE_CONFIGS=$(echo " $RUN_CONFIGS " | sed 's/ direct / /')
+echo " $RUN_CONFIGS " | grep -q ' direct ' && SCALE_CONFIGS="$SCALE_CONFIGS direct"
+for CFG in $SCALE_CONFIGS; do
+	step "scale $CFG"
+	_t0=$(now)
+	if [ -z "$QUICK" ]; then
+		clean_kernel
+		stack_load || say "netfilter modules did not all load"
+	fi
+	if [ "$CFG" = direct ]; then
+		slab_snap direct a
+		res rows direct a 0 0
+		_n=$((BIG / 5))
+		[ $_n -lt "$SMALL" ] && _n=$SMALL
+		if hold_start big $_n; then
+			sleep 1
+			slab_snap direct b
+			res rows direct b 0 "$HELD"
+		fi
+		hold_stop big
+		say "scale direct: $(($(now) - _t0)) s"
+		continue
+	fi
+	cfg_up "$CFG" http || { res err "$CFG" small_connrate 0 "setup failed"; cfg_down "$CFG"; continue; }
+	if hold_start small "$SMALL"; then
+		_small=$HELD
+		i=1
+		while [ $i -le "$SRUNS" ]; do
+			w_connrate "$CFG" $i small_
+			i=$((i + 1))
+		done
+		slab_snap "$CFG" a
+		res rows "$CFG" a "$(rows "$CFG")" 0
+		if hold_start big $((BIG - SMALL)); then
+			_tot=$((_small + HELD))
+			sleep 1
+			slab_snap "$CFG" b
+			_rb=$(rows "$CFG")
+			res rows "$CFG" b "$_rb" "$HELD"
+			say "$CFG: $_tot held, table length $_rb, $(awk '/^Slab/ {print $2, $3}' /proc/meminfo) slab, $(awk '/^MemAvailable/ {print $2, $3}' /proc/meminfo) available"
+			i=1
+			while [ $i -le "$SRUNS" ]; do
+				w_connrate "$CFG" $i big_
+				i=$((i + 1))
+			done
+		else
+			res err "$CFG" big_connrate 0 "hold big failed: $(tail -n 2 /tmp/hold.big.out | tr '\n' ' ')"
+		fi
+		[ "$CFG" = l4lb ] && command -v l4lbctl >/dev/null &&
+			say "l4lb stats at $BIG: $(l4lbctl stats 2>&1 | tr -s ' \n' ' ')"
+		hold_stop big
+	else
+		res err "$CFG" small_connrate 0 "hold small failed: $(tail -n 2 /tmp/hold.small.out | tr '\n' ' ')"
+	fi
+	hold_stop small
+	cfg_down "$CFG"
+	say "scale $CFG: $(($(now) - _t0)) s"
+done
+clean_kernel
+
+# A profile of l4lb under the connection-rate load: perf starts first
+# (it is slow to start under TCG), wrk runs, then perf is stopped.
+if [ "$PERF" = 1 ] && command -v perf >/dev/null && echo " $RUN_CONFIGS " | grep -q ' l4lb '; then
+	step "perf"
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	echo -1 >/proc/sys/kernel/perf_event_paranoid
+	CFG=l4lb
+	if cfg_up l4lb http; then
+		perf record -q -a -e cpu-clock -F 999 -o /tmp/perf.data >/tmp/perf.rec 2>&1 &
+		_pp=$!
+		sleep 10
+		cpu_busy_start
+		timeout $((DUR + 30)) /usr/sbin/ip netns exec cli wrk -t2 -c$WRK_CONNS -d"${DUR}s" \
+			-H 'Connection: close' "http://$TGT/" >/tmp/wrk.perf 2>&1
+		say "perf: wrk during the profile: $(sed -n 's/^Requests\/sec: *//p' /tmp/wrk.perf) req/s, $(cpu_busy_end)"
+		kill -INT "$_pp"
+		wait_exit 120 "$_pp"
+		timeout 300 perf report -i /tmp/perf.data --stdio --sort dso \
+			--percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$' | sed 's/^/PERF dso /'
+		timeout 300 perf report -i /tmp/perf.data --stdio --sort dso,sym \
+			--percent-limit 0.3 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 50 | sed 's/^/PERF sym /'
+		timeout 300 perf report -i /tmp/perf.data --stdio --dsos l4lb --sort sym \
+			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 20 | sed 's/^/PERF l4lb /'
+	fi
+	cfg_down l4lb
+fi
+
+say "bench: done in $(($(now) - T_START)) s"
+echo "----- bench end -----"
+bg_kill_all

@@ -81,6 +81,11 @@ def parse(path):
                 d["splat"].append(line)
             if in_dmesg:
                 continue
+            if line.startswith("PERF head "):
+                d["perf_dso"].append("== profile with %s ==" % line[10:])
+                d["perf_sym"].append("== profile with %s ==" % line[10:])
+                d["perf_l4lb"].append("== profile with %s ==" % line[10:])
+                continue
             if line.startswith("PERF dso "):
                 d["perf_dso"].append(line[9:])
                 continue
@@ -347,16 +352,18 @@ def main():
     P("")
     if d["perf_sym"]:
         P("## perf: l4lb under the connection-rate load (cpu-clock, whole VM)\n")
+        P("Percentages are of all samples. Under TCG most samples land in native_safe_halt even "
+          "while /proc/stat shows the CPUs busy, so compare symbols with each other, not with idle.\n")
         P("```")
-        for ln in d["perf_dso"][:12]:
+        for ln in d["perf_dso"][:40]:
             P(ln)
         P("")
-        for ln in d["perf_sym"][:40]:
+        for ln in d["perf_sym"][:120]:
             P(ln)
         if d["perf_l4lb"]:
             P("")
-            P("l4lb.ko only:")
-            for ln in d["perf_l4lb"][:20]:
+            P("l4lb.ko's own symbols (l4lb_*):")
+            for ln in d["perf_l4lb"][:50]:
                 P(ln)
         P("```")
         P("")
@@ -391,10 +398,10 @@ def chart(outdir, configs, res, mem, small, big):
         label = {"connrate": "conn/s", "keepalive": "keep-alive req/s",
                  "lat_p50": "p50 latency*", "lat_p99": "p99 latency*",
                  "bulk_up": "bulk up", "bulk_down": "bulk down",
-                 "small_connrate": "conn/s @%s rows" % small,
-                 "big_connrate": "conn/s @%s rows" % big}[m]
+                 "small_connrate": "conn/s, %s rows" % small,
+                 "big_connrate": "conn/s, %s rows" % big}[m]
         rows.append((label, [res[c][m].get("ratio_to_l4lb") for c in others]))
-    rows.append(("scale slowdown", [res[c].get("scale_ratio", {}).get("ratio_to_l4lb") for c in others]))
+    rows.append(("rate kept at %s rows" % big, [res[c].get("scale_ratio", {}).get("ratio_to_l4lb") for c in others]))
     rows.append(("bytes/row*", [(mem.get(c) or {}).get("obj_ratio_to_l4lb") for c in others]))
     dat = os.path.join(outdir, "results.dat")
     with open(dat, "w") as f:
@@ -404,7 +411,7 @@ def chart(outdir, configs, res, mem, small, big):
     gp = os.path.join(outdir, "results.gp")
     png = os.path.join(outdir, "results.png")
     with open(gp, "w") as f:
-        f.write("""set terminal pngcairo size 1200,600 font "sans,10"
+        f.write("""set terminal pngcairo noenhanced size 1200,600 font "sans,10"
 set output '%s'
 set title "value / l4lb's value, same VM and run (1 = same as l4lb; * lower is better)"
 set style data histogram

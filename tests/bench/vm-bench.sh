@@ -485,6 +485,32 @@ fullnat_check() {
 	[ "$_full" = yes ]
 }
 
+# A profile of l4lb under the connection-rate load: perf starts first
+# (it is slow to start under TCG), wrk runs, then perf is stopped.
+# perf_profile LABEL (l4lb must be up).
+perf_profile() {
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	echo -1 >/proc/sys/kernel/perf_event_paranoid
+	perf record -q -a -e cpu-clock -F 999 -o /tmp/perf.data >/tmp/perf.rec 2>&1 &
+	_pp=$!
+	sleep 10
+	cpu_busy_start
+	timeout $((DUR + 30)) /usr/sbin/ip netns exec cli wrk -t2 -c$WRK_CONNS -d"${DUR}s" \
+		-H 'Connection: close' "http://$TGT/" >/tmp/wrk.perf 2>&1
+	say "perf $1: wrk during the profile: $(sed -n 's/^Requests\/sec: *//p' /tmp/wrk.perf) req/s, $(cpu_busy_end)"
+	kill -INT "$_pp"
+	wait_exit 120 "$_pp"
+	echo "PERF head $1"
+	timeout 300 perf report -i /tmp/perf.data --stdio --sort dso \
+		--percent-limit 0.1 2>/dev/null | grep -v '^#' | grep -v '^$' | sed 's/^/PERF dso /'
+	timeout 300 perf report -i /tmp/perf.data --stdio --sort dso,sym \
+		--percent-limit 0.2 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60 | sed 's/^/PERF sym /'
+	# (perf names l4lb.ko's symbols [kernel.kallsyms] too: pick them by name)
+	timeout 300 perf report -i /tmp/perf.data --stdio --sort sym \
+		2>/dev/null | grep -E '\] l4lb_' | head -n 25 | sed 's/^/PERF l4lb /'
+	rm -f /tmp/perf.data
+}
+
 # ---------------------------------------------------------------- main ----
 
 step "topology"
@@ -647,6 +673,8 @@ for CFG in $SCALE_CONFIGS; do
 		fi
 		[ "$CFG" = l4lb ] && command -v l4lbctl >/dev/null &&
 			say "l4lb stats at $BIG: $(l4lbctl stats 2>&1 | tr -s ' \n' ' ')"
+		[ "$CFG" = l4lb ] && [ "$PERF" = 1 ] && command -v perf >/dev/null &&
+			perf_profile "$BIG idle rows"
 		hold_stop big
 	else
 		res err "$CFG" small_connrate 0 "hold small failed: $(tail -n 2 /tmp/hold.small.out | tr '\n' ' ')"
@@ -657,30 +685,11 @@ for CFG in $SCALE_CONFIGS; do
 done
 clean_kernel
 
-# A profile of l4lb under the connection-rate load: perf starts first
-# (it is slow to start under TCG), wrk runs, then perf is stopped.
+# The profile without idle rows (the one with BIG rows is in the scale phase).
 if [ "$PERF" = 1 ] && command -v perf >/dev/null && echo " $RUN_CONFIGS " | grep -q ' l4lb '; then
 	step "perf"
-	echo 0 >/proc/sys/kernel/kptr_restrict
-	echo -1 >/proc/sys/kernel/perf_event_paranoid
 	CFG=l4lb
-	if cfg_up l4lb http; then
-		perf record -q -a -e cpu-clock -F 999 -o /tmp/perf.data >/tmp/perf.rec 2>&1 &
-		_pp=$!
-		sleep 10
-		cpu_busy_start
-		timeout $((DUR + 30)) /usr/sbin/ip netns exec cli wrk -t2 -c$WRK_CONNS -d"${DUR}s" \
-			-H 'Connection: close' "http://$TGT/" >/tmp/wrk.perf 2>&1
-		say "perf: wrk during the profile: $(sed -n 's/^Requests\/sec: *//p' /tmp/wrk.perf) req/s, $(cpu_busy_end)"
-		kill -INT "$_pp"
-		wait_exit 120 "$_pp"
-		timeout 300 perf report -i /tmp/perf.data --stdio --sort dso \
-			--percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$' | sed 's/^/PERF dso /'
-		timeout 300 perf report -i /tmp/perf.data --stdio --sort dso,sym \
-			--percent-limit 0.3 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 50 | sed 's/^/PERF sym /'
-		timeout 300 perf report -i /tmp/perf.data --stdio --dsos l4lb --sort sym \
-			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 20 | sed 's/^/PERF l4lb /'
-	fi
+	cfg_up l4lb http && perf_profile "no idle rows"
 	cfg_down l4lb
 fi
 

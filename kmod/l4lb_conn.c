@@ -487,6 +487,32 @@ unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
 }
 
 /**
+ * l4lb_conn_flush_if() - remove the rows a predicate picks, at once
+ * @tab: the table
+ * @match: called for each row under rcu_read_lock(), must not sleep;
+ *	returns true for the rows to remove
+ * @arg: passed to @match
+ *
+ * Context: process; may sleep between buckets.
+ * Return: the number of rows removed.
+ */
+unsigned int l4lb_conn_flush_if(struct l4lb_conn_table *tab,
+				bool (*match)(const struct l4lb_conn *conn,
+					      const void *arg),
+				const void *arg)
+{
+	unsigned int size = 1U << tab->bits;
+	unsigned int removed = 0, b;
+
+	for (b = 0; b < size; b++) {
+		removed += l4lb_conn_sweep(tab, b, match, arg);
+		if ((b & 255) == 255)
+			cond_resched();
+	}
+	return removed;
+}
+
+/**
  * l4lb_conn_flush() - remove rows at once
  * @tab: the table
  * @backend: remove only the rows of this backend; NULL for every row
@@ -497,13 +523,5 @@ unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
 unsigned int l4lb_conn_flush(struct l4lb_conn_table *tab,
 			     const struct l4lb_backend *backend)
 {
-	unsigned int size = 1U << tab->bits;
-	unsigned int removed = 0, b;
-
-	for (b = 0; b < size; b++) {
-		removed += l4lb_conn_sweep(tab, b, l4lb_conn_of, backend);
-		if ((b & 255) == 255)
-			cond_resched();
-	}
-	return removed;
+	return l4lb_conn_flush_if(tab, l4lb_conn_of, backend);
 }

@@ -127,6 +127,22 @@ static inline struct l4lb_conn *l4lb_tuplehash_to_conn(const struct l4lb_tuple_h
 	return container_of(th, struct l4lb_conn, th[th->tuple.dir]);
 }
 
+/**
+ * l4lb_conn_client_port() - the client port of a row, as users see it
+ * @conn: the row
+ *
+ * A persistence template keeps its service's protocol where a row keeps
+ * the client port (see l4lb_core.c); it has no client port to show.
+ *
+ * Context: any.
+ * Return: the port, network byte order; 0 for a template.
+ */
+static inline __be16 l4lb_conn_client_port(const struct l4lb_conn *conn)
+{
+	return conn->flags & L4LB_CONN_F_TEMPLATE ? 0 :
+	       conn->th[L4LB_DIR_ORIG].tuple.sport;
+}
+
 void l4lb_conn_endpoints(const struct l4lb_conn *conn, __be32 *local,
 			 __be16 *local_port, __be32 *backend,
 			 __be16 *backend_port);
@@ -156,6 +172,10 @@ unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
 			  unsigned long now);
 unsigned int l4lb_conn_flush(struct l4lb_conn_table *tab,
 			     const struct l4lb_backend *backend);
+unsigned int l4lb_conn_flush_if(struct l4lb_conn_table *tab,
+				bool (*match)(const struct l4lb_conn *conn,
+					      const void *arg),
+				const void *arg);
 
 /**
  * l4lb_conn_count() - current number of rows in @tab

@@ -144,10 +144,10 @@ static bool l4lb_conn_touch(struct l4lb_service *svc, struct l4lb_conn *conn,
 }
 
 /* Update a row's state and idle timer for one packet. */
-static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_service *svc,
-			     struct l4lb_conn *conn, enum l4lb_dir dir,
-			     u8 tcp_flags)
+static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_conn *conn,
+			     enum l4lb_dir dir, u8 tcp_flags)
 {
+	struct l4lb_service *svc = conn->backend->svc;
 	u8 old, state;
 
 	if (l4lb_conn_touch(svc, conn, tcp_flags))
@@ -225,10 +225,12 @@ static __be32 l4lb_snat_addr(const struct l4lb_service *svc,
 }
 
 /*
- * Persistence (IPVS -p): a template row per client pins its new connections
- * to one backend. Its tuples have protocol 0, so no packet ever matches
- * them; it lives in the NAT table, expires like a row, and holds a
- * reference on its backend.
+ * Persistence (IPVS -p): a template row per client and service pins the
+ * client's new connections to one backend. Its tuples have protocol 0, so
+ * no packet ever matches them; the service's protocol takes the place of
+ * the client port, so the templates of a TCP and a UDP service on one
+ * VIP:port stay apart. It lives in the NAT table, expires like a row, and
+ * holds a reference on its backend.
  */
 static void l4lb_persist_tuple(struct l4lb_tuple *t,
 			       const struct l4lb_tuple *orig)
@@ -236,6 +238,7 @@ static void l4lb_persist_tuple(struct l4lb_tuple *t,
 	*t = (struct l4lb_tuple) {
 		.saddr = orig->saddr,
 		.daddr = orig->daddr,
+		.sport = htons(orig->proto),
 		.dport = orig->dport,
 		.dir = L4LB_DIR_ORIG,
 	};
@@ -288,6 +291,7 @@ static void l4lb_persist_add(struct l4lb_net *ln,
 		.saddr = t->daddr,
 		.daddr = t->saddr,
 		.sport = t->dport,
+		.dport = t->sport,
 		.dir = L4LB_DIR_REPLY,
 	};
 	tpl->state = L4LB_CONN_PERSIST;
@@ -520,8 +524,7 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	enum l4lb_dir dir;
 	unsigned int len;
 
-	svc = rcu_dereference(ln->svc);
-	if (!svc || skb->pkt_type != PACKET_HOST)
+	if (!READ_ONCE(ln->nsvc) || skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
 	if (iph->protocol == IPPROTO_ICMP)
@@ -559,9 +562,8 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	}
 
 	if (!th) {
-		if (t.daddr != READ_ONCE(svc->vip) ||
-		    t.dport != READ_ONCE(svc->port) ||
-		    t.proto != READ_ONCE(svc->proto))
+		svc = l4lb_service_find_rcu(ln, t.daddr, t.dport, t.proto);
+		if (!svc)
 			return NF_ACCEPT;
 		if (t.proto == IPPROTO_TCP &&
 		    (l4.tcp_flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) !=
@@ -593,7 +595,7 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	nf_reset_ct(skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 
-	l4lb_conn_update(ln, svc, conn, dir, l4.tcp_flags);
+	l4lb_conn_update(ln, conn, dir, l4.tcp_flags);
 	l4lb_backend_account(conn->backend, dir == L4LB_DIR_ORIG, len);
 	return NF_ACCEPT;
 }

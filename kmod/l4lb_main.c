@@ -45,6 +45,9 @@ static int l4lb_init_service(const struct l4lb_service_cfg *cfg,
 			     const struct l4lb_addr_port *be, unsigned int n)
 {
 	struct l4lb_net *ln = l4lb_pernet(&init_net);
+	struct l4lb_svc_sel sel = {
+		.vip = cfg->vip, .port = cfg->port, .proto = cfg->proto,
+	};
 	unsigned int i;
 	int err;
 
@@ -54,7 +57,7 @@ static int l4lb_init_service(const struct l4lb_service_cfg *cfg,
 		return err;
 	}
 	for (i = 0; i < n; i++) {
-		err = l4lb_backend_add(ln, be[i].addr, be[i].port, 1,
+		err = l4lb_backend_add(ln, &sel, be[i].addr, be[i].port, 1,
 				       L4LB_BE_STATE_UP, NULL);
 		if (err) {
 			pr_err("cannot add backend %pI4:%u: error %d\n",

@@ -78,19 +78,79 @@ static int l4lb_check_af(struct nlattr *attr, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-/* Parse the nest @nest of @policy into @tb; -EINVAL if it is missing. */
-static int l4lb_parse_nest(struct genl_info *info, int nest, int maxtype,
-			   const struct nla_policy *policy, struct nlattr **tb)
+/*
+ * Parse the service selector of a request from @attr (L4LB_ATTR_SERVICE,
+ * may be NULL: then every field is a wildcard). Also fills @tb, for the
+ * settings of SERVICE_SET. A field that is present must be valid: a zero
+ * VIP or port, or another protocol, is an error rather than a wildcard.
+ */
+static int l4lb_nl_sel(struct nlattr *attr, struct nlattr **tb,
+		       struct l4lb_svc_sel *sel, struct netlink_ext_ack *extack)
 {
-	if (!info->attrs[nest]) {
-		if (nest == L4LB_ATTR_SERVICE)
-			NL_SET_ERR_MSG(info->extack, "missing service attributes");
-		else
-			NL_SET_ERR_MSG(info->extack, "missing backend attributes");
-		return -EINVAL;
+	int err;
+
+	memset(sel, 0, sizeof(*sel));
+	memset(tb, 0, sizeof(*tb) * (L4LB_SVC_ATTR_MAX + 1));
+	if (!attr)
+		return 0;
+	err = nla_parse_nested(tb, L4LB_SVC_ATTR_MAX, attr, l4lb_svc_policy,
+			       extack);
+	if (err)
+		return err;
+	err = l4lb_check_af(tb[L4LB_SVC_ATTR_AF], extack);
+	if (err)
+		return err;
+	if (tb[L4LB_SVC_ATTR_VIP]) {
+		sel->vip = nla_get_in_addr(tb[L4LB_SVC_ATTR_VIP]);
+		if (!sel->vip || ipv4_is_multicast(sel->vip) ||
+		    ipv4_is_lbcast(sel->vip)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[L4LB_SVC_ATTR_VIP],
+					    "VIP must be a unicast IPv4 address");
+			return -EINVAL;
+		}
 	}
-	return nla_parse_nested(tb, maxtype, info->attrs[nest], policy,
-				info->extack);
+	if (tb[L4LB_SVC_ATTR_PORT]) {
+		sel->port = nla_get_be16(tb[L4LB_SVC_ATTR_PORT]);
+		if (!sel->port) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[L4LB_SVC_ATTR_PORT],
+					    "port must be 1-65535");
+			return -EINVAL;
+		}
+	}
+	if (tb[L4LB_SVC_ATTR_PROTO]) {
+		sel->proto = nla_get_u8(tb[L4LB_SVC_ATTR_PROTO]);
+		if (sel->proto != IPPROTO_TCP && sel->proto != IPPROTO_UDP) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[L4LB_SVC_ATTR_PROTO],
+					    "protocol must be TCP or UDP");
+			return -EPROTONOSUPPORT;
+		}
+	}
+	return 0;
+}
+
+/* The selector of a request; see l4lb_nl_sel(). */
+static int l4lb_nl_info_sel(struct genl_info *info, struct l4lb_svc_sel *sel)
+{
+	struct nlattr *tb[L4LB_SVC_ATTR_MAX + 1];
+
+	return l4lb_nl_sel(info->attrs[L4LB_ATTR_SERVICE], tb, sel,
+			   info->extack);
+}
+
+/* Put the key of @svc in a L4LB_ATTR_SERVICE nest. */
+static int l4lb_nl_svc_key_fill(struct sk_buff *msg,
+				const struct l4lb_service *svc)
+{
+	struct nlattr *nest = nla_nest_start(msg, L4LB_ATTR_SERVICE);
+
+	if (!nest ||
+	    nla_put_u16(msg, L4LB_SVC_ATTR_AF, AF_INET) ||
+	    nla_put_in_addr(msg, L4LB_SVC_ATTR_VIP, svc->vip) ||
+	    nla_put_be16(msg, L4LB_SVC_ATTR_PORT, svc->port) ||
+	    nla_put_u8(msg, L4LB_SVC_ATTR_PROTO, svc->proto))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
 }
 
 static int l4lb_nl_svc_fill(struct sk_buff *msg,
@@ -108,7 +168,7 @@ static int l4lb_nl_svc_fill(struct sk_buff *msg,
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP,
 			cfg->timeout[L4LB_CONN_ESTABLISHED]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN,
-			cfg->timeout[L4LB_CONN_TIME_WAIT]) ||
+			cfg->timeout[L4LB_CONN_FIN_WAIT]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_UDP,
 			cfg->timeout[L4LB_CONN_UDP]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_SYN,
@@ -154,22 +214,73 @@ static int l4lb_nl_svc_fill_arg(struct sk_buff *msg, const void *arg)
 	return l4lb_nl_svc_fill(msg, arg);
 }
 
+/* One dump message per object, as iproute2 does for links. */
+static void *l4lb_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &l4lb_genl_family, NLM_F_MULTI,
+			   ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd);
+}
+
 static int l4lb_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct l4lb_net *ln = l4lb_info_ln(info);
 	struct l4lb_service_cfg cfg;
 	struct l4lb_service *svc;
+	struct l4lb_svc_sel sel;
+	int err;
 
+	err = l4lb_nl_info_sel(info, &sel);
+	if (err)
+		return err;
 	mutex_lock(&ln->lock);
-	svc = rcu_dereference_protected(ln->svc, lockdep_is_held(&ln->lock));
-	if (svc)
+	svc = l4lb_service_select(ln, &sel, info->extack);
+	if (!IS_ERR(svc))
 		l4lb_service_cfg_get(svc, &cfg);
 	mutex_unlock(&ln->lock);
-	if (!svc) {
-		NL_SET_ERR_MSG(info->extack, "no service configured");
-		return -ENOENT;
-	}
+	if (IS_ERR(svc))
+		return PTR_ERR(svc);
 	return l4lb_nl_reply(info, l4lb_nl_svc_fill_arg, &cfg);
+}
+
+/* Dump services; cb->args[0] is the index of the next one to send. */
+static int l4lb_nl_service_dump(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	struct l4lb_net *ln = l4lb_pernet(sock_net(skb->sk));
+	struct l4lb_service_cfg cfg;
+	struct l4lb_service *svc;
+	long idx = 0;
+	void *hdr;
+
+	mutex_lock(&ln->lock);
+	list_for_each_entry(svc, &ln->services, list) {
+		if (idx++ < cb->args[0])
+			continue;
+		hdr = l4lb_nl_dump_put(skb, cb);
+		if (!hdr)
+			break;
+		l4lb_service_cfg_get(svc, &cfg);
+		if (l4lb_nl_svc_fill(skb, &cfg)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = idx;
+	}
+	mutex_unlock(&ln->lock);
+	return skb->len;
+}
+
+static int l4lb_nl_service_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct l4lb_svc_sel sel;
+	int err;
+
+	err = l4lb_nl_info_sel(info, &sel);
+	if (err)
+		return err;
+	return l4lb_service_del(l4lb_info_ln(info), &sel, info->extack);
 }
 
 static const struct {
@@ -189,40 +300,48 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[L4LB_SVC_ATTR_MAX + 1];
 	struct l4lb_service_cfg cfg;
 	struct l4lb_service *svc;
+	struct l4lb_svc_sel sel;
 	unsigned int i;
 	int err;
 
-	err = l4lb_parse_nest(info, L4LB_ATTR_SERVICE, L4LB_SVC_ATTR_MAX,
-			      l4lb_svc_policy, tb);
-	if (err)
-		return err;
-	err = l4lb_check_af(tb[L4LB_SVC_ATTR_AF], info->extack);
-	if (err)
-		return err;
-
-	/* Start from the current settings; the request names the changes.
-	 * genetlink runs this family's requests one at a time, so no other
-	 * SERVICE_SET changes the service between this read and the update.
-	 */
-	mutex_lock(&ln->lock);
-	svc = rcu_dereference_protected(ln->svc, lockdep_is_held(&ln->lock));
-	if (svc)
-		l4lb_service_cfg_get(svc, &cfg);
-	else
-		l4lb_service_cfg_default(&cfg);
-	mutex_unlock(&ln->lock);
-
-	if (!svc && !tb[L4LB_SVC_ATTR_VIP]) {
-		NL_SET_ERR_MSG(info->extack,
-			       "no service yet: the VIP is required");
+	if (!info->attrs[L4LB_ATTR_SERVICE]) {
+		NL_SET_ERR_MSG(info->extack, "missing service attributes");
 		return -EINVAL;
 	}
-	if (tb[L4LB_SVC_ATTR_VIP])
-		cfg.vip = nla_get_in_addr(tb[L4LB_SVC_ATTR_VIP]);
-	if (tb[L4LB_SVC_ATTR_PORT])
-		cfg.port = nla_get_be16(tb[L4LB_SVC_ATTR_PORT]);
-	if (tb[L4LB_SVC_ATTR_PROTO])
-		cfg.proto = nla_get_u8(tb[L4LB_SVC_ATTR_PROTO]);
+	err = l4lb_nl_sel(info->attrs[L4LB_ATTR_SERVICE], tb, &sel,
+			  info->extack);
+	if (err)
+		return err;
+
+	/* Start from the selected service's settings, or the defaults of a
+	 * new one; the request names the changes. genetlink runs this
+	 * family's requests one at a time, so no other request changes the
+	 * service between this read and the update.
+	 */
+	mutex_lock(&ln->lock);
+	svc = l4lb_service_select(ln, &sel, NULL);
+	if (!IS_ERR(svc))
+		l4lb_service_cfg_get(svc, &cfg);
+	mutex_unlock(&ln->lock);
+
+	if (PTR_ERR_OR_ZERO(svc) == -EINVAL) {
+		NL_SET_ERR_MSG(info->extack,
+			       "several services match: give VIP, port and protocol");
+		return -EINVAL;
+	}
+	if (IS_ERR(svc)) {
+		if (!sel.vip) {
+			NL_SET_ERR_MSG(info->extack,
+				       "no such service: a new one needs a VIP");
+			return -ENOENT;
+		}
+		l4lb_service_cfg_default(&cfg);
+		cfg.vip = sel.vip;
+		if (sel.port)
+			cfg.port = sel.port;
+		if (sel.proto)
+			cfg.proto = sel.proto;
+	}
 	if (tb[L4LB_SVC_ATTR_SNAT_ADDR])
 		cfg.snat_addr = nla_get_in_addr(tb[L4LB_SVC_ATTR_SNAT_ADDR]);
 	if (tb[L4LB_SVC_ATTR_SCHED])
@@ -251,8 +370,12 @@ static int l4lb_nl_be_key(struct genl_info *info, struct nlattr **tb,
 {
 	int err;
 
-	err = l4lb_parse_nest(info, L4LB_ATTR_BACKEND, L4LB_BE_ATTR_MAX,
-			      l4lb_be_policy, tb);
+	if (!info->attrs[L4LB_ATTR_BACKEND]) {
+		NL_SET_ERR_MSG(info->extack, "missing backend attributes");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, L4LB_BE_ATTR_MAX, info->attrs[L4LB_ATTR_BACKEND],
+			       l4lb_be_policy, info->extack);
 	if (err)
 		return err;
 	err = l4lb_check_af(tb[L4LB_BE_ATTR_AF], info->extack);
@@ -275,30 +398,34 @@ static int l4lb_nl_backend_add(struct sk_buff *skb, struct genl_info *info)
 	u32 weight = 1;
 	__be32 addr;
 	__be16 port;
+	struct l4lb_svc_sel sel;
 	int err;
 
-	err = l4lb_nl_be_key(info, tb, &addr, &port);
+	err = l4lb_nl_info_sel(info, &sel) ?:
+	      l4lb_nl_be_key(info, tb, &addr, &port);
 	if (err)
 		return err;
 	if (tb[L4LB_BE_ATTR_WEIGHT])
 		weight = nla_get_u32(tb[L4LB_BE_ATTR_WEIGHT]);
 	if (tb[L4LB_BE_ATTR_STATE])
 		state = nla_get_u8(tb[L4LB_BE_ATTR_STATE]);
-	return l4lb_backend_add(l4lb_info_ln(info), addr, port, weight, state,
-				info->extack);
+	return l4lb_backend_add(l4lb_info_ln(info), &sel, addr, port, weight,
+				state, info->extack);
 }
 
 static int l4lb_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[L4LB_BE_ATTR_MAX + 1];
+	struct l4lb_svc_sel sel;
 	__be32 addr;
 	__be16 port;
 	int err;
 
-	err = l4lb_nl_be_key(info, tb, &addr, &port);
+	err = l4lb_nl_info_sel(info, &sel) ?:
+	      l4lb_nl_be_key(info, tb, &addr, &port);
 	if (err)
 		return err;
-	return l4lb_backend_del(l4lb_info_ln(info), addr, port,
+	return l4lb_backend_del(l4lb_info_ln(info), &sel, addr, port,
 				l4lb_nl_now(info), info->extack);
 }
 
@@ -307,11 +434,13 @@ static int l4lb_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[L4LB_BE_ATTR_MAX + 1];
 	u32 weight, *pw = NULL;
 	u8 state, *ps = NULL;
+	struct l4lb_svc_sel sel;
 	__be32 addr;
 	__be16 port;
 	int err;
 
-	err = l4lb_nl_be_key(info, tb, &addr, &port);
+	err = l4lb_nl_info_sel(info, &sel) ?:
+	      l4lb_nl_be_key(info, tb, &addr, &port);
 	if (err)
 		return err;
 	if (tb[L4LB_BE_ATTR_WEIGHT]) {
@@ -326,7 +455,7 @@ static int l4lb_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "nothing to set: give a weight or a state");
 		return -EINVAL;
 	}
-	return l4lb_backend_set(l4lb_info_ln(info), addr, port, pw, ps,
+	return l4lb_backend_set(l4lb_info_ln(info), &sel, addr, port, pw, ps,
 				l4lb_nl_now(info), info->extack);
 }
 
@@ -382,42 +511,58 @@ static int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be)
 	return 0;
 }
 
-/* One dump message per object, as iproute2 does for links. */
-static void *l4lb_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			   &l4lb_genl_family, NLM_F_MULTI,
-			   ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd);
-}
-
-/* Dump backends; cb->args[0] is the index of the next one to send. */
+/*
+ * Dump backends, of the service the request's selector names or of every
+ * service. cb->args[0] is the index of the service and cb->args[1] that of
+ * the backend within it to send next.
+ */
 static int l4lb_nl_backend_dump(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct l4lb_net *ln = l4lb_pernet(sock_net(skb->sk));
-	struct l4lb_service *svc;
+	struct nlattr *tb[L4LB_SVC_ATTR_MAX + 1];
+	struct l4lb_service *svc, *only = NULL;
+	struct l4lb_svc_sel sel;
 	struct l4lb_backend *be;
-	long idx = 0;
+	long si = 0, bi;
+	int err;
 	void *hdr;
 
+	err = l4lb_nl_sel(info->attrs[L4LB_ATTR_SERVICE], tb, &sel,
+			  cb->extack);
+	if (err)
+		return err;
 	mutex_lock(&ln->lock);
-	svc = rcu_dereference_protected(ln->svc, lockdep_is_held(&ln->lock));
-	if (!svc)
-		goto out;
-	list_for_each_entry(be, &svc->backends, list) {
-		if (idx++ < cb->args[0])
-			continue;
-		hdr = l4lb_nl_dump_put(skb, cb);
-		if (!hdr)
-			break;
-		if (l4lb_nl_be_fill(skb, be)) {
-			genlmsg_cancel(skb, hdr);
-			break;
+	if (info->attrs[L4LB_ATTR_SERVICE]) {
+		only = l4lb_service_select(ln, &sel, cb->extack);
+		if (IS_ERR(only)) {
+			mutex_unlock(&ln->lock);
+			return PTR_ERR(only);
 		}
-		genlmsg_end(skb, hdr);
-		cb->args[0] = idx;
 	}
-out:
+	list_for_each_entry(svc, &ln->services, list) {
+		if (si++ < cb->args[0] || (only && svc != only))
+			continue;
+		bi = 0;
+		list_for_each_entry(be, &svc->backends, list) {
+			if (bi++ < cb->args[1])
+				continue;
+			hdr = l4lb_nl_dump_put(skb, cb);
+			if (!hdr)
+				goto full;
+			if (l4lb_nl_svc_key_fill(skb, svc) ||
+			    l4lb_nl_be_fill(skb, be)) {
+				genlmsg_cancel(skb, hdr);
+				goto full;
+			}
+			genlmsg_end(skb, hdr);
+			cb->args[1] = bi;
+		}
+		cb->args[0] = si;
+		cb->args[1] = 0;
+	}
+full:
 	mutex_unlock(&ln->lock);
 	return skb->len;
 }
@@ -436,7 +581,8 @@ static int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn)
 	if (!nest ||
 	    nla_put_u8(msg, L4LB_CONN_ATTR_PROTO, o->proto) ||
 	    nla_put_in_addr(msg, L4LB_CONN_ATTR_CLIENT_ADDR, o->saddr) ||
-	    nla_put_be16(msg, L4LB_CONN_ATTR_CLIENT_PORT, o->sport) ||
+	    nla_put_be16(msg, L4LB_CONN_ATTR_CLIENT_PORT,
+			 l4lb_conn_client_port(conn)) ||
 	    nla_put_in_addr(msg, L4LB_CONN_ATTR_VIP_ADDR, o->daddr) ||
 	    nla_put_be16(msg, L4LB_CONN_ATTR_VIP_PORT, o->dport) ||
 	    nla_put_in_addr(msg, L4LB_CONN_ATTR_LOCAL_ADDR, laddr) ||
@@ -545,19 +691,22 @@ static int l4lb_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 
 static int l4lb_nl_flush(struct sk_buff *skb, struct genl_info *info)
 {
-	struct l4lb_net *ln = l4lb_info_ln(info);
+	struct l4lb_svc_sel sel;
+	int err;
 
-	mutex_lock(&ln->lock);
-	if (ln->tab)
-		l4lb_conn_flush(ln->tab, NULL);
-	mutex_unlock(&ln->lock);
-	return 0;
+	err = l4lb_nl_info_sel(info, &sel);
+	if (err)
+		return err;
+	return l4lb_service_flush(l4lb_info_ln(info),
+				  info->attrs[L4LB_ATTR_SERVICE] ? &sel : NULL,
+				  info->extack);
 }
 
 static const struct genl_small_ops l4lb_ops[] = {
 	{
 		.cmd = L4LB_CMD_SERVICE_GET,
 		.doit = l4lb_nl_service_get,
+		.dumpit = l4lb_nl_service_dump,
 	},
 	{
 		.cmd = L4LB_CMD_SERVICE_SET,
@@ -594,6 +743,11 @@ static const struct genl_small_ops l4lb_ops[] = {
 	{
 		.cmd = L4LB_CMD_FLUSH,
 		.doit = l4lb_nl_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = L4LB_CMD_SERVICE_DEL,
+		.doit = l4lb_nl_service_del,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -61,15 +61,15 @@ MODULE_PARM_DESC(conn_tab_bits, "log2 of the NAT table bucket count, 8-24 (defau
 
 static unsigned int timeout_tcp = L4LB_DEFAULT_TIMEOUT_TCP;
 module_param(timeout_tcp, uint, 0444);
-MODULE_PARM_DESC(timeout_tcp, "idle timeout of an established TCP row, seconds (default 300)");
+MODULE_PARM_DESC(timeout_tcp, "idle timeout of an ESTABLISHED TCP row, seconds (default 900)");
 
 static unsigned int timeout_tcp_fin = L4LB_DEFAULT_TIMEOUT_TCP_FIN;
 module_param(timeout_tcp_fin, uint, 0444);
-MODULE_PARM_DESC(timeout_tcp_fin, "linger of a TCP row after FIN both ways, seconds (default 2)");
+MODULE_PARM_DESC(timeout_tcp_fin, "idle timeout of a TCP row after a FIN, seconds (default 120)");
 
 static unsigned int timeout_syn = L4LB_DEFAULT_TIMEOUT_SYN;
 module_param(timeout_syn, uint, 0444);
-MODULE_PARM_DESC(timeout_syn, "timeout of a half-open TCP row, seconds (default 30)");
+MODULE_PARM_DESC(timeout_syn, "timeout of a half-open TCP row, seconds (default 60)");
 
 static unsigned int persistence;
 module_param(persistence, uint, 0444);

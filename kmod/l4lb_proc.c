@@ -184,7 +184,8 @@ static int l4lb_seq_show(struct seq_file *seq, void *v)
 	left = (long)(READ_ONCE(conn->expires) - jiffies);
 	seq_printf(seq, "%-3s %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %-11s %ld\n",
 		   l4lb_proto_name(o->proto),
-		   &o->saddr, ntohs(o->sport), &o->daddr, ntohs(o->dport),
+		   &o->saddr, ntohs(l4lb_conn_client_port(conn)),
+		   &o->daddr, ntohs(o->dport),
 		   &laddr, ntohs(lport), &baddr, ntohs(bport),
 		   state < ARRAY_SIZE(l4lb_state_names) ?
 		   l4lb_state_names[state] : "?",

@@ -3,6 +3,8 @@
  * l4lb: the virtual service, its backends and the per-namespace state.
  * The locking rules are in l4lb_service.h.
  */
+#include <linux/hash.h>
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
@@ -229,7 +231,6 @@ void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg)
 				 L4LB_DEFAULT_TIMEOUT_TCP_FIN);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_SYN, L4LB_DEFAULT_TIMEOUT_SYN);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_UDP, L4LB_DEFAULT_TIMEOUT_UDP);
-	cfg->timeout[L4LB_CONN_CLOSE] = L4LB_TIMEOUT_CLOSE;
 }
 
 /**
@@ -239,19 +240,21 @@ void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg)
  * @secs: its value in seconds (checked later by l4lb_service_set())
  *
  * The one place that says which row states each user-facing timeout
- * covers. A half-closed connection may stream for long in one direction,
- * so FIN_WAIT and CLOSE_WAIT take the established timeout.
+ * covers. As in IPVS, a FIN in either direction moves a row to the FIN
+ * timeout; a half-closed connection that keeps streaming refreshes it with
+ * every packet. A row in CLOSE (RST seen) lives L4LB_TIMEOUT_CLOSE, as in
+ * IPVS, or the FIN timeout if that is shorter: who asks for closed rows to
+ * go quickly means the reset ones too.
  *
  * Context: any.
  */
 void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
 			      enum l4lb_timeout_kind kind, unsigned int secs)
 {
-	static const u8 states[][3] = {
-		[L4LB_TO_TCP] = { L4LB_CONN_ESTABLISHED, L4LB_CONN_FIN_WAIT,
-				  L4LB_CONN_CLOSE_WAIT },
-		[L4LB_TO_TCP_FIN] = { L4LB_CONN_LAST_ACK,
-				      L4LB_CONN_TIME_WAIT },
+	static const u8 states[][4] = {
+		[L4LB_TO_TCP] = { L4LB_CONN_ESTABLISHED },
+		[L4LB_TO_TCP_FIN] = { L4LB_CONN_FIN_WAIT, L4LB_CONN_CLOSE_WAIT,
+				      L4LB_CONN_LAST_ACK, L4LB_CONN_TIME_WAIT },
 		[L4LB_TO_SYN] = { L4LB_CONN_SYN_SENT, L4LB_CONN_SYN_RECV },
 		[L4LB_TO_UDP] = { L4LB_CONN_UDP },
 		[L4LB_TO_PERSIST] = { L4LB_CONN_PERSIST },
@@ -260,6 +263,9 @@ void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
 
 	for (i = 0; i < ARRAY_SIZE(states[kind]) && states[kind][i]; i++)
 		cfg->timeout[states[kind][i]] = secs;
+	if (kind == L4LB_TO_TCP_FIN)
+		cfg->timeout[L4LB_CONN_CLOSE] =
+			min_t(unsigned int, secs, L4LB_TIMEOUT_CLOSE);
 }
 
 /**
@@ -287,9 +293,90 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
 		cfg->timeout[i] = svc->timeout[i] / HZ;
 }
 
-static struct l4lb_service *l4lb_svc(struct l4lb_net *ln)
+static u32 l4lb_svc_hash(__be32 vip, __be16 port, u8 proto)
 {
-	return rcu_dereference_protected(ln->svc, lockdep_is_held(&ln->lock));
+	return hash_32(jhash_3words((__force u32)vip, (__force u32)port, proto,
+				    0), L4LB_SVC_TAB_BITS);
+}
+
+/**
+ * l4lb_service_find_rcu() - the service of a packet's destination
+ * @ln: namespace state
+ * @vip: destination address, network byte order
+ * @port: destination port, network byte order
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ *
+ * Context: rcu_read_lock() held (the packet path).
+ * Return: the service, valid until rcu_read_unlock(), or NULL.
+ */
+struct l4lb_service *l4lb_service_find_rcu(struct l4lb_net *ln, __be32 vip,
+					   __be16 port, u8 proto)
+{
+	struct hlist_head *head = &ln->svc_tab[l4lb_svc_hash(vip, port, proto)];
+	struct l4lb_service *svc;
+
+	hlist_for_each_entry_rcu(svc, head, hnode)
+		if (svc->vip == vip && svc->port == port && svc->proto == proto)
+			return svc;
+	return NULL;
+}
+
+static bool l4lb_sel_match(const struct l4lb_svc_sel *sel,
+			   const struct l4lb_service *svc)
+{
+	return (!sel->vip || sel->vip == svc->vip) &&
+	       (!sel->port || sel->port == svc->port) &&
+	       (!sel->proto || sel->proto == svc->proto);
+}
+
+/* The service of exactly this key, or NULL; ln->lock held. */
+static struct l4lb_service *l4lb_service_find(struct l4lb_net *ln, __be32 vip,
+					      __be16 port, u8 proto)
+{
+	struct l4lb_svc_sel key = { .vip = vip, .port = port, .proto = proto };
+	struct l4lb_service *svc;
+
+	list_for_each_entry(svc, &ln->services, list)
+		if (l4lb_sel_match(&key, svc))
+			return svc;
+	return NULL;
+}
+
+/**
+ * l4lb_service_select() - the one service a selector names
+ * @ln: namespace state
+ * @sel: the selector; its zero fields match anything
+ * @extack: error reporting, may be NULL
+ *
+ * Context: process, ln->lock held.
+ * Return: the service, or ERR_PTR(-ENOENT) if none matches, or
+ * ERR_PTR(-EINVAL) if several do.
+ */
+struct l4lb_service *l4lb_service_select(struct l4lb_net *ln,
+					 const struct l4lb_svc_sel *sel,
+					 struct netlink_ext_ack *extack)
+{
+	struct l4lb_service *svc, *found = NULL;
+
+	lockdep_assert_held(&ln->lock);
+	list_for_each_entry(svc, &ln->services, list) {
+		if (!l4lb_sel_match(sel, svc))
+			continue;
+		if (found) {
+			NL_SET_ERR_MSG(extack,
+				       "several services match: give VIP, port and protocol");
+			return ERR_PTR(-EINVAL);
+		}
+		found = svc;
+	}
+	if (!found) {
+		if (ln->nsvc)
+			NL_SET_ERR_MSG(extack, "no such service");
+		else
+			NL_SET_ERR_MSG(extack, "no service configured");
+		return ERR_PTR(-ENOENT);
+	}
+	return found;
 }
 
 static struct l4lb_backend_set *l4lb_svc_set(struct l4lb_service *svc)
@@ -390,18 +477,13 @@ static void l4lb_cfg_apply(struct l4lb_service *svc,
 {
 	unsigned int i;
 
-	/* Read field by field on the packet path; a packet racing a change
-	 * of VIP or port at worst misses the service once.
-	 */
-	WRITE_ONCE(svc->vip, cfg->vip);
-	WRITE_ONCE(svc->port, cfg->port);
-	WRITE_ONCE(svc->proto, cfg->proto);
+	/* Read field by field on the packet path; the key never changes. */
 	WRITE_ONCE(svc->snat_addr, cfg->snat_addr);
 	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
 		WRITE_ONCE(svc->timeout[i], cfg->timeout[i] * HZ);
 }
 
-/* Create the first service of a namespace. */
+/* Create a service; the first of a namespace also starts the packet path. */
 static int l4lb_service_create(struct l4lb_net *ln,
 			       const struct l4lb_service_cfg *cfg,
 			       struct netlink_ext_ack *extack)
@@ -415,6 +497,9 @@ static int l4lb_service_create(struct l4lb_net *ln,
 		goto err;
 	svc->ln = ln;
 	INIT_LIST_HEAD(&svc->backends);
+	svc->vip = cfg->vip;
+	svc->port = cfg->port;
+	svc->proto = cfg->proto;
 	l4lb_cfg_apply(svc, cfg);
 	RCU_INIT_POINTER(svc->set, kzalloc(sizeof(struct l4lb_backend_set),
 					   GFP_KERNEL));
@@ -438,19 +523,21 @@ static int l4lb_service_create(struct l4lb_net *ln,
 			goto err_inst;
 		}
 	}
-	rcu_assign_pointer(ln->svc, svc);
 	if (!ln->hooks) {
 		err = l4lb_hooks_register(ln);
 		if (err) {
 			NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
-			RCU_INIT_POINTER(ln->svc, NULL);
-			synchronize_net();
 			goto err_inst;
 		}
 		ln->hooks = true;
+		queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
+				   L4LB_GC_INTERVAL);
 	}
-	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
-			   L4LB_GC_INTERVAL);
+	list_add_tail(&svc->list, &ln->services);
+	hlist_add_head_rcu(&svc->hnode,
+			   &ln->svc_tab[l4lb_svc_hash(svc->vip, svc->port,
+						      svc->proto)]);
+	WRITE_ONCE(ln->nsvc, ln->nsvc + 1);
 	return 0;
 
 err_inst:
@@ -468,10 +555,11 @@ err:
 }
 
 /**
- * l4lb_service_set() - create or change the namespace's virtual service
+ * l4lb_service_set() - create a service, or change the one with cfg's key
  * @ln: namespace state
  * @cfg: every setting (fill it from l4lb_service_cfg_get() or
- *	l4lb_service_cfg_default() and change what the request names)
+ *	l4lb_service_cfg_default() and change what the request names); its
+ *	VIP, port and protocol are the key of the service to change or create
  * @extack: error reporting
  *
  * Rows of existing connections are kept whatever changes: they keep their
@@ -494,7 +582,7 @@ int l4lb_service_set(struct l4lb_net *ln, const struct l4lb_service_cfg *cfg,
 		return err;
 
 	mutex_lock(&ln->lock);
-	svc = l4lb_svc(ln);
+	svc = l4lb_service_find(ln, cfg->vip, cfg->port, cfg->proto);
 	if (!svc) {
 		err = l4lb_service_create(ln, cfg, extack);
 		goto out;
@@ -563,8 +651,9 @@ static void l4lb_backend_reap(struct l4lb_backend *be)
 }
 
 /**
- * l4lb_backend_add() - add a backend to the namespace's service
+ * l4lb_backend_add() - add a backend to a service
  * @ln: namespace state
+ * @sel: the service (see l4lb_service_select())
  * @addr: backend address, network byte order
  * @port: backend port, network byte order
  * @weight: 0..L4LB_WEIGHT_MAX
@@ -574,12 +663,13 @@ static void l4lb_backend_reap(struct l4lb_backend *be)
  * Adding a backend that was removed and is still draining brings it back.
  *
  * Context: process; takes ln->lock.
- * Return: 0; -ENOENT if there is no service; -EEXIST if present; -EINVAL or
- * -ERANGE for bad values; -ENOSPC past L4LB_BACKENDS_MAX; -ENOMEM.
- * Nothing changes on error.
+ * Return: 0; -ENOENT if no service matches @sel, -EINVAL if several do;
+ * -EEXIST if present; -EINVAL or -ERANGE for bad values; -ENOSPC past
+ * L4LB_BACKENDS_MAX; -ENOMEM. Nothing changes on error.
  */
-int l4lb_backend_add(struct l4lb_net *ln, __be32 addr, __be16 port,
-		     u32 weight, u8 state, struct netlink_ext_ack *extack)
+int l4lb_backend_add(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		     __be32 addr, __be16 port, u32 weight, u8 state,
+		     struct netlink_ext_ack *extack)
 {
 	struct l4lb_service *svc;
 	struct l4lb_backend *be;
@@ -591,10 +681,9 @@ int l4lb_backend_add(struct l4lb_net *ln, __be32 addr, __be16 port,
 		return err;
 
 	mutex_lock(&ln->lock);
-	svc = l4lb_svc(ln);
-	err = -ENOENT;
-	if (!svc) {
-		NL_SET_ERR_MSG(extack, "no service configured");
+	svc = l4lb_service_select(ln, sel, extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
 		goto out;
 	}
 	be = l4lb_backend_find(svc, addr, port);
@@ -656,8 +745,9 @@ out:
 }
 
 /**
- * l4lb_backend_del() - remove a backend from the namespace's service
+ * l4lb_backend_del() - remove a backend from a service
  * @ln: namespace state
+ * @sel: the service (see l4lb_service_select())
  * @addr: backend address, network byte order
  * @port: backend port, network byte order
  * @now: false to drain (rows live until their connections end); true to
@@ -668,20 +758,27 @@ out:
  * @extack: error reporting
  *
  * Context: process; takes ln->lock; may sleep.
- * Return: 0; -ENOENT if there is no such backend (or it is already
- * removed); -ENOMEM. Nothing changes on error.
+ * Return: 0; -ENOENT if no service matches @sel or it has no such backend
+ * (or it is already removed); -EINVAL if several services match; -ENOMEM.
+ * Nothing changes on error.
  */
-int l4lb_backend_del(struct l4lb_net *ln, __be32 addr, __be16 port, bool now,
+int l4lb_backend_del(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		     __be32 addr, __be16 port, bool now,
 		     struct netlink_ext_ack *extack)
 {
 	struct l4lb_service *svc;
 	struct l4lb_backend *be;
-	int err = -ENOENT;
+	int err;
 	u8 old_state;
 
 	mutex_lock(&ln->lock);
-	svc = l4lb_svc(ln);
-	be = svc ? l4lb_backend_find(svc, addr, port) : NULL;
+	svc = l4lb_service_select(ln, sel, extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	err = -ENOENT;
+	be = l4lb_backend_find(svc, addr, port);
 	if (!be || (be->removed && !now)) {
 		NL_SET_ERR_MSG(extack, "no such backend");
 		goto out;
@@ -711,6 +808,7 @@ out:
 /**
  * l4lb_backend_set() - change a backend's weight and/or state
  * @ln: namespace state
+ * @sel: the service (see l4lb_service_select())
  * @addr: backend address, network byte order
  * @port: backend port, network byte order
  * @weight: new weight, or NULL to keep it
@@ -723,12 +821,13 @@ out:
  * down or to drain keeps its connections.
  *
  * Context: process; takes ln->lock.
- * Return: 0; -ENOENT if there is no such backend; -EINVAL or -ERANGE for bad
- * values; -ENOMEM. Nothing changes on error.
+ * Return: 0; -ENOENT if no service matches @sel or it has no such backend;
+ * -EINVAL if several services match; -EINVAL or -ERANGE for bad values;
+ * -ENOMEM. Nothing changes on error.
  */
-int l4lb_backend_set(struct l4lb_net *ln, __be32 addr, __be16 port,
-		     const u32 *weight, const u8 *state, bool now,
-		     struct netlink_ext_ack *extack)
+int l4lb_backend_set(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		     __be32 addr, __be16 port, const u32 *weight,
+		     const u8 *state, bool now, struct netlink_ext_ack *extack)
 {
 	struct l4lb_service *svc;
 	struct l4lb_backend *be;
@@ -741,8 +840,12 @@ int l4lb_backend_set(struct l4lb_net *ln, __be32 addr, __be16 port,
 		return err;
 
 	mutex_lock(&ln->lock);
-	svc = l4lb_svc(ln);
-	be = svc ? l4lb_backend_find(svc, addr, port) : NULL;
+	svc = l4lb_service_select(ln, sel, extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	be = l4lb_backend_find(svc, addr, port);
 	err = -ENOENT;
 	if (!be || be->removed) {
 		NL_SET_ERR_MSG(extack, "no such backend");
@@ -767,6 +870,26 @@ out:
 	return err;
 }
 
+/* Does a row belong to the service @arg? */
+static bool l4lb_conn_of_service(const struct l4lb_conn *conn, const void *arg)
+{
+	return conn->backend && conn->backend->svc == arg;
+}
+
+/*
+ * Unpublish a service: after this no packet finds it, and no CPU is still
+ * creating a row for it, so its rows can be removed for good.
+ */
+static void l4lb_service_unhash(struct l4lb_service *svc)
+{
+	struct l4lb_net *ln = svc->ln;
+
+	hlist_del_init_rcu(&svc->hnode);
+	list_del(&svc->list);
+	WRITE_ONCE(ln->nsvc, ln->nsvc - 1);
+	synchronize_net();
+}
+
 /* Free the service and everything it holds; rows must be gone. */
 static void l4lb_service_destroy(struct l4lb_service *svc)
 {
@@ -777,6 +900,73 @@ static void l4lb_service_destroy(struct l4lb_service *svc)
 	kfree_rcu(rcu_dereference_protected(svc->set, 1), rcu);
 	l4lb_sched_inst_free(rcu_dereference_protected(svc->sched, 1));
 	kfree_rcu(svc, rcu);
+}
+
+/**
+ * l4lb_service_del() - delete a service, its backends and its rows
+ * @ln: namespace state
+ * @sel: the service (see l4lb_service_select())
+ * @extack: error reporting
+ *
+ * The rows are removed at once, as l4lb_service_flush() does; each end
+ * learns at its next packet (see l4lb_backend_del() with @now).
+ *
+ * Context: process; takes ln->lock; sleeps (waits for an RCU grace period).
+ * Return: 0; -ENOENT if no service matches @sel; -EINVAL if several do.
+ */
+int l4lb_service_del(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		     struct netlink_ext_ack *extack)
+{
+	struct l4lb_service *svc;
+	int err = 0;
+
+	mutex_lock(&ln->lock);
+	svc = l4lb_service_select(ln, sel, extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	l4lb_service_unhash(svc);
+	l4lb_conn_flush_if(ln->tab, l4lb_conn_of_service, svc);
+	l4lb_service_destroy(svc);
+out:
+	mutex_unlock(&ln->lock);
+	return err;
+}
+
+/**
+ * l4lb_service_flush() - remove NAT rows at once
+ * @ln: namespace state
+ * @sel: the service whose rows go (see l4lb_service_select()), or NULL for
+ *	every row of the namespace
+ * @extack: error reporting
+ *
+ * Context: process; takes ln->lock; may sleep.
+ * Return: 0; -ENOENT if no service matches @sel; -EINVAL if several do.
+ */
+int l4lb_service_flush(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		       struct netlink_ext_ack *extack)
+{
+	struct l4lb_service *svc = NULL;
+	int err = 0;
+
+	mutex_lock(&ln->lock);
+	if (sel) {
+		svc = l4lb_service_select(ln, sel, extack);
+		if (IS_ERR(svc)) {
+			err = PTR_ERR(svc);
+			goto out;
+		}
+	}
+	if (!ln->tab)
+		goto out;
+	if (svc)
+		l4lb_conn_flush_if(ln->tab, l4lb_conn_of_service, svc);
+	else
+		l4lb_conn_flush(ln->tab, NULL);
+out:
+	mutex_unlock(&ln->lock);
+	return err;
 }
 
 static void l4lb_gc_work(struct work_struct *work)
@@ -790,12 +980,10 @@ static void l4lb_gc_work(struct work_struct *work)
 		     jiffies);
 
 	mutex_lock(&ln->lock);
-	svc = l4lb_svc(ln);
-	if (svc) {
+	list_for_each_entry(svc, &ln->services, list)
 		list_for_each_entry_safe(be, tmp, &svc->backends, list)
 			if (be->removed && refcount_read(&be->refcnt) == 1)
 				l4lb_backend_reap(be);
-	}
 	mutex_unlock(&ln->lock);
 
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
@@ -818,6 +1006,7 @@ int l4lb_net_init(struct l4lb_net *ln, struct net *net)
 
 	ln->net = net;
 	mutex_init(&ln->lock);
+	INIT_LIST_HEAD(&ln->services);
 	INIT_DEFERRABLE_WORK(&ln->gc_work, l4lb_gc_work);
 	ln->stats = netdev_alloc_pcpu_stats(struct l4lb_stats);
 	if (!ln->stats)
@@ -841,7 +1030,7 @@ int l4lb_net_init(struct l4lb_net *ln, struct net *net)
  */
 void l4lb_net_exit(struct l4lb_net *ln)
 {
-	struct l4lb_service *svc;
+	struct l4lb_service *svc, *tmp;
 
 	l4lb_proc_net_exit(ln);
 	if (ln->hooks)
@@ -849,13 +1038,16 @@ void l4lb_net_exit(struct l4lb_net *ln)
 	ln->hooks = false;
 	cancel_delayed_work_sync(&ln->gc_work);
 
+	/* The hooks are gone: nothing reads the services any more. */
 	mutex_lock(&ln->lock);
-	svc = l4lb_svc(ln);
-	RCU_INIT_POINTER(ln->svc, NULL);
 	if (ln->tab)
 		l4lb_conn_flush(ln->tab, NULL);
-	if (svc)
+	list_for_each_entry_safe(svc, tmp, &ln->services, list) {
+		hlist_del_init_rcu(&svc->hnode);
+		list_del(&svc->list);
 		l4lb_service_destroy(svc);
+	}
+	ln->nsvc = 0;
 	mutex_unlock(&ln->lock);
 
 	l4lb_conn_table_free(ln->tab);

@@ -2,13 +2,17 @@
 /*
  * l4lb: the virtual service, its backends, and the per-namespace state.
  *
+ * A namespace holds any number of services, each keyed by (VIP, port,
+ * protocol), so a TCP and a UDP service may share one VIP:port.
+ *
  * Locking:
  *  - struct l4lb_net::lock (a mutex) serialises every control-plane change
- *    of a namespace: service settings, the backend list, the scheduler.
- *  - The packet path reads the service, the backend set and the scheduler
- *    under RCU only. Backend sets are replaced whole (RCU copy-update), so a
- *    reader never sees a half-updated list; the old set is freed after a
- *    grace period.
+ *    of a namespace: the service list, service settings, the backend lists,
+ *    the schedulers.
+ *  - The packet path finds a service in l4lb_net::svc_tab, and reads its
+ *    backend set and scheduler, under RCU only. Backend sets are replaced
+ *    whole (RCU copy-update), so a reader never sees a half-updated list;
+ *    the old set is freed after a grace period.
  *  - Backend fields read on the packet path (state, weight) are written with
  *    WRITE_ONCE() under the mutex and read with READ_ONCE().
  *  - A backend is reference counted: one reference for the service's list,
@@ -19,6 +23,10 @@
  *    backend within that RCU grace period. Its row then drains like the
  *    others. Readers take their reference with refcount_inc_not_zero(), so
  *    they never resurrect a backend being freed.
+ *  - A row reaches its service through conn->backend->svc. A service is
+ *    deleted by unhashing it, waiting for the packet path to let go of it
+ *    (synchronize_net(), so no new row can be created for it), removing
+ *    its rows, and freeing it after an RCU grace period.
  */
 #ifndef _L4LB_SERVICE_H
 #define _L4LB_SERVICE_H
@@ -36,12 +44,12 @@
 struct l4lb_sched_inst;
 struct proc_dir_entry;
 
-/* Timeout defaults, in seconds. */
-#define L4LB_DEFAULT_TIMEOUT_TCP	300
-#define L4LB_DEFAULT_TIMEOUT_TCP_FIN	2
-#define L4LB_DEFAULT_TIMEOUT_SYN	30
+/* Timeout defaults, in seconds: IPVS's (ip_vs_proto_tcp.c, ip_vs_proto_udp.c). */
+#define L4LB_DEFAULT_TIMEOUT_TCP	900
+#define L4LB_DEFAULT_TIMEOUT_TCP_FIN	120
+#define L4LB_DEFAULT_TIMEOUT_SYN	60
 #define L4LB_DEFAULT_TIMEOUT_UDP	300
-#define L4LB_TIMEOUT_CLOSE		1	/* after a RST */
+#define L4LB_TIMEOUT_CLOSE		10	/* after a RST */
 #define L4LB_TIMEOUT_MAX		(7 * 24 * 3600)
 
 /* The SNAT ports, host byte order, less the local ephemeral range. */
@@ -117,10 +125,12 @@ struct l4lb_backend_set {
 
 /**
  * struct l4lb_service - a virtual service (VIP:port/protocol)
+ * @hnode: link in l4lb_net::svc_tab, hashed by the key (RCU)
+ * @list: link in l4lb_net::services, in creation order (l4lb_net::lock)
  * @ln: the namespace state it belongs to
- * @vip: virtual address, network byte order
- * @port: virtual port, network byte order
- * @proto: IPPROTO_TCP or IPPROTO_UDP
+ * @vip: virtual address, network byte order; part of the key, fixed
+ * @port: virtual port, network byte order; part of the key, fixed
+ * @proto: IPPROTO_TCP or IPPROTO_UDP; part of the key, fixed
  * @snat_addr: SNAT address; 0 selects the primary address of the interface
  *	that routes to the backend, as MASQUERADE does
  * @timeout: idle timeout of a row in each enum l4lb_conn_state, in jiffies;
@@ -131,6 +141,8 @@ struct l4lb_backend_set {
  * @rcu: deferred free
  */
 struct l4lb_service {
+	struct hlist_node hnode;
+	struct list_head list;
 	struct l4lb_net *ln;
 	__be32 vip;
 	__be16 port;
@@ -170,11 +182,17 @@ struct l4lb_stats {
 	struct u64_stats_sync syncp;
 };
 
+/** L4LB_SVC_TAB_BITS - log2 of the buckets of a namespace's service table */
+#define L4LB_SVC_TAB_BITS	8
+
 /**
  * struct l4lb_net - l4lb's state in one network namespace
  * @net: the namespace
  * @lock: serialises control-plane changes (process context)
- * @svc: the virtual service; NULL until configured (RCU)
+ * @services: every service, in creation order (@lock)
+ * @nsvc: number of services; written under @lock, read locklessly by the
+ *	packet path to skip namespaces without any
+ * @svc_tab: the services hashed by key, for the packet path (RCU)
  * @tab: the NAT table; allocated with the first service, freed with the
  *	namespace; never changes in between
  * @stats: per-CPU counters
@@ -185,7 +203,9 @@ struct l4lb_stats {
 struct l4lb_net {
 	struct net *net;
 	struct mutex lock;		/* control plane, see above */
-	struct l4lb_service __rcu *svc;
+	struct list_head services;
+	unsigned int nsvc;
+	struct hlist_head svc_tab[1 << L4LB_SVC_TAB_BITS];
 	struct l4lb_conn_table *tab;
 	struct l4lb_stats __percpu *stats;
 	bool hooks;
@@ -212,13 +232,28 @@ struct l4lb_service_cfg {
 	unsigned int timeout[L4LB_CONN_STATE_MAX + 1];
 };
 
+/**
+ * struct l4lb_svc_sel - a service selector, as in the uapi header
+ * @vip: virtual address, network byte order; 0 matches any
+ * @port: virtual port, network byte order; 0 matches any
+ * @proto: IPPROTO_TCP or IPPROTO_UDP; 0 matches any
+ *
+ * An all-zero selector names the one service of a namespace that has one.
+ */
+struct l4lb_svc_sel {
+	__be32 vip;
+	__be16 port;
+	u8 proto;
+};
+
 /* The pernet id of struct l4lb_net (l4lb_main.c). */
 extern unsigned int l4lb_net_id;
 
 /**
  * enum l4lb_timeout_kind - the timeouts users set, each covering states
- * @L4LB_TO_TCP: ESTABLISHED, and half-closed FIN_WAIT and CLOSE_WAIT
- * @L4LB_TO_TCP_FIN: LAST_ACK and TIME_WAIT (FIN seen both ways)
+ * @L4LB_TO_TCP: ESTABLISHED
+ * @L4LB_TO_TCP_FIN: every state after a FIN: FIN_WAIT, CLOSE_WAIT,
+ *	LAST_ACK and TIME_WAIT
  * @L4LB_TO_SYN: SYN_SENT and SYN_RECV
  * @L4LB_TO_UDP: UDP flows
  * @L4LB_TO_PERSIST: persistence templates (0 disables persistence)
@@ -248,16 +283,27 @@ void l4lb_stats_read(struct l4lb_net *ln, u64 *created, u64 *drop);
 void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg);
 void l4lb_service_cfg_get(const struct l4lb_service *svc,
 			  struct l4lb_service_cfg *cfg);
+struct l4lb_service *l4lb_service_find_rcu(struct l4lb_net *ln, __be32 vip,
+					   __be16 port, u8 proto);
+struct l4lb_service *l4lb_service_select(struct l4lb_net *ln,
+					 const struct l4lb_svc_sel *sel,
+					 struct netlink_ext_ack *extack);
 int l4lb_service_set(struct l4lb_net *ln, const struct l4lb_service_cfg *cfg,
 		     struct netlink_ext_ack *extack);
+int l4lb_service_del(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		     struct netlink_ext_ack *extack);
+int l4lb_service_flush(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		       struct netlink_ext_ack *extack);
 
-int l4lb_backend_add(struct l4lb_net *ln, __be32 addr, __be16 port,
-		     u32 weight, u8 state, struct netlink_ext_ack *extack);
-int l4lb_backend_del(struct l4lb_net *ln, __be32 addr, __be16 port, bool now,
+int l4lb_backend_add(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		     __be32 addr, __be16 port, u32 weight, u8 state,
 		     struct netlink_ext_ack *extack);
-int l4lb_backend_set(struct l4lb_net *ln, __be32 addr, __be16 port,
-		     const u32 *weight, const u8 *state, bool now,
+int l4lb_backend_del(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		     __be32 addr, __be16 port, bool now,
 		     struct netlink_ext_ack *extack);
+int l4lb_backend_set(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		     __be32 addr, __be16 port, const u32 *weight,
+		     const u8 *state, bool now, struct netlink_ext_ack *extack);
 bool l4lb_backend_usable(const struct l4lb_backend *be);
 struct l4lb_backend *l4lb_backend_get_rcu(struct l4lb_backend *be);
 void l4lb_backend_put(struct l4lb_backend *be);

@@ -3,7 +3,8 @@
  * l4lb: userspace ABI of the in-kernel full-NAT L4 load balancer.
  *
  * This header is shared by the kernel module (kmod/) and by l4lbctl
- * (tools/). It defines the generic netlink family "l4lb", version 1.
+ * (tools/). It defines the generic netlink family "l4lb", version 2
+ * (version 1 had one service per namespace and no SERVICE_DEL).
  *
  * Conventions used by every attribute below:
  *  - Addresses are IPv4 in network byte order (NLA_BE32).
@@ -13,6 +14,15 @@
  *    the nest they are in (e.g. L4LB_BE_ATTR_PAD).
  *  - Each request carries at most one L4LB_ATTR_SERVICE and one
  *    L4LB_ATTR_BACKEND nest; replies use the same nests.
+ *
+ * A namespace may hold several virtual services. A service is identified by
+ * its key (VIP, PORT, PROTO), so a TCP and a UDP service may share one
+ * VIP:port. Requests that act on an existing service name it with a
+ * service selector: an L4LB_ATTR_SERVICE nest whose L4LB_SVC_ATTR_VIP,
+ * L4LB_SVC_ATTR_PORT and L4LB_SVC_ATTR_PROTO, each optional, must match.
+ * An absent field matches anything, so with a single service no selector
+ * is needed at all. A selector that matches no service gets -ENOENT; one
+ * that matches several gets -EINVAL ("several services match").
  *
  * Mutating commands (those with "SET", "ADD", "DEL", "FLUSH" in their name)
  * need CAP_NET_ADMIN in the network namespace's user namespace. Every object
@@ -29,7 +39,7 @@
 /** L4LB_GENL_NAME - the generic netlink family name */
 #define L4LB_GENL_NAME		"l4lb"
 /** L4LB_GENL_VERSION - the family version this header describes */
-#define L4LB_GENL_VERSION	1
+#define L4LB_GENL_VERSION	2
 
 /** L4LB_SCHED_NAME_MAX - longest scheduler name, including the NUL */
 #define L4LB_SCHED_NAME_MAX	16
@@ -40,29 +50,48 @@
 /**
  * enum l4lb_cmd - generic netlink commands
  * @L4LB_CMD_UNSPEC: unused
- * @L4LB_CMD_SERVICE_GET: read the service; reply carries L4LB_ATTR_SERVICE.
- *	-ENOENT if no service is configured in the namespace.
- * @L4LB_CMD_SERVICE_SET: create or change the service from the attributes
- *	present in L4LB_ATTR_SERVICE; absent attributes keep their value. A
- *	service that does not exist yet needs at least VIP; PORT defaults to
- *	20000, PROTO to TCP, SCHED to "rr". Existing NAT rows are kept whatever
- *	changes; new settings apply to new connections.
+ * @L4LB_CMD_SERVICE_GET: read services. As a plain request: the one service
+ *	the selector in L4LB_ATTR_SERVICE (optional) names, in one
+ *	L4LB_ATTR_SERVICE nest; -ENOENT if none matches, -EINVAL if several
+ *	do. With NLM_F_DUMP: every service of the namespace, one message each,
+ *	in the order they were created.
+ * @L4LB_CMD_SERVICE_SET: create or change a service. The VIP, PORT and PROTO
+ *	in L4LB_ATTR_SERVICE select the service as a selector does; its other
+ *	attributes are the settings to change, and absent ones keep their
+ *	value. If the selector matches no service, one is created: that needs
+ *	VIP; PORT defaults to 20000, PROTO to TCP, SCHED to "rr". A service's
+ *	key never changes: naming another VIP, port or protocol creates
+ *	another service. Existing NAT rows are kept whatever changes; new
+ *	settings apply to new connections. -EINVAL if several services match.
  * @L4LB_CMD_BACKEND_ADD: add a backend (ADDR, PORT, optional WEIGHT and
- *	STATE). -EEXIST if it is already there. Re-adding a removed backend
- *	that is still draining brings it back with its rows.
- * @L4LB_CMD_BACKEND_DEL: remove a backend (ADDR, PORT). By default it drains:
- *	no new connections, existing rows live until they end, then it is
- *	gone. With L4LB_F_NOW in L4LB_ATTR_FLAGS its rows are removed at once;
- *	see enum l4lb_flags. -ENOENT if it is not there.
- * @L4LB_CMD_BACKEND_SET: change WEIGHT and/or STATE of a backend. Its rows
- *	are kept, unless L4LB_F_NOW is given with STATE down or drain: then
- *	they are removed as with BACKEND_DEL and L4LB_F_NOW.
- * @L4LB_CMD_BACKEND_GET: dump backends (NLM_F_DUMP), each in a
- *	L4LB_ATTR_BACKEND nest with its statistics
+ *	STATE) to the service the selector names. -EEXIST if it is already
+ *	there. Re-adding a removed backend that is still draining brings it
+ *	back with its rows. The same ADDR:PORT may be a backend of several
+ *	services; each is a backend of its own.
+ * @L4LB_CMD_BACKEND_DEL: remove a backend (ADDR, PORT) of the selected
+ *	service. By default it drains: no new connections, existing rows live
+ *	until they end, then it is gone. With L4LB_F_NOW in L4LB_ATTR_FLAGS
+ *	its rows are removed at once; see enum l4lb_flags. -ENOENT if it is
+ *	not there.
+ * @L4LB_CMD_BACKEND_SET: change WEIGHT and/or STATE of a backend of the
+ *	selected service. Its rows are kept, unless L4LB_F_NOW is given with
+ *	STATE down or drain: then they are removed as with BACKEND_DEL and
+ *	L4LB_F_NOW.
+ * @L4LB_CMD_BACKEND_GET: dump backends (NLM_F_DUMP): those of the service
+ *	the selector names if the request has L4LB_ATTR_SERVICE, else those of
+ *	every service. Each message has a L4LB_ATTR_SERVICE nest with the
+ *	service's key (AF, VIP, PORT, PROTO) and a L4LB_ATTR_BACKEND nest with
+ *	the backend and its statistics.
  * @L4LB_CMD_CONN_GET: dump NAT table rows (NLM_F_DUMP), each in a
  *	L4LB_ATTR_CONN nest
  * @L4LB_CMD_STATS_GET: table length and global counters in L4LB_ATTR_STATS
- * @L4LB_CMD_FLUSH: remove every NAT table row of the namespace (no RST)
+ * @L4LB_CMD_FLUSH: remove NAT table rows at once (no RST): those of the
+ *	service the selector names if the request has L4LB_ATTR_SERVICE, else
+ *	every row of the namespace
+ * @L4LB_CMD_SERVICE_DEL: delete the service the selector names, with its
+ *	backends. Its rows are removed at once, as with FLUSH; drain its
+ *	backends first (BACKEND_DEL) for a graceful removal. -ENOENT if no
+ *	service matches, -EINVAL if several do.
  */
 enum l4lb_cmd {
 	L4LB_CMD_UNSPEC,
@@ -75,6 +104,7 @@ enum l4lb_cmd {
 	L4LB_CMD_CONN_GET,
 	L4LB_CMD_STATS_GET,
 	L4LB_CMD_FLUSH,
+	L4LB_CMD_SERVICE_DEL,
 
 	__L4LB_CMD_MAX,
 };
@@ -131,12 +161,16 @@ enum l4lb_flags {
  * @L4LB_SVC_ATTR_SCHED: string, scheduler name (e.g. "rr")
  * @L4LB_SVC_ATTR_SNAT_ADDR: be32, source address towards backends; 0 means
  *	the primary address of the interface that routes to each backend
- * @L4LB_SVC_ATTR_TIMEOUT_TCP: u32 seconds, idle timeout of an established
- *	TCP row
- * @L4LB_SVC_ATTR_TIMEOUT_TCP_FIN: u32 seconds, linger of a TCP row after
- *	FIN has been seen in both directions
- * @L4LB_SVC_ATTR_TIMEOUT_UDP: u32 seconds, idle timeout of a UDP row
- * @L4LB_SVC_ATTR_TIMEOUT_SYN: u32 seconds, timeout of a half-open TCP row
+ * @L4LB_SVC_ATTR_TIMEOUT_TCP: u32 seconds, 1-604800, idle timeout of an
+ *	ESTABLISHED TCP row; default 900 (IPVS's)
+ * @L4LB_SVC_ATTR_TIMEOUT_TCP_FIN: u32 seconds, 1-604800, idle timeout of a
+ *	TCP row once a FIN has been seen (FIN_WAIT, CLOSE_WAIT, LAST_ACK,
+ *	TIME_WAIT); default 120 (IPVS's FIN_WAIT and TIME_WAIT)
+ * @L4LB_SVC_ATTR_TIMEOUT_UDP: u32 seconds, 1-604800, idle timeout of a UDP
+ *	row; default 300
+ * @L4LB_SVC_ATTR_TIMEOUT_SYN: u32 seconds, 1-604800, timeout of a half-open
+ *	TCP row (SYN_SENT, SYN_RECV); default 60. A row in CLOSE (RST seen)
+ *	lives 10 seconds, as in IPVS, or TIMEOUT_TCP_FIN if that is shorter.
  * @L4LB_SVC_ATTR_PERSISTENCE: u32 seconds, 0-604800; 0 disables it. While
  *	a client's persistence template lives, its new connections go to the
  *	backend its first one went to (IPVS -p, "sticky sessions"). Each new
@@ -234,11 +268,13 @@ enum l4lb_be_attr {
  * @L4LB_CONN_CLOSE_WAIT: TCP, FIN seen from the backend
  * @L4LB_CONN_LAST_ACK: TCP, FIN seen from both, waiting for the last ACK
  * @L4LB_CONN_TIME_WAIT: TCP, closed both ways; lingers for the FIN timeout
- * @L4LB_CONN_CLOSE: TCP, RST seen; removed shortly
+ * @L4LB_CONN_CLOSE: TCP, RST seen; removed after 10 seconds, or the FIN
+ *	timeout if that is shorter
  * @L4LB_CONN_UDP: UDP flow
  * @L4LB_CONN_PERSIST: a persistence template, not a connection: new
- *	connections from CLIENT_ADDR go to BACKEND while it lives. Its PROTO
- *	is 0, its CLIENT_PORT 0 and its LOCAL address and port 0.
+ *	connections from CLIENT_ADDR to VIP_ADDR:VIP_PORT go to BACKEND while
+ *	it lives. Its PROTO is 0, its CLIENT_PORT 0 and its LOCAL address and
+ *	port 0.
  */
 enum l4lb_conn_state {
 	L4LB_CONN_NONE,

@@ -47,7 +47,10 @@ VPORT=20000
 BE_ADDRS="10.0.1.1 10.0.2.1 10.0.3.1"
 BE_PORTS="10000 10001 10002"
 BACKENDS=10.0.1.1:10000,10.0.2.1:10001,10.0.3.1:10002
-L4LB_ARGS="vip=$VIP port=$VPORT backends=$BACKENDS"
+# The reference service of seed-notes §1. Its rows go as soon as a client
+# quits: a FIN in both directions (or a RST) lingers 2 s, not IPVS's 120 s
+# default (tests/vm/tests/life_defaults.sh checks the defaults themselves).
+L4LB_ARGS="vip=$VIP port=$VPORT backends=$BACKENDS timeout_tcp_fin=2"
 
 # Kernel log patterns that mean a kernel bug (run.sh greps for them too).
 SPLAT_RE='Oops|WARNING:|BUG:|KASAN|general protection|Call Trace|kmem_cache_destroy|still has objects'

@@ -761,8 +761,11 @@ static struct genl_family l4lb_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = l4lb_ops,
 	.n_small_ops = ARRAY_SIZE(l4lb_ops),
-	/* Strict validation of every command, reserved fields included. */
-	.resv_start_op = L4LB_CMD_FLUSH + 1,
+	/* Strict validation of every command, reserved header field included:
+	 * resv_start_op exempts the commands below it, so a new family keeps
+	 * it at 0.
+	 */
+	.resv_start_op = 0,
 };
 
 /**

@@ -40,6 +40,29 @@ int args_ipport(struct args *a, struct ipport *ep)
 	return RC_OK;
 }
 
+int args_svc_sel_word(const char *w, struct svc_sel *sel)
+{
+	if (!w)
+		return usage_error("missing service (" SVC_SEL_SYNTAX ")");
+	if (parse_svc_sel(w, sel) < 0)
+		return usage_error("invalid service \"%s\" (expected " SVC_SEL_SYNTAX ")",
+				   w);
+	return RC_OK;
+}
+
+int args_svc_sel(struct args *a, struct svc_sel *sel)
+{
+	const char *w;
+	int rc;
+
+	if (sel->set)
+		return usage_error("\"service\" given twice");
+	rc = args_value(a, "service", &w);
+	if (rc)
+		return rc;
+	return args_svc_sel_word(w, sel);
+}
+
 int args_once(uint32_t *present, uint32_t bit, const char *keyword)
 {
 	if (*present & bit)

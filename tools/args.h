@@ -59,6 +59,31 @@ int args_value(struct args *a, const char *keyword, const char **val);
  */
 int args_ipport(struct args *a, struct ipport *ep);
 
+/* What a service selector looks like, for the error messages. */
+#define SVC_SEL_SYNTAX "VIP[:PORT][/tcp|/udp]"
+
+/**
+ * args_svc_sel() - take the SEL of "service SEL"
+ * @a: cursor, just past the word "service"
+ * @sel: the selector; refused if @sel->set already (given twice)
+ *
+ * Return: RC_OK, or RC_USAGE after printing '"service" given twice',
+ * 'missing value after "service"' or
+ * 'invalid service "WORD" (expected VIP[:PORT][/tcp|/udp])'.
+ */
+int args_svc_sel(struct args *a, struct svc_sel *sel);
+
+/**
+ * args_svc_sel_word() - parse @w as a mandatory service selector
+ * @w: the word, or NULL if there was none
+ * @sel: the selector
+ *
+ * Return: RC_OK, or RC_USAGE after printing
+ * 'missing service (VIP[:PORT][/tcp|/udp])' or
+ * 'invalid service "WORD" (expected VIP[:PORT][/tcp|/udp])'.
+ */
+int args_svc_sel_word(const char *w, struct svc_sel *sel);
+
 /**
  * args_once() - refuse a keyword given twice
  * @present: bitmask of what was given so far, updated

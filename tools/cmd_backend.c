@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_backend.c - backends: add, remove, set, list.
+ * cmd_backend.c - backends: add, remove, set, list. Each takes an optional
+ * "service SEL" among its keywords to name the service the backend
+ * belongs to.
  */
 #include <string.h>
 
@@ -12,9 +14,13 @@
 #include "msg.h"
 #include "output.h"
 
-/* A backend request: the nest, plus L4LB_ATTR_FLAGS for "remove --now". */
+/*
+ * A backend request: the backend nest, the service selector (if given),
+ * plus L4LB_ATTR_FLAGS for "remove --now".
+ */
 struct be_req {
 	struct be_info be;
+	struct svc_sel sel;
 	uint32_t flags;
 };
 
@@ -23,6 +29,7 @@ static void put_be_req(struct nlmsghdr *nlh, const void *arg)
 	const struct be_req *req = arg;
 
 	msg_put_backend(nlh, &req->be);
+	msg_put_svc_sel(nlh, &req->sel);
 	if (req->flags)
 		msg_put_flags(nlh, req->flags);
 }
@@ -69,9 +76,12 @@ int cmd_add(const struct ctl *ctl, int argc, char **argv)
 		return rc;
 	while ((w = args_next(&a))) {
 		/* A new backend starts up; "set" changes the state. */
-		if (strcmp(w, "weight"))
-			return args_unknown(w);
-		rc = read_weight(&a, &req.be);
+		if (!strcmp(w, "weight"))
+			rc = read_weight(&a, &req.be);
+		else if (!strcmp(w, "service"))
+			rc = args_svc_sel(&a, &req.sel);
+		else
+			rc = args_unknown(w);
 		if (rc)
 			return rc;
 	}
@@ -91,6 +101,12 @@ int cmd_remove(const struct ctl *ctl, int argc, char **argv)
 	if (rc)
 		return rc;
 	while ((w = args_next(&a))) {
+		if (!strcmp(w, "service")) {
+			rc = args_svc_sel(&a, &req.sel);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (strcmp(w, "--now"))
 			return args_unknown(w);
 		if (req.flags & L4LB_F_NOW)
@@ -120,6 +136,10 @@ int cmd_set(const struct ctl *ctl, int argc, char **argv)
 			rc = read_weight(&a, &req.be);
 			if (rc)
 				return rc;
+		} else if (!strcmp(w, "service")) {
+			rc = args_svc_sel(&a, &req.sel);
+			if (rc)
+				return rc;
 		} else if (parse_be_state(w, &state) == 0) {
 			if (req.be.present & ATTR_BIT(L4LB_BE_ATTR_STATE))
 				return usage_error("more than one state given (up, down, drain)");
@@ -146,16 +166,24 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 
 int cmd_list(const struct ctl *ctl, int argc, char **argv)
 {
+	struct svc_sel sel = { 0 };
 	struct out out;
 	struct args a;
+	const char *w;
 	int rc;
 
 	args_init(&a, argc, argv);
-	rc = args_end(&a);
-	if (rc)
-		return rc;
+	while ((w = args_next(&a))) {
+		if (strcmp(w, "service"))
+			return args_unknown(w);
+		rc = args_svc_sel(&a, &sel);
+		if (rc)
+			return rc;
+	}
 	out_init(&out, stdout, ctl->json);
-	rc = ctl_get(L4LB_CMD_BACKEND_GET, true, list_cb, &out);
+	/* Without a selector: the backends of every service. */
+	rc = ctl_get(L4LB_CMD_BACKEND_GET, true, ctl_fill_svc_sel, &sel,
+		     list_cb, &out);
 	if (rc == RC_OK)
 		out_backends_end(&out);
 	return rc;

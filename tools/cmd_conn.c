@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_conn.c - the NAT table: nat (dump it), flush (empty it).
+ * cmd_conn.c - the NAT table: nat (dump it), flush (empty it, or remove
+ * one service's rows).
  */
 #include <string.h>
 
@@ -36,7 +37,7 @@ int cmd_nat(const struct ctl *ctl, int argc, char **argv)
 			return args_unknown(w);
 	}
 	out_init(&out, stdout, ctl->json);
-	rc = ctl_get(L4LB_CMD_CONN_GET, true, nat_cb, &out);
+	rc = ctl_get(L4LB_CMD_CONN_GET, true, NULL, NULL, nat_cb, &out);
 	if (rc == RC_OK)
 		out_conns_end(&out);
 	return rc;
@@ -44,13 +45,21 @@ int cmd_nat(const struct ctl *ctl, int argc, char **argv)
 
 int cmd_flush(const struct ctl *ctl, int argc, char **argv)
 {
+	struct svc_sel sel = { 0 };
 	struct args a;
-	int rc;
+	const char *w;
 
 	(void)ctl;
 	args_init(&a, argc, argv);
-	rc = args_end(&a);
-	if (rc)
-		return rc;
-	return ctl_do(L4LB_CMD_FLUSH, NULL, NULL);
+	while ((w = args_next(&a))) {
+		int rc;
+
+		if (strcmp(w, "service"))
+			return args_unknown(w);
+		rc = args_svc_sel(&a, &sel);
+		if (rc)
+			return rc;
+	}
+	/* Without a selector: every row of the namespace. */
+	return ctl_do(L4LB_CMD_FLUSH, ctl_fill_svc_sel, &sel);
 }

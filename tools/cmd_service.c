@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_service.c - the virtual service: show it, set it.
+ * cmd_service.c - the virtual services: show them, create or change one
+ * (set), delete one (del).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,7 +16,7 @@
 #include "names.h"
 #include "output.h"
 
-/* The one SERVICE_GET reply, decoded. */
+/* The one SERVICE_GET reply of "service show SEL", decoded. */
 struct svc_reply {
 	struct svc_info svc;
 	bool got;
@@ -31,20 +32,78 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int service_show(const struct ctl *ctl)
+/* Each message of the SERVICE_GET dump, printed as it comes. */
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct svc_info svc;
+
+	if (msg_get_service(nlh, &svc) < 0)
+		return MNL_CB_ERROR;
+	out_service(data, &svc);
+	return MNL_CB_OK;
+}
+
+/* "service [show]": every service, from a dump; none is no error. */
+static int service_dump(const struct ctl *ctl)
+{
+	struct out out;
+	int rc;
+
+	out_init(&out, stdout, ctl->json);
+	rc = ctl_get(L4LB_CMD_SERVICE_GET, true, NULL, NULL, dump_cb, &out);
+	if (rc == RC_OK)
+		out_services_end(&out);
+	return rc;
+}
+
+/* "service show SEL": the one service SEL names, printed as a dump of one. */
+static int service_show(const struct ctl *ctl, const struct svc_sel *sel)
 {
 	struct svc_reply r = { 0 };
 	struct out out;
 	int rc;
 
-	rc = ctl_get(L4LB_CMD_SERVICE_GET, false, show_cb, &r);
+	rc = ctl_get(L4LB_CMD_SERVICE_GET, false, ctl_fill_svc_sel, sel,
+		     show_cb, &r);
 	if (rc)
 		return rc;
 	if (!r.got)
 		return err_report(RC_KERNEL, "invalid reply from kernel: no service");
 	out_init(&out, stdout, ctl->json);
 	out_service(&out, &r.svc);
+	out_services_end(&out);
 	return RC_OK;
+}
+
+/* "service show [SEL]", after the word "show" (or nothing at all). */
+static int service_show_args(const struct ctl *ctl, struct args *a)
+{
+	struct svc_sel sel = { 0 };
+	const char *w = args_next(a);
+	int rc;
+
+	if (!w)
+		return service_dump(ctl);
+	rc = args_svc_sel_word(w, &sel);
+	if (!rc)
+		rc = args_end(a);
+	if (rc)
+		return rc;
+	return service_show(ctl, &sel);
+}
+
+/* "service del SEL", after the word "del": SEL is required. */
+static int service_del(struct args *a)
+{
+	struct svc_sel sel = { 0 };
+	int rc;
+
+	rc = args_svc_sel_word(args_next(a), &sel);
+	if (!rc)
+		rc = args_end(a);
+	if (rc)
+		return rc;
+	return ctl_do(L4LB_CMD_SERVICE_DEL, ctl_fill_svc_sel, &sel);
 }
 
 /* "timeout KIND SECONDS", after the word "timeout". */
@@ -163,14 +222,13 @@ int cmd_service(const struct ctl *ctl, int argc, char **argv)
 
 	args_init(&a, argc, argv);
 	w = args_next(&a);
-	if (!w || !strcmp(w, "show")) {
-		int rc = args_end(&a);
-
-		if (rc)
-			return rc;
-		return service_show(ctl);
-	}
+	if (!w)
+		return service_dump(ctl);
+	if (!strcmp(w, "show"))
+		return service_show_args(ctl, &a);
 	if (!strcmp(w, "set"))
 		return service_set(&a);
-	return usage_error("unknown service command \"%s\" (expected show or set)", w);
+	if (!strcmp(w, "del") || !strcmp(w, "delete"))
+		return service_del(&a);
+	return usage_error("unknown service command \"%s\" (expected show, set or del)", w);
 }

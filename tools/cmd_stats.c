@@ -41,7 +41,7 @@ static int get_stats(const struct ctl *ctl, int argc, char **argv,
 	rc = args_end(&a);
 	if (rc)
 		return rc;
-	rc = ctl_get(L4LB_CMD_STATS_GET, false, stats_cb, r);
+	rc = ctl_get(L4LB_CMD_STATS_GET, false, NULL, NULL, stats_cb, r);
 	if (rc == RC_OK && !r->got)
 		return err_report(RC_KERNEL, "invalid reply from kernel: no statistics");
 	return rc;

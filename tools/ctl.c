@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "error.h"
+#include "msg.h"
 #include "nl.h"
 
 /* One socket per run; static because struct nl holds 36 KiB of buffers. */
@@ -31,7 +32,9 @@ int ctl_do(uint8_t cmd, void (*fill)(struct nlmsghdr *nlh, const void *arg),
 	return rc;
 }
 
-int ctl_get(uint8_t cmd, bool dump, mnl_cb_t cb, void *data)
+int ctl_get(uint8_t cmd, bool dump,
+	    void (*fill)(struct nlmsghdr *nlh, const void *arg),
+	    const void *arg, mnl_cb_t cb, void *data)
 {
 	struct nlmsghdr *nlh;
 	int rc;
@@ -41,7 +44,14 @@ int ctl_get(uint8_t cmd, bool dump, mnl_cb_t cb, void *data)
 		return rc;
 	/* A dump ends with NLMSG_DONE; NLM_F_ACK would add nothing. */
 	nlh = nl_msg(&nl, cmd, dump ? NLM_F_DUMP : NLM_F_ACK);
+	if (fill)
+		fill(nlh, arg);
 	rc = nl_talk(&nl, nlh, cb, data);
 	nl_close(&nl);
 	return rc;
+}
+
+void ctl_fill_svc_sel(struct nlmsghdr *nlh, const void *sel)
+{
+	msg_put_svc_sel(nlh, sel);
 }

@@ -3,9 +3,15 @@
  * health.c - l4lb-health, the health-check daemon of l4lb.
  *
  * Every interval it lists the backends of this network namespace's l4lb
- * service, checks each one (health_check.c), feeds the results to one
+ * services, checks each one (health_check.c), feeds the results to one
  * rise/fall state machine per backend (health_sm.c), and marks a backend
  * down or up in the kernel when its machine flips (health_kernel.c).
+ *
+ * A backend is a service's backend: the same IP:PORT in two services (a
+ * TCP and a UDP service on one VIP:port, say) is two backends, followed,
+ * checked and marked each on its own. While the namespace has more than
+ * one service, log lines name the service too ("backend IP:PORT of
+ * service VIP:PORT/PROTO ...").
  *
  * Who owns a backend's state. l4lb-health only moves backends between up
  * and down. It starts from whatever state the kernel reports, and whenever
@@ -43,12 +49,14 @@
 
 /**
  * struct tracked - a backend l4lb-health follows
+ * @svc: the key of its service, network byte order
  * @ep: address and port, network byte order
  * @kstate: the state the kernel last reported, or that we last set
  * @sm: the rise/fall state machine
  * @seen: listed by the kernel in this round
  */
 struct tracked {
+	struct svc_sel svc;
 	struct ipport ep;
 	uint8_t kstate;
 	struct health_sm sm;
@@ -58,6 +66,9 @@ struct tracked {
 /* The backends followed, in the kernel's order. */
 static struct tracked *tab;
 static size_t ntab;
+
+/* The last list had backends of more than one service. */
+static bool several_services;
 
 /*
  * The last kernel error logged. While the same error repeats round after
@@ -86,6 +97,48 @@ static const char *ep_str(const struct ipport *ep, char *buf, size_t size)
 	return buf;
 }
 
+/* Longest be_str(): "IP:PORT of service VIP:PORT/PROTO". */
+#define BE_STRLEN (IPPORT_STRLEN + sizeof(" of service ") + IPPORT_STRLEN + 4)
+
+static bool same_svc(const struct svc_sel *a, const struct svc_sel *b)
+{
+	return a->vip == b->vip && a->port == b->port && a->proto == b->proto;
+}
+
+/* Do the backends of @list belong to more than one service? */
+static bool list_has_several_services(const struct health_backend *list,
+				      size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (!same_svc(&list[i].svc, &list[0].svc))
+			return true;
+	return false;
+}
+
+/*
+ * How a backend is named in the log and by --once: "10.0.1.1:10000", or,
+ * while there are several services, "10.0.1.1:10000 of service
+ * 10.0.0.1:20000/udp". @buf has BE_STRLEN bytes.
+ */
+static const char *be_str(const struct svc_sel *svc, const struct ipport *ep,
+			  char *buf)
+{
+	char e[IPPORT_STRLEN], v[IPPORT_STRLEN];
+	struct ipport vip = { svc->vip, svc->port };
+
+	ep_str(ep, e, sizeof(e));
+	if (!several_services) {
+		snprintf(buf, BE_STRLEN, "%s", e);
+		return buf;
+	}
+	ep_str(&vip, v, sizeof(v));
+	snprintf(buf, BE_STRLEN, "%s of service %s/%s", e, v,
+		 svc->proto == IPPROTO_UDP ? "udp" : "tcp");
+	return buf;
+}
+
 /* Log a kernel error, unless it is the one logged last. */
 static void kernel_error(const char *what)
 {
@@ -100,12 +153,13 @@ static void kernel_error(const char *what)
 	health_err_clear();
 }
 
-static struct tracked *find(const struct ipport *ep)
+static struct tracked *find(const struct svc_sel *svc, const struct ipport *ep)
 {
 	size_t i;
 
 	for (i = 0; i < ntab; i++)
-		if (tab[i].ep.addr == ep->addr && tab[i].ep.port == ep->port)
+		if (tab[i].ep.addr == ep->addr && tab[i].ep.port == ep->port &&
+		    same_svc(&tab[i].svc, svc))
 			return &tab[i];
 	return NULL;
 }
@@ -125,14 +179,16 @@ static int reconcile(const struct health_backend *list, size_t n)
 	if (!grown)
 		return -1;
 	tab = grown;
+	several_services = list_has_several_services(list, n);
 	for (i = 0; i < ntab; i++)
 		tab[i].seen = false;
 	for (i = 0; i < n; i++) {
 		if (list[i].removed)
 			continue;
-		t = find(&list[i].ep);
+		t = find(&list[i].svc, &list[i].ep);
 		if (!t) {
 			t = &tab[ntab++];
+			t->svc = list[i].svc;
 			t->ep = list[i].ep;
 			t->kstate = list[i].state;
 			health_sm_init(&t->sm, list[i].state == L4LB_BE_STATE_UP);
@@ -162,11 +218,11 @@ static void apply(const struct health_config *cfg, struct tracked *t,
 	bool down = flip == HEALTH_WENT_DOWN;
 	bool now = down && cfg->on_down == HEALTH_DOWN_EXPIRE;
 	uint8_t state = down ? L4LB_BE_STATE_DOWN : L4LB_BE_STATE_UP;
-	char ep[IPPORT_STRLEN];
+	char ep[BE_STRLEN];
 
-	ep_str(&t->ep, ep, sizeof(ep));
-	if (health_kernel_set_state(&t->ep, state, now) != RC_OK) {
-		char what[IPPORT_STRLEN + 32];
+	be_str(&t->svc, &t->ep, ep);
+	if (health_kernel_set_state(&t->svc, &t->ep, state, now) != RC_OK) {
+		char what[BE_STRLEN + 32];
 
 		/* Undo: the next result of the same kind tries again. */
 		health_sm_undo(&t->sm);
@@ -235,10 +291,10 @@ static int round_once(const struct health_config *cfg, int stop_fd)
 		enum health_flip flip;
 
 		if (probes[i].result == HEALTH_LOCAL_ERROR) {
-			char ep[IPPORT_STRLEN];
+			char ep[BE_STRLEN];
 
 			health_log(LOG_ERR, "cannot check backend %s: %s",
-				   ep_str(&probes[i].ep, ep, sizeof(ep)),
+				   be_str(&who[i]->svc, &who[i]->ep, ep),
 				   probes[i].why);
 			continue;
 		}
@@ -257,7 +313,7 @@ static int round_once(const struct health_config *cfg, int stop_fd)
 /* --once: check every backend, print one line each, change nothing. */
 static int run_once(const struct health_config *cfg)
 {
-	struct health_backend *list;
+	struct health_backend *list, **who;
 	struct health_probe *probes;
 	struct health_spec spec;
 	size_t n, i, np = 0;
@@ -269,21 +325,28 @@ static int run_once(const struct health_config *cfg)
 		return rc;
 	}
 	probes = calloc(n + 1, sizeof(*probes));
-	if (!probes) {
+	who = calloc(n + 1, sizeof(*who));
+	if (!probes || !who) {
+		free(probes);
+		free(who);
 		free(list);
 		health_log(LOG_ERR, "out of memory");
 		return RC_KERNEL;
 	}
+	several_services = list_has_several_services(list, n);
 	/* Removed backends only drain; they are no one's concern. */
-	for (i = 0; i < n; i++)
-		if (!list[i].removed)
-			probes[np++].ep = list[i].ep;
+	for (i = 0; i < n; i++) {
+		if (list[i].removed)
+			continue;
+		who[np] = &list[i];
+		probes[np++].ep = list[i].ep;
+	}
 	spec_of(cfg, &spec);
 	health_check_run(probes, np, &spec, -1);
 	for (i = 0; i < np; i++) {
-		char ep[IPPORT_STRLEN];
+		char ep[BE_STRLEN];
 
-		ep_str(&probes[i].ep, ep, sizeof(ep));
+		be_str(&who[i]->svc, &who[i]->ep, ep);
 		if (probes[i].result == HEALTH_OK) {
 			printf("%s ok\n", ep);
 			continue;
@@ -294,6 +357,7 @@ static int run_once(const struct health_config *cfg)
 		       probes[i].why);
 	}
 	free(probes);
+	free(who);
 	free(list);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		health_log(LOG_ERR, "write error: %s", strerror(errno));
@@ -365,7 +429,7 @@ static void log_stop(int sfd)
 static void print_help(void)
 {
 	printf("Usage: l4lb-health [OPTIONS]\n\n"
-	       "Check the backends of this network namespace's l4lb service and mark\n"
+	       "Check the backends of this network namespace's l4lb services and mark\n"
 	       "them down or up. Runs in the foreground; logs to stderr.\n\n"
 	       "Options:\n"
 	       "  --interval SEC      time between check rounds (default 2, 0.1-3600)\n"

@@ -158,6 +158,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 		l->v = v;
 		l->cap = cap;
 	}
+	l->v[l->n].svc = be.svc;
 	l->v[l->n].ep = be.ep;
 	l->v[l->n].state = be.state;
 	l->v[l->n].removed = be.present & ATTR_BIT(L4LB_BE_ATTR_REMOVED);
@@ -187,7 +188,8 @@ int health_kernel_list(struct health_backend **list, size_t *n)
 	return RC_OK;
 }
 
-int health_kernel_set_state(const struct ipport *ep, uint8_t state, bool now)
+int health_kernel_set_state(const struct svc_sel *svc, const struct ipport *ep,
+			    uint8_t state, bool now)
 {
 	struct be_info be = {
 		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
@@ -204,6 +206,7 @@ int health_kernel_set_state(const struct ipport *ep, uint8_t state, bool now)
 		return rc;
 	nlh = nl_msg(&nl, L4LB_CMD_BACKEND_SET, NLM_F_ACK);
 	msg_put_backend(nlh, &be);
+	msg_put_svc_sel(nlh, svc);
 	if (now)
 		msg_put_flags(nlh, L4LB_F_NOW);
 	return after(nl_talk(&nl, nlh, NULL, NULL));

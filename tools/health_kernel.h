@@ -28,11 +28,17 @@
 
 /**
  * struct health_backend - a backend as the kernel lists it
+ * @svc: the key (VIP, PORT, PROTO) of the service it belongs to; address
+ *	and port in network byte order
  * @ep: address and port, network byte order
  * @state: enum l4lb_be_state
  * @removed: removed and draining (L4LB_BE_ATTR_REMOVED)
+ *
+ * The same address and port may be a backend of several services: each
+ * is a backend of its own, listed once per service.
  */
 struct health_backend {
+	struct svc_sel svc;
 	struct ipport ep;
 	uint8_t state;
 	bool removed;
@@ -55,7 +61,8 @@ int health_kernel_open(void);
 void health_kernel_close(void);
 
 /**
- * health_kernel_list() - dump the backends of this namespace's service
+ * health_kernel_list() - dump the backends of every service of this
+ * namespace
  * @list: set to a malloc()ed array the caller frees (NULL if empty)
  * @n: set to its length
  *
@@ -67,6 +74,9 @@ int health_kernel_list(struct health_backend **list, size_t *n);
 
 /**
  * health_kernel_set_state() - mark a backend up or down (BACKEND_SET)
+ * @svc: the key of its service, as health_kernel_list() gave it; sent as
+ *	the service selector, so the request names one service even when
+ *	the namespace has several
  * @ep: the backend, network byte order
  * @state: L4LB_BE_STATE_UP or L4LB_BE_STATE_DOWN
  * @now: send L4LB_F_NOW, so that the kernel removes the backend's NAT
@@ -75,6 +85,7 @@ int health_kernel_list(struct health_backend **list, size_t *n);
  * Return: an exit code; RC_KERNEL with "no such backend" style messages
  * if the backend was removed meanwhile.
  */
-int health_kernel_set_state(const struct ipport *ep, uint8_t state, bool now);
+int health_kernel_set_state(const struct svc_sel *svc, const struct ipport *ep,
+			    uint8_t state, bool now);
 
 #endif /* L4LB_HEALTH_KERNEL_H */

@@ -38,14 +38,14 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "add", cmd_add, "add IP:PORT [weight N]",
+	{ "add", cmd_add, "add IP:PORT [weight N] [service SEL]",
 	  "add a backend (weight 0-65535, default 1)" },
-	{ "remove", cmd_remove, "remove IP:PORT [--now]",
+	{ "remove", cmd_remove, "remove IP:PORT [--now] [service SEL]",
 	  "remove a backend; it drains, or with --now its connections are reset" },
-	{ "set", cmd_set, "set IP:PORT [weight N] [up|down|drain]",
+	{ "set", cmd_set, "set IP:PORT [weight N] [up|down|drain] [service SEL]",
 	  "change the weight and/or state of a backend" },
-	{ "list", cmd_list, "list",
-	  "show the backends with their connection and traffic counters" },
+	{ "list", cmd_list, "list [service SEL]",
+	  "show the backends, by service, with their connection and traffic counters" },
 	{ "nat", cmd_nat, "nat [-n]",
 	  "show the NAT table" },
 	{ "count", cmd_count, "count",
@@ -53,13 +53,14 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "stats",
 	  "show the global counters" },
 	{ "service", cmd_service,
-	  "service [show]\n"
+	  "service [show [SEL]]\n"
 	  "service set [vip IP] [port N] [proto tcp|udp] [scheduler NAME]\n"
 	  "            [snat IP|auto] [timeout tcp|tcpfin|udp|syn SECONDS]...\n"
-	  "            [persistence SECONDS]",
-	  "show or change the virtual service" },
-	{ "flush", cmd_flush, "flush",
-	  "remove every NAT table row" },
+	  "            [persistence SECONDS]\n"
+	  "service del SEL",
+	  "show the virtual services, create or change one (set), delete one" },
+	{ "flush", cmd_flush, "flush [service SEL]",
+	  "remove every NAT table row, or those of one service" },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "show this help, or the usage of COMMAND" },
 };
@@ -103,6 +104,9 @@ static void print_help(void)
 		print_usage("  ", commands[i].usage);
 		printf("        %s\n", commands[i].summary);
 	}
+	printf("\nSEL names a virtual service: VIP[:PORT][/tcp|/udp], e.g. 10.0.0.1:20000/udp;\n"
+	       "a part left out matches anything. Without \"service SEL\" a command acts on\n"
+	       "the only service.\n");
 	printf("\nOptions:\n"
 	       "  -j, --json      print JSON (list, nat, count, stats, service)\n"
 	       "  -n, --numeric   print addresses numerically (always the case)\n"

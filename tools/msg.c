@@ -219,9 +219,47 @@ void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+void msg_put_svc_sel(struct nlmsghdr *nlh, const struct svc_sel *sel)
+{
+	struct nlattr *nest;
+
+	if (!sel->set)
+		return;
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, sel->vip);
+	if (sel->has_port)
+		mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, sel->port);
+	if (sel->has_proto)
+		mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, sel->proto);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 void msg_put_flags(struct nlmsghdr *nlh, uint32_t flags)
 {
 	mnl_attr_put_u32(nlh, L4LB_ATTR_FLAGS, flags);
+}
+
+/* The key (VIP, PORT, PROTO) in the L4LB_ATTR_SERVICE nest of @nlh. */
+static int get_svc_key(const struct nlmsghdr *nlh, struct svc_sel *key)
+{
+	const struct nlattr *tb[L4LB_SVC_ATTR_MAX + 1];
+	uint32_t present;
+
+	if (parse_nest(nlh, L4LB_ATTR_SERVICE, svc_policy, L4LB_SVC_ATTR_MAX,
+		       tb, &present) < 0)
+		return -1;
+	if (require(present, ATTR_BIT(L4LB_SVC_ATTR_VIP) |
+			     ATTR_BIT(L4LB_SVC_ATTR_PORT) |
+			     ATTR_BIT(L4LB_SVC_ATTR_PROTO)) < 0)
+		return -1;
+	key->set = true;
+	key->has_port = true;
+	key->has_proto = true;
+	key->vip = get_u32(tb[L4LB_SVC_ATTR_VIP]);
+	key->port = get_u16(tb[L4LB_SVC_ATTR_PORT]);
+	key->proto = get_u8(tb[L4LB_SVC_ATTR_PROTO]);
+	return 0;
 }
 
 int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be)
@@ -246,6 +284,8 @@ int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be)
 	b.pkts_out = get_u64(tb[L4LB_BE_ATTR_PKTS_OUT]);
 	b.bytes_in = get_u64(tb[L4LB_BE_ATTR_BYTES_IN]);
 	b.bytes_out = get_u64(tb[L4LB_BE_ATTR_BYTES_OUT]);
+	if (get_svc_key(nlh, &b.svc) < 0)
+		return -1;
 	*be = b;
 	return 0;
 }

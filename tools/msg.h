@@ -42,6 +42,9 @@ _Static_assert(L4LB_STATS_ATTR_MAX < 32, "present bitmask too small");
  * @pkts_out: packets backend -> client
  * @bytes_in: IP bytes client -> backend
  * @bytes_out: IP bytes backend -> client
+ * @svc: replies only: the key (VIP, PORT, PROTO) of the service the
+ *	backend belongs to, from the message's L4LB_ATTR_SERVICE nest; all
+ *	its fields are set. Requests name the service with msg_put_svc_sel().
  *
  * L4LB_BE_ATTR_REMOVED has no field: its @present bit is the flag.
  */
@@ -57,6 +60,7 @@ struct be_info {
 	uint64_t pkts_out;
 	uint64_t bytes_in;
 	uint64_t bytes_out;
+	struct svc_sel svc;
 };
 
 /**
@@ -134,6 +138,18 @@ void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be);
 void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc);
 
 /**
+ * msg_put_svc_sel() - append a service selector to a request
+ * @nlh: request under construction, with room for the nest (<= 36 bytes)
+ * @sel: the selector; nothing is appended unless @sel->set. Otherwise an
+ *	L4LB_ATTR_SERVICE nest with L4LB_SVC_ATTR_AF (AF_INET), VIP, and PORT
+ *	and PROTO when given (address and port in network byte order)
+ *
+ * A request carries at most one L4LB_ATTR_SERVICE: do not combine this
+ * with msg_put_service().
+ */
+void msg_put_svc_sel(struct nlmsghdr *nlh, const struct svc_sel *sel);
+
+/**
  * msg_put_flags() - append L4LB_ATTR_FLAGS to a request
  * @nlh: request under construction
  * @flags: bitmask of enum l4lb_flags
@@ -152,7 +168,11 @@ void msg_put_flags(struct nlmsghdr *nlh, uint32_t flags);
  * or an unterminated string.
  */
 
-/** msg_get_backend() - decode L4LB_ATTR_BACKEND; ADDR and PORT required */
+/**
+ * msg_get_backend() - decode L4LB_ATTR_BACKEND (ADDR and PORT required)
+ * and the key of its service from L4LB_ATTR_SERVICE (the nest, and its
+ * VIP, PORT and PROTO, required)
+ */
 int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be);
 /** msg_get_conn() - decode L4LB_ATTR_CONN; the four addresses required */
 int msg_get_conn(const struct nlmsghdr *nlh, struct conn_info *conn);

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <string.h>
 
 #include "names.h"
 #include "output.h"
@@ -22,6 +23,7 @@ void out_init(struct out *o, FILE *f, bool json)
 	o->f = f;
 	o->json = json;
 	o->started = false;
+	o->group[0] = '\0';
 	json_init(&o->j, f);
 }
 
@@ -43,6 +45,26 @@ char *fmt_ipport(char *buf, const struct ipport *ep)
 	return buf;
 }
 
+char *fmt_svc(char *buf, const struct svc_sel *sel)
+{
+	char ip[INET_ADDRSTRLEN], port[8] = "", proto[16] = "";
+
+	if (sel->has_port)
+		snprintf(port, sizeof(port), ":%u", ntohs(sel->port));
+	if (sel->has_proto)
+		snprintf(proto, sizeof(proto), "/%s", proto_name(sel->proto));
+	snprintf(buf, SVC_STRLEN, "%s%s%s", fmt_ipv4(ip, sel->vip), port,
+		 proto);
+	return buf;
+}
+
+static void backends_header(struct out *o)
+{
+	fprintf(o->f, BE_HDR_FMT, "BACKEND", "STATE", "WEIGHT", "ACTIVE",
+		"INACTIVE", "TOTAL", "PKTS_IN", "PKTS_OUT", "BYTES_IN",
+		"BYTES_OUT");
+}
+
 static void backends_start(struct out *o)
 {
 	if (o->started)
@@ -51,18 +73,33 @@ static void backends_start(struct out *o)
 	if (o->json)
 		json_begin_array(&o->j);
 	else
-		fprintf(o->f, BE_HDR_FMT, "BACKEND", "STATE", "WEIGHT",
-			"ACTIVE", "INACTIVE", "TOTAL", "PKTS_IN", "PKTS_OUT",
-			"BYTES_IN", "BYTES_OUT");
+		backends_header(o);
+}
+
+/* Text: start the group of service @svc unless it is the current one. */
+static void backends_group(struct out *o, const char *svc)
+{
+	if (o->started && !strcmp(o->group, svc))
+		return;
+	if (o->started)
+		fputc('\n', o->f);
+	o->started = true;
+	snprintf(o->group, sizeof(o->group), "%s", svc);
+	fprintf(o->f, "service %s\n", svc);
+	backends_header(o);
 }
 
 void out_backend(struct out *o, const struct be_info *be)
 {
-	char ep[IPPORT_STRLEN];
+	char ep[IPPORT_STRLEN], svc[SVC_STRLEN], ip[INET_ADDRSTRLEN];
 	const char *state;
 
-	backends_start(o);
 	fmt_ipport(ep, &be->ep);
+	fmt_svc(svc, &be->svc);
+	if (o->json)
+		backends_start(o);
+	else
+		backends_group(o, svc);
 	state = be_state_name(be->state,
 			      be->present & ATTR_BIT(L4LB_BE_ATTR_REMOVED));
 	if (!o->json) {
@@ -82,6 +119,9 @@ void out_backend(struct out *o, const struct be_info *be)
 	json_kv_uint(&o->j, "pkts_out", be->pkts_out);
 	json_kv_uint(&o->j, "bytes_in", be->bytes_in);
 	json_kv_uint(&o->j, "bytes_out", be->bytes_out);
+	json_kv_string(&o->j, "vip", fmt_ipv4(ip, be->svc.vip));
+	json_kv_uint(&o->j, "vport", ntohs(be->svc.port));
+	json_kv_string(&o->j, "proto", proto_name(be->svc.proto));
 	json_end_object(&o->j);
 }
 
@@ -176,13 +216,47 @@ static void object_end(struct out *o)
 	}
 }
 
+/*
+ * Start the block of one service: text, a blank line after the block
+ * before, then "service VIP:PORT/PROTO" (if the kernel sent the VIP);
+ * JSON, the "[" before the first, then "{".
+ */
+static void service_begin(struct out *o, const struct svc_info *svc)
+{
+	uint32_t has = svc->present;
+	struct svc_sel key = {
+		.set = true,
+		.has_port = has & ATTR_BIT(L4LB_SVC_ATTR_PORT),
+		.has_proto = has & ATTR_BIT(L4LB_SVC_ATTR_PROTO),
+		.vip = svc->vip,
+		.port = svc->port,
+		.proto = svc->proto,
+	};
+	bool first = !o->started;
+
+	o->started = true;
+	if (o->json) {
+		if (first)
+			json_begin_array(&o->j);
+		json_begin_object(&o->j);
+		return;
+	}
+	if (!first)
+		fputc('\n', o->f);
+	if (has & ATTR_BIT(L4LB_SVC_ATTR_VIP)) {
+		char buf[SVC_STRLEN];
+
+		fprintf(o->f, "service %s\n", fmt_svc(buf, &key));
+	}
+}
+
 void out_service(struct out *o, const struct svc_info *svc)
 {
 	char ip[INET_ADDRSTRLEN];
 	uint32_t has = svc->present;
 	size_t i;
 
-	object_begin(o);
+	service_begin(o, svc);
 	if (has & ATTR_BIT(L4LB_SVC_ATTR_VIP))
 		field_str(o, "vip", fmt_ipv4(ip, svc->vip));
 	if (has & ATTR_BIT(L4LB_SVC_ATTR_PORT))
@@ -204,7 +278,19 @@ void out_service(struct out *o, const struct svc_info *svc)
 		field_uint(o, "persistence", svc->persistence);
 	if (has & ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX))
 		field_uint(o, "conn_max", svc->conn_max);
-	object_end(o);
+	if (o->json)
+		json_end_object(&o->j);
+}
+
+void out_services_end(struct out *o)
+{
+	if (!o->json)
+		return;
+	if (!o->started)
+		json_begin_array(&o->j);
+	o->started = true;
+	json_end_array(&o->j);
+	fputc('\n', o->f);
 }
 
 void out_stats(struct out *o, const struct stats_info *st)

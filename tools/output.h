@@ -24,13 +24,16 @@
  * struct out - an output stream in table or JSON form
  * @f: where to print
  * @json: print JSON instead of text
- * @started: the table header or the JSON "[" was printed
+ * @started: the table header (or the first service block) or the JSON "["
+ *	was printed
+ * @group: the service (fmt_svc()) whose heading "list" printed last
  * @j: the JSON writer on @f
  */
 struct out {
 	FILE *f;
 	bool json;
 	bool started;
+	char group[SVC_STRLEN];
 	struct json j;
 };
 
@@ -61,17 +64,38 @@ char *fmt_ipv4(char *buf, uint32_t addr);
 char *fmt_ipport(char *buf, const struct ipport *ep);
 
 /**
+ * fmt_svc() - format a service key or selector as "VIP[:PORT][/PROTO]"
+ * @buf: at least SVC_STRLEN (30) bytes
+ * @sel: the key; address and port in network byte order. PORT and PROTO
+ *	are left out when not given (@sel->has_port, @sel->has_proto); PROTO
+ *	is "tcp", "udp" or "unknown"
+ *
+ * The text is accepted back by parse_svc_sel() (for tcp and udp).
+ *
+ * Return: @buf.
+ */
+char *fmt_svc(char *buf, const struct svc_sel *sel);
+
+/**
  * out_backend() - print one row of "list"
  * @o: output
- * @be: the backend (decoded reply)
+ * @be: the backend (decoded reply), with the key of its service
  *
+ * Text: backends are grouped by service, in the kernel's order. Each time
+ * the service changes, a group starts: a blank line (but before the
+ * first), the line "service VIP:PORT/PROTO", and the column header.
  * Columns: BACKEND STATE WEIGHT ACTIVE INACTIVE TOTAL PKTS_IN PKTS_OUT
  * BYTES_IN BYTES_OUT. STATE is "draining" for a removed backend.
+ *
+ * JSON: one flat object per backend with the columns in that order
+ * (lowercased), then its service's "vip" (string), "vport" (number) and
+ * "proto" ("tcp" or "udp").
  */
 void out_backend(struct out *o, const struct be_info *be);
 
 /**
- * out_backends_end() - finish "list": header if no rows, JSON "]" and newline
+ * out_backends_end() - finish "list": the column header alone if there
+ * were no rows, JSON "]" and newline
  * @o: output
  */
 void out_backends_end(struct out *o);
@@ -93,14 +117,25 @@ void out_conn(struct out *o, const struct conn_info *c);
 void out_conns_end(struct out *o);
 
 /**
- * out_service() - print the service, one "name value" line per attribute
- * the kernel sent (vip, port, proto, scheduler, snat, timeout_tcp,
- * timeout_tcpfin, timeout_udp, timeout_syn, persistence, conn_max), or one
- * JSON object with the same names
+ * out_service() - print one service of "service"
  * @o: output
  * @svc: the service (decoded reply)
+ *
+ * Text: a block, separated from the one before by a blank line: the line
+ * "service VIP:PORT/PROTO", then one "name value" line per attribute the
+ * kernel sent (vip, port, proto, scheduler, snat, timeout_tcp,
+ * timeout_tcpfin, timeout_udp, timeout_syn, persistence, conn_max).
+ * JSON: one element of an array, an object with the same names (without
+ * the "service" heading).
  */
 void out_service(struct out *o, const struct svc_info *svc);
+
+/**
+ * out_services_end() - finish "service": JSON "]" (or "[]" if there were
+ * no services) and newline; nothing in text
+ * @o: output
+ */
+void out_services_end(struct out *o);
 
 /**
  * out_stats() - print every counter the kernel sent as "name value" lines

@@ -171,3 +171,46 @@ int parse_snat(const char *s, uint32_t *addr)
 	}
 	return parse_ipv4(s, addr);
 }
+
+int parse_svc_sel(const char *s, struct svc_sel *sel)
+{
+	char buf[SVC_STRLEN + 1];
+	struct svc_sel tmp = { .set = true };
+	char *colon, *slash;
+	size_t len;
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	len = strlen(s);
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len + 1);
+
+	/*
+	 * Cut "VIP[:PORT][/PROTO]" at its first '/' (the protocol), then at
+	 * its first ':' (the port): a second '/' or ':' is left in a part
+	 * and makes that part fail to parse.
+	 */
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		err = parse_proto(slash + 1, &tmp.proto);
+		if (err)
+			return err;
+		tmp.has_proto = true;
+	}
+	colon = strchr(buf, ':');
+	if (colon) {
+		*colon = '\0';
+		err = parse_port(colon + 1, &tmp.port);
+		if (err)
+			return err;
+		tmp.has_port = true;
+	}
+	err = parse_ipv4(buf, &tmp.vip);
+	if (err)
+		return err;
+	*sel = tmp;
+	return 0;
+}

@@ -13,6 +13,7 @@
 #ifndef L4LBCTL_PARSE_H
 #define L4LBCTL_PARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Longest "a.b.c.d:port" text, including the NUL. */
@@ -26,6 +27,31 @@
 struct ipport {
 	uint32_t addr;
 	uint16_t port;
+};
+
+/* Longest "a.b.c.d:port/proto" text (fmt_svc()), including the NUL. */
+#define SVC_STRLEN sizeof("255.255.255.255:65535/unknown")
+
+/**
+ * struct svc_sel - a service selector or a service key
+ * @set: a selector was given; without one no L4LB_ATTR_SERVICE is sent and
+ *	the kernel acts on the namespace's only service
+ * @has_port: @port is meaningful; otherwise any port matches
+ * @has_proto: @proto is meaningful; otherwise either protocol matches
+ * @vip: virtual IP, network byte order (meaningful when @set)
+ * @port: virtual port, network byte order
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ *
+ * A key (VIP, PORT, PROTO of an existing service, as the kernel reports
+ * it) is a selector with every field given.
+ */
+struct svc_sel {
+	bool set;
+	bool has_port;
+	bool has_proto;
+	uint32_t vip;
+	uint16_t port;
+	uint8_t proto;
 };
 
 /**
@@ -120,6 +146,19 @@ int parse_timeout_kind(const char *s, uint16_t *attr);
  * Return: 0, -EINVAL (empty or bad character) or -ERANGE (too long).
  */
 int parse_sched(const char *s, char *out);
+
+/**
+ * parse_svc_sel() - parse a service selector "VIP[:PORT][/tcp|/udp]"
+ * @s: the word, e.g. "10.0.0.1:20000/udp", "10.0.0.1/udp", "10.0.0.1";
+ *     VIP is a dotted quad, PORT 1-65535 in decimal digits, the protocol
+ *     lowercase; nothing else, no blanks
+ * @sel: the selector: @set true, the other fields as given (address and
+ *	port in network byte order)
+ *
+ * Return: 0, -EINVAL (bad address, protocol, empty port, anything else),
+ * or -ERANGE (port 0 or above 65535).
+ */
+int parse_svc_sel(const char *s, struct svc_sel *sel);
 
 /**
  * parse_snat() - parse the "snat" value: an IPv4 address or "auto"

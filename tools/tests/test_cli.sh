@@ -25,6 +25,7 @@ usage 'unknown argument "extra"' list extra
 usage 'unknown argument "now"' count now
 usage 'unknown argument "x"' stats x
 usage 'unknown argument "all"' flush all
+usage 'unknown argument "10.0.0.1"' flush 10.0.0.1
 usage 'unknown argument "-v"' nat -n -v
 
 # add
@@ -60,9 +61,43 @@ usage 'unknown argument "draining"' set 10.0.0.1:80 draining
 usage 'more than one state given (up, down, drain)' set 10.0.0.1:80 up down
 usage 'invalid weight "1x" (expected 0-65535)' set 10.0.0.1:80 weight 1x
 
+# service selectors: "service SEL" in add, remove, set, list, flush
+sel='(expected VIP[:PORT][/tcp|/udp])'
+usage "invalid service \"10.0.0.1:0/udp\" $sel" add 10.0.1.1:80 service 10.0.0.1:0/udp
+usage "invalid service \"10.0.0.1:65536\" $sel" add 10.0.1.1:80 service 10.0.0.1:65536
+usage "invalid service \"10.0.0.1:\" $sel" add 10.0.1.1:80 service 10.0.0.1:
+usage "invalid service \"10.0.0.1/\" $sel" add 10.0.1.1:80 service 10.0.0.1/
+usage "invalid service \"10.0.0.1/sctp\" $sel" remove 10.0.1.1:80 service 10.0.0.1/sctp
+usage "invalid service \"10.0.0.1:20000/UDP\" $sel" remove 10.0.1.1:80 --now service 10.0.0.1:20000/UDP
+usage "invalid service \"10.0.0.1/udp/tcp\" $sel" set 10.0.1.1:80 down service 10.0.0.1/udp/tcp
+usage "invalid service \"10.0.0.1/udp:20000\" $sel" set 10.0.1.1:80 service 10.0.0.1/udp:20000 up
+usage "invalid service \"10.0.0.300\" $sel" list service 10.0.0.300
+usage "invalid service \":20000/udp\" $sel" list service :20000/udp
+usage "invalid service \"udp\" $sel" flush service udp
+usage "invalid service \"\" $sel" flush service ''
+usage "invalid service \" 10.0.0.1\" $sel" flush service ' 10.0.0.1'
+usage "invalid service \"10.0.0.1/udp?\" $sel" flush service '10.0.0.1/udp
+'
+usage 'missing value after "service"' add 10.0.1.1:80 service
+usage 'missing value after "service"' list service
+usage '"service" given twice' add 10.0.1.1:80 service 10.0.0.1 service 10.0.0.1
+usage '"service" given twice' flush service 10.0.0.1/tcp service 10.0.0.1/udp
+usage 'unknown argument "10.0.0.1:20000/udp"' list 10.0.0.1:20000/udp
+# The endpoint comes first.
+usage 'invalid address "service"' add service 10.0.0.1 10.0.1.1:80
+
 # service
-usage 'unknown service command "frob" (expected show or set)' service frob
-usage 'unknown argument "x"' service show x
+usage 'unknown service command "frob" (expected show, set or del)' service frob
+usage 'unknown service command "rm" (expected show, set or del)' service rm 10.0.0.1
+usage "invalid service \"x\" $sel" service show x
+usage 'unknown argument "x"' service show 10.0.0.1 x
+usage "invalid service \"10.0.0.1:0\" $sel" service show 10.0.0.1:0
+usage 'missing service (VIP[:PORT][/tcp|/udp])' service del
+usage 'missing service (VIP[:PORT][/tcp|/udp])' service delete
+usage "invalid service \"10.0.0.1:20000/icmp\" $sel" service del 10.0.0.1:20000/icmp
+usage "invalid service \"all\" $sel" service delete all
+usage 'unknown argument "10.0.0.2"' service del 10.0.0.1 10.0.0.2
+usage 'unknown argument "--now"' service del 10.0.0.1:20000/udp --now
 usage 'service set: nothing to set' service set
 usage 'unknown argument "address"' service set address 1.2.3.4
 usage 'invalid address "1.2.3"' service set vip 1.2.3
@@ -89,6 +124,11 @@ prints '^Usage: l4lbctl \[OPTIONS\] COMMAND' -h
 prints '^Usage: l4lbctl \[OPTIONS\] COMMAND' -j -h list
 prints 'l4lbctl add IP:PORT \[weight N\]' help add
 prints 'l4lbctl service set \[vip IP\]' help service
+prints 'l4lbctl service del SEL' help service
+prints 'l4lbctl add IP:PORT \[weight N\] \[service SEL\]' help add
+prints 'l4lbctl flush \[service SEL\]' help
+prints '^SEL names a virtual service: VIP\[:PORT\]\[/tcp|/udp\]' help
+prints 'l4lb generic netlink version 2)$' -V
 prints '^l4lbctl [0-9]' -V
 prints '^l4lbctl [0-9]' --version
 
@@ -104,6 +144,13 @@ else
 	error 3 "$nomod" count
 	error 3 "$nomod" -j stats
 	error 3 "$nomod" service
+	error 3 "$nomod" -j service show
+	error 3 "$nomod" service show 10.0.0.1:20000/udp
+	error 3 "$nomod" service del 10.0.0.1:20000/udp
+	error 3 "$nomod" service delete 10.0.0.1
+	error 3 "$nomod" list service 10.0.0.1/udp
+	error 3 "$nomod" add 10.0.2.1:80 service 10.0.0.1:20000/tcp weight 2
+	error 3 "$nomod" flush service 10.0.0.1:20000
 	error 3 "$nomod" service set vip 192.0.2.1 port 80 proto tcp \
 		scheduler rr snat auto timeout tcp 900 timeout tcpfin 10 \
 		timeout udp 300 timeout syn 5 persistence 0

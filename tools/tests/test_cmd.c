@@ -43,6 +43,7 @@ static union {
 } replies;			/* what the fake kernel answers */
 static int n_replies;
 static int talk_rc;		/* what nl_talk() returns after the replies */
+static uint8_t reply_proto;	/* protocol of the service add_backend_reply() names */
 
 int nl_open(struct nl *nl, const char *family)
 {
@@ -95,6 +96,7 @@ static int reset(void **state)
 	requests = 0;
 	n_replies = 0;
 	talk_rc = RC_OK;
+	reply_proto = IPPROTO_TCP;
 	return 0;
 }
 
@@ -313,6 +315,13 @@ static void add_backend_reply(const char *ip, uint16_t port, uint8_t st,
 	put_u64(nlh, L4LB_BE_ATTR_BYTES_IN, 1000, L4LB_BE_ATTR_PAD);
 	put_u64(nlh, L4LB_BE_ATTR_BYTES_OUT, 900, L4LB_BE_ATTR_PAD);
 	mnl_attr_nest_end(nlh, nest);
+	/* The key of its service, 192.0.2.1:80/reply_proto. */
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, reply_proto);
+	mnl_attr_nest_end(nlh, nest);
 }
 
 static void list_dumps_backends_as_table(void **state)
@@ -325,9 +334,51 @@ static void list_dumps_backends_as_table(void **state)
 	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
 	assert_int_equal(top_attrs().count, 0);
 	assert_string_equal(out_text,
+		"service 192.0.2.1:80/tcp\n"
 		"BACKEND               STATE    WEIGHT   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
 		"10.0.0.2:80           up            1        1        2          3           10            9           1000            900\n"
 		"10.0.0.3:80           draining      0        1        2          4           10            9           1000            900\n");
+}
+
+static void list_groups_backends_by_service(void **state)
+{
+	(void)state;
+	add_backend_reply("10.0.0.2", 80, L4LB_BE_STATE_UP, false, 1, 3);
+	reply_proto = IPPROTO_UDP;
+	add_backend_reply("10.0.0.2", 80, L4LB_BE_STATE_DOWN, false, 1, 4);
+	assert_int_equal(run(cmd_list, false, ""), RC_OK);
+	assert_string_equal(out_text,
+		"service 192.0.2.1:80/tcp\n"
+		"BACKEND               STATE    WEIGHT   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
+		"10.0.0.2:80           up            1        1        2          3           10            9           1000            900\n"
+		"\n"
+		"service 192.0.2.1:80/udp\n"
+		"BACKEND               STATE    WEIGHT   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
+		"10.0.0.2:80           down          1        1        2          4           10            9           1000            900\n");
+}
+
+static void list_service_sends_the_selector(void **state)
+{
+	struct attrs svc;
+
+	(void)state;
+	reply_proto = IPPROTO_UDP;
+	add_backend_reply("10.0.0.2", 80, L4LB_BE_STATE_UP, false, 1, 3);
+	assert_int_equal(run(cmd_list, true, "service 192.0.2.1:80/udp"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_GET);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(top_attrs().count, 1);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 4);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("192.0.2.1"));
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_PORT]), htons(80));
+	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_PROTO]), IPPROTO_UDP);
+	assert_string_equal(out_text,
+		"[{\"backend\":\"10.0.0.2:80\",\"state\":\"up\",\"weight\":1,"
+		"\"active\":1,\"inactive\":2,\"total\":3,\"pkts_in\":10,"
+		"\"pkts_out\":9,\"bytes_in\":1000,\"bytes_out\":900,"
+		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"udp\"}]\n");
 }
 
 static void list_json_is_an_array_of_backends(void **state)
@@ -338,7 +389,8 @@ static void list_json_is_an_array_of_backends(void **state)
 	assert_string_equal(out_text,
 		"[{\"backend\":\"10.0.0.2:80\",\"state\":\"down\",\"weight\":2,"
 		"\"active\":1,\"inactive\":2,\"total\":3,\"pkts_in\":10,"
-		"\"pkts_out\":9,\"bytes_in\":1000,\"bytes_out\":900}]\n");
+		"\"pkts_out\":9,\"bytes_in\":1000,\"bytes_out\":900,"
+		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"tcp\"}]\n");
 }
 
 static void list_prints_nothing_when_the_kernel_fails(void **state)
@@ -479,31 +531,122 @@ static void service_set_snat_auto_sends_zero(void **state)
 	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
 }
 
-static void service_shows_the_reply(void **state)
+/* A SERVICE_GET reply for 192.0.2.1:80/@proto, as the module builds it. */
+static void add_service_reply(uint8_t proto)
 {
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
+	struct nlmsghdr *nlh = new_reply(L4LB_CMD_SERVICE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
 
-	(void)state;
-	nlh = new_reply(L4LB_CMD_SERVICE_GET);
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
 	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
 	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
 	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "rr");
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 4096);
 	mnl_attr_nest_end(nlh, nest);
+}
 
+static void service_dumps_every_service(void **state)
+{
+	(void)state;
+	add_service_reply(IPPROTO_TCP);
 	assert_int_equal(run(cmd_service, true, ""), RC_OK);
 	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_GET);
-	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(top_attrs().count, 0);
 	assert_string_equal(out_text,
-		"{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		"[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
 		"\"scheduler\":\"rr\",\"snat\":\"auto\",\"persistence\":0,"
-		"\"conn_max\":4096}\n");
+		"\"conn_max\":4096}]\n");
+
+	/* "service show" is the same request; two services, two blocks. */
+	reset(NULL);
+	add_service_reply(IPPROTO_TCP);
+	add_service_reply(IPPROTO_UDP);
+	assert_int_equal(run(cmd_service, false, "show"), RC_OK);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_string_equal(out_text,
+		"service 192.0.2.1:80/tcp\nvip 192.0.2.1\nport 80\nproto tcp\n"
+		"scheduler rr\nsnat auto\npersistence 0\nconn_max 4096\n"
+		"\n"
+		"service 192.0.2.1:80/udp\nvip 192.0.2.1\nport 80\nproto udp\n"
+		"scheduler rr\nsnat auto\npersistence 0\nconn_max 4096\n");
+}
+
+static void service_dump_of_none_is_empty(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_service, true, ""), RC_OK);
+	assert_string_equal(out_text, "[]\n");
+	assert_int_equal(run(cmd_service, false, ""), RC_OK);
+	assert_string_equal(out_text, "");
+	assert_string_equal(err_text, "");
+}
+
+static void service_show_sel_gets_the_one_selected(void **state)
+{
+	struct attrs svc;
+
+	(void)state;
+	add_service_reply(IPPROTO_UDP);
+	assert_int_equal(run(cmd_service, true, "show 192.0.2.1/udp"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_GET);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 3);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("192.0.2.1"));
+	assert_null(svc.tb[L4LB_SVC_ATTR_PORT]);
+	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_PROTO]), IPPROTO_UDP);
+	/* Printed like a dump of one: an array. */
+	assert_string_equal(out_text,
+		"[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"udp\","
+		"\"scheduler\":\"rr\",\"snat\":\"auto\",\"persistence\":0,"
+		"\"conn_max\":4096}]\n");
+
+	/* The kernel acked without the service. */
+	reset(NULL);
+	assert_int_equal(run(cmd_service, false, "show 192.0.2.1"), RC_KERNEL);
+	assert_string_equal(out_text, "");
+	assert_string_equal(err_text,
+			    "l4lbctl: invalid reply from kernel: no service\n");
+}
+
+static void service_del_sends_the_selector(void **state)
+{
+	struct attrs svc;
+
+	(void)state;
+	assert_int_equal(run(cmd_service, false, "del 10.0.0.1:20000/udp"), RC_OK);
+	assert_string_equal(out_text, "");
+	assert_string_equal(err_text, "");
+	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_DEL);
+	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_int_equal(top_attrs().count, 1);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 4);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("10.0.0.1"));
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_PORT]), htons(20000));
+	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_PROTO]), IPPROTO_UDP);
+
+	assert_int_equal(run(cmd_service, false, "delete 10.0.0.1:20000"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_DEL);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 3);
+	assert_null(svc.tb[L4LB_SVC_ATTR_PROTO]);
+}
+
+static void service_del_passes_the_kernel_error_on(void **state)
+{
+	(void)state;
+	talk_rc = RC_KERNEL;
+	assert_int_equal(run(cmd_service, false, "del 10.0.0.1"), RC_KERNEL);
+	assert_string_equal(out_text, "");
+	assert_int_equal(requests, 1);
 }
 
 static void flush_sends_no_attributes(void **state)
@@ -513,6 +656,99 @@ static void flush_sends_no_attributes(void **state)
 	assert_int_equal(req_cmd(), L4LB_CMD_FLUSH);
 	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
 	assert_int_equal(top_attrs().count, 0);
+}
+
+static void flush_service_sends_the_selector(void **state)
+{
+	struct attrs svc;
+
+	(void)state;
+	assert_int_equal(run(cmd_flush, false, "service 10.0.0.1/udp"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_FLUSH);
+	assert_int_equal(top_attrs().count, 1);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 3);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("10.0.0.1"));
+	assert_null(svc.tb[L4LB_SVC_ATTR_PORT]);
+	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_PROTO]), IPPROTO_UDP);
+}
+
+static void backend_commands_take_service_among_their_keywords(void **state)
+{
+	struct attrs top, svc, be;
+
+	(void)state;
+	assert_int_equal(run(cmd_add, false,
+			     "10.0.1.1:10100 service 10.0.0.1:20000/udp weight 5"),
+			 RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_ADD);
+	top = top_attrs();
+	assert_int_equal(top.count, 2);
+	be = nest_attrs(L4LB_ATTR_BACKEND);
+	assert_int_equal(be.count, 4);
+	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT]), 5);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 4);
+	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_PROTO]), IPPROTO_UDP);
+	/* A selector changes no setting of the service. */
+	assert_null(svc.tb[L4LB_SVC_ATTR_SCHED]);
+
+	assert_int_equal(run(cmd_remove, false,
+			     "10.0.1.1:10100 --now service 10.0.0.1/udp"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_DEL);
+	top = top_attrs();
+	assert_int_equal(top.count, 3);
+	assert_int_equal(mnl_attr_get_u32(top.tb[L4LB_ATTR_FLAGS]), L4LB_F_NOW);
+	assert_int_equal(nest_attrs(L4LB_ATTR_SERVICE).count, 3);
+
+	assert_int_equal(run(cmd_set, false,
+			     "10.0.1.1:10100 down service 10.0.0.1 weight 0"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_SET);
+	be = nest_attrs(L4LB_ATTR_BACKEND);
+	assert_int_equal(mnl_attr_get_u8(be.tb[L4LB_BE_ATTR_STATE]),
+			 L4LB_BE_STATE_DOWN);
+	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT]), 0);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 2);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("10.0.0.1"));
+}
+
+static void bad_selectors_send_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_add, false, "10.0.0.2:80 service 10.0.0.1:0/udp"),
+			 RC_USAGE);
+	assert_string_equal(err_text,
+		"l4lbctl: invalid service \"10.0.0.1:0/udp\" (expected VIP[:PORT][/tcp|/udp])\n");
+	assert_int_equal(run(cmd_remove, false, "10.0.0.2:80 service 10.0.0.1/sctp"),
+			 RC_USAGE);
+	assert_string_equal(err_text,
+		"l4lbctl: invalid service \"10.0.0.1/sctp\" (expected VIP[:PORT][/tcp|/udp])\n");
+	assert_int_equal(run(cmd_set, false, "10.0.0.2:80 up service"), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: missing value after \"service\"\n");
+	assert_int_equal(run(cmd_list, false, "service 10.0.0.1 service 10.0.0.1"),
+			 RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: \"service\" given twice\n");
+	assert_int_equal(run(cmd_flush, false, "service 10.0.0.1:"), RC_USAGE);
+	assert_string_equal(err_text,
+		"l4lbctl: invalid service \"10.0.0.1:\" (expected VIP[:PORT][/tcp|/udp])\n");
+	assert_int_equal(run(cmd_service, false, "del"), RC_USAGE);
+	assert_string_equal(err_text,
+		"l4lbctl: missing service (VIP[:PORT][/tcp|/udp])\n");
+	assert_int_equal(run(cmd_service, false, "del 10.0.0.1 10.0.0.2"), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: unknown argument \"10.0.0.2\"\n");
+	assert_int_equal(run(cmd_service, false, "show 10.0.0.1:20000/UDP"), RC_USAGE);
+	assert_string_equal(err_text,
+		"l4lbctl: invalid service \"10.0.0.1:20000/UDP\" (expected VIP[:PORT][/tcp|/udp])\n");
+	assert_int_equal(run(cmd_service, false, "show 10.0.0.1 x"), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: unknown argument \"x\"\n");
+	assert_int_equal(run(cmd_service, false, "remove 10.0.0.1"), RC_USAGE);
+	assert_string_equal(err_text,
+		"l4lbctl: unknown service command \"remove\" (expected show, set or del)\n");
+	assert_string_equal(out_text, "");
+	assert_int_equal(requests, 0);
 }
 
 static void usage_errors_send_nothing(void **state)
@@ -542,6 +778,8 @@ int main(void)
 		T(set_sends_only_what_changes),
 		T(list_dumps_backends_as_table),
 		T(list_json_is_an_array_of_backends),
+		T(list_groups_backends_by_service),
+		T(list_service_sends_the_selector),
 		T(list_prints_nothing_when_the_kernel_fails),
 		T(list_refuses_a_malformed_backend),
 		T(nat_dumps_rows),
@@ -550,8 +788,15 @@ int main(void)
 		T(stats_without_reply_is_an_error),
 		T(service_set_sends_every_setting),
 		T(service_set_snat_auto_sends_zero),
-		T(service_shows_the_reply),
+		T(service_dumps_every_service),
+		T(service_dump_of_none_is_empty),
+		T(service_show_sel_gets_the_one_selected),
+		T(service_del_sends_the_selector),
+		T(service_del_passes_the_kernel_error_on),
 		T(flush_sends_no_attributes),
+		T(flush_service_sends_the_selector),
+		T(backend_commands_take_service_among_their_keywords),
+		T(bad_selectors_send_nothing),
 		T(usage_errors_send_nothing),
 	};
 

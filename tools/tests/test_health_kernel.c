@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_health_kernel.c - health_kernel.c with the kernel replaced by a
- * fake nl.c: the requests l4lb-health sends (BACKEND_SET with STATE, and
- * L4LB_F_NOW only for "expire"), the backends it reads from a dump (the
- * REMOVED flag included), and what it does with its socket after a failure.
+ * fake nl.c: the requests l4lb-health sends (BACKEND_SET with STATE and
+ * the service's key as selector, and L4LB_F_NOW only for "expire"), the
+ * backends it reads from a dump (the REMOVED flag and the service key
+ * included), and what it does with its socket after a failure.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -93,6 +95,11 @@ int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 	return RC_OK;
 }
 
+/* The service key every add_backend() reply carries unless changed. */
+static const char *reply_vip = "10.0.0.1";
+static uint16_t reply_vport = 20000;
+static uint8_t reply_proto = IPPROTO_TCP;
+
 /* Each test starts with the socket open, as the daemon does after start. */
 static int reset(void **state)
 {
@@ -105,10 +112,16 @@ static int reset(void **state)
 	n_replies = 0;
 	talk_rc = RC_OK;
 	health_err_clear();
+	reply_vip = "10.0.0.1";
+	reply_vport = 20000;
+	reply_proto = IPPROTO_TCP;
 	return 0;
 }
 
-/* Add a BACKEND_GET reply for IP:PORT in @state, REMOVED if @removed. */
+/*
+ * Add a BACKEND_GET reply for IP:PORT in @state, REMOVED if @removed, of
+ * the service reply_vip:reply_vport/reply_proto.
+ */
 static void add_backend(const char *ip, uint16_t port, uint8_t state,
 			bool removed)
 {
@@ -128,6 +141,12 @@ static void add_backend(const char *ip, uint16_t port, uint8_t state,
 	if (removed)
 		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
 	mnl_attr_put_u64(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 7);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(reply_vip));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(reply_vport));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, reply_proto);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -161,13 +180,18 @@ static struct attrs top_attrs(void)
 	return a;
 }
 
-static struct attrs backend_attrs(void)
+static struct attrs nest_attrs(uint16_t nest)
 {
 	struct attrs top = top_attrs(), a = { { NULL } };
 
-	assert_non_null(top.tb[L4LB_ATTR_BACKEND]);
-	mnl_attr_parse_nested(top.tb[L4LB_ATTR_BACKEND], collect_cb, &a);
+	assert_non_null(top.tb[nest]);
+	mnl_attr_parse_nested(top.tb[nest], collect_cb, &a);
 	return a;
+}
+
+static struct attrs backend_attrs(void)
+{
+	return nest_attrs(L4LB_ATTR_BACKEND);
 }
 
 static struct ipport ep(const char *ip, uint16_t port)
@@ -177,16 +201,34 @@ static struct ipport ep(const char *ip, uint16_t port)
 	return e;
 }
 
+/* The key of service VIP:PORT/PROTO, as health_kernel_list() gives it. */
+static struct svc_sel key(const char *vip, uint16_t port, uint8_t proto)
+{
+	struct svc_sel k = {
+		.set = true, .has_port = true, .has_proto = true,
+		.vip = inet_addr(vip), .port = htons(port), .proto = proto,
+	};
+
+	return k;
+}
+
+/* The reference service, 10.0.0.1:20000/tcp. */
+static struct svc_sel ref_key(void)
+{
+	return key("10.0.0.1", 20000, IPPROTO_TCP);
+}
+
 /* ---- Tests ---- */
 
 static void mark_down_keep_sends_state_without_flags(void **state)
 {
 	struct ipport e = ep("10.0.1.1", 10000);
+	struct svc_sel k = ref_key();
 	struct attrs a;
 
 	(void)state;
-	assert_int_equal(health_kernel_set_state(&e, L4LB_BE_STATE_DOWN, false),
-			 RC_OK);
+	assert_int_equal(health_kernel_set_state(&k, &e, L4LB_BE_STATE_DOWN,
+						 false), RC_OK);
 	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_SET);
 	assert_true(last_req.align.nlmsg_flags & NLM_F_ACK);
 	assert_null(top_attrs().tb[L4LB_ATTR_FLAGS]);
@@ -202,11 +244,12 @@ static void mark_down_keep_sends_state_without_flags(void **state)
 static void mark_down_expire_sends_flag_now(void **state)
 {
 	struct ipport e = ep("10.0.3.1", 10002);
+	struct svc_sel k = ref_key();
 	struct attrs top;
 
 	(void)state;
-	assert_int_equal(health_kernel_set_state(&e, L4LB_BE_STATE_DOWN, true),
-			 RC_OK);
+	assert_int_equal(health_kernel_set_state(&k, &e, L4LB_BE_STATE_DOWN,
+						 true), RC_OK);
 	top = top_attrs();
 	assert_non_null(top.tb[L4LB_ATTR_FLAGS]);
 	assert_int_equal(mnl_attr_get_u32(top.tb[L4LB_ATTR_FLAGS]), L4LB_F_NOW);
@@ -217,10 +260,11 @@ static void mark_down_expire_sends_flag_now(void **state)
 static void mark_up_sends_state_up(void **state)
 {
 	struct ipport e = ep("10.0.2.1", 10001);
+	struct svc_sel k = ref_key();
 
 	(void)state;
-	assert_int_equal(health_kernel_set_state(&e, L4LB_BE_STATE_UP, false),
-			 RC_OK);
+	assert_int_equal(health_kernel_set_state(&k, &e, L4LB_BE_STATE_UP,
+						 false), RC_OK);
 	assert_int_equal(mnl_attr_get_u8(backend_attrs().tb[L4LB_BE_ATTR_STATE]),
 			 L4LB_BE_STATE_UP);
 }
@@ -247,6 +291,71 @@ static void list_reads_every_backend_with_its_state(void **state)
 	assert_int_equal(list[2].state, L4LB_BE_STATE_DRAIN);
 	assert_true(list[2].removed);
 	free(list);
+}
+
+static void set_state_names_the_service_by_its_key(void **state)
+{
+	struct ipport e = ep("10.0.1.1", 10000);
+	struct svc_sel k = key("10.0.0.1", 20000, IPPROTO_UDP);
+	struct attrs svc;
+
+	(void)state;
+	assert_int_equal(health_kernel_set_state(&k, &e, L4LB_BE_STATE_DOWN,
+						 false), RC_OK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("10.0.0.1"));
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_PORT]),
+			 htons(20000));
+	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_PROTO]),
+			 IPPROTO_UDP);
+	/* Nothing else: a selector changes no setting. */
+	assert_null(svc.tb[L4LB_SVC_ATTR_SCHED]);
+	assert_null(svc.tb[L4LB_SVC_ATTR_TIMEOUT_TCP]);
+}
+
+static void list_reads_the_service_of_each_backend(void **state)
+{
+	struct health_backend *list;
+	size_t n;
+
+	(void)state;
+	add_backend("10.0.1.1", 10000, L4LB_BE_STATE_UP, false);
+	reply_proto = IPPROTO_UDP;
+	add_backend("10.0.1.1", 10000, L4LB_BE_STATE_DOWN, false);
+	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
+	assert_int_equal(n, 2);
+	/* The same IP:PORT in two services: two backends. */
+	assert_int_equal(list[0].ep.addr, list[1].ep.addr);
+	assert_int_equal(list[0].ep.port, list[1].ep.port);
+	assert_true(list[0].svc.set && list[0].svc.has_port &&
+		    list[0].svc.has_proto);
+	assert_int_equal(list[0].svc.vip, inet_addr("10.0.0.1"));
+	assert_int_equal(list[0].svc.port, htons(20000));
+	assert_int_equal(list[0].svc.proto, IPPROTO_TCP);
+	assert_int_equal(list[1].svc.proto, IPPROTO_UDP);
+	assert_int_equal(list[1].state, L4LB_BE_STATE_DOWN);
+	free(list);
+}
+
+static void backend_without_its_service_is_malformed(void **state)
+{
+	struct health_backend *list;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	size_t n;
+
+	(void)state;
+	nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct genlmsghdr));
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.1.1"));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(10000));
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(health_kernel_list(&list, &n), RC_KERNEL);
+	assert_null(list);
+	assert_int_equal(n, 0);
 }
 
 static void list_of_no_backends_is_empty(void **state)
@@ -282,14 +391,15 @@ static void malformed_reply_fails_and_closes_the_socket(void **state)
 static void socket_stays_open_between_requests(void **state)
 {
 	struct ipport e = ep("10.0.1.1", 10000);
+	struct svc_sel k = ref_key();
 	struct health_backend *list;
 	size_t n;
 
 	(void)state;
 	assert_int_equal(health_kernel_open(), RC_OK);
 	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
-	assert_int_equal(health_kernel_set_state(&e, L4LB_BE_STATE_UP, false),
-			 RC_OK);
+	assert_int_equal(health_kernel_set_state(&k, &e, L4LB_BE_STATE_UP,
+						 false), RC_OK);
 	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
 	/* Opened once, by reset(). */
 	assert_int_equal(opens, 0);
@@ -327,6 +437,9 @@ int main(void)
 		T(mark_down_expire_sends_flag_now),
 		T(mark_up_sends_state_up),
 		T(list_reads_every_backend_with_its_state),
+		T(set_state_names_the_service_by_its_key),
+		T(list_reads_the_service_of_each_backend),
+		T(backend_without_its_service_is_malformed),
 		T(list_of_no_backends_is_empty),
 		T(malformed_reply_fails_and_closes_the_socket),
 		T(socket_stays_open_between_requests),

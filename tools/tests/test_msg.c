@@ -50,10 +50,27 @@ static void put_u64_pad(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
 	mnl_attr_put_u64(nlh, type, v);
 }
 
+/* The L4LB_ATTR_SERVICE nest with the key of a BACKEND_GET message. */
+static void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
+			uint8_t proto)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(vip));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(port));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* A BACKEND_GET message: the service key, then the backend. */
 static struct nlmsghdr *backend_reply(void)
 {
 	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	struct nlattr *nest;
+
+	put_svc_key(nlh, "192.0.2.1", 20000, IPPROTO_UDP);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
 	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.0.2"));
@@ -92,6 +109,48 @@ static void backend_reply_is_decoded_with_counters(void **state)
 	assert_true(be.pkts_out == 7);
 	assert_true(be.bytes_in == 8);
 	assert_true(be.bytes_out == UINT64_MAX);
+	assert_true(be.svc.set && be.svc.has_port && be.svc.has_proto);
+	assert_int_equal(be.svc.vip, inet_addr("192.0.2.1"));
+	assert_int_equal(be.svc.port, htons(20000));
+	assert_int_equal(be.svc.proto, IPPROTO_UDP);
+}
+
+static void backend_without_its_service_key_is_refused(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	struct be_info be;
+
+	(void)state;
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.0.3"));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_nest_end(nlh, nest);
+	errno = 0;
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+	assert_int_equal(errno, EBADMSG);
+
+	/* A key without its protocol. */
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
+	mnl_attr_nest_end(nlh, nest);
+	errno = 0;
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+	assert_int_equal(errno, EBADMSG);
+
+	/* A key whose port has the wrong size. */
+	nlh = reply(L4LB_CMD_BACKEND_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.0.3"));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PORT, htons(80));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+	assert_int_equal(errno, ERANGE);
 }
 
 static void removed_flag_is_seen(void **state)
@@ -105,6 +164,7 @@ static void removed_flag_is_seen(void **state)
 	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
 	mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
 	mnl_attr_nest_end(nlh, nest);
+	put_svc_key(nlh, "192.0.2.1", 80, IPPROTO_TCP);
 	assert_int_equal(msg_get_backend(nlh, &be), 0);
 	assert_true(be.present & ATTR_BIT(L4LB_BE_ATTR_REMOVED));
 	assert_int_equal(be.weight, 0);
@@ -152,6 +212,7 @@ static void attribute_of_wrong_size_is_refused(void **state)
 static void reply_without_nest_or_header_is_refused(void **state)
 {
 	struct nlmsghdr *nlh;
+	struct nlattr *a;
 	struct be_info be;
 
 	(void)state;
@@ -162,8 +223,9 @@ static void reply_without_nest_or_header_is_refused(void **state)
 
 	/* A CONN nest where a BACKEND nest is expected. */
 	nlh = backend_reply();
-	((struct nlattr *)mnl_nlmsg_get_payload_offset(nlh,
-		sizeof(struct genlmsghdr)))->nla_type = L4LB_ATTR_CONN;
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == L4LB_ATTR_BACKEND)
+			a->nla_type = L4LB_ATTR_CONN;
 	assert_int_equal(msg_get_backend(nlh, &be), -1);
 
 	/* Shorter than a genlmsghdr. */
@@ -434,6 +496,69 @@ static void state_request_is_one_byte(void **state)
 			 L4LB_BE_STATE_DRAIN);
 }
 
+/* The service nest of request @nlh, which must be its only attribute. */
+static struct seen selector_of(const struct nlmsghdr *nlh)
+{
+	struct seen s = { { NULL }, 0 };
+	const struct nlattr *nest = only_top(nlh, L4LB_ATTR_SERVICE);
+
+	assert_true(nest->nla_type & NLA_F_NESTED);
+	assert_ptr_equal(mnl_attr_next(nest), mnl_nlmsg_get_payload_tail(nlh));
+	assert_int_equal(mnl_attr_parse_nested(nest, seen_cb, &s), MNL_CB_OK);
+	return s;
+}
+
+static void selector_carries_vip_port_proto_as_given(void **state)
+{
+	struct svc_sel sel = {
+		.set = true, .has_port = true, .has_proto = true,
+		.vip = inet_addr("10.0.0.1"), .port = htons(20000),
+		.proto = IPPROTO_UDP,
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_DEL);
+	struct seen s;
+
+	(void)state;
+	msg_put_svc_sel(nlh, &sel);
+	s = selector_of(nlh);
+	assert_int_equal(s.count, 4);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_VIP]), 4);
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("10.0.0.1"));
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_PORT]), 2);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_PORT]), htons(20000));
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_PROTO]), 1);
+	assert_int_equal(mnl_attr_get_u8(s.tb[L4LB_SVC_ATTR_PROTO]), IPPROTO_UDP);
+
+	/* Parts left out are wildcards: not sent. */
+	nlh = reply(L4LB_CMD_FLUSH);
+	sel.has_port = false;
+	msg_put_svc_sel(nlh, &sel);
+	s = selector_of(nlh);
+	assert_int_equal(s.count, 3);
+	assert_null(s.tb[L4LB_SVC_ATTR_PORT]);
+	assert_non_null(s.tb[L4LB_SVC_ATTR_PROTO]);
+
+	nlh = reply(L4LB_CMD_FLUSH);
+	sel.has_proto = false;
+	msg_put_svc_sel(nlh, &sel);
+	s = selector_of(nlh);
+	assert_int_equal(s.count, 2);
+	assert_non_null(s.tb[L4LB_SVC_ATTR_VIP]);
+}
+
+static void no_selector_sends_nothing(void **state)
+{
+	struct svc_sel sel = { .vip = inet_addr("10.0.0.1") };
+	struct nlmsghdr *nlh = reply(L4LB_CMD_FLUSH);
+	uint32_t len = nlh->nlmsg_len;
+
+	(void)state;
+	msg_put_svc_sel(nlh, &sel);
+	assert_int_equal(nlh->nlmsg_len, len);
+}
+
 static void service_set_request_carries_only_given_settings(void **state)
 {
 	struct svc_info svc = {
@@ -468,6 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(backend_reply_is_decoded_with_counters),
 		cmocka_unit_test(removed_flag_is_seen),
+		cmocka_unit_test(backend_without_its_service_key_is_refused),
 		cmocka_unit_test(backend_without_address_is_refused),
 		cmocka_unit_test(attribute_of_wrong_size_is_refused),
 		cmocka_unit_test(reply_without_nest_or_header_is_refused),
@@ -481,6 +607,8 @@ int main(void)
 		cmocka_unit_test(remove_now_request_carries_flags),
 		cmocka_unit_test(state_request_is_one_byte),
 		cmocka_unit_test(service_set_request_carries_only_given_settings),
+		cmocka_unit_test(selector_carries_vip_port_proto_as_given),
+		cmocka_unit_test(no_selector_sends_nothing),
 	};
 
 	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);

@@ -64,6 +64,11 @@ static struct be_info sample_backend(void)
 		.pkts_out = 20,
 		.bytes_in = 3000,
 		.bytes_out = 18446744073709551615ULL,
+		.svc = {
+			.set = true, .has_port = true, .has_proto = true,
+			.vip = inet_addr("192.0.2.1"), .port = htons(80),
+			.proto = IPPROTO_TCP,
+		},
 	};
 
 	return be;
@@ -102,6 +107,27 @@ static void ipport_formats_dotted_quad_and_host_order_port(void **state)
 	assert_string_equal(fmt_ipport(buf, &e), "0.0.0.0:1");
 }
 
+static void svc_formats_as_the_selector_syntax(void **state)
+{
+	char buf[SVC_STRLEN];
+	struct svc_sel k = {
+		.set = true, .has_port = true, .has_proto = true,
+		.vip = inet_addr("255.255.255.255"), .port = htons(65535),
+		.proto = IPPROTO_UDP,
+	};
+
+	(void)state;
+	assert_string_equal(fmt_svc(buf, &k), "255.255.255.255:65535/udp");
+	k.proto = 99;
+	assert_string_equal(fmt_svc(buf, &k), "255.255.255.255:65535/unknown");
+	k.has_proto = false;
+	assert_string_equal(fmt_svc(buf, &k), "255.255.255.255:65535");
+	k.has_proto = true;
+	k.proto = IPPROTO_TCP;
+	k.has_port = false;
+	assert_string_equal(fmt_svc(buf, &k), "255.255.255.255/tcp");
+}
+
 static void backend_row_as_table(void **state)
 {
 	struct be_info be = sample_backend();
@@ -111,8 +137,36 @@ static void backend_row_as_table(void **state)
 	sink_open(&s, false);
 	out_backend(&s.o, &be);
 	out_backends_end(&s.o);
-	sink_expect(&s, BE_HEADER
+	sink_expect(&s, "service 192.0.2.1:80/tcp\n" BE_HEADER
 		"10.0.0.2:8080         up            3        2        1"
+		" 12345678901           10           20           3000"
+		" 18446744073709551615\n");
+}
+
+static void backends_are_grouped_by_service(void **state)
+{
+	struct be_info be = sample_backend();
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_backend(&s.o, &be);
+	be.ep = ep("10.0.0.3", 8080);
+	out_backend(&s.o, &be);
+	/* Same VIP:port, other protocol: another service, another group. */
+	be.svc.proto = IPPROTO_UDP;
+	out_backend(&s.o, &be);
+	out_backends_end(&s.o);
+	sink_expect(&s, "service 192.0.2.1:80/tcp\n" BE_HEADER
+		"10.0.0.2:8080         up            3        2        1"
+		" 12345678901           10           20           3000"
+		" 18446744073709551615\n"
+		"10.0.0.3:8080         up            3        2        1"
+		" 12345678901           10           20           3000"
+		" 18446744073709551615\n"
+		"\n"
+		"service 192.0.2.1:80/udp\n" BE_HEADER
+		"10.0.0.3:8080         up            3        2        1"
 		" 12345678901           10           20           3000"
 		" 18446744073709551615\n");
 }
@@ -129,7 +183,8 @@ static void backend_row_as_json(void **state)
 	sink_expect(&s, "[{\"backend\":\"10.0.0.2:8080\",\"state\":\"up\","
 		"\"weight\":3,\"active\":2,\"inactive\":1,"
 		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
-		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615}]\n");
+		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615,"
+		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"tcp\"}]\n");
 }
 
 static void removed_backend_shows_draining(void **state)
@@ -150,11 +205,13 @@ static void removed_backend_shows_draining(void **state)
 	sink_expect(&s, "[{\"backend\":\"10.0.0.2:8080\",\"state\":\"draining\","
 		"\"weight\":0,\"active\":2,\"inactive\":1,"
 		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
-		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615},"
+		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615,"
+		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"tcp\"},"
 		"{\"backend\":\"10.0.0.2:8080\",\"state\":\"down\","
 		"\"weight\":0,\"active\":2,\"inactive\":1,"
 		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
-		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615}]\n");
+		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615,"
+		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"tcp\"}]\n");
 }
 
 static void empty_tables_print_header_or_empty_array(void **state)
@@ -277,7 +334,9 @@ static void service_as_lines_and_json(void **state)
 	(void)state;
 	sink_open(&s, false);
 	out_service(&s.o, &svc);
-	sink_expect(&s, "vip 192.0.2.1\nport 80\nproto tcp\nscheduler rr\n"
+	out_services_end(&s.o);
+	sink_expect(&s, "service 192.0.2.1:80/tcp\n"
+		"vip 192.0.2.1\nport 80\nproto tcp\nscheduler rr\n"
 		"snat auto\ntimeout_tcp 900\ntimeout_tcpfin 120\n"
 		"timeout_udp 300\ntimeout_syn 60\npersistence 0\n"
 		"conn_max 1048576\n");
@@ -286,11 +345,54 @@ static void service_as_lines_and_json(void **state)
 	svc.proto = IPPROTO_UDP;
 	sink_open(&s, true);
 	out_service(&s.o, &svc);
-	sink_expect(&s, "{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"udp\","
+	out_services_end(&s.o);
+	sink_expect(&s, "[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"udp\","
 		"\"scheduler\":\"rr\",\"snat\":\"10.0.0.1\","
 		"\"timeout_tcp\":900,\"timeout_tcpfin\":120,"
 		"\"timeout_udp\":300,\"timeout_syn\":60,\"persistence\":0,"
-		"\"conn_max\":1048576}\n");
+		"\"conn_max\":1048576}]\n");
+}
+
+static void several_services_as_blocks_and_array(void **state)
+{
+	struct svc_info tcp = sample_service(), udp = sample_service();
+	struct sink s;
+
+	(void)state;
+	udp.proto = IPPROTO_UDP;
+	tcp.present = udp.present = ATTR_BIT(L4LB_SVC_ATTR_VIP) |
+		ATTR_BIT(L4LB_SVC_ATTR_PORT) | ATTR_BIT(L4LB_SVC_ATTR_PROTO) |
+		ATTR_BIT(L4LB_SVC_ATTR_SCHED);
+	sink_open(&s, false);
+	out_service(&s.o, &tcp);
+	out_service(&s.o, &udp);
+	out_services_end(&s.o);
+	sink_expect(&s, "service 192.0.2.1:80/tcp\n"
+		"vip 192.0.2.1\nport 80\nproto tcp\nscheduler rr\n"
+		"\n"
+		"service 192.0.2.1:80/udp\n"
+		"vip 192.0.2.1\nport 80\nproto udp\nscheduler rr\n");
+	sink_open(&s, true);
+	out_service(&s.o, &tcp);
+	out_service(&s.o, &udp);
+	out_services_end(&s.o);
+	sink_expect(&s, "[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		"\"scheduler\":\"rr\"},"
+		"{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"udp\","
+		"\"scheduler\":\"rr\"}]\n");
+}
+
+static void no_services_print_nothing_or_empty_array(void **state)
+{
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_services_end(&s.o);
+	sink_expect(&s, "");
+	sink_open(&s, true);
+	out_services_end(&s.o);
+	sink_expect(&s, "[]\n");
 }
 
 static void service_prints_only_what_the_kernel_sent(void **state)
@@ -302,7 +404,13 @@ static void service_prints_only_what_the_kernel_sent(void **state)
 	svc.present = ATTR_BIT(L4LB_SVC_ATTR_SCHED);
 	sink_open(&s, true);
 	out_service(&s.o, &svc);
-	sink_expect(&s, "{\"scheduler\":\"rr\"}\n");
+	out_services_end(&s.o);
+	sink_expect(&s, "[{\"scheduler\":\"rr\"}]\n");
+	/* Text: no VIP, no "service" heading. */
+	sink_open(&s, false);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "scheduler rr\n");
 }
 
 static void stats_one_counter_per_line(void **state)
@@ -348,7 +456,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ipport_formats_dotted_quad_and_host_order_port),
+		cmocka_unit_test(svc_formats_as_the_selector_syntax),
 		cmocka_unit_test(backend_row_as_table),
+		cmocka_unit_test(backends_are_grouped_by_service),
 		cmocka_unit_test(backend_row_as_json),
 		cmocka_unit_test(removed_backend_shows_draining),
 		cmocka_unit_test(empty_tables_print_header_or_empty_array),
@@ -357,6 +467,8 @@ int main(void)
 		cmocka_unit_test(nat_state_names_match_proc),
 		cmocka_unit_test(service_as_lines_and_json),
 		cmocka_unit_test(service_prints_only_what_the_kernel_sent),
+		cmocka_unit_test(several_services_as_blocks_and_array),
+		cmocka_unit_test(no_services_print_nothing_or_empty_array),
 		cmocka_unit_test(stats_one_counter_per_line),
 		cmocka_unit_test(count_prints_the_number_only),
 	};

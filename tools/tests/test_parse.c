@@ -235,6 +235,91 @@ static void snat_accepts_address_or_auto(void **state)
 	assert_int_equal(parse_snat("AUTO", &a), -EINVAL);
 }
 
+/*
+ * Parse @s as a service selector and expect @err. On success compare with
+ * @ip, @port (0: not given) and @proto (0: not given).
+ */
+static void expect_sel(const char *s, int err, const char *ip, uint16_t port,
+		       uint8_t proto)
+{
+	struct svc_sel sel = { false, true, true, 0xdeadbeef, 0xbeef, 0xee };
+
+	assert_int_equal(parse_svc_sel(s, &sel), err);
+	if (err) {
+		/* Failure leaves the output untouched. */
+		assert_false(sel.set);
+		assert_int_equal(sel.vip, 0xdeadbeef);
+		assert_int_equal(sel.port, 0xbeef);
+		assert_int_equal(sel.proto, 0xee);
+		return;
+	}
+	assert_true(sel.set);
+	assert_int_equal(sel.vip, inet_addr(ip));
+	assert_int_equal(sel.has_port, port != 0);
+	if (port)
+		assert_int_equal(sel.port, htons(port));
+	assert_int_equal(sel.has_proto, proto != 0);
+	if (proto)
+		assert_int_equal(sel.proto, proto);
+}
+
+static void selector_accepts_each_form(void **state)
+{
+	(void)state;
+	expect_sel("10.0.0.1:20000/udp", 0, "10.0.0.1", 20000, IPPROTO_UDP);
+	expect_sel("10.0.0.1:20000/tcp", 0, "10.0.0.1", 20000, IPPROTO_TCP);
+	expect_sel("10.0.0.1:20000", 0, "10.0.0.1", 20000, 0);
+	expect_sel("10.0.0.1/udp", 0, "10.0.0.1", 0, IPPROTO_UDP);
+	expect_sel("10.0.0.1", 0, "10.0.0.1", 0, 0);
+	expect_sel("255.255.255.255:65535/tcp", 0, "255.255.255.255", 65535,
+		   IPPROTO_TCP);
+	expect_sel("0.0.0.0:1", 0, "0.0.0.0", 1, 0);
+}
+
+static void selector_rejects_bad_parts(void **state)
+{
+	(void)state;
+	expect_sel(NULL, -EINVAL, NULL, 0, 0);
+	expect_sel("", -EINVAL, NULL, 0, 0);
+	/* Empty parts. */
+	expect_sel("10.0.0.1:", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1/", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1:/udp", -EINVAL, NULL, 0, 0);
+	expect_sel(":20000/udp", -EINVAL, NULL, 0, 0);
+	expect_sel("/udp", -EINVAL, NULL, 0, 0);
+	expect_sel(":20000", -EINVAL, NULL, 0, 0);
+	/* Bad address. */
+	expect_sel("10.0.0.300:20000", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.1:20000", -EINVAL, NULL, 0, 0);
+	expect_sel("vip:20000", -EINVAL, NULL, 0, 0);
+	/* Bad port. */
+	expect_sel("10.0.0.1:0", -ERANGE, NULL, 0, 0);
+	expect_sel("10.0.0.1:65536/tcp", -ERANGE, NULL, 0, 0);
+	expect_sel("10.0.0.1:-1", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1:http", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1:20000:1", -EINVAL, NULL, 0, 0);
+	/* Bad protocol. */
+	expect_sel("10.0.0.1:20000/sctp", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1:20000/UDP", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1:20000/udp/tcp", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1/udp:20000", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1:20000/6", -EINVAL, NULL, 0, 0);
+}
+
+static void selector_rejects_junk_and_whitespace(void **state)
+{
+	(void)state;
+	expect_sel(" 10.0.0.1", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1 ", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1:20000 /udp", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1: 20000", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1/udp\n", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1:+20000", -EINVAL, NULL, 0, 0);
+	expect_sel("tcp", -EINVAL, NULL, 0, 0);
+	expect_sel("10.0.0.1:20000/udp_and_a_long_tail_of_junk", -EINVAL,
+		   NULL, 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +337,9 @@ int main(void)
 		cmocka_unit_test(timeout_kinds_map_to_service_attributes),
 		cmocka_unit_test(sched_name_must_fit_and_be_a_word),
 		cmocka_unit_test(snat_accepts_address_or_auto),
+		cmocka_unit_test(selector_accepts_each_form),
+		cmocka_unit_test(selector_rejects_bad_parts),
+		cmocka_unit_test(selector_rejects_junk_and_whitespace),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

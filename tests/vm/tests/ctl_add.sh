@@ -17,8 +17,8 @@ load_l4lb vip="$VIP" port="$VPORT" timeout_tcp_fin=2 || die "insmod l4lb.ko vip=
 ok "insmod l4lb.ko vip=$VIP port=$VPORT (no backends=)"
 
 _ctl_ok "l4lbctl service works" l4lbctl -j service
-expect_eq "the service is $VIP:$VPORT tcp rr" "$VIP $VPORT tcp rr" \
-	"$(for k in vip port proto scheduler; do _ctl_val "$k" <"$CTL_OUT"; done | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "-j service: an array of one service, $VIP:$VPORT tcp rr" "1 $VIP $VPORT tcp rr" \
+	"$(_ctl_rows <"$CTL_OUT" | wc -l) $(for k in vip port proto scheduler; do _ctl_val "$k" <"$CTL_OUT"; done | tr '\n' ' ' | sed 's/ $//')"
 _ctl_ok "l4lbctl -j list works" l4lbctl -j list
 expect_eq "no backends yet" "[]" "$(cat "$CTL_OUT")"
 

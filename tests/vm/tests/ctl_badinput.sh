@@ -7,11 +7,13 @@
 # stdout and exactly one line "l4lbctl: ..." on stderr, and change nothing:
 # `l4lbctl -j list`, `l4lbctl count` and `l4lbctl -j service` read the same
 # before and after each command (the connections are idle, so even the
-# byte counters stay put). Last, with l4lb removed, l4lbctl exits 3 with
-# the "module not loaded" line, while usage errors still exit 2.
+# byte counters stay put). Service selectors are among the bad input: one
+# that names no service (exit 1, "no such service") and malformed ones
+# (exit 2). Last, with l4lb removed, l4lbctl exits 3 with the "module not
+# loaded" line, while usage errors still exit 2.
 . /vm/lib.sh
 . /vm/tests/ctl_lib.sh
-plan 45
+plan 65
 _ctl_require
 
 # _snap FILE: what must not change.
@@ -86,6 +88,15 @@ _bad 1 "l4lbctl: VIP must be a unicast IPv4 address" service set vip 255.255.255
 _bad 1 "l4lbctl: unknown scheduler" service set scheduler nosuch
 _bad 1 "l4lbctl: timeouts must be 1-604800 seconds" service set timeout tcp 0
 _bad 1 "l4lbctl: timeouts must be 1-604800 seconds" service set timeout syn 604801
+# Service selectors that name no service (the only one is $VIP:$VPORT/tcp).
+_bad 1 "l4lbctl: no such service" service del 10.9.9.9:20000/tcp
+_bad 1 "l4lbctl: no such service" service del "$VIP:$VPORT/udp"
+_bad 1 "l4lbctl: no such service" service show "$VIP/udp"
+_bad 1 "l4lbctl: no such service" add 10.0.4.1:80 service "$VIP:$VPORT/udp"
+_bad 1 "l4lbctl: no such service" remove 10.0.1.1:10000 --now service "$VIP:20001"
+_bad 1 "l4lbctl: no such service" set 10.0.1.1:10000 down service 10.9.9.9
+_bad 1 "l4lbctl: no such service" list service "$VIP/udp"
+_bad 1 "l4lbctl: no such service" flush service "$VIP:$VPORT/udp"
 
 step "usage errors: exit 2"
 _bad 2 'l4lbctl: invalid address "10.0.4.1:0"' add 10.0.4.1:0
@@ -110,8 +121,23 @@ _bad 2 'l4lbctl: unknown argument "up"' add 10.0.4.1:80 up
 _bad 2 'l4lbctl: "--now" given twice' remove 10.0.1.1:10000 --now --now
 _bad 2 'l4lbctl: invalid port "0" (expected 1-65535)' service set port 0
 _bad 2 'l4lbctl: unknown timeout "foo" (expected tcp, tcpfin, udp or syn)' service set timeout foo 5
-_bad 2 'l4lbctl: unknown service command "frob" (expected show or set)' service frob
+_bad 2 'l4lbctl: unknown service command "frob" (expected show, set or del)' service frob
 _bad 2 'l4lbctl: unknown argument "extra"' list extra
+
+step "malformed service selectors: exit 2"
+sel='(expected VIP[:PORT][/tcp|/udp])'
+_bad 2 "l4lbctl: invalid service \"$VIP:0/tcp\" $sel" service del "$VIP:0/tcp"
+_bad 2 "l4lbctl: invalid service \"$VIP:$VPORT/sctp\" $sel" service del "$VIP:$VPORT/sctp"
+_bad 2 "l4lbctl: invalid service \"$VIP:$VPORT/TCP\" $sel" service show "$VIP:$VPORT/TCP"
+_bad 2 "l4lbctl: invalid service \"$VIP:\" $sel" flush service "$VIP:"
+_bad 2 "l4lbctl: invalid service \"10.0.0:20000\" $sel" list service 10.0.0:20000
+# Would drop be1's rows if it were sent.
+_bad 2 "l4lbctl: invalid service \"$VIP/tcp/udp\" $sel" remove 10.0.1.1:10000 --now service "$VIP/tcp/udp"
+_bad 2 "l4lbctl: invalid service \":$VPORT\" $sel" set 10.0.1.1:10000 down service ":$VPORT"
+_bad 2 'l4lbctl: missing service (VIP[:PORT][/tcp|/udp])' service del
+_bad 2 'l4lbctl: missing value after "service"' add 10.0.4.1:80 service
+_bad 2 'l4lbctl: "service" given twice' flush service "$VIP" service "$VIP"
+_bad 2 'l4lbctl: unknown argument "--now"' service del "$VIP:$VPORT/tcp" --now
 
 step "nothing changed"
 _snap /tmp/ctl.snap1
@@ -126,5 +152,6 @@ if lb_down; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi
 _bad 3 "$CTL_NOMOD_MSG" list
 _bad 3 "$CTL_NOMOD_MSG" add 10.0.4.1:80
 _bad 3 "$CTL_NOMOD_MSG" -j count
+_bad 3 "$CTL_NOMOD_MSG" service del "$VIP:$VPORT/tcp"
 _bad 2 'l4lbctl: invalid address "10.0.0.300:80"' add 10.0.0.300:80
 kernel_clean_since "ctl_badinput"

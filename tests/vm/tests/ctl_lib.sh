@@ -13,7 +13,9 @@
 # Everything here is prefixed _ctl_ (or CTL_) so it cannot clash with
 # lib.sh. The JSON helpers rely on what l4lbctl(8) promises: one document
 # on one line, flat objects, members in the documented order, strings
-# without embedded quotes.
+# without embedded quotes. `-j list`, `-j nat` and `-j service` are arrays
+# of such objects: split them with _ctl_rows before reading members of
+# more than one object with _ctl_val.
 
 CTL_OUT=/tmp/ctl.out
 CTL_ERR=/tmp/ctl.err
@@ -118,6 +120,20 @@ _ctl_be() {
 		grep -F "\"backend\":\"$1\"" | _ctl_val "$2"
 }
 
+# _ctl_svcs [NS]: "VIP:PORT/PROTO" per service of NS (`l4lbctl -j
+# service`), in the kernel's order (creation).
+_ctl_svcs() {
+	_ctl_lb "${1:-}" -j service 2>/dev/null | _ctl_rows |
+		sed -n 's/.*"vip":"\([^"]*\)","port":\([0-9]*\),"proto":"\([a-z]*\)".*/\1:\2\/\3/p'
+}
+
+# _ctl_backends_svc [NS]: "BACKEND VIP:PORT/PROTO" per backend of NS (the
+# service it belongs to), in list order.
+_ctl_backends_svc() {
+	_ctl_lb "${1:-}" -j list 2>/dev/null | _ctl_rows |
+		sed -n 's/.*"backend":"\([^"]*\)".*"vip":"\([^"]*\)","vport":\([0-9]*\),"proto":"\([a-z]*\)".*/\1 \2:\3\/\4/p'
+}
+
 # _ctl_backends [NS]: "BACKEND STATE" per backend of NS, in list order.
 _ctl_backends() {
 	_ctl_lb "${1:-}" -j list 2>/dev/null | _ctl_rows |
@@ -214,11 +230,11 @@ case $0 in
 esac
 if [ -n "$_ctl_selftest" ]; then
 	. /vm/lib.sh
-	plan 6
-	j='[{"backend":"10.0.1.1:10000","state":"up","weight":1,"active":2,"inactive":0,"total":9,"pkts_in":120,"pkts_out":98,"bytes_in":9120,"bytes_out":131072},{"backend":"10.0.2.1:10001","state":"draining","weight":65535,"active":0,"inactive":1,"total":3,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4}]'
+	plan 10
+	j='[{"backend":"10.0.1.1:10000","state":"up","weight":1,"active":2,"inactive":0,"total":9,"pkts_in":120,"pkts_out":98,"bytes_in":9120,"bytes_out":131072,"vip":"10.0.0.1","vport":20000,"proto":"tcp"},{"backend":"10.0.2.1:10001","state":"draining","weight":65535,"active":0,"inactive":1,"total":3,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4,"vip":"10.0.0.1","vport":20000,"proto":"udp"}]'
 	expect_eq "_ctl_rows: [] gives no rows" 0 "$(echo '[]' | _ctl_rows | wc -l)"
 	expect_eq "_ctl_rows: two objects give two rows" 2 "$(echo "$j" | _ctl_rows | wc -l)"
-	expect_eq "_ctl_val: strings and numbers, first and last member" \
+	expect_eq "_ctl_val: strings and numbers, first and later members" \
 		"10.0.1.1:10000 up 2 131072 10.0.2.1:10001 draining 0 4" \
 		"$(echo "$j" | _ctl_rows | while read -r r; do
 			for k in backend state active bytes_out; do
@@ -227,6 +243,19 @@ if [ -n "$_ctl_selftest" ]; then
 		done | sed 's/ $//')"
 	expect_eq "_ctl_val: a missing member gives nothing" "" \
 		"$(echo "$j" | _ctl_rows | _ctl_val nosuch)"
+	expect_eq "_ctl_backends (via -j list): backend and state of each" \
+		"10.0.1.1:10000 up,10.0.2.1:10001 draining" \
+		"$(echo "$j" | _ctl_rows | sed -n 's/.*"backend":"\([^"]*\)","state":"\([^"]*\)".*/\1 \2/p' | tr '\n' , | sed 's/,$//')"
+	_ctl_lb() { echo "$j"; }
+	expect_eq "_ctl_backends_svc: backend and its service" \
+		"10.0.1.1:10000 10.0.0.1:20000/tcp,10.0.2.1:10001 10.0.0.1:20000/udp" \
+		"$(_ctl_backends_svc | tr '\n' , | sed 's/,$//')"
+	s='[{"vip":"10.0.0.1","port":20000,"proto":"tcp","scheduler":"rr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_udp":300,"timeout_syn":60,"persistence":0,"conn_max":1048576},{"vip":"10.0.0.1","port":20000,"proto":"udp","scheduler":"wrr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_udp":300,"timeout_syn":60,"persistence":0,"conn_max":1048576}]'
+	_ctl_lb() { echo "$s"; }
+	expect_eq "_ctl_svcs: VIP:PORT/PROTO of each service of -j service" \
+		"10.0.0.1:20000/tcp,10.0.0.1:20000/udp" "$(_ctl_svcs | tr '\n' , | sed 's/,$//')"
+	expect_eq "_ctl_val on a one-service array reads its members" "10.0.0.1 20000 tcp rr" \
+		"$(echo "$s" | sed 's/},{.*/}]/' | _ctl_val vip) $(echo "$s" | sed 's/},{.*/}]/' | _ctl_val port) $(echo "$s" | sed 's/},{.*/}]/' | _ctl_val proto) $(echo "$s" | sed 's/},{.*/}]/' | _ctl_val scheduler)"
 	n='[{"proto":"TCP","client":"10.0.0.2:40002","vip":"10.0.0.1:20000","local":"10.0.2.254:40002","backend":"10.0.2.1:10001","state":"ESTABLISHED","expires":899},{"proto":"TCP","client":"10.0.0.2:40001","vip":"10.0.0.1:20000","local":"10.0.1.254:40001","backend":"10.0.1.1:10000","state":"TIME_WAIT","expires":2}]'
 	expect_eq "_ctl_nat_pairs: client and backend of each row, sorted" \
 		"10.0.0.2:40001 10.0.1.1:10000,10.0.0.2:40002 10.0.2.1:10001" \

@@ -12,8 +12,8 @@
 #
 # lbA balances over beA:11000 and beA:11001, lbB over beB:12000 and
 # beB:12001 (greetd, answering "A-11000" and so on). Checked:
-#   - before `service set`, lbA has no service, no backends, no rows, and
-#     refuses `add`;
+#   - before `service set`, lbA has no service (`-j service` is []), no
+#     backends, no rows, and refuses `add`;
 #   - each namespace's l4lbctl sees only its own service and backends;
 #   - traffic through lbA and lbB is balanced by their own services (round
 #     robin, full NAT: the servers see 10.x.1.254);
@@ -56,7 +56,8 @@ _nses_down() {
 }
 trap _nses_down EXIT
 
-# _svc NS: "VIP PORT" of NS's service ("" = root).
+# _svc NS: "VIP PORT" of NS's service ("" = root); `-j service` is an
+# array, of one service here.
 _svc() {
 	_ctl_lb "$1" -j service 2>/dev/null | _ctl_val vip | tr '\n' ' '
 	_ctl_lb "$1" -j service 2>/dev/null | _ctl_val port
@@ -101,15 +102,15 @@ if _mkbal A 10.10 && _mkbal B 10.20; then ok "balancer namespaces lbA and lbB wi
 else die "balancer namespaces lbA and lbB with their clients and backends"; fi
 
 step "a new namespace has no service"
-_ctl _ctl_lb lbA service
-r1="$CTL_RC $(cat "$CTL_ERR")"
+_ctl _ctl_lb lbA -j service
+r1="$CTL_RC $(cat "$CTL_OUT")$(cat "$CTL_ERR")"
 _ctl _ctl_lb lbA -j list
 r2="$CTL_RC $(cat "$CTL_OUT")"
 _ctl _ctl_lb lbA add 10.10.1.1:11000
 r3="$CTL_RC $(cat "$CTL_ERR")"
 r4=$(n lbA cat /proc/l4lb/nat | tail -n 1)
-expect_eq "lbA before service set: no service, no backends, add refused, no rows" \
-	"1 l4lbctl: no service configured|0 []|1 l4lbctl: no service configured|Current NAT table length: 0" \
+expect_eq "lbA before service set: no service ([]), no backends, add refused, no rows" \
+	"0 []|0 []|1 l4lbctl: no service configured|Current NAT table length: 0" \
 	"$r1|$r2|$r3|$r4"
 
 step "configure lbA and lbB"

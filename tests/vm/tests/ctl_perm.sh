@@ -1,11 +1,13 @@
 #!/bin/sh
 # ctl_perm: l4lbctl without CAP_NET_ADMIN.
 #
-# The mutating commands (add, remove, set, service set, flush) need
-# CAP_NET_ADMIN (GENL_UNS_ADMIN_PERM); without it l4lbctl must exit 4 with
+# The mutating commands (add, remove, set, service set, service del, flush,
+# with or without a service selector) need CAP_NET_ADMIN
+# (GENL_UNS_ADMIN_PERM); without it l4lbctl must exit 4 with
 # "l4lbctl: permission denied (CAP_NET_ADMIN required)" and nothing may
-# change. The read commands (list, nat, count, stats, service) must work
-# and show the same as with the capability.
+# change. The read commands (list, nat, count, stats, service, service
+# show SEL, list service SEL) must work and show the same as with the
+# capability.
 #
 # The process stays uid 0 and only loses CAP_NET_ADMIN, from its bounding
 # and inheritable sets, so that it is not regained at exec:
@@ -14,7 +16,7 @@
 # libraries. The full path: busybox has a setpriv applet of its own.)
 . /vm/lib.sh
 . /vm/tests/ctl_lib.sh
-plan 19
+plan 25
 _ctl_require
 
 NOCAP="/usr/bin/setpriv --bounding-set=-net_admin --inh-caps=-net_admin"
@@ -108,6 +110,10 @@ FILTER="cat"
 _read "without CAP_NET_ADMIN: count works, same output" count
 _read "without CAP_NET_ADMIN: stats works, same output" stats
 _read "without CAP_NET_ADMIN: -j service works, same output" -j service
+_read "without CAP_NET_ADMIN: service show $VIP:$VPORT/tcp works, same output" \
+	service show "$VIP:$VPORT/tcp"
+_read "without CAP_NET_ADMIN: -j list service $VIP works, same output" \
+	-j list service "$VIP"
 
 step "mutating commands without CAP_NET_ADMIN"
 _refused add 10.0.4.1:80
@@ -116,6 +122,10 @@ _refused remove 10.0.1.1:10000 --now
 _refused set 10.0.1.1:10000 weight 5
 _refused service set timeout tcp 300
 _refused flush
+_refused flush service "$VIP:$VPORT/tcp"
+_refused add 10.0.4.1:80 service "$VIP:$VPORT/tcp"
+_refused service set vip "$VIP" port "$VPORT" proto udp
+_refused service del "$VIP:$VPORT/tcp"
 _snap /tmp/ctl.snap1
 expect_eq "nothing changed: list, count, service, NAT rows" \
 	"$(cat /tmp/ctl.snap0)" "$(cat /tmp/ctl.snap1)"

@@ -13,7 +13,8 @@
 #  1. 5 MB from be1 to the client: byte-identical.
 #  2. 5 MB from the client to be1: byte-identical; drop_mtu counted, and
 #     the client's route cache to the VIP learnt mtu 1280.
-#  3. The service turned UDP (`l4lbctl service set proto udp`): a datagram
+#  3. A UDP service on the same VIP:port (`l4lbctl service set vip VIP
+#     port PORT proto udp`, then be1..be3 added to it): a datagram
 #     to be1, where no UDP socket listens; be1 answers port-unreachable,
 #     l4lb translates it back: the client's connected socket gets
 #     ECONNREFUSED, and icmp_translated counts it.
@@ -65,7 +66,11 @@ diag "stats: $(_life_stats)"
 bg_kill_all
 
 step "UDP port unreachable"
-pp l4lbctl service set proto udp || die "service set proto udp"
+USEL=$VIP:$VPORT/udp
+pp l4lbctl service set vip $VIP port $VPORT proto udp || die "service set ... proto udp"
+for be in $LIFE_BE1 $LIFE_BE2 $LIFE_BE3; do
+	l4lbctl add "$be" service "$USEL" || die "add $be to the UDP service"
+done
 icmp0=$(_life_stat icmp_translated)
 (echo x; sleep 1; echo y; sleep 1) | n cli socat -t 2 - UDP4:$VIP:$VPORT >/tmp/u.out 2>/tmp/u.err
 urc=$?

@@ -313,6 +313,17 @@ serve_all() {
 	done
 }
 
+# greet_all: greetd on every backend, on its own port, answering each
+# connection with the backend's name (be1, be2, be3) and holding it open.
+greet_all() {
+	local _i=1 _port
+	for _port in $BE_PORTS; do
+		rm -f "/tmp/be$_i.log"
+		bg "/tmp/be$_i.log" "be$_i" greetd "$_port" "be$_i"
+		_i=$((_i + 1))
+	done
+}
+
 # serve_ready: all three backend servers logged "listen" (bounded).
 serve_ready() {
 	wait_for 10 'grep -q "^listen" /tmp/be1.log 2>/dev/null &&

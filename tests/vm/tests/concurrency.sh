@@ -16,11 +16,7 @@ lb_up || die "balancer ($LB_IMPL) up"
 ok "balancer ($LB_IMPL) up"
 
 step "greetd on the backends"
-i=1
-for port in $BE_PORTS; do
-	bg "/tmp/be$i.log" "be$i" greetd "$port" "be$i"
-	i=$((i + 1))
-done
+greet_all
 if serve_ready; then ok "greetd answers on be1, be2, be3"
 else fail "greetd answers on be1, be2, be3"; diag_file /tmp/be1.log; fi
 

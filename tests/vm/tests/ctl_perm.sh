@@ -69,11 +69,7 @@ topo_up || die "topology up"
 kmsg_mark "ctl_perm"
 lb_up || die "l4lb up"
 ok "l4lb up with be1, be2, be3"
-i=1
-for port in $BE_PORTS; do
-	bg "/tmp/be$i.log" "be$i" greetd "$port" "be$i"
-	i=$((i + 1))
-done
+greet_all
 serve_ready || diag "greetd not ready"
 bg_held conns /tmp/conns.out cli conns -w -t 30 "$VIP" "$VPORT" 3
 wait_for 40 'grep -q "^holding" /tmp/conns.out'

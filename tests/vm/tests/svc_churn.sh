@@ -35,11 +35,7 @@ step "topology, l4lb, greetd"
 topo_up || die "topology up"
 kmsg_mark "svc_churn"
 lb_up || die "l4lb up"
-i=1
-for port in $BE_PORTS; do
-	bg "/tmp/be$i.log" "be$i" greetd "$port" "be$i"
-	i=$((i + 1))
-done
+greet_all
 serve_ready || diag "greetd not ready"
 
 step "hold $K connections, then delete the service"

@@ -13,11 +13,7 @@ topo_up || die "topology up"
 kmsg_mark "unload"
 lb_up || die "l4lb up"
 ok "l4lb up"
-i=1
-for port in $BE_PORTS; do
-	bg "/tmp/be$i.log" "be$i" greetd "$port" "be$i"
-	i=$((i + 1))
-done
+greet_all
 serve_ready || diag "greetd not ready"
 
 step "open $K connections"

@@ -13,6 +13,13 @@
  * one service, log lines name the service too ("backend IP:PORT of
  * service VIP:PORT/PROTO ...").
  *
+ * The check follows the service's protocol: a TCP connect (and dialogue)
+ * for a TCP service, a request datagram and its reply for a UDP service
+ * (health_check.h). A UDP backend that stays silent may be dead or may
+ * just not answer what it was sent, so without a request to send (--send,
+ * or --udp-send) UDP backends are not checked: they keep their state, and
+ * each is logged once, when first found so, as "not checked".
+ *
  * Who owns a backend's state. l4lb-health only moves backends between up
  * and down. It starts from whatever state the kernel reports, and whenever
  * the kernel reports a state it did not set itself (an operator ran
@@ -54,6 +61,7 @@
  * @kstate: the state the kernel last reported, or that we last set
  * @sm: the rise/fall state machine
  * @seen: listed by the kernel in this round
+ * @told: "not checked" was logged for it (once per backend is enough)
  */
 struct tracked {
 	struct svc_sel svc;
@@ -61,6 +69,7 @@ struct tracked {
 	uint8_t kstate;
 	struct health_sm sm;
 	bool seen;
+	bool told;
 };
 
 /* The backends followed, in the kernel's order. */
@@ -191,6 +200,7 @@ static int reconcile(const struct health_backend *list, size_t n)
 			t->svc = list[i].svc;
 			t->ep = list[i].ep;
 			t->kstate = list[i].state;
+			t->told = false;
 			health_sm_init(&t->sm, list[i].state == L4LB_BE_STATE_UP);
 		} else if (t->kstate != list[i].state) {
 			t->kstate = list[i].state;
@@ -242,6 +252,11 @@ static void apply(const struct health_config *cfg, struct tracked *t,
 			   t->sm.successes == 1 ? "" : "es");
 }
 
+/*
+ * What the checks do. UDP checks use udp-send and udp-expect when
+ * udp-send is given (udp-expect alone is refused by health_config_check()),
+ * else the same send and expect as TCP checks.
+ */
 static void spec_of(const struct health_config *cfg, struct health_spec *spec)
 {
 	spec->timeout_ms = cfg->timeout_ms;
@@ -249,6 +264,39 @@ static void spec_of(const struct health_config *cfg, struct health_spec *spec)
 	spec->send_len = cfg->send_len;
 	spec->expect = cfg->expect_len ? cfg->expect : NULL;
 	spec->expect_len = cfg->expect_len;
+	if (cfg->udp_send_len) {
+		spec->udp_send = cfg->udp_send;
+		spec->udp_send_len = cfg->udp_send_len;
+		spec->udp_expect = cfg->udp_expect_len ? cfg->udp_expect : NULL;
+		spec->udp_expect_len = cfg->udp_expect_len;
+	} else {
+		spec->udp_send = spec->send;
+		spec->udp_send_len = spec->send_len;
+		spec->udp_expect = spec->expect;
+		spec->udp_expect_len = spec->expect_len;
+	}
+}
+
+static const char *state_name(uint8_t state)
+{
+	switch (state) {
+	case L4LB_BE_STATE_UP:		return "up";
+	case L4LB_BE_STATE_DOWN:	return "down";
+	case L4LB_BE_STATE_DRAIN:	return "drain";
+	default:			return "unknown";
+	}
+}
+
+/* A backend that cannot be checked: say so, once. Its state is not touched. */
+static void tell_not_checked(struct tracked *t, const char *why)
+{
+	char ep[BE_STRLEN];
+
+	if (t->told)
+		return;
+	t->told = true;
+	health_log(LOG_WARNING, "backend %s not checked: %s; its state (%s) is left alone",
+		   be_str(&t->svc, &t->ep, ep), why, state_name(t->kstate));
 }
 
 /*
@@ -283,6 +331,7 @@ static int round_once(const struct health_config *cfg, int stop_fd)
 		if (!checked(&tab[i]))
 			continue;
 		probes[np].ep = tab[i].ep;
+		probes[np].proto = tab[i].svc.proto;
 		who[np++] = &tab[i];
 	}
 	spec_of(cfg, &spec);
@@ -296,6 +345,10 @@ static int round_once(const struct health_config *cfg, int stop_fd)
 			health_log(LOG_ERR, "cannot check backend %s: %s",
 				   be_str(&who[i]->svc, &who[i]->ep, ep),
 				   probes[i].why);
+			continue;
+		}
+		if (probes[i].result == HEALTH_NOT_CHECKED) {
+			tell_not_checked(who[i], probes[i].why);
 			continue;
 		}
 		flip = health_sm_feed(&who[i]->sm, probes[i].result == HEALTH_OK,
@@ -339,6 +392,7 @@ static int run_once(const struct health_config *cfg)
 		if (list[i].removed)
 			continue;
 		who[np] = &list[i];
+		probes[np].proto = list[i].svc.proto;
 		probes[np++].ep = list[i].ep;
 	}
 	spec_of(cfg, &spec);
@@ -349,6 +403,11 @@ static int run_once(const struct health_config *cfg)
 		be_str(&who[i]->svc, &who[i]->ep, ep);
 		if (probes[i].result == HEALTH_OK) {
 			printf("%s ok\n", ep);
+			continue;
+		}
+		/* Unknown is not unhealthy: the exit status ignores it. */
+		if (probes[i].result == HEALTH_NOT_CHECKED) {
+			printf("%s not checked: %s\n", ep, probes[i].why);
 			continue;
 		}
 		healthy = 0;
@@ -396,22 +455,35 @@ static int sleep_until(int64_t deadline, int sfd)
 	}
 }
 
+/* ", NAME \"STR\"" into @buf (@size bytes), or "" if @len is 0. */
+static const char *log_str(char *buf, size_t size, const char *name,
+			   const char *s, size_t len)
+{
+	buf[0] = '\0';
+	if (len) {
+		char esc[80];
+
+		snprintf(buf, size, ", %s \"%s\"", name,
+			 health_escape(esc, sizeof(esc), s, len, 16));
+	}
+	return buf;
+}
+
 static void log_start(const struct health_config *cfg)
 {
-	char iv[16], to[16], send[100] = "", expect[100] = "", esc[80];
+	char iv[16], to[16], send[100], expect[100], usend[100], uexpect[100];
 
-	if (cfg->send_len)
-		snprintf(send, sizeof(send), ", send \"%s\"",
-			 health_escape(esc, sizeof(esc), cfg->send,
-				       cfg->send_len, 16));
-	if (cfg->expect_len)
-		snprintf(expect, sizeof(expect), ", expect \"%s\"",
-			 health_escape(esc, sizeof(esc), cfg->expect,
-				       cfg->expect_len, 16));
-	health_log(LOG_INFO, "started: every %s s, timeout %s s, rise %u, fall %u%s%s, on-down %s",
+	health_log(LOG_INFO, "started: every %s s, timeout %s s, rise %u, fall %u%s%s%s%s, on-down %s",
 		   health_format_ms(iv, sizeof(iv), cfg->interval_ms),
 		   health_format_ms(to, sizeof(to), cfg->timeout_ms),
-		   cfg->rise, cfg->fall, send, expect,
+		   cfg->rise, cfg->fall,
+		   log_str(send, sizeof(send), "send", cfg->send, cfg->send_len),
+		   log_str(expect, sizeof(expect), "expect", cfg->expect,
+			   cfg->expect_len),
+		   log_str(usend, sizeof(usend), "udp-send", cfg->udp_send,
+			   cfg->udp_send_len),
+		   log_str(uexpect, sizeof(uexpect), "udp-expect",
+			   cfg->udp_expect, cfg->udp_expect_len),
 		   cfg->on_down == HEALTH_DOWN_EXPIRE ? "expire" : "keep");
 }
 
@@ -436,13 +508,17 @@ static void print_help(void)
 	       "  --timeout SEC       limit of one check (default 1, at most the interval)\n"
 	       "  --rise N            successes that mark a backend up (default 2, 1-100)\n"
 	       "  --fall N            failures that mark a backend down (default 3, 1-100)\n"
-	       "  --send STR          send STR after connecting (C escapes: \\n \\r \\t \\xHH ...)\n"
+	       "  --send STR          send STR after connecting (C escapes: \\n \\r \\t \\xHH ...);\n"
+	       "                      for a UDP service, the request datagram (without\n"
+	       "                      one, UDP backends are not checked)\n"
 	       "  --expect STR        the reply must contain STR within the timeout\n"
+	       "  --udp-send STR      for UDP services, send STR instead of --send ...\n"
+	       "  --udp-expect STR    ... and expect STR instead of --expect\n"
 	       "  --on-down keep|expire  keep a down backend's connections (default),\n"
 	       "                      or remove them at once\n"
 	       "  --syslog            log to syslog too\n"
 	       "  --once              check each backend once, print the results, change\n"
-	       "                      nothing; exit 0 if all are healthy, else 1\n"
+	       "                      nothing; exit 1 if a check failed, else 0\n"
 	       "  -c, --config FILE   read \"key = value\" lines (same keys, # comments);\n"
 	       "                      options given on the command line win\n"
 	       "  -V, --version       print the version and exit\n"

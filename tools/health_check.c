@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * health_check.c - concurrent TCP health checks over non-blocking sockets
- * and one poll() loop. See health_check.h.
+ * health_check.c - concurrent TCP and UDP health checks over non-blocking
+ * sockets and one poll() loop. See health_check.h.
  *
- * Each probe walks CONNECTING -> SENDING (if there is something to send)
+ * A TCP probe walks CONNECTING -> SENDING (if there is something to send)
  * -> READING (if a reply is expected) -> DONE. Replies are read from the
  * moment the connection is up, so a server that greets first (a banner)
  * and one that answers the request both work.
+ *
+ * A UDP probe connects at once (connect() on a datagram socket only sets
+ * the peer), then walks SENDING (its one request datagram) -> READING (a
+ * reply is always needed: a lost request and a dead server look alike
+ * otherwise) -> DONE. Being connected, the socket only gets datagrams from
+ * the backend's address and port, and an ICMP error about the request
+ * (port unreachable: ECONNREFUSED) is reported by the next recv().
  */
 #define _GNU_SOURCE	/* memmem() */
 #include <errno.h>
@@ -36,10 +43,19 @@ enum phase {
 	DONE,
 };
 
-/* The private state of one probe during a round. */
+/*
+ * The private state of one probe during a round. @send and @expect are
+ * the spec's strings for the probe's protocol. For UDP, @reply and @got
+ * hold the last datagram, not the whole reply.
+ */
 struct run {
 	int fd;
+	bool udp;
 	enum phase phase;
+	const char *send;
+	size_t send_len;
+	const char *expect;
+	size_t expect_len;
 	size_t sent;
 	bool matched;
 	size_t got;
@@ -119,8 +135,31 @@ static const char *quote_reply(const struct run *r, char *buf, size_t size)
 	return buf;
 }
 
-/* Open the socket and start connecting. */
-static void start(struct health_probe *p, struct run *r)
+/*
+ * Take the probe's strings from @spec. Returns false if the probe cannot
+ * be checked at all (UDP with nothing to send).
+ */
+static bool pick_strings(const struct health_probe *p, struct run *r,
+			 const struct health_spec *spec)
+{
+	r->udp = p->proto == IPPROTO_UDP;
+	if (!r->udp) {
+		r->send = spec->send;
+		r->send_len = spec->send ? spec->send_len : 0;
+		r->expect = spec->expect;
+		r->expect_len = spec->expect ? spec->expect_len : 0;
+		return true;
+	}
+	r->send = spec->udp_send;
+	r->send_len = spec->udp_send ? spec->udp_send_len : 0;
+	r->expect = spec->udp_expect;
+	r->expect_len = spec->udp_expect ? spec->udp_expect_len : 0;
+	return r->send_len > 0;
+}
+
+/* Open the socket and start connecting (UDP: connect, ready to send). */
+static void start(struct health_probe *p, struct run *r,
+		  const struct health_spec *spec)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
@@ -128,14 +167,20 @@ static void start(struct health_probe *p, struct run *r)
 		.sin_port = p->ep.port,
 	};
 
-	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (!pick_strings(p, r, spec)) {
+		finish(p, r, HEALTH_NOT_CHECKED,
+		       "UDP needs --send (silence proves nothing)");
+		return;
+	}
+	r->fd = socket(AF_INET, (r->udp ? SOCK_DGRAM : SOCK_STREAM) |
+			       SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->fd < 0) {
 		finish(p, r, HEALTH_LOCAL_ERROR, "socket: %s", strerror(errno));
 		return;
 	}
-	r->phase = CONNECTING;
+	r->phase = r->udp ? SENDING : CONNECTING;
 	if (connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
-	    errno == EINPROGRESS)
+	    (!r->udp && errno == EINPROGRESS))
 		return;
 	/* No local port, no buffers: our problem, not the backend's. */
 	if (errno == EADDRNOTAVAIL || errno == EAGAIN || errno == ENOBUFS ||
@@ -146,20 +191,18 @@ static void start(struct health_probe *p, struct run *r)
 }
 
 /* Connected and sent all there is to send: is the check complete? */
-static void maybe_done(struct health_probe *p, struct run *r,
-		       const struct health_spec *spec)
+static void maybe_done(struct health_probe *p, struct run *r)
 {
-	if (r->phase == SENDING && r->sent < spec->send_len)
+	if (r->phase == SENDING && r->sent < r->send_len)
 		return;
-	if (spec->expect_len && !r->matched) {
+	if ((r->udp || r->expect_len) && !r->matched) {
 		r->phase = READING;
 		return;
 	}
 	finish(p, r, HEALTH_OK, "%s", "");
 }
 
-static void on_connected(struct health_probe *p, struct run *r,
-			 const struct health_spec *spec)
+static void on_connected(struct health_probe *p, struct run *r)
 {
 	int soerr = 0;
 	socklen_t len = sizeof(soerr);
@@ -171,15 +214,15 @@ static void on_connected(struct health_probe *p, struct run *r,
 		return;
 	}
 	r->phase = SENDING;
-	maybe_done(p, r, spec);
+	maybe_done(p, r);
 }
 
-static void on_writable(struct health_probe *p, struct run *r,
-			const struct health_spec *spec)
+/* TCP: send what is left. UDP: send the request, one datagram, whole. */
+static void on_writable(struct health_probe *p, struct run *r)
 {
 	ssize_t n;
 
-	n = send(r->fd, spec->send + r->sent, spec->send_len - r->sent,
+	n = send(r->fd, r->send + r->sent, r->send_len - r->sent,
 		 MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -187,14 +230,46 @@ static void on_writable(struct health_probe *p, struct run *r,
 		return;
 	}
 	r->sent += (size_t)n;
-	maybe_done(p, r, spec);
+	maybe_done(p, r);
 }
 
-static void on_readable(struct health_probe *p, struct run *r,
-			const struct health_spec *spec)
+/*
+ * UDP: take one datagram (what does not fit in @r->reply is dropped). An
+ * ICMP error about the request shows here, as recv()'s error.
+ */
+static void on_datagram(struct health_probe *p, struct run *r)
+{
+	ssize_t n;
+
+	n = recv(r->fd, r->reply, sizeof(r->reply), MSG_DONTWAIT);
+	if (n < 0) {
+		int e = errno;
+
+		if (e != EAGAIN && e != EWOULDBLOCK && e != EINTR)
+			finish(p, r, HEALTH_FAIL, "recv: %s%s", strerror(e),
+			       e == ECONNREFUSED ?
+			       " (ICMP port unreachable)" : "");
+		return;
+	}
+	/* An empty datagram is a reply too. */
+	r->got = (size_t)n;
+	if (!r->expect_len ||
+	    memmem(r->reply, r->got, r->expect, r->expect_len)) {
+		r->matched = true;
+		maybe_done(p, r);
+	}
+	/* Else wait for another datagram, until the deadline. */
+}
+
+static void on_readable(struct health_probe *p, struct run *r)
 {
 	char exp[EXPECT_QUOTE_MAX * 4 + 4];
 	ssize_t n;
+
+	if (r->udp) {
+		on_datagram(p, r);
+		return;
+	}
 
 	n = recv(r->fd, r->reply + r->got, sizeof(r->reply) - r->got,
 		 MSG_DONTWAIT);
@@ -203,7 +278,7 @@ static void on_readable(struct health_probe *p, struct run *r,
 			finish(p, r, HEALTH_FAIL, "recv: %s", strerror(errno));
 		return;
 	}
-	health_escape(exp, sizeof(exp), spec->expect, spec->expect_len,
+	health_escape(exp, sizeof(exp), r->expect, r->expect_len,
 		      EXPECT_QUOTE_MAX);
 	if (n == 0) {
 		char got[QUOTE_MAX * 4 + 8];
@@ -214,9 +289,9 @@ static void on_readable(struct health_probe *p, struct run *r,
 		return;
 	}
 	r->got += (size_t)n;
-	if (memmem(r->reply, r->got, spec->expect, spec->expect_len)) {
+	if (memmem(r->reply, r->got, r->expect, r->expect_len)) {
 		r->matched = true;
-		maybe_done(p, r, spec);
+		maybe_done(p, r);
 	} else if (r->got == sizeof(r->reply)) {
 		finish(p, r, HEALTH_FAIL,
 		       "expect: no \"%s\" in the first %zu bytes of the reply",
@@ -240,7 +315,12 @@ static void time_out(struct health_probe *p, struct run *r,
 		finish(p, r, HEALTH_FAIL, "send: timed out after %s s", secs);
 		break;
 	case READING:
-		health_escape(exp, sizeof(exp), spec->expect, spec->expect_len,
+		if (!r->expect_len) {	/* UDP: no datagram at all */
+			finish(p, r, HEALTH_FAIL,
+			       "recv: no reply within %s s", secs);
+			break;
+		}
+		health_escape(exp, sizeof(exp), r->expect, r->expect_len,
 			      EXPECT_QUOTE_MAX);
 		finish(p, r, HEALTH_FAIL,
 		       "expect: no \"%s\" within %s s (got %s)", exp, secs,
@@ -249,6 +329,16 @@ static void time_out(struct health_probe *p, struct run *r,
 	case DONE:
 		break;
 	}
+}
+
+/*
+ * Does @r read now? While READING; and a TCP probe that expects a reply
+ * also while SENDING, since a server may greet first.
+ */
+static bool reads(const struct run *r)
+{
+	return r->phase == READING ||
+	       (r->phase == SENDING && !r->udp && r->expect_len);
 }
 
 /* Run the probes that start() left open until done, timeout or stop. */
@@ -267,8 +357,7 @@ static int loop(struct health_probe *probes, struct run *runs, size_t n,
 			if (runs[i].phase == CONNECTING ||
 			    runs[i].phase == SENDING)
 				ev = POLLOUT;
-			if (spec->expect_len && (runs[i].phase == SENDING ||
-						 runs[i].phase == READING))
+			if (reads(&runs[i]))
 				ev |= POLLIN;
 			pfd[i].fd = ev ? runs[i].fd : -1;
 			pfd[i].events = ev;
@@ -310,16 +399,18 @@ static int loop(struct health_probe *probes, struct run *runs, size_t n,
 			if (!rev)
 				continue;
 			if (r->phase == CONNECTING) {
-				on_connected(p, r, spec);
+				on_connected(p, r);
 				continue;
 			}
-			/* Read first: a reply may come with the peer's FIN. */
-			if (r->phase != DONE && (rev & (POLLIN | POLLHUP | POLLERR)) &&
-			    spec->expect_len)
-				on_readable(p, r, spec);
+			/*
+			 * Read first: a reply may come with the peer's FIN.
+			 * (A UDP socket's ICMP error is a POLLERR.)
+			 */
+			if (reads(r) && (rev & (POLLIN | POLLHUP | POLLERR)))
+				on_readable(p, r);
 			if (r->phase == SENDING &&
 			    (rev & (POLLOUT | POLLERR | POLLHUP)))
-				on_writable(p, r, spec);
+				on_writable(p, r);
 		}
 	}
 }
@@ -351,7 +442,7 @@ int health_check_run(struct health_probe *probes, size_t n,
 		probes[i].result = HEALTH_LOCAL_ERROR;
 		probes[i].why[0] = '\0';
 		runs[i].fd = -1;
-		start(&probes[i], &runs[i]);
+		start(&probes[i], &runs[i], spec);
 	}
 	rc = loop(probes, runs, n, pfd, spec, stop_fd, deadline);
 	for (i = 0; i < n; i++)

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * health_check.h - one round of health checks: a TCP connect to every
- * backend, optionally followed by sending a string and looking for another
- * one in the reply. All checks of a round run at the same time, over
- * non-blocking sockets in one poll() loop, and share one deadline, so a
- * slow or silent backend delays nobody else.
+ * health_check.h - one round of health checks. A backend of a TCP service
+ * gets a TCP connect, optionally followed by sending a string and looking
+ * for another one in the reply. A backend of a UDP service gets a UDP
+ * exchange: one request datagram on a connected socket, and a reply
+ * datagram (containing the expected string, if there is one) must come
+ * back. All checks of a round run at the same time, over non-blocking
+ * sockets in one poll() loop, and share one deadline, so a slow or silent
+ * backend delays nobody else.
  */
 #ifndef L4LB_HEALTH_CHECK_H
 #define L4LB_HEALTH_CHECK_H
@@ -23,11 +26,21 @@
 /**
  * struct health_spec - what a check does
  * @timeout_ms: limit for the whole check (connect, send, reply), > 0
- * @send: bytes to send once connected, or NULL
+ * @send: bytes to send once a TCP connection is made, or NULL
  * @send_len: length of @send; 0: send nothing
- * @expect: bytes the reply must contain, or NULL
+ * @expect: bytes the TCP reply must contain, or NULL
  * @expect_len: length of @expect (<= HEALTH_REPLY_MAX); 0: the connect
  *	(and the send) is all it takes
+ * @udp_send: the request datagram of a UDP check, or NULL
+ * @udp_send_len: length of @udp_send; 0: UDP backends cannot be checked
+ *	(a silent UDP backend may be down or may just have nothing to say)
+ *	and get HEALTH_NOT_CHECKED
+ * @udp_expect: bytes a reply datagram must contain, or NULL
+ * @udp_expect_len: length of @udp_expect (<= HEALTH_REPLY_MAX); 0: any
+ *	reply datagram will do
+ *
+ * The daemon decides which strings the UDP check uses (health.c); here
+ * the two protocols are simply described apart.
  */
 struct health_spec {
 	uint32_t timeout_ms;
@@ -35,6 +48,10 @@ struct health_spec {
 	size_t send_len;
 	const char *expect;
 	size_t expect_len;
+	const char *udp_send;
+	size_t udp_send_len;
+	const char *udp_expect;
+	size_t udp_expect_len;
 };
 
 /**
@@ -43,22 +60,30 @@ struct health_spec {
  * @HEALTH_FAIL: the backend failed (refused, timed out, wrong reply...)
  * @HEALTH_LOCAL_ERROR: the check could not be made (no socket, no local
  *	port, out of memory, interrupted): says nothing about the backend
+ * @HEALTH_NOT_CHECKED: no check is possible with this spec (a UDP backend
+ *	and no @udp_send): says nothing about the backend; no socket was
+ *	opened
  */
 enum health_result {
 	HEALTH_OK,
 	HEALTH_FAIL,
 	HEALTH_LOCAL_ERROR,
+	HEALTH_NOT_CHECKED,
 };
 
 /**
  * struct health_probe - one check
  * @ep: the backend to check, network byte order (input)
+ * @proto: the protocol of the backend's service (input): IPPROTO_UDP for a
+ *	UDP exchange; anything else (IPPROTO_TCP, or 0) for a TCP check
  * @result: the outcome (output)
- * @why: for HEALTH_FAIL and HEALTH_LOCAL_ERROR, one line saying why, e.g.
- *	"connect: Connection refused" (output; "" for HEALTH_OK)
+ * @why: for any result but HEALTH_OK, one line saying why, e.g.
+ *	"connect: Connection refused" or, for UDP, "recv: Connection refused
+ *	(ICMP port unreachable)" (output; "" for HEALTH_OK)
  */
 struct health_probe {
 	struct ipport ep;
+	uint8_t proto;
 	enum health_result result;
 	char why[HEALTH_WHY_MAX];
 };
@@ -73,6 +98,13 @@ struct health_probe {
  *
  * Takes at most about @spec->timeout_ms. Each check uses one socket at a
  * time per backend; sockets are closed before returning.
+ *
+ * A UDP check connects a UDP socket to the backend, sends @udp_send as one
+ * datagram and waits for datagrams until one contains @udp_expect (any
+ * one, without @udp_expect): HEALTH_OK. Each datagram is searched on its
+ * own, in its first HEALTH_REPLY_MAX bytes. No such datagram within the
+ * timeout, or an ICMP error for the request (port unreachable: the
+ * connected socket reports ECONNREFUSED), is HEALTH_FAIL.
  *
  * Return: 0 when every probe has a result; 1 if @stop_fd became readable
  * first (unfinished probes get HEALTH_LOCAL_ERROR "interrupted").

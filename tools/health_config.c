@@ -24,6 +24,8 @@ static const char *const key_names[HEALTH_KEY_COUNT] = {
 	[HEALTH_KEY_EXPECT]	= "expect",
 	[HEALTH_KEY_ON_DOWN]	= "on-down",
 	[HEALTH_KEY_SYSLOG]	= "syslog",
+	[HEALTH_KEY_UDP_SEND]	= "udp-send",
+	[HEALTH_KEY_UDP_EXPECT]	= "udp-expect",
 };
 
 static int fail(char *err, const char *fmt, ...)
@@ -238,6 +240,16 @@ int health_config_set(struct health_config *cfg, const char *key,
 			      &cfg->expect_len, key, value, err) < 0)
 			return -1;
 		break;
+	case HEALTH_KEY_UDP_SEND:
+		if (set_bytes(cfg->udp_send, sizeof(cfg->udp_send),
+			      &cfg->udp_send_len, key, value, err) < 0)
+			return -1;
+		break;
+	case HEALTH_KEY_UDP_EXPECT:
+		if (set_bytes(cfg->udp_expect, sizeof(cfg->udp_expect),
+			      &cfg->udp_expect_len, key, value, err) < 0)
+			return -1;
+		break;
 	case HEALTH_KEY_ON_DOWN:
 		if (!strcmp(value, "keep"))
 			cfg->on_down = HEALTH_DOWN_KEEP;
@@ -375,6 +387,8 @@ static const struct option_def options[] = {
 	{ "--fall",	"fall",		true },
 	{ "--send",	"send",		true },
 	{ "--expect",	"expect",	true },
+	{ "--udp-send",	"udp-send",	true },
+	{ "--udp-expect", "udp-expect",	true },
 	{ "--on-down",	"on-down",	true },
 	{ "--syslog",	NULL,		false },
 	{ "--once",	NULL,		false },
@@ -501,6 +515,9 @@ int health_config_check(struct health_config *cfg, char *err)
 {
 	char t[16], iv[16];
 
+	/* udp-expect replaces expect only together with its own request. */
+	if (cfg->udp_expect_len && !cfg->udp_send_len)
+		return fail(err, "udp-expect needs udp-send");
 	if (cfg->timeout_ms <= cfg->interval_ms)
 		return 0;
 	if (!(cfg->given & (1u << HEALTH_KEY_TIMEOUT))) {

@@ -19,7 +19,8 @@
 /* Size of the error buffers below, including the NUL. */
 #define HEALTH_ERR_MAX 256
 
-/* Longest --send string and --expect string, after unescaping. */
+/* Longest --send (--udp-send) and --expect (--udp-expect) strings, after
+ * unescaping. */
 #define HEALTH_SEND_MAX 1024
 #define HEALTH_EXPECT_MAX 512
 
@@ -50,6 +51,8 @@ enum health_key {
 	HEALTH_KEY_EXPECT,
 	HEALTH_KEY_ON_DOWN,
 	HEALTH_KEY_SYSLOG,
+	HEALTH_KEY_UDP_SEND,
+	HEALTH_KEY_UDP_EXPECT,
 	HEALTH_KEY_COUNT,
 };
 
@@ -61,10 +64,17 @@ enum health_key {
  * @rise: consecutive successes that mark a down backend up
  * @fall: consecutive failures that mark an up backend down
  * @send: bytes to send after connecting (escapes resolved); @send_len 0:
- *	send nothing
+ *	send nothing. Also the request of UDP checks, unless @udp_send is set.
  * @send_len: length of @send
- * @expect: bytes the reply must contain; @expect_len 0: no reply needed
+ * @expect: bytes the reply must contain; @expect_len 0: no reply needed.
+ *	Also for UDP checks, unless @udp_send is set.
  * @expect_len: length of @expect
+ * @udp_send: the request datagram of UDP checks, if it must differ from
+ *	@send; @udp_send_len 0: UDP checks use @send and @expect
+ * @udp_send_len: length of @udp_send
+ * @udp_expect: with @udp_send, what a UDP reply must contain (@udp_expect_len
+ *	0: any reply will do); only allowed with @udp_send
+ * @udp_expect_len: length of @udp_expect
  * @on_down: enum health_on_down
  * @syslog: log to syslog too, not only to stderr
  * @once: check each backend once, print the results, change nothing, exit
@@ -82,6 +92,10 @@ struct health_config {
 	size_t send_len;
 	char expect[HEALTH_EXPECT_MAX];
 	size_t expect_len;
+	char udp_send[HEALTH_SEND_MAX];
+	size_t udp_send_len;
+	char udp_expect[HEALTH_EXPECT_MAX];
+	size_t udp_expect_len;
 	enum health_on_down on_down;
 	bool syslog;
 	bool once;
@@ -93,7 +107,8 @@ struct health_config {
 
 /**
  * health_config_init() - the defaults: interval 2 s, timeout 1 s, rise 2,
- * fall 3, plain TCP connect, on-down keep, stderr only
+ * fall 3, plain TCP connect (and UDP backends not checked), on-down keep,
+ * stderr only
  * @cfg: filled in completely
  */
 void health_config_init(struct health_config *cfg);
@@ -129,11 +144,11 @@ int health_unescape(const char *s, char *out, size_t size, size_t *len,
 /**
  * health_config_set() - set one key, as from "key = value" or "--key value"
  * @cfg: the configuration
- * @key: "interval", "timeout", "rise", "fall", "send", "expect", "on-down"
- *	or "syslog"
+ * @key: "interval", "timeout", "rise", "fall", "send", "expect", "on-down",
+ *	"syslog", "udp-send" or "udp-expect"
  * @value: its text. interval/timeout: seconds 0.1-3600; rise/fall: 1-100;
- *	send/expect: 1 or more bytes after health_unescape(); on-down: "keep"
- *	or "expire"; syslog: "yes" or "no".
+ *	send/expect/udp-send/udp-expect: 1 or more bytes after
+ *	health_unescape(); on-down: "keep" or "expire"; syslog: "yes" or "no".
  * @err: HEALTH_ERR_MAX bytes, e.g. 'rise must be 1-100, got "0"' or
  *	'unknown key "intervall"'
  *
@@ -169,7 +184,8 @@ int health_config_read(struct health_config *cfg, FILE *f, char *err);
  * @err: HEALTH_ERR_MAX bytes for the message
  *
  * Options: --interval SEC, --timeout SEC, --rise N, --fall N, --send STR,
- * --expect STR, --on-down keep|expire, --syslog, --once, -c FILE (also
+ * --expect STR, --udp-send STR, --udp-expect STR, --on-down keep|expire,
+ * --syslog, --once, -c FILE (also
  * --config FILE); "--opt=value" works as well as "--opt value". The file
  * of -c is read first; flags override its keys. An option given twice is
  * an error. Then health_config_check() runs.
@@ -188,7 +204,8 @@ int health_config_args(struct health_config *cfg, int argc, char **argv,
  * @cfg: the configuration; if the timeout was not given and the interval
  *	is shorter than the default timeout, the timeout becomes the interval
  * @err: HEALTH_ERR_MAX bytes, e.g. "timeout (2 s) must not be longer than
- *	interval (1 s)"
+ *	interval (1 s)", or "udp-expect needs udp-send" (a UDP expect string
+ *	with the TCP request would be a guess at what the user meant)
  *
  * Return: 0, or -1.
  */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_health_check.c - health_check.c against real sockets on 127.0.0.1:
- * servers that accept and stay silent, greet, answer a request right or
- * wrong, close at once, or are not there at all. A server thread plays
- * all of them at the same time.
+ * TCP servers that accept and stay silent, greet, answer a request right
+ * or wrong, close at once, or are not there at all; UDP servers that echo
+ * ("alive " and the datagram), answer wrong, answer wrong then right, stay
+ * silent, or are not there (the kernel answers ICMP port unreachable). A
+ * server thread plays all of them at the same time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -32,12 +35,24 @@ enum behaviour {
 	N_BEHAVIOURS,
 };
 
+enum udp_behaviour {
+	U_ECHO,		/* answer "alive " and the datagram */
+	U_BUSY,		/* answer "busy\n" */
+	U_TWICE,	/* answer "busy\n", then "alive\n" */
+	U_EMPTY,	/* answer an empty datagram */
+	U_SILENT,	/* read, never answer */
+	N_UDP,
+};
+
 #define MAX_FDS 64
 
 static struct {
 	int listen_fd[N_BEHAVIOURS];
 	struct ipport ep[N_BEHAVIOURS];
 	struct ipport refused;		/* nobody listens there */
+	int udp_fd[N_UDP];
+	struct ipport uep[N_UDP];
+	struct ipport udp_refused;	/* no UDP socket there */
 	int stop[2];			/* pipe: stop the thread */
 	pthread_t thread;
 } srv;
@@ -90,6 +105,38 @@ static bool serve_read(struct peer *p)
 	return true;
 }
 
+/* Answer one datagram of the UDP socket of behaviour @b. */
+static void serve_datagram(int fd, enum udp_behaviour b)
+{
+	struct sockaddr_in peer;
+	socklen_t plen = sizeof(peer);
+	char in[256], out[300];
+	ssize_t r;
+	int len;
+
+	r = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&peer, &plen);
+	if (r < 0)
+		return;
+	switch (b) {
+	case U_ECHO:
+		len = snprintf(out, sizeof(out), "alive %.*s", (int)r, in);
+		sendto(fd, out, (size_t)len, 0, (struct sockaddr *)&peer, plen);
+		break;
+	case U_TWICE:
+		sendto(fd, "busy\n", 5, 0, (struct sockaddr *)&peer, plen);
+		sendto(fd, "alive\n", 6, 0, (struct sockaddr *)&peer, plen);
+		break;
+	case U_BUSY:
+		sendto(fd, "busy\n", 5, 0, (struct sockaddr *)&peer, plen);
+		break;
+	case U_EMPTY:
+		sendto(fd, "", 0, 0, (struct sockaddr *)&peer, plen);
+		break;
+	default:
+		break;
+	}
+}
+
 static void *server(void *arg)
 {
 	static struct peer peers[MAX_FDS];
@@ -97,13 +144,17 @@ static void *server(void *arg)
 
 	(void)arg;
 	for (;;) {
-		struct pollfd pfd[1 + N_BEHAVIOURS + MAX_FDS];
+		struct pollfd pfd[1 + N_BEHAVIOURS + N_UDP + MAX_FDS];
 		int i, k = 0;
 
 		pfd[k].fd = srv.stop[0];
 		pfd[k++].events = POLLIN;
 		for (i = 0; i < N_BEHAVIOURS; i++) {
 			pfd[k].fd = srv.listen_fd[i];
+			pfd[k++].events = POLLIN;
+		}
+		for (i = 0; i < N_UDP; i++) {
+			pfd[k].fd = srv.udp_fd[i];
 			pfd[k++].events = POLLIN;
 		}
 		for (i = 0; i < n; i++) {
@@ -114,9 +165,13 @@ static void *server(void *arg)
 			continue;
 		if (pfd[0].revents)
 			break;
+		for (i = 0; i < N_UDP; i++)
+			if (pfd[1 + N_BEHAVIOURS + i].revents)
+				serve_datagram(srv.udp_fd[i],
+					       (enum udp_behaviour)i);
 		/* Connections first: accepting may change the peer list. */
 		for (i = n - 1; i >= 0; i--) {
-			if (!pfd[1 + N_BEHAVIOURS + i].revents)
+			if (!pfd[1 + N_BEHAVIOURS + N_UDP + i].revents)
 				continue;
 			if (!serve_read(&peers[i])) {
 				close(peers[i].fd);
@@ -133,20 +188,31 @@ static void *server(void *arg)
 	return NULL;
 }
 
-/* A socket bound to 127.0.0.1 on a free port; its endpoint in @ep. */
-static int bound_socket(struct ipport *ep)
+/*
+ * A socket of @type bound to 127.0.0.1 on a free port (@ep->port 0), or
+ * on @ep->port; its endpoint in @ep.
+ */
+static int bound_socket_of(int type, struct ipport *ep)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, type, 0);
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = ep->port;
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
 		return -1;
 	ep->addr = sin.sin_addr.s_addr;
 	ep->port = sin.sin_port;
 	return fd;
+}
+
+/* A TCP socket bound to 127.0.0.1 on a free port; its endpoint in @ep. */
+static int bound_socket(struct ipport *ep)
+{
+	ep->port = 0;
+	return bound_socket_of(SOCK_STREAM, ep);
 }
 
 static int start_servers(void **state)
@@ -164,6 +230,17 @@ static int start_servers(void **state)
 	if (fd < 0)
 		return -1;
 	close(fd);
+	for (i = 0; i < N_UDP; i++) {
+		srv.uep[i].port = 0;
+		srv.udp_fd[i] = bound_socket_of(SOCK_DGRAM, &srv.uep[i]);
+		if (srv.udp_fd[i] < 0)
+			return -1;
+	}
+	/*
+	 * No UDP socket on the port of the SILENT TCP listener: a TCP and a
+	 * UDP backend on one IP:PORT, the TCP one up, the UDP one refused.
+	 */
+	srv.udp_refused = srv.ep[SILENT];
 	if (pipe(srv.stop) < 0)
 		return -1;
 	return pthread_create(&srv.thread, NULL, server, NULL) ? -1 : 0;
@@ -179,6 +256,8 @@ static int stop_servers(void **state)
 	pthread_join(srv.thread, NULL);
 	for (i = 0; i < N_BEHAVIOURS; i++)
 		close(srv.listen_fd[i]);
+	for (i = 0; i < N_UDP; i++)
+		close(srv.udp_fd[i]);
 	close(srv.stop[0]);
 	close(srv.stop[1]);
 	return 0;
@@ -358,6 +437,175 @@ static void stop_fd_abandons_the_round(void **state)
 	close(stop[1]);
 }
 
+/* ---- UDP ---- */
+
+/* Check one UDP endpoint with @spec; return the probe. */
+static struct health_probe check_udp(struct ipport ep,
+				     const struct health_spec *spec)
+{
+	struct health_probe p = { .ep = ep, .proto = IPPROTO_UDP };
+
+	assert_int_equal(health_check_run(&p, 1, spec, -1), 0);
+	return p;
+}
+
+static void udp_reply_with_the_expected_text_passes(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000,
+				    .udp_send = "ping\n", .udp_send_len = 5,
+				    .udp_expect = "alive ping", .udp_expect_len = 10 };
+	struct health_probe p;
+	long t0 = now_ms();
+
+	(void)state;
+	p = check_udp(srv.uep[U_ECHO], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+	assert_string_equal(p.why, "");
+	/* It passes on the reply, not at the timeout. */
+	assert_in_range(now_ms() - t0, 0, 500);
+}
+
+static void udp_any_reply_passes_without_expect(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000,
+				    .udp_send = "ping", .udp_send_len = 4 };
+	struct health_probe p;
+
+	(void)state;
+	p = check_udp(srv.uep[U_BUSY], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+	/* Even an empty datagram: the backend answered. */
+	p = check_udp(srv.uep[U_EMPTY], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+}
+
+static void udp_reply_that_differs_fails_at_the_timeout(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 300,
+				    .udp_send = "ping", .udp_send_len = 4,
+				    .udp_expect = "alive", .udp_expect_len = 5 };
+	struct health_probe p;
+	long t0 = now_ms(), took;
+
+	(void)state;
+	p = check_udp(srv.uep[U_BUSY], &spec);
+	took = now_ms() - t0;
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "expect: no \"alive\" within 0.3 s (got \"busy\\n\")");
+	assert_in_range(took, 250, 1000);
+}
+
+static void udp_right_reply_after_a_wrong_one_passes(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000,
+				    .udp_send = "ping", .udp_send_len = 4,
+				    .udp_expect = "alive", .udp_expect_len = 5 };
+	struct health_probe p;
+
+	(void)state;
+	p = check_udp(srv.uep[U_TWICE], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+}
+
+static void udp_port_unreachable_fails_at_once(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 2000,
+				    .udp_send = "ping", .udp_send_len = 4 };
+	struct health_probe p;
+	long t0 = now_ms();
+
+	(void)state;
+	p = check_udp(srv.udp_refused, &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "recv: Connection refused (ICMP port unreachable)");
+	assert_in_range(now_ms() - t0, 0, 1000);
+}
+
+static void udp_silence_fails_at_the_timeout(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 200,
+				    .udp_send = "ping", .udp_send_len = 4 };
+	struct health_probe p;
+	long t0 = now_ms();
+
+	(void)state;
+	p = check_udp(srv.uep[U_SILENT], &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "recv: no reply within 0.2 s");
+	assert_in_range(now_ms() - t0, 150, 1000);
+
+	spec.udp_expect = "alive";
+	spec.udp_expect_len = 5;
+	p = check_udp(srv.uep[U_SILENT], &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "expect: no \"alive\" within 0.2 s (got nothing)");
+}
+
+static void udp_without_a_request_is_not_checked(void **state)
+{
+	/* The TCP strings are not the UDP ones: nothing to send over UDP. */
+	struct health_spec spec = { .timeout_ms = 1000, .send = "ping",
+				    .send_len = 4, .expect = "alive",
+				    .expect_len = 5 };
+	struct health_probe p;
+	long t0 = now_ms();
+
+	(void)state;
+	p = check_udp(srv.uep[U_ECHO], &spec);
+	assert_int_equal(p.result, HEALTH_NOT_CHECKED);
+	assert_string_equal(p.why, "UDP needs --send (silence proves nothing)");
+	p = check_udp(srv.udp_refused, &spec);
+	assert_int_equal(p.result, HEALTH_NOT_CHECKED);
+	assert_in_range(now_ms() - t0, 0, 100);
+}
+
+static void tcp_and_udp_in_one_round_each_with_its_strings(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 400,
+				    .send = "HEALTH CHECK\n", .send_len = 13,
+				    .expect = "ALIVE", .expect_len = 5,
+				    .udp_send = "u1", .udp_send_len = 2,
+				    .udp_expect = "alive u1", .udp_expect_len = 8 };
+	struct health_probe p[5] = {
+		{ .ep = srv.ep[ANSWER], .proto = IPPROTO_TCP },
+		{ .ep = srv.uep[U_ECHO], .proto = IPPROTO_UDP },
+		/* The same IP:PORT: a TCP listener, no UDP socket. */
+		{ .ep = srv.ep[SILENT], .proto = IPPROTO_TCP },
+		{ .ep = srv.udp_refused, .proto = IPPROTO_UDP },
+		{ .ep = srv.uep[U_SILENT], .proto = IPPROTO_UDP },
+	};
+	long t0 = now_ms();
+
+	(void)state;
+	assert_int_equal(health_check_run(p, 5, &spec, -1), 0);
+	assert_in_range(now_ms() - t0, 350, 1200);
+	assert_int_equal(p[0].result, HEALTH_OK);
+	assert_int_equal(p[1].result, HEALTH_OK);
+	/* The TCP check of SILENT expects "ALIVE" and gets nothing. */
+	assert_int_equal(p[2].result, HEALTH_FAIL);
+	assert_string_equal(p[2].why, "expect: no \"ALIVE\" within 0.4 s (got nothing)");
+	assert_int_equal(p[3].result, HEALTH_FAIL);
+	assert_string_equal(p[3].why, "recv: Connection refused (ICMP port unreachable)");
+	assert_int_equal(p[4].result, HEALTH_FAIL);
+	assert_string_equal(p[4].why, "expect: no \"alive u1\" within 0.4 s (got nothing)");
+}
+
+static void udp_probe_on_a_tcp_only_port_fails_tcp_passes(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000,
+				    .udp_send = "ping", .udp_send_len = 4 };
+	struct health_probe p[2] = {
+		{ .ep = srv.ep[SILENT], .proto = IPPROTO_TCP },
+		{ .ep = srv.ep[SILENT], .proto = IPPROTO_UDP },
+	};
+
+	(void)state;
+	assert_int_equal(health_check_run(p, 2, &spec, -1), 0);
+	assert_int_equal(p[0].result, HEALTH_OK);
+	assert_int_equal(p[1].result, HEALTH_FAIL);
+	assert_string_equal(p[1].why, "recv: Connection refused (ICMP port unreachable)");
+}
+
 static void escape_quotes_bytes_for_messages(void **state)
 {
 	char b[64];
@@ -384,6 +632,15 @@ int main(void)
 		cmocka_unit_test(slow_backends_do_not_delay_the_others),
 		cmocka_unit_test(no_probes_is_an_empty_round),
 		cmocka_unit_test(stop_fd_abandons_the_round),
+		cmocka_unit_test(udp_reply_with_the_expected_text_passes),
+		cmocka_unit_test(udp_any_reply_passes_without_expect),
+		cmocka_unit_test(udp_reply_that_differs_fails_at_the_timeout),
+		cmocka_unit_test(udp_right_reply_after_a_wrong_one_passes),
+		cmocka_unit_test(udp_port_unreachable_fails_at_once),
+		cmocka_unit_test(udp_silence_fails_at_the_timeout),
+		cmocka_unit_test(udp_without_a_request_is_not_checked),
+		cmocka_unit_test(tcp_and_udp_in_one_round_each_with_its_strings),
+		cmocka_unit_test(udp_probe_on_a_tcp_only_port_fails_tcp_passes),
 		cmocka_unit_test(escape_quotes_bytes_for_messages),
 	};
 

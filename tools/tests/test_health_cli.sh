@@ -17,6 +17,7 @@ prints '^Usage: l4lb-health' --help
 prints '^Usage: l4lb-health' -h
 prints '^l4lb-health [0-9]' --version
 prints '--on-down keep|expire' --help
+prints '--udp-send STR' --help
 
 # Flags
 error 2 'interval must be 0.1-3600 seconds, got "0"' --interval 0
@@ -33,6 +34,11 @@ error 2 'option "--fall" needs a value' --fall
 error 2 'option "--once" takes no value' --once=1
 error 2 'option "--rise" given twice' --rise 2 --rise 3
 error 2 'timeout (3 s) must not be longer than interval (2 s)' --timeout 3
+# The UDP strings: udp-expect only goes with udp-send.
+error 2 'udp-send must not be empty' --udp-send ''
+error 2 'udp-expect needs udp-send' --udp-expect pong
+error 2 'udp-expect needs udp-send' --send ping --expect pong --udp-expect pong
+error 2 'unknown option "--udp_send"' --udp_send ping
 
 # The config file
 cat >"$tmp/good.conf" <<'EOF'
@@ -50,11 +56,18 @@ printf 'interval = 1\nfall = zero\n' >"$tmp/bad.conf"
 printf 'interval = 1\ninterval = 2\n' >"$tmp/twice.conf"
 printf 'interval = 1\ntimeout = 2\n' >"$tmp/slow.conf"
 printf 'this is not a config file\n' >"$tmp/junk.conf"
+printf 'send = "HEALTH CHECK\\n"\nudp-send = "\\x00\\x01ping"\nudp-expect = pong\n' >"$tmp/udp.conf"
+printf 'send = ping\nudp-expect = pong\n' >"$tmp/udpexp.conf"
+printf 'udp_send = ping\n' >"$tmp/udpkey.conf"
 error 2 'config line 3: unknown key "intervall"' -c "$tmp/typo.conf"
 error 2 'config line 2: fall must be 1-100, got "zero"' --config "$tmp/bad.conf"
 error 2 'config line 2: "interval" given twice (first on line 1)' -c "$tmp/twice.conf"
 error 2 'config line 1: expected "key = value"' -c "$tmp/junk.conf"
 error 2 'timeout (2 s) must not be longer than interval (1 s)' -c "$tmp/slow.conf"
+error 2 'udp-expect needs udp-send' -c "$tmp/udpexp.conf"
+error 2 'config line 1: unknown key "udp_send"' -c "$tmp/udpkey.conf"
+# ... and is fine once udp-send is given, in the file or as a flag.
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' -c "$tmp/udpexp.conf" --udp-send ping
 # A flag overrides the file, so the same file is fine with a longer interval.
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' -c "$tmp/slow.conf" --interval 2
 error 2 "cannot open config file \"$tmp/none.conf\": No such file or directory" -c "$tmp/none.conf"
@@ -62,6 +75,8 @@ error 2 "cannot open config file \"$tmp/none.conf\": No such file or directory" 
 # A good configuration, but no module on this host.
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)'
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' -c "$tmp/good.conf"
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' -c "$tmp/udp.conf"
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --once --udp-send 'ping\n' --udp-expect pong
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --once --interval 0.5 --send 'x\r\n'
 
 summary 'health cli'

@@ -165,6 +165,8 @@ static void defaults_are_documented_ones(void **state)
 	assert_int_equal(c.fall, 3);
 	assert_int_equal(c.send_len, 0);
 	assert_int_equal(c.expect_len, 0);
+	assert_int_equal(c.udp_send_len, 0);
+	assert_int_equal(c.udp_expect_len, 0);
 	assert_int_equal(c.on_down, HEALTH_DOWN_KEEP);
 	assert_false(c.syslog);
 	assert_false(c.once);
@@ -185,6 +187,12 @@ static void set_accepts_every_key(void **state)
 	assert_int_equal(health_config_set(&c, "expect", "alive", err), 0);
 	assert_int_equal(health_config_set(&c, "on-down", "expire", err), 0);
 	assert_int_equal(health_config_set(&c, "syslog", "yes", err), 0);
+	assert_int_equal(health_config_set(&c, "udp-send", "\\x00\\x01ping", err), 0);
+	assert_int_equal(health_config_set(&c, "udp-expect", "pong", err), 0);
+	assert_int_equal(c.udp_send_len, 6);
+	assert_memory_equal(c.udp_send, "\0\1ping", 6);
+	assert_int_equal(c.udp_expect_len, 4);
+	assert_memory_equal(c.udp_expect, "pong", 4);
 	assert_int_equal(c.interval_ms, 500);
 	assert_int_equal(c.timeout_ms, 250);
 	assert_int_equal(c.rise, 1);
@@ -230,6 +238,9 @@ static void set_rejects_bad_values_with_one_line(void **state)
 	expect_set_error("on-down", "drop", "on-down must be keep or expire, got \"drop\"");
 	expect_set_error("syslog", "maybe", "syslog must be yes or no, got \"maybe\"");
 	expect_set_error("send", "", "send must not be empty");
+	expect_set_error("udp-send", "", "udp-send must not be empty");
+	expect_set_error("udp-expect", "\\x4", "udp-expect: bad escape \"\\x4\" (expected \\x and two hex digits)");
+	expect_set_error("udp_send", "x", "unknown key \"udp_send\"");
 	expect_set_error("expect", "bad\\q", "expect: bad escape \"\\q\" (known: \\n \\r \\t \\0 \\\\ \\\" \\' \\xHH)");
 	expect_set_error("intervall", "2", "unknown key \"intervall\"");
 	expect_set_error("once", "yes", "unknown key \"once\"");
@@ -243,8 +254,10 @@ static void set_rejects_strings_too_long(void **state)
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	expect_set_error("send", big, "send: longer than 1024 bytes");
+	expect_set_error("udp-send", big, "udp-send: longer than 1024 bytes");
 	big[HEALTH_EXPECT_MAX + 1] = '\0';
 	expect_set_error("expect", big, "expect: longer than 512 bytes");
+	expect_set_error("udp-expect", big, "udp-expect: longer than 512 bytes");
 	big[HEALTH_EXPECT_MAX] = '\0';
 	{
 		struct health_config c;
@@ -309,6 +322,27 @@ static void file_value_may_hold_hash_and_escaped_quote(void **state)
 	assert_memory_equal(c.expect, "a#b", 3);
 	assert_int_equal(c.send_len, 8);
 	assert_memory_equal(c.send, "say \"hi\"", 8);
+}
+
+static void file_may_give_udp_strings(void **state)
+{
+	struct health_config c;
+
+	(void)state;
+	assert_int_equal(read_text(&c,
+		"send = \"HEALTH CHECK\\n\"\n"
+		"expect = alive\n"
+		"udp-send = \"\\x12\\x34 ping\"   # binary is fine\n"
+		"udp-expect = pong\n"), 0);
+	assert_int_equal(c.send_len, 13);
+	assert_int_equal(c.udp_send_len, 7);
+	assert_memory_equal(c.udp_send, "\x12\x34 ping", 7);
+	assert_int_equal(c.udp_expect_len, 4);
+	assert_memory_equal(c.udp_expect, "pong", 4);
+	/* udp-expect alone is caught by health_config_check(). */
+	assert_int_equal(read_text(&c, "udp-expect = pong\n"), 0);
+	assert_int_equal(health_config_check(&c, err), -1);
+	assert_string_equal(err, "udp-expect needs udp-send");
 }
 
 static void file_without_final_newline_and_crlf(void **state)
@@ -487,6 +521,31 @@ static void args_errors_are_one_line(void **state)
 			  "-c", "/nonexistent/health.conf");
 	expect_args_error("timeout (2 s) must not be longer than interval (1 s)",
 			  "--interval", "1", "--timeout", "2");
+	expect_args_error("udp-expect needs udp-send", "--udp-expect", "pong");
+	expect_args_error("udp-expect needs udp-send", "--send", "ping",
+			  "--udp-expect", "pong");
+	expect_args_error("option \"--udp-send\" given twice", "--udp-send",
+			  "a", "--udp-send=b");
+}
+
+static void args_set_the_udp_strings(void **state)
+{
+	struct health_config c;
+
+	(void)state;
+	assert_int_equal(args(&c, "--send", "HEALTH CHECK\\n", "--expect",
+			      "alive", "--udp-send=ping", "--udp-expect",
+			      "pong"), 0);
+	assert_int_equal(c.send_len, 13);
+	assert_int_equal(c.expect_len, 5);
+	assert_int_equal(c.udp_send_len, 4);
+	assert_memory_equal(c.udp_send, "ping", 4);
+	assert_int_equal(c.udp_expect_len, 4);
+	assert_memory_equal(c.udp_expect, "pong", 4);
+	/* udp-send alone: any reply will do for UDP. */
+	assert_int_equal(args(&c, "--udp-send", "ping"), 0);
+	assert_int_equal(c.udp_send_len, 4);
+	assert_int_equal(c.udp_expect_len, 0);
 }
 
 static void args_help_and_version_win(void **state)
@@ -532,6 +591,7 @@ int main(void)
 		cmocka_unit_test(set_rejects_strings_too_long),
 		cmocka_unit_test(file_with_comments_blanks_and_quotes),
 		cmocka_unit_test(file_value_may_hold_hash_and_escaped_quote),
+		cmocka_unit_test(file_may_give_udp_strings),
 		cmocka_unit_test(file_without_final_newline_and_crlf),
 		cmocka_unit_test(file_errors_name_the_line),
 		cmocka_unit_test(file_line_too_long_is_an_error),
@@ -539,6 +599,7 @@ int main(void)
 		cmocka_unit_test(args_take_equals_form),
 		cmocka_unit_test(args_flags_override_the_file),
 		cmocka_unit_test(args_errors_are_one_line),
+		cmocka_unit_test(args_set_the_udp_strings),
 		cmocka_unit_test(args_help_and_version_win),
 		cmocka_unit_test(short_interval_shortens_the_default_timeout),
 	};

@@ -330,7 +330,11 @@ static bool l4lb_conn_exists_locked(struct l4lb_conn_table *tab, u32 h,
  * since the old connections of a reloaded balancer may still hold the
  * first ports at the backend. Without a backend (tests) each search starts
  * at random. It probes at most 128 ports (every port when the
- * range is smaller), so exhaustion is detected, never papered over.
+ * range is smaller), so exhaustion is detected, never papered over. If
+ * all of them are taken, the cursor still moves past them: the next search
+ * towards that backend starts at the following ports, so a block of
+ * long-lived rows at the cursor cannot make every new connection fail
+ * while the rest of the range is free.
  * The check and the insert happen under the bucket locks of both tuples, so
  * two CPUs can't pick the same port or insert the same client twice.
  *
@@ -374,6 +378,8 @@ int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		}
 		l4lb_double_unlock(tab, h0, h1);
 	}
+	if (next)
+		atomic_set(next, (off + attempts) % range);
 	return -EADDRNOTAVAIL;
 }
 

@@ -1099,6 +1099,96 @@ static void snat_top_of_port_space_does_not_wrap(struct kunit *test)
 	expect_exhausted(test, tab, rs, 100, 65532, 65535);
 }
 
+/* A backend, for the allocator's per-backend cursor. Allocate it before
+ * the table: test resources are freed in reverse order, and the table's
+ * rows hold references to it.
+ */
+static struct l4lb_backend *backend_new(struct kunit *test, unsigned int i)
+{
+	struct l4lb_backend *be = kunit_kzalloc(test, sizeof(*be), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, be);
+	be->addr = BACKEND(i);
+	be->port = BPORT;
+	be->weight = 1;
+	refcount_set(&be->refcnt, 1);	/* the service's: never dropped */
+	return be;
+}
+
+/* A row of client @cl to @be, as the packet path makes it: it holds a
+ * reference and is counted inactive. Inserted with @lo-@hi, as
+ * l4lb_conn_insert() returns; on failure the row is given back.
+ */
+static int row_try_be(struct kunit *test, struct l4lb_conn_table *tab,
+		      unsigned int cl, struct l4lb_backend *be, u16 lo, u16 hi,
+		      struct l4lb_conn **connp)
+{
+	struct l4lb_tuple_hash *old = NULL;
+	struct rowspec rs = client(cl);
+	struct l4lb_conn *conn;
+	int err;
+
+	rs.baddr = be->addr;
+	rs.bport = be->port;
+	conn = row_alloc(test, tab, &rs);
+	refcount_inc(&be->refcnt);
+	conn->backend = be;
+	atomic_inc(&be->inactive);
+	err = l4lb_conn_insert(tab, conn, lo, hi, &old);
+	if (err) {
+		atomic_dec(&be->inactive);
+		refcount_dec(&be->refcnt);
+		l4lb_conn_free_unhashed(tab, conn);
+		conn = NULL;
+	}
+	*connp = conn;
+	return err;
+}
+
+static u16 row_port(const struct l4lb_conn *conn)
+{
+	return ntohs(conn->th[REPLY].tuple.dport);
+}
+
+/*
+ * The 128 ports a backend's cursor points at are all held, by rows placed
+ * there one by one, while the rest of the range is free. The search gives
+ * up after 128 ports; it must not start at the same block again next time.
+ */
+static void snat_cursor_moves_past_a_full_block(struct kunit *test)
+{
+	const u16 lo = 20000, hi = 20000 + 1023;
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 10, 2048);
+	struct l4lb_conn *conn = NULL;
+	unsigned int i, tries;
+	int err = 0;
+
+	for (i = 0; i < 128; i++) {
+		struct rowspec rs = client(i);	/* BACKEND(0), as @be */
+
+		row_add(test, tab, &rs, lo + i, lo + i);
+	}
+	atomic_set(&be->snat_next, 0);
+	for (tries = 1; tries <= 4; tries++) {
+		err = row_try_be(test, tab, 1000 + tries, be, lo, hi, &conn);
+		if (!err)
+			break;
+		KUNIT_EXPECT_EQ(test, err, -EADDRNOTAVAIL);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, err, 0,
+			    "no port in 4 tries, with 896 of 1024 ports free");
+	/* One try may find the block full (it probes 128 ports); the next
+	 * starts past it, at the first free port.
+	 */
+	KUNIT_EXPECT_LE(test, tries, 2U);
+	KUNIT_EXPECT_EQ(test, row_port(conn), lo + 128);
+	KUNIT_EXPECT_EQ(test, row_try_be(test, tab, 2000, be, lo, hi, &conn), 0);
+	if (conn)
+		KUNIT_EXPECT_EQ(test, row_port(conn), lo + 129);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 130U);
+}
+
 static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_ports_unique_per_snat_and_backend),
 	KUNIT_CASE(snat_small_range_exhaustion_is_eaddrnotavail),
@@ -1108,6 +1198,7 @@ static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_eexist_wins_over_a_full_range),
 	KUNIT_CASE(snat_single_port_range),
 	KUNIT_CASE(snat_top_of_port_space_does_not_wrap),
+	KUNIT_CASE(snat_cursor_moves_past_a_full_block),
 	{}
 };
 

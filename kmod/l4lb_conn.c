@@ -312,29 +312,70 @@ static bool l4lb_conn_exists_locked(struct l4lb_conn_table *tab, u32 h,
 }
 
 /**
- * l4lb_conn_insert() - choose a SNAT port and hash a new row
+ * l4lb_port_range_outside() - the SNAT ports outside a local port range
+ * @ports: out
+ * @local_lo: first port of the local ephemeral range
+ *	(net.ipv4.ip_local_port_range)
+ * @local_hi: its last port
+ *
+ * Every port of L4LB_SNAT_PORT_LO-L4LB_SNAT_PORT_HI (1024-65535) that is
+ * not in @local_lo-@local_hi: the part below the local range and the part
+ * above it. A socket of the balancer's own then never has the tuple of a
+ * NAT row. With the default local range 32768-60999 that is 1024-32767 and
+ * 61000-65535, 36,280 ports. If the local range covers all of 1024-65535,
+ * there is nothing to keep apart from it, and the whole of 1024-65535 is
+ * shared with it.
+ *
+ * Context: any.
+ */
+void l4lb_port_range_outside(struct l4lb_port_range *ports, int local_lo,
+			     int local_hi)
+{
+	/* Each part is empty (hi < lo) unless set below. */
+	*ports = (struct l4lb_port_range) {
+		.lo = { L4LB_SNAT_PORT_LO, L4LB_SNAT_PORT_LO },
+		.hi = { L4LB_SNAT_PORT_LO - 1, L4LB_SNAT_PORT_LO - 1 },
+	};
+	if (local_lo > L4LB_SNAT_PORT_LO)
+		ports->hi[0] = min(local_lo - 1, L4LB_SNAT_PORT_HI);
+	if (local_hi < L4LB_SNAT_PORT_HI) {
+		ports->lo[1] = max(local_hi + 1, L4LB_SNAT_PORT_LO);
+		ports->hi[1] = L4LB_SNAT_PORT_HI;
+	}
+	if (ports->hi[0] < ports->lo[0] && ports->hi[1] < ports->lo[1])
+		ports->hi[0] = L4LB_SNAT_PORT_HI;
+}
+
+static u32 l4lb_port_part_size(const struct l4lb_port_range *ports,
+			       unsigned int part)
+{
+	return ports->hi[part] >= ports->lo[part] ?
+		(u32)ports->hi[part] - ports->lo[part] + 1 : 0;
+}
+
+/**
+ * l4lb_conn_insert_range() - choose a SNAT port and hash a new row
  * @tab: the table
  * @conn: the row from l4lb_conn_alloc(), both tuples filled in except the
  *	reply tuple's dport, which this function chooses
- * @port_lo: lowest SNAT port to use (host byte order)
- * @port_hi: highest SNAT port to use (host byte order), >= @port_lo
+ * @ports: the SNAT ports to choose from; not empty
  * @old: set to the existing row's original direction on -EEXIST
  *
  * The SNAT port makes (SNAT address, SNAT port, backend address, backend
  * port, protocol) unique: the reply tuple is only inserted if no row has it.
  * Towards a backend, the search starts just after the port it found last
- * (conn->backend->snat_next), so a port comes back only after the whole
- * range has been used: a backend that closed first still holds the old
- * tuple in TIME_WAIT for a while, and a SYN reusing it too soon would be
- * answered with an ACK instead of a SYN-ACK. The cursor starts at random,
- * since the old connections of a reloaded balancer may still hold the
- * first ports at the backend. Without a backend (tests) each search starts
- * at random. It probes at most 128 ports (every port when the
- * range is smaller), so exhaustion is detected, never papered over. If
- * all of them are taken, the cursor still moves past them: the next search
- * towards that backend starts at the following ports, so a block of
- * long-lived rows at the cursor cannot make every new connection fail
- * while the rest of the range is free.
+ * (conn->backend->snat_next, an index into @ports), so a port comes back
+ * only after the whole range has been used: a backend that closed first
+ * still holds the old tuple in TIME_WAIT for a while, and a SYN reusing it
+ * too soon would be answered with an ACK instead of a SYN-ACK. The cursor
+ * starts at random, since the old connections of a reloaded balancer may
+ * still hold the first ports at the backend. Without a backend (tests)
+ * each search starts at random. It probes at most 128 ports (every port
+ * when the range is smaller), so exhaustion is detected, never papered
+ * over. If all of them are taken, the cursor still moves past them: the
+ * next search towards that backend starts at the following ports, so a
+ * block of long-lived rows at the cursor cannot make every new connection
+ * fail while the rest of the range is free.
  * The check and the insert happen under the bucket locks of both tuples, so
  * two CPUs can't pick the same port or insert the same client twice.
  *
@@ -343,22 +384,29 @@ static bool l4lb_conn_exists_locked(struct l4lb_conn_table *tab, u32 h,
  * exists (a retransmitted SYN raced us), with *@old set, valid under RCU;
  * -EADDRNOTAVAIL if no free SNAT port was found.
  */
-int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
-		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old)
+int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+			   const struct l4lb_port_range *ports,
+			   struct l4lb_tuple_hash **old)
 {
 	struct l4lb_tuple *orig = &conn->th[L4LB_DIR_ORIG].tuple;
 	struct l4lb_tuple *reply = &conn->th[L4LB_DIR_REPLY].tuple;
-	u32 range = (u32)port_hi - port_lo + 1;
+	u32 n0 = l4lb_port_part_size(ports, 0);
+	u32 range = n0 + l4lb_port_part_size(ports, 1);
 	u32 attempts = min_t(u32, range, 128);
 	atomic_t *next = conn->backend && range > 1 ?
 		&conn->backend->snat_next : NULL;
 	u32 h0 = l4lb_tuple_hash(tab, orig);
-	u32 off = next ? (u32)atomic_read(next) % range :
-		get_random_u32_below(range);
-	u32 i, h1;
+	u32 off, i, h1;
 
+	if (WARN_ON_ONCE(!range))
+		return -EADDRNOTAVAIL;
+	off = next ? (u32)atomic_read(next) % range :
+		get_random_u32_below(range);
 	for (i = 0; i < attempts; i++) {
-		reply->dport = htons(port_lo + (off + i) % range);
+		u32 idx = (off + i) % range;
+
+		reply->dport = htons(idx < n0 ? ports->lo[0] + idx :
+				     ports->lo[1] + (idx - n0));
 		h1 = l4lb_tuple_hash(tab, reply);
 
 		l4lb_double_lock(tab, h0, h1);
@@ -381,6 +429,30 @@ int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 	if (next)
 		atomic_set(next, (off + attempts) % range);
 	return -EADDRNOTAVAIL;
+}
+
+/**
+ * l4lb_conn_insert() - l4lb_conn_insert_range() with one part
+ * @tab: the table
+ * @conn: the row, as for l4lb_conn_insert_range()
+ * @port_lo: lowest SNAT port to use (host byte order)
+ * @port_hi: highest SNAT port to use (host byte order), >= @port_lo
+ * @old: set to the existing row's original direction on -EEXIST
+ *
+ * A persistence template passes 0, 0: its reply tuple keeps port 0.
+ *
+ * Context: any; takes bucket locks with BHs disabled.
+ * Return: as l4lb_conn_insert_range().
+ */
+int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old)
+{
+	const struct l4lb_port_range ports = {
+		.lo = { port_lo, 1 },
+		.hi = { port_hi, 0 },
+	};
+
+	return l4lb_conn_insert_range(tab, conn, &ports, old);
 }
 
 static void l4lb_conn_free_rcu(struct rcu_head *head)

@@ -122,6 +122,21 @@ struct l4lb_conn_table {
 	spinlock_t locks[L4LB_CONN_LOCKS];	/* bucket writers */
 };
 
+/**
+ * struct l4lb_port_range - the SNAT ports a row may take
+ * @lo: first port of each part, host byte order
+ * @hi: last port of each part, host byte order; a part with @hi < @lo is
+ *	empty
+ *
+ * Two parts, so that the ports below and above a hole (the local
+ * ephemeral range) form one range. Its ports are numbered in order, the
+ * first part's before the second's, and the numbering wraps around.
+ */
+struct l4lb_port_range {
+	u16 lo[2];
+	u16 hi[2];
+};
+
 static inline struct l4lb_conn *l4lb_tuplehash_to_conn(const struct l4lb_tuple_hash *th)
 {
 	return container_of(th, struct l4lb_conn, th[th->tuple.dir]);
@@ -148,6 +163,11 @@ void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab, struct l4lb_conn *conn
 
 struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 				       const struct l4lb_tuple *t);
+void l4lb_port_range_outside(struct l4lb_port_range *ports, int local_lo,
+			     int local_hi);
+int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+			   const struct l4lb_port_range *ports,
+			   struct l4lb_tuple_hash **old);
 int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old);
 bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn);

@@ -521,10 +521,10 @@ done
 n cli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 # The balancer's own ephemeral range: l4lb takes its SNAT ports from
 # 1024-65535 less this range (so they never clash with the balancer's own
-# sockets), 1024-32767 with the default 32768-60999: 31744 connections per
-# backend, too few for the big scale level over 3 backends. This leaves it
-# 1024-60999. (nf_nat's masquerade, for IPVS and nftables, ignores this
-# sysctl and uses 1024-65535.)
+# sockets): 1024-32767 and 61000-65535 with the default 32768-60999, 36280
+# connections per backend, only just enough for 100,000 idle connections
+# over 3 backends. This leaves it 1024-60999. (nf_nat's masquerade, for
+# IPVS and nftables, ignores this sysctl and uses 1024-65535.)
 sysctl -qw net.ipv4.ip_local_port_range="61000 65535"
 kmod_load nf_defrag_ipv4 >/dev/null 2>&1
 servers_up || say "servers did not all come up"

@@ -1116,12 +1116,13 @@ static struct l4lb_backend *backend_new(struct kunit *test, unsigned int i)
 }
 
 /* A row of client @cl to @be, as the packet path makes it: it holds a
- * reference and is counted inactive. Inserted with @lo-@hi, as
- * l4lb_conn_insert() returns; on failure the row is given back.
+ * reference and is counted inactive. Inserted with @ports, as
+ * l4lb_conn_insert_range() returns; on failure the row is given back.
  */
-static int row_try_be(struct kunit *test, struct l4lb_conn_table *tab,
-		      unsigned int cl, struct l4lb_backend *be, u16 lo, u16 hi,
-		      struct l4lb_conn **connp)
+static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
+			    unsigned int cl, struct l4lb_backend *be,
+			    const struct l4lb_port_range *ports,
+			    struct l4lb_conn **connp)
 {
 	struct l4lb_tuple_hash *old = NULL;
 	struct rowspec rs = client(cl);
@@ -1134,7 +1135,7 @@ static int row_try_be(struct kunit *test, struct l4lb_conn_table *tab,
 	refcount_inc(&be->refcnt);
 	conn->backend = be;
 	atomic_inc(&be->inactive);
-	err = l4lb_conn_insert(tab, conn, lo, hi, &old);
+	err = l4lb_conn_insert_range(tab, conn, ports, &old);
 	if (err) {
 		atomic_dec(&be->inactive);
 		refcount_dec(&be->refcnt);
@@ -1143,6 +1144,18 @@ static int row_try_be(struct kunit *test, struct l4lb_conn_table *tab,
 	}
 	*connp = conn;
 	return err;
+}
+
+/* The same with the one range @lo-@hi. */
+static int row_try_be(struct kunit *test, struct l4lb_conn_table *tab,
+		      unsigned int cl, struct l4lb_backend *be, u16 lo, u16 hi,
+		      struct l4lb_conn **connp)
+{
+	const struct l4lb_port_range ports = {
+		.lo = { lo, 1 }, .hi = { hi, 0 },
+	};
+
+	return row_try_range_be(test, tab, cl, be, &ports, connp);
 }
 
 static u16 row_port(const struct l4lb_conn *conn)
@@ -1189,6 +1202,164 @@ static void snat_cursor_moves_past_a_full_block(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 130U);
 }
 
+/* --- SNAT ports in two parts, around the local ephemeral range --------- */
+
+static u32 range_size(const struct l4lb_port_range *r)
+{
+	u32 n = 0;
+	unsigned int p;
+
+	for (p = 0; p < 2; p++)
+		if (r->hi[p] >= r->lo[p])
+			n += r->hi[p] - r->lo[p] + 1;
+	return n;
+}
+
+static bool range_has(const struct l4lb_port_range *r, int port)
+{
+	return (port >= r->lo[0] && port <= r->hi[0]) ||
+	       (port >= r->lo[1] && port <= r->hi[1]);
+}
+
+/* l4lb_port_range_outside(@llo, @lhi) gives @n ports: every port of
+ * 1024-65535 outside @llo-@lhi, or all of them if that is none.
+ */
+static void expect_outside(struct kunit *test, int llo, int lhi, u32 n)
+{
+	unsigned int in = 0, local = 0;
+	struct l4lb_port_range r;
+	int port;
+
+	l4lb_port_range_outside(&r, llo, lhi);
+	KUNIT_EXPECT_EQ_MSG(test, range_size(&r), n, "local range %d-%d",
+			    llo, lhi);
+	for (port = 0; port <= 65535; port++) {
+		if (!range_has(&r, port))
+			continue;
+		in++;
+		KUNIT_EXPECT_GE_MSG(test, port, ALL_PORTS_LO, "local range %d-%d",
+				    llo, lhi);
+		if (port >= llo && port <= lhi)
+			local++;
+	}
+	/* The parts do not overlap, and hold exactly the ports counted. */
+	KUNIT_EXPECT_EQ_MSG(test, in, n, "local range %d-%d", llo, lhi);
+	if (n < ALL_PORTS_HI - ALL_PORTS_LO + 1)
+		KUNIT_EXPECT_EQ_MSG(test, local, 0U,
+				    "local range %d-%d: %u SNAT ports inside it",
+				    llo, lhi, local);
+}
+
+static void snat_ports_are_every_port_outside_the_local_range(struct kunit *test)
+{
+	struct l4lb_port_range r;
+
+	/* Linux's default, 32768-60999: both parts, 31,744 + 4,536. */
+	l4lb_port_range_outside(&r, 32768, 60999);
+	KUNIT_EXPECT_EQ(test, r.lo[0], 1024);
+	KUNIT_EXPECT_EQ(test, r.hi[0], 32767);
+	KUNIT_EXPECT_EQ(test, r.lo[1], 61000);
+	KUNIT_EXPECT_EQ(test, r.hi[1], 65535);
+	expect_outside(test, 32768, 60999, 36280);
+	/* A local range at the top or the bottom leaves one part. */
+	expect_outside(test, 61000, 65535, 59976);
+	expect_outside(test, 1024, 30000, 35535);
+	expect_outside(test, 1025, 65534, 2);
+	/* Partly or wholly below 1024. */
+	expect_outside(test, 500, 2047, 63488);
+	expect_outside(test, 1, 1023, 64512);
+	expect_outside(test, 40000, 40000, 64511);
+	/* Covering 1024-65535: nothing to keep apart, all is shared. */
+	expect_outside(test, 1024, 65535, 64512);
+	expect_outside(test, 1, 65535, 64512);
+}
+
+/* A two-part range fills up exactly: each port once, none in the hole. */
+static void snat_two_parts_fill_then_exhaust(struct kunit *test)
+{
+	const struct l4lb_port_range r = {
+		.lo = { 40000, 40010 }, .hi = { 40003, 40013 },
+	};
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_tuple_hash *old = NULL;
+	DECLARE_BITMAP(seen, 16) = {};
+	struct l4lb_conn *conn;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < 8; i++) {
+		struct rowspec rs = client(i);
+		u16 port;
+
+		conn = row_alloc(test, tab, &rs);
+		err = l4lb_conn_insert_range(tab, conn, &r, &old);
+		if (err)
+			l4lb_conn_free_unhashed(tab, conn);
+		KUNIT_ASSERT_EQ(test, err, 0);
+		port = row_port(conn);
+		KUNIT_ASSERT_TRUE_MSG(test, range_has(&r, port),
+				      "port %u outside both parts", port);
+		KUNIT_EXPECT_FALSE_MSG(test, __test_and_set_bit(port - 40000, seen),
+				       "port %u handed out twice", port);
+	}
+	for (i = 0; i < 16; i++) {
+		struct rowspec rs = client(100 + i);
+
+		conn = row_alloc(test, tab, &rs);
+		err = l4lb_conn_insert_range(tab, conn, &r, &old);
+		KUNIT_EXPECT_EQ(test, err, -EADDRNOTAVAIL);
+		if (err)
+			l4lb_conn_free_unhashed(tab, conn);
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 8U);
+}
+
+/* Towards one backend, ports are handed out in order: from the end of the
+ * first part on to the start of the second, and from the end of the
+ * second back to the first part, so a port comes back only after all the
+ * others have been used.
+ */
+static void snat_cursor_sequential_across_both_parts(struct kunit *test)
+{
+	const struct l4lb_port_range r = {
+		.lo = { 1024, 61000 }, .hi = { 32767, 65535 },
+	};
+	const u16 want[] = { 32766, 32767, 61000, 61001, 61002 };
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 8, 256);
+	struct l4lb_conn *conn;
+	unsigned int i;
+	int err;
+
+	atomic_set(&be->snat_next, 31744 - 2);	/* index of 32766 */
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, i, be, &r,
+						       &conn), 0);
+		KUNIT_EXPECT_EQ(test, row_port(conn), want[i]);
+	}
+	/* The last port of the second part, then round to the first. */
+	atomic_set(&be->snat_next, 36280 - 1);
+	KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, 10, be, &r, &conn), 0);
+	KUNIT_EXPECT_EQ(test, row_port(conn), 65535);
+	KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, 11, be, &r, &conn), 0);
+	KUNIT_EXPECT_EQ(test, row_port(conn), 1024);
+	/* The cursor is an index: one beyond the range wraps too. */
+	atomic_set(&be->snat_next, 36280 + 5);
+	KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, 12, be, &r, &conn), 0);
+	KUNIT_EXPECT_EQ(test, row_port(conn), 1029);
+
+	/* Ports already held are skipped, in order: 32767 and 61000-61002,
+	 * by the first rows above.
+	 */
+	atomic_set(&be->snat_next, 31744 - 1);
+	KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, 13, be, &r, &conn), 0);
+	KUNIT_EXPECT_EQ(test, row_port(conn), 61003);
+	err = row_try_range_be(test, tab, 14, be, &r, &conn);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	if (!err)
+		KUNIT_EXPECT_EQ(test, row_port(conn), 61004);
+}
+
 static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_ports_unique_per_snat_and_backend),
 	KUNIT_CASE(snat_small_range_exhaustion_is_eaddrnotavail),
@@ -1199,6 +1370,9 @@ static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_single_port_range),
 	KUNIT_CASE(snat_top_of_port_space_does_not_wrap),
 	KUNIT_CASE(snat_cursor_moves_past_a_full_block),
+	KUNIT_CASE(snat_ports_are_every_port_outside_the_local_range),
+	KUNIT_CASE(snat_two_parts_fill_then_exhaust),
+	KUNIT_CASE(snat_cursor_sequential_across_both_parts),
 	{}
 };
 

@@ -19,7 +19,10 @@
 #   BENCH_SCALE_RUNS  connection-rate runs per scale level (default BENCH_RUNS)
 #   BENCH_CONFIGS  configurations (default direct,l4lb,ipvs,nft)
 #   BENCH_PERF=0|1 perf profile of l4lb (default 1 if perf is installed; QUICK 0)
-#   BENCH_OUT      output directory (default tests/bench/out)
+#   BENCH_OUT      output directory (default tests/bench/out; QUICK
+#                  tests/bench/out/quick, so a smoke run leaves the last
+#                  full run's results alone). Nothing here writes the
+#                  committed tests/bench/RESULTS.md.
 #   VM_MEM         MiB (default 3072), VM_SMP vCPUs (default 2)
 #   BENCH_TIMEOUT  hard limit for the VM, seconds (default 1800; QUICK 600)
 #   KVER, L4LB_KO  as for tests/vm/run.sh
@@ -44,7 +47,7 @@ else
 	TIMEOUT=${BENCH_TIMEOUT:-1800}
 fi
 CONFIGS=${BENCH_CONFIGS:-direct,l4lb,ipvs,nft}
-OUT=${BENCH_OUT:-$HERE/out}
+OUT=${BENCH_OUT:-$HERE/out${QUICK:+/quick}}
 MEM=${VM_MEM:-3072}
 SMP=${VM_SMP:-2}
 

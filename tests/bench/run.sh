@@ -19,6 +19,8 @@
 #   BENCH_SCALE_RUNS  connection-rate runs per scale level (default BENCH_RUNS)
 #   BENCH_CONFIGS  configurations (default direct,l4lb,ipvs,nft)
 #   BENCH_PERF=0|1 perf profile of l4lb (default 1 if perf is installed; QUICK 0)
+#   BENCH_GCIDLE   seconds of the idle window in which l4lb's expiry worker
+#                  is timed at each scale level (default 10; QUICK 0)
 #   BENCH_OUT      output directory (default tests/bench/out; QUICK
 #                  tests/bench/out/quick, so a smoke run leaves the last
 #                  full run's results alone). Nothing here writes the
@@ -40,11 +42,11 @@ QUICK=${QUICK:-}
 if [ -n "$QUICK" ]; then
 	RUNS=${BENCH_RUNS:-1} DUR=${BENCH_DUR:-1} BIG=${BENCH_BIG:-1000} SMALL=${BENCH_SMALL:-100}
 	LAT=${BENCH_LAT:-100} SRUNS=${BENCH_SCALE_RUNS:-1} PERF=${BENCH_PERF:-0}
-	TIMEOUT=${BENCH_TIMEOUT:-600}
+	TIMEOUT=${BENCH_TIMEOUT:-600} GCIDLE=${BENCH_GCIDLE:-0}
 else
 	RUNS=${BENCH_RUNS:-5} DUR=${BENCH_DUR:-5} BIG=${BENCH_BIG:-50000} SMALL=${BENCH_SMALL:-1000}
 	LAT=${BENCH_LAT:-500} SRUNS=${BENCH_SCALE_RUNS:-$RUNS} PERF=${BENCH_PERF:-1}
-	TIMEOUT=${BENCH_TIMEOUT:-1800}
+	TIMEOUT=${BENCH_TIMEOUT:-1800} GCIDLE=${BENCH_GCIDLE:-10}
 fi
 CONFIGS=${BENCH_CONFIGS:-direct,l4lb,ipvs,nft}
 OUT=${BENCH_OUT:-$HERE/out${QUICK:+/quick}}
@@ -115,7 +117,8 @@ cat "$WORK/base.cpio.gz" "$WORK/ov.cpio.gz" >"$WORK/initrd.gz"
 APPEND="console=ttyS0 panic=-1 quiet slab_nomerge"
 APPEND+=" benchruns=$RUNS benchdur=$DUR benchlat=$LAT benchsmall=$SMALL benchbig=$BIG"
 [ -n "$QUICK" ] && APPEND+=" benchquick=1"
-APPEND+=" benchscaleruns=$SRUNS benchconfigs=$CONFIGS benchperf=$PERF ${BENCH_APPEND:-}"
+APPEND+=" benchscaleruns=$SRUNS benchconfigs=$CONFIGS benchperf=$PERF benchgcidle=$GCIDLE"
+APPEND+=" ${BENCH_APPEND:-}"
 ACCEL=(-accel tcg,thread=multi)
 [ -w /dev/kvm ] && ACCEL=(-enable-kvm -cpu host)
 QEMU=(qemu-system-x86_64 -m "$MEM" -smp "$SMP" "${ACCEL[@]}" -nographic -no-reboot -nic none

@@ -9,10 +9,13 @@
  *    not worth its per-lookup cost here since conn_max bounds the load.
  *  - Each row is linked twice, once per direction, and hashed with jhash over
  *    the tuple and a random per-table seed (as IPVS and nf_conntrack do).
- *  - Expiry is done by l4lb_conn_gc(), called from a deferrable worker that
- *    looks at a slice of the buckets per run; the packet path never scans.
+ *  - Expiry is done by l4lb_conn_gc_tick(), called from a deferrable
+ *    worker, which looks at a slice of the buckets per run; the packet path
+ *    never scans. See "Expiry" below for its pace.
  */
+#include <linux/bitmap.h>
 #include <linux/jhash.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -21,6 +24,40 @@
 #include "l4lb_service.h"
 
 static struct kmem_cache *l4lb_conn_cachep __read_mostly;
+
+/*
+ * Expiry. The GC worker calls l4lb_conn_gc_tick() every few hundred
+ * milliseconds. Two passes run in it, each at its own pace, worked out from
+ * the time since the last tick:
+ *
+ *  - The full pass looks at every bucket once per tab->gc_period. That is a
+ *    quarter of the shortest row timeout the service uses that is longer
+ *    than L4LB_GC_SHORT, within 1-30 s (l4lb_conn_gc_timeouts()): 7.5 s with
+ *    the default timeouts, whose shortest such one is timeout_syn (30 s).
+ *  - The marked pass looks at the marked buckets once per L4LB_GC_MARKED
+ *    (1 s). A bucket is marked when a row is inserted into it, or found in
+ *    it by a lookup, that is on every packet of its rows. A mark lasts from
+ *    L4LB_GC_RECENT to twice that: marks go into one of two bitmaps, and
+ *    every L4LB_GC_RECENT the older bitmap is cleared and takes the new
+ *    marks. It runs only when the full pass is slower than 2 s.
+ *
+ * A row's expiry time changes only on a packet of it, and that packet marks
+ * one of the row's two buckets; the marked pass looks at the rows of a
+ * marked bucket in both directions. A row with a timeout of at most
+ * L4LB_GC_SHORT is therefore still in a marked bucket when it expires, and
+ * goes within about a second: the lingers after a RST or FIN (1 s and 2 s
+ * by default), or any timeout a test sets to a few seconds. Any other row
+ * goes within the full pass's period of its expiry: at most a quarter of
+ * its timeout late, and at most 30 s. The full pass skips the buckets marked
+ * in the current bitmap, which the marked pass will see for L4LB_GC_RECENT
+ * more. The busy part of the table costs what it did, one look per second;
+ * the idle rows, most of a large table, are looked at every gc_period.
+ */
+#define L4LB_GC_MARKED		HZ
+#define L4LB_GC_RECENT		(6 * HZ)
+#define L4LB_GC_SHORT		(4 * HZ)
+#define L4LB_GC_PERIOD_MIN	HZ
+#define L4LB_GC_PERIOD_MAX	(30 * HZ)
 
 /**
  * l4lb_conn_endpoints() - the Local and Backend columns of a row
@@ -159,10 +196,19 @@ struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
 		kfree(tab);
 		return NULL;
 	}
+	for (i = 0; i < 2; i++) {
+		tab->gc_mark[i] = kvcalloc(BITS_TO_LONGS(1U << bits),
+					   sizeof(unsigned long), GFP_KERNEL);
+		if (!tab->gc_mark[i]) {
+			l4lb_conn_table_free(tab);
+			return NULL;
+		}
+	}
 	for (i = 0; i < (1U << bits); i++)
 		INIT_HLIST_HEAD(&tab->buckets[i]);
 	for (i = 0; i < L4LB_CONN_LOCKS; i++)
 		spin_lock_init(&tab->locks[i]);
+	tab->gc_period = L4LB_GC_PERIOD_MIN;
 	tab->bits = bits;
 	tab->max = max;
 	tab->half_open_max = half_open_max;
@@ -223,6 +269,8 @@ void l4lb_conn_table_free(struct l4lb_conn_table *tab)
 		return;
 	WARN_ON_ONCE(atomic_read(&tab->count));
 	WARN_ON_ONCE(atomic_read(&tab->half_open));
+	kvfree(tab->gc_mark[0]);
+	kvfree(tab->gc_mark[1]);
 	kvfree(tab->buckets);
 	kfree(tab);
 }
@@ -272,10 +320,28 @@ void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab,
 	atomic_dec(&tab->count);
 }
 
+/*
+ * Mark bucket @h for the GC's marked pass (see "Expiry"): a row in it was
+ * just inserted or found, and its expiry time may be about to change. The
+ * bit is only written when it is not set yet, so the packets of busy rows
+ * only read it. Any context; a mark lost to a bitmap switch only delays
+ * expiry to the full pass.
+ */
+static void l4lb_gc_mark(struct l4lb_conn_table *tab, u32 h)
+{
+	unsigned long *map = tab->gc_mark[READ_ONCE(tab->gc_mark_cur) & 1];
+
+	if (!test_bit(h, map))
+		set_bit(h, map);
+}
+
 /**
  * l4lb_conn_find() - look a tuple up
  * @tab: the table
  * @t: the key (its @dir is ignored)
+ *
+ * A found row's bucket is marked for the garbage collector, since its
+ * caller may change the row's state and expiry time (l4lb_conn_gc_tick()).
  *
  * Context: rcu_read_lock() held (softirq on the packet path); the result is
  * valid until rcu_read_unlock(). It may be concurrently unlinked.
@@ -288,8 +354,10 @@ struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 	u32 h = l4lb_tuple_hash(tab, t);
 
 	hlist_for_each_entry_rcu(th, &tab->buckets[h], node) {
-		if (l4lb_tuple_equal(&th->tuple, t))
+		if (l4lb_tuple_equal(&th->tuple, t)) {
+			l4lb_gc_mark(tab, h);
 			return th;
+		}
 	}
 	return NULL;
 }
@@ -412,6 +480,7 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		l4lb_double_lock(tab, h0, h1);
 		if (l4lb_conn_exists_locked(tab, h0, orig, old)) {
 			l4lb_double_unlock(tab, h0, h1);
+			l4lb_gc_mark(tab, h0);	/* the caller follows it */
 			return -EEXIST;
 		}
 		if (!l4lb_conn_exists_locked(tab, h1, reply, NULL)) {
@@ -420,6 +489,7 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 			hlist_add_head_rcu(&conn->th[L4LB_DIR_REPLY].node,
 					   &tab->buckets[h1]);
 			l4lb_double_unlock(tab, h0, h1);
+			l4lb_gc_mark(tab, h0);
 			if (next)
 				atomic_set(next, (off + i + 1) % range);
 			return 0;
@@ -501,11 +571,11 @@ bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn)
 
 /*
  * Unlink the rows of bucket @b for which @match(conn, arg) is true. Each row
- * is linked in two buckets; it is looked at through its original direction
- * only, so a pass over every bucket sees every row once.
+ * is linked in two buckets. Unless @both, it is looked at through its
+ * original direction only, so a pass over every bucket sees every row once.
  */
 static unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab,
-				    unsigned int b,
+				    unsigned int b, bool both,
 				    bool (*match)(const struct l4lb_conn *conn,
 						  const void *arg),
 				    const void *arg)
@@ -517,7 +587,7 @@ static unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab,
 	hlist_for_each_entry_rcu(th, &tab->buckets[b], node) {
 		struct l4lb_conn *conn;
 
-		if (th->tuple.dir != L4LB_DIR_ORIG)
+		if (!both && th->tuple.dir != L4LB_DIR_ORIG)
 			continue;
 		conn = l4lb_tuplehash_to_conn(th);
 		if (match(conn, arg) && l4lb_conn_unlink(tab, conn))
@@ -538,11 +608,78 @@ static bool l4lb_conn_of(const struct l4lb_conn *conn, const void *backend)
 	return !backend || conn->backend == backend;
 }
 
+/* The full pass over @nbuckets buckets from tab->gc_next, skipping the
+ * buckets marked in the current bitmap if @skip_marked.
+ */
+static unsigned int l4lb_conn_gc_full(struct l4lb_conn_table *tab,
+				      unsigned int nbuckets, unsigned long now,
+				      bool skip_marked)
+{
+	const unsigned long *cur = tab->gc_mark[tab->gc_mark_cur & 1];
+	unsigned int size = 1U << tab->bits;
+	unsigned int removed = 0, i, b;
+
+	nbuckets = min(nbuckets, size);
+	for (i = 0; i < nbuckets; i++) {
+		b = tab->gc_next;
+		tab->gc_next = (b + 1) & (size - 1);
+		if (skip_marked && test_bit(b, cur))
+			continue;
+		removed += l4lb_conn_sweep(tab, b, false, l4lb_conn_expired,
+					   &now);
+		if ((i & 255) == 255)
+			cond_resched();
+	}
+	return removed;
+}
+
+/* The marked pass over @nbuckets buckets from tab->gc_mark_next: the rows
+ * of the buckets marked in either bitmap, in both directions.
+ */
+static unsigned int l4lb_conn_gc_marked(struct l4lb_conn_table *tab,
+					unsigned int nbuckets,
+					unsigned long now)
+{
+	const unsigned long *m0 = tab->gc_mark[0], *m1 = tab->gc_mark[1];
+	unsigned int size = 1U << tab->bits;
+	unsigned int removed = 0, swept = 0;
+	unsigned int b = tab->gc_mark_next;
+
+	nbuckets = min(nbuckets, size);
+	while (nbuckets) {
+		unsigned int k = BIT_WORD(b), off = b % BITS_PER_LONG;
+		unsigned int n = min_t(unsigned int, nbuckets,
+				       BITS_PER_LONG - off);
+		unsigned long w = (READ_ONCE(m0[k]) | READ_ONCE(m1[k])) >> off;
+
+		if (n < BITS_PER_LONG)
+			w &= BIT(n) - 1;
+		while (w) {
+			removed += l4lb_conn_sweep(tab, b + __ffs(w), true,
+						   l4lb_conn_expired, &now);
+			w &= w - 1;
+			if ((++swept & 255) == 0)
+				cond_resched();
+		}
+		/* size is a multiple of BITS_PER_LONG: no word straddles
+		 * the end of the table.
+		 */
+		b = (b + n) & (size - 1);
+		nbuckets -= n;
+	}
+	tab->gc_mark_next = b;
+	return removed;
+}
+
 /**
  * l4lb_conn_gc() - expire idle rows in the next slice of buckets
  * @tab: the table
  * @nbuckets: how many buckets to look at; the cursor wraps around
  * @now: the current time in jiffies
+ *
+ * One step of the full pass, marks or not: every expired row in the
+ * @nbuckets buckets from the full pass's cursor goes. The GC worker calls
+ * l4lb_conn_gc_tick() instead, which paces this.
  *
  * Context: process (the GC worker); may sleep between buckets.
  * Return: the number of rows removed.
@@ -550,17 +687,128 @@ static bool l4lb_conn_of(const struct l4lb_conn *conn, const void *backend)
 unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
 			  unsigned long now)
 {
-	unsigned int size = 1U << tab->bits;
-	unsigned int removed = 0, i;
+	return l4lb_conn_gc_full(tab, nbuckets, now, false);
+}
 
-	nbuckets = min(nbuckets, size);
-	for (i = 0; i < nbuckets; i++) {
-		removed += l4lb_conn_sweep(tab, tab->gc_next, l4lb_conn_expired,
-					   &now);
-		tab->gc_next = (tab->gc_next + 1) & (size - 1);
-		if ((i & 255) == 255)
-			cond_resched();
+/* Can rows of a service of @proto, with @timeout, be in @state? */
+static bool l4lb_state_in_use(unsigned int state,
+			      const unsigned long *timeout, u8 proto)
+{
+	switch (state) {
+	case L4LB_CONN_PERSIST:
+		return timeout[state];
+	case L4LB_CONN_UDP:
+		return proto != IPPROTO_TCP;
+	default:	/* the TCP states */
+		return proto != IPPROTO_UDP;
 	}
+}
+
+/**
+ * l4lb_conn_gc_timeouts() - set the garbage collector's pace from timeouts
+ * @tab: the table
+ * @timeout: the idle timeout of a row in each enum l4lb_conn_state, in
+ *	jiffies, as struct l4lb_service's; timeout[L4LB_CONN_PERSIST] is 0
+ *	when there are no persistence templates
+ * @proto: IPPROTO_TCP or IPPROTO_UDP, the service's protocol: the states
+ *	of the other one are not in use
+ *
+ * The full pass over every bucket then takes a quarter of the shortest
+ * timeout in use that is longer than L4LB_GC_SHORT (4 s), within 1-30 s;
+ * 30 s if there is none. Shorter timeouts are served by the marked pass
+ * (see "Expiry" in l4lb_conn.c). It applies from the next
+ * l4lb_conn_gc_tick() on.
+ *
+ * Context: any; the caller serialises changes of @timeout (the GC worker
+ * reads them under l4lb_net::lock).
+ */
+void l4lb_conn_gc_timeouts(struct l4lb_conn_table *tab,
+			   const unsigned long *timeout, u8 proto)
+{
+	unsigned long shortest = ULONG_MAX, period;
+	unsigned int s;
+
+	for (s = L4LB_CONN_SYN_SENT; s <= L4LB_CONN_STATE_MAX; s++) {
+		if (l4lb_state_in_use(s, timeout, proto) &&
+		    timeout[s] > L4LB_GC_SHORT)
+			shortest = min(shortest, timeout[s]);
+	}
+	period = shortest == ULONG_MAX ? L4LB_GC_PERIOD_MAX :
+		clamp(shortest / 4, (unsigned long)L4LB_GC_PERIOD_MIN,
+		      (unsigned long)L4LB_GC_PERIOD_MAX);
+	WRITE_ONCE(tab->gc_period, period);
+}
+
+/* How many of @size buckets a pass of @period jiffies looks at in @elapsed;
+ * *@carry keeps the remainder, so that short ticks add up.
+ */
+static unsigned int l4lb_gc_pace(u64 *carry, unsigned int size,
+				 unsigned long elapsed, unsigned long period)
+{
+	u64 work = (u64)size * elapsed + *carry;
+	u32 rem;
+	u64 n = div_u64_rem(work, period, &rem);
+
+	if (n >= size) {
+		*carry = 0;
+		return size;
+	}
+	*carry = rem;
+	return n;
+}
+
+/**
+ * l4lb_conn_gc_tick() - expire idle rows, at the pace the time since the
+ *	last call asks for
+ * @tab: the table
+ * @now: the current time in jiffies
+ *
+ * Runs the full pass and the marked pass for the time elapsed since the
+ * previous call (at most one full pass), and every L4LB_GC_RECENT starts a
+ * new bitmap of marks (see "Expiry" in l4lb_conn.c). The first call only
+ * starts the clock. The GC worker calls it every few hundred milliseconds;
+ * a call that comes late, as a deferrable worker's may, does more work.
+ *
+ * Context: process (the GC worker), one caller at a time; may sleep
+ * between buckets.
+ * Return: the number of rows removed.
+ */
+unsigned int l4lb_conn_gc_tick(struct l4lb_conn_table *tab, unsigned long now)
+{
+	unsigned long period = READ_ONCE(tab->gc_period);
+	bool marked = period >= 2 * L4LB_GC_MARKED;
+	unsigned int size = 1U << tab->bits;
+	unsigned int removed = 0;
+	unsigned long elapsed;
+
+	if (!tab->gc_started) {
+		tab->gc_started = true;
+		tab->gc_last = now;
+		tab->gc_mark_since = now;
+		return 0;
+	}
+	elapsed = min(now - tab->gc_last, period);
+	tab->gc_last = now;
+
+	if (time_after_eq(now, tab->gc_mark_since + L4LB_GC_RECENT)) {
+		unsigned int next = !(tab->gc_mark_cur & 1);
+
+		bitmap_zero(tab->gc_mark[next], size);
+		/* Marks that see the new index find the bitmap cleared. */
+		smp_store_release(&tab->gc_mark_cur, next);
+		tab->gc_mark_since = now;
+	}
+
+	if (marked)
+		removed += l4lb_conn_gc_marked(tab,
+					       l4lb_gc_pace(&tab->gc_mark_carry,
+							    size, elapsed,
+							    L4LB_GC_MARKED),
+					       now);
+	removed += l4lb_conn_gc_full(tab,
+				     l4lb_gc_pace(&tab->gc_full_carry, size,
+						  elapsed, period),
+				     now, marked);
 	return removed;
 }
 
@@ -579,7 +827,7 @@ unsigned int l4lb_conn_flush(struct l4lb_conn_table *tab,
 	unsigned int removed = 0, b;
 
 	for (b = 0; b < size; b++) {
-		removed += l4lb_conn_sweep(tab, b, l4lb_conn_of, backend);
+		removed += l4lb_conn_sweep(tab, b, false, l4lb_conn_of, backend);
 		if ((b & 255) == 255)
 			cond_resched();
 	}

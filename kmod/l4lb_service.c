@@ -16,11 +16,8 @@
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 
-/* The GC worker runs this often and looks at 1/L4LB_GC_SLICES of the buckets
- * each time, so every row is checked about once a second.
- */
+/* The GC worker runs this often; l4lb_conn_gc_tick() paces the expiry. */
 #define L4LB_GC_INTERVAL	(HZ / 4)
-#define L4LB_GC_SLICES		4
 
 /**
  * l4lb_pernet() - l4lb's state in a namespace
@@ -786,12 +783,13 @@ static void l4lb_gc_work(struct work_struct *work)
 	struct l4lb_backend *be, *tmp;
 	struct l4lb_service *svc;
 
-	l4lb_conn_gc(ln->tab, max(1U, (1U << ln->tab->bits) / L4LB_GC_SLICES),
-		     jiffies);
+	l4lb_conn_gc_tick(ln->tab, jiffies);
 
 	mutex_lock(&ln->lock);
 	svc = l4lb_svc(ln);
 	if (svc) {
+		/* The expiry's pace follows the timeouts in use. */
+		l4lb_conn_gc_timeouts(ln->tab, svc->timeout, svc->proto);
 		list_for_each_entry_safe(be, tmp, &svc->backends, list)
 			if (be->removed && refcount_read(&be->refcnt) == 1)
 				l4lb_backend_reap(be);

@@ -149,6 +149,47 @@ static struct l4lb_conn *row_add(struct kunit *test,
 	return conn;
 }
 
+/* @be as the service makes a backend: @addr, BPORT, weight 1, and the
+ * service's reference, never dropped here. Allocate backends before the
+ * table: test resources are freed in reverse order, and the table's rows
+ * hold references to them.
+ */
+static void backend_init(struct l4lb_backend *be, __be32 addr)
+{
+	be->addr = addr;
+	be->port = BPORT;
+	be->weight = 1;
+	refcount_set(&be->refcnt, 1);
+}
+
+/* A backend, for the allocator's per-backend cursor. */
+static struct l4lb_backend *backend_new(struct kunit *test, unsigned int i)
+{
+	struct l4lb_backend *be = kunit_kzalloc(test, sizeof(*be), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, be);
+	backend_init(be, BACKEND(i));
+	return be;
+}
+
+/* A row of @rs towards @be, as the packet path makes it: it holds a
+ * reference to @be and is counted inactive. Not inserted yet.
+ */
+static struct l4lb_conn *row_alloc_be(struct kunit *test,
+				      struct l4lb_conn_table *tab,
+				      struct rowspec rs, struct l4lb_backend *be)
+{
+	struct l4lb_conn *conn;
+
+	rs.baddr = be->addr;
+	rs.bport = be->port;
+	conn = row_alloc(test, tab, &rs);
+	refcount_inc(&be->refcnt);
+	atomic_inc(&be->inactive);
+	conn->backend = be;
+	return conn;
+}
+
 static struct l4lb_tuple_hash *find(struct l4lb_conn_table *tab,
 				    const struct l4lb_tuple *t)
 {
@@ -806,13 +847,8 @@ static void conn_flush_removes_rows_and_releases_backends(struct kunit *test)
 	be = kunit_kcalloc(test, 2, sizeof(*be), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, be);
 	tab = tab_new(test, 5, 64);
-	for (i = 0; i < 2; i++) {
-		be[i].addr = BACKEND(i);
-		be[i].port = BPORT;
-		be[i].weight = 1;
-		/* The service's reference: never dropped here. */
-		refcount_set(&be[i].refcnt, 1);
-	}
+	for (i = 0; i < 2; i++)
+		backend_init(&be[i], BACKEND(i));
 	/* Rows 0-9 to backend 0, 10-14 to backend 1, as the packet path
 	 * makes them: a reference each, counted inactive, or active once
 	 * established.
@@ -859,6 +895,253 @@ static void conn_flush_removes_rows_and_releases_backends(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, NULL), 0U);
 }
 
+/* --- the GC's pace: l4lb_conn_gc_timeouts() and l4lb_conn_gc_tick() ----- */
+
+struct to_set {
+	enum l4lb_timeout_kind kind;
+	unsigned int secs;
+};
+
+/* Set @tab's pace from the default timeouts with @set applied, as the GC
+ * worker does for a service of @proto; return the full pass's period.
+ */
+static unsigned long gc_period_with(struct l4lb_conn_table *tab, u8 proto,
+				    const struct to_set *set, unsigned int n)
+{
+	unsigned long t[L4LB_CONN_STATE_MAX + 1];
+	struct l4lb_service_cfg cfg;
+	unsigned int i;
+
+	l4lb_service_cfg_default(&cfg);
+	for (i = 0; i < n; i++)
+		l4lb_service_cfg_timeout(&cfg, set[i].kind, set[i].secs);
+	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
+		t[i] = (unsigned long)cfg.timeout[i] * HZ;
+	l4lb_conn_gc_timeouts(tab, t, proto);
+	return tab->gc_period;
+}
+
+static void conn_gc_period_follows_the_timeouts_in_use(struct kunit *test)
+{
+	static const struct to_set tcp3[] = { { L4LB_TO_TCP, 3 } };
+	static const struct to_set syn5[] = { { L4LB_TO_SYN, 5 } };
+	static const struct to_set tcp900[] = { { L4LB_TO_TCP, 900 } };
+	static const struct to_set fin120[] = { { L4LB_TO_TCP_FIN, 120 } };
+	static const struct to_set long_all[] = {
+		{ L4LB_TO_SYN, 3600 }, { L4LB_TO_TCP, 3600 },
+	};
+	static const struct to_set short_all[] = {
+		{ L4LB_TO_SYN, 4 }, { L4LB_TO_TCP, 4 }, { L4LB_TO_TCP_FIN, 4 },
+	};
+	static const struct to_set udp3[] = { { L4LB_TO_UDP, 3 } };
+	static const struct to_set udp3_p8[] = {
+		{ L4LB_TO_UDP, 3 }, { L4LB_TO_PERSIST, 8 },
+	};
+	static const struct to_set p6[] = { { L4LB_TO_PERSIST, 6 } };
+	static const struct to_set udp5[] = { { L4LB_TO_UDP, 5 } };
+	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
+
+	/* Before any service sets it: a full pass a second. */
+	KUNIT_EXPECT_EQ(test, tab->gc_period, (unsigned long)HZ);
+
+	/* TCP defaults: the RST and FIN lingers (1 s, 2 s) are short; the
+	 * shortest longer one is timeout_syn, 30 s: a quarter of it.
+	 */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, NULL, 0),
+			30UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, tcp3, 1),
+			30UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, syn5, 1),
+			5UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, tcp900, 1),
+			30UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, fin120, 1),
+			30UL * HZ / 4);
+	/* At most 30 s, */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, long_all, 2),
+			30UL * HZ);
+	/* also when every timeout is short: the marked pass serves them. */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, short_all, 3),
+			30UL * HZ);
+	/* UDP: the TCP states are not in use. */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, NULL, 0),
+			30UL * HZ);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3, 1),
+			30UL * HZ);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp5, 1),
+			5UL * HZ / 4);
+	/* Persistence templates count when there are any. */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3_p8, 2),
+			2UL * HZ);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, p6, 1),
+			6UL * HZ / 4);
+}
+
+/* A late call of the worker (a deferrable timer on an idle CPU) catches
+ * up: one call after a long pause is a whole full pass. The first call
+ * only starts the clock.
+ */
+static void conn_gc_tick_late_call_is_a_full_pass(struct kunit *test)
+{
+	const unsigned int n = 200;
+	const unsigned long t0 = 300000;
+	struct l4lb_conn_table *tab = tab_new(test, 8, n);
+	unsigned int i;
+
+	gc_period_with(tab, IPPROTO_TCP, NULL, 0);
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(i);
+		struct l4lb_conn *conn = row_alloc(test, tab, &rs);
+
+		conn->expires = t0 + 1;
+		row_insert(test, tab, conn, ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc_tick(tab, t0 + 10), 0U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), n);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc_tick(tab, t0 + 60 * HZ), n);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+}
+
+/* A row of the model below: its backend tells whether it is still there
+ * (the row's reference goes when it is unlinked), without touching a row
+ * that may be freed, or marking its bucket as a lookup would.
+ */
+struct grow {
+	struct l4lb_backend *be;
+	struct l4lb_conn *conn;
+	struct l4lb_tuple orig;
+	struct l4lb_tuple reply;
+	unsigned long expires;
+	unsigned long timeout;
+};
+
+#define GROWS	1500
+
+/*
+ * The worker every HZ / 4 for 150 s of fake time, over a table of TCP
+ * rows with the default timeouts (full pass 7.5 s). For 100 s rows come
+ * and get packets (a lookup in either direction, then a new expiry time)
+ * at random; then they all expire. A packet may turn a long timeout into a short linger (a FIN or
+ * RST) or back. Every row must go at or after its expiry time, and by
+ * about a second after it if its last timeout was short (at most 4 s),
+ * else by about the full pass's period after it.
+ */
+static void conn_gc_tick_expires_each_row_in_time(struct kunit *test)
+{
+	const unsigned long t0 = 5000000, tick = max(HZ / 4, 1);
+	const unsigned long period = 30UL * HZ / 4;
+	const unsigned long short_late = HZ + 2 * tick;
+	const unsigned long long_late = period + 2 * tick;
+	unsigned long now, late_short = 0, late_long = 0;
+	unsigned int n = 0, made = 0, gone_short = 0, gone_long = 0;
+	unsigned int pkts = 0, i, k;
+	struct l4lb_conn_table *tab;
+	struct l4lb_backend *be;
+	struct rnd_state rnd;
+	struct grow *g;
+
+	be = kunit_kcalloc(test, GROWS, sizeof(*be), GFP_KERNEL);
+	g = kunit_kcalloc(test, GROWS, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, be && g);
+	tab = tab_new(test, 8, GROWS);	/* after @be: freed before it */
+	KUNIT_ASSERT_EQ(test, gc_period_with(tab, IPPROTO_TCP, NULL, 0),
+			period);
+	prandom_seed_state(&rnd, 8);
+	l4lb_conn_gc_tick(tab, t0);
+
+	for (now = t0 + tick; time_before(now, t0 + 150 * HZ); now += tick) {
+		/* New rows, for the first 100 s. */
+		k = time_before(now, t0 + 100 * HZ) ?
+			prandom_u32_state(&rnd) % 5 : 0;
+		for (; k && made < GROWS; k--) {
+			struct grow *r = &g[n];
+
+			/* A backend of its own, 198.18.x.y: its reference
+			 * count says whether the row is still there.
+			 */
+			r->be = &be[made];
+			backend_init(r->be, htonl(0xc6120000 | made));
+			r->conn = row_alloc_be(test, tab, client(made), r->be);
+			made++;
+			r->timeout = prandom_u32_state(&rnd) % 2 ?
+				(1 + prandom_u32_state(&rnd) % 4) * HZ :
+				(5 + prandom_u32_state(&rnd) % 40) * HZ;
+			r->expires = now + r->timeout;
+			r->conn->expires = r->expires;
+			row_insert(test, tab, r->conn, ALL_PORTS_LO,
+				   ALL_PORTS_HI);
+			r->orig = r->conn->th[ORIG].tuple;
+			r->reply = r->conn->th[REPLY].tuple;
+			n++;
+		}
+		/* Packets on rows that have not expired yet, for 100 s too. */
+		k = time_before(now, t0 + 100 * HZ) ? 0 : 4;
+		for (; k < 4 && n; k++) {
+			struct grow *r = &g[prandom_u32_state(&rnd) % n];
+			struct l4lb_tuple_hash *th;
+
+			if (time_after_eq(now, r->expires))
+				continue;
+			th = find(tab, prandom_u32_state(&rnd) % 2 ?
+				  &r->orig : &r->reply);
+			KUNIT_ASSERT_NOT_NULL(test, th);
+			KUNIT_ASSERT_PTR_EQ(test, l4lb_tuplehash_to_conn(th),
+					    r->conn);
+			switch (prandom_u32_state(&rnd) % 4) {
+			case 0:
+				r->timeout = 2 * HZ;	/* FIN both ways */
+				break;
+			case 1:
+				r->timeout = 30 * HZ;
+				break;
+			}
+			r->expires = now + r->timeout;
+			WRITE_ONCE(r->conn->expires, r->expires);
+			pkts++;
+		}
+
+		l4lb_conn_gc_tick(tab, now);
+
+		for (i = 0; i < n;) {
+			struct grow *r = &g[i];
+			bool is_short = r->timeout <= 4 * HZ;
+			unsigned long bound = is_short ? short_late : long_late;
+
+			if (refcount_read(&r->be->refcnt) == 2) {
+				KUNIT_ASSERT_FALSE_MSG(test,
+						       time_after(now, r->expires + bound),
+						       "a row with a %lu s timeout is still there %ld jiffies after its expiry (bound %lu)",
+						       r->timeout / HZ,
+						       (long)(now - r->expires), bound);
+				i++;
+				continue;
+			}
+			KUNIT_ASSERT_TRUE_MSG(test, time_after_eq(now, r->expires),
+					      "a row went %ld jiffies before its expiry",
+					      (long)(r->expires - now));
+			if (is_short) {
+				late_short = max(late_short, now - r->expires);
+				gone_short++;
+			} else {
+				late_long = max(late_long, now - r->expires);
+				gone_long++;
+			}
+			g[i] = g[--n];
+		}
+		KUNIT_ASSERT_EQ(test, l4lb_conn_count(tab), n);
+	}
+	kunit_info(test, "%u rows, %u packets; gone: %u short (at most %lu jiffies late), %u long (at most %lu late); %u left; HZ %d\n",
+		   made, pkts, gone_short, late_short, gone_long, late_long, n,
+		   HZ);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	KUNIT_EXPECT_GT(test, gone_short, 100U);
+	KUNIT_EXPECT_GT(test, gone_long, 100U);
+	/* The marked pass did serve the short ones: much sooner than a
+	 * full pass would.
+	 */
+	KUNIT_EXPECT_LT(test, late_short, period / 2);
+}
+
 static struct kunit_case l4lb_conn_cases[] = {
 	KUNIT_CASE(conn_insert_then_lookup_finds_both_directions),
 	KUNIT_CASE(conn_unlink_removes_both_directions_once),
@@ -872,6 +1155,9 @@ static struct kunit_case l4lb_conn_cases[] = {
 	KUNIT_CASE(conn_one_bucket_many_rows_lookups_exact),
 	KUNIT_CASE(conn_count_matches_model_after_10000_random_ops),
 	KUNIT_CASE(conn_flush_removes_rows_and_releases_backends),
+	KUNIT_CASE(conn_gc_period_follows_the_timeouts_in_use),
+	KUNIT_CASE(conn_gc_tick_late_call_is_a_full_pass),
+	KUNIT_CASE(conn_gc_tick_expires_each_row_in_time),
 	{}
 };
 
@@ -1099,24 +1385,7 @@ static void snat_top_of_port_space_does_not_wrap(struct kunit *test)
 	expect_exhausted(test, tab, rs, 100, 65532, 65535);
 }
 
-/* A backend, for the allocator's per-backend cursor. Allocate it before
- * the table: test resources are freed in reverse order, and the table's
- * rows hold references to it.
- */
-static struct l4lb_backend *backend_new(struct kunit *test, unsigned int i)
-{
-	struct l4lb_backend *be = kunit_kzalloc(test, sizeof(*be), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, be);
-	be->addr = BACKEND(i);
-	be->port = BPORT;
-	be->weight = 1;
-	refcount_set(&be->refcnt, 1);	/* the service's: never dropped */
-	return be;
-}
-
-/* A row of client @cl to @be, as the packet path makes it: it holds a
- * reference and is counted inactive. Inserted with @ports, as
+/* A row of client @cl to @be, inserted with @ports, as
  * l4lb_conn_insert_range() returns; on failure the row is given back.
  */
 static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
@@ -1124,17 +1393,10 @@ static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
 			    const struct l4lb_port_range *ports,
 			    struct l4lb_conn **connp)
 {
+	struct l4lb_conn *conn = row_alloc_be(test, tab, client(cl), be);
 	struct l4lb_tuple_hash *old = NULL;
-	struct rowspec rs = client(cl);
-	struct l4lb_conn *conn;
 	int err;
 
-	rs.baddr = be->addr;
-	rs.bport = be->port;
-	conn = row_alloc(test, tab, &rs);
-	refcount_inc(&be->refcnt);
-	conn->backend = be;
-	atomic_inc(&be->inactive);
 	err = l4lb_conn_insert_range(tab, conn, ports, &old);
 	if (err) {
 		atomic_dec(&be->inactive);

@@ -146,24 +146,10 @@ clean_kernel() {
 	[ -e /sys/module/ip_vs/initstate ] && ipvsadm -C 2>/dev/null
 	[ -e /sys/module/nf_tables/initstate ] && nft flush ruleset
 	# Modules stay busy for a while after their last rule or connection
-	# is gone (deferred destruction): retry, bounded.
-	_try=0
-	while :; do
-		_left=
-		for _m in ip_vs_rr ip_vs nft_masq nft_chain_nat nft_nat nft_numgen nft_ct \
-			nft_compat xt_MASQUERADE xt_nat xt_conntrack xt_tcpudp nf_nat \
-			nf_tables nfnetlink nf_conntrack nf_defrag_ipv6 x_tables; do
-			[ -e "/sys/module/$_m/initstate" ] || continue
-			rmmod "$_m" 2>/dev/null || _left="$_left $_m"
-		done
-		[ -z "$_left" ] && return 0
-		_try=$((_try + 1))
-		if [ $_try -ge 40 ]; then
-			say "clean: still loaded:$_left"
-			return 1
-		fi
-		sleep 0.5
-	done
+	# is gone (deferred destruction): unload_modules retries.
+	# shellcheck disable=SC2086 # a list of names
+	_out=$(unload_modules ip_vs_rr ip_vs $NFT_STACK_MODULES) ||
+		{ say "clean: $_out"; return 1; }
 }
 
 # ------------------------------------------------------ configurations ----

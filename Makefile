@@ -10,15 +10,18 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 KDIR ?= /lib/modules/$(KVER)/build
 LINUX_SRC ?= $(shell bash tests/linux-src.sh)
 
-# Packages `make deps` installs (Debian bookworm names).
+# Packages `make deps` installs (Debian bookworm names). The last line is
+# the benchmark's (tests/bench): its servers and clients, the chart, and
+# perf for its profile.
 DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 qemu-system-x86 busybox-static iproute2 kmod cpio \
 	gzip xz-utils socat nftables iptables ipvsadm util-linux procps \
 	libmnl-dev libcmocka-dev pkg-config sparse cppcheck dkms \
-	python3 bc flex bison libelf-dev libssl-dev rsync
+	python3 bc flex bison libelf-dev libssl-dev rsync \
+	nginx-light wrk apache2-utils iperf3 gnuplot-nox linux-perf
 
 .PHONY: all module tools apps deps check unit kunit vm demo dkms-test bench \
-	lint checkpatch sparse w1 clean help
+	bench-quick lint checkpatch sparse w1 clean help
 
 all: module tools apps
 
@@ -42,9 +45,9 @@ deps:
 			--no-install-recommends $$missing; \
 	else echo "deps: all installed"; fi
 
-# The whole test suite: userspace unit tests, KUnit, the VM tests and the
-# dkms build. Any failure fails the target.
-check: all unit kunit vm dkms-test
+# The whole test suite: userspace unit tests, KUnit, the VM tests, the
+# dkms build and the benchmark's smoke mode. Any failure fails the target.
+check: all unit kunit vm dkms-test bench-quick
 
 unit: tools
 	$(MAKE) -C tools check
@@ -61,10 +64,16 @@ demo: all
 dkms-test:
 	bash tests/dkms.sh
 
-# Side-by-side benchmark against IPVS and nftables (work in progress, see
-# tests/bench/README.md); QUICK=1 for the smoke mode. Not part of check.
+# Side-by-side benchmark against IPVS and nftables (tests/bench/README.md):
+# the full run (about 20 min), or with QUICK=1 the smoke mode (1-2 min),
+# which only checks that every configuration moved traffic and produced
+# numbers. Results go to tests/bench/out/ (QUICK: out/quick/), never to the
+# committed tests/bench/RESULTS.md.
 bench: all
 	QUICK=$(QUICK) bash tests/bench/run.sh
+
+bench-quick: all
+	QUICK=1 bash tests/bench/run.sh
 
 # Static analysis, as a netfilter maintainer runs it before merging.
 # checkpatch runs with no --ignore; it must be silent.
@@ -94,6 +103,7 @@ help:
 	@echo "make deps        install build and test packages (apt-get, as root)"
 	@echo "make all         build kmod/l4lb.ko, tools/l4lbctl and the test apps"
 	@echo "make demo        boot a VM and run the reference scenario verbosely"
-	@echo "make check       run every test (unit, KUnit, VM, dkms)"
+	@echo "make check       run every test (unit, KUnit, VM, dkms, bench smoke)"
 	@echo "make lint        checkpatch, sparse, W=1, and the tools' static checks"
-	@echo "make kunit | vm | unit | dkms-test   one part of check"
+	@echo "make kunit | vm | unit | dkms-test | bench-quick   one part of check"
+	@echo "make bench       the benchmark against IPVS and nftables (QUICK=1: smoke)"

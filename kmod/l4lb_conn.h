@@ -107,7 +107,18 @@ struct l4lb_conn {
  * @half_open: rows of TCP connections whose handshake has not completed
  * @half_open_max: largest allowed @half_open, so that a SYN flood cannot
  *	take the whole table from real connections
- * @gc_next: next bucket the garbage collector looks at (GC worker only)
+ * @gc_mark: two bitmaps with a bit per bucket: a bucket is marked when a
+ *	row is inserted into it or found in it (see l4lb_conn_gc_tick())
+ * @gc_mark_cur: index of the bitmap that marks go to now
+ * @gc_period: how long the garbage collector's full pass over every bucket
+ *	takes, in jiffies (l4lb_conn_gc_timeouts())
+ * @gc_next: next bucket of the full pass (GC worker only, as the rest)
+ * @gc_mark_next: next bucket of the pass over marked buckets
+ * @gc_mark_since: jiffies when @gc_mark_cur became current
+ * @gc_last: jiffies of the last l4lb_conn_gc_tick()
+ * @gc_full_carry: remainder of the full pass's pacing, bucket-jiffies
+ * @gc_mark_carry: remainder of the marked pass's pacing, bucket-jiffies
+ * @gc_started: @gc_last and @gc_mark_since are set
  * @locks: striped writer locks
  */
 struct l4lb_conn_table {
@@ -118,8 +129,32 @@ struct l4lb_conn_table {
 	unsigned int max;
 	atomic_t half_open;
 	unsigned int half_open_max;
+	unsigned long *gc_mark[2];
+	unsigned int gc_mark_cur;
+	unsigned long gc_period;
 	unsigned int gc_next;
+	unsigned int gc_mark_next;
+	unsigned long gc_mark_since;
+	unsigned long gc_last;
+	u64 gc_full_carry;
+	u64 gc_mark_carry;
+	bool gc_started;
 	spinlock_t locks[L4LB_CONN_LOCKS];	/* bucket writers */
+};
+
+/**
+ * struct l4lb_port_range - the SNAT ports a row may take
+ * @lo: first port of each part, host byte order
+ * @hi: last port of each part, host byte order; a part with @hi < @lo is
+ *	empty
+ *
+ * Two parts, so that the ports below and above a hole (the local
+ * ephemeral range) form one range. Its ports are numbered in order, the
+ * first part's before the second's, and the numbering wraps around.
+ */
+struct l4lb_port_range {
+	u16 lo[2];
+	u16 hi[2];
 };
 
 static inline struct l4lb_conn *l4lb_tuplehash_to_conn(const struct l4lb_tuple_hash *th)
@@ -164,12 +199,22 @@ void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab, struct l4lb_conn *conn
 
 struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 				       const struct l4lb_tuple *t);
+void l4lb_port_range_outside(struct l4lb_port_range *ports, int local_lo,
+			     int local_hi);
+int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+			   const struct l4lb_port_range *ports,
+			   struct l4lb_tuple_hash **old);
 int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old);
 bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn);
 
 unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
 			  unsigned long now);
+void l4lb_conn_gc_timeouts(struct l4lb_conn_table *tab,
+			   const unsigned long *timeout, u8 proto);
+unsigned long l4lb_conn_gc_period(const unsigned long *timeout, u8 proto);
+void l4lb_conn_gc_set_period(struct l4lb_conn_table *tab, unsigned long period);
+unsigned int l4lb_conn_gc_tick(struct l4lb_conn_table *tab, unsigned long now);
 unsigned int l4lb_conn_flush(struct l4lb_conn_table *tab,
 			     const struct l4lb_backend *backend);
 unsigned int l4lb_conn_flush_if(struct l4lb_conn_table *tab,

@@ -306,25 +306,16 @@ static void l4lb_persist_add(struct l4lb_net *ln,
 /*
  * The SNAT ports of a namespace: 1024-65535 less the local ephemeral range
  * (net.ipv4.ip_local_port_range), so that a socket of the balancer's own,
- * a health check say, never has the tuple of a NAT row. Of the two parts
- * left, the larger is used: 1024-32767 with the default sysctl.
+ * a health check say, never has the tuple of a NAT row. Both parts left
+ * are used: 1024-32767 and 61000-65535 with the default sysctl.
  */
-static void l4lb_snat_ports(const struct net *net, u16 *lo, u16 *hi)
+static void l4lb_snat_ports(const struct net *net,
+			    struct l4lb_port_range *ports)
 {
 	int llo, lhi;
 
 	inet_get_local_port_range(net, &llo, &lhi);
-	if (llo - L4LB_SNAT_PORT_LO >= L4LB_SNAT_PORT_HI - lhi &&
-	    llo > L4LB_SNAT_PORT_LO) {
-		*lo = L4LB_SNAT_PORT_LO;
-		*hi = llo - 1;
-	} else if (lhi < L4LB_SNAT_PORT_HI) {
-		*lo = max(lhi + 1, L4LB_SNAT_PORT_LO);
-		*hi = L4LB_SNAT_PORT_HI;
-	} else {	/* the local range takes everything: share it */
-		*lo = L4LB_SNAT_PORT_LO;
-		*hi = L4LB_SNAT_PORT_HI;
-	}
+	l4lb_port_range_outside(ports, llo, lhi);
 }
 
 /* Schedule a new connection, route it, and insert its row. */
@@ -340,7 +331,7 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 	struct l4lb_backend *be = NULL;
 	struct l4lb_conn *conn;
 	unsigned long persist;
-	u16 port_lo, port_hi;
+	struct l4lb_port_range ports;
 	__be32 snat;
 	int err;
 
@@ -398,8 +389,8 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 	conn->expires = jiffies + READ_ONCE(svc->timeout[conn->state]);
 	atomic_inc(&be->inactive);
 
-	l4lb_snat_ports(ln->net, &port_lo, &port_hi);
-	err = l4lb_conn_insert(ln->tab, conn, port_lo, port_hi, &old);
+	l4lb_snat_ports(ln->net, &ports);
+	err = l4lb_conn_insert_range(ln->tab, conn, &ports, &old);
 	if (err) {
 		atomic_dec(&be->inactive);
 		l4lb_conn_half_open_put(ln->tab, conn);

@@ -18,11 +18,8 @@
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 
-/* The GC worker runs this often and looks at 1/L4LB_GC_SLICES of the buckets
- * each time, so every row is checked about once a second.
- */
+/* The GC worker runs this often; l4lb_conn_gc_tick() paces the expiry. */
 #define L4LB_GC_INTERVAL	(HZ / 4)
-#define L4LB_GC_SLICES		4
 
 /**
  * l4lb_pernet() - l4lb's state in a namespace
@@ -973,17 +970,23 @@ static void l4lb_gc_work(struct work_struct *work)
 {
 	struct l4lb_net *ln = container_of(to_delayed_work(work),
 					   struct l4lb_net, gc_work);
+	unsigned long period = ULONG_MAX;
 	struct l4lb_backend *be, *tmp;
 	struct l4lb_service *svc;
 
-	l4lb_conn_gc(ln->tab, max(1U, (1U << ln->tab->bits) / L4LB_GC_SLICES),
-		     jiffies);
+	l4lb_conn_gc_tick(ln->tab, jiffies);
 
 	mutex_lock(&ln->lock);
-	list_for_each_entry(svc, &ln->services, list)
+	list_for_each_entry(svc, &ln->services, list) {
+		/* The expiry's pace follows the shortest timeouts in use. */
+		period = min(period,
+			     l4lb_conn_gc_period(svc->timeout, svc->proto));
 		list_for_each_entry_safe(be, tmp, &svc->backends, list)
 			if (be->removed && refcount_read(&be->refcnt) == 1)
 				l4lb_backend_reap(be);
+	}
+	if (period != ULONG_MAX)
+		l4lb_conn_gc_set_period(ln->tab, period);
 	mutex_unlock(&ln->lock);
 
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,

@@ -64,7 +64,7 @@ def fmt(v, digits=3):
 
 def parse(path):
     d = {"info": {}, "fullnat": {}, "skip": {}, "val": {}, "err": {}, "slab": {},
-         "rows": {}, "aux": {}, "runs": {}, "hostload": [], "perf_dso": [], "perf_sym": [], "perf_l4lb": [], "ended": False,
+         "rows": {}, "aux": {}, "runs": {}, "gc": {}, "hostload": [], "perf_dso": [], "perf_sym": [], "perf_l4lb": [], "ended": False,
          "dmesg_end": False, "splat": []}
     in_dmesg = False
     with open(path, errors="replace") as f:
@@ -123,6 +123,9 @@ def parse(path):
                 elif kind == "aux":
                     kv = dict(x.split("=", 1) for x in p[5:] if "=" in x)
                     d["aux"].setdefault(p[2], {}).setdefault(p[3], []).append(kv)
+                elif kind == "gc":
+                    d["gc"].setdefault(p[2], {})[p[3]] = {
+                        "ms_per_s": float(p[4]), "calls": int(p[5]), "secs": float(p[6])}
                 elif kind == "rows":
                     d["rows"].setdefault(p[2], {})[p[3]] = (int(p[4]), int(p[5]))
             except (IndexError, ValueError):
@@ -334,6 +337,21 @@ def main():
     mrow("rows added to the table between the snapshots", "rows")
     mrow("idle connections added between the snapshots", "held")
     P("")
+    if d["gc"]:
+        P("## l4lb's expiry worker\n")
+        P("Time l4lb_gc_work ran, in ms per second of the window (function_graph tracer, "
+          "this function only, sleep time excluded). Idle: no traffic but the idle rows; "
+          "load: during the connection-rate runs of that level.\n")
+        P("| | %s rows, idle | %s rows, load | %s rows, idle | %s rows, load |" % (small, small, big, big))
+        P("|---|---|---|---|---|")
+        for c, g in sorted(d["gc"].items()):
+            cells = []
+            for m in ("gc_idle_small", "gc_load_small", "gc_idle_big", "gc_load_big"):
+                e = g.get(m)
+                cells.append("%.3f ms/s (%d runs in %.0f s)" % (e["ms_per_s"], e["calls"], e["secs"])
+                             if e else "-")
+            P("| %s | %s |" % (NAMES.get(c, c), " | ".join(cells)))
+        P("")
     P("## Diagnostics of the connection-rate runs\n")
     P("Client SYN retransmissions (each stalls a connection for 1 s) and the VM's CPU use:\n")
     P("| metric | " + " | ".join(configs) + " |")
@@ -379,7 +397,7 @@ def main():
         json.dump({"info": info, "configs": configs, "skipped": d["skip"],
                    "fullnat": d["fullnat"], "metrics": res, "memory": mem,
                    "perf": {"dso": d["perf_dso"], "sym": d["perf_sym"], "l4lb": d["perf_l4lb"]},
-                   "aux": d["aux"], "hostload": d["hostload"],
+                   "aux": d["aux"], "gc": d["gc"], "hostload": d["hostload"],
                    "checks": [{"name": n, "ok": o, "detail": t} for n, o, t in checks],
                    "log": os.path.abspath(a.log)}, f, indent=1)
     chart(a.out, configs, res, mem, small, big)

@@ -19,7 +19,12 @@
 #   BENCH_SCALE_RUNS  connection-rate runs per scale level (default BENCH_RUNS)
 #   BENCH_CONFIGS  configurations (default direct,l4lb,ipvs,nft)
 #   BENCH_PERF=0|1 perf profile of l4lb (default 1 if perf is installed; QUICK 0)
-#   BENCH_OUT      output directory (default tests/bench/out)
+#   BENCH_GCIDLE   seconds of the idle window in which l4lb's expiry worker
+#                  is timed at each scale level (default 10; QUICK 0)
+#   BENCH_OUT      output directory (default tests/bench/out; QUICK
+#                  tests/bench/out/quick, so a smoke run leaves the last
+#                  full run's results alone). Nothing here writes the
+#                  committed tests/bench/RESULTS.md.
 #   VM_MEM         MiB (default 3072), VM_SMP vCPUs (default 2)
 #   BENCH_TIMEOUT  hard limit for the VM, seconds (default 1800; QUICK 600)
 #   KVER, L4LB_KO  as for tests/vm/run.sh
@@ -37,14 +42,14 @@ QUICK=${QUICK:-}
 if [ -n "$QUICK" ]; then
 	RUNS=${BENCH_RUNS:-1} DUR=${BENCH_DUR:-1} BIG=${BENCH_BIG:-1000} SMALL=${BENCH_SMALL:-100}
 	LAT=${BENCH_LAT:-100} SRUNS=${BENCH_SCALE_RUNS:-1} PERF=${BENCH_PERF:-0}
-	TIMEOUT=${BENCH_TIMEOUT:-600}
+	TIMEOUT=${BENCH_TIMEOUT:-600} GCIDLE=${BENCH_GCIDLE:-0}
 else
 	RUNS=${BENCH_RUNS:-5} DUR=${BENCH_DUR:-5} BIG=${BENCH_BIG:-50000} SMALL=${BENCH_SMALL:-1000}
 	LAT=${BENCH_LAT:-500} SRUNS=${BENCH_SCALE_RUNS:-$RUNS} PERF=${BENCH_PERF:-1}
-	TIMEOUT=${BENCH_TIMEOUT:-1800}
+	TIMEOUT=${BENCH_TIMEOUT:-1800} GCIDLE=${BENCH_GCIDLE:-10}
 fi
 CONFIGS=${BENCH_CONFIGS:-direct,l4lb,ipvs,nft}
-OUT=${BENCH_OUT:-$HERE/out}
+OUT=${BENCH_OUT:-$HERE/out${QUICK:+/quick}}
 MEM=${VM_MEM:-3072}
 SMP=${VM_SMP:-2}
 
@@ -112,7 +117,8 @@ cat "$WORK/base.cpio.gz" "$WORK/ov.cpio.gz" >"$WORK/initrd.gz"
 APPEND="console=ttyS0 panic=-1 quiet slab_nomerge"
 APPEND+=" benchruns=$RUNS benchdur=$DUR benchlat=$LAT benchsmall=$SMALL benchbig=$BIG"
 [ -n "$QUICK" ] && APPEND+=" benchquick=1"
-APPEND+=" benchscaleruns=$SRUNS benchconfigs=$CONFIGS benchperf=$PERF ${BENCH_APPEND:-}"
+APPEND+=" benchscaleruns=$SRUNS benchconfigs=$CONFIGS benchperf=$PERF benchgcidle=$GCIDLE"
+APPEND+=" ${BENCH_APPEND:-}"
 ACCEL=(-accel tcg,thread=multi)
 [ -w /dev/kvm ] && ACCEL=(-enable-kvm -cpu host)
 QEMU=(qemu-system-x86_64 -m "$MEM" -smp "$SMP" "${ACCEL[@]}" -nographic -no-reboot -nic none

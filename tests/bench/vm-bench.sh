@@ -17,6 +17,8 @@
 #   benchscaleruns=N connection-rate runs per scale level (default = runs)
 #   benchconfigs=a,b configurations (default direct,l4lb,ipvs,nft)
 #   benchperf=1      profile l4lb under the connection-rate load with perf
+#   benchgcidle=S    seconds of the idle window in which l4lb's expiry
+#                    worker is timed at each scale level (default 10; 0: none)
 #   benchquick=1     smoke mode: the IPVS conntrack=0 check is not repeated
 #
 # Output on the console: "# ..." lines for people, and "BENCH ..." lines
@@ -29,6 +31,7 @@
 #   BENCH slab CFG SNAP CACHE ACTIVE OBJSIZE BYTES   (SNAP a or b)
 #   BENCH rows CFG SNAP ROWS HELD     (HELD: connections added since a)
 #   BENCH aux CFG METRIC RUN KEY=VALUE...  (retransmissions, CPU busy)
+#   BENCH gc CFG METRIC MS_PER_S CALLS SECS   (time in l4lb's expiry worker)
 #   PERF dso|sym|l4lb <line of perf report>
 # then "----- bench end -----". As PID 1 it runs itself as a child, then
 # prints the kernel log between "----- dmesg -----" and "----- end dmesg
@@ -59,7 +62,7 @@ fi
 T_NAME=bench
 mkdir -p "$TAP_DIR"
 
-RUNS=5 DUR=5 LAT_N=500 SMALL=1000 BIG=50000 SRUNS= PERF=0 QUICK=
+RUNS=5 DUR=5 LAT_N=500 SMALL=1000 BIG=50000 SRUNS= PERF=0 QUICK= GCIDLE=10
 CONFIGS="direct l4lb ipvs nft"
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -71,6 +74,7 @@ for arg in $(cat /proc/cmdline); do
 	benchscaleruns=*) SRUNS=${arg#*=} ;;
 	benchconfigs=*) CONFIGS=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	benchperf=*) PERF=${arg#*=} ;;
+	benchgcidle=*) GCIDLE=${arg#*=} ;;
 	benchquick=1) QUICK=1 ;;
 	esac
 done
@@ -142,24 +146,10 @@ clean_kernel() {
 	[ -e /sys/module/ip_vs/initstate ] && ipvsadm -C 2>/dev/null
 	[ -e /sys/module/nf_tables/initstate ] && nft flush ruleset
 	# Modules stay busy for a while after their last rule or connection
-	# is gone (deferred destruction): retry, bounded.
-	_try=0
-	while :; do
-		_left=
-		for _m in ip_vs_rr ip_vs nft_masq nft_chain_nat nft_nat nft_numgen nft_ct \
-			nft_compat xt_MASQUERADE xt_nat xt_conntrack xt_tcpudp nf_nat \
-			nf_tables nfnetlink nf_conntrack nf_defrag_ipv6 x_tables; do
-			[ -e "/sys/module/$_m/initstate" ] || continue
-			rmmod "$_m" 2>/dev/null || _left="$_left $_m"
-		done
-		[ -z "$_left" ] && return 0
-		_try=$((_try + 1))
-		if [ $_try -ge 40 ]; then
-			say "clean: still loaded:$_left"
-			return 1
-		fi
-		sleep 0.5
-	done
+	# is gone (deferred destruction): unload_modules retries.
+	# shellcheck disable=SC2086 # a list of names
+	_out=$(unload_modules ip_vs_rr ip_vs $NFT_STACK_MODULES) ||
+		{ say "clean: $_out"; return 1; }
 }
 
 # ------------------------------------------------------ configurations ----
@@ -485,6 +475,51 @@ fullnat_check() {
 	[ "$_full" = yes ]
 }
 
+# The cost of l4lb's expiry worker: the function_graph tracer, filtered to
+# l4lb_gc_work alone (so no other function is hooked), records each run of
+# the worker with its duration. gc_begin starts it; gc_end CFG METRIC
+# prints "BENCH gc CFG METRIC MS_PER_S CALLS SECS": the milliseconds the
+# worker ran per second of the window. Nothing is printed if tracing is not
+# available.
+TRACEFS=/sys/kernel/tracing
+gc_begin() {
+	GC_ON=
+	[ "$CFG" = l4lb ] || return 0
+	[ -e $TRACEFS/current_tracer ] || mount -t tracefs nodev $TRACEFS 2>/dev/null
+	[ -w $TRACEFS/current_tracer ] || return 0
+	echo 0 >$TRACEFS/tracing_on
+	echo nop >$TRACEFS/current_tracer
+	echo l4lb_gc_work >$TRACEFS/set_ftrace_filter 2>/dev/null || return 0
+	echo function_graph >$TRACEFS/current_tracer 2>/dev/null || return 0
+	# Not the time it sleeps (cond_resched, the mutex), only the time it runs.
+	echo 0 >$TRACEFS/options/sleep-time 2>/dev/null
+	echo >$TRACEFS/trace
+	read -r GC_T0 _ </proc/uptime
+	echo 1 >$TRACEFS/tracing_on
+	GC_ON=1
+}
+gc_end() {
+	[ -n "$GC_ON" ] || return 0
+	echo 0 >$TRACEFS/tracing_on
+	read -r _t1 _ </proc/uptime
+	# " 1) ! 123.456 us |  l4lb_gc_work [l4lb]();": the number before "us"
+	awk -v c="$1" -v m="$2" -v t0="$GC_T0" -v t1="$_t1" '
+		/l4lb_gc_work/ { for (i = 2; i <= NF; i++) if ($i == "us") { us += $(i-1); n++; break } }
+		END { s = t1 - t0; if (s > 0) printf "BENCH gc %s %s %.3f %d %.1f\n", c, m, us / 1000 / s, n, s }' \
+		$TRACEFS/trace
+	echo nop >$TRACEFS/current_tracer
+	echo >$TRACEFS/set_ftrace_filter
+	GC_ON=
+}
+# gc_idle CFG METRIC: time the worker over GCIDLE idle seconds.
+gc_idle() {
+	[ "$GCIDLE" -gt 0 ] 2>/dev/null || return 0
+	gc_begin
+	[ -n "$GC_ON" ] || return 0
+	sleep "$GCIDLE"
+	gc_end "$1" "$2"
+}
+
 # A profile of l4lb under the connection-rate load: perf starts first
 # (it is slow to start under TCG), wrk runs, then perf is stopped.
 # perf_profile LABEL (l4lb must be up).
@@ -521,10 +556,10 @@ done
 n cli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 # The balancer's own ephemeral range: l4lb takes its SNAT ports from
 # 1024-65535 less this range (so they never clash with the balancer's own
-# sockets), 1024-32767 with the default 32768-60999: 31744 connections per
-# backend, too few for the big scale level over 3 backends. This leaves it
-# 1024-60999. (nf_nat's masquerade, for IPVS and nftables, ignores this
-# sysctl and uses 1024-65535.)
+# sockets): 1024-32767 and 61000-65535 with the default 32768-60999, 36280
+# connections per backend, only just enough for 100,000 idle connections
+# over 3 backends. This leaves it 1024-60999. (nf_nat's masquerade, for
+# IPVS and nftables, ignores this sysctl and uses 1024-65535.)
 sysctl -qw net.ipv4.ip_local_port_range="61000 65535"
 kmod_load nf_defrag_ipv4 >/dev/null 2>&1
 servers_up || say "servers did not all come up"
@@ -649,11 +684,14 @@ for CFG in $SCALE_CONFIGS; do
 	cfg_up "$CFG" http || { res err "$CFG" small_connrate 0 "setup failed"; cfg_down "$CFG"; continue; }
 	if hold_start small "$SMALL"; then
 		_small=$HELD
+		gc_idle "$CFG" gc_idle_small
+		gc_begin
 		i=1
 		while [ $i -le "$SRUNS" ]; do
 			w_connrate "$CFG" $i small_
 			i=$((i + 1))
 		done
+		gc_end "$CFG" gc_load_small
 		slab_snap "$CFG" a
 		res rows "$CFG" a "$(rows "$CFG")" 0
 		if hold_start big $((BIG - SMALL)); then
@@ -663,11 +701,14 @@ for CFG in $SCALE_CONFIGS; do
 			_rb=$(rows "$CFG")
 			res rows "$CFG" b "$_rb" "$HELD"
 			say "$CFG: $_tot held, table length $_rb, $(awk '/^Slab/ {print $2, $3}' /proc/meminfo) slab, $(awk '/^MemAvailable/ {print $2, $3}' /proc/meminfo) available"
+			gc_idle "$CFG" gc_idle_big
+			gc_begin
 			i=1
 			while [ $i -le "$SRUNS" ]; do
 				w_connrate "$CFG" $i big_
 				i=$((i + 1))
 			done
+			gc_end "$CFG" gc_load_big
 		else
 			res err "$CFG" big_connrate 0 "hold big failed: $(tail -n 2 /tmp/hold.big.out | tr '\n' ' ')"
 		fi

@@ -149,6 +149,47 @@ static struct l4lb_conn *row_add(struct kunit *test,
 	return conn;
 }
 
+/* @be as the service makes a backend: @addr, BPORT, weight 1, and the
+ * service's reference, never dropped here. Allocate backends before the
+ * table: test resources are freed in reverse order, and the table's rows
+ * hold references to them.
+ */
+static void backend_init(struct l4lb_backend *be, __be32 addr)
+{
+	be->addr = addr;
+	be->port = BPORT;
+	be->weight = 1;
+	refcount_set(&be->refcnt, 1);
+}
+
+/* A backend, for the allocator's per-backend cursor. */
+static struct l4lb_backend *backend_new(struct kunit *test, unsigned int i)
+{
+	struct l4lb_backend *be = kunit_kzalloc(test, sizeof(*be), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, be);
+	backend_init(be, BACKEND(i));
+	return be;
+}
+
+/* A row of @rs towards @be, as the packet path makes it: it holds a
+ * reference to @be and is counted inactive. Not inserted yet.
+ */
+static struct l4lb_conn *row_alloc_be(struct kunit *test,
+				      struct l4lb_conn_table *tab,
+				      struct rowspec rs, struct l4lb_backend *be)
+{
+	struct l4lb_conn *conn;
+
+	rs.baddr = be->addr;
+	rs.bport = be->port;
+	conn = row_alloc(test, tab, &rs);
+	refcount_inc(&be->refcnt);
+	atomic_inc(&be->inactive);
+	conn->backend = be;
+	return conn;
+}
+
 static struct l4lb_tuple_hash *find(struct l4lb_conn_table *tab,
 				    const struct l4lb_tuple *t)
 {
@@ -806,13 +847,8 @@ static void conn_flush_removes_rows_and_releases_backends(struct kunit *test)
 	be = kunit_kcalloc(test, 2, sizeof(*be), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, be);
 	tab = tab_new(test, 5, 64);
-	for (i = 0; i < 2; i++) {
-		be[i].addr = BACKEND(i);
-		be[i].port = BPORT;
-		be[i].weight = 1;
-		/* The service's reference: never dropped here. */
-		refcount_set(&be[i].refcnt, 1);
-	}
+	for (i = 0; i < 2; i++)
+		backend_init(&be[i], BACKEND(i));
 	/* Rows 0-9 to backend 0, 10-14 to backend 1, as the packet path
 	 * makes them: a reference each, counted inactive, or active once
 	 * established.
@@ -859,6 +895,252 @@ static void conn_flush_removes_rows_and_releases_backends(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, NULL), 0U);
 }
 
+/* --- the GC's pace: l4lb_conn_gc_timeouts() and l4lb_conn_gc_tick() ----- */
+
+struct to_set {
+	enum l4lb_timeout_kind kind;
+	unsigned int secs;
+};
+
+/* Set @tab's pace from the default timeouts with @set applied, as the GC
+ * worker does for a service of @proto; return the full pass's period.
+ */
+static unsigned long gc_period_with(struct l4lb_conn_table *tab, u8 proto,
+				    const struct to_set *set, unsigned int n)
+{
+	unsigned long t[L4LB_CONN_STATE_MAX + 1];
+	struct l4lb_service_cfg cfg;
+	unsigned int i;
+
+	l4lb_service_cfg_default(&cfg);
+	for (i = 0; i < n; i++)
+		l4lb_service_cfg_timeout(&cfg, set[i].kind, set[i].secs);
+	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
+		t[i] = (unsigned long)cfg.timeout[i] * HZ;
+	l4lb_conn_gc_timeouts(tab, t, proto);
+	return tab->gc_period;
+}
+
+static void conn_gc_period_follows_the_timeouts_in_use(struct kunit *test)
+{
+	static const struct to_set tcp3[] = { { L4LB_TO_TCP, 3 } };
+	static const struct to_set syn5[] = { { L4LB_TO_SYN, 5 } };
+	static const struct to_set tcp900[] = { { L4LB_TO_TCP, 900 } };
+	static const struct to_set fin120[] = { { L4LB_TO_TCP_FIN, 120 } };
+	static const struct to_set udp_long[] = { { L4LB_TO_UDP, 3600 } };
+	static const struct to_set short_all[] = {
+		{ L4LB_TO_SYN, 4 }, { L4LB_TO_TCP, 4 }, { L4LB_TO_TCP_FIN, 4 },
+	};
+	static const struct to_set udp3[] = { { L4LB_TO_UDP, 3 } };
+	static const struct to_set udp3_p8[] = {
+		{ L4LB_TO_UDP, 3 }, { L4LB_TO_PERSIST, 8 },
+	};
+	static const struct to_set p6[] = { { L4LB_TO_PERSIST, 6 } };
+	static const struct to_set udp5[] = { { L4LB_TO_UDP, 5 } };
+	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
+
+	/* Before any service sets it: a full pass a second. */
+	KUNIT_EXPECT_EQ(test, tab->gc_period, (unsigned long)HZ);
+
+	/* TCP with IPVS's defaults: the shortest timeout longer than 4 s is
+	 * CLOSE's 10 s (a RST row): a quarter of it. A short ESTABLISHED
+	 * timeout is left to the marked pass.
+	 */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, NULL, 0),
+			10UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, tcp3, 1),
+			10UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, syn5, 1),
+			5UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, tcp900, 1),
+			10UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, fin120, 1),
+			10UL * HZ / 4);
+	/* At most 30 s, */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp_long, 1),
+			30UL * HZ);
+	/* also when every timeout is short: the marked pass serves them. */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, short_all, 3),
+			30UL * HZ);
+	/* UDP: the TCP states are not in use. */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, NULL, 0),
+			30UL * HZ);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3, 1),
+			30UL * HZ);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp5, 1),
+			5UL * HZ / 4);
+	/* Persistence templates count when there are any. */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3_p8, 2),
+			2UL * HZ);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, p6, 1),
+			6UL * HZ / 4);
+}
+
+/* A late call of the worker (a deferrable timer on an idle CPU) catches
+ * up: one call after a long pause is a whole full pass. The first call
+ * only starts the clock.
+ */
+static void conn_gc_tick_late_call_is_a_full_pass(struct kunit *test)
+{
+	const unsigned int n = 200;
+	const unsigned long t0 = 300000;
+	struct l4lb_conn_table *tab = tab_new(test, 8, n);
+	unsigned int i;
+
+	gc_period_with(tab, IPPROTO_TCP, NULL, 0);
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(i);
+		struct l4lb_conn *conn = row_alloc(test, tab, &rs);
+
+		conn->expires = t0 + 1;
+		row_insert(test, tab, conn, ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc_tick(tab, t0 + 10), 0U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), n);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc_tick(tab, t0 + 60 * HZ), n);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+}
+
+/* A row of the model below: its backend tells whether it is still there
+ * (the row's reference goes when it is unlinked), without touching a row
+ * that may be freed, or marking its bucket as a lookup would.
+ */
+struct grow {
+	struct l4lb_backend *be;
+	struct l4lb_conn *conn;
+	struct l4lb_tuple orig;
+	struct l4lb_tuple reply;
+	unsigned long expires;
+	unsigned long timeout;
+};
+
+#define GROWS	1500
+
+/*
+ * The worker every HZ / 4 for 150 s of fake time, over a table of TCP
+ * rows with the default timeouts (full pass 2.5 s). For 100 s rows come
+ * and get packets (a lookup in either direction, then a new expiry time)
+ * at random; then they all expire. A packet may turn a long timeout into a short linger (a FIN or
+ * RST) or back. Every row must go at or after its expiry time, and by
+ * about a second after it if its last timeout was short (at most 4 s),
+ * else by about the full pass's period after it.
+ */
+static void conn_gc_tick_expires_each_row_in_time(struct kunit *test)
+{
+	const unsigned long t0 = 5000000, tick = max(HZ / 4, 1);
+	const unsigned long period = 10UL * HZ / 4;
+	const unsigned long short_late = HZ + 2 * tick;
+	const unsigned long long_late = period + 2 * tick;
+	unsigned long now, late_short = 0, late_long = 0;
+	unsigned int n = 0, made = 0, gone_short = 0, gone_long = 0;
+	unsigned int pkts = 0, i, k;
+	struct l4lb_conn_table *tab;
+	struct l4lb_backend *be;
+	struct rnd_state rnd;
+	struct grow *g;
+
+	be = kunit_kcalloc(test, GROWS, sizeof(*be), GFP_KERNEL);
+	g = kunit_kcalloc(test, GROWS, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, be && g);
+	tab = tab_new(test, 8, GROWS);	/* after @be: freed before it */
+	KUNIT_ASSERT_EQ(test, gc_period_with(tab, IPPROTO_TCP, NULL, 0),
+			period);
+	prandom_seed_state(&rnd, 8);
+	l4lb_conn_gc_tick(tab, t0);
+
+	for (now = t0 + tick; time_before(now, t0 + 150 * HZ); now += tick) {
+		/* New rows, for the first 100 s. */
+		k = time_before(now, t0 + 100 * HZ) ?
+			prandom_u32_state(&rnd) % 5 : 0;
+		for (; k && made < GROWS; k--) {
+			struct grow *r = &g[n];
+
+			/* A backend of its own, 198.18.x.y: its reference
+			 * count says whether the row is still there.
+			 */
+			r->be = &be[made];
+			backend_init(r->be, htonl(0xc6120000 | made));
+			r->conn = row_alloc_be(test, tab, client(made), r->be);
+			made++;
+			r->timeout = prandom_u32_state(&rnd) % 2 ?
+				(1 + prandom_u32_state(&rnd) % 4) * HZ :
+				(5 + prandom_u32_state(&rnd) % 40) * HZ;
+			r->expires = now + r->timeout;
+			r->conn->expires = r->expires;
+			row_insert(test, tab, r->conn, ALL_PORTS_LO,
+				   ALL_PORTS_HI);
+			r->orig = r->conn->th[ORIG].tuple;
+			r->reply = r->conn->th[REPLY].tuple;
+			n++;
+		}
+		/* Packets on rows that have not expired yet, for 100 s too. */
+		k = time_before(now, t0 + 100 * HZ) ? 0 : 4;
+		for (; k < 4 && n; k++) {
+			struct grow *r = &g[prandom_u32_state(&rnd) % n];
+			struct l4lb_tuple_hash *th;
+
+			if (time_after_eq(now, r->expires))
+				continue;
+			th = find(tab, prandom_u32_state(&rnd) % 2 ?
+				  &r->orig : &r->reply);
+			KUNIT_ASSERT_NOT_NULL(test, th);
+			KUNIT_ASSERT_PTR_EQ(test, l4lb_tuplehash_to_conn(th),
+					    r->conn);
+			switch (prandom_u32_state(&rnd) % 4) {
+			case 0:
+				r->timeout = 2 * HZ;	/* FIN both ways */
+				break;
+			case 1:
+				r->timeout = 30 * HZ;
+				break;
+			}
+			r->expires = now + r->timeout;
+			WRITE_ONCE(r->conn->expires, r->expires);
+			pkts++;
+		}
+
+		l4lb_conn_gc_tick(tab, now);
+
+		for (i = 0; i < n;) {
+			struct grow *r = &g[i];
+			bool is_short = r->timeout <= 4 * HZ;
+			unsigned long bound = is_short ? short_late : long_late;
+
+			if (refcount_read(&r->be->refcnt) == 2) {
+				KUNIT_ASSERT_FALSE_MSG(test,
+						       time_after(now, r->expires + bound),
+						       "a row with a %lu s timeout is still there %ld jiffies after its expiry (bound %lu)",
+						       r->timeout / HZ,
+						       (long)(now - r->expires), bound);
+				i++;
+				continue;
+			}
+			KUNIT_ASSERT_TRUE_MSG(test, time_after_eq(now, r->expires),
+					      "a row went %ld jiffies before its expiry",
+					      (long)(r->expires - now));
+			if (is_short) {
+				late_short = max(late_short, now - r->expires);
+				gone_short++;
+			} else {
+				late_long = max(late_long, now - r->expires);
+				gone_long++;
+			}
+			g[i] = g[--n];
+		}
+		KUNIT_ASSERT_EQ(test, l4lb_conn_count(tab), n);
+	}
+	kunit_info(test, "%u rows, %u packets; gone: %u short (at most %lu jiffies late), %u long (at most %lu late); %u left; HZ %d\n",
+		   made, pkts, gone_short, late_short, gone_long, late_long, n,
+		   HZ);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	KUNIT_EXPECT_GT(test, gone_short, 100U);
+	KUNIT_EXPECT_GT(test, gone_long, 100U);
+	/* The marked pass did serve the short ones: much sooner than a
+	 * full pass would.
+	 */
+	KUNIT_EXPECT_LT(test, late_short, period / 2);
+}
+
 static struct kunit_case l4lb_conn_cases[] = {
 	KUNIT_CASE(conn_insert_then_lookup_finds_both_directions),
 	KUNIT_CASE(conn_unlink_removes_both_directions_once),
@@ -872,6 +1154,9 @@ static struct kunit_case l4lb_conn_cases[] = {
 	KUNIT_CASE(conn_one_bucket_many_rows_lookups_exact),
 	KUNIT_CASE(conn_count_matches_model_after_10000_random_ops),
 	KUNIT_CASE(conn_flush_removes_rows_and_releases_backends),
+	KUNIT_CASE(conn_gc_period_follows_the_timeouts_in_use),
+	KUNIT_CASE(conn_gc_tick_late_call_is_a_full_pass),
+	KUNIT_CASE(conn_gc_tick_expires_each_row_in_time),
 	{}
 };
 
@@ -1099,6 +1384,243 @@ static void snat_top_of_port_space_does_not_wrap(struct kunit *test)
 	expect_exhausted(test, tab, rs, 100, 65532, 65535);
 }
 
+/* A row of client @cl to @be, inserted with @ports, as
+ * l4lb_conn_insert_range() returns; on failure the row is given back.
+ */
+static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
+			    unsigned int cl, struct l4lb_backend *be,
+			    const struct l4lb_port_range *ports,
+			    struct l4lb_conn **connp)
+{
+	struct l4lb_conn *conn = row_alloc_be(test, tab, client(cl), be);
+	struct l4lb_tuple_hash *old = NULL;
+	int err;
+
+	err = l4lb_conn_insert_range(tab, conn, ports, &old);
+	if (err) {
+		atomic_dec(&be->inactive);
+		refcount_dec(&be->refcnt);
+		l4lb_conn_free_unhashed(tab, conn);
+		conn = NULL;
+	}
+	*connp = conn;
+	return err;
+}
+
+/* The same with the one range @lo-@hi. */
+static int row_try_be(struct kunit *test, struct l4lb_conn_table *tab,
+		      unsigned int cl, struct l4lb_backend *be, u16 lo, u16 hi,
+		      struct l4lb_conn **connp)
+{
+	const struct l4lb_port_range ports = {
+		.lo = { lo, 1 }, .hi = { hi, 0 },
+	};
+
+	return row_try_range_be(test, tab, cl, be, &ports, connp);
+}
+
+static u16 row_port(const struct l4lb_conn *conn)
+{
+	return ntohs(conn->th[REPLY].tuple.dport);
+}
+
+/*
+ * The 128 ports a backend's cursor points at are all held, by rows placed
+ * there one by one, while the rest of the range is free. The search gives
+ * up after 128 ports; it must not start at the same block again next time.
+ */
+static void snat_cursor_moves_past_a_full_block(struct kunit *test)
+{
+	const u16 lo = 20000, hi = 20000 + 1023;
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 10, 2048);
+	struct l4lb_conn *conn = NULL;
+	unsigned int i, tries;
+	int err = 0;
+
+	for (i = 0; i < 128; i++) {
+		struct rowspec rs = client(i);	/* BACKEND(0), as @be */
+
+		row_add(test, tab, &rs, lo + i, lo + i);
+	}
+	atomic_set(&be->snat_next, 0);
+	for (tries = 1; tries <= 4; tries++) {
+		err = row_try_be(test, tab, 1000 + tries, be, lo, hi, &conn);
+		if (!err)
+			break;
+		KUNIT_EXPECT_EQ(test, err, -EADDRNOTAVAIL);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, err, 0,
+			    "no port in 4 tries, with 896 of 1024 ports free");
+	/* One try may find the block full (it probes 128 ports); the next
+	 * starts past it, at the first free port.
+	 */
+	KUNIT_EXPECT_LE(test, tries, 2U);
+	KUNIT_EXPECT_EQ(test, row_port(conn), lo + 128);
+	KUNIT_EXPECT_EQ(test, row_try_be(test, tab, 2000, be, lo, hi, &conn), 0);
+	if (conn)
+		KUNIT_EXPECT_EQ(test, row_port(conn), lo + 129);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 130U);
+}
+
+/* --- SNAT ports in two parts, around the local ephemeral range --------- */
+
+static u32 range_size(const struct l4lb_port_range *r)
+{
+	u32 n = 0;
+	unsigned int p;
+
+	for (p = 0; p < 2; p++)
+		if (r->hi[p] >= r->lo[p])
+			n += r->hi[p] - r->lo[p] + 1;
+	return n;
+}
+
+static bool range_has(const struct l4lb_port_range *r, int port)
+{
+	return (port >= r->lo[0] && port <= r->hi[0]) ||
+	       (port >= r->lo[1] && port <= r->hi[1]);
+}
+
+/* l4lb_port_range_outside(@llo, @lhi) gives @n ports: every port of
+ * 1024-65535 outside @llo-@lhi, or all of them if that is none.
+ */
+static void expect_outside(struct kunit *test, int llo, int lhi, u32 n)
+{
+	unsigned int in = 0, local = 0;
+	struct l4lb_port_range r;
+	int port;
+
+	l4lb_port_range_outside(&r, llo, lhi);
+	KUNIT_EXPECT_EQ_MSG(test, range_size(&r), n, "local range %d-%d",
+			    llo, lhi);
+	for (port = 0; port <= 65535; port++) {
+		if (!range_has(&r, port))
+			continue;
+		in++;
+		KUNIT_EXPECT_GE_MSG(test, port, ALL_PORTS_LO, "local range %d-%d",
+				    llo, lhi);
+		if (port >= llo && port <= lhi)
+			local++;
+	}
+	/* The parts do not overlap, and hold exactly the ports counted. */
+	KUNIT_EXPECT_EQ_MSG(test, in, n, "local range %d-%d", llo, lhi);
+	if (n < ALL_PORTS_HI - ALL_PORTS_LO + 1)
+		KUNIT_EXPECT_EQ_MSG(test, local, 0U,
+				    "local range %d-%d: %u SNAT ports inside it",
+				    llo, lhi, local);
+}
+
+static void snat_ports_are_every_port_outside_the_local_range(struct kunit *test)
+{
+	struct l4lb_port_range r;
+
+	/* Linux's default, 32768-60999: both parts, 31,744 + 4,536. */
+	l4lb_port_range_outside(&r, 32768, 60999);
+	KUNIT_EXPECT_EQ(test, r.lo[0], 1024);
+	KUNIT_EXPECT_EQ(test, r.hi[0], 32767);
+	KUNIT_EXPECT_EQ(test, r.lo[1], 61000);
+	KUNIT_EXPECT_EQ(test, r.hi[1], 65535);
+	expect_outside(test, 32768, 60999, 36280);
+	/* A local range at the top or the bottom leaves one part. */
+	expect_outside(test, 61000, 65535, 59976);
+	expect_outside(test, 1024, 30000, 35535);
+	expect_outside(test, 1025, 65534, 2);
+	/* Partly or wholly below 1024. */
+	expect_outside(test, 500, 2047, 63488);
+	expect_outside(test, 1, 1023, 64512);
+	expect_outside(test, 40000, 40000, 64511);
+	/* Covering 1024-65535: nothing to keep apart, all is shared. */
+	expect_outside(test, 1024, 65535, 64512);
+	expect_outside(test, 1, 65535, 64512);
+}
+
+/* A two-part range fills up exactly: each port once, none in the hole. */
+static void snat_two_parts_fill_then_exhaust(struct kunit *test)
+{
+	const struct l4lb_port_range r = {
+		.lo = { 40000, 40010 }, .hi = { 40003, 40013 },
+	};
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_tuple_hash *old = NULL;
+	DECLARE_BITMAP(seen, 16) = {};
+	struct l4lb_conn *conn;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < 8; i++) {
+		struct rowspec rs = client(i);
+		u16 port;
+
+		conn = row_alloc(test, tab, &rs);
+		err = l4lb_conn_insert_range(tab, conn, &r, &old);
+		if (err)
+			l4lb_conn_free_unhashed(tab, conn);
+		KUNIT_ASSERT_EQ(test, err, 0);
+		port = row_port(conn);
+		KUNIT_ASSERT_TRUE_MSG(test, range_has(&r, port),
+				      "port %u outside both parts", port);
+		KUNIT_EXPECT_FALSE_MSG(test, __test_and_set_bit(port - 40000, seen),
+				       "port %u handed out twice", port);
+	}
+	for (i = 0; i < 16; i++) {
+		struct rowspec rs = client(100 + i);
+
+		conn = row_alloc(test, tab, &rs);
+		err = l4lb_conn_insert_range(tab, conn, &r, &old);
+		KUNIT_EXPECT_EQ(test, err, -EADDRNOTAVAIL);
+		if (err)
+			l4lb_conn_free_unhashed(tab, conn);
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 8U);
+}
+
+/* Towards one backend, ports are handed out in order: from the end of the
+ * first part on to the start of the second, and from the end of the
+ * second back to the first part, so a port comes back only after all the
+ * others have been used.
+ */
+static void snat_cursor_sequential_across_both_parts(struct kunit *test)
+{
+	const struct l4lb_port_range r = {
+		.lo = { 1024, 61000 }, .hi = { 32767, 65535 },
+	};
+	const u16 want[] = { 32766, 32767, 61000, 61001, 61002 };
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 8, 256);
+	struct l4lb_conn *conn;
+	unsigned int i;
+	int err;
+
+	atomic_set(&be->snat_next, 31744 - 2);	/* index of 32766 */
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, i, be, &r,
+						       &conn), 0);
+		KUNIT_EXPECT_EQ(test, row_port(conn), want[i]);
+	}
+	/* The last port of the second part, then round to the first. */
+	atomic_set(&be->snat_next, 36280 - 1);
+	KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, 10, be, &r, &conn), 0);
+	KUNIT_EXPECT_EQ(test, row_port(conn), 65535);
+	KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, 11, be, &r, &conn), 0);
+	KUNIT_EXPECT_EQ(test, row_port(conn), 1024);
+	/* The cursor is an index: one beyond the range wraps too. */
+	atomic_set(&be->snat_next, 36280 + 5);
+	KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, 12, be, &r, &conn), 0);
+	KUNIT_EXPECT_EQ(test, row_port(conn), 1029);
+
+	/* Ports already held are skipped, in order: 32767 and 61000-61002,
+	 * by the first rows above.
+	 */
+	atomic_set(&be->snat_next, 31744 - 1);
+	KUNIT_ASSERT_EQ(test, row_try_range_be(test, tab, 13, be, &r, &conn), 0);
+	KUNIT_EXPECT_EQ(test, row_port(conn), 61003);
+	err = row_try_range_be(test, tab, 14, be, &r, &conn);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	if (!err)
+		KUNIT_EXPECT_EQ(test, row_port(conn), 61004);
+}
+
 static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_ports_unique_per_snat_and_backend),
 	KUNIT_CASE(snat_small_range_exhaustion_is_eaddrnotavail),
@@ -1108,6 +1630,10 @@ static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_eexist_wins_over_a_full_range),
 	KUNIT_CASE(snat_single_port_range),
 	KUNIT_CASE(snat_top_of_port_space_does_not_wrap),
+	KUNIT_CASE(snat_cursor_moves_past_a_full_block),
+	KUNIT_CASE(snat_ports_are_every_port_outside_the_local_range),
+	KUNIT_CASE(snat_two_parts_fill_then_exhaust),
+	KUNIT_CASE(snat_cursor_sequential_across_both_parts),
 	{}
 };
 

@@ -718,16 +718,44 @@ nft_stack_load() {
 		kmod_load nft_chain_nat && kmod_load nft_masq && kmod_load nft_ct
 }
 
-# nft_stack_unload: flush the ruleset and remove those modules again (not
-# nf_defrag_ipv4, which l4lb needs). Fails if one of them stays loaded.
+# unload_modules MOD...: rmmod each MOD that is loaded, in the order given
+# (users before the modules they use). Fails if one of them stays loaded.
+# Right after use a module can still be busy for a while: conntrack
+# entries and nftables objects are destroyed by deferred work, and until
+# then rmmod fails with EAGAIN ("Resource temporarily unavailable", which
+# the kernel also returns while a module that uses it is loaded). Such
+# failures are retried for up to 20 s; any other error fails at once.
+unload_modules() {
+	_try=0
+	while :; do
+		_left= _hard=
+		for _m in "$@"; do
+			[ -e "/sys/module/$_m/initstate" ] || continue
+			rmmod "$_m" 2>/tmp/rmmod.err && continue
+			_left="$_left $_m"
+			grep -q 'temporarily unavailable' /tmp/rmmod.err ||
+				_hard="$_hard $_m: $(cat /tmp/rmmod.err)"
+		done
+		[ -z "$_left" ] && return 0
+		_try=$((_try + 1))
+		if [ -n "$_hard" ] || [ $_try -ge 40 ]; then
+			echo "still loaded:$_left (after $_try tries)${_hard:+; error:$_hard}"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# The modules nft_stack_load may load, directly or as dependencies, users
+# first; not nf_defrag_ipv4, which l4lb needs.
+NFT_STACK_MODULES="nft_masq nft_chain_nat nft_nat nft_numgen nft_ct nft_compat
+	xt_MASQUERADE xt_nat xt_conntrack xt_tcpudp nf_nat nf_tables nfnetlink
+	nf_conntrack nf_defrag_ipv6 x_tables"
+
+# nft_stack_unload: flush the ruleset and remove those modules again.
+# Fails if one of them stays loaded.
 nft_stack_unload() {
 	[ -e /sys/module/nf_tables/initstate ] && nft flush ruleset
-	_left=
-	for _m in nft_masq nft_chain_nat nft_nat nft_numgen nft_ct nft_compat \
-		xt_MASQUERADE xt_nat xt_conntrack xt_tcpudp nf_nat nf_tables \
-		nfnetlink nf_conntrack nf_defrag_ipv6 x_tables; do
-		[ -e "/sys/module/$_m/initstate" ] || continue
-		rmmod "$_m" || _left="$_left $_m"
-	done
-	[ -z "$_left" ] || { echo "still loaded:$_left"; return 1; }
+	# shellcheck disable=SC2086 # a list of names
+	unload_modules $NFT_STACK_MODULES
 }

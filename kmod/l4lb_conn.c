@@ -33,8 +33,8 @@ static struct kmem_cache *l4lb_conn_cachep __read_mostly;
  *  - The full pass looks at every bucket once per tab->gc_period. That is a
  *    quarter of the shortest row timeout the service uses that is longer
  *    than L4LB_GC_SHORT, within 1-30 s, over every service of the table
- *    (l4lb_conn_gc_period()): 2.5 s with IPVS's default timeouts, whose
- *    shortest such one is the 10 s of CLOSE.
+ *    (l4lb_conn_gc_period()): 15 s with IPVS's default timeouts, whose
+ *    shortest such one is timeout_syn's 60 s.
  *  - The marked pass looks at the marked buckets once per L4LB_GC_MARKED
  *    (1 s). A bucket is marked when a row is inserted into it, or found in
  *    it by a lookup, that is on every packet of its rows. A mark lasts from
@@ -46,8 +46,9 @@ static struct kmem_cache *l4lb_conn_cachep __read_mostly;
  * one of the row's two buckets; the marked pass looks at the rows of a
  * marked bucket in both directions. A row with a timeout of at most
  * L4LB_GC_SHORT is therefore still in a marked bucket when it expires, and
- * goes within about a second: short lingers after a RST or FIN (as with
- * timeout_tcp_fin=2), or any timeout a test sets to a few seconds. Any other row
+ * goes within about a second: a reset row's 10 s, short lingers after a
+ * FIN (as with timeout_tcp_fin=2), or any timeout a test sets to a few
+ * seconds. L4LB_GC_SHORT must stay below L4LB_GC_RECENT. Any other row
  * goes within the full pass's period of its expiry: at most a quarter of
  * its timeout late, and at most 30 s. The full pass skips the buckets marked
  * in the current bitmap, which the marked pass will see for L4LB_GC_RECENT
@@ -55,8 +56,8 @@ static struct kmem_cache *l4lb_conn_cachep __read_mostly;
  * the idle rows, most of a large table, are looked at every gc_period.
  */
 #define L4LB_GC_MARKED		HZ
-#define L4LB_GC_RECENT		(6 * HZ)
-#define L4LB_GC_SHORT		(4 * HZ)
+#define L4LB_GC_RECENT		(12 * HZ)
+#define L4LB_GC_SHORT		(10 * HZ)
 #define L4LB_GC_PERIOD_MIN	HZ
 #define L4LB_GC_PERIOD_MAX	(30 * HZ)
 

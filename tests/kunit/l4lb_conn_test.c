@@ -932,30 +932,32 @@ static void conn_gc_period_follows_the_timeouts_in_use(struct kunit *test)
 		{ L4LB_TO_SYN, 4 }, { L4LB_TO_TCP, 4 }, { L4LB_TO_TCP_FIN, 4 },
 	};
 	static const struct to_set udp3[] = { { L4LB_TO_UDP, 3 } };
-	static const struct to_set udp3_p8[] = {
-		{ L4LB_TO_UDP, 3 }, { L4LB_TO_PERSIST, 8 },
+	static const struct to_set udp3_p40[] = {
+		{ L4LB_TO_UDP, 3 }, { L4LB_TO_PERSIST, 40 },
 	};
+	static const struct to_set p20[] = { { L4LB_TO_PERSIST, 20 } };
 	static const struct to_set p6[] = { { L4LB_TO_PERSIST, 6 } };
-	static const struct to_set udp5[] = { { L4LB_TO_UDP, 5 } };
+	static const struct to_set udp10[] = { { L4LB_TO_UDP, 10 } };
+	static const struct to_set udp11[] = { { L4LB_TO_UDP, 11 } };
 	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
 
 	/* Before any service sets it: a full pass a second. */
 	KUNIT_EXPECT_EQ(test, tab->gc_period, (unsigned long)HZ);
 
-	/* TCP with IPVS's defaults: the shortest timeout longer than 4 s is
-	 * CLOSE's 10 s (a RST row): a quarter of it. A short ESTABLISHED
-	 * timeout is left to the marked pass.
+	/* TCP with IPVS's defaults: a reset row's 10 s is short (the marked
+	 * pass serves it); the shortest longer one is timeout_syn's 60 s: a
+	 * quarter of it. A short timeout is left to the marked pass.
 	 */
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, NULL, 0),
-			10UL * HZ / 4);
+			60UL * HZ / 4);
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, tcp3, 1),
-			10UL * HZ / 4);
+			60UL * HZ / 4);
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, syn5, 1),
-			5UL * HZ / 4);
+			30UL * HZ);
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, tcp900, 1),
-			10UL * HZ / 4);
+			60UL * HZ / 4);
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, fin120, 1),
-			10UL * HZ / 4);
+			60UL * HZ / 4);
 	/* At most 30 s, */
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp_long, 1),
 			30UL * HZ);
@@ -967,13 +969,18 @@ static void conn_gc_period_follows_the_timeouts_in_use(struct kunit *test)
 			30UL * HZ);
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3, 1),
 			30UL * HZ);
-	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp5, 1),
-			5UL * HZ / 4);
+	/* 10 s is still short; 11 s is not. */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp10, 1),
+			30UL * HZ);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp11, 1),
+			11UL * HZ / 4);
 	/* Persistence templates count when there are any. */
-	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3_p8, 2),
-			2UL * HZ);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3_p40, 2),
+			10UL * HZ);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, p20, 1),
+			5UL * HZ);
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, p6, 1),
-			6UL * HZ / 4);
+			60UL * HZ / 4);
 }
 
 /* A late call of the worker (a deferrable timer on an idle CPU) catches
@@ -1017,8 +1024,8 @@ struct grow {
 #define GROWS	1500
 
 /*
- * The worker every HZ / 4 for 150 s of fake time, over a table of TCP
- * rows with the default timeouts (full pass 2.5 s). For 100 s rows come
+ * The worker every HZ / 4 for 175 s of fake time, over a table of TCP
+ * rows with the default timeouts (full pass 15 s). For 100 s rows come
  * and get packets (a lookup in either direction, then a new expiry time)
  * at random; then they all expire. A packet may turn a long timeout into a short linger (a FIN or
  * RST) or back. Every row must go at or after its expiry time, and by
@@ -1028,7 +1035,7 @@ struct grow {
 static void conn_gc_tick_expires_each_row_in_time(struct kunit *test)
 {
 	const unsigned long t0 = 5000000, tick = max(HZ / 4, 1);
-	const unsigned long period = 10UL * HZ / 4;
+	const unsigned long period = 60UL * HZ / 4;
 	const unsigned long short_late = HZ + 2 * tick;
 	const unsigned long long_late = period + 2 * tick;
 	unsigned long now, late_short = 0, late_long = 0;
@@ -1048,7 +1055,7 @@ static void conn_gc_tick_expires_each_row_in_time(struct kunit *test)
 	prandom_seed_state(&rnd, 8);
 	l4lb_conn_gc_tick(tab, t0);
 
-	for (now = t0 + tick; time_before(now, t0 + 150 * HZ); now += tick) {
+	for (now = t0 + tick; time_before(now, t0 + 175 * HZ); now += tick) {
 		/* New rows, for the first 100 s. */
 		k = time_before(now, t0 + 100 * HZ) ?
 			prandom_u32_state(&rnd) % 5 : 0;

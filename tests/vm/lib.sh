@@ -199,6 +199,18 @@ require_l4lb() {
 
 # ---------------------------------------------------------- waiting ----
 
+# now_s: seconds since boot, with hundredths (no fork).
+now_s() {
+	read -r _ns _ </proc/uptime
+	echo "$_ns"
+}
+
+# num_le A B: A <= B, for decimal numbers.
+num_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+# num_sub A B: A - B, two decimals.
+num_sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+
 _now() {	# seconds since boot, no fork
 	read -r _up _ </proc/uptime
 	echo "${_up%.*}"

@@ -44,22 +44,10 @@ NOT_LOADED='l4lb-health: l4lb module not loaded (generic netlink family "l4lb" n
 
 # ------------------------------------------------------------- helpers ----
 
-# uptime: seconds since boot, with hundredths.
-uptime() {
-	read -r _t _ </proc/uptime
-	echo "$_t"
-}
-
-# le A B: A <= B, for decimal numbers.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-
-# sub A B: A - B, two decimals.
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
-
 # sleep_until T: sleep until uptime T (no-op if it has passed).
 sleep_until() {
-	_d=$(sub "$1" "$(uptime)")
-	le "$_d" 0 || sleep "$_d"
+	_d=$(num_sub "$1" "$(now_s)")
+	num_le "$_d" 0 || sleep "$_d"
 }
 
 # be_col BACKEND COL: column COL of BACKEND's row in `l4lbctl list`
@@ -220,17 +208,17 @@ diag "stream: $(stream_stats 0) (attempts failed to_be2) so far"
 # ------------------------------------------------ 1. a backend dies ----
 
 step "kill be2's server"
-T_KILL=$(uptime)
+T_KILL=$(now_s)
 kill -9 "$BE2_PID"
 T_LIMIT=$(awk -v t="$T_KILL" -v l="$LIMIT_DOWN" 'BEGIN { printf "%.2f", t + l }')
 if wait_for 15 'grep -q "backend 10.0.2.1:10001 down" "$LOG"'; then
-	T_SEEN=$(uptime)
-	diag "down logged $(sub "$T_SEEN" "$T_KILL") s after the kill (seen by polling)"
+	T_SEEN=$(now_s)
+	diag "down logged $(num_sub "$T_SEEN" "$T_KILL") s after the kill (seen by polling)"
 else
 	T_SEEN=never
 fi
 # The observer polls every 0.2 s and is slow under TCG: allow it 0.5 s.
-if [ "$T_SEEN" != never ] && le "$(sub "$T_SEEN" "$T_KILL")" "$LIMIT_DOWN.5"; then
+if [ "$T_SEEN" != never ] && num_le "$(num_sub "$T_SEEN" "$T_KILL")" "$LIMIT_DOWN.5"; then
 	ok "be2 marked down within $LIMIT_DOWN s"
 else
 	fail "be2 marked down within $LIMIT_DOWN s" "seen: $T_SEEN, killed: $T_KILL"
@@ -269,13 +257,13 @@ step "restart be2's server"
 serve_stamped 2 "alive be2"
 wait_for 10 'grep -q " listen" /tmp/be2.log'
 T_RESTART=$(awk '$2 == "listen" { print $1; exit }' /tmp/be2.log)
-T_RESTART=${T_RESTART:-$(uptime)}
+T_RESTART=${T_RESTART:-$(now_s)}
 wait_for 15 '[ -n "$(first_be2 "$T_RESTART")" ]'
 T_FIRST=$(first_be2 "$T_RESTART")
 if [ -n "$T_FIRST" ]; then
-	diag "be2 got its first connection $(sub "$T_FIRST" "$T_RESTART") s after it listened again"
+	diag "be2 got its first connection $(num_sub "$T_FIRST" "$T_RESTART") s after it listened again"
 fi
-if [ -n "$T_FIRST" ] && le "$(sub "$T_FIRST" "$T_RESTART")" "$LIMIT_UP"; then
+if [ -n "$T_FIRST" ] && num_le "$(num_sub "$T_FIRST" "$T_RESTART")" "$LIMIT_UP"; then
 	ok "be2 gets new connections again within $LIMIT_UP s"
 else
 	fail "be2 gets new connections again within $LIMIT_UP s" \

@@ -54,18 +54,6 @@ NOT_CHECKED='not checked: UDP needs --send (silence proves nothing)'
 
 # ------------------------------------------------------------- helpers ----
 
-# uptime: seconds since boot, with hundredths.
-uptime() {
-	read -r _t _ </proc/uptime
-	echo "$_t"
-}
-
-# le A B: A <= B, for decimal numbers.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-
-# sub A B: A - B, two decimals.
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
-
 # states SVC BACKEND...: the state of each BACKEND of service SVC, from
 # `l4lbctl list service SVC`, on one line.
 states() {
@@ -254,17 +242,17 @@ expect_eq "4 UDP flows through the VIP: one to each UDP backend" "ube1 ube2 ube3
 # ------------------------------------------------ 3. a UDP server dies ----
 
 step "kill be2's udpecho"
-T_KILL=$(uptime)
+T_KILL=$(now_s)
 kill -9 "$UBE2_PID"
 wait_exit 5 "$UBE2_PID" >/dev/null
 if wait_for 15 'grep -q "backend 10.0.2.1:10001 of service $SVC_UDP down" "$LOG"'; then
-	T_SEEN=$(uptime)
-	diag "down logged $(sub "$T_SEEN" "$T_KILL") s after the kill (seen by polling)"
+	T_SEEN=$(now_s)
+	diag "down logged $(num_sub "$T_SEEN" "$T_KILL") s after the kill (seen by polling)"
 else
 	T_SEEN=never
 fi
 # The observer polls every 0.2 s and is slow under TCG: allow it 0.5 s.
-if [ "$T_SEEN" != never ] && le "$(sub "$T_SEEN" "$T_KILL")" "$LIMIT_DOWN.5"; then
+if [ "$T_SEEN" != never ] && num_le "$(num_sub "$T_SEEN" "$T_KILL")" "$LIMIT_DOWN.5"; then
 	ok "UDP backend be2:10001 marked down within $LIMIT_DOWN s"
 else
 	fail "UDP backend be2:10001 marked down within $LIMIT_DOWN s" "seen: $T_SEEN, killed: $T_KILL"
@@ -289,14 +277,14 @@ step "restart be2's udpecho"
 serve_udp ube2 be2 10001
 UBE2_PID=$UDP_PID
 wait_for 10 'listening ube2'
-T_RESTART=$(uptime)
+T_RESTART=$(now_s)
 if wait_for 15 'grep -q "backend 10.0.2.1:10001 of service $SVC_UDP up" "$LOG"'; then
-	T_SEEN=$(uptime)
-	diag "up logged $(sub "$T_SEEN" "$T_RESTART") s after udpecho listened again"
+	T_SEEN=$(now_s)
+	diag "up logged $(num_sub "$T_SEEN" "$T_RESTART") s after udpecho listened again"
 else
 	T_SEEN=never
 fi
-if [ "$T_SEEN" != never ] && le "$(sub "$T_SEEN" "$T_RESTART")" "$LIMIT_UP.5"; then
+if [ "$T_SEEN" != never ] && num_le "$(num_sub "$T_SEEN" "$T_RESTART")" "$LIMIT_UP.5"; then
 	ok "UDP backend be2:10001 marked up within $LIMIT_UP s"
 else
 	fail "UDP backend be2:10001 marked up within $LIMIT_UP s" "seen: $T_SEEN, restarted: $T_RESTART"
@@ -332,7 +320,7 @@ else
 fi
 
 step "kill be1's udpecho and be3's greetd"
-T_KILL=$(uptime)
+T_KILL=$(now_s)
 kill -9 "$UBE1_PID" "$BE3_TCP_PID"
 wait_exit 5 "$UBE1_PID" >/dev/null
 wait_exit 5 "$BE3_TCP_PID" >/dev/null
@@ -343,7 +331,7 @@ else
 fi
 # Give the UDP side as many rounds as the TCP side needed, and more.
 sleep $((INTERVAL * FALL + 1))
-diag "$(sub "$(uptime)" "$T_KILL") s after the kills"
+diag "$(num_sub "$(now_s)" "$T_KILL") s after the kills"
 expect_eq "UDP backends stay up without --send, be1:10000 with its udpecho dead too" \
 	"up up up up" "$(udp_states)"
 expect_eq "TCP: only be3:10002 down" "up up down" "$(tcp_states)"

@@ -66,7 +66,7 @@ bg_held rst /tmp/rst.log cli socat -t 30 - TCP:$VIP:$VPORT,so-linger=0
 _life_wait_state $LIFE_BE2 15 ESTABLISHED || die "connection rst ESTABLISHED on be2" "$(nat_show)"
 read -r pid <"/tmp/rst.pid"
 kill -9 "$pid"
-t0=$(_life_now)
+t0=$(now_s)
 if _life_wait_state $LIFE_BE2 5 CLOSE; then
 	e=$(_life_expires $LIFE_BE2)
 	if _in 1 10 "$e"; then ok "reset row: CLOSE, expires in $e s (<= 10)"
@@ -75,7 +75,7 @@ else
 	fail "reset row: CLOSE" "state: $LIFE_STATE"; nat_show
 fi
 if _life_wait_state $LIFE_BE2 14 none; then
-	ok "reset row gone $(_life_sub "$(_life_now)" "$t0") s after the RST (<= 14)"
+	ok "reset row gone $(num_sub "$(now_s)" "$t0") s after the RST (<= 14)"
 else
 	fail "reset row gone within 14 s" "state: $LIFE_STATE"; nat_show
 fi

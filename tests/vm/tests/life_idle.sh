@@ -27,7 +27,7 @@ step "idle joins"
 chat_start idle
 wait_for 15 '[ "$(backend_of idle)" = be1 ] && [ "$(_life_state $LIFE_BE1)" = ESTABLISHED ]' ||
 	die "client idle joined on be1, row ESTABLISHED" "backend: $(backend_of idle)" "$(nat_show)"
-t_idle=$(_life_now)	# "idle joined" and its ACK: the last packets of idle
+t_idle=$(now_s)	# "idle joined" and its ACK: the last packets of idle
 step "busy joins"
 chat_start busy
 wait_for 15 '[ "$(backend_of busy)" = be2 ]' || die "client busy joined on be2"
@@ -55,20 +55,20 @@ step "idle row expires"
 last_seen=$t_idle
 gone_at=
 end=$(awk -v t="$t_idle" 'BEGIN { printf "%.2f", t + 12 }')
-while _life_le "$(_life_now)" "$end"; do
+while num_le "$(now_s)" "$end"; do
 	if [ -n "$(_life_rows_to $LIFE_BE1)" ]; then
-		last_seen=$(_life_now)
+		last_seen=$(now_s)
 	else
-		gone_at=$(_life_now)
+		gone_at=$(now_s)
 		break
 	fi
 	sleep 0.2
 done
 if [ -n "$gone_at" ]; then
-	lived=$(_life_sub "$gone_at" "$t_idle")
-	seen=$(_life_sub "$last_seen" "$t_idle")
+	lived=$(num_sub "$gone_at" "$t_idle")
+	seen=$(num_sub "$last_seen" "$t_idle")
 	diag "idle row last seen ${seen}s, gone ${lived}s after its last packet"
-	if _life_le 2 "$lived" && _life_le "$lived" 7; then
+	if num_le 2 "$lived" && num_le "$lived" 7; then
 		ok "idle row gone ${lived}s after its last packet (want 3-5, allowed 2-7)"
 	else
 		fail "idle row gone ${lived}s after its last packet (want 3-5, allowed 2-7)"

@@ -14,7 +14,7 @@
 #
 #   $1 Pro  $2 Client  $3 VIP  $4 Local  $5 Backend  $6 State  $7 Expires
 #
-# Run as a test of its own (run.sh life_lib) it checks its number helpers;
+# Run as a test of its own (run.sh life_lib) it checks lib.sh's number helpers;
 # that needs neither l4lb.ko nor l4lbctl.
 
 # shellcheck disable=SC2034 # used by the tests
@@ -87,18 +87,6 @@ _life_count() {
 	awk -v s="$1" 'NF == 7 && $6 == s { n++ } END { print n + 0 }' /proc/l4lb/nat 2>/dev/null
 }
 
-# _life_now: seconds since boot, with hundredths (no fork).
-_life_now() {
-	read -r _lt _ </proc/uptime
-	echo "$_lt"
-}
-
-# _life_sub A B: A - B, two decimals.
-_life_sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
-
-# _life_le A B: A <= B, for decimal numbers.
-_life_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-
 # _life_wait_state BACKEND SECS STATE...: wait until the row to BACKEND is
 # in one of STATEs ("none": no row); the state seen last is in LIFE_STATE.
 _life_wait_state() {
@@ -140,8 +128,8 @@ case $0 in
 */life_lib.sh | life_lib.sh)
 	. /vm/lib.sh
 	plan 2
-	expect_eq "_life_sub: 3 - 1.5" 1.50 "$(_life_sub 3 1.5)"
-	if _life_le 2.5 2.50 && ! _life_le 2.51 2.5; then ok "_life_le: decimals"
-	else fail "_life_le: decimals"; fi
+	expect_eq "num_sub: 3 - 1.5" 1.50 "$(num_sub 3 1.5)"
+	if num_le 2.5 2.50 && ! num_le 2.51 2.5; then ok "num_le: decimals"
+	else fail "num_le: decimals"; fi
 	;;
 esac

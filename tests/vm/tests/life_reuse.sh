@@ -89,7 +89,7 @@ while [ "$i" -le "$1" ]; do
 done
 EOF
 step "$N sequential connections"
-t0=$(_life_now)
+t0=$(now_s)
 if [ -n "$CYCLE" ]; then
 	diag "client: $CYCLE (in-process, ms timing)"
 	n cli timeout 140 "$CYCLE" -t 5000 $VIP $VPORT "$N" >/tmp/cycle.out 2>&1
@@ -99,7 +99,7 @@ else
 	diag "client: socat per connection (exec-bound; 10 ms timing)"
 	n cli sh /tmp/reuse_loop.sh "$N" >/tmp/reuse.out 2>&1
 fi
-wall=$(_life_sub "$(_life_now)" "$t0")
+wall=$(num_sub "$(now_s)" "$t0")
 done_n=$(awk 'NF >= 3 && $3 ~ /^be[123]$/' /tmp/reuse.out | wc -l)
 max_cs=$(awk 'NF >= 2 && $1 ~ /^[0-9]+$/ { if ($2 > m) m = $2 } END { print m + 0 }' /tmp/reuse.out)
 slow=$(awk '$1 ~ /^[0-9]+$/ && $2 >= 500' /tmp/reuse.out | wc -l)

@@ -69,15 +69,15 @@ else
 fi
 nat_show "FIN_WAIT"
 if _life_wait_state $LIFE_BE1 15 LAST_ACK TIME_WAIT; then
-	t_fin2=$(_life_now)
+	t_fin2=$(now_s)
 	ok "server's FIN too: $LIFE_STATE"
 else
-	t_fin2=$(_life_now)
+	t_fin2=$(now_s)
 	fail "server's FIN too: LAST_ACK or TIME_WAIT" "state: $LIFE_STATE"; nat_show
 fi
 nat_show "FIN both ways"
 if _life_wait_state $LIFE_BE1 8 none; then
-	ok "row gone $(_life_sub "$(_life_now)" "$t_fin2") s after FIN both ways (timeout_tcp_fin 2)"
+	ok "row gone $(num_sub "$(now_s)" "$t_fin2") s after FIN both ways (timeout_tcp_fin 2)"
 else
 	fail "row gone within 8 s after FIN both ways" "state: $LIFE_STATE"; nat_show
 fi
@@ -101,9 +101,9 @@ sleep 0.5
 expect_eq "still CLOSE_WAIT 0.5 s later" CLOSE_WAIT "$(_life_state $LIFE_BE2)"
 read -r h <"/tmp/c2.holder"
 kill "$h"
-t0=$(_life_now)
+t0=$(now_s)
 if _life_wait_state $LIFE_BE2 8 none; then
-	ok "client's FIN: row gone $(_life_sub "$(_life_now)" "$t0") s later"
+	ok "client's FIN: row gone $(num_sub "$(now_s)" "$t0") s later"
 else
 	fail "client's FIN: row gone within 8 s" "state: $LIFE_STATE"; nat_show
 fi
@@ -116,14 +116,14 @@ bg_held c3 /tmp/c3.log cli socat -t 30 - TCP:$VIP:$VPORT,so-linger=0
 _life_wait_state $LIFE_BE3 15 ESTABLISHED || die "connection 3 ESTABLISHED on be3" "$(nat_show)"
 read -r p <"/tmp/c3.pid"
 kill -9 "$p"
-t0=$(_life_now)
+t0=$(now_s)
 if _life_wait_state $LIFE_BE3 5 none; then
-	ok "client's RST: row gone $(_life_sub "$(_life_now)" "$t0") s later (want 2-3)"
+	ok "client's RST: row gone $(num_sub "$(now_s)" "$t0") s later (want 2-3)"
 else
 	fail "client's RST: row gone within 5 s" "state: $LIFE_STATE"; nat_show
 fi
-d=$(_life_sub "$(_life_now)" "$t0")
-if _life_le "$d" 4; then ok "RST removal took ${d}s (<= 4: 2 s linger + 1 s GC pass)"
+d=$(num_sub "$(now_s)" "$t0")
+if num_le "$d" 4; then ok "RST removal took ${d}s (<= 4: 2 s linger + 1 s GC pass)"
 else fail "RST removal took ${d}s (<= 4: 2 s linger + 1 s GC pass)"; fi
 expect_eq "NAT table empty" 0 "$(nat_len)"
 diag "stats: $(_life_stats)"

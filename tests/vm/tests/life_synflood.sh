@@ -61,11 +61,11 @@ talkers
 sleep 2
 h0=$(heard)
 [ "$h0" -gt 0 ] || diag "no ticks heard before the flood"
-t0=$(_life_now)
+t0=$(now_s)
 flood_watch -p tcp -a 100 -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
-t1=$(_life_now)
+t1=$(now_s)
 h1=$(heard)
-diag "flood: $(cat /tmp/flood.out) in $(_life_sub "$t1" "$t0") s; peak half_open $PEAK_HALF, peak rows $PEAK_LEN"
+diag "flood: $(cat /tmp/flood.out) in $(num_sub "$t1" "$t0") s; peak half_open $PEAK_HALF, peak rows $PEAK_LEN"
 diag "stats: $(_life_stats)"
 if grep -q "^sent 50000" /tmp/flood.out; then ok "the flood sent 50,000 SYNs"
 else fail "the flood sent 50,000 SYNs"; diag_file /tmp/flood.out; fi
@@ -76,7 +76,7 @@ else fail "half_open rose under the flood" "peak $PEAK_HALF"; fi
 if [ "$((h1 - h0))" -ge 12 ]; then ok "the six connections kept talking during the flood ($((h1 - h0)) lines heard)"
 else fail "the six connections kept talking during the flood" "heard $((h1 - h0)) lines"; fi
 expect_eq "the six rows are still ESTABLISHED" 6 "$(_life_count ESTABLISHED)"
-if wait_nat_len 6 20; then ok "the table drains to the six rows $(_life_sub "$(_life_now)" "$t1") s after the flood (timeout_syn 5)"
+if wait_nat_len 6 20; then ok "the table drains to the six rows $(num_sub "$(now_s)" "$t1") s after the flood (timeout_syn 5)"
 else fail "the table drains to the six rows within 20 s" "rows: $(nat_len), half_open $(_life_stat half_open)"; fi
 expect_eq "half_open is back to 0" 0 "$(_life_stat half_open)"
 h2=$(heard)

@@ -57,7 +57,7 @@ emax=$(awk '$1 == "UDP" { if ($7 > m) m = $7 } END { print m + 0 }' /proc/l4lb/n
 nat_show "30 UDP clients" | head -n 12
 # The last replies: from then on the rows are idle.
 wait_for 20 '[ "$(cat /tmp/udpc.*.out | grep -c "^be")" -ge 150 ]'
-t_last=$(_life_now)
+t_last=$(now_s)
 rows_idle=$(_life_count UDP)
 step "the rows expire"
 diag "rows when the last reply came: $rows_idle"
@@ -65,19 +65,19 @@ diag "rows when the last reply came: $rows_idle"
 # (timed out, not yet reaped).
 : >/tmp/udp.expiry
 while :; do
-	g=$(_life_sub "$(_life_now)" "$t_last")
+	g=$(num_sub "$(now_s)" "$t_last")
 	echo "t+$g rows $(nat_len) expired-but-listed $(awk '$1 == "UDP" && $7 == 0' /proc/l4lb/nat | wc -l)" >>/tmp/udp.expiry
 	[ "$(nat_len)" = 0 ] && break
-	_life_le 12 "$g" && break
+	num_le 12 "$g" && break
 	sleep 0.5
 done
 diag_file /tmp/udp.expiry 30
 if [ "$(nat_len)" = 0 ]; then ok "all rows gone ${g} s after the last reply"
 else fail "all rows gone within 12 s" "rows: $(nat_len)"; nat_show; fi
-if _life_le 2 "$g"; then ok "not before the timeout: rows lived 2 s and more after the last reply"
+if num_le 2 "$g"; then ok "not before the timeout: rows lived 2 s and more after the last reply"
 else fail "not before the timeout: rows lived 2 s and more after the last reply" "gone after $g s"; fi
 # timeout_udp 3 + the reaper's ~1 s pass + slack for TCG.
-if _life_le "$g" 5.5; then ok "gone within 5.5 s of the last reply (timeout_udp 3 + 1 s reaper pass)"
+if num_le "$g" 5.5; then ok "gone within 5.5 s of the last reply (timeout_udp 3 + 1 s reaper pass)"
 else fail "gone within 5.5 s of the last reply (timeout_udp 3 + 1 s reaper pass)" "gone after $g s"; fi
 c=1
 while [ $c -le 30 ]; do

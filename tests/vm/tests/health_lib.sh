@@ -1,0 +1,57 @@
+# shellcheck shell=sh
+# health_lib.sh - helpers shared by the l4lb-health tests (health*.sh), on
+# top of lib.sh. A test sets HEALTH (the daemon) and LOG (its log file),
+# sources both, then says its plan:
+#
+#     . /vm/lib.sh
+#     . /vm/tests/health_lib.sh
+#     plan 9
+#
+# Run as a test of its own (run.sh health_lib) it checks logged_within on
+# a log it writes; that needs neither l4lb.ko nor l4lb-health.
+
+# daemon_start ARGS...: l4lb-health in lb, logging to $LOG; pid in DAEMON_PID.
+daemon_start() {
+	rm -f "$LOG"
+	bg "$LOG" lb "$HEALTH" "$@"
+	DAEMON_PID=$BG_PID
+	wait_for 10 'grep -q "started" "$LOG"'
+}
+
+# daemon_stop: SIGTERM; returns the daemon's exit status (124: still running).
+daemon_stop() {
+	kill -TERM "$DAEMON_PID"
+	wait_exit 10 "$DAEMON_PID"
+}
+
+# logged_within WHAT PATTERN T0 LIMIT: one check, "WHAT", that $LOG gets
+# a line with PATTERN (grep, waiting up to 15 s) at most LIMIT s after
+# uptime T0. The observer polls every 0.2 s and is slow under TCG, so it
+# is allowed 0.5 s more. The time it took goes to the TAP diagnostics.
+logged_within() {
+	_lw_pat=$2
+	if wait_for 15 'grep -q "$_lw_pat" "$LOG"'; then
+		_lw_seen=$(now_s)
+		diag "'$2' logged $(num_sub "$_lw_seen" "$3") s after $3 (seen by polling)"
+	else
+		_lw_seen=never
+	fi
+	if [ "$_lw_seen" != never ] && num_le "$(num_sub "$_lw_seen" "$3")" "$4.5"; then
+		ok "$1"
+	else
+		fail "$1" "seen: $_lw_seen, since: $3"
+		diag_file "$LOG"
+	fi
+}
+
+case $0 in
+*/health_lib.sh | health_lib.sh)
+	. /vm/lib.sh
+	plan 1
+	LOG=/tmp/health_lib.log
+	t0=$(now_s)
+	echo "l4lb-health: backend 192.0.2.1:80 down: test" >"$LOG"
+	logged_within "logged_within: a line already there is within 1 s" \
+		"backend 192.0.2.1:80 down" "$t0" 1
+	;;
+esac

@@ -295,6 +295,25 @@ enum l4lb_conn_state {
 #define L4LB_CONN_STATE_MAX (__L4LB_CONN_STATE_MAX - 1)
 
 /**
+ * L4LB_CONN_STATE_NAMES - initializer of a name table indexed by
+ * enum l4lb_conn_state: the names /proc/net/l4lb/nat and l4lbctl print.
+ * Use as: static const char * const names[] = L4LB_CONN_STATE_NAMES;
+ */
+#define L4LB_CONN_STATE_NAMES {				\
+	[L4LB_CONN_NONE]	= "NONE",		\
+	[L4LB_CONN_SYN_SENT]	= "SYN_SENT",		\
+	[L4LB_CONN_SYN_RECV]	= "SYN_RECV",		\
+	[L4LB_CONN_ESTABLISHED]	= "ESTABLISHED",	\
+	[L4LB_CONN_FIN_WAIT]	= "FIN_WAIT",		\
+	[L4LB_CONN_CLOSE_WAIT]	= "CLOSE_WAIT",		\
+	[L4LB_CONN_LAST_ACK]	= "LAST_ACK",		\
+	[L4LB_CONN_TIME_WAIT]	= "TIME_WAIT",		\
+	[L4LB_CONN_CLOSE]	= "CLOSE",		\
+	[L4LB_CONN_UDP]		= "UDP",		\
+	[L4LB_CONN_PERSIST]	= "PERSIST",		\
+}
+
+/**
  * enum l4lb_conn_attr - attributes of a NAT table row (replies only)
  * @L4LB_CONN_ATTR_UNSPEC: unused
  * @L4LB_CONN_ATTR_PAD: padding

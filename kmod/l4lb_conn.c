@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * l4lb: the NAT table.
+ * l4lb: the NAT table and the SNAT port allocator.
  *
- * Design (see also l4lb_conn.h for the locking rules):
- *  - One fixed-size table per network namespace, 1 << conn_tab_bits buckets,
- *    set at load time. A fixed power-of-two table is predictable and needs no
- *    resize machinery on the packet path; rhashtable's automatic resizing was
- *    not worth its per-lookup cost here since conn_max bounds the load.
- *  - Each row is linked twice, once per direction, and hashed with jhash over
- *    the tuple and a random per-table seed (as IPVS and nf_conntrack do).
- *  - Expiry is done by l4lb_conn_gc_tick(), called from a deferrable
- *    worker, which looks at a slice of the buckets per run; the packet path
- *    never scans. See "Expiry" below for its pace.
+ * One fixed-size table per network namespace, 1 << conn_tab_bits buckets:
+ * predictable, and no resize machinery on the packet path (conn_max bounds
+ * the load). Each row is linked twice, once per direction, and hashed with
+ * jhash over the tuple and a random per-table seed, as IPVS and nf_conntrack
+ * do. Expiry is in l4lb_conn_gc.c; the locking rules are in l4lb_conn.h.
  */
 #include <linux/bitmap.h>
 #include <linux/jhash.h>
@@ -21,77 +16,8 @@
 #include <linux/slab.h>
 
 #include "l4lb_conn.h"
-#include "l4lb_service.h"
 
 static struct kmem_cache *l4lb_conn_cachep __read_mostly;
-
-/*
- * Expiry. The GC worker calls l4lb_conn_gc_tick() every few hundred
- * milliseconds. Two passes run in it, each at its own pace, worked out from
- * the time since the last tick:
- *
- *  - The full pass looks at every bucket once per tab->gc_period. That is a
- *    quarter of the shortest row timeout the service uses that is longer
- *    than L4LB_GC_SHORT, within 1-30 s, over every service of the table
- *    (l4lb_conn_gc_period()): 15 s with IPVS's default timeouts, whose
- *    shortest such one is timeout_syn's 60 s.
- *  - The marked pass looks at the marked buckets once per L4LB_GC_MARKED
- *    (1 s). A bucket is marked when a row is inserted into it, or found in
- *    it by a lookup, that is on every packet of its rows. A mark lasts from
- *    L4LB_GC_RECENT to twice that: marks go into one of two bitmaps, and
- *    every L4LB_GC_RECENT the older bitmap is cleared and takes the new
- *    marks. It runs only when the full pass is slower than 2 s.
- *
- * A row's expiry time changes only on a packet of it, and that packet marks
- * one of the row's two buckets; the marked pass looks at the rows of a
- * marked bucket in both directions. A row with a timeout of at most
- * L4LB_GC_SHORT is therefore still in a marked bucket when it expires, and
- * goes within about a second: a reset row's 10 s, short lingers after a
- * FIN (as with timeout_tcp_fin=2), or any timeout a test sets to a few
- * seconds. L4LB_GC_SHORT must stay below L4LB_GC_RECENT. Any other row
- * goes within the full pass's period of its expiry: at most a quarter of
- * its timeout late, and at most 30 s. The full pass skips the buckets marked
- * in the current bitmap, which the marked pass will see for L4LB_GC_RECENT
- * more. The busy part of the table costs what it did, one look per second;
- * the idle rows, most of a large table, are looked at every gc_period.
- */
-#define L4LB_GC_MARKED		HZ
-#define L4LB_GC_RECENT		(12 * HZ)
-#define L4LB_GC_SHORT		(10 * HZ)
-#define L4LB_GC_PERIOD_MIN	HZ
-#define L4LB_GC_PERIOD_MAX	(30 * HZ)
-
-/**
- * l4lb_conn_endpoints() - the Local and Backend columns of a row
- * @conn: the row
- * @local: out, SNAT address (0 for a persistence template)
- * @local_port: out, SNAT port (0 for a persistence template)
- * @backend: out, backend address
- * @backend_port: out, backend port
- *
- * All network byte order. A persistence template has no reply tuple of
- * its own: its backend is the one it pins.
- *
- * Context: any; RCU read side or ownership of @conn.
- */
-void l4lb_conn_endpoints(const struct l4lb_conn *conn, __be32 *local,
-			 __be16 *local_port, __be32 *backend,
-			 __be16 *backend_port)
-{
-	const struct l4lb_tuple *r = &conn->th[L4LB_DIR_REPLY].tuple;
-
-	if (conn->flags & L4LB_CONN_F_TEMPLATE) {
-		*local = 0;
-		*local_port = 0;
-		*backend = conn->backend->addr;
-		*backend_port = conn->backend->port;
-		return;
-	}
-	*local = r->daddr;
-	*local_port = r->dport;
-	*backend = r->saddr;
-	*backend_port = r->sport;
-}
 
 /**
  * l4lb_conn_cache_init() - create the slab cache for rows
@@ -179,13 +105,15 @@ static void l4lb_double_unlock(struct l4lb_conn_table *tab, u32 h0, u32 h1)
  * @bits: log2 of the bucket count (the conn_tab_bits parameter)
  * @max: largest number of rows (the conn_max parameter)
  * @half_open_max: largest number of half-open TCP rows (syn_max)
+ * @release: called for each unlinked row that has a backend; may be NULL
  *
  * Context: process, may sleep.
  * Return: the table, or NULL if out of memory.
  */
 struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
 					      unsigned int max,
-					      unsigned int half_open_max)
+					      unsigned int half_open_max,
+					      void (*release)(struct l4lb_conn *))
 {
 	struct l4lb_conn_table *tab;
 	unsigned int i;
@@ -199,9 +127,9 @@ struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
 		return NULL;
 	}
 	for (i = 0; i < 2; i++) {
-		tab->gc_mark[i] = kvcalloc(BITS_TO_LONGS(1U << bits),
-					   sizeof(unsigned long), GFP_KERNEL);
-		if (!tab->gc_mark[i]) {
+		tab->mark[i] = kvcalloc(BITS_TO_LONGS(1U << bits),
+					sizeof(unsigned long), GFP_KERNEL);
+		if (!tab->mark[i]) {
 			l4lb_conn_table_free(tab);
 			return NULL;
 		}
@@ -210,8 +138,9 @@ struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
 		INIT_HLIST_HEAD(&tab->buckets[i]);
 	for (i = 0; i < L4LB_CONN_LOCKS; i++)
 		spin_lock_init(&tab->locks[i]);
-	tab->gc_period = L4LB_GC_PERIOD_MIN;
+	tab->gc.period = HZ;
 	tab->bits = bits;
+	tab->release = release;
 	tab->max = max;
 	tab->half_open_max = half_open_max;
 	tab->seed = get_random_u32();
@@ -271,8 +200,8 @@ void l4lb_conn_table_free(struct l4lb_conn_table *tab)
 		return;
 	WARN_ON_ONCE(atomic_read(&tab->count));
 	WARN_ON_ONCE(atomic_read(&tab->half_open));
-	kvfree(tab->gc_mark[0]);
-	kvfree(tab->gc_mark[1]);
+	kvfree(tab->mark[0]);
+	kvfree(tab->mark[1]);
 	kvfree(tab->buckets);
 	kfree(tab);
 }
@@ -323,15 +252,15 @@ void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab,
 }
 
 /*
- * Mark bucket @h for the GC's marked pass (see "Expiry"): a row in it was
- * just inserted or found, and its expiry time may be about to change. The
- * bit is only written when it is not set yet, so the packets of busy rows
- * only read it. Any context; a mark lost to a bitmap switch only delays
- * expiry to the full pass.
+ * Mark bucket @h for the expiry's marked pass (l4lb_conn_gc.c): a row in it
+ * was just inserted or found, and its expiry time may be about to change.
+ * The bit is only written when it is not set yet, so the packets of busy
+ * rows only read it. A mark lost to a bitmap switch only delays expiry to
+ * the full pass.
  */
 static void l4lb_gc_mark(struct l4lb_conn_table *tab, u32 h)
 {
-	unsigned long *map = tab->gc_mark[READ_ONCE(tab->gc_mark_cur) & 1];
+	unsigned long *map = tab->mark[READ_ONCE(tab->mark_cur) & 1];
 
 	if (!test_bit(h, map))
 		set_bit(h, map);
@@ -342,8 +271,8 @@ static void l4lb_gc_mark(struct l4lb_conn_table *tab, u32 h)
  * @tab: the table
  * @t: the key (its @dir is ignored)
  *
- * A found row's bucket is marked for the garbage collector, since its
- * caller may change the row's state and expiry time (l4lb_conn_gc_tick()).
+ * A found row's bucket is marked for the expiry, since its caller may
+ * change the row's state and expiry time.
  *
  * Context: rcu_read_lock() held (softirq on the packet path); the result is
  * valid until rcu_read_unlock(). It may be concurrently unlinked.
@@ -429,25 +358,20 @@ static u32 l4lb_port_part_size(const struct l4lb_port_range *ports,
  * @conn: the row from l4lb_conn_alloc(), both tuples filled in except the
  *	reply tuple's dport, which this function chooses
  * @ports: the SNAT ports to choose from; not empty
+ * @cursor: where the search starts, as an index into @ports, moved on past
+ *	the ports probed; the backend's, or NULL to start at random
  * @old: set to the existing row's original direction on -EEXIST
  *
  * The SNAT port makes (SNAT address, SNAT port, backend address, backend
  * port, protocol) unique: the reply tuple is only inserted if no row has it.
- * Towards a backend, the search starts just after the port it found last
- * (conn->backend->snat_next, an index into @ports), so a port comes back
- * only after the whole range has been used: a backend that closed first
- * still holds the old tuple in TIME_WAIT for a while, and a SYN reusing it
- * too soon would be answered with an ACK instead of a SYN-ACK. The cursor
- * starts at random, since the old connections of a reloaded balancer may
- * still hold the first ports at the backend. Without a backend (tests)
- * each search starts at random. It probes at most 128 ports (every port
- * when the range is smaller), so exhaustion is detected, never papered
- * over. If all of them are taken, the cursor still moves past them: the
- * next search towards that backend starts at the following ports, so a
- * block of long-lived rows at the cursor cannot make every new connection
- * fail while the rest of the range is free.
- * The check and the insert happen under the bucket locks of both tuples, so
- * two CPUs can't pick the same port or insert the same client twice.
+ * Towards a backend the search starts at conn->backend's cursor (an index
+ * into @ports, random at first), so a port comes back only after the whole
+ * range has been used: a backend that closed first still holds the old
+ * tuple in TIME_WAIT. At most 128 ports are probed; if all are taken the
+ * cursor still moves past them, so a block of long-lived rows cannot make
+ * every new connection fail while the rest of the range is free. Without
+ * a backend (tests) each search starts at random. The check and the insert
+ * happen under the bucket locks of both tuples.
  *
  * Context: any; takes bucket locks with BHs disabled.
  * Return: 0 when hashed; -EEXIST if a row with the same original tuple
@@ -455,7 +379,7 @@ static u32 l4lb_port_part_size(const struct l4lb_port_range *ports,
  * -EADDRNOTAVAIL if no free SNAT port was found.
  */
 int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
-			   const struct l4lb_port_range *ports,
+			   const struct l4lb_port_range *ports, atomic_t *cursor,
 			   struct l4lb_tuple_hash **old)
 {
 	struct l4lb_tuple *orig = &conn->th[L4LB_DIR_ORIG].tuple;
@@ -463,8 +387,7 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 	u32 n0 = l4lb_port_part_size(ports, 0);
 	u32 range = n0 + l4lb_port_part_size(ports, 1);
 	u32 attempts = min_t(u32, range, 128);
-	atomic_t *next = conn->backend && range > 1 ?
-		&conn->backend->snat_next : NULL;
+	atomic_t *next = cursor && range > 1 ? cursor : NULL;
 	u32 h0 = l4lb_tuple_hash(tab, orig);
 	u32 off, i, h1;
 
@@ -511,7 +434,7 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
  * @port_hi: highest SNAT port to use (host byte order), >= @port_lo
  * @old: set to the existing row's original direction on -EEXIST
  *
- * A persistence template passes 0, 0: its reply tuple keeps port 0.
+ * A persistence template passes one port, which its reply tuple keeps.
  *
  * Context: any; takes bucket locks with BHs disabled.
  * Return: as l4lb_conn_insert_range().
@@ -524,7 +447,7 @@ int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		.hi = { port_hi, 0 },
 	};
 
-	return l4lb_conn_insert_range(tab, conn, &ports, old);
+	return l4lb_conn_insert_range(tab, conn, &ports, NULL, old);
 }
 
 static void l4lb_conn_free_rcu(struct rcu_head *head)
@@ -564,23 +487,31 @@ bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn)
 	l4lb_conn_half_open_put(tab, conn);
 	spin_unlock_bh(&conn->lock);
 
-	if (conn->backend)
-		l4lb_backend_conn_release(conn);
+	if (conn->backend && tab->release)
+		tab->release(conn);
 	atomic_dec(&tab->count);
 	call_rcu(&conn->rcu, l4lb_conn_free_rcu);
 	return true;
 }
 
-/*
- * Unlink the rows of bucket @b for which @match(conn, arg) is true. Each row
- * is linked in two buckets. Unless @both, it is looked at through its
- * original direction only, so a pass over every bucket sees every row once.
+/**
+ * l4lb_conn_sweep() - remove the rows of one bucket that a predicate picks
+ * @tab: the table
+ * @b: the bucket
+ * @both: look at the rows linked in @b in either direction; otherwise in
+ *	their original direction only, so a pass over every bucket sees every
+ *	row once
+ * @match: called under rcu_read_lock(), must not sleep; true to remove
+ * @arg: passed to @match
+ *
+ * Context: any; takes bucket locks with BHs disabled.
+ * Return: the number of rows removed.
  */
-static unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab,
-				    unsigned int b, bool both,
-				    bool (*match)(const struct l4lb_conn *conn,
-						  const void *arg),
-				    const void *arg)
+unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab, unsigned int b,
+			     bool both,
+			     bool (*match)(const struct l4lb_conn *conn,
+					   const void *arg),
+			     const void *arg)
 {
 	struct l4lb_tuple_hash *th;
 	unsigned int removed = 0;
@@ -599,247 +530,55 @@ static unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab,
 	return removed;
 }
 
-static bool l4lb_conn_expired(const struct l4lb_conn *conn, const void *now)
+/**
+ * l4lb_conn_iter_next() - the next row of a walk over every row
+ * @tab: the table
+ * @it: the position, from l4lb_conn_iter_init()
+ *
+ * Each row is returned once, through its original direction, bucket by
+ * bucket. Within one RCU read section a step continues from the row
+ * returned last; after l4lb_conn_iter_pause() it counts its way back into
+ * the bucket, so rows that come or go meanwhile may be missed or, if they
+ * move within a bucket, returned twice: a walk of a live table is a
+ * snapshot of no single instant.
+ *
+ * Context: rcu_read_lock() held; the row is valid until rcu_read_unlock().
+ * Return: the row, or NULL past the last one.
+ */
+struct l4lb_conn *l4lb_conn_iter_next(struct l4lb_conn_table *tab,
+				      struct l4lb_conn_iter *it)
 {
-	return time_after_eq(*(const unsigned long *)now,
-			     READ_ONCE(conn->expires));
+	struct l4lb_tuple_hash *th = it->th;
+	unsigned int skip;
+
+	if (th) {
+		hlist_for_each_entry_continue_rcu(th, node)
+			if (th->tuple.dir == L4LB_DIR_ORIG)
+				goto found;
+		it->bucket++;
+		it->idx = 0;
+	}
+	for (; it->bucket < (1U << tab->bits); it->bucket++, it->idx = 0) {
+		skip = it->idx;
+		hlist_for_each_entry_rcu(th, &tab->buckets[it->bucket], node) {
+			if (th->tuple.dir != L4LB_DIR_ORIG)
+				continue;
+			if (!skip)
+				goto found;
+			skip--;
+		}
+	}
+	it->th = NULL;
+	return NULL;
+found:
+	it->th = th;
+	it->idx++;
+	return l4lb_tuplehash_to_conn(th);
 }
 
 static bool l4lb_conn_of(const struct l4lb_conn *conn, const void *backend)
 {
 	return !backend || conn->backend == backend;
-}
-
-/* The full pass over @nbuckets buckets from tab->gc_next, skipping the
- * buckets marked in the current bitmap if @skip_marked.
- */
-static unsigned int l4lb_conn_gc_full(struct l4lb_conn_table *tab,
-				      unsigned int nbuckets, unsigned long now,
-				      bool skip_marked)
-{
-	const unsigned long *cur = tab->gc_mark[tab->gc_mark_cur & 1];
-	unsigned int size = 1U << tab->bits;
-	unsigned int removed = 0, i, b;
-
-	nbuckets = min(nbuckets, size);
-	for (i = 0; i < nbuckets; i++) {
-		b = tab->gc_next;
-		tab->gc_next = (b + 1) & (size - 1);
-		if (skip_marked && test_bit(b, cur))
-			continue;
-		removed += l4lb_conn_sweep(tab, b, false, l4lb_conn_expired,
-					   &now);
-		if ((i & 255) == 255)
-			cond_resched();
-	}
-	return removed;
-}
-
-/* The marked pass over @nbuckets buckets from tab->gc_mark_next: the rows
- * of the buckets marked in either bitmap, in both directions.
- */
-static unsigned int l4lb_conn_gc_marked(struct l4lb_conn_table *tab,
-					unsigned int nbuckets,
-					unsigned long now)
-{
-	const unsigned long *m0 = tab->gc_mark[0], *m1 = tab->gc_mark[1];
-	unsigned int size = 1U << tab->bits;
-	unsigned int removed = 0, swept = 0;
-	unsigned int b = tab->gc_mark_next;
-
-	nbuckets = min(nbuckets, size);
-	while (nbuckets) {
-		unsigned int k = BIT_WORD(b), off = b % BITS_PER_LONG;
-		unsigned int n = min_t(unsigned int, nbuckets,
-				       BITS_PER_LONG - off);
-		unsigned long w = (READ_ONCE(m0[k]) | READ_ONCE(m1[k])) >> off;
-
-		if (n < BITS_PER_LONG)
-			w &= BIT(n) - 1;
-		while (w) {
-			removed += l4lb_conn_sweep(tab, b + __ffs(w), true,
-						   l4lb_conn_expired, &now);
-			w &= w - 1;
-			if ((++swept & 255) == 0)
-				cond_resched();
-		}
-		/* size is a multiple of BITS_PER_LONG: no word straddles
-		 * the end of the table.
-		 */
-		b = (b + n) & (size - 1);
-		nbuckets -= n;
-	}
-	tab->gc_mark_next = b;
-	return removed;
-}
-
-/**
- * l4lb_conn_gc() - expire idle rows in the next slice of buckets
- * @tab: the table
- * @nbuckets: how many buckets to look at; the cursor wraps around
- * @now: the current time in jiffies
- *
- * One step of the full pass, marks or not: every expired row in the
- * @nbuckets buckets from the full pass's cursor goes. The GC worker calls
- * l4lb_conn_gc_tick() instead, which paces this.
- *
- * Context: process (the GC worker); may sleep between buckets.
- * Return: the number of rows removed.
- */
-unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
-			  unsigned long now)
-{
-	return l4lb_conn_gc_full(tab, nbuckets, now, false);
-}
-
-/* Can rows of a service of @proto, with @timeout, be in @state? */
-static bool l4lb_state_in_use(unsigned int state,
-			      const unsigned long *timeout, u8 proto)
-{
-	switch (state) {
-	case L4LB_CONN_PERSIST:
-		return timeout[state];
-	case L4LB_CONN_UDP:
-		return proto != IPPROTO_TCP;
-	default:	/* the TCP states */
-		return proto != IPPROTO_UDP;
-	}
-}
-
-/**
- * l4lb_conn_gc_timeouts() - set the garbage collector's pace from timeouts
- * @tab: the table
- * @timeout: the idle timeout of a row in each enum l4lb_conn_state, in
- *	jiffies, as struct l4lb_service's; timeout[L4LB_CONN_PERSIST] is 0
- *	when there are no persistence templates
- * @proto: IPPROTO_TCP or IPPROTO_UDP, the service's protocol: the states
- *	of the other one are not in use
- *
- * The full pass over every bucket then takes a quarter of the shortest
- * timeout in use that is longer than L4LB_GC_SHORT (4 s), within 1-30 s;
- * 30 s if there is none. Shorter timeouts are served by the marked pass
- * (see "Expiry" in l4lb_conn.c). It applies from the next
- * l4lb_conn_gc_tick() on.
- *
- * Context: any; the caller serialises changes of @timeout (the GC worker
- * reads them under l4lb_net::lock).
- */
-void l4lb_conn_gc_timeouts(struct l4lb_conn_table *tab,
-			   const unsigned long *timeout, u8 proto)
-{
-	l4lb_conn_gc_set_period(tab, l4lb_conn_gc_period(timeout, proto));
-}
-
-/**
- * l4lb_conn_gc_period() - the full pass's period one service asks for
- * @timeout: the service's idle timeouts, as for l4lb_conn_gc_timeouts()
- * @proto: the service's protocol, as for l4lb_conn_gc_timeouts()
- *
- * Context: any.
- * Return: a quarter of the shortest timeout in use longer than
- * L4LB_GC_SHORT, within 1-30 s, in jiffies; 30 s if there is none.
- */
-unsigned long l4lb_conn_gc_period(const unsigned long *timeout, u8 proto)
-{
-	unsigned long shortest = ULONG_MAX;
-	unsigned int s;
-
-	for (s = L4LB_CONN_SYN_SENT; s <= L4LB_CONN_STATE_MAX; s++) {
-		if (l4lb_state_in_use(s, timeout, proto) &&
-		    timeout[s] > L4LB_GC_SHORT)
-			shortest = min(shortest, timeout[s]);
-	}
-	return shortest == ULONG_MAX ? L4LB_GC_PERIOD_MAX :
-		clamp(shortest / 4, (unsigned long)L4LB_GC_PERIOD_MIN,
-		      (unsigned long)L4LB_GC_PERIOD_MAX);
-}
-
-/**
- * l4lb_conn_gc_set_period() - set the full pass's period
- * @tab: the table
- * @period: jiffies, from l4lb_conn_gc_period(); the shortest that any
- *	service of the table asks for
- *
- * It applies from the next l4lb_conn_gc_tick() on.
- *
- * Context: any.
- */
-void l4lb_conn_gc_set_period(struct l4lb_conn_table *tab, unsigned long period)
-{
-	WRITE_ONCE(tab->gc_period, period);
-}
-
-/* How many of @size buckets a pass of @period jiffies looks at in @elapsed;
- * *@carry keeps the remainder, so that short ticks add up.
- */
-static unsigned int l4lb_gc_pace(u64 *carry, unsigned int size,
-				 unsigned long elapsed, unsigned long period)
-{
-	u64 work = (u64)size * elapsed + *carry;
-	u32 rem;
-	u64 n = div_u64_rem(work, period, &rem);
-
-	if (n >= size) {
-		*carry = 0;
-		return size;
-	}
-	*carry = rem;
-	return n;
-}
-
-/**
- * l4lb_conn_gc_tick() - expire idle rows, at the pace the time since the
- *	last call asks for
- * @tab: the table
- * @now: the current time in jiffies
- *
- * Runs the full pass and the marked pass for the time elapsed since the
- * previous call (at most one full pass), and every L4LB_GC_RECENT starts a
- * new bitmap of marks (see "Expiry" in l4lb_conn.c). The first call only
- * starts the clock. The GC worker calls it every few hundred milliseconds;
- * a call that comes late, as a deferrable worker's may, does more work.
- *
- * Context: process (the GC worker), one caller at a time; may sleep
- * between buckets.
- * Return: the number of rows removed.
- */
-unsigned int l4lb_conn_gc_tick(struct l4lb_conn_table *tab, unsigned long now)
-{
-	unsigned long period = READ_ONCE(tab->gc_period);
-	bool marked = period >= 2 * L4LB_GC_MARKED;
-	unsigned int size = 1U << tab->bits;
-	unsigned int removed = 0;
-	unsigned long elapsed;
-
-	if (!tab->gc_started) {
-		tab->gc_started = true;
-		tab->gc_last = now;
-		tab->gc_mark_since = now;
-		return 0;
-	}
-	elapsed = min(now - tab->gc_last, period);
-	tab->gc_last = now;
-
-	if (time_after_eq(now, tab->gc_mark_since + L4LB_GC_RECENT)) {
-		unsigned int next = !(tab->gc_mark_cur & 1);
-
-		bitmap_zero(tab->gc_mark[next], size);
-		/* Marks that see the new index find the bitmap cleared. */
-		smp_store_release(&tab->gc_mark_cur, next);
-		tab->gc_mark_since = now;
-	}
-
-	if (marked)
-		removed += l4lb_conn_gc_marked(tab,
-					       l4lb_gc_pace(&tab->gc_mark_carry,
-							    size, elapsed,
-							    L4LB_GC_MARKED),
-					       now);
-	removed += l4lb_conn_gc_full(tab,
-				     l4lb_gc_pace(&tab->gc_full_carry, size,
-						  elapsed, period),
-				     now, marked);
-	return removed;
 }
 
 /**

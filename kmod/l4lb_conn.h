@@ -30,9 +30,14 @@
 #include <linux/types.h>
 
 struct l4lb_backend;
+struct l4lb_conn;
 
 /** L4LB_CONN_LOCKS - number of striped bucket locks (a power of two) */
 #define L4LB_CONN_LOCKS		1024
+
+/* The SNAT ports, host byte order, less the local ephemeral range. */
+#define L4LB_SNAT_PORT_LO	1024
+#define L4LB_SNAT_PORT_HI	65535
 
 enum l4lb_dir {
 	L4LB_DIR_ORIG,		/* client -> VIP */
@@ -98,6 +103,31 @@ struct l4lb_conn {
 };
 
 /**
+ * struct l4lb_conn_gc_state - where the expiry passes are (l4lb_conn_gc.c)
+ * @period: how long the full pass over every bucket takes, in jiffies
+ * @next: next bucket of the full pass
+ * @mark_next: next bucket of the pass over marked buckets
+ * @mark_since: jiffies when l4lb_conn_table::mark_cur became current
+ * @last: jiffies of the last l4lb_conn_gc_tick()
+ * @full_carry: remainder of the full pass's pacing, bucket-jiffies
+ * @mark_carry: remainder of the marked pass's pacing, bucket-jiffies
+ * @started: @last and @mark_since are set
+ *
+ * Written by the GC worker only, one at a time; @period also by
+ * l4lb_conn_gc_set_period() with WRITE_ONCE().
+ */
+struct l4lb_conn_gc_state {
+	unsigned long period;
+	unsigned int next;
+	unsigned int mark_next;
+	unsigned long mark_since;
+	unsigned long last;
+	u64 full_carry;
+	u64 mark_carry;
+	bool started;
+};
+
+/**
  * struct l4lb_conn_table - the NAT table of one network namespace
  * @buckets: 1 << @bits hash chains (RCU)
  * @bits: log2 of the number of buckets
@@ -107,18 +137,12 @@ struct l4lb_conn {
  * @half_open: rows of TCP connections whose handshake has not completed
  * @half_open_max: largest allowed @half_open, so that a SYN flood cannot
  *	take the whole table from real connections
- * @gc_mark: two bitmaps with a bit per bucket: a bucket is marked when a
- *	row is inserted into it or found in it (see l4lb_conn_gc_tick())
- * @gc_mark_cur: index of the bitmap that marks go to now
- * @gc_period: how long the garbage collector's full pass over every bucket
- *	takes, in jiffies (l4lb_conn_gc_timeouts())
- * @gc_next: next bucket of the full pass (GC worker only, as the rest)
- * @gc_mark_next: next bucket of the pass over marked buckets
- * @gc_mark_since: jiffies when @gc_mark_cur became current
- * @gc_last: jiffies of the last l4lb_conn_gc_tick()
- * @gc_full_carry: remainder of the full pass's pacing, bucket-jiffies
- * @gc_mark_carry: remainder of the marked pass's pacing, bucket-jiffies
- * @gc_started: @gc_last and @gc_mark_since are set
+ * @release: called for an unlinked row that has a backend, to give back
+ *	what the row holds of it (l4lb_backend_conn_release())
+ * @mark: two bitmaps with a bit per bucket: a bucket is marked when a
+ *	row is inserted into it or found in it, for the expiry
+ * @mark_cur: index of the bitmap that marks go to now
+ * @gc: the expiry's position and pace
  * @locks: striped writer locks
  */
 struct l4lb_conn_table {
@@ -129,17 +153,24 @@ struct l4lb_conn_table {
 	unsigned int max;
 	atomic_t half_open;
 	unsigned int half_open_max;
-	unsigned long *gc_mark[2];
-	unsigned int gc_mark_cur;
-	unsigned long gc_period;
-	unsigned int gc_next;
-	unsigned int gc_mark_next;
-	unsigned long gc_mark_since;
-	unsigned long gc_last;
-	u64 gc_full_carry;
-	u64 gc_mark_carry;
-	bool gc_started;
+	void (*release)(struct l4lb_conn *conn);
+	unsigned long *mark[2];
+	unsigned int mark_cur;
+	struct l4lb_conn_gc_state gc;
 	spinlock_t locks[L4LB_CONN_LOCKS];	/* bucket writers */
+};
+
+/**
+ * struct l4lb_conn_iter - a position in a walk over every row
+ * @bucket: the bucket being walked
+ * @idx: rows of @bucket already returned
+ * @th: the row returned last, to continue from under the same RCU read
+ *	section; NULL after l4lb_conn_iter_pause()
+ */
+struct l4lb_conn_iter {
+	unsigned int bucket;
+	unsigned int idx;
+	struct l4lb_tuple_hash *th;
 };
 
 /**
@@ -178,16 +209,13 @@ static inline __be16 l4lb_conn_client_port(const struct l4lb_conn *conn)
 	       conn->th[L4LB_DIR_ORIG].tuple.sport;
 }
 
-void l4lb_conn_endpoints(const struct l4lb_conn *conn, __be32 *local,
-			 __be16 *local_port, __be32 *backend,
-			 __be16 *backend_port);
-
 int l4lb_conn_cache_init(void);
 void l4lb_conn_cache_exit(void);
 
 struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
 					      unsigned int max,
-					      unsigned int half_open_max);
+					      unsigned int half_open_max,
+					      void (*release)(struct l4lb_conn *));
 bool l4lb_conn_half_open_get(struct l4lb_conn_table *tab,
 			     struct l4lb_conn *conn);
 void l4lb_conn_half_open_put(struct l4lb_conn_table *tab,
@@ -202,19 +230,38 @@ struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 void l4lb_port_range_outside(struct l4lb_port_range *ports, int local_lo,
 			     int local_hi);
 int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
-			   const struct l4lb_port_range *ports,
+			   const struct l4lb_port_range *ports, atomic_t *cursor,
 			   struct l4lb_tuple_hash **old);
 int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old);
 bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn);
 
-unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
-			  unsigned long now);
-void l4lb_conn_gc_timeouts(struct l4lb_conn_table *tab,
-			   const unsigned long *timeout, u8 proto);
-unsigned long l4lb_conn_gc_period(const unsigned long *timeout, u8 proto);
-void l4lb_conn_gc_set_period(struct l4lb_conn_table *tab, unsigned long period);
-unsigned int l4lb_conn_gc_tick(struct l4lb_conn_table *tab, unsigned long now);
+unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab, unsigned int b,
+			     bool both,
+			     bool (*match)(const struct l4lb_conn *conn,
+					   const void *arg),
+			     const void *arg);
+
+/**
+ * l4lb_conn_iter_init() - start a walk at the first row
+ * @it: the position
+ */
+static inline void l4lb_conn_iter_init(struct l4lb_conn_iter *it)
+{
+	*it = (struct l4lb_conn_iter) {};
+}
+
+/**
+ * l4lb_conn_iter_pause() - leave the RCU read section between two steps
+ * @it: the position; the next step finds its place again by counting
+ */
+static inline void l4lb_conn_iter_pause(struct l4lb_conn_iter *it)
+{
+	it->th = NULL;
+}
+
+struct l4lb_conn *l4lb_conn_iter_next(struct l4lb_conn_table *tab,
+				      struct l4lb_conn_iter *it);
 unsigned int l4lb_conn_flush(struct l4lb_conn_table *tab,
 			     const struct l4lb_backend *backend);
 unsigned int l4lb_conn_flush_if(struct l4lb_conn_table *tab,

@@ -2,34 +2,24 @@
 /*
  * l4lb: the packet path.
  *
- * Full NAT needs two rewrites per packet, and the source rewrite puts a
- * local address (the VIP, or the SNAT address) in the source. A packet that
- * leaves PRE_ROUTING with a local source is dropped by the input route lookup
- * as a martian. l4lb therefore does everything in one PRE_ROUTING hook, in
- * this order:
+ * Full NAT puts a local address (the VIP, or the SNAT address) in the
+ * source, and a packet that leaves PRE_ROUTING with a local source is
+ * dropped by the input route lookup as a martian. So everything happens in
+ * one PRE_ROUTING hook:
  *
  *  1. look the tuple up in the NAT table (or schedule a new connection);
  *  2. do the input route lookup itself, towards the new destination but with
  *     the packet's real source, so fib_validate_source()/rp_filter check the
- *     real sender; ip_rcv_finish() then sees a dst attached and does not
- *     route again;
- *  3. send ICMP time-exceeded or fragmentation-needed, if forwarding would,
- *     while the headers are still the ones the sender knows, so path-MTU
- *     discovery works through the balancer;
- *  4. rewrite destination and source (DNAT and SNAT) and let the kernel
- *     forward the packet, which does the TTL decrement, fragmentation and the
- *     neighbour output.
+ *     real sender; ip_rcv_finish() then sees a dst attached;
+ *  3. send ICMP time-exceeded or fragmentation-needed while the headers are
+ *     still the ones the sender knows, so path-MTU discovery works;
+ *  4. rewrite destination and source and let the kernel forward the packet
+ *     (TTL, fragmentation, neighbour output).
  *
- * That is one table lookup and one route lookup per packet, the same route
- * lookup plain forwarding does, and no second hook in POST_ROUTING that
- * would need to find the row again.
- *
- * The hook runs at NF_IP_PRI_RAW + 50: after defragmentation (l4lb enables
- * nf_defrag_ipv4 in namespaces with a service, as IPVS does) and raw-table
- * rules, before conntrack. Packets l4lb translates are marked untracked, so
- * nf_conntrack and NAT rules on the host leave them alone.
- *
- * ICMP errors about translated packets are translated too, both ways.
+ * One table lookup and one route lookup per packet. The hook runs at
+ * NF_IP_PRI_RAW + 50: after defragmentation (enabled in namespaces with a
+ * service, as IPVS does) and raw-table rules, before conntrack. Translated
+ * packets are marked untracked, so conntrack and NAT rules leave them alone.
  */
 #include <linux/icmp.h>
 #include <linux/inetdevice.h>
@@ -44,72 +34,17 @@
 #include <net/route.h>
 #include <net/tcp.h>
 
+#include "l4lb_backend.h"
 #include "l4lb_conn.h"
 #include "l4lb_core.h"
 #include "l4lb_nat.h"
+#include "l4lb_net.h"
+#include "l4lb_persist.h"
+#include "l4lb_proto_tcp.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 
 #define L4LB_HOOK_PRIORITY	(NF_IP_PRI_RAW + 50)
-
-/**
- * l4lb_tcp_next_state() - TCP state of a row after a packet
- * @state: current enum l4lb_conn_state
- * @flags: L4LB_CONN_F_FIN_* seen so far (updated)
- * @dir: direction of the packet
- * @tcp_flags: the packet's TCP flags
- *
- * A simplified version of the state table of IPVS's ip_vs_proto_tcp.c,
- * driven by the flags seen in both directions.
- *
- * Context: any; the caller holds conn->lock.
- * Return: the new state.
- */
-u8 l4lb_tcp_next_state(u8 state, u8 *flags, enum l4lb_dir dir, u8 tcp_flags)
-{
-	bool syn = tcp_flags & TCPHDR_SYN;
-	bool ack = tcp_flags & TCPHDR_ACK;
-
-	if (tcp_flags & TCPHDR_RST)
-		return L4LB_CONN_CLOSE;
-	if (tcp_flags & TCPHDR_FIN)
-		*flags |= dir == L4LB_DIR_ORIG ? L4LB_CONN_F_FIN_ORIG :
-						 L4LB_CONN_F_FIN_REPLY;
-
-	switch (state) {
-	case L4LB_CONN_SYN_SENT:
-		if (dir == L4LB_DIR_REPLY && syn && ack)
-			return L4LB_CONN_SYN_RECV;
-		return state;
-	case L4LB_CONN_SYN_RECV:
-		if (dir == L4LB_DIR_ORIG && ack && !syn)
-			state = L4LB_CONN_ESTABLISHED;
-		else
-			return state;
-		fallthrough;
-	case L4LB_CONN_ESTABLISHED:
-	case L4LB_CONN_FIN_WAIT:
-	case L4LB_CONN_CLOSE_WAIT:
-		switch (*flags & (L4LB_CONN_F_FIN_ORIG | L4LB_CONN_F_FIN_REPLY)) {
-		case L4LB_CONN_F_FIN_ORIG:
-			return L4LB_CONN_FIN_WAIT;
-		case L4LB_CONN_F_FIN_REPLY:
-			return L4LB_CONN_CLOSE_WAIT;
-		case L4LB_CONN_F_FIN_ORIG | L4LB_CONN_F_FIN_REPLY:
-			return L4LB_CONN_LAST_ACK;
-		}
-		return state;
-	case L4LB_CONN_LAST_ACK:
-		/* Both FINs seen: the first ACK without FIN acknowledges the
-		 * last one; the row lingers so stray ACKs still translate.
-		 */
-		if (ack && !(tcp_flags & TCPHDR_FIN))
-			return L4LB_CONN_TIME_WAIT;
-		return state;
-	default:
-		return state;
-	}
-}
 
 /*
  * Refresh the idle timer of an established TCP or a UDP row for a packet
@@ -159,7 +94,7 @@ static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_conn *conn,
 		state = l4lb_tcp_next_state(old, &conn->flags, dir, tcp_flags);
 	if (state != old) {
 		WRITE_ONCE(conn->state, state);
-		l4lb_backend_conn_state(conn, old, state);
+		l4lb_backend_conn_state(conn, state);
 		if (state != L4LB_CONN_SYN_SENT && state != L4LB_CONN_SYN_RECV)
 			l4lb_conn_half_open_put(ln->tab, conn);
 	}
@@ -185,7 +120,7 @@ static int l4lb_route(struct l4lb_net *ln, struct sk_buff *skb,
 	skb_dst_drop(skb);
 	err = ip_route_input_noref(skb, daddr, iph->saddr, iph->tos, state->in);
 	if (err || skb_rtable(skb)->rt_type != RTN_UNICAST) {
-		l4lb_stats_inc(ln, L4LB_DROP_NO_ROUTE);
+		l4lb_stats_drop(ln, L4LB_DROP_NO_ROUTE);
 		return err ?: -EHOSTUNREACH;
 	}
 	rt = skb_rtable(skb);
@@ -194,7 +129,7 @@ static int l4lb_route(struct l4lb_net *ln, struct sk_buff *skb,
 
 	if (iph->ttl <= 1) {
 		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
-		l4lb_stats_inc(ln, L4LB_DROP_MTU);
+		l4lb_stats_drop(ln, L4LB_DROP_MTU);
 		return -EMSGSIZE;
 	}
 	mtu = ip_dst_mtu_maybe_forward(&rt->dst, true);
@@ -203,7 +138,7 @@ static int l4lb_route(struct l4lb_net *ln, struct sk_buff *skb,
 	    (IPCB(skb)->frag_max_size > mtu || !skb_is_gso(skb) ||
 	     !skb_gso_validate_network_len(skb, mtu))) {
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
-		l4lb_stats_inc(ln, L4LB_DROP_MTU);
+		l4lb_stats_drop(ln, L4LB_DROP_MTU);
 		return -EMSGSIZE;
 	}
 	return 0;
@@ -225,85 +160,6 @@ static __be32 l4lb_snat_addr(const struct l4lb_service *svc,
 }
 
 /*
- * Persistence (IPVS -p): a template row per client and service pins the
- * client's new connections to one backend. Its tuples have protocol 0, so
- * no packet ever matches them; the service's protocol takes the place of
- * the client port, so the templates of a TCP and a UDP service on one
- * VIP:port stay apart. It lives in the NAT table, expires like a row, and
- * holds a reference on its backend.
- */
-static void l4lb_persist_tuple(struct l4lb_tuple *t,
-			       const struct l4lb_tuple *orig)
-{
-	*t = (struct l4lb_tuple) {
-		.saddr = orig->saddr,
-		.daddr = orig->daddr,
-		.sport = htons(orig->proto),
-		.dport = orig->dport,
-		.dir = L4LB_DIR_ORIG,
-	};
-}
-
-/* The client's pinned backend, referenced, or NULL; breaks a template
- * whose backend no longer takes new connections.
- */
-static struct l4lb_backend *l4lb_persist_find(struct l4lb_net *ln,
-					      const struct l4lb_tuple *orig,
-					      unsigned long persist)
-{
-	struct l4lb_tuple_hash *th;
-	struct l4lb_conn *tpl;
-	struct l4lb_tuple t;
-
-	l4lb_persist_tuple(&t, orig);
-	th = l4lb_conn_find(ln->tab, &t);
-	if (!th)
-		return NULL;
-	tpl = l4lb_tuplehash_to_conn(th);
-	if (!l4lb_backend_usable(tpl->backend)) {
-		l4lb_conn_unlink(ln->tab, tpl);
-		return NULL;
-	}
-	WRITE_ONCE(tpl->expires, jiffies + persist);
-	return l4lb_backend_get_rcu(tpl->backend);
-}
-
-/* Pin the client to @be; a failure only loses the stickiness. */
-static void l4lb_persist_add(struct l4lb_net *ln,
-			     const struct l4lb_tuple *orig,
-			     struct l4lb_backend *be, unsigned long persist)
-{
-	struct l4lb_tuple_hash *old;
-	struct l4lb_conn *tpl;
-	struct l4lb_tuple *t;
-
-	tpl = l4lb_conn_alloc(ln->tab, GFP_ATOMIC);
-	if (IS_ERR(tpl))
-		return;
-	tpl->backend = l4lb_backend_get_rcu(be);
-	if (!tpl->backend) {
-		l4lb_conn_free_unhashed(ln->tab, tpl);
-		return;
-	}
-	t = &tpl->th[L4LB_DIR_ORIG].tuple;
-	l4lb_persist_tuple(t, orig);
-	tpl->th[L4LB_DIR_REPLY].tuple = (struct l4lb_tuple) {
-		.saddr = t->daddr,
-		.daddr = t->saddr,
-		.sport = t->dport,
-		.dport = t->sport,
-		.dir = L4LB_DIR_REPLY,
-	};
-	tpl->state = L4LB_CONN_PERSIST;
-	tpl->flags = L4LB_CONN_F_TEMPLATE;
-	tpl->expires = jiffies + persist;
-	if (l4lb_conn_insert(ln->tab, tpl, 0, 0, &old)) {
-		l4lb_backend_put(tpl->backend);
-		l4lb_conn_free_unhashed(ln->tab, tpl);
-	}
-}
-
-/*
  * The SNAT ports of a namespace: 1024-65535 less the local ephemeral range
  * (net.ipv4.ip_local_port_range), so that a socket of the balancer's own,
  * a health check say, never has the tuple of a NAT row. Both parts left
@@ -318,64 +174,82 @@ static void l4lb_snat_ports(const struct net *net,
 	l4lb_port_range_outside(ports, llo, lhi);
 }
 
-/* Schedule a new connection, route it, and insert its row. */
-static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
-				       struct l4lb_service *svc,
-				       struct sk_buff *skb,
-				       const struct nf_hook_state *state,
-				       const struct l4lb_tuple *orig)
+/* The backend of a new connection, referenced: the client's pinned one,
+ * or the scheduler's choice. NULL if no backend is usable.
+ */
+static struct l4lb_backend *l4lb_choose(struct l4lb_net *ln,
+					struct l4lb_service *svc,
+					const struct l4lb_tuple *orig)
 {
-	struct l4lb_tuple_hash *old;
+	unsigned long persist = READ_ONCE(svc->timeout[L4LB_CONN_PERSIST]);
 	struct l4lb_sched_inst *inst;
-	struct l4lb_backend_set *set;
 	struct l4lb_backend *be = NULL;
+
+	if (persist) {
+		be = l4lb_persist_find(ln->tab, orig, persist);
+		if (be)
+			return be;
+	}
+	inst = rcu_dereference(svc->sched);
+	be = inst->sched->schedule(inst, rcu_dereference(svc->arr), orig);
+	if (be)
+		be = l4lb_backend_get_rcu(be);
+	if (be && persist)
+		l4lb_persist_add(ln->tab, orig, be, persist);
+	return be;
+}
+
+/* Free a row that was never hashed, with what it holds. */
+static void l4lb_conn_discard(struct l4lb_net *ln, struct l4lb_conn *conn)
+{
+	l4lb_conn_half_open_put(ln->tab, conn);
+	l4lb_backend_conn_release(conn);
+	l4lb_conn_free_unhashed(ln->tab, conn);
+}
+
+/* A row for @orig towards @be, routed, not yet hashed; takes over the
+ * reference on @be. Counts the drop and returns an ERR_PTR on failure.
+ */
+static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
+					 struct l4lb_service *svc,
+					 struct sk_buff *skb,
+					 const struct nf_hook_state *state,
+					 const struct l4lb_tuple *orig,
+					 struct l4lb_backend *be)
+{
 	struct l4lb_conn *conn;
-	unsigned long persist;
-	struct l4lb_port_range ports;
 	__be32 snat;
 	int err;
 
-	persist = READ_ONCE(svc->timeout[L4LB_CONN_PERSIST]);
-	if (persist)
-		be = l4lb_persist_find(ln, orig, persist);
-	if (!be) {
-		inst = rcu_dereference(svc->sched);
-		set = rcu_dereference(svc->set);
-		be = inst->sched->schedule(inst, set, orig);
-		if (be)
-			be = l4lb_backend_get_rcu(be);
-		if (!be) {
-			l4lb_stats_inc(ln, L4LB_DROP_NO_BACKEND);
-			return ERR_PTR(-EHOSTUNREACH);
-		}
-		if (persist)
-			l4lb_persist_add(ln, orig, be, persist);
-	}
-
 	conn = l4lb_conn_alloc(ln->tab, GFP_ATOMIC);
 	if (IS_ERR(conn)) {
-		l4lb_stats_inc(ln, PTR_ERR(conn) == -ENOSPC ?
-			       L4LB_DROP_TABLE_FULL : L4LB_DROP_NO_MEMORY);
-		goto err_put;
+		l4lb_stats_drop(ln, PTR_ERR(conn) == -ENOSPC ?
+				L4LB_DROP_TABLE_FULL : L4LB_DROP_NO_MEMORY);
+		l4lb_backend_put(be);
+		return conn;
 	}
-	if (orig->proto == IPPROTO_TCP &&
-	    !l4lb_conn_half_open_get(ln->tab, conn)) {
-		l4lb_stats_inc(ln, L4LB_DROP_SYN_LIMIT);
-		goto err_free;
-	}
-
-	err = l4lb_route(ln, skb, state, be->addr);
-	if (err)
-		goto err_free;
-	snat = l4lb_snat_addr(svc, skb, be->addr);
-	if (!snat) {
-		l4lb_stats_inc(ln, L4LB_DROP_NO_ROUTE);
-		err = -EADDRNOTAVAIL;
-		goto err_free;
-	}
-
 	conn->th[L4LB_DIR_ORIG].tuple = *orig;
 	conn->th[L4LB_DIR_ORIG].tuple.dir = L4LB_DIR_ORIG;
+	conn->state = orig->proto == IPPROTO_TCP ? L4LB_CONN_SYN_SENT :
+						   L4LB_CONN_UDP;
+	conn->expires = jiffies + READ_ONCE(svc->timeout[conn->state]);
+	l4lb_backend_conn_attach(conn, be);
+
+	if (orig->proto == IPPROTO_TCP &&
+	    !l4lb_conn_half_open_get(ln->tab, conn)) {
+		l4lb_stats_drop(ln, L4LB_DROP_SYN_LIMIT);
+		err = -ENOSPC;
+		goto err;
+	}
+	err = l4lb_route(ln, skb, state, be->addr);
+	if (err)
+		goto err;
+	snat = l4lb_snat_addr(svc, skb, be->addr);
+	if (!snat) {
+		l4lb_stats_drop(ln, L4LB_DROP_NO_ROUTE);
+		err = -EADDRNOTAVAIL;
+		goto err;
+	}
 	conn->th[L4LB_DIR_REPLY].tuple = (struct l4lb_tuple) {
 		.saddr = be->addr,
 		.daddr = snat,
@@ -383,63 +257,64 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 		.proto = orig->proto,
 		.dir = L4LB_DIR_REPLY,
 	};
-	conn->backend = be;
-	conn->state = orig->proto == IPPROTO_TCP ? L4LB_CONN_SYN_SENT :
-						   L4LB_CONN_UDP;
-	conn->expires = jiffies + READ_ONCE(svc->timeout[conn->state]);
-	atomic_inc(&be->inactive);
-
-	l4lb_snat_ports(ln->net, &ports);
-	err = l4lb_conn_insert_range(ln->tab, conn, &ports, &old);
-	if (err) {
-		atomic_dec(&be->inactive);
-		l4lb_conn_half_open_put(ln->tab, conn);
-		l4lb_conn_free_unhashed(ln->tab, conn);
-		l4lb_backend_put(be);
-		if (err == -EEXIST) {
-			/* A retransmitted SYN raced us: follow the row that
-			 * won, which may have chosen another backend.
-			 */
-			conn = l4lb_tuplehash_to_conn(old);
-			if (l4lb_route(ln, skb, state,
-				       conn->th[L4LB_DIR_REPLY].tuple.saddr))
-				return ERR_PTR(-EHOSTUNREACH);
-			return conn;
-		}
-		l4lb_stats_inc(ln, L4LB_DROP_NO_SNAT_PORT);
-		return ERR_PTR(err);
-	}
-
-	l4lb_stats_created(ln);
-	{
-		struct l4lb_be_stats *s = get_cpu_ptr(be->stats);
-
-		u64_stats_update_begin(&s->syncp);
-		u64_stats_inc(&s->conns);
-		u64_stats_update_end(&s->syncp);
-		put_cpu_ptr(be->stats);
-	}
 	return conn;
-
-err_free:
-	l4lb_conn_half_open_put(ln->tab, conn);
-	l4lb_conn_free_unhashed(ln->tab, conn);
-err_put:
-	l4lb_backend_put(be);
-	return ERR_PTR(-EHOSTUNREACH);
+err:
+	l4lb_conn_discard(ln, conn);
+	return ERR_PTR(err);
 }
 
-/* Does a packet of a closed connection's tuple start a new connection? */
-static bool l4lb_conn_reusable(const struct l4lb_conn *conn, enum l4lb_dir dir,
-			       u8 tcp_flags)
+/* Choose a SNAT port and hash the row; or, if a retransmitted SYN raced
+ * us, drop ours and follow the row that won, which may have chosen
+ * another backend.
+ */
+static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
+					  struct sk_buff *skb,
+					  const struct nf_hook_state *state,
+					  struct l4lb_conn *conn)
 {
-	u8 state = READ_ONCE(conn->state);
+	struct l4lb_backend *be = conn->backend;
+	struct l4lb_port_range ports;
+	struct l4lb_tuple_hash *old;
+	int err;
 
-	return dir == L4LB_DIR_ORIG &&
-	       (tcp_flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) ==
-	       TCPHDR_SYN &&
-	       (state == L4LB_CONN_TIME_WAIT || state == L4LB_CONN_CLOSE ||
-		state == L4LB_CONN_LAST_ACK);
+	l4lb_snat_ports(ln->net, &ports);
+	err = l4lb_conn_insert_range(ln->tab, conn, &ports, &be->snat_next,
+				     &old);
+	if (!err) {
+		l4lb_stats_created(ln);
+		l4lb_backend_created(be);
+		return conn;
+	}
+	l4lb_conn_discard(ln, conn);
+	if (err != -EEXIST) {
+		l4lb_stats_drop(ln, L4LB_DROP_NO_SNAT_PORT);
+		return ERR_PTR(err);
+	}
+	conn = l4lb_tuplehash_to_conn(old);
+	if (l4lb_route(ln, skb, state, conn->th[L4LB_DIR_REPLY].tuple.saddr))
+		return ERR_PTR(-EHOSTUNREACH);
+	return conn;
+}
+
+/* Schedule a new connection, route it, and insert its row. */
+static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
+				       struct l4lb_service *svc,
+				       struct sk_buff *skb,
+				       const struct nf_hook_state *state,
+				       const struct l4lb_tuple *orig)
+{
+	struct l4lb_backend *be;
+	struct l4lb_conn *conn;
+
+	be = l4lb_choose(ln, svc, orig);
+	if (!be) {
+		l4lb_stats_drop(ln, L4LB_DROP_NO_BACKEND);
+		return ERR_PTR(-EHOSTUNREACH);
+	}
+	conn = l4lb_conn_build(ln, svc, skb, state, orig, be);
+	if (IS_ERR(conn))
+		return conn;
+	return l4lb_conn_commit(ln, skb, state, conn);
 }
 
 /*
@@ -492,12 +367,12 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 		.proto = peer->proto,
 	};
 	if (l4lb_nat_rewrite_icmp(skb, peer->daddr, peer->saddr, &inner)) {
-		l4lb_stats_inc(ln, L4LB_DROP_MALFORMED);
+		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
 		return NF_DROP;
 	}
 	nf_reset_ct(skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	l4lb_stats_inc(ln, L4LB_ICMP);
+	l4lb_stats_event(ln, L4LB_EV_ICMP);
 	return NF_ACCEPT;
 }
 
@@ -515,7 +390,7 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	enum l4lb_dir dir;
 	unsigned int len;
 
-	if (!READ_ONCE(ln->nsvc) || skb->pkt_type != PACKET_HOST)
+	if (!READ_ONCE(ln->svcs.n) || skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
 	if (iph->protocol == IPPROTO_ICMP)
@@ -524,7 +399,7 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (unlikely(ip_is_fragment(iph) && (iph->frag_off & htons(IP_OFFSET)))) {
 		/* Only without defragmentation: nothing to look up. */
-		l4lb_stats_inc(ln, L4LB_FRAGMENT);
+		l4lb_stats_event(ln, L4LB_EV_FRAGMENT);
 		return NF_ACCEPT;
 	}
 	if (l4lb_nat_parse(skb, &l4))
@@ -543,7 +418,7 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 		conn = l4lb_tuplehash_to_conn(th);
 		dir = th->tuple.dir;
 		if (unlikely(t.proto == IPPROTO_TCP &&
-			     l4lb_conn_reusable(conn, dir, l4.tcp_flags))) {
+			     l4lb_tcp_reusable(conn, dir, l4.tcp_flags))) {
 			/* Port reuse: the old connection is over, so this SYN
 			 * is scheduled afresh instead of being dropped.
 			 */
@@ -553,7 +428,7 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	}
 
 	if (!th) {
-		svc = l4lb_service_find_rcu(ln, t.daddr, t.dport, t.proto);
+		svc = l4lb_service_find_rcu(&ln->svcs, t.daddr, t.dport, t.proto);
 		if (!svc)
 			return NF_ACCEPT;
 		if (t.proto == IPPROTO_TCP &&
@@ -563,7 +438,7 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 			 * reload): never give it a backend. Passed on, so a
 			 * local VIP answers with a RST.
 			 */
-			l4lb_stats_inc(ln, L4LB_STRAY);
+			l4lb_stats_event(ln, L4LB_EV_STRAY);
 			return NF_ACCEPT;
 		}
 		conn = l4lb_conn_new(ln, svc, skb, state, &t);
@@ -578,9 +453,9 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	/* The packet becomes the inverse of the other direction's tuple. */
 	peer = &conn->th[!dir].tuple;
 	len = skb->len;
-	if (l4lb_nat_rewrite(skb, peer->daddr, peer->dport,
+	if (l4lb_nat_rewrite(skb, &l4, peer->daddr, peer->dport,
 			     peer->saddr, peer->sport)) {
-		l4lb_stats_inc(ln, L4LB_DROP_MALFORMED);
+		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
 		return NF_DROP;
 	}
 	nf_reset_ct(skb);

@@ -2,11 +2,9 @@
 /*
  * l4lb: an in-kernel full-NAT L4 (TCP/UDP) load balancer.
  *
- * This file only wires the parts together at module load and unload:
- * parameters (l4lb_params.c), schedulers (l4lb_sched*.c), the NAT table
- * (l4lb_conn.c), per-namespace state and the service (l4lb_service.c), the
- * packet path (l4lb_core.c), /proc (l4lb_proc.c) and the generic netlink
- * control plane (l4lb_netlink.c).
+ * This file only wires the parts together at module load and unload, and
+ * at the birth and death of each network namespace. README's "Source
+ * layout" says which file holds what.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,22 +13,33 @@
 #include <net/net_namespace.h>
 
 #include "l4lb_conn.h"
+#include "l4lb_ctl.h"
+#include "l4lb_net.h"
 #include "l4lb_netlink.h"
 #include "l4lb_params.h"
 #include "l4lb_proc.h"
-#include "l4lb_sched.h"
-#include "l4lb_service.h"
-
-unsigned int l4lb_net_id __read_mostly;
 
 static int __net_init l4lb_pernet_init(struct net *net)
 {
-	return l4lb_net_init(l4lb_pernet(net), net);
+	struct l4lb_net *ln = l4lb_pernet(net);
+	int err;
+
+	err = l4lb_net_init(ln, net);
+	if (err)
+		return err;
+	err = l4lb_proc_net_init(ln);
+	if (err)
+		l4lb_net_exit(ln);
+	return err;
 }
 
 static void __net_exit l4lb_pernet_exit(struct net *net)
 {
-	l4lb_net_exit(l4lb_pernet(net));
+	struct l4lb_net *ln = l4lb_pernet(net);
+
+	l4lb_proc_net_exit(ln);
+	l4lb_ctl_net_exit(ln);
+	l4lb_net_exit(ln);
 }
 
 static struct pernet_operations l4lb_net_ops = {
@@ -45,20 +54,21 @@ static int l4lb_init_service(const struct l4lb_service_cfg *cfg,
 			     const struct l4lb_addr_port *be, unsigned int n)
 {
 	struct l4lb_net *ln = l4lb_pernet(&init_net);
-	struct l4lb_svc_sel sel = {
-		.vip = cfg->vip, .port = cfg->port, .proto = cfg->proto,
+	struct l4lb_be_req req = {
+		.sel = { .vip = cfg->vip, .port = cfg->port, .proto = cfg->proto },
 	};
 	unsigned int i;
 	int err;
 
-	err = l4lb_service_set(ln, cfg, NULL);
+	err = l4lb_ctl_service_set(ln, cfg, NULL);
 	if (err) {
 		pr_err("cannot create the service: error %d\n", err);
 		return err;
 	}
 	for (i = 0; i < n; i++) {
-		err = l4lb_backend_add(ln, &sel, be[i].addr, be[i].port, 1,
-				       L4LB_BE_STATE_UP, NULL);
+		req.addr = be[i].addr;
+		req.port = be[i].port;
+		err = l4lb_ctl_backend_add(ln, &req, NULL);
 		if (err) {
 			pr_err("cannot add backend %pI4:%u: error %d\n",
 			       &be[i].addr, ntohs(be[i].port), err);
@@ -81,12 +91,9 @@ static int __init l4lb_init(void)
 	err = l4lb_params_check();
 	if (err)
 		return err;
-	err = l4lb_sched_init();
-	if (err)
-		return err;
 	err = l4lb_params_cfg(&cfg, &be, &n);
 	if (err)
-		goto err_sched;
+		return err;
 	err = l4lb_conn_cache_init();
 	if (err)
 		goto err_be;
@@ -114,8 +121,6 @@ err_cache:
 	l4lb_conn_cache_exit();
 err_be:
 	kfree(be);
-err_sched:
-	l4lb_sched_exit();
 	return err;
 }
 
@@ -129,7 +134,6 @@ static void __exit l4lb_exit(void)
 	rcu_barrier();
 	l4lb_proc_exit();
 	l4lb_conn_cache_exit();
-	l4lb_sched_exit();
 }
 
 module_init(l4lb_init);

@@ -87,14 +87,21 @@ int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
 	/* The ports sit at the same offsets in TCP and UDP headers. */
 	l4->sport = th->source;
 	l4->dport = th->dest;
-	l4->tcp_flags = hdrlen == sizeof(struct tcphdr) ?
-		((const u8 *)th)[13] : 0;
+	l4->thoff = thoff;
+	if (hdrlen == sizeof(struct tcphdr)) {
+		l4->proto = IPPROTO_TCP;
+		l4->tcp_flags = tcp_flag_byte(th);
+	} else {
+		l4->proto = IPPROTO_UDP;
+		l4->tcp_flags = 0;
+	}
 	return 0;
 }
 
 /**
  * l4lb_nat_rewrite() - set both addresses and ports of a TCP/UDP packet
  * @skb: the packet, network header set; may be cloned or non-linear
+ * @l4: what l4lb_nat_parse() found in it
  * @saddr: new source address, network byte order
  * @sport: new source port, network byte order
  * @daddr: new destination address, network byte order
@@ -104,28 +111,24 @@ int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
  * not the payload.
  *
  * Context: any.
- * Return: 0; -EINVAL or -EPROTONOSUPPORT as l4lb_nat_parse(); -ENOMEM if
- * the headers could not be made writable. The packet is unchanged on error.
+ * Return: 0, or -ENOMEM if the headers could not be made writable; the
+ * packet is then unchanged.
  */
-int l4lb_nat_rewrite(struct sk_buff *skb, __be32 saddr, __be16 sport,
-		     __be32 daddr, __be16 dport)
+int l4lb_nat_rewrite(struct sk_buff *skb, const struct l4lb_l4 *l4,
+		     __be32 saddr, __be16 sport, __be32 daddr, __be16 dport)
 {
-	unsigned int thoff, hdrlen;
+	unsigned int thoff = l4->thoff;
 	struct iphdr *iph;
 	__sum16 *check;
 	__be16 *ports;
 	bool do_csum;
-	int err;
 
-	err = l4lb_nat_l4off(skb, &thoff, &hdrlen);
-	if (err)
-		return err;
-	if (skb_ensure_writable(skb, thoff + hdrlen))
+	if (skb_ensure_writable(skb, thoff + l4lb_l4_hdrlen(l4->proto)))
 		return -ENOMEM;
 
 	iph = ip_hdr(skb);
 	ports = (__be16 *)(skb->data + thoff);
-	if (iph->protocol == IPPROTO_TCP) {
+	if (l4->proto == IPPROTO_TCP) {
 		check = &((struct tcphdr *)ports)->check;
 		do_csum = true;
 	} else {
@@ -139,7 +142,7 @@ int l4lb_nat_rewrite(struct sk_buff *skb, __be32 saddr, __be16 sport,
 		inet_proto_csum_replace4(check, skb, iph->daddr, daddr, true);
 		inet_proto_csum_replace2(check, skb, ports[0], sport, false);
 		inet_proto_csum_replace2(check, skb, ports[1], dport, false);
-		if (iph->protocol == IPPROTO_UDP && !*check)
+		if (l4->proto == IPPROTO_UDP && !*check)
 			*check = CSUM_MANGLED_0;
 	}
 	ports[0] = sport;

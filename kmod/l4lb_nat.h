@@ -12,11 +12,15 @@
  * struct l4lb_l4 - what the packet path needs of a transport header
  * @sport: source port, network byte order
  * @dport: destination port, network byte order
+ * @thoff: offset of the transport header from skb->data, in bytes
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @tcp_flags: TCP flag byte (TCPHDR_*), 0 for UDP
  */
 struct l4lb_l4 {
 	__be16 sport;
 	__be16 dport;
+	u16 thoff;
+	u8 proto;
 	u8 tcp_flags;
 };
 
@@ -41,7 +45,7 @@ int l4lb_nat_parse_icmp(const struct sk_buff *skb,
 			struct l4lb_icmp_inner *inner);
 int l4lb_nat_rewrite_icmp(struct sk_buff *skb, __be32 saddr, __be32 daddr,
 			  const struct l4lb_icmp_inner *inner);
-int l4lb_nat_rewrite(struct sk_buff *skb, __be32 saddr, __be16 sport,
-		     __be32 daddr, __be16 dport);
+int l4lb_nat_rewrite(struct sk_buff *skb, const struct l4lb_l4 *l4,
+		     __be32 saddr, __be16 sport, __be32 daddr, __be16 dport);
 
 #endif /* _L4LB_NAT_H */

@@ -18,6 +18,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "l4lb_backend.h"
+#include "l4lb_check.h"
+#include "l4lb_net.h"
 #include "l4lb_params.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
@@ -46,16 +49,13 @@ static char *scheduler = "rr";
 module_param(scheduler, charp, 0444);
 MODULE_PARM_DESC(scheduler, "scheduler name (default rr)");
 
-/* Exported to the rest of the module through l4lb_service.h. */
-unsigned int l4lb_conn_max = 1048576;
+/* The variables are l4lb_net.c's. */
 module_param_named(conn_max, l4lb_conn_max, uint, 0444);
 MODULE_PARM_DESC(conn_max, "most NAT rows per network namespace, >= 1 (default 1048576)");
 
-unsigned int l4lb_syn_max;
 module_param_named(syn_max, l4lb_syn_max, uint, 0444);
 MODULE_PARM_DESC(syn_max, "most half-open TCP rows per network namespace, <= conn_max (default conn_max / 2)");
 
-unsigned int l4lb_conn_tab_bits = 16;
 module_param_named(conn_tab_bits, l4lb_conn_tab_bits, uint, 0444);
 MODULE_PARM_DESC(conn_tab_bits, "log2 of the NAT table bucket count, 8-24 (default 16)");
 
@@ -225,7 +225,7 @@ int l4lb_params_check(void)
 
 static int l4lb_param_timeout(const char *name, unsigned int v)
 {
-	if (v && v <= L4LB_TIMEOUT_MAX)
+	if (!l4lb_check_timeout(v, NULL))
 		return 0;
 	pr_err("invalid %s=%u: must be 1-%u seconds\n", name, v,
 	       L4LB_TIMEOUT_MAX);
@@ -291,7 +291,7 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP_FIN, timeout_tcp_fin);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_SYN, timeout_syn);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_UDP, timeout_udp);
-	if (persistence > L4LB_TIMEOUT_MAX) {
+	if (l4lb_check_persistence(persistence, NULL)) {
 		pr_err("invalid persistence=%u: must be 0-%u seconds\n",
 		       persistence, L4LB_TIMEOUT_MAX);
 		return -EINVAL;

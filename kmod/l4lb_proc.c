@@ -13,48 +13,37 @@
  * as protocol TPL in state PERSIST.
  *
  * The walk runs under rcu_read_lock() between ->start and ->stop and takes
- * no lock, so reading never blocks the packet path. Rows are visited
- * through their original direction only. The iterator remembers the bucket
- * it stopped in and the position of that bucket's first row, so that a
- * large table is read in linear time across read() calls.
+ * no lock, so reading never blocks the packet path. The iterator keeps its
+ * place in the table between read() calls, so a large table is read in
+ * linear time; a read from another position walks again from the start.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
 
+#include "../include/uapi/l4lb.h"
+#include "l4lb_backend.h"
 #include "l4lb_conn.h"
+#include "l4lb_net.h"
 #include "l4lb_proc.h"
-#include "l4lb_service.h"
 
 #define L4LB_SEQ_FOOTER		((void *)2)
 
 /**
  * struct l4lb_proc_iter - seq_file private state
  * @p: required first member for proc_create_net()
- * @bucket: bucket of the row returned last
- * @bucket_pos: seq position of the first row of @bucket
- * @footer_pos: seq position of the footer once reached, else 0
+ * @it: the walk's position
+ * @prev: the walk's position before it returned the row at @pos
+ * @pos: seq position of the row @it returned last; 0 before the first
  */
 struct l4lb_proc_iter {
 	struct seq_net_private p;
-	unsigned int bucket;
-	loff_t bucket_pos;
-	loff_t footer_pos;
+	struct l4lb_conn_iter it;
+	struct l4lb_conn_iter prev;
+	loff_t pos;
 };
 
-static const char * const l4lb_state_names[] = {
-	[L4LB_CONN_NONE]	= "NONE",
-	[L4LB_CONN_SYN_SENT]	= "SYN_SENT",
-	[L4LB_CONN_SYN_RECV]	= "SYN_RECV",
-	[L4LB_CONN_ESTABLISHED]	= "ESTABLISHED",
-	[L4LB_CONN_FIN_WAIT]	= "FIN_WAIT",
-	[L4LB_CONN_CLOSE_WAIT]	= "CLOSE_WAIT",
-	[L4LB_CONN_LAST_ACK]	= "LAST_ACK",
-	[L4LB_CONN_TIME_WAIT]	= "TIME_WAIT",
-	[L4LB_CONN_CLOSE]	= "CLOSE",
-	[L4LB_CONN_UDP]		= "UDP",
-	[L4LB_CONN_PERSIST]	= "PERSIST",
-};
+static const char * const l4lb_state_names[] = L4LB_CONN_STATE_NAMES;
 
 static const char *l4lb_proto_name(u8 proto)
 {
@@ -73,81 +62,54 @@ static struct l4lb_conn_table *l4lb_seq_tab(struct seq_file *seq)
 	return l4lb_pernet(seq_file_net(seq))->tab;
 }
 
-/*
- * Walk from bucket @b, whose first row sits at seq position @first, to the
- * row at position @want (>= @first); NULL past the last row.
+/* The row at seq position @want (row k sits at position k), the footer
+ * just past the last row, or NULL past the footer.
  */
-static struct l4lb_conn *l4lb_seq_walk(struct seq_file *seq, unsigned int b,
-				       loff_t first, loff_t want)
+static void *l4lb_seq_get(struct seq_file *seq, loff_t want)
 {
 	struct l4lb_conn_table *tab = l4lb_seq_tab(seq);
-	struct l4lb_proc_iter *it = seq->private;
-	struct l4lb_tuple_hash *th;
+	struct l4lb_proc_iter *pi = seq->private;
+	struct l4lb_conn *conn = NULL;
 
-	if (!tab)
-		return NULL;
-	for (; b < (1U << tab->bits); b++) {
-		it->bucket = b;
-		it->bucket_pos = first;
-		hlist_for_each_entry_rcu(th, &tab->buckets[b], node) {
-			if (th->tuple.dir != L4LB_DIR_ORIG)
-				continue;
-			if (first == want)
-				return l4lb_tuplehash_to_conn(th);
-			first++;
-		}
+	if (want <= pi->pos) {	/* behind the walk: start it again */
+		l4lb_conn_iter_init(&pi->it);
+		pi->pos = 0;
 	}
-	return NULL;
-}
-
-static void *l4lb_seq_end(struct l4lb_proc_iter *it, loff_t pos)
-{
-	if (it->footer_pos && pos > it->footer_pos)
-		return NULL;
-	it->footer_pos = pos;
-	return L4LB_SEQ_FOOTER;
+	while (pi->pos < want) {
+		pi->prev = pi->it;
+		conn = tab ? l4lb_conn_iter_next(tab, &pi->it) : NULL;
+		if (!conn)
+			return want == pi->pos + 1 ? L4LB_SEQ_FOOTER : NULL;
+		pi->pos++;
+	}
+	return conn;
 }
 
 static void *l4lb_seq_start(struct seq_file *seq, loff_t *pos)
 	__acquires(RCU)
 {
-	struct l4lb_proc_iter *it = seq->private;
-	struct l4lb_conn *conn;
+	struct l4lb_proc_iter *pi = seq->private;
 
 	rcu_read_lock();
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
-	if (it->footer_pos && *pos >= it->footer_pos)
-		return l4lb_seq_end(it, *pos);
-	/* Row k sits at position k + 1; resume from the remembered bucket. */
-	if (it->bucket_pos && *pos >= it->bucket_pos)
-		conn = l4lb_seq_walk(seq, it->bucket, it->bucket_pos, *pos);
-	else
-		conn = l4lb_seq_walk(seq, 0, 1, *pos);
-	return conn ?: l4lb_seq_end(it, *pos);
+	/* The row fetched last but not shown (the buffer was full): step
+	 * back to just before it, so it is found again by counting.
+	 */
+	if (*pos == pi->pos) {
+		pi->it = pi->prev;
+		pi->pos--;
+	}
+	l4lb_conn_iter_pause(&pi->it);
+	return l4lb_seq_get(seq, *pos);
 }
 
 static void *l4lb_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 {
-	struct l4lb_proc_iter *it = seq->private;
-	struct l4lb_tuple_hash *th;
-	struct l4lb_conn *conn;
-
 	++*pos;
 	if (v == L4LB_SEQ_FOOTER)
 		return NULL;
-	if (v == SEQ_START_TOKEN) {
-		conn = l4lb_seq_walk(seq, 0, 1, *pos);
-		return conn ?: l4lb_seq_end(it, *pos);
-	}
-	/* Continue in the bucket of @v, then in the next buckets. */
-	th = &((struct l4lb_conn *)v)->th[L4LB_DIR_ORIG];
-	hlist_for_each_entry_continue_rcu(th, node) {
-		if (th->tuple.dir == L4LB_DIR_ORIG)
-			return l4lb_tuplehash_to_conn(th);
-	}
-	conn = l4lb_seq_walk(seq, it->bucket + 1, *pos, *pos);
-	return conn ?: l4lb_seq_end(it, *pos);
+	return l4lb_seq_get(seq, *pos);
 }
 
 static void l4lb_seq_stop(struct seq_file *seq, void *v)
@@ -179,7 +141,7 @@ static int l4lb_seq_show(struct seq_file *seq, void *v)
 		return 0;
 	}
 	o = &conn->th[L4LB_DIR_ORIG].tuple;
-	l4lb_conn_endpoints(conn, &laddr, &lport, &baddr, &bport);
+	l4lb_backend_conn_endpoints(conn, &laddr, &lport, &baddr, &bport);
 	state = READ_ONCE(conn->state);
 	left = (long)(READ_ONCE(conn->expires) - jiffies);
 	seq_printf(seq, "%-3s %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %-11s %ld\n",

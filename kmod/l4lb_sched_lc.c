@@ -16,9 +16,8 @@
  */
 #include <linux/atomic.h>
 
-#include "l4lb_conn.h"
+#include "l4lb_backend.h"
 #include "l4lb_sched.h"
-#include "l4lb_service.h"
 
 /**
  * struct l4lb_lc - per-service state
@@ -29,7 +28,7 @@ struct l4lb_lc {
 };
 
 static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
-					 const struct l4lb_backend_set *set,
+					 const struct l4lb_backend_array *arr,
 					 bool weighted)
 {
 	struct l4lb_lc *lc = l4lb_sched_priv(inst);
@@ -37,15 +36,15 @@ static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
 	u64 best_conns = 0, best_w = 1;
 	unsigned int i, start, idx, best_idx = 0;
 
-	if (!set->n)
+	if (!arr->n)
 		return NULL;
 	start = (unsigned int)atomic_read(&lc->next);
-	for (i = 0; i < set->n; i++) {
+	for (i = 0; i < arr->n; i++) {
 		struct l4lb_backend *be;
 		u64 conns, w;
 
-		idx = (start + i) % set->n;
-		be = set->be[idx];
+		idx = (start + i) % arr->n;
+		be = arr->be[idx];
 
 		if (!l4lb_backend_usable(be))
 			continue;
@@ -59,62 +58,32 @@ static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
 		}
 	}
 	if (best)
-		atomic_set(&lc->next, (best_idx + 1) % set->n);
+		atomic_set(&lc->next, (best_idx + 1) % arr->n);
 	return best;
 }
 
 static struct l4lb_backend *l4lb_lc_schedule(struct l4lb_sched_inst *inst,
-					     const struct l4lb_backend_set *set,
+					     const struct l4lb_backend_array *arr,
 					     const struct l4lb_tuple *t)
 {
-	return l4lb_lc_pick(inst, set, false);
+	return l4lb_lc_pick(inst, arr, false);
 }
 
 static struct l4lb_backend *l4lb_wlc_schedule(struct l4lb_sched_inst *inst,
-					      const struct l4lb_backend_set *set,
+					      const struct l4lb_backend_array *arr,
 					      const struct l4lb_tuple *t)
 {
-	return l4lb_lc_pick(inst, set, true);
+	return l4lb_lc_pick(inst, arr, true);
 }
 
-static struct l4lb_scheduler l4lb_sched_lc = {
+const struct l4lb_scheduler l4lb_sched_lc = {
 	.name = "lc",
 	.priv_size = sizeof(struct l4lb_lc),
 	.schedule = l4lb_lc_schedule,
 };
 
-static struct l4lb_scheduler l4lb_sched_wlc = {
+const struct l4lb_scheduler l4lb_sched_wlc = {
 	.name = "wlc",
 	.priv_size = sizeof(struct l4lb_lc),
 	.schedule = l4lb_wlc_schedule,
 };
-
-/**
- * l4lb_sched_lc_init() - register the lc and wlc schedulers
- *
- * Context: process, module init.
- * Return: 0 or a negative errno from l4lb_sched_register().
- */
-int l4lb_sched_lc_init(void)
-{
-	int err;
-
-	err = l4lb_sched_register(&l4lb_sched_lc);
-	if (err)
-		return err;
-	err = l4lb_sched_register(&l4lb_sched_wlc);
-	if (err)
-		l4lb_sched_unregister(&l4lb_sched_lc);
-	return err;
-}
-
-/**
- * l4lb_sched_lc_exit() - unregister the lc and wlc schedulers
- *
- * Context: process, module exit.
- */
-void l4lb_sched_lc_exit(void)
-{
-	l4lb_sched_unregister(&l4lb_sched_wlc);
-	l4lb_sched_unregister(&l4lb_sched_lc);
-}

@@ -36,9 +36,10 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include "l4lb_backend.h"
 #include "l4lb_conn.h"
 #include "l4lb_sched.h"
-#include "l4lb_service.h"
+#include "l4lb_sched_mh.h"
 
 static unsigned int l4lb_mh_seed;
 module_param_named(mh_seed, l4lb_mh_seed, uint, 0444);
@@ -86,7 +87,7 @@ static bool l4lb_is_prime(unsigned int n)
 
 /**
  * l4lb_mh_table_size() - the Maglev table size for @n backends
- * @n: number of backends in the set, usable or not
+ * @n: number of backends in the array, usable or not
  *
  * Context: any.
  * Return: 65537, or the smallest prime >= 100 * @n if that is larger.
@@ -112,15 +113,15 @@ static int l4lb_mh_cmp(const void *a, const void *b)
 }
 
 /**
- * l4lb_mh_build() - build a Maglev table for the usable backends of a set
- * @set: the backend set
+ * l4lb_mh_build() - build a Maglev table for the usable backends of an array
+ * @arr: the backend array
  * @seed: hash seed
  *
  * Context: process, may sleep.
  * Return: the table, or NULL if out of memory. Its @n is 0 when no backend
  * is usable.
  */
-struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
+struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_array *arr,
 				    u32 seed)
 {
 	struct l4lb_backend **be;
@@ -131,15 +132,15 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_set *set,
 	unsigned int n = 0, m, i, filled = 0;
 	u32 wmax = 0;
 
-	be = kcalloc(max(set->n, 1U), sizeof(*be), GFP_KERNEL);
+	be = kcalloc(max(arr->n, 1U), sizeof(*be), GFP_KERNEL);
 	if (!be)
 		return NULL;
-	for (i = 0; i < set->n; i++)
-		if (l4lb_backend_usable(set->be[i]))
-			be[n++] = set->be[i];
+	for (i = 0; i < arr->n; i++)
+		if (l4lb_backend_usable(arr->be[i]))
+			be[n++] = arr->be[i];
 	sort(be, n, sizeof(*be), l4lb_mh_cmp, NULL);
 
-	m = l4lb_mh_table_size(set->n);
+	m = l4lb_mh_table_size(arr->n);
 	tab = kvzalloc(struct_size(tab, slot, m), GFP_KERNEL);
 	/* One block: the u64 credits first, so they are aligned. */
 	credit = kcalloc(max(n, 1U), sizeof(u64) + sizeof(u32) * 3,
@@ -238,12 +239,12 @@ static void l4lb_mh_free_rcu(struct rcu_head *head)
 }
 
 static int l4lb_mh_update(struct l4lb_sched_inst *inst,
-			  const struct l4lb_backend_set *set)
+			  const struct l4lb_backend_array *arr)
 {
 	struct l4lb_mh *mh = l4lb_sched_priv(inst);
 	struct l4lb_mh_table *tab, *old;
 
-	tab = l4lb_mh_build(set, l4lb_mh_seed);
+	tab = l4lb_mh_build(arr, l4lb_mh_seed);
 	if (!tab)
 		return -ENOMEM;
 	old = rcu_replace_pointer(mh->table, tab, true);
@@ -271,7 +272,7 @@ u32 l4lb_mh_hash(const struct l4lb_tuple *t, u32 seed, bool source_only)
 }
 
 static struct l4lb_backend *l4lb_mh_schedule(struct l4lb_sched_inst *inst,
-					     const struct l4lb_backend_set *set,
+					     const struct l4lb_backend_array *arr,
 					     const struct l4lb_tuple *t)
 {
 	struct l4lb_mh *mh = l4lb_sched_priv(inst);
@@ -290,31 +291,10 @@ static void l4lb_mh_done(struct l4lb_sched_inst *inst)
 	l4lb_mh_table_free(rcu_dereference_protected(mh->table, 1));
 }
 
-static struct l4lb_scheduler l4lb_sched_mh = {
+const struct l4lb_scheduler l4lb_sched_mh = {
 	.name = "mh",
 	.priv_size = sizeof(struct l4lb_mh),
 	.update = l4lb_mh_update,
 	.schedule = l4lb_mh_schedule,
 	.done = l4lb_mh_done,
 };
-
-/**
- * l4lb_sched_mh_init() - register the Maglev scheduler
- *
- * Context: process, module init.
- * Return: 0 or a negative errno from l4lb_sched_register().
- */
-int l4lb_sched_mh_init(void)
-{
-	return l4lb_sched_register(&l4lb_sched_mh);
-}
-
-/**
- * l4lb_sched_mh_exit() - unregister the Maglev scheduler
- *
- * Context: process, module exit.
- */
-void l4lb_sched_mh_exit(void)
-{
-	l4lb_sched_unregister(&l4lb_sched_mh);
-}

@@ -10,24 +10,23 @@
  */
 #include <linux/atomic.h>
 
-#include "l4lb_conn.h"
+#include "l4lb_backend.h"
 #include "l4lb_sched.h"
-#include "l4lb_service.h"
 
 /**
  * struct l4lb_rr - per-service state
- * @next: index in the backend set where the next search starts
+ * @next: index in the backend array where the next search starts
  */
 struct l4lb_rr {
 	atomic_t next;
 };
 
 static struct l4lb_backend *l4lb_rr_schedule(struct l4lb_sched_inst *inst,
-					     const struct l4lb_backend_set *set,
+					     const struct l4lb_backend_array *arr,
 					     const struct l4lb_tuple *t)
 {
 	struct l4lb_rr *rr = l4lb_sched_priv(inst);
-	unsigned int n = set->n, start, idx, i;
+	unsigned int n = arr->n, start, idx, i;
 	struct l4lb_backend *be;
 
 	if (!n)
@@ -36,7 +35,7 @@ static struct l4lb_backend *l4lb_rr_schedule(struct l4lb_sched_inst *inst,
 		start = (unsigned int)atomic_read(&rr->next);
 		for (i = 0; i < n; i++) {
 			idx = (start + i) % n;
-			be = set->be[idx];
+			be = arr->be[idx];
 			if (l4lb_backend_usable(be))
 				break;
 		}
@@ -46,29 +45,8 @@ static struct l4lb_backend *l4lb_rr_schedule(struct l4lb_sched_inst *inst,
 	return be;
 }
 
-static struct l4lb_scheduler l4lb_sched_rr = {
+const struct l4lb_scheduler l4lb_sched_rr = {
 	.name = "rr",
 	.priv_size = sizeof(struct l4lb_rr),
 	.schedule = l4lb_rr_schedule,
 };
-
-/**
- * l4lb_sched_rr_init() - register the round-robin scheduler
- *
- * Context: process, module init.
- * Return: 0 or a negative errno from l4lb_sched_register().
- */
-int l4lb_sched_rr_init(void)
-{
-	return l4lb_sched_register(&l4lb_sched_rr);
-}
-
-/**
- * l4lb_sched_rr_exit() - unregister the round-robin scheduler
- *
- * Context: process, module exit.
- */
-void l4lb_sched_rr_exit(void)
-{
-	l4lb_sched_unregister(&l4lb_sched_rr);
-}

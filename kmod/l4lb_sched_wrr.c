@@ -16,15 +16,14 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "l4lb_conn.h"
+#include "l4lb_backend.h"
 #include "l4lb_sched.h"
-#include "l4lb_service.h"
 
 /**
- * struct l4lb_wrr_state - per-backend current weights, for one backend set
+ * struct l4lb_wrr_state - per-backend current weights, for one backend array
  * @rcu: deferred free
  * @n: entries in @cur
- * @cur: current weight of set->be[i]
+ * @cur: current weight of arr->be[i]
  */
 struct l4lb_wrr_state {
 	struct rcu_head rcu;
@@ -35,7 +34,7 @@ struct l4lb_wrr_state {
 /**
  * struct l4lb_wrr - per-service state
  * @lock: serialises picks (softirq) and the swap of @state
- * @state: current weights matching the published backend set
+ * @state: current weights matching the published backend array
  */
 struct l4lb_wrr {
 	spinlock_t lock;		/* picks and @state */
@@ -43,17 +42,17 @@ struct l4lb_wrr {
 };
 
 static int l4lb_wrr_update(struct l4lb_sched_inst *inst,
-			   const struct l4lb_backend_set *set)
+			   const struct l4lb_backend_array *arr)
 {
 	struct l4lb_wrr *wrr = l4lb_sched_priv(inst);
 	struct l4lb_wrr_state *st, *old;
 
 	if (!rcu_access_pointer(wrr->state))
 		spin_lock_init(&wrr->lock);
-	st = kzalloc(struct_size(st, cur, set->n), GFP_KERNEL);
+	st = kzalloc(struct_size(st, cur, arr->n), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
-	st->n = set->n;
+	st->n = arr->n;
 
 	/* Start afresh: a weight change restarts the interleaving. */
 	spin_lock_bh(&wrr->lock);
@@ -66,7 +65,7 @@ static int l4lb_wrr_update(struct l4lb_sched_inst *inst,
 }
 
 static struct l4lb_backend *l4lb_wrr_schedule(struct l4lb_sched_inst *inst,
-					      const struct l4lb_backend_set *set,
+					      const struct l4lb_backend_array *arr,
 					      const struct l4lb_tuple *t)
 {
 	struct l4lb_wrr *wrr = l4lb_sched_priv(inst);
@@ -77,16 +76,16 @@ static struct l4lb_backend *l4lb_wrr_schedule(struct l4lb_sched_inst *inst,
 
 	spin_lock(&wrr->lock);
 	st = rcu_dereference_protected(wrr->state, lockdep_is_held(&wrr->lock));
-	/* The set and the state are published separately; until both match
+	/* The array and the state are published separately; until both match
 	 * (a grace period at most), fall back to the first usable backend.
 	 */
-	for (i = 0; i < set->n; i++) {
-		struct l4lb_backend *be = set->be[i];
+	for (i = 0; i < arr->n; i++) {
+		struct l4lb_backend *be = arr->be[i];
 		u32 w;
 
 		if (!l4lb_backend_usable(be))
 			continue;
-		if (!st || st->n != set->n) {
+		if (!st || st->n != arr->n) {
 			best = be;
 			break;
 		}
@@ -98,7 +97,7 @@ static struct l4lb_backend *l4lb_wrr_schedule(struct l4lb_sched_inst *inst,
 			best_i = i;
 		}
 	}
-	if (best && st && st->n == set->n)
+	if (best && st && st->n == arr->n)
 		st->cur[best_i] -= total;
 	spin_unlock(&wrr->lock);
 	return best;
@@ -111,31 +110,10 @@ static void l4lb_wrr_done(struct l4lb_sched_inst *inst)
 	kfree(rcu_dereference_protected(wrr->state, 1));
 }
 
-static struct l4lb_scheduler l4lb_sched_wrr = {
+const struct l4lb_scheduler l4lb_sched_wrr = {
 	.name = "wrr",
 	.priv_size = sizeof(struct l4lb_wrr),
 	.update = l4lb_wrr_update,
 	.schedule = l4lb_wrr_schedule,
 	.done = l4lb_wrr_done,
 };
-
-/**
- * l4lb_sched_wrr_init() - register the smooth weighted round-robin scheduler
- *
- * Context: process, module init.
- * Return: 0 or a negative errno from l4lb_sched_register().
- */
-int l4lb_sched_wrr_init(void)
-{
-	return l4lb_sched_register(&l4lb_sched_wrr);
-}
-
-/**
- * l4lb_sched_wrr_exit() - unregister the smooth weighted round-robin scheduler
- *
- * Context: process, module exit.
- */
-void l4lb_sched_wrr_exit(void)
-{
-	l4lb_sched_unregister(&l4lb_sched_wrr);
-}

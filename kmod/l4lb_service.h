@@ -1,28 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * l4lb: the virtual service, its backends, and the per-namespace state.
+ * l4lb: virtual services: their keys, lookup, selection and settings.
  *
  * A namespace holds any number of services, each keyed by (VIP, port,
  * protocol), so a TCP and a UDP service may share one VIP:port.
  *
  * Locking:
- *  - struct l4lb_net::lock (a mutex) serialises every control-plane change
- *    of a namespace: the service list, service settings, the backend lists,
- *    the schedulers.
- *  - The packet path finds a service in l4lb_net::svc_tab, and reads its
- *    backend set and scheduler, under RCU only. Backend sets are replaced
- *    whole (RCU copy-update), so a reader never sees a half-updated list;
- *    the old set is freed after a grace period.
- *  - Backend fields read on the packet path (state, weight) are written with
- *    WRITE_ONCE() under the mutex and read with READ_ONCE().
- *  - A backend is reference counted: one reference for the service's list,
- *    one per NAT row. It is freed after a grace period once the last one is
- *    gone, so a removed backend drains: its rows keep working until they end.
- *  - Removal is published by a new backend set; a CPU that read the old set
- *    just before may still schedule one new connection to the removed
- *    backend within that RCU grace period. Its row then drains like the
- *    others. Readers take their reference with refcount_inc_not_zero(), so
- *    they never resurrect a backend being freed.
+ *  - struct l4lb_services::lock (a mutex) serialises every control-plane
+ *    change of a namespace: the service list, service settings, the backend
+ *    lists, the schedulers.
+ *  - The packet path finds a service in l4lb_services::hash, and reads its
+ *    backend array and scheduler, under RCU only. Backend arrays are
+ *    replaced whole (RCU copy-update), so a reader never sees a
+ *    half-updated list; the old array is freed after a grace period.
+ *  - Removal of a backend is published by a new array; a CPU that read the
+ *    old array just before may still schedule one new connection to the
+ *    removed backend within that grace period. Its row then drains like
+ *    the others.
  *  - A row reaches its service through conn->backend->svc. A service is
  *    deleted by unhashing it, waiting for the packet path to let go of it
  *    (synchronize_net(), so no new row can be created for it), removing
@@ -31,18 +25,16 @@
 #ifndef _L4LB_SERVICE_H
 #define _L4LB_SERVICE_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
-#include <linux/refcount.h>
-#include <linux/u64_stats_sync.h>
-#include <linux/workqueue.h>
-#include <net/net_namespace.h>
+#include <linux/types.h>
 
 #include "../include/uapi/l4lb.h"
-#include "l4lb_conn.h"
 
+struct l4lb_backend;
+struct l4lb_backend_array;
 struct l4lb_sched_inst;
-struct proc_dir_entry;
 
 /* Timeout defaults, in seconds: IPVS's (ip_vs_proto_tcp.c, ip_vs_proto_udp.c). */
 #define L4LB_DEFAULT_TIMEOUT_TCP	900
@@ -50,84 +42,33 @@ struct proc_dir_entry;
 #define L4LB_DEFAULT_TIMEOUT_SYN	60
 #define L4LB_DEFAULT_TIMEOUT_UDP	300
 #define L4LB_TIMEOUT_CLOSE		10	/* after a RST */
-#define L4LB_TIMEOUT_MAX		(7 * 24 * 3600)
 
-/* The SNAT ports, host byte order, less the local ephemeral range. */
-#define L4LB_SNAT_PORT_LO		1024
-#define L4LB_SNAT_PORT_HI		65535
+/* The default virtual port, host byte order. */
+#define L4LB_DEFAULT_PORT		20000
 
-/** L4LB_BACKENDS_MAX - most backends a service may have */
-#define L4LB_BACKENDS_MAX		4096
+/** L4LB_SVC_TAB_BITS - log2 of the buckets of a namespace's service hash */
+#define L4LB_SVC_TAB_BITS	8
 
 /**
- * struct l4lb_be_stats - per-CPU traffic counters of a backend
- * @conns: rows created towards the backend
- * @pkts_in: packets client -> backend
- * @pkts_out: packets backend -> client
- * @bytes_in: IP bytes client -> backend
- * @bytes_out: IP bytes backend -> client
- * @syncp: u64 consistency on 32-bit
+ * struct l4lb_services - the services of one network namespace
+ * @lock: serialises control-plane changes (process context)
+ * @list: every service, in creation order (@lock)
+ * @n: number of services; written under @lock, read locklessly by the
+ *	packet path to skip namespaces without any
+ * @hash: the services hashed by key, for the packet path (RCU)
  */
-struct l4lb_be_stats {
-	u64_stats_t conns;
-	u64_stats_t pkts_in;
-	u64_stats_t pkts_out;
-	u64_stats_t bytes_in;
-	u64_stats_t bytes_out;
-	struct u64_stats_sync syncp;
-};
-
-/**
- * struct l4lb_backend - a backend (real server)
- * @list: link in l4lb_service::backends (under l4lb_net::lock)
- * @svc: the service it belongs to
- * @addr: address, network byte order
- * @port: port, network byte order
- * @weight: 0..L4LB_WEIGHT_MAX; 0 takes no new connections
- * @state: enum l4lb_be_state
- * @removed: deleted from the service; draining until its last row ends
- * @refcnt: 1 for the service list + 1 per row
- * @active: rows in ESTABLISHED
- * @inactive: rows in any other state
- * @snat_next: where the next SNAT port search towards it starts, as an
- *	offset into the SNAT port range; random at first
- * @stats: per-CPU traffic counters
- * @rcu: deferred free
- */
-struct l4lb_backend {
+struct l4lb_services {
+	struct mutex lock;		/* control plane, see above */
 	struct list_head list;
-	struct l4lb_service *svc;
-	__be32 addr;
-	__be16 port;
-	u32 weight;
-	u8 state;
-	bool removed;
-	refcount_t refcnt;
-	atomic_t active;
-	atomic_t inactive;
-	atomic_t snat_next;
-	struct l4lb_be_stats __percpu *stats;
-	struct rcu_head rcu;
-};
-
-/**
- * struct l4lb_backend_set - the backends a scheduler may choose from
- * @rcu: deferred free
- * @n: number of entries in @be
- * @be: backends not removed, in the order they were added; each may still
- *	be down, draining or of weight 0, which schedulers must skip
- */
-struct l4lb_backend_set {
-	struct rcu_head rcu;
 	unsigned int n;
-	struct l4lb_backend *be[];
+	struct hlist_head hash[1 << L4LB_SVC_TAB_BITS];
 };
 
 /**
  * struct l4lb_service - a virtual service (VIP:port/protocol)
- * @hnode: link in l4lb_net::svc_tab, hashed by the key (RCU)
- * @list: link in l4lb_net::services, in creation order (l4lb_net::lock)
- * @ln: the namespace state it belongs to
+ * @hnode: link in l4lb_services::hash (RCU)
+ * @list: link in l4lb_services::list (l4lb_services::lock)
+ * @owner: the services it belongs to
  * @vip: virtual address, network byte order; part of the key, fixed
  * @port: virtual port, network byte order; part of the key, fixed
  * @proto: IPPROTO_TCP or IPPROTO_UDP; part of the key, fixed
@@ -135,82 +76,24 @@ struct l4lb_backend_set {
  *	that routes to the backend, as MASQUERADE does
  * @timeout: idle timeout of a row in each enum l4lb_conn_state, in jiffies;
  *	timeout[L4LB_CONN_PERSIST] is the persistence time, 0 for none
- * @backends: every backend, removed ones included (under l4lb_net::lock)
- * @set: the schedulable backends (RCU)
+ * @backends: every backend, removed ones included (l4lb_services::lock)
+ * @arr: the schedulable backends (RCU)
  * @sched: the scheduler and its per-service data (RCU)
  * @rcu: deferred free
  */
 struct l4lb_service {
 	struct hlist_node hnode;
 	struct list_head list;
-	struct l4lb_net *ln;
+	struct l4lb_services *owner;
 	__be32 vip;
 	__be16 port;
 	u8 proto;
 	__be32 snat_addr;
 	unsigned long timeout[L4LB_CONN_STATE_MAX + 1];
 	struct list_head backends;
-	struct l4lb_backend_set __rcu *set;
+	struct l4lb_backend_array __rcu *arr;
 	struct l4lb_sched_inst __rcu *sched;
 	struct rcu_head rcu;
-};
-
-/**
- * struct l4lb_stats - per-CPU global counters of a namespace
- * @created: rows created
- * @drop: drops by reason, indexed by enum l4lb_drop
- * @syncp: u64 consistency on 32-bit
- */
-enum l4lb_drop {
-	L4LB_DROP_NO_BACKEND,
-	L4LB_DROP_TABLE_FULL,
-	L4LB_DROP_NO_MEMORY,
-	L4LB_DROP_NO_ROUTE,
-	L4LB_DROP_NO_SNAT_PORT,
-	L4LB_DROP_MALFORMED,
-	L4LB_DROP_MTU,
-	L4LB_STRAY,
-	L4LB_FRAGMENT,
-	L4LB_ICMP,
-	L4LB_DROP_SYN_LIMIT,
-	L4LB_DROP_MAX,
-};
-
-struct l4lb_stats {
-	u64_stats_t created;
-	u64_stats_t drop[L4LB_DROP_MAX];
-	struct u64_stats_sync syncp;
-};
-
-/** L4LB_SVC_TAB_BITS - log2 of the buckets of a namespace's service table */
-#define L4LB_SVC_TAB_BITS	8
-
-/**
- * struct l4lb_net - l4lb's state in one network namespace
- * @net: the namespace
- * @lock: serialises control-plane changes (process context)
- * @services: every service, in creation order (@lock)
- * @nsvc: number of services; written under @lock, read locklessly by the
- *	packet path to skip namespaces without any
- * @svc_tab: the services hashed by key, for the packet path (RCU)
- * @tab: the NAT table; allocated with the first service, freed with the
- *	namespace; never changes in between
- * @stats: per-CPU counters
- * @hooks: true once the netfilter hooks are registered
- * @gc_work: periodic expiry of rows and reaping of drained backends
- * @proc_dir: /proc/net/l4lb
- */
-struct l4lb_net {
-	struct net *net;
-	struct mutex lock;		/* control plane, see above */
-	struct list_head services;
-	unsigned int nsvc;
-	struct hlist_head svc_tab[1 << L4LB_SVC_TAB_BITS];
-	struct l4lb_conn_table *tab;
-	struct l4lb_stats __percpu *stats;
-	bool hooks;
-	struct delayed_work gc_work;
-	struct proc_dir_entry *proc_dir;
 };
 
 /**
@@ -246,9 +129,6 @@ struct l4lb_svc_sel {
 	u8 proto;
 };
 
-/* The pernet id of struct l4lb_net (l4lb_main.c). */
-extern unsigned int l4lb_net_id;
-
 /**
  * enum l4lb_timeout_kind - the timeouts users set, each covering states
  * @L4LB_TO_TCP: ESTABLISHED
@@ -266,52 +146,37 @@ enum l4lb_timeout_kind {
 	L4LB_TO_PERSIST,
 };
 
-void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
-			      enum l4lb_timeout_kind kind, unsigned int secs);
-
-/* Module-wide settings from the parameters, fixed at load. */
-extern unsigned int l4lb_conn_tab_bits;
-extern unsigned int l4lb_conn_max;
-extern unsigned int l4lb_syn_max;
-
-struct l4lb_net *l4lb_pernet(const struct net *net);
-
-void l4lb_stats_inc(struct l4lb_net *ln, enum l4lb_drop why);
-void l4lb_stats_created(struct l4lb_net *ln);
-void l4lb_stats_read(struct l4lb_net *ln, u64 *created, u64 *drop);
+int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
+			   struct netlink_ext_ack *extack);
 
 void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg);
+void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
+			      enum l4lb_timeout_kind kind, unsigned int secs);
 void l4lb_service_cfg_get(const struct l4lb_service *svc,
 			  struct l4lb_service_cfg *cfg);
-struct l4lb_service *l4lb_service_find_rcu(struct l4lb_net *ln, __be32 vip,
-					   __be16 port, u8 proto);
-struct l4lb_service *l4lb_service_select(struct l4lb_net *ln,
+
+void l4lb_services_init(struct l4lb_services *svcs);
+struct l4lb_service *l4lb_service_find_rcu(struct l4lb_services *svcs,
+					   __be32 vip, __be16 port, u8 proto);
+struct l4lb_service *l4lb_service_find(struct l4lb_services *svcs, __be32 vip,
+				       __be16 port, u8 proto);
+struct l4lb_service *l4lb_service_select(struct l4lb_services *svcs,
 					 const struct l4lb_svc_sel *sel,
 					 struct netlink_ext_ack *extack);
-int l4lb_service_set(struct l4lb_net *ln, const struct l4lb_service_cfg *cfg,
-		     struct netlink_ext_ack *extack);
-int l4lb_service_del(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
-		     struct netlink_ext_ack *extack);
-int l4lb_service_flush(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
-		       struct netlink_ext_ack *extack);
+struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
+					 const struct l4lb_service_cfg *cfg,
+					 struct netlink_ext_ack *extack);
+int l4lb_service_change(struct l4lb_service *svc,
+			const struct l4lb_service_cfg *cfg,
+			struct netlink_ext_ack *extack);
+void l4lb_service_unhash(struct l4lb_service *svc);
+void l4lb_service_destroy(struct l4lb_service *svc);
 
-int l4lb_backend_add(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
-		     __be32 addr, __be16 port, u32 weight, u8 state,
-		     struct netlink_ext_ack *extack);
-int l4lb_backend_del(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
-		     __be32 addr, __be16 port, bool now,
-		     struct netlink_ext_ack *extack);
-int l4lb_backend_set(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
-		     __be32 addr, __be16 port, const u32 *weight,
-		     const u8 *state, bool now, struct netlink_ext_ack *extack);
-bool l4lb_backend_usable(const struct l4lb_backend *be);
-struct l4lb_backend *l4lb_backend_get_rcu(struct l4lb_backend *be);
-void l4lb_backend_put(struct l4lb_backend *be);
-void l4lb_backend_conn_release(struct l4lb_conn *conn);
-void l4lb_backend_conn_state(struct l4lb_conn *conn, u8 old, u8 new);
-void l4lb_backend_account(struct l4lb_backend *be, bool in, unsigned int len);
-
-int l4lb_net_init(struct l4lb_net *ln, struct net *net);
-void l4lb_net_exit(struct l4lb_net *ln);
+struct l4lb_backend *l4lb_service_backend(struct l4lb_service *svc,
+					  __be32 addr, __be16 port);
+unsigned int l4lb_service_nbackends(struct l4lb_service *svc);
+int l4lb_service_publish(struct l4lb_service *svc);
+int l4lb_service_sched_update(struct l4lb_service *svc);
+void l4lb_service_reap(struct l4lb_service *svc, struct l4lb_backend *only);
 
 #endif /* _L4LB_SERVICE_H */

@@ -19,7 +19,9 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 
+#include "l4lb_backend.h"
 #include "l4lb_conn.h"
+#include "l4lb_conn_gc.h"
 #include "l4lb_kunit.h"
 #include "l4lb_service.h"
 
@@ -59,7 +61,8 @@ static struct l4lb_conn_table *tab_new(struct kunit *test, unsigned int bits,
 				       unsigned int max)
 {
 	/* The half-open limit is the table's: only one case tests it. */
-	struct l4lb_conn_table *tab = l4lb_conn_table_alloc(bits, max, max);
+	struct l4lb_conn_table *tab = l4lb_conn_table_alloc(bits, max, max,
+							    l4lb_backend_conn_release);
 
 	KUNIT_ASSERT_NOT_NULL(test, tab);
 	if (!kunit_alloc_resource(test, tab_res_init, tab_res_free, GFP_KERNEL,
@@ -132,7 +135,7 @@ static void row_insert(struct kunit *test, struct l4lb_conn_table *tab,
 		       struct l4lb_conn *conn, u16 lo, u16 hi)
 {
 	struct l4lb_tuple_hash *old = NULL;
-	int err = l4lb_conn_insert(tab, conn, lo, hi, &old);
+	int err = l4lb_kunit_insert(tab, conn, lo, hi, &old);
 
 	if (err)
 		l4lb_conn_free_unhashed(tab, conn);
@@ -696,7 +699,7 @@ static void op_insert(struct kunit *test, struct l4lb_conn_table *tab,
 		.proto = rs.proto, .dir = REPLY };
 	conn->expires = now + 1 + prandom_u32_state(rnd) % 2000;
 
-	err = l4lb_conn_insert(tab, conn, ALL_PORTS_LO, ALL_PORTS_HI, &old);
+	err = l4lb_kunit_insert(tab, conn, ALL_PORTS_LO, ALL_PORTS_HI, &old);
 	if (dup) {
 		KUNIT_EXPECT_EQ(test, err, -EEXIST);
 		KUNIT_EXPECT_PTR_EQ(test, old, &dup->conn->th[ORIG]);
@@ -918,7 +921,7 @@ static unsigned long gc_period_with(struct l4lb_conn_table *tab, u8 proto,
 	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
 		t[i] = (unsigned long)cfg.timeout[i] * HZ;
 	l4lb_conn_gc_timeouts(tab, t, proto);
-	return tab->gc_period;
+	return tab->gc.period;
 }
 
 static void conn_gc_period_follows_the_timeouts_in_use(struct kunit *test)
@@ -942,7 +945,7 @@ static void conn_gc_period_follows_the_timeouts_in_use(struct kunit *test)
 	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
 
 	/* Before any service sets it: a full pass a second. */
-	KUNIT_EXPECT_EQ(test, tab->gc_period, (unsigned long)HZ);
+	KUNIT_EXPECT_EQ(test, tab->gc.period, (unsigned long)HZ);
 
 	/* TCP with IPVS's defaults: a reset row's 10 s is short (the marked
 	 * pass serves it); the shortest longer one is timeout_syn's 60 s: a
@@ -1222,7 +1225,7 @@ static void expect_exhausted(struct kunit *test, struct l4lb_conn_table *tab,
 	rs.caddr = c.caddr;
 	rs.cport = c.cport;
 	conn = row_alloc(test, tab, &rs);
-	err = l4lb_conn_insert(tab, conn, lo, hi, &old);
+	err = l4lb_kunit_insert(tab, conn, lo, hi, &old);
 	KUNIT_EXPECT_EQ(test, err, -EADDRNOTAVAIL);
 	if (err) {
 		KUNIT_EXPECT_NULL(test, find(tab, &conn->th[ORIG].tuple));
@@ -1339,7 +1342,7 @@ static void snat_same_original_tuple_is_eexist_with_old(struct kunit *test)
 	rs2 = rs;
 	rs2.baddr = BACKEND(3);
 	second = row_alloc(test, tab, &rs2);
-	err = l4lb_conn_insert(tab, second, ALL_PORTS_LO, ALL_PORTS_HI, &old);
+	err = l4lb_kunit_insert(tab, second, ALL_PORTS_LO, ALL_PORTS_HI, &old);
 	KUNIT_EXPECT_EQ(test, err, -EEXIST);
 	KUNIT_EXPECT_PTR_EQ(test, old, &first->th[ORIG]);
 	if (old)
@@ -1362,7 +1365,7 @@ static void snat_eexist_wins_over_a_full_range(struct kunit *test)
 
 	first = row_add(test, tab, &rs, 5000, 5000);
 	second = row_alloc(test, tab, &rs);
-	err = l4lb_conn_insert(tab, second, 5000, 5000, &old);
+	err = l4lb_kunit_insert(tab, second, 5000, 5000, &old);
 	KUNIT_EXPECT_EQ(test, err, -EEXIST);
 	KUNIT_EXPECT_PTR_EQ(test, old, &first->th[ORIG]);
 	if (err)
@@ -1403,7 +1406,8 @@ static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
 	struct l4lb_tuple_hash *old = NULL;
 	int err;
 
-	err = l4lb_conn_insert_range(tab, conn, ports, &old);
+	err = l4lb_conn_insert_range(tab, conn, ports,
+				     l4lb_kunit_cursor(conn), &old);
 	if (err) {
 		atomic_dec(&be->inactive);
 		refcount_dec(&be->refcnt);
@@ -1560,7 +1564,8 @@ static void snat_two_parts_fill_then_exhaust(struct kunit *test)
 		u16 port;
 
 		conn = row_alloc(test, tab, &rs);
-		err = l4lb_conn_insert_range(tab, conn, &r, &old);
+		err = l4lb_conn_insert_range(tab, conn, &r,
+					     l4lb_kunit_cursor(conn), &old);
 		if (err)
 			l4lb_conn_free_unhashed(tab, conn);
 		KUNIT_ASSERT_EQ(test, err, 0);
@@ -1574,7 +1579,8 @@ static void snat_two_parts_fill_then_exhaust(struct kunit *test)
 		struct rowspec rs = client(100 + i);
 
 		conn = row_alloc(test, tab, &rs);
-		err = l4lb_conn_insert_range(tab, conn, &r, &old);
+		err = l4lb_conn_insert_range(tab, conn, &r,
+					     l4lb_kunit_cursor(conn), &old);
 		KUNIT_EXPECT_EQ(test, err, -EADDRNOTAVAIL);
 		if (err)
 			l4lb_conn_free_unhashed(tab, conn);

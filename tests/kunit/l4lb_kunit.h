@@ -6,10 +6,14 @@
 #define _L4LB_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/in.h>
 #include <linux/printk.h>
 
+#include "../include/uapi/l4lb.h"
+
+#include "l4lb_backend.h"
+#include "l4lb_conn.h"
 #include "l4lb_sched.h"
-#include "l4lb_service.h"
 
 /**
  * l4lb_kunit_need_module_init() - suite_init of suites using module state
@@ -43,7 +47,7 @@ static inline int l4lb_kunit_need_module_init(struct kunit_suite *suite)
 struct l4lb_sched_fixture {
 	struct l4lb_sched_inst *inst;
 	struct l4lb_backend be[L4LB_KUNIT_MAX_BE];
-	struct l4lb_backend_set *set;
+	struct l4lb_backend_array *set;
 };
 
 /*
@@ -60,5 +64,35 @@ struct l4lb_sched_fixture *l4lb_kunit_sched_setup(struct kunit *test,
 struct l4lb_backend *l4lb_kunit_sched_pick(struct l4lb_sched_fixture *f);
 /* Index of @be in f->be, or -1 for NULL. */
 int l4lb_kunit_be_index(struct l4lb_sched_fixture *f, struct l4lb_backend *be);
+
+/* Test-only entry points of the module (built with CONFIG_L4LB_KUNIT_TEST). */
+unsigned int l4lb_conn_gc(struct l4lb_conn_table *tab, unsigned int nbuckets,
+			  unsigned long now);
+void l4lb_conn_gc_timeouts(struct l4lb_conn_table *tab,
+			   const unsigned long *timeout, u8 proto);
+
+/* The SNAT port cursor of a row's backend, as the packet path passes it,
+ * or NULL for a row without one.
+ */
+static inline atomic_t *l4lb_kunit_cursor(struct l4lb_conn *conn)
+{
+	return conn->backend ? &conn->backend->snat_next : NULL;
+}
+
+/* l4lb_conn_insert_range() over the one part @lo-@hi, from the cursor of
+ * the row's backend.
+ */
+static inline int l4lb_kunit_insert(struct l4lb_conn_table *tab,
+				    struct l4lb_conn *conn, u16 lo, u16 hi,
+				    struct l4lb_tuple_hash **old)
+{
+	const struct l4lb_port_range ports = {
+		.lo = { lo, 1 },
+		.hi = { hi, 0 },
+	};
+
+	return l4lb_conn_insert_range(tab, conn, &ports,
+				      l4lb_kunit_cursor(conn), old);
+}
 
 #endif /* _L4LB_KUNIT_H */

@@ -9,10 +9,10 @@
 #include <linux/overflow.h>
 #include <linux/rcupdate.h>
 
+#include "l4lb_backend.h"
 #include "l4lb_conn.h"
 #include "l4lb_kunit.h"
 #include "l4lb_sched.h"
-#include "l4lb_service.h"
 
 static void inst_res_free(struct kunit_resource *res)
 {

@@ -290,10 +290,24 @@ static void assert_bytes(struct kunit *test, const u8 *got, const u8 *want,
 					     desc, what, i, got[i], want[i]);
 }
 
+/* Parse, then rewrite with what the parse found, as the packet path does;
+ * the parse's error if it fails.
+ */
+static int parse_rewrite(struct sk_buff *skb, __be32 saddr, __be16 sport,
+			 __be32 daddr, __be16 dport)
+{
+	struct l4lb_l4 l4;
+	int err;
+
+	err = l4lb_nat_parse(skb, &l4);
+	if (err)
+		return err;
+	return l4lb_nat_rewrite(skb, &l4, saddr, sport, daddr, dport);
+}
+
 static int rewrite_to(struct sk_buff *skb, const struct pkt_spec *to)
 {
-	return l4lb_nat_rewrite(skb, to->saddr, to->sport, to->daddr,
-				to->dport);
+	return parse_rewrite(skb, to->saddr, to->sport, to->daddr, to->dport);
 }
 
 /* --- checking rewritten packets ------------------------------------------ */
@@ -764,7 +778,7 @@ static void expect_refused(struct kunit *test, struct sk_buff *skb, int err,
 	before = skb_bytes(test, skb);
 
 	KUNIT_EXPECT_EQ_MSG(test, l4lb_nat_parse(skb, &l4), err, "parse: %s", what);
-	KUNIT_EXPECT_EQ_MSG(test, l4lb_nat_rewrite(skb, SNAT, SPORT, BACKEND, BPORT),
+	KUNIT_EXPECT_EQ_MSG(test, parse_rewrite(skb, SNAT, SPORT, BACKEND, BPORT),
 			    err, "rewrite: %s", what);
 
 	/* Nothing moved, nothing written, nothing returned. */

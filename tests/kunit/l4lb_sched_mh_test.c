@@ -18,10 +18,11 @@
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 
+#include "l4lb_backend.h"
 #include "l4lb_conn.h"
 #include "l4lb_kunit.h"
 #include "l4lb_sched.h"
-#include "l4lb_service.h"
+#include "l4lb_sched_mh.h"
 
 #define MAX_BE		16
 #define NKEYS		100000U
@@ -31,7 +32,7 @@
 /* @n backends of weight 1, up; @set lists them in order unless reordered. */
 struct mh_fixture {
 	struct l4lb_backend be[MAX_BE];
-	struct l4lb_backend_set *set;
+	struct l4lb_backend_array *set;
 	unsigned int n;
 };
 
@@ -86,7 +87,7 @@ static int table_res_init(struct kunit_resource *res, void *context)
 
 /* l4lb_mh_build(), the table freed when the test ends. */
 static struct l4lb_mh_table *build(struct kunit *test,
-				   const struct l4lb_backend_set *set, u32 seed)
+				   const struct l4lb_backend_array *set, u32 seed)
 {
 	struct l4lb_mh_table *tab = l4lb_mh_build(set, seed);
 
@@ -161,7 +162,7 @@ static struct l4lb_sched_inst *mh_inst(struct kunit *test)
 }
 
 static struct l4lb_backend *sched_pick(struct l4lb_sched_inst *inst,
-				       const struct l4lb_backend_set *set,
+				       const struct l4lb_backend_array *set,
 				       const struct l4lb_tuple *t)
 {
 	struct l4lb_backend *be;
@@ -293,7 +294,7 @@ static void expect_minimal_disruption(struct kunit *test, struct mh_fixture *f,
 				      unsigned int r, bool down)
 {
 	unsigned int n = f->n, i, j, moved = 0, of_r = 0, of_r_moved = 0;
-	struct l4lb_backend_set *set;
+	struct l4lb_backend_array *set;
 	struct l4lb_mh_table *tab;
 	struct l4lb_tuple t;
 	struct rnd_state rs;
@@ -522,7 +523,7 @@ static void mh_table_size_follows_the_set_not_the_usable(struct kunit *test)
 {
 	const unsigned int n = 700, n_down = 100;
 	unsigned int i, m = l4lb_mh_table_size(n), wrap_usable = 0;
-	struct l4lb_backend_set *set;
+	struct l4lb_backend_array *set;
 	struct l4lb_backend *be;
 	struct l4lb_mh_table *tab;
 

@@ -14,10 +14,10 @@
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 
+#include "l4lb_backend.h"
 #include "l4lb_conn.h"
 #include "l4lb_kunit.h"
 #include "l4lb_sched.h"
-#include "l4lb_service.h"
 
 #define MAX_BE	L4LB_KUNIT_MAX_BE
 

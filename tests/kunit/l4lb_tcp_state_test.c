@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the TCP state machine of a NAT row,
- * l4lb_tcp_next_state() (kmod/l4lb_core.c).
+ * l4lb_tcp_next_state() (kmod/l4lb_proto_tcp.c).
  */
 #include <kunit/test.h>
 #include <net/tcp.h>
 
 #include "l4lb_conn.h"
-#include "l4lb_core.h"
+#include "l4lb_proto_tcp.h"
 #include "../include/uapi/l4lb.h"
 
 #define ORIG	L4LB_DIR_ORIG
@@ -18,19 +18,7 @@
 #define RST	TCPHDR_RST
 #define PSH	TCPHDR_PSH
 
-static const char *const state_name[] = {
-	[L4LB_CONN_NONE] = "NONE",
-	[L4LB_CONN_SYN_SENT] = "SYN_SENT",
-	[L4LB_CONN_SYN_RECV] = "SYN_RECV",
-	[L4LB_CONN_ESTABLISHED] = "ESTABLISHED",
-	[L4LB_CONN_FIN_WAIT] = "FIN_WAIT",
-	[L4LB_CONN_CLOSE_WAIT] = "CLOSE_WAIT",
-	[L4LB_CONN_LAST_ACK] = "LAST_ACK",
-	[L4LB_CONN_TIME_WAIT] = "TIME_WAIT",
-	[L4LB_CONN_CLOSE] = "CLOSE",
-	[L4LB_CONN_UDP] = "UDP",
-	[L4LB_CONN_PERSIST] = "PERSIST",
-};
+static const char *const state_name[] = L4LB_CONN_STATE_NAMES;
 
 static const char *sname(u8 state)
 {

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * l4lb: the checks of every value users set (l4lb_check.c). Each returns 0
+ * or a negative errno, with a message in @extack (which may be NULL).
+ */
+#ifndef _L4LB_CHECK_H
+#define _L4LB_CHECK_H
+
+#include <linux/netlink.h>
+#include <linux/types.h>
+
+/* Longest idle timeout or persistence time, seconds (a week). */
+#define L4LB_TIMEOUT_MAX	(7 * 24 * 3600)
+
+int l4lb_check_vip(__be32 vip, struct netlink_ext_ack *extack);
+int l4lb_check_port(__be16 port, struct netlink_ext_ack *extack);
+int l4lb_check_proto(u8 proto, struct netlink_ext_ack *extack);
+int l4lb_check_timeout(u32 secs, struct netlink_ext_ack *extack);
+int l4lb_check_persistence(u32 secs, struct netlink_ext_ack *extack);
+int l4lb_check_backend_addr(__be32 addr, struct netlink_ext_ack *extack);
+int l4lb_check_backend_port(__be16 port, struct netlink_ext_ack *extack);
+int l4lb_check_weight(u32 weight, struct netlink_ext_ack *extack);
+int l4lb_check_state(u8 state, struct netlink_ext_ack *extack);
+
+#endif /* _L4LB_CHECK_H */

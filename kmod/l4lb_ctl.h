@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * l4lb: the control-plane operations of a namespace (l4lb_ctl.c), as the
+ * netlink family and the module parameters request them.
+ */
+#ifndef _L4LB_CTL_H
+#define _L4LB_CTL_H
+
+#include <linux/netlink.h>
+#include <linux/types.h>
+
+#include "l4lb_service.h"
+
+struct l4lb_net;
+
+/**
+ * struct l4lb_be_req - a request about one backend of one service
+ * @sel: the service
+ * @addr: the backend's address, network byte order
+ * @port: the backend's port, network byte order
+ * @weight: the weight to set (with @set_weight)
+ * @state: the enum l4lb_be_state to set (with @set_state)
+ * @set_weight: @weight is given
+ * @set_state: @state is given
+ * @now: remove the backend's rows at once (L4LB_F_NOW)
+ */
+struct l4lb_be_req {
+	struct l4lb_svc_sel sel;
+	__be32 addr;
+	__be16 port;
+	u32 weight;
+	u8 state;
+	bool set_weight;
+	bool set_state;
+	bool now;
+};
+
+int l4lb_ctl_service_set(struct l4lb_net *ln,
+			 const struct l4lb_service_cfg *cfg,
+			 struct netlink_ext_ack *extack);
+int l4lb_ctl_service_del(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+			 struct netlink_ext_ack *extack);
+int l4lb_ctl_flush(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
+		   struct netlink_ext_ack *extack);
+int l4lb_ctl_backend_add(struct l4lb_net *ln, const struct l4lb_be_req *req,
+			 struct netlink_ext_ack *extack);
+int l4lb_ctl_backend_del(struct l4lb_net *ln, const struct l4lb_be_req *req,
+			 struct netlink_ext_ack *extack);
+int l4lb_ctl_backend_set(struct l4lb_net *ln, const struct l4lb_be_req *req,
+			 struct netlink_ext_ack *extack);
+void l4lb_ctl_net_exit(struct l4lb_net *ln);
+
+#endif /* _L4LB_CTL_H */

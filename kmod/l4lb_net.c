@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: its state in one network namespace, the namespace's counters and
+ * the expiry worker.
+ */
+#include <linux/jiffies.h>
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <net/netns/generic.h>
+
+#include "l4lb_conn.h"
+#include "l4lb_conn_gc.h"
+#include "l4lb_net.h"
+#include "l4lb_service.h"
+
+/* The GC worker runs this often; l4lb_conn_gc_tick() paces the expiry. */
+#define L4LB_GC_INTERVAL	(HZ / 4)
+
+unsigned int l4lb_conn_tab_bits = 16;
+unsigned int l4lb_conn_max = 1048576;
+unsigned int l4lb_syn_max;	/* 0: conn_max / 2, see l4lb_params_check() */
+
+unsigned int l4lb_net_id __read_mostly;
+
+/**
+ * l4lb_pernet() - l4lb's state in a namespace
+ * @net: the namespace
+ *
+ * Context: any.
+ * Return: the state; valid as long as @net is.
+ */
+struct l4lb_net *l4lb_pernet(const struct net *net)
+{
+	return net_generic(net, l4lb_net_id);
+}
+
+/**
+ * l4lb_stats_drop() - count a dropped packet
+ * @ln: namespace state
+ * @why: the reason
+ *
+ * Context: any; per-CPU, lock free.
+ */
+void l4lb_stats_drop(struct l4lb_net *ln, enum l4lb_drop why)
+{
+	struct l4lb_stats *s = get_cpu_ptr(ln->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->drop[why]);
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(ln->stats);
+}
+
+/**
+ * l4lb_stats_event() - count an event of the packet path
+ * @ln: namespace state
+ * @what: the event
+ *
+ * Context: any; per-CPU, lock free.
+ */
+void l4lb_stats_event(struct l4lb_net *ln, enum l4lb_event what)
+{
+	struct l4lb_stats *s = get_cpu_ptr(ln->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->event[what]);
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(ln->stats);
+}
+
+/**
+ * l4lb_stats_created() - count a new row
+ * @ln: namespace state
+ *
+ * Context: any; per-CPU, lock free.
+ */
+void l4lb_stats_created(struct l4lb_net *ln)
+{
+	struct l4lb_stats *s = get_cpu_ptr(ln->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->created);
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(ln->stats);
+}
+
+/**
+ * l4lb_stats_read() - sum the per-CPU counters
+ * @ln: namespace state
+ * @sum: out
+ *
+ * Context: any.
+ */
+void l4lb_stats_read(struct l4lb_net *ln, struct l4lb_stats_sum *sum)
+{
+	unsigned int cpu, i, start;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct l4lb_stats *s = per_cpu_ptr(ln->stats, cpu);
+		struct l4lb_stats_sum v;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			v.created = u64_stats_read(&s->created);
+			for (i = 0; i < L4LB_DROP_MAX; i++)
+				v.drop[i] = u64_stats_read(&s->drop[i]);
+			for (i = 0; i < L4LB_EV_MAX; i++)
+				v.event[i] = u64_stats_read(&s->event[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		sum->created += v.created;
+		for (i = 0; i < L4LB_DROP_MAX; i++)
+			sum->drop[i] += v.drop[i];
+		for (i = 0; i < L4LB_EV_MAX; i++)
+			sum->event[i] += v.event[i];
+	}
+}
+
+static void l4lb_gc_work(struct work_struct *work)
+{
+	struct l4lb_net *ln = container_of(to_delayed_work(work),
+					   struct l4lb_net, gc_work);
+	unsigned long period = ULONG_MAX;
+	struct l4lb_service *svc;
+
+	l4lb_conn_gc_tick(ln->tab, jiffies);
+
+	mutex_lock(&ln->svcs.lock);
+	list_for_each_entry(svc, &ln->svcs.list, list) {
+		/* The expiry's pace follows the shortest timeouts in use. */
+		period = min(period,
+			     l4lb_conn_gc_period(svc->timeout, svc->proto));
+		l4lb_service_reap(svc, NULL);
+	}
+	if (period != ULONG_MAX)
+		l4lb_conn_gc_set_period(ln->tab, period);
+	mutex_unlock(&ln->svcs.lock);
+
+	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
+			   L4LB_GC_INTERVAL);
+}
+
+/**
+ * l4lb_net_gc_start() - start the expiry worker
+ * @ln: namespace state, with its table
+ *
+ * Context: process.
+ */
+void l4lb_net_gc_start(struct l4lb_net *ln)
+{
+	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
+			   L4LB_GC_INTERVAL);
+}
+
+/**
+ * l4lb_net_gc_stop() - stop the expiry worker and wait for it
+ * @ln: namespace state
+ *
+ * Context: process, svcs.lock not held.
+ */
+void l4lb_net_gc_stop(struct l4lb_net *ln)
+{
+	cancel_delayed_work_sync(&ln->gc_work);
+}
+
+/**
+ * l4lb_net_init() - set up l4lb's state in a new namespace
+ * @ln: the zeroed state
+ * @net: the namespace
+ *
+ * No service exists, no table and no hook until one is configured.
+ *
+ * Context: process (pernet init).
+ * Return: 0 or -ENOMEM.
+ */
+int l4lb_net_init(struct l4lb_net *ln, struct net *net)
+{
+	ln->net = net;
+	l4lb_services_init(&ln->svcs);
+	INIT_DEFERRABLE_WORK(&ln->gc_work, l4lb_gc_work);
+	ln->stats = netdev_alloc_pcpu_stats(struct l4lb_stats);
+	return ln->stats ? 0 : -ENOMEM;
+}
+
+/**
+ * l4lb_net_exit() - free what l4lb_net_init() allocated
+ * @ln: the state; its services, table and hooks are gone
+ *
+ * Context: process (pernet exit).
+ */
+void l4lb_net_exit(struct l4lb_net *ln)
+{
+	free_percpu(ln->stats);
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * l4lb: its state in one network namespace, the namespace's counters and
+ * the expiry worker.
+ *
+ * Locking: @tab and @hooks change under l4lb_services::lock (svcs.lock);
+ * @tab is set before the hooks are registered and freed after they are
+ * gone, so the packet path reads it without a lock.
+ */
+#ifndef _L4LB_NET_H
+#define _L4LB_NET_H
+
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+
+#include "l4lb_service.h"
+
+struct l4lb_conn_table;
+struct proc_dir_entry;
+
+/**
+ * enum l4lb_drop - why the packet path dropped a packet
+ * @L4LB_DROP_NO_BACKEND: a new flow found no usable backend
+ * @L4LB_DROP_TABLE_FULL: a new flow found the table at conn_max
+ * @L4LB_DROP_NO_MEMORY: an allocation failed
+ * @L4LB_DROP_NO_ROUTE: no route towards the new destination
+ * @L4LB_DROP_NO_SNAT_PORT: a new flow found no free SNAT port
+ * @L4LB_DROP_MALFORMED: bad headers
+ * @L4LB_DROP_MTU: too big or TTL expired; ICMP sent back
+ * @L4LB_DROP_SYN_LIMIT: a SYN found the half-open rows at syn_max
+ * @L4LB_DROP_MAX: the number of reasons
+ */
+enum l4lb_drop {
+	L4LB_DROP_NO_BACKEND,
+	L4LB_DROP_TABLE_FULL,
+	L4LB_DROP_NO_MEMORY,
+	L4LB_DROP_NO_ROUTE,
+	L4LB_DROP_NO_SNAT_PORT,
+	L4LB_DROP_MALFORMED,
+	L4LB_DROP_MTU,
+	L4LB_DROP_SYN_LIMIT,
+	L4LB_DROP_MAX,
+};
+
+/**
+ * enum l4lb_event - what else the packet path counts
+ * @L4LB_EV_STRAY: a TCP non-SYN for a VIP with no row, passed on
+ * @L4LB_EV_FRAGMENT: a non-first fragment, passed on (defrag disabled)
+ * @L4LB_EV_ICMP: an ICMP error about a row translated
+ * @L4LB_EV_MAX: the number of events
+ */
+enum l4lb_event {
+	L4LB_EV_STRAY,
+	L4LB_EV_FRAGMENT,
+	L4LB_EV_ICMP,
+	L4LB_EV_MAX,
+};
+
+/**
+ * struct l4lb_stats - per-CPU counters of a namespace
+ * @created: rows created
+ * @drop: drops, indexed by enum l4lb_drop
+ * @event: other events, indexed by enum l4lb_event
+ * @syncp: u64 consistency on 32-bit
+ */
+struct l4lb_stats {
+	u64_stats_t created;
+	u64_stats_t drop[L4LB_DROP_MAX];
+	u64_stats_t event[L4LB_EV_MAX];
+	struct u64_stats_sync syncp;
+};
+
+/**
+ * struct l4lb_stats_sum - a namespace's counters, summed over the CPUs
+ * @created: rows created
+ * @drop: drops, indexed by enum l4lb_drop
+ * @event: other events, indexed by enum l4lb_event
+ */
+struct l4lb_stats_sum {
+	u64 created;
+	u64 drop[L4LB_DROP_MAX];
+	u64 event[L4LB_EV_MAX];
+};
+
+/**
+ * struct l4lb_net - l4lb's state in one network namespace
+ * @net: the namespace
+ * @svcs: its services; svcs.lock is the control plane's lock
+ * @tab: the NAT table; allocated with the first service, freed with the
+ *	namespace; never changes in between
+ * @stats: per-CPU counters
+ * @hooks: true once the netfilter hooks are registered
+ * @gc_work: periodic expiry of rows and reaping of drained backends
+ * @proc_dir: /proc/net/l4lb
+ */
+struct l4lb_net {
+	struct net *net;
+	struct l4lb_services svcs;
+	struct l4lb_conn_table *tab;
+	struct l4lb_stats __percpu *stats;
+	bool hooks;
+	struct delayed_work gc_work;
+	struct proc_dir_entry *proc_dir;
+};
+
+/* Module-wide settings of every namespace's table, fixed at load
+ * (module parameters, l4lb_params.c).
+ */
+extern unsigned int l4lb_conn_tab_bits;
+extern unsigned int l4lb_conn_max;
+extern unsigned int l4lb_syn_max;
+
+extern unsigned int l4lb_net_id;
+
+struct l4lb_net *l4lb_pernet(const struct net *net);
+int l4lb_net_init(struct l4lb_net *ln, struct net *net);
+void l4lb_net_exit(struct l4lb_net *ln);
+void l4lb_net_gc_start(struct l4lb_net *ln);
+void l4lb_net_gc_stop(struct l4lb_net *ln);
+
+void l4lb_stats_drop(struct l4lb_net *ln, enum l4lb_drop why);
+void l4lb_stats_event(struct l4lb_net *ln, enum l4lb_event what);
+void l4lb_stats_created(struct l4lb_net *ln);
+void l4lb_stats_read(struct l4lb_net *ln, struct l4lb_stats_sum *sum);
+
+#endif /* _L4LB_NET_H */

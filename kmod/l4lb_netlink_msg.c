@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: the attributes of the generic netlink family's replies, one
+ * object each (include/uapi/l4lb.h).
+ */
+#include <net/netlink.h>
+
+#include "../include/uapi/l4lb.h"
+#include "l4lb_backend.h"
+#include "l4lb_conn.h"
+#include "l4lb_net.h"
+#include "l4lb_netlink_msg.h"
+#include "l4lb_service.h"
+
+/**
+ * l4lb_nl_svc_key_fill() - put a service's key in a L4LB_ATTR_SERVICE nest
+ * @msg: the message
+ * @svc: the service
+ *
+ * Context: process, the services lock held.
+ * Return: 0 or -EMSGSIZE.
+ */
+int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc)
+{
+	struct nlattr *nest = nla_nest_start(msg, L4LB_ATTR_SERVICE);
+
+	if (!nest ||
+	    nla_put_u16(msg, L4LB_SVC_ATTR_AF, AF_INET) ||
+	    nla_put_in_addr(msg, L4LB_SVC_ATTR_VIP, svc->vip) ||
+	    nla_put_be16(msg, L4LB_SVC_ATTR_PORT, svc->port) ||
+	    nla_put_u8(msg, L4LB_SVC_ATTR_PROTO, svc->proto))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/**
+ * l4lb_nl_svc_fill() - put a service's settings in a L4LB_ATTR_SERVICE nest
+ * @msg: the message
+ * @arg: the settings, a struct l4lb_service_cfg
+ *
+ * Context: any.
+ * Return: 0 or -EMSGSIZE.
+ */
+int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
+{
+	const struct l4lb_service_cfg *cfg = arg;
+	struct nlattr *nest = nla_nest_start(msg, L4LB_ATTR_SERVICE);
+
+	if (!nest ||
+	    nla_put_u16(msg, L4LB_SVC_ATTR_AF, AF_INET) ||
+	    nla_put_in_addr(msg, L4LB_SVC_ATTR_VIP, cfg->vip) ||
+	    nla_put_be16(msg, L4LB_SVC_ATTR_PORT, cfg->port) ||
+	    nla_put_u8(msg, L4LB_SVC_ATTR_PROTO, cfg->proto) ||
+	    nla_put_string(msg, L4LB_SVC_ATTR_SCHED, cfg->sched) ||
+	    nla_put_in_addr(msg, L4LB_SVC_ATTR_SNAT_ADDR, cfg->snat_addr) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP,
+			cfg->timeout[L4LB_CONN_ESTABLISHED]) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN,
+			cfg->timeout[L4LB_CONN_FIN_WAIT]) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_UDP,
+			cfg->timeout[L4LB_CONN_UDP]) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_SYN,
+			cfg->timeout[L4LB_CONN_SYN_SENT]) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_PERSISTENCE,
+			cfg->timeout[L4LB_CONN_PERSIST]) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_CONN_MAX, l4lb_conn_max))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/**
+ * l4lb_nl_be_fill() - put a backend and its counters in a L4LB_ATTR_BACKEND
+ *	nest
+ * @msg: the message
+ * @be: the backend
+ *
+ * Context: process, the services lock held.
+ * Return: 0 or -EMSGSIZE.
+ */
+int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be)
+{
+	struct l4lb_be_counters c;
+	struct nlattr *nest;
+
+	l4lb_backend_counters(be, &c);
+	nest = nla_nest_start(msg, L4LB_ATTR_BACKEND);
+	if (!nest ||
+	    nla_put_u16(msg, L4LB_BE_ATTR_AF, AF_INET) ||
+	    nla_put_in_addr(msg, L4LB_BE_ATTR_ADDR, be->addr) ||
+	    nla_put_be16(msg, L4LB_BE_ATTR_PORT, be->port) ||
+	    nla_put_u32(msg, L4LB_BE_ATTR_WEIGHT, READ_ONCE(be->weight)) ||
+	    nla_put_u8(msg, L4LB_BE_ATTR_STATE, READ_ONCE(be->state)) ||
+	    (be->removed && nla_put_flag(msg, L4LB_BE_ATTR_REMOVED)) ||
+	    nla_put_u32(msg, L4LB_BE_ATTR_ACTIVE_CONNS,
+			atomic_read(&be->active)) ||
+	    nla_put_u32(msg, L4LB_BE_ATTR_INACTIVE_CONNS,
+			atomic_read(&be->inactive)) ||
+	    nla_put_u64_64bit(msg, L4LB_BE_ATTR_TOTAL_CONNS, c.conns,
+			      L4LB_BE_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, L4LB_BE_ATTR_PKTS_IN, c.pkts_in,
+			      L4LB_BE_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, L4LB_BE_ATTR_PKTS_OUT, c.pkts_out,
+			      L4LB_BE_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, L4LB_BE_ATTR_BYTES_IN, c.bytes_in,
+			      L4LB_BE_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, L4LB_BE_ATTR_BYTES_OUT, c.bytes_out,
+			      L4LB_BE_ATTR_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/**
+ * l4lb_nl_conn_fill() - put a row in a L4LB_ATTR_CONN nest
+ * @msg: the message
+ * @conn: the row
+ *
+ * Context: rcu_read_lock() held.
+ * Return: 0 or -EMSGSIZE.
+ */
+int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn)
+{
+	const struct l4lb_tuple *o = &conn->th[L4LB_DIR_ORIG].tuple;
+	long left = (long)(READ_ONCE(conn->expires) - jiffies);
+	__be16 lport, bport;
+	__be32 laddr, baddr;
+	struct nlattr *nest;
+
+	l4lb_backend_conn_endpoints(conn, &laddr, &lport, &baddr, &bport);
+	nest = nla_nest_start(msg, L4LB_ATTR_CONN);
+	if (!nest ||
+	    nla_put_u8(msg, L4LB_CONN_ATTR_PROTO, o->proto) ||
+	    nla_put_in_addr(msg, L4LB_CONN_ATTR_CLIENT_ADDR, o->saddr) ||
+	    nla_put_be16(msg, L4LB_CONN_ATTR_CLIENT_PORT,
+			 l4lb_conn_client_port(conn)) ||
+	    nla_put_in_addr(msg, L4LB_CONN_ATTR_VIP_ADDR, o->daddr) ||
+	    nla_put_be16(msg, L4LB_CONN_ATTR_VIP_PORT, o->dport) ||
+	    nla_put_in_addr(msg, L4LB_CONN_ATTR_LOCAL_ADDR, laddr) ||
+	    nla_put_be16(msg, L4LB_CONN_ATTR_LOCAL_PORT, lport) ||
+	    nla_put_in_addr(msg, L4LB_CONN_ATTR_BACKEND_ADDR, baddr) ||
+	    nla_put_be16(msg, L4LB_CONN_ATTR_BACKEND_PORT, bport) ||
+	    nla_put_u8(msg, L4LB_CONN_ATTR_STATE, READ_ONCE(conn->state)) ||
+	    nla_put_u32(msg, L4LB_CONN_ATTR_EXPIRES,
+			left > 0 ? DIV_ROUND_UP(left, HZ) : 0))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/**
+ * l4lb_nl_stats_fill() - put a namespace's counters in a L4LB_ATTR_STATS
+ *	nest
+ * @msg: the message
+ * @arg: the namespace, a struct l4lb_net
+ *
+ * Context: process.
+ * Return: 0 or -EMSGSIZE.
+ */
+int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg)
+{
+	static const int drop_attr[L4LB_DROP_MAX] = {
+		[L4LB_DROP_NO_BACKEND]	= L4LB_STATS_ATTR_DROP_NO_BACKEND,
+		[L4LB_DROP_TABLE_FULL]	= L4LB_STATS_ATTR_DROP_TABLE_FULL,
+		[L4LB_DROP_NO_MEMORY]	= L4LB_STATS_ATTR_DROP_NO_MEMORY,
+		[L4LB_DROP_NO_ROUTE]	= L4LB_STATS_ATTR_DROP_NO_ROUTE,
+		[L4LB_DROP_NO_SNAT_PORT] = L4LB_STATS_ATTR_DROP_NO_SNAT_PORT,
+		[L4LB_DROP_MALFORMED]	= L4LB_STATS_ATTR_DROP_MALFORMED,
+		[L4LB_DROP_MTU]		= L4LB_STATS_ATTR_DROP_MTU,
+		[L4LB_DROP_SYN_LIMIT]	= L4LB_STATS_ATTR_DROP_SYN_LIMIT,
+	};
+	static const int event_attr[L4LB_EV_MAX] = {
+		[L4LB_EV_STRAY]		= L4LB_STATS_ATTR_STRAY,
+		[L4LB_EV_FRAGMENT]	= L4LB_STATS_ATTR_FRAGMENTS,
+		[L4LB_EV_ICMP]		= L4LB_STATS_ATTR_ICMP_TRANSLATED,
+	};
+	struct l4lb_net *ln = (struct l4lb_net *)arg;
+	struct l4lb_stats_sum sum;
+	struct nlattr *nest;
+	unsigned int i;
+
+	l4lb_stats_read(ln, &sum);
+	nest = nla_nest_start(msg, L4LB_ATTR_STATS);
+	if (!nest ||
+	    nla_put_u32(msg, L4LB_STATS_ATTR_CONNS,
+			ln->tab ? l4lb_conn_count(ln->tab) : 0) ||
+	    nla_put_u32(msg, L4LB_STATS_ATTR_CONN_MAX, l4lb_conn_max) ||
+	    nla_put_u32(msg, L4LB_STATS_ATTR_HALF_OPEN,
+			ln->tab ? atomic_read(&ln->tab->half_open) : 0) ||
+	    nla_put_u64_64bit(msg, L4LB_STATS_ATTR_CONNS_CREATED, sum.created,
+			      L4LB_STATS_ATTR_PAD))
+		return -EMSGSIZE;
+	for (i = 0; i < L4LB_DROP_MAX; i++)
+		if (nla_put_u64_64bit(msg, drop_attr[i], sum.drop[i],
+				      L4LB_STATS_ATTR_PAD))
+			return -EMSGSIZE;
+	for (i = 0; i < L4LB_EV_MAX; i++)
+		if (nla_put_u64_64bit(msg, event_attr[i], sum.event[i],
+				      L4LB_STATS_ATTR_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * l4lb: the attributes of the family's replies (l4lb_netlink_msg.c).
+ */
+#ifndef _L4LB_NETLINK_MSG_H
+#define _L4LB_NETLINK_MSG_H
+
+#include <linux/skbuff.h>
+
+struct l4lb_backend;
+struct l4lb_conn;
+struct l4lb_service;
+
+int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg);
+int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc);
+int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be);
+int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn);
+int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg);
+
+#endif /* _L4LB_NETLINK_MSG_H */

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * l4lb: the TCP state of a NAT table row (l4lb_proto_tcp.c).
+ */
+#ifndef _L4LB_PROTO_TCP_H
+#define _L4LB_PROTO_TCP_H
+
+#include "l4lb_conn.h"
+
+u8 l4lb_tcp_next_state(u8 state, u8 *flags, enum l4lb_dir dir, u8 tcp_flags);
+bool l4lb_tcp_reusable(const struct l4lb_conn *conn, enum l4lb_dir dir,
+		       u8 tcp_flags);
+
+#endif /* _L4LB_PROTO_TCP_H */

@@ -483,7 +483,11 @@ bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn)
 	hlist_del_init_rcu(&conn->th[L4LB_DIR_REPLY].node);
 	l4lb_double_unlock(tab, h0, h1);
 
+	/* From here on nobody changes the row's state or flags, so what it
+	 * holds of its backend (active or inactive) is given back once.
+	 */
 	spin_lock_bh(&conn->lock);
+	conn->flags |= L4LB_CONN_F_DEAD;
 	l4lb_conn_half_open_put(tab, conn);
 	spin_unlock_bh(&conn->lock);
 

@@ -79,6 +79,7 @@ struct l4lb_tuple_hash {
 #define L4LB_CONN_F_ACTIVE	BIT(2)	/* counted in backend->active */
 #define L4LB_CONN_F_HALF_OPEN	BIT(3)	/* counted in tab->half_open */
 #define L4LB_CONN_F_TEMPLATE	BIT(4)	/* a persistence template */
+#define L4LB_CONN_F_DEAD	BIT(5)	/* unlinked: its state is final */
 
 /**
  * struct l4lb_conn - a row of the NAT table

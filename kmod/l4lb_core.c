@@ -83,24 +83,9 @@ static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_conn *conn,
 			     enum l4lb_dir dir, u8 tcp_flags)
 {
 	struct l4lb_service *svc = conn->backend->svc;
-	u8 old, state;
 
-	if (l4lb_conn_touch(svc, conn, tcp_flags))
-		return;
-	spin_lock(&conn->lock);
-	old = conn->state;
-	state = old;
-	if (conn->th[0].tuple.proto == IPPROTO_TCP)
-		state = l4lb_tcp_next_state(old, &conn->flags, dir, tcp_flags);
-	if (state != old) {
-		WRITE_ONCE(conn->state, state);
-		l4lb_backend_conn_state(conn, state);
-		if (state != L4LB_CONN_SYN_SENT && state != L4LB_CONN_SYN_RECV)
-			l4lb_conn_half_open_put(ln->tab, conn);
-	}
-	WRITE_ONCE(conn->expires,
-		   jiffies + READ_ONCE(svc->timeout[state]));
-	spin_unlock(&conn->lock);
+	if (!l4lb_conn_touch(svc, conn, tcp_flags))
+		l4lb_conn_advance(ln->tab, conn, dir, tcp_flags, svc->timeout);
 }
 
 /*

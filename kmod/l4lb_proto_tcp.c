@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * l4lb: the TCP state of a NAT table row.
+ * l4lb: the state of a NAT table row, and the TCP state machine.
  */
 #include <net/tcp.h>
 
 #include "../include/uapi/l4lb.h"
+#include "l4lb_backend.h"
 #include "l4lb_conn.h"
 #include "l4lb_proto_tcp.h"
 
@@ -91,4 +92,45 @@ bool l4lb_tcp_reusable(const struct l4lb_conn *conn, enum l4lb_dir dir,
 	       TCPHDR_SYN &&
 	       (state == L4LB_CONN_TIME_WAIT || state == L4LB_CONN_CLOSE ||
 		state == L4LB_CONN_LAST_ACK);
+}
+
+/**
+ * l4lb_conn_advance() - a row's state and idle timer after one of its
+ *	packets
+ * @tab: the table
+ * @conn: the row, found under RCU
+ * @dir: the packet's direction
+ * @tcp_flags: its TCP flags (0 for UDP)
+ * @timeout: the service's idle timeout of each state, jiffies
+ *
+ * Keeps the backend's active/inactive counts and the table's half-open
+ * count in step with the state. A row unlinked meanwhile (by another CPU
+ * that expired, flushed or replaced it) is left as it is: its counts are
+ * already given back.
+ *
+ * Context: any, RCU read side; takes conn->lock with BHs disabled.
+ */
+void l4lb_conn_advance(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+		       enum l4lb_dir dir, u8 tcp_flags,
+		       const unsigned long *timeout)
+{
+	u8 old, state;
+
+	spin_lock(&conn->lock);
+	if (conn->flags & L4LB_CONN_F_DEAD) {	/* unlinked meanwhile */
+		spin_unlock(&conn->lock);
+		return;
+	}
+	old = conn->state;
+	state = old;
+	if (conn->th[L4LB_DIR_ORIG].tuple.proto == IPPROTO_TCP)
+		state = l4lb_tcp_next_state(old, &conn->flags, dir, tcp_flags);
+	if (state != old) {
+		WRITE_ONCE(conn->state, state);
+		l4lb_backend_conn_state(conn, state);
+		if (state != L4LB_CONN_SYN_SENT && state != L4LB_CONN_SYN_RECV)
+			l4lb_conn_half_open_put(tab, conn);
+	}
+	WRITE_ONCE(conn->expires, jiffies + READ_ONCE(timeout[state]));
+	spin_unlock(&conn->lock);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * l4lb: the TCP state of a NAT table row (l4lb_proto_tcp.c).
+ * l4lb: the state of a NAT table row (l4lb_proto_tcp.c).
  */
 #ifndef _L4LB_PROTO_TCP_H
 #define _L4LB_PROTO_TCP_H
@@ -10,5 +10,8 @@
 u8 l4lb_tcp_next_state(u8 state, u8 *flags, enum l4lb_dir dir, u8 tcp_flags);
 bool l4lb_tcp_reusable(const struct l4lb_conn *conn, enum l4lb_dir dir,
 		       u8 tcp_flags);
+void l4lb_conn_advance(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+		       enum l4lb_dir dir, u8 tcp_flags,
+		       const unsigned long *timeout);
 
 #endif /* _L4LB_PROTO_TCP_H */

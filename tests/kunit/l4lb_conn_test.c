@@ -18,11 +18,13 @@
 #include <linux/prandom.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <net/tcp.h>
 
 #include "l4lb_backend.h"
 #include "l4lb_conn.h"
 #include "l4lb_conn_gc.h"
 #include "l4lb_kunit.h"
+#include "l4lb_proto_tcp.h"
 #include "l4lb_service.h"
 
 #define ORIG	L4LB_DIR_ORIG
@@ -1151,7 +1153,44 @@ static void conn_gc_tick_expires_each_row_in_time(struct kunit *test)
 	KUNIT_EXPECT_LT(test, late_short, period / 2);
 }
 
+/*
+ * A packet of a row that another CPU is unlinking: it found the row under
+ * RCU just before. Unlinking gives back the row's count on its backend;
+ * the late packet must not move the row to ESTABLISHED after that, or the
+ * backend's active and inactive counts are off by one for good (lc and wlc
+ * would then read -1 as 4294967295 active rows).
+ */
+static void conn_late_packet_of_an_unlinked_row_leaves_the_counts(struct kunit *test)
+{
+	static const unsigned long timeout[L4LB_CONN_STATE_MAX + 1] = {
+		[L4LB_CONN_SYN_SENT ... L4LB_CONN_PERSIST] = 60 * HZ,
+	};
+	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn *conn;
+
+	conn = row_alloc_be(test, tab, client(1), be);
+	row_insert(test, tab, conn, 5000, 5000);
+	l4lb_conn_advance(tab, conn, REPLY, TCPHDR_SYN | TCPHDR_ACK, timeout);
+	KUNIT_ASSERT_EQ(test, conn->state, L4LB_CONN_SYN_RECV);
+	KUNIT_ASSERT_EQ(test, atomic_read(&be->inactive), 1);
+
+	rcu_read_lock();	/* the other CPU's hold on the row */
+	KUNIT_ASSERT_TRUE(test, l4lb_conn_unlink(tab, conn));
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->inactive), 0);
+	/* The client's ACK, on the CPU that found the row before. */
+	l4lb_conn_advance(tab, conn, ORIG, TCPHDR_ACK, timeout);
+	rcu_read_unlock();
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->inactive), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be->refcnt), 1);
+	rcu_barrier();
+}
+
 static struct kunit_case l4lb_conn_cases[] = {
+	KUNIT_CASE(conn_late_packet_of_an_unlinked_row_leaves_the_counts),
 	KUNIT_CASE(conn_insert_then_lookup_finds_both_directions),
 	KUNIT_CASE(conn_unlink_removes_both_directions_once),
 	KUNIT_CASE(conn_unhashed_row_is_not_unlinked),

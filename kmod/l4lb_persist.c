@@ -102,7 +102,10 @@ void l4lb_persist_add(struct l4lb_conn_table *tab,
 	tpl->flags = L4LB_CONN_F_TEMPLATE;
 	tpl->expires = jiffies + persist;
 	l4lb_backend_conn_attach(tpl, ref);
-	if (l4lb_conn_insert(tab, tpl, 0, 0, &old)) {
+	/* The reply tuple keeps the protocol too, in its port: the templates
+	 * of a TCP and a UDP service would collide there otherwise.
+	 */
+	if (l4lb_conn_insert(tab, tpl, orig->proto, orig->proto, &old)) {
 		l4lb_backend_conn_release(tpl);
 		l4lb_conn_free_unhashed(tab, tpl);
 	}

@@ -24,6 +24,7 @@
 #include "l4lb_conn.h"
 #include "l4lb_conn_gc.h"
 #include "l4lb_kunit.h"
+#include "l4lb_persist.h"
 #include "l4lb_proto_tcp.h"
 #include "l4lb_service.h"
 
@@ -1189,7 +1190,44 @@ static void conn_late_packet_of_an_unlinked_row_leaves_the_counts(struct kunit *
 	rcu_barrier();
 }
 
+/*
+ * A TCP and a UDP service on one VIP:port each pin a client to a backend
+ * of their own: both templates must be in the table at once.
+ */
+static void conn_templates_of_tcp_and_udp_on_one_vip_port_coexist(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
+	struct l4lb_backend *tcp_be = backend_new(test, 0);
+	struct l4lb_backend *udp_be = backend_new(test, 1);
+	struct l4lb_tuple t = {
+		.saddr = htonl(0x0a000002), .daddr = VIP,
+		.sport = htons(40000), .dport = VPORT, .proto = IPPROTO_TCP,
+	};
+	struct l4lb_tuple u = t;
+	struct l4lb_backend *got;
+
+	u.proto = IPPROTO_UDP;
+	rcu_read_lock();
+	l4lb_persist_add(tab, &t, tcp_be, 60 * HZ);
+	l4lb_persist_add(tab, &u, udp_be, 60 * HZ);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 2U);
+	got = l4lb_persist_find(tab, &t, 60 * HZ);
+	KUNIT_EXPECT_PTR_EQ(test, got, tcp_be);
+	if (got)
+		l4lb_backend_put(got);
+	got = l4lb_persist_find(tab, &u, 60 * HZ);
+	KUNIT_EXPECT_PTR_EQ(test, got, udp_be);
+	if (got)
+		l4lb_backend_put(got);
+	rcu_read_unlock();
+	l4lb_conn_flush(tab, NULL);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&tcp_be->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&udp_be->refcnt), 1);
+}
+
 static struct kunit_case l4lb_conn_cases[] = {
+	KUNIT_CASE(conn_templates_of_tcp_and_udp_on_one_vip_port_coexist),
 	KUNIT_CASE(conn_late_packet_of_an_unlinked_row_leaves_the_counts),
 	KUNIT_CASE(conn_insert_then_lookup_finds_both_directions),
 	KUNIT_CASE(conn_unlink_removes_both_directions_once),

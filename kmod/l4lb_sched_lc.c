@@ -2,17 +2,17 @@
 /*
  * l4lb: least-connection scheduling, unweighted (lc) and weighted (wlc).
  *
- * lc sends a new connection to the usable backend with the fewest active
- * (ESTABLISHED) rows, the policy of the seed Go balancer. wlc divides by the
- * weight, as IPVS's ip_vs_wlc.c does: backend a beats b when
- * active(a) * weight(b) < active(b) * weight(a), compared in 64 bits.
+ * A backend's load is IPVS's overhead (ip_vs_dest_conn_overhead()): 256 per
+ * active (ESTABLISHED) row plus 1 per other row, so connections opening or
+ * closing, and UDP flows, count too, though far less than live ones. lc
+ * sends a new connection to the usable backend of least overhead; wlc
+ * divides by the weight, as IPVS's ip_vs_wlc.c does: backend a beats b
+ * when overhead(a) * weight(b) < overhead(b) * weight(a), in 64 bits.
  *
  * Ties are broken fairly: each scan starts just after the backend picked
  * last, as round robin does, so equally loaded backends take turns however
- * they sit in the set (starting one further on each time would favour a
- * backend that follows a gap of busier or unusable ones). Counts are read
- * without locks; concurrent picks may see the same minimum, which evens out
- * as rows are established.
+ * they sit in the array. Counts are read without locks; concurrent picks
+ * may see the same minimum, which evens out as rows are created.
  */
 #include <linux/atomic.h>
 
@@ -26,6 +26,15 @@
 struct l4lb_lc {
 	atomic_t next;
 };
+
+/* 256 per active row, 1 per other row; a count caught in the middle of
+ * a change is never read as negative.
+ */
+static u64 l4lb_lc_overhead(const struct l4lb_backend *be)
+{
+	return (u64)max(atomic_read(&be->active), 0) * 256 +
+	       max(atomic_read(&be->inactive), 0);
+}
 
 static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
 					 const struct l4lb_backend_array *arr,
@@ -48,7 +57,7 @@ static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
 
 		if (!l4lb_backend_usable(be))
 			continue;
-		conns = atomic_read(&be->active);
+		conns = l4lb_lc_overhead(be);
 		w = weighted ? READ_ONCE(be->weight) : 1;
 		if (!best || conns * best_w < best_conns * w) {
 			best = be;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the least-connection schedulers lc and wlc
- * (kmod/l4lb_sched_lc.c) through the scheduler registry, with backend sets
- * built by hand and their active (ESTABLISHED) row counts set directly.
+ * (kmod/l4lb_sched_lc.c) through the scheduler registry, with backend
+ * arrays built by hand and their row counts set directly.
  */
 #include <kunit/resource.h>
 #include <kunit/test.h>
@@ -96,14 +96,41 @@ static void lc_follows_the_counts_as_they_change(struct kunit *test)
 	}
 }
 
-static void lc_fewest_active_counts_not_inactive(struct kunit *test)
+/*
+ * IPVS's overhead: an active row counts 256, any other row 1, so rows
+ * that are opening or closing count too, but far less than live ones.
+ */
+static void lc_overhead_is_256_per_active_plus_inactive(struct kunit *test)
 {
 	static const int active[] = { 3, 2 };
 	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "lc", 2, active, NULL);
 
-	/* Rows in SYN_RECV, TIME_WAIT, ... do not count. */
-	atomic_set(&f->be[1].inactive, 1000);
+	atomic_set(&f->be[1].inactive, 255);	/* 767 against 768 */
 	expect_always(test, f, 10, 1);
+	atomic_set(&f->be[1].inactive, 257);	/* 769 against 768 */
+	expect_always(test, f, 10, 0);
+}
+
+/*
+ * UDP flows and short TCP connections are never ESTABLISHED for long: a
+ * count of active rows alone made wlc a round robin that ignored the
+ * weights. 400 new UDP flows over weights 1:3 split 100/300.
+ */
+static void wlc_udp_flows_split_by_weight(struct kunit *test)
+{
+	static const u32 weight[] = { 1, 3 };
+	struct l4lb_sched_fixture *f = l4lb_kunit_sched_setup(test, "wlc", 2, NULL, weight);
+	unsigned int count[2] = { 0, 0 }, i;
+
+	for (i = 0; i < 400; i++) {
+		int got = l4lb_kunit_be_index(f, l4lb_kunit_sched_pick(f));
+
+		KUNIT_ASSERT_TRUE(test, got == 0 || got == 1);
+		count[got]++;
+		atomic_inc(&f->be[got].inactive);	/* the new flow's row */
+	}
+	KUNIT_EXPECT_EQ(test, count[0], 100U);
+	KUNIT_EXPECT_EQ(test, count[1], 300U);
 }
 
 static void lc_ties_broken_fairly_300_picks_100_each(struct kunit *test)
@@ -304,7 +331,8 @@ static struct kunit_case l4lb_sched_lc_cases[] = {
 	KUNIT_CASE(lc_and_wlc_registered),
 	KUNIT_CASE(lc_picks_the_backend_with_fewest_active),
 	KUNIT_CASE(lc_follows_the_counts_as_they_change),
-	KUNIT_CASE(lc_fewest_active_counts_not_inactive),
+	KUNIT_CASE(lc_overhead_is_256_per_active_plus_inactive),
+	KUNIT_CASE(wlc_udp_flows_split_by_weight),
 	KUNIT_CASE(lc_ties_broken_fairly_300_picks_100_each),
 	KUNIT_CASE(lc_ties_at_zero_broken_fairly_over_five),
 	KUNIT_CASE(lc_ties_apart_in_the_set_share_evenly),

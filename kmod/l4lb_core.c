@@ -361,10 +361,9 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
-				 const struct nf_hook_state *state)
+static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
 {
-	struct l4lb_net *ln = l4lb_pernet(state->net);
 	const struct l4lb_tuple *peer;
 	struct l4lb_tuple_hash *th;
 	struct l4lb_service *svc;
@@ -375,7 +374,7 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	enum l4lb_dir dir;
 	unsigned int len;
 
-	if (!READ_ONCE(ln->svcs.n) || skb->pkt_type != PACKET_HOST)
+	if (skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
 	if (iph->protocol == IPPROTO_ICMP)
@@ -449,6 +448,27 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	l4lb_conn_update(ln, conn, dir, l4.tcp_flags);
 	l4lb_backend_account(conn->backend, dir == L4LB_DIR_ORIG, len);
 	return NF_ACCEPT;
+}
+
+/*
+ * The hook runs in softirq, or in process context with BHs enabled when
+ * an NFQUEUE verdict reinjects a packet queued by an earlier hook
+ * (nf_reinject()). The row and scheduler locks and the per-CPU counters
+ * are shared with softirq, so BHs are disabled here, as IPVS does around
+ * its per-CPU counters.
+ */
+static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct l4lb_net *ln = l4lb_pernet(state->net);
+	unsigned int verdict;
+
+	if (!READ_ONCE(ln->svcs.n))
+		return NF_ACCEPT;
+	local_bh_disable();
+	verdict = l4lb_in(ln, skb, state);
+	local_bh_enable();
+	return verdict;
 }
 
 static const struct nf_hook_ops l4lb_hook_ops[] = {

@@ -108,7 +108,7 @@ bool l4lb_tcp_reusable(const struct l4lb_conn *conn, enum l4lb_dir dir,
  * that expired, flushed or replaced it) is left as it is: its counts are
  * already given back.
  *
- * Context: any, RCU read side; takes conn->lock with BHs disabled.
+ * Context: RCU read side, BHs disabled (the packet path); takes conn->lock.
  */
 void l4lb_conn_advance(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		       enum l4lb_dir dir, u8 tcp_flags,

@@ -34,8 +34,8 @@ struct l4lb_sched_inst;
  *	-ENOMEM; on error the previous decisions stay in force.
  * @schedule: pick a usable backend (see l4lb_backend_usable()) for a new
  *	connection with original tuple @t, or NULL if there is none.
- *	rcu_read_lock() held, softirq or process context (a reinjected
- *	packet); must not sleep.
+ *	rcu_read_lock() held and BHs disabled (the packet path); must not
+ *	sleep.
  * @done: optional; free what @update allocated. Called when the instance
  *	is freed, after an RCU grace period.
  */

@@ -35,7 +35,8 @@ MODDIR=/lib/modules/$KVER
 # coexistence test and the nftables reference balancer; pktgen for benches.
 MODULES="veth nf_defrag_ipv4 crc32c_generic nf_conntrack nf_nat nf_tables
 	nft_chain_nat nft_masq nft_nat nft_numgen nft_ct nft_compat
-	xt_MASQUERADE xt_conntrack xt_tcpudp xt_nat pktgen ${EXTRA_MODULES:-}"
+	xt_MASQUERADE xt_conntrack xt_tcpudp xt_nat pktgen nft_queue
+	nfnetlink_queue ${EXTRA_MODULES:-}"
 
 BINS="/usr/sbin/ip /usr/bin/ss /usr/bin/socat /usr/sbin/nft
 	/usr/sbin/xtables-nft-multi /usr/bin/setpriv ${EXTRA_BINS:-}"
@@ -110,7 +111,7 @@ copy_file "$BUSYBOX" /usr/bin/busybox
 
 # Test programs.
 make -s -C "$REPO/tests/apps" >&2
-for p in chatd chat greetd conns flood cycle udpecho nlbad; do
+for p in chatd chat greetd conns flood cycle udpecho nlbad nfqaccept; do
 	add_bin "$REPO/tests/apps/$p" "/usr/local/bin/$p"
 done
 if [ -f "$L4LBCTL" ]; then

@@ -27,6 +27,9 @@ static struct kmem_cache *l4lb_conn_cachep __read_mostly;
  */
 int l4lb_conn_cache_init(void)
 {
+	/* The memory a connection costs: keep a row within two cache lines. */
+	BUILD_BUG_ON(sizeof(struct l4lb_conn) > 128 &&
+		     !IS_ENABLED(CONFIG_DEBUG_SPINLOCK));
 	l4lb_conn_cachep = KMEM_CACHE(l4lb_conn, 0);
 	return l4lb_conn_cachep ? 0 : -ENOMEM;
 }

@@ -78,14 +78,26 @@ static bool l4lb_conn_touch(struct l4lb_service *svc, struct l4lb_conn *conn,
 	return READ_ONCE(conn->state) == state;
 }
 
-/* Update a row's state and idle timer for one packet. */
+/* Update a row's state and idle timer for one packet. A RST outside the
+ * receiver's window changes nothing; it is passed on, and the receiver's
+ * own stack ignores it too (RFC 5961).
+ */
 static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_conn *conn,
-			     enum l4lb_dir dir, u8 tcp_flags)
+			     enum l4lb_dir dir, const struct l4lb_l4 *l4)
 {
 	struct l4lb_service *svc = conn->backend->svc;
 
-	if (!l4lb_conn_touch(svc, conn, tcp_flags))
-		l4lb_conn_advance(ln->tab, conn, dir, tcp_flags, svc->timeout);
+	if (l4->proto == IPPROTO_TCP) {
+		if ((l4->tcp_flags & TCPHDR_RST) &&
+		    !l4lb_tcp_rst_ok(conn, dir, l4->seq)) {
+			l4lb_stats_event(ln, L4LB_EV_RST_IGNORED);
+			return;
+		}
+		l4lb_tcp_track(conn, dir, l4);
+	}
+	if (!l4lb_conn_touch(svc, conn, l4->tcp_flags))
+		l4lb_conn_advance(ln->tab, conn, dir, l4->tcp_flags,
+				  svc->timeout);
 }
 
 /*
@@ -200,6 +212,7 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 					 struct sk_buff *skb,
 					 const struct nf_hook_state *state,
 					 const struct l4lb_tuple *orig,
+					 const struct l4lb_l4 *l4,
 					 struct l4lb_backend *be)
 {
 	struct l4lb_conn *conn;
@@ -218,6 +231,8 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 	conn->state = orig->proto == IPPROTO_TCP ? L4LB_CONN_SYN_SENT :
 						   L4LB_CONN_UDP;
 	conn->expires = jiffies + READ_ONCE(svc->timeout[conn->state]);
+	if (orig->proto == IPPROTO_TCP)
+		l4lb_tcp_init(conn, l4);
 	l4lb_backend_conn_attach(conn, be);
 
 	if (orig->proto == IPPROTO_TCP &&
@@ -286,7 +301,8 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 				       struct l4lb_service *svc,
 				       struct sk_buff *skb,
 				       const struct nf_hook_state *state,
-				       const struct l4lb_tuple *orig)
+				       const struct l4lb_tuple *orig,
+				       const struct l4lb_l4 *l4)
 {
 	struct l4lb_backend *be;
 	struct l4lb_conn *conn;
@@ -296,7 +312,7 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 		l4lb_stats_drop(ln, L4LB_DROP_NO_BACKEND);
 		return ERR_PTR(-EHOSTUNREACH);
 	}
-	conn = l4lb_conn_build(ln, svc, skb, state, orig, be);
+	conn = l4lb_conn_build(ln, svc, skb, state, orig, l4, be);
 	if (IS_ERR(conn))
 		return conn;
 	return l4lb_conn_commit(ln, skb, state, conn);
@@ -425,7 +441,7 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 			l4lb_stats_event(ln, L4LB_EV_STRAY);
 			return NF_ACCEPT;
 		}
-		conn = l4lb_conn_new(ln, svc, skb, state, &t);
+		conn = l4lb_conn_new(ln, svc, skb, state, &t, &l4);
 		if (IS_ERR(conn))
 			return NF_DROP;
 		dir = L4LB_DIR_ORIG;
@@ -445,7 +461,7 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 	nf_reset_ct(skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 
-	l4lb_conn_update(ln, conn, dir, l4.tcp_flags);
+	l4lb_conn_update(ln, conn, dir, &l4);
 	l4lb_backend_account(conn->backend, dir == L4LB_DIR_ORIG, len);
 	return NF_ACCEPT;
 }

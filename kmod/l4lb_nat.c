@@ -57,6 +57,54 @@ static int l4lb_nat_l4off(const struct sk_buff *skb, unsigned int *thoff,
 	return 0;
 }
 
+/* The window scale option (RFC 7323) of a SYN, or 0xff. */
+static u8 l4lb_nat_wscale(const struct sk_buff *skb, unsigned int thoff,
+			  unsigned int doff)
+{
+	u8 _opts[MAX_TCP_OPTION_SPACE];
+	unsigned int len = doff - sizeof(struct tcphdr), i = 0;
+	const u8 *opt;
+
+	opt = skb_header_pointer(skb, thoff + sizeof(struct tcphdr), len,
+				 _opts);
+	if (!opt)
+		return 0xff;
+	while (i < len) {
+		if (opt[i] == TCPOPT_EOL)
+			break;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
+			break;
+		if (opt[i] == TCPOPT_WINDOW && opt[i + 1] == TCPOLEN_WINDOW)
+			return min_t(u8, opt[i + 2], TCP_MAX_WSCALE);
+		i += opt[i + 1];
+	}
+	return 0xff;
+}
+
+/* The TCP fields the row's state and window check need. A data offset
+ * that does not fit the packet counts as a bare header.
+ */
+static void l4lb_nat_parse_tcp(const struct sk_buff *skb,
+			       const struct tcphdr *th, struct l4lb_l4 *l4)
+{
+	unsigned int doff = th->doff * 4, payload = 0;
+
+	if (doff < sizeof(*th) || l4->thoff + doff > skb->len)
+		doff = sizeof(*th);
+	else
+		payload = skb->len - l4->thoff - doff;
+	l4->tcp_flags = tcp_flag_byte(th);
+	l4->seq = ntohl(th->seq);
+	l4->end = l4->seq + payload + !!th->syn + !!th->fin;
+	l4->win = ntohs(th->window);
+	l4->wscale = th->syn && doff > sizeof(*th) ?
+		l4lb_nat_wscale(skb, l4->thoff, doff) : 0xff;
+}
+
 /**
  * l4lb_nat_parse() - read the ports and TCP flags of an IPv4 packet
  * @skb: the packet, network header set; may be non-linear
@@ -90,7 +138,7 @@ int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
 	l4->thoff = thoff;
 	if (hdrlen == sizeof(struct tcphdr)) {
 		l4->proto = IPPROTO_TCP;
-		l4->tcp_flags = tcp_flag_byte(th);
+		l4lb_nat_parse_tcp(skb, th, l4);
 	} else {
 		l4->proto = IPPROTO_UDP;
 		l4->tcp_flags = 0;

@@ -15,6 +15,12 @@
  * @thoff: offset of the transport header from skb->data, in bytes
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @tcp_flags: TCP flag byte (TCPHDR_*), 0 for UDP
+ * @wscale: TCP: the window scale option of a SYN, 0-14, or 0xff if it has
+ *	none or is not a SYN
+ * @win: TCP: the window field, unscaled, host byte order
+ * @seq: TCP: the sequence number, host byte order
+ * @end: TCP: the sequence number after the segment: @seq plus its payload,
+ *	SYN and FIN
  */
 struct l4lb_l4 {
 	__be16 sport;
@@ -22,6 +28,10 @@ struct l4lb_l4 {
 	u16 thoff;
 	u8 proto;
 	u8 tcp_flags;
+	u8 wscale;
+	u16 win;
+	u32 seq;
+	u32 end;
 };
 
 /**

@@ -48,12 +48,15 @@ enum l4lb_drop {
  * @L4LB_EV_STRAY: a TCP non-SYN for a VIP with no row, passed on
  * @L4LB_EV_FRAGMENT: a non-first fragment, passed on (defrag disabled)
  * @L4LB_EV_ICMP: an ICMP error about a row translated
+ * @L4LB_EV_RST_IGNORED: a RST outside the receiver's window, passed on
+ *	without ending its row
  * @L4LB_EV_MAX: the number of events
  */
 enum l4lb_event {
 	L4LB_EV_STRAY,
 	L4LB_EV_FRAGMENT,
 	L4LB_EV_ICMP,
+	L4LB_EV_RST_IGNORED,
 	L4LB_EV_MAX,
 };
 

@@ -174,6 +174,7 @@ int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg)
 		[L4LB_EV_STRAY]		= L4LB_STATS_ATTR_STRAY,
 		[L4LB_EV_FRAGMENT]	= L4LB_STATS_ATTR_FRAGMENTS,
 		[L4LB_EV_ICMP]		= L4LB_STATS_ATTR_ICMP_TRANSLATED,
+		[L4LB_EV_RST_IGNORED]	= L4LB_STATS_ATTR_RST_IGNORED,
 	};
 	struct l4lb_net *ln = (struct l4lb_net *)arg;
 	struct l4lb_stats_sum sum;

@@ -7,6 +7,7 @@
 #include "../include/uapi/l4lb.h"
 #include "l4lb_backend.h"
 #include "l4lb_conn.h"
+#include "l4lb_nat.h"
 #include "l4lb_proto_tcp.h"
 
 /**
@@ -133,4 +134,97 @@ void l4lb_conn_advance(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 	}
 	WRITE_ONCE(conn->expires, jiffies + READ_ONCE(timeout[state]));
 	spin_unlock(&conn->lock);
+}
+
+/* The largest window side @dir advertised, in bytes: scaled only when both
+ * SYNs offered a scale (RFC 7323 2.2). At least 1.
+ */
+static u32 l4lb_tcp_win(const struct l4lb_conn *conn, enum l4lb_dir dir)
+{
+	u8 own = READ_ONCE(conn->wscale[dir]);
+	u8 peer = READ_ONCE(conn->wscale[!dir]);
+	u32 win = READ_ONCE(conn->win[dir]);
+
+	if (own != L4LB_WSCALE_NONE && peer != L4LB_WSCALE_NONE)
+		win <<= own;
+	return max(win, 1U);
+}
+
+/**
+ * l4lb_tcp_init() - the window tracking of a new row, from the client's SYN
+ * @conn: the row, not yet hashed
+ * @l4: the SYN, as l4lb_nat_parse() read it
+ *
+ * Context: any; the row is the caller's alone.
+ */
+void l4lb_tcp_init(struct l4lb_conn *conn, const struct l4lb_l4 *l4)
+{
+	conn->seq_end[L4LB_DIR_ORIG] = l4->end;
+	conn->win[L4LB_DIR_ORIG] = l4->win;
+	conn->wscale[L4LB_DIR_ORIG] = l4->wscale;
+	conn->wscale[L4LB_DIR_REPLY] = L4LB_WSCALE_NONE;
+	conn->seen = BIT(L4LB_DIR_ORIG);
+}
+
+/**
+ * l4lb_tcp_track() - follow one side's sequence numbers and window
+ * @conn: the row, found under RCU
+ * @dir: the packet's side
+ * @l4: the packet, as l4lb_nat_parse() read it
+ *
+ * The backend's SYN-ACK starts its side. After that a side's @seq_end is
+ * written only when it has moved on by an eighth of the other side's
+ * window, so most packets of a busy flow only read the row; the check of
+ * l4lb_tcp_rst_ok() allows for that.
+ *
+ * Context: any, RCU read side; lockless (WRITE_ONCE()).
+ */
+void l4lb_tcp_track(struct l4lb_conn *conn, enum l4lb_dir dir,
+		    const struct l4lb_l4 *l4)
+{
+	u8 seen = READ_ONCE(conn->seen);
+	u32 end;
+
+	if (!(seen & BIT(dir))) {
+		if (!(l4->tcp_flags & TCPHDR_SYN))
+			return;
+		WRITE_ONCE(conn->wscale[dir], l4->wscale);
+		WRITE_ONCE(conn->seq_end[dir], l4->end);
+		WRITE_ONCE(conn->win[dir], l4->win);
+		WRITE_ONCE(conn->seen, seen | BIT(dir));
+		return;
+	}
+	if (l4->win > READ_ONCE(conn->win[dir]))
+		WRITE_ONCE(conn->win[dir], l4->win);
+	end = READ_ONCE(conn->seq_end[dir]);
+	if (after(l4->end, end + l4lb_tcp_win(conn, !dir) / 8))
+		WRITE_ONCE(conn->seq_end[dir], l4->end);
+}
+
+/**
+ * l4lb_tcp_rst_ok() - may a RST end the row?
+ * @conn: the row
+ * @dir: the RST's side
+ * @seq: its sequence number, host byte order
+ *
+ * Only when its sequence number is within the receiver's window of where
+ * the sender's sequence numbers are (RFC 5961 3.2; nf_conntrack's
+ * tcp_in_window() is as loose): a RST with a guessed tuple but not a
+ * guessed sequence number, from an off-path attacker, then ends nothing.
+ * Until both sides have been seen there is nothing to check against.
+ *
+ * Context: any, RCU read side.
+ * Return: true if the RST is in the window, or cannot be checked.
+ */
+bool l4lb_tcp_rst_ok(const struct l4lb_conn *conn, enum l4lb_dir dir, u32 seq)
+{
+	u32 win, end;
+
+	if ((READ_ONCE(conn->seen) & (BIT(L4LB_DIR_ORIG) | BIT(L4LB_DIR_REPLY))) !=
+	    (BIT(L4LB_DIR_ORIG) | BIT(L4LB_DIR_REPLY)))
+		return true;
+	win = l4lb_tcp_win(conn, !dir);
+	end = READ_ONCE(conn->seq_end[dir]);
+	/* seq within [end - win, end + win], modulo 2^32 */
+	return seq - (end - win) <= 2 * (u64)win;
 }

@@ -374,6 +374,9 @@ enum l4lb_conn_attr {
  * @L4LB_STATS_ATTR_DROP_SYN_LIMIT: u64, SYNs dropped because the half-open
  *	rows reached the syn_max limit (a SYN flood, most likely)
  * @L4LB_STATS_ATTR_HALF_OPEN: u32, current half-open TCP rows
+ * @L4LB_STATS_ATTR_RST_IGNORED: u64, TCP RSTs whose sequence number is
+ *	outside the receiver's window (RFC 5961): passed on, but their row
+ *	lives on
  */
 enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_UNSPEC,
@@ -393,6 +396,7 @@ enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_ICMP_TRANSLATED,
 	L4LB_STATS_ATTR_DROP_SYN_LIMIT,
 	L4LB_STATS_ATTR_HALF_OPEN,
+	L4LB_STATS_ATTR_RST_IGNORED,
 
 	__L4LB_STATS_ATTR_MAX,
 };

@@ -7,6 +7,7 @@
 #include <net/tcp.h>
 
 #include "l4lb_conn.h"
+#include "l4lb_nat.h"
 #include "l4lb_proto_tcp.h"
 #include "../include/uapi/l4lb.h"
 
@@ -185,7 +186,114 @@ static void close_stays_closed(struct kunit *test)
 	}
 }
 
+/* --- the window a RST must hit (l4lb_tcp_rst_ok()) ------------------------ */
+
+/* A TCP segment of @len payload bytes, as l4lb_nat_parse() reads it. */
+static struct l4lb_l4 seg(u8 flags, u32 seq, u32 len, u16 win, u8 wscale)
+{
+	return (struct l4lb_l4) {
+		.proto = IPPROTO_TCP,
+		.tcp_flags = flags,
+		.seq = seq,
+		.end = seq + len + !!(flags & SYN) + !!(flags & FIN),
+		.win = win,
+		.wscale = wscale,
+	};
+}
+
+/* A row whose client started at @isn with window 1000, and whose backend
+ * answered from @bsn with window @bwin (both without window scaling).
+ */
+static void window_row(struct l4lb_conn *c, u32 isn, u32 bsn, u16 bwin)
+{
+	struct l4lb_l4 syn = seg(SYN, isn, 0, 1000, 0xff);
+	struct l4lb_l4 synack = seg(SYN | ACK, bsn, 0, bwin, 0xff);
+
+	memset(c, 0, sizeof(*c));
+	l4lb_tcp_init(c, &syn);
+	l4lb_tcp_track(c, REPLY, &synack);
+}
+
+static void rst_in_the_receivers_window_is_accepted(struct kunit *test)
+{
+	struct l4lb_conn c;
+
+	window_row(&c, 1000, 90000, 2000);
+	/* The client's next sequence number is 1001; the backend's window
+	 * is 2000 bytes.
+	 */
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_rst_ok(&c, ORIG, 1001));
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_rst_ok(&c, ORIG, 1001 + 2000));
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_rst_ok(&c, ORIG, 1001 - 2000));
+	/* The backend's: 90001, in the client's window of 1000. */
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_rst_ok(&c, REPLY, 90001 + 999));
+}
+
+static void rst_outside_the_receivers_window_is_refused(struct kunit *test)
+{
+	struct l4lb_conn c;
+
+	window_row(&c, 1000, 90000, 2000);
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_rst_ok(&c, ORIG, 1001 + 2001));
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_rst_ok(&c, ORIG, 1001 + (1U << 30)));
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_rst_ok(&c, ORIG, 1001 + 5000));
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_rst_ok(&c, REPLY, 90001 + 1001));
+}
+
+static void rst_before_the_backend_answered_cannot_be_checked(struct kunit *test)
+{
+	struct l4lb_l4 syn = seg(SYN, 1000, 0, 1000, 0xff);
+	struct l4lb_conn c = {};
+
+	l4lb_tcp_init(&c, &syn);
+	/* The backend's RST for a closed port: seq 0, nothing to check. */
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_rst_ok(&c, REPLY, 0));
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_rst_ok(&c, ORIG, 12345678));
+}
+
+/* The window follows the data, across the 2^32 wrap of sequence numbers. */
+static void rst_window_follows_the_data_across_the_wrap(struct kunit *test)
+{
+	const u32 isn = 0xffff0000;
+	struct l4lb_conn c;
+	u32 seq = isn + 1, i;
+
+	window_row(&c, isn, 5, 8000);
+	for (i = 0; i < 100; i++) {	/* 100 x 1400 bytes: past 2^32 */
+		struct l4lb_l4 data = seg(ACK, seq, 1400, 1000, 0xff);
+
+		l4lb_tcp_track(&c, ORIG, &data);
+		seq += 1400;
+	}
+	KUNIT_EXPECT_LT(test, seq, isn);	/* it wrapped */
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_rst_ok(&c, ORIG, seq));
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_rst_ok(&c, ORIG, seq + 7000));
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_rst_ok(&c, ORIG, isn + 1));
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_rst_ok(&c, ORIG, seq + 20000));
+}
+
+/* With window scaling on both SYNs, the receiver's window is scaled. */
+static void rst_window_is_scaled_when_both_sides_scale(struct kunit *test)
+{
+	struct l4lb_l4 syn = seg(SYN, 100, 0, 64000, 7);
+	struct l4lb_l4 synack = seg(SYN | ACK, 200, 0, 65535, 7);
+	struct l4lb_l4 ack = seg(ACK, 101, 0, 500, 0xff);
+	struct l4lb_conn c = {};
+
+	l4lb_tcp_init(&c, &syn);
+	l4lb_tcp_track(&c, REPLY, &synack);
+	l4lb_tcp_track(&c, ORIG, &ack);
+	/* 65535 << 7 is about 8 MB. */
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_rst_ok(&c, ORIG, 101 + 8000000));
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_rst_ok(&c, ORIG, 101 + (9U << 20)));
+}
+
 static struct kunit_case l4lb_tcp_state_cases[] = {
+	KUNIT_CASE(rst_in_the_receivers_window_is_accepted),
+	KUNIT_CASE(rst_outside_the_receivers_window_is_refused),
+	KUNIT_CASE(rst_before_the_backend_answered_cannot_be_checked),
+	KUNIT_CASE(rst_window_follows_the_data_across_the_wrap),
+	KUNIT_CASE(rst_window_is_scaled_when_both_sides_scale),
 	KUNIT_CASE(handshake_syn_synack_ack_establishes),
 	KUNIT_CASE(handshake_out_of_order_packets_do_not_advance),
 	KUNIT_CASE(client_fin_first_fin_wait_last_ack_time_wait),

@@ -21,7 +21,9 @@
 #    a suite glob: run.sh 'l4lb_nat*').
 #
 # Exit status is non-zero if the build fails, or any case fails or crashes,
-# or no case ran. kunit.py's own summary ("Testing complete. Ran N tests:
+# or no case ran, or the kernel log (<build>/test.log) has a KASAN, lockdep,
+# RCU, atomic-sleep, list or debugobjects report (.kunitconfig turns those
+# checks on). kunit.py's own summary ("Testing complete. Ran N tests:
 # ...") is printed, and the last line is "kunit: N passed, N failed".
 #
 # Environment:
@@ -213,6 +215,18 @@ total=${total:-0}
 passed=${passed:-0}
 failed=$((total - passed - ${skipped:-0}))
 echo "kunit: wall time $(($(date +%s) - start))s"
+# The debug options (.kunitconfig) report in the kernel log, not as failed
+# cases: any report fails the run.
+splat='BUG: KASAN|WARNING:|possible circular locking|inconsistent lock state|suspicious RCU usage|BUG: sleeping function|BUG: spinlock|list_(add|del) corruption|ODEBUG:|Kernel panic'
+# UML warns at every boot that it has no virtio PCI device: not ours.
+benign='arch/um/drivers/virt-pci.c'
+if [ -f "$build/test.log" ] && [ "$build/test.log" -nt "$log" ] &&
+   grep -E "$splat" "$build/test.log" | grep -qv "$benign"; then
+	echo "kunit: the kernel log has a debug report:"
+	grep -E -A 12 "$splat" "$build/test.log" | grep -v "$benign" | head -n 60
+	[ "$failed" -gt 0 ] || failed=1
+	rc=1
+fi
 if [ "$rc" -ne 0 ] || [ -z "$summary" ] || [ "$total" -eq 0 ] || [ "$failed" -ne 0 ]; then
 	[ -n "$summary" ] || echo "kunit: no test summary (build or boot failed; exit status $rc)"
 	[ "$failed" -gt 0 ] || failed=1

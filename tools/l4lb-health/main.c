@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * health.c - l4lb-health, the health-check daemon of l4lb.
+ * main.c - l4lb-health, the health-check daemon of l4lb.
  *
  * Every interval it lists the backends of this network namespace's l4lb
  * services, checks each one (health_check.c), feeds the results to one

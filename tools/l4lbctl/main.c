@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * l4lbctl.c - command-line control of the l4lb load balancer: global
+ * main.c - command-line control of the l4lb load balancer: global
  * options, command dispatch and help. The commands live in cmd_*.c.
  *
  *	l4lbctl [-j] [-n] COMMAND [ARGS]

@@ -16,18 +16,8 @@ static const char *const be_states[] = {
 	[L4LB_BE_STATE_DRAIN]	= "drain",
 };
 
-static const char *const conn_states[] = {
-	[L4LB_CONN_SYN_SENT]	= "SYN_SENT",
-	[L4LB_CONN_SYN_RECV]	= "SYN_RECV",
-	[L4LB_CONN_ESTABLISHED]	= "ESTABLISHED",
-	[L4LB_CONN_FIN_WAIT]	= "FIN_WAIT",
-	[L4LB_CONN_CLOSE_WAIT]	= "CLOSE_WAIT",
-	[L4LB_CONN_LAST_ACK]	= "LAST_ACK",
-	[L4LB_CONN_TIME_WAIT]	= "TIME_WAIT",
-	[L4LB_CONN_CLOSE]	= "CLOSE",
-	[L4LB_CONN_UDP]		= "UDP",
-	[L4LB_CONN_PERSIST]	= "PERSIST",
-};
+/* The words of /proc/net/l4lb/nat, from the uapi header. */
+static const char *const conn_states[] = L4LB_CONN_STATE_NAMES;
 
 static const char *const stats_names[] = {
 	[L4LB_STATS_ATTR_CONNS]			= "conns",
@@ -74,7 +64,9 @@ const char *be_state_name(uint8_t state, bool removed)
 
 const char *conn_state_name(uint8_t state)
 {
-	if (state < ARRAY_SIZE(conn_states) && conn_states[state])
+	/* NONE is no state a row is in; the kernel never reports it. */
+	if (state != L4LB_CONN_NONE && state < ARRAY_SIZE(conn_states) &&
+	    conn_states[state])
 		return conn_states[state];
 	return "UNKNOWN";
 }

@@ -26,7 +26,9 @@ const char *be_state_name(uint8_t state, bool removed);
  * conn_state_name() - word for a NAT row state
  * @state: enum l4lb_conn_state
  *
- * Return: "SYN_SENT", ..., "UDP", or "UNKNOWN". Never NULL.
+ * Return: its word in L4LB_CONN_STATE_NAMES ("SYN_SENT", ..., "UDP",
+ * "PERSIST"), or "UNKNOWN" for L4LB_CONN_NONE and values the header does
+ * not know. Never NULL.
  */
 const char *conn_state_name(uint8_t state);
 

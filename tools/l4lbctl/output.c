@@ -1,47 +1,167 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output.c - tables, "name value" lines and JSON. See output.h.
+ * output.c - the field tables of the backends, the NAT rows, the services
+ * and the counters, and how "list", "nat", "service", "stats" and "count"
+ * lay them out. See output.h; the printing itself is print.c's.
  */
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <string.h>
+
+#include <uapi/l4lb.h>
 
 #include "names.h"
 #include "output.h"
 
-/* Column layouts: the header and the rows must use the same widths. */
-#define BE_HDR_FMT  "%-21s %-8s %6s %8s %8s %10s %12s %12s %14s %14s\n"
-#define BE_ROW_FMT  "%-21s %-8s %6" PRIu32 " %8" PRIu32 " %8" PRIu32 \
-		    " %10" PRIu64 " %12" PRIu64 " %12" PRIu64	\
-		    " %14" PRIu64 " %14" PRIu64 "\n"
-#define NAT_HDR_FMT "%-5s %-21s %-21s %-21s %-21s %-11s %7s\n"
-#define NAT_ROW_FMT "%-5s %-21s %-21s %-21s %-21s %-11s %7" PRIu32 "\n"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *be_state_word(const void *obj, char *buf)
+{
+	const struct be_info *be = obj;
+
+	(void)buf;
+	return be_state_name(be->state,
+			     be->present & ATTR_BIT(L4LB_BE_ATTR_REMOVED));
+}
+
+static const char *be_proto_word(const void *obj, char *buf)
+{
+	(void)buf;
+	return proto_name(((const struct be_info *)obj)->svc.proto);
+}
+
+/* "list": the columns, then the key of the backend's service (JSON only). */
+static const struct field be_fields[] = {
+	{ "BACKEND",   -21, "backend",   FIELD_IPPORT(struct be_info, ep) },
+	{ "STATE",      -8, "state",     FIELD_WORD(be_state_word) },
+	{ "WEIGHT",      6, "weight",    FIELD_U32(struct be_info, weight) },
+	{ "ACTIVE",      8, "active",    FIELD_U32(struct be_info, active_conns) },
+	{ "INACTIVE",    8, "inactive",  FIELD_U32(struct be_info, inactive_conns) },
+	{ "TOTAL",      10, "total",     FIELD_U64(struct be_info, total_conns) },
+	{ "PKTS_IN",    12, "pkts_in",   FIELD_U64(struct be_info, pkts_in) },
+	{ "PKTS_OUT",   12, "pkts_out",  FIELD_U64(struct be_info, pkts_out) },
+	{ "BYTES_IN",   14, "bytes_in",  FIELD_U64(struct be_info, bytes_in) },
+	{ "BYTES_OUT",  14, "bytes_out", FIELD_U64(struct be_info, bytes_out) },
+	{ NULL,          0, "vip",       FIELD_IPV4(struct be_info, svc.vip) },
+	{ NULL,          0, "vport",     FIELD_PORT(struct be_info, svc.port) },
+	{ NULL,          0, "proto",     FIELD_WORD(be_proto_word) },
+};
+
+static const char *conn_proto_word(const void *obj, char *buf)
+{
+	(void)buf;
+	return conn_proto_name(((const struct conn_info *)obj)->proto);
+}
+
+static const char *conn_state_word(const void *obj, char *buf)
+{
+	(void)buf;
+	return conn_state_name(((const struct conn_info *)obj)->state);
+}
+
+/* "nat": the columns and words of /proc/l4lb/nat. */
+static const struct field conn_fields[] = {
+	{ "PROTO",    -5, "proto",   FIELD_WORD(conn_proto_word) },
+	{ "CLIENT",  -21, "client",  FIELD_IPPORT(struct conn_info, client) },
+	{ "VIP",     -21, "vip",     FIELD_IPPORT(struct conn_info, vip) },
+	{ "LOCAL",   -21, "local",   FIELD_IPPORT(struct conn_info, local) },
+	{ "BACKEND", -21, "backend", FIELD_IPPORT(struct conn_info, backend) },
+	{ "STATE",   -11, "state",   FIELD_WORD(conn_state_word) },
+	{ "EXPIRES",   7, "expires", FIELD_U32(struct conn_info, expires) },
+};
+
+static const char *svc_proto_word(const void *obj, char *buf)
+{
+	(void)buf;
+	return proto_name(((const struct svc_info *)obj)->proto);
+}
+
+static const char *svc_snat_word(const void *obj, char *buf)
+{
+	const struct svc_info *svc = obj;
+
+	return svc->snat ? fmt_ipv4(buf, svc->snat) : "auto";
+}
+
+#define SVC_TIMEOUT(name, a) \
+	{ name, 0, name, FIELD_U32(struct svc_info, timeout[a]), .attr = (a) }
+
+/* "service": one "name value" line per setting the kernel sent. */
+static const struct field svc_fields[] = {
+	{ "vip", 0, "vip", FIELD_IPV4(struct svc_info, vip),
+	  .attr = L4LB_SVC_ATTR_VIP },
+	{ "port", 0, "port", FIELD_PORT(struct svc_info, port),
+	  .attr = L4LB_SVC_ATTR_PORT },
+	{ "proto", 0, "proto", FIELD_WORD(svc_proto_word),
+	  .attr = L4LB_SVC_ATTR_PROTO },
+	{ "scheduler", 0, "scheduler", FIELD_STR(struct svc_info, sched),
+	  .attr = L4LB_SVC_ATTR_SCHED },
+	{ "snat", 0, "snat", FIELD_WORD(svc_snat_word),
+	  .attr = L4LB_SVC_ATTR_SNAT_ADDR },
+	SVC_TIMEOUT("timeout_tcp", L4LB_SVC_ATTR_TIMEOUT_TCP),
+	SVC_TIMEOUT("timeout_tcpfin", L4LB_SVC_ATTR_TIMEOUT_TCP_FIN),
+	SVC_TIMEOUT("timeout_udp", L4LB_SVC_ATTR_TIMEOUT_UDP),
+	SVC_TIMEOUT("timeout_syn", L4LB_SVC_ATTR_TIMEOUT_SYN),
+	{ "persistence", 0, "persistence",
+	  FIELD_U32(struct svc_info, persistence),
+	  .attr = L4LB_SVC_ATTR_PERSISTENCE },
+	{ "conn_max", 0, "conn_max", FIELD_U32(struct svc_info, conn_max),
+	  .attr = L4LB_SVC_ATTR_CONN_MAX },
+};
+
+#define STAT(name, a) \
+	{ name, 0, name, FIELD_U64(struct stats_info, val[a]), .attr = (a) }
+
+/* "stats": every counter, in attribute order. */
+static const struct field stats_fields[] = {
+	STAT("conns", L4LB_STATS_ATTR_CONNS),
+	STAT("conn_max", L4LB_STATS_ATTR_CONN_MAX),
+	STAT("conns_created", L4LB_STATS_ATTR_CONNS_CREATED),
+	STAT("drop_no_backend", L4LB_STATS_ATTR_DROP_NO_BACKEND),
+	STAT("drop_table_full", L4LB_STATS_ATTR_DROP_TABLE_FULL),
+	STAT("drop_no_memory", L4LB_STATS_ATTR_DROP_NO_MEMORY),
+	STAT("drop_no_route", L4LB_STATS_ATTR_DROP_NO_ROUTE),
+	STAT("drop_no_snat_port", L4LB_STATS_ATTR_DROP_NO_SNAT_PORT),
+	STAT("drop_malformed", L4LB_STATS_ATTR_DROP_MALFORMED),
+	STAT("drop_mtu", L4LB_STATS_ATTR_DROP_MTU),
+	STAT("stray", L4LB_STATS_ATTR_STRAY),
+	STAT("fragments", L4LB_STATS_ATTR_FRAGMENTS),
+	STAT("icmp_translated", L4LB_STATS_ATTR_ICMP_TRANSLATED),
+	STAT("drop_syn_limit", L4LB_STATS_ATTR_DROP_SYN_LIMIT),
+	STAT("half_open", L4LB_STATS_ATTR_HALF_OPEN),
+};
+
+/* A new counter in the header must get a line here too. */
+_Static_assert(ARRAY_SIZE(stats_fields) ==
+	       L4LB_STATS_ATTR_MAX + 1 - L4LB_STATS_ATTR_CONNS,
+	       "stats_fields[] out of date");
 
 void out_init(struct out *o, FILE *f, bool json)
 {
-	o->f = f;
-	o->json = json;
+	printer_init(&o->p, f, json);
 	o->started = false;
 	o->group[0] = '\0';
-	json_init(&o->j, f);
 }
 
-static void backends_header(struct out *o)
-{
-	fprintf(o->f, BE_HDR_FMT, "BACKEND", "STATE", "WEIGHT", "ACTIVE",
-		"INACTIVE", "TOTAL", "PKTS_IN", "PKTS_OUT", "BYTES_IN",
-		"BYTES_OUT");
-}
-
-static void backends_start(struct out *o)
+/* Before the first row: the header, or the JSON "[". */
+static void table_start(struct out *o, const struct field *fields, size_t n)
 {
 	if (o->started)
 		return;
 	o->started = true;
-	if (o->json)
-		json_begin_array(&o->j);
+	if (o->p.json)
+		json_begin_array(&o->p.j);
 	else
-		backends_header(o);
+		print_header(&o->p, fields, n);
+}
+
+/* After the last row: the header even when there were none, then "]\n". */
+static void table_end(struct out *o, const struct field *fields, size_t n)
+{
+	table_start(o, fields, n);
+	if (o->p.json) {
+		json_end_array(&o->p.j);
+		fputc('\n', o->p.f);
+	}
 }
 
 /* Text: start the group of service @svc unless it is the current one. */
@@ -50,146 +170,47 @@ static void backends_group(struct out *o, const char *svc)
 	if (o->started && !strcmp(o->group, svc))
 		return;
 	if (o->started)
-		fputc('\n', o->f);
+		fputc('\n', o->p.f);
 	o->started = true;
 	snprintf(o->group, sizeof(o->group), "%s", svc);
-	fprintf(o->f, "service %s\n", svc);
-	backends_header(o);
+	fprintf(o->p.f, "service %s\n", svc);
+	print_header(&o->p, be_fields, ARRAY_SIZE(be_fields));
 }
 
 void out_backend(struct out *o, const struct be_info *be)
 {
-	char ep[IPPORT_STRLEN], svc[SVC_STRLEN], ip[INET_ADDRSTRLEN];
-	const char *state;
+	if (o->p.json) {
+		table_start(o, be_fields, ARRAY_SIZE(be_fields));
+	} else {
+		char svc[SVC_STRLEN];
 
-	fmt_ipport(ep, &be->ep);
-	fmt_svc(svc, &be->svc);
-	if (o->json)
-		backends_start(o);
-	else
-		backends_group(o, svc);
-	state = be_state_name(be->state,
-			      be->present & ATTR_BIT(L4LB_BE_ATTR_REMOVED));
-	if (!o->json) {
-		fprintf(o->f, BE_ROW_FMT, ep, state, be->weight,
-			be->active_conns, be->inactive_conns, be->total_conns,
-			be->pkts_in, be->pkts_out, be->bytes_in, be->bytes_out);
-		return;
+		backends_group(o, fmt_svc(svc, &be->svc));
 	}
-	json_begin_object(&o->j);
-	json_kv_string(&o->j, "backend", ep);
-	json_kv_string(&o->j, "state", state);
-	json_kv_uint(&o->j, "weight", be->weight);
-	json_kv_uint(&o->j, "active", be->active_conns);
-	json_kv_uint(&o->j, "inactive", be->inactive_conns);
-	json_kv_uint(&o->j, "total", be->total_conns);
-	json_kv_uint(&o->j, "pkts_in", be->pkts_in);
-	json_kv_uint(&o->j, "pkts_out", be->pkts_out);
-	json_kv_uint(&o->j, "bytes_in", be->bytes_in);
-	json_kv_uint(&o->j, "bytes_out", be->bytes_out);
-	json_kv_string(&o->j, "vip", fmt_ipv4(ip, be->svc.vip));
-	json_kv_uint(&o->j, "vport", ntohs(be->svc.port));
-	json_kv_string(&o->j, "proto", proto_name(be->svc.proto));
-	json_end_object(&o->j);
-}
-
-/* Shared end of both tables: a header even when empty, then "]\n". */
-static void table_end(struct out *o, void (*start)(struct out *))
-{
-	start(o);
-	if (o->json) {
-		json_end_array(&o->j);
-		fputc('\n', o->f);
-	}
+	print_row(&o->p, be_fields, ARRAY_SIZE(be_fields), be);
 }
 
 void out_backends_end(struct out *o)
 {
-	table_end(o, backends_start);
-}
-
-static void conns_start(struct out *o)
-{
-	if (o->started)
-		return;
-	o->started = true;
-	if (o->json)
-		json_begin_array(&o->j);
-	else
-		fprintf(o->f, NAT_HDR_FMT, "PROTO", "CLIENT", "VIP", "LOCAL",
-			"BACKEND", "STATE", "EXPIRES");
+	table_end(o, be_fields, ARRAY_SIZE(be_fields));
 }
 
 void out_conn(struct out *o, const struct conn_info *c)
 {
-	char client[IPPORT_STRLEN], vip[IPPORT_STRLEN];
-	char local[IPPORT_STRLEN], backend[IPPORT_STRLEN];
-	const char *proto = conn_proto_name(c->proto);
-	const char *state = conn_state_name(c->state);
-
-	conns_start(o);
-	fmt_ipport(client, &c->client);
-	fmt_ipport(vip, &c->vip);
-	fmt_ipport(local, &c->local);
-	fmt_ipport(backend, &c->backend);
-	if (!o->json) {
-		fprintf(o->f, NAT_ROW_FMT, proto, client, vip, local, backend,
-			state, c->expires);
-		return;
-	}
-	json_begin_object(&o->j);
-	json_kv_string(&o->j, "proto", proto);
-	json_kv_string(&o->j, "client", client);
-	json_kv_string(&o->j, "vip", vip);
-	json_kv_string(&o->j, "local", local);
-	json_kv_string(&o->j, "backend", backend);
-	json_kv_string(&o->j, "state", state);
-	json_kv_uint(&o->j, "expires", c->expires);
-	json_end_object(&o->j);
+	table_start(o, conn_fields, ARRAY_SIZE(conn_fields));
+	print_row(&o->p, conn_fields, ARRAY_SIZE(conn_fields), c);
 }
 
 void out_conns_end(struct out *o)
 {
-	table_end(o, conns_start);
-}
-
-/* One member of a "name value" object: a line of text, or a JSON member. */
-static void field_str(struct out *o, const char *name, const char *value)
-{
-	if (o->json)
-		json_kv_string(&o->j, name, value);
-	else
-		fprintf(o->f, "%s %s\n", name, value);
-}
-
-static void field_uint(struct out *o, const char *name, uint64_t value)
-{
-	if (o->json)
-		json_kv_uint(&o->j, name, value);
-	else
-		fprintf(o->f, "%s %" PRIu64 "\n", name, value);
-}
-
-static void object_begin(struct out *o)
-{
-	if (o->json)
-		json_begin_object(&o->j);
-}
-
-static void object_end(struct out *o)
-{
-	if (o->json) {
-		json_end_object(&o->j);
-		fputc('\n', o->f);
-	}
+	table_end(o, conn_fields, ARRAY_SIZE(conn_fields));
 }
 
 /*
- * Start the block of one service: text, a blank line after the block
+ * Before the settings of a service: text, a blank line after the block
  * before, then "service VIP:PORT/PROTO" (if the kernel sent the VIP);
- * JSON, the "[" before the first, then "{".
+ * JSON, the "[" before the first.
  */
-static void service_begin(struct out *o, const struct svc_info *svc)
+static void service_start(struct out *o, const struct svc_info *svc)
 {
 	uint32_t has = svc->present;
 	struct svc_sel key = {
@@ -203,85 +224,55 @@ static void service_begin(struct out *o, const struct svc_info *svc)
 	bool first = !o->started;
 
 	o->started = true;
-	if (o->json) {
+	if (o->p.json) {
 		if (first)
-			json_begin_array(&o->j);
-		json_begin_object(&o->j);
+			json_begin_array(&o->p.j);
 		return;
 	}
 	if (!first)
-		fputc('\n', o->f);
+		fputc('\n', o->p.f);
 	if (has & ATTR_BIT(L4LB_SVC_ATTR_VIP)) {
 		char buf[SVC_STRLEN];
 
-		fprintf(o->f, "service %s\n", fmt_svc(buf, &key));
+		fprintf(o->p.f, "service %s\n", fmt_svc(buf, &key));
 	}
 }
 
 void out_service(struct out *o, const struct svc_info *svc)
 {
-	char ip[INET_ADDRSTRLEN];
-	uint32_t has = svc->present;
-	size_t i;
-
-	service_begin(o, svc);
-	if (has & ATTR_BIT(L4LB_SVC_ATTR_VIP))
-		field_str(o, "vip", fmt_ipv4(ip, svc->vip));
-	if (has & ATTR_BIT(L4LB_SVC_ATTR_PORT))
-		field_uint(o, "port", ntohs(svc->port));
-	if (has & ATTR_BIT(L4LB_SVC_ATTR_PROTO))
-		field_str(o, "proto", proto_name(svc->proto));
-	if (has & ATTR_BIT(L4LB_SVC_ATTR_SCHED))
-		field_str(o, "scheduler", svc->sched);
-	if (has & ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR))
-		field_str(o, "snat",
-			  svc->snat ? fmt_ipv4(ip, svc->snat) : "auto");
-	for (i = 0; i < timeout_kinds_count; i++) {
-		uint16_t attr = timeout_kinds[i].attr;
-
-		if (has & ATTR_BIT(attr))
-			field_uint(o, timeout_kinds[i].key, svc->timeout[attr]);
-	}
-	if (has & ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE))
-		field_uint(o, "persistence", svc->persistence);
-	if (has & ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX))
-		field_uint(o, "conn_max", svc->conn_max);
-	if (o->json)
-		json_end_object(&o->j);
+	service_start(o, svc);
+	print_record(&o->p, svc_fields, ARRAY_SIZE(svc_fields), svc,
+		     svc->present);
 }
 
 void out_services_end(struct out *o)
 {
-	if (!o->json)
+	if (!o->p.json)
 		return;
 	if (!o->started)
-		json_begin_array(&o->j);
+		json_begin_array(&o->p.j);
 	o->started = true;
-	json_end_array(&o->j);
-	fputc('\n', o->f);
+	json_end_array(&o->p.j);
+	fputc('\n', o->p.f);
 }
 
 void out_stats(struct out *o, const struct stats_info *st)
 {
-	uint16_t t;
-
-	object_begin(o);
-	for (t = 0; t <= L4LB_STATS_ATTR_MAX; t++) {
-		const char *name = stats_attr_name(t);
-
-		if (name && (st->present & ATTR_BIT(t)))
-			field_uint(o, name, st->val[t]);
-	}
-	object_end(o);
+	print_record(&o->p, stats_fields, ARRAY_SIZE(stats_fields), st,
+		     st->present);
+	if (o->p.json)
+		fputc('\n', o->p.f);
 }
 
 void out_count(struct out *o, uint64_t conns)
 {
-	if (o->json) {
-		object_begin(o);
-		field_uint(o, "conns", conns);
-		object_end(o);
-	} else {
-		fprintf(o->f, "%" PRIu64 "\n", conns);
+	struct stats_info st = { .present = ATTR_BIT(L4LB_STATS_ATTR_CONNS) };
+
+	if (!o->p.json) {
+		fprintf(o->p.f, "%" PRIu64 "\n", conns);
+		return;
 	}
+	/* {"conns":N}: the counter as "stats" names it. */
+	st.val[L4LB_STATS_ATTR_CONNS] = conns;
+	out_stats(o, &st);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_backend.c - backends: add, remove, set, list. Each takes an optional
- * "service SEL" among its keywords to name the service the backend
- * belongs to.
+ * cmd_backend.c - backends: "backend add|del|set|show", also known by
+ * the verbs of earlier versions, add, remove, set and list. Each takes an
+ * optional "service SEL" among its keywords to name the service the
+ * backend belongs to.
  */
 #include <string.h>
 
@@ -187,4 +188,26 @@ int cmd_list(const struct ctl *ctl, int argc, char **argv)
 	if (rc == RC_OK)
 		out_backends_end(&out);
 	return rc;
+}
+
+static const struct subcmd backend_subcmds[] = {
+	{ "add", cmd_add, "IP:PORT [weight N] [service SEL]",
+	  "add a backend (weight 0-65535, default 1)" },
+	{ "del", cmd_remove, "IP:PORT [--now] [service SEL]",
+	  "remove a backend; it drains, or with --now its connections are reset" },
+	{ "delete", cmd_remove, NULL, NULL },
+	{ "set", cmd_set, "IP:PORT [weight N] [up|down|drain] [service SEL]",
+	  "change the weight and/or state of a backend" },
+	{ "show", cmd_list, "[service SEL]",
+	  "show the backends, by service, with their connection and traffic counters" },
+};
+
+const struct object backend_object = {
+	"backend", backend_subcmds,
+	sizeof(backend_subcmds) / sizeof(backend_subcmds[0]),
+};
+
+int cmd_backend(const struct ctl *ctl, int argc, char **argv)
+{
+	return subcmd_run(ctl, &backend_object, argc, argv);
 }

@@ -35,16 +35,12 @@ static void put_be_req(struct nlmsghdr *nlh, const void *arg)
 		msg_put_flags(nlh, req->flags);
 }
 
-/* Read the leading IP:PORT into @req. */
-static int read_endpoint(struct args *a, struct be_req *req)
-{
-	int rc = args_ipport(a, &req->be.ep);
-
-	if (rc == RC_OK)
-		req->be.present |= ATTR_BIT(L4LB_BE_ATTR_ADDR) |
-				   ATTR_BIT(L4LB_BE_ATTR_PORT);
-	return rc;
-}
+/* The keywords a backend command takes besides "service SEL". */
+enum {
+	KW_WEIGHT = 1 << 0,	/* weight N */
+	KW_STATE = 1 << 1,	/* up|down|drain */
+	KW_NOW = 1 << 2,	/* --now */
+};
 
 /* The value after "weight". */
 static int read_weight(struct args *a, struct be_info *be)
@@ -63,93 +59,89 @@ static int read_weight(struct args *a, struct be_info *be)
 	return RC_OK;
 }
 
-int cmd_add(const struct ctl *ctl, int argc, char **argv)
+/* A state word, @state; only one is allowed. */
+static int read_state(struct be_info *be, uint8_t state)
 {
-	struct be_req req = { 0 };
+	if (be->present & ATTR_BIT(L4LB_BE_ATTR_STATE))
+		return usage_error("more than one state given (up, down, drain)");
+	be->present |= ATTR_BIT(L4LB_BE_ATTR_STATE);
+	be->state = state;
+	return RC_OK;
+}
+
+static int read_now(struct be_req *req)
+{
+	if (req->flags & L4LB_F_NOW)
+		return usage_error("\"--now\" given twice");
+	req->flags |= L4LB_F_NOW;
+	return RC_OK;
+}
+
+/*
+ * Read "IP:PORT [KEYWORD]..." into @req: "service SEL", and the keywords
+ * of @kws (KW_*). Anything else is an unknown argument.
+ */
+static int read_be_req(int argc, char **argv, unsigned int kws,
+		       struct be_req *req)
+{
 	struct args a;
 	const char *w;
+	uint8_t state;
 	int rc;
 
-	(void)ctl;
+	memset(req, 0, sizeof(*req));
 	args_init(&a, argc, argv);
-	rc = read_endpoint(&a, &req);
+	rc = args_ipport(&a, &req->be.ep);
 	if (rc)
 		return rc;
+	req->be.present |= ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+			   ATTR_BIT(L4LB_BE_ATTR_PORT);
 	while ((w = args_next(&a))) {
-		/* A new backend starts up; "set" changes the state. */
-		if (!strcmp(w, "weight"))
-			rc = read_weight(&a, &req.be);
-		else if (!strcmp(w, "service"))
-			rc = args_svc_sel(&a, &req.sel);
+		if (!strcmp(w, "service"))
+			rc = args_svc_sel(&a, &req->sel);
+		else if ((kws & KW_WEIGHT) && !strcmp(w, "weight"))
+			rc = read_weight(&a, &req->be);
+		else if ((kws & KW_NOW) && !strcmp(w, "--now"))
+			rc = read_now(req);
+		else if ((kws & KW_STATE) && parse_be_state(w, &state) == 0)
+			rc = read_state(&req->be, state);
 		else
 			rc = args_unknown(w);
 		if (rc)
 			return rc;
 	}
-	return ctl_do(L4LB_CMD_BACKEND_ADD, put_be_req, &req);
+	return RC_OK;
+}
+
+int cmd_add(const struct ctl *ctl, int argc, char **argv)
+{
+	struct be_req req;
+	/* A new backend starts up; "set" changes the state. */
+	int rc = read_be_req(argc, argv, KW_WEIGHT, &req);
+
+	(void)ctl;
+	return rc ? rc : ctl_do(L4LB_CMD_BACKEND_ADD, put_be_req, &req);
 }
 
 int cmd_remove(const struct ctl *ctl, int argc, char **argv)
 {
-	struct be_req req = { 0 };
-	struct args a;
-	const char *w;
-	int rc;
+	struct be_req req;
+	int rc = read_be_req(argc, argv, KW_NOW, &req);
 
 	(void)ctl;
-	args_init(&a, argc, argv);
-	rc = read_endpoint(&a, &req);
-	if (rc)
-		return rc;
-	while ((w = args_next(&a))) {
-		if (!strcmp(w, "service")) {
-			rc = args_svc_sel(&a, &req.sel);
-			if (rc)
-				return rc;
-			continue;
-		}
-		if (strcmp(w, "--now"))
-			return args_unknown(w);
-		if (req.flags & L4LB_F_NOW)
-			return usage_error("\"--now\" given twice");
-		req.flags |= L4LB_F_NOW;
-	}
-	return ctl_do(L4LB_CMD_BACKEND_DEL, put_be_req, &req);
+	return rc ? rc : ctl_do(L4LB_CMD_BACKEND_DEL, put_be_req, &req);
 }
 
 int cmd_set(const struct ctl *ctl, int argc, char **argv)
 {
 	const uint32_t settings = ATTR_BIT(L4LB_BE_ATTR_WEIGHT) |
 				  ATTR_BIT(L4LB_BE_ATTR_STATE);
-	struct be_req req = { 0 };
-	struct args a;
-	const char *w;
-	uint8_t state;
-	int rc;
+	struct be_req req;
+	int rc = read_be_req(argc, argv, KW_WEIGHT | KW_STATE, &req);
 
 	(void)ctl;
-	args_init(&a, argc, argv);
-	rc = read_endpoint(&a, &req);
 	if (rc)
 		return rc;
-	while ((w = args_next(&a))) {
-		if (!strcmp(w, "weight")) {
-			rc = read_weight(&a, &req.be);
-			if (rc)
-				return rc;
-		} else if (!strcmp(w, "service")) {
-			rc = args_svc_sel(&a, &req.sel);
-			if (rc)
-				return rc;
-		} else if (parse_be_state(w, &state) == 0) {
-			if (req.be.present & ATTR_BIT(L4LB_BE_ATTR_STATE))
-				return usage_error("more than one state given (up, down, drain)");
-			req.be.present |= ATTR_BIT(L4LB_BE_ATTR_STATE);
-			req.be.state = state;
-		} else {
-			return args_unknown(w);
-		}
-	}
 	if (!(req.be.present & settings))
 		return usage_error("missing weight N or up|down|drain");
 	return ctl_do(L4LB_CMD_BACKEND_SET, put_be_req, &req);
@@ -170,17 +162,12 @@ int cmd_list(const struct ctl *ctl, int argc, char **argv)
 	struct svc_sel sel = { 0 };
 	struct out out;
 	struct args a;
-	const char *w;
 	int rc;
 
 	args_init(&a, argc, argv);
-	while ((w = args_next(&a))) {
-		if (strcmp(w, "service"))
-			return args_unknown(w);
-		rc = args_svc_sel(&a, &sel);
-		if (rc)
-			return rc;
-	}
+	rc = args_only_svc_sel(&a, &sel);
+	if (rc)
+		return rc;
 	out_init(&out, stdout, ctl->json);
 	/* Without a selector: the backends of every service. */
 	rc = ctl_get(L4LB_CMD_BACKEND_GET, true, ctl_fill_svc_sel, &sel,

@@ -48,19 +48,13 @@ int cmd_flush(const struct ctl *ctl, int argc, char **argv)
 {
 	struct svc_sel sel = { 0 };
 	struct args a;
-	const char *w;
+	int rc;
 
 	(void)ctl;
 	args_init(&a, argc, argv);
-	while ((w = args_next(&a))) {
-		int rc;
-
-		if (strcmp(w, "service"))
-			return args_unknown(w);
-		rc = args_svc_sel(&a, &sel);
-		if (rc)
-			return rc;
-	}
+	rc = args_only_svc_sel(&a, &sel);
+	if (rc)
+		return rc;
 	/* Without a selector: every row of the namespace. */
 	return ctl_do(L4LB_CMD_FLUSH, ctl_fill_svc_sel, &sel);
 }

@@ -101,7 +101,7 @@ clean:
 
 help:
 	@echo "make deps        install build and test packages (apt-get, as root)"
-	@echo "make all         build kmod/l4lb.ko, tools/l4lbctl and the test apps"
+	@echo "make all         build kmod/l4lb.ko, the tools and the test apps"
 	@echo "make demo        boot a VM and run the reference scenario verbosely"
 	@echo "make check       run every test (unit, KUnit, VM, dkms, bench smoke)"
 	@echo "make lint        checkpatch, sparse, W=1, and the tools' static checks"

@@ -10,8 +10,8 @@
 # Environment:
 #   KVER           kernel version (default: newest /boot/vmlinuz-* with modules)
 #   L4LB_KO        module to include (default: kmod/l4lb.ko, skipped if absent)
-#   L4LBCTL        control tool to include (default: tools/l4lbctl, if present)
-#   L4LB_HEALTH    health checker to include (default: tools/l4lb-health, if present)
+#   L4LBCTL        control tool to include (default: tools/l4lbctl/l4lbctl, if present)
+#   L4LB_HEALTH    health checker to include (default: tools/l4lb-health/l4lb-health, if present)
 #   EXTRA_MODULES  more kernel modules to include (space separated names)
 #   EXTRA_BINS     more host programs to include (absolute paths)
 #
@@ -26,8 +26,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 OUT=$1
 KVER=$(vm_kver)
 L4LB_KO=${L4LB_KO:-$REPO/kmod/l4lb.ko}
-L4LBCTL=${L4LBCTL:-$REPO/tools/l4lbctl}
-L4LB_HEALTH=${L4LB_HEALTH:-$REPO/tools/l4lb-health}
+L4LBCTL=${L4LBCTL:-$REPO/tools/l4lbctl/l4lbctl}
+L4LB_HEALTH=${L4LB_HEALTH:-$REPO/tools/l4lb-health/l4lb-health}
 MODDIR=/lib/modules/$KVER
 
 # Modules the tests load, each with its dependencies. veth and

@@ -4,8 +4,8 @@
 # (l4lbctl) and test_health_cli.sh (l4lb-health). Source it after setting
 #   PROG  the binary to run
 #   NAME  its name, the prefix of its one-line errors ("NAME: message")
-# It provides run, error, usage, prints and summary, and counts results in
-# $pass and $fail. Output follows cmocka's format.
+# It provides run, error, usage, prints, same and summary, and counts
+# results in $pass and $fail. Output follows cmocka's format.
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -69,6 +69,27 @@ prints() {
 		ko "$name" "stderr not empty"
 	elif ! grep -q -e "$pattern" "$tmp/out"; then
 		ko "$name" "no match"
+	else
+		ok "$name"
+	fi
+}
+
+# same 'ARGS' 'OTHER ARGS': the two command lines (split at blanks) give
+# the same exit code, stdout and stderr.
+same() {
+	name="$NAME $1 = $NAME $2"
+	# Unquoted on purpose: each is a list of words.
+	run $1
+	first=$rc
+	mv "$tmp/out" "$tmp/out1"
+	mv "$tmp/err" "$tmp/err1"
+	run $2
+	if [ "$rc" -ne "$first" ]; then
+		ko "$name" "exit $first, then $rc"
+	elif ! cmp -s "$tmp/out1" "$tmp/out"; then
+		ko "$name" "stdout differs"
+	elif ! cmp -s "$tmp/err1" "$tmp/err"; then
+		ko "$name" "stderr differs"
 	else
 		ok "$name"
 	fi

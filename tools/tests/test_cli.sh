@@ -115,6 +115,36 @@ usage '"timeout udp" given twice' service set timeout udp 1 timeout udp 2
 usage 'invalid persistence "4294967296" (expected seconds)' service set persistence 4294967296
 usage '"vip" given twice' service set vip 1.2.3.4 vip 1.2.3.5
 
+# The iproute2-style forms: "backend add|del|set|show", "conn
+# show|flush|count"; each is its earlier verb under another name.
+usage 'unknown backend command "frob" (expected add, del, set or show)' backend frob
+usage 'unknown backend command "remove" (expected add, del, set or show)' backend remove
+usage 'unknown conn command "list" (expected show, flush or count)' conn list
+same 'backend add' 'add'
+same 'backend add 10.0.0.300:80' 'add 10.0.0.300:80'
+same 'backend add 10.0.0.1:80 weight 65536' 'add 10.0.0.1:80 weight 65536'
+same 'backend add 10.0.0.1:80 down' 'add 10.0.0.1:80 down'
+same 'backend del' 'remove'
+same 'backend del 10.0.0.1:80 --later' 'remove 10.0.0.1:80 --later'
+same 'backend delete 10.0.0.1:80 --now --now' 'remove 10.0.0.1:80 --now --now'
+same 'backend set 10.0.0.1:80' 'set 10.0.0.1:80'
+same 'backend set 10.0.0.1:80 up down' 'set 10.0.0.1:80 up down'
+same 'backend show extra' 'list extra'
+same 'backend show service 10.0.0.300' 'list service 10.0.0.300'
+same 'conn show -v' 'nat -v'
+usage 'unknown conn command "-v" (expected show, flush or count)' conn -v
+same 'conn flush all' 'flush all'
+same 'conn flush service udp' 'flush service udp'
+same 'conn count now' 'count now'
+prints 'l4lbctl backend add IP:PORT \[weight N\] \[service SEL\]' help
+prints 'l4lbctl conn flush \[service SEL\]' help
+prints 'l4lbctl backend del IP:PORT \[--now\]' help backend
+prints 'l4lbctl backend del IP:PORT \[--now\]' help backend delete
+prints 'same as "backend del"' help remove
+prints 'l4lbctl conn count' help conn count
+usage 'unknown conn command "frob"' help conn frob
+usage 'unknown argument "x"' help backend show x
+
 # help
 usage 'unknown command "frob"' help frob
 usage 'unknown argument "set"' help add set
@@ -159,6 +189,21 @@ else
 	error 3 "$nomod" set 10.0.0.2:80 weight 65535 drain
 	error 3 "$nomod" flush
 	error 3 "$nomod" -- flush
+	same 'backend show' 'list'
+	same 'backend' 'list'
+	same '-j backend show service 10.0.0.1/udp' '-j list service 10.0.0.1/udp'
+	same 'backend add 10.0.2.1:80 service 10.0.0.1:20000/tcp weight 2' \
+		'add 10.0.2.1:80 service 10.0.0.1:20000/tcp weight 2'
+	same 'backend del 10.0.0.2:80 --now' 'remove 10.0.0.2:80 --now'
+	same 'backend delete 10.0.0.2:80' 'remove 10.0.0.2:80'
+	same 'backend set 10.0.0.2:80 weight 65535 drain' \
+		'set 10.0.0.2:80 weight 65535 drain'
+	same 'conn show' 'nat'
+	same '-j conn' '-j nat'
+	same 'conn count' 'count'
+	same '-j conn count' '-j count'
+	same 'conn flush' 'flush'
+	same 'conn flush service 10.0.0.1:20000' 'flush service 10.0.0.1:20000'
 fi
 
 summary 'cli'

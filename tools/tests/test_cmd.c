@@ -766,6 +766,89 @@ static void usage_errors_send_nothing(void **state)
 	assert_int_equal(requests, 0);
 }
 
+/*
+ * Run @old_args with @old_fn, then @new_args with @new_fn, as text and as
+ * JSON: the same requests, output, errors and exit codes.
+ */
+static void expect_same(int (*new_fn)(const struct ctl *, int, char **),
+			const char *new_args,
+			int (*old_fn)(const struct ctl *, int, char **),
+			const char *old_args)
+{
+	static char req1[sizeof(last_req)], out1[sizeof(out_text)],
+		    err1[sizeof(err_text)];
+	int json;
+
+	for (json = 0; json < 2; json++) {
+		int rc1, requests1;
+
+		memset(&last_req, 0, sizeof(last_req));
+		requests = 0;
+		rc1 = run(old_fn, json, old_args);
+		requests1 = requests;
+		memcpy(req1, last_req.b, sizeof(req1));
+		memcpy(out1, out_text, sizeof(out1));
+		memcpy(err1, err_text, sizeof(err1));
+
+		memset(&last_req, 0, sizeof(last_req));
+		requests = 0;
+		assert_int_equal(run(new_fn, json, new_args), rc1);
+		assert_int_equal(requests, requests1);
+		assert_memory_equal(last_req.b, req1, sizeof(req1));
+		assert_string_equal(out_text, out1);
+		assert_string_equal(err_text, err1);
+	}
+}
+
+static void backend_forms_do_what_the_verbs_do(void **state)
+{
+	(void)state;
+	expect_same(cmd_backend, "add 10.0.0.2:80 weight 5 service 10.0.0.1/udp",
+		    cmd_add, "10.0.0.2:80 weight 5 service 10.0.0.1/udp");
+	expect_same(cmd_backend, "del 10.0.0.2:80 --now",
+		    cmd_remove, "10.0.0.2:80 --now");
+	expect_same(cmd_backend, "delete 10.0.0.2:80 service 10.0.0.1",
+		    cmd_remove, "10.0.0.2:80 service 10.0.0.1");
+	expect_same(cmd_backend, "set 10.0.0.2:80 weight 0 up",
+		    cmd_set, "10.0.0.2:80 weight 0 up");
+	expect_same(cmd_backend, "set 10.0.0.2:80", cmd_set, "10.0.0.2:80");
+	add_backend_reply("10.0.0.2", 80, L4LB_BE_STATE_UP, false, 1, 3);
+	add_backend_reply("10.0.0.3", 80, L4LB_BE_STATE_DRAIN, true, 0, 4);
+	expect_same(cmd_backend, "show", cmd_list, "");
+	expect_same(cmd_backend, "", cmd_list, "");
+	expect_same(cmd_backend, "show service 192.0.2.1:80/tcp",
+		    cmd_list, "service 192.0.2.1:80/tcp");
+}
+
+static void conn_forms_do_what_the_verbs_do(void **state)
+{
+	(void)state;
+	expect_same(cmd_conn, "show", cmd_nat, "");
+	expect_same(cmd_conn, "", cmd_nat, "");
+	expect_same(cmd_conn, "show x", cmd_nat, "x");
+	expect_same(cmd_conn, "flush", cmd_flush, "");
+	expect_same(cmd_conn, "flush service 10.0.0.1/udp",
+		    cmd_flush, "service 10.0.0.1/udp");
+	expect_same(cmd_conn, "count", cmd_count, "");	/* no reply: error */
+	add_stats_reply();
+	expect_same(cmd_conn, "count", cmd_count, "");
+}
+
+static void unknown_subcommands_send_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_backend, false, "remove 10.0.0.2:80"), RC_USAGE);
+	assert_string_equal(err_text,
+			    "l4lbctl: unknown backend command \"remove\" "
+			    "(expected add, del, set or show)\n");
+	assert_int_equal(run(cmd_conn, false, "nat"), RC_USAGE);
+	assert_string_equal(err_text,
+			    "l4lbctl: unknown conn command \"nat\" "
+			    "(expected show, flush or count)\n");
+	assert_string_equal(out_text, "");
+	assert_int_equal(requests, 0);
+}
+
 #define T(f) cmocka_unit_test_setup(f, reset)
 
 int main(void)
@@ -798,6 +881,9 @@ int main(void)
 		T(backend_commands_take_service_among_their_keywords),
 		T(bad_selectors_send_nothing),
 		T(usage_errors_send_nothing),
+		T(backend_forms_do_what_the_verbs_do),
+		T(conn_forms_do_what_the_verbs_do),
+		T(unknown_subcommands_send_nothing),
 	};
 
 	return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);

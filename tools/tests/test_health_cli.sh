@@ -39,6 +39,12 @@ error 2 'udp-send must not be empty' --udp-send ''
 error 2 'udp-expect needs udp-send' --udp-expect pong
 error 2 'udp-expect needs udp-send' --send ping --expect pong --udp-expect pong
 error 2 'unknown option "--udp_send"' --udp_send ping
+# getopt_long: unambiguous prefixes of long options, "--" ends the options.
+error 2 'ambiguous option "--udp"' --udp ping
+error 2 'ambiguous option "--on"' --on=keep
+error 2 'option "--rise" given twice' --rise 2 --ri 3
+error 2 'option "--config" needs a value' --conf
+error 2 'unexpected argument "extra"' --once -- extra
 
 # The config file
 cat >"$tmp/good.conf" <<'EOF'
@@ -78,5 +84,6 @@ error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' -c "$
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' -c "$tmp/udp.conf"
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --once --udp-send 'ping\n' --udp-expect pong
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --once --interval 0.5 --send 'x\r\n'
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --once --int 0.5 --fa=2 --
 
 summary 'health cli'

@@ -24,7 +24,7 @@
 #     modprobe every round), and without the module it exits 3.
 #
 # The image must contain l4lb-health: on PATH, or anywhere in the root
-# file system (mkinitramfs.sh EXTRA_BINS=/path/to/tools/l4lb-health).
+# file system (mkinitramfs.sh EXTRA_BINS=/path/to/tools/l4lb-health/l4lb-health).
 . /vm/lib.sh
 . /vm/tests/health_lib.sh
 plan 29

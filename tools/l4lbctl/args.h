@@ -85,6 +85,16 @@ int args_svc_sel(struct args *a, struct svc_sel *sel);
 int args_svc_sel_word(const char *w, struct svc_sel *sel);
 
 /**
+ * args_only_svc_sel() - read what is left: nothing, or "service SEL"
+ * @a: cursor
+ * @sel: the selector, if given
+ *
+ * Return: RC_OK, or RC_USAGE after printing the error of args_svc_sel(),
+ * or 'unknown argument "WORD"' for any other word.
+ */
+int args_only_svc_sel(struct args *a, struct svc_sel *sel);
+
+/**
  * args_once() - refuse a keyword given twice
  * @present: bitmask of what was given so far, updated
  * @bit: the bit of this keyword

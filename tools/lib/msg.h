@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * msg.h - the l4lb objects as l4lbctl sees them, and their encoding into
+ * msg.h - the l4lb objects as the tools see them, and their encoding into
  * and decoding from generic netlink attributes (libmnl).
  *
  * Each object records which attributes it carries in @present, one bit per

@@ -183,12 +183,14 @@ int health_config_read(struct health_config *cfg, FILE *f, char *err);
  * @argv: the arguments; argv[0] is skipped
  * @err: HEALTH_ERR_MAX bytes for the message
  *
- * Options: --interval SEC, --timeout SEC, --rise N, --fall N, --send STR,
- * --expect STR, --udp-send STR, --udp-expect STR, --on-down keep|expire,
- * --syslog, --once, -c FILE (also
- * --config FILE); "--opt=value" works as well as "--opt value". The file
- * of -c is read first; flags override its keys. An option given twice is
- * an error. Then health_config_check() runs.
+ * Options, read with getopt_long(): --interval SEC, --timeout SEC,
+ * --rise N, --fall N, --send STR, --expect STR, --udp-send STR,
+ * --udp-expect STR, --on-down keep|expire (the config keys, same names),
+ * --syslog, --once, -c FILE (also --config FILE). "--opt=value" works as
+ * well as "--opt value", and a long option may be shortened to any
+ * unambiguous prefix; "--" ends the options. The file of -c is read first;
+ * flags override its keys. An option given twice is an error. Then
+ * health_config_check() runs. Uses (and resets) getopt's globals.
  *
  * -h/--help or -V/--version anywhere (except as the value of an option)
  * sets @cfg->help or @cfg->version and returns 0 at once, before the file

@@ -4,13 +4,12 @@
  * file and the command line. See health_config.h.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "health_config.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Longest config file line, with its newline and the NUL. */
 #define LINE_MAX_LEN 4096
@@ -369,80 +368,116 @@ int health_config_read(struct health_config *cfg, FILE *f, char *err)
 }
 
 /*
- * struct option_def - one command-line option
- * @name: as typed
- * @key: the config key it sets, or NULL (handled by name)
- * @has_value: takes a value ("--opt VALUE" or "--opt=VALUE")
+ * getopt_long() values: a config key's option is OPT_KEY + its enum
+ * health_key, and has the key's name (--syslog, a flag, sets syslog =
+ * yes). The others are -c/--config, -h/--help, -V/--version and --once.
  */
-struct option_def {
-	const char *name;
-	const char *key;
-	bool has_value;
+enum {
+	OPT_KEY = 256,
+	OPT_ONCE = OPT_KEY + HEALTH_KEY_COUNT,
 };
 
-static const struct option_def options[] = {
-	{ "--interval",	"interval",	true },
-	{ "--timeout",	"timeout",	true },
-	{ "--rise",	"rise",		true },
-	{ "--fall",	"fall",		true },
-	{ "--send",	"send",		true },
-	{ "--expect",	"expect",	true },
-	{ "--udp-send",	"udp-send",	true },
-	{ "--udp-expect", "udp-expect",	true },
-	{ "--on-down",	"on-down",	true },
-	{ "--syslog",	NULL,		false },
-	{ "--once",	NULL,		false },
-	{ "-c",		NULL,		true },
-	{ "--config",	NULL,		true },
-	{ "-h",		NULL,		false },
-	{ "--help",	NULL,		false },
-	{ "-V",		NULL,		false },
-	{ "--version",	NULL,		false },
-};
+static const char short_options[] = "-:c:hV";	/* '-': arguments in order */
+static struct option long_options[HEALTH_KEY_COUNT + 5];
+
+/* Fill long_options[]: one option per config key, then the others. */
+static void init_options(void)
+{
+	static const struct option others[] = {
+		{ "once",	no_argument,	   NULL, OPT_ONCE },
+		{ "config",	required_argument, NULL, 'c' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ "version",	no_argument,	   NULL, 'V' },
+		{ NULL,		0,		   NULL, 0 },
+	};
+	int k;
+
+	for (k = 0; k < HEALTH_KEY_COUNT; k++) {
+		long_options[k].name = key_names[k];
+		long_options[k].has_arg = k == HEALTH_KEY_SYSLOG ? no_argument :
+						required_argument;
+		long_options[k].flag = NULL;
+		long_options[k].val = OPT_KEY + k;
+	}
+	memcpy(&long_options[k], others, sizeof(others));
+}
+
+/* The long option of getopt value @val, or NULL. */
+static const struct option *long_option(int val)
+{
+	const struct option *o;
+
+	for (o = long_options; o->name; o++)
+		if (o->val == val)
+			return o;
+	return NULL;
+}
 
 /*
- * Take the option at argv[*i] (advancing *i past its value): its
- * definition and value (NULL for options without one). Returns 0, or -1
- * with @err set for an unknown option, a missing value or a stray value.
+ * The name of option @val for a message: "-c" if @arg, the argument that
+ * gave it, is a short option, else "--NAME". In a static buffer.
  */
-static int next_option(int argc, char **argv, int *i,
-		       const struct option_def **def, const char **value,
-		       char *err)
+static const char *option_name(int val, const char *arg)
 {
-	const char *arg = argv[*i];
-	const char *eq = NULL;
-	size_t len = strlen(arg), j;
+	const struct option *o = long_option(val);
+	static char buf[32];
 
-	if (arg[0] != '-' || arg[1] == '\0')
-		return fail(err, "unexpected argument \"%s\"", arg);
-	if (arg[1] == '-') {
-		eq = strchr(arg, '=');
-		if (eq)
-			len = (size_t)(eq - arg);
-	}
-	for (j = 0; j < ARRAY_SIZE(options); j++)
-		if (strlen(options[j].name) == len &&
-		    !strncmp(arg, options[j].name, len))
-			break;
-	if (j == ARRAY_SIZE(options))
-		return fail(err, "unknown option \"%.*s\"", (int)len, arg);
-	*def = &options[j];
-	*value = NULL;
-	if (!options[j].has_value) {
-		if (eq)
-			return fail(err, "option \"%s\" takes no value",
-				    options[j].name);
+	if (strncmp(arg, "--", 2) && val < OPT_KEY)
+		snprintf(buf, sizeof(buf), "-%c", val);
+	else
+		snprintf(buf, sizeof(buf), "--%s", o ? o->name : "?");
+	return buf;
+}
+
+/* The message of getopt_long()'s '?' for the argument @arg. */
+static int bad_option(const char *arg, char *err)
+{
+	size_t len = strcspn(arg, "=");
+	const struct option *o;
+	int n = 0;
+
+	/* "--once=1": a known long option given a value. */
+	if (optopt && !strncmp(arg, "--", 2) && arg[len] == '=')
+		return fail(err, "option \"%s\" takes no value",
+			    option_name(optopt, arg));
+	if (optopt)
+		return fail(err, "unknown option \"-%c\"", optopt);
+	/* getopt_long() takes any unambiguous abbreviation; say why not. */
+	for (o = long_options; o->name && len > 2; o++)
+		if (!strncmp(o->name, arg + 2, len - 2))
+			n++;
+	if (n > 1)
+		return fail(err, "ambiguous option \"%.*s\"", (int)len, arg);
+	return fail(err, "unknown option \"%.*s\"", (int)len, arg);
+}
+
+/*
+ * The next option of @argv: its getopt value (> 1), with its value in
+ * *@value (NULL if it takes none); 0 after the last one; or -1 with @err
+ * set for an unknown option, a missing or stray value, or an argument
+ * that is not an option.
+ */
+static int next_option(int argc, char **argv, const char **value, char *err)
+{
+	int c = getopt_long(argc, argv, short_options, long_options, NULL);
+
+	*value = optarg;
+	switch (c) {
+	case -1:
+		/* Only what follows "--" is left. */
+		if (optind < argc)
+			return fail(err, "unexpected argument \"%s\"", argv[optind]);
 		return 0;
+	case 1:
+		return fail(err, "unexpected argument \"%s\"", optarg);
+	case ':':
+		return fail(err, "option \"%s\" needs a value",
+			    option_name(optopt, argv[optind - 1]));
+	case '?':
+		return bad_option(argv[optind - 1], err);
+	default:
+		return c;
 	}
-	if (eq) {
-		*value = eq + 1;
-	} else {
-		if (*i + 1 >= argc)
-			return fail(err, "option \"%s\" needs a value",
-				    options[j].name);
-		*value = argv[++*i];
-	}
-	return 0;
 }
 
 static int read_file(struct health_config *cfg, const char *path, char *err)
@@ -464,49 +499,52 @@ static int read_file(struct health_config *cfg, const char *path, char *err)
 int health_config_args(struct health_config *cfg, int argc, char **argv,
 		       char *err)
 {
-	bool seen[ARRAY_SIZE(options)] = { false };
-	const struct option_def *def;
+	uint32_t seen = 0;
 	const char *value;
-	int i;
+	int c;
+
+	init_options();
+	opterr = 0;	/* the messages are ours */
 
 	/* 1. Syntax, and the config file, which the flags then override. */
-	for (i = 1; i < argc; i++) {
-		if (next_option(argc, argv, &i, &def, &value, err) < 0)
-			return -1;
-		if (!strcmp(def->name, "-h") || !strcmp(def->name, "--help")) {
+	optind = 0;	/* glibc: start afresh, as for a new argv */
+	while ((c = next_option(argc, argv, &value, err)) > 0) {
+		if (c == 'h') {
 			cfg->help = true;
 			return 0;
 		}
-		if (!strcmp(def->name, "-V") || !strcmp(def->name, "--version")) {
+		if (c == 'V') {
 			cfg->version = true;
 			return 0;
 		}
-		if (!def->key && def->has_value) {	/* -c, --config */
+		if (c == 'c') {
 			if (cfg->config_file)
 				return fail(err, "more than one config file (-c)");
 			cfg->config_file = value;
 		}
 	}
+	if (c < 0)
+		return -1;
 	if (cfg->config_file && read_file(cfg, cfg->config_file, err) < 0)
 		return -1;
 
-	/* 2. The flags, left to right. */
-	for (i = 1; i < argc; i++) {
-		size_t j;
+	/* 2. The flags, left to right; the syntax is known to be good. */
+	optind = 0;
+	while ((c = next_option(argc, argv, &value, err)) > 0) {
+		uint32_t bit;
 
-		next_option(argc, argv, &i, &def, &value, err);
-		j = (size_t)(def - options);
-		if (seen[j])
-			return fail(err, "option \"%s\" given twice", def->name);
-		seen[j] = true;
-		if (def->key) {
-			if (health_config_set(cfg, def->key, value, err) < 0)
-				return -1;
-		} else if (!strcmp(def->name, "--syslog")) {
-			health_config_set(cfg, "syslog", "yes", err);
-		} else if (!strcmp(def->name, "--once")) {
+		if (c < OPT_KEY)	/* -c: read above */
+			continue;
+		bit = 1u << (c - OPT_KEY);
+		if (seen & bit)
+			return fail(err, "option \"%s\" given twice",
+				    option_name(c, "--"));
+		seen |= bit;
+		if (c == OPT_ONCE)
 			cfg->once = true;
-		}
+		else if (health_config_set(cfg, key_names[c - OPT_KEY],
+					   value ? value : "yes", err) < 0)
+			return -1;
 	}
 	return health_config_check(cfg, err);
 }

@@ -47,7 +47,9 @@ static int get_stats(const struct ctl *ctl, int argc, char **argv,
 	return rc;
 }
 
-int cmd_count(const struct ctl *ctl, int argc, char **argv)
+/* "stats", or with @count "count": fetch the counters and print them. */
+static int show_stats(const struct ctl *ctl, int argc, char **argv,
+		      bool count)
 {
 	struct stats_reply r = { 0 };
 	struct out out;
@@ -56,23 +58,22 @@ int cmd_count(const struct ctl *ctl, int argc, char **argv)
 	rc = get_stats(ctl, argc, argv, &r);
 	if (rc)
 		return rc;
-	if (!(r.st.present & ATTR_BIT(L4LB_STATS_ATTR_CONNS)))
+	if (count && !(r.st.present & ATTR_BIT(L4LB_STATS_ATTR_CONNS)))
 		return err_report(RC_KERNEL, "invalid reply from kernel: no table length");
 	out_init(&out, stdout, ctl->json);
-	out_count(&out, r.st.val[L4LB_STATS_ATTR_CONNS]);
+	if (count)
+		out_count(&out, r.st.val[L4LB_STATS_ATTR_CONNS]);
+	else
+		out_stats(&out, &r.st);
 	return RC_OK;
+}
+
+int cmd_count(const struct ctl *ctl, int argc, char **argv)
+{
+	return show_stats(ctl, argc, argv, true);
 }
 
 int cmd_stats(const struct ctl *ctl, int argc, char **argv)
 {
-	struct stats_reply r = { 0 };
-	struct out out;
-	int rc;
-
-	rc = get_stats(ctl, argc, argv, &r);
-	if (rc)
-		return rc;
-	out_init(&out, stdout, ctl->json);
-	out_stats(&out, &r.st);
-	return RC_OK;
+	return show_stats(ctl, argc, argv, false);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nl.c - generic netlink transport of l4lbctl on top of libmnl. See nl.h.
+ * nl.c - generic netlink transport of the l4lb tools on top of libmnl.
+ * See nl.h.
  *
  * One request is in flight at a time. Its answer is read until it ends:
  * the ACK (NLMSG_ERROR with error 0) for NLM_F_ACK requests, NLMSG_DONE

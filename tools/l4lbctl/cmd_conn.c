@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_conn.c - the NAT table: nat (dump it), flush (empty it, or remove
- * one service's rows).
+ * cmd_conn.c - the NAT table: "conn show" (dump it), "conn flush" (empty
+ * it, or remove one service's rows), "conn count" (cmd_stats.c); also
+ * known by the verbs of earlier versions, nat, flush and count.
  */
 #include <string.h>
 
@@ -47,19 +48,31 @@ int cmd_flush(const struct ctl *ctl, int argc, char **argv)
 {
 	struct svc_sel sel = { 0 };
 	struct args a;
-	const char *w;
+	int rc;
 
 	(void)ctl;
 	args_init(&a, argc, argv);
-	while ((w = args_next(&a))) {
-		int rc;
-
-		if (strcmp(w, "service"))
-			return args_unknown(w);
-		rc = args_svc_sel(&a, &sel);
-		if (rc)
-			return rc;
-	}
+	rc = args_only_svc_sel(&a, &sel);
+	if (rc)
+		return rc;
 	/* Without a selector: every row of the namespace. */
 	return ctl_do(L4LB_CMD_FLUSH, ctl_fill_svc_sel, &sel);
+}
+
+static const struct subcmd conn_subcmds[] = {
+	{ "show", cmd_nat, "[-n]",
+	  "show the NAT table" },
+	{ "flush", cmd_flush, "[service SEL]",
+	  "remove every NAT table row, or those of one service" },
+	{ "count", cmd_count, "",
+	  "show the number of NAT table rows" },
+};
+
+const struct object conn_object = {
+	"conn", conn_subcmds, sizeof(conn_subcmds) / sizeof(conn_subcmds[0]),
+};
+
+int cmd_conn(const struct ctl *ctl, int argc, char **argv)
+{
+	return subcmd_run(ctl, &conn_object, argc, argv);
 }

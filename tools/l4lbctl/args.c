@@ -3,6 +3,7 @@
  * args.c - walking the arguments of one command. See args.h.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "args.h"
 #include "error.h"
@@ -61,6 +62,22 @@ int args_svc_sel(struct args *a, struct svc_sel *sel)
 	if (rc)
 		return rc;
 	return args_svc_sel_word(w, sel);
+}
+
+int args_only_svc_sel(struct args *a, struct svc_sel *sel)
+{
+	const char *w;
+
+	while ((w = args_next(a))) {
+		int rc;
+
+		if (strcmp(w, "service"))
+			return args_unknown(w);
+		rc = args_svc_sel(a, sel);
+		if (rc)
+			return rc;
+	}
+	return RC_OK;
 }
 
 int args_once(uint32_t *present, uint32_t bit, const char *keyword)

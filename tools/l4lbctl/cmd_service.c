@@ -76,31 +76,37 @@ static int service_show(const struct ctl *ctl, const struct svc_sel *sel)
 }
 
 /* "service show [SEL]", after the word "show" (or nothing at all). */
-static int service_show_args(const struct ctl *ctl, struct args *a)
+static int service_show_cmd(const struct ctl *ctl, int argc, char **argv)
 {
 	struct svc_sel sel = { 0 };
-	const char *w = args_next(a);
+	struct args a;
+	const char *w;
 	int rc;
 
+	args_init(&a, argc, argv);
+	w = args_next(&a);
 	if (!w)
 		return service_dump(ctl);
 	rc = args_svc_sel_word(w, &sel);
 	if (!rc)
-		rc = args_end(a);
+		rc = args_end(&a);
 	if (rc)
 		return rc;
 	return service_show(ctl, &sel);
 }
 
 /* "service del SEL", after the word "del": SEL is required. */
-static int service_del(struct args *a)
+static int service_del_cmd(const struct ctl *ctl, int argc, char **argv)
 {
 	struct svc_sel sel = { 0 };
+	struct args a;
 	int rc;
 
-	rc = args_svc_sel_word(args_next(a), &sel);
+	(void)ctl;
+	args_init(&a, argc, argv);
+	rc = args_svc_sel_word(args_next(&a), &sel);
 	if (!rc)
-		rc = args_end(a);
+		rc = args_end(&a);
 	if (rc)
 		return rc;
 	return ctl_do(L4LB_CMD_SERVICE_DEL, ctl_fill_svc_sel, &sel);
@@ -199,13 +205,17 @@ static void put_service(struct nlmsghdr *nlh, const void *arg)
 	msg_put_service(nlh, arg);
 }
 
-static int service_set(struct args *a)
+/* "service set ...", after the word "set". */
+static int service_set_cmd(const struct ctl *ctl, int argc, char **argv)
 {
 	struct svc_info svc = { 0 };
+	struct args a;
 	const char *w;
 
-	while ((w = args_next(a))) {
-		int rc = read_setting(a, w, &svc);
+	(void)ctl;
+	args_init(&a, argc, argv);
+	while ((w = args_next(&a))) {
+		int rc = read_setting(&a, w, &svc);
 
 		if (rc)
 			return rc;
@@ -215,20 +225,25 @@ static int service_set(struct args *a)
 	return ctl_do(L4LB_CMD_SERVICE_SET, put_service, &svc);
 }
 
+static const struct subcmd service_subcmds[] = {
+	{ "show", service_show_cmd, "[SEL]",
+	  "show the virtual services, or the one SEL selects" },
+	{ "set", service_set_cmd,
+	  "[vip IP] [port N] [proto tcp|udp] [scheduler NAME]\n"
+	  "[snat IP|auto] [timeout tcp|tcpfin|udp|syn SECONDS]...\n"
+	  "[persistence SECONDS]",
+	  "create a service, or change the one vip, port and proto select" },
+	{ "del", service_del_cmd, "SEL",
+	  "delete a service, with its backends and NAT rows" },
+	{ "delete", service_del_cmd, NULL, NULL },
+};
+
+const struct object service_object = {
+	"service", service_subcmds,
+	sizeof(service_subcmds) / sizeof(service_subcmds[0]),
+};
+
 int cmd_service(const struct ctl *ctl, int argc, char **argv)
 {
-	struct args a;
-	const char *w;
-
-	args_init(&a, argc, argv);
-	w = args_next(&a);
-	if (!w)
-		return service_dump(ctl);
-	if (!strcmp(w, "show"))
-		return service_show_args(ctl, &a);
-	if (!strcmp(w, "set"))
-		return service_set(&a);
-	if (!strcmp(w, "del") || !strcmp(w, "delete"))
-		return service_del(&a);
-	return usage_error("unknown service command \"%s\" (expected show, set or del)", w);
+	return subcmd_run(ctl, &service_object, argc, argv);
 }

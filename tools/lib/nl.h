@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nl.h - the generic netlink socket of l4lbctl (libmnl): open it, resolve
- * the "l4lb" family, send one request and read its answer to the end.
+ * nl.h - the generic netlink socket of the l4lb tools (libmnl): open it,
+ * resolve the "l4lb" family, send one request and read its answer to the
+ * end.
  *
  * Every function that talks to the kernel prints its own one-line error on
  * stderr and returns an exit code (enum rc in error.h):

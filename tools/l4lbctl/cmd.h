@@ -8,6 +8,7 @@
 #define L4LBCTL_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <libmnl/libmnl.h>
@@ -22,10 +23,71 @@ struct ctl {
 	bool numeric;
 };
 
+/**
+ * struct subcmd - a subcommand of an object, as in "l4lbctl backend add"
+ * @name: the word after the object's name
+ * @run: its handler (below)
+ * @args: its synopsis after "l4lbctl OBJECT NAME", for help ("" if it
+ *	takes nothing); each '\n' starts a continuation line; NULL for a
+ *	second name of the entry before it ("delete" for "del"), which help
+ *	leaves out
+ * @summary: what it does, for help
+ */
+struct subcmd {
+	const char *name;
+	int (*run)(const struct ctl *ctl, int argc, char **argv);
+	const char *args;
+	const char *summary;
+};
+
+/**
+ * struct object - a command word with subcommands, iproute2 style
+ * @name: the word ("backend", "conn", "service")
+ * @subs: its subcommands; the word alone runs the one named "show"
+ * @n: their number
+ */
+struct object {
+	const char *name;
+	const struct subcmd *subs;
+	size_t n;
+};
+
+/* The objects, for help; the handlers below run them. */
+extern const struct object backend_object;
+extern const struct object conn_object;
+extern const struct object service_object;
+
+/**
+ * subcmd_find() - the subcommand of @obj called @name
+ * @obj: the object
+ * @name: the word
+ *
+ * Return: the subcommand, or NULL.
+ */
+const struct subcmd *subcmd_find(const struct object *obj, const char *name);
+
+/**
+ * subcmd_run() - run "OBJECT [SUBCOMMAND [ARGS]]"
+ * @ctl: global options
+ * @obj: the object
+ * @argc: number of words after the object's name
+ * @argv: those words; none runs "show"
+ *
+ * Return: the subcommand's exit code, or RC_USAGE after printing
+ * 'unknown OBJECT command "WORD" (expected A, B or C)'.
+ */
+int subcmd_run(const struct ctl *ctl, const struct object *obj, int argc,
+	       char **argv);
+
 /*
  * Command handlers. @argc/@argv are the words after the command name.
  * Return: exit code, see error.h; the error, if any, is already printed.
  */
+
+/* backend add|del|set|show ...: the handlers below, by subcommand */
+int cmd_backend(const struct ctl *ctl, int argc, char **argv);
+/* conn show|flush|count ...: cmd_nat, cmd_flush, cmd_count */
+int cmd_conn(const struct ctl *ctl, int argc, char **argv);
 
 /*
  * SEL below is a service selector, VIP[:PORT][/tcp|/udp] (parse_svc_sel()).
@@ -33,19 +95,19 @@ struct ctl {
  * (and refuses with "several services match" if there are more).
  */
 
-/* add IP:PORT [weight N] [service SEL] */
+/* add IP:PORT [weight N] [service SEL]; "backend add" */
 int cmd_add(const struct ctl *ctl, int argc, char **argv);
-/* remove IP:PORT [--now] [service SEL] */
+/* remove IP:PORT [--now] [service SEL]; "backend del" */
 int cmd_remove(const struct ctl *ctl, int argc, char **argv);
-/* set IP:PORT [weight N] [up|down|drain] [service SEL] */
+/* set IP:PORT [weight N] [up|down|drain] [service SEL]; "backend set" */
 int cmd_set(const struct ctl *ctl, int argc, char **argv);
-/* list [service SEL]: every service's backends, or SEL's */
+/* list [service SEL]: every service's backends, or SEL's; "backend show" */
 int cmd_list(const struct ctl *ctl, int argc, char **argv);
-/* nat [-n] */
+/* nat [-n]; "conn show" */
 int cmd_nat(const struct ctl *ctl, int argc, char **argv);
-/* flush [service SEL]: every row, or SEL's rows */
+/* flush [service SEL]: every row, or SEL's rows; "conn flush" */
 int cmd_flush(const struct ctl *ctl, int argc, char **argv);
-/* count */
+/* count; "conn count" */
 int cmd_count(const struct ctl *ctl, int argc, char **argv);
 /* stats */
 int cmd_stats(const struct ctl *ctl, int argc, char **argv);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * output.h - how l4lbctl prints what the kernel sent: aligned tables or
- * "name value" lines for people, JSON (-j) for programs. Both views use the
- * same field names: a table header, lowercased, is the JSON member name.
+ * "name value" lines for people, JSON (-j) for programs. Each object's
+ * fields are described once, in a field table of output.c (print.h), which
+ * gives both views: a table header, lowercased, is the JSON member name.
  *
  * Tables are streamed: rows are printed as dump messages arrive, and the
  * header (or the JSON "[") is printed just before the first row, or by the
@@ -16,25 +17,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "json.h"
+#include "fmt.h"
 #include "msg.h"
 #include "parse.h"
+#include "print.h"
 
 /**
  * struct out - an output stream in table or JSON form
- * @f: where to print
- * @json: print JSON instead of text
+ * @p: where and how to print
  * @started: the table header (or the first service block) or the JSON "["
  *	was printed
  * @group: the service (fmt_svc()) whose heading "list" printed last
- * @j: the JSON writer on @f
  */
 struct out {
-	FILE *f;
-	bool json;
+	struct printer p;
 	bool started;
 	char group[SVC_STRLEN];
-	struct json j;
 };
 
 /**
@@ -44,37 +42,6 @@ struct out {
  * @json: JSON instead of text
  */
 void out_init(struct out *o, FILE *f, bool json);
-
-/**
- * fmt_ipv4() - format an address as dotted quad
- * @buf: at least INET_ADDRSTRLEN (16) bytes
- * @addr: IPv4 address, network byte order
- *
- * Return: @buf.
- */
-char *fmt_ipv4(char *buf, uint32_t addr);
-
-/**
- * fmt_ipport() - format an endpoint as "a.b.c.d:port"
- * @buf: at least IPPORT_STRLEN (22) bytes
- * @ep: address and port, network byte order
- *
- * Return: @buf.
- */
-char *fmt_ipport(char *buf, const struct ipport *ep);
-
-/**
- * fmt_svc() - format a service key or selector as "VIP[:PORT][/PROTO]"
- * @buf: at least SVC_STRLEN (30) bytes
- * @sel: the key; address and port in network byte order. PORT and PROTO
- *	are left out when not given (@sel->has_port, @sel->has_proto); PROTO
- *	is "tcp", "udp" or "unknown"
- *
- * The text is accepted back by parse_svc_sel() (for tcp and udp).
- *
- * Return: @buf.
- */
-char *fmt_svc(char *buf, const struct svc_sel *sel);
 
 /**
  * out_backend() - print one row of "list"
@@ -139,7 +106,8 @@ void out_services_end(struct out *o);
 
 /**
  * out_stats() - print every counter the kernel sent as "name value" lines
- * (names from stats_attr_name()), or one JSON object with the same names
+ * (the attribute's name without its prefix, lowercased: "conns",
+ * "drop_no_route", ...), or one JSON object with the same names
  * @o: output
  * @st: the counters (decoded reply)
  */

@@ -39,7 +39,7 @@
  * @udp_expect_len: length of @udp_expect (<= HEALTH_REPLY_MAX); 0: any
  *	reply datagram will do
  *
- * The daemon decides which strings the UDP check uses (health.c); here
+ * The daemon decides which strings the UDP check uses (main.c); here
  * the two protocols are simply described apart.
  */
 struct health_spec {

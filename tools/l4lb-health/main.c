@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * health.c - l4lb-health, the health-check daemon of l4lb.
+ * main.c - l4lb-health, the health-check daemon of l4lb.
  *
  * Every interval it lists the backends of this network namespace's l4lb
  * services, checks each one (health_check.c), feeds the results to one
@@ -29,7 +29,6 @@
  * change an operator makes during a round, between our listing and our
  * BACKEND_SET, can still be overwritten; netlink has no compare-and-set.)
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -44,11 +43,13 @@
 #include <uapi/l4lb.h>
 
 #include "error.h"
+#include "fmt.h"
 #include "health_check.h"
 #include "health_config.h"
 #include "health_kernel.h"
 #include "health_log.h"
 #include "health_sm.h"
+#include "names.h"
 
 #ifndef L4LBCTL_VERSION
 #define L4LBCTL_VERSION "unknown"
@@ -95,19 +96,8 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* "10.0.1.1:10000" */
-static const char *ep_str(const struct ipport *ep, char *buf, size_t size)
-{
-	char ip[INET_ADDRSTRLEN];
-	struct in_addr in = { .s_addr = ep->addr };
-
-	inet_ntop(AF_INET, &in, ip, sizeof(ip));
-	snprintf(buf, size, "%s:%u", ip, ntohs(ep->port));
-	return buf;
-}
-
 /* Longest be_str(): "IP:PORT of service VIP:PORT/PROTO". */
-#define BE_STRLEN (IPPORT_STRLEN + sizeof(" of service ") + IPPORT_STRLEN + 4)
+#define BE_STRLEN (IPPORT_STRLEN + sizeof(" of service ") + SVC_STRLEN)
 
 static bool same_svc(const struct svc_sel *a, const struct svc_sel *b)
 {
@@ -134,17 +124,12 @@ static bool list_has_several_services(const struct health_backend *list,
 static const char *be_str(const struct svc_sel *svc, const struct ipport *ep,
 			  char *buf)
 {
-	char e[IPPORT_STRLEN], v[IPPORT_STRLEN];
-	struct ipport vip = { svc->vip, svc->port };
+	char e[IPPORT_STRLEN], s[SVC_STRLEN];
 
-	ep_str(ep, e, sizeof(e));
-	if (!several_services) {
-		snprintf(buf, BE_STRLEN, "%s", e);
-		return buf;
-	}
-	ep_str(&vip, v, sizeof(v));
-	snprintf(buf, BE_STRLEN, "%s of service %s/%s", e, v,
-		 svc->proto == IPPROTO_UDP ? "udp" : "tcp");
+	if (!several_services)
+		return fmt_ipport(buf, ep);
+	snprintf(buf, BE_STRLEN, "%s of service %s", fmt_ipport(e, ep),
+		 fmt_svc(s, svc));
 	return buf;
 }
 
@@ -277,16 +262,6 @@ static void spec_of(const struct health_config *cfg, struct health_spec *spec)
 	}
 }
 
-static const char *state_name(uint8_t state)
-{
-	switch (state) {
-	case L4LB_BE_STATE_UP:		return "up";
-	case L4LB_BE_STATE_DOWN:	return "down";
-	case L4LB_BE_STATE_DRAIN:	return "drain";
-	default:			return "unknown";
-	}
-}
-
 /* A backend that cannot be checked: say so, once. Its state is not touched. */
 static void tell_not_checked(struct tracked *t, const char *why)
 {
@@ -296,7 +271,8 @@ static void tell_not_checked(struct tracked *t, const char *why)
 		return;
 	t->told = true;
 	health_log(LOG_WARNING, "backend %s not checked: %s; its state (%s) is left alone",
-		   be_str(&t->svc, &t->ep, ep), why, state_name(t->kstate));
+		   be_str(&t->svc, &t->ep, ep), why,
+		   be_state_name(t->kstate, false));
 }
 
 /*

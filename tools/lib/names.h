@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * names.h - the words l4lbctl reads and prints for the numeric values of
- * the l4lb ABI (backend states, NAT row states, protocols, counters).
- * Parsing (parse.c) and printing (output.c) share these tables so that a
- * word printed by "list" is accepted back by "set".
+ * names.h - the words the tools read and print for the numeric values of
+ * the l4lb ABI (backend states, NAT row states, protocols, timeout kinds).
+ * Parsing (parse.c) and printing share these tables so that a word
+ * printed by "list" is accepted back by "set".
  */
 #ifndef L4LBCTL_NAMES_H
 #define L4LBCTL_NAMES_H
@@ -26,7 +26,9 @@ const char *be_state_name(uint8_t state, bool removed);
  * conn_state_name() - word for a NAT row state
  * @state: enum l4lb_conn_state
  *
- * Return: "SYN_SENT", ..., "UDP", or "UNKNOWN". Never NULL.
+ * Return: its word in L4LB_CONN_STATE_NAMES ("SYN_SENT", ..., "UDP",
+ * "PERSIST"), or "UNKNOWN" for L4LB_CONN_NONE and values the header does
+ * not know. Never NULL.
  */
 const char *conn_state_name(uint8_t state);
 
@@ -49,27 +51,16 @@ const char *proto_name(uint8_t proto);
 const char *conn_proto_name(uint8_t proto);
 
 /**
- * stats_attr_name() - name of a global counter
- * @type: enum l4lb_stats_attr
- *
- * Return: the lowercase attribute name without its prefix ("conns",
- * "drop_no_route", ...), or NULL for UNSPEC, PAD and unknown types.
- */
-const char *stats_attr_name(uint16_t type);
-
-/**
  * struct timeout_kind - one "timeout KIND SECONDS" word of "service set"
  * @word: the KIND word on the command line ("tcp", "tcpfin", "udp", "syn")
- * @key: the field name in "service" output ("timeout_tcp", ...)
  * @attr: the enum l4lb_svc_attr that carries it
  */
 struct timeout_kind {
 	const char *word;
-	const char *key;
 	uint16_t attr;
 };
 
-/* The four timeout kinds, in the order "service" prints them. */
+/* The four timeout kinds. */
 extern const struct timeout_kind timeout_kinds[];
 /* Number of entries in timeout_kinds[]. */
 extern const size_t timeout_kinds_count;

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * output.c - the field tables of the backends, the NAT rows, the services
+ * and the counters, and how "list", "nat", "service", "stats" and "count"
+ * lay them out. See output.h; the printing itself is print.c's.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <uapi/l4lb.h>
+
+#include "names.h"
+#include "output.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *be_state_word(const void *obj, char *buf)
+{
+	const struct be_info *be = obj;
+
+	(void)buf;
+	return be_state_name(be->state,
+			     be->present & ATTR_BIT(L4LB_BE_ATTR_REMOVED));
+}
+
+static const char *be_proto_word(const void *obj, char *buf)
+{
+	(void)buf;
+	return proto_name(((const struct be_info *)obj)->svc.proto);
+}
+
+/* "list": the columns, then the key of the backend's service (JSON only). */
+static const struct field be_fields[] = {
+	{ "BACKEND",   -21, "backend",   FIELD_IPPORT(struct be_info, ep) },
+	{ "STATE",      -8, "state",     FIELD_WORD(be_state_word) },
+	{ "WEIGHT",      6, "weight",    FIELD_U32(struct be_info, weight) },
+	{ "ACTIVE",      8, "active",    FIELD_U32(struct be_info, active_conns) },
+	{ "INACTIVE",    8, "inactive",  FIELD_U32(struct be_info, inactive_conns) },
+	{ "TOTAL",      10, "total",     FIELD_U64(struct be_info, total_conns) },
+	{ "PKTS_IN",    12, "pkts_in",   FIELD_U64(struct be_info, pkts_in) },
+	{ "PKTS_OUT",   12, "pkts_out",  FIELD_U64(struct be_info, pkts_out) },
+	{ "BYTES_IN",   14, "bytes_in",  FIELD_U64(struct be_info, bytes_in) },
+	{ "BYTES_OUT",  14, "bytes_out", FIELD_U64(struct be_info, bytes_out) },
+	{ NULL,          0, "vip",       FIELD_IPV4(struct be_info, svc.vip) },
+	{ NULL,          0, "vport",     FIELD_PORT(struct be_info, svc.port) },
+	{ NULL,          0, "proto",     FIELD_WORD(be_proto_word) },
+};
+
+static const char *conn_proto_word(const void *obj, char *buf)
+{
+	(void)buf;
+	return conn_proto_name(((const struct conn_info *)obj)->proto);
+}
+
+static const char *conn_state_word(const void *obj, char *buf)
+{
+	(void)buf;
+	return conn_state_name(((const struct conn_info *)obj)->state);
+}
+
+/* "nat": the columns and words of /proc/l4lb/nat. */
+static const struct field conn_fields[] = {
+	{ "PROTO",    -5, "proto",   FIELD_WORD(conn_proto_word) },
+	{ "CLIENT",  -21, "client",  FIELD_IPPORT(struct conn_info, client) },
+	{ "VIP",     -21, "vip",     FIELD_IPPORT(struct conn_info, vip) },
+	{ "LOCAL",   -21, "local",   FIELD_IPPORT(struct conn_info, local) },
+	{ "BACKEND", -21, "backend", FIELD_IPPORT(struct conn_info, backend) },
+	{ "STATE",   -11, "state",   FIELD_WORD(conn_state_word) },
+	{ "EXPIRES",   7, "expires", FIELD_U32(struct conn_info, expires) },
+};
+
+static const char *svc_proto_word(const void *obj, char *buf)
+{
+	(void)buf;
+	return proto_name(((const struct svc_info *)obj)->proto);
+}
+
+static const char *svc_snat_word(const void *obj, char *buf)
+{
+	const struct svc_info *svc = obj;
+
+	return svc->snat ? fmt_ipv4(buf, svc->snat) : "auto";
+}
+
+#define SVC_TIMEOUT(name, a) \
+	{ name, 0, name, FIELD_U32(struct svc_info, timeout[a]), .attr = (a) }
+
+/* "service": one "name value" line per setting the kernel sent. */
+static const struct field svc_fields[] = {
+	{ "vip", 0, "vip", FIELD_IPV4(struct svc_info, vip),
+	  .attr = L4LB_SVC_ATTR_VIP },
+	{ "port", 0, "port", FIELD_PORT(struct svc_info, port),
+	  .attr = L4LB_SVC_ATTR_PORT },
+	{ "proto", 0, "proto", FIELD_WORD(svc_proto_word),
+	  .attr = L4LB_SVC_ATTR_PROTO },
+	{ "scheduler", 0, "scheduler", FIELD_STR(struct svc_info, sched),
+	  .attr = L4LB_SVC_ATTR_SCHED },
+	{ "snat", 0, "snat", FIELD_WORD(svc_snat_word),
+	  .attr = L4LB_SVC_ATTR_SNAT_ADDR },
+	SVC_TIMEOUT("timeout_tcp", L4LB_SVC_ATTR_TIMEOUT_TCP),
+	SVC_TIMEOUT("timeout_tcpfin", L4LB_SVC_ATTR_TIMEOUT_TCP_FIN),
+	SVC_TIMEOUT("timeout_udp", L4LB_SVC_ATTR_TIMEOUT_UDP),
+	SVC_TIMEOUT("timeout_syn", L4LB_SVC_ATTR_TIMEOUT_SYN),
+	{ "persistence", 0, "persistence",
+	  FIELD_U32(struct svc_info, persistence),
+	  .attr = L4LB_SVC_ATTR_PERSISTENCE },
+	{ "conn_max", 0, "conn_max", FIELD_U32(struct svc_info, conn_max),
+	  .attr = L4LB_SVC_ATTR_CONN_MAX },
+};
+
+#define STAT(name, a) \
+	{ name, 0, name, FIELD_U64(struct stats_info, val[a]), .attr = (a) }
+
+/* "stats": every counter, in attribute order. */
+static const struct field stats_fields[] = {
+	STAT("conns", L4LB_STATS_ATTR_CONNS),
+	STAT("conn_max", L4LB_STATS_ATTR_CONN_MAX),
+	STAT("conns_created", L4LB_STATS_ATTR_CONNS_CREATED),
+	STAT("drop_no_backend", L4LB_STATS_ATTR_DROP_NO_BACKEND),
+	STAT("drop_table_full", L4LB_STATS_ATTR_DROP_TABLE_FULL),
+	STAT("drop_no_memory", L4LB_STATS_ATTR_DROP_NO_MEMORY),
+	STAT("drop_no_route", L4LB_STATS_ATTR_DROP_NO_ROUTE),
+	STAT("drop_no_snat_port", L4LB_STATS_ATTR_DROP_NO_SNAT_PORT),
+	STAT("drop_malformed", L4LB_STATS_ATTR_DROP_MALFORMED),
+	STAT("drop_mtu", L4LB_STATS_ATTR_DROP_MTU),
+	STAT("stray", L4LB_STATS_ATTR_STRAY),
+	STAT("fragments", L4LB_STATS_ATTR_FRAGMENTS),
+	STAT("icmp_translated", L4LB_STATS_ATTR_ICMP_TRANSLATED),
+	STAT("drop_syn_limit", L4LB_STATS_ATTR_DROP_SYN_LIMIT),
+	STAT("half_open", L4LB_STATS_ATTR_HALF_OPEN),
+};
+
+/* A new counter in the header must get a line here too. */
+_Static_assert(ARRAY_SIZE(stats_fields) ==
+	       L4LB_STATS_ATTR_MAX + 1 - L4LB_STATS_ATTR_CONNS,
+	       "stats_fields[] out of date");
+
+void out_init(struct out *o, FILE *f, bool json)
+{
+	printer_init(&o->p, f, json);
+	o->started = false;
+	o->group[0] = '\0';
+}
+
+/* Before the first row: the header, or the JSON "[". */
+static void table_start(struct out *o, const struct field *fields, size_t n)
+{
+	if (o->started)
+		return;
+	o->started = true;
+	if (o->p.json)
+		json_begin_array(&o->p.j);
+	else
+		print_header(&o->p, fields, n);
+}
+
+/* After the last row: the header even when there were none, then "]\n". */
+static void table_end(struct out *o, const struct field *fields, size_t n)
+{
+	table_start(o, fields, n);
+	if (o->p.json) {
+		json_end_array(&o->p.j);
+		fputc('\n', o->p.f);
+	}
+}
+
+/* Text: start the group of service @svc unless it is the current one. */
+static void backends_group(struct out *o, const char *svc)
+{
+	if (o->started && !strcmp(o->group, svc))
+		return;
+	if (o->started)
+		fputc('\n', o->p.f);
+	o->started = true;
+	snprintf(o->group, sizeof(o->group), "%s", svc);
+	fprintf(o->p.f, "service %s\n", svc);
+	print_header(&o->p, be_fields, ARRAY_SIZE(be_fields));
+}
+
+void out_backend(struct out *o, const struct be_info *be)
+{
+	if (o->p.json) {
+		table_start(o, be_fields, ARRAY_SIZE(be_fields));
+	} else {
+		char svc[SVC_STRLEN];
+
+		backends_group(o, fmt_svc(svc, &be->svc));
+	}
+	print_row(&o->p, be_fields, ARRAY_SIZE(be_fields), be);
+}
+
+void out_backends_end(struct out *o)
+{
+	table_end(o, be_fields, ARRAY_SIZE(be_fields));
+}
+
+void out_conn(struct out *o, const struct conn_info *c)
+{
+	table_start(o, conn_fields, ARRAY_SIZE(conn_fields));
+	print_row(&o->p, conn_fields, ARRAY_SIZE(conn_fields), c);
+}
+
+void out_conns_end(struct out *o)
+{
+	table_end(o, conn_fields, ARRAY_SIZE(conn_fields));
+}
+
+/*
+ * Before the settings of a service: text, a blank line after the block
+ * before, then "service VIP:PORT/PROTO" (if the kernel sent the VIP);
+ * JSON, the "[" before the first.
+ */
+static void service_start(struct out *o, const struct svc_info *svc)
+{
+	uint32_t has = svc->present;
+	struct svc_sel key = {
+		.set = true,
+		.has_port = has & ATTR_BIT(L4LB_SVC_ATTR_PORT),
+		.has_proto = has & ATTR_BIT(L4LB_SVC_ATTR_PROTO),
+		.vip = svc->vip,
+		.port = svc->port,
+		.proto = svc->proto,
+	};
+	bool first = !o->started;
+
+	o->started = true;
+	if (o->p.json) {
+		if (first)
+			json_begin_array(&o->p.j);
+		return;
+	}
+	if (!first)
+		fputc('\n', o->p.f);
+	if (has & ATTR_BIT(L4LB_SVC_ATTR_VIP)) {
+		char buf[SVC_STRLEN];
+
+		fprintf(o->p.f, "service %s\n", fmt_svc(buf, &key));
+	}
+}
+
+void out_service(struct out *o, const struct svc_info *svc)
+{
+	service_start(o, svc);
+	print_record(&o->p, svc_fields, ARRAY_SIZE(svc_fields), svc,
+		     svc->present);
+}
+
+void out_services_end(struct out *o)
+{
+	if (!o->p.json)
+		return;
+	if (!o->started)
+		json_begin_array(&o->p.j);
+	o->started = true;
+	json_end_array(&o->p.j);
+	fputc('\n', o->p.f);
+}
+
+void out_stats(struct out *o, const struct stats_info *st)
+{
+	print_record(&o->p, stats_fields, ARRAY_SIZE(stats_fields), st,
+		     st->present);
+	if (o->p.json)
+		fputc('\n', o->p.f);
+}
+
+void out_count(struct out *o, uint64_t conns)
+{
+	struct stats_info st = { .present = ATTR_BIT(L4LB_STATS_ATTR_CONNS) };
+
+	if (!o->p.json) {
+		fprintf(o->p.f, "%" PRIu64 "\n", conns);
+		return;
+	}
+	/* {"conns":N}: the counter as "stats" names it. */
+	st.val[L4LB_STATS_ATTR_CONNS] = conns;
+	out_stats(o, &st);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fmt.h - addresses and service keys as text, the way the tools print
+ * them and parse.h reads them back.
+ */
+#ifndef L4LBCTL_FMT_H
+#define L4LBCTL_FMT_H
+
+#include <stdint.h>
+
+#include "parse.h"
+
+/**
+ * fmt_ipv4() - format an address as dotted quad
+ * @buf: at least INET_ADDRSTRLEN (16) bytes
+ * @addr: IPv4 address, network byte order
+ *
+ * Return: @buf.
+ */
+char *fmt_ipv4(char *buf, uint32_t addr);
+
+/**
+ * fmt_ipport() - format an endpoint as "a.b.c.d:port"
+ * @buf: at least IPPORT_STRLEN (22) bytes
+ * @ep: address and port, network byte order
+ *
+ * Return: @buf.
+ */
+char *fmt_ipport(char *buf, const struct ipport *ep);
+
+/**
+ * fmt_svc() - format a service key or selector as "VIP[:PORT][/PROTO]"
+ * @buf: at least SVC_STRLEN (30) bytes
+ * @sel: the key; address and port in network byte order. PORT and PROTO
+ *	are left out when not given (@sel->has_port, @sel->has_proto); PROTO
+ *	is "tcp", "udp" or "unknown"
+ *
+ * The text is accepted back by parse_svc_sel() (for tcp and udp).
+ *
+ * Return: @buf.
+ */
+char *fmt_svc(char *buf, const struct svc_sel *sel);
+
+#endif /* L4LBCTL_FMT_H */

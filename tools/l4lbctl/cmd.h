@@ -16,11 +16,9 @@
 /**
  * struct ctl - global options, given before the command
  * @json: -j, print JSON
- * @numeric: -n, print numbers instead of names (always the case today)
  */
 struct ctl {
 	bool json;
-	bool numeric;
 };
 
 /**
@@ -103,7 +101,7 @@ int cmd_remove(const struct ctl *ctl, int argc, char **argv);
 int cmd_set(const struct ctl *ctl, int argc, char **argv);
 /* list [service SEL]: every service's backends, or SEL's; "backend show" */
 int cmd_list(const struct ctl *ctl, int argc, char **argv);
-/* nat [-n]; "conn show" */
+/* nat; "conn show" */
 int cmd_nat(const struct ctl *ctl, int argc, char **argv);
 /* flush [service SEL]: every row, or SEL's rows; "conn flush" */
 int cmd_flush(const struct ctl *ctl, int argc, char **argv);

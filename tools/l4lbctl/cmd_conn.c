@@ -32,11 +32,9 @@ int cmd_nat(const struct ctl *ctl, int argc, char **argv)
 	int rc;
 
 	args_init(&a, argc, argv);
-	while ((w = args_next(&a))) {
-		/* Addresses are always numeric; -n is accepted for habit. */
-		if (strcmp(w, "-n") && strcmp(w, "--numeric"))
-			return args_unknown(w);
-	}
+	w = args_next(&a);
+	if (w)
+		return args_unknown(w);
 	out_init(&out, stdout, ctl->json);
 	rc = ctl_get(L4LB_CMD_CONN_GET, true, NULL, NULL, nat_cb, &out);
 	if (rc == RC_OK)
@@ -60,7 +58,7 @@ int cmd_flush(const struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct subcmd conn_subcmds[] = {
-	{ "show", cmd_nat, "[-n]",
+	{ "show", cmd_nat, "",
 	  "show the NAT table" },
 	{ "flush", cmd_flush, "[service SEL]",
 	  "remove every NAT table row, or those of one service" },

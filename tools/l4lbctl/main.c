@@ -3,8 +3,8 @@
  * main.c - command-line control of the l4lb load balancer: global
  * options, command dispatch and help. The commands live in cmd_*.c.
  *
- *	l4lbctl [-j] [-n] OBJECT SUBCOMMAND [ARGS]	(backend add ...)
- *	l4lbctl [-j] [-n] VERB [ARGS]			(add ..., as before)
+ *	l4lbctl [-j] OBJECT SUBCOMMAND [ARGS]	(backend add ...)
+ *	l4lbctl [-j] VERB [ARGS]			(add ..., as before)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -149,7 +149,6 @@ static void print_help(void)
 	printf("\nOptions:\n"
 	       "  -j, --json      print JSON (backend show, conn show, conn count, stats,\n"
 	       "                  service show)\n"
-	       "  -n, --numeric   print addresses numerically (always the case)\n"
 	       "  -V, --version   print the version and exit\n"
 	       "  -h, --help      print this help and exit\n\n"
 	       "Exit status: 0 success, 1 request failed, 2 usage error,\n"
@@ -215,8 +214,6 @@ int main(int argc, char **argv)
 
 		if (!strcmp(opt, "-j") || !strcmp(opt, "--json")) {
 			ctl.json = true;
-		} else if (!strcmp(opt, "-n") || !strcmp(opt, "--numeric")) {
-			ctl.numeric = true;
 		} else if (!strcmp(opt, "-V") || !strcmp(opt, "--version")) {
 			printf("l4lbctl %s (l4lb generic netlink version %d)\n",
 			       L4LBCTL_VERSION, L4LB_GENL_VERSION);

@@ -128,6 +128,7 @@ static const struct field stats_fields[] = {
 	STAT("icmp_translated", L4LB_STATS_ATTR_ICMP_TRANSLATED),
 	STAT("drop_syn_limit", L4LB_STATS_ATTR_DROP_SYN_LIMIT),
 	STAT("half_open", L4LB_STATS_ATTR_HALF_OPEN),
+	STAT("rst_ignored", L4LB_STATS_ATTR_RST_IGNORED),
 };
 
 /* A new counter in the header must get a line here too. */

@@ -26,7 +26,7 @@ usage 'unknown argument "now"' count now
 usage 'unknown argument "x"' stats x
 usage 'unknown argument "all"' flush all
 usage 'unknown argument "10.0.0.1"' flush 10.0.0.1
-usage 'unknown argument "-v"' nat -n -v
+usage 'unknown argument "-v"' nat -v
 
 # add
 usage 'missing IP:PORT' add
@@ -170,7 +170,7 @@ if [ -d /sys/module/l4lb ]; then
 else
 	error 3 "$nomod" list
 	error 3 "$nomod" -j list
-	error 3 "$nomod" -n nat -n
+	error 3 "$nomod" -j nat
 	error 3 "$nomod" count
 	error 3 "$nomod" -j stats
 	error 3 "$nomod" service

@@ -438,7 +438,7 @@ static void nat_dumps_rows(void **state)
 	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_EXPIRES, 7);
 	mnl_attr_nest_end(nlh, nest);
 
-	assert_int_equal(run(cmd_nat, false, "-n"), RC_OK);
+	assert_int_equal(run(cmd_nat, false, ""), RC_OK);
 	assert_int_equal(req_cmd(), L4LB_CMD_CONN_GET);
 	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
 	assert_string_equal(out_text,

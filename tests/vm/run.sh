@@ -80,8 +80,10 @@ APPEND+=" vmlb=${VM_LB:-l4lb}"
 [ -n "${VERBOSE:-}" ] && APPEND+=" vmverbose=1"
 APPEND+=" ${VM_APPEND:-}"
 
+# KVM only where it can work: /dev/kvm, and a CPU with VMX or SVM. (Some
+# nested VMs have /dev/kvm without them; qemu -enable-kvm aborts there.)
 ACCEL=()
-if [ -w /dev/kvm ]; then
+if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
 	ACCEL=(-enable-kvm -cpu host)
 fi
 

@@ -2,10 +2,10 @@
 # ctl_add: the reference service built with l4lbctl instead of module
 # parameters. l4lb is loaded with the VIP and port only (no backends=);
 # `l4lbctl add` adds 10.0.1.1:10000, 10.0.2.1:10001, 10.0.3.1:10002 in
-# that order, and the reference scenario (lib.sh's chat_scenario: round
+# that order, and the reference scenario (common.sh's chat_scenario: round
 # robin in backend order, full NAT, table 6..0) must then pass unchanged.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan $((CHAT_SCENARIO_TESTS + 11))
 _ctl_require
 

@@ -11,8 +11,8 @@
 #   - the next three connections go round robin over all three backends,
 #     one each, in backend order (be1 be2 be3: six picks over two backends
 #     left the rotation at the first one).
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 17
 _ctl_require
 

@@ -11,8 +11,8 @@
 # that names no service (exit 1, "no such service") and malformed ones
 # (exit 2). Last, with l4lb removed, l4lbctl exits 3 with the "module not
 # loaded" line, while usage errors still exit 2.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 65
 _ctl_require
 

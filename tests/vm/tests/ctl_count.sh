@@ -8,8 +8,8 @@
 # stats` must all say 20, and `l4lbctl -j nat` must list the same rows
 # (client, backend) as /proc/l4lb/nat. After the connections close, all
 # of them must say 0.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 9
 _ctl_require
 

@@ -11,8 +11,8 @@
 #   - with one of its connections closed be2 is still listed, draining;
 #   - once the last one is closed and its row has ended (TIME_WAIT lingers
 #     2-3 s), be2 disappears from the list within ~1 s (3 s allowed here).
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 19
 _ctl_require
 

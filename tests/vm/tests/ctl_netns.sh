@@ -3,7 +3,7 @@
 #
 # The module is global, but the service, the backends and the NAT table are
 # per namespace; a new namespace has no service until `l4lbctl service set`.
-# Besides the root namespace (lib.sh's balancer, reference service) this
+# Besides the root namespace (common.sh's balancer, reference service) this
 # test builds two more balancers, each a namespace with a client and a
 # backend namespace of its own:
 #
@@ -23,8 +23,8 @@
 #     and `flush` in lbA empties only lbA's table;
 #   - deleting lbB with rows in its table and then rmmod leave the kernel
 #     log clean.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 18
 _ctl_require
 

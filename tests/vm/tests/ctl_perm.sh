@@ -14,8 +14,8 @@
 #   /usr/bin/setpriv --bounding-set=-net_admin --inh-caps=-net_admin CMD
 # (uid 0 rather than an unprivileged uid: those cannot read the VM's shared
 # libraries. The full path: busybox has a setpriv applet of its own.)
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 25
 _ctl_require
 

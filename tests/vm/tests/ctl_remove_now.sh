@@ -15,8 +15,8 @@
 #         with "Connection reset by peer" (an EOF would do too) and it
 #         exits within a few seconds;
 #   - the clients on be1 and be3 keep receiving their ticks.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 13
 _ctl_require
 

@@ -28,8 +28,8 @@
 #  4. Without --send: each UDP backend is logged "not checked" once, and
 #     stays up even when its udpecho dies; TCP backends are still checked
 #     (a killed greetd is marked down).
-. /vm/lib.sh
-. /vm/tests/health_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/health.sh
 plan 26
 require_l4lb
 

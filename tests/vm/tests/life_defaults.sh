@@ -12,8 +12,8 @@
 #  4. A client joins on be2 and is killed with SO_LINGER 0, so its stack
 #     sends a RST: the row is in CLOSE with at most 10 s left, and is gone
 #     within 14 s.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 8
 _life_require
 topo_up || die "topology up"

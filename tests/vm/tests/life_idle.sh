@@ -11,8 +11,8 @@
 # 3 s by each line. State and seconds left are shown from /proc/l4lb/nat
 # and `l4lbctl -j nat`. Then `l4lbctl service set timeout tcp 3` on a
 # module loaded with the default (300) does the same for a new connection.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 13
 _life_require
 _life_up timeout_tcp=3

@@ -11,8 +11,8 @@
 #     naming its backend, expiring in at most 30 s.
 #  3. `l4lbctl set PINNED down`: 10.0.0.2's next connection goes to another
 #     backend (not dropped), and the one after sticks to that one.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 9
 _life_require
 _life_up persistence=30

@@ -18,8 +18,8 @@
 #     to be1, where no UDP socket listens; be1 answers port-unreachable,
 #     l4lb translates it back: the client's connected socket gets
 #     ECONNREFUSED, and icmp_translated counts it.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 8
 _life_require
 _life_up

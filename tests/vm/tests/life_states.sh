@@ -21,8 +21,8 @@
 #  3. be3: an established connection, then the client is killed with
 #     SO_LINGER 0, so its stack sends a RST: the row goes 2 s later (the
 #     CLOSE linger), give or take the GC's 1 s pass.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 13
 _life_require
 _life_up

@@ -18,8 +18,8 @@
 # Second round, reloaded with syn_max=1000: 5,000 spoofed SYNs; half_open
 # never goes above 1000 and drop_syn_limit counts the rest, while the
 # established connections keep working.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 12
 _life_require
 

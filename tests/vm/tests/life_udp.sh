@@ -12,8 +12,8 @@
 # replies, all from the same backend. At the peak there are 30 rows, in
 # state UDP, spread 10/10/10 by round robin; 3 s after the last datagram
 # they have expired.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 10
 _life_require
 _life_up proto=udp timeout_udp=3

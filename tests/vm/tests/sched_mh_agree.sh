@@ -4,7 +4,7 @@
 #
 # The module is loaded once (scheduler=mh mh_seed=2718), but each network
 # namespace has its own service, so two balancer namespaces are two
-# independent instances. Each is a copy of lib.sh's addressing:
+# independent instances. Each is a copy of common.sh's addressing:
 #
 #   mhcliX 10.0.0.2 -- mhlbX 10.0.0.1 (VIP :20000)
 #                      mhlbX 10.0.{1,2,3}.254 -- mhbeX 10.0.{1,2,3}.1
@@ -21,8 +21,8 @@
 #     41000-41499: every key A puts on be2 moves in B, to be1 and be3 both;
 #     few of the others move (Maglev's disruption is small, not zero; the
 #     number is reported).
-. /vm/lib.sh
-. /vm/tests/sched_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/sched.sh
 plan 18
 _sched_require
 

@@ -9,8 +9,8 @@
 #     host route to the VIP), five connections each: each address's
 #     connections land on one backend, and the nine addresses together use
 #     more than one backend (the key is the address, not a constant).
-. /vm/lib.sh
-. /vm/tests/sched_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/sched.sh
 plan 11
 _sched_require
 

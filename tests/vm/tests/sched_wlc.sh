@@ -11,8 +11,8 @@
 #   - then be1 is set to weight 0 and be3 to weight 1: the next four go to
 #     be3, be3, then one each to be2 and be3 (active 3 and 3); be1 gets none
 #     but keeps its four connections (4 active rows, still "up").
-. /vm/lib.sh
-. /vm/tests/sched_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/sched.sh
 plan 10
 _sched_require
 

@@ -9,8 +9,8 @@
 #     nginx interleaving, and so does every further block of seven;
 #   - be1, be2, be3 get exactly 500, 100, 100 of them (by the answers, by
 #     the NAT table's rows, and by `l4lbctl list` totals).
-. /vm/lib.sh
-. /vm/tests/sched_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/sched.sh
 plan 13
 _sched_require
 

@@ -13,7 +13,7 @@
 #     end.
 #  3. After the churn a new connection works, the table drains to 0, and
 #     rmmod leaves no slab object behind.
-. /vm/lib.sh
+. /vm/lib/common.sh
 plan 10
 require_l4lb
 if ! command -v l4lbctl >/dev/null 2>&1; then

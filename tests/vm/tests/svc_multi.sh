@@ -20,8 +20,8 @@
 #     connections stay and new TCP connections still work; UDP to the VIP
 #     reaches no UDP backend any more; with one service left, commands
 #     need no selector again.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 38
 _ctl_require
 

@@ -1,7 +1,8 @@
 # shellcheck shell=sh
-# lib.sh - helpers for the l4lb VM tests. Sourced by /init and by every
-# tests/vm/tests/*.sh inside the VM (busybox sh). The aim is that a test
-# reads like a story:
+# common.sh - helpers for the l4lb VM tests (/vm/lib/common.sh in the VM).
+# Sourced by /init and by every tests/vm/tests/*.sh inside the VM (busybox
+# sh); the helpers of one family of tests (ctl.sh, health.sh, life.sh,
+# sched.sh) build on it. The aim is that a test reads like a story:
 #
 #     plan 5
 #     require_lb
@@ -217,7 +218,7 @@ _now() {	# seconds since boot, no fork
 }
 
 # wait_for SECS EXPR: poll the shell expression EXPR (every 0.2 s) until it
-# is true; fail after SECS seconds. EXPR may use lib.sh functions.
+# is true; fail after SECS seconds. EXPR may use the libraries' functions.
 wait_for() {
 	_wf_end=$(($(_now) + $1))
 	shift

@@ -1,21 +1,20 @@
 # shellcheck shell=sh
-# life_lib.sh - helpers shared by the connection-lifecycle tests (life_*.sh),
-# on top of lib.sh. A test sources both, then says its plan:
+# life.sh - helpers shared by the connection-lifecycle tests (life_*.sh),
+# on top of common.sh. A test sources both, then says its plan:
 #
-#     . /vm/lib.sh
-#     . /vm/tests/life_lib.sh
+#     . /vm/lib/common.sh
+#     . /vm/lib/life.sh
 #     plan 9
 #     _life_require
 #
-# Everything here is prefixed _life_ so it cannot clash with lib.sh,
-# ctl_lib.sh or sched_lib.sh. Rows are picked by their backend column
+# Everything here is prefixed _life_ so it cannot clash with common.sh,
+# ctl.sh or sched.sh. Rows are picked by their backend column
 # (each test knows where round robin put which connection), in the columns
 # of /proc/l4lb/nat:
 #
 #   $1 Pro  $2 Client  $3 VIP  $4 Local  $5 Backend  $6 State  $7 Expires
 #
-# Run as a test of its own (run.sh life_lib) it checks lib.sh's number helpers;
-# that needs neither l4lb.ko nor l4lbctl.
+# tests/libs.sh checks common.sh's number helpers, which these tests use.
 
 # shellcheck disable=SC2034 # used by the tests
 LIFE_BE1=10.0.1.1:10000
@@ -123,13 +122,3 @@ _life_hush() {
 _life_ticks() {
 	grep -c "^msg [0-9.:]* $2 tick " "/tmp/$1.log" 2>/dev/null || echo 0
 }
-
-case $0 in
-*/life_lib.sh | life_lib.sh)
-	. /vm/lib.sh
-	plan 2
-	expect_eq "num_sub: 3 - 1.5" 1.50 "$(num_sub 3 1.5)"
-	if num_le 2.5 2.50 && ! num_le 2.51 2.5; then ok "num_le: decimals"
-	else fail "num_le: decimals"; fi
-	;;
-esac

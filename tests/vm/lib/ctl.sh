@@ -1,17 +1,16 @@
 # shellcheck shell=sh
-# ctl_lib.sh - helpers shared by the l4lbctl tests (ctl_*.sh), on top of
-# lib.sh. A test sources both, then says its plan:
+# ctl.sh - helpers shared by the l4lbctl tests (ctl_*.sh), on top of
+# common.sh. A test sources both, then says its plan:
 #
-#     . /vm/lib.sh
-#     . /vm/tests/ctl_lib.sh
+#     . /vm/lib/common.sh
+#     . /vm/lib/ctl.sh
 #     plan 7
 #     _ctl_require
 #
-# Run as a test of its own (run.sh ctl_lib) it checks its JSON helpers on
-# fixed strings; that needs neither l4lb.ko nor l4lbctl.
+# tests/libs.sh checks its JSON helpers on fixed strings.
 #
 # Everything here is prefixed _ctl_ (or CTL_) so it cannot clash with
-# lib.sh. The JSON helpers rely on what l4lbctl(8) promises: one document
+# common.sh. The JSON helpers rely on what l4lbctl(8) promises: one document
 # on one line, flat objects, members in the documented order, strings
 # without embedded quotes. `-j list`, `-j nat` and `-j service` are arrays
 # of such objects: split them with _ctl_rows before reading members of
@@ -36,7 +35,7 @@ _ctl_require() {
 }
 
 # _ctl_lb NS ARGS...: run l4lbctl ARGS in namespace NS ("" = the root
-# namespace, i.e. the balancer of lib.sh's topology).
+# namespace, i.e. the balancer of common.sh's topology).
 _ctl_lb() {
 	_cns=$1
 	shift
@@ -173,7 +172,7 @@ _ctl_snapshot() {
 
 # --------------------------------------------------------- talkers ----
 
-# _ctl_talk NAME [SECS]: a chat client NAME (lib.sh's chat_start: in cli,
+# _ctl_talk NAME [SECS]: a chat client NAME (common.sh's chat_start: in cli,
 # to the VIP) plus a ticker that makes it send "NAME tick K" every SECS
 # seconds (default 0.2), so its connection carries data both ways while
 # chatd relays to the other clients of the same server. Call it after NAME
@@ -221,48 +220,3 @@ _ctl_wait_gone() {
 	_cwg_be=$1 _cwg_ns=${3:-}
 	wait_for "$2" '[ -z "$(_ctl_be "$_cwg_be" state "$_cwg_ns")" ]'
 }
-
-# ----------------------------------------------------- self-test ----
-
-case $0 in
-*/ctl_lib.sh | ctl_lib.sh) _ctl_selftest=1 ;;
-*) _ctl_selftest= ;;
-esac
-if [ -n "$_ctl_selftest" ]; then
-	. /vm/lib.sh
-	plan 10
-	j='[{"backend":"10.0.1.1:10000","state":"up","weight":1,"active":2,"inactive":0,"total":9,"pkts_in":120,"pkts_out":98,"bytes_in":9120,"bytes_out":131072,"vip":"10.0.0.1","vport":20000,"proto":"tcp"},{"backend":"10.0.2.1:10001","state":"draining","weight":65535,"active":0,"inactive":1,"total":3,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4,"vip":"10.0.0.1","vport":20000,"proto":"udp"}]'
-	expect_eq "_ctl_rows: [] gives no rows" 0 "$(echo '[]' | _ctl_rows | wc -l)"
-	expect_eq "_ctl_rows: two objects give two rows" 2 "$(echo "$j" | _ctl_rows | wc -l)"
-	expect_eq "_ctl_val: strings and numbers, first and later members" \
-		"10.0.1.1:10000 up 2 131072 10.0.2.1:10001 draining 0 4" \
-		"$(echo "$j" | _ctl_rows | while read -r r; do
-			for k in backend state active bytes_out; do
-				printf '%s ' "$(echo "$r" | _ctl_val "$k")"
-			done
-		done | sed 's/ $//')"
-	expect_eq "_ctl_val: a missing member gives nothing" "" \
-		"$(echo "$j" | _ctl_rows | _ctl_val nosuch)"
-	expect_eq "_ctl_backends (via -j list): backend and state of each" \
-		"10.0.1.1:10000 up,10.0.2.1:10001 draining" \
-		"$(echo "$j" | _ctl_rows | sed -n 's/.*"backend":"\([^"]*\)","state":"\([^"]*\)".*/\1 \2/p' | tr '\n' , | sed 's/,$//')"
-	_ctl_lb() { echo "$j"; }
-	expect_eq "_ctl_backends_svc: backend and its service" \
-		"10.0.1.1:10000 10.0.0.1:20000/tcp,10.0.2.1:10001 10.0.0.1:20000/udp" \
-		"$(_ctl_backends_svc | tr '\n' , | sed 's/,$//')"
-	s='[{"vip":"10.0.0.1","port":20000,"proto":"tcp","scheduler":"rr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_udp":300,"timeout_syn":60,"persistence":0,"conn_max":1048576},{"vip":"10.0.0.1","port":20000,"proto":"udp","scheduler":"wrr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_udp":300,"timeout_syn":60,"persistence":0,"conn_max":1048576}]'
-	_ctl_lb() { echo "$s"; }
-	expect_eq "_ctl_svcs: VIP:PORT/PROTO of each service of -j service" \
-		"10.0.0.1:20000/tcp,10.0.0.1:20000/udp" "$(_ctl_svcs | tr '\n' , | sed 's/,$//')"
-	expect_eq "_ctl_val on a one-service array reads its members" "10.0.0.1 20000 tcp rr" \
-		"$(echo "$s" | sed 's/},{.*/}]/' | _ctl_val vip) $(echo "$s" | sed 's/},{.*/}]/' | _ctl_val port) $(echo "$s" | sed 's/},{.*/}]/' | _ctl_val proto) $(echo "$s" | sed 's/},{.*/}]/' | _ctl_val scheduler)"
-	n='[{"proto":"TCP","client":"10.0.0.2:40002","vip":"10.0.0.1:20000","local":"10.0.2.254:40002","backend":"10.0.2.1:10001","state":"ESTABLISHED","expires":899},{"proto":"TCP","client":"10.0.0.2:40001","vip":"10.0.0.1:20000","local":"10.0.1.254:40001","backend":"10.0.1.1:10000","state":"TIME_WAIT","expires":2}]'
-	expect_eq "_ctl_nat_pairs: client and backend of each row, sorted" \
-		"10.0.0.2:40001 10.0.1.1:10000,10.0.0.2:40002 10.0.2.1:10001" \
-		"$(echo "$n" | _ctl_rows | _ctl_nat_pairs | tr '\n' , | sed 's/,$//')"
-	p='Pro Client                VIP                   Local                 Backend               State       Expires
-TCP        10.0.0.2:40002        10.0.0.1:20000      10.0.2.254:40002        10.0.2.1:10001  ESTABLISHED 899
-Current NAT table length: 1'
-	expect_eq "/proc/l4lb/nat rows parse the same way" "10.0.0.2:40002 10.0.2.1:10001" \
-		"$(echo "$p" | awk '$1 == "TCP" || $1 == "UDP" { print $2, $5 }')"
-fi

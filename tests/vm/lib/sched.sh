@@ -1,18 +1,17 @@
 # shellcheck shell=sh
-# sched_lib.sh - helpers shared by the scheduler tests (sched_*.sh), on top
-# of lib.sh. A test sources both, then says its plan:
+# sched.sh - helpers shared by the scheduler tests (sched_*.sh), on top of
+# common.sh. A test sources both, then says its plan:
 #
-#     . /vm/lib.sh
-#     . /vm/tests/sched_lib.sh
+#     . /vm/lib/common.sh
+#     . /vm/lib/sched.sh
 #     plan 9
 #     _sched_require
 #
-# Run as a test of its own (run.sh sched_lib) it checks its parsers on
-# fixed strings; that needs neither l4lb.ko nor l4lbctl.
+# tests/libs.sh checks its parsers on fixed strings.
 #
 # Everything here is prefixed _sched_ (or SCHED_) so it cannot clash with
-# lib.sh or ctl_lib.sh. Backends are named by greetd's answer: be1, be2,
-# be3 for 10.0.1.1:10000, 10.0.2.1:10001, 10.0.3.1:10002 (lib.sh's
+# common.sh or ctl.sh. Backends are named by greetd's answer: be1, be2,
+# be3 for 10.0.1.1:10000, 10.0.2.1:10001, 10.0.3.1:10002 (common.sh's
 # topology, and the same addresses in sched_mh_agree's instances).
 
 SCHED_BE1=10.0.1.1:10000
@@ -147,40 +146,3 @@ _sched_hold_many() {
 	done
 	echo
 }
-
-# ----------------------------------------------------- self-test ----
-
-case $0 in
-*/sched_lib.sh | sched_lib.sh) _sched_selftest=1 ;;
-*) _sched_selftest= ;;
-esac
-if [ -n "$_sched_selftest" ]; then
-	. /vm/lib.sh
-	plan 6
-	cat >/tmp/sched.conns <<'EOF'
-conn 1 40002 be1
-conn 2 40001 be2
-conn 3 40005 - connect timed out
-answered 2 of 3
-holding
-EOF
-	expect_eq "_sched_answers: answers in connection order, - for a failure" \
-		"be1 be2 -" "$(_sched_answers /tmp/sched.conns)"
-	expect_eq "_sched_port_answer: port and answer, sorted by port" \
-		"40001 be2,40002 be1,40005 -" "$(_sched_port_answer /tmp/sched.conns | tr '\n' , | sed 's/,$//')"
-	expect_eq "_sched_tally: counts per backend" "be1 2 be2 0 be3 1" \
-		"$(echo "be3 be1  be1" | _sched_tally)"
-	j='[{"backend":"10.0.1.1:10000","state":"up","weight":5,"active":2,"inactive":0,"total":9,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4},{"backend":"10.0.2.1:10001","state":"draining","weight":0,"active":0,"inactive":1,"total":3,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4}]'
-	expect_eq "_sched_list_col: a member of each backend, in list order" \
-		"10.0.1.1:10000 10.0.2.1:10001|5 0|2 0|0 1|up draining" \
-		"$(for k in backend weight active inactive state; do echo "$j" | _sched_list_col "$k"; done | tr '\n' '|' | sed 's/|$//')"
-	p='Pro Client                VIP                   Local                 Backend               State       Expires
-TCP        10.0.0.2:40010        10.0.0.1:20000      10.0.2.254:50002        10.0.2.1:10001  ESTABLISHED 299
-TCP        10.0.0.2:40002        10.0.0.1:20000      10.0.1.254:50001        10.0.1.1:10000  TIME_WAIT   2
-Current NAT table length: 2'
-	expect_eq "_sched_nat_rows: client, port, backend name, state; by port" \
-		"10.0.0.2 40002 be1 TIME_WAIT,10.0.0.2 40010 be2 ESTABLISHED" \
-		"$(echo "$p" | _sched_nat_rows | tr '\n' , | sed 's/,$//')"
-	expect_eq "_sched_names: IP:PORT to be1/be2/be3" "be1 be2 be3 10.0.4.1:10003" \
-		"$(echo "$SCHED_BE1 $SCHED_BE2 $SCHED_BE3 10.0.4.1:10003" | _sched_names)"
-fi

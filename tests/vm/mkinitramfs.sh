@@ -2,11 +2,12 @@
 # mkinitramfs.sh OUT - build the gzip cpio initramfs of the l4lb test VM.
 #
 # The image holds busybox (with applet links), iproute2 (ip, ss), socat,
-# nft, iptables (nft variant), util-linux setpriv, their shared libraries,
-# the kernel modules the tests need (with dependencies, in load order),
-# l4lb.ko and l4lbctl if they were built, the test programs of tests/apps,
-# the helper libraries tests/vm/lib/*.sh (as /vm/lib/), the tests
-# tests/vm/tests/*.sh (as /vm/tests/) and /init (tests/vm/init).
+# nft, iptables (nft variant), util-linux setpriv, jq (which the tests read
+# l4lbctl's JSON with), their shared libraries, the kernel modules the
+# tests need (with dependencies, in load order), l4lb.ko and l4lbctl if
+# they were built, the test programs of tests/apps, the helper libraries
+# tests/vm/lib/*.sh (as /vm/lib/), the tests tests/vm/tests/*.sh (as
+# /vm/tests/) and /init (tests/vm/init).
 #
 # Environment:
 #   KVER           kernel version (default: newest /boot/vmlinuz-* with modules)
@@ -39,7 +40,7 @@ MODULES="veth nf_defrag_ipv4 crc32c_generic nf_conntrack nf_nat nf_tables
 	xt_MASQUERADE xt_conntrack xt_tcpudp xt_nat pktgen ${EXTRA_MODULES:-}"
 
 BINS="/usr/sbin/ip /usr/bin/ss /usr/bin/socat /usr/sbin/nft
-	/usr/sbin/xtables-nft-multi /usr/bin/setpriv ${EXTRA_BINS:-}"
+	/usr/sbin/xtables-nft-multi /usr/bin/setpriv /usr/bin/jq ${EXTRA_BINS:-}"
 
 for tool in busybox cpio gzip ldd modprobe depmod; do
 	command -v "$tool" >/dev/null || { echo "mkinitramfs: $tool not found" >&2; exit 1; }

@@ -547,6 +547,25 @@ wait_nat_len() {
 	wait_for "${2:-15}" '[ "$(nat_len)" = '"$1"' ]'
 }
 
+# ---------------------------------------------------------------- JSON ----
+# `l4lbctl -j` output is read with jq. Its arrays are of flat objects
+# (l4lbctl(8), JSON OUTPUT); strings come out without their quotes.
+
+# json_col KEY...: for each element of the JSON array on stdin, its members
+# KEY... on one line, separated by spaces (a missing member is left out).
+json_col() {
+	jq -r --arg k "$*" '.[] | [.[($k | split(" "))[]] | values | tostring] | join(" ")'
+}
+
+# json_line KEY: member KEY of every element of the JSON array on stdin, in
+# order, on one line, separated by spaces.
+json_line() {
+	jq -r --arg k "$1" '[.[] | .[$k] | values | tostring] | join(" ")'
+}
+
+# json_len: the number of elements of the JSON array on stdin.
+json_len() { jq length; }
+
 # --------------------------------------------------------------- dmesg ----
 
 # kmsg_mark TAG: write a marker line into the kernel log.

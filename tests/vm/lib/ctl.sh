@@ -10,11 +10,9 @@
 # tests/libs.sh checks its JSON helpers on fixed strings.
 #
 # Everything here is prefixed _ctl_ (or CTL_) so it cannot clash with
-# common.sh. The JSON helpers rely on what l4lbctl(8) promises: one document
-# on one line, flat objects, members in the documented order, strings
-# without embedded quotes. `-j list`, `-j nat` and `-j service` are arrays
-# of such objects: split them with _ctl_rows before reading members of
-# more than one object with _ctl_val.
+# common.sh. JSON (`l4lbctl -j`) is read with jq, directly or with
+# common.sh's json_col, json_line and json_len; `-j list`, `-j nat` and
+# `-j service` are arrays of flat objects (l4lbctl(8), JSON OUTPUT).
 
 CTL_OUT=/tmp/ctl.out
 CTL_ERR=/tmp/ctl.err
@@ -94,61 +92,41 @@ _ctl_fails() {
 
 # ------------------------------------------------------------- JSON ----
 
-# _ctl_rows: a JSON array of flat objects on stdin, one object per line on
-# stdout (nothing for []).
-_ctl_rows() {
-	awk '{
-		s = $0
-		sub(/^\[/, "", s)
-		sub(/\]$/, "", s)
-		gsub(/\},\{/, "}\n{", s)
-		if (s != "") print s
-	}'
-}
-
-# _ctl_val KEY: the value of member KEY of each object on stdin (one per
-# line); strings without their quotes.
-_ctl_val() {
-	sed -n 's/.*[{,]"'"$1"'":"\{0,1\}\([^",}]*\)"\{0,1\}[,}].*/\1/p'
-}
-
 # _ctl_be BACKEND KEY [NS]: member KEY of BACKEND (IP:PORT) in
 # `l4lbctl -j list` of NS; empty if BACKEND is not listed.
 _ctl_be() {
-	_ctl_lb "${3:-}" -j list 2>/dev/null | _ctl_rows |
-		grep -F "\"backend\":\"$1\"" | _ctl_val "$2"
+	_ctl_lb "${3:-}" -j list 2>/dev/null |
+		jq -r --arg b "$1" --arg k "$2" '.[] | select(.backend == $b) | .[$k] | values'
 }
 
 # _ctl_svcs [NS]: "VIP:PORT/PROTO" per service of NS (`l4lbctl -j
 # service`), in the kernel's order (creation).
 _ctl_svcs() {
-	_ctl_lb "${1:-}" -j service 2>/dev/null | _ctl_rows |
-		sed -n 's/.*"vip":"\([^"]*\)","port":\([0-9]*\),"proto":"\([a-z]*\)".*/\1:\2\/\3/p'
+	_ctl_lb "${1:-}" -j service 2>/dev/null | jq -r '.[] | "\(.vip):\(.port)/\(.proto)"'
 }
 
 # _ctl_backends_svc [NS]: "BACKEND VIP:PORT/PROTO" per backend of NS (the
 # service it belongs to), in list order.
 _ctl_backends_svc() {
-	_ctl_lb "${1:-}" -j list 2>/dev/null | _ctl_rows |
-		sed -n 's/.*"backend":"\([^"]*\)".*"vip":"\([^"]*\)","vport":\([0-9]*\),"proto":"\([a-z]*\)".*/\1 \2:\3\/\4/p'
+	_ctl_lb "${1:-}" -j list 2>/dev/null |
+		jq -r '.[] | "\(.backend) \(.vip):\(.vport)/\(.proto)"'
 }
 
 # _ctl_backends [NS]: "BACKEND STATE" per backend of NS, in list order.
 _ctl_backends() {
-	_ctl_lb "${1:-}" -j list 2>/dev/null | _ctl_rows |
-		sed -n 's/.*"backend":"\([^"]*\)","state":"\([^"]*\)".*/\1 \2/p'
+	_ctl_lb "${1:-}" -j list 2>/dev/null | json_col backend state
 }
 
 # _ctl_nat_map [NS]: "CLIENT BACKEND" per row of `l4lbctl -j nat` of NS,
 # sorted.
 _ctl_nat_map() {
-	_ctl_lb "${1:-}" -j nat 2>/dev/null | _ctl_rows | _ctl_nat_pairs
+	_ctl_lb "${1:-}" -j nat 2>/dev/null | _ctl_nat_pairs
 }
 
-# _ctl_nat_pairs: objects of `l4lbctl -j nat` on stdin -> "CLIENT BACKEND",
+# _ctl_nat_pairs: `l4lbctl -j nat` on stdin -> "CLIENT BACKEND" per row,
 # sorted.
 _ctl_nat_pairs() {
-	sed -n 's/.*"client":"\([^"]*\)".*"backend":"\([^"]*\)".*/\1 \2/p' | sort
+	jq -r '.[] | "\(.client) \(.backend)"' | sort
 }
 
 # _ctl_proc_pairs [NS]: "CLIENT BACKEND" per row of /proc/l4lb/nat as NS

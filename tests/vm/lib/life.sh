@@ -73,12 +73,10 @@ _life_expires() {
 	_life_rows_to "$1" | awk 'NR == 1 { print $7 }'
 }
 
-# _life_json_row BACKEND: the object of `l4lbctl -j nat` for BACKEND.
+# _life_json_row BACKEND: the object of `l4lbctl -j nat` for BACKEND, on
+# one line.
 _life_json_row() {
-	l4lbctl -j nat 2>/dev/null | awk '{
-		s = $0; sub(/^\[/, "", s); sub(/\]$/, "", s)
-		gsub(/\},\{/, "}\n{", s); if (s != "") print s }' |
-		grep -F "\"backend\":\"$1\""
+	l4lbctl -j nat 2>/dev/null | jq -c --arg b "$1" '.[] | select(.backend == $b)'
 }
 
 # _life_count STATE: rows of /proc/l4lb/nat in STATE (any protocol column).

@@ -88,22 +88,15 @@ _sched_tally() {
 	tr ' ' '\n' | awk '{ c[$1]++ } END { printf "be1 %d be2 %d be3 %d\n", c["be1"], c["be2"], c["be3"] }'
 }
 
-# _sched_list_col KEY: member KEY of every object of `l4lbctl -j list`
-# on stdin, in list order, one line.
-_sched_list_col() {
-	tr '{' '\n' | sed -n 's/.*"'"$1"'":"\{0,1\}\([^",}]*\).*/\1/p' |
-		awk '{ printf "%s%s", sep, $0; sep = " " } END { print "" }'
-}
-
-# _sched_list KEY [NS]: _sched_list_col KEY of NS's `l4lbctl -j list`.
+# _sched_list KEY [NS]: member KEY of every backend of NS's `l4lbctl -j
+# list`, in list order, on one line.
 _sched_list() {
-	_sched_ctl "${2:-}" -j list 2>/dev/null | _sched_list_col "$1"
+	_sched_ctl "${2:-}" -j list 2>/dev/null | json_line "$1"
 }
 
 # _sched_service_sched [NS]: the scheduler of NS's service.
 _sched_service_sched() {
-	_sched_ctl "${1:-}" -j service 2>/dev/null | tr ',' '\n' |
-		sed -n 's/.*"scheduler":"\([^"]*\)".*/\1/p'
+	_sched_ctl "${1:-}" -j service 2>/dev/null | jq -r '.[].scheduler'
 }
 
 # _sched_nat_rows: the rows of a /proc/l4lb/nat on stdin -> "CLIENTIP

@@ -21,9 +21,8 @@ OLD="test1 test2 test3 test4 test5 test6"
 
 # _bytes: "BYTES_IN BYTES_OUT" of be1 and be2, from l4lbctl -j list.
 _bytes() {
-	l4lbctl -j list | _ctl_rows | grep -e "\"$BE1\"" -e "\"$BE2\"" |
-		sed -n 's/.*"bytes_in":\([0-9]*\),"bytes_out":\([0-9]*\).*/\1 \2/p' |
-		tr '\n' ' ' | sed 's/ $//'
+	l4lbctl -j list | jq -r --arg a "$BE1" --arg b "$BE2" \
+		'[.[] | select(.backend == $a or .backend == $b) | .bytes_in, .bytes_out | tostring] | join(" ")'
 }
 
 # _received: lines received by each old client.
@@ -111,7 +110,7 @@ expect_eq "NAT: the six old rows unchanged, three new rows on be1, be2, be3" \
 	"6 / $BE1 $BE2 $BE3" "$old_kept / $new_rows"
 l4lbctl list | sed 's/^/#   /'
 expect_eq "list: total connections be1 4, be2 4, be3 1" "4 4 1" \
-	"$(l4lbctl -j list | _ctl_rows | _ctl_val total | tr '\n' ' ' | sed 's/ $//')"
+	"$(l4lbctl -j list | json_line total)"
 
 step "clean up"
 for c in $OLD; do _ctl_hush "$c"; done

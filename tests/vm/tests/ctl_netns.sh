@@ -59,13 +59,12 @@ trap _nses_down EXIT
 # _svc NS: "VIP PORT" of NS's service ("" = root); `-j service` is an
 # array, of one service here.
 _svc() {
-	_ctl_lb "$1" -j service 2>/dev/null | _ctl_val vip | tr '\n' ' '
-	_ctl_lb "$1" -j service 2>/dev/null | _ctl_val port
+	_ctl_lb "$1" -j service 2>/dev/null | json_col vip port
 }
 
 # _bes NS: NS's backends, one line.
 _bes() {
-	_ctl_lb "$1" -j list 2>/dev/null | _ctl_rows | _ctl_val backend | tr '\n' ' ' | sed 's/ $//'
+	_ctl_lb "$1" -j list 2>/dev/null | json_line backend
 }
 
 # _procview NS: "VIP BACKEND" of each row of /proc/l4lb/nat seen in NS,
@@ -79,8 +78,7 @@ _procview() {
 
 # _natview NS: the same from `l4lbctl -j nat` and `l4lbctl count`.
 _natview() {
-	_ctl_lb "$1" -j nat | _ctl_rows |
-		sed -n 's/.*"vip":"\([^"]*\)".*"backend":"\([^"]*\)".*/\1 \2/p' | sort | uniq -c |
+	_ctl_lb "$1" -j nat | json_col vip backend | sort | uniq -c |
 		awk '{ printf "%s x %s %s, ", $1, $2, $3 }'
 	_ctl_lb "$1" count
 }

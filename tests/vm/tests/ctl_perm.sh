@@ -52,11 +52,6 @@ _read() {
 	fi
 }
 
-# _natf: `l4lbctl -j nat` on stdin -> sorted "CLIENT BACKEND" lines.
-_natf() {
-	_ctl_rows | _ctl_nat_pairs
-}
-
 # _refused ARGS...: `l4lbctl ARGS` exits 4 with the permission line.
 _refused() {
 	# shellcheck disable=SC2086
@@ -100,7 +95,7 @@ FILTER="cat"
 _read "without CAP_NET_ADMIN: list works, same output" list
 _read "without CAP_NET_ADMIN: -j list works, same output" -j list
 # The rows' EXPIRES count down: compare client and backend only.
-FILTER=_natf
+FILTER=_ctl_nat_pairs
 _read "without CAP_NET_ADMIN: -j nat works, same rows" -j nat
 FILTER="cat"
 _read "without CAP_NET_ADMIN: count works, same output" count

@@ -3,10 +3,11 @@
 # strings and on a log this test writes; needs neither l4lb.ko nor the
 # tools.
 #
-#   ctl.sh     the JSON helpers, on `l4lbctl -j list|service|nat` output
+#   common.sh  the JSON helpers (jq), on `l4lbctl -j list|service` output
+#   ctl.sh     its readers of `l4lbctl -j list|service|nat`
 #   health.sh  logged_within
 #   life.sh    common.sh's number helpers (num_sub, num_le)
-#   sched.sh   the parsers of conns output, `-j list` and /proc/l4lb/nat
+#   sched.sh   the parsers of conns output and /proc/l4lb/nat
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
 . /vm/lib/health.sh
@@ -14,24 +15,20 @@
 . /vm/lib/sched.sh
 plan 19
 
-# ---------------------------------------------------------------- ctl ----
-step "ctl.sh"
+# ------------------------------------------------ JSON: common.sh, ctl.sh ----
+step "JSON: common.sh and ctl.sh"
 j='[{"backend":"10.0.1.1:10000","state":"up","weight":1,"active":2,"inactive":0,"total":9,"pkts_in":120,"pkts_out":98,"bytes_in":9120,"bytes_out":131072,"vip":"10.0.0.1","vport":20000,"proto":"tcp"},{"backend":"10.0.2.1:10001","state":"draining","weight":65535,"active":0,"inactive":1,"total":3,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4,"vip":"10.0.0.1","vport":20000,"proto":"udp"}]'
-expect_eq "_ctl_rows: [] gives no rows" 0 "$(echo '[]' | _ctl_rows | wc -l)"
-expect_eq "_ctl_rows: two objects give two rows" 2 "$(echo "$j" | _ctl_rows | wc -l)"
-expect_eq "_ctl_val: strings and numbers, first and later members" \
+expect_eq "json_len: [] has no elements" 0 "$(echo '[]' | json_len)"
+expect_eq "json_col: two objects give two rows" 2 "$(echo "$j" | json_col backend | wc -l)"
+expect_eq "json_col: strings and numbers, first and later members" \
 	"10.0.1.1:10000 up 2 131072 10.0.2.1:10001 draining 0 4" \
-	"$(echo "$j" | _ctl_rows | while read -r r; do
-		for k in backend state active bytes_out; do
-			printf '%s ' "$(echo "$r" | _ctl_val "$k")"
-		done
-	done | sed 's/ $//')"
-expect_eq "_ctl_val: a missing member gives nothing" "" \
-	"$(echo "$j" | _ctl_rows | _ctl_val nosuch)"
+	"$(echo "$j" | json_col backend state active bytes_out | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "json_col: a missing member gives nothing" "" \
+	"$(echo "$j" | json_col nosuch)"
+_ctl_lb() { echo "$j"; }
 expect_eq "_ctl_backends (via -j list): backend and state of each" \
 	"10.0.1.1:10000 up,10.0.2.1:10001 draining" \
-	"$(echo "$j" | _ctl_rows | sed -n 's/.*"backend":"\([^"]*\)","state":"\([^"]*\)".*/\1 \2/p' | tr '\n' , | sed 's/,$//')"
-_ctl_lb() { echo "$j"; }
+	"$(_ctl_backends | tr '\n' , | sed 's/,$//')"
 expect_eq "_ctl_backends_svc: backend and its service" \
 	"10.0.1.1:10000 10.0.0.1:20000/tcp,10.0.2.1:10001 10.0.0.1:20000/udp" \
 	"$(_ctl_backends_svc | tr '\n' , | sed 's/,$//')"
@@ -39,12 +36,12 @@ s='[{"vip":"10.0.0.1","port":20000,"proto":"tcp","scheduler":"rr","snat":"auto",
 _ctl_lb() { echo "$s"; }
 expect_eq "_ctl_svcs: VIP:PORT/PROTO of each service of -j service" \
 	"10.0.0.1:20000/tcp,10.0.0.1:20000/udp" "$(_ctl_svcs | tr '\n' , | sed 's/,$//')"
-expect_eq "_ctl_val on a one-service array reads its members" "10.0.0.1 20000 tcp rr" \
-	"$(echo "$s" | sed 's/},{.*/}]/' | _ctl_val vip) $(echo "$s" | sed 's/},{.*/}]/' | _ctl_val port) $(echo "$s" | sed 's/},{.*/}]/' | _ctl_val proto) $(echo "$s" | sed 's/},{.*/}]/' | _ctl_val scheduler)"
+expect_eq "json_col on a one-service array reads its members" "10.0.0.1 20000 tcp rr" \
+	"$(echo "$s" | jq -c '.[:1]' | json_col vip port proto scheduler)"
 n='[{"proto":"TCP","client":"10.0.0.2:40002","vip":"10.0.0.1:20000","local":"10.0.2.254:40002","backend":"10.0.2.1:10001","state":"ESTABLISHED","expires":899},{"proto":"TCP","client":"10.0.0.2:40001","vip":"10.0.0.1:20000","local":"10.0.1.254:40001","backend":"10.0.1.1:10000","state":"TIME_WAIT","expires":2}]'
 expect_eq "_ctl_nat_pairs: client and backend of each row, sorted" \
 	"10.0.0.2:40001 10.0.1.1:10000,10.0.0.2:40002 10.0.2.1:10001" \
-	"$(echo "$n" | _ctl_rows | _ctl_nat_pairs | tr '\n' , | sed 's/,$//')"
+	"$(echo "$n" | _ctl_nat_pairs | tr '\n' , | sed 's/,$//')"
 p='Pro Client                VIP                   Local                 Backend               State       Expires
 TCP        10.0.0.2:40002        10.0.0.1:20000      10.0.2.254:40002        10.0.2.1:10001  ESTABLISHED 899
 Current NAT table length: 1'
@@ -81,9 +78,9 @@ expect_eq "_sched_port_answer: port and answer, sorted by port" \
 expect_eq "_sched_tally: counts per backend" "be1 2 be2 0 be3 1" \
 	"$(echo "be3 be1  be1" | _sched_tally)"
 j='[{"backend":"10.0.1.1:10000","state":"up","weight":5,"active":2,"inactive":0,"total":9,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4},{"backend":"10.0.2.1:10001","state":"draining","weight":0,"active":0,"inactive":1,"total":3,"pkts_in":1,"pkts_out":2,"bytes_in":3,"bytes_out":4}]'
-expect_eq "_sched_list_col: a member of each backend, in list order" \
+expect_eq "json_line: a member of each backend, in list order" \
 	"10.0.1.1:10000 10.0.2.1:10001|5 0|2 0|0 1|up draining" \
-	"$(for k in backend weight active inactive state; do echo "$j" | _sched_list_col "$k"; done | tr '\n' '|' | sed 's/|$//')"
+	"$(for k in backend weight active inactive state; do echo "$j" | json_line "$k"; done | tr '\n' '|' | sed 's/|$//')"
 p='Pro Client                VIP                   Local                 Backend               State       Expires
 TCP        10.0.0.2:40010        10.0.0.1:20000      10.0.2.254:50002        10.0.2.1:10001  ESTABLISHED 299
 TCP        10.0.0.2:40002        10.0.0.1:20000      10.0.1.254:50001        10.0.1.1:10000  TIME_WAIT   2

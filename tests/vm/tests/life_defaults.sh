@@ -31,7 +31,7 @@ svc=$(l4lbctl -j service)
 diag "l4lbctl -j service: $svc"
 got=""
 for k in timeout_tcp timeout_tcpfin timeout_syn timeout_udp; do
-	got="$got $(echo "$svc" | sed -n 's/.*"'$k'":\([0-9]*\).*/\1/p')"
+	got="$got $(echo "$svc" | json_line "$k")"
 done
 expect_eq "l4lbctl -j service: tcp tcpfin syn udp" " 900 120 60 300" "$got"
 

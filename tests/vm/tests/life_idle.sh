@@ -36,8 +36,8 @@ nat_show "idle on be1, busy on be2"
 diag "l4lbctl -j nat: $(l4lbctl -j nat)"
 
 exp_p=$(_life_expires $LIFE_BE1)
-exp_j=$(_life_json_row $LIFE_BE1 | sed -n 's/.*"expires":\([0-9]*\).*/\1/p')
-st_j=$(_life_json_row $LIFE_BE1 | sed -n 's/.*"state":"\([A-Z_]*\)".*/\1/p')
+exp_j=$(_life_json_row $LIFE_BE1 | jq .expires)
+st_j=$(_life_json_row $LIFE_BE1 | jq -r .state)
 if [ -n "$exp_p" ] && [ "$exp_p" -le 3 ]; then
 	ok "idle row: /proc says ESTABLISHED, expires $exp_p (<= 3)"
 else

@@ -54,7 +54,7 @@ expect_eq "one TPL/PERSIST row per client address" "10.0.0.2 10.0.0.3 10.0.0.4 1
 # uapi l4lb.h (L4LB_CONN_PERSIST) and l4lbctl(8): a template pins
 # CLIENT_ADDR to BACKEND, so its BACKEND column should be the pinned backend.
 bk=$(awk '$1 == "TPL" && $2 ~ /^10\.0\.0\.2:/ { print $5 }' /proc/l4lb/nat)
-diag "l4lbctl -j nat templates: $(l4lbctl -j nat | grep -o '{"proto":"TPL"[^}]*}' | tr '\n' ' ')"
+diag "l4lbctl -j nat templates: $(l4lbctl -j nat | jq -c '.[] | select(.proto == "TPL")' | tr '\n' ' ')"
 expect_eq "10.0.0.2's template names its backend (/proc BACKEND column)" "$pinned" "$(echo "$bk" | _life_names)"
 e=$(awk '$1 == "TPL" { if ($7 > m) m = $7 } END { print m + 0 }' /proc/l4lb/nat)
 if [ "$e" -le 30 ] && [ "$e" -ge 20 ]; then ok "templates expire in at most persistence ($e s)"

@@ -101,8 +101,8 @@ else fail "each of 30 clients got its 5 replies, all from one backend" "only $go
 spread=$(cat /tmp/udpc.*.out | awk '{ print $1 }' | sort | uniq -c | awk '{ printf "%s=%d ", $2, $1 / 5 }')
 diag "clients per backend: $spread"
 expect_eq "round robin: 10 clients on each backend" "be1=10 be2=10 be3=10 " "$spread"
-t=$(grep -o '"proto":"[A-Z]*"' /tmp/udp.json | sort -u | tr '\n' ' ')
-expect_eq "l4lbctl -j nat: every row is proto UDP" '"proto":"UDP" ' "$t"
+t=$(jq -r '[.[].proto] | unique | join(" ")' /tmp/udp.json)
+expect_eq "l4lbctl -j nat: every row is proto UDP" UDP "$t"
 if [ "$emax" -le 3 ] && [ "$emax" -ge 2 ]; then ok "rows expire in timeout_udp (max $emax s)"
 else fail "rows expire in timeout_udp" "max expires $emax"; fi
 

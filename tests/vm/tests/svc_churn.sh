@@ -47,7 +47,7 @@ expect_eq "NAT table length $K" "$K" "$(nat_len)"
 if l4lbctl service del "$SEL"; then ok "l4lbctl service del $SEL"
 else fail "l4lbctl service del $SEL"; fi
 expect_eq "its $K rows are gone at once; no service left" "0 0" \
-	"$(nat_len) $(l4lbctl -j service | grep -o '"vip"' | wc -l)"
+	"$(nat_len) $(l4lbctl -j service | json_len)"
 release conns 30 || diag "conns exit $?"
 
 step "churn: 20 deletions and re-creations under 200 connections"

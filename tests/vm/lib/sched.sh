@@ -14,8 +14,11 @@
 # be3 for 10.0.1.1:10000, 10.0.2.1:10001, 10.0.3.1:10002 (common.sh's
 # topology, and the same addresses in sched_mh_agree's instances).
 
+# shellcheck disable=SC2034 # used by the tests
 SCHED_BE1=10.0.1.1:10000
+# shellcheck disable=SC2034
 SCHED_BE2=10.0.2.1:10001
+# shellcheck disable=SC2034
 SCHED_BE3=10.0.3.1:10002
 
 # _sched_require: skip the rest of the script unless it runs against l4lb.ko

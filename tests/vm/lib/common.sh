@@ -229,6 +229,22 @@ wait_for() {
 	return 0
 }
 
+# wait_still SECS GAP CMD...: wait until CMD prints the same twice in a row,
+# GAP seconds apart (so GAP s at least), e.g. until counters stop moving;
+# fail after SECS seconds.
+wait_still() {
+	_ws_end=$(($(_now) + $1)) _ws_gap=$2
+	shift 2
+	_ws_a=$("$@" 2>&1)
+	while :; do
+		sleep "$_ws_gap"
+		_ws_b=$("$@" 2>&1)
+		[ "$_ws_b" = "$_ws_a" ] && return 0
+		[ "$(_now)" -ge "$_ws_end" ] && return 1
+		_ws_a=$_ws_b
+	done
+}
+
 # alive PID: the process exists and is not a zombie.
 alive() {
 	[ -r "/proc/$1/stat" ] || return 1
@@ -342,6 +358,24 @@ serve_ready() {
 	wait_for 10 'grep -q "^listen" /tmp/be1.log 2>/dev/null &&
 		grep -q "^listen" /tmp/be2.log 2>/dev/null &&
 		grep -q "^listen" /tmp/be3.log 2>/dev/null'
+}
+
+# listens NS tcp|udp PORT: a socket of namespace NS listens on PORT (for
+# UDP: is bound to it), by ss. For servers that log no "listen" (socat).
+listens() {
+	case $2 in
+	udp) _lsf=-Hlun ;;
+	*) _lsf=-Hltn ;;
+	esac
+	[ -n "$(/usr/sbin/ip netns exec "$1" ss "$_lsf" "sport = :$3" 2>/dev/null)" ]
+}
+
+# backends_listen [tcp|udp]: wait (bounded) until be1:10000, be2:10001 and
+# be3:10002 all listen (TCP by default); serve_ready for servers that log
+# no "listen".
+backends_listen() {
+	_blp=${1:-tcp}
+	wait_for 10 'listens be1 $_blp 10000 && listens be2 $_blp 10001 && listens be3 $_blp 10002'
 }
 
 # ---------------------------------------------------------- topology ----

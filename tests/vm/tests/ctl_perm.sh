@@ -73,7 +73,8 @@ if grep -q '^answered 3 of 3$' /tmp/conns.out && wait_nat_len 3 10; then
 else
 	fail "three connections held open, 3 rows" "nat_len: $(nat_len)"; diag_file /tmp/conns.out
 fi
-sleep 1	# idle from here on: the counters stay put
+# Idle from here on: the counters stay put.
+wait_still 10 1 l4lbctl -j list || diag "the counters still move"
 
 step "setpriv drops CAP_NET_ADMIN"
 status=$($NOCAP cat /proc/self/status)

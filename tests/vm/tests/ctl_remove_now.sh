@@ -48,8 +48,7 @@ for port in $BE_PORTS; do
 		SYSTEM:"while echo be$i tick; do sleep 0.5; done"
 	i=$((i + 1))
 done
-if wait_for 10 'n be1 ss -ltn | grep -q ":10000 " && n be2 ss -ltn | grep -q ":10001 " &&
-	n be3 ss -ltn | grep -q ":10002 "'; then ok "streaming servers listen on be1, be2, be3"
+if backends_listen; then ok "streaming servers listen on be1, be2, be3"
 else fail "streaming servers listen on be1, be2, be3"; diag_file /tmp/be1.log; fi
 
 step "six clients connect"

@@ -34,7 +34,7 @@ ip -n be1 route add blackhole 10.0.1.254/32 || die "blackhole route in be1"
 cli_mac=$(ip -n cli link show eth0 | awk '/link\/ether/ { print $2 }')
 ip neigh replace 10.0.0.2 dev veth-cli lladdr 02:00:00:00:00:99 nud permanent ||
 	die "wrong neighbour entry for the client"
-sleep 0.5
+wait_for 10 'listens be1 tcp 10000' || diag "be1's server does not listen"
 bg_held c1 /tmp/c1.log cli socat -t 30 - TCP:$VIP:$VPORT
 if _life_wait_state $LIFE_BE1 10 SYN_SENT; then
 	ok "SYN, no answer from be1: SYN_SENT (expires $(_life_expires $LIFE_BE1))"
@@ -89,7 +89,7 @@ step "be2 server: answers one line and closes"
 bg /tmp/be2.log be2 socat -t 30 TCP-LISTEN:10001,reuseaddr SYSTEM:'echo bye'
 # be1 must take the first (rr) pick of this round: it listens again, but
 # connection 2 of round robin is be2 anyway.
-sleep 0.5
+wait_for 10 'listens be2 tcp 10001' || diag "be2's server does not listen"
 bg_held c2 /tmp/c2.log cli socat -t 30 - TCP:$VIP:$VPORT
 if _life_wait_state $LIFE_BE2 15 CLOSE_WAIT; then
 	ok "server's FIN first: CLOSE_WAIT (expires $(_life_expires $LIFE_BE2))"
@@ -111,7 +111,7 @@ fi
 # ------------------------------------------------------------ 3: be3 ----
 step "be3: established, then RST"
 bg /tmp/be3.log be3 socat -t 30 TCP-LISTEN:10002,reuseaddr SYSTEM:'sleep 60'
-sleep 0.5
+wait_for 10 'listens be3 tcp 10002' || diag "be3's server does not listen"
 bg_held c3 /tmp/c3.log cli socat -t 30 - TCP:$VIP:$VPORT,so-linger=0
 _life_wait_state $LIFE_BE3 15 ESTABLISHED || die "connection 3 ESTABLISHED on be3" "$(nat_show)"
 read -r p <"/tmp/c3.pid"

@@ -58,7 +58,7 @@ flood_watch() {
 step "round 1: default syn_max"
 _life_up timeout_syn=5
 talkers
-sleep 2
+wait_for 10 '[ "$(heard)" -gt 0 ]'
 h0=$(heard)
 [ "$h0" -gt 0 ] || diag "no ticks heard before the flood"
 t0=$(now_s)
@@ -90,7 +90,7 @@ unload_l4lb || die "rmmod l4lb"
 step "round 2: syn_max=1000"
 load_l4lb $L4LB_ARGS timeout_syn=5 syn_max=1000 || die "insmod l4lb syn_max=1000"
 talkers
-sleep 1
+wait_for 10 '[ "$(heard)" -gt 0 ]' || diag "no ticks heard before the flood"
 h0=$(heard)
 flood_watch -p tcp -a 10 -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
 h1=$(heard)

@@ -25,7 +25,7 @@ for port in $BE_PORTS; do
 	bg "/tmp/be$k.log" "be$k" udpecho "$port" "be$k"
 	k=$((k + 1))
 done
-wait_for 10 'ip netns exec be3 ss -lun | grep -q :10002' || die "UDP servers listen"
+backends_listen udp || die "UDP servers listen"
 
 step "30 clients, 5 datagrams each"
 cat >/tmp/udp_client.sh <<'EOF'
@@ -47,7 +47,10 @@ while [ $c -le 30 ]; do
 	echo "$BG_PID" >"/tmp/udpc.$c.pid"
 	c=$((c + 1))
 done
-sleep 2	# every socat is up and waits for its first line
+# Every socat is up (its socket connected to the VIP) and waits for its
+# first line.
+wait_for 15 '[ "$(n cli ss -Hun dst "$VIP:$VPORT" | wc -l)" -ge 30 ]' ||
+	diag "only $(n cli ss -Hun dst "$VIP:$VPORT" | wc -l) of 30 clients are up"
 touch /tmp/udp.go
 # The rows while the clients still talk.
 wait_for 15 '[ "$(_life_count UDP)" -ge 30 ]'

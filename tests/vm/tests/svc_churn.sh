@@ -57,7 +57,7 @@ for port in $BE_PORTS; do
 	bg "/tmp/be$i.log" "be$i" socat TCP-LISTEN:$port,reuseaddr,fork,backlog=128 EXEC:"echo be$i"
 	i=$((i + 1))
 done
-sleep 0.5
+backends_listen || diag "socat not ready"
 _svc_up || die "service re-created"
 bg /tmp/cycle.out cli timeout 100 cycle -t 2000 "$VIP" "$VPORT" 200
 churn_ok=0

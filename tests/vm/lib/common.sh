@@ -48,6 +48,8 @@ VPORT=20000
 BE_ADDRS="10.0.1.1 10.0.2.1 10.0.3.1"
 BE_PORTS="10000 10001 10002"
 BACKENDS=10.0.1.1:10000,10.0.2.1:10001,10.0.3.1:10002
+# shellcheck disable=SC2034 # used by the tests
+BE1=10.0.1.1:10000 BE2=10.0.2.1:10001 BE3=10.0.3.1:10002
 # The reference service of seed-notes §1. Its rows go as soon as a client
 # quits: a FIN in both directions (or a RST) lingers 2 s, not IPVS's 120 s
 # default (tests/vm/tests/life_defaults.sh checks the defaults themselves).
@@ -196,6 +198,16 @@ require_l4lb() {
 		exit 0
 	fi
 	require_lb
+}
+
+# require_l4lbctl: skip the whole script unless it runs against l4lb.ko
+# and l4lbctl is in the image.
+require_l4lbctl() {
+	require_l4lb
+	if ! command -v l4lbctl >/dev/null 2>&1; then
+		skip_rest "l4lbctl not in the image (make -C tools)"
+		exit 0
+	fi
 }
 
 # ---------------------------------------------------------- waiting ----
@@ -420,6 +432,17 @@ topo_down() {
 
 # ------------------------------------------------------------- modules ----
 
+# _insmod_list FILE: insmod each module file FILE lists (one a line, in
+# order) that is not loaded yet; errors are for the caller to judge.
+_insmod_list() {
+	while read -r _ko; do
+		_m=${_ko##*/}
+		_m=$(echo "${_m%.ko}" | tr - _)
+		[ -e "/sys/module/$_m/initstate" ] && continue
+		insmod "$_ko" 2>/dev/null
+	done <"$1"
+}
+
 # kmod_load MOD: insmod MOD and its dependencies, in the order the host's
 # modprobe --show-depends gave (/vm/moddeps/MOD). Already loaded ones are
 # skipped; a failing optional one (e.g. crc32c-intel on a CPU without
@@ -427,12 +450,7 @@ topo_down() {
 kmod_load() {
 	_list=/vm/moddeps/$1
 	[ -f "$_list" ] || { echo "kmod_load: $1 is not in the initramfs" >&2; return 1; }
-	while read -r _ko; do
-		_m=${_ko##*/}
-		_m=$(echo "${_m%.ko}" | tr - _)
-		[ -e "/sys/module/$_m/initstate" ] && continue
-		insmod "$_ko" 2>/dev/null
-	done <"$_list"
+	_insmod_list "$_list"
 	_m=$(echo "$1" | tr - _)
 	[ -e "/sys/module/$_m/initstate" ] || { echo "kmod_load: $1 did not load" >&2; return 1; }
 }
@@ -452,12 +470,7 @@ l4lb_loaded() { [ -e /sys/module/l4lb/initstate ]; }
 # default the reference service: $L4LB_ARGS. insmod's stderr is passed on.
 load_l4lb() {
 	[ -f "$L4LB_KO" ] || { echo "load_l4lb: $L4LB_KO missing" >&2; return 1; }
-	while read -r _ko; do
-		_m=${_ko##*/}
-		_m=$(echo "${_m%.ko}" | tr - _)
-		[ -e "/sys/module/$_m/initstate" ] && continue
-		insmod "$_ko" 2>/dev/null
-	done </vm/moddeps/l4lb
+	_insmod_list /vm/moddeps/l4lb
 	[ -e /sys/module/nf_defrag_ipv4/initstate ] ||
 		{ echo "load_l4lb: nf_defrag_ipv4 did not load" >&2; return 1; }
 	if [ $# -eq 0 ]; then
@@ -523,6 +536,24 @@ lb_down() {
 	l4lb) unload_l4lb ;;
 	nft) nft delete table ip reflb ;;
 	esac
+}
+
+# l4lbctl_in NS ARGS...: l4lbctl ARGS in namespace NS ("" = the root
+# namespace, i.e. lb).
+l4lbctl_in() {
+	_lin=$1
+	shift
+	if [ -n "$_lin" ]; then
+		/usr/sbin/ip netns exec "$_lin" l4lbctl "$@"
+	else
+		l4lbctl "$@"
+	fi
+}
+
+# be_names: backend IP:PORT -> be1/be2/be3, anywhere in stdin.
+be_names() {
+	sed -e 's/10\.0\.1\.1:10000/be1/g' -e 's/10\.0\.2\.1:10001/be2/g' \
+		-e 's/10\.0\.3\.1:10002/be3/g'
 }
 
 # nat_file: the path of l4lb's NAT table in this namespace.
@@ -649,6 +680,32 @@ chat_quit() {
 	read -r _cp <"/tmp/chat.$1.pid"
 	kill "$_h" 2>/dev/null
 	wait_exit 15 "$_cp"
+}
+
+# chat_tick NAME [SECS]: a ticker makes chat client NAME send "NAME tick K"
+# every SECS seconds (default 0.2) until chat_hush NAME, so its connection
+# carries data both ways while chatd relays to the other clients of the
+# same server. Call it after NAME joined if the placement order matters;
+# lines wait in the fifo until then.
+chat_tick() {
+	(
+		_tk=0
+		while :; do
+			_tk=$((_tk + 1))
+			echo "$1 tick $_tk"
+			sleep "${2:-0.2}"
+		done 1<>"/tmp/chat.$1.in"
+	) &
+	echo $! >"/tmp/chat.$1.ticker"
+	echo $! >>"$TAP_DIR/bg.pids"
+}
+
+# chat_hush NAME: stop NAME's ticker (the client stays connected).
+chat_hush() {
+	read -r _tp <"/tmp/chat.$1.ticker" 2>/dev/null || return 0
+	kill "$_tp" 2>/dev/null
+	wait "$_tp" 2>/dev/null
+	return 0
 }
 
 # chat_alive NAME: the client is still running.

@@ -5,7 +5,7 @@
 #     . /vm/lib/common.sh
 #     . /vm/lib/ctl.sh
 #     plan 7
-#     _ctl_require
+#     require_l4lbctl
 #
 # tests/libs.sh checks its JSON helpers on fixed strings.
 #
@@ -21,28 +21,6 @@ CTL_RC=0
 CTL_PERM_MSG='l4lbctl: permission denied (CAP_NET_ADMIN required)'
 # shellcheck disable=SC2034 # used by the tests
 CTL_NOMOD_MSG='l4lbctl: l4lb module not loaded (generic netlink family "l4lb" not found)'
-
-# _ctl_require: skip the rest of the script unless it runs against l4lb.ko
-# and l4lbctl is in the image.
-_ctl_require() {
-	require_l4lb
-	if ! command -v l4lbctl >/dev/null 2>&1; then
-		skip_rest "l4lbctl not in the image (make -C tools)"
-		exit 0
-	fi
-}
-
-# _ctl_lb NS ARGS...: run l4lbctl ARGS in namespace NS ("" = the root
-# namespace, i.e. the balancer of common.sh's topology).
-_ctl_lb() {
-	_cns=$1
-	shift
-	if [ -n "$_cns" ]; then
-		/usr/sbin/ip netns exec "$_cns" l4lbctl "$@"
-	else
-		l4lbctl "$@"
-	fi
-}
 
 # _ctl CMD...: run CMD with stdout in $CTL_OUT, stderr in $CTL_ERR; its
 # exit status is returned and kept in CTL_RC.
@@ -95,32 +73,32 @@ _ctl_fails() {
 # _ctl_be BACKEND KEY [NS]: member KEY of BACKEND (IP:PORT) in
 # `l4lbctl -j list` of NS; empty if BACKEND is not listed.
 _ctl_be() {
-	_ctl_lb "${3:-}" -j list 2>/dev/null |
+	l4lbctl_in "${3:-}" -j list 2>/dev/null |
 		jq -r --arg b "$1" --arg k "$2" '.[] | select(.backend == $b) | .[$k] | values'
 }
 
 # _ctl_svcs [NS]: "VIP:PORT/PROTO" per service of NS (`l4lbctl -j
 # service`), in the kernel's order (creation).
 _ctl_svcs() {
-	_ctl_lb "${1:-}" -j service 2>/dev/null | jq -r '.[] | "\(.vip):\(.port)/\(.proto)"'
+	l4lbctl_in "${1:-}" -j service 2>/dev/null | jq -r '.[] | "\(.vip):\(.port)/\(.proto)"'
 }
 
 # _ctl_backends_svc [NS]: "BACKEND VIP:PORT/PROTO" per backend of NS (the
 # service it belongs to), in list order.
 _ctl_backends_svc() {
-	_ctl_lb "${1:-}" -j list 2>/dev/null |
+	l4lbctl_in "${1:-}" -j list 2>/dev/null |
 		jq -r '.[] | "\(.backend) \(.vip):\(.vport)/\(.proto)"'
 }
 
 # _ctl_backends [NS]: "BACKEND STATE" per backend of NS, in list order.
 _ctl_backends() {
-	_ctl_lb "${1:-}" -j list 2>/dev/null | json_col backend state
+	l4lbctl_in "${1:-}" -j list 2>/dev/null | json_col backend state
 }
 
 # _ctl_nat_map [NS]: "CLIENT BACKEND" per row of `l4lbctl -j nat` of NS,
 # sorted.
 _ctl_nat_map() {
-	_ctl_lb "${1:-}" -j nat 2>/dev/null | _ctl_nat_pairs
+	l4lbctl_in "${1:-}" -j nat 2>/dev/null | _ctl_nat_pairs
 }
 
 # _ctl_nat_pairs: `l4lbctl -j nat` on stdin -> "CLIENT BACKEND" per row,
@@ -143,40 +121,12 @@ _ctl_proc_pairs() {
 # into FILE, to compare before/after a command that must change nothing.
 _ctl_snapshot() {
 	{
-		_ctl_lb "${2:-}" -j list 2>&1
-		_ctl_lb "${2:-}" count 2>&1
+		l4lbctl_in "${2:-}" -j list 2>&1
+		l4lbctl_in "${2:-}" count 2>&1
 	} >"$1"
 }
 
 # --------------------------------------------------------- talkers ----
-
-# _ctl_talk NAME [SECS]: a chat client NAME (common.sh's chat_start: in cli,
-# to the VIP) plus a ticker that makes it send "NAME tick K" every SECS
-# seconds (default 0.2), so its connection carries data both ways while
-# chatd relays to the other clients of the same server. Call it after NAME
-# joined if the placement order matters; lines wait in the fifo until then.
-_ctl_talk() {
-	_ctl_ticker "$1" "${2:-0.2}" &
-	echo $! >"/tmp/chat.$1.ticker"
-	echo $! >>"$TAP_DIR/bg.pids"
-}
-
-_ctl_ticker() {
-	_tk=0
-	while :; do
-		_tk=$((_tk + 1))
-		echo "$1 tick $_tk"
-		sleep "$2"
-	done 1<>"/tmp/chat.$1.in"
-}
-
-# _ctl_hush NAME: stop NAME's ticker (the chat client stays connected).
-_ctl_hush() {
-	read -r _tp <"/tmp/chat.$1.ticker" 2>/dev/null || return 0
-	kill "$_tp" 2>/dev/null
-	wait "$_tp" 2>/dev/null
-	return 0
-}
 
 # _ctl_lines NAME: how many lines chat client NAME has received.
 _ctl_lines() {

@@ -5,7 +5,7 @@
 #     . /vm/lib/common.sh
 #     . /vm/lib/life.sh
 #     plan 9
-#     _life_require
+#     require_l4lbctl
 #
 # Everything here is prefixed _life_ so it cannot clash with common.sh,
 # ctl.sh or sched.sh. Rows are picked by their backend column
@@ -16,35 +16,12 @@
 #
 # tests/libs.sh checks common.sh's number helpers, which these tests use.
 
-# shellcheck disable=SC2034 # used by the tests
-LIFE_BE1=10.0.1.1:10000
-# shellcheck disable=SC2034
-LIFE_BE2=10.0.2.1:10001
-# shellcheck disable=SC2034
-LIFE_BE3=10.0.3.1:10002
-
-# _life_require: skip the rest of the script unless it runs against l4lb.ko
-# and l4lbctl is in the image.
-_life_require() {
-	require_l4lb
-	if ! command -v l4lbctl >/dev/null 2>&1; then
-		skip_rest "l4lbctl not in the image (make -C tools)"
-		exit 0
-	fi
-}
-
 # _life_up [PARAMS...]: topology, then l4lb with the reference service plus
 # PARAMS (e.g. timeout_tcp=3). Dies if either fails.
 _life_up() {
 	topo_up || die "topology up"
 	# shellcheck disable=SC2086
 	load_l4lb $L4LB_ARGS "$@" || die "insmod l4lb.ko $*"
-}
-
-# _life_names: backend IP:PORT -> be1/be2/be3, anywhere in stdin.
-_life_names() {
-	sed -e 's/10\.0\.1\.1:10000/be1/g' -e 's/10\.0\.2\.1:10001/be2/g' \
-		-e 's/10\.0\.3\.1:10002/be3/g'
 }
 
 # _life_stat NAME: counter NAME of `l4lbctl stats` (empty if missing).
@@ -91,29 +68,6 @@ _life_wait_state() {
 	shift 2
 	_lw_want=" $* "
 	wait_for "$_lw_secs" 'LIFE_STATE=$(_life_state "$_lw_be"); case "$_lw_want" in *" $LIFE_STATE "*) true ;; *) false ;; esac'
-}
-
-# _life_ticker NAME SECS: a chat client NAME (started with chat_start) sends
-# "NAME tick K" every SECS seconds until _life_hush NAME.
-_life_ticker() {
-	(
-		_tk=0
-		while :; do
-			_tk=$((_tk + 1))
-			echo "$1 tick $_tk"
-			sleep "$2"
-		done 1<>"/tmp/chat.$1.in"
-	) &
-	echo $! >"/tmp/chat.$1.ticker"
-	echo $! >>"$TAP_DIR/bg.pids"
-}
-
-# _life_hush NAME: stop NAME's ticker.
-_life_hush() {
-	read -r _tp <"/tmp/chat.$1.ticker" 2>/dev/null || return 0
-	kill "$_tp" 2>/dev/null
-	wait "$_tp" 2>/dev/null
-	return 0
 }
 
 # _life_ticks BENAME NAME: how many "NAME tick" lines backend BENAME logged.

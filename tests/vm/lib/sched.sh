@@ -5,42 +5,14 @@
 #     . /vm/lib/common.sh
 #     . /vm/lib/sched.sh
 #     plan 9
-#     _sched_require
+#     require_l4lbctl
 #
 # tests/libs.sh checks its parsers on fixed strings.
 #
-# Everything here is prefixed _sched_ (or SCHED_) so it cannot clash with
+# Everything here is prefixed _sched_ so it cannot clash with
 # common.sh or ctl.sh. Backends are named by greetd's answer: be1, be2,
 # be3 for 10.0.1.1:10000, 10.0.2.1:10001, 10.0.3.1:10002 (common.sh's
 # topology, and the same addresses in sched_mh_agree's instances).
-
-# shellcheck disable=SC2034 # used by the tests
-SCHED_BE1=10.0.1.1:10000
-# shellcheck disable=SC2034
-SCHED_BE2=10.0.2.1:10001
-# shellcheck disable=SC2034
-SCHED_BE3=10.0.3.1:10002
-
-# _sched_require: skip the rest of the script unless it runs against l4lb.ko
-# and l4lbctl is in the image.
-_sched_require() {
-	require_l4lb
-	if ! command -v l4lbctl >/dev/null 2>&1; then
-		skip_rest "l4lbctl not in the image (make -C tools)"
-		exit 0
-	fi
-}
-
-# _sched_ctl NS ARGS...: l4lbctl ARGS in namespace NS ("" = root).
-_sched_ctl() {
-	_sc_ns=$1
-	shift
-	if [ -n "$_sc_ns" ]; then
-		/usr/sbin/ip netns exec "$_sc_ns" l4lbctl "$@"
-	else
-		l4lbctl "$@"
-	fi
-}
 
 # _sched_run DESC CMD...: assert that CMD exits 0; its output becomes
 # diagnostics if it does not.
@@ -68,12 +40,6 @@ _sched_greet() {
 
 # ---------------------------------------------------------- parsers ----
 
-# _sched_names: backend IP:PORT -> be1/be2/be3, anywhere in stdin.
-_sched_names() {
-	sed -e 's/10\.0\.1\.1:10000/be1/g' -e 's/10\.0\.2\.1:10001/be2/g' \
-		-e 's/10\.0\.3\.1:10002/be3/g'
-}
-
 # _sched_answers FILE: the answers of a conns output, in connection order,
 # one line ("-" for a connection that failed).
 _sched_answers() {
@@ -94,19 +60,19 @@ _sched_tally() {
 # _sched_list KEY [NS]: member KEY of every backend of NS's `l4lbctl -j
 # list`, in list order, on one line.
 _sched_list() {
-	_sched_ctl "${2:-}" -j list 2>/dev/null | json_line "$1"
+	l4lbctl_in "${2:-}" -j list 2>/dev/null | json_line "$1"
 }
 
 # _sched_service_sched [NS]: the scheduler of NS's service.
 _sched_service_sched() {
-	_sched_ctl "${1:-}" -j service 2>/dev/null | jq -r '.[].scheduler'
+	l4lbctl_in "${1:-}" -j service 2>/dev/null | jq -r '.[].scheduler'
 }
 
 # _sched_nat_rows: the rows of a /proc/l4lb/nat on stdin -> "CLIENTIP
 # CLIENTPORT BACKEND STATE", backend as be1/be2/be3, sorted by port.
 _sched_nat_rows() {
 	awk '$1 == "TCP" { split($2, c, ":"); print c[1], c[2], $5, $6 }' |
-		_sched_names | sort -k2,2n
+		be_names | sort -k2,2n
 }
 
 # _sched_nat [NS]: _sched_nat_rows of NS's /proc/l4lb/nat ("" = root).

@@ -7,7 +7,7 @@
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
 plan $((CHAT_SCENARIO_TESTS + 11))
-_ctl_require
+require_l4lbctl
 
 step "topology"
 topo_up || die "topology up"

@@ -14,7 +14,7 @@
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
 plan 65
-_ctl_require
+require_l4lbctl
 
 # _snap FILE: what must not change.
 _snap() {

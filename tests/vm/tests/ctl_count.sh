@@ -11,7 +11,7 @@
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
 plan 9
-_ctl_require
+require_l4lbctl
 
 K=20
 

@@ -25,7 +25,7 @@
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
 plan 20
-_ctl_require
+require_l4lbctl
 
 # _snap FILE: the state no bad request may change.
 _snap() {

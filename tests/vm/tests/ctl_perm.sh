@@ -17,7 +17,7 @@
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
 plan 25
-_ctl_require
+require_l4lbctl
 
 NOCAP="/usr/bin/setpriv --bounding-set=-net_admin --inh-caps=-net_admin"
 

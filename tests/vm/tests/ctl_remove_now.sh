@@ -18,9 +18,8 @@
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
 plan 13
-_ctl_require
+require_l4lbctl
 
-BE2=10.0.2.1:10001
 ALL="test1 test2 test3 test4 test5 test6"
 KEEP="test1 test3 test4 test6"
 

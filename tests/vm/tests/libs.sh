@@ -25,7 +25,7 @@ expect_eq "json_col: strings and numbers, first and later members" \
 	"$(echo "$j" | json_col backend state active bytes_out | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "json_col: a missing member gives nothing" "" \
 	"$(echo "$j" | json_col nosuch)"
-_ctl_lb() { echo "$j"; }
+l4lbctl_in() { echo "$j"; }
 expect_eq "_ctl_backends (via -j list): backend and state of each" \
 	"10.0.1.1:10000 up,10.0.2.1:10001 draining" \
 	"$(_ctl_backends | tr '\n' , | sed 's/,$//')"
@@ -33,7 +33,7 @@ expect_eq "_ctl_backends_svc: backend and its service" \
 	"10.0.1.1:10000 10.0.0.1:20000/tcp,10.0.2.1:10001 10.0.0.1:20000/udp" \
 	"$(_ctl_backends_svc | tr '\n' , | sed 's/,$//')"
 s='[{"vip":"10.0.0.1","port":20000,"proto":"tcp","scheduler":"rr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_udp":300,"timeout_syn":60,"persistence":0,"conn_max":1048576},{"vip":"10.0.0.1","port":20000,"proto":"udp","scheduler":"wrr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_udp":300,"timeout_syn":60,"persistence":0,"conn_max":1048576}]'
-_ctl_lb() { echo "$s"; }
+l4lbctl_in() { echo "$s"; }
 expect_eq "_ctl_svcs: VIP:PORT/PROTO of each service of -j service" \
 	"10.0.0.1:20000/tcp,10.0.0.1:20000/udp" "$(_ctl_svcs | tr '\n' , | sed 's/,$//')"
 expect_eq "json_col on a one-service array reads its members" "10.0.0.1 20000 tcp rr" \
@@ -88,5 +88,5 @@ Current NAT table length: 2'
 expect_eq "_sched_nat_rows: client, port, backend name, state; by port" \
 	"10.0.0.2 40002 be1 TIME_WAIT,10.0.0.2 40010 be2 ESTABLISHED" \
 	"$(echo "$p" | _sched_nat_rows | tr '\n' , | sed 's/,$//')"
-expect_eq "_sched_names: IP:PORT to be1/be2/be3" "be1 be2 be3 10.0.4.1:10003" \
-	"$(echo "$SCHED_BE1 $SCHED_BE2 $SCHED_BE3 10.0.4.1:10003" | _sched_names)"
+expect_eq "be_names: IP:PORT to be1/be2/be3" "be1 be2 be3 10.0.4.1:10003" \
+	"$(echo "$BE1 $BE2 $BE3 10.0.4.1:10003" | be_names)"

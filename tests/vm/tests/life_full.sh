@@ -11,7 +11,7 @@
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 plan 8
-_life_require
+require_l4lbctl
 _life_up conn_max=50
 
 step "chatd on the backends"

@@ -22,7 +22,7 @@
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 plan 8
-_life_require
+require_l4lbctl
 # An in-process client, if the image has one (not in tests/apps yet: run
 # with EXTRA_BINS=/path/to/cycle): "cycle [-t MS] HOST PORT N" prints
 # "conn I LPORT MS ANSWER" per connection; then 2000, timed strictly.

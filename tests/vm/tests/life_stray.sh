@@ -15,7 +15,7 @@
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 plan 12
-_life_require
+require_l4lbctl
 _life_up
 
 step "chatd on the backends"

@@ -21,7 +21,7 @@
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 plan 12
-_life_require
+require_l4lbctl
 
 # talkers: six chat clients t1..t6 joined in order (rr: t1,t4 on be1 ...),
 # each talking every 0.5 s.
@@ -32,7 +32,7 @@ talkers() {
 		chat_start "t$i"
 		wait_for 15 '[ "$(backend_of t'"$i"')" != none ]' || die "t$i joined"
 	done
-	for i in 1 2 3 4 5 6; do _life_ticker "t$i" 0.5; done
+	for i in 1 2 3 4 5 6; do chat_tick "t$i" 0.5; done
 }
 
 # heard: total relayed tick lines the six clients received.

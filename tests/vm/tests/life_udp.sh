@@ -15,7 +15,7 @@
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 plan 10
-_life_require
+require_l4lbctl
 _life_up proto=udp timeout_udp=3
 expect_eq "l4lbctl service: proto udp" udp "$(l4lbctl service | awk '$1 == "proto" { print $2 }')"
 

@@ -15,7 +15,7 @@
 . /vm/lib/common.sh
 . /vm/lib/sched.sh
 plan 12
-_sched_require
+require_l4lbctl
 
 step "topology"
 topo_up || die "topology up"

@@ -12,7 +12,7 @@
 . /vm/lib/common.sh
 . /vm/lib/sched.sh
 plan 11
-_sched_require
+require_l4lbctl
 
 K=100
 EXTRA="11 12 13 14 15 16 17 18"

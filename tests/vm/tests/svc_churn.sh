@@ -15,11 +15,7 @@
 #     rmmod leaves no slab object behind.
 . /vm/lib/common.sh
 plan 10
-require_l4lb
-if ! command -v l4lbctl >/dev/null 2>&1; then
-	skip_rest "l4lbctl not in the image (make -C tools)"
-	exit 0
-fi
+require_l4lbctl
 
 K=30
 SEL=$VIP:$VPORT/tcp

@@ -23,7 +23,7 @@
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
 plan 38
-_ctl_require
+require_l4lbctl
 
 SEVERAL='l4lbctl: several services match: give VIP, port and protocol'
 SEL_SYNTAX='(expected VIP[:PORT][/tcp|/udp])'

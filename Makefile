@@ -15,7 +15,7 @@ LINUX_SRC ?= $(shell bash tests/linux-src.sh)
 # perf for its profile.
 DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 qemu-system-x86 busybox-static iproute2 kmod cpio \
-	gzip xz-utils socat nftables iptables ipvsadm util-linux procps \
+	gzip xz-utils socat jq nftables iptables ipvsadm util-linux procps \
 	libmnl-dev libcmocka-dev pkg-config sparse cppcheck dkms \
 	python3 bc flex bison libelf-dev libssl-dev rsync \
 	nginx-light wrk apache2-utils iperf3 gnuplot-nox linux-perf

@@ -43,7 +43,7 @@
 
 #include <uapi/l4lb.h>
 
-/* The reference service of the VM tests (tests/vm/lib.sh). */
+/* The reference service of the VM tests (tests/vm/lib/common.sh). */
 #define REF_VIP		"10.0.0.1"
 #define REF_PORT	20000
 #define REF_BE1		"10.0.1.1"

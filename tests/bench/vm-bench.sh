@@ -3,9 +3,9 @@
 # appends it, with hold and the web page, to the test bed's initramfs
 # (tests/vm/mkinitramfs.sh) and boots it.
 #
-# It reuses the test bed's /vm/lib.sh (topology: cli, lb = root netns,
-# be1..be3; module loading). Backends run nginx (a 1 KiB page on :80) and
-# iperf3 (be1:5201). Every balancer is set up in turn on the same topology
+# It reuses the test bed's /vm/lib/common.sh (topology: cli, lb = root
+# netns, be1..be3; module loading). Backends run nginx (a 1 KiB page on
+# :80) and iperf3 (be1:5201). Every balancer is set up in turn on the same topology
 # and measured with the same clients (wrk, ab, iperf3, hold).
 #
 # Kernel command line (all optional):
@@ -58,7 +58,7 @@ if [ "$$" = 1 ]; then
 	exit 0
 fi
 
-. /vm/lib.sh
+. /vm/lib/common.sh
 T_NAME=bench
 mkdir -p "$TAP_DIR"
 

@@ -2,10 +2,12 @@
 # mkinitramfs.sh OUT - build the gzip cpio initramfs of the l4lb test VM.
 #
 # The image holds busybox (with applet links), iproute2 (ip, ss), socat,
-# nft, iptables (nft variant), util-linux setpriv, their shared libraries,
-# the kernel modules the tests need (with dependencies, in load order),
-# l4lb.ko and l4lbctl if they were built, the test programs of tests/apps,
-# tests/vm/lib.sh, tests/vm/tests/*.sh and /init (tests/vm/init).
+# nft, iptables (nft variant), util-linux setpriv, jq (which the tests read
+# l4lbctl's JSON with), their shared libraries, the kernel modules the
+# tests need (with dependencies, in load order), l4lb.ko and l4lbctl if
+# they were built, the test programs of tests/apps, the helper libraries
+# tests/vm/lib/*.sh (as /vm/lib/), the tests tests/vm/tests/*.sh (as
+# /vm/tests/) and /init (tests/vm/init).
 #
 # Environment:
 #   KVER           kernel version (default: newest /boot/vmlinuz-* with modules)
@@ -39,7 +41,7 @@ MODULES="veth nf_defrag_ipv4 crc32c_generic nf_conntrack nf_nat nf_tables
 	nfnetlink_queue ${EXTRA_MODULES:-}"
 
 BINS="/usr/sbin/ip /usr/bin/ss /usr/bin/socat /usr/sbin/nft
-	/usr/sbin/xtables-nft-multi /usr/bin/setpriv ${EXTRA_BINS:-}"
+	/usr/sbin/xtables-nft-multi /usr/bin/setpriv /usr/bin/jq ${EXTRA_BINS:-}"
 
 for tool in busybox cpio gzip ldd modprobe depmod; do
 	command -v "$tool" >/dev/null || { echo "mkinitramfs: $tool not found" >&2; exit 1; }
@@ -55,7 +57,7 @@ trap 'rm -rf "$ROOT"' EXIT
 
 # Merged /usr layout, like the host, so ldd's paths resolve as they are.
 mkdir -p "$ROOT"/usr/{bin,sbin,lib,lib64,local/bin} \
-	"$ROOT"/{dev,proc,sys,tmp,run,etc,root,vm/tests,vm/moddeps}
+	"$ROOT"/{dev,proc,sys,tmp,run,etc,root,vm/lib,vm/tests,vm/moddeps}
 for d in bin sbin lib lib64; do
 	ln -s usr/$d "$ROOT/$d"
 done
@@ -145,7 +147,7 @@ deps_of() {
 	modprobe -S "$KVER" --show-depends "$1" | awk '$1 == "insmod" {print $2}'
 }
 
-# /vm/moddeps/MOD lists the .ko files to insmod, in order (see lib.sh).
+# /vm/moddeps/MOD lists the .ko files to insmod, in order (see lib/common.sh).
 for m in $MODULES; do
 	files=$(deps_of "$m") || { echo "mkinitramfs: no module $m for $KVER" >&2; exit 1; }
 	: >"$ROOT/vm/moddeps/$m"
@@ -198,7 +200,9 @@ printf '127.0.0.1 localhost\n' >"$ROOT/etc/hosts"
 echo "$KVER" >"$ROOT/vm/kver"
 
 install -m 755 "$HERE/init" "$ROOT/init"
-install -m 644 "$HERE/lib.sh" "$ROOT/vm/lib.sh"
+for l in "$HERE"/lib/*.sh; do
+	install -m 644 "$l" "$ROOT/vm/lib/"
+done
 for t in "$HERE"/tests/*.sh; do
 	install -m 755 "$t" "$ROOT/vm/tests/"
 done

@@ -2,7 +2,7 @@
 # badparams: insmod with a bad parameter fails with EINVAL, says why in the
 # kernel log (a line starting "l4lb: " naming the parameter and the bad
 # text), and leaves no module behind. Then the good parameters still load.
-. /vm/lib.sh
+. /vm/lib/common.sh
 plan 14
 require_l4lb
 

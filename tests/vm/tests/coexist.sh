@@ -2,9 +2,9 @@
 # coexist: l4lb next to conntrack and nftables NAT. With nf_conntrack,
 # nf_nat and nf_tables loaded and an unrelated masquerade rule in lb's
 # postrouting (on the client link), the reference scenario (chat_scenario
-# in lib.sh, shared with scenario.sh) must still pass. Afterwards l4lb and
-# the netfilter modules must unload cleanly.
-. /vm/lib.sh
+# in common.sh, shared with scenario.sh) must still pass. Afterwards l4lb
+# and the netfilter modules must unload cleanly.
+. /vm/lib/common.sh
 plan $((CHAT_SCENARIO_TESTS + 7))
 require_l4lb
 

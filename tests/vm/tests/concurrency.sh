@@ -3,7 +3,7 @@
 # greetd on each backend answers with its name; round robin must spread
 # them exactly 167/167/166 in backend order, every one must be answered,
 # the NAT table must hold 500 rows, and drain to 0 after they close.
-. /vm/lib.sh
+. /vm/lib/common.sh
 plan 9
 require_lb
 

@@ -2,12 +2,12 @@
 # ctl_add: the reference service built with l4lbctl instead of module
 # parameters. l4lb is loaded with the VIP and port only (no backends=);
 # `l4lbctl add` adds 10.0.1.1:10000, 10.0.2.1:10001, 10.0.3.1:10002 in
-# that order, and the reference scenario (lib.sh's chat_scenario: round
+# that order, and the reference scenario (common.sh's chat_scenario: round
 # robin in backend order, full NAT, table 6..0) must then pass unchanged.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan $((CHAT_SCENARIO_TESTS + 11))
-_ctl_require
+require_l4lbctl
 
 step "topology"
 topo_up || die "topology up"
@@ -18,7 +18,7 @@ ok "insmod l4lb.ko vip=$VIP port=$VPORT (no backends=)"
 
 _ctl_ok "l4lbctl service works" l4lbctl -j service
 expect_eq "-j service: an array of one service, $VIP:$VPORT tcp rr" "1 $VIP $VPORT tcp rr" \
-	"$(_ctl_rows <"$CTL_OUT" | wc -l) $(for k in vip port proto scheduler; do _ctl_val "$k" <"$CTL_OUT"; done | tr '\n' ' ' | sed 's/ $//')"
+	"$(json_len <"$CTL_OUT") $(json_col vip port proto scheduler <"$CTL_OUT")"
 _ctl_ok "l4lbctl -j list works" l4lbctl -j list
 expect_eq "no backends yet" "[]" "$(cat "$CTL_OUT")"
 
@@ -39,12 +39,7 @@ expect_eq "list: the three backends, up, in the order added" \
 	"$(_ctl_backends | tr '\n' , | sed 's/,$//')"
 l4lbctl list | sed 's/^/#   /'
 expect_eq "list: weight 1 and no connections yet" "1 0 0 0,1 0 0 0,1 0 0 0" \
-	"$(l4lbctl -j list | _ctl_rows | while read -r r; do
-		for k in weight active inactive total; do
-			printf '%s ' "$(echo "$r" | _ctl_val "$k")"
-		done
-		echo
-	done | sed 's/ $//' | tr '\n' , | sed 's/,$//')"
+	"$(l4lbctl -j list | json_col weight active inactive total | tr '\n' , | sed 's/,$//')"
 nat_show "empty"
 
 chat_scenario
@@ -52,7 +47,7 @@ chat_scenario
 step "after the scenario"
 l4lbctl list | sed 's/^/#   /'
 expect_eq "list: each backend served two connections (total)" "2 2 2" \
-	"$(l4lbctl -j list | _ctl_rows | _ctl_val total | tr '\n' ' ' | sed 's/ $//')"
+	"$(l4lbctl -j list | json_line total)"
 
 topo_down
 if lb_down; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi

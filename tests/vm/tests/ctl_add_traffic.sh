@@ -11,19 +11,17 @@
 #   - the next three connections go round robin over all three backends,
 #     one each, in backend order (be1 be2 be3: six picks over two backends
 #     left the rotation at the first one).
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 17
-_ctl_require
+require_l4lbctl
 
-BE1=10.0.1.1:10000 BE2=10.0.2.1:10001 BE3=10.0.3.1:10002
 OLD="test1 test2 test3 test4 test5 test6"
 
 # _bytes: "BYTES_IN BYTES_OUT" of be1 and be2, from l4lbctl -j list.
 _bytes() {
-	l4lbctl -j list | _ctl_rows | grep -e "\"$BE1\"" -e "\"$BE2\"" |
-		sed -n 's/.*"bytes_in":\([0-9]*\),"bytes_out":\([0-9]*\).*/\1 \2/p' |
-		tr '\n' ' ' | sed 's/ $//'
+	l4lbctl -j list | jq -r --arg a "$BE1" --arg b "$BE2" \
+		'[.[] | select(.backend == $a or .backend == $b) | .bytes_in, .bytes_out | tostring] | join(" ")'
 }
 
 # _received: lines received by each old client.
@@ -64,7 +62,7 @@ expect_eq "round robin over two backends: be1 be2 be1 be2 be1 be2" \
 	"be1 be2 be1 be2 be1 be2" "$placement"
 
 step "the six clients talk"
-for c in $OLD; do _ctl_talk "$c"; done
+for c in $OLD; do chat_tick "$c"; done
 if wait_nat_len 6 10 && wait_for 30 '_received_at_least 10'; then
 	ok "6 rows, and every client receives the others' lines"
 else
@@ -111,10 +109,10 @@ expect_eq "NAT: the six old rows unchanged, three new rows on be1, be2, be3" \
 	"6 / $BE1 $BE2 $BE3" "$old_kept / $new_rows"
 l4lbctl list | sed 's/^/#   /'
 expect_eq "list: total connections be1 4, be2 4, be3 1" "4 4 1" \
-	"$(l4lbctl -j list | _ctl_rows | _ctl_val total | tr '\n' ' ' | sed 's/ $//')"
+	"$(l4lbctl -j list | json_line total)"
 
 step "clean up"
-for c in $OLD; do _ctl_hush "$c"; done
+for c in $OLD; do chat_hush "$c"; done
 topo_down
 if lb_down; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi
 kernel_clean_since "ctl_add_traffic"

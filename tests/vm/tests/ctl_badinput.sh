@@ -11,10 +11,10 @@
 # that names no service (exit 1, "no such service") and malformed ones
 # (exit 2). Last, with l4lb removed, l4lbctl exits 3 with the "module not
 # loaded" line, while usage errors still exit 2.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 65
-_ctl_require
+require_l4lbctl
 
 # _snap FILE: what must not change.
 _snap() {
@@ -66,7 +66,8 @@ if grep -q '^answered 3 of 3$' /tmp/conns.out && wait_nat_len 3 10; then
 else
 	fail "three connections held open, 3 rows" "nat_len: $(nat_len)"; diag_file /tmp/conns.out
 fi
-sleep 1	# let the last ACKs pass, so the counters are still from here on
+# Let the last ACKs pass, so the counters are still from here on.
+wait_still 10 1 l4lbctl -j list || diag "the counters still move"
 _snap /tmp/ctl.snap0
 diag "state before the bad commands:"
 sed 's/^/#   /' /tmp/ctl.snap0

@@ -8,10 +8,10 @@
 # stats` must all say 20, and `l4lbctl -j nat` must list the same rows
 # (client, backend) as /proc/l4lb/nat. After the connections close, all
 # of them must say 0.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 9
-_ctl_require
+require_l4lbctl
 
 K=20
 
@@ -19,10 +19,10 @@ K=20
 # -j count, stats conns.
 _numbers() {
 	printf '%s ' "$(l4lbctl count)" "$(nat_len)" \
-		"$(l4lbctl -j nat | _ctl_rows | wc -l)" \
+		"$(l4lbctl -j nat | json_len)" \
 		"$(l4lbctl nat | grep -cE '^(TCP|UDP) ')" \
 		"$(grep -cE '^(TCP|UDP) ' /proc/l4lb/nat)" \
-		"$(l4lbctl -j count | _ctl_val conns)" \
+		"$(l4lbctl -j count | jq .conns)" \
 		"$(l4lbctl stats | sed -n 's/^conns //p')" | sed 's/ $//'
 }
 

@@ -11,12 +11,11 @@
 #   - with one of its connections closed be2 is still listed, draining;
 #   - once the last one is closed and its row has ended (TIME_WAIT lingers
 #     2-3 s), be2 disappears from the list within ~1 s (3 s allowed here).
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 19
-_ctl_require
+require_l4lbctl
 
-BE2=10.0.2.1:10001
 OLD="test1 test2 test3 test4 test5 test6"
 
 # _be2_traffic: "BYTES_IN BYTES_OUT" of be2 from l4lbctl -j list.
@@ -65,7 +64,7 @@ if _ctl_join $OLD; then ok "six clients joined through $VIP:$VPORT"
 else fail "six clients joined through $VIP:$VPORT"; for c in $OLD; do diag_file "/tmp/chat.$c.err" 3; done; fi
 expect_eq "round robin: be1 be2 be3 be1 be2 be3" "be1 be2 be3 be1 be2 be3" \
 	"$(for c in $OLD; do printf '%s ' "$(backend_of "$c")"; done | sed 's/ $//')"
-for c in $OLD; do _ctl_talk "$c"; done
+for c in $OLD; do chat_tick "$c"; done
 if wait_nat_len 6 10 && wait_for 30 '_received_at_least 10'; then
 	ok "6 rows, and every client receives lines"
 else
@@ -107,7 +106,7 @@ expect_eq "be2 got nothing new: chatd accepts 2, list total 2" "2 2" \
 	"$(grep -c '^accept ' /tmp/be2.log) $(_ctl_be "$BE2" total)"
 
 step "close test2"
-_ctl_hush test2
+chat_hush test2
 chat_quit test2 || diag "chat test2 exit $?"
 if wait_for 15 '[ "$(_be2_rows)" = 1 ]'; then
 	expect_eq "with test5 still open, be2 is still listed, draining" "draining" \
@@ -119,7 +118,7 @@ else
 fi
 
 step "close test5, be2's last connection"
-_ctl_hush test5
+chat_hush test5
 chat_quit test5 || diag "chat test5 exit $?"
 if wait_for 15 '[ "$(_be2_rows)" = 0 ]'; then
 	t_rows=$(_now)
@@ -142,7 +141,7 @@ expect_eq "the other eight connections are untouched (8 rows, none to be2)" "8 0
 	"$(nat_len) $(_be2_rows)"
 
 step "clean up"
-for c in $OLD; do _ctl_hush "$c"; done
+for c in $OLD; do chat_hush "$c"; done
 topo_down
 if lb_down; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi
 kernel_clean_since "ctl_drain"

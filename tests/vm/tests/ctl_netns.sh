@@ -3,7 +3,7 @@
 #
 # The module is global, but the service, the backends and the NAT table are
 # per namespace; a new namespace has no service until `l4lbctl service set`.
-# Besides the root namespace (lib.sh's balancer, reference service) this
+# Besides the root namespace (common.sh's balancer, reference service) this
 # test builds two more balancers, each a namespace with a client and a
 # backend namespace of its own:
 #
@@ -23,10 +23,10 @@
 #     and `flush` in lbA empties only lbA's table;
 #   - deleting lbB with rows in its table and then rmmod leave the kernel
 #     log clean.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 18
-_ctl_require
+require_l4lbctl
 
 NSES="lbA cliA beA lbB cliB beB"
 
@@ -59,13 +59,12 @@ trap _nses_down EXIT
 # _svc NS: "VIP PORT" of NS's service ("" = root); `-j service` is an
 # array, of one service here.
 _svc() {
-	_ctl_lb "$1" -j service 2>/dev/null | _ctl_val vip | tr '\n' ' '
-	_ctl_lb "$1" -j service 2>/dev/null | _ctl_val port
+	l4lbctl_in "$1" -j service 2>/dev/null | json_col vip port
 }
 
 # _bes NS: NS's backends, one line.
 _bes() {
-	_ctl_lb "$1" -j list 2>/dev/null | _ctl_rows | _ctl_val backend | tr '\n' ' ' | sed 's/ $//'
+	l4lbctl_in "$1" -j list 2>/dev/null | json_line backend
 }
 
 # _procview NS: "VIP BACKEND" of each row of /proc/l4lb/nat seen in NS,
@@ -79,10 +78,9 @@ _procview() {
 
 # _natview NS: the same from `l4lbctl -j nat` and `l4lbctl count`.
 _natview() {
-	_ctl_lb "$1" -j nat | _ctl_rows |
-		sed -n 's/.*"vip":"\([^"]*\)".*"backend":"\([^"]*\)".*/\1 \2/p' | sort | uniq -c |
+	l4lbctl_in "$1" -j nat | json_col vip backend | sort | uniq -c |
 		awk '{ printf "%s x %s %s, ", $1, $2, $3 }'
-	_ctl_lb "$1" count
+	l4lbctl_in "$1" count
 }
 
 # _servers_ready: all seven greetd logged "listen".
@@ -102,11 +100,11 @@ if _mkbal A 10.10 && _mkbal B 10.20; then ok "balancer namespaces lbA and lbB wi
 else die "balancer namespaces lbA and lbB with their clients and backends"; fi
 
 step "a new namespace has no service"
-_ctl _ctl_lb lbA -j service
+_ctl l4lbctl_in lbA -j service
 r1="$CTL_RC $(cat "$CTL_OUT")$(cat "$CTL_ERR")"
-_ctl _ctl_lb lbA -j list
+_ctl l4lbctl_in lbA -j list
 r2="$CTL_RC $(cat "$CTL_OUT")"
-_ctl _ctl_lb lbA add 10.10.1.1:11000
+_ctl l4lbctl_in lbA add 10.10.1.1:11000
 r3="$CTL_RC $(cat "$CTL_ERR")"
 r4=$(n lbA cat /proc/l4lb/nat | tail -n 1)
 expect_eq "lbA before service set: no service ([]), no backends, add refused, no rows" \
@@ -171,9 +169,9 @@ expect_eq "l4lbctl -j nat and count in lbA, lbB, root: each only its own rows" \
 	"$A_WANT|$B_WANT|$R_WANT" "$(_natview lbA)|$(_natview lbB)|$(_natview "")"
 
 step "lbA cannot touch the others"
-_ctl _ctl_lb lbA remove 10.20.1.1:12000
+_ctl l4lbctl_in lbA remove 10.20.1.1:12000
 r1="$CTL_RC $(cat "$CTL_ERR")"
-_ctl _ctl_lb lbA remove 10.0.1.1:10000 --now
+_ctl l4lbctl_in lbA remove 10.0.1.1:10000 --now
 r2="$CTL_RC $(cat "$CTL_ERR")"
 expect_eq "lbA: removing lbB's or root's backend: no such backend" \
 	"1 l4lbctl: no such backend|1 l4lbctl: no such backend" "$r1|$r2"

@@ -22,10 +22,10 @@
 # module must still answer (`l4lbctl stats`) and unload, and the kernel log
 # must be clean (the 2-byte VIP makes lib/nlattr.c log "attribute type 3
 # has an invalid length", a ratelimited warning, not a splat).
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 20
-_ctl_require
+require_l4lbctl
 
 # _snap FILE: the state no bad request may change.
 _snap() {

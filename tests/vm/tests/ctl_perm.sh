@@ -14,10 +14,10 @@
 #   /usr/bin/setpriv --bounding-set=-net_admin --inh-caps=-net_admin CMD
 # (uid 0 rather than an unprivileged uid: those cannot read the VM's shared
 # libraries. The full path: busybox has a setpriv applet of its own.)
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 25
-_ctl_require
+require_l4lbctl
 
 NOCAP="/usr/bin/setpriv --bounding-set=-net_admin --inh-caps=-net_admin"
 
@@ -52,11 +52,6 @@ _read() {
 	fi
 }
 
-# _natf: `l4lbctl -j nat` on stdin -> sorted "CLIENT BACKEND" lines.
-_natf() {
-	_ctl_rows | _ctl_nat_pairs
-}
-
 # _refused ARGS...: `l4lbctl ARGS` exits 4 with the permission line.
 _refused() {
 	# shellcheck disable=SC2086
@@ -78,7 +73,8 @@ if grep -q '^answered 3 of 3$' /tmp/conns.out && wait_nat_len 3 10; then
 else
 	fail "three connections held open, 3 rows" "nat_len: $(nat_len)"; diag_file /tmp/conns.out
 fi
-sleep 1	# idle from here on: the counters stay put
+# Idle from here on: the counters stay put.
+wait_still 10 1 l4lbctl -j list || diag "the counters still move"
 
 step "setpriv drops CAP_NET_ADMIN"
 status=$($NOCAP cat /proc/self/status)
@@ -100,7 +96,7 @@ FILTER="cat"
 _read "without CAP_NET_ADMIN: list works, same output" list
 _read "without CAP_NET_ADMIN: -j list works, same output" -j list
 # The rows' EXPIRES count down: compare client and backend only.
-FILTER=_natf
+FILTER=_ctl_nat_pairs
 _read "without CAP_NET_ADMIN: -j nat works, same rows" -j nat
 FILTER="cat"
 _read "without CAP_NET_ADMIN: count works, same output" count

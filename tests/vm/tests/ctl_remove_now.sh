@@ -15,12 +15,11 @@
 #         with "Connection reset by peer" (an EOF would do too) and it
 #         exits within a few seconds;
 #   - the clients on be1 and be3 keep receiving their ticks.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 13
-_ctl_require
+require_l4lbctl
 
-BE2=10.0.2.1:10001
 ALL="test1 test2 test3 test4 test5 test6"
 KEEP="test1 test3 test4 test6"
 
@@ -48,8 +47,7 @@ for port in $BE_PORTS; do
 		SYSTEM:"while echo be$i tick; do sleep 0.5; done"
 	i=$((i + 1))
 done
-if wait_for 10 'n be1 ss -ltn | grep -q ":10000 " && n be2 ss -ltn | grep -q ":10001 " &&
-	n be3 ss -ltn | grep -q ":10002 "'; then ok "streaming servers listen on be1, be2, be3"
+if backends_listen; then ok "streaming servers listen on be1, be2, be3"
 else fail "streaming servers listen on be1, be2, be3"; diag_file /tmp/be1.log; fi
 
 step "six clients connect"

@@ -25,8 +25,8 @@
 #
 # The image must contain l4lb-health: on PATH, or anywhere in the root
 # file system (mkinitramfs.sh EXTRA_BINS=/path/to/tools/l4lb-health/l4lb-health).
-. /vm/lib.sh
-. /vm/tests/health_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/health.sh
 plan 29
 require_l4lb
 

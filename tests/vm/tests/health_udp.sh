@@ -28,8 +28,8 @@
 #  4. Without --send: each UDP backend is logged "not checked" once, and
 #     stays up even when its udpecho dies; TCP backends are still checked
 #     (a killed greetd is marked down).
-. /vm/lib.sh
-. /vm/tests/health_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/health.sh
 plan 26
 require_l4lb
 
@@ -236,7 +236,7 @@ logged_within "UDP backend be2:10001 marked down within $LIMIT_DOWN s" \
 	"backend 10.0.2.1:10001 of service $SVC_UDP down" "$T_KILL" "$LIMIT_DOWN"
 check "log: 'backend 10.0.2.1:10001 of service $SVC_UDP down: 2 consecutive failures (recv: Connection refused (ICMP port unreachable))'" \
 	grep -qxF "l4lb-health: backend 10.0.2.1:10001 of service $SVC_UDP down: 2 consecutive failures (recv: Connection refused (ICMP port unreachable))" "$LOG"
-sleep 1
+sleep 1	# one round more, for a wrong "down" (say, of the TCP be2:10001) to show up
 expect_eq "l4lbctl list service $SVC_UDP: only be2:10001 down" "up down up up" "$(udp_states)"
 expect_eq "l4lbctl list service $SVC_TCP: all up, be2:10001 (TCP) too" "up up up" "$(tcp_states)"
 n_down=$(grep -c " down: " "$LOG")

@@ -5,7 +5,7 @@
 # Round robin sends the first connection to be1 and the second to be2, but
 # every backend listens, so a wrong placement shows up as its own failure
 # rather than as a hang.
-. /vm/lib.sh
+. /vm/lib/common.sh
 plan 7
 require_lb
 

@@ -8,10 +8,10 @@
 # the client's connect times out), the table stays at 50, and the 50
 # existing connections keep working: each sends a line that its chatd logs.
 # Once one client quits and its row has gone, a new connection gets in.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 8
-_life_require
+require_l4lbctl
 _life_up conn_max=50
 
 step "chatd on the backends"

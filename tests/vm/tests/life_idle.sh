@@ -11,10 +11,10 @@
 # 3 s by each line. State and seconds left are shown from /proc/l4lb/nat
 # and `l4lbctl -j nat`. Then `l4lbctl service set timeout tcp 3` on a
 # module loaded with the default (300) does the same for a new connection.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 13
-_life_require
+require_l4lbctl
 _life_up timeout_tcp=3
 
 step "chatd on the backends"
@@ -25,19 +25,19 @@ expect_eq "l4lbctl service shows timeout_tcp 3" 3 \
 
 step "idle joins"
 chat_start idle
-wait_for 15 '[ "$(backend_of idle)" = be1 ] && [ "$(_life_state $LIFE_BE1)" = ESTABLISHED ]' ||
+wait_for 15 '[ "$(backend_of idle)" = be1 ] && [ "$(_life_state $BE1)" = ESTABLISHED ]' ||
 	die "client idle joined on be1, row ESTABLISHED" "backend: $(backend_of idle)" "$(nat_show)"
 t_idle=$(now_s)	# "idle joined" and its ACK: the last packets of idle
 step "busy joins"
 chat_start busy
 wait_for 15 '[ "$(backend_of busy)" = be2 ]' || die "client busy joined on be2"
-_life_ticker busy 1
+chat_tick busy 1
 nat_show "idle on be1, busy on be2"
 diag "l4lbctl -j nat: $(l4lbctl -j nat)"
 
-exp_p=$(_life_expires $LIFE_BE1)
-exp_j=$(_life_json_row $LIFE_BE1 | sed -n 's/.*"expires":\([0-9]*\).*/\1/p')
-st_j=$(_life_json_row $LIFE_BE1 | sed -n 's/.*"state":"\([A-Z_]*\)".*/\1/p')
+exp_p=$(_life_expires $BE1)
+exp_j=$(_life_json_row $BE1 | jq .expires)
+st_j=$(_life_json_row $BE1 | jq -r .state)
 if [ -n "$exp_p" ] && [ "$exp_p" -le 3 ]; then
 	ok "idle row: /proc says ESTABLISHED, expires $exp_p (<= 3)"
 else
@@ -47,7 +47,7 @@ if [ "$st_j" = ESTABLISHED ] && [ -n "$exp_j" ] && [ "$exp_j" -le 3 ]; then
 	ok "idle row: l4lbctl -j nat says ESTABLISHED, expires $exp_j (<= 3)"
 else
 	fail "idle row: l4lbctl -j nat says ESTABLISHED, expires <= 3" \
-		"row: $(_life_json_row $LIFE_BE1)"
+		"row: $(_life_json_row $BE1)"
 fi
 
 step "idle row expires"
@@ -56,7 +56,7 @@ last_seen=$t_idle
 gone_at=
 end=$(awk -v t="$t_idle" 'BEGIN { printf "%.2f", t + 12 }')
 while num_le "$(now_s)" "$end"; do
-	if [ -n "$(_life_rows_to $LIFE_BE1)" ]; then
+	if [ -n "$(_life_rows_to $BE1)" ]; then
 		last_seen=$(now_s)
 	else
 		gone_at=$(now_s)
@@ -84,9 +84,9 @@ step "busy row lives on"
 busy_ok=1 max_exp=0
 i=0
 while [ $i -lt 50 ]; do
-	st=$(_life_state $LIFE_BE2)
+	st=$(_life_state $BE2)
 	if [ "$st" != ESTABLISHED ]; then busy_ok=0; diag "busy row state $st after $((i / 5)) s"; break; fi
-	e=$(_life_expires $LIFE_BE2)
+	e=$(_life_expires $BE2)
 	[ "$e" -gt "$max_exp" ] && max_exp=$e
 	sleep 0.2
 	i=$((i + 1))
@@ -102,7 +102,7 @@ if [ "$ticks" -ge 10 ]; then ok "be2 got busy's lines ($ticks ticks)"
 else fail "be2 got busy's lines" "ticks: $ticks"; diag_file /tmp/be2.log; fi
 nat_show "after 10 s more"
 expect_eq "one row left (busy's)" 1 "$(nat_len)"
-_life_hush busy
+chat_hush busy
 if wait_nat_len 0 8; then ok "busy's row expires too once it stops talking"
 else fail "busy's row expires too once it stops talking" "$(nat_show)"; fi
 bg_kill_all
@@ -113,14 +113,14 @@ load_l4lb || die "insmod l4lb.ko (default timeouts)"
 serve_all chatd
 serve_ready || die "chatd listens again"
 chat_start idle2
-wait_for 15 '[ "$(_life_state $LIFE_BE1)" = ESTABLISHED ]' || die "idle2 ESTABLISHED" "$(nat_show)"
-e=$(_life_expires $LIFE_BE1)
+wait_for 15 '[ "$(_life_state $BE1)" = ESTABLISHED ]' || die "idle2 ESTABLISHED" "$(nat_show)"
+e=$(_life_expires $BE1)
 diag "with the default timeout_tcp the row expires in $e s"
 pp l4lbctl service set timeout tcp 3
 # The next packet of the row picks up the new timeout.
 chat_say idle2 "idle2 one line"
 wait_for 5 'grep -q "idle2 one line" /tmp/be1.log' || diag "be1 did not log idle2's line"
-e=$(_life_expires $LIFE_BE1)
+e=$(_life_expires $BE1)
 if [ -n "$e" ] && [ "$e" -le 3 ]; then ok "after service set timeout tcp 3 a packet renews the row to $e s"
 else fail "after service set timeout tcp 3 a packet renews the row to <= 3 s" "expires: '$e'"; nat_show; fi
 if wait_nat_len 0 8; then ok "then the idle row expires"

@@ -11,10 +11,10 @@
 #     naming its backend, expiring in at most 30 s.
 #  3. `l4lbctl set PINNED down`: 10.0.0.2's next connection goes to another
 #     backend (not dropped), and the one after sticks to that one.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 9
-_life_require
+require_l4lbctl
 _life_up persistence=30
 expect_eq "l4lbctl service: persistence 30" 30 "$(l4lbctl service | awk '$1 == "persistence" { print $2 }')"
 for a in 3 4 5; do
@@ -54,14 +54,14 @@ expect_eq "one TPL/PERSIST row per client address" "10.0.0.2 10.0.0.3 10.0.0.4 1
 # uapi l4lb.h (L4LB_CONN_PERSIST) and l4lbctl(8): a template pins
 # CLIENT_ADDR to BACKEND, so its BACKEND column should be the pinned backend.
 bk=$(awk '$1 == "TPL" && $2 ~ /^10\.0\.0\.2:/ { print $5 }' /proc/l4lb/nat)
-diag "l4lbctl -j nat templates: $(l4lbctl -j nat | grep -o '{"proto":"TPL"[^}]*}' | tr '\n' ' ')"
-expect_eq "10.0.0.2's template names its backend (/proc BACKEND column)" "$pinned" "$(echo "$bk" | _life_names)"
+diag "l4lbctl -j nat templates: $(l4lbctl -j nat | jq -c '.[] | select(.proto == "TPL")' | tr '\n' ' ')"
+expect_eq "10.0.0.2's template names its backend (/proc BACKEND column)" "$pinned" "$(echo "$bk" | be_names)"
 e=$(awk '$1 == "TPL" { if ($7 > m) m = $7 } END { print m + 0 }' /proc/l4lb/nat)
 if [ "$e" -le 30 ] && [ "$e" -ge 20 ]; then ok "templates expire in at most persistence ($e s)"
 else fail "templates expire in at most persistence, and were renewed" "max expires $e"; fi
 
 step "pinned backend down"
-case $pinned in be1) pa=$LIFE_BE1 ;; be2) pa=$LIFE_BE2 ;; be3) pa=$LIFE_BE3 ;; *) pa=none ;; esac
+case $pinned in be1) pa=$BE1 ;; be2) pa=$BE2 ;; be3) pa=$BE3 ;; *) pa=none ;; esac
 pp l4lbctl set "$pa" down
 a1=$(one 10.0.0.2)
 a2=$(one 10.0.0.2)

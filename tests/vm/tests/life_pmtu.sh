@@ -18,13 +18,13 @@
 #     to be1, where no UDP socket listens; be1 answers port-unreachable,
 #     l4lb translates it back: the client's connected socket gets
 #     ECONNREFUSED, and icmp_translated counts it.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 8
-_life_require
+require_l4lbctl
 _life_up
-pp l4lbctl set $LIFE_BE2 down || die "be2 down"
-pp l4lbctl set $LIFE_BE3 down || die "be3 down"
+pp l4lbctl set $BE2 down || die "be2 down"
+pp l4lbctl set $BE3 down || die "be3 down"
 ip link set veth-be1 mtu 1280 && ip -n be1 link set eth0 mtu 1280 || die "MTU 1280 on lb<->be1"
 ip -n be1 route change 10.0.1.0/24 dev eth0 proto kernel scope link src 10.0.1.1 advmss 1460 ||
 	die "advmss 1460 on be1's link route"
@@ -68,7 +68,7 @@ bg_kill_all
 step "UDP port unreachable"
 USEL=$VIP:$VPORT/udp
 pp l4lbctl service set vip $VIP port $VPORT proto udp || die "service set ... proto udp"
-for be in $LIFE_BE1 $LIFE_BE2 $LIFE_BE3; do
+for be in $BE1 $BE2 $BE3; do
 	l4lbctl add "$be" service "$USEL" || die "add $be to the UDP service"
 done
 icmp0=$(_life_stat icmp_translated)

@@ -19,10 +19,10 @@
 # more, so the per-connection times (max, count >= 500 ms) are reported,
 # and asserted only with LIFE_REUSE_STRICT=1. `stray` is counted before and
 # after and must not move.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 8
-_life_require
+require_l4lbctl
 # An in-process client, if the image has one (not in tests/apps yet: run
 # with EXTRA_BINS=/path/to/cycle): "cycle [-t MS] HOST PORT N" prints
 # "conn I LPORT MS ANSWER" per connection; then 2000, timed strictly.

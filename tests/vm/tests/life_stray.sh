@@ -12,10 +12,10 @@
 #
 # The same for client s2 after rmmod + insmod. A new connection from the
 # same client afterwards works.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 12
-_life_require
+require_l4lbctl
 _life_up
 
 step "chatd on the backends"

@@ -18,10 +18,10 @@
 # Second round, reloaded with syn_max=1000: 5,000 spoofed SYNs; half_open
 # never goes above 1000 and drop_syn_limit counts the rest, while the
 # established connections keep working.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 12
-_life_require
+require_l4lbctl
 
 # talkers: six chat clients t1..t6 joined in order (rr: t1,t4 on be1 ...),
 # each talking every 0.5 s.
@@ -32,7 +32,7 @@ talkers() {
 		chat_start "t$i"
 		wait_for 15 '[ "$(backend_of t'"$i"')" != none ]' || die "t$i joined"
 	done
-	for i in 1 2 3 4 5 6; do _life_ticker "t$i" 0.5; done
+	for i in 1 2 3 4 5 6; do chat_tick "t$i" 0.5; done
 }
 
 # heard: total relayed tick lines the six clients received.
@@ -58,7 +58,7 @@ flood_watch() {
 step "round 1: default syn_max"
 _life_up timeout_syn=5
 talkers
-sleep 2
+wait_for 10 '[ "$(heard)" -gt 0 ]'
 h0=$(heard)
 [ "$h0" -gt 0 ] || diag "no ticks heard before the flood"
 t0=$(now_s)
@@ -90,7 +90,7 @@ unload_l4lb || die "rmmod l4lb"
 step "round 2: syn_max=1000"
 load_l4lb $L4LB_ARGS timeout_syn=5 syn_max=1000 || die "insmod l4lb syn_max=1000"
 talkers
-sleep 1
+wait_for 10 '[ "$(heard)" -gt 0 ]' || diag "no ticks heard before the flood"
 h0=$(heard)
 flood_watch -p tcp -a 10 -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
 h1=$(heard)

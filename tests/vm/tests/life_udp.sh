@@ -12,10 +12,10 @@
 # replies, all from the same backend. At the peak there are 30 rows, in
 # state UDP, spread 10/10/10 by round robin; 3 s after the last datagram
 # they have expired.
-. /vm/lib.sh
-. /vm/tests/life_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/life.sh
 plan 10
-_life_require
+require_l4lbctl
 _life_up proto=udp timeout_udp=3
 expect_eq "l4lbctl service: proto udp" udp "$(l4lbctl service | awk '$1 == "proto" { print $2 }')"
 
@@ -25,7 +25,7 @@ for port in $BE_PORTS; do
 	bg "/tmp/be$k.log" "be$k" udpecho "$port" "be$k"
 	k=$((k + 1))
 done
-wait_for 10 'ip netns exec be3 ss -lun | grep -q :10002' || die "UDP servers listen"
+backends_listen udp || die "UDP servers listen"
 
 step "30 clients, 5 datagrams each"
 cat >/tmp/udp_client.sh <<'EOF'
@@ -47,7 +47,10 @@ while [ $c -le 30 ]; do
 	echo "$BG_PID" >"/tmp/udpc.$c.pid"
 	c=$((c + 1))
 done
-sleep 2	# every socat is up and waits for its first line
+# Every socat is up (its socket connected to the VIP) and waits for its
+# first line.
+wait_for 15 '[ "$(n cli ss -Hun dst "$VIP:$VPORT" | wc -l)" -ge 30 ]' ||
+	diag "only $(n cli ss -Hun dst "$VIP:$VPORT" | wc -l) of 30 clients are up"
 touch /tmp/udp.go
 # The rows while the clients still talk.
 wait_for 15 '[ "$(_life_count UDP)" -ge 30 ]'
@@ -101,8 +104,8 @@ else fail "each of 30 clients got its 5 replies, all from one backend" "only $go
 spread=$(cat /tmp/udpc.*.out | awk '{ print $1 }' | sort | uniq -c | awk '{ printf "%s=%d ", $2, $1 / 5 }')
 diag "clients per backend: $spread"
 expect_eq "round robin: 10 clients on each backend" "be1=10 be2=10 be3=10 " "$spread"
-t=$(grep -o '"proto":"[A-Z]*"' /tmp/udp.json | sort -u | tr '\n' ' ')
-expect_eq "l4lbctl -j nat: every row is proto UDP" '"proto":"UDP" ' "$t"
+t=$(jq -r '[.[].proto] | unique | join(" ")' /tmp/udp.json)
+expect_eq "l4lbctl -j nat: every row is proto UDP" UDP "$t"
 if [ "$emax" -le 3 ] && [ "$emax" -ge 2 ]; then ok "rows expire in timeout_udp (max $emax s)"
 else fail "rows expire in timeout_udp" "max expires $emax"; fi
 

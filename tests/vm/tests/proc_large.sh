@@ -6,7 +6,7 @@
 # balancer creates 100,000 rows. The seq_file must then print a header,
 # every row exactly once, and the length line; l4lbctl must agree; and
 # rmmod must free 100,000 live rows without a warning or a slab leftover.
-. /vm/lib.sh
+. /vm/lib/common.sh
 plan 11
 require_l4lb
 

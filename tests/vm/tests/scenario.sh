@@ -7,9 +7,9 @@
 # chatd on be1..be3; test1..test6 join from cli via 10.0.0.1:20000; round
 # robin pairs test1+test4, test2+test5, test3+test6; lines stay within a
 # server; servers see 10.0.k.254; the NAT table goes 6,5,4,3,2,1,0 as the
-# clients quit. The assertions live in lib.sh (chat_scenario), shared with
-# coexist.sh. DEMO=1 (run.sh, or `make demo`) narrates each step.
-. /vm/lib.sh
+# clients quit. The assertions live in common.sh (chat_scenario), shared
+# with coexist.sh. DEMO=1 (run.sh, or `make demo`) narrates each step.
+. /vm/lib/common.sh
 plan $((CHAT_SCENARIO_TESTS + 4))
 require_lb
 

@@ -12,10 +12,10 @@
 #     although its lingering rows would make it a tie if they counted);
 #   - then every backend has 3 active rows, and the next three go one to
 #     each backend.
-. /vm/lib.sh
-. /vm/tests/sched_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/sched.sh
 plan 12
-_sched_require
+require_l4lbctl
 
 step "topology"
 topo_up || die "topology up"

@@ -4,7 +4,7 @@
 #
 # The module is loaded once (scheduler=mh mh_seed=2718), but each network
 # namespace has its own service, so two balancer namespaces are two
-# independent instances. Each is a copy of lib.sh's addressing:
+# independent instances. Each is a copy of common.sh's addressing:
 #
 #   mhcliX 10.0.0.2 -- mhlbX 10.0.0.1 (VIP :20000)
 #                      mhlbX 10.0.{1,2,3}.254 -- mhbeX 10.0.{1,2,3}.1
@@ -21,10 +21,10 @@
 #     41000-41499: every key A puts on be2 moves in B, to be1 and be3 both;
 #     few of the others move (Maglev's disruption is small, not zero; the
 #     number is reported).
-. /vm/lib.sh
-. /vm/tests/sched_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/sched.sh
 plan 18
-_sched_require
+require_l4lbctl
 
 SEED=2718
 K1=1000
@@ -102,14 +102,14 @@ if _mkinst A && _mkinst B; then ok "two balancer namespaces, each with a client 
 else die "two balancer namespaces, each with a client and the backend addresses"; fi
 _sched_run "A: service set scheduler mh; add be1 be2 be3" sh -c "
 	/usr/sbin/ip netns exec mhlbA l4lbctl service set vip 10.0.0.1 port 20000 scheduler mh timeout tcpfin 2 &&
-	/usr/sbin/ip netns exec mhlbA l4lbctl add $SCHED_BE1 && /usr/sbin/ip netns exec mhlbA l4lbctl add $SCHED_BE2 &&
-	/usr/sbin/ip netns exec mhlbA l4lbctl add $SCHED_BE3"
+	/usr/sbin/ip netns exec mhlbA l4lbctl add $BE1 && /usr/sbin/ip netns exec mhlbA l4lbctl add $BE2 &&
+	/usr/sbin/ip netns exec mhlbA l4lbctl add $BE3"
 _sched_run "B: service set scheduler mh; add be3 be2 be1" sh -c "
 	/usr/sbin/ip netns exec mhlbB l4lbctl service set vip 10.0.0.1 port 20000 scheduler mh timeout tcpfin 2 &&
-	/usr/sbin/ip netns exec mhlbB l4lbctl add $SCHED_BE3 && /usr/sbin/ip netns exec mhlbB l4lbctl add $SCHED_BE2 &&
-	/usr/sbin/ip netns exec mhlbB l4lbctl add $SCHED_BE1"
+	/usr/sbin/ip netns exec mhlbB l4lbctl add $BE3 && /usr/sbin/ip netns exec mhlbB l4lbctl add $BE2 &&
+	/usr/sbin/ip netns exec mhlbB l4lbctl add $BE1"
 expect_eq "A and B: scheduler mh, the same three backends" \
-	"mh $SCHED_BE1 $SCHED_BE2 $SCHED_BE3|mh $SCHED_BE1 $SCHED_BE2 $SCHED_BE3" \
+	"mh $BE1 $BE2 $BE3|mh $BE1 $BE2 $BE3" \
 	"$(_sched_service_sched mhlbA) $(_sched_list backend mhlbA | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')|$(_sched_service_sched mhlbB) $(_sched_list backend mhlbB | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
 for x in A B; do
 	bg "/tmp/mhbe${x}1.log" "mhbe$x" greetd 10000 be1
@@ -157,10 +157,10 @@ release r1A 30 >/dev/null
 release r1B 30 >/dev/null
 wait_for 30 '[ "$(n mhlbA l4lbctl count)/$(n mhlbB l4lbctl count)" = 0/0 ]' ||
 	diag "rows left: A $(n mhlbA l4lbctl count), B $(n mhlbB l4lbctl count)"
-_sched_run "B: l4lbctl remove be2" n mhlbB l4lbctl remove "$SCHED_BE2"
+_sched_run "B: l4lbctl remove be2" n mhlbB l4lbctl remove "$BE2"
 wait_for 10 '[ "$(_sched_list backend mhlbB | wc -w)" = 2 ]'
 expect_eq "B lists be1 and be3 only; A still all three" \
-	"$SCHED_BE1 $SCHED_BE3|$SCHED_BE1 $SCHED_BE2 $SCHED_BE3" \
+	"$BE1 $BE3|$BE1 $BE2 $BE3" \
 	"$(_sched_list backend mhlbB | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')|$(_sched_list backend mhlbA | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
 
 step "$K2 new connections through each instance"

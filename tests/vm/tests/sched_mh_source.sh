@@ -9,10 +9,10 @@
 #     host route to the VIP), five connections each: each address's
 #     connections land on one backend, and the nine addresses together use
 #     more than one backend (the key is the address, not a constant).
-. /vm/lib.sh
-. /vm/tests/sched_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/sched.sh
 plan 11
-_sched_require
+require_l4lbctl
 
 K=100
 EXTRA="11 12 13 14 15 16 17 18"

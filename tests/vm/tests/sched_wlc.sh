@@ -11,10 +11,10 @@
 #   - then be1 is set to weight 0 and be3 to weight 1: the next four go to
 #     be3, be3, then one each to be2 and be3 (active 3 and 3); be1 gets none
 #     but keeps its four connections (4 active rows, still "up").
-. /vm/lib.sh
-. /vm/tests/sched_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/sched.sh
 plan 10
-_sched_require
+require_l4lbctl
 
 step "topology"
 topo_up || die "topology up"
@@ -22,8 +22,8 @@ kmsg_mark "sched_wlc"
 lb_up || die "l4lb up"
 ok "l4lb up with the reference service (rr)"
 _sched_run "l4lbctl service set scheduler wlc; weights 2, 1, 0" sh -c "
-	l4lbctl service set scheduler wlc && l4lbctl set $SCHED_BE1 weight 2 &&
-	l4lbctl set $SCHED_BE3 weight 0"
+	l4lbctl service set scheduler wlc && l4lbctl set $BE1 weight 2 &&
+	l4lbctl set $BE3 weight 0"
 expect_eq "service scheduler wlc, weights 2 1 0" "wlc|2 1 0" \
 	"$(_sched_service_sched)|$(_sched_list weight)"
 if _sched_greet; then ok "greetd answers be1, be2, be3"
@@ -37,7 +37,7 @@ expect_eq "six connections: be1 4, be2 2, be3 (weight 0) none" "be1 4 be2 2 be3 
 
 step "be1 quiescent (weight 0), be3 weight 1"
 _sched_run "l4lbctl set be1 weight 0, be3 weight 1" sh -c "
-	l4lbctl set $SCHED_BE1 weight 0 && l4lbctl set $SCHED_BE3 weight 1"
+	l4lbctl set $BE1 weight 0 && l4lbctl set $BE3 weight 1"
 more=$(_sched_hold_many x 4)
 diag "placement of x1..x4: $more"
 expect_eq "four more: none to be1 (weight 0); be3 twice, then one each (be2 1, be3 3)" \

@@ -9,10 +9,10 @@
 #     nginx interleaving, and so does every further block of seven;
 #   - be1, be2, be3 get exactly 500, 100, 100 of them (by the answers, by
 #     the NAT table's rows, and by `l4lbctl list` totals).
-. /vm/lib.sh
-. /vm/tests/sched_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/sched.sh
 plan 13
-_sched_require
+require_l4lbctl
 
 K=700
 PATTERN="be1 be1 be2 be1 be3 be1 be1"
@@ -24,8 +24,8 @@ lb_up || die "l4lb up"
 ok "l4lb up with the reference service (rr)"
 _sched_run "l4lbctl service set scheduler wrr" l4lbctl service set scheduler wrr
 _sched_run "l4lbctl set weight 5, 1, 1" sh -c "
-	l4lbctl set $SCHED_BE1 weight 5 && l4lbctl set $SCHED_BE2 weight 1 &&
-	l4lbctl set $SCHED_BE3 weight 1"
+	l4lbctl set $BE1 weight 5 && l4lbctl set $BE2 weight 1 &&
+	l4lbctl set $BE3 weight 1"
 expect_eq "service scheduler wrr, weights 5 1 1, all up" "wrr|5 1 1|up up up" \
 	"$(_sched_service_sched)|$(_sched_list weight)|$(_sched_list state)"
 if _sched_greet; then ok "greetd answers be1, be2, be3"

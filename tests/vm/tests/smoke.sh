@@ -2,7 +2,7 @@
 # smoke: the test bed itself, without l4lb. Topology, routing through lb,
 # the test programs, the bundled tools, and the nftables/conntrack modules
 # the coexistence test needs.
-. /vm/lib.sh
+. /vm/lib/common.sh
 plan 14
 
 step "topology"

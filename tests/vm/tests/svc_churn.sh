@@ -13,13 +13,9 @@
 #     end.
 #  3. After the churn a new connection works, the table drains to 0, and
 #     rmmod leaves no slab object behind.
-. /vm/lib.sh
+. /vm/lib/common.sh
 plan 10
-require_l4lb
-if ! command -v l4lbctl >/dev/null 2>&1; then
-	skip_rest "l4lbctl not in the image (make -C tools)"
-	exit 0
-fi
+require_l4lbctl
 
 K=30
 SEL=$VIP:$VPORT/tcp
@@ -47,7 +43,7 @@ expect_eq "NAT table length $K" "$K" "$(nat_len)"
 if l4lbctl service del "$SEL"; then ok "l4lbctl service del $SEL"
 else fail "l4lbctl service del $SEL"; fi
 expect_eq "its $K rows are gone at once; no service left" "0 0" \
-	"$(nat_len) $(l4lbctl -j service | grep -o '"vip"' | wc -l)"
+	"$(nat_len) $(l4lbctl -j service | json_len)"
 release conns 30 || diag "conns exit $?"
 
 step "churn: 20 deletions and re-creations under 200 connections"
@@ -57,7 +53,7 @@ for port in $BE_PORTS; do
 	bg "/tmp/be$i.log" "be$i" socat TCP-LISTEN:$port,reuseaddr,fork,backlog=128 EXEC:"echo be$i"
 	i=$((i + 1))
 done
-sleep 0.5
+backends_listen || diag "socat not ready"
 _svc_up || die "service re-created"
 bg /tmp/cycle.out cli timeout 100 cycle -t 2000 "$VIP" "$VPORT" 200
 churn_ok=0

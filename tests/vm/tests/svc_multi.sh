@@ -20,10 +20,10 @@
 #     connections stay and new TCP connections still work; UDP to the VIP
 #     reaches no UDP backend any more; with one service left, commands
 #     need no selector again.
-. /vm/lib.sh
-. /vm/tests/ctl_lib.sh
+. /vm/lib/common.sh
+. /vm/lib/ctl.sh
 plan 38
-_ctl_require
+require_l4lbctl
 
 SEVERAL='l4lbctl: several services match: give VIP, port and protocol'
 SEL_SYNTAX='(expected VIP[:PORT][/tcp|/udp])'
@@ -109,13 +109,12 @@ expect_eq "-j list: each backend with its service" \
 l4lbctl list | sed 's/^/#   /'
 expect_eq "list service $VIP/udp: only the UDP service's backends" \
 	"10.0.1.1:10100,10.0.2.1:10101" \
-	"$(l4lbctl -j list service "$VIP/udp" | _ctl_rows | _ctl_val backend | tr '\n' , | sed 's/,$//')"
+	"$(l4lbctl -j list service "$VIP/udp" | jq -r '[.[].backend] | join(",")')"
 r=$(l4lbctl -j service show "$VIP:$VPORT/tcp" 2>&1)
 diag "l4lbctl -j service show $VIP:$VPORT/tcp: $r"
 expect_eq "-j service show $VIP:$VPORT/tcp: an array of one, the TCP service" \
 	"1|10.0.0.1 20000 tcp rr" \
-	"$(echo "$r" | _ctl_rows | wc -l)|$(for k in vip port proto scheduler; do
-		echo "$r" | _ctl_val "$k"; done | tr '\n' ' ' | sed 's/ $//')"
+	"$(echo "$r" | json_len)|$(echo "$r" | json_col vip port proto scheduler)"
 expect_eq "service show $VIP/udp (text): the UDP service alone" \
 	"service 10.0.0.1:20000/udp|proto udp" \
 	"$(l4lbctl service show "$VIP/udp" 2>&1 | grep -E '^(service|proto) ' | tr '\n' '|' | sed 's/|$//')"

@@ -2,7 +2,7 @@
 # unload: rmmod l4lb while ~50 connections through it are open. The kernel
 # must not warn (checked here and by run.sh on the whole log), l4lb's slab
 # caches must be gone, and a fresh insmod must serve a new connection.
-. /vm/lib.sh
+. /vm/lib/common.sh
 plan 9
 require_l4lb
 

@@ -1,14 +1,13 @@
 # shellcheck shell=sh
-# health_lib.sh - helpers shared by the l4lb-health tests (health*.sh), on
-# top of lib.sh. A test sets HEALTH (the daemon) and LOG (its log file),
+# health.sh - helpers shared by the l4lb-health tests (health*.sh), on top
+# of common.sh. A test sets HEALTH (the daemon) and LOG (its log file),
 # sources both, then says its plan:
 #
-#     . /vm/lib.sh
-#     . /vm/tests/health_lib.sh
+#     . /vm/lib/common.sh
+#     . /vm/lib/health.sh
 #     plan 9
 #
-# Run as a test of its own (run.sh health_lib) it checks logged_within on
-# a log it writes; that needs neither l4lb.ko nor l4lb-health.
+# tests/libs.sh checks logged_within on a log it writes.
 
 # daemon_start ARGS...: l4lb-health in lb, logging to $LOG; pid in DAEMON_PID.
 daemon_start() {
@@ -43,15 +42,3 @@ logged_within() {
 		diag_file "$LOG"
 	fi
 }
-
-case $0 in
-*/health_lib.sh | health_lib.sh)
-	. /vm/lib.sh
-	plan 1
-	LOG=/tmp/health_lib.log
-	t0=$(now_s)
-	echo "l4lb-health: backend 192.0.2.1:80 down: test" >"$LOG"
-	logged_within "logged_within: a line already there is within 1 s" \
-		"backend 192.0.2.1:80 down" "$t0" 1
-	;;
-esac

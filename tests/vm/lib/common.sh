@@ -1,7 +1,8 @@
 # shellcheck shell=sh
-# lib.sh - helpers for the l4lb VM tests. Sourced by /init and by every
-# tests/vm/tests/*.sh inside the VM (busybox sh). The aim is that a test
-# reads like a story:
+# common.sh - helpers for the l4lb VM tests (/vm/lib/common.sh in the VM).
+# Sourced by /init and by every tests/vm/tests/*.sh inside the VM (busybox
+# sh); the helpers of one family of tests (ctl.sh, health.sh, life.sh,
+# sched.sh) build on it. The aim is that a test reads like a story:
 #
 #     plan 5
 #     require_lb
@@ -47,6 +48,8 @@ VPORT=20000
 BE_ADDRS="10.0.1.1 10.0.2.1 10.0.3.1"
 BE_PORTS="10000 10001 10002"
 BACKENDS=10.0.1.1:10000,10.0.2.1:10001,10.0.3.1:10002
+# shellcheck disable=SC2034 # used by the tests
+BE1=10.0.1.1:10000 BE2=10.0.2.1:10001 BE3=10.0.3.1:10002
 # The reference service of seed-notes §1. Its rows go as soon as a client
 # quits: a FIN in both directions (or a RST) lingers 2 s, not IPVS's 120 s
 # default (tests/vm/tests/life_defaults.sh checks the defaults themselves).
@@ -197,6 +200,16 @@ require_l4lb() {
 	require_lb
 }
 
+# require_l4lbctl: skip the whole script unless it runs against l4lb.ko
+# and l4lbctl is in the image.
+require_l4lbctl() {
+	require_l4lb
+	if ! command -v l4lbctl >/dev/null 2>&1; then
+		skip_rest "l4lbctl not in the image (make -C tools)"
+		exit 0
+	fi
+}
+
 # ---------------------------------------------------------- waiting ----
 
 # now_s: seconds since boot, with hundredths (no fork).
@@ -217,7 +230,7 @@ _now() {	# seconds since boot, no fork
 }
 
 # wait_for SECS EXPR: poll the shell expression EXPR (every 0.2 s) until it
-# is true; fail after SECS seconds. EXPR may use lib.sh functions.
+# is true; fail after SECS seconds. EXPR may use the libraries' functions.
 wait_for() {
 	_wf_end=$(($(_now) + $1))
 	shift
@@ -226,6 +239,22 @@ wait_for() {
 		sleep 0.2
 	done
 	return 0
+}
+
+# wait_still SECS GAP CMD...: wait until CMD prints the same twice in a row,
+# GAP seconds apart (so GAP s at least), e.g. until counters stop moving;
+# fail after SECS seconds.
+wait_still() {
+	_ws_end=$(($(_now) + $1)) _ws_gap=$2
+	shift 2
+	_ws_a=$("$@" 2>&1)
+	while :; do
+		sleep "$_ws_gap"
+		_ws_b=$("$@" 2>&1)
+		[ "$_ws_b" = "$_ws_a" ] && return 0
+		[ "$(_now)" -ge "$_ws_end" ] && return 1
+		_ws_a=$_ws_b
+	done
 }
 
 # alive PID: the process exists and is not a zombie.
@@ -343,6 +372,24 @@ serve_ready() {
 		grep -q "^listen" /tmp/be3.log 2>/dev/null'
 }
 
+# listens NS tcp|udp PORT: a socket of namespace NS listens on PORT (for
+# UDP: is bound to it), by ss. For servers that log no "listen" (socat).
+listens() {
+	case $2 in
+	udp) _lsf=-Hlun ;;
+	*) _lsf=-Hltn ;;
+	esac
+	[ -n "$(/usr/sbin/ip netns exec "$1" ss "$_lsf" "sport = :$3" 2>/dev/null)" ]
+}
+
+# backends_listen [tcp|udp]: wait (bounded) until be1:10000, be2:10001 and
+# be3:10002 all listen (TCP by default); serve_ready for servers that log
+# no "listen".
+backends_listen() {
+	_blp=${1:-tcp}
+	wait_for 10 'listens be1 $_blp 10000 && listens be2 $_blp 10001 && listens be3 $_blp 10002'
+}
+
 # ---------------------------------------------------------- topology ----
 
 _veth() {	# _veth NS LBIF LBADDR NSADDR GATEWAY
@@ -385,6 +432,17 @@ topo_down() {
 
 # ------------------------------------------------------------- modules ----
 
+# _insmod_list FILE: insmod each module file FILE lists (one a line, in
+# order) that is not loaded yet; errors are for the caller to judge.
+_insmod_list() {
+	while read -r _ko; do
+		_m=${_ko##*/}
+		_m=$(echo "${_m%.ko}" | tr - _)
+		[ -e "/sys/module/$_m/initstate" ] && continue
+		insmod "$_ko" 2>/dev/null
+	done <"$1"
+}
+
 # kmod_load MOD: insmod MOD and its dependencies, in the order the host's
 # modprobe --show-depends gave (/vm/moddeps/MOD). Already loaded ones are
 # skipped; a failing optional one (e.g. crc32c-intel on a CPU without
@@ -392,12 +450,7 @@ topo_down() {
 kmod_load() {
 	_list=/vm/moddeps/$1
 	[ -f "$_list" ] || { echo "kmod_load: $1 is not in the initramfs" >&2; return 1; }
-	while read -r _ko; do
-		_m=${_ko##*/}
-		_m=$(echo "${_m%.ko}" | tr - _)
-		[ -e "/sys/module/$_m/initstate" ] && continue
-		insmod "$_ko" 2>/dev/null
-	done <"$_list"
+	_insmod_list "$_list"
 	_m=$(echo "$1" | tr - _)
 	[ -e "/sys/module/$_m/initstate" ] || { echo "kmod_load: $1 did not load" >&2; return 1; }
 }
@@ -417,12 +470,7 @@ l4lb_loaded() { [ -e /sys/module/l4lb/initstate ]; }
 # default the reference service: $L4LB_ARGS. insmod's stderr is passed on.
 load_l4lb() {
 	[ -f "$L4LB_KO" ] || { echo "load_l4lb: $L4LB_KO missing" >&2; return 1; }
-	while read -r _ko; do
-		_m=${_ko##*/}
-		_m=$(echo "${_m%.ko}" | tr - _)
-		[ -e "/sys/module/$_m/initstate" ] && continue
-		insmod "$_ko" 2>/dev/null
-	done </vm/moddeps/l4lb
+	_insmod_list /vm/moddeps/l4lb
 	[ -e /sys/module/nf_defrag_ipv4/initstate ] ||
 		{ echo "load_l4lb: nf_defrag_ipv4 did not load" >&2; return 1; }
 	if [ $# -eq 0 ]; then
@@ -490,6 +538,24 @@ lb_down() {
 	esac
 }
 
+# l4lbctl_in NS ARGS...: l4lbctl ARGS in namespace NS ("" = the root
+# namespace, i.e. lb).
+l4lbctl_in() {
+	_lin=$1
+	shift
+	if [ -n "$_lin" ]; then
+		/usr/sbin/ip netns exec "$_lin" l4lbctl "$@"
+	else
+		l4lbctl "$@"
+	fi
+}
+
+# be_names: backend IP:PORT -> be1/be2/be3, anywhere in stdin.
+be_names() {
+	sed -e 's/10\.0\.1\.1:10000/be1/g' -e 's/10\.0\.2\.1:10001/be2/g' \
+		-e 's/10\.0\.3\.1:10002/be3/g'
+}
+
 # nat_file: the path of l4lb's NAT table in this namespace.
 nat_file() {
 	for _f in /proc/l4lb/nat /proc/net/l4lb/nat; do
@@ -546,6 +612,25 @@ wait_nat_len() {
 	wait_for "${2:-15}" '[ "$(nat_len)" = '"$1"' ]'
 }
 
+# ---------------------------------------------------------------- JSON ----
+# `l4lbctl -j` output is read with jq. Its arrays are of flat objects
+# (l4lbctl(8), JSON OUTPUT); strings come out without their quotes.
+
+# json_col KEY...: for each element of the JSON array on stdin, its members
+# KEY... on one line, separated by spaces (a missing member is left out).
+json_col() {
+	jq -r --arg k "$*" '.[] | [.[($k | split(" "))[]] | values | tostring] | join(" ")'
+}
+
+# json_line KEY: member KEY of every element of the JSON array on stdin, in
+# order, on one line, separated by spaces.
+json_line() {
+	jq -r --arg k "$1" '[.[] | .[$k] | values | tostring] | join(" ")'
+}
+
+# json_len: the number of elements of the JSON array on stdin.
+json_len() { jq length; }
+
 # --------------------------------------------------------------- dmesg ----
 
 # kmsg_mark TAG: write a marker line into the kernel log.
@@ -595,6 +680,32 @@ chat_quit() {
 	read -r _cp <"/tmp/chat.$1.pid"
 	kill "$_h" 2>/dev/null
 	wait_exit 15 "$_cp"
+}
+
+# chat_tick NAME [SECS]: a ticker makes chat client NAME send "NAME tick K"
+# every SECS seconds (default 0.2) until chat_hush NAME, so its connection
+# carries data both ways while chatd relays to the other clients of the
+# same server. Call it after NAME joined if the placement order matters;
+# lines wait in the fifo until then.
+chat_tick() {
+	(
+		_tk=0
+		while :; do
+			_tk=$((_tk + 1))
+			echo "$1 tick $_tk"
+			sleep "${2:-0.2}"
+		done 1<>"/tmp/chat.$1.in"
+	) &
+	echo $! >"/tmp/chat.$1.ticker"
+	echo $! >>"$TAP_DIR/bg.pids"
+}
+
+# chat_hush NAME: stop NAME's ticker (the client stays connected).
+chat_hush() {
+	read -r _tp <"/tmp/chat.$1.ticker" 2>/dev/null || return 0
+	kill "$_tp" 2>/dev/null
+	wait "$_tp" 2>/dev/null
+	return 0
 }
 
 # chat_alive NAME: the client is still running.

@@ -116,8 +116,13 @@ int main(int argc, char **argv)
 	if (optind != argc - 1)
 		goto usage;
 	queue = (uint16_t)atoi(argv[optind]);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	{
+		/* No SA_RESTART: a signal must end the blocked recv(). */
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 
 	nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
@@ -133,7 +138,7 @@ int main(int argc, char **argv)
 		uint32_t id = 0;
 
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == ENOBUFS)
 				continue;
 			perror("nfqaccept: recv");
 			return 1;

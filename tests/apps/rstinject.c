@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -63,7 +64,8 @@ int main(int argc, char **argv)
 	sport = htons(atoi(argv[optind + 1]));
 	dport = htons(atoi(argv[optind + 3]));
 
-	ps = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	/* Only ETH_P_ALL taps see the packets this namespace sends. */
+	ps = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
 	rs = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (ps < 0 || rs < 0 ||
 	    setsockopt(rs, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one))) {
@@ -91,8 +93,13 @@ int main(int argc, char **argv)
 
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
-		n = recv(ps, buf, sizeof(buf), 0);
+		struct sockaddr_ll from;
+		socklen_t fromlen = sizeof(from);
+
+		n = recvfrom(ps, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &fromlen);
 		if (n < (ssize_t)(sizeof(*ip) + sizeof(*th)) ||
+		    from.sll_protocol != htons(ETH_P_IP) ||
 		    ip->protocol != IPPROTO_TCP || ip->saddr != src.s_addr ||
 		    ip->daddr != dst.s_addr)
 			continue;

@@ -2,6 +2,7 @@
 /*
  * l4lb: a backend (real server). The locking rules are in l4lb_backend.h.
  */
+#include <linux/error-injection.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
@@ -48,6 +49,9 @@ struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
 	refcount_set(&be->refcnt, 1);
 	return be;
 }
+
+/* Allocation failures can be forced here (fail_function), for the tests. */
+ALLOW_ERROR_INJECTION(l4lb_backend_alloc, NULL);
 
 /**
  * l4lb_backend_usable() - may a new connection go to this backend?

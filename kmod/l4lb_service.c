@@ -2,6 +2,7 @@
 /*
  * l4lb: virtual services. The locking rules are in l4lb_service.h.
  */
+#include <linux/error-injection.h>
 #include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/jhash.h>
@@ -440,6 +441,9 @@ int l4lb_service_publish(struct l4lb_service *svc)
 	kfree_rcu(old, rcu);
 	return 0;
 }
+
+/* Failures can be forced here (fail_function), for the tests. */
+ALLOW_ERROR_INJECTION(l4lb_service_publish, ERRNO);
 
 /**
  * l4lb_service_reap() - let go of removed backends whose last row ended

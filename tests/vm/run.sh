@@ -12,6 +12,8 @@
 #
 # Environment:
 #   KVER             kernel to boot (default: newest with /lib/modules)
+#   L4LB_KERNEL=debug  boot the debug kernel instead (lockdep, KASAN,
+#                    kmemleak; tests/debug-kernel, built on first use)
 #   L4LB_KO L4LBCTL  what to put in the VM (see mkinitramfs.sh)
 #   VM_LB=nft        run the tests against the nftables reference balancer
 #                    instead of l4lb (checks the tests themselves)
@@ -55,8 +57,13 @@ for t in $TESTS; do
 done
 command -v qemu-system-x86_64 >/dev/null || { echo "run.sh: qemu-system-x86_64 not installed" >&2; exit 1; }
 
+case ${L4LB_KERNEL:-} in
+'') ;;
+debug) . "$HERE/../debug-kernel/vm.sh" ;;	# sets KVER, VM_KERNEL, ...
+*) echo "run.sh: L4LB_KERNEL=$L4LB_KERNEL: only 'debug' (or empty)" >&2; exit 2 ;;
+esac
 KVER=$(vm_kver) || exit 1
-KERNEL=/boot/vmlinuz-$KVER
+KERNEL=${VM_KERNEL:-/boot/vmlinuz-$KVER}
 [ -r "$KERNEL" ] || { echo "run.sh: cannot read $KERNEL" >&2; exit 1; }
 
 ntests=$(echo "$TESTS" | wc -w)

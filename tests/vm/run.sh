@@ -43,6 +43,11 @@ all_tests() {
 	[ -f "$HERE/tests/coexist.sh" ] && echo coexist
 }
 SPLAT_RE='Oops|WARNING:|BUG:|KASAN|general protection|Call Trace|kmem_cache_destroy|still has objects'
+# What the debug kernel's checks print (most also start with WARNING: or
+# BUG:, but not when a line comes out garbled or the format changes).
+SPLAT_RE+='|kernel BUG at|Kernel panic|possible circular locking|possible recursive locking'
+SPLAT_RE+='|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed'
+SPLAT_RE+='|sleeping function called from invalid context|list_(add|del) corruption|ODEBUG:.*object type'
 
 if [ $# -gt 0 ]; then
 	TESTS="$*"

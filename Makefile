@@ -20,8 +20,8 @@ DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	python3 bc flex bison libelf-dev libssl-dev rsync \
 	nginx-light wrk apache2-utils iperf3 gnuplot-nox linux-perf
 
-.PHONY: all module tools apps deps check unit kunit vm demo dkms-test bench \
-	bench-quick lint checkpatch sparse w1 clean help
+.PHONY: all module tools apps deps check unit kunit vm vm-debug demo dkms-test \
+	bench bench-quick lint checkpatch sparse w1 clean help
 
 all: module tools apps
 
@@ -55,8 +55,16 @@ unit: tools
 kunit:
 	bash tests/kunit/run.sh
 
+# KERNEL=debug: boot the debug kernel (tests/debug-kernel: lockdep, KASAN,
+# kmemleak; built into the cache on first use, about 20 min on 2 cores).
 vm: all
-	bash tests/vm/run.sh
+	L4LB_KERNEL=$(KERNEL) bash tests/vm/run.sh
+
+# A subset of the VM tests under the debug kernel (not part of check yet).
+VM_DEBUG_TESTS := scenario unload concurrency ctl_add_traffic svc_churn \
+	life_synflood health
+vm-debug: tools apps
+	L4LB_KERNEL=debug bash tests/vm/run.sh $(VM_DEBUG_TESTS)
 
 demo: all
 	DEMO=1 bash tests/vm/run.sh scenario
@@ -106,4 +114,6 @@ help:
 	@echo "make check       run every test (unit, KUnit, VM, dkms, bench smoke)"
 	@echo "make lint        checkpatch, sparse, W=1, and the tools' static checks"
 	@echo "make kunit | vm | unit | dkms-test | bench-quick   one part of check"
+	@echo "make vm KERNEL=debug   the VM tests under the debug kernel (lockdep, KASAN, kmemleak)"
+	@echo "make vm-debug    a subset of them under the debug kernel"
 	@echo "make bench       the benchmark against IPVS and nftables (QUICK=1: smoke)"

@@ -16,6 +16,9 @@
 #   L4LB_HEALTH    health checker to include (default: tools/l4lb-health/l4lb-health, if present)
 #   EXTRA_MODULES  more kernel modules to include (space separated names)
 #   EXTRA_BINS     more host programs to include (absolute paths)
+#   EXTRA_TESTS    more test scripts for /vm/tests (paths)
+#   VM_MODROOT     take KVER's modules from VM_MODROOT/lib/modules/KVER
+#                  (a modules_install root) instead of /lib/modules/KVER
 #
 # The staging directory is a temp dir outside the repo; only OUT is written.
 set -euo pipefail
@@ -30,7 +33,8 @@ KVER=$(vm_kver)
 L4LB_KO=${L4LB_KO:-$REPO/kmod/l4lb.ko}
 L4LBCTL=${L4LBCTL:-$REPO/tools/l4lbctl/l4lbctl}
 L4LB_HEALTH=${L4LB_HEALTH:-$REPO/tools/l4lb-health/l4lb-health}
-MODDIR=/lib/modules/$KVER
+MODDIR=/lib/modules/$KVER		# in the VM
+HOSTMODDIR=${VM_MODROOT:-}$MODDIR	# where they come from
 
 # Modules the tests load, each with its dependencies. veth and
 # nf_defrag_ipv4 are needed by every l4lb test; the netfilter ones by the
@@ -129,7 +133,7 @@ fi
 # stage_module PATH: copy a module into the same place, decompressed.
 stage_module() {
 	local src=$1 rel dst
-	rel=${src#"$MODDIR"/}
+	rel=${src#"$HOSTMODDIR"/}
 	dst="$ROOT$MODDIR/${rel%.ko*}.ko"
 	[ -e "$dst" ] && return 0
 	mkdir -p "$(dirname "$dst")"
@@ -144,7 +148,7 @@ stage_module() {
 
 # deps_of MOD: the module files MOD needs, in load order (incl. softdeps).
 deps_of() {
-	modprobe -S "$KVER" --show-depends "$1" | awk '$1 == "insmod" {print $2}'
+	modprobe ${VM_MODROOT:+-d "$VM_MODROOT"} -S "$KVER" --show-depends "$1" | awk '$1 == "insmod" {print $2}'
 }
 
 # /vm/moddeps/MOD lists the .ko files to insmod, in order (see lib/common.sh).
@@ -153,7 +157,7 @@ for m in $MODULES; do
 	: >"$ROOT/vm/moddeps/$m"
 	for f in $files; do
 		stage_module "$f"
-		rel=${f#"$MODDIR"/}
+		rel=${f#"$HOSTMODDIR"/}
 		echo "$MODDIR/${rel%.ko*}.ko" >>"$ROOT/vm/moddeps/$m"
 	done
 done
@@ -166,7 +170,7 @@ if [ -f "$L4LB_KO" ]; then
 	for m in nf_defrag_ipv4 $deps; do
 		for f in $(deps_of "$m"); do
 			stage_module "$f"
-			rel=${f#"$MODDIR"/}
+			rel=${f#"$HOSTMODDIR"/}
 			line="$MODDIR/${rel%.ko*}.ko"
 			grep -qxF "$line" "$ROOT/vm/moddeps/l4lb" ||
 				echo "$line" >>"$ROOT/vm/moddeps/l4lb"
@@ -185,7 +189,7 @@ fi
 
 # modules.dep/alias for busybox modprobe and kernel auto-loading.
 for f in modules.builtin modules.builtin.modinfo modules.order; do
-	[ -e "$MODDIR/$f" ] && cp "$MODDIR/$f" "$ROOT$MODDIR/"
+	[ -e "$HOSTMODDIR/$f" ] && cp "$HOSTMODDIR/$f" "$ROOT$MODDIR/"
 done
 depmod -b "$ROOT" "$KVER"
 
@@ -203,7 +207,7 @@ install -m 755 "$HERE/init" "$ROOT/init"
 for l in "$HERE"/lib/*.sh; do
 	install -m 644 "$l" "$ROOT/vm/lib/"
 done
-for t in "$HERE"/tests/*.sh; do
+for t in "$HERE"/tests/*.sh ${EXTRA_TESTS:-}; do
 	install -m 755 "$t" "$ROOT/vm/tests/"
 done
 # A console node, so /init has stdio before it mounts devtmpfs (root only).

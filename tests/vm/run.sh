@@ -12,6 +12,8 @@
 #
 # Environment:
 #   KVER             kernel to boot (default: newest with /lib/modules)
+#   L4LB_KERNEL=debug  boot the debug kernel instead (lockdep, KASAN,
+#                    kmemleak; tests/debug-kernel, built on first use)
 #   L4LB_KO L4LBCTL  what to put in the VM (see mkinitramfs.sh)
 #   VM_LB=nft        run the tests against the nftables reference balancer
 #                    instead of l4lb (checks the tests themselves)
@@ -41,6 +43,11 @@ all_tests() {
 	[ -f "$HERE/tests/coexist.sh" ] && echo coexist
 }
 SPLAT_RE='Oops|WARNING:|BUG:|KASAN|general protection|Call Trace|kmem_cache_destroy|still has objects'
+# What the debug kernel's checks print (most also start with WARNING: or
+# BUG:, but not when a line comes out garbled or the format changes).
+SPLAT_RE+='|kernel BUG at|Kernel panic|possible circular locking|possible recursive locking'
+SPLAT_RE+='|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed'
+SPLAT_RE+='|sleeping function called from invalid context|list_(add|del) corruption|ODEBUG:.*object type'
 
 if [ $# -gt 0 ]; then
 	TESTS="$*"
@@ -55,8 +62,13 @@ for t in $TESTS; do
 done
 command -v qemu-system-x86_64 >/dev/null || { echo "run.sh: qemu-system-x86_64 not installed" >&2; exit 1; }
 
+case ${L4LB_KERNEL:-} in
+'') ;;
+debug) . "$HERE/../debug-kernel/vm.sh" ;;	# sets KVER, VM_KERNEL, ...
+*) echo "run.sh: L4LB_KERNEL=$L4LB_KERNEL: only 'debug' (or empty)" >&2; exit 2 ;;
+esac
 KVER=$(vm_kver) || exit 1
-KERNEL=/boot/vmlinuz-$KVER
+KERNEL=${VM_KERNEL:-/boot/vmlinuz-$KVER}
 [ -r "$KERNEL" ] || { echo "run.sh: cannot read $KERNEL" >&2; exit 1; }
 
 ntests=$(echo "$TESTS" | wc -w)

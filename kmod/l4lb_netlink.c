@@ -2,9 +2,9 @@
 /*
  * l4lb: the generic netlink family "l4lb" (include/uapi/l4lb.h).
  *
- * Every attribute has a policy, and the policies carry the checks of
- * l4lb_check.c, so a request with a bad value is refused, with its errno
- * and message, before any handler runs. Handlers run in process context;
+ * Every attribute has a policy (types and lengths, strict validation); the
+ * values are checked with l4lb_check.c, shared with the module parameters,
+ * before anything changes. Handlers run in process context;
  * the operations they call (l4lb_ctl.c) take the namespace's services lock.
  * Mutating commands need CAP_NET_ADMIN over the namespace
  * (GENL_UNS_ADMIN_PERM), so a container manages its own balancer only.
@@ -26,63 +26,28 @@
 
 static struct genl_family l4lb_genl_family;
 
-/* Policy checks: each wraps a check of l4lb_check.c. */
-static int l4lb_nl_af(const struct nlattr *a, struct netlink_ext_ack *extack)
-{
-	if (nla_get_u16(a) == AF_INET)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, a, "only IPv4 (AF_INET) is supported");
-	return -EAFNOSUPPORT;
-}
-
-#define L4LB_NL_CHECK(name, get, check)					\
-static int l4lb_nl_##name(const struct nlattr *a,			\
-			  struct netlink_ext_ack *extack)		\
-{									\
-	int err = check(get(a), extack);				\
-									\
-	if (err)							\
-		NL_SET_BAD_ATTR(extack, a);				\
-	return err;							\
-}
-
-L4LB_NL_CHECK(vip, nla_get_in_addr, l4lb_check_vip)
-L4LB_NL_CHECK(port, nla_get_be16, l4lb_check_port)
-L4LB_NL_CHECK(proto, nla_get_u8, l4lb_check_proto)
-L4LB_NL_CHECK(timeout, nla_get_u32, l4lb_check_timeout)
-L4LB_NL_CHECK(persistence, nla_get_u32, l4lb_check_persistence)
-L4LB_NL_CHECK(be_addr, nla_get_in_addr, l4lb_check_backend_addr)
-L4LB_NL_CHECK(be_port, nla_get_be16, l4lb_check_backend_port)
-L4LB_NL_CHECK(weight, nla_get_u32, l4lb_check_weight)
-L4LB_NL_CHECK(state, nla_get_u8, l4lb_check_state)
-
 static const struct nla_policy l4lb_svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
-	[L4LB_SVC_ATTR_AF]	= NLA_POLICY_VALIDATE_FN(NLA_U16, l4lb_nl_af),
-	[L4LB_SVC_ATTR_VIP]	= NLA_POLICY_VALIDATE_FN(NLA_BE32, l4lb_nl_vip),
-	[L4LB_SVC_ATTR_PORT]	= NLA_POLICY_VALIDATE_FN(NLA_BE16, l4lb_nl_port),
-	[L4LB_SVC_ATTR_PROTO]	= NLA_POLICY_VALIDATE_FN(NLA_U8, l4lb_nl_proto),
+	[L4LB_SVC_ATTR_AF]	= { .type = NLA_U16 },
+	[L4LB_SVC_ATTR_VIP]	= { .type = NLA_BE32 },
+	[L4LB_SVC_ATTR_PORT]	= { .type = NLA_BE16 },
+	[L4LB_SVC_ATTR_PROTO]	= { .type = NLA_U8 },
 	[L4LB_SVC_ATTR_SCHED]	= { .type = NLA_NUL_STRING,
 				    .len = L4LB_SCHED_NAME_MAX - 1 },
 	[L4LB_SVC_ATTR_SNAT_ADDR] = { .type = NLA_BE32 },
-	[L4LB_SVC_ATTR_TIMEOUT_TCP] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, l4lb_nl_timeout),
-	[L4LB_SVC_ATTR_TIMEOUT_TCP_FIN] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, l4lb_nl_timeout),
-	[L4LB_SVC_ATTR_TIMEOUT_UDP] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, l4lb_nl_timeout),
-	[L4LB_SVC_ATTR_TIMEOUT_SYN] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, l4lb_nl_timeout),
-	[L4LB_SVC_ATTR_PERSISTENCE] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, l4lb_nl_persistence),
+	[L4LB_SVC_ATTR_TIMEOUT_TCP] = { .type = NLA_U32 },
+	[L4LB_SVC_ATTR_TIMEOUT_TCP_FIN] = { .type = NLA_U32 },
+	[L4LB_SVC_ATTR_TIMEOUT_UDP] = { .type = NLA_U32 },
+	[L4LB_SVC_ATTR_TIMEOUT_SYN] = { .type = NLA_U32 },
+	[L4LB_SVC_ATTR_PERSISTENCE] = { .type = NLA_U32 },
 	[L4LB_SVC_ATTR_CONN_MAX] = { .type = NLA_REJECT },
 };
 
 static const struct nla_policy l4lb_be_policy[L4LB_BE_ATTR_MAX + 1] = {
-	[L4LB_BE_ATTR_AF]	= NLA_POLICY_VALIDATE_FN(NLA_U16, l4lb_nl_af),
-	[L4LB_BE_ATTR_ADDR]	= NLA_POLICY_VALIDATE_FN(NLA_BE32, l4lb_nl_be_addr),
-	[L4LB_BE_ATTR_PORT]	= NLA_POLICY_VALIDATE_FN(NLA_BE16, l4lb_nl_be_port),
-	[L4LB_BE_ATTR_WEIGHT]	= NLA_POLICY_VALIDATE_FN(NLA_U32, l4lb_nl_weight),
-	[L4LB_BE_ATTR_STATE]	= NLA_POLICY_VALIDATE_FN(NLA_U8, l4lb_nl_state),
+	[L4LB_BE_ATTR_AF]	= { .type = NLA_U16 },
+	[L4LB_BE_ATTR_ADDR]	= { .type = NLA_BE32 },
+	[L4LB_BE_ATTR_PORT]	= { .type = NLA_BE16 },
+	[L4LB_BE_ATTR_WEIGHT]	= { .type = NLA_U32 },
+	[L4LB_BE_ATTR_STATE]	= { .type = NLA_U8 },
 	/* Reply-only attributes are refused in requests. */
 	[L4LB_BE_ATTR_REMOVED]		= { .type = NLA_REJECT },
 	[L4LB_BE_ATTR_ACTIVE_CONNS]	= { .type = NLA_REJECT },
@@ -107,10 +72,32 @@ static struct l4lb_net *l4lb_info_ln(struct genl_info *info)
 	return l4lb_pernet(genl_info_net(info));
 }
 
+/* Only AF_INET is supported; an absent family means AF_INET. */
+static int l4lb_nl_af(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (attr && nla_get_u16(attr) != AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "only IPv4 (AF_INET) is supported");
+		return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+/* Point extack at @attr if @err (from an l4lb_check_*()) is an error. */
+static int l4lb_nl_bad(const struct nlattr *attr, int err,
+		       struct netlink_ext_ack *extack)
+{
+	if (err)
+		NL_SET_BAD_ATTR(extack, attr);
+	return err;
+}
+
 /*
  * The service selector in @attr (L4LB_ATTR_SERVICE, may be NULL: then
  * every field is a wildcard), and its attributes in @tb for SERVICE_SET.
- * The policy has checked every value.
+ * The values are checked here with l4lb_check.c, not in the policies:
+ * NLA_POLICY_VALIDATE_FN on integers makes the policy dump of an extack
+ * read the function pointer as a range (lib/nlattr.c WARNs).
  */
 static int l4lb_nl_sel(struct nlattr *attr, struct nlattr **tb,
 		       struct l4lb_svc_sel *sel, struct netlink_ext_ack *extack)
@@ -125,12 +112,30 @@ static int l4lb_nl_sel(struct nlattr *attr, struct nlattr **tb,
 			       extack);
 	if (err)
 		return err;
-	if (tb[L4LB_SVC_ATTR_VIP])
+	err = l4lb_nl_af(tb[L4LB_SVC_ATTR_AF], extack);
+	if (err)
+		return err;
+	if (tb[L4LB_SVC_ATTR_VIP]) {
 		sel->vip = nla_get_in_addr(tb[L4LB_SVC_ATTR_VIP]);
-	if (tb[L4LB_SVC_ATTR_PORT])
+		err = l4lb_nl_bad(tb[L4LB_SVC_ATTR_VIP],
+				  l4lb_check_vip(sel->vip, extack), extack);
+		if (err)
+			return err;
+	}
+	if (tb[L4LB_SVC_ATTR_PORT]) {
 		sel->port = nla_get_be16(tb[L4LB_SVC_ATTR_PORT]);
-	if (tb[L4LB_SVC_ATTR_PROTO])
+		err = l4lb_nl_bad(tb[L4LB_SVC_ATTR_PORT],
+				  l4lb_check_port(sel->port, extack), extack);
+		if (err)
+			return err;
+	}
+	if (tb[L4LB_SVC_ATTR_PROTO]) {
 		sel->proto = nla_get_u8(tb[L4LB_SVC_ATTR_PROTO]);
+		err = l4lb_nl_bad(tb[L4LB_SVC_ATTR_PROTO],
+				  l4lb_check_proto(sel->proto, extack), extack);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -306,9 +311,18 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	for (i = 0; i < ARRAY_SIZE(l4lb_timeout_attrs); i++) {
 		struct nlattr *a = tb[l4lb_timeout_attrs[i].attr];
 
-		if (a)
-			l4lb_service_cfg_timeout(&cfg, l4lb_timeout_attrs[i].kind,
-						 nla_get_u32(a));
+		if (!a)
+			continue;
+		err = l4lb_nl_bad(a, l4lb_timeout_attrs[i].kind == L4LB_TO_PERSIST ?
+				  l4lb_check_persistence(nla_get_u32(a),
+							 info->extack) :
+				  l4lb_check_timeout(nla_get_u32(a),
+						     info->extack),
+				  info->extack);
+		if (err)
+			return err;
+		l4lb_service_cfg_timeout(&cfg, l4lb_timeout_attrs[i].kind,
+					 nla_get_u32(a));
 	}
 	return l4lb_ctl_service_set(ln, &cfg, info->extack);
 }
@@ -334,6 +348,9 @@ static int l4lb_nl_be_req(struct genl_info *info, struct l4lb_be_req *req)
 	err = nla_parse_nested(tb, L4LB_BE_ATTR_MAX,
 			       info->attrs[L4LB_ATTR_BACKEND], l4lb_be_policy,
 			       info->extack);
+	if (err)
+		return err;
+	err = l4lb_nl_af(tb[L4LB_BE_ATTR_AF], info->extack);
 	if (err)
 		return err;
 	if (!tb[L4LB_BE_ATTR_ADDR] || !tb[L4LB_BE_ATTR_PORT]) {

@@ -117,7 +117,8 @@ copy_file "$BUSYBOX" /usr/bin/busybox
 
 # Test programs.
 make -s -C "$REPO/tests/apps" >&2
-for p in chatd chat greetd conns flood cycle udpecho nlbad nfqaccept reread rstinject; do
+for p in chatd chat greetd conns flood cycle udpecho nlbad nlfuzz nfqaccept reread \
+	rstinject; do
 	add_bin "$REPO/tests/apps/$p" "/usr/local/bin/$p"
 done
 if [ -f "$L4LBCTL" ]; then

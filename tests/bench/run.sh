@@ -120,7 +120,11 @@ APPEND+=" benchruns=$RUNS benchdur=$DUR benchlat=$LAT benchsmall=$SMALL benchbig
 APPEND+=" benchscaleruns=$SRUNS benchconfigs=$CONFIGS benchperf=$PERF benchgcidle=$GCIDLE"
 APPEND+=" ${BENCH_APPEND:-}"
 ACCEL=(-accel tcg,thread=multi)
-[ -w /dev/kvm ] && ACCEL=(-enable-kvm -cpu host)
+# KVM only with a CPU that has VMX or SVM (some nested VMs have /dev/kvm
+# without them, and qemu -enable-kvm aborts there), as tests/vm/run.sh.
+if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+	ACCEL=(-enable-kvm -cpu host)
+fi
 QEMU=(qemu-system-x86_64 -m "$MEM" -smp "$SMP" "${ACCEL[@]}" -nographic -no-reboot -nic none
 	-kernel "$KERNEL" -initrd "$WORK/initrd.gz" -append "$APPEND")
 

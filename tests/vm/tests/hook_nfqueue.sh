@@ -63,5 +63,7 @@ acc=$(awk '$1 == "accepted" { print $2 }' /tmp/nfq.log)
 check "nfqaccept handed back the packets ($acc)" [ "${acc:-0}" -ge "$N" ]
 
 nft delete table ip nfq
+# Let coexist unload nf_tables and nfnetlink later.
+rmmod nft_queue nfnetlink_queue 2>/dev/null
 if lb_down; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi
 kernel_clean_since "hook_nfqueue"

@@ -123,8 +123,9 @@ if [ ! -f "$stamp" ]; then
 	build_kernel
 fi
 krel=$(cat "$stamp")
-[ -f "$build/arch/x86/boot/bzImage" ] && [ -d "$mods/lib/modules/$krel" ] ||
+if [ ! -f "$build/arch/x86/boot/bzImage" ] || [ ! -d "$mods/lib/modules/$krel" ]; then
 	die "$dir is incomplete; remove it and build again"
+fi
 
 case $mode in
 --env)

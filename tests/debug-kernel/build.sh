@@ -72,35 +72,9 @@ for tool in make gcc tar xz flex bison bc flock dpkg-query sha256sum depmod rsyn
 done
 [ -e /usr/include/gelf.h ] || die "libelf headers missing (apt-get install libelf-dev)"
 
-# --- the kernel source and its version (as tests/kunit/run.sh) -----------
-tarball=${L4LB_KSRC_TARBALL:-}
-if [ -z "$tarball" ]; then
-	tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-*.tar.xz' 2>/dev/null | sort -V | tail -n 1 || true)
-fi
-if [ -z "$tarball" ] || [ ! -r "$tarball" ]; then
-	die "no kernel source tarball in /usr/src (apt-get install linux-source-6.1)"
-fi
-if pkg=$(dpkg-query -S "$tarball" 2>/dev/null | head -n 1 | cut -d: -f1) && [ -n "$pkg" ]; then
-	kver=$(dpkg-query -W -f='${Version}' "$pkg")
-else
-	kver=$(basename "$tarball" .tar.xz)-$(sha256sum "$tarball" | cut -c1-12)
-fi
-[ -n "$kver" ] || die "cannot tell the version of $tarball"
-
-# --- the cache (as tests/kunit/run.sh) -------------------------------------
-if [ -n "${L4LB_CACHE:-}" ]; then
-	cache=$L4LB_CACHE
-elif mkdir -p /var/cache/l4lb 2>/dev/null && [ -w /var/cache/l4lb ]; then
-	cache=/var/cache/l4lb
-else
-	cache=${XDG_CACHE_HOME:-$HOME/.cache}/l4lb
-fi
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
-case "$cache/" in
-"$REPO"/*) die "the cache ($cache) must be outside the repository" ;;
-esac
-tree=$cache/linux-source-$kver
+# --- the kernel source, its version and the cache (tests/ksrc.sh) -----
+. "$REPO/tests/ksrc.sh"
+ksrc_locate "$REPO"
 
 hash=$({
 	echo "recipe $RECIPE"

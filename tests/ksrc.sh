@@ -1,0 +1,46 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ksrc.sh - sourced by tests/kunit/run.sh and tests/debug-kernel/build.sh:
+# where Debian's kernel source is and where the builds from it are cached.
+#
+# ksrc_locate REPO: sets
+#   tarball  the kernel source tarball: $L4LB_KSRC_TARBALL, else the newest
+#            /usr/src/linux-source-*.tar.xz
+#   kver     its package version (or, not from a package, its name and the
+#            start of its sha256), which keys the cache
+#   cache    the cache directory, never inside REPO: $L4LB_CACHE, else
+#            /var/cache/l4lb if usable, else ${XDG_CACHE_HOME:-~/.cache}/l4lb
+#   tree     $cache/linux-source-$kver, where the tree is extracted
+# and calls the caller's die() on any failure.
+ksrc_locate() {
+	local repo=$1 pkg
+
+	tarball=${L4LB_KSRC_TARBALL:-}
+	if [ -z "$tarball" ]; then
+		tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-*.tar.xz' 2>/dev/null | sort -V | tail -n 1 || true)
+	fi
+	if [ -z "$tarball" ] || [ ! -r "$tarball" ]; then
+		die "no kernel source tarball in /usr/src (apt-get install linux-source-6.1)"
+	fi
+	if pkg=$(dpkg-query -S "$tarball" 2>/dev/null | head -n 1 | cut -d: -f1) && [ -n "$pkg" ]; then
+		kver=$(dpkg-query -W -f='${Version}' "$pkg")
+	else
+		kver=$(basename "$tarball" .tar.xz)-$(sha256sum "$tarball" | cut -c1-12)
+	fi
+	[ -n "$kver" ] || die "cannot tell the version of $tarball"
+
+	if [ -n "${L4LB_CACHE:-}" ]; then
+		cache=$L4LB_CACHE
+	elif mkdir -p /var/cache/l4lb 2>/dev/null && [ -w /var/cache/l4lb ]; then
+		cache=/var/cache/l4lb
+	else
+		cache=${XDG_CACHE_HOME:-$HOME/.cache}/l4lb
+	fi
+	mkdir -p "$cache"
+	cache=$(cd "$cache" && pwd)
+	case "$cache/" in
+	"$repo"/*) die "the cache ($cache) must be outside the repository" ;;
+	esac
+	tree=$cache/linux-source-$kver
+}

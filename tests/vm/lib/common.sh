@@ -365,6 +365,39 @@ greet_all() {
 	done
 }
 
+# udp_lb_up [ARGS...]: l4lb with a UDP service on the VIP over every
+# backend (idle rows live 600 s), ARGS more parameters, and a sink on each
+# backend so that they do not answer with port-unreachable errors.
+udp_lb_up() {
+	load_l4lb vip="$VIP" port="$VPORT" proto=udp backends="$BACKENDS" \
+		timeout_udp=600 "$@" || return 1
+	udp_sinks
+}
+
+# udp_sinks [N]: a UDP sink (socat) on the first N backends (default all).
+udp_sinks() {
+	local _i=1 _port
+	for _port in $BE_PORTS; do
+		[ "$_i" -le "${1:-3}" ] || break
+		bg "/tmp/sink$_i.log" "be$_i" socat -u "UDP-RECV:$_port" /dev/null
+		_i=$((_i + 1))
+	done
+}
+
+# serve_fork NAME CMD: on every backend a TCP server (socat, fork) that
+# runs the shell command CMD for each connection, with BE set to the
+# backend's name (be1..be3); logs in /tmp/NAME.beN.log. Returns once all
+# three listen (bounded).
+serve_fork() {
+	local _i=1 _port
+	for _port in $BE_PORTS; do
+		bg "/tmp/$1.be$_i.log" "be$_i" env "BE=be$_i" socat -t 10 \
+			"TCP-LISTEN:$_port,reuseaddr,fork" "SYSTEM:$2"
+		_i=$((_i + 1))
+	done
+	backends_listen
+}
+
 # serve_ready: all three backend servers logged "listen" (bounded).
 serve_ready() {
 	wait_for 10 'grep -q "^listen" /tmp/be1.log 2>/dev/null &&

@@ -32,17 +32,7 @@ topo_up || die "topology up"
 kmsg_mark "fault_alloc"
 lb_up || die "l4lb up"
 ok "l4lb up with the reference service"
-i=1
-for port in $BE_PORTS; do
-	bg "/tmp/fa.be$i.log" "be$i" socat "TCP-LISTEN:$port,reuseaddr,fork" \
-		SYSTEM:"echo be$i"
-	i=$((i + 1))
-done
-i=1
-for port in $BE_PORTS; do
-	wait_for 10 "listens be$i tcp $port"
-	i=$((i + 1))
-done
+serve_fork fa 'echo $BE'
 
 step "failslab: 10% of row allocations, 300 connections"
 F=$DBG/failslab

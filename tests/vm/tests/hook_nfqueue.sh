@@ -35,17 +35,7 @@ lb_up || die "l4lb up"
 ok "l4lb up with the reference service"
 l4lbctl service set scheduler wrr >/dev/null
 
-i=1
-for port in $BE_PORTS; do
-	bg "/tmp/nfq.be$i.log" "be$i" socat "TCP-LISTEN:$port,reuseaddr,fork" \
-		SYSTEM:"echo be$i"
-	i=$((i + 1))
-done
-i=1
-for port in $BE_PORTS; do
-	wait_for 10 "listens be$i tcp $port"
-	i=$((i + 1))
-done
+serve_fork nfq 'echo $BE'
 
 step "$N connections through the queue"
 n cli timeout 150 cycle -t 5000 "$VIP" "$VPORT" "$N" >/tmp/nfq.cycle 2>&1

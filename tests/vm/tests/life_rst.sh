@@ -19,22 +19,6 @@ require_l4lbctl
 
 SIZE=5000000
 
-# _serve: every backend sends SIZE bytes, 100 KB every 0.1 s.
-_serve() {
-	i=1
-	for port in $BE_PORTS; do
-		bg "/tmp/rst.be$i.log" "be$i" socat -t 10 \
-			"TCP-LISTEN:$port,reuseaddr,fork" \
-			SYSTEM:'i=0; while [ $i -lt 50 ]; do head -c 100000 /dev/zero; sleep 0.1; i=$((i + 1)); done'
-		i=$((i + 1))
-	done
-	i=1
-	for port in $BE_PORTS; do
-		wait_for 10 "listens be$i tcp $port"
-		i=$((i + 1))
-	done
-}
-
 # _transfer SPORT OFFSET: fetch from the VIP from SPORT and, once it flows,
 # forge a RST at OFFSET. /tmp/rst.row gets the row a second later, and
 # /tmp/rst.n the bytes received.
@@ -59,7 +43,8 @@ topo_up || die "topology up"
 kmsg_mark "life_rst"
 lb_up || die "l4lb up"
 ok "l4lb up with the reference service"
-_serve
+# Every backend sends 5,000,000 bytes, 100 KB every 0.1 s.
+serve_fork rst 'i=0; while [ $i -lt 50 ]; do head -c 100000 /dev/zero; sleep 0.1; i=$((i + 1)); done'
 
 step "a RST outside the window"
 _transfer 40000 1073741824

@@ -15,18 +15,11 @@ N=100000
 step "topology"
 topo_up || die "topology up"
 kmsg_mark "proc_large"
-if load_l4lb vip="$VIP" port="$VPORT" proto=udp backends="$BACKENDS" \
-	timeout_udp=600; then
+if udp_lb_up; then
 	ok "l4lb up with a UDP service"
 else
 	die "l4lb up with a UDP service"
 fi
-# Sinks, so the backends do not answer with port-unreachable errors.
-i=1
-for port in $BE_PORTS; do
-	bg "/tmp/sink$i.log" "be$i" socat -u "UDP-RECV:$port" /dev/null
-	i=$((i + 1))
-done
 
 step "flood $N source tuples"
 # A busy host may still drop datagrams from the veth backlog. Each tuple

@@ -15,17 +15,11 @@ require_l4lb
 step "topology"
 topo_up || die "topology up"
 kmsg_mark "proc_reread"
-if load_l4lb vip="$VIP" port="$VPORT" proto=udp backends="$BACKENDS" \
-	timeout_udp=600; then
+if udp_lb_up; then
 	ok "l4lb up with a UDP service"
 else
 	die "l4lb up with a UDP service"
 fi
-i=1
-for port in $BE_PORTS; do
-	bg "/tmp/sink$i.log" "be$i" socat -u "UDP-RECV:$port" /dev/null
-	i=$((i + 1))
-done
 
 # _fill FIRST_ADDR ROWS: 10 sources from FIRST_ADDR x 100 ports, sent again
 # until the table has ROWS rows (a busy host may drop datagrams).

@@ -21,10 +21,7 @@ fi
 l4lbctl set "$BE2" weight 3
 expect_eq "weights 1 and 3" "1 3" \
 	"$(l4lbctl -j list | json_col weight | tr '\n' ' ' | sed 's/ $//')"
-for i in 1 2; do
-	port=$(echo "$BE_PORTS" | cut -d' ' -f"$i")
-	bg "/tmp/sink$i.log" "be$i" socat -u "UDP-RECV:$port" /dev/null
-done
+udp_sinks 2
 
 step "400 new flows"
 n cli flood -p udp -a 4 -P 100 -b 10.0.0.10 -r 2000 "$VIP" "$VPORT" >/dev/null

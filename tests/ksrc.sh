@@ -13,6 +13,10 @@
 #            /var/cache/l4lb if usable, else ${XDG_CACHE_HOME:-~/.cache}/l4lb
 #   tree     $cache/linux-source-$kver, where the tree is extracted
 # and calls the caller's die() on any failure.
+#
+# ksrc_extract: unpack the tarball into $tree unless that was done before
+# (a .l4lb-extracted marker, or a tree extracted by hand). The caller holds
+# the lock $cache/.kunit-$kver.lock, which every user of the tree takes.
 ksrc_locate() {
 	local repo=$1 pkg
 
@@ -43,4 +47,24 @@ ksrc_locate() {
 	"$repo"/*) die "the cache ($cache) must be outside the repository" ;;
 	esac
 	tree=$cache/linux-source-$kver
+}
+
+ksrc_extract() {
+	local top
+
+	[ -f "$tree/.l4lb-extracted" ] && return 0
+	if ! { [ -f "$tree/Makefile" ] && [ -f "$tree/net/Kconfig" ] &&
+	       [ -f "$tree/tools/testing/kunit/kunit.py" ]; }; then
+		echo "ksrc: extracting $tarball into $tree" >&2
+		rm -rf "$tree" "$tree.tmp"
+		mkdir -p "$tree.tmp"
+		tar -xf "$tarball" -C "$tree.tmp"
+		top=$(ls -A "$tree.tmp")
+		if [ "$(echo "$top" | wc -l)" != 1 ] || [ ! -d "$tree.tmp/$top" ]; then
+			die "unexpected layout of $tarball"
+		fi
+		mv "$tree.tmp/$top" "$tree"
+		rmdir "$tree.tmp"
+	fi
+	touch "$tree/.l4lb-extracted"
 }

@@ -123,19 +123,7 @@ extract_tree() {
 		say "waiting for KUnit's lock to extract the tree"
 		flock 9
 	fi
-	if [ ! -f "$tree/.l4lb-extracted" ]; then
-		say "extracting $tarball into $tree"
-		rm -rf "$tree" "$tree.tmp"
-		mkdir -p "$tree.tmp"
-		tar -xf "$tarball" -C "$tree.tmp"
-		top=$(ls -A "$tree.tmp")
-		if [ "$(echo "$top" | wc -l)" != 1 ] || [ ! -d "$tree.tmp/$top" ]; then
-			die "unexpected layout of $tarball"
-		fi
-		mv "$tree.tmp/$top" "$tree"
-		rmdir "$tree.tmp"
-		touch "$tree/.l4lb-extracted"
-	fi
+	ksrc_extract
 	exec 9>&-
 }
 

@@ -62,24 +62,7 @@ if ! flock -n 9; then
 	flock 9
 fi
 
-if [ ! -f "$tree/.l4lb-extracted" ]; then
-	if [ -f "$tree/Makefile" ] && [ -f "$tree/net/Kconfig" ] &&
-	   [ -f "$tree/tools/testing/kunit/kunit.py" ]; then
-		: # extracted before, by hand
-	else
-		echo "kunit: extracting $tarball into $tree"
-		rm -rf "$tree" "$tree.tmp"
-		mkdir -p "$tree.tmp"
-		tar -xf "$tarball" -C "$tree.tmp"
-		top=$(ls -A "$tree.tmp")
-		if [ "$(echo "$top" | wc -l)" != 1 ] || [ ! -d "$tree.tmp/$top" ]; then
-			die "unexpected layout of $tarball"
-		fi
-		mv "$tree.tmp/$top" "$tree"
-		rmdir "$tree.tmp"
-	fi
-	touch "$tree/.l4lb-extracted"
-fi
+ksrc_extract
 
 # --- the overlay -----------------------------------------------------------
 overlay=$tree/net/l4lb

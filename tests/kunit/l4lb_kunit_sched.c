@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The fixture of the scheduler suites (rr, wrr, lc/wlc): a scheduler
- * instance and fake backends in a hand-built backend set.
+ * instance and fake backends in a hand-built backend array.
  */
 #include <kunit/resource.h>
 #include <kunit/test.h>

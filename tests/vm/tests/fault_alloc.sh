@@ -4,8 +4,8 @@
 #
 # Needs the fault injection of the debug kernel (make vm-debug): on a
 # kernel without failslab and fail_function it skips.
-#   - failslab, limited to l4lb's row cache (cache-filter and the cache's
-#     own failslab flag), fails 10% of row allocations while 300 short
+#   - failslab, limited to l4lb's row cache (cache-filter, and the cache's
+#     failslab flag, set at boot by slub_debug=A,l4lb_conn), fails 10% of row allocations while 300 short
 #     connections run: each failure must be one drop_no_memory, and the
 #     connections that got a row are answered;
 #   - fail_function fails 10% of backend allocations and backend array
@@ -37,7 +37,9 @@ serve_fork fa 'echo $BE'
 step "failslab: 10% of row allocations, 300 connections"
 F=$DBG/failslab
 echo Y >"$F/cache-filter"
-echo 1 >/sys/kernel/slab/l4lb_conn/failslab
+# The cache's flag is set at boot (slub_debug=A,l4lb_conn, debug-kernel/vm.sh).
+[ "$(cat /sys/kernel/slab/l4lb_conn/failslab 2>/dev/null)" = 1 ] ||
+	diag "the l4lb_conn cache is not marked for failslab (slub_debug=A,l4lb_conn)"
 echo 0 >"$F/verbose"
 echo N >"$F/task-filter"
 echo 1 >"$F/interval"
@@ -46,7 +48,6 @@ echo 10 >"$F/probability"
 before=$(l4lbctl -j stats | jq -r .drop_no_memory)
 n cli timeout 300 cycle -t 2000 "$VIP" "$VPORT" 300 >/tmp/fa.cycle 2>&1
 echo 0 >"$F/probability"
-echo 0 >/sys/kernel/slab/l4lb_conn/failslab
 injected=$((TIMES - $(cat "$F/times")))
 drops=$(($(l4lbctl -j stats | jq -r .drop_no_memory) - before))
 answered=$(awk '$1 == "done" { print $4 }' /tmp/fa.cycle)

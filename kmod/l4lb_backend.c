@@ -2,7 +2,6 @@
 /*
  * l4lb: a backend (real server). The locking rules are in l4lb_backend.h.
  */
-#include <linux/error-injection.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
@@ -10,6 +9,7 @@
 
 #include "../include/uapi/l4lb.h"
 #include "l4lb_backend.h"
+#include "l4lb_fault.h"
 
 /**
  * l4lb_backend_alloc() - a new backend, not yet in any list
@@ -31,6 +31,8 @@ struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
 {
 	struct l4lb_backend *be;
 
+	if (l4lb_fault_alloc(sizeof(*be)))
+		return NULL;
 	be = kzalloc(sizeof(*be), GFP_KERNEL);
 	if (!be)
 		return NULL;
@@ -49,9 +51,6 @@ struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
 	refcount_set(&be->refcnt, 1);
 	return be;
 }
-
-/* Allocation failures can be forced here (fail_function), for the tests. */
-ALLOW_ERROR_INJECTION(l4lb_backend_alloc, NULL);
 
 /**
  * l4lb_backend_usable() - may a new connection go to this backend?

@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 
 #include "l4lb_conn.h"
+#include "l4lb_fault.h"
 
 static struct kmem_cache *l4lb_conn_cachep __read_mostly;
 
@@ -229,7 +230,8 @@ struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp)
 		atomic_dec(&tab->count);
 		return ERR_PTR(-ENOSPC);
 	}
-	conn = kmem_cache_zalloc(l4lb_conn_cachep, gfp);
+	conn = l4lb_fault_alloc(sizeof(*conn)) ? NULL :
+	       kmem_cache_zalloc(l4lb_conn_cachep, gfp);
 	if (!conn) {
 		atomic_dec(&tab->count);
 		return ERR_PTR(-ENOMEM);

@@ -14,6 +14,7 @@
 
 #include "l4lb_conn.h"
 #include "l4lb_ctl.h"
+#include "l4lb_fault.h"
 #include "l4lb_net.h"
 #include "l4lb_netlink.h"
 #include "l4lb_params.h"
@@ -109,6 +110,7 @@ static int __init l4lb_init(void)
 	err = l4lb_netlink_init();
 	if (err)
 		goto err_pernet;
+	l4lb_fault_init();
 	kfree(be);
 	return 0;
 
@@ -126,6 +128,7 @@ err_be:
 
 static void __exit l4lb_exit(void)
 {
+	l4lb_fault_exit();
 	l4lb_netlink_exit();
 	unregister_pernet_subsys(&l4lb_net_ops);
 	/* Rows, backends and scheduler instances are freed by RCU callbacks;

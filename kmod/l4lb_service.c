@@ -2,7 +2,6 @@
 /*
  * l4lb: virtual services. The locking rules are in l4lb_service.h.
  */
-#include <linux/error-injection.h>
 #include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/jhash.h>
@@ -12,6 +11,7 @@
 
 #include "l4lb_backend.h"
 #include "l4lb_check.h"
+#include "l4lb_fault.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 
@@ -425,6 +425,8 @@ int l4lb_service_publish(struct l4lb_service *svc)
 	list_for_each_entry(be, &svc->backends, list)
 		if (!be->removed)
 			n++;
+	if (l4lb_fault_alloc(struct_size(arr, be, n)))
+		return -ENOMEM;
 	arr = kzalloc(struct_size(arr, be, n), GFP_KERNEL);
 	if (!arr)
 		return -ENOMEM;
@@ -441,9 +443,6 @@ int l4lb_service_publish(struct l4lb_service *svc)
 	kfree_rcu(old, rcu);
 	return 0;
 }
-
-/* Failures can be forced here (fail_function), for the tests. */
-ALLOW_ERROR_INJECTION(l4lb_service_publish, ERRNO);
 
 /**
  * l4lb_service_reap() - let go of removed backends whose last row ended

@@ -29,8 +29,5 @@ if [ -z "${L4LB_KO:-}" ]; then
 fi
 export EXTRA_TESTS="${EXTRA_TESTS:+$EXTRA_TESTS }$DEBUG_KERNEL_DIR/debug_final.sh"
 TESTS="$TESTS debug_final"
-# The row cache may fail allocations under failslab (fault_alloc.sh); its
-# sysfs flag is read-only, so it is set at boot, for that cache alone.
-VM_APPEND="slub_debug=A,l4lb_conn ${VM_APPEND:-}"
 VM_MEM=${VM_MEM:-2048}
 VM_TEST_TIMEOUT=${VM_TEST_TIMEOUT:-900}

@@ -47,7 +47,7 @@ deps:
 
 # The whole test suite: userspace unit tests, KUnit, the VM tests, the
 # dkms build and the benchmark's smoke mode. Any failure fails the target.
-check: all unit kunit vm dkms-test bench-quick
+check: all unit kunit vm vm-debug dkms-test bench-quick
 
 unit: tools
 	$(MAKE) -C tools check
@@ -60,9 +60,12 @@ kunit:
 vm: all
 	L4LB_KERNEL=$(KERNEL) bash tests/vm/run.sh
 
-# A subset of the VM tests under the debug kernel (not part of check yet).
+# A subset of the VM tests under the debug kernel (issue #13): the
+# reference scenario, unload under load, concurrency, backends added and
+# removed under traffic, service churn, the SYN flood, health checks, the
+# netlink fuzzer, and forced allocation failures.
 VM_DEBUG_TESTS := scenario unload concurrency ctl_add_traffic svc_churn \
-	life_synflood health
+	life_synflood health ctl_fuzz fault_alloc
 vm-debug: tools apps
 	L4LB_KERNEL=debug bash tests/vm/run.sh $(VM_DEBUG_TESTS)
 

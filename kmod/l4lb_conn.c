@@ -108,7 +108,7 @@ static void l4lb_double_unlock(struct l4lb_conn_table *tab, u32 h0, u32 h1)
  * l4lb_conn_table_alloc() - allocate an empty NAT table
  * @bits: log2 of the bucket count (the conn_tab_bits parameter)
  * @max: largest number of rows (the conn_max parameter)
- * @half_open_max: largest number of half-open TCP rows (syn_max)
+ * @half_open_max: largest number of half-open rows (syn_max)
  * @release: called for each unlinked row that has a backend; may be NULL
  *
  * Context: process, may sleep.

@@ -9,8 +9,9 @@
  *  - The full pass looks at every bucket once per tab->gc.period. That is a
  *    quarter of the shortest row timeout the service uses that is longer
  *    than L4LB_GC_SHORT, within 1-30 s, over every service of the table
- *    (l4lb_conn_gc_period()): 15 s with IPVS's default timeouts, whose
- *    shortest such one is timeout_syn's 60 s.
+ *    (l4lb_conn_gc_period()): with the default timeouts, 15 s for a TCP
+ *    service (timeout_syn's 60 s) and 7.5 s for a UDP one
+ *    (timeout_udp_unreplied's 30 s).
  *  - The marked pass looks at the marked buckets once per L4LB_GC_MARKED
  *    (1 s). A bucket is marked when a row is inserted into it, or found in
  *    it by a lookup, that is on every packet of its rows. A mark lasts from
@@ -22,11 +23,11 @@
  * one of the row's two buckets; the marked pass looks at the rows of a
  * marked bucket in both directions. A row with a timeout of at most
  * L4LB_GC_SHORT is therefore still in a marked bucket when it expires, and
- * goes within about a second: a reset row's 10 s, short lingers after a
- * FIN (as with timeout_tcp_fin=2), or any timeout a test sets to a few
- * seconds. L4LB_GC_SHORT must stay below L4LB_GC_RECENT. Any other row
- * goes within the full pass's period of its expiry: at most a quarter of
- * its timeout late, and at most 30 s. The full pass skips the buckets marked
+ * goes within about a second: a closed or reset row's linger
+ * (timeout_tcp_close, 3 s), or any timeout a test sets to a few seconds.
+ * L4LB_GC_SHORT must stay below L4LB_GC_RECENT. Any other row goes within
+ * the full pass's period of its expiry: at most a quarter of its timeout
+ * late, and at most 30 s. The full pass skips the buckets marked
  * in the current bitmap, which the marked pass will see for L4LB_GC_RECENT
  * more. The busy part of the table costs what it did, one look per second;
  * the idle rows, most of a large table, are looked at every gc.period.
@@ -145,6 +146,7 @@ static bool l4lb_state_in_use(unsigned int state,
 	case L4LB_CONN_PERSIST:
 		return timeout[state];
 	case L4LB_CONN_UDP:
+	case L4LB_CONN_UDP_UNREPLIED:
 		return proto != IPPROTO_TCP;
 	default:	/* the TCP states */
 		return proto != IPPROTO_UDP;

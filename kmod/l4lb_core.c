@@ -49,18 +49,20 @@
 /*
  * Refresh the idle timer of an established TCP or a UDP row for a packet
  * that cannot change its state, without the row's lock: most packets of a
- * busy flow. The timer is written at most every HZ / 4, so a hot row's
- * cache line is not dirtied by every packet; a row may then expire up to a
- * quarter second early, well within its timeout's resolution. Returns
- * false if the locked path must run instead.
+ * busy flow (of an unreplied UDP row, the client's: a reply confirms it).
+ * The timer is written at most every HZ / 4, so a hot row's cache line is
+ * not dirtied by every packet; a row may then expire up to a quarter
+ * second early, well within its timeout's resolution. Returns false if
+ * the locked path must run instead.
  */
 static bool l4lb_conn_touch(struct l4lb_service *svc, struct l4lb_conn *conn,
-			    u8 tcp_flags)
+			    enum l4lb_dir dir, u8 tcp_flags)
 {
 	u8 state = READ_ONCE(conn->state);
 	unsigned long expires, old;
 
-	if ((state != L4LB_CONN_ESTABLISHED && state != L4LB_CONN_UDP) ||
+	if ((state != L4LB_CONN_ESTABLISHED && state != L4LB_CONN_UDP &&
+	     (state != L4LB_CONN_UDP_UNREPLIED || dir != L4LB_DIR_ORIG)) ||
 	    (tcp_flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST)))
 		return false;
 	expires = jiffies + READ_ONCE(svc->timeout[state]);
@@ -95,7 +97,7 @@ static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_conn *conn,
 		}
 		l4lb_tcp_track(conn, dir, l4);
 	}
-	if (!l4lb_conn_touch(svc, conn, l4->tcp_flags))
+	if (!l4lb_conn_touch(svc, conn, dir, l4->tcp_flags))
 		l4lb_conn_advance(ln->tab, conn, dir, l4->tcp_flags,
 				  svc->timeout);
 }
@@ -229,14 +231,14 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 	conn->th[L4LB_DIR_ORIG].tuple = *orig;
 	conn->th[L4LB_DIR_ORIG].tuple.dir = L4LB_DIR_ORIG;
 	conn->state = orig->proto == IPPROTO_TCP ? L4LB_CONN_SYN_SENT :
-						   L4LB_CONN_UDP;
+						   L4LB_CONN_UDP_UNREPLIED;
 	conn->expires = jiffies + READ_ONCE(svc->timeout[conn->state]);
 	if (orig->proto == IPPROTO_TCP)
 		l4lb_tcp_init(conn, l4);
 	l4lb_backend_conn_attach(conn, be);
 
-	if (orig->proto == IPPROTO_TCP &&
-	    !l4lb_conn_half_open_get(ln->tab, conn)) {
+	/* Until the backend answers, a TCP or UDP row is half-open. */
+	if (!l4lb_conn_half_open_get(ln->tab, conn)) {
 		l4lb_stats_drop(ln, L4LB_DROP_SYN_LIMIT);
 		err = -ENOSPC;
 		goto err;

@@ -28,7 +28,8 @@ struct proc_dir_entry;
  * @L4LB_DROP_NO_SNAT_PORT: a new flow found no free SNAT port
  * @L4LB_DROP_MALFORMED: bad headers
  * @L4LB_DROP_MTU: too big or TTL expired; ICMP sent back
- * @L4LB_DROP_SYN_LIMIT: a SYN found the half-open rows at syn_max
+ * @L4LB_DROP_SYN_LIMIT: a new flow (a TCP SYN, a UDP flow's first
+ *	datagram) found the half-open rows at syn_max
  * @L4LB_DROP_MAX: the number of reasons
  */
 enum l4lb_drop {

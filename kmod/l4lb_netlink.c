@@ -40,6 +40,8 @@ static const struct nla_policy l4lb_svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_TIMEOUT_SYN] = { .type = NLA_U32 },
 	[L4LB_SVC_ATTR_PERSISTENCE] = { .type = NLA_U32 },
 	[L4LB_SVC_ATTR_CONN_MAX] = { .type = NLA_REJECT },
+	[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE] = { .type = NLA_U32 },
+	[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy l4lb_be_policy[L4LB_BE_ATTR_MAX + 1] = {
@@ -250,8 +252,10 @@ static const struct {
 } l4lb_timeout_attrs[] = {
 	{ L4LB_SVC_ATTR_TIMEOUT_TCP, L4LB_TO_TCP },
 	{ L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, L4LB_TO_TCP_FIN },
+	{ L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE, L4LB_TO_TCP_CLOSE },
 	{ L4LB_SVC_ATTR_TIMEOUT_SYN, L4LB_TO_SYN },
 	{ L4LB_SVC_ATTR_TIMEOUT_UDP, L4LB_TO_UDP },
+	{ L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, L4LB_TO_UDP_UNREPLIED },
 	{ L4LB_SVC_ATTR_PERSISTENCE, L4LB_TO_PERSIST },
 };
 

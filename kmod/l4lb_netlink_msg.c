@@ -64,7 +64,11 @@ int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 			cfg->timeout[L4LB_CONN_SYN_SENT]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_PERSISTENCE,
 			cfg->timeout[L4LB_CONN_PERSIST]) ||
-	    nla_put_u32(msg, L4LB_SVC_ATTR_CONN_MAX, l4lb_conn_max))
+	    nla_put_u32(msg, L4LB_SVC_ATTR_CONN_MAX, l4lb_conn_max) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE,
+			cfg->timeout[L4LB_CONN_TIME_WAIT]) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED,
+			cfg->timeout[L4LB_CONN_UDP_UNREPLIED]))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

@@ -54,7 +54,7 @@ module_param_named(conn_max, l4lb_conn_max, uint, 0444);
 MODULE_PARM_DESC(conn_max, "most NAT rows per network namespace, >= 1 (default 1048576)");
 
 module_param_named(syn_max, l4lb_syn_max, uint, 0444);
-MODULE_PARM_DESC(syn_max, "most half-open TCP rows per network namespace, <= conn_max (default conn_max / 2)");
+MODULE_PARM_DESC(syn_max, "most half-open rows (TCP handshake not completed, UDP not answered) per network namespace, <= conn_max (default conn_max / 2)");
 
 module_param_named(conn_tab_bits, l4lb_conn_tab_bits, uint, 0444);
 MODULE_PARM_DESC(conn_tab_bits, "log2 of the NAT table bucket count, 8-24 (default 16)");
@@ -65,7 +65,11 @@ MODULE_PARM_DESC(timeout_tcp, "idle timeout of an ESTABLISHED TCP row, seconds (
 
 static unsigned int timeout_tcp_fin = L4LB_DEFAULT_TIMEOUT_TCP_FIN;
 module_param(timeout_tcp_fin, uint, 0444);
-MODULE_PARM_DESC(timeout_tcp_fin, "idle timeout of a TCP row after a FIN, seconds (default 120)");
+MODULE_PARM_DESC(timeout_tcp_fin, "idle timeout of a half-closed TCP row (FIN_WAIT, CLOSE_WAIT), seconds (default 120)");
+
+static unsigned int timeout_tcp_close = L4LB_DEFAULT_TIMEOUT_TCP_CLOSE;
+module_param(timeout_tcp_close, uint, 0444);
+MODULE_PARM_DESC(timeout_tcp_close, "idle timeout of a closed TCP row (LAST_ACK, TIME_WAIT, CLOSE), seconds (default 3)");
 
 static unsigned int timeout_syn = L4LB_DEFAULT_TIMEOUT_SYN;
 module_param(timeout_syn, uint, 0444);
@@ -77,7 +81,11 @@ MODULE_PARM_DESC(persistence, "seconds a client's new connections stick to its b
 
 static unsigned int timeout_udp = L4LB_DEFAULT_TIMEOUT_UDP;
 module_param(timeout_udp, uint, 0444);
-MODULE_PARM_DESC(timeout_udp, "idle timeout of a UDP row, seconds (default 300)");
+MODULE_PARM_DESC(timeout_udp, "idle timeout of a UDP row the backend answered, seconds (default 300)");
+
+static unsigned int timeout_udp_unreplied = L4LB_DEFAULT_TIMEOUT_UDP_UNREPLIED;
+module_param(timeout_udp_unreplied, uint, 0444);
+MODULE_PARM_DESC(timeout_udp_unreplied, "idle timeout of a UDP row the backend has not answered, seconds (default 30)");
 
 /**
  * l4lb_parse_ipv4() - parse a dotted-quad IPv4 address
@@ -284,13 +292,18 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 	}
 	if (l4lb_param_timeout("timeout_tcp", timeout_tcp) ||
 	    l4lb_param_timeout("timeout_tcp_fin", timeout_tcp_fin) ||
+	    l4lb_param_timeout("timeout_tcp_close", timeout_tcp_close) ||
 	    l4lb_param_timeout("timeout_syn", timeout_syn) ||
-	    l4lb_param_timeout("timeout_udp", timeout_udp))
+	    l4lb_param_timeout("timeout_udp", timeout_udp) ||
+	    l4lb_param_timeout("timeout_udp_unreplied", timeout_udp_unreplied))
 		return -EINVAL;
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP, timeout_tcp);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP_FIN, timeout_tcp_fin);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP_CLOSE, timeout_tcp_close);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_SYN, timeout_syn);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_UDP, timeout_udp);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_UDP_UNREPLIED,
+				 timeout_udp_unreplied);
 	if (l4lb_check_persistence(persistence, NULL)) {
 		pr_err("invalid persistence=%u: must be 0-%u seconds\n",
 		       persistence, L4LB_TIMEOUT_MAX);

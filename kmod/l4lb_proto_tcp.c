@@ -96,6 +96,22 @@ bool l4lb_tcp_reusable(const struct l4lb_conn *conn, enum l4lb_dir dir,
 }
 
 /**
+ * l4lb_conn_half_open_state() - is a row in this state half-open?
+ * @state: enum l4lb_conn_state
+ *
+ * A TCP row until its handshake completes, a UDP row until the backend
+ * answers: both are counted in the table's half-open rows (syn_max).
+ *
+ * Context: any.
+ * Return: true for SYN_SENT, SYN_RECV and UDP_UNREPLIED.
+ */
+bool l4lb_conn_half_open_state(u8 state)
+{
+	return state == L4LB_CONN_SYN_SENT || state == L4LB_CONN_SYN_RECV ||
+	       state == L4LB_CONN_UDP_UNREPLIED;
+}
+
+/**
  * l4lb_conn_advance() - a row's state and idle timer after one of its
  *	packets
  * @tab: the table
@@ -104,10 +120,11 @@ bool l4lb_tcp_reusable(const struct l4lb_conn *conn, enum l4lb_dir dir,
  * @tcp_flags: its TCP flags (0 for UDP)
  * @timeout: the service's idle timeout of each state, jiffies
  *
- * Keeps the backend's active/inactive counts and the table's half-open
- * count in step with the state. A row unlinked meanwhile (by another CPU
- * that expired, flushed or replaced it) is left as it is: its counts are
- * already given back.
+ * TCP rows follow l4lb_tcp_next_state(); an unreplied UDP row becomes UDP
+ * at the backend's first packet. Keeps the backend's active/inactive
+ * counts and the table's half-open count in step with the state. A row
+ * unlinked meanwhile (by another CPU that expired, flushed or replaced
+ * it) is left as it is: its counts are already given back.
  *
  * Context: RCU read side, BHs disabled (the packet path); takes conn->lock.
  */
@@ -126,10 +143,12 @@ void l4lb_conn_advance(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 	state = old;
 	if (conn->th[L4LB_DIR_ORIG].tuple.proto == IPPROTO_TCP)
 		state = l4lb_tcp_next_state(old, &conn->flags, dir, tcp_flags);
+	else if (old == L4LB_CONN_UDP_UNREPLIED && dir == L4LB_DIR_REPLY)
+		state = L4LB_CONN_UDP;
 	if (state != old) {
 		WRITE_ONCE(conn->state, state);
 		l4lb_backend_conn_state(conn, state);
-		if (state != L4LB_CONN_SYN_SENT && state != L4LB_CONN_SYN_RECV)
+		if (!l4lb_conn_half_open_state(state))
 			l4lb_conn_half_open_put(tab, conn);
 	}
 	WRITE_ONCE(conn->expires, jiffies + READ_ONCE(timeout[state]));

@@ -33,8 +33,9 @@ int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
 	      l4lb_check_port(cfg->port, extack) ?:
 	      l4lb_check_proto(cfg->proto, extack) ?:
 	      l4lb_check_persistence(cfg->timeout[L4LB_CONN_PERSIST], extack);
-	for (i = L4LB_CONN_SYN_SENT; !err && i < L4LB_CONN_PERSIST; i++)
-		err = l4lb_check_timeout(cfg->timeout[i], extack);
+	for (i = L4LB_CONN_SYN_SENT; !err && i <= L4LB_CONN_STATE_MAX; i++)
+		if (i != L4LB_CONN_PERSIST)
+			err = l4lb_check_timeout(cfg->timeout[i], extack);
 	return err;
 }
 
@@ -53,8 +54,12 @@ void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg)
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP, L4LB_DEFAULT_TIMEOUT_TCP);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP_FIN,
 				 L4LB_DEFAULT_TIMEOUT_TCP_FIN);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_TCP_CLOSE,
+				 L4LB_DEFAULT_TIMEOUT_TCP_CLOSE);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_SYN, L4LB_DEFAULT_TIMEOUT_SYN);
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_UDP, L4LB_DEFAULT_TIMEOUT_UDP);
+	l4lb_service_cfg_timeout(cfg, L4LB_TO_UDP_UNREPLIED,
+				 L4LB_DEFAULT_TIMEOUT_UDP_UNREPLIED);
 }
 
 /**
@@ -64,30 +69,28 @@ void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg)
  * @secs: its value in seconds (checked by l4lb_service_cfg_check())
  *
  * The one place that says which row states each user-facing timeout
- * covers. As in IPVS, a FIN in either direction moves a row to the FIN
- * timeout. A row in CLOSE (RST seen) lives L4LB_TIMEOUT_CLOSE, as in IPVS,
- * or the FIN timeout if that is shorter.
+ * covers (enum l4lb_timeout_kind): a FIN one way makes a row half-closed,
+ * FINs both ways or a RST make it closed.
  *
  * Context: any.
  */
 void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
 			      enum l4lb_timeout_kind kind, unsigned int secs)
 {
-	static const u8 states[][4] = {
+	static const u8 states[][3] = {
 		[L4LB_TO_TCP] = { L4LB_CONN_ESTABLISHED },
-		[L4LB_TO_TCP_FIN] = { L4LB_CONN_FIN_WAIT, L4LB_CONN_CLOSE_WAIT,
-				      L4LB_CONN_LAST_ACK, L4LB_CONN_TIME_WAIT },
+		[L4LB_TO_TCP_FIN] = { L4LB_CONN_FIN_WAIT, L4LB_CONN_CLOSE_WAIT },
+		[L4LB_TO_TCP_CLOSE] = { L4LB_CONN_LAST_ACK, L4LB_CONN_TIME_WAIT,
+					L4LB_CONN_CLOSE },
 		[L4LB_TO_SYN] = { L4LB_CONN_SYN_SENT, L4LB_CONN_SYN_RECV },
 		[L4LB_TO_UDP] = { L4LB_CONN_UDP },
+		[L4LB_TO_UDP_UNREPLIED] = { L4LB_CONN_UDP_UNREPLIED },
 		[L4LB_TO_PERSIST] = { L4LB_CONN_PERSIST },
 	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(states[kind]) && states[kind][i]; i++)
 		cfg->timeout[states[kind][i]] = secs;
-	if (kind == L4LB_TO_TCP_FIN)
-		cfg->timeout[L4LB_CONN_CLOSE] =
-			min_t(unsigned int, secs, L4LB_TIMEOUT_CLOSE);
 }
 
 static struct l4lb_backend_array *l4lb_svc_arr(struct l4lb_service *svc)

@@ -36,12 +36,18 @@ struct l4lb_backend;
 struct l4lb_backend_array;
 struct l4lb_sched_inst;
 
-/* Timeout defaults, in seconds: IPVS's (ip_vs_proto_tcp.c, ip_vs_proto_udp.c). */
-#define L4LB_DEFAULT_TIMEOUT_TCP	900
-#define L4LB_DEFAULT_TIMEOUT_TCP_FIN	120
-#define L4LB_DEFAULT_TIMEOUT_SYN	60
-#define L4LB_DEFAULT_TIMEOUT_UDP	300
-#define L4LB_TIMEOUT_CLOSE		10	/* after a RST */
+/*
+ * Timeout defaults, in seconds. IPVS's (ip_vs_proto_tcp.c, ip_vs_proto_udp.c)
+ * but for two: a closed row lingers 3 s, enough to translate the first
+ * retransmissions of a last FIN or ACK at Linux's 200 ms minimum RTO (DPVS's
+ * full-NAT TIME_WAIT is 7 s); an unreplied UDP row lives nf_conntrack's 30 s.
+ */
+#define L4LB_DEFAULT_TIMEOUT_TCP		900
+#define L4LB_DEFAULT_TIMEOUT_TCP_FIN		120
+#define L4LB_DEFAULT_TIMEOUT_TCP_CLOSE		3
+#define L4LB_DEFAULT_TIMEOUT_SYN		60
+#define L4LB_DEFAULT_TIMEOUT_UDP		300
+#define L4LB_DEFAULT_TIMEOUT_UDP_UNREPLIED	30
 
 /* The default virtual port, host byte order. */
 #define L4LB_DEFAULT_PORT		20000
@@ -132,17 +138,22 @@ struct l4lb_svc_sel {
 /**
  * enum l4lb_timeout_kind - the timeouts users set, each covering states
  * @L4LB_TO_TCP: ESTABLISHED
- * @L4LB_TO_TCP_FIN: every state after a FIN: FIN_WAIT, CLOSE_WAIT,
- *	LAST_ACK and TIME_WAIT
+ * @L4LB_TO_TCP_FIN: half-closed, a FIN seen one way: FIN_WAIT and
+ *	CLOSE_WAIT
+ * @L4LB_TO_TCP_CLOSE: closed, FINs seen both ways or a RST: LAST_ACK,
+ *	TIME_WAIT and CLOSE
  * @L4LB_TO_SYN: SYN_SENT and SYN_RECV
- * @L4LB_TO_UDP: UDP flows
+ * @L4LB_TO_UDP: UDP flows the backend has answered (UDP)
+ * @L4LB_TO_UDP_UNREPLIED: UDP flows it has not (UDP_UNREPLIED)
  * @L4LB_TO_PERSIST: persistence templates (0 disables persistence)
  */
 enum l4lb_timeout_kind {
 	L4LB_TO_TCP,
 	L4LB_TO_TCP_FIN,
+	L4LB_TO_TCP_CLOSE,
 	L4LB_TO_SYN,
 	L4LB_TO_UDP,
+	L4LB_TO_UDP_UNREPLIED,
 	L4LB_TO_PERSIST,
 };
 

@@ -164,13 +164,12 @@ enum l4lb_flags {
  * @L4LB_SVC_ATTR_TIMEOUT_TCP: u32 seconds, 1-604800, idle timeout of an
  *	ESTABLISHED TCP row; default 900 (IPVS's)
  * @L4LB_SVC_ATTR_TIMEOUT_TCP_FIN: u32 seconds, 1-604800, idle timeout of a
- *	TCP row once a FIN has been seen (FIN_WAIT, CLOSE_WAIT, LAST_ACK,
- *	TIME_WAIT); default 120 (IPVS's FIN_WAIT and TIME_WAIT)
+ *	half-closed TCP row, FIN seen one way (FIN_WAIT, CLOSE_WAIT); default
+ *	120 (IPVS's FIN_WAIT)
  * @L4LB_SVC_ATTR_TIMEOUT_UDP: u32 seconds, 1-604800, idle timeout of a UDP
- *	row; default 300
+ *	row the backend has answered (UDP); default 300 (IPVS's)
  * @L4LB_SVC_ATTR_TIMEOUT_SYN: u32 seconds, 1-604800, timeout of a half-open
- *	TCP row (SYN_SENT, SYN_RECV); default 60. A row in CLOSE (RST seen)
- *	lives 10 seconds, as in IPVS, or TIMEOUT_TCP_FIN if that is shorter.
+ *	TCP row (SYN_SENT, SYN_RECV); default 60
  * @L4LB_SVC_ATTR_PERSISTENCE: u32 seconds, 0-604800; 0 disables it. While
  *	a client's persistence template lives, its new connections go to the
  *	backend its first one went to (IPVS -p, "sticky sessions"). Each new
@@ -178,6 +177,13 @@ enum l4lb_flags {
  *	removed or of weight 0 breaks it: the client is scheduled afresh.
  * @L4LB_SVC_ATTR_CONN_MAX: u32, largest number of NAT rows in the namespace
  *	(read only)
+ * @L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE: u32 seconds, 1-604800, idle timeout of a
+ *	closed TCP row: FIN seen both ways (LAST_ACK, TIME_WAIT) or RST seen
+ *	(CLOSE); default 3, enough to translate a retransmitted last FIN or
+ *	ACK (full NAT's port reuse guards the tuple, not this linger)
+ * @L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED: u32 seconds, 1-604800, idle timeout
+ *	of a UDP row the backend has not answered yet (UDP_UNREPLIED);
+ *	default 30 (nf_conntrack's unreplied UDP)
  */
 enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_UNSPEC,
@@ -194,6 +200,8 @@ enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_TIMEOUT_SYN,
 	L4LB_SVC_ATTR_PERSISTENCE,
 	L4LB_SVC_ATTR_CONN_MAX,
+	L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE,
+	L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED,
 
 	__L4LB_SVC_ATTR_MAX,
 };
@@ -267,14 +275,16 @@ enum l4lb_be_attr {
  * @L4LB_CONN_FIN_WAIT: TCP, FIN seen from the client
  * @L4LB_CONN_CLOSE_WAIT: TCP, FIN seen from the backend
  * @L4LB_CONN_LAST_ACK: TCP, FIN seen from both, waiting for the last ACK
- * @L4LB_CONN_TIME_WAIT: TCP, closed both ways; lingers for the FIN timeout
- * @L4LB_CONN_CLOSE: TCP, RST seen; removed after 10 seconds, or the FIN
- *	timeout if that is shorter
- * @L4LB_CONN_UDP: UDP flow
+ * @L4LB_CONN_TIME_WAIT: TCP, closed both ways; lingers for the close timeout
+ * @L4LB_CONN_CLOSE: TCP, RST seen; lingers for the close timeout
+ * @L4LB_CONN_UDP: UDP flow the backend has answered
  * @L4LB_CONN_PERSIST: a persistence template, not a connection: new
  *	connections from CLIENT_ADDR to VIP_ADDR:VIP_PORT go to BACKEND while
  *	it lives. Its PROTO is 0, its CLIENT_PORT 0 and its LOCAL address and
  *	port 0.
+ * @L4LB_CONN_UDP_UNREPLIED: UDP flow the backend has not answered yet; its
+ *	first reply makes it UDP. Counted as half-open, like SYN_SENT and
+ *	SYN_RECV (see L4LB_STATS_ATTR_HALF_OPEN).
  */
 enum l4lb_conn_state {
 	L4LB_CONN_NONE,
@@ -288,6 +298,7 @@ enum l4lb_conn_state {
 	L4LB_CONN_CLOSE,
 	L4LB_CONN_UDP,
 	L4LB_CONN_PERSIST,
+	L4LB_CONN_UDP_UNREPLIED,
 
 	__L4LB_CONN_STATE_MAX,
 };
@@ -311,6 +322,7 @@ enum l4lb_conn_state {
 	[L4LB_CONN_CLOSE]	= "CLOSE",		\
 	[L4LB_CONN_UDP]		= "UDP",		\
 	[L4LB_CONN_PERSIST]	= "PERSIST",		\
+	[L4LB_CONN_UDP_UNREPLIED] = "UDP_UNREPLIED",	\
 }
 
 /**
@@ -371,9 +383,12 @@ enum l4lb_conn_attr {
  *	l4lb enables defragmentation so this stays 0 unless disabled)
  * @L4LB_STATS_ATTR_ICMP_TRANSLATED: u64, ICMP errors about a row's packets
  *	translated and passed on to the other side
- * @L4LB_STATS_ATTR_DROP_SYN_LIMIT: u64, SYNs dropped because the half-open
- *	rows reached the syn_max limit (a SYN flood, most likely)
- * @L4LB_STATS_ATTR_HALF_OPEN: u32, current half-open TCP rows
+ * @L4LB_STATS_ATTR_DROP_SYN_LIMIT: u64, new flows dropped because the
+ *	half-open rows reached the syn_max limit: TCP SYNs (a SYN flood, most
+ *	likely) and first datagrams of UDP flows
+ * @L4LB_STATS_ATTR_HALF_OPEN: u32, current half-open rows: TCP rows whose
+ *	handshake has not completed (SYN_SENT, SYN_RECV) and UDP rows the
+ *	backend has not answered (UDP_UNREPLIED)
  * @L4LB_STATS_ATTR_RST_IGNORED: u64, TCP RSTs whose sequence number is
  *	outside the receiver's window (RFC 5961): passed on, but their row
  *	lives on

@@ -193,8 +193,8 @@ static void put_service(struct nlmsghdr *nlh, int settings)
 	}
 	if (settings && chance(10))
 		put32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, chance(50) ? 0 : r_be_addr());
-	for (a = L4LB_SVC_ATTR_TIMEOUT_TCP; settings && a <= L4LB_SVC_ATTR_PERSISTENCE; a++)
-		if (chance(15))
+	for (a = L4LB_SVC_ATTR_TIMEOUT_TCP; settings && a <= L4LB_SVC_ATTR_MAX; a++)
+		if (a != L4LB_SVC_ATTR_CONN_MAX && chance(15))
 			put32(nlh, a, chance(5) ? (uint32_t)rnd() : below(700));
 	if (chance(2))
 		put32(nlh, L4LB_SVC_ATTR_CONN_MAX, rnd());	/* reply only */

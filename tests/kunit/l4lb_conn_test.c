@@ -129,7 +129,7 @@ static struct l4lb_conn *row_alloc(struct kunit *test,
 		.dir = REPLY,
 	};
 	conn->state = rs->proto == IPPROTO_TCP ? L4LB_CONN_SYN_SENT :
-						 L4LB_CONN_UDP;
+						 L4LB_CONN_UDP_UNREPLIED;
 	return conn;
 }
 
@@ -933,24 +933,37 @@ static void conn_gc_period_follows_the_timeouts_in_use(struct kunit *test)
 	static const struct to_set syn5[] = { { L4LB_TO_SYN, 5 } };
 	static const struct to_set tcp900[] = { { L4LB_TO_TCP, 900 } };
 	static const struct to_set fin120[] = { { L4LB_TO_TCP_FIN, 120 } };
-	static const struct to_set udp_long[] = { { L4LB_TO_UDP, 3600 } };
+	static const struct to_set close20[] = { { L4LB_TO_TCP_CLOSE, 20 } };
+	static const struct to_set udp_long[] = {
+		{ L4LB_TO_UDP, 3600 }, { L4LB_TO_UDP_UNREPLIED, 3600 },
+	};
 	static const struct to_set short_all[] = {
 		{ L4LB_TO_SYN, 4 }, { L4LB_TO_TCP, 4 }, { L4LB_TO_TCP_FIN, 4 },
 	};
-	static const struct to_set udp3[] = { { L4LB_TO_UDP, 3 } };
+	static const struct to_set udp3[] = {
+		{ L4LB_TO_UDP, 3 }, { L4LB_TO_UDP_UNREPLIED, 3 },
+	};
 	static const struct to_set udp3_p40[] = {
-		{ L4LB_TO_UDP, 3 }, { L4LB_TO_PERSIST, 40 },
+		{ L4LB_TO_UDP, 3 }, { L4LB_TO_UDP_UNREPLIED, 3 },
+		{ L4LB_TO_PERSIST, 40 },
 	};
 	static const struct to_set p20[] = { { L4LB_TO_PERSIST, 20 } };
 	static const struct to_set p6[] = { { L4LB_TO_PERSIST, 6 } };
-	static const struct to_set udp10[] = { { L4LB_TO_UDP, 10 } };
-	static const struct to_set udp11[] = { { L4LB_TO_UDP, 11 } };
+	static const struct to_set udp10[] = {
+		{ L4LB_TO_UDP, 10 }, { L4LB_TO_UDP_UNREPLIED, 10 },
+	};
+	static const struct to_set udp11[] = {
+		{ L4LB_TO_UDP, 11 }, { L4LB_TO_UDP_UNREPLIED, 3 },
+	};
+	static const struct to_set unreplied11[] = {
+		{ L4LB_TO_UDP, 3 }, { L4LB_TO_UDP_UNREPLIED, 11 },
+	};
 	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
 
 	/* Before any service sets it: a full pass a second. */
 	KUNIT_EXPECT_EQ(test, tab->gc.period, (unsigned long)HZ);
 
-	/* TCP with IPVS's defaults: a reset row's 10 s is short (the marked
+	/* TCP with the defaults: a closed row's 3 s is short (the marked
 	 * pass serves it); the shortest longer one is timeout_syn's 60 s: a
 	 * quarter of it. A short timeout is left to the marked pass.
 	 */
@@ -964,24 +977,30 @@ static void conn_gc_period_follows_the_timeouts_in_use(struct kunit *test)
 			60UL * HZ / 4);
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, fin120, 1),
 			60UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, close20, 1),
+			20UL * HZ / 4);
 	/* At most 30 s, */
-	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp_long, 1),
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp_long, 2),
 			30UL * HZ);
 	/* also when every timeout is short: the marked pass serves them. */
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, short_all, 3),
 			30UL * HZ);
-	/* UDP: the TCP states are not in use. */
+	/* UDP: the TCP states are not in use; with the defaults the
+	 * shortest is timeout_udp_unreplied's 30 s.
+	 */
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, NULL, 0),
+			30UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3, 2),
 			30UL * HZ);
-	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3, 1),
+	/* 10 s is still short; 11 s is not, in either UDP state. */
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp10, 2),
 			30UL * HZ);
-	/* 10 s is still short; 11 s is not. */
-	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp10, 1),
-			30UL * HZ);
-	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp11, 1),
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp11, 2),
+			11UL * HZ / 4);
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, unreplied11, 2),
 			11UL * HZ / 4);
 	/* Persistence templates count when there are any. */
-	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3_p40, 2),
+	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_UDP, udp3_p40, 3),
 			10UL * HZ);
 	KUNIT_EXPECT_EQ(test, gc_period_with(tab, IPPROTO_TCP, p20, 1),
 			5UL * HZ);
@@ -1164,7 +1183,7 @@ static void conn_gc_tick_expires_each_row_in_time(struct kunit *test)
 static void conn_late_packet_of_an_unlinked_row_leaves_the_counts(struct kunit *test)
 {
 	static const unsigned long timeout[L4LB_CONN_STATE_MAX + 1] = {
-		[L4LB_CONN_SYN_SENT ... L4LB_CONN_PERSIST] = 60 * HZ,
+		[L4LB_CONN_SYN_SENT ... L4LB_CONN_STATE_MAX] = 60 * HZ,
 	};
 	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
 	struct l4lb_backend *be = backend_new(test, 0);
@@ -1187,6 +1206,84 @@ static void conn_late_packet_of_an_unlinked_row_leaves_the_counts(struct kunit *
 	KUNIT_EXPECT_EQ(test, atomic_read(&be->active), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&be->inactive), 0);
 	KUNIT_EXPECT_EQ(test, refcount_read(&be->refcnt), 1);
+	rcu_barrier();
+}
+
+/*
+ * A UDP row starts unreplied and half-open, as the packet path makes it;
+ * the client's packets keep it so, the backend's first one makes it UDP:
+ * no longer half-open, with timeout_udp, and still one inactive row of its
+ * backend, as before (lc and wlc count a UDP row as 1 either way).
+ */
+static void conn_udp_reply_confirms_the_row(struct kunit *test)
+{
+	static const unsigned long timeout[L4LB_CONN_STATE_MAX + 1] = {
+		[L4LB_CONN_UDP] = 300 * HZ,
+		[L4LB_CONN_UDP_UNREPLIED] = 30 * HZ,
+	};
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
+	struct rowspec rs = client(2);
+	struct l4lb_conn *conn;
+	unsigned long t0;
+
+	rs.proto = IPPROTO_UDP;
+	conn = row_alloc_be(test, tab, rs, be);
+	KUNIT_EXPECT_EQ(test, conn->state, L4LB_CONN_UDP_UNREPLIED);
+	KUNIT_ASSERT_TRUE(test, l4lb_conn_half_open_get(tab, conn));
+	row_insert(test, tab, conn, 5000, 5000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 1);
+
+	rcu_read_lock();
+	t0 = jiffies;
+	l4lb_conn_advance(tab, conn, ORIG, 0, timeout);
+	KUNIT_EXPECT_EQ(test, conn->state, L4LB_CONN_UDP_UNREPLIED);
+	KUNIT_EXPECT_TRUE(test, conn->flags & L4LB_CONN_F_HALF_OPEN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 1);
+	KUNIT_EXPECT_TRUE(test, time_in_range(conn->expires, t0 + 30 * HZ,
+					      jiffies + 30 * HZ));
+
+	t0 = jiffies;
+	l4lb_conn_advance(tab, conn, REPLY, 0, timeout);
+	KUNIT_EXPECT_EQ(test, conn->state, L4LB_CONN_UDP);
+	KUNIT_EXPECT_FALSE(test, conn->flags & L4LB_CONN_F_HALF_OPEN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 0);
+	KUNIT_EXPECT_TRUE(test, time_in_range(conn->expires, t0 + 300 * HZ,
+					      jiffies + 300 * HZ));
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->inactive), 1);
+
+	/* Packets either way leave it there. */
+	l4lb_conn_advance(tab, conn, ORIG, 0, timeout);
+	l4lb_conn_advance(tab, conn, REPLY, 0, timeout);
+	KUNIT_EXPECT_EQ(test, conn->state, L4LB_CONN_UDP);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 0);
+	rcu_read_unlock();
+
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, conn));
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->inactive), 0);
+	rcu_barrier();
+}
+
+/* An unreplied UDP row that goes gives its half-open count back. */
+static void conn_udp_unreplied_row_gone_leaves_half_open(struct kunit *test)
+{
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
+	const unsigned long t0 = 100000;
+	struct rowspec rs = client(3);
+	struct l4lb_conn *conn;
+
+	rs.proto = IPPROTO_UDP;
+	conn = row_alloc_be(test, tab, rs, be);
+	KUNIT_ASSERT_TRUE(test, l4lb_conn_half_open_get(tab, conn));
+	conn->expires = t0;
+	row_insert(test, tab, conn, 5000, 5000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 1);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_gc(tab, nbuckets(tab), t0 + HZ), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->inactive), 0);
 	rcu_barrier();
 }
 
@@ -1229,6 +1326,8 @@ static void conn_templates_of_tcp_and_udp_on_one_vip_port_coexist(struct kunit *
 static struct kunit_case l4lb_conn_cases[] = {
 	KUNIT_CASE(conn_templates_of_tcp_and_udp_on_one_vip_port_coexist),
 	KUNIT_CASE(conn_late_packet_of_an_unlinked_row_leaves_the_counts),
+	KUNIT_CASE(conn_udp_reply_confirms_the_row),
+	KUNIT_CASE(conn_udp_unreplied_row_gone_leaves_half_open),
 	KUNIT_CASE(conn_insert_then_lookup_finds_both_directions),
 	KUNIT_CASE(conn_unlink_removes_both_directions_once),
 	KUNIT_CASE(conn_unhashed_row_is_not_unlinked),

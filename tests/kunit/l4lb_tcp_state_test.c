@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the TCP state machine of a NAT row,
- * l4lb_tcp_next_state() (kmod/l4lb_proto_tcp.c).
+ * l4lb_tcp_next_state() (kmod/l4lb_proto_tcp.c), of which states are
+ * half-open, and of which timeout each state has
+ * (l4lb_service_cfg_timeout()).
  */
 #include <kunit/test.h>
 #include <net/tcp.h>
@@ -9,6 +11,7 @@
 #include "l4lb_conn.h"
 #include "l4lb_nat.h"
 #include "l4lb_proto_tcp.h"
+#include "l4lb_service.h"
 #include "../include/uapi/l4lb.h"
 
 #define ORIG	L4LB_DIR_ORIG
@@ -186,6 +189,122 @@ static void close_stays_closed(struct kunit *test)
 	}
 }
 
+/* --- the timeout of each state (l4lb_service_cfg_timeout()) -------------- */
+
+/* Every state a row can be in, the timeout kind that covers it, and its
+ * default in seconds.
+ */
+static const struct {
+	u8 state;
+	enum l4lb_timeout_kind kind;
+	unsigned int def;
+} state_timeouts[] = {
+	{ L4LB_CONN_SYN_SENT, L4LB_TO_SYN, 60 },
+	{ L4LB_CONN_SYN_RECV, L4LB_TO_SYN, 60 },
+	{ L4LB_CONN_ESTABLISHED, L4LB_TO_TCP, 900 },
+	{ L4LB_CONN_FIN_WAIT, L4LB_TO_TCP_FIN, 120 },
+	{ L4LB_CONN_CLOSE_WAIT, L4LB_TO_TCP_FIN, 120 },
+	{ L4LB_CONN_LAST_ACK, L4LB_TO_TCP_CLOSE, 3 },
+	{ L4LB_CONN_TIME_WAIT, L4LB_TO_TCP_CLOSE, 3 },
+	{ L4LB_CONN_CLOSE, L4LB_TO_TCP_CLOSE, 3 },
+	{ L4LB_CONN_UDP, L4LB_TO_UDP, 300 },
+	{ L4LB_CONN_PERSIST, L4LB_TO_PERSIST, 0 },
+	{ L4LB_CONN_UDP_UNREPLIED, L4LB_TO_UDP_UNREPLIED, 30 },
+};
+
+static void timeouts_every_state_has_its_default(struct kunit *test)
+{
+	struct l4lb_service_cfg cfg;
+	unsigned int i;
+
+	/* The table above names every state but NONE. */
+	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(state_timeouts),
+			(size_t)L4LB_CONN_STATE_MAX);
+	l4lb_service_cfg_default(&cfg);
+	cfg.vip = htonl(0xc0000201);	/* 192.0.2.1 */
+	KUNIT_EXPECT_EQ(test, cfg.timeout[L4LB_CONN_NONE], 0U);
+	for (i = 0; i < ARRAY_SIZE(state_timeouts); i++)
+		KUNIT_EXPECT_EQ_MSG(test, cfg.timeout[state_timeouts[i].state],
+				    state_timeouts[i].def, "%s",
+				    sname(state_timeouts[i].state));
+	KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), 0);
+}
+
+/* Each kind sets its states and no other: the FIN timeout no longer
+ * reaches the closed states (LAST_ACK, TIME_WAIT, CLOSE).
+ */
+static void timeouts_each_kind_sets_exactly_its_states(struct kunit *test)
+{
+	static const enum l4lb_timeout_kind kinds[] = {
+		L4LB_TO_TCP, L4LB_TO_TCP_FIN, L4LB_TO_TCP_CLOSE, L4LB_TO_SYN,
+		L4LB_TO_UDP, L4LB_TO_UDP_UNREPLIED, L4LB_TO_PERSIST,
+	};
+	unsigned int k, i, secs;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		struct l4lb_service_cfg cfg;
+
+		l4lb_service_cfg_default(&cfg);
+		secs = 1000 + k;
+		l4lb_service_cfg_timeout(&cfg, kinds[k], secs);
+		for (i = 0; i < ARRAY_SIZE(state_timeouts); i++) {
+			u8 st = state_timeouts[i].state;
+			unsigned int want = state_timeouts[i].kind == kinds[k] ?
+					    secs : state_timeouts[i].def;
+
+			KUNIT_EXPECT_EQ_MSG(test, cfg.timeout[st], want,
+					    "kind %u, state %s", kinds[k],
+					    sname(st));
+		}
+	}
+}
+
+/* The old rule "CLOSE lives min(10 s, tcp_fin)" is gone. */
+static void timeouts_close_follows_tcp_close_only(struct kunit *test)
+{
+	struct l4lb_service_cfg cfg;
+
+	l4lb_service_cfg_default(&cfg);
+	l4lb_service_cfg_timeout(&cfg, L4LB_TO_TCP_FIN, 2);
+	KUNIT_EXPECT_EQ(test, cfg.timeout[L4LB_CONN_CLOSE], 3U);
+	l4lb_service_cfg_timeout(&cfg, L4LB_TO_TCP_CLOSE, 60);
+	KUNIT_EXPECT_EQ(test, cfg.timeout[L4LB_CONN_CLOSE], 60U);
+	KUNIT_EXPECT_EQ(test, cfg.timeout[L4LB_CONN_FIN_WAIT], 2U);
+}
+
+/* Every timeout is checked, the new ones too: 0 is refused. */
+static void timeouts_zero_is_refused_for_every_kind(struct kunit *test)
+{
+	static const enum l4lb_timeout_kind kinds[] = {
+		L4LB_TO_TCP, L4LB_TO_TCP_FIN, L4LB_TO_TCP_CLOSE, L4LB_TO_SYN,
+		L4LB_TO_UDP, L4LB_TO_UDP_UNREPLIED,
+	};
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		struct l4lb_service_cfg cfg;
+
+		l4lb_service_cfg_default(&cfg);
+		cfg.vip = htonl(0xc0000201);	/* 192.0.2.1 */
+		KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), 0);
+		l4lb_service_cfg_timeout(&cfg, kinds[k], 0);
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_service_cfg_check(&cfg, NULL),
+				    -ERANGE, "kind %u", kinds[k]);
+	}
+}
+
+static void half_open_states_are_the_unconfirmed_ones(struct kunit *test)
+{
+	u8 s;
+
+	for (s = L4LB_CONN_NONE; s <= L4LB_CONN_STATE_MAX; s++)
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_conn_half_open_state(s),
+				    s == L4LB_CONN_SYN_SENT ||
+				    s == L4LB_CONN_SYN_RECV ||
+				    s == L4LB_CONN_UDP_UNREPLIED,
+				    "%s", sname(s));
+}
+
 /* --- the window a RST must hit (l4lb_tcp_rst_ok()) ------------------------ */
 
 /* A TCP segment of @len payload bytes, as l4lb_nat_parse() reads it. */
@@ -303,6 +422,11 @@ static struct kunit_case l4lb_tcp_state_cases[] = {
 	KUNIT_CASE(time_wait_stays_until_a_new_connection),
 	KUNIT_CASE(rst_closes_from_any_state_either_way),
 	KUNIT_CASE(close_stays_closed),
+	KUNIT_CASE(timeouts_every_state_has_its_default),
+	KUNIT_CASE(timeouts_each_kind_sets_exactly_its_states),
+	KUNIT_CASE(timeouts_close_follows_tcp_close_only),
+	KUNIT_CASE(timeouts_zero_is_refused_for_every_kind),
+	KUNIT_CASE(half_open_states_are_the_unconfirmed_ones),
 	{}
 };
 

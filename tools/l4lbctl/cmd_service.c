@@ -123,7 +123,7 @@ static int read_timeout(struct args *a, struct svc_info *svc)
 	if (rc)
 		return rc;
 	if (parse_timeout_kind(kind, &attr) < 0)
-		return usage_error("unknown timeout \"%s\" (expected tcp, tcpfin, udp or syn)",
+		return usage_error("unknown timeout \"%s\" (expected tcp, tcpfin, tcpclose, udp, udpunreplied or syn)",
 				   kind);
 	if (svc->present & ATTR_BIT(attr))
 		return usage_error("\"timeout %s\" given twice", kind);
@@ -230,7 +230,8 @@ static const struct subcmd service_subcmds[] = {
 	  "show the virtual services, or the one SEL selects" },
 	{ "set", service_set_cmd,
 	  "[vip IP] [port N] [proto tcp|udp] [scheduler NAME]\n"
-	  "[snat IP|auto] [timeout tcp|tcpfin|udp|syn SECONDS]...\n"
+	  "[snat IP|auto]\n"
+	  "[timeout tcp|tcpfin|tcpclose|udp|udpunreplied|syn SECONDS]...\n"
 	  "[persistence SECONDS]",
 	  "create a service, or change the one vip, port and proto select" },
 	{ "del", service_del_cmd, "SEL",

@@ -91,7 +91,8 @@ void out_conns_end(struct out *o);
  * Text: a block, separated from the one before by a blank line: the line
  * "service VIP:PORT/PROTO", then one "name value" line per attribute the
  * kernel sent (vip, port, proto, scheduler, snat, timeout_tcp,
- * timeout_tcpfin, timeout_udp, timeout_syn, persistence, conn_max).
+ * timeout_tcpfin, timeout_tcpclose, timeout_udp, timeout_udpunreplied,
+ * timeout_syn, persistence, conn_max).
  * JSON: one element of an array, an object with the same names (without
  * the "service" heading).
  */

@@ -10,6 +10,7 @@
 #include <linux/genetlink.h>
 
 #include "msg.h"
+#include "names.h"
 
 /*
  * Validation policies: the libmnl type of each attribute, as documented in
@@ -67,6 +68,8 @@ static const enum mnl_attr_data_type svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_TIMEOUT_SYN]	= MNL_TYPE_U32,
 	[L4LB_SVC_ATTR_PERSISTENCE]	= MNL_TYPE_U32,
 	[L4LB_SVC_ATTR_CONN_MAX]	= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE]	= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED]	= MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type stats_policy[L4LB_STATS_ATTR_MAX + 1] = {
@@ -197,7 +200,7 @@ void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be)
 void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	uint16_t t;
+	size_t i;
 
 	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_VIP))
@@ -210,9 +213,12 @@ void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 		mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, svc->sched);
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR))
 		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, svc->snat);
-	for (t = L4LB_SVC_ATTR_TIMEOUT_TCP; t <= L4LB_SVC_ATTR_TIMEOUT_SYN; t++)
+	for (i = 0; i < timeout_kinds_count; i++) {
+		uint16_t t = timeout_kinds[i].attr;
+
 		if (svc->present & ATTR_BIT(t))
 			mnl_attr_put_u32(nlh, t, svc->timeout[t]);
+	}
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE))
 		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE,
 				 svc->persistence);
@@ -324,7 +330,7 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 	const struct nlattr *tb[L4LB_SVC_ATTR_MAX + 1];
 	const struct nlattr *sched;
 	struct svc_info s = { 0 };
-	uint16_t t;
+	size_t i;
 
 	if (parse_nest(nlh, L4LB_ATTR_SERVICE, svc_policy, L4LB_SVC_ATTR_MAX,
 		       tb, &s.present) < 0)
@@ -344,8 +350,9 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 	s.port = get_u16(tb[L4LB_SVC_ATTR_PORT]);
 	s.proto = get_u8(tb[L4LB_SVC_ATTR_PROTO]);
 	s.snat = get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR]);
-	for (t = L4LB_SVC_ATTR_TIMEOUT_TCP; t <= L4LB_SVC_ATTR_TIMEOUT_SYN; t++)
-		s.timeout[t] = get_u32(tb[t]);
+	for (i = 0; i < timeout_kinds_count; i++)
+		s.timeout[timeout_kinds[i].attr] =
+			get_u32(tb[timeout_kinds[i].attr]);
 	s.persistence = get_u32(tb[L4LB_SVC_ATTR_PERSISTENCE]);
 	s.conn_max = get_u32(tb[L4LB_SVC_ATTR_CONN_MAX]);
 	*svc = s;

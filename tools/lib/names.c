@@ -26,10 +26,12 @@ _Static_assert(ARRAY_SIZE(conn_states) == L4LB_CONN_STATE_MAX + 1,
 	       "conn_states[] out of date");
 
 const struct timeout_kind timeout_kinds[] = {
-	{ "tcp",    L4LB_SVC_ATTR_TIMEOUT_TCP },
-	{ "tcpfin", L4LB_SVC_ATTR_TIMEOUT_TCP_FIN },
-	{ "udp",    L4LB_SVC_ATTR_TIMEOUT_UDP },
-	{ "syn",    L4LB_SVC_ATTR_TIMEOUT_SYN },
+	{ "tcp",          L4LB_SVC_ATTR_TIMEOUT_TCP },
+	{ "tcpfin",       L4LB_SVC_ATTR_TIMEOUT_TCP_FIN },
+	{ "tcpclose",     L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE },
+	{ "udp",          L4LB_SVC_ATTR_TIMEOUT_UDP },
+	{ "udpunreplied", L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED },
+	{ "syn",          L4LB_SVC_ATTR_TIMEOUT_SYN },
 };
 const size_t timeout_kinds_count = ARRAY_SIZE(timeout_kinds);
 

@@ -27,7 +27,7 @@ const char *be_state_name(uint8_t state, bool removed);
  * @state: enum l4lb_conn_state
  *
  * Return: its word in L4LB_CONN_STATE_NAMES ("SYN_SENT", ..., "UDP",
- * "PERSIST"), or "UNKNOWN" for L4LB_CONN_NONE and values the header does
+ * "PERSIST", "UDP_UNREPLIED"), or "UNKNOWN" for L4LB_CONN_NONE and values the header does
  * not know. Never NULL.
  */
 const char *conn_state_name(uint8_t state);
@@ -52,7 +52,8 @@ const char *conn_proto_name(uint8_t proto);
 
 /**
  * struct timeout_kind - one "timeout KIND SECONDS" word of "service set"
- * @word: the KIND word on the command line ("tcp", "tcpfin", "udp", "syn")
+ * @word: the KIND word on the command line ("tcp", "tcpfin", "tcpclose",
+ *	"udp", "udpunreplied", "syn")
  * @attr: the enum l4lb_svc_attr that carries it
  */
 struct timeout_kind {
@@ -60,7 +61,7 @@ struct timeout_kind {
 	uint16_t attr;
 };
 
-/* The four timeout kinds. */
+/* The timeout kinds, in the order usage messages list them. */
 extern const struct timeout_kind timeout_kinds[];
 /* Number of entries in timeout_kinds[]. */
 extern const size_t timeout_kinds_count;

@@ -130,7 +130,7 @@ int parse_be_state(const char *s, uint8_t *state);
 
 /**
  * parse_timeout_kind() - parse the KIND of "timeout KIND SECONDS"
- * @s: "tcp", "tcpfin", "udp" or "syn"
+ * @s: "tcp", "tcpfin", "tcpclose", "udp", "udpunreplied" or "syn"
  * @attr: the enum l4lb_svc_attr that carries that timeout
  *
  * Return: 0 or -EINVAL.

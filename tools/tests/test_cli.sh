@@ -108,10 +108,24 @@ usage 'scheduler name "abcdefghijklmnop" too long (at most 15 characters)' \
 usage 'invalid scheduler name "r r"' service set scheduler 'r r'
 usage 'invalid snat "none" (expected IP or auto)' service set snat none
 usage 'missing value after "timeout"' service set timeout
-usage 'unknown timeout "fin" (expected tcp, tcpfin, udp or syn)' service set timeout fin 10
+kinds='(expected tcp, tcpfin, tcpclose, udp, udpunreplied or syn)'
+usage "unknown timeout \"fin\" $kinds" service set timeout fin 10
+usage "unknown timeout \"close\" $kinds" service set timeout close 3
+usage "unknown timeout \"unreplied\" $kinds" service set timeout unreplied 30
+usage "unknown timeout \"tcp_close\" $kinds" service set timeout tcp_close 3
+usage "unknown timeout \"TCPCLOSE\" $kinds" service set timeout TCPCLOSE 3
 usage 'missing value after "tcp"' service set timeout tcp
+usage 'missing value after "tcpclose"' service set timeout tcpclose
+usage 'missing value after "udpunreplied"' service set timeout udpunreplied
 usage 'invalid timeout "10s" (expected seconds)' service set timeout tcp 10s
+usage 'invalid timeout "-1" (expected seconds)' service set timeout tcpclose -1
+usage 'invalid timeout "3.5" (expected seconds)' service set timeout tcpclose 3.5
+usage 'invalid timeout "4294967296" (expected seconds)' service set timeout tcpclose 4294967296
+usage 'invalid timeout "30s" (expected seconds)' service set timeout udpunreplied 30s
+usage 'invalid timeout "" (expected seconds)' service set timeout udpunreplied ''
 usage '"timeout udp" given twice' service set timeout udp 1 timeout udp 2
+usage '"timeout tcpclose" given twice' service set timeout tcpclose 1 timeout tcpclose 2
+usage '"timeout udpunreplied" given twice' service set timeout udpunreplied 1 timeout udpunreplied 2
 usage 'invalid persistence "4294967296" (expected seconds)' service set persistence 4294967296
 usage '"vip" given twice' service set vip 1.2.3.4 vip 1.2.3.5
 
@@ -183,7 +197,8 @@ else
 	error 3 "$nomod" flush service 10.0.0.1:20000
 	error 3 "$nomod" service set vip 192.0.2.1 port 80 proto tcp \
 		scheduler rr snat auto timeout tcp 900 timeout tcpfin 10 \
-		timeout udp 300 timeout syn 5 persistence 0
+		timeout tcpclose 3 timeout udp 300 timeout udpunreplied 30 \
+		timeout syn 5 persistence 0
 	error 3 "$nomod" add 10.0.0.2:80 weight 0
 	error 3 "$nomod" remove 10.0.0.2:80 --now
 	error 3 "$nomod" set 10.0.0.2:80 weight 65535 drain

@@ -320,6 +320,8 @@ static struct nlmsghdr *service_reply(const void *sched, size_t len)
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_SYN, 60);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 65536);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE, 3);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, 30);
 	mnl_attr_nest_end(nlh, nest);
 	return nlh;
 }
@@ -340,6 +342,10 @@ static void service_reply_is_decoded(void **state)
 	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_FIN], 120);
 	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP], 300);
 	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_SYN], 60);
+	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE], 3);
+	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED], 30);
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE));
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED));
 	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE));
 	assert_int_equal(svc.conn_max, 65536);
 }
@@ -565,6 +571,7 @@ static void service_set_request_carries_only_given_settings(void **state)
 		.present = ATTR_BIT(L4LB_SVC_ATTR_SCHED) |
 			   ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR) |
 			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_UDP) |
+			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE) |
 			   ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX),
 		.sched = "wrr",
 		.snat = 0,
@@ -575,15 +582,19 @@ static void service_set_request_carries_only_given_settings(void **state)
 
 	(void)state;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP] = 30;
+	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE] = 3;
+	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED] = 99; /* not given */
 	msg_put_service(nlh, &svc);
 	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
-	assert_int_equal(s.count, 4);
+	assert_int_equal(s.count, 5);
 	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET);
 	assert_int_equal(mnl_attr_validate(s.tb[L4LB_SVC_ATTR_SCHED],
 					   MNL_TYPE_NUL_STRING), 0);
 	assert_string_equal(mnl_attr_get_str(s.tb[L4LB_SVC_ATTR_SCHED]), "wrr");
 	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
 	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_TIMEOUT_UDP]), 30);
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE]), 3);
+	assert_null(s.tb[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED]);
 	assert_null(s.tb[L4LB_SVC_ATTR_CONN_MAX]);
 	assert_null(s.tb[L4LB_SVC_ATTR_VIP]);
 }

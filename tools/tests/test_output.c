@@ -245,12 +245,18 @@ static void nat_row_as_table(void **state)
 	c.state = L4LB_CONN_UDP;
 	c.expires = 0;
 	out_conn(&s.o, &c);
+	/* A word wider than its column pushes the next one right. */
+	c.state = L4LB_CONN_UDP_UNREPLIED;
+	c.expires = 30;
+	out_conn(&s.o, &c);
 	out_conns_end(&s.o);
 	sink_expect(&s, NAT_HEADER
 		"TCP   198.51.100.7:51234    192.0.2.1:80          "
 		"10.0.0.1:40001        10.0.0.2:8080         ESTABLISHED     899\n"
 		"UDP   198.51.100.7:51234    192.0.2.1:80          "
-		"10.0.0.1:40001        10.0.0.2:8080         UDP               0\n");
+		"10.0.0.1:40001        10.0.0.2:8080         UDP               0\n"
+		"UDP   198.51.100.7:51234    192.0.2.1:80          "
+		"10.0.0.1:40001        10.0.0.2:8080         UDP_UNREPLIED      30\n");
 }
 
 static void nat_row_as_json(void **state)
@@ -273,7 +279,7 @@ static void nat_state_names_match_proc(void **state)
 	static const char *const names[] = {
 		"UNKNOWN", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
 		"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "UDP",
-		"PERSIST", "UNKNOWN",
+		"PERSIST", "UDP_UNREPLIED", "UNKNOWN",
 	};
 	struct conn_info c = sample_conn();
 	unsigned int i;
@@ -306,7 +312,9 @@ static struct svc_info sample_service(void)
 			   ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR) |
 			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_TCP) |
 			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_TCP_FIN) |
+			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE) |
 			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_UDP) |
+			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED) |
 			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_SYN) |
 			   ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE) |
 			   ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX),
@@ -321,7 +329,9 @@ static struct svc_info sample_service(void)
 
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP] = 900;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_FIN] = 120;
+	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE] = 3;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP] = 300;
+	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED] = 30;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_SYN] = 60;
 	return svc;
 }
@@ -338,7 +348,8 @@ static void service_as_lines_and_json(void **state)
 	sink_expect(&s, "service 192.0.2.1:80/tcp\n"
 		"vip 192.0.2.1\nport 80\nproto tcp\nscheduler rr\n"
 		"snat auto\ntimeout_tcp 900\ntimeout_tcpfin 120\n"
-		"timeout_udp 300\ntimeout_syn 60\npersistence 0\n"
+		"timeout_tcpclose 3\ntimeout_udp 300\n"
+		"timeout_udpunreplied 30\ntimeout_syn 60\npersistence 0\n"
 		"conn_max 1048576\n");
 
 	svc.snat = inet_addr("10.0.0.1");
@@ -349,7 +360,9 @@ static void service_as_lines_and_json(void **state)
 	sink_expect(&s, "[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"udp\","
 		"\"scheduler\":\"rr\",\"snat\":\"10.0.0.1\","
 		"\"timeout_tcp\":900,\"timeout_tcpfin\":120,"
-		"\"timeout_udp\":300,\"timeout_syn\":60,\"persistence\":0,"
+		"\"timeout_tcpclose\":3,\"timeout_udp\":300,"
+		"\"timeout_udpunreplied\":30,"
+		"\"timeout_syn\":60,\"persistence\":0,"
 		"\"conn_max\":1048576}]\n");
 }
 

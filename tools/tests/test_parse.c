@@ -200,11 +200,21 @@ static void timeout_kinds_map_to_service_attributes(void **state)
 	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_TCP);
 	assert_int_equal(parse_timeout_kind("tcpfin", &a), 0);
 	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN);
+	assert_int_equal(parse_timeout_kind("tcpclose", &a), 0);
+	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE);
 	assert_int_equal(parse_timeout_kind("udp", &a), 0);
 	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_UDP);
+	assert_int_equal(parse_timeout_kind("udpunreplied", &a), 0);
+	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED);
 	assert_int_equal(parse_timeout_kind("syn", &a), 0);
 	assert_int_equal(a, L4LB_SVC_ATTR_TIMEOUT_SYN);
 	assert_int_equal(parse_timeout_kind("fin", &a), -EINVAL);
+	assert_int_equal(parse_timeout_kind("close", &a), -EINVAL);
+	assert_int_equal(parse_timeout_kind("unreplied", &a), -EINVAL);
+	assert_int_equal(parse_timeout_kind("tcp_close", &a), -EINVAL);
+	assert_int_equal(parse_timeout_kind("udpunreplied ", &a), -EINVAL);
+	assert_int_equal(parse_timeout_kind("", &a), -EINVAL);
+	assert_int_equal(parse_timeout_kind(NULL, &a), -EINVAL);
 }
 
 static void sched_name_must_fit_and_be_a_word(void **state)

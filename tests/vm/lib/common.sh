@@ -50,10 +50,11 @@ BE_PORTS="10000 10001 10002"
 BACKENDS=10.0.1.1:10000,10.0.2.1:10001,10.0.3.1:10002
 # shellcheck disable=SC2034 # used by the tests
 BE1=10.0.1.1:10000 BE2=10.0.2.1:10001 BE3=10.0.3.1:10002
-# The reference service of seed-notes §1. Its rows go as soon as a client
-# quits: a FIN in both directions (or a RST) lingers 2 s, not IPVS's 120 s
-# default (tests/vm/tests/life_defaults.sh checks the defaults themselves).
-L4LB_ARGS="vip=$VIP port=$VPORT backends=$BACKENDS timeout_tcp_fin=2"
+# The reference service of seed-notes §1, with the default timeouts: its
+# rows go a few seconds after a client quits (a closed row lingers
+# timeout_tcp_close, 3 s; tests/vm/tests/life_defaults.sh checks the
+# defaults themselves).
+L4LB_ARGS="vip=$VIP port=$VPORT backends=$BACKENDS"
 
 # Kernel log patterns that mean a kernel bug (run.sh greps for them too).
 SPLAT_RE='Oops|WARNING:|BUG:|KASAN|general protection|Call Trace|kmem_cache_destroy|still has objects'
@@ -366,11 +367,12 @@ greet_all() {
 }
 
 # udp_lb_up [ARGS...]: l4lb with a UDP service on the VIP over every
-# backend (idle rows live 600 s), ARGS more parameters, and a sink on each
-# backend so that they do not answer with port-unreachable errors.
+# backend (idle rows live 600 s, answered or not: the sinks never answer),
+# ARGS more parameters, and a sink on each backend so that they do not
+# answer with port-unreachable errors.
 udp_lb_up() {
 	load_l4lb vip="$VIP" port="$VPORT" proto=udp backends="$BACKENDS" \
-		timeout_udp=600 "$@" || return 1
+		timeout_udp=600 timeout_udp_unreplied=600 "$@" || return 1
 	udp_sinks
 }
 

@@ -13,7 +13,7 @@ step "topology"
 topo_up || die "topology up"
 kmsg_mark "ctl_add"
 step "l4lb up without backends"
-load_l4lb vip="$VIP" port="$VPORT" timeout_tcp_fin=2 || die "insmod l4lb.ko vip=$VIP port=$VPORT"
+load_l4lb vip="$VIP" port="$VPORT" || die "insmod l4lb.ko vip=$VIP port=$VPORT"
 ok "insmod l4lb.ko vip=$VIP port=$VPORT (no backends=)"
 
 _ctl_ok "l4lbctl service works" l4lbctl -j service

@@ -47,7 +47,7 @@ _received_at_least() {
 step "topology"
 topo_up || die "topology up"
 kmsg_mark "ctl_add_traffic"
-load_l4lb vip="$VIP" port="$VPORT" backends="$BE1,$BE2" timeout_tcp_fin=2 || die "l4lb up with be1, be2"
+load_l4lb vip="$VIP" port="$VPORT" backends="$BE1,$BE2" || die "l4lb up with be1, be2"
 ok "l4lb up with two backends (be1, be2)"
 serve_all chatd
 if serve_ready; then ok "chatd listens on be1, be2, be3"

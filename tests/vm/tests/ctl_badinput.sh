@@ -13,7 +13,7 @@
 # loaded" line, while usage errors still exit 2.
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 65
+plan 69
 require_l4lbctl
 
 # _snap FILE: what must not change.
@@ -85,6 +85,8 @@ _bad 1 "l4lbctl: VIP must be a unicast IPv4 address" service set vip 255.255.255
 _bad 1 "l4lbctl: unknown scheduler" service set scheduler nosuch
 _bad 1 "l4lbctl: timeouts must be 1-604800 seconds" service set timeout tcp 0
 _bad 1 "l4lbctl: timeouts must be 1-604800 seconds" service set timeout syn 604801
+_bad 1 "l4lbctl: timeouts must be 1-604800 seconds" service set timeout tcpclose 0
+_bad 1 "l4lbctl: timeouts must be 1-604800 seconds" service set timeout udpunreplied 604801
 # Service selectors that name no service (the only one is $VIP:$VPORT/tcp).
 _bad 1 "l4lbctl: no such service" service del 10.9.9.9:20000/tcp
 _bad 1 "l4lbctl: no such service" service del "$VIP:$VPORT/udp"
@@ -117,7 +119,9 @@ _bad 2 'l4lbctl: unknown argument "up"' add 10.0.4.1:80 up
 # Would drop be1's rows if it were sent.
 _bad 2 'l4lbctl: "--now" given twice' remove 10.0.1.1:10000 --now --now
 _bad 2 'l4lbctl: invalid port "0" (expected 1-65535)' service set port 0
-_bad 2 'l4lbctl: unknown timeout "foo" (expected tcp, tcpfin, udp or syn)' service set timeout foo 5
+_bad 2 'l4lbctl: unknown timeout "foo" (expected tcp, tcpfin, tcpclose, udp, udpunreplied or syn)' service set timeout foo 5
+_bad 2 'l4lbctl: invalid timeout "3s" (expected seconds)' service set timeout tcpclose 3s
+_bad 2 'l4lbctl: missing value after "udpunreplied"' service set timeout udpunreplied
 _bad 2 'l4lbctl: unknown service command "frob" (expected show, set or del)' service frob
 _bad 2 'l4lbctl: unknown argument "extra"' list extra
 

@@ -51,11 +51,12 @@ STOP=/tmp/fuzz.stop
 _tt=$(sed -n 's/.*vmtesttimeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 LIMIT=$((${_tt:-170} - 50))
 
-# _ref_up: the reference service as load_l4lb made it, be1-be3 up.
+# _ref_up: the reference service as load_l4lb made it (default timeouts),
+# be1-be3 up.
 _ref_up() {
 	l4lbctl service set vip "$VIP" port "$VPORT" proto tcp scheduler rr \
-		snat auto timeout tcp 900 timeout tcpfin 2 timeout syn 60 \
-		persistence 0
+		snat auto timeout tcp 900 timeout tcpfin 120 \
+		timeout tcpclose 3 timeout syn 60 persistence 0
 	for _b in $BE1 $BE2 $BE3; do
 		l4lbctl add "$_b" service "$SEL" 2>/dev/null ||
 			l4lbctl set "$_b" up weight 1 service "$SEL"

@@ -32,7 +32,7 @@ expect_eq "_ctl_backends (via -j list): backend and state of each" \
 expect_eq "_ctl_backends_svc: backend and its service" \
 	"10.0.1.1:10000 10.0.0.1:20000/tcp,10.0.2.1:10001 10.0.0.1:20000/udp" \
 	"$(_ctl_backends_svc | tr '\n' , | sed 's/,$//')"
-s='[{"vip":"10.0.0.1","port":20000,"proto":"tcp","scheduler":"rr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_udp":300,"timeout_syn":60,"persistence":0,"conn_max":1048576},{"vip":"10.0.0.1","port":20000,"proto":"udp","scheduler":"wrr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_udp":300,"timeout_syn":60,"persistence":0,"conn_max":1048576}]'
+s='[{"vip":"10.0.0.1","port":20000,"proto":"tcp","scheduler":"rr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_tcpclose":3,"timeout_udp":300,"timeout_udpunreplied":30,"timeout_syn":60,"persistence":0,"conn_max":1048576},{"vip":"10.0.0.1","port":20000,"proto":"udp","scheduler":"wrr","snat":"auto","timeout_tcp":900,"timeout_tcpfin":120,"timeout_tcpclose":3,"timeout_udp":300,"timeout_udpunreplied":30,"timeout_syn":60,"persistence":0,"conn_max":1048576}]'
 l4lbctl_in() { echo "$s"; }
 expect_eq "_ctl_svcs: VIP:PORT/PROTO of each service of -j service" \
 	"10.0.0.1:20000/tcp,10.0.0.1:20000/udp" "$(_ctl_svcs | tr '\n' , | sed 's/,$//')"

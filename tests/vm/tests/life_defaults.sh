@@ -1,17 +1,19 @@
 #!/bin/sh
-# life_defaults: a service nobody tuned has IPVS's timeouts.
+# life_defaults: a service nobody tuned has the default timeouts.
 #
 #   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=...   (no timeout_*)
 #
 #  1. The module parameters and `l4lbctl -j service` say: ESTABLISHED
-#     900 s, after a FIN 120 s, half-open 60 s, UDP 300 s.
+#     900 s, half-closed 120 s, closed 3 s, half-open 60 s, UDP 300 s,
+#     unreplied UDP 30 s.
 #  2. chatd on be1..be3. Client "est" joins (round robin: be1): its row is
 #     ESTABLISHED with 890-900 s left.
 #  3. "est" quits: FIN both ways. The row lingers in TIME_WAIT (or
-#     LAST_ACK) with 110-120 s left, and is still there 3 s later.
+#     LAST_ACK) with at most 3 s left, and is gone within 6 s: a row goes
+#     a few seconds after its connection closes.
 #  4. A client joins on be2 and is killed with SO_LINGER 0, so its stack
-#     sends a RST: the row is in CLOSE with at most 10 s left, and is gone
-#     within 14 s.
+#     sends a RST: the row is in CLOSE with at most 3 s left, and is gone
+#     within 6 s.
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 plan 8
@@ -24,16 +26,19 @@ _in() { [ -n "$3" ] && [ "$3" -ge "$1" ] && [ "$3" -le "$2" ]; }
 
 step "the defaults"
 p=/sys/module/l4lb/parameters
-expect_eq "module parameters timeout_tcp timeout_tcp_fin timeout_syn timeout_udp" \
-	"900 120 60 300" \
-	"$(cat $p/timeout_tcp $p/timeout_tcp_fin $p/timeout_syn $p/timeout_udp | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "module parameters timeout_tcp _tcp_fin _tcp_close _syn _udp _udp_unreplied" \
+	"900 120 3 60 300 30" \
+	"$(cat $p/timeout_tcp $p/timeout_tcp_fin $p/timeout_tcp_close $p/timeout_syn \
+		$p/timeout_udp $p/timeout_udp_unreplied | tr '\n' ' ' | sed 's/ $//')"
 svc=$(l4lbctl -j service)
 diag "l4lbctl -j service: $svc"
 got=""
-for k in timeout_tcp timeout_tcpfin timeout_syn timeout_udp; do
+for k in timeout_tcp timeout_tcpfin timeout_tcpclose timeout_syn timeout_udp \
+	timeout_udpunreplied; do
 	got="$got $(echo "$svc" | json_line "$k")"
 done
-expect_eq "l4lbctl -j service: tcp tcpfin syn udp" " 900 120 60 300" "$got"
+expect_eq "l4lbctl -j service: tcp tcpfin tcpclose syn udp udpunreplied" \
+	" 900 120 3 60 300 30" "$got"
 
 step "an established connection"
 serve_all chatd
@@ -46,20 +51,27 @@ if _in 890 900 "$e"; then ok "ESTABLISHED row expires in $e s (890-900)"
 else fail "ESTABLISHED row expires in 890-900 s" "expires: '$e'"; nat_show; fi
 
 step "est quits: FIN both ways"
-chat_quit est || diag "client est did not exit"
+# As chat_quit, but watch the row at once: it lingers only 3 s.
+read -r h </tmp/chat.est.holder
+kill "$h"
+t0=$(now_s)
 if _life_wait_state $BE1 10 TIME_WAIT LAST_ACK; then
-	e=$(_life_expires $BE1)
-	if _in 110 120 "$e"; then ok "closed row: $LIFE_STATE, expires in $e s (110-120)"
-	else fail "closed row expires in 110-120 s" "state $LIFE_STATE, expires '$e'"; nat_show; fi
+	# shellcheck disable=SC2046 # state and expires: two words
+	set -- $(_life_rows_to $BE1 | awk 'NR == 1 { print $6, $7 }')
+	if _in 0 3 "${2:-}"; then ok "closed row: ${1:-}, expires in $2 s (<= 3)"
+	else fail "closed row expires in at most 3 s" "state '${1:-}', expires '${2:-}'"; nat_show; fi
 else
 	fail "closed row: TIME_WAIT or LAST_ACK" "state: $LIFE_STATE"; nat_show
 fi
-sleep 3
-st=$(_life_state $BE1)
-case $st in
-TIME_WAIT | LAST_ACK) ok "closed row still there 3 s later ($st)" ;;
-*) fail "closed row still there 3 s later" "state: $st"; nat_show ;;
-esac
+if _life_wait_state $BE1 10 none; then
+	d=$(num_sub "$(now_s)" "$t0")
+	if num_le "$d" 6; then ok "closed row gone $d s after est quit (<= 6)"
+	else fail "closed row gone within 6 s after est quit" "gone after $d s"; fi
+else
+	fail "closed row gone within 6 s after est quit" "state: $LIFE_STATE"; nat_show
+fi
+read -r pid </tmp/chat.est.pid
+wait_exit 15 "$pid" || diag "client est did not exit"
 
 step "a reset connection"
 bg_held rst /tmp/rst.log cli socat -t 30 - TCP:$VIP:$VPORT,so-linger=0
@@ -67,17 +79,20 @@ _life_wait_state $BE2 15 ESTABLISHED || die "connection rst ESTABLISHED on be2" 
 read -r pid <"/tmp/rst.pid"
 kill -9 "$pid"
 t0=$(now_s)
-if _life_wait_state $BE2 5 CLOSE; then
-	e=$(_life_expires $BE2)
-	if _in 1 10 "$e"; then ok "reset row: CLOSE, expires in $e s (<= 10)"
-	else fail "reset row expires in at most 10 s" "expires '$e'"; nat_show; fi
+if _life_wait_state $BE2 3 CLOSE; then
+	# shellcheck disable=SC2046 # state and expires: two words
+	set -- $(_life_rows_to $BE2 | awk 'NR == 1 { print $6, $7 }')
+	if _in 0 3 "${2:-}"; then ok "reset row: CLOSE, expires in $2 s (<= 3)"
+	else fail "reset row expires in at most 3 s" "state '${1:-}', expires '${2:-}'"; nat_show; fi
 else
 	fail "reset row: CLOSE" "state: $LIFE_STATE"; nat_show
 fi
-if _life_wait_state $BE2 14 none; then
-	ok "reset row gone $(num_sub "$(now_s)" "$t0") s after the RST (<= 14)"
+if _life_wait_state $BE2 10 none; then
+	d=$(num_sub "$(now_s)" "$t0")
+	if num_le "$d" 6; then ok "reset row gone $d s after the RST (<= 6)"
+	else fail "reset row gone within 6 s after the RST" "gone after $d s"; fi
 else
-	fail "reset row gone within 14 s" "state: $LIFE_STATE"; nat_show
+	fail "reset row gone within 6 s after the RST" "state: $LIFE_STATE"; nat_show
 fi
 bg_kill_all
 unload_l4lb

@@ -1,7 +1,7 @@
 #!/bin/sh
 # life_reuse: port reuse. The client's ephemeral range is narrowed to 100
 # ports (40000-40099), so its tuples repeat while the old rows still linger
-# in TIME_WAIT (timeout_tcp_fin raised to 120 s, longer than
+# in TIME_WAIT (timeout_tcp_close raised from 3 s to 120 s, longer than
 # the whole loop, so that they surely do). A
 # new SYN on such a row must be scheduled afresh at once, not dropped
 # (which would cost the client a 1 s SYN retransmission).
@@ -54,7 +54,7 @@ synretrans() {
 		if (!h) { for (i = 2; i <= NF; i++) if ($i == "TCPSynRetrans") c = i; h = 1 }
 		else print $c }'
 }
-_life_up timeout_tcp_fin=120
+_life_up timeout_tcp_close=120
 
 step "servers that close first"
 bg /tmp/be1.log be1 socat TCP-LISTEN:10000,reuseaddr,fork,backlog=128 EXEC:'echo be1'
@@ -133,7 +133,7 @@ if [ "$created" = "$ran" ]; then ok "exactly one row was created per connection 
 else fail "exactly one row was created per connection" "created $created for $ran connections"; fi
 tw=$(_life_count TIME_WAIT)
 diag "rows now: $(nat_len), in TIME_WAIT: $tw, LAST_ACK: $(_life_count LAST_ACK)"
-# 100 client ports, timeout_tcp_fin 120 s: no row expires during the loop,
+# 100 client ports, timeout_tcp_close 120 s: no row expires during the loop,
 # so with more than 100 connections at most 100 rows means every connection
 # after the first 100 took over a lingering TIME_WAIT row.
 if [ "$(nat_len)" -le 100 ]; then ok "at most one row per client port ($(nat_len) <= 100)"

@@ -11,8 +11,8 @@
 #     whole, the row stays, and stats count it in rst_ignored;
 #   - then exactly at the client's sequence number: the backend's socket
 #     is reset, the row goes to CLOSE and the transfer ends short.
-# With the reference service's timeout_tcp_fin=2, a row that the spoofed
-# RST had closed would be gone 2 s later, mid-transfer.
+# With the default timeout_tcp_close (3 s), a row that the spoofed RST
+# had closed would be gone 3 s later, mid-transfer.
 . /vm/lib/common.sh
 plan 8
 require_l4lbctl

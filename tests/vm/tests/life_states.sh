@@ -1,11 +1,11 @@
 #!/bin/sh
 # life_states: the TCP states of a NAT row, one connection per backend.
 #
-#   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=... timeout_tcp_fin=2
+#   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=...   (default timeouts)
 #
-# timeout_tcp_fin covers every state after a FIN (FIN_WAIT, CLOSE_WAIT,
-# LAST_ACK, TIME_WAIT), as IPVS's tcpfin does, and a RST row lives
-# min(10 s, timeout_tcp_fin). So each half-closed wait below is under 2 s.
+# timeout_tcp_fin (120 s) covers the half-closed states (FIN_WAIT,
+# CLOSE_WAIT); timeout_tcp_close (3 s) the closed ones (LAST_ACK,
+# TIME_WAIT, and CLOSE after a RST).
 #
 # Round robin puts connection 1 on be1, 2 on be2, 3 on be3. socat on both
 # ends (client in cli, stdin held by a fifo; server on the backend).
@@ -14,22 +14,22 @@
 #     be1 answers but the balancer's neighbour entry for the client is wrong,
 #     so the SYN-ACK never reaches the client: SYN_RECV. The neighbour entry
 #     is fixed: the client's ACK makes it ESTABLISHED. The client closes its
-#     sending side: FIN_WAIT; 1 s later the server closes too: LAST_ACK /
-#     TIME_WAIT, and the row is gone shortly after (timeout_tcp_fin 2 s).
+#     sending side: FIN_WAIT; 3 s later the server closes too: LAST_ACK /
+#     TIME_WAIT, and the row is gone shortly after (timeout_tcp_close 3 s).
 #  2. be2's server answers one line and closes first: CLOSE_WAIT; the client
 #     closes later: the row goes shortly after.
 #  3. be3: an established connection, then the client is killed with
-#     SO_LINGER 0, so its stack sends a RST: the row goes 2 s later (the
-#     CLOSE linger), give or take the GC's 1 s pass.
+#     SO_LINGER 0, so its stack sends a RST: the row goes 3 s later (the
+#     CLOSE linger, timeout_tcp_close), give or take the GC's 1 s pass.
 . /vm/lib/common.sh
 . /vm/lib/life.sh
-plan 13
+plan 14
 require_l4lbctl
 _life_up
 
 # ------------------------------------------------------------ 1: be1 ----
-step "be1 server: reads to EOF, closes 1 s later"
-bg /tmp/be1.log be1 socat -t 30 TCP-LISTEN:10000,reuseaddr SYSTEM:'cat >/dev/null; sleep 1'
+step "be1 server: reads to EOF, closes 3 s later"
+bg /tmp/be1.log be1 socat -t 30 TCP-LISTEN:10000,reuseaddr SYSTEM:'cat >/dev/null; sleep 3'
 ip -n be1 route add blackhole 10.0.1.254/32 || die "blackhole route in be1"
 cli_mac=$(ip -n cli link show eth0 | awk '/link\/ether/ { print $2 }')
 ip neigh replace 10.0.0.2 dev veth-cli lladdr 02:00:00:00:00:99 nud permanent ||
@@ -67,6 +67,14 @@ if _life_wait_state $BE1 10 FIN_WAIT; then
 else
 	fail "client's FIN: FIN_WAIT" "state: $LIFE_STATE"; nat_show
 fi
+# State and expires from one read of the row.
+# shellcheck disable=SC2046 # state and expires: two words
+set -- $(_life_rows_to $BE1 | awk 'NR == 1 { print $6, $7 }')
+if [ "${1:-}" = FIN_WAIT ] && [ "${2:-0}" -ge 110 ] && [ "${2:-0}" -le 120 ]; then
+	ok "half-closed row expires in $2 s (timeout_tcp_fin 120)"
+else
+	fail "half-closed row expires in 110-120 s (timeout_tcp_fin)" "state '${1:-}', expires '${2:-}'"; nat_show
+fi
 nat_show "FIN_WAIT"
 if _life_wait_state $BE1 15 LAST_ACK TIME_WAIT; then
 	t_fin2=$(now_s)
@@ -77,7 +85,7 @@ else
 fi
 nat_show "FIN both ways"
 if _life_wait_state $BE1 8 none; then
-	ok "row gone $(num_sub "$(now_s)" "$t_fin2") s after FIN both ways (timeout_tcp_fin 2)"
+	ok "row gone $(num_sub "$(now_s)" "$t_fin2") s after FIN both ways (timeout_tcp_close 3)"
 else
 	fail "row gone within 8 s after FIN both ways" "state: $LIFE_STATE"; nat_show
 fi
@@ -117,14 +125,14 @@ _life_wait_state $BE3 15 ESTABLISHED || die "connection 3 ESTABLISHED on be3" "$
 read -r p <"/tmp/c3.pid"
 kill -9 "$p"
 t0=$(now_s)
-if _life_wait_state $BE3 5 none; then
-	ok "client's RST: row gone $(num_sub "$(now_s)" "$t0") s later (want 2-3)"
+if _life_wait_state $BE3 7 none; then
+	ok "client's RST: row gone $(num_sub "$(now_s)" "$t0") s later (want 3-4)"
 else
-	fail "client's RST: row gone within 5 s" "state: $LIFE_STATE"; nat_show
+	fail "client's RST: row gone within 7 s" "state: $LIFE_STATE"; nat_show
 fi
 d=$(num_sub "$(now_s)" "$t0")
-if num_le "$d" 4; then ok "RST removal took ${d}s (<= 4: 2 s linger + 1 s GC pass)"
-else fail "RST removal took ${d}s (<= 4: 2 s linger + 1 s GC pass)"; fi
+if num_le "$d" 5; then ok "RST removal took ${d}s (<= 5: 3 s linger + 1 s GC pass + slack)"
+else fail "RST removal took ${d}s (<= 5: 3 s linger + 1 s GC pass + slack)"; fi
 expect_eq "NAT table empty" 0 "$(nat_len)"
 diag "stats: $(_life_stats)"
 bg_kill_all

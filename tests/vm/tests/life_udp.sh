@@ -10,8 +10,8 @@
 # 0.15 s apart, so the round robin order is the clients' order. 30 clients in
 # cli each send 5 datagrams, 1 s apart, from one socket and must get 5
 # replies, all from the same backend. At the peak there are 30 rows, in
-# state UDP, spread 10/10/10 by round robin; 3 s after the last datagram
-# they have expired.
+# state UDP (answered; life_udp_unreplied covers UDP_UNREPLIED), spread
+# 10/10/10 by round robin; 3 s after the last datagram they have expired.
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 plan 10

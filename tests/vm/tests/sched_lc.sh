@@ -2,9 +2,9 @@
 # sched_lc: least-connection scheduling with long-lived connections.
 #
 # l4lb is loaded with scheduler=lc over be1, be2, be3 (greetd, answering
-# its name). The FIN linger is raised to 60 s (`service set timeout tcpfin
-# 60`) so that closed connections stay in the table as inactive rows for
-# the whole test: lc must count only ESTABLISHED rows.
+# its name). The linger of closed rows is raised to 60 s (`service set
+# timeout tcpclose 60`) so that closed connections stay in the table as
+# inactive rows for the whole test: lc must count only ESTABLISHED rows.
 #   - nine connections, each held open and answered before the next one
 #     starts, spread three per backend (ties take turns);
 #   - the three on be2 are closed: be2 has 0 active and 3 inactive rows;
@@ -22,7 +22,7 @@ topo_up || die "topology up"
 kmsg_mark "sched_lc"
 load_l4lb $L4LB_ARGS scheduler=lc || die "l4lb up with scheduler=lc"
 expect_eq "l4lb up, service scheduler is lc" "lc" "$(_sched_service_sched)"
-_sched_run "service set timeout tcpfin 60" l4lbctl service set timeout tcpfin 60
+_sched_run "service set timeout tcpclose 60" l4lbctl service set timeout tcpclose 60
 if _sched_greet; then ok "greetd answers be1, be2, be3"
 else fail "greetd answers be1, be2, be3"; diag_file /tmp/be1.log; fi
 
@@ -45,7 +45,8 @@ for b in $first; do
 	i=$((i + 1))
 done
 diag "closed:$closed"
-# Active drops at the first FIN; the rows linger (tcpfin 60) as inactive.
+# Active drops at the first FIN; the closed rows linger (tcpclose 60) as
+# inactive.
 if wait_for 20 '[ "$(_sched_list active)/$(_sched_list inactive)" = "3 0 3/0 3 0" ]'; then
 	ok "after the close: active 3 0 3, be2's rows linger as inactive (0 3 0)"
 else

@@ -101,11 +101,11 @@ _nses_down
 if _mkinst A && _mkinst B; then ok "two balancer namespaces, each with a client and the backend addresses"
 else die "two balancer namespaces, each with a client and the backend addresses"; fi
 _sched_run "A: service set scheduler mh; add be1 be2 be3" sh -c "
-	/usr/sbin/ip netns exec mhlbA l4lbctl service set vip 10.0.0.1 port 20000 scheduler mh timeout tcpfin 2 &&
+	/usr/sbin/ip netns exec mhlbA l4lbctl service set vip 10.0.0.1 port 20000 scheduler mh &&
 	/usr/sbin/ip netns exec mhlbA l4lbctl add $BE1 && /usr/sbin/ip netns exec mhlbA l4lbctl add $BE2 &&
 	/usr/sbin/ip netns exec mhlbA l4lbctl add $BE3"
 _sched_run "B: service set scheduler mh; add be3 be2 be1" sh -c "
-	/usr/sbin/ip netns exec mhlbB l4lbctl service set vip 10.0.0.1 port 20000 scheduler mh timeout tcpfin 2 &&
+	/usr/sbin/ip netns exec mhlbB l4lbctl service set vip 10.0.0.1 port 20000 scheduler mh &&
 	/usr/sbin/ip netns exec mhlbB l4lbctl add $BE3 && /usr/sbin/ip netns exec mhlbB l4lbctl add $BE2 &&
 	/usr/sbin/ip netns exec mhlbB l4lbctl add $BE1"
 expect_eq "A and B: scheduler mh, the same three backends" \

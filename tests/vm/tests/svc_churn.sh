@@ -1,7 +1,7 @@
 #!/bin/sh
 # svc_churn: deleting and re-creating a service under load.
 #
-#   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=... timeout_tcp_fin=2
+#   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=...   (default timeouts)
 #
 #  1. 30 connections are held open through the service; `l4lbctl service
 #     del 10.0.0.1:20000/tcp` removes the service and its 30 rows at once.
@@ -22,7 +22,7 @@ SEL=$VIP:$VPORT/tcp
 
 # _svc_up: the reference service again, by l4lbctl.
 _svc_up() {
-	l4lbctl service set vip $VIP port $VPORT proto tcp timeout tcpfin 2 &&
+	l4lbctl service set vip $VIP port $VPORT proto tcp &&
 		l4lbctl add 10.0.1.1:10000 && l4lbctl add 10.0.2.1:10001 &&
 		l4lbctl add 10.0.3.1:10002
 }

@@ -90,6 +90,8 @@ int l4lb_reset_send(struct net *net, __be32 saddr, __be16 sport,
 
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	/* __ip_local_out() sets tot_len and the header checksum. */
-	err = net_xmit_eval(ip_local_out(net, NULL, skb));
+	/* net_xmit_eval() evaluates its argument twice: call first. */
+	err = ip_local_out(net, NULL, skb);
+	err = net_xmit_eval(err);
 	return err > 0 ? -ENOBUFS : err;
 }

@@ -378,9 +378,18 @@ static u32 l4lb_port_part_size(const struct l4lb_port_range *ports,
  * a backend (tests) each search starts at random. The check and the insert
  * happen under the bucket locks of both tuples.
  *
- * Context: any; takes bucket locks with BHs disabled.
+ * If every port probed is taken and @tab->reclaimable says that one of
+ * their rows may give its port up, the first such row (the oldest, in the
+ * cursor's order) is returned instead, and the cursor is left on its port:
+ * the caller unlinks it (l4lb_conn_unlink_if()) and calls again, and the
+ * search starts on the port just freed. This is what keeps a flood of
+ * unconfirmed rows, or a crowd of closed ones, from taking every port.
+ *
+ * Context: RCU read side (for *@old); takes bucket locks with BHs disabled.
  * Return: 0 when hashed; -EEXIST if a row with the same original tuple
  * exists (a retransmitted SYN raced us), with *@old set, valid under RCU;
+ * -EBUSY if every port probed is taken but one row may be reclaimed, with
+ * *@old set to that row's reply direction, valid under RCU;
  * -EADDRNOTAVAIL if no free SNAT port was found.
  */
 int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
@@ -394,7 +403,8 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 	u32 attempts = min_t(u32, range, 128);
 	atomic_t *next = cursor && range > 1 ? cursor : NULL;
 	u32 h0 = l4lb_tuple_hash(tab, orig);
-	u32 off, i, h1;
+	struct l4lb_tuple_hash *victim = NULL;
+	u32 off, i, h1, victim_idx = 0;
 
 	if (WARN_ON_ONCE(!range))
 		return -EADDRNOTAVAIL;
@@ -402,6 +412,7 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		get_random_u32_below(range);
 	for (i = 0; i < attempts; i++) {
 		u32 idx = (off + i) % range;
+		struct l4lb_tuple_hash *taken;
 
 		reply->dport = htons(idx < n0 ? ports->lo[0] + idx :
 				     ports->lo[1] + (idx - n0));
@@ -413,7 +424,7 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 			l4lb_gc_mark(tab, h0);	/* the caller follows it */
 			return -EEXIST;
 		}
-		if (!l4lb_conn_exists_locked(tab, h1, reply, NULL)) {
+		if (!l4lb_conn_exists_locked(tab, h1, reply, &taken)) {
 			hlist_add_head_rcu(&conn->th[L4LB_DIR_ORIG].node,
 					   &tab->buckets[h0]);
 			hlist_add_head_rcu(&conn->th[L4LB_DIR_REPLY].node,
@@ -425,6 +436,17 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 			return 0;
 		}
 		l4lb_double_unlock(tab, h0, h1);
+		if (!victim && tab->reclaimable &&
+		    tab->reclaimable(l4lb_tuplehash_to_conn(taken))) {
+			victim = taken;
+			victim_idx = idx;
+		}
+	}
+	if (victim) {
+		if (next)
+			atomic_set(next, victim_idx);
+		*old = victim;
+		return -EBUSY;
 	}
 	if (next)
 		atomic_set(next, (off + attempts) % range);
@@ -501,6 +523,32 @@ bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn)
 	atomic_dec(&tab->count);
 	call_rcu(&conn->rcu, l4lb_conn_free_rcu);
 	return true;
+}
+
+/**
+ * l4lb_conn_unlink_if() - unlink a row if a predicate still holds for it
+ * @tab: the table
+ * @conn: the row, found under RCU
+ * @pred: called with conn->lock held, BHs disabled; must not sleep
+ *
+ * The check and the marking of the row as dead happen under conn->lock,
+ * so a packet that changes the row's state (l4lb_conn_advance()) either
+ * comes first, and @pred sees the new state, or finds the row dead.
+ *
+ * Context: RCU read side; takes conn->lock and bucket locks, BHs disabled.
+ * Return: true if this call unlinked the row.
+ */
+bool l4lb_conn_unlink_if(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+			 bool (*pred)(const struct l4lb_conn *conn))
+{
+	bool ok;
+
+	spin_lock_bh(&conn->lock);
+	ok = !(conn->flags & L4LB_CONN_F_DEAD) && pred(conn);
+	if (ok)
+		conn->flags |= L4LB_CONN_F_DEAD;
+	spin_unlock_bh(&conn->lock);
+	return ok && l4lb_conn_unlink(tab, conn);
 }
 
 /**

@@ -80,6 +80,7 @@ struct l4lb_tuple_hash {
 #define L4LB_CONN_F_HALF_OPEN	BIT(3)	/* counted in tab->half_open */
 #define L4LB_CONN_F_TEMPLATE	BIT(4)	/* a persistence template */
 #define L4LB_CONN_F_DEAD	BIT(5)	/* unlinked: its state is final */
+#define L4LB_CONN_F_REPLY_FIRST	BIT(6)	/* the backend sent the first FIN */
 
 /* l4lb_conn::wscale of a side whose SYN offered no window scale */
 #define L4LB_WSCALE_NONE	0xff
@@ -158,6 +159,10 @@ struct l4lb_conn_gc_state {
  *	flood cannot take the whole table from real connections
  * @release: called for an unlinked row that has a backend, to give back
  *	what the row holds of it (l4lb_backend_conn_release())
+ * @reclaimable: may a row give its SNAT port up to a new connection when
+ *	every port probed is taken (l4lb_conn_reclaimable())? Called under
+ *	RCU, locklessly, and again under conn->lock; NULL: never. Set by the
+ *	table's owner before the table is used.
  * @mark: two bitmaps with a bit per bucket: a bucket is marked when a
  *	row is inserted into it or found in it, for the expiry
  * @mark_cur: index of the bitmap that marks go to now
@@ -173,6 +178,7 @@ struct l4lb_conn_table {
 	atomic_t half_open;
 	unsigned int half_open_max;
 	void (*release)(struct l4lb_conn *conn);
+	bool (*reclaimable)(const struct l4lb_conn *conn);
 	unsigned long *mark[2];
 	unsigned int mark_cur;
 	struct l4lb_conn_gc_state gc;
@@ -254,6 +260,8 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old);
 bool l4lb_conn_unlink(struct l4lb_conn_table *tab, struct l4lb_conn *conn);
+bool l4lb_conn_unlink_if(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
+			 bool (*pred)(const struct l4lb_conn *conn));
 
 unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab, unsigned int b,
 			     bool both,

@@ -41,6 +41,7 @@
 #include "l4lb_net.h"
 #include "l4lb_persist.h"
 #include "l4lb_proto_tcp.h"
+#include "l4lb_reset.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 
@@ -265,9 +266,33 @@ err:
 	return ERR_PTR(err);
 }
 
+/* Give a reclaimable row's SNAT port up (l4lb_conn_reclaimable()): unlink
+ * it, and if its backend still holds a socket on the tuple, end that with
+ * a RST first. False if the row changed meanwhile and keeps its port.
+ */
+static bool l4lb_conn_reclaim(struct l4lb_net *ln, struct l4lb_conn *victim)
+{
+	const struct l4lb_tuple *r = &victim->th[L4LB_DIR_REPLY].tuple;
+	bool confirmed;
+	u32 seq;
+
+	if (!l4lb_conn_unlink_if(ln->tab, victim, l4lb_conn_reclaimable))
+		return false;
+	/* Its flags and state are final now that it is dead. */
+	confirmed = !(READ_ONCE(victim->flags) & L4LB_CONN_F_HALF_OPEN);
+	l4lb_stats_event(ln, confirmed ? L4LB_EV_RECLAIM_CLOSED :
+				      L4LB_EV_RECLAIM_UNCONFIRMED);
+	if (l4lb_tcp_backend_holds(victim, &seq) &&
+	    !l4lb_reset_send(ln->net, r->daddr, r->dport, r->saddr, r->sport,
+			     seq))
+		l4lb_stats_event(ln, L4LB_EV_RESET_SENT);
+	return true;
+}
+
 /* Choose a SNAT port and hash the row; or, if a retransmitted SYN raced
  * us, drop ours and follow the row that won, which may have chosen
- * another backend.
+ * another backend. When every port probed is taken, one reclaimable row
+ * gives its port up and the search runs once more.
  */
 static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
 					  struct sk_buff *skb,
@@ -282,6 +307,14 @@ static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
 	l4lb_snat_ports(ln->net, &ports);
 	err = l4lb_conn_insert_range(ln->tab, conn, &ports, &be->snat_next,
 				     &old);
+	if (err == -EBUSY) {
+		err = -EADDRNOTAVAIL;
+		if (l4lb_conn_reclaim(ln, l4lb_tuplehash_to_conn(old)))
+			err = l4lb_conn_insert_range(ln->tab, conn, &ports,
+						     &be->snat_next, &old);
+		if (err == -EBUSY)	/* taken again meanwhile */
+			err = -EADDRNOTAVAIL;
+	}
 	if (!err) {
 		l4lb_stats_created(ln);
 		l4lb_backend_created(be);

@@ -15,6 +15,7 @@
 #include "l4lb_core.h"
 #include "l4lb_ctl.h"
 #include "l4lb_net.h"
+#include "l4lb_proto_tcp.h"
 #include "l4lb_service.h"
 
 /* Bring up the table, the expiry and the hooks of a namespace, once. */
@@ -31,6 +32,7 @@ static int l4lb_ctl_net_start(struct l4lb_net *ln,
 			NL_SET_ERR_MSG(extack, "out of memory");
 			return -ENOMEM;
 		}
+		ln->tab->reclaimable = l4lb_conn_reclaimable;
 	}
 	if (!ln->hooks) {
 		err = l4lb_hooks_register(ln);

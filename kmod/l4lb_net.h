@@ -50,6 +50,9 @@ enum l4lb_drop {
  * @L4LB_EV_FRAGMENT: a non-first fragment, passed on (defrag disabled)
  * @L4LB_EV_ICMP: an ICMP error about a row translated
  * @L4LB_EV_RST_IGNORED: a RST outside the receiver's window, passed on
+ * @L4LB_EV_RECLAIM_UNCONFIRMED: an unconfirmed row gave its SNAT port up
+ * @L4LB_EV_RECLAIM_CLOSED: a closed row gave its SNAT port up
+ * @L4LB_EV_RESET_SENT: a RST sent to a backend on a reclaimed tuple
  *	without ending its row
  * @L4LB_EV_MAX: the number of events
  */
@@ -58,6 +61,9 @@ enum l4lb_event {
 	L4LB_EV_FRAGMENT,
 	L4LB_EV_ICMP,
 	L4LB_EV_RST_IGNORED,
+	L4LB_EV_RECLAIM_UNCONFIRMED,
+	L4LB_EV_RECLAIM_CLOSED,
+	L4LB_EV_RESET_SENT,
 	L4LB_EV_MAX,
 };
 

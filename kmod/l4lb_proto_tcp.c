@@ -30,9 +30,15 @@ u8 l4lb_tcp_next_state(u8 state, u8 *flags, enum l4lb_dir dir, u8 tcp_flags)
 
 	if (tcp_flags & TCPHDR_RST)
 		return L4LB_CONN_CLOSE;
-	if (tcp_flags & TCPHDR_FIN)
+	if (tcp_flags & TCPHDR_FIN) {
+		/* Who closed first decides whether the backend keeps the
+		 * tuple in TIME_WAIT (l4lb_tcp_backend_holds()).
+		 */
+		if (dir == L4LB_DIR_REPLY && !(*flags & L4LB_CONN_F_FIN_ORIG))
+			*flags |= L4LB_CONN_F_REPLY_FIRST;
 		*flags |= dir == L4LB_DIR_ORIG ? L4LB_CONN_F_FIN_ORIG :
 						 L4LB_CONN_F_FIN_REPLY;
+	}
 
 	switch (state) {
 	case L4LB_CONN_SYN_SENT:
@@ -216,7 +222,11 @@ void l4lb_tcp_track(struct l4lb_conn *conn, enum l4lb_dir dir,
 	if (l4->win > READ_ONCE(conn->win[dir]))
 		WRITE_ONCE(conn->win[dir], l4->win);
 	end = READ_ONCE(conn->seq_end[dir]);
-	if (after(l4->end, end + l4lb_tcp_win(conn, !dir) / 8))
+	/* A FIN's end is exact: it is where a RST must land to end the
+	 * peer's TIME_WAIT (l4lb_tcp_backend_holds()).
+	 */
+	if (after(l4->end, end + l4lb_tcp_win(conn, !dir) / 8) ||
+	    ((l4->tcp_flags & TCPHDR_FIN) && after(l4->end, end)))
 		WRITE_ONCE(conn->seq_end[dir], l4->end);
 }
 
@@ -246,4 +256,74 @@ bool l4lb_tcp_rst_ok(const struct l4lb_conn *conn, enum l4lb_dir dir, u32 seq)
 	end = READ_ONCE(conn->seq_end[dir]);
 	/* seq within [end - win, end + win], modulo 2^32 */
 	return seq - (end - win) <= 2 * (u64)win;
+}
+
+/**
+ * l4lb_conn_reclaimable() - may a row give its SNAT port to a new connection?
+ * @conn: the row, under RCU
+ *
+ * Asked when every SNAT port probed for a new connection is taken
+ * (l4lb_conn_insert_range()); the new connection takes the port of the
+ * first row, in the allocator's order, for which this holds:
+ *  - an unconfirmed row (L4LB_CONN_F_HALF_OPEN): a TCP handshake the client
+ *    has not completed, or an unconfirmed UDP flow. Spoofed floods make
+ *    only such rows; nf_conntrack likewise evicts unassured entries first
+ *    (early_drop). Since the allocator walks the ports in order, the row
+ *    evicted is the oldest, so under a flood an unconfirmed row lives as
+ *    long as the flood takes to come round the ports: the half-open
+ *    timeout adapts to the pressure.
+ *  - a closed TCP row (TIME_WAIT, CLOSE): the connection is over and its
+ *    linger only translates stray segments. A backend that closed first
+ *    still holds the tuple in TIME_WAIT; the caller resets it first
+ *    (l4lb_tcp_backend_holds()).
+ * Persistence templates and rows being unlinked never are.
+ *
+ * Context: any; reads the row locklessly or under conn->lock.
+ * Return: true if the row may be reclaimed.
+ */
+bool l4lb_conn_reclaimable(const struct l4lb_conn *conn)
+{
+	u8 flags = READ_ONCE(conn->flags);
+	u8 state = READ_ONCE(conn->state);
+
+	if (flags & (L4LB_CONN_F_TEMPLATE | L4LB_CONN_F_DEAD))
+		return false;
+	if (flags & L4LB_CONN_F_HALF_OPEN)
+		return true;
+	return state == L4LB_CONN_TIME_WAIT || state == L4LB_CONN_CLOSE;
+}
+
+/**
+ * l4lb_tcp_backend_holds() - does the backend keep a socket on a reclaimed
+ *	row's reply tuple?
+ * @conn: the row, unlinked by l4lb_conn_unlink_if(), under RCU
+ * @seq: out: the sequence number, host byte order, at which a RST from the
+ *	row's SNAT address ends that socket
+ *
+ * Two cases: the backend answered a SYN whose handshake never completed
+ * (SYN_RECV: its request socket), or the backend sent the first FIN and so
+ * holds TIME_WAIT for 60 s (TCP_TIMEWAIT_LEN on Linux). A new SYN on the
+ * same tuple would meet that socket and be answered with a stale ACK,
+ * which costs the new client a RST and a 1 s SYN retransmission. A RST at
+ * the client's next sequence number ends a request socket
+ * (tcp_check_req()) and a TIME_WAIT socket (tcp_timewait_state_process(),
+ * unless the backend sets net.ipv4.tcp_rfc1337, RFC 1337), so the port can
+ * be used again at once. A backend whose client closed first holds
+ * nothing (RFC 9293 3.6: TIME_WAIT is the first closer's).
+ *
+ * Context: any.
+ * Return: true if a RST should be sent to the backend first.
+ */
+bool l4lb_tcp_backend_holds(const struct l4lb_conn *conn, u32 *seq)
+{
+	u8 flags = READ_ONCE(conn->flags);
+	u8 state = READ_ONCE(conn->state);
+
+	if (conn->th[L4LB_DIR_ORIG].tuple.proto != IPPROTO_TCP ||
+	    !(READ_ONCE(conn->seen) & BIT(L4LB_DIR_ORIG)))
+		return false;
+	*seq = READ_ONCE(conn->seq_end[L4LB_DIR_ORIG]);
+	return state == L4LB_CONN_SYN_RECV ||
+	       (state == L4LB_CONN_TIME_WAIT &&
+		(flags & L4LB_CONN_F_REPLY_FIRST));
 }

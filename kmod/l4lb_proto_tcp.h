@@ -15,6 +15,8 @@ bool l4lb_tcp_reusable(const struct l4lb_conn *conn, enum l4lb_dir dir,
 void l4lb_tcp_init(struct l4lb_conn *conn, const struct l4lb_l4 *l4);
 void l4lb_tcp_track(struct l4lb_conn *conn, enum l4lb_dir dir,
 		    const struct l4lb_l4 *l4);
+bool l4lb_conn_reclaimable(const struct l4lb_conn *conn);
+bool l4lb_tcp_backend_holds(const struct l4lb_conn *conn, u32 *seq);
 bool l4lb_tcp_rst_ok(const struct l4lb_conn *conn, enum l4lb_dir dir, u32 seq);
 bool l4lb_conn_half_open_state(u8 state);
 void l4lb_conn_advance(struct l4lb_conn_table *tab, struct l4lb_conn *conn,

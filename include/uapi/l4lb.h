@@ -392,6 +392,15 @@ enum l4lb_conn_attr {
  * @L4LB_STATS_ATTR_RST_IGNORED: u64, TCP RSTs whose sequence number is
  *	outside the receiver's window (RFC 5961): passed on, but their row
  *	lives on
+ * @L4LB_STATS_ATTR_RECLAIM_UNCONFIRMED: u64, unconfirmed rows (a TCP
+ *	handshake the client never completed, an unconfirmed UDP flow) whose
+ *	SNAT port a new connection took because every port probed was taken:
+ *	a flood of spoofed sources, most likely
+ * @L4LB_STATS_ATTR_RECLAIM_CLOSED: u64, closed TCP rows (TIME_WAIT, CLOSE)
+ *	whose SNAT port a new connection took before their linger ended
+ * @L4LB_STATS_ATTR_RESETS_SENT: u64, RSTs the balancer sent to a backend
+ *	to end its socket on a reclaimed tuple (a request socket, or its
+ *	TIME_WAIT after it closed first)
  */
 enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_UNSPEC,
@@ -412,6 +421,9 @@ enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_DROP_SYN_LIMIT,
 	L4LB_STATS_ATTR_HALF_OPEN,
 	L4LB_STATS_ATTR_RST_IGNORED,
+	L4LB_STATS_ATTR_RECLAIM_UNCONFIRMED,
+	L4LB_STATS_ATTR_RECLAIM_CLOSED,
+	L4LB_STATS_ATTR_RESETS_SENT,
 
 	__L4LB_STATS_ATTR_MAX,
 };

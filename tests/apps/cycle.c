@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cycle [-t MS] HOST PORT N - N short TCP connections, one after another.
+ * cycle [-c] [-t MS] HOST PORT N - N short TCP connections, one after another.
  *
  * Each connection: connect (bounded by -t, default 5000 ms), read until the
- * server closes, close. Each is timed with CLOCK_MONOTONIC from socket() to
+ * server closes, close. With -c the client closes first, as soon as it has
+ * the first line (for a server that waits for the client's FIN). Each is timed with CLOCK_MONOTONIC from socket() to
  * close(). Prints, line-buffered:
  *
  *   conn I LOCALPORT MS ANSWER     (ANSWER: the first line, or "-" + reason)
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +33,8 @@ static long now_ms(void)
 }
 
 /* One connection; fills ans (first line) or returns the reason. */
-static const char *one(const struct sockaddr_in *dst, int tmo, char *ans,
-		       size_t anslen, unsigned short *lport)
+static const char *one(const struct sockaddr_in *dst, int tmo, bool first,
+		       char *ans, size_t anslen, unsigned short *lport)
 {
 	struct sockaddr_in me;
 	socklen_t ml = sizeof(me);
@@ -81,10 +83,12 @@ static const char *one(const struct sockaddr_in *dst, int tmo, char *ans,
 			break;
 		}
 		len += n;
+		if (first && memchr(ans, '\n', len))
+			break;
 	}
 	ans[len] = 0;
 	ans[strcspn(ans, "\n")] = 0;
-	close(fd);	/* after the server's FIN: no TIME_WAIT here */
+	close(fd);	/* -c: the first FIN; else after the server's */
 	return len ? NULL : "no answer";
 }
 
@@ -92,12 +96,16 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	int opt, tmo = 5000, n, i, ok = 0, slow = 0;
+	bool first = false;
 	long maxms = 0;
 
-	while ((opt = getopt(argc, argv, "t:")) != -1) {
-		if (opt != 't')
+	while ((opt = getopt(argc, argv, "ct:")) != -1) {
+		if (opt == 'c')
+			first = true;
+		else if (opt == 't')
+			tmo = atoi(optarg);
+		else
 			goto usage;
-		tmo = atoi(optarg);
 	}
 	if (argc - optind != 3 || inet_pton(AF_INET, argv[optind], &dst.sin_addr) != 1)
 		goto usage;
@@ -108,7 +116,8 @@ int main(int argc, char **argv)
 		char ans[128];
 		unsigned short lport = 0;
 		long t0 = now_ms(), ms;
-		const char *why = one(&dst, tmo, ans, sizeof(ans), &lport);
+		const char *why = one(&dst, tmo, first, ans, sizeof(ans),
+				      &lport);
 
 		ms = now_ms() - t0;
 		if (ms > maxms)
@@ -125,6 +134,6 @@ int main(int argc, char **argv)
 	printf("done %d ok %d max_ms %ld slow %d\n", n, ok, maxms, slow);
 	return ok == n ? 0 : 1;
 usage:
-	fprintf(stderr, "usage: cycle [-t MS] HOST PORT N\n");
+	fprintf(stderr, "usage: cycle [-c] [-t MS] HOST PORT N\n");
 	return 2;
 }

@@ -1810,6 +1810,155 @@ static void snat_cursor_sequential_across_both_parts(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, row_port(conn), 61004);
 }
 
+/* --- reclaiming a SNAT port from a row that no longer needs it -------- */
+
+/* @n rows of @be on the ports lo, lo + 1, ... in order, all ESTABLISHED. */
+static void fill_be(struct kunit *test, struct l4lb_conn_table *tab,
+		    struct l4lb_backend *be, u16 lo, unsigned int n,
+		    struct l4lb_conn **rows)
+{
+	unsigned int i;
+
+	atomic_set(&be->snat_next, 0);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, row_try_be(test, tab, i, be, lo,
+						 lo + n - 1, &rows[i]), 0);
+		KUNIT_ASSERT_EQ(test, row_port(rows[i]), lo + i);
+		rows[i]->state = L4LB_CONN_ESTABLISHED;
+	}
+}
+
+/* One more row of @be, when every port is taken: the allocator offers the
+ * first reclaimable row from the cursor, and once that is unlinked the
+ * second try takes its port. Returns the new row's port, or 0.
+ */
+static u16 insert_reclaiming(struct kunit *test, struct l4lb_conn_table *tab,
+			     struct l4lb_backend *be, u16 lo, u16 hi,
+			     struct l4lb_conn *expect_victim)
+{
+	const struct l4lb_port_range ports = {
+		.lo = { lo, 1 }, .hi = { hi, 0 },
+	};
+	struct l4lb_conn *conn = row_alloc_be(test, tab, client(900), be);
+	struct l4lb_tuple_hash *old = NULL;
+	u16 port = 0;
+	int err;
+
+	rcu_read_lock();
+	err = l4lb_conn_insert_range(tab, conn, &ports, &be->snat_next, &old);
+	KUNIT_EXPECT_EQ(test, err, expect_victim ? -EBUSY : -EADDRNOTAVAIL);
+	if (err == -EBUSY) {
+		KUNIT_EXPECT_PTR_EQ(test, l4lb_tuplehash_to_conn(old),
+				    expect_victim);
+		KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink_if(tab,
+				  l4lb_tuplehash_to_conn(old),
+				  l4lb_conn_reclaimable));
+		err = l4lb_conn_insert_range(tab, conn, &ports,
+					     &be->snat_next, &old);
+		KUNIT_EXPECT_EQ(test, err, 0);
+	}
+	rcu_read_unlock();
+	if (err) {
+		atomic_dec(&be->inactive);
+		refcount_dec(&be->refcnt);
+		l4lb_conn_free_unhashed(tab, conn);
+		return 0;
+	}
+	port = row_port(conn);
+	return port;
+}
+
+static void snat_full_range_reclaims_the_oldest_unconfirmed_row(struct kunit *test)
+{
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_conn *rows[SMALL_N];
+
+	tab->reclaimable = l4lb_conn_reclaimable;
+	fill_be(test, tab, be, SMALL_LO, SMALL_N, rows);
+	/* Two handshakes never completed, at the third and sixth ports. */
+	rows[2]->state = L4LB_CONN_SYN_RECV;
+	KUNIT_ASSERT_TRUE(test, l4lb_conn_half_open_get(tab, rows[2]));
+	rows[5]->state = L4LB_CONN_SYN_SENT;
+	KUNIT_ASSERT_TRUE(test, l4lb_conn_half_open_get(tab, rows[5]));
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 2);
+
+	/* The cursor has come round to the first port: the oldest. */
+	KUNIT_EXPECT_EQ(test, insert_reclaiming(test, tab, be, SMALL_LO,
+						SMALL_HI, rows[2]),
+			SMALL_LO + 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 1);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), SMALL_N);
+	/* The next one takes the other, further on. */
+	KUNIT_EXPECT_EQ(test, insert_reclaiming(test, tab, be, SMALL_LO,
+						SMALL_HI, rows[5]),
+			SMALL_LO + 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 0);
+	/* Then only live connections are left: no port. */
+	insert_reclaiming(test, tab, be, SMALL_LO, SMALL_HI, NULL);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), SMALL_N);
+}
+
+static void snat_full_range_reclaims_closed_rows_only(struct kunit *test)
+{
+	static const u8 states[] = {
+		L4LB_CONN_ESTABLISHED, L4LB_CONN_FIN_WAIT,
+		L4LB_CONN_CLOSE_WAIT, L4LB_CONN_LAST_ACK,
+		L4LB_CONN_ESTABLISHED, L4LB_CONN_TIME_WAIT,
+		L4LB_CONN_ESTABLISHED, L4LB_CONN_CLOSE,
+	};
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_conn *rows[SMALL_N];
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(states) != SMALL_N);
+	tab->reclaimable = l4lb_conn_reclaimable;
+	fill_be(test, tab, be, SMALL_LO, SMALL_N, rows);
+	for (i = 0; i < SMALL_N; i++)
+		rows[i]->state = states[i];
+	KUNIT_EXPECT_EQ(test, insert_reclaiming(test, tab, be, SMALL_LO,
+						SMALL_HI, rows[5]),
+			SMALL_LO + 5);
+	KUNIT_EXPECT_EQ(test, insert_reclaiming(test, tab, be, SMALL_LO,
+						SMALL_HI, rows[7]),
+			SMALL_LO + 7);
+	insert_reclaiming(test, tab, be, SMALL_LO, SMALL_HI, NULL);
+}
+
+static void snat_no_reclaim_without_the_callback(struct kunit *test)
+{
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_conn *rows[SMALL_N];
+
+	fill_be(test, tab, be, SMALL_LO, SMALL_N, rows);
+	rows[0]->state = L4LB_CONN_TIME_WAIT;
+	insert_reclaiming(test, tab, be, SMALL_LO, SMALL_HI, NULL);
+}
+
+static void snat_reclaim_skips_templates_and_rows_changed_meanwhile(struct kunit *test)
+{
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_conn *rows[SMALL_N];
+
+	tab->reclaimable = l4lb_conn_reclaimable;
+	fill_be(test, tab, be, SMALL_LO, SMALL_N, rows);
+	rows[1]->state = L4LB_CONN_TIME_WAIT;
+	rows[1]->flags |= L4LB_CONN_F_TEMPLATE;
+	KUNIT_EXPECT_FALSE(test, l4lb_conn_reclaimable(rows[1]));
+	rows[1]->flags &= ~L4LB_CONN_F_TEMPLATE;
+	/* Found reclaimable, but a packet revived it before the unlink. */
+	rows[1]->state = L4LB_CONN_ESTABLISHED;
+	rcu_read_lock();
+	KUNIT_EXPECT_FALSE(test, l4lb_conn_unlink_if(tab, rows[1],
+						     l4lb_conn_reclaimable));
+	rcu_read_unlock();
+	KUNIT_EXPECT_NOT_NULL(test, find(tab, &rows[1]->th[ORIG].tuple));
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), SMALL_N);
+}
+
 static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_ports_unique_per_snat_and_backend),
 	KUNIT_CASE(snat_small_range_exhaustion_is_eaddrnotavail),
@@ -1823,6 +1972,10 @@ static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_ports_are_every_port_outside_the_local_range),
 	KUNIT_CASE(snat_two_parts_fill_then_exhaust),
 	KUNIT_CASE(snat_cursor_sequential_across_both_parts),
+	KUNIT_CASE(snat_full_range_reclaims_the_oldest_unconfirmed_row),
+	KUNIT_CASE(snat_full_range_reclaims_closed_rows_only),
+	KUNIT_CASE(snat_no_reclaim_without_the_callback),
+	KUNIT_CASE(snat_reclaim_skips_templates_and_rows_changed_meanwhile),
 	{}
 };
 

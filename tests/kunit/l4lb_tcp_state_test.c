@@ -117,11 +117,14 @@ static void backend_fin_first_close_wait_last_ack_time_wait(struct kunit *test)
 	struct row r = established(test);
 
 	step(test, &r, REPLY, FIN | ACK, L4LB_CONN_CLOSE_WAIT);
-	KUNIT_EXPECT_EQ(test, r.flags, L4LB_CONN_F_FIN_REPLY);
+	/* The backend closed first: it will hold TIME_WAIT. */
+	KUNIT_EXPECT_EQ(test, r.flags,
+			L4LB_CONN_F_FIN_REPLY | L4LB_CONN_F_REPLY_FIRST);
 	step(test, &r, ORIG, ACK, L4LB_CONN_CLOSE_WAIT);
 	step(test, &r, ORIG, ACK | PSH, L4LB_CONN_CLOSE_WAIT);
 	step(test, &r, ORIG, FIN | ACK, L4LB_CONN_LAST_ACK);
 	step(test, &r, REPLY, ACK, L4LB_CONN_TIME_WAIT);	/* the final ACK */
+	KUNIT_EXPECT_TRUE(test, r.flags & L4LB_CONN_F_REPLY_FIRST);
 }
 
 static void fin_retransmitted_in_last_ack_waits_for_the_ack(struct kunit *test)
@@ -407,6 +410,98 @@ static void rst_window_is_scaled_when_both_sides_scale(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, l4lb_tcp_rst_ok(&c, ORIG, 101 + (9U << 20)));
 }
 
+/* --- which reclaimed rows leave a socket on the backend ---------------- */
+
+static void backend_holds_a_request_socket_in_syn_recv(struct kunit *test)
+{
+	struct l4lb_conn c;
+	u32 seq = 0;
+
+	window_row(&c, 1000, 90000, 2000);
+	c.th[ORIG].tuple.proto = IPPROTO_TCP;
+	c.state = L4LB_CONN_SYN_RECV;
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_backend_holds(&c, &seq));
+	KUNIT_EXPECT_EQ(test, seq, 1001U);	/* the backend's rcv_nxt */
+	c.state = L4LB_CONN_SYN_SENT;		/* never answered */
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_backend_holds(&c, &seq));
+	c.th[ORIG].tuple.proto = IPPROTO_UDP;
+	c.state = L4LB_CONN_SYN_RECV;
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_backend_holds(&c, &seq));
+}
+
+/* Each side sends @len bytes and a FIN; @backend_first says who closes
+ * first. Returns the row, in TIME_WAIT.
+ */
+static void close_row(struct kunit *test, struct l4lb_conn *c,
+		      bool backend_first)
+{
+	struct l4lb_l4 cfin = seg(FIN | ACK, 1001, 100, 1000, 0xff);
+	struct l4lb_l4 bfin = seg(FIN | ACK, 90001, 5, 2000, 0xff);
+	enum l4lb_dir first = backend_first ? REPLY : ORIG;
+	struct row r = established(test);
+
+	window_row(c, 1000, 90000, 2000);
+	c->th[ORIG].tuple.proto = IPPROTO_TCP;
+	r.state = l4lb_tcp_next_state(r.state, &r.flags, first, FIN | ACK);
+	l4lb_tcp_track(c, first, first == ORIG ? &cfin : &bfin);
+	r.state = l4lb_tcp_next_state(r.state, &r.flags, !first, FIN | ACK);
+	l4lb_tcp_track(c, !first, first == ORIG ? &bfin : &cfin);
+	step(test, &r, first, ACK, L4LB_CONN_TIME_WAIT);
+	c->state = r.state;
+	c->flags = r.flags;
+}
+
+static void backend_holds_time_wait_only_if_it_closed_first(struct kunit *test)
+{
+	struct l4lb_conn c;
+	u32 seq = 0;
+
+	close_row(test, &c, true);
+	KUNIT_EXPECT_TRUE(test, l4lb_tcp_backend_holds(&c, &seq));
+	/* Exactly past the client's FIN: its TIME_WAIT's rcv_nxt, where a
+	 * RST must land to end it (100 bytes, then the FIN: less than the
+	 * eighth of a window after which a segment moves seq_end anyway).
+	 */
+	KUNIT_EXPECT_EQ(test, seq, 1001U + 100 + 1);
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_reclaimable(&c));
+
+	close_row(test, &c, false);
+	KUNIT_EXPECT_FALSE(test, l4lb_tcp_backend_holds(&c, &seq));
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_reclaimable(&c));
+}
+
+static void reclaimable_states(struct kunit *test)
+{
+	static const struct {
+		u8 state;
+		bool reclaimable;
+	} t[] = {
+		{ L4LB_CONN_ESTABLISHED, false },
+		{ L4LB_CONN_FIN_WAIT, false },
+		{ L4LB_CONN_CLOSE_WAIT, false },
+		{ L4LB_CONN_LAST_ACK, false },	/* the backend awaits an ACK */
+		{ L4LB_CONN_TIME_WAIT, true },
+		{ L4LB_CONN_CLOSE, true },
+		{ L4LB_CONN_UDP, false },
+	};
+	struct l4lb_conn c = {};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		c.state = t[i].state;
+		c.flags = 0;
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_conn_reclaimable(&c),
+				    t[i].reclaimable, "%s", sname(c.state));
+		/* Unconfirmed: always; a template or a dead row: never. */
+		c.flags = L4LB_CONN_F_HALF_OPEN;
+		KUNIT_EXPECT_TRUE(test, l4lb_conn_reclaimable(&c));
+		c.flags = L4LB_CONN_F_HALF_OPEN | L4LB_CONN_F_TEMPLATE;
+		KUNIT_EXPECT_FALSE(test, l4lb_conn_reclaimable(&c));
+		c.flags = L4LB_CONN_F_HALF_OPEN | L4LB_CONN_F_DEAD;
+		KUNIT_EXPECT_FALSE(test, l4lb_conn_reclaimable(&c));
+	}
+}
+
 static struct kunit_case l4lb_tcp_state_cases[] = {
 	KUNIT_CASE(rst_in_the_receivers_window_is_accepted),
 	KUNIT_CASE(rst_outside_the_receivers_window_is_refused),
@@ -427,6 +522,9 @@ static struct kunit_case l4lb_tcp_state_cases[] = {
 	KUNIT_CASE(timeouts_close_follows_tcp_close_only),
 	KUNIT_CASE(timeouts_zero_is_refused_for_every_kind),
 	KUNIT_CASE(half_open_states_are_the_unconfirmed_ones),
+	KUNIT_CASE(backend_holds_a_request_socket_in_syn_recv),
+	KUNIT_CASE(backend_holds_time_wait_only_if_it_closed_first),
+	KUNIT_CASE(reclaimable_states),
 	{}
 };
 

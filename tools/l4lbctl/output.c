@@ -131,6 +131,9 @@ static const struct field stats_fields[] = {
 	STAT("drop_syn_limit", L4LB_STATS_ATTR_DROP_SYN_LIMIT),
 	STAT("half_open", L4LB_STATS_ATTR_HALF_OPEN),
 	STAT("rst_ignored", L4LB_STATS_ATTR_RST_IGNORED),
+	STAT("reclaim_unconfirmed", L4LB_STATS_ATTR_RECLAIM_UNCONFIRMED),
+	STAT("reclaim_closed", L4LB_STATS_ATTR_RECLAIM_CLOSED),
+	STAT("resets_sent", L4LB_STATS_ATTR_RESETS_SENT),
 };
 
 /* A new counter in the header must get a line here too. */

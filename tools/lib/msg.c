@@ -89,6 +89,9 @@ static const enum mnl_attr_data_type stats_policy[L4LB_STATS_ATTR_MAX + 1] = {
 	[L4LB_STATS_ATTR_DROP_SYN_LIMIT]	= MNL_TYPE_U64,
 	[L4LB_STATS_ATTR_HALF_OPEN]		= MNL_TYPE_U32,
 	[L4LB_STATS_ATTR_RST_IGNORED]		= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_RECLAIM_UNCONFIRMED]	= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_RECLAIM_CLOSED]	= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_RESETS_SENT]		= MNL_TYPE_U64,
 };
 
 /* Where table_cb() files the attributes of one attribute stream. */

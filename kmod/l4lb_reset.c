@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: TCP resets the balancer sends on its own.
+ *
+ * Before a SNAT port is given to a new connection, the backend may still
+ * hold a socket on the old tuple (l4lb_tcp_backend_holds()); a RST from the
+ * SNAT address ends it. The packet is built as nf_reject_ipv4.c builds its
+ * resets, but from a tuple rather than from a packet being answered.
+ */
+#include <linux/ip.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/route.h>
+#include <net/tcp.h>
+
+#include "l4lb_reset.h"
+
+/**
+ * l4lb_reset_send() - send a bare TCP RST from the balancer
+ * @net: the namespace to send in
+ * @saddr: source address (a local SNAT address), network byte order
+ * @sport: source port, network byte order
+ * @daddr: destination address (a backend), network byte order
+ * @dport: destination port, network byte order
+ * @seq: sequence number, host byte order
+ *
+ * The RST carries no ACK (RFC 9293 3.10.7.1: its sequence number alone
+ * must be acceptable) and is not tracked by conntrack, like the rows'
+ * own packets. It leaves through LOCAL_OUT and the routing table.
+ *
+ * Context: any; allocates with GFP_ATOMIC.
+ * Return: 0 if handed to the IP layer; -ENOMEM; -ENOBUFS if a queue
+ * dropped it; or a routing errno such as -ENETUNREACH.
+ */
+int l4lb_reset_send(struct net *net, __be32 saddr, __be16 sport,
+		    __be32 daddr, __be16 dport, u32 seq)
+{
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.saddr = saddr,
+		.flowi4_proto = IPPROTO_TCP,
+		.flowi4_flags = FLOWI_FLAG_ANYSRC,
+		.fl4_sport = sport,
+		.fl4_dport = dport,
+	};
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct rtable *rt;
+	struct iphdr *iph;
+	int err;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + sizeof(*th),
+			GFP_ATOMIC);
+	if (!skb) {
+		ip_rt_put(rt);
+		return -ENOMEM;
+	}
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_dst_set(skb, &rt->dst);
+	skb->dev = rt->dst.dev;
+	skb->protocol = htons(ETH_P_IP);
+
+	skb_reset_network_header(skb);
+	iph = skb_put(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tos = 0;
+	iph->id = 0;
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+
+	skb_set_transport_header(skb, sizeof(*iph));
+	th = skb_put_zero(skb, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->doff = sizeof(*th) / 4;
+	th->rst = 1;
+	th->check = tcp_v4_check(sizeof(*th), saddr, daddr,
+				 csum_partial(th, sizeof(*th), 0));
+	skb->ip_summed = CHECKSUM_NONE;
+
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	/* __ip_local_out() sets tot_len and the header checksum. */
+	/* net_xmit_eval() evaluates its argument twice: call first. */
+	err = ip_local_out(net, NULL, skb);
+	err = net_xmit_eval(err);
+	return err > 0 ? -ENOBUFS : err;
+}

@@ -1,0 +1,74 @@
+#!/bin/sh
+# snat_reuse: sustained short connections over a deliberately small SNAT
+# port budget, with the default timeouts (issue #14).
+#
+# The balancer keeps 30 SNAT ports per backend (ip_local_port_range
+# 1054-65535 leaves 1024-1053). 360 sequential short connections, 120 per
+# backend, each holding its port for its linger: far more than 30 per
+# backend, so ports must come back as soon as their tuple is safe to reuse:
+#   - the server closes first (cycle reads until the server's FIN): the
+#     backend holds TIME_WAIT on the tuple, so the balancer resets it
+#     before reusing the port (resets_sent);
+#   - the client closes first (cycle -c, a server that waits for the
+#     client's FIN): the backend holds nothing.
+# Both rounds: every connection answered, none taking 1 s or more, and the
+# ports reused from closed rows (reclaim_closed), none refused.
+. /vm/lib/common.sh
+plan 13
+require_l4lbctl
+
+N=360
+PORTS_DEFAULT=$(cat /proc/sys/net/ipv4/ip_local_port_range)
+
+stat() { l4lbctl -j stats | jq -r ".$1"; }
+
+# round NAME CYCLE_ARGS: N connections; checks all answered and none slow.
+round() {
+	_r=$1
+	shift
+	_drops=$(stat drop_no_snat_port)
+	n cli timeout 600 cycle -t 5000 "$@" "$VIP" "$VPORT" "$N" \
+		>"/tmp/sr.$_r" 2>&1
+	_done=$(awk '$1 == "done"' "/tmp/sr.$_r")
+	diag "$_r: $_done"
+	awk '$1 == "conn" && $5 == "-"' "/tmp/sr.$_r" | head -5 | sed 's/^/# /'
+	expect_eq "$_r: all $N connections answered" "$N" \
+		"$(echo "$_done" | awk '{ print $4 }')"
+	check "$_r: none took 1 s or more (max $(echo "$_done" | awk '{ print $6 }') ms)" \
+		[ "$(echo "$_done" | awk '{ print $6 }')" -lt 1000 ]
+	expect_eq "$_r: no new connection was refused for want of a port" \
+		"$_drops" "$(stat drop_no_snat_port)"
+}
+
+step "topology, 30 SNAT ports per backend"
+topo_up || die "topology up"
+kmsg_mark "snat_reuse"
+sysctl -qw net.ipv4.ip_local_port_range="1054 65535"
+load_l4lb "vip=$VIP" "port=$VPORT" "backends=$BACKENDS" || die "insmod"
+ok "l4lb up with default timeouts"
+
+step "the server closes first"
+serve_fork sr 'echo $BE'
+reclaimed=$(stat reclaim_closed)
+resets=$(stat resets_sent)
+round server_first
+check "closed rows gave their ports up ($(stat reclaim_closed))" \
+	[ "$(stat reclaim_closed)" -gt "$reclaimed" ]
+check "the backends' TIME_WAIT was reset ($(stat resets_sent))" \
+	[ "$(stat resets_sent)" -gt "$resets" ]
+bg_kill_all
+
+step "the client closes first"
+serve_fork sr2 'echo $BE; cat >/dev/null'
+reclaimed=$(stat reclaim_closed)
+resets=$(stat resets_sent)
+round client_first -c
+check "closed rows gave their ports up ($(stat reclaim_closed))" \
+	[ "$(stat reclaim_closed)" -gt "$reclaimed" ]
+expect_eq "no reset was needed: the backends hold nothing" \
+	"$resets" "$(stat resets_sent)"
+bg_kill_all
+
+sysctl -qw net.ipv4.ip_local_port_range="$PORTS_DEFAULT"
+if unload_l4lb; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi
+kernel_clean_since "snat_reuse"

@@ -272,14 +272,14 @@ static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
 					  const struct nf_hook_state *state,
 					  struct l4lb_conn *conn)
 {
+	const __be32 snat = conn->th[L4LB_DIR_REPLY].tuple.daddr;
+	struct l4lb_snat_space sp = { .addrs = &snat, .naddr = 1 };
 	struct l4lb_backend *be = conn->backend;
-	struct l4lb_port_range ports;
 	struct l4lb_tuple_hash *old;
 	int err;
 
-	l4lb_snat_ports(ln->net, &ports);
-	err = l4lb_conn_insert_range(ln->tab, conn, &ports, &be->snat_next,
-				     &old);
+	l4lb_snat_ports(ln->net, &sp.ports);
+	err = l4lb_conn_insert_range(ln->tab, conn, &sp, &be->snat_next, &old);
 	if (!err) {
 		l4lb_stats_created(ln);
 		l4lb_backend_created(be);

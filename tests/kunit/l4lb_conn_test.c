@@ -3,7 +3,8 @@
  * KUnit tests of the NAT table (kmod/l4lb_conn.c): lookups in both
  * directions, unlink, expiry by the garbage collector with a fake clock,
  * conn_max, bucket collisions, a random operation sequence checked against
- * a model, flush; and of its SNAT port allocator (l4lb_conn_insert()).
+ * a model, flush; and of its SNAT port allocator (l4lb_conn_insert_range(),
+ * one address or several).
  *
  * Every table is a test resource: at the end of a case (passed or not) it is
  * flushed, rcu_barrier() waits for the rows' call_rcu() frees, and it is
@@ -1471,20 +1472,19 @@ static void snat_top_of_port_space_does_not_wrap(struct kunit *test)
 	expect_exhausted(test, tab, rs, 100, 65532, 65535);
 }
 
-/* A row of client @cl to @be, inserted with @ports, as
+/* A row of client @cl to @be, inserted with @sp from @be's cursor, as
  * l4lb_conn_insert_range() returns; on failure the row is given back.
  */
-static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
+static int row_try_space_be(struct kunit *test, struct l4lb_conn_table *tab,
 			    unsigned int cl, struct l4lb_backend *be,
-			    const struct l4lb_port_range *ports,
+			    const struct l4lb_snat_space *sp,
 			    struct l4lb_conn **connp)
 {
 	struct l4lb_conn *conn = row_alloc_be(test, tab, client(cl), be);
 	struct l4lb_tuple_hash *old = NULL;
 	int err;
 
-	err = l4lb_conn_insert_range(tab, conn, ports,
-				     l4lb_kunit_cursor(conn), &old);
+	err = l4lb_conn_insert_range(tab, conn, sp, &be->snat_next, &old);
 	if (err) {
 		atomic_dec(&be->inactive);
 		refcount_dec(&be->refcnt);
@@ -1493,6 +1493,20 @@ static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
 	}
 	*connp = conn;
 	return err;
+}
+
+/* The same with @ports of the one address SNAT, client()'s. */
+static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
+			    unsigned int cl, struct l4lb_backend *be,
+			    const struct l4lb_port_range *ports,
+			    struct l4lb_conn **connp)
+{
+	const __be32 snat = SNAT;
+	const struct l4lb_snat_space sp = {
+		.addrs = &snat, .naddr = 1, .ports = *ports,
+	};
+
+	return row_try_space_be(test, tab, cl, be, &sp, connp);
 }
 
 /* The same with the one range @lo-@hi. */
@@ -1641,8 +1655,7 @@ static void snat_two_parts_fill_then_exhaust(struct kunit *test)
 		u16 port;
 
 		conn = row_alloc(test, tab, &rs);
-		err = l4lb_conn_insert_range(tab, conn, &r,
-					     l4lb_kunit_cursor(conn), &old);
+		err = l4lb_kunit_insert_ports(tab, conn, &r, &old);
 		if (err)
 			l4lb_conn_free_unhashed(tab, conn);
 		KUNIT_ASSERT_EQ(test, err, 0);
@@ -1656,8 +1669,7 @@ static void snat_two_parts_fill_then_exhaust(struct kunit *test)
 		struct rowspec rs = client(100 + i);
 
 		conn = row_alloc(test, tab, &rs);
-		err = l4lb_conn_insert_range(tab, conn, &r,
-					     l4lb_kunit_cursor(conn), &old);
+		err = l4lb_kunit_insert_ports(tab, conn, &r, &old);
 		KUNIT_EXPECT_EQ(test, err, -EADDRNOTAVAIL);
 		if (err)
 			l4lb_conn_free_unhashed(tab, conn);
@@ -1711,6 +1723,120 @@ static void snat_cursor_sequential_across_both_parts(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, row_port(conn), 61004);
 }
 
+/* --- several SNAT addresses: index i is address i % n, port i / n ------ */
+
+static const __be32 two_snat[] = { SNAT, SNAT2 };
+
+/* The SMALL_LO-SMALL_HI ports of the first @naddr addresses of two_snat[]. */
+static struct l4lb_snat_space small_space(unsigned int naddr)
+{
+	return (struct l4lb_snat_space) {
+		.addrs = two_snat,
+		.naddr = naddr,
+		.ports = { .lo = { SMALL_LO, 1 }, .hi = { SMALL_HI, 0 } },
+	};
+}
+
+/*
+ * Fill @sp towards @be until the allocator refuses; expect exactly @want
+ * rows, every (address, port) once, the same number of ports on each
+ * address, then -EADDRNOTAVAIL for more.
+ */
+static void fill_space(struct kunit *test, struct l4lb_conn_table *tab,
+		       struct l4lb_backend *be, const struct l4lb_snat_space *sp,
+		       unsigned int first, unsigned int want)
+{
+	DECLARE_BITMAP(seen, 2 * SMALL_N) = {};
+	unsigned int per[ARRAY_SIZE(two_snat)] = {};
+	struct l4lb_conn *conn;
+	unsigned int i, a;
+
+	for (i = 0; i < want; i++) {
+		u16 port;
+
+		KUNIT_ASSERT_EQ_MSG(test, row_try_space_be(test, tab, first + i,
+							   be, sp, &conn), 0,
+				    "row %u of %u", i + 1, want);
+		for (a = 0; a < sp->naddr; a++)
+			if (conn->th[REPLY].tuple.daddr == sp->addrs[a])
+				break;
+		KUNIT_ASSERT_LT_MSG(test, a, sp->naddr, "address not in the pool");
+		port = row_port(conn);
+		KUNIT_ASSERT_TRUE_MSG(test, port >= SMALL_LO && port <= SMALL_HI,
+				      "port %u outside %u-%u", port, SMALL_LO,
+				      SMALL_HI);
+		KUNIT_EXPECT_FALSE_MSG(test,
+				       __test_and_set_bit(a * SMALL_N + port - SMALL_LO,
+							  seen),
+				       "address %u port %u handed out twice", a,
+				       port);
+		per[a]++;
+		expect_row_found(test, tab, conn);
+	}
+	for (a = 0; a < sp->naddr; a++)
+		KUNIT_EXPECT_EQ_MSG(test, per[a], want / sp->naddr,
+				    "rows on address %u", a);
+	/* The search starts where the last one ended: try several times. */
+	for (i = 0; i < 2 * want; i++)
+		KUNIT_EXPECT_EQ(test, row_try_space_be(test, tab, first + 1000 + i,
+						       be, sp, &conn),
+				-EADDRNOTAVAIL);
+}
+
+/* Two addresses take exactly twice the rows of one towards a backend. */
+static void snat_two_addresses_double_the_capacity(struct kunit *test)
+{
+	struct l4lb_backend *one = backend_new(test, 0);
+	struct l4lb_backend *two = backend_new(test, 1);
+	struct l4lb_conn_table *tab = tab_new(test, 6, 256);
+	struct l4lb_snat_space sp1 = small_space(1), sp2 = small_space(2);
+
+	atomic_set(&one->snat_next, 5);
+	atomic_set(&two->snat_next, 11);
+	fill_space(test, tab, one, &sp1, 0, SMALL_N);
+	fill_space(test, tab, two, &sp2, 100, 2 * SMALL_N);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 3U * SMALL_N);
+}
+
+/* Consecutive rows towards a backend alternate between the addresses,
+ * each taking the ports in order; a held choice is skipped.
+ */
+static void snat_two_addresses_spread_in_turn(struct kunit *test)
+{
+	static const struct {
+		__be32 addr;
+		u16 port;
+	} want[] = {
+		{ SNAT, SMALL_LO }, { SNAT2, SMALL_LO },
+		{ SNAT, SMALL_LO + 1 }, { SNAT2, SMALL_LO + 1 },
+		{ SNAT, SMALL_LO + 2 },
+	};
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_snat_space sp = small_space(2);
+	struct l4lb_conn *conn;
+	unsigned int i;
+
+	atomic_set(&be->snat_next, 0);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		KUNIT_ASSERT_EQ(test, row_try_space_be(test, tab, i, be, &sp,
+						       &conn), 0);
+		KUNIT_EXPECT_EQ_MSG(test, ntohl(conn->th[REPLY].tuple.daddr),
+				    ntohl(want[i].addr), "row %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, row_port(conn), want[i].port,
+				    "row %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->snat_next), 5);
+	/* The cursor is an index into 2 x 8 choices: 16 + 3 is index 3,
+	 * (SNAT2, SMALL_LO + 1); it and index 4 are held, index 5 is free.
+	 */
+	atomic_set(&be->snat_next, 2 * SMALL_N + 3);
+	KUNIT_ASSERT_EQ(test, row_try_space_be(test, tab, 10, be, &sp, &conn), 0);
+	KUNIT_EXPECT_EQ(test, ntohl(conn->th[REPLY].tuple.daddr), ntohl(SNAT2));
+	KUNIT_EXPECT_EQ(test, row_port(conn), SMALL_LO + 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->snat_next), 6);
+}
+
 static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_ports_unique_per_snat_and_backend),
 	KUNIT_CASE(snat_small_range_exhaustion_is_eaddrnotavail),
@@ -1724,6 +1850,8 @@ static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_ports_are_every_port_outside_the_local_range),
 	KUNIT_CASE(snat_two_parts_fill_then_exhaust),
 	KUNIT_CASE(snat_cursor_sequential_across_both_parts),
+	KUNIT_CASE(snat_two_addresses_double_the_capacity),
+	KUNIT_CASE(snat_two_addresses_spread_in_turn),
 	{}
 };
 

@@ -28,6 +28,7 @@
 #include "l4lb_persist.h"
 #include "l4lb_proto_tcp.h"
 #include "l4lb_service.h"
+#include "l4lb_snat.h"
 
 #define ORIG	L4LB_DIR_ORIG
 #define REPLY	L4LB_DIR_REPLY
@@ -1837,6 +1838,112 @@ static void snat_two_addresses_spread_in_turn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&be->snat_next), 6);
 }
 
+/* --- the rows of a service by SNAT address (l4lb_snat.c) --------------- */
+
+/* @n rows of clients from @first to @be, from SNAT address @snat. */
+static void rows_on(struct kunit *test, struct l4lb_conn_table *tab,
+		    struct l4lb_backend *be, __be32 snat, unsigned int first,
+		    unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(first + i);
+
+		rs.snat = snat;
+		row_insert(test, tab, row_alloc_be(test, tab, rs, be),
+			   ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+}
+
+static void expect_use(struct kunit *test, const struct l4lb_snat_usage *u,
+		       unsigned int i, __be32 addr, u32 ports)
+{
+	KUNIT_ASSERT_LT(test, i, u->n);
+	KUNIT_EXPECT_EQ_MSG(test, ntohl(u->e[i].addr), ntohl(addr),
+			    "entry %u", i);
+	KUNIT_EXPECT_EQ_MSG(test, u->e[i].ports, ports, "entry %u", i);
+}
+
+/*
+ * Each service counts its own rows by SNAT address: every pool address
+ * (unused ones with 0), then the others its rows hold, ascending;
+ * persistence templates and the other service's rows left out.
+ */
+static void snat_usage_counts_a_services_rows_by_address(struct kunit *test)
+{
+	const __be32 other = IP4(198, 51, 100, 7), unused = IP4(192, 0, 2, 4);
+	const __be32 pool[] = { SNAT, SNAT2, unused };
+	struct l4lb_service *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct l4lb_service *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct l4lb_snat_usage *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	struct l4lb_backend *be_a = backend_new(test, 0);
+	struct l4lb_backend *be_b = backend_new(test, 1);
+	struct l4lb_conn_table *tab = tab_new(test, 8, 64);
+	struct l4lb_tuple t = {
+		.saddr = htonl(0x0a000002), .daddr = VIP,
+		.sport = htons(40000), .dport = VPORT, .proto = IPPROTO_TCP,
+	};
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	be_a->svc = a;
+	be_b->svc = b;
+	rows_on(test, tab, be_a, SNAT2, 0, 2);
+	rows_on(test, tab, be_a, other, 10, 1);	/* left the pool since */
+	rows_on(test, tab, be_a, SNAT, 20, 3);
+	rows_on(test, tab, be_b, SNAT, 30, 4);
+	rcu_read_lock();
+	l4lb_persist_add(tab, &t, be_a, 60 * HZ);
+	rcu_read_unlock();
+	KUNIT_ASSERT_EQ(test, l4lb_conn_count(tab), 11U);
+
+	l4lb_snat_usage_count(tab, a, pool, ARRAY_SIZE(pool), u);
+	KUNIT_EXPECT_EQ(test, u->n, 4U);
+	expect_use(test, u, 0, SNAT, 3);
+	expect_use(test, u, 1, SNAT2, 2);
+	expect_use(test, u, 2, unused, 0);
+	expect_use(test, u, 3, other, 1);
+
+	/* "auto": the addresses the rows hold. */
+	l4lb_snat_usage_count(tab, b, NULL, 0, u);
+	KUNIT_EXPECT_EQ(test, u->n, 1U);
+	expect_use(test, u, 0, SNAT, 4);
+
+	/* No table yet: the pool, all 0. */
+	l4lb_snat_usage_count(NULL, a, pool, 2, u);
+	KUNIT_EXPECT_EQ(test, u->n, 2U);
+	expect_use(test, u, 0, SNAT, 0);
+	expect_use(test, u, 1, SNAT2, 0);
+}
+
+/* Past L4LB_SNAT_USAGE_MAX addresses, the rest go uncounted. */
+static void snat_usage_keeps_at_most_usage_max_addresses(struct kunit *test)
+{
+	const unsigned int n = L4LB_SNAT_USAGE_MAX + 8;
+	struct l4lb_service *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct l4lb_snat_usage *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 8, n);
+	unsigned int i, total = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	be->svc = a;
+	for (i = 0; i < n; i++)
+		rows_on(test, tab, be, IP4(10, 9, i / 256, i % 256), i, 1);
+	l4lb_snat_usage_count(tab, a, NULL, 0, u);
+	KUNIT_EXPECT_EQ(test, u->n, (unsigned int)L4LB_SNAT_USAGE_MAX);
+	for (i = 0; i < u->n; i++) {
+		total += u->e[i].ports;
+		if (i)
+			KUNIT_EXPECT_LT(test, ntohl(u->e[i - 1].addr),
+					ntohl(u->e[i].addr));
+	}
+	KUNIT_EXPECT_EQ(test, total, (unsigned int)L4LB_SNAT_USAGE_MAX);
+}
+
 static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_ports_unique_per_snat_and_backend),
 	KUNIT_CASE(snat_small_range_exhaustion_is_eaddrnotavail),
@@ -1852,6 +1959,8 @@ static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_cursor_sequential_across_both_parts),
 	KUNIT_CASE(snat_two_addresses_double_the_capacity),
 	KUNIT_CASE(snat_two_addresses_spread_in_turn),
+	KUNIT_CASE(snat_usage_counts_a_services_rows_by_address),
+	KUNIT_CASE(snat_usage_keeps_at_most_usage_max_addresses),
 	{}
 };
 

@@ -86,6 +86,10 @@ if ! ip addr add 10.0.1.250/24 dev veth-be1 ||
 fi
 read -r _lo _hi </proc/sys/net/ipv4/ip_local_port_range
 ORIG_PORTS="$_lo $_hi"
+# The tests after this one share lb: put the range back however this ends.
+_restore_ports() { echo "$ORIG_PORTS" >/proc/sys/net/ipv4/ip_local_port_range; }
+trap _restore_ports EXIT
+trap '_restore_ports; exit 1' TERM INT
 sysctl -qw net.ipv4.ip_local_port_range="$PORTS" || die "narrow the local port range"
 read -r _lo _hi </proc/sys/net/ipv4/ip_local_port_range
 expect_eq "lb's local port range is $PORTS (was $ORIG_PORTS)" "$PORTS" "$_lo $_hi"
@@ -155,7 +159,7 @@ fi
 expect_eq "the parameter's pool, in order" "$POOL 10.0.1.250,10.0.1.251" "$(_pool)"
 
 bg_kill_all
-echo "$ORIG_PORTS" >/proc/sys/net/ipv4/ip_local_port_range
+_restore_ports
 ip addr del 10.0.1.250/24 dev veth-be1 2>/dev/null
 ip addr del 10.0.1.251/24 dev veth-be1 2>/dev/null
 unload_l4lb

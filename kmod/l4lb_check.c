@@ -5,7 +5,9 @@
  * once.
  */
 #include <linux/in.h>
+#include <linux/stringify.h>
 #include <net/ip.h>
+#include <net/route.h>
 
 #include "../include/uapi/l4lb.h"
 #include "l4lb_check.h"
@@ -160,6 +162,66 @@ int l4lb_check_state(u8 state, struct netlink_ext_ack *extack)
 	if (state > L4LB_BE_STATE_MAX) {
 		NL_SET_ERR_MSG(extack, "state must be up, down or drain");
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The message of an address that is not local. Kernels before 6.2 have no
+ * formatted extack messages: the caller points at the attribute instead.
+ */
+static void l4lb_snat_not_local(__be32 addr, struct netlink_ext_ack *extack)
+{
+#ifdef NL_SET_ERR_MSG_FMT
+	NL_SET_ERR_MSG_FMT(extack, "SNAT address %pI4 is not local", &addr);
+#else
+	NL_SET_ERR_MSG(extack, "SNAT address is not local");
+#endif
+}
+
+/**
+ * l4lb_check_snat_pool() - may these addresses be a service's SNAT pool?
+ * @net: the service's network namespace
+ * @addrs: the addresses, network byte order, in any order
+ * @n: their number; 0 is the empty pool ("auto")
+ * @bad: out on error, may be NULL: the index of the address refused
+ *	(L4LB_SNAT_POOL_MAX for too many)
+ * @extack: error reporting, may be NULL
+ *
+ * Each address must be local in @net when the pool is set (its
+ * inet_addr_type() is RTN_LOCAL), so that the backends' replies come back
+ * to the balancer. It is not checked again later: an address removed from
+ * its interface afterwards stays in the pool.
+ *
+ * Context: process.
+ * Return: 0; -E2BIG above L4LB_SNAT_POOL_MAX addresses; -EINVAL if one is
+ * given twice; -EADDRNOTAVAIL if one is not local.
+ */
+int l4lb_check_snat_pool(struct net *net, const __be32 *addrs, unsigned int n,
+			 unsigned int *bad, struct netlink_ext_ack *extack)
+{
+	unsigned int i, j;
+
+	if (n > L4LB_SNAT_POOL_MAX) {
+		if (bad)
+			*bad = L4LB_SNAT_POOL_MAX;
+		NL_SET_ERR_MSG(extack, "SNAT pool has more than "
+			       __stringify(L4LB_SNAT_POOL_MAX) " addresses");
+		return -E2BIG;
+	}
+	for (i = 0; i < n; i++) {
+		if (bad)
+			*bad = i;
+		for (j = 0; j < i; j++) {
+			if (addrs[j] == addrs[i]) {
+				NL_SET_ERR_MSG(extack,
+					       "SNAT address given twice");
+				return -EINVAL;
+			}
+		}
+		if (inet_addr_type(net, addrs[i]) != RTN_LOCAL) {
+			l4lb_snat_not_local(addrs[i], extack);
+			return -EADDRNOTAVAIL;
+		}
 	}
 	return 0;
 }

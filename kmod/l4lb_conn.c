@@ -358,29 +358,34 @@ static u32 l4lb_port_part_size(const struct l4lb_port_range *ports,
 }
 
 /**
- * l4lb_conn_insert_range() - choose a SNAT port and hash a new row
+ * l4lb_conn_insert_range() - choose a SNAT address and port and hash a new row
  * @tab: the table
  * @conn: the row from l4lb_conn_alloc(), both tuples filled in except the
- *	reply tuple's dport, which this function chooses
- * @ports: the SNAT ports to choose from; not empty
- * @cursor: where the search starts, as an index into @ports, moved on past
- *	the ports probed; the backend's, or NULL to start at random
+ *	reply tuple's daddr and dport, which this function chooses
+ * @sp: the SNAT addresses and ports to choose from; neither empty
+ * @cursor: where the search starts, as an index into @sp, moved on past
+ *	the ones probed; the backend's, or NULL to start at random
  * @old: set to the existing row's original direction on -EEXIST
  *
- * The SNAT port makes (SNAT address, SNAT port, backend address, backend
- * port, protocol) unique: the reply tuple is only inserted if no row has it.
- * Towards a backend the search starts at conn->backend's cursor (an index
- * into @ports, random at first), so a port comes back only after the whole
- * range has been used: a backend that closed first still holds the old
- * tuple in TIME_WAIT. At most 128 ports are probed; if all are taken the
- * cursor still moves past them, so a block of long-lived rows cannot make
- * every new connection fail while the rest of the range is free. Without
- * a backend (tests) each search starts at random. The check and the insert
- * happen under the bucket locks of both tuples.
+ * The choices are numbered: index i is address @sp->addrs[i % naddr] with
+ * port number i / naddr of @sp->ports, so consecutive indexes spread over
+ * the addresses and every address has every port: naddr times the ports
+ * of one address in all.
  *
- * If every port probed is taken and @tab->reclaimable says that one of
+ * The SNAT address and port make (SNAT address, SNAT port, backend
+ * address, backend port, protocol) unique: the reply tuple is only
+ * inserted if no row has it. Towards a backend the search starts at
+ * conn->backend's cursor (random at first), so a choice comes back only
+ * after all the others have been used: a backend that closed first still
+ * holds the old tuple in TIME_WAIT. At most 128 choices are probed; if all
+ * are taken the cursor still moves past them, so a block of long-lived
+ * rows cannot make every new connection fail while the rest is free.
+ * Without a backend (tests) each search starts at random. The check and
+ * the insert happen under the bucket locks of both tuples.
+ *
+ * If every choice probed is taken and @tab->reclaimable says that one of
  * their rows may give its port up, the first such row (the oldest, in the
- * cursor's order) is returned instead, and the cursor is left on its port:
+ * cursor's order) is returned instead, and the cursor is left on its index:
  * the caller unlinks it (l4lb_conn_unlink_if()) and calls again, and the
  * search starts on the port just freed. This is what keeps a flood of
  * unconfirmed rows, or a crowd of closed ones, from taking every port.
@@ -388,34 +393,38 @@ static u32 l4lb_port_part_size(const struct l4lb_port_range *ports,
  * Context: RCU read side (for *@old); takes bucket locks with BHs disabled.
  * Return: 0 when hashed; -EEXIST if a row with the same original tuple
  * exists (a retransmitted SYN raced us), with *@old set, valid under RCU;
- * -EBUSY if every port probed is taken but one row may be reclaimed, with
- * *@old set to that row's reply direction, valid under RCU;
- * -EADDRNOTAVAIL if no free SNAT port was found.
+ * -EBUSY if every choice probed is taken but one row may be reclaimed,
+ * with *@old set to that row's reply direction, valid under RCU;
+ * -EADDRNOTAVAIL if no free SNAT address and port was found.
  */
 int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
-			   const struct l4lb_port_range *ports, atomic_t *cursor,
+			   const struct l4lb_snat_space *sp, atomic_t *cursor,
 			   struct l4lb_tuple_hash **old)
 {
 	struct l4lb_tuple *orig = &conn->th[L4LB_DIR_ORIG].tuple;
 	struct l4lb_tuple *reply = &conn->th[L4LB_DIR_REPLY].tuple;
+	const struct l4lb_port_range *ports = &sp->ports;
+	u32 naddr = sp->naddr;
 	u32 n0 = l4lb_port_part_size(ports, 0);
-	u32 range = n0 + l4lb_port_part_size(ports, 1);
+	u32 range = (n0 + l4lb_port_part_size(ports, 1)) * naddr;
 	u32 attempts = min_t(u32, range, 128);
 	atomic_t *next = cursor && range > 1 ? cursor : NULL;
 	u32 h0 = l4lb_tuple_hash(tab, orig);
 	struct l4lb_tuple_hash *victim = NULL;
 	u32 off, i, h1, victim_idx = 0;
 
-	if (WARN_ON_ONCE(!range))
+	if (WARN_ON_ONCE(!range || naddr > L4LB_SNAT_ADDRS_MAX))
 		return -EADDRNOTAVAIL;
 	off = next ? (u32)atomic_read(next) % range :
 		get_random_u32_below(range);
 	for (i = 0; i < attempts; i++) {
 		u32 idx = (off + i) % range;
+		u32 port = idx / naddr;
 		struct l4lb_tuple_hash *taken;
 
-		reply->dport = htons(idx < n0 ? ports->lo[0] + idx :
-				     ports->lo[1] + (idx - n0));
+		reply->daddr = sp->addrs[idx % naddr];
+		reply->dport = htons(port < n0 ? ports->lo[0] + port :
+				     ports->lo[1] + (port - n0));
 		h1 = l4lb_tuple_hash(tab, reply);
 
 		l4lb_double_lock(tab, h0, h1);
@@ -454,9 +463,10 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 }
 
 /**
- * l4lb_conn_insert() - l4lb_conn_insert_range() with one part
+ * l4lb_conn_insert() - l4lb_conn_insert_range() with one address, one part
  * @tab: the table
- * @conn: the row, as for l4lb_conn_insert_range()
+ * @conn: the row, as for l4lb_conn_insert_range(), but with the reply
+ *	tuple's daddr set: the one SNAT address
  * @port_lo: lowest SNAT port to use (host byte order)
  * @port_hi: highest SNAT port to use (host byte order), >= @port_lo
  * @old: set to the existing row's original direction on -EEXIST
@@ -469,12 +479,17 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old)
 {
-	const struct l4lb_port_range ports = {
-		.lo = { port_lo, 1 },
-		.hi = { port_hi, 0 },
+	const __be32 addr = conn->th[L4LB_DIR_REPLY].tuple.daddr;
+	const struct l4lb_snat_space sp = {
+		.addrs = &addr,
+		.naddr = 1,
+		.ports = {
+			.lo = { port_lo, 1 },
+			.hi = { port_hi, 0 },
+		},
 	};
 
-	return l4lb_conn_insert_range(tab, conn, &ports, NULL, old);
+	return l4lb_conn_insert_range(tab, conn, &sp, NULL, old);
 }
 
 static void l4lb_conn_free_rcu(struct rcu_head *head)

@@ -213,6 +213,21 @@ struct l4lb_port_range {
 	u16 hi[2];
 };
 
+/** L4LB_SNAT_ADDRS_MAX - most addresses in a SNAT pool */
+#define L4LB_SNAT_ADDRS_MAX 64
+
+/**
+ * struct l4lb_snat_space - the SNAT addresses and ports a new row may take
+ * @addrs: the addresses, network byte order; @naddr of them
+ * @naddr: 1 to L4LB_SNAT_ADDRS_MAX
+ * @ports: the ports of each address
+ */
+struct l4lb_snat_space {
+	const __be32 *addrs;
+	unsigned int naddr;
+	struct l4lb_port_range ports;
+};
+
 static inline struct l4lb_conn *l4lb_tuplehash_to_conn(const struct l4lb_tuple_hash *th)
 {
 	return container_of(th, struct l4lb_conn, th[th->tuple.dir]);
@@ -255,7 +270,7 @@ struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 void l4lb_port_range_outside(struct l4lb_port_range *ports, int local_lo,
 			     int local_hi);
 int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
-			   const struct l4lb_port_range *ports, atomic_t *cursor,
+			   const struct l4lb_snat_space *sp, atomic_t *cursor,
 			   struct l4lb_tuple_hash **old);
 int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old);

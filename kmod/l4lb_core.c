@@ -44,6 +44,7 @@
 #include "l4lb_reset.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
+#include "l4lb_snat.h"
 
 #define L4LB_HOOK_PRIORITY	(NF_IP_PRI_RAW + 50)
 
@@ -144,21 +145,6 @@ static int l4lb_route(struct l4lb_net *ln, struct sk_buff *skb,
 	return 0;
 }
 
-/* The source address towards a backend: the configured SNAT address, or
- * the primary address of the output interface, as MASQUERADE picks it.
- */
-static __be32 l4lb_snat_addr(const struct l4lb_service *svc,
-			     struct sk_buff *skb, __be32 daddr)
-{
-	__be32 addr = READ_ONCE(svc->snat_addr);
-	struct rtable *rt = skb_rtable(skb);
-
-	if (addr)
-		return addr;
-	return inet_select_addr(rt->dst.dev, rt_nexthop(rt, daddr),
-				RT_SCOPE_UNIVERSE);
-}
-
 /*
  * The SNAT ports of a namespace: 1024-65535 less the local ephemeral range
  * (net.ipv4.ip_local_port_range), so that a socket of the balancer's own,
@@ -172,6 +158,43 @@ static void l4lb_snat_ports(const struct net *net,
 
 	inet_get_local_port_range(net, &llo, &lhi);
 	l4lb_port_range_outside(ports, llo, lhi);
+}
+
+/**
+ * struct l4lb_snat_pick - the SNAT space of a new row
+ * @sp: what the allocator chooses from
+ * @one: the address "auto" picked, which @sp points at without a pool
+ */
+struct l4lb_snat_pick {
+	struct l4lb_snat_space sp;
+	__be32 one;
+};
+
+/*
+ * The SNAT addresses and ports towards @daddr, routed in @skb: the
+ * service's pool, or without one the primary address of the output
+ * interface, as MASQUERADE picks it. Under RCU: the pool lives until
+ * rcu_read_unlock(). Returns false if auto finds no address.
+ */
+static bool l4lb_snat_choose(struct l4lb_net *ln,
+			     const struct l4lb_service *svc,
+			     struct sk_buff *skb, __be32 daddr,
+			     struct l4lb_snat_pick *pick)
+{
+	const struct l4lb_snat_pool *pool = rcu_dereference(svc->snat);
+	struct rtable *rt = skb_rtable(skb);
+
+	l4lb_snat_ports(ln->net, &pick->sp.ports);
+	if (pool) {
+		pick->sp.addrs = pool->addrs;
+		pick->sp.naddr = pool->n;
+		return true;
+	}
+	pick->one = inet_select_addr(rt->dst.dev, rt_nexthop(rt, daddr),
+				     RT_SCOPE_UNIVERSE);
+	pick->sp.addrs = &pick->one;
+	pick->sp.naddr = 1;
+	return pick->one != 0;
 }
 
 /* The backend of a new connection, referenced: the client's pinned one,
@@ -207,8 +230,9 @@ static void l4lb_conn_discard(struct l4lb_net *ln, struct l4lb_conn *conn)
 	l4lb_conn_free_unhashed(ln->tab, conn);
 }
 
-/* A row for @orig towards @be, routed, not yet hashed; takes over the
- * reference on @be. Counts the drop and returns an ERR_PTR on failure.
+/* A row for @orig towards @be, routed, not yet hashed, and in @pick the
+ * SNAT addresses and ports it may take; takes over the reference on @be.
+ * Counts the drop and returns an ERR_PTR on failure.
  */
 static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 					 struct l4lb_service *svc,
@@ -216,10 +240,10 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 					 const struct nf_hook_state *state,
 					 const struct l4lb_tuple *orig,
 					 const struct l4lb_l4 *l4,
-					 struct l4lb_backend *be)
+					 struct l4lb_backend *be,
+					 struct l4lb_snat_pick *pick)
 {
 	struct l4lb_conn *conn;
-	__be32 snat;
 	int err;
 
 	conn = l4lb_conn_alloc(ln->tab, GFP_ATOMIC);
@@ -247,15 +271,14 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 	err = l4lb_route(ln, skb, state, be->addr);
 	if (err)
 		goto err;
-	snat = l4lb_snat_addr(svc, skb, be->addr);
-	if (!snat) {
+	if (!l4lb_snat_choose(ln, svc, skb, be->addr, pick)) {
 		l4lb_stats_drop(ln, L4LB_DROP_NO_ROUTE);
 		err = -EADDRNOTAVAIL;
 		goto err;
 	}
+	/* The allocator chooses daddr and dport. */
 	conn->th[L4LB_DIR_REPLY].tuple = (struct l4lb_tuple) {
 		.saddr = be->addr,
-		.daddr = snat,
 		.sport = be->port,
 		.proto = orig->proto,
 		.dir = L4LB_DIR_REPLY,
@@ -289,28 +312,28 @@ static bool l4lb_conn_reclaim(struct l4lb_net *ln, struct l4lb_conn *victim)
 	return true;
 }
 
-/* Choose a SNAT port and hash the row; or, if a retransmitted SYN raced
- * us, drop ours and follow the row that won, which may have chosen
- * another backend. When every port probed is taken, one reclaimable row
- * gives its port up and the search runs once more.
+/* Choose a SNAT address and port from @sp and hash the row; or, if a
+ * retransmitted SYN raced us, drop ours and follow the row that won, which
+ * may have chosen another backend. The backend's cursor spreads its rows
+ * over @sp. When every choice probed is taken, one reclaimable row gives
+ * its address and port up and the search runs once more.
  */
 static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
+					  struct l4lb_service *svc,
 					  struct sk_buff *skb,
 					  const struct nf_hook_state *state,
-					  struct l4lb_conn *conn)
+					  struct l4lb_conn *conn,
+					  const struct l4lb_snat_space *sp)
 {
 	struct l4lb_backend *be = conn->backend;
-	struct l4lb_port_range ports;
 	struct l4lb_tuple_hash *old;
 	int err;
 
-	l4lb_snat_ports(ln->net, &ports);
-	err = l4lb_conn_insert_range(ln->tab, conn, &ports, &be->snat_next,
-				     &old);
+	err = l4lb_conn_insert_range(ln->tab, conn, sp, &be->snat_next, &old);
 	if (err == -EBUSY) {
 		err = -EADDRNOTAVAIL;
 		if (l4lb_conn_reclaim(ln, l4lb_tuplehash_to_conn(old)))
-			err = l4lb_conn_insert_range(ln->tab, conn, &ports,
+			err = l4lb_conn_insert_range(ln->tab, conn, sp,
 						     &be->snat_next, &old);
 		if (err == -EBUSY)	/* taken again meanwhile */
 			err = -EADDRNOTAVAIL;
@@ -323,6 +346,7 @@ static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
 	l4lb_conn_discard(ln, conn);
 	if (err != -EEXIST) {
 		l4lb_stats_drop(ln, L4LB_DROP_NO_SNAT_PORT);
+		l4lb_service_snat_failed(svc);
 		return ERR_PTR(err);
 	}
 	conn = l4lb_tuplehash_to_conn(old);
@@ -339,6 +363,7 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 				       const struct l4lb_tuple *orig,
 				       const struct l4lb_l4 *l4)
 {
+	struct l4lb_snat_pick pick;
 	struct l4lb_backend *be;
 	struct l4lb_conn *conn;
 
@@ -347,10 +372,10 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 		l4lb_stats_drop(ln, L4LB_DROP_NO_BACKEND);
 		return ERR_PTR(-EHOSTUNREACH);
 	}
-	conn = l4lb_conn_build(ln, svc, skb, state, orig, l4, be);
+	conn = l4lb_conn_build(ln, svc, skb, state, orig, l4, be, &pick);
 	if (IS_ERR(conn))
 		return conn;
-	return l4lb_conn_commit(ln, skb, state, conn);
+	return l4lb_conn_commit(ln, svc, skb, state, conn, &pick.sp);
 }
 
 /*

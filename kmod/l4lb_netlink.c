@@ -11,6 +11,8 @@
  */
 #include <linux/genetlink.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
@@ -23,8 +25,16 @@
 #include "l4lb_netlink.h"
 #include "l4lb_netlink_msg.h"
 #include "l4lb_service.h"
+#include "l4lb_snat.h"
 
 static struct genl_family l4lb_genl_family;
+
+/* Inside L4LB_SVC_ATTR_SNAT_POOL: addresses only. */
+static const struct nla_policy l4lb_snat_policy[L4LB_SNAT_ATTR_MAX + 1] = {
+	[L4LB_SNAT_ATTR_ADDR]		= { .type = NLA_BE32 },
+	[L4LB_SNAT_ATTR_PORTS_IN_USE]	= { .type = NLA_REJECT },
+	[L4LB_SNAT_ATTR_ENTRY]		= { .type = NLA_REJECT },
+};
 
 static const struct nla_policy l4lb_svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_AF]	= { .type = NLA_U16 },
@@ -42,6 +52,10 @@ static const struct nla_policy l4lb_svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_CONN_MAX] = { .type = NLA_REJECT },
 	[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE] = { .type = NLA_U32 },
 	[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED] = { .type = NLA_U32 },
+	[L4LB_SVC_ATTR_SNAT_POOL] = NLA_POLICY_NESTED(l4lb_snat_policy),
+	/* Reply-only attributes are refused in requests. */
+	[L4LB_SVC_ATTR_SNAT_USAGE] = { .type = NLA_REJECT },
+	[L4LB_SVC_ATTR_SNAT_FAIL] = { .type = NLA_REJECT },
 };
 
 static const struct nla_policy l4lb_be_policy[L4LB_BE_ATTR_MAX + 1] = {
@@ -149,6 +163,21 @@ static int l4lb_nl_info_sel(struct genl_info *info, struct l4lb_svc_sel *sel)
 			   info->extack);
 }
 
+/*
+ * What a reply says of @svc: its settings, SNAT failures and the use of
+ * its SNAT addresses, counted now (a walk of the NAT table) into @usage.
+ * The services lock is held.
+ */
+static void l4lb_nl_svc_read(struct l4lb_net *ln, struct l4lb_service *svc,
+			     struct l4lb_snat_usage *usage,
+			     struct l4lb_nl_svc *r)
+{
+	l4lb_service_cfg_get(svc, &r->cfg);
+	r->snat_fail = l4lb_service_snat_failures(svc);
+	l4lb_snat_usage_count(ln->tab, svc, r->cfg.snat, r->cfg.nsnat, usage);
+	r->usage = usage;
+}
+
 /* Reply to a request with one message built by @fill(@msg, @arg). */
 static int l4lb_nl_reply(struct genl_info *info,
 			 int (*fill)(struct sk_buff *msg, const void *arg),
@@ -188,22 +217,26 @@ static void *l4lb_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb)
 static int l4lb_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct l4lb_net *ln = l4lb_info_ln(info);
-	struct l4lb_service_cfg cfg;
+	struct l4lb_snat_usage *usage;
 	struct l4lb_service *svc;
 	struct l4lb_svc_sel sel;
+	struct l4lb_nl_svc r;
 	int err;
 
 	err = l4lb_nl_info_sel(info, &sel);
 	if (err)
 		return err;
+	usage = kmalloc(sizeof(*usage), GFP_KERNEL);
+	if (!usage)
+		return -ENOMEM;
 	mutex_lock(&ln->svcs.lock);
 	svc = l4lb_service_select(&ln->svcs, &sel, info->extack);
 	if (!IS_ERR(svc))
-		l4lb_service_cfg_get(svc, &cfg);
+		l4lb_nl_svc_read(ln, svc, usage, &r);
 	mutex_unlock(&ln->svcs.lock);
-	if (IS_ERR(svc))
-		return PTR_ERR(svc);
-	return l4lb_nl_reply(info, l4lb_nl_svc_fill, &cfg);
+	err = PTR_ERR_OR_ZERO(svc) ?: l4lb_nl_reply(info, l4lb_nl_svc_fill, &r);
+	kfree(usage);
+	return err;
 }
 
 /* Dump services; cb->args[0] is the index of the next one to send. */
@@ -211,11 +244,15 @@ static int l4lb_nl_service_dump(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
 	struct l4lb_net *ln = l4lb_pernet(sock_net(skb->sk));
-	struct l4lb_service_cfg cfg;
+	struct l4lb_snat_usage *usage;
 	struct l4lb_service *svc;
+	struct l4lb_nl_svc r;
 	long idx = 0;
 	void *hdr;
 
+	usage = kmalloc(sizeof(*usage), GFP_KERNEL);
+	if (!usage)
+		return -ENOMEM;
 	mutex_lock(&ln->svcs.lock);
 	list_for_each_entry(svc, &ln->svcs.list, list) {
 		if (idx++ < cb->args[0])
@@ -223,8 +260,8 @@ static int l4lb_nl_service_dump(struct sk_buff *skb,
 		hdr = l4lb_nl_dump_put(skb, cb);
 		if (!hdr)
 			break;
-		l4lb_service_cfg_get(svc, &cfg);
-		if (l4lb_nl_svc_fill(skb, &cfg)) {
+		l4lb_nl_svc_read(ln, svc, usage, &r);
+		if (l4lb_nl_svc_fill(skb, &r)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -232,6 +269,7 @@ static int l4lb_nl_service_dump(struct sk_buff *skb,
 		cb->args[0] = idx;
 	}
 	mutex_unlock(&ln->svcs.lock);
+	kfree(usage);
 	return skb->len;
 }
 
@@ -244,6 +282,72 @@ static int l4lb_nl_service_del(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	return l4lb_ctl_service_del(l4lb_info_ln(info), &sel, info->extack);
+}
+
+/* The @i-th attribute in @nest. */
+static const struct nlattr *l4lb_nl_nth(const struct nlattr *nest,
+					unsigned int i)
+{
+	const struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem)
+		if (!i--)
+			return a;
+	return nest;
+}
+
+/*
+ * The SNAT pool a request sets into @cfg: L4LB_SVC_ATTR_SNAT_POOL's
+ * addresses, or L4LB_SVC_ATTR_SNAT_ADDR's one (0 for none), checked and
+ * sorted. Neither attribute keeps @cfg's pool.
+ */
+static int l4lb_nl_snat(struct net *net, struct nlattr **tb,
+			struct l4lb_service_cfg *cfg,
+			struct netlink_ext_ack *extack)
+{
+	const struct nlattr *pool = tb[L4LB_SVC_ATTR_SNAT_POOL];
+	const struct nlattr *one = tb[L4LB_SVC_ATTR_SNAT_ADDR];
+	const struct nlattr *a;
+	unsigned int n = 0, bad;
+	int rem, err;
+
+	if (pool && one) {
+		NL_SET_ERR_MSG_ATTR(extack, one,
+				    "give the SNAT pool or one SNAT address, not both");
+		return -EINVAL;
+	}
+	if (one) {
+		cfg->snat[0] = nla_get_in_addr(one);
+		n = cfg->snat[0] ? 1 : 0;
+		err = l4lb_check_snat_pool(net, cfg->snat, n, NULL, extack);
+		cfg->nsnat = n;
+		return l4lb_nl_bad(one, err, extack);
+	}
+	if (!pool)
+		return 0;
+	nla_for_each_nested(a, pool, rem) {
+		/* The policy lets nothing else in; be sure. */
+		if (nla_type(a) != L4LB_SNAT_ATTR_ADDR) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "the SNAT pool holds addresses only");
+			return -EINVAL;
+		}
+		if (n == L4LB_SNAT_POOL_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "SNAT pool has more than "
+					    __stringify(L4LB_SNAT_POOL_MAX)
+					    " addresses");
+			return -E2BIG;
+		}
+		cfg->snat[n++] = nla_get_in_addr(a);
+	}
+	err = l4lb_check_snat_pool(net, cfg->snat, n, &bad, extack);
+	if (err)
+		return l4lb_nl_bad(l4lb_nl_nth(pool, bad), err, extack);
+	l4lb_snat_sort(cfg->snat, n);
+	cfg->nsnat = n;
+	return 0;
 }
 
 static const struct {
@@ -307,8 +411,9 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		if (sel.proto)
 			cfg.proto = sel.proto;
 	}
-	if (tb[L4LB_SVC_ATTR_SNAT_ADDR])
-		cfg.snat_addr = nla_get_in_addr(tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	err = l4lb_nl_snat(genl_info_net(info), tb, &cfg, info->extack);
+	if (err)
+		return err;
 	if (tb[L4LB_SVC_ATTR_SCHED])
 		nla_strscpy(cfg.sched, tb[L4LB_SVC_ATTR_SCHED],
 			    sizeof(cfg.sched));

@@ -11,6 +11,7 @@
 #include "l4lb_net.h"
 #include "l4lb_netlink_msg.h"
 #include "l4lb_service.h"
+#include "l4lb_snat.h"
 
 /**
  * l4lb_nl_svc_key_fill() - put a service's key in a L4LB_ATTR_SERVICE nest
@@ -34,17 +35,62 @@ int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc)
 	return 0;
 }
 
+/* The SNAT pool of @cfg, a L4LB_SVC_ATTR_SNAT_POOL nest of addresses. */
+static int l4lb_nl_snat_pool_fill(struct sk_buff *msg,
+				  const struct l4lb_service_cfg *cfg)
+{
+	struct nlattr *nest = nla_nest_start(msg, L4LB_SVC_ATTR_SNAT_POOL);
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->nsnat; i++)
+		if (nla_put_in_addr(msg, L4LB_SNAT_ATTR_ADDR, cfg->snat[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* @u, a L4LB_SVC_ATTR_SNAT_USAGE nest of entries. */
+static int l4lb_nl_snat_usage_fill(struct sk_buff *msg,
+				   const struct l4lb_snat_usage *u)
+{
+	struct nlattr *nest = nla_nest_start(msg, L4LB_SVC_ATTR_SNAT_USAGE);
+	struct nlattr *entry;
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < u->n; i++) {
+		entry = nla_nest_start(msg, L4LB_SNAT_ATTR_ENTRY);
+		if (!entry ||
+		    nla_put_in_addr(msg, L4LB_SNAT_ATTR_ADDR, u->e[i].addr) ||
+		    nla_put_u32(msg, L4LB_SNAT_ATTR_PORTS_IN_USE,
+				u->e[i].ports))
+			return -EMSGSIZE;
+		nla_nest_end(msg, entry);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 /**
- * l4lb_nl_svc_fill() - put a service's settings in a L4LB_ATTR_SERVICE nest
+ * l4lb_nl_svc_fill() - put a service's settings, SNAT pool and its use in
+ *	a L4LB_ATTR_SERVICE nest
  * @msg: the message
- * @arg: the settings, a struct l4lb_service_cfg
+ * @arg: the service's reply, a struct l4lb_nl_svc
+ *
+ * L4LB_SVC_ATTR_SNAT_ADDR is the pool's first address, or 0, for tools
+ * that predate L4LB_SVC_ATTR_SNAT_POOL. With a full pool and usage the
+ * nest is about 3.2 KiB: it fits a dump's smallest skb (NLMSG_GOODSIZE).
  *
  * Context: any.
  * Return: 0 or -EMSGSIZE.
  */
 int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 {
-	const struct l4lb_service_cfg *cfg = arg;
+	const struct l4lb_nl_svc *r = arg;
+	const struct l4lb_service_cfg *cfg = &r->cfg;
 	struct nlattr *nest = nla_nest_start(msg, L4LB_ATTR_SERVICE);
 
 	if (!nest ||
@@ -53,7 +99,8 @@ int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 	    nla_put_be16(msg, L4LB_SVC_ATTR_PORT, cfg->port) ||
 	    nla_put_u8(msg, L4LB_SVC_ATTR_PROTO, cfg->proto) ||
 	    nla_put_string(msg, L4LB_SVC_ATTR_SCHED, cfg->sched) ||
-	    nla_put_in_addr(msg, L4LB_SVC_ATTR_SNAT_ADDR, cfg->snat_addr) ||
+	    nla_put_in_addr(msg, L4LB_SVC_ATTR_SNAT_ADDR,
+			    cfg->nsnat ? cfg->snat[0] : 0) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP,
 			cfg->timeout[L4LB_CONN_ESTABLISHED]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN,
@@ -68,7 +115,11 @@ int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE,
 			cfg->timeout[L4LB_CONN_TIME_WAIT]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED,
-			cfg->timeout[L4LB_CONN_UDP_UNREPLIED]))
+			cfg->timeout[L4LB_CONN_UDP_UNREPLIED]) ||
+	    l4lb_nl_snat_pool_fill(msg, cfg) ||
+	    nla_put_u64_64bit(msg, L4LB_SVC_ATTR_SNAT_FAIL, r->snat_fail,
+			      L4LB_SVC_ATTR_PAD) ||
+	    (r->usage && l4lb_nl_snat_usage_fill(msg, r->usage)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

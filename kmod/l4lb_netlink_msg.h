@@ -7,9 +7,23 @@
 
 #include <linux/skbuff.h>
 
+#include "l4lb_service.h"
+
 struct l4lb_backend;
 struct l4lb_conn;
-struct l4lb_service;
+struct l4lb_snat_usage;
+
+/**
+ * struct l4lb_nl_svc - what a L4LB_ATTR_SERVICE reply says of a service
+ * @cfg: its settings
+ * @snat_fail: L4LB_SVC_ATTR_SNAT_FAIL
+ * @usage: L4LB_SVC_ATTR_SNAT_USAGE; NULL leaves it out
+ */
+struct l4lb_nl_svc {
+	struct l4lb_service_cfg cfg;
+	u64 snat_fail;
+	const struct l4lb_snat_usage *usage;
+};
 
 int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg);
 int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc);

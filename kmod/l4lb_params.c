@@ -17,6 +17,8 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
+#include <net/net_namespace.h>
 
 #include "l4lb_backend.h"
 #include "l4lb_check.h"
@@ -24,6 +26,7 @@
 #include "l4lb_params.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
+#include "l4lb_snat.h"
 
 static char *vip;
 module_param(vip, charp, 0444);
@@ -43,7 +46,7 @@ MODULE_PARM_DESC(backends, "comma-separated ip:port list of backends (default no
 
 static char *snat_ip = "";
 module_param(snat_ip, charp, 0444);
-MODULE_PARM_DESC(snat_ip, "source address towards backends (default: the primary address of the interface that routes to each backend)");
+MODULE_PARM_DESC(snat_ip, "SNAT pool, source addresses towards backends: A, A-B and comma lists of them, at most 64 local addresses; auto or empty: the primary address of the interface that routes to each backend (default)");
 
 static char *scheduler = "rr";
 module_param(scheduler, charp, 0444);
@@ -204,6 +207,122 @@ int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
 	return 0;
 }
 
+/* One entry of a SNAT pool: "A" or "A-B", into *@lo and *@hi, host order. */
+static int l4lb_parse_snat_entry(const char *s, size_t len, u32 *lo, u32 *hi)
+{
+	const char *dash = memchr(s, '-', len);
+	__be32 a, b;
+
+	if (!dash) {
+		if (l4lb_parse_ipv4(s, len, &a))
+			return -EINVAL;
+		*lo = ntohl(a);
+		*hi = *lo;
+		return 0;
+	}
+	if (l4lb_parse_ipv4(s, dash - s, &a) ||
+	    l4lb_parse_ipv4(dash + 1, len - (dash - s) - 1, &b))
+		return -EINVAL;
+	*lo = ntohl(a);
+	*hi = ntohl(b);
+	return *hi < *lo ? -ERANGE : 0;
+}
+
+/**
+ * l4lb_parse_snat_pool() - parse a SNAT pool: "A", "A-B", comma lists
+ * @s: NUL-terminated text, e.g. "10.0.1.250-10.0.1.253,10.0.2.250"; the
+ *	empty string and "auto" are the empty pool
+ * @out: array of @max addresses, network byte order, in the text's order
+ * @max: capacity of @out
+ * @n: out, number of addresses
+ * @bad: out on error, 0-based index of the entry refused
+ *
+ * A-B is every address from A to B, both included; it may cross /24
+ * boundaries. No whitespace, no empty entry.
+ *
+ * Context: any.
+ * Return: 0; -EINVAL for a malformed entry; -ERANGE for a range that ends
+ * below its start; -E2BIG for more than @max addresses in all; -EEXIST for
+ * an address given twice.
+ */
+int l4lb_parse_snat_pool(const char *s, __be32 *out, unsigned int max,
+			 unsigned int *n, unsigned int *bad)
+{
+	unsigned int i, k = 0, e = 0;
+	const char *comma;
+	u32 lo, hi, a;
+	size_t len;
+	int err;
+
+	*n = 0;
+	*bad = 0;
+	if (!*s || !strcmp(s, "auto"))
+		return 0;
+	for (;; e++) {
+		comma = strchr(s, ',');
+		len = comma ? comma - s : strlen(s);
+		*bad = e;
+		err = l4lb_parse_snat_entry(s, len, &lo, &hi);
+		if (err)
+			return err;
+		if (hi - lo >= max - k)
+			return -E2BIG;
+		for (a = lo;; a++) {
+			for (i = 0; i < k; i++)
+				if (out[i] == htonl(a))
+					return -EEXIST;
+			out[k++] = htonl(a);
+			if (a == hi)
+				break;
+		}
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	*n = k;
+	return 0;
+}
+
+/* Why l4lb_parse_snat_pool() refused an entry, for the kernel log. */
+static const char *l4lb_snat_pool_why(int err)
+{
+	switch (err) {
+	case -ERANGE:
+		return "the range ends below its start";
+	case -E2BIG:
+		return "more than " __stringify(L4LB_SNAT_POOL_MAX) " addresses";
+	case -EEXIST:
+		return "an address given twice";
+	default:
+		return "not an address A or a range A-B";
+	}
+}
+
+/* The snat_ip parameter into @cfg: parsed, and local in the initial netns. */
+static int l4lb_param_snat(struct l4lb_service_cfg *cfg)
+{
+	unsigned int bad;
+	int err;
+
+	err = l4lb_parse_snat_pool(snat_ip, cfg->snat, L4LB_SNAT_POOL_MAX,
+				   &cfg->nsnat, &bad);
+	if (err) {
+		pr_err("invalid snat_ip='%s': entry %u: %s\n", snat_ip,
+		       bad + 1, l4lb_snat_pool_why(err));
+		return -EINVAL;
+	}
+	err = l4lb_check_snat_pool(&init_net, cfg->snat, cfg->nsnat, &bad,
+				   NULL);
+	if (err) {
+		/* Parsed: no repeats, not too many; so not local. */
+		pr_err("invalid snat_ip='%s': %pI4 is not a local address\n",
+		       snat_ip, &cfg->snat[bad]);
+		return -EINVAL;
+	}
+	l4lb_snat_sort(cfg->snat, cfg->nsnat);
+	return 0;
+}
+
 /**
  * l4lb_params_check() - check the module-wide parameters
  *
@@ -280,11 +399,8 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 		pr_err("invalid proto='%s': must be tcp or udp\n", proto);
 		return -EINVAL;
 	}
-	if (*snat_ip && l4lb_parse_ipv4(snat_ip, strlen(snat_ip),
-					&cfg->snat_addr)) {
-		pr_err("invalid snat_ip='%s': not an IPv4 address\n", snat_ip);
+	if (l4lb_param_snat(cfg))
 		return -EINVAL;
-	}
 	if (strscpy(cfg->sched, scheduler, sizeof(cfg->sched)) < 0 ||
 	    !l4lb_sched_exists(cfg->sched)) {
 		pr_err("invalid scheduler='%s': no such scheduler\n", scheduler);

@@ -24,6 +24,8 @@ int l4lb_parse_port(const char *s, size_t len, __be16 *port);
 int l4lb_parse_addr_port(const char *s, size_t len, struct l4lb_addr_port *ap);
 int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
 			unsigned int max, unsigned int *n, unsigned int *bad);
+int l4lb_parse_snat_pool(const char *s, __be32 *out, unsigned int max,
+			 unsigned int *n, unsigned int *bad);
 
 int l4lb_params_check(void);
 int l4lb_params_cfg(struct l4lb_service_cfg *cfg,

@@ -14,17 +14,20 @@
 #include "l4lb_fault.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
+#include "l4lb_snat.h"
 
 /**
  * l4lb_service_cfg_check() - check every setting of a service
  * @cfg: the settings
+ * @net: the service's network namespace, where its SNAT pool must be local
  * @extack: error reporting, may be NULL
  *
- * Context: any.
- * Return: 0 or the first check's error: -EINVAL, -EPROTONOSUPPORT, -ERANGE.
+ * Context: process.
+ * Return: 0 or the first check's error: -EINVAL, -EPROTONOSUPPORT, -ERANGE,
+ * -E2BIG, -EADDRNOTAVAIL.
  */
 int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
-			   struct netlink_ext_ack *extack)
+			   struct net *net, struct netlink_ext_ack *extack)
 {
 	unsigned int i;
 	int err;
@@ -32,6 +35,7 @@ int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
 	err = l4lb_check_vip(cfg->vip, extack) ?:
 	      l4lb_check_port(cfg->port, extack) ?:
 	      l4lb_check_proto(cfg->proto, extack) ?:
+	      l4lb_check_snat_pool(net, cfg->snat, cfg->nsnat, NULL, extack) ?:
 	      l4lb_check_persistence(cfg->timeout[L4LB_CONN_PERSIST], extack);
 	for (i = L4LB_CONN_SYN_SENT; !err && i <= L4LB_CONN_STATE_MAX; i++)
 		if (i != L4LB_CONN_PERSIST)
@@ -105,6 +109,12 @@ static struct l4lb_sched_inst *l4lb_svc_sched(const struct l4lb_service *svc)
 					 lockdep_is_held(&svc->owner->lock));
 }
 
+static struct l4lb_snat_pool *l4lb_svc_snat(const struct l4lb_service *svc)
+{
+	return rcu_dereference_protected(svc->snat,
+					 lockdep_is_held(&svc->owner->lock));
+}
+
 /**
  * l4lb_service_cfg_get() - read a service's settings
  * @svc: the service
@@ -115,13 +125,17 @@ static struct l4lb_sched_inst *l4lb_svc_sched(const struct l4lb_service *svc)
 void l4lb_service_cfg_get(const struct l4lb_service *svc,
 			  struct l4lb_service_cfg *cfg)
 {
+	const struct l4lb_snat_pool *pool = l4lb_svc_snat(svc);
 	unsigned int i;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->vip = svc->vip;
 	cfg->port = svc->port;
 	cfg->proto = svc->proto;
-	cfg->snat_addr = svc->snat_addr;
+	if (pool) {
+		cfg->nsnat = pool->n;
+		memcpy(cfg->snat, pool->addrs, pool->n * sizeof(pool->addrs[0]));
+	}
 	strscpy(cfg->sched, l4lb_svc_sched(svc)->sched->name,
 		sizeof(cfg->sched));
 	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
@@ -236,13 +250,37 @@ struct l4lb_service *l4lb_service_select(struct l4lb_services *svcs,
 	return found;
 }
 
-static void l4lb_cfg_apply(struct l4lb_service *svc,
-			   const struct l4lb_service_cfg *cfg)
+/*
+ * The pool @cfg asks for, to publish with l4lb_cfg_apply(): @svc's own
+ * (NULL: none yet) if it is the same, else a new one, or an ERR_PTR.
+ */
+static struct l4lb_snat_pool *l4lb_cfg_snat(const struct l4lb_service *svc,
+					    const struct l4lb_service_cfg *cfg,
+					    struct netlink_ext_ack *extack)
 {
+	struct l4lb_snat_pool *pool = svc ? l4lb_svc_snat(svc) : NULL;
+
+	if (svc && l4lb_snat_pool_same(pool, cfg->snat, cfg->nsnat))
+		return pool;
+	pool = l4lb_snat_pool_alloc(cfg->snat, cfg->nsnat);
+	if (IS_ERR(pool))
+		NL_SET_ERR_MSG(extack, "out of memory");
+	return pool;
+}
+
+/* Publish @cfg's settings and its pool @snat (from l4lb_cfg_snat()). */
+static void l4lb_cfg_apply(struct l4lb_service *svc,
+			   const struct l4lb_service_cfg *cfg,
+			   struct l4lb_snat_pool *snat)
+{
+	struct l4lb_snat_pool *old = l4lb_svc_snat(svc);
 	unsigned int i;
 
+	if (snat != old) {
+		rcu_assign_pointer(svc->snat, snat);
+		l4lb_snat_pool_free(old);
+	}
 	/* Read field by field on the packet path; the key never changes. */
-	WRITE_ONCE(svc->snat_addr, cfg->snat_addr);
 	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
 		WRITE_ONCE(svc->timeout[i], cfg->timeout[i] * HZ);
 }
@@ -288,6 +326,7 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 {
 	struct l4lb_backend_array *arr;
 	struct l4lb_sched_inst *inst;
+	struct l4lb_snat_pool *snat;
 	struct l4lb_service *svc;
 
 	lockdep_assert_held(&svcs->lock);
@@ -299,8 +338,15 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 		NL_SET_ERR_MSG(extack, "out of memory");
 		return ERR_PTR(-ENOMEM);
 	}
-	inst = l4lb_sched_inst_ready(cfg->sched, arr, extack);
+	snat = l4lb_cfg_snat(NULL, cfg, extack);
+	if (IS_ERR(snat)) {
+		inst = ERR_CAST(snat);
+		snat = NULL;
+	} else {
+		inst = l4lb_sched_inst_ready(cfg->sched, arr, extack);
+	}
 	if (IS_ERR(inst)) {
+		kfree(snat);	/* never published */
 		kfree(arr);
 		kfree(svc);
 		return ERR_CAST(inst);
@@ -310,7 +356,7 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 	svc->vip = cfg->vip;
 	svc->port = cfg->port;
 	svc->proto = cfg->proto;
-	l4lb_cfg_apply(svc, cfg);
+	l4lb_cfg_apply(svc, cfg, snat);
 	RCU_INIT_POINTER(svc->arr, arr);
 	RCU_INIT_POINTER(svc->sched, inst);
 
@@ -329,8 +375,8 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
  * @extack: error reporting
  *
  * Rows of existing connections are kept: they keep their backend and
- * tuples until they end. A new scheduler applies to connections scheduled
- * from now on.
+ * tuples, SNAT address included, until they end. A new scheduler or SNAT
+ * pool applies to connections scheduled from now on.
  *
  * Context: process, l4lb_services::lock held.
  * Return: 0, -ENOENT for an unknown scheduler, or -ENOMEM; nothing changes
@@ -341,16 +387,23 @@ int l4lb_service_change(struct l4lb_service *svc,
 			struct netlink_ext_ack *extack)
 {
 	struct l4lb_sched_inst *inst, *old = l4lb_svc_sched(svc);
+	struct l4lb_snat_pool *snat;
 
+	snat = l4lb_cfg_snat(svc, cfg, extack);
+	if (IS_ERR(snat))
+		return PTR_ERR(snat);
 	if (strcmp(old->sched->name, cfg->sched)) {
 		inst = l4lb_sched_inst_ready(cfg->sched, l4lb_svc_arr(svc),
 					     extack);
-		if (IS_ERR(inst))
+		if (IS_ERR(inst)) {
+			if (snat != l4lb_svc_snat(svc))
+				kfree(snat);
 			return PTR_ERR(inst);
+		}
 		rcu_assign_pointer(svc->sched, inst);
 		l4lb_sched_inst_free(old);
 	}
-	l4lb_cfg_apply(svc, cfg);
+	l4lb_cfg_apply(svc, cfg, snat);
 	return 0;
 }
 
@@ -491,7 +544,7 @@ void l4lb_service_unhash(struct l4lb_service *svc)
  * @svc: the service; its rows must be gone
  *
  * The backends go with their last reference, the array, the scheduler
- * instance and the service itself after a grace period.
+ * instance, the SNAT pool and the service itself after a grace period.
  *
  * Context: process, l4lb_services::lock held.
  */
@@ -505,5 +558,6 @@ void l4lb_service_destroy(struct l4lb_service *svc)
 	}
 	kfree_rcu(rcu_dereference_protected(svc->arr, 1), rcu);
 	l4lb_sched_inst_free(rcu_dereference_protected(svc->sched, 1));
+	l4lb_snat_pool_free(rcu_dereference_protected(svc->snat, 1));
 	kfree_rcu(svc, rcu);
 }

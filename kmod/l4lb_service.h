@@ -25,6 +25,7 @@
 #ifndef _L4LB_SERVICE_H
 #define _L4LB_SERVICE_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -35,6 +36,8 @@
 struct l4lb_backend;
 struct l4lb_backend_array;
 struct l4lb_sched_inst;
+struct l4lb_snat_pool;
+struct net;
 
 /*
  * Timeout defaults, in seconds. IPVS's (ip_vs_proto_tcp.c, ip_vs_proto_udp.c)
@@ -78,8 +81,11 @@ struct l4lb_services {
  * @vip: virtual address, network byte order; part of the key, fixed
  * @port: virtual port, network byte order; part of the key, fixed
  * @proto: IPPROTO_TCP or IPPROTO_UDP; part of the key, fixed
- * @snat_addr: SNAT address; 0 selects the primary address of the interface
- *	that routes to the backend, as MASQUERADE does
+ * @snat: the SNAT pool (RCU; replaced whole under l4lb_services::lock);
+ *	NULL selects the primary address of the interface that routes to
+ *	the backend, as MASQUERADE does
+ * @snat_fail: new connections refused for want of a free SNAT address and
+ *	port towards the chosen backend
  * @timeout: idle timeout of a row in each enum l4lb_conn_state, in jiffies;
  *	timeout[L4LB_CONN_PERSIST] is the persistence time, 0 for none
  * @backends: every backend, removed ones included (l4lb_services::lock)
@@ -94,7 +100,8 @@ struct l4lb_service {
 	__be32 vip;
 	__be16 port;
 	u8 proto;
-	__be32 snat_addr;
+	struct l4lb_snat_pool __rcu *snat;
+	atomic64_t snat_fail;
 	unsigned long timeout[L4LB_CONN_STATE_MAX + 1];
 	struct list_head backends;
 	struct l4lb_backend_array __rcu *arr;
@@ -107,7 +114,9 @@ struct l4lb_service {
  * @vip: virtual address, network byte order
  * @port: virtual port, network byte order
  * @proto: IPPROTO_TCP or IPPROTO_UDP
- * @snat_addr: SNAT address or 0 for automatic
+ * @snat: the SNAT pool, network byte order, in a pool's order
+ *	(l4lb_snat_sort())
+ * @nsnat: the number of addresses in @snat; 0 for automatic
  * @sched: scheduler name
  * @timeout: seconds, indexed like l4lb_service::timeout;
  *	timeout[L4LB_CONN_PERSIST] is the persistence time, 0 for none
@@ -116,7 +125,8 @@ struct l4lb_service_cfg {
 	__be32 vip;
 	__be16 port;
 	u8 proto;
-	__be32 snat_addr;
+	__be32 snat[L4LB_SNAT_POOL_MAX];
+	unsigned int nsnat;
 	char sched[L4LB_SCHED_NAME_MAX];
 	unsigned int timeout[L4LB_CONN_STATE_MAX + 1];
 };
@@ -158,7 +168,7 @@ enum l4lb_timeout_kind {
 };
 
 int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
-			   struct netlink_ext_ack *extack);
+			   struct net *net, struct netlink_ext_ack *extack);
 
 void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg);
 void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
@@ -189,5 +199,29 @@ unsigned int l4lb_service_nbackends(struct l4lb_service *svc);
 int l4lb_service_publish(struct l4lb_service *svc);
 int l4lb_service_sched_update(struct l4lb_service *svc);
 void l4lb_service_reap(struct l4lb_service *svc, struct l4lb_backend *only);
+
+/**
+ * l4lb_service_snat_failed() - count a connection refused for want of a
+ *	SNAT address and port
+ * @svc: the service
+ *
+ * Context: any.
+ */
+static inline void l4lb_service_snat_failed(struct l4lb_service *svc)
+{
+	atomic64_inc(&svc->snat_fail);
+}
+
+/**
+ * l4lb_service_snat_failures() - the connections refused so far
+ * @svc: the service
+ *
+ * Context: any.
+ * Return: how many l4lb_service_snat_failed() counted.
+ */
+static inline u64 l4lb_service_snat_failures(const struct l4lb_service *svc)
+{
+	return atomic64_read(&svc->snat_fail);
+}
 
 #endif /* _L4LB_SERVICE_H */

@@ -47,6 +47,15 @@
 /** L4LB_WEIGHT_MAX - largest backend weight; weight 0 takes no new connections */
 #define L4LB_WEIGHT_MAX		65535
 
+/** L4LB_SNAT_POOL_MAX - most addresses in a service's SNAT pool */
+#define L4LB_SNAT_POOL_MAX	64
+
+/**
+ * L4LB_SNAT_USAGE_MAX - most entries of L4LB_SVC_ATTR_SNAT_USAGE: the pool's
+ * addresses, then others that rows still hold
+ */
+#define L4LB_SNAT_USAGE_MAX	(2 * L4LB_SNAT_POOL_MAX)
+
 /**
  * enum l4lb_cmd - generic netlink commands
  * @L4LB_CMD_UNSPEC: unused
@@ -159,8 +168,11 @@ enum l4lb_flags {
  * @L4LB_SVC_ATTR_PORT: be16, the virtual port (1-65535)
  * @L4LB_SVC_ATTR_PROTO: u8, IPPROTO_TCP (6) or IPPROTO_UDP (17)
  * @L4LB_SVC_ATTR_SCHED: string, scheduler name (e.g. "rr")
- * @L4LB_SVC_ATTR_SNAT_ADDR: be32, source address towards backends; 0 means
- *	the primary address of the interface that routes to each backend
+ * @L4LB_SVC_ATTR_SNAT_ADDR: be32, the SNAT pool as a single address, for
+ *	tools that predate SNAT_POOL. In requests: a pool of this one
+ *	address, checked as SNAT_POOL's are; 0 empties the pool ("auto"). In
+ *	replies: the pool's first (lowest) address, 0 if it is empty. A
+ *	request carries SNAT_ADDR or SNAT_POOL, not both (-EINVAL).
  * @L4LB_SVC_ATTR_TIMEOUT_TCP: u32 seconds, 1-604800, idle timeout of an
  *	ESTABLISHED TCP row; default 900 (IPVS's)
  * @L4LB_SVC_ATTR_TIMEOUT_TCP_FIN: u32 seconds, 1-604800, idle timeout of a
@@ -184,6 +196,26 @@ enum l4lb_flags {
  * @L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED: u32 seconds, 1-604800, idle timeout
  *	of a UDP row the backend has not answered yet (UDP_UNREPLIED);
  *	default 30 (nf_conntrack's unreplied UDP)
+ * @L4LB_SVC_ATTR_SNAT_POOL: nest of L4LB_SNAT_ATTR_ADDR (be32), one per
+ *	address: the service's SNAT pool, the source addresses of its
+ *	connections towards the backends. A request replaces the whole pool.
+ *	At most L4LB_SNAT_POOL_MAX addresses (-E2BIG), none twice (-EINVAL),
+ *	each a local address of the namespace when it is set
+ *	(-EADDRNOTAVAIL, "SNAT address ... is not local"). An empty nest
+ *	empties the pool: "auto", the default, is the primary address of the
+ *	interface that routes to each backend, as MASQUERADE picks it.
+ *	Replies list the addresses in ascending order. New connections
+ *	spread over the pool; towards one backend it holds (addresses x SNAT
+ *	ports) connections at once. Existing rows keep their address.
+ * @L4LB_SVC_ATTR_SNAT_USAGE: nest (replies only) of L4LB_SNAT_ATTR_ENTRY
+ *	nests, one per SNAT address the service has or its rows hold: every
+ *	address of the pool, then any other address its rows still hold
+ *	(auto's, or one since removed from the pool), in ascending order, at
+ *	most L4LB_SNAT_USAGE_MAX. Counted by a walk of the NAT table for each
+ *	request.
+ * @L4LB_SVC_ATTR_SNAT_FAIL: u64 (replies only), new connections of the
+ *	service refused because no SNAT address and port towards the chosen
+ *	backend was free; the namespace counts them in DROP_NO_SNAT_PORT too
  */
 enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_UNSPEC,
@@ -202,11 +234,37 @@ enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_CONN_MAX,
 	L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE,
 	L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED,
+	L4LB_SVC_ATTR_SNAT_POOL,
+	L4LB_SVC_ATTR_SNAT_USAGE,
+	L4LB_SVC_ATTR_SNAT_FAIL,
 
 	__L4LB_SVC_ATTR_MAX,
 };
 
 #define L4LB_SVC_ATTR_MAX (__L4LB_SVC_ATTR_MAX - 1)
+
+/**
+ * enum l4lb_snat_attr - attributes in the SNAT nests of a service
+ * @L4LB_SNAT_ATTR_UNSPEC: unused
+ * @L4LB_SNAT_ATTR_PAD: padding
+ * @L4LB_SNAT_ATTR_ADDR: be32, a SNAT address
+ * @L4LB_SNAT_ATTR_PORTS_IN_USE: u32 (replies only), the service's rows
+ *	whose SNAT address is the entry's ADDR: the (address, port) pairs it
+ *	holds, summed over the backends (each backend has every port)
+ * @L4LB_SNAT_ATTR_ENTRY: nest (replies only) of one ADDR and its
+ *	PORTS_IN_USE, in L4LB_SVC_ATTR_SNAT_USAGE
+ */
+enum l4lb_snat_attr {
+	L4LB_SNAT_ATTR_UNSPEC,
+	L4LB_SNAT_ATTR_PAD,
+	L4LB_SNAT_ATTR_ADDR,
+	L4LB_SNAT_ATTR_PORTS_IN_USE,
+	L4LB_SNAT_ATTR_ENTRY,
+
+	__L4LB_SNAT_ATTR_MAX,
+};
+
+#define L4LB_SNAT_ATTR_MAX (__L4LB_SNAT_ATTR_MAX - 1)
 
 /**
  * enum l4lb_be_state - administrative state of a backend

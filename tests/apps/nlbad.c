@@ -395,6 +395,97 @@ static void case_trunc(struct nlmsghdr *nlh)
 	nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 2;
 }
 
+/* lb's address on be1's link: local, so a valid SNAT pool address. */
+#define LB_BE1_SIDE	"10.0.1.254"
+
+/*
+ * A SERVICE_SET of the reference service with the SNAT_POOL nest @addrs
+ * (@n of them), and TIMEOUT_TCP 1234:
+ * either would show in `l4lbctl -j service` if the kernel took it.
+ */
+static void put_ref_pool(struct nlmsghdr *nlh, const char *const *addrs,
+			 unsigned int n)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *pool;
+	unsigned int i;
+
+	put_ref_service(nlh);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 1234);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	for (i = 0; i < n; i++)
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, addr(addrs[i]));
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* snat_twice: a SNAT pool with one address twice (-EINVAL). */
+static void case_snat_twice(struct nlmsghdr *nlh)
+{
+	static const char *const a[] = { LB_BE1_SIDE, LB_BE1_SIDE };
+
+	put_ref_pool(nlh, a, 2);
+}
+
+/* snat_too_many: 65 addresses, one more than L4LB_SNAT_POOL_MAX (-E2BIG). */
+static void case_snat_too_many(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *pool;
+	unsigned int i;
+
+	put_ref_service(nlh);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	for (i = 0; i <= L4LB_SNAT_POOL_MAX; i++)
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR,
+				 htonl(0x0a000100 + i));	/* 10.0.1.x */
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * snat_not_local: the second address of the pool is no address of lb's
+ * (-EADDRNOTAVAIL); the kernel points at it.
+ */
+static void case_snat_not_local(struct nlmsghdr *nlh)
+{
+	static const char *const a[] = { LB_BE1_SIDE, "10.9.9.9" };
+
+	put_ref_pool(nlh, a, 2);
+}
+
+/* snat_both: SNAT_ADDR and SNAT_POOL in one request (-EINVAL). */
+static void case_snat_both(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *pool;
+
+	put_ref_service(nlh);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, addr(LB_BE1_SIDE));
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, addr(LB_BE1_SIDE));
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * snat_reply_only: PORTS_IN_USE, a reply attribute, inside a request's
+ * SNAT pool (NLA_REJECT in the nest's policy).
+ */
+static void case_snat_reply_only(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *pool;
+
+	put_ref_service(nlh);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 1234);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, addr(LB_BE1_SIDE));
+	mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_PORTS_IN_USE, 1);
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 static const struct nlbad_case {
 	const char *name;
 	uint8_t cmd;
@@ -414,6 +505,11 @@ static const struct nlbad_case {
 	{ "missing_backend",	L4LB_CMD_BACKEND_ADD,	case_missing_backend },
 	{ "af6",		L4LB_CMD_SERVICE_SET,	case_af6 },
 	{ "trunc",		L4LB_CMD_STATS_GET,	case_trunc },
+	{ "snat_twice",		L4LB_CMD_SERVICE_SET,	case_snat_twice },
+	{ "snat_too_many",	L4LB_CMD_SERVICE_SET,	case_snat_too_many },
+	{ "snat_not_local",	L4LB_CMD_SERVICE_SET,	case_snat_not_local },
+	{ "snat_both",		L4LB_CMD_SERVICE_SET,	case_snat_both },
+	{ "snat_reply_only",	L4LB_CMD_SERVICE_SET,	case_snat_reply_only },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))

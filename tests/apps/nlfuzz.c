@@ -172,6 +172,25 @@ static void nest_end(struct nlmsghdr *nlh, struct nlattr *n)
 		mnl_attr_nest_end(nlh, n);
 }
 
+/* Local addresses of lb in the VM tests' topology, for SNAT pools. */
+static const uint32_t lb_addrs[] = { 0x0a000001, 0x0a0001fe, 0x0a0002fe, 0x0a0003fe };
+
+/* A SNAT_POOL nest: empty, local addresses (maybe twice), others, or more
+ * than L4LB_SNAT_POOL_MAX; now and then a reply-only SNAT attribute.
+ */
+static void put_snat_pool(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = nest(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	uint32_t k = chance(5) ? L4LB_SNAT_POOL_MAX + below(8) : below(5);
+
+	while (k--)
+		put32(nlh, L4LB_SNAT_ATTR_ADDR, chance(70) ? htonl(PICK(lb_addrs)) :
+		      r_be_addr());
+	if (chance(3))
+		put32(nlh, L4LB_SNAT_ATTR_PORTS_IN_USE + below(2), rnd());
+	nest_end(nlh, n);
+}
+
 /* A service selector, with @settings those of a SERVICE_SET too. */
 static void put_service(struct nlmsghdr *nlh, int settings)
 {
@@ -193,8 +212,12 @@ static void put_service(struct nlmsghdr *nlh, int settings)
 	}
 	if (settings && chance(10))
 		put32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, chance(50) ? 0 : r_be_addr());
+	if (settings && chance(10))
+		put_snat_pool(nlh);
 	for (a = L4LB_SVC_ATTR_TIMEOUT_TCP; settings && a <= L4LB_SVC_ATTR_MAX; a++)
-		if (a != L4LB_SVC_ATTR_CONN_MAX && chance(15))
+		if (a != L4LB_SVC_ATTR_CONN_MAX && a != L4LB_SVC_ATTR_SNAT_POOL &&
+		    a != L4LB_SVC_ATTR_SNAT_USAGE && a != L4LB_SVC_ATTR_SNAT_FAIL &&
+		    chance(15))
 			put32(nlh, a, chance(5) ? (uint32_t)rnd() : below(700));
 	if (chance(2))
 		put32(nlh, L4LB_SVC_ATTR_CONN_MAX, rnd());	/* reply only */

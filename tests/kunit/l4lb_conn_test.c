@@ -3,7 +3,8 @@
  * KUnit tests of the NAT table (kmod/l4lb_conn.c): lookups in both
  * directions, unlink, expiry by the garbage collector with a fake clock,
  * conn_max, bucket collisions, a random operation sequence checked against
- * a model, flush; and of its SNAT port allocator (l4lb_conn_insert()).
+ * a model, flush; and of its SNAT port allocator (l4lb_conn_insert_range(),
+ * one address or several).
  *
  * Every table is a test resource: at the end of a case (passed or not) it is
  * flushed, rcu_barrier() waits for the rows' call_rcu() frees, and it is
@@ -27,6 +28,7 @@
 #include "l4lb_persist.h"
 #include "l4lb_proto_tcp.h"
 #include "l4lb_service.h"
+#include "l4lb_snat.h"
 
 #define ORIG	L4LB_DIR_ORIG
 #define REPLY	L4LB_DIR_REPLY
@@ -1570,20 +1572,19 @@ static void snat_top_of_port_space_does_not_wrap(struct kunit *test)
 	expect_exhausted(test, tab, rs, 100, 65532, 65535);
 }
 
-/* A row of client @cl to @be, inserted with @ports, as
+/* A row of client @cl to @be, inserted with @sp from @be's cursor, as
  * l4lb_conn_insert_range() returns; on failure the row is given back.
  */
-static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
+static int row_try_space_be(struct kunit *test, struct l4lb_conn_table *tab,
 			    unsigned int cl, struct l4lb_backend *be,
-			    const struct l4lb_port_range *ports,
+			    const struct l4lb_snat_space *sp,
 			    struct l4lb_conn **connp)
 {
 	struct l4lb_conn *conn = row_alloc_be(test, tab, client(cl), be);
 	struct l4lb_tuple_hash *old = NULL;
 	int err;
 
-	err = l4lb_conn_insert_range(tab, conn, ports,
-				     l4lb_kunit_cursor(conn), &old);
+	err = l4lb_conn_insert_range(tab, conn, sp, &be->snat_next, &old);
 	if (err) {
 		atomic_dec(&be->inactive);
 		refcount_dec(&be->refcnt);
@@ -1592,6 +1593,20 @@ static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
 	}
 	*connp = conn;
 	return err;
+}
+
+/* The same with @ports of the one address SNAT, client()'s. */
+static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
+			    unsigned int cl, struct l4lb_backend *be,
+			    const struct l4lb_port_range *ports,
+			    struct l4lb_conn **connp)
+{
+	const __be32 snat = SNAT;
+	const struct l4lb_snat_space sp = {
+		.addrs = &snat, .naddr = 1, .ports = *ports,
+	};
+
+	return row_try_space_be(test, tab, cl, be, &sp, connp);
 }
 
 /* The same with the one range @lo-@hi. */
@@ -1740,8 +1755,7 @@ static void snat_two_parts_fill_then_exhaust(struct kunit *test)
 		u16 port;
 
 		conn = row_alloc(test, tab, &rs);
-		err = l4lb_conn_insert_range(tab, conn, &r,
-					     l4lb_kunit_cursor(conn), &old);
+		err = l4lb_kunit_insert_ports(tab, conn, &r, &old);
 		if (err)
 			l4lb_conn_free_unhashed(tab, conn);
 		KUNIT_ASSERT_EQ(test, err, 0);
@@ -1755,8 +1769,7 @@ static void snat_two_parts_fill_then_exhaust(struct kunit *test)
 		struct rowspec rs = client(100 + i);
 
 		conn = row_alloc(test, tab, &rs);
-		err = l4lb_conn_insert_range(tab, conn, &r,
-					     l4lb_kunit_cursor(conn), &old);
+		err = l4lb_kunit_insert_ports(tab, conn, &r, &old);
 		KUNIT_EXPECT_EQ(test, err, -EADDRNOTAVAIL);
 		if (err)
 			l4lb_conn_free_unhashed(tab, conn);
@@ -1836,16 +1849,19 @@ static u16 insert_reclaiming(struct kunit *test, struct l4lb_conn_table *tab,
 			     struct l4lb_backend *be, u16 lo, u16 hi,
 			     struct l4lb_conn *expect_victim)
 {
-	const struct l4lb_port_range ports = {
-		.lo = { lo, 1 }, .hi = { hi, 0 },
+	const __be32 snat = SNAT;
+	const struct l4lb_snat_space sp = {
+		.addrs = &snat, .naddr = 1,
+		.ports = { .lo = { lo, 1 }, .hi = { hi, 0 } },
 	};
-	struct l4lb_conn *conn = row_alloc_be(test, tab, client(900), be);
+	static unsigned int cl = 900;	/* a new client each time */
+	struct l4lb_conn *conn = row_alloc_be(test, tab, client(cl++), be);
 	struct l4lb_tuple_hash *old = NULL;
 	u16 port = 0;
 	int err;
 
 	rcu_read_lock();
-	err = l4lb_conn_insert_range(tab, conn, &ports, &be->snat_next, &old);
+	err = l4lb_conn_insert_range(tab, conn, &sp, &be->snat_next, &old);
 	KUNIT_EXPECT_EQ(test, err, expect_victim ? -EBUSY : -EADDRNOTAVAIL);
 	if (err == -EBUSY) {
 		KUNIT_EXPECT_PTR_EQ(test, l4lb_tuplehash_to_conn(old),
@@ -1853,8 +1869,8 @@ static u16 insert_reclaiming(struct kunit *test, struct l4lb_conn_table *tab,
 		KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink_if(tab,
 				  l4lb_tuplehash_to_conn(old),
 				  l4lb_conn_reclaimable));
-		err = l4lb_conn_insert_range(tab, conn, &ports,
-					     &be->snat_next, &old);
+		err = l4lb_conn_insert_range(tab, conn, &sp, &be->snat_next,
+					     &old);
 		KUNIT_EXPECT_EQ(test, err, 0);
 	}
 	rcu_read_unlock();
@@ -1959,6 +1975,226 @@ static void snat_reclaim_skips_templates_and_rows_changed_meanwhile(struct kunit
 	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), SMALL_N);
 }
 
+/* --- several SNAT addresses: index i is address i % n, port i / n ------ */
+
+static const __be32 two_snat[] = { SNAT, SNAT2 };
+
+/* The SMALL_LO-SMALL_HI ports of the first @naddr addresses of two_snat[]. */
+static struct l4lb_snat_space small_space(unsigned int naddr)
+{
+	return (struct l4lb_snat_space) {
+		.addrs = two_snat,
+		.naddr = naddr,
+		.ports = { .lo = { SMALL_LO, 1 }, .hi = { SMALL_HI, 0 } },
+	};
+}
+
+/*
+ * Fill @sp towards @be until the allocator refuses; expect exactly @want
+ * rows, every (address, port) once, the same number of ports on each
+ * address, then -EADDRNOTAVAIL for more.
+ */
+static void fill_space(struct kunit *test, struct l4lb_conn_table *tab,
+		       struct l4lb_backend *be, const struct l4lb_snat_space *sp,
+		       unsigned int first, unsigned int want)
+{
+	DECLARE_BITMAP(seen, 2 * SMALL_N) = {};
+	unsigned int per[ARRAY_SIZE(two_snat)] = {};
+	struct l4lb_conn *conn;
+	unsigned int i, a;
+
+	for (i = 0; i < want; i++) {
+		u16 port;
+
+		KUNIT_ASSERT_EQ_MSG(test, row_try_space_be(test, tab, first + i,
+							   be, sp, &conn), 0,
+				    "row %u of %u", i + 1, want);
+		for (a = 0; a < sp->naddr; a++)
+			if (conn->th[REPLY].tuple.daddr == sp->addrs[a])
+				break;
+		KUNIT_ASSERT_LT_MSG(test, a, sp->naddr, "address not in the pool");
+		port = row_port(conn);
+		KUNIT_ASSERT_TRUE_MSG(test, port >= SMALL_LO && port <= SMALL_HI,
+				      "port %u outside %u-%u", port, SMALL_LO,
+				      SMALL_HI);
+		KUNIT_EXPECT_FALSE_MSG(test,
+				       __test_and_set_bit(a * SMALL_N + port - SMALL_LO,
+							  seen),
+				       "address %u port %u handed out twice", a,
+				       port);
+		per[a]++;
+		expect_row_found(test, tab, conn);
+	}
+	for (a = 0; a < sp->naddr; a++)
+		KUNIT_EXPECT_EQ_MSG(test, per[a], want / sp->naddr,
+				    "rows on address %u", a);
+	/* The search starts where the last one ended: try several times. */
+	for (i = 0; i < 2 * want; i++)
+		KUNIT_EXPECT_EQ(test, row_try_space_be(test, tab, first + 1000 + i,
+						       be, sp, &conn),
+				-EADDRNOTAVAIL);
+}
+
+/* Two addresses take exactly twice the rows of one towards a backend. */
+static void snat_two_addresses_double_the_capacity(struct kunit *test)
+{
+	struct l4lb_backend *one = backend_new(test, 0);
+	struct l4lb_backend *two = backend_new(test, 1);
+	struct l4lb_conn_table *tab = tab_new(test, 6, 256);
+	struct l4lb_snat_space sp1 = small_space(1), sp2 = small_space(2);
+
+	atomic_set(&one->snat_next, 5);
+	atomic_set(&two->snat_next, 11);
+	fill_space(test, tab, one, &sp1, 0, SMALL_N);
+	fill_space(test, tab, two, &sp2, 100, 2 * SMALL_N);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 3U * SMALL_N);
+}
+
+/* Consecutive rows towards a backend alternate between the addresses,
+ * each taking the ports in order; a held choice is skipped.
+ */
+static void snat_two_addresses_spread_in_turn(struct kunit *test)
+{
+	static const struct {
+		__be32 addr;
+		u16 port;
+	} want[] = {
+		{ SNAT, SMALL_LO }, { SNAT2, SMALL_LO },
+		{ SNAT, SMALL_LO + 1 }, { SNAT2, SMALL_LO + 1 },
+		{ SNAT, SMALL_LO + 2 },
+	};
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 6, 64);
+	struct l4lb_snat_space sp = small_space(2);
+	struct l4lb_conn *conn;
+	unsigned int i;
+
+	atomic_set(&be->snat_next, 0);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		KUNIT_ASSERT_EQ(test, row_try_space_be(test, tab, i, be, &sp,
+						       &conn), 0);
+		KUNIT_EXPECT_EQ_MSG(test, ntohl(conn->th[REPLY].tuple.daddr),
+				    ntohl(want[i].addr), "row %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, row_port(conn), want[i].port,
+				    "row %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->snat_next), 5);
+	/* The cursor is an index into 2 x 8 choices: 16 + 3 is index 3,
+	 * (SNAT2, SMALL_LO + 1); it and index 4 are held, index 5 is free.
+	 */
+	atomic_set(&be->snat_next, 2 * SMALL_N + 3);
+	KUNIT_ASSERT_EQ(test, row_try_space_be(test, tab, 10, be, &sp, &conn), 0);
+	KUNIT_EXPECT_EQ(test, ntohl(conn->th[REPLY].tuple.daddr), ntohl(SNAT2));
+	KUNIT_EXPECT_EQ(test, row_port(conn), SMALL_LO + 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->snat_next), 6);
+}
+
+/* --- the rows of a service by SNAT address (l4lb_snat.c) --------------- */
+
+/* @n rows of clients from @first to @be, from SNAT address @snat. */
+static void rows_on(struct kunit *test, struct l4lb_conn_table *tab,
+		    struct l4lb_backend *be, __be32 snat, unsigned int first,
+		    unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(first + i);
+
+		rs.snat = snat;
+		row_insert(test, tab, row_alloc_be(test, tab, rs, be),
+			   ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+}
+
+static void expect_use(struct kunit *test, const struct l4lb_snat_usage *u,
+		       unsigned int i, __be32 addr, u32 ports)
+{
+	KUNIT_ASSERT_LT(test, i, u->n);
+	KUNIT_EXPECT_EQ_MSG(test, ntohl(u->e[i].addr), ntohl(addr),
+			    "entry %u", i);
+	KUNIT_EXPECT_EQ_MSG(test, u->e[i].ports, ports, "entry %u", i);
+}
+
+/*
+ * Each service counts its own rows by SNAT address: every pool address
+ * (unused ones with 0), then the others its rows hold, ascending;
+ * persistence templates and the other service's rows left out.
+ */
+static void snat_usage_counts_a_services_rows_by_address(struct kunit *test)
+{
+	const __be32 other = IP4(198, 51, 100, 7), unused = IP4(192, 0, 2, 4);
+	const __be32 pool[] = { SNAT, SNAT2, unused };
+	struct l4lb_service *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct l4lb_service *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct l4lb_snat_usage *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	struct l4lb_backend *be_a = backend_new(test, 0);
+	struct l4lb_backend *be_b = backend_new(test, 1);
+	struct l4lb_conn_table *tab = tab_new(test, 8, 64);
+	struct l4lb_tuple t = {
+		.saddr = htonl(0x0a000002), .daddr = VIP,
+		.sport = htons(40000), .dport = VPORT, .proto = IPPROTO_TCP,
+	};
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	be_a->svc = a;
+	be_b->svc = b;
+	rows_on(test, tab, be_a, SNAT2, 0, 2);
+	rows_on(test, tab, be_a, other, 10, 1);	/* left the pool since */
+	rows_on(test, tab, be_a, SNAT, 20, 3);
+	rows_on(test, tab, be_b, SNAT, 30, 4);
+	rcu_read_lock();
+	l4lb_persist_add(tab, &t, be_a, 60 * HZ);
+	rcu_read_unlock();
+	KUNIT_ASSERT_EQ(test, l4lb_conn_count(tab), 11U);
+
+	l4lb_snat_usage_count(tab, a, pool, ARRAY_SIZE(pool), u);
+	KUNIT_EXPECT_EQ(test, u->n, 4U);
+	expect_use(test, u, 0, SNAT, 3);
+	expect_use(test, u, 1, SNAT2, 2);
+	expect_use(test, u, 2, unused, 0);
+	expect_use(test, u, 3, other, 1);
+
+	/* "auto": the addresses the rows hold. */
+	l4lb_snat_usage_count(tab, b, NULL, 0, u);
+	KUNIT_EXPECT_EQ(test, u->n, 1U);
+	expect_use(test, u, 0, SNAT, 4);
+
+	/* No table yet: the pool, all 0. */
+	l4lb_snat_usage_count(NULL, a, pool, 2, u);
+	KUNIT_EXPECT_EQ(test, u->n, 2U);
+	expect_use(test, u, 0, SNAT, 0);
+	expect_use(test, u, 1, SNAT2, 0);
+}
+
+/* Past L4LB_SNAT_USAGE_MAX addresses, the rest go uncounted. */
+static void snat_usage_keeps_at_most_usage_max_addresses(struct kunit *test)
+{
+	const unsigned int n = L4LB_SNAT_USAGE_MAX + 8;
+	struct l4lb_service *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct l4lb_snat_usage *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	struct l4lb_backend *be = backend_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 8, n);
+	unsigned int i, total = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	be->svc = a;
+	for (i = 0; i < n; i++)
+		rows_on(test, tab, be, IP4(10, 9, i / 256, i % 256), i, 1);
+	l4lb_snat_usage_count(tab, a, NULL, 0, u);
+	KUNIT_EXPECT_EQ(test, u->n, (unsigned int)L4LB_SNAT_USAGE_MAX);
+	for (i = 0; i < u->n; i++) {
+		total += u->e[i].ports;
+		if (i)
+			KUNIT_EXPECT_LT(test, ntohl(u->e[i - 1].addr),
+					ntohl(u->e[i].addr));
+	}
+	KUNIT_EXPECT_EQ(test, total, (unsigned int)L4LB_SNAT_USAGE_MAX);
+}
+
 static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_ports_unique_per_snat_and_backend),
 	KUNIT_CASE(snat_small_range_exhaustion_is_eaddrnotavail),
@@ -1976,6 +2212,10 @@ static struct kunit_case l4lb_snat_cases[] = {
 	KUNIT_CASE(snat_full_range_reclaims_closed_rows_only),
 	KUNIT_CASE(snat_no_reclaim_without_the_callback),
 	KUNIT_CASE(snat_reclaim_skips_templates_and_rows_changed_meanwhile),
+	KUNIT_CASE(snat_two_addresses_double_the_capacity),
+	KUNIT_CASE(snat_two_addresses_spread_in_turn),
+	KUNIT_CASE(snat_usage_counts_a_services_rows_by_address),
+	KUNIT_CASE(snat_usage_keeps_at_most_usage_max_addresses),
 	{}
 };
 

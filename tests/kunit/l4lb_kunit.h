@@ -79,9 +79,26 @@ static inline atomic_t *l4lb_kunit_cursor(struct l4lb_conn *conn)
 	return conn->backend ? &conn->backend->snat_next : NULL;
 }
 
-/* l4lb_conn_insert_range() over the one part @lo-@hi, from the cursor of
- * the row's backend.
+/* l4lb_conn_insert_range() over @ports of the one SNAT address the row's
+ * reply tuple has, from the cursor of the row's backend.
  */
+static inline int l4lb_kunit_insert_ports(struct l4lb_conn_table *tab,
+					  struct l4lb_conn *conn,
+					  const struct l4lb_port_range *ports,
+					  struct l4lb_tuple_hash **old)
+{
+	const __be32 addr = conn->th[L4LB_DIR_REPLY].tuple.daddr;
+	const struct l4lb_snat_space sp = {
+		.addrs = &addr,
+		.naddr = 1,
+		.ports = *ports,
+	};
+
+	return l4lb_conn_insert_range(tab, conn, &sp, l4lb_kunit_cursor(conn),
+				      old);
+}
+
+/* l4lb_kunit_insert_ports() over the one part @lo-@hi. */
 static inline int l4lb_kunit_insert(struct l4lb_conn_table *tab,
 				    struct l4lb_conn *conn, u16 lo, u16 hi,
 				    struct l4lb_tuple_hash **old)
@@ -91,8 +108,7 @@ static inline int l4lb_kunit_insert(struct l4lb_conn_table *tab,
 		.hi = { hi, 0 },
 	};
 
-	return l4lb_conn_insert_range(tab, conn, &ports,
-				      l4lb_kunit_cursor(conn), old);
+	return l4lb_kunit_insert_ports(tab, conn, &ports, old);
 }
 
 #endif /* _L4LB_KUNIT_H */

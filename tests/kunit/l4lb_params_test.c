@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the parameter parsers (kmod/l4lb_params.c):
- * l4lb_parse_ipv4(), l4lb_parse_port(), l4lb_parse_addr_port() and
- * l4lb_parse_backends().
+ * l4lb_parse_ipv4(), l4lb_parse_port(), l4lb_parse_addr_port(),
+ * l4lb_parse_backends() and l4lb_parse_snat_pool().
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include "../include/uapi/l4lb.h"
 #include "l4lb_params.h"
 
 #define IP4(a, b, c, d)	htonl(((a) << 24) | ((b) << 16) | ((c) << 8) | (d))
@@ -304,6 +305,103 @@ static void backends_more_than_max_is_e2big_at_the_first_extra(struct kunit *tes
 	KUNIT_EXPECT_EQ(test, n, 0U);
 }
 
+static void snat_pool_parses_addresses_ranges_and_lists(struct kunit *test)
+{
+	__be32 out[L4LB_SNAT_POOL_MAX] = {};
+	unsigned int n = 99, bad = 99, i;
+
+	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.1.250", out,
+						   ARRAY_SIZE(out), &n, &bad), 0);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, ntohl(out[0]), ntohl(IP4(10, 0, 1, 250)));
+
+	/* A range includes both ends, and may cross a /24. */
+	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.1.254-10.0.2.1,192.0.2.9",
+						   out, ARRAY_SIZE(out), &n,
+						   &bad), 0);
+	KUNIT_ASSERT_EQ(test, n, 5U);
+	KUNIT_EXPECT_EQ(test, ntohl(out[0]), ntohl(IP4(10, 0, 1, 254)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[1]), ntohl(IP4(10, 0, 1, 255)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[2]), ntohl(IP4(10, 0, 2, 0)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[3]), ntohl(IP4(10, 0, 2, 1)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[4]), ntohl(IP4(192, 0, 2, 9)));
+
+	/* A one-address range; exactly the most addresses. */
+	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.0.5-10.0.0.5", out,
+						   ARRAY_SIZE(out), &n, &bad), 0);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.0.0-10.0.0.63", out,
+						   ARRAY_SIZE(out), &n, &bad), 0);
+	KUNIT_ASSERT_EQ(test, n, 64U);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, ntohl(out[i]), ntohl(IP4(10, 0, 0, i)));
+}
+
+static void snat_pool_empty_and_auto_are_the_empty_pool(struct kunit *test)
+{
+	__be32 out[4] = {};
+	unsigned int n = 99, bad = 99;
+
+	KUNIT_EXPECT_EQ(test, l4lb_parse_snat_pool("", out, ARRAY_SIZE(out),
+						   &n, &bad), 0);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	n = 99;
+	KUNIT_EXPECT_EQ(test, l4lb_parse_snat_pool("auto", out, ARRAY_SIZE(out),
+						   &n, &bad), 0);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+}
+
+static void snat_pool_rejects_bad_entries_and_names_their_index(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		int err;
+		unsigned int bad;
+	} cases[] = {
+		{ "10.0.1.250-10.0.1.240", -ERANGE, 0 },	/* reversed */
+		{ "10.0.0.1,10.0.2.0-10.0.1.255", -ERANGE, 1 },
+		{ "10.0.0.0-10.0.0.64", -E2BIG, 0 },		/* 65 */
+		{ "10.0.0.0-10.0.0.60,10.0.1.0-10.0.1.3", -E2BIG, 1 },
+		{ "0.0.0.0-255.255.255.255", -E2BIG, 0 },
+		{ "10.0.0.1,10.0.0.1", -EEXIST, 1 },		/* repeats */
+		{ "10.0.0.1-10.0.0.4,10.0.0.3", -EEXIST, 1 },
+		{ "10.0.0.3,10.0.0.1-10.0.0.4", -EEXIST, 1 },
+		{ "10.0.0.1,,10.0.0.2", -EINVAL, 1 },		/* empty */
+		{ "10.0.0.1,", -EINVAL, 1 },
+		{ ",10.0.0.1", -EINVAL, 0 },
+		{ "-", -EINVAL, 0 },
+		{ "10.0.0.1-", -EINVAL, 0 },
+		{ "-10.0.0.1", -EINVAL, 0 },
+		{ "10.0.0.1--10.0.0.2", -EINVAL, 0 },
+		{ "10.0.0.1-10.0.0.2-10.0.0.3", -EINVAL, 0 },
+		{ "10.0.0.1-2", -EINVAL, 0 },			/* no short form */
+		{ "10.0.0.0/24", -EINVAL, 0 },
+		{ "10.0.0.1 ", -EINVAL, 0 },			/* whitespace */
+		{ "10.0.0.1, 10.0.0.2", -EINVAL, 1 },
+		{ "10.0.0.1 - 10.0.0.2", -EINVAL, 0 },
+		{ "AUTO", -EINVAL, 0 },
+		{ "auto,10.0.0.1", -EINVAL, 0 },
+		{ "10.0.0.256", -EINVAL, 0 },
+		{ "junk", -EINVAL, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		__be32 out[L4LB_SNAT_POOL_MAX] = {};
+		unsigned int n = 99, bad = 99;
+
+		KUNIT_EXPECT_EQ_MSG(test,
+				    l4lb_parse_snat_pool(cases[i].s, out,
+							 ARRAY_SIZE(out), &n,
+							 &bad),
+				    cases[i].err, "'%s'", cases[i].s);
+		KUNIT_EXPECT_EQ_MSG(test, bad, cases[i].bad,
+				    "wrong index for '%s'", cases[i].s);
+		KUNIT_EXPECT_EQ_MSG(test, n, 0U,
+				    "'%s' reported addresses", cases[i].s);
+	}
+}
+
 static struct kunit_case l4lb_params_cases[] = {
 	KUNIT_CASE(ipv4_accepts_dotted_quads),
 	KUNIT_CASE(ipv4_rejects_bad_octets_junk_and_whitespace),
@@ -316,6 +414,9 @@ static struct kunit_case l4lb_params_cases[] = {
 	KUNIT_CASE(backends_empty_string_is_an_empty_list),
 	KUNIT_CASE(backends_rejects_bad_entries_and_names_their_index),
 	KUNIT_CASE(backends_more_than_max_is_e2big_at_the_first_extra),
+	KUNIT_CASE(snat_pool_parses_addresses_ranges_and_lists),
+	KUNIT_CASE(snat_pool_empty_and_auto_are_the_empty_pool),
+	KUNIT_CASE(snat_pool_rejects_bad_entries_and_names_their_index),
 	{}
 };
 

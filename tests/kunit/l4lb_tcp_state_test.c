@@ -230,7 +230,7 @@ static void timeouts_every_state_has_its_default(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, cfg.timeout[state_timeouts[i].state],
 				    state_timeouts[i].def, "%s",
 				    sname(state_timeouts[i].state));
-	KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), 0);
+	KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL, NULL), 0);
 }
 
 /* Each kind sets its states and no other: the FIN timeout no longer
@@ -289,9 +289,9 @@ static void timeouts_zero_is_refused_for_every_kind(struct kunit *test)
 
 		l4lb_service_cfg_default(&cfg);
 		cfg.vip = htonl(0xc0000201);	/* 192.0.2.1 */
-		KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), 0);
+		KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL, NULL), 0);
 		l4lb_service_cfg_timeout(&cfg, kinds[k], 0);
-		KUNIT_EXPECT_EQ_MSG(test, l4lb_service_cfg_check(&cfg, NULL),
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_service_cfg_check(&cfg, NULL, NULL),
 				    -ERANGE, "kind %u", kinds[k]);
 	}
 }

@@ -136,6 +136,27 @@ static int read_timeout(struct args *a, struct svc_info *svc)
 	return RC_OK;
 }
 
+/* The value of "snat": "auto", or addresses and ranges. */
+static int read_snat(const char *val, struct svc_info *svc)
+{
+	switch (parse_snat_pool(val, &svc->snat)) {
+	case 0:
+		return RC_OK;
+	case -ERANGE:
+		return usage_error("invalid snat \"%s\": a range ends below its start",
+				   val);
+	case -E2BIG:
+		return usage_error("invalid snat \"%s\": more than %d addresses",
+				   val, L4LB_SNAT_POOL_MAX);
+	case -EEXIST:
+		return usage_error("invalid snat \"%s\": an address is given twice",
+				   val);
+	default:
+		return usage_error("invalid snat \"%s\" (expected auto, or IP and IP-IP, comma-separated)",
+				   val);
+	}
+}
+
 /* One "KEYWORD VALUE" pair of "service set"; @w is the keyword. */
 static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 {
@@ -155,7 +176,7 @@ static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 	else if (!strcmp(w, "scheduler"))
 		attr = L4LB_SVC_ATTR_SCHED;
 	else if (!strcmp(w, "snat"))
-		attr = L4LB_SVC_ATTR_SNAT_ADDR;
+		attr = L4LB_SVC_ATTR_SNAT_POOL;
 	else if (!strcmp(w, "persistence"))
 		attr = L4LB_SVC_ATTR_PERSISTENCE;
 	else
@@ -188,10 +209,8 @@ static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 		if (rc < 0)
 			return usage_error("invalid scheduler name \"%s\"", val);
 		break;
-	case L4LB_SVC_ATTR_SNAT_ADDR:
-		if (parse_snat(val, &svc->snat) < 0)
-			return usage_error("invalid snat \"%s\" (expected IP or auto)", val);
-		break;
+	case L4LB_SVC_ATTR_SNAT_POOL:
+		return read_snat(val, svc);
 	case L4LB_SVC_ATTR_PERSISTENCE:
 		if (parse_seconds(val, &svc->persistence) < 0)
 			return usage_error("invalid persistence \"%s\" (expected seconds)", val);
@@ -230,7 +249,7 @@ static const struct subcmd service_subcmds[] = {
 	  "show the virtual services, or the one SEL selects" },
 	{ "set", service_set_cmd,
 	  "[vip IP] [port N] [proto tcp|udp] [scheduler NAME]\n"
-	  "[snat IP|auto]\n"
+	  "[snat auto|IP[-IP][,...]]\n"
 	  "[timeout tcp|tcpfin|tcpclose|udp|udpunreplied|syn SECONDS]...\n"
 	  "[persistence SECONDS]",
 	  "create a service, or change the one vip, port and proto select" },

@@ -4,6 +4,7 @@
  * and the counters, and how "list", "nat", "service", "stats" and "count"
  * lay them out. See output.h; the printing itself is print.c's.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -75,11 +76,60 @@ static const char *svc_proto_word(const void *obj, char *buf)
 	return proto_name(((const struct svc_info *)obj)->proto);
 }
 
-static const char *svc_snat_word(const void *obj, char *buf)
+/* "snat": the pool as l4lbctl reads it, "auto" or "A-B,C"; a JSON string. */
+static void svc_snat_value(struct printer *p, const void *obj)
 {
 	const struct svc_info *svc = obj;
+	char buf[SNAT_POOL_STRLEN];
 
-	return svc->snat ? fmt_ipv4(buf, svc->snat) : "auto";
+	fmt_snat_pool(buf, &svc->snat);
+	if (p->json)
+		json_string(&p->j, buf);
+	else
+		fputs(buf, p->f);
+}
+
+/* "snat_pool" (JSON only): the pool's addresses, an array of strings. */
+static void svc_snat_pool_value(struct printer *p, const void *obj)
+{
+	const struct svc_info *svc = obj;
+	char buf[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	json_begin_array(&p->j);
+	for (i = 0; i < svc->snat.n; i++)
+		json_string(&p->j, fmt_ipv4(buf, svc->snat.addr[i]));
+	json_end_array(&p->j);
+}
+
+/*
+ * "snat_usage": the service's rows by SNAT address. Text: "ADDR=N" words,
+ * or "none"; JSON: an array of {"address":"ADDR","ports_in_use":N}.
+ */
+static void svc_snat_usage_value(struct printer *p, const void *obj)
+{
+	const struct svc_info *svc = obj;
+	char buf[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	if (!p->json) {
+		for (i = 0; i < svc->nuse; i++)
+			fprintf(p->f, "%s%s=%u", i ? " " : "",
+				fmt_ipv4(buf, svc->use[i].addr),
+				svc->use[i].ports);
+		if (!svc->nuse)
+			fputs("none", p->f);
+		return;
+	}
+	json_begin_array(&p->j);
+	for (i = 0; i < svc->nuse; i++) {
+		json_begin_object(&p->j);
+		json_kv_string(&p->j, "address",
+			       fmt_ipv4(buf, svc->use[i].addr));
+		json_kv_uint(&p->j, "ports_in_use", svc->use[i].ports);
+		json_end_object(&p->j);
+	}
+	json_end_array(&p->j);
 }
 
 #define SVC_TIMEOUT(name, a) \
@@ -95,8 +145,14 @@ static const struct field svc_fields[] = {
 	  .attr = L4LB_SVC_ATTR_PROTO },
 	{ "scheduler", 0, "scheduler", FIELD_STR(struct svc_info, sched),
 	  .attr = L4LB_SVC_ATTR_SCHED },
-	{ "snat", 0, "snat", FIELD_WORD(svc_snat_word),
+	{ "snat", 0, "snat", FIELD_VALUE(svc_snat_value),
 	  .attr = L4LB_SVC_ATTR_SNAT_ADDR },
+	{ NULL, 0, "snat_pool", FIELD_VALUE(svc_snat_pool_value),
+	  .attr = L4LB_SVC_ATTR_SNAT_POOL },
+	{ "snat_usage", 0, "snat_usage", FIELD_VALUE(svc_snat_usage_value),
+	  .attr = L4LB_SVC_ATTR_SNAT_USAGE },
+	{ "snat_fail", 0, "snat_fail", FIELD_U64(struct svc_info, snat_fail),
+	  .attr = L4LB_SVC_ATTR_SNAT_FAIL },
 	SVC_TIMEOUT("timeout_tcp", L4LB_SVC_ATTR_TIMEOUT_TCP),
 	SVC_TIMEOUT("timeout_tcpfin", L4LB_SVC_ATTR_TIMEOUT_TCP_FIN),
 	SVC_TIMEOUT("timeout_tcpclose", L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE),

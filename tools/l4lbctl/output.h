@@ -90,11 +90,16 @@ void out_conns_end(struct out *o);
  *
  * Text: a block, separated from the one before by a blank line: the line
  * "service VIP:PORT/PROTO", then one "name value" line per attribute the
- * kernel sent (vip, port, proto, scheduler, snat, timeout_tcp,
- * timeout_tcpfin, timeout_tcpclose, timeout_udp, timeout_udpunreplied,
- * timeout_syn, persistence, conn_max).
+ * kernel sent (vip, port, proto, scheduler, snat, snat_usage, snat_fail,
+ * timeout_tcp, timeout_tcpfin, timeout_tcpclose, timeout_udp,
+ * timeout_udpunreplied, timeout_syn, persistence, conn_max). snat is the
+ * pool as "service set snat" takes it: "auto", or ranges and addresses
+ * ("10.0.1.250-10.0.1.253,10.0.2.9"); snat_usage is "ADDR=N ..." (the
+ * service's rows per SNAT address) or "none".
  * JSON: one element of an array, an object with the same names (without
- * the "service" heading).
+ * the "service" heading); snat_usage is an array of {"address",
+ * "ports_in_use"} objects, and "snat_pool" (JSON only) the pool's
+ * addresses, an array of strings.
  */
 void out_service(struct out *o, const struct svc_info *svc);
 

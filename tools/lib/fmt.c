@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fmt.h"
 #include "names.h"
@@ -37,5 +38,34 @@ char *fmt_svc(char *buf, const struct svc_sel *sel)
 		snprintf(proto, sizeof(proto), "/%s", proto_name(sel->proto));
 	snprintf(buf, SVC_STRLEN, "%s%s%s", fmt_ipv4(ip, sel->vip), port,
 		 proto);
+	return buf;
+}
+
+char *fmt_snat_pool(char *buf, const struct snat_pool *pool)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	unsigned int i = 0, j;
+	size_t len = 0;
+
+	if (!pool->n)
+		return strcpy(buf, "auto");
+	buf[0] = '\0';
+	while (i < pool->n) {
+		/* The run i..j of consecutive addresses. */
+		for (j = i; j + 1 < pool->n &&
+		     ntohl(pool->addr[j + 1]) == ntohl(pool->addr[j]) + 1; j++)
+			;
+		fmt_ipv4(a, pool->addr[i]);
+		if (len >= SNAT_POOL_STRLEN)	/* cannot happen: see fmt.h */
+			break;
+		if (j > i)
+			len += snprintf(buf + len, SNAT_POOL_STRLEN - len,
+					"%s%s-%s", len ? "," : "", a,
+					fmt_ipv4(b, pool->addr[j]));
+		else
+			len += snprintf(buf + len, SNAT_POOL_STRLEN - len,
+					"%s%s", len ? "," : "", a);
+		i = j + 1;
+	}
 	return buf;
 }

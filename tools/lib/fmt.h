@@ -41,4 +41,21 @@ char *fmt_ipport(char *buf, const struct ipport *ep);
  */
 char *fmt_svc(char *buf, const struct svc_sel *sel);
 
+/* Longest fmt_snat_pool() text, including the NUL: 64 lone addresses. */
+#define SNAT_POOL_STRLEN (L4LB_SNAT_POOL_MAX * sizeof("255.255.255.255,"))
+
+/**
+ * fmt_snat_pool() - format a SNAT pool the way parse_snat_pool() reads it
+ * @buf: at least SNAT_POOL_STRLEN bytes
+ * @pool: the addresses, network byte order
+ *
+ * "auto" for the empty pool; otherwise comma-separated entries, each run
+ * of consecutive addresses (in the order given) as one range "A-B", a lone
+ * address as "A": { .250, .251, .252, .9 } is "10.0.1.250-10.0.1.252,
+ * 10.0.1.9" (without the blank).
+ *
+ * Return: @buf.
+ */
+char *fmt_snat_pool(char *buf, const struct snat_pool *pool);
+
 #endif /* L4LBCTL_FMT_H */

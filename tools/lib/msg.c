@@ -70,6 +70,15 @@ static const enum mnl_attr_data_type svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_CONN_MAX]	= MNL_TYPE_U32,
 	[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE]	= MNL_TYPE_U32,
 	[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED]	= MNL_TYPE_U32,
+	[L4LB_SVC_ATTR_SNAT_POOL]	= MNL_TYPE_NESTED,
+	[L4LB_SVC_ATTR_SNAT_USAGE]	= MNL_TYPE_NESTED,
+	[L4LB_SVC_ATTR_SNAT_FAIL]	= MNL_TYPE_U64,
+};
+
+static const enum mnl_attr_data_type snat_policy[L4LB_SNAT_ATTR_MAX + 1] = {
+	[L4LB_SNAT_ATTR_ADDR]		= MNL_TYPE_U32,
+	[L4LB_SNAT_ATTR_PORTS_IN_USE]	= MNL_TYPE_U32,
+	[L4LB_SNAT_ATTR_ENTRY]		= MNL_TYPE_NESTED,
 };
 
 static const enum mnl_attr_data_type stats_policy[L4LB_STATS_ATTR_MAX + 1] = {
@@ -200,6 +209,23 @@ void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* A pool of one address or none as SNAT_ADDR, which every module reads. */
+static void put_snat_pool(struct nlmsghdr *nlh, const struct snat_pool *pool)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (pool->n <= 1) {
+		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR,
+				 pool->n ? pool->addr[0] : 0);
+		return;
+	}
+	nest = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	for (i = 0; i < pool->n; i++)
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, pool->addr[i]);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
@@ -214,8 +240,8 @@ void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 		mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, svc->proto);
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_SCHED))
 		mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, svc->sched);
-	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR))
-		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, svc->snat);
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL))
+		put_snat_pool(nlh, &svc->snat);
 	for (i = 0; i < timeout_kinds_count; i++) {
 		uint16_t t = timeout_kinds[i].attr;
 
@@ -328,6 +354,60 @@ int msg_get_conn(const struct nlmsghdr *nlh, struct conn_info *conn)
 	return 0;
 }
 
+/* The attributes of one nest of enum l4lb_snat_attr, checked, into @tb. */
+static int parse_snat_nest(const struct nlattr *nest,
+			   const struct nlattr **tb)
+{
+	struct attr_table t = { snat_policy, L4LB_SNAT_ATTR_MAX, tb };
+
+	memset(tb, 0, (L4LB_SNAT_ATTR_MAX + 1) * sizeof(*tb));
+	return mnl_attr_parse_nested(nest, table_cb, &t) < 0 ? -1 : 0;
+}
+
+/* SNAT_POOL: its ADDR attributes, in order. */
+static int get_snat_pool(const struct nlattr *nest, struct snat_pool *pool)
+{
+	const struct nlattr *a;
+
+	pool->n = 0;
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) != L4LB_SNAT_ATTR_ADDR)
+			continue;	/* newer than this header */
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -1;
+		if (pool->n == L4LB_SNAT_POOL_MAX) {
+			errno = EBADMSG;
+			return -1;
+		}
+		pool->addr[pool->n++] = mnl_attr_get_u32(a);
+	}
+	return 0;
+}
+
+/* SNAT_USAGE: its ENTRY nests, each an ADDR and its PORTS_IN_USE. */
+static int get_snat_usage(const struct nlattr *nest, struct svc_info *s)
+{
+	const struct nlattr *tb[L4LB_SNAT_ATTR_MAX + 1];
+	const struct nlattr *e;
+
+	s->nuse = 0;
+	mnl_attr_for_each_nested(e, nest) {
+		if (mnl_attr_get_type(e) != L4LB_SNAT_ATTR_ENTRY)
+			continue;	/* newer than this header */
+		if (mnl_attr_validate(e, MNL_TYPE_NESTED) < 0 ||
+		    parse_snat_nest(e, tb) < 0)
+			return -1;
+		if (!tb[L4LB_SNAT_ATTR_ADDR] || s->nuse == L4LB_SNAT_USAGE_MAX) {
+			errno = EBADMSG;
+			return -1;
+		}
+		s->use[s->nuse].addr = get_u32(tb[L4LB_SNAT_ATTR_ADDR]);
+		s->use[s->nuse].ports = get_u32(tb[L4LB_SNAT_ATTR_PORTS_IN_USE]);
+		s->nuse++;
+	}
+	return 0;
+}
+
 int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 {
 	const struct nlattr *tb[L4LB_SVC_ATTR_MAX + 1];
@@ -352,7 +432,17 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 	s.vip = get_u32(tb[L4LB_SVC_ATTR_VIP]);
 	s.port = get_u16(tb[L4LB_SVC_ATTR_PORT]);
 	s.proto = get_u8(tb[L4LB_SVC_ATTR_PROTO]);
-	s.snat = get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	if (tb[L4LB_SVC_ATTR_SNAT_POOL]) {
+		if (get_snat_pool(tb[L4LB_SVC_ATTR_SNAT_POOL], &s.snat) < 0)
+			return -1;
+	} else if (get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR])) {
+		s.snat.n = 1;
+		s.snat.addr[0] = get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	}
+	if (tb[L4LB_SVC_ATTR_SNAT_USAGE] &&
+	    get_snat_usage(tb[L4LB_SVC_ATTR_SNAT_USAGE], &s) < 0)
+		return -1;
+	s.snat_fail = get_u64(tb[L4LB_SVC_ATTR_SNAT_FAIL]);
 	for (i = 0; i < timeout_kinds_count; i++)
 		s.timeout[timeout_kinds[i].attr] =
 			get_u32(tb[timeout_kinds[i].attr]);

@@ -86,17 +86,34 @@ struct conn_info {
 };
 
 /**
+ * struct snat_use - the rows of a service on one SNAT address
+ * @addr: the address, network byte order
+ * @ports: the service's rows that hold it (L4LB_SNAT_ATTR_PORTS_IN_USE)
+ */
+struct snat_use {
+	uint32_t addr;
+	uint32_t ports;
+};
+
+/**
  * struct svc_info - the virtual service (L4LB_ATTR_SERVICE nest)
  * @present: ATTR_BIT(L4LB_SVC_ATTR_*) of the attributes carried
  * @vip: virtual IP, network byte order
  * @port: virtual port, network byte order
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @sched: scheduler name, NUL-terminated
- * @snat: SNAT address, network byte order; 0 means "auto"
+ * @snat: the SNAT pool; empty means "auto". In requests, present as
+ *	ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL). In replies, from SNAT_POOL, or
+ *	from SNAT_ADDR if the kernel sent no SNAT_POOL (an older module)
  * @timeout: timeouts in seconds, indexed by enum l4lb_svc_attr
  *	(only the L4LB_SVC_ATTR_TIMEOUT_* slots are used)
  * @persistence: seconds, 0 disables persistence
  * @conn_max: NAT table size limit (replies only)
+ * @snat_fail: connections refused for want of a SNAT address and port
+ *	(replies only)
+ * @nuse: entries in @use (replies only)
+ * @use: the service's rows by SNAT address, L4LB_SVC_ATTR_SNAT_USAGE
+ *	(replies only)
  */
 struct svc_info {
 	uint32_t present;
@@ -104,10 +121,13 @@ struct svc_info {
 	uint16_t port;
 	uint8_t proto;
 	char sched[L4LB_SCHED_NAME_MAX];
-	uint32_t snat;
+	struct snat_pool snat;
 	uint32_t timeout[L4LB_SVC_ATTR_MAX + 1];
 	uint32_t persistence;
 	uint32_t conn_max;
+	uint64_t snat_fail;
+	unsigned int nuse;
+	struct snat_use use[L4LB_SNAT_USAGE_MAX];
 };
 
 /**
@@ -131,9 +151,12 @@ void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be);
 
 /**
  * msg_put_service() - append an L4LB_ATTR_SERVICE nest to a request
- * @nlh: request under construction, with room for the nest (<= 128 bytes)
+ * @nlh: request under construction, with room for the nest (<= 640 bytes)
  * @svc: the service; every settable attribute whose bit is set in
- *	@svc->present is sent; L4LB_SVC_ATTR_AF (AF_INET) is always sent
+ *	@svc->present is sent; L4LB_SVC_ATTR_AF (AF_INET) is always sent.
+ *	The SNAT pool (ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL)) goes as
+ *	L4LB_SVC_ATTR_SNAT_ADDR when it has at most one address (0 for
+ *	"auto"), which every module version reads, else as SNAT_POOL
  */
 void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc);
 
@@ -176,7 +199,12 @@ void msg_put_flags(struct nlmsghdr *nlh, uint32_t flags);
 int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be);
 /** msg_get_conn() - decode L4LB_ATTR_CONN; the four addresses required */
 int msg_get_conn(const struct nlmsghdr *nlh, struct conn_info *conn);
-/** msg_get_service() - decode L4LB_ATTR_SERVICE; nothing required */
+/**
+ * msg_get_service() - decode L4LB_ATTR_SERVICE; nothing required. The
+ * nests SNAT_POOL (addresses) and SNAT_USAGE (entries of ADDR and
+ * PORTS_IN_USE) are checked like the rest: EBADMSG for more entries than
+ * the header allows or an entry without its ADDR
+ */
 int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc);
 /** msg_get_stats() - decode L4LB_ATTR_STATS; nothing required */
 int msg_get_stats(const struct nlmsghdr *nlh, struct stats_info *st);

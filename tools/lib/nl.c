@@ -8,6 +8,7 @@
  * for dumps, or an NLMSG_ERROR / NLMSG_DONE carrying a negative errno and,
  * with NETLINK_EXT_ACK, the kernel's message in NLMSGERR_ATTR_MSG.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <uapi/l4lb.h>
 
 #include "error.h"
+#include "fmt.h"
 #include "nl.h"
 
 /* State of one request/answer exchange, shared by the callbacks. */
@@ -29,6 +31,8 @@ struct talk {
 	void *data;		/* its argument */
 	int kerr;		/* positive errno the kernel answered, or 0 */
 	bool bad_reply;		/* a data message was malformed */
+	bool has_off;		/* the kernel pointed at an attribute */
+	uint32_t off;		/* NLMSGERR_ATTR_OFFS: where, in the request */
 	char msg[256];		/* NLMSGERR_ATTR_MSG, "" if none */
 };
 
@@ -36,12 +40,20 @@ static int extack_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct talk *t = data;
 
-	if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG)
-		return MNL_CB_OK;
-	/* An unterminated message is dropped; strerror() will do. */
-	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-		return MNL_CB_OK;
-	snprintf(t->msg, sizeof(t->msg), "%s", mnl_attr_get_str(attr));
+	switch (mnl_attr_get_type(attr)) {
+	case NLMSGERR_ATTR_MSG:
+		/* An unterminated message is dropped; strerror() will do. */
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			break;
+		snprintf(t->msg, sizeof(t->msg), "%s", mnl_attr_get_str(attr));
+		break;
+	case NLMSGERR_ATTR_OFFS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			break;
+		t->off = mnl_attr_get_u32(attr);
+		t->has_off = true;
+		break;
+	}
 	return MNL_CB_OK;
 }
 
@@ -178,14 +190,49 @@ static int exchange(struct nl *nl, struct nlmsghdr *req, struct talk *t)
 	}
 }
 
+const struct nlattr *nl_attr_at(const struct nlmsghdr *req, uint32_t off)
+{
+	const struct nlattr *a;
+
+	if (off % NLA_ALIGNTO || off < NLMSG_HDRLEN ||
+	    req->nlmsg_len < NLA_HDRLEN || off > req->nlmsg_len - NLA_HDRLEN)
+		return NULL;
+	a = (const struct nlattr *)((const char *)req + off);
+	if (a->nla_len < NLA_HDRLEN || a->nla_len > req->nlmsg_len - off)
+		return NULL;
+	return a;
+}
+
+/*
+ * An EADDRNOTAVAIL that points at a 4-byte attribute of @req is about that
+ * address (a SNAT address that is not local, say): name it in @t->msg,
+ * unless the message already does (kernels from 6.2 format it in).
+ */
+static void name_bad_addr(struct talk *t, const struct nlmsghdr *req)
+{
+	const struct nlattr *a;
+	char ip[INET_ADDRSTRLEN];
+	size_t len = strlen(t->msg);
+
+	if (t->kerr != EADDRNOTAVAIL || !t->has_off || !len)
+		return;
+	a = nl_attr_at(req, t->off);
+	if (!a || mnl_attr_get_payload_len(a) != sizeof(uint32_t))
+		return;
+	fmt_ipv4(ip, mnl_attr_get_u32(a));
+	if (!strstr(t->msg, ip))
+		snprintf(t->msg + len, sizeof(t->msg) - len, ": %s", ip);
+}
+
 /* Print the error of a failed exchange(); @err is errno right after it. */
-static int report(const struct talk *t, int err)
+static int report(struct talk *t, int err, const struct nlmsghdr *req)
 {
 	if (t->kerr) {
 		int rc = rc_from_errno(t->kerr);
 
 		if (rc == RC_PERM)
 			return err_report(rc, "permission denied (CAP_NET_ADMIN required)");
+		name_bad_addr(t, req);
 		if (t->msg[0])
 			return err_report(rc, "%s", t->msg);
 		return err_report(rc, "%s", strerror(t->kerr));
@@ -252,7 +299,7 @@ static int resolve_family(struct nl *nl, const char *family)
 			return err_report(RC_NO_MODULE,
 					  "%s module not loaded (generic netlink family \"%s\" not found)",
 					  family, family);
-		return report(&t, err);
+		return report(&t, err, nlh);
 	}
 	if (nl->family == 0)
 		return err_report(RC_KERNEL,
@@ -322,6 +369,6 @@ int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 	struct talk t = { .type = nl->family, .cb = cb, .data = data };
 
 	if (exchange(nl, req, &t) < 0)
-		return report(&t, errno);
+		return report(&t, errno, req);
 	return RC_OK;
 }

@@ -93,8 +93,22 @@ struct nlmsghdr *nl_msg(struct nl *nl, uint8_t cmd, uint16_t flags);
  * After a failure the socket may still hold the rest of the answer: close
  * it rather than sending another request.
  *
+ * An EADDRNOTAVAIL whose extack points (NLMSGERR_ATTR_OFFS) at a 4-byte
+ * attribute of @req is about that address: the message names it,
+ * "MESSAGE: a.b.c.d", unless the kernel's message already does.
+ *
  * Return: an exit code, see the top of this file. The error is printed.
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
+
+/**
+ * nl_attr_at() - the attribute of a request a kernel error points at
+ * @req: the request
+ * @off: the error's NLMSGERR_ATTR_OFFS: bytes from the start of @req
+ *
+ * Return: the attribute, or NULL unless @off is aligned and a whole
+ * attribute header and payload lie there, after the netlink header.
+ */
+const struct nlattr *nl_attr_at(const struct nlmsghdr *req, uint32_t off);
 
 #endif /* L4LBCTL_NL_H */

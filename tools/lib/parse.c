@@ -163,13 +163,65 @@ int parse_sched(const char *s, char *out)
 	return 0;
 }
 
-int parse_snat(const char *s, uint32_t *addr)
+/* One entry of a SNAT pool, "A" or "A-B", @len bytes of @s; host order. */
+static int parse_snat_entry(const char *s, size_t len, uint32_t *lo,
+			    uint32_t *hi)
 {
-	if (s && !strcmp(s, "auto")) {
-		*addr = 0;
+	char buf[2 * INET_ADDRSTRLEN];
+	uint32_t a, b;
+	char *dash;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_ipv4(buf, &a) < 0 || (dash && parse_ipv4(dash + 1, &b) < 0))
+		return -EINVAL;
+	*lo = ntohl(a);
+	*hi = dash ? ntohl(b) : *lo;
+	return *hi < *lo ? -ERANGE : 0;
+}
+
+int parse_snat_pool(const char *s, struct snat_pool *pool)
+{
+	struct snat_pool p = { 0 };
+	const char *comma;
+	uint32_t lo, hi, a;
+	unsigned int i;
+
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "auto")) {
+		*pool = p;
 		return 0;
 	}
-	return parse_ipv4(s, addr);
+	for (;;) {
+		int err;
+
+		comma = strchr(s, ',');
+		err = parse_snat_entry(s, comma ? (size_t)(comma - s) : strlen(s),
+				       &lo, &hi);
+		if (err)
+			return err;
+		if (hi - lo >= L4LB_SNAT_POOL_MAX - p.n)
+			return -E2BIG;
+		for (a = lo;; a++) {
+			for (i = 0; i < p.n; i++)
+				if (p.addr[i] == htonl(a))
+					return -EEXIST;
+			p.addr[p.n++] = htonl(a);
+			if (a == hi)
+				break;
+		}
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	*pool = p;
+	return 0;
 }
 
 int parse_svc_sel(const char *s, struct svc_sel *sel)

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <uapi/l4lb.h>
+
 /* Longest "a.b.c.d:port" text, including the NUL. */
 #define IPPORT_STRLEN sizeof("255.255.255.255:65535")
 
@@ -161,12 +163,26 @@ int parse_sched(const char *s, char *out);
 int parse_svc_sel(const char *s, struct svc_sel *sel);
 
 /**
- * parse_snat() - parse the "snat" value: an IPv4 address or "auto"
- * @s: the word
- * @addr: the address, network byte order; 0 for "auto"
- *
- * Return: 0 or -EINVAL.
+ * struct snat_pool - a service's SNAT pool
+ * @n: number of addresses; 0 is "auto"
+ * @addr: the addresses, network byte order
  */
-int parse_snat(const char *s, uint32_t *addr);
+struct snat_pool {
+	unsigned int n;
+	uint32_t addr[L4LB_SNAT_POOL_MAX];
+};
+
+/**
+ * parse_snat_pool() - parse the "snat" value: "auto" or a SNAT pool
+ * @s: the word: "auto", or comma-separated entries, each an address "A"
+ *     or an inclusive range "A-B" (e.g. "10.0.1.250-10.0.1.253,10.0.2.9");
+ *     no blanks, no empty entry
+ * @pool: the addresses in the order given, ranges expanded; n 0 for "auto"
+ *
+ * Return: 0; -EINVAL if an entry is malformed; -ERANGE if a range ends
+ * below its start; -E2BIG for more than L4LB_SNAT_POOL_MAX addresses in
+ * all; -EEXIST if an address is given twice.
+ */
+int parse_snat_pool(const char *s, struct snat_pool *pool);
 
 #endif /* L4LBCTL_PARSE_H */

@@ -62,6 +62,8 @@ static const char *text(const struct field *fd, const void *obj, char *buf)
 		return at;
 	case FK_WORD:
 		return fd->word(obj, buf);
+	case FK_VALUE:
+		return "";	/* never in a table column */
 	default:
 		snprintf(buf, FIELD_BUF_LEN, "%" PRIu64, number(fd, obj));
 		return buf;
@@ -71,7 +73,10 @@ static const char *text(const struct field *fd, const void *obj, char *buf)
 /* JSON: the member of field @fd of @obj. */
 static void member(struct printer *p, const struct field *fd, const void *obj)
 {
-	if (is_number(fd)) {
+	if (fd->kind == FK_VALUE) {
+		json_key(&p->j, fd->key);
+		fd->value(p, obj);
+	} else if (is_number(fd)) {
 		json_kv_uint(&p->j, fd->key, number(fd, obj));
 	} else {
 		char buf[FIELD_BUF_LEN];
@@ -134,6 +139,12 @@ void print_record(struct printer *p, const struct field *fields, size_t n,
 			continue;
 		if (p->json) {
 			member(p, fd, obj);
+		} else if (!fd->name) {
+			continue;	/* JSON only */
+		} else if (fd->kind == FK_VALUE) {
+			fprintf(p->f, "%s ", fd->name);
+			fd->value(p, obj);
+			fputc('\n', p->f);
 		} else {
 			char buf[FIELD_BUF_LEN];
 

@@ -61,6 +61,7 @@ enum field_kind {
 	FK_IPPORT,	/* struct ipport: "a.b.c.d:port" */
 	FK_STR,		/* char array, NUL-terminated */
 	FK_WORD,	/* the string @word returns */
+	FK_VALUE,	/* what @value prints: lists, long text; records only */
 };
 
 /**
@@ -74,8 +75,14 @@ enum field_kind {
  * @off: where it is in the object (FIELD_*() check its type)
  * @word: FK_WORD: returns the text for @obj; may write it into @buf
  *	(FIELD_BUF_LEN bytes) and return @buf
+ * @value: FK_VALUE: prints the value of @obj itself: text on @p->f after
+ *	the name and a blank, without a newline; or one JSON value with
+ *	@p->j (a string, a number, an array...). Only in records
+ *	(print_record()) and as JSON members of rows (width 0)
  * @attr: records only: printed only if ATTR_BIT(@attr) is in the object's
  *	present mask; 0 (UNSPEC) means always
+ *
+ * A record leaves a field without @name out of its text: JSON only.
  */
 struct field {
 	const char *name;
@@ -84,6 +91,7 @@ struct field {
 	enum field_kind kind;
 	size_t off;
 	const char *(*word)(const void *obj, char *buf);
+	void (*value)(struct printer *p, const void *obj);
 	uint16_t attr;
 };
 
@@ -108,6 +116,8 @@ struct field {
 	.kind = FK_STR, .off = FIELD_OFF(type, member[0], char)
 #define FIELD_WORD(fn) \
 	.kind = FK_WORD, .word = (fn)
+#define FIELD_VALUE(fn) \
+	.kind = FK_VALUE, .value = (fn)
 
 /**
  * print_header() - text: the header line of a table (each field with a

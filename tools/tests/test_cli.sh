@@ -106,7 +106,30 @@ usage 'unknown protocol "sctp" (expected tcp or udp)' service set proto sctp
 usage 'scheduler name "abcdefghijklmnop" too long (at most 15 characters)' \
 	service set scheduler abcdefghijklmnop
 usage 'invalid scheduler name "r r"' service set scheduler 'r r'
-usage 'invalid snat "none" (expected IP or auto)' service set snat none
+snat='(expected auto, or IP and IP-IP, comma-separated)'
+usage "invalid snat \"none\" $snat" service set snat none
+usage "invalid snat \"\" $snat" service set snat ''
+usage "invalid snat \"AUTO\" $snat" service set snat AUTO
+usage "invalid snat \"10.0.1.250-\" $snat" service set snat 10.0.1.250-
+usage "invalid snat \"10.0.1.250-251\" $snat" service set snat 10.0.1.250-251
+usage "invalid snat \"10.0.1.250,,10.0.1.251\" $snat" service set snat 10.0.1.250,,10.0.1.251
+usage "invalid snat \"10.0.1.250,\" $snat" service set snat 10.0.1.250,
+usage "invalid snat \"10.0.1.0/24\" $snat" service set snat 10.0.1.0/24
+usage "invalid snat \"10.0.1.250, 10.0.1.251\" $snat" service set snat '10.0.1.250, 10.0.1.251'
+usage 'invalid snat "10.0.1.253-10.0.1.250": a range ends below its start' \
+	service set snat 10.0.1.253-10.0.1.250
+usage 'invalid snat "10.0.1.1,10.0.2.9-10.0.2.1": a range ends below its start' \
+	service set snat 10.0.1.1,10.0.2.9-10.0.2.1
+usage 'invalid snat "10.0.1.0-10.0.1.64": more than 64 addresses' \
+	service set snat 10.0.1.0-10.0.1.64
+usage 'invalid snat "10.0.0.0-10.255.255.255": more than 64 addresses' \
+	service set snat 10.0.0.0-10.255.255.255
+usage 'invalid snat "10.0.1.250-10.0.1.253,10.0.1.251": an address is given twice' \
+	service set snat 10.0.1.250-10.0.1.253,10.0.1.251
+usage '"snat" given twice' service set snat auto snat 10.0.1.250
+# A newline in the value must not break the one-line rule.
+usage "invalid snat \"10.0.1.250?\" $snat" service set snat '10.0.1.250
+'
 usage 'missing value after "timeout"' service set timeout
 kinds='(expected tcp, tcpfin, tcpclose, udp, udpunreplied or syn)'
 usage "unknown timeout \"fin\" $kinds" service set timeout fin 10
@@ -168,6 +191,7 @@ prints '^Usage: l4lbctl \[OPTIONS\] COMMAND' -h
 prints '^Usage: l4lbctl \[OPTIONS\] COMMAND' -j -h list
 prints 'l4lbctl add IP:PORT \[weight N\]' help add
 prints 'l4lbctl service set \[vip IP\]' help service
+prints '\[snat auto|IP\[-IP\]\[,...\]\]' help service set
 prints 'l4lbctl service del SEL' help service
 prints 'l4lbctl add IP:PORT \[weight N\] \[service SEL\]' help add
 prints 'l4lbctl flush \[service SEL\]' help
@@ -199,6 +223,8 @@ else
 		scheduler rr snat auto timeout tcp 900 timeout tcpfin 10 \
 		timeout tcpclose 3 timeout udp 300 timeout udpunreplied 30 \
 		timeout syn 5 persistence 0
+	error 3 "$nomod" service set snat 10.0.1.250-10.0.1.253,10.0.2.9
+	error 3 "$nomod" service set vip 192.0.2.1 snat 10.0.1.0-10.0.1.63
 	error 3 "$nomod" add 10.0.0.2:80 weight 0
 	error 3 "$nomod" remove 10.0.0.2:80 --now
 	error 3 "$nomod" set 10.0.0.2:80 weight 65535 drain

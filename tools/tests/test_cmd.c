@@ -535,6 +535,110 @@ static void service_set_snat_auto_sends_zero(void **state)
 	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
 }
 
+static void service_set_snat_pool_sends_its_addresses(void **state)
+{
+	const struct nlattr *a;
+	struct attrs svc;
+	uint32_t got[4];
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(run(cmd_service, false,
+			     "set vip 192.0.2.1 snat 10.0.1.250-10.0.1.251,10.0.2.9"),
+			 RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_SET);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 3);
+	assert_null(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	assert_non_null(svc.tb[L4LB_SVC_ATTR_SNAT_POOL]);
+	assert_true(svc.tb[L4LB_SVC_ATTR_SNAT_POOL]->nla_type & NLA_F_NESTED);
+	mnl_attr_for_each_nested(a, svc.tb[L4LB_SVC_ATTR_SNAT_POOL]) {
+		assert_int_equal(mnl_attr_get_type(a), L4LB_SNAT_ATTR_ADDR);
+		assert_true(n < 4);
+		got[n++] = mnl_attr_get_u32(a);
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(got[0], inet_addr("10.0.1.250"));
+	assert_int_equal(got[1], inet_addr("10.0.1.251"));
+	assert_int_equal(got[2], inet_addr("10.0.2.9"));
+
+	/* One address goes as SNAT_ADDR, which older modules read too. */
+	assert_int_equal(run(cmd_service, false, "set snat 10.0.1.250"), RC_OK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 2);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]),
+			 inet_addr("10.0.1.250"));
+}
+
+static void service_set_bad_snat_sends_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_service, false,
+			     "set snat 10.0.1.253-10.0.1.250"), RC_USAGE);
+	assert_int_equal(requests, 0);
+	assert_string_equal(out_text, "");
+	assert_string_equal(err_text,
+			    "l4lbctl: invalid snat \"10.0.1.253-10.0.1.250\": "
+			    "a range ends below its start\n");
+}
+
+/* A SERVICE_GET reply for 192.0.2.1:80/tcp with a pool of two, 20 rows
+ * on each address and 1 refused, as the module builds it.
+ */
+static void add_pooled_service_reply(void)
+{
+	struct nlmsghdr *nlh = new_reply(L4LB_CMD_SERVICE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	static const char *const addrs[] = { "10.0.1.250", "10.0.1.251" };
+	struct nlattr *pool, *usage;
+	unsigned int i;
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, inet_addr(addrs[0]));
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	for (i = 0; i < 2; i++)
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, inet_addr(addrs[i]));
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_put(nlh, L4LB_SVC_ATTR_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 1);
+	usage = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_USAGE);
+	for (i = 0; i < 2; i++) {
+		struct nlattr *entry = mnl_attr_nest_start(nlh,
+							   L4LB_SNAT_ATTR_ENTRY);
+
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, inet_addr(addrs[i]));
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_PORTS_IN_USE, 20);
+		mnl_attr_nest_end(nlh, entry);
+	}
+	mnl_attr_nest_end(nlh, usage);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void service_show_prints_snat_pool_usage_and_failures(void **state)
+{
+	(void)state;
+	add_pooled_service_reply();
+	assert_int_equal(run(cmd_service, false, ""), RC_OK);
+	assert_string_equal(out_text,
+		"service 192.0.2.1:80/tcp\nvip 192.0.2.1\nport 80\nproto tcp\n"
+		"snat 10.0.1.250-10.0.1.251\n"
+		"snat_usage 10.0.1.250=20 10.0.1.251=20\nsnat_fail 1\n");
+
+	reset(NULL);
+	add_pooled_service_reply();
+	assert_int_equal(run(cmd_service, true, "show"), RC_OK);
+	assert_string_equal(out_text,
+		"[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		"\"snat\":\"10.0.1.250-10.0.1.251\","
+		"\"snat_pool\":[\"10.0.1.250\",\"10.0.1.251\"],"
+		"\"snat_usage\":[{\"address\":\"10.0.1.250\",\"ports_in_use\":20},"
+		"{\"address\":\"10.0.1.251\",\"ports_in_use\":20}],"
+		"\"snat_fail\":1}]\n");
+}
+
 /* A SERVICE_GET reply for 192.0.2.1:80/@proto, as the module builds it. */
 static void add_service_reply(uint8_t proto)
 {
@@ -875,6 +979,9 @@ int main(void)
 		T(stats_without_reply_is_an_error),
 		T(service_set_sends_every_setting),
 		T(service_set_snat_auto_sends_zero),
+		T(service_set_snat_pool_sends_its_addresses),
+		T(service_set_bad_snat_sends_nothing),
+		T(service_show_prints_snat_pool_usage_and_failures),
 		T(service_dumps_every_service),
 		T(service_dump_of_none_is_empty),
 		T(service_show_sel_gets_the_one_selected),

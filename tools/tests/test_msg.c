@@ -337,7 +337,10 @@ static void service_reply_is_decoded(void **state)
 	assert_int_equal(svc.proto, IPPROTO_TCP);
 	assert_string_equal(svc.sched, "rr");
 	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR));
-	assert_int_equal(svc.snat, 0);
+	/* No SNAT_POOL (an older module): the pool is SNAT_ADDR's, "auto". */
+	assert_false(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL));
+	assert_int_equal(svc.snat.n, 0);
+	assert_int_equal(svc.nuse, 0);
 	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP], 900);
 	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_FIN], 120);
 	assert_int_equal(svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP], 300);
@@ -348,6 +351,134 @@ static void service_reply_is_decoded(void **state)
 	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED));
 	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE));
 	assert_int_equal(svc.conn_max, 65536);
+}
+
+/* A SERVICE_GET reply of a module with SNAT pools: the pool @addrs
+ * (@n of them), 3 failures, and @nuse usage entries, 20 rows on each
+ * pool address.
+ */
+static struct nlmsghdr *pool_reply(const char *const *addrs, unsigned int n,
+				   unsigned int nuse)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *pool, *usage;
+	unsigned int i;
+
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR,
+			 n ? inet_addr(addrs[0]) : 0);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	for (i = 0; i < n; i++)
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, inet_addr(addrs[i]));
+	mnl_attr_nest_end(nlh, pool);
+	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 3, L4LB_SVC_ATTR_PAD);
+	usage = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_USAGE);
+	for (i = 0; i < nuse; i++) {
+		struct nlattr *entry = mnl_attr_nest_start(nlh,
+							   L4LB_SNAT_ATTR_ENTRY);
+
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR,
+				 inet_addr(addrs[i % n]));
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_PORTS_IN_USE, 20);
+		mnl_attr_nest_end(nlh, entry);
+	}
+	mnl_attr_nest_end(nlh, usage);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void snat_pool_usage_and_failures_are_decoded(void **state)
+{
+	static const char *const two[] = { "10.0.1.250", "10.0.1.251" };
+	struct svc_info svc;
+
+	(void)state;
+	assert_int_equal(msg_get_service(pool_reply(two, 2, 2), &svc), 0);
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL));
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_USAGE));
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_FAIL));
+	assert_int_equal(svc.snat.n, 2);
+	assert_int_equal(svc.snat.addr[0], inet_addr("10.0.1.250"));
+	assert_int_equal(svc.snat.addr[1], inet_addr("10.0.1.251"));
+	assert_int_equal(svc.nuse, 2);
+	assert_int_equal(svc.use[0].addr, inet_addr("10.0.1.250"));
+	assert_int_equal(svc.use[0].ports, 20);
+	assert_int_equal(svc.use[1].addr, inet_addr("10.0.1.251"));
+	assert_int_equal(svc.use[1].ports, 20);
+	assert_int_equal(svc.snat_fail, 3);
+
+	/* An empty pool nest is "auto", whatever SNAT_ADDR says. */
+	assert_int_equal(msg_get_service(pool_reply(two, 0, 0), &svc), 0);
+	assert_int_equal(svc.snat.n, 0);
+	assert_int_equal(svc.nuse, 0);
+}
+
+static void snat_address_of_an_older_module_is_a_pool_of_one(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct svc_info svc;
+
+	(void)state;
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, inet_addr("10.0.1.9"));
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), 0);
+	assert_int_equal(svc.snat.n, 1);
+	assert_int_equal(svc.snat.addr[0], inet_addr("10.0.1.9"));
+}
+
+static void bad_snat_nests_are_refused(void **state)
+{
+	static const char *const many[] = { "10.0.0.1" };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest, *pool, *usage, *entry;
+	struct svc_info svc;
+	unsigned int i;
+
+	(void)state;
+	/* A pool of 65 addresses. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	for (i = 0; i <= L4LB_SNAT_POOL_MAX; i++)
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, htonl(0x0a000000 + i));
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+	errno = 0;
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+	assert_int_equal(errno, EBADMSG);
+
+	/* A pool address of the wrong size. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	mnl_attr_put_u16(nlh, L4LB_SNAT_ATTR_ADDR, 1);
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+
+	/* A usage entry without its address. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	usage = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_USAGE);
+	entry = mnl_attr_nest_start(nlh, L4LB_SNAT_ATTR_ENTRY);
+	mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_PORTS_IN_USE, 1);
+	mnl_attr_nest_end(nlh, entry);
+	mnl_attr_nest_end(nlh, usage);
+	mnl_attr_nest_end(nlh, nest);
+	errno = 0;
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+	assert_int_equal(errno, EBADMSG);
+
+	/* More usage entries than L4LB_SNAT_USAGE_MAX. */
+	errno = 0;
+	assert_int_equal(msg_get_service(pool_reply(many, 1,
+						    L4LB_SNAT_USAGE_MAX + 1),
+					 &svc), -1);
+	assert_int_equal(errno, EBADMSG);
+	assert_int_equal(msg_get_service(pool_reply(many, 1,
+						    L4LB_SNAT_USAGE_MAX),
+					 &svc), 0);
 }
 
 static void scheduler_name_must_be_terminated_and_fit(void **state)
@@ -569,12 +700,11 @@ static void service_set_request_carries_only_given_settings(void **state)
 {
 	struct svc_info svc = {
 		.present = ATTR_BIT(L4LB_SVC_ATTR_SCHED) |
-			   ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR) |
+			   ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL) |
 			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_UDP) |
 			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE) |
 			   ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX),
 		.sched = "wrr",
-		.snat = 0,
 		.conn_max = 5,			/* read only: never sent */
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
@@ -597,6 +727,60 @@ static void service_set_request_carries_only_given_settings(void **state)
 	assert_null(s.tb[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED]);
 	assert_null(s.tb[L4LB_SVC_ATTR_CONN_MAX]);
 	assert_null(s.tb[L4LB_SVC_ATTR_VIP]);
+	/* "auto" goes as SNAT_ADDR 0, which every module reads. */
+	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_POOL]);
+}
+
+/* The addresses of a SNAT_POOL nest, as "a.b.c.d " words, into @out. */
+static void pool_words(const struct nlattr *pool, char *out, size_t size)
+{
+	const struct nlattr *a;
+	size_t len = 0;
+
+	out[0] = '\0';
+	mnl_attr_for_each_nested(a, pool) {
+		struct in_addr in = { .s_addr = mnl_attr_get_u32(a) };
+
+		assert_int_equal(mnl_attr_get_type(a), L4LB_SNAT_ATTR_ADDR);
+		len += snprintf(out + len, size - len, "%s ", inet_ntoa(in));
+	}
+}
+
+static void snat_pool_request_is_one_address_or_a_nest(void **state)
+{
+	struct svc_info svc = {
+		.present = ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL),
+		.snat = { 1, { inet_addr("10.0.1.250") } },
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
+	struct seen s = { { NULL }, 0 };
+	char words[256];
+
+	(void)state;
+	/* One address: SNAT_ADDR, as before pools. */
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
+	assert_int_equal(s.count, 2);
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]),
+			 inet_addr("10.0.1.250"));
+	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_POOL]);
+
+	/* Several: a SNAT_POOL nest, in the order given; no SNAT_ADDR. */
+	svc.snat.n = 3;
+	svc.snat.addr[1] = inet_addr("10.0.1.252");
+	svc.snat.addr[2] = inet_addr("10.0.1.251");
+	nlh = reply(L4LB_CMD_SERVICE_SET);
+	memset(&s, 0, sizeof(s));
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
+	assert_int_equal(s.count, 2);
+	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	assert_non_null(s.tb[L4LB_SVC_ATTR_SNAT_POOL]);
+	assert_true(mnl_attr_get_type(s.tb[L4LB_SVC_ATTR_SNAT_POOL]) ==
+		    L4LB_SVC_ATTR_SNAT_POOL);
+	assert_true(s.tb[L4LB_SVC_ATTR_SNAT_POOL]->nla_type & NLA_F_NESTED);
+	pool_words(s.tb[L4LB_SVC_ATTR_SNAT_POOL], words, sizeof(words));
+	assert_string_equal(words, "10.0.1.250 10.0.1.252 10.0.1.251 ");
 }
 
 int main(void)
@@ -612,12 +796,16 @@ int main(void)
 		cmocka_unit_test(conn_reply_is_decoded),
 		cmocka_unit_test(conn_without_local_port_is_refused),
 		cmocka_unit_test(service_reply_is_decoded),
+		cmocka_unit_test(snat_pool_usage_and_failures_are_decoded),
+		cmocka_unit_test(snat_address_of_an_older_module_is_a_pool_of_one),
+		cmocka_unit_test(bad_snat_nests_are_refused),
 		cmocka_unit_test(scheduler_name_must_be_terminated_and_fit),
 		cmocka_unit_test(stats_reply_widens_u32_counters),
 		cmocka_unit_test(add_request_carries_af_address_port_weight_only),
 		cmocka_unit_test(remove_now_request_carries_flags),
 		cmocka_unit_test(state_request_is_one_byte),
 		cmocka_unit_test(service_set_request_carries_only_given_settings),
+		cmocka_unit_test(snat_pool_request_is_one_address_or_a_nest),
 		cmocka_unit_test(selector_carries_vip_port_proto_as_given),
 		cmocka_unit_test(no_selector_sends_nothing),
 	};

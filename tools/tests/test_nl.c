@@ -257,6 +257,37 @@ static void errno_maps_to_exit_code(void **state)
 	assert_int_equal(rc_from_errno(ENOENT), RC_KERNEL);
 }
 
+/* A request as nl_msg() builds it, with two attributes. */
+static void attr_at_finds_only_whole_attributes_of_the_request(void **state)
+{
+	union {
+		struct nlmsghdr align;
+		char b[256];
+	} buf = { 0 };
+	struct nlmsghdr *req = mnl_nlmsg_put_header(buf.b);
+	uint32_t first, second;
+
+	(void)state;
+	mnl_nlmsg_put_extra_header(req, sizeof(struct genlmsghdr));
+	first = req->nlmsg_len;
+	mnl_attr_put_u32(req, 7, 0x0a000001);
+	second = req->nlmsg_len;
+	mnl_attr_put_u16(req, 8, 80);
+
+	assert_ptr_equal(nl_attr_at(req, first), buf.b + first);
+	assert_int_equal(mnl_attr_get_type(nl_attr_at(req, first)), 7);
+	assert_int_equal(mnl_attr_get_u32(nl_attr_at(req, first)), 0x0a000001);
+	assert_int_equal(mnl_attr_get_type(nl_attr_at(req, second)), 8);
+	/* Not aligned, inside the header, past the end. */
+	assert_null(nl_attr_at(req, first + 2));
+	assert_null(nl_attr_at(req, 4));
+	assert_null(nl_attr_at(req, req->nlmsg_len));
+	assert_null(nl_attr_at(req, UINT32_MAX - 3));
+	/* An attribute whose length runs past the request. */
+	((struct nlattr *)(buf.b + second))->nla_len = 64;
+	assert_null(nl_attr_at(req, second));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +300,7 @@ int main(void)
 		cmocka_unit_test(ack_without_callback_is_silent_success),
 		cmocka_unit_test(refused_reply_reports_invalid_reply),
 		cmocka_unit_test(errno_maps_to_exit_code),
+		cmocka_unit_test(attr_at_finds_only_whole_attributes_of_the_request),
 	};
 
 	return cmocka_run_group_tests_name("nl", tests, open_nlctrl,

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <uapi/l4lb.h>
@@ -322,7 +323,6 @@ static struct svc_info sample_service(void)
 		.port = htons(80),
 		.proto = IPPROTO_TCP,
 		.sched = "rr",
-		.snat = 0,
 		.persistence = 0,
 		.conn_max = 1048576,
 	};
@@ -352,7 +352,8 @@ static void service_as_lines_and_json(void **state)
 		"timeout_udpunreplied 30\ntimeout_syn 60\npersistence 0\n"
 		"conn_max 1048576\n");
 
-	svc.snat = inet_addr("10.0.0.1");
+	svc.snat.n = 1;
+	svc.snat.addr[0] = inet_addr("10.0.0.1");
 	svc.proto = IPPROTO_UDP;
 	sink_open(&s, true);
 	out_service(&s.o, &svc);
@@ -426,6 +427,110 @@ static void service_prints_only_what_the_kernel_sent(void **state)
 	sink_expect(&s, "scheduler rr\n");
 }
 
+/* A pool of the addresses in @list ("A B ..."), in that order. */
+static struct snat_pool pool_of(const char *list)
+{
+	struct snat_pool p = { 0 };
+	char buf[1024], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save))
+		p.addr[p.n++] = inet_addr(tok);
+	return p;
+}
+
+static void snat_pool_formats_runs_as_ranges(void **state)
+{
+	char buf[SNAT_POOL_STRLEN];
+	struct snat_pool p = { 0 };
+	unsigned int i;
+
+	(void)state;
+	assert_string_equal(fmt_snat_pool(buf, &p), "auto");
+	p = pool_of("10.0.1.250");
+	assert_string_equal(fmt_snat_pool(buf, &p), "10.0.1.250");
+	p = pool_of("10.0.1.250 10.0.1.251");
+	assert_string_equal(fmt_snat_pool(buf, &p), "10.0.1.250-10.0.1.251");
+	p = pool_of("10.0.1.254 10.0.1.255 10.0.2.0 10.0.2.9 192.0.2.1 192.0.2.2");
+	assert_string_equal(fmt_snat_pool(buf, &p),
+			    "10.0.1.254-10.0.2.0,10.0.2.9,192.0.2.1-192.0.2.2");
+	/* Runs are taken in the order given (the kernel sorts). */
+	p = pool_of("10.0.0.2 10.0.0.1");
+	assert_string_equal(fmt_snat_pool(buf, &p), "10.0.0.2,10.0.0.1");
+	/* The longest text: 64 lone addresses of 15 characters. */
+	p.n = L4LB_SNAT_POOL_MAX;
+	for (i = 0; i < p.n; i++)
+		p.addr[i] = htonl(0xffffff64 + 2 * i);	/* .100, .102 ... */
+	fmt_snat_pool(buf, &p);
+	assert_int_equal(strlen(buf), 64 * 15 + 63);
+	assert_string_equal(buf + strlen(buf) - 16, ",255.255.255.226");
+}
+
+/* A service with a pool of two, 20 rows on each, 3 connections refused. */
+static struct svc_info pooled_service(void)
+{
+	struct svc_info svc = sample_service();
+
+	svc.present = ATTR_BIT(L4LB_SVC_ATTR_VIP) |
+		      ATTR_BIT(L4LB_SVC_ATTR_PORT) |
+		      ATTR_BIT(L4LB_SVC_ATTR_PROTO) |
+		      ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR) |
+		      ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL) |
+		      ATTR_BIT(L4LB_SVC_ATTR_SNAT_USAGE) |
+		      ATTR_BIT(L4LB_SVC_ATTR_SNAT_FAIL);
+	svc.snat = pool_of("10.0.1.250 10.0.1.251");
+	svc.nuse = 3;
+	svc.use[0] = (struct snat_use) { inet_addr("10.0.1.250"), 20 };
+	svc.use[1] = (struct snat_use) { inet_addr("10.0.1.251"), 20 };
+	svc.use[2] = (struct snat_use) { inet_addr("10.0.1.254"), 1 };
+	svc.snat_fail = 3;
+	return svc;
+}
+
+static void service_shows_its_snat_pool_usage_and_failures(void **state)
+{
+	struct svc_info svc = pooled_service();
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "service 192.0.2.1:80/tcp\n"
+		"vip 192.0.2.1\nport 80\nproto tcp\n"
+		"snat 10.0.1.250-10.0.1.251\n"
+		"snat_usage 10.0.1.250=20 10.0.1.251=20 10.0.1.254=1\n"
+		"snat_fail 3\n");
+
+	sink_open(&s, true);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		"\"snat\":\"10.0.1.250-10.0.1.251\","
+		"\"snat_pool\":[\"10.0.1.250\",\"10.0.1.251\"],"
+		"\"snat_usage\":[{\"address\":\"10.0.1.250\",\"ports_in_use\":20},"
+		"{\"address\":\"10.0.1.251\",\"ports_in_use\":20},"
+		"{\"address\":\"10.0.1.254\",\"ports_in_use\":1}],"
+		"\"snat_fail\":3}]\n");
+
+	/* "auto" with no rows: an empty pool and no usage. */
+	svc.snat.n = 0;
+	svc.nuse = 0;
+	sink_open(&s, false);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "service 192.0.2.1:80/tcp\n"
+		"vip 192.0.2.1\nport 80\nproto tcp\n"
+		"snat auto\nsnat_usage none\nsnat_fail 3\n");
+	sink_open(&s, true);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		"\"snat\":\"auto\",\"snat_pool\":[],\"snat_usage\":[],"
+		"\"snat_fail\":3}]\n");
+}
+
 static void stats_one_counter_per_line(void **state)
 {
 	struct stats_info st = { 0 };
@@ -482,6 +587,8 @@ int main(void)
 		cmocka_unit_test(nat_state_names_match_proc),
 		cmocka_unit_test(service_as_lines_and_json),
 		cmocka_unit_test(service_prints_only_what_the_kernel_sent),
+		cmocka_unit_test(snat_pool_formats_runs_as_ranges),
+		cmocka_unit_test(service_shows_its_snat_pool_usage_and_failures),
 		cmocka_unit_test(several_services_as_blocks_and_array),
 		cmocka_unit_test(no_services_print_nothing_or_empty_array),
 		cmocka_unit_test(stats_one_counter_per_line),

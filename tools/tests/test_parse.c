@@ -232,17 +232,83 @@ static void sched_name_must_fit_and_be_a_word(void **state)
 	assert_int_equal(parse_sched("rr\n", buf), -EINVAL);
 }
 
-static void snat_accepts_address_or_auto(void **state)
+/* Parse @s as a SNAT pool; expect @err, and on success the @n addresses. */
+static void expect_pool(const char *s, int err, unsigned int n,
+			const char *const *addrs)
 {
-	uint32_t a = 1;
+	struct snat_pool p = { .n = 99, .addr = { 0xdeadbeef } };
+	unsigned int i;
+
+	assert_int_equal(parse_snat_pool(s, &p), err);
+	if (err) {
+		/* Failure leaves the output untouched. */
+		assert_int_equal(p.n, 99);
+		assert_int_equal(p.addr[0], 0xdeadbeef);
+		return;
+	}
+	assert_int_equal(p.n, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(p.addr[i], inet_addr(addrs[i]));
+}
+
+static void snat_pool_takes_auto_addresses_ranges_and_lists(void **state)
+{
+	static const char *const one[] = { "192.0.2.1" };
+	static const char *const range[] = {
+		"10.0.1.250", "10.0.1.251", "10.0.1.252", "10.0.1.253",
+	};
+	static const char *const cross[] = {
+		"10.0.1.255", "10.0.2.0", "10.0.2.1", "192.0.2.9", "10.0.0.1",
+	};
 
 	(void)state;
-	assert_int_equal(parse_snat("auto", &a), 0);
-	assert_int_equal(a, 0);
-	assert_int_equal(parse_snat("192.0.2.1", &a), 0);
-	assert_int_equal(a, inet_addr("192.0.2.1"));
-	assert_int_equal(parse_snat("192.0.2.1:80", &a), -EINVAL);
-	assert_int_equal(parse_snat("AUTO", &a), -EINVAL);
+	expect_pool("auto", 0, 0, NULL);
+	expect_pool("192.0.2.1", 0, 1, one);
+	expect_pool("192.0.2.1-192.0.2.1", 0, 1, one);
+	expect_pool("10.0.1.250-10.0.1.253", 0, 4, range);
+	/* Across a /24, then a list, in the order given. */
+	expect_pool("10.0.1.255-10.0.2.1,192.0.2.9,10.0.0.1", 0, 5, cross);
+	expect_pool("10.0.1.250,10.0.1.251-10.0.1.253", 0, 4, range);
+}
+
+static void snat_pool_refuses_too_many_reversed_repeats_and_junk(void **state)
+{
+	struct snat_pool p;
+
+	(void)state;
+	/* Exactly L4LB_SNAT_POOL_MAX, then one more. */
+	assert_int_equal(parse_snat_pool("10.0.0.0-10.0.0.63", &p), 0);
+	assert_int_equal(p.n, L4LB_SNAT_POOL_MAX);
+	expect_pool("10.0.0.0-10.0.0.64", -E2BIG, 0, NULL);
+	expect_pool("10.0.0.0-10.0.0.62,10.0.1.0,10.0.2.0", -E2BIG, 0, NULL);
+	expect_pool("0.0.0.0-255.255.255.255", -E2BIG, 0, NULL);
+	/* Reversed. */
+	expect_pool("10.0.1.253-10.0.1.250", -ERANGE, 0, NULL);
+	expect_pool("10.0.0.1,10.0.2.0-10.0.1.255", -ERANGE, 0, NULL);
+	/* Repeats. */
+	expect_pool("10.0.0.1,10.0.0.1", -EEXIST, 0, NULL);
+	expect_pool("10.0.0.1-10.0.0.4,10.0.0.3", -EEXIST, 0, NULL);
+	/* Junk. */
+	expect_pool(NULL, -EINVAL, 0, NULL);
+	expect_pool("", -EINVAL, 0, NULL);
+	expect_pool("none", -EINVAL, 0, NULL);
+	expect_pool("AUTO", -EINVAL, 0, NULL);
+	expect_pool("auto,10.0.0.1", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.1,", -EINVAL, 0, NULL);
+	expect_pool(",10.0.0.1", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.1,,10.0.0.2", -EINVAL, 0, NULL);
+	expect_pool("-", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.1-", -EINVAL, 0, NULL);
+	expect_pool("-10.0.0.1", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.1-10.0.0.2-10.0.0.3", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.1-5", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.0/24", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.1:80", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.1 ", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.1, 10.0.0.2", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.300", -EINVAL, 0, NULL);
+	expect_pool("10.0.0.1-10.0.0.2 and a long tail of junk", -EINVAL, 0,
+		    NULL);
 }
 
 /*
@@ -346,7 +412,8 @@ int main(void)
 		cmocka_unit_test(state_words_map_to_enum),
 		cmocka_unit_test(timeout_kinds_map_to_service_attributes),
 		cmocka_unit_test(sched_name_must_fit_and_be_a_word),
-		cmocka_unit_test(snat_accepts_address_or_auto),
+		cmocka_unit_test(snat_pool_takes_auto_addresses_ranges_and_lists),
+		cmocka_unit_test(snat_pool_refuses_too_many_reversed_repeats_and_junk),
 		cmocka_unit_test(selector_accepts_each_form),
 		cmocka_unit_test(selector_rejects_bad_parts),
 		cmocka_unit_test(selector_rejects_junk_and_whitespace),

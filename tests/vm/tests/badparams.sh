@@ -3,7 +3,7 @@
 # kernel log (a line starting "l4lb: " naming the parameter and the bad
 # text), and leaves no module behind. Then the good parameters still load.
 . /vm/lib/common.sh
-plan 14
+plan 23
 require_l4lb
 
 GOOD_VIP="vip=$VIP"
@@ -46,6 +46,12 @@ bad_case "bad vip" vip 10.0.0 vip=10.0.0 "$GOOD_PORT" "$GOOD_BE"
 bad_case "backend without port" backends 10.0.1.1 "$GOOD_VIP" "$GOOD_PORT" backends=10.0.1.1
 bad_case "backend port 99999" backends 10.0.1.1:99999 "$GOOD_VIP" "$GOOD_PORT" backends=10.0.1.1:99999
 bad_case "port 0" port 0 "$GOOD_VIP" port=0 "$GOOD_BE"
+bad_case "snat_ip reversed range" snat_ip 10.0.1.250-10.0.1.240 \
+	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" snat_ip=10.0.1.250-10.0.1.240
+bad_case "snat_ip of 65 addresses" snat_ip 10.0.1.0-10.0.1.64 \
+	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" snat_ip=10.0.1.0-10.0.1.64
+bad_case "snat_ip not local" snat_ip 10.9.9.9 \
+	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" snat_ip=10.9.9.9
 
 step "the good parameters load"
 if load_l4lb && l4lb_loaded && unload_l4lb; then

@@ -24,7 +24,7 @@
 # has an invalid length", a ratelimited warning, not a splat).
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 20
+plan 25
 require_l4lbctl
 
 # _snap FILE: the state no bad request may change.
@@ -76,8 +76,9 @@ diag "state before the bad requests:"
 sed 's/^/#   /' /tmp/nlbad.snap0
 : >/tmp/nlbad.want
 
-# errno values of x86-64 Linux: EINVAL 22, EPROTONOSUPPORT 93,
-# EOPNOTSUPP 95, EAFNOSUPPORT 97. Order: nlbad's own (nlbad.c's table).
+# errno values of x86-64 Linux: E2BIG 7, EINVAL 22, EPROTONOSUPPORT 93,
+# EOPNOTSUPP 95, EAFNOSUPPORT 97, EADDRNOTAVAIL 99. Order: nlbad's own
+# (nlbad.c's table).
 _case valid 0 "" "control: well-formed STATS_GET"
 _case reserved 22 "genlmsghdr.reserved field is not 0" "reserved header byte 1"
 _case unknown_cmd 95 "" "command 200, no message from the genetlink core"
@@ -92,6 +93,15 @@ _case bad_flags 22 "reserved bit set" "flag 0x80"
 _case missing_backend 22 "missing backend attributes" "BACKEND_ADD without backend"
 _case af6 97 "only IPv4 (AF_INET) is supported" "AF_INET6 service"
 _case trunc 22 "" "nlmsg_len short of the genetlink header, no message"
+# The 6.1 kernel cannot format the address into the message; from 6.2
+# l4lb says "SNAT address 10.9.9.9 is not local".
+_case snat_twice 22 "SNAT address given twice" "10.0.1.254 twice in a SNAT pool"
+_case snat_too_many 7 "SNAT pool has more than 64 addresses" "65 SNAT addresses"
+_case snat_not_local 99 "SNAT address is not local" "10.9.9.9 in a SNAT pool"
+_case snat_both 22 "give the SNAT pool or one SNAT address, not both" \
+	"SNAT_ADDR and SNAT_POOL"
+_case snat_reply_only 22 "Attribute failed policy validation" \
+	"PORTS_IN_USE in a request's SNAT pool"
 
 step "all cases in one run"
 _ctl nlbad

@@ -98,7 +98,8 @@ struct l4lb_tuple_hash {
  * @seq_end: TCP: how far each side's sequence numbers have come, host byte
  *	order, at most an eighth of the other side's window behind
  * @win: TCP: the largest window field each side sent, unscaled
- * @seen: TCP: BIT(dir) once @seq_end[dir] and @win[dir] are known
+ * @seen: TCP: BIT(dir) once @seq_end[dir] and @win[dir] are known;
+ *	UDP_UNREPLIED: BIT(L4LB_DIR_REPLY) once the backend answered
  * @rcu: deferred free
  *
  * @seq_end, @win and @seen tell whether a RST's sequence number is in the

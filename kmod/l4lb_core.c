@@ -63,8 +63,12 @@ static bool l4lb_conn_touch(struct l4lb_service *svc, struct l4lb_conn *conn,
 	u8 state = READ_ONCE(conn->state);
 	unsigned long expires, old;
 
+	/* An unreplied UDP row's client datagrams stay here until a reply
+	 * was seen: the next one confirms the row, under the lock.
+	 */
 	if ((state != L4LB_CONN_ESTABLISHED && state != L4LB_CONN_UDP &&
-	     (state != L4LB_CONN_UDP_UNREPLIED || dir != L4LB_DIR_ORIG)) ||
+	     (state != L4LB_CONN_UDP_UNREPLIED || dir != L4LB_DIR_ORIG ||
+	      (READ_ONCE(conn->seen) & BIT(L4LB_DIR_REPLY)))) ||
 	    (tcp_flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST)))
 		return false;
 	expires = jiffies + READ_ONCE(svc->timeout[state]);

@@ -117,6 +117,24 @@ bool l4lb_conn_half_open_state(u8 state)
 	       state == L4LB_CONN_UDP_UNREPLIED;
 }
 
+/* An unreplied UDP row is confirmed (UDP) by the client's first datagram
+ * after a reply, not by the reply itself: a spoofed source never sees the
+ * reply, so a flood from spoofed sources to answering backends leaves only
+ * rows that expire after timeout_udp_unreplied and give their SNAT ports
+ * up (l4lb_conn_reclaimable()). nf_conntrack likewise assures a UDP entry
+ * only once the flow outlives its first exchange. @seen marks the reply.
+ * Called under conn->lock.
+ */
+static u8 l4lb_udp_next_state(struct l4lb_conn *conn, enum l4lb_dir dir)
+{
+	if (dir == L4LB_DIR_REPLY) {
+		WRITE_ONCE(conn->seen, conn->seen | BIT(L4LB_DIR_REPLY));
+		return L4LB_CONN_UDP_UNREPLIED;
+	}
+	return conn->seen & BIT(L4LB_DIR_REPLY) ? L4LB_CONN_UDP :
+						  L4LB_CONN_UDP_UNREPLIED;
+}
+
 /**
  * l4lb_conn_advance() - a row's state and idle timer after one of its
  *	packets
@@ -127,7 +145,7 @@ bool l4lb_conn_half_open_state(u8 state)
  * @timeout: the service's idle timeout of each state, jiffies
  *
  * TCP rows follow l4lb_tcp_next_state(); an unreplied UDP row becomes UDP
- * at the backend's first packet. Keeps the backend's active/inactive
+ * at the client's first datagram after a reply (l4lb_udp_next_state()). Keeps the backend's active/inactive
  * counts and the table's half-open count in step with the state. A row
  * unlinked meanwhile (by another CPU that expired, flushed or replaced
  * it) is left as it is: its counts are already given back.
@@ -149,8 +167,8 @@ void l4lb_conn_advance(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 	state = old;
 	if (conn->th[L4LB_DIR_ORIG].tuple.proto == IPPROTO_TCP)
 		state = l4lb_tcp_next_state(old, &conn->flags, dir, tcp_flags);
-	else if (old == L4LB_CONN_UDP_UNREPLIED && dir == L4LB_DIR_REPLY)
-		state = L4LB_CONN_UDP;
+	else if (old == L4LB_CONN_UDP_UNREPLIED)
+		state = l4lb_udp_next_state(conn, dir);
 	if (state != old) {
 		WRITE_ONCE(conn->state, state);
 		l4lb_backend_conn_state(conn, state);

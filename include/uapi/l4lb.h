@@ -194,7 +194,7 @@ enum l4lb_flags {
  *	(CLOSE); default 3, enough to translate a retransmitted last FIN or
  *	ACK (full NAT's port reuse guards the tuple, not this linger)
  * @L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED: u32 seconds, 1-604800, idle timeout
- *	of a UDP row the backend has not answered yet (UDP_UNREPLIED);
+ *	of a UDP row not confirmed yet (UDP_UNREPLIED);
  *	default 30 (nf_conntrack's unreplied UDP)
  * @L4LB_SVC_ATTR_SNAT_POOL: nest of L4LB_SNAT_ATTR_ADDR (be32), one per
  *	address: the service's SNAT pool, the source addresses of its
@@ -340,9 +340,10 @@ enum l4lb_be_attr {
  *	connections from CLIENT_ADDR to VIP_ADDR:VIP_PORT go to BACKEND while
  *	it lives. Its PROTO is 0, its CLIENT_PORT 0 and its LOCAL address and
  *	port 0.
- * @L4LB_CONN_UDP_UNREPLIED: UDP flow the backend has not answered yet; its
- *	first reply makes it UDP. Counted as half-open, like SYN_SENT and
- *	SYN_RECV (see L4LB_STATS_ATTR_HALF_OPEN).
+ * @L4LB_CONN_UDP_UNREPLIED: UDP flow not confirmed yet: the backend has
+ *	not answered, or the client has not sent again since it did. The
+ *	client's first datagram after a reply makes it UDP. Counted as
+ *	half-open, like SYN_SENT and SYN_RECV (see L4LB_STATS_ATTR_HALF_OPEN).
  */
 enum l4lb_conn_state {
 	L4LB_CONN_NONE,

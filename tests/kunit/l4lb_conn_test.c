@@ -1213,11 +1213,12 @@ static void conn_late_packet_of_an_unlinked_row_leaves_the_counts(struct kunit *
 
 /*
  * A UDP row starts unreplied and half-open, as the packet path makes it;
- * the client's packets keep it so, the backend's first one makes it UDP:
+ * the client's packets keep it so, and so does the backend's reply (a
+ * spoofed client never sees it); the client's next datagram makes it UDP:
  * no longer half-open, with timeout_udp, and still one inactive row of its
  * backend, as before (lc and wlc count a UDP row as 1 either way).
  */
-static void conn_udp_reply_confirms_the_row(struct kunit *test)
+static void conn_udp_client_after_reply_confirms_the_row(struct kunit *test)
 {
 	static const unsigned long timeout[L4LB_CONN_STATE_MAX + 1] = {
 		[L4LB_CONN_UDP] = 300 * HZ,
@@ -1245,9 +1246,21 @@ static void conn_udp_reply_confirms_the_row(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, time_in_range(conn->expires, t0 + 30 * HZ,
 					      jiffies + 30 * HZ));
 
+	/* The reply alone confirms nothing. */
 	t0 = jiffies;
 	l4lb_conn_advance(tab, conn, REPLY, 0, timeout);
+	l4lb_conn_advance(tab, conn, REPLY, 0, timeout);
+	KUNIT_EXPECT_EQ(test, conn->state, L4LB_CONN_UDP_UNREPLIED);
+	KUNIT_EXPECT_TRUE(test, conn->flags & L4LB_CONN_F_HALF_OPEN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 1);
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_reclaimable(conn));
+	KUNIT_EXPECT_TRUE(test, time_in_range(conn->expires, t0 + 30 * HZ,
+					      jiffies + 30 * HZ));
+
+	t0 = jiffies;
+	l4lb_conn_advance(tab, conn, ORIG, 0, timeout);
 	KUNIT_EXPECT_EQ(test, conn->state, L4LB_CONN_UDP);
+	KUNIT_EXPECT_FALSE(test, l4lb_conn_reclaimable(conn));
 	KUNIT_EXPECT_FALSE(test, conn->flags & L4LB_CONN_F_HALF_OPEN);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tab->half_open), 0);
 	KUNIT_EXPECT_TRUE(test, time_in_range(conn->expires, t0 + 300 * HZ,
@@ -1328,7 +1341,7 @@ static void conn_templates_of_tcp_and_udp_on_one_vip_port_coexist(struct kunit *
 static struct kunit_case l4lb_conn_cases[] = {
 	KUNIT_CASE(conn_templates_of_tcp_and_udp_on_one_vip_port_coexist),
 	KUNIT_CASE(conn_late_packet_of_an_unlinked_row_leaves_the_counts),
-	KUNIT_CASE(conn_udp_reply_confirms_the_row),
+	KUNIT_CASE(conn_udp_client_after_reply_confirms_the_row),
 	KUNIT_CASE(conn_udp_unreplied_row_gone_leaves_half_open),
 	KUNIT_CASE(conn_insert_then_lookup_finds_both_directions),
 	KUNIT_CASE(conn_unlink_removes_both_directions_once),

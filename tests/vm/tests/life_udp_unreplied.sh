@@ -11,16 +11,18 @@
 #     client's datagrams keep it (one row for the 2.5 s); it is gone about
 #     2 s after the last one (1-5 s, the expiry's ~1 s pass and TCG
 #     included); half_open is 0 again.
-#  2. Flow B (to be2's echo): the reply makes its row UDP, with about
-#     timeout_udp (300 s) left; it leaves half_open; it is still there 4 s
-#     after the reply, past timeout_udp_unreplied.
+#  2. Flow B (to be2's echo): after the reply its row is still
+#     UDP_UNREPLIED (a spoofed client never sees a reply, so a reply alone
+#     confirms nothing); the client's next datagram, 1 s later, makes it
+#     UDP, with about timeout_udp (300 s) left; it leaves half_open; it is
+#     still there 4 s later, past timeout_udp_unreplied.
 #  3. Reloaded with syn_max=50 (timeout_udp_unreplied=3), sinks on every
 #     backend: 200 unanswered flows (tests/apps/flood) leave at most 50
 #     rows and half_open at most 50; drop_syn_limit counts the refused
 #     ones; the rows go after the timeout.
 . /vm/lib/common.sh
 . /vm/lib/life.sh
-plan 16
+plan 17
 require_l4lbctl
 
 topo_up || die "topology up"
@@ -67,26 +69,33 @@ expect_eq "half_open is 0 again" 0 "$(_life_stat half_open)"
 
 # ---------------------------------------------------- 2: a replied flow ----
 step "flow B to be2's echo"
-(echo b; sleep 6) | n cli socat -t 1 - "UDP4:$VIP:$VPORT,sourceport=41001" \
+(echo b1; sleep 1; echo b2; sleep 6) |
+	n cli socat -t 1 - "UDP4:$VIP:$VPORT,sourceport=41001" \
 	>/tmp/b.out 2>/tmp/b.err &
 bpid=$!
 echo "$bpid" >>"$TAP_DIR/bg.pids"
-if wait_for 5 'grep -q "^be2 b$" /tmp/b.out'; then ok "flow B: be2 answered"
-else fail "flow B: be2 answered"; diag_file /tmp/b.out; diag_file /tmp/b.err; fi
+if wait_for 5 'grep -q "^be2 b1$" /tmp/b.out'; then
+	st=$(_life_state "$BE2")
+	expect_eq "flow B: be2 answered; the reply alone leaves it UDP_UNREPLIED" \
+		UDP_UNREPLIED "$st"
+else
+	fail "flow B: be2 answered"; diag_file /tmp/b.out; diag_file /tmp/b.err
+fi
+wait_for 5 'grep -q "^be2 b2$" /tmp/b.out' || diag "no answer to b2"
 t_reply=$(now_s)
 # shellcheck disable=SC2046 # state and expires: two words
 set -- $(_life_rows_to "$BE2" | awk 'NR == 1 { print $6, $7 }')
 if [ "${1:-}" = UDP ] && [ "${2:-0}" -ge 290 ]; then
-	ok "flow B's reply made its row UDP, expires in $2 s (timeout_udp 300)"
+	ok "flow B's second datagram made its row UDP, expires in $2 s (timeout_udp 300)"
 else
-	fail "flow B's reply made its row UDP with timeout_udp" "state '${1:-}', expires '${2:-}'"
+	fail "flow B's second datagram made its row UDP with timeout_udp" "state '${1:-}', expires '${2:-}'"
 	nat_show
 fi
 expect_eq "flow B is not half-open" 0 "$(_life_stat half_open)"
 # Past timeout_udp_unreplied: a confirmed row has to stay. (Waiting for
 # something that must not happen: a fixed sleep.)
 sleep 4
-expect_eq "flow B's row still UDP $(num_sub "$(now_s)" "$t_reply") s after the reply" \
+expect_eq "flow B's row still UDP $(num_sub "$(now_s)" "$t_reply") s later" \
 	UDP "$(_life_state "$BE2")"
 wait_exit 15 "$bpid" >/dev/null
 bg_kill_all

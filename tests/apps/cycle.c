@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cycle [-c] [-t MS] HOST PORT N - N short TCP connections, one after another.
+ * cycle [-c | -u] [-t MS] HOST PORT N - N short TCP connections, or UDP
+ * exchanges, one after another.
  *
  * Each connection: connect (bounded by -t, default 5000 ms), read until the
  * server closes, close. With -c the client closes first, as soon as it has
- * the first line (for a server that waits for the client's FIN). Each is timed with CLOCK_MONOTONIC from socket() to
- * close(). Prints, line-buffered:
+ * the first line (for a server that waits for the client's FIN). With -u
+ * each is a UDP flow from a new socket (a new source port): one datagram
+ * "cycle I", and the first datagram back within -t, the answer. Each is
+ * timed with CLOCK_MONOTONIC from socket() to close(). Prints,
+ * line-buffered:
  *
  *   conn I LOCALPORT MS ANSWER     (ANSWER: the first line, or "-" + reason)
  *   done N ok K max_ms M slow S    (S: connections of 500 ms or more)
@@ -92,16 +96,54 @@ static const char *one(const struct sockaddr_in *dst, int tmo, bool first,
 	return len ? NULL : "no answer";
 }
 
+/* One UDP exchange from a new socket; as one(). */
+static const char *one_udp(const struct sockaddr_in *dst, int tmo, int i,
+			   char *ans, size_t anslen, unsigned short *lport)
+{
+	struct sockaddr_in me;
+	socklen_t ml = sizeof(me);
+	struct pollfd p;
+	char req[32];
+	ssize_t n;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return strerror(errno);
+	snprintf(req, sizeof(req), "cycle %d\n", i);
+	if (connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) ||
+	    send(fd, req, strlen(req), 0) < 0) {
+		close(fd);
+		return strerror(errno);
+	}
+	if (!getsockname(fd, (struct sockaddr *)&me, &ml))
+		*lport = ntohs(me.sin_port);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&p, 1, tmo) != 1) {
+		close(fd);
+		return "read timeout";
+	}
+	n = recv(fd, ans, anslen - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? strerror(errno) : "no answer";
+	ans[n] = 0;
+	ans[strcspn(ans, "\n")] = 0;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	int opt, tmo = 5000, n, i, ok = 0, slow = 0;
-	bool first = false;
+	bool first = false, udp = false;
 	long maxms = 0;
 
-	while ((opt = getopt(argc, argv, "ct:")) != -1) {
+	while ((opt = getopt(argc, argv, "ct:u")) != -1) {
 		if (opt == 'c')
 			first = true;
+		else if (opt == 'u')
+			udp = true;
 		else if (opt == 't')
 			tmo = atoi(optarg);
 		else
@@ -116,8 +158,9 @@ int main(int argc, char **argv)
 		char ans[128];
 		unsigned short lport = 0;
 		long t0 = now_ms(), ms;
-		const char *why = one(&dst, tmo, first, ans, sizeof(ans),
-				      &lport);
+		const char *why = udp ?
+			one_udp(&dst, tmo, i, ans, sizeof(ans), &lport) :
+			one(&dst, tmo, first, ans, sizeof(ans), &lport);
 
 		ms = now_ms() - t0;
 		if (ms > maxms)
@@ -134,6 +177,6 @@ int main(int argc, char **argv)
 	printf("done %d ok %d max_ms %ld slow %d\n", n, ok, maxms, slow);
 	return ok == n ? 0 : 1;
 usage:
-	fprintf(stderr, "usage: cycle [-c] [-t MS] HOST PORT N\n");
+	fprintf(stderr, "usage: cycle [-c | -u] [-t MS] HOST PORT N\n");
 	return 2;
 }

@@ -14,8 +14,15 @@
 # row holds is taken back, oldest first, when a new connection finds every
 # port taken (reclaim_unconfirmed), and the backend's request socket on
 # the tuple is reset first (resets_sent).
+#
+# Then the same for UDP, with backends that answer (udpecho), as DNS
+# servers would: a reply does not confirm a flow from a spoofed source,
+# which never sends again, so its row stays unconfirmed and gives its port
+# up. 30,000 datagrams from new tuples at 300 a second, and 100 UDP
+# exchanges from cli (cycle -u), each from a new port: at least 99
+# answered.
 . /vm/lib/common.sh
-plan 6
+plan 11
 require_l4lbctl
 
 PORTS_DEFAULT=$(cat /proc/sys/net/ipv4/ip_local_port_range)
@@ -48,7 +55,38 @@ expect_eq "the flood outlasted the real connections" yes "$flooding"
 check "flood rows gave their ports up ($(stat reclaim_unconfirmed))" \
 	[ "$(stat reclaim_unconfirmed)" -gt 0 ]
 bg_kill_all
+if unload_l4lb; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi
+
+step "UDP: answering backends, a spoofed flood, 100 real exchanges"
+load_l4lb "vip=$VIP" "port=$VPORT" proto=udp "backends=$BACKENDS" ||
+	die "insmod (UDP)"
+ok "l4lb up: a UDP service, default timeouts"
+i=1
+for port in $BE_PORTS; do
+	bg "/tmp/sfu.be$i.log" "be$i" udpecho "$port" "be$i"
+	i=$((i + 1))
+done
+wait_for 10 'listens be1 udp 10000 && listens be2 udp 10001 &&
+	listens be3 udp 10002' || diag "the UDP echo servers do not listen"
+bg /tmp/sfu.flood cli flood -p udp -a 30 -P 1000 -b 10.0.0.10 -r 300 \
+	"$VIP" "$VPORT"
+fp=$BG_PID
+wait_for 30 '[ "$(stat half_open)" -ge 250 ]' ||
+	diag "half_open only $(stat half_open) after 30 s"
+n cli timeout 900 cycle -u -t 3000 "$VIP" "$VPORT" 100 >/tmp/sfu.cycle 2>&1
+answered=$(awk '$1 == "done" { print $4 }' /tmp/sfu.cycle)
+flooding=no
+alive "$fp" && flooding=yes
+diag "real clients: $(awk '$1 == "done"' /tmp/sfu.cycle); flood still running: $flooding"
+diag "stats: half_open $(stat half_open) reclaim_unconfirmed $(stat reclaim_unconfirmed) drop_no_snat_port $(stat drop_no_snat_port)"
+awk '$1 == "conn" && $5 == "-"' /tmp/sfu.cycle | head -5 | sed 's/^/# /'
+check "UDP: at least 99 of 100 real exchanges answered ($answered)" \
+	[ "${answered:-0}" -ge 99 ]
+expect_eq "UDP: the flood outlasted the real exchanges" yes "$flooding"
+check "UDP: answered flood rows gave their ports up ($(stat reclaim_unconfirmed))" \
+	[ "$(stat reclaim_unconfirmed)" -gt 0 ]
+bg_kill_all
 
 sysctl -qw net.ipv4.ip_local_port_range="$PORTS_DEFAULT"
-if unload_l4lb; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi
+if unload_l4lb; then ok "rmmod l4lb (UDP)"; else fail "rmmod l4lb (UDP)"; fi
 kernel_clean_since "snat_flood"

@@ -3,7 +3,7 @@
 # port budget, with the default timeouts (issue #14).
 #
 # The balancer keeps 30 SNAT ports per backend (ip_local_port_range
-# 1054-65535 leaves 1024-1053). 360 sequential short connections, 120 per
+# 1054-65535 leaves 1024-1053). 600 sequential short connections, 200 per
 # backend, each holding its port for its linger: far more than 30 per
 # backend, so ports must come back as soon as their tuple is safe to reuse:
 #   - the server closes first (cycle reads until the server's FIN): the
@@ -17,7 +17,7 @@
 plan 13
 require_l4lbctl
 
-N=360
+N=600
 PORTS_DEFAULT=$(cat /proc/sys/net/ipv4/ip_local_port_range)
 
 stat() { l4lbctl -j stats | jq -r ".$1"; }

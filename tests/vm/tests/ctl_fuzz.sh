@@ -3,8 +3,9 @@
 # module answering, its counters sane and its state consistent.
 #
 # tests/apps/nlfuzz (see nlfuzz.c) sends NLFUZZ_COUNT requests (default
-# 25000: 40-50 s under TCG at 500-600 a second; issue #13 asks
-# for 100,000 and more under the debug kernel) from
+# 25000: 40-50 s under TCG at 500-600 a second; under the debug kernel
+# 4000, about 3 minutes at 20-25 a second; make fuzz-debug sends the
+# 100,000 issue #13 asks for there, in about 70 minutes) from
 # NLFUZZ_JOBS workers (default 4), each with its own socket and seed:
 # valid-looking requests for every command, mutated ones (wrong attribute
 # types and lengths, garbage and truncated nests, thousands of attributes
@@ -44,7 +45,13 @@ plan 13
 require_l4lbctl
 command -v nlfuzz >/dev/null 2>&1 || { skip_rest "nlfuzz not in the image"; exit 0; }
 
-COUNT=${NLFUZZ_COUNT:-25000}
+# The debug kernel answers about 25 requests a second under TCG, not 500:
+# make check runs 4,000 there, and make fuzz-debug the 100,000 of #13.
+if [ -e /proc/lockdep_stats ]; then
+	COUNT=${NLFUZZ_COUNT:-4000}
+else
+	COUNT=${NLFUZZ_COUNT:-25000}
+fi
 JOBS=${NLFUZZ_JOBS:-4}
 SEL=$VIP:$VPORT/tcp
 STOP=/tmp/fuzz.stop

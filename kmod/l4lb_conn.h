@@ -154,10 +154,10 @@ struct l4lb_conn_gc_state {
  * @seed: jhash seed, random per table
  * @count: number of rows hashed (the "table length")
  * @max: largest allowed @count (conn_max)
- * @half_open: rows the backend has not confirmed: TCP connections whose
- *	handshake has not completed, UDP flows it has not answered
+ * @half_open: rows not confirmed: TCP connections whose handshake has
+ *	not completed, UDP flows in UDP_UNREPLIED
  * @half_open_max: largest allowed @half_open, so that a SYN (or UDP)
- *	flood cannot take the whole table from real connections
+ *	flood cannot take the whole table from established connections
  * @release: called for an unlinked row that has a backend, to give back
  *	what the row holds of it (l4lb_backend_conn_release())
  * @reclaimable: may a row give its SNAT port up to a new connection when

@@ -84,11 +84,11 @@ MODULE_PARM_DESC(persistence, "seconds a client's new connections stick to its b
 
 static unsigned int timeout_udp = L4LB_DEFAULT_TIMEOUT_UDP;
 module_param(timeout_udp, uint, 0444);
-MODULE_PARM_DESC(timeout_udp, "idle timeout of a UDP row the backend answered, seconds (default 300)");
+MODULE_PARM_DESC(timeout_udp, "idle timeout of a confirmed UDP row (the client sent after a reply), seconds (default 300)");
 
 static unsigned int timeout_udp_unreplied = L4LB_DEFAULT_TIMEOUT_UDP_UNREPLIED;
 module_param(timeout_udp_unreplied, uint, 0444);
-MODULE_PARM_DESC(timeout_udp_unreplied, "idle timeout of a UDP row the backend has not answered, seconds (default 30)");
+MODULE_PARM_DESC(timeout_udp_unreplied, "idle timeout of a UDP row not confirmed yet, seconds (default 30)");
 
 /**
  * l4lb_parse_ipv4() - parse a dotted-quad IPv4 address

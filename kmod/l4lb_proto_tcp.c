@@ -145,8 +145,9 @@ static u8 l4lb_udp_next_state(struct l4lb_conn *conn, enum l4lb_dir dir)
  * @timeout: the service's idle timeout of each state, jiffies
  *
  * TCP rows follow l4lb_tcp_next_state(); an unreplied UDP row becomes UDP
- * at the client's first datagram after a reply (l4lb_udp_next_state()). Keeps the backend's active/inactive
- * counts and the table's half-open count in step with the state. A row
+ * at the client's first datagram after a reply (l4lb_udp_next_state()).
+ * Keeps the backend's active/inactive counts and the table's half-open
+ * count in step with the state. A row
  * unlinked meanwhile (by another CPU that expired, flushed or replaced
  * it) is left as it is: its counts are already given back.
  *

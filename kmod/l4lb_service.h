@@ -153,7 +153,7 @@ struct l4lb_svc_sel {
  * @L4LB_TO_TCP_CLOSE: closed, FINs seen both ways or a RST: LAST_ACK,
  *	TIME_WAIT and CLOSE
  * @L4LB_TO_SYN: SYN_SENT and SYN_RECV
- * @L4LB_TO_UDP: UDP flows the backend has answered (UDP)
+ * @L4LB_TO_UDP: confirmed UDP flows (UDP)
  * @L4LB_TO_UDP_UNREPLIED: UDP flows it has not (UDP_UNREPLIED)
  * @L4LB_TO_PERSIST: persistence templates (0 disables persistence)
  */

@@ -179,7 +179,7 @@ enum l4lb_flags {
  *	half-closed TCP row, FIN seen one way (FIN_WAIT, CLOSE_WAIT); default
  *	120 (IPVS's FIN_WAIT)
  * @L4LB_SVC_ATTR_TIMEOUT_UDP: u32 seconds, 1-604800, idle timeout of a UDP
- *	row the backend has answered (UDP); default 300 (IPVS's)
+ *	row confirmed by the client after a reply (UDP); default 300 (IPVS's)
  * @L4LB_SVC_ATTR_TIMEOUT_SYN: u32 seconds, 1-604800, timeout of a half-open
  *	TCP row (SYN_SENT, SYN_RECV); default 60
  * @L4LB_SVC_ATTR_PERSISTENCE: u32 seconds, 0-604800; 0 disables it. While
@@ -335,7 +335,7 @@ enum l4lb_be_attr {
  * @L4LB_CONN_LAST_ACK: TCP, FIN seen from both, waiting for the last ACK
  * @L4LB_CONN_TIME_WAIT: TCP, closed both ways; lingers for the close timeout
  * @L4LB_CONN_CLOSE: TCP, RST seen; lingers for the close timeout
- * @L4LB_CONN_UDP: UDP flow the backend has answered
+ * @L4LB_CONN_UDP: UDP flow confirmed: the client sent after a reply
  * @L4LB_CONN_PERSIST: a persistence template, not a connection: new
  *	connections from CLIENT_ADDR to VIP_ADDR:VIP_PORT go to BACKEND while
  *	it lives. Its PROTO is 0, its CLIENT_PORT 0 and its LOCAL address and
@@ -446,8 +446,8 @@ enum l4lb_conn_attr {
  *	half-open rows reached the syn_max limit: TCP SYNs (a SYN flood, most
  *	likely) and first datagrams of UDP flows
  * @L4LB_STATS_ATTR_HALF_OPEN: u32, current half-open rows: TCP rows whose
- *	handshake has not completed (SYN_SENT, SYN_RECV) and UDP rows the
- *	backend has not answered (UDP_UNREPLIED)
+ *	handshake has not completed (SYN_SENT, SYN_RECV) and UDP rows not
+ *	confirmed yet (UDP_UNREPLIED)
  * @L4LB_STATS_ATTR_RST_IGNORED: u64, TCP RSTs whose sequence number is
  *	outside the receiver's window (RFC 5961): passed on, but their row
  *	lives on

@@ -22,7 +22,7 @@
 #     ones; the rows go after the timeout.
 . /vm/lib/common.sh
 . /vm/lib/life.sh
-plan 17
+plan 16
 require_l4lbctl
 
 topo_up || die "topology up"

@@ -575,6 +575,8 @@ bool l4lb_conn_unlink_if(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
  *	row once
  * @match: called under rcu_read_lock(), must not sleep; true to remove
  * @arg: passed to @match
+ * @gone: if not NULL, called with @tab->owner, under rcu_read_lock(), for
+ *	each row this call unlinked; must not sleep
  *
  * Context: any; takes bucket locks with BHs disabled.
  * Return: the number of rows removed.
@@ -583,7 +585,8 @@ unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab, unsigned int b,
 			     bool both,
 			     bool (*match)(const struct l4lb_conn *conn,
 					   const void *arg),
-			     const void *arg)
+			     const void *arg,
+			     void (*gone)(void *owner, struct l4lb_conn *conn))
 {
 	struct l4lb_tuple_hash *th;
 	unsigned int removed = 0;
@@ -595,8 +598,11 @@ unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab, unsigned int b,
 		if (!both && th->tuple.dir != L4LB_DIR_ORIG)
 			continue;
 		conn = l4lb_tuplehash_to_conn(th);
-		if (match(conn, arg) && l4lb_conn_unlink(tab, conn))
+		if (match(conn, arg) && l4lb_conn_unlink(tab, conn)) {
 			removed++;
+			if (gone)
+				gone(tab->owner, conn);
+		}
 	}
 	rcu_read_unlock();
 	return removed;
@@ -672,7 +678,7 @@ unsigned int l4lb_conn_flush_if(struct l4lb_conn_table *tab,
 	unsigned int removed = 0, b;
 
 	for (b = 0; b < size; b++) {
-		removed += l4lb_conn_sweep(tab, b, false, match, arg);
+		removed += l4lb_conn_sweep(tab, b, false, match, arg, NULL);
 		if ((b & 255) == 255)
 			cond_resched();
 	}

@@ -164,6 +164,10 @@ struct l4lb_conn_gc_state {
  *	every port probed is taken (l4lb_conn_reclaimable())? Called under
  *	RCU, locklessly, and again under conn->lock; NULL: never. Set by the
  *	table's owner before the table is used.
+ * @expired: called with @owner for each row the expiry unlinked, under
+ *	RCU from the expiry worker (process context, must not sleep); may be
+ *	NULL. Set with @owner before the expiry starts.
+ * @owner: passed to @expired
  * @mark: two bitmaps with a bit per bucket: a bucket is marked when a
  *	row is inserted into it or found in it, for the expiry
  * @mark_cur: index of the bitmap that marks go to now
@@ -180,6 +184,8 @@ struct l4lb_conn_table {
 	unsigned int half_open_max;
 	void (*release)(struct l4lb_conn *conn);
 	bool (*reclaimable)(const struct l4lb_conn *conn);
+	void (*expired)(void *owner, struct l4lb_conn *conn);
+	void *owner;
 	unsigned long *mark[2];
 	unsigned int mark_cur;
 	struct l4lb_conn_gc_state gc;
@@ -283,7 +289,8 @@ unsigned int l4lb_conn_sweep(struct l4lb_conn_table *tab, unsigned int b,
 			     bool both,
 			     bool (*match)(const struct l4lb_conn *conn,
 					   const void *arg),
-			     const void *arg);
+			     const void *arg,
+			     void (*gone)(void *owner, struct l4lb_conn *conn));
 
 /**
  * l4lb_conn_iter_init() - start a walk at the first row

@@ -72,7 +72,7 @@ static unsigned int l4lb_conn_gc_full(struct l4lb_conn_table *tab,
 		if (skip_marked && test_bit(b, cur))
 			continue;
 		removed += l4lb_conn_sweep(tab, b, false, l4lb_conn_expired,
-					   &now);
+					   &now, tab->expired);
 		if ((i & 255) == 255)
 			cond_resched();
 	}
@@ -102,7 +102,8 @@ static unsigned int l4lb_conn_gc_marked(struct l4lb_conn_table *tab,
 			w &= BIT(n) - 1;
 		while (w) {
 			removed += l4lb_conn_sweep(tab, b + __ffs(w), true,
-						   l4lb_conn_expired, &now);
+						   l4lb_conn_expired, &now,
+						   tab->expired);
 			w &= w - 1;
 			if ((++swept & 255) == 0)
 				cond_resched();

@@ -293,26 +293,52 @@ err:
 	return ERR_PTR(err);
 }
 
-/* Give a reclaimable row's SNAT port up (l4lb_conn_reclaimable()): unlink
- * it, and if its backend still holds a socket on the tuple, end that with
- * a RST first. False if the row changed meanwhile and keeps its port.
+/* An unlinked row's SNAT port is free: if its backend still holds a
+ * socket on the tuple (l4lb_tcp_backend_holds()), end that with a RST, so
+ * that the next connection on the port is not answered by it.
  */
-static bool l4lb_conn_reclaim(struct l4lb_net *ln, struct l4lb_conn *victim)
+static void l4lb_conn_release_tuple(struct l4lb_net *ln,
+				    const struct l4lb_conn *conn)
 {
-	const struct l4lb_tuple *r = &victim->th[L4LB_DIR_REPLY].tuple;
-	bool confirmed;
+	const struct l4lb_tuple *r = &conn->th[L4LB_DIR_REPLY].tuple;
 	u32 seq;
 
-	if (!l4lb_conn_unlink_if(ln->tab, victim, l4lb_conn_reclaimable))
-		return false;
-	/* Its flags and state are final now that it is dead. */
-	confirmed = !(READ_ONCE(victim->flags) & L4LB_CONN_F_HALF_OPEN);
-	l4lb_stats_event(ln, confirmed ? L4LB_EV_RECLAIM_CLOSED :
-				      L4LB_EV_RECLAIM_UNCONFIRMED);
-	if (l4lb_tcp_backend_holds(victim, &seq) &&
+	if (l4lb_tcp_backend_holds(conn, &seq) &&
 	    !l4lb_reset_send(ln->net, r->daddr, r->dport, r->saddr, r->sport,
 			     seq))
 		l4lb_stats_event(ln, L4LB_EV_RESET_SENT);
+}
+
+/**
+ * l4lb_conn_expired_cb() - the table's @expired callback: a row expired
+ * @owner: the struct l4lb_net of the table
+ * @conn: the row, unlinked by the expiry, under RCU
+ *
+ * A port freed by expiry comes back like one freed by reclaim: a backend
+ * that closed first, or that answered a handshake never completed, has
+ * its socket on the tuple reset.
+ *
+ * Context: the expiry worker (process), RCU read side; does not sleep.
+ */
+void l4lb_conn_expired_cb(void *owner, struct l4lb_conn *conn)
+{
+	l4lb_conn_release_tuple(owner, conn);
+}
+
+/* Give a reclaimable row's SNAT port up (l4lb_conn_reclaimable()): unlink
+ * it, and if its backend still holds a socket on the tuple, end that with
+ * a RST. False if the row changed meanwhile and keeps its port.
+ */
+static bool l4lb_conn_reclaim(struct l4lb_net *ln, struct l4lb_conn *victim)
+{
+	if (!l4lb_conn_unlink_if(ln->tab, victim, l4lb_conn_reclaimable))
+		return false;
+	/* Its state is final now that it is dead; the unlink has already
+	 * cleared its half-open flag.
+	 */
+	l4lb_stats_event(ln, l4lb_conn_half_open_state(READ_ONCE(victim->state)) ?
+			 L4LB_EV_RECLAIM_UNCONFIRMED : L4LB_EV_RECLAIM_CLOSED);
+	l4lb_conn_release_tuple(ln, victim);
 	return true;
 }
 

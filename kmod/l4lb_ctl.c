@@ -33,6 +33,8 @@ static int l4lb_ctl_net_start(struct l4lb_net *ln,
 			return -ENOMEM;
 		}
 		ln->tab->reclaimable = l4lb_conn_reclaimable;
+		ln->tab->expired = l4lb_conn_expired_cb;
+		ln->tab->owner = ln;
 	}
 	if (!ln->hooks) {
 		err = l4lb_hooks_register(ln);

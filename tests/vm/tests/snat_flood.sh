@@ -26,6 +26,8 @@ plan 11
 require_l4lbctl
 
 PORTS_DEFAULT=$(cat /proc/sys/net/ipv4/ip_local_port_range)
+# The tests after this one share lb: put the range back however this ends.
+trap 'echo "$PORTS_DEFAULT" >/proc/sys/net/ipv4/ip_local_port_range' EXIT
 stat() { l4lbctl -j stats | jq -r ".$1"; }
 
 step "topology, 100 SNAT ports per backend"
@@ -87,6 +89,6 @@ check "UDP: answered flood rows gave their ports up ($(stat reclaim_unconfirmed)
 	[ "$(stat reclaim_unconfirmed)" -gt 0 ]
 bg_kill_all
 
-sysctl -qw net.ipv4.ip_local_port_range="$PORTS_DEFAULT"
+echo "$PORTS_DEFAULT" >/proc/sys/net/ipv4/ip_local_port_range
 if unload_l4lb; then ok "rmmod l4lb (UDP)"; else fail "rmmod l4lb (UDP)"; fi
 kernel_clean_since "snat_flood"

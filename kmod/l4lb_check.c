@@ -190,7 +190,8 @@ static void l4lb_snat_not_local(__be32 addr, struct netlink_ext_ack *extack)
  * Each address must be local in @net when the pool is set (its
  * inet_addr_type() is RTN_LOCAL), so that the backends' replies come back
  * to the balancer. It is not checked again later: an address removed from
- * its interface afterwards stays in the pool.
+ * its interface afterwards stays in the pool. With @net NULL only the
+ * count and the duplicates are checked (a pool already set).
  *
  * Context: process.
  * Return: 0; -E2BIG above L4LB_SNAT_POOL_MAX addresses; -EINVAL if one is
@@ -218,7 +219,7 @@ int l4lb_check_snat_pool(struct net *net, const __be32 *addrs, unsigned int n,
 				return -EINVAL;
 			}
 		}
-		if (inet_addr_type(net, addrs[i]) != RTN_LOCAL) {
+		if (net && inet_addr_type(net, addrs[i]) != RTN_LOCAL) {
 			l4lb_snat_not_local(addrs[i], extack);
 			return -EADDRNOTAVAIL;
 		}

@@ -47,6 +47,8 @@
 #include "l4lb_snat.h"
 
 #define L4LB_HOOK_PRIORITY	(NF_IP_PRI_RAW + 50)
+/* Reclaims a new connection tries when every SNAT port probed is taken. */
+#define L4LB_RECLAIM_TRIES	4
 
 /*
  * Refresh the idle timer of an established TCP or a UDP row for a packet
@@ -322,24 +324,27 @@ static void l4lb_conn_release_tuple(struct l4lb_net *ln,
  */
 void l4lb_conn_expired_cb(void *owner, struct l4lb_conn *conn)
 {
+	/* The counters are per CPU and written from softirq: keep it out. */
+	local_bh_disable();
 	l4lb_conn_release_tuple(owner, conn);
+	local_bh_enable();
 }
 
 /* Give a reclaimable row's SNAT port up (l4lb_conn_reclaimable()): unlink
  * it, and if its backend still holds a socket on the tuple, end that with
- * a RST. False if the row changed meanwhile and keeps its port.
+ * a RST. A row that changed meanwhile, or that another CPU reclaimed
+ * first, keeps its port (or is gone): the caller searches again.
  */
-static bool l4lb_conn_reclaim(struct l4lb_net *ln, struct l4lb_conn *victim)
+static void l4lb_conn_reclaim(struct l4lb_net *ln, struct l4lb_conn *victim)
 {
 	if (!l4lb_conn_unlink_if(ln->tab, victim, l4lb_conn_reclaimable))
-		return false;
+		return;
 	/* Its state is final now that it is dead; the unlink has already
 	 * cleared its half-open flag.
 	 */
 	l4lb_stats_event(ln, l4lb_conn_half_open_state(READ_ONCE(victim->state)) ?
 			 L4LB_EV_RECLAIM_UNCONFIRMED : L4LB_EV_RECLAIM_CLOSED);
 	l4lb_conn_release_tuple(ln, victim);
-	return true;
 }
 
 /* Choose a SNAT address and port from @sp and hash the row; or, if a
@@ -357,17 +362,20 @@ static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
 {
 	struct l4lb_backend *be = conn->backend;
 	struct l4lb_tuple_hash *old;
+	unsigned int tries;
 	int err;
 
 	err = l4lb_conn_insert_range(ln->tab, conn, sp, &be->snat_next, &old);
-	if (err == -EBUSY) {
-		err = -EADDRNOTAVAIL;
-		if (l4lb_conn_reclaim(ln, l4lb_tuplehash_to_conn(old)))
-			err = l4lb_conn_insert_range(ln->tab, conn, sp,
-						     &be->snat_next, &old);
-		if (err == -EBUSY)	/* taken again meanwhile */
-			err = -EADDRNOTAVAIL;
+	/* CPUs that start from the same cursor under a flood offer the same
+	 * row: one reclaims it, the others search again and find the next.
+	 */
+	for (tries = 0; err == -EBUSY && tries < L4LB_RECLAIM_TRIES; tries++) {
+		l4lb_conn_reclaim(ln, l4lb_tuplehash_to_conn(old));
+		err = l4lb_conn_insert_range(ln->tab, conn, sp, &be->snat_next,
+					     &old);
 	}
+	if (err == -EBUSY)
+		err = -EADDRNOTAVAIL;
 	if (!err) {
 		l4lb_stats_created(ln);
 		l4lb_backend_created(be);

@@ -57,9 +57,10 @@ static int l4lb_ctl_net_start(struct l4lb_net *ln,
  * @extack: error reporting
  *
  * Context: process; takes the services lock.
- * Return: 0; -EINVAL, -ERANGE, -EPROTONOSUPPORT, -E2BIG for a bad setting;
- * -EADDRNOTAVAIL for a SNAT address that is not local; -ENOENT for an
- * unknown scheduler; -ENOMEM; an error of the netfilter core.
+ * Return: 0; -EINVAL, -ERANGE, -EPROTONOSUPPORT, -E2BIG for a bad setting
+ * (a new SNAT pool's addresses are checked to be local by the caller);
+ * -ENOENT for an unknown scheduler; -ENOMEM; an error of the netfilter
+ * core.
  */
 int l4lb_ctl_service_set(struct l4lb_net *ln,
 			 const struct l4lb_service_cfg *cfg,
@@ -68,7 +69,7 @@ int l4lb_ctl_service_set(struct l4lb_net *ln,
 	struct l4lb_service *svc;
 	int err;
 
-	err = l4lb_service_cfg_check(cfg, ln->net, extack);
+	err = l4lb_service_cfg_check(cfg, extack);
 	if (err)
 		return err;
 

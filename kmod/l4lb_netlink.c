@@ -164,17 +164,31 @@ static int l4lb_nl_info_sel(struct genl_info *info, struct l4lb_svc_sel *sel)
 }
 
 /*
- * What a reply says of @svc: its settings, SNAT failures and the use of
- * its SNAT addresses, counted now (a walk of the NAT table) into @usage.
- * The services lock is held.
+ * What a reply says of @svc: its settings and SNAT failures. The services
+ * lock is held. Returns the table, for l4lb_nl_svc_usage().
  */
-static void l4lb_nl_svc_read(struct l4lb_net *ln, struct l4lb_service *svc,
-			     struct l4lb_snat_usage *usage,
-			     struct l4lb_nl_svc *r)
+static struct l4lb_conn_table *l4lb_nl_svc_read(struct l4lb_net *ln,
+						struct l4lb_service *svc,
+						struct l4lb_nl_svc *r)
 {
 	l4lb_service_cfg_get(svc, &r->cfg);
 	r->snat_fail = l4lb_service_snat_failures(svc);
-	l4lb_snat_usage_count(ln->tab, svc, r->cfg.snat, r->cfg.nsnat, usage);
+	r->usage = NULL;
+	return ln->tab;
+}
+
+/*
+ * The use of @svc's SNAT addresses, counted now into @usage by a walk of
+ * the NAT table. Without the services lock, so that a walk of a large
+ * table holds up neither the expiry worker nor other requests: @svc is
+ * only compared with each row's service, never dereferenced.
+ */
+static void l4lb_nl_svc_usage(struct l4lb_conn_table *tab,
+			      const struct l4lb_service *svc,
+			      struct l4lb_snat_usage *usage,
+			      struct l4lb_nl_svc *r)
+{
+	l4lb_snat_usage_count(tab, svc, r->cfg.snat, r->cfg.nsnat, usage);
 	r->usage = usage;
 }
 
@@ -217,6 +231,7 @@ static void *l4lb_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb)
 static int l4lb_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct l4lb_net *ln = l4lb_info_ln(info);
+	struct l4lb_conn_table *tab = NULL;
 	struct l4lb_snat_usage *usage;
 	struct l4lb_service *svc;
 	struct l4lb_svc_sel sel;
@@ -232,35 +247,51 @@ static int l4lb_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&ln->svcs.lock);
 	svc = l4lb_service_select(&ln->svcs, &sel, info->extack);
 	if (!IS_ERR(svc))
-		l4lb_nl_svc_read(ln, svc, usage, &r);
+		tab = l4lb_nl_svc_read(ln, svc, &r);
 	mutex_unlock(&ln->svcs.lock);
+	if (!IS_ERR(svc))
+		l4lb_nl_svc_usage(tab, svc, usage, &r);
 	err = PTR_ERR_OR_ZERO(svc) ?: l4lb_nl_reply(info, l4lb_nl_svc_fill, &r);
 	kfree(usage);
 	return err;
 }
 
-/* Dump services; cb->args[0] is the index of the next one to send. */
+/* Dump services; cb->args[0] is the index of the next one to send. Each
+ * is read under the services lock and its SNAT use counted outside it.
+ */
 static int l4lb_nl_service_dump(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
 	struct l4lb_net *ln = l4lb_pernet(sock_net(skb->sk));
 	struct l4lb_snat_usage *usage;
+	struct l4lb_conn_table *tab;
 	struct l4lb_service *svc;
 	struct l4lb_nl_svc r;
-	long idx = 0;
+	bool found;
+	long idx;
 	void *hdr;
 
 	usage = kmalloc(sizeof(*usage), GFP_KERNEL);
 	if (!usage)
 		return -ENOMEM;
-	mutex_lock(&ln->svcs.lock);
-	list_for_each_entry(svc, &ln->svcs.list, list) {
-		if (idx++ < cb->args[0])
-			continue;
+	for (;;) {
+		found = false;
+		idx = 0;
+		mutex_lock(&ln->svcs.lock);
+		list_for_each_entry(svc, &ln->svcs.list, list) {
+			if (idx++ == cb->args[0]) {
+				tab = l4lb_nl_svc_read(ln, svc, &r);
+				found = true;
+				break;
+			}
+		}
+		mutex_unlock(&ln->svcs.lock);
+		if (!found)
+			break;
 		hdr = l4lb_nl_dump_put(skb, cb);
 		if (!hdr)
 			break;
-		l4lb_nl_svc_read(ln, svc, usage, &r);
+		l4lb_nl_svc_usage(tab, svc, usage, &r);
 		if (l4lb_nl_svc_fill(skb, &r)) {
 			genlmsg_cancel(skb, hdr);
 			break;
@@ -268,7 +299,6 @@ static int l4lb_nl_service_dump(struct sk_buff *skb,
 		genlmsg_end(skb, hdr);
 		cb->args[0] = idx;
 	}
-	mutex_unlock(&ln->svcs.lock);
 	kfree(usage);
 	return skb->len;
 }

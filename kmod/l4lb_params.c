@@ -72,7 +72,7 @@ MODULE_PARM_DESC(timeout_tcp_fin, "idle timeout of a half-closed TCP row (FIN_WA
 
 static unsigned int timeout_tcp_close = L4LB_DEFAULT_TIMEOUT_TCP_CLOSE;
 module_param(timeout_tcp_close, uint, 0444);
-MODULE_PARM_DESC(timeout_tcp_close, "idle timeout of a closed TCP row (LAST_ACK, TIME_WAIT, CLOSE), seconds (default 3)");
+MODULE_PARM_DESC(timeout_tcp_close, "idle timeout of a closed TCP row (TIME_WAIT, CLOSE), seconds (default 3)");
 
 static unsigned int timeout_syn = L4LB_DEFAULT_TIMEOUT_SYN;
 module_param(timeout_syn, uint, 0444);

@@ -19,15 +19,19 @@
 /**
  * l4lb_service_cfg_check() - check every setting of a service
  * @cfg: the settings
- * @net: the service's network namespace, where its SNAT pool must be local
  * @extack: error reporting, may be NULL
+ *
+ * The SNAT pool's addresses are not checked to be local here: a pool is
+ * checked when it is set (l4lb_check_snat_pool() in the netlink and
+ * parameter parsers), and a change of another setting must not fail
+ * because one of them has since left its interface.
  *
  * Context: process.
  * Return: 0 or the first check's error: -EINVAL, -EPROTONOSUPPORT, -ERANGE,
- * -E2BIG, -EADDRNOTAVAIL.
+ * -E2BIG.
  */
 int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
-			   struct net *net, struct netlink_ext_ack *extack)
+			   struct netlink_ext_ack *extack)
 {
 	unsigned int i;
 	int err;
@@ -35,7 +39,7 @@ int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
 	err = l4lb_check_vip(cfg->vip, extack) ?:
 	      l4lb_check_port(cfg->port, extack) ?:
 	      l4lb_check_proto(cfg->proto, extack) ?:
-	      l4lb_check_snat_pool(net, cfg->snat, cfg->nsnat, NULL, extack) ?:
+	      l4lb_check_snat_pool(NULL, cfg->snat, cfg->nsnat, NULL, extack) ?:
 	      l4lb_check_persistence(cfg->timeout[L4LB_CONN_PERSIST], extack);
 	for (i = L4LB_CONN_SYN_SENT; !err && i <= L4LB_CONN_STATE_MAX; i++)
 		if (i != L4LB_CONN_PERSIST)
@@ -83,9 +87,9 @@ void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
 {
 	static const u8 states[][3] = {
 		[L4LB_TO_TCP] = { L4LB_CONN_ESTABLISHED },
-		[L4LB_TO_TCP_FIN] = { L4LB_CONN_FIN_WAIT, L4LB_CONN_CLOSE_WAIT },
-		[L4LB_TO_TCP_CLOSE] = { L4LB_CONN_LAST_ACK, L4LB_CONN_TIME_WAIT,
-					L4LB_CONN_CLOSE },
+		[L4LB_TO_TCP_FIN] = { L4LB_CONN_FIN_WAIT, L4LB_CONN_CLOSE_WAIT,
+				      L4LB_CONN_LAST_ACK },
+		[L4LB_TO_TCP_CLOSE] = { L4LB_CONN_TIME_WAIT, L4LB_CONN_CLOSE },
 		[L4LB_TO_SYN] = { L4LB_CONN_SYN_SENT, L4LB_CONN_SYN_RECV },
 		[L4LB_TO_UDP] = { L4LB_CONN_UDP },
 		[L4LB_TO_UDP_UNREPLIED] = { L4LB_CONN_UDP_UNREPLIED },

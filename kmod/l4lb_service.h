@@ -148,9 +148,9 @@ struct l4lb_svc_sel {
 /**
  * enum l4lb_timeout_kind - the timeouts users set, each covering states
  * @L4LB_TO_TCP: ESTABLISHED
- * @L4LB_TO_TCP_FIN: half-closed, a FIN seen one way: FIN_WAIT and
- *	CLOSE_WAIT
- * @L4LB_TO_TCP_CLOSE: closed, FINs seen both ways or a RST: LAST_ACK,
+ * @L4LB_TO_TCP_FIN: not yet closed after a FIN: FIN_WAIT, CLOSE_WAIT, and
+ *	LAST_ACK (both FINs seen, the last one not yet acknowledged)
+ * @L4LB_TO_TCP_CLOSE: closed, the last FIN acknowledged or a RST:
  *	TIME_WAIT and CLOSE
  * @L4LB_TO_SYN: SYN_SENT and SYN_RECV
  * @L4LB_TO_UDP: confirmed UDP flows (UDP)
@@ -168,7 +168,7 @@ enum l4lb_timeout_kind {
 };
 
 int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
-			   struct net *net, struct netlink_ext_ack *extack);
+			   struct netlink_ext_ack *extack);
 
 void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg);
 void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,

@@ -137,8 +137,9 @@ static void l4lb_snat_use_add(struct l4lb_snat_usage *u, __be32 addr)
  * l4lb_conn_iter_next()). Persistence templates hold no SNAT port and are
  * left out.
  *
- * Context: process, may sleep; the caller holds the services lock, so
- * @svc stays what it is.
+ * Context: process, may sleep. @svc is only compared, never dereferenced,
+ * so the caller need not hold the services lock (and should not: the
+ * walk is long); a service deleted meanwhile just counts fewer rows.
  */
 void l4lb_snat_usage_count(struct l4lb_conn_table *tab,
 			   const struct l4lb_service *svc, const __be32 *addrs,

@@ -190,9 +190,9 @@ enum l4lb_flags {
  * @L4LB_SVC_ATTR_CONN_MAX: u32, largest number of NAT rows in the namespace
  *	(read only)
  * @L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE: u32 seconds, 1-604800, idle timeout of a
- *	closed TCP row: FIN seen both ways (LAST_ACK, TIME_WAIT) or RST seen
- *	(CLOSE); default 3, enough to translate a retransmitted last FIN or
- *	ACK (full NAT's port reuse guards the tuple, not this linger)
+ *	closed TCP row: the last FIN acknowledged (TIME_WAIT) or a RST seen
+ *	(CLOSE); default 3, enough to translate a retransmitted last ACK
+ *	(full NAT's port reuse guards the tuple, not this linger)
  * @L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED: u32 seconds, 1-604800, idle timeout
  *	of a UDP row not confirmed yet (UDP_UNREPLIED);
  *	default 30 (nf_conntrack's unreplied UDP)

@@ -207,7 +207,7 @@ static const struct {
 	{ L4LB_CONN_ESTABLISHED, L4LB_TO_TCP, 900 },
 	{ L4LB_CONN_FIN_WAIT, L4LB_TO_TCP_FIN, 120 },
 	{ L4LB_CONN_CLOSE_WAIT, L4LB_TO_TCP_FIN, 120 },
-	{ L4LB_CONN_LAST_ACK, L4LB_TO_TCP_CLOSE, 3 },
+	{ L4LB_CONN_LAST_ACK, L4LB_TO_TCP_FIN, 120 },
 	{ L4LB_CONN_TIME_WAIT, L4LB_TO_TCP_CLOSE, 3 },
 	{ L4LB_CONN_CLOSE, L4LB_TO_TCP_CLOSE, 3 },
 	{ L4LB_CONN_UDP, L4LB_TO_UDP, 300 },
@@ -230,11 +230,12 @@ static void timeouts_every_state_has_its_default(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, cfg.timeout[state_timeouts[i].state],
 				    state_timeouts[i].def, "%s",
 				    sname(state_timeouts[i].state));
-	KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), 0);
 }
 
-/* Each kind sets its states and no other: the FIN timeout no longer
- * reaches the closed states (LAST_ACK, TIME_WAIT, CLOSE).
+/* Each kind sets its states and no other: the FIN timeout covers LAST_ACK,
+ * whose last FIN may still be retransmitted, but not the closed states
+ * (TIME_WAIT, CLOSE).
  */
 static void timeouts_each_kind_sets_exactly_its_states(struct kunit *test)
 {
@@ -289,11 +290,32 @@ static void timeouts_zero_is_refused_for_every_kind(struct kunit *test)
 
 		l4lb_service_cfg_default(&cfg);
 		cfg.vip = htonl(0xc0000201);	/* 192.0.2.1 */
-		KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL, NULL), 0);
+		KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), 0);
 		l4lb_service_cfg_timeout(&cfg, kinds[k], 0);
-		KUNIT_EXPECT_EQ_MSG(test, l4lb_service_cfg_check(&cfg, NULL, NULL),
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_service_cfg_check(&cfg, NULL),
 				    -ERANGE, "kind %u", kinds[k]);
 	}
+}
+
+/*
+ * A service's settings are checked again at every change, with its pool
+ * as it was set: an address that has since left its interface must not
+ * make a timeout change fail. Only the count and the duplicates are
+ * checked there; locality is checked where a pool is set.
+ */
+static void cfg_check_does_not_recheck_a_set_pool(struct kunit *test)
+{
+	struct l4lb_service_cfg cfg;
+
+	l4lb_service_cfg_default(&cfg);
+	cfg.vip = htonl(0xc0000201);		/* 192.0.2.1 */
+	cfg.snat[0] = htonl(0xc6336407);	/* 198.51.100.7, not local */
+	cfg.snat[1] = htonl(0xc6336408);
+	cfg.nsnat = 2;
+	l4lb_service_cfg_timeout(&cfg, L4LB_TO_TCP, 800);
+	KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), 0);
+	cfg.snat[1] = cfg.snat[0];
+	KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), -EINVAL);
 }
 
 static void half_open_states_are_the_unconfirmed_ones(struct kunit *test)
@@ -521,6 +543,7 @@ static struct kunit_case l4lb_tcp_state_cases[] = {
 	KUNIT_CASE(timeouts_each_kind_sets_exactly_its_states),
 	KUNIT_CASE(timeouts_close_follows_tcp_close_only),
 	KUNIT_CASE(timeouts_zero_is_refused_for_every_kind),
+	KUNIT_CASE(cfg_check_does_not_recheck_a_set_pool),
 	KUNIT_CASE(half_open_states_are_the_unconfirmed_ones),
 	KUNIT_CASE(backend_holds_a_request_socket_in_syn_recv),
 	KUNIT_CASE(backend_holds_time_wait_only_if_it_closed_first),

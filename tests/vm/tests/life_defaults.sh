@@ -8,9 +8,9 @@
 #     unreplied UDP 30 s.
 #  2. chatd on be1..be3. Client "est" joins (round robin: be1): its row is
 #     ESTABLISHED with 890-900 s left.
-#  3. "est" quits: FIN both ways. The row lingers in TIME_WAIT (or
-#     LAST_ACK) with at most 3 s left, and is gone within 6 s: a row goes
-#     a few seconds after its connection closes.
+#  3. "est" quits: FIN both ways, the last one acknowledged. The row
+#     lingers in TIME_WAIT with at most 3 s left, and is gone within 6 s:
+#     a row goes a few seconds after its connection closes.
 #  4. A client joins on be2 and is killed with SO_LINGER 0, so its stack
 #     sends a RST: the row is in CLOSE with at most 3 s left, and is gone
 #     within 6 s.
@@ -55,13 +55,13 @@ step "est quits: FIN both ways"
 read -r h </tmp/chat.est.holder
 kill "$h"
 t0=$(now_s)
-if _life_wait_state $BE1 10 TIME_WAIT LAST_ACK; then
+if _life_wait_state $BE1 10 TIME_WAIT; then
 	# shellcheck disable=SC2046 # state and expires: two words
 	set -- $(_life_rows_to $BE1 | awk 'NR == 1 { print $6, $7 }')
 	if _in 0 3 "${2:-}"; then ok "closed row: ${1:-}, expires in $2 s (<= 3)"
 	else fail "closed row expires in at most 3 s" "state '${1:-}', expires '${2:-}'"; nat_show; fi
 else
-	fail "closed row: TIME_WAIT or LAST_ACK" "state: $LIFE_STATE"; nat_show
+	fail "closed row: TIME_WAIT" "state: $LIFE_STATE"; nat_show
 fi
 if _life_wait_state $BE1 10 none; then
 	d=$(num_sub "$(now_s)" "$t0")

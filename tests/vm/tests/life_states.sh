@@ -4,8 +4,8 @@
 #   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=...   (default timeouts)
 #
 # timeout_tcp_fin (120 s) covers the half-closed states (FIN_WAIT,
-# CLOSE_WAIT); timeout_tcp_close (3 s) the closed ones (LAST_ACK,
-# TIME_WAIT, and CLOSE after a RST).
+# CLOSE_WAIT) and LAST_ACK; timeout_tcp_close (3 s) the closed ones
+# (TIME_WAIT, and CLOSE after a RST).
 #
 # Round robin puts connection 1 on be1, 2 on be2, 3 on be3. socat on both
 # ends (client in cli, stdin held by a fifo; server on the backend).

@@ -16,6 +16,8 @@
 #     snat_fail and the namespace's drop_no_snat_port count it;
 #   - "service set snat 10.9.9.9", and a pool with it, are refused (exit
 #     1, one line naming 10.9.9.9) and leave the pool as it was;
+#   - with 10.0.1.251 removed from its interface, a timeout change still
+#     works: a pool is checked when it is set, not at every change;
 #   - once the 40 are closed and their rows gone, "snat auto" puts the
 #     next connection on 10.0.1.254, veth-be1's primary address;
 #   - loaded again with snat_ip=10.0.1.251,10.0.1.250, the service has
@@ -23,7 +25,7 @@
 # The local port range is put back as it was.
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 20
+plan 21
 require_l4lbctl
 
 POOL=10.0.1.250-10.0.1.251
@@ -140,6 +142,12 @@ expect_eq "still 40 rows" 40 "$(nat_len)"
 _refused "service set snat 10.9.9.9 (not local) is refused" snat 10.9.9.9
 _refused "a pool with 10.9.9.9 in it is refused" snat 10.0.1.250,10.9.9.9
 expect_eq "the pool is unchanged" "$POOL 10.0.1.250,10.0.1.251" "$(_pool)"
+
+step "a pool address leaves its interface; other settings still change"
+ip addr del 10.0.1.251/24 dev veth-be1
+_ctl_ok "service set timeout tcp 800, with 10.0.1.251 gone" \
+	l4lbctl service set timeout tcp 800
+ip addr add 10.0.1.251/24 dev veth-be1
 
 step "close the 40; back to auto"
 release hold 20 || diag "conns exit status $?"

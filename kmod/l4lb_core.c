@@ -518,9 +518,11 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 		if (unlikely(t.proto == IPPROTO_TCP &&
 			     l4lb_tcp_reusable(conn, dir, l4.tcp_flags))) {
 			/* Port reuse: the old connection is over, so this SYN
-			 * is scheduled afresh instead of being dropped.
+			 * is scheduled afresh instead of being dropped. Its
+			 * SNAT port is free: reset what the backend holds.
 			 */
-			l4lb_conn_unlink(ln->tab, conn);
+			if (l4lb_conn_unlink(ln->tab, conn))
+				l4lb_conn_release_tuple(ln, conn);
 			th = NULL;
 		}
 	}

@@ -317,13 +317,18 @@ static void l4lb_conn_release_tuple(struct l4lb_net *ln,
  * @conn: the row, unlinked by the expiry, under RCU
  *
  * A port freed by expiry comes back like one freed by reclaim: a backend
- * that closed first, or that answered a handshake never completed, has
- * its socket on the tuple reset.
+ * that closed first has its TIME_WAIT on the tuple reset. A handshake
+ * that never completed gets no RST here: such rows are what a spoofed SYN
+ * flood leaves, by the thousand at once, and the backend's request socket
+ * times out by itself (tcp_synack_retries) about when timeout_syn ends.
+ * Reclaim, which reuses the port at once, still resets it.
  *
  * Context: the expiry worker (process), RCU read side; does not sleep.
  */
 void l4lb_conn_expired_cb(void *owner, struct l4lb_conn *conn)
 {
+	if (READ_ONCE(conn->state) != L4LB_CONN_TIME_WAIT)
+		return;
 	/* The counters are per CPU and written from softirq: keep it out. */
 	local_bh_disable();
 	l4lb_conn_release_tuple(owner, conn);

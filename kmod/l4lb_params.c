@@ -68,7 +68,7 @@ MODULE_PARM_DESC(timeout_tcp, "idle timeout of an ESTABLISHED TCP row, seconds (
 
 static unsigned int timeout_tcp_fin = L4LB_DEFAULT_TIMEOUT_TCP_FIN;
 module_param(timeout_tcp_fin, uint, 0444);
-MODULE_PARM_DESC(timeout_tcp_fin, "idle timeout of a half-closed TCP row (FIN_WAIT, CLOSE_WAIT), seconds (default 120)");
+MODULE_PARM_DESC(timeout_tcp_fin, "idle timeout of a TCP row after a FIN, not yet closed (FIN_WAIT, CLOSE_WAIT, LAST_ACK), seconds (default 120)");
 
 static unsigned int timeout_tcp_close = L4LB_DEFAULT_TIMEOUT_TCP_CLOSE;
 module_param(timeout_tcp_close, uint, 0444);

@@ -176,8 +176,8 @@ enum l4lb_flags {
  * @L4LB_SVC_ATTR_TIMEOUT_TCP: u32 seconds, 1-604800, idle timeout of an
  *	ESTABLISHED TCP row; default 900 (IPVS's)
  * @L4LB_SVC_ATTR_TIMEOUT_TCP_FIN: u32 seconds, 1-604800, idle timeout of a
- *	half-closed TCP row, FIN seen one way (FIN_WAIT, CLOSE_WAIT); default
- *	120 (IPVS's FIN_WAIT)
+ *	TCP row after a FIN, not yet closed (FIN_WAIT, CLOSE_WAIT, LAST_ACK);
+ *	default 120 (IPVS's FIN_WAIT)
  * @L4LB_SVC_ATTR_TIMEOUT_UDP: u32 seconds, 1-604800, idle timeout of a UDP
  *	row confirmed by the client after a reply (UDP); default 300 (IPVS's)
  * @L4LB_SVC_ATTR_TIMEOUT_SYN: u32 seconds, 1-604800, timeout of a half-open

@@ -57,7 +57,7 @@ module_param_named(conn_max, l4lb_conn_max, uint, 0444);
 MODULE_PARM_DESC(conn_max, "most NAT rows per network namespace, >= 1 (default 1048576)");
 
 module_param_named(syn_max, l4lb_syn_max, uint, 0444);
-MODULE_PARM_DESC(syn_max, "most half-open rows (TCP handshake not completed, UDP not answered) per network namespace, <= conn_max (default conn_max / 2)");
+MODULE_PARM_DESC(syn_max, "most half-open rows (TCP handshake not completed, UDP not confirmed) per network namespace, <= conn_max (default conn_max / 2)");
 
 module_param_named(conn_tab_bits, l4lb_conn_tab_bits, uint, 0444);
 MODULE_PARM_DESC(conn_tab_bits, "log2 of the NAT table bucket count, 8-24 (default 16)");

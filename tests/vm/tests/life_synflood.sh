@@ -9,7 +9,8 @@
 #
 #   flood -p tcp -a 100 -P 500 -b 10.0.0.10 -r 5000 10.0.0.1 20000
 #
-# 50,000 SYNs from 10.0.0.10-109 (not cli's addresses: the backends'
+# 50,000 SYNs (20,000 from 10.0.0.10-49 under the debug kernel) from
+# 10.0.0.10-109 (not cli's addresses: the backends'
 # SYN-ACKs come back translated and die unanswered). Meanwhile the six
 # connections keep carrying data both ways. half_open and drop_syn_limit are
 # shown from `l4lbctl stats`. Afterwards the table drains back to just the
@@ -55,6 +56,15 @@ flood_watch() {
 	wait "$_fp" 2>/dev/null
 }
 
+# The debug kernel handles about 100 SYNs a second under TCG, not
+# thousands: 20,000 there (100 s or more), 50,000 elsewhere.
+if [ -e /proc/lockdep_stats ]; then
+	NADDR=40
+else
+	NADDR=100
+fi
+NSYN=$((NADDR * 500))
+
 step "round 1: default syn_max"
 _life_up timeout_syn=5
 talkers
@@ -62,13 +72,13 @@ wait_for 10 '[ "$(heard)" -gt 0 ]'
 h0=$(heard)
 [ "$h0" -gt 0 ] || diag "no ticks heard before the flood"
 t0=$(now_s)
-flood_watch -p tcp -a 100 -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
+flood_watch -p tcp -a "$NADDR" -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
 t1=$(now_s)
 h1=$(heard)
 diag "flood: $(cat /tmp/flood.out) in $(num_sub "$t1" "$t0") s; peak half_open $PEAK_HALF, peak rows $PEAK_LEN"
 diag "stats: $(_life_stats)"
-if grep -q "^sent 50000" /tmp/flood.out; then ok "the flood sent 50,000 SYNs"
-else fail "the flood sent 50,000 SYNs"; diag_file /tmp/flood.out; fi
+if grep -q "^sent $NSYN" /tmp/flood.out; then ok "the flood sent $NSYN SYNs"
+else fail "the flood sent $NSYN SYNs"; diag_file /tmp/flood.out; fi
 if [ "$PEAK_HALF" -ge 1000 ]; then ok "half_open rose under the flood (peak $PEAK_HALF)"
 else fail "half_open rose under the flood" "peak $PEAK_HALF"; fi
 # Each client hears its partner twice a second; over the flood the six

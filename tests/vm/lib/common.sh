@@ -599,6 +599,33 @@ nat_file() {
 	return 1
 }
 
+# debug_kernel: true under the debug kernel (tests/debug-kernel), whose
+# checks make the tests several times slower: for sizing loads.
+debug_kernel() {
+	[ -e /proc/lockdep_stats ]
+}
+
+# lb_port_range LO HI: set lb's net.ipv4.ip_local_port_range, and with
+# it l4lb's SNAT ports (those outside it), for this test. The range lb had
+# is put back when the test's shell exits, however it ends (not after a
+# SIGKILL), or at lb_port_range_restore. Read with cat, not read: ash's
+# read takes a byte at a time, and a sysctl file read at an offset is
+# empty, so only the first digit would come back.
+lb_port_range() {
+	if [ -z "${_LB_PORTS_ORIG:-}" ]; then
+		_LB_PORTS_ORIG=$(cat /proc/sys/net/ipv4/ip_local_port_range)
+		trap lb_port_range_restore EXIT
+		trap 'lb_port_range_restore; exit 1' TERM INT
+	fi
+	echo "$1 $2" >/proc/sys/net/ipv4/ip_local_port_range
+}
+
+# lb_port_range_restore: put back the range lb_port_range found.
+lb_port_range_restore() {
+	[ -z "${_LB_PORTS_ORIG:-}" ] ||
+		echo "$_LB_PORTS_ORIG" >/proc/sys/net/ipv4/ip_local_port_range
+}
+
 # nat_len: the NAT table length of namespace lb (the root namespace): N of
 # the last line "Current NAT table length: N" of /proc/l4lb/nat. For
 # LB_IMPL=nft: the number of ESTABLISHED conntrack rows to the VIP.

@@ -47,7 +47,7 @@ command -v nlfuzz >/dev/null 2>&1 || { skip_rest "nlfuzz not in the image"; exit
 
 # The debug kernel answers about 25 requests a second under TCG, not 500:
 # make check runs 4,000 there, and make fuzz-debug the 100,000 of #13.
-if [ -e /proc/lockdep_stats ]; then
+if debug_kernel; then
 	COUNT=${NLFUZZ_COUNT:-4000}
 else
 	COUNT=${NLFUZZ_COUNT:-25000}

@@ -58,7 +58,7 @@ flood_watch() {
 
 # The debug kernel handles about 100 SYNs a second under TCG, not
 # thousands: 20,000 there (100 s or more), 50,000 elsewhere.
-if [ -e /proc/lockdep_stats ]; then
+if debug_kernel; then
 	NADDR=40
 else
 	NADDR=100

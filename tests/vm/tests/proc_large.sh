@@ -29,7 +29,7 @@ sysctl -qw net.core.netdev_max_backlog=100000
 # SNAT ports avoid the local ephemeral range, which leaves 31,744 per
 # backend by default; 100,000 rows over 3 backends need more, so narrow
 # the local range (SNAT ports become 1024-60999), as the README says.
-sysctl -qw net.ipv4.ip_local_port_range="61000 65535"
+lb_port_range 61000 65535
 out=$(n cli flood -p udp -a 200 -P 500 -b 10.0.0.10 -r 20000 "$VIP" "$VPORT")
 expect_eq "flood sent $N datagrams" "sent $N" "$out"
 round=1

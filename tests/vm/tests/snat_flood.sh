@@ -25,15 +25,12 @@
 plan 11
 require_l4lbctl
 
-PORTS_DEFAULT=$(cat /proc/sys/net/ipv4/ip_local_port_range)
-# The tests after this one share lb: put the range back however this ends.
-trap 'echo "$PORTS_DEFAULT" >/proc/sys/net/ipv4/ip_local_port_range' EXIT
 stat() { l4lbctl -j stats | jq -r ".$1"; }
 
 step "topology, 100 SNAT ports per backend"
 topo_up || die "topology up"
 kmsg_mark "snat_flood"
-sysctl -qw net.ipv4.ip_local_port_range="1124 65535"
+lb_port_range 1124 65535
 load_l4lb "vip=$VIP" "port=$VPORT" "backends=$BACKENDS" || die "insmod"
 ok "l4lb up with default timeouts"
 serve_fork sf 'echo $BE'
@@ -89,6 +86,6 @@ check "UDP: answered flood rows gave their ports up ($(stat reclaim_unconfirmed)
 	[ "$(stat reclaim_unconfirmed)" -gt 0 ]
 bg_kill_all
 
-echo "$PORTS_DEFAULT" >/proc/sys/net/ipv4/ip_local_port_range
+lb_port_range_restore
 if unload_l4lb; then ok "rmmod l4lb (UDP)"; else fail "rmmod l4lb (UDP)"; fi
 kernel_clean_since "snat_flood"

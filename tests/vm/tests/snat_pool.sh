@@ -86,19 +86,12 @@ if ! ip addr add 10.0.1.250/24 dev veth-be1 ||
 	! ip addr add 10.0.1.251/24 dev veth-be1; then
 	die "add 10.0.1.250 and .251 to veth-be1"
 fi
-# cat, not read: ash's read takes a byte at a time, and a sysctl file
-# read at an offset is empty (only its first digit would come back).
+# shellcheck disable=SC2086 # LO HI
+lb_port_range $PORTS || die "narrow the local port range"
 # shellcheck disable=SC2046 # two numbers
 set -- $(cat /proc/sys/net/ipv4/ip_local_port_range)
-ORIG_PORTS="$1 $2"
-# The tests after this one share lb: put the range back however this ends.
-_restore_ports() { echo "$ORIG_PORTS" >/proc/sys/net/ipv4/ip_local_port_range; }
-trap _restore_ports EXIT
-trap '_restore_ports; exit 1' TERM INT
-sysctl -qw net.ipv4.ip_local_port_range="$PORTS" || die "narrow the local port range"
-# shellcheck disable=SC2046 # two numbers
-set -- $(cat /proc/sys/net/ipv4/ip_local_port_range)
-expect_eq "lb's local port range is $PORTS (was $ORIG_PORTS)" "$PORTS" "$1 $2"
+# shellcheck disable=SC2086 # the old range, its tab made a space
+expect_eq "lb's local port range is $PORTS (was $(echo $_LB_PORTS_ORIG))" "$PORTS" "$1 $2"
 load_l4lb vip="$VIP" port="$VPORT" backends="$BE1" timeout_tcp_fin=2 ||
 	die "insmod l4lb.ko, one backend"
 bg /tmp/be1.log be1 greetd 10000 be1
@@ -171,7 +164,7 @@ fi
 expect_eq "the parameter's pool, in order" "$POOL 10.0.1.250,10.0.1.251" "$(_pool)"
 
 bg_kill_all
-_restore_ports
+lb_port_range_restore
 ip addr del 10.0.1.250/24 dev veth-be1 2>/dev/null
 ip addr del 10.0.1.251/24 dev veth-be1 2>/dev/null
 unload_l4lb

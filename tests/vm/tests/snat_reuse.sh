@@ -20,9 +20,6 @@ plan 14
 require_l4lbctl
 
 N=600
-PORTS_DEFAULT=$(cat /proc/sys/net/ipv4/ip_local_port_range)
-# The tests after this one share lb: put the range back however this ends.
-trap 'echo "$PORTS_DEFAULT" >/proc/sys/net/ipv4/ip_local_port_range' EXIT
 
 stat() { l4lbctl -j stats | jq -r ".$1"; }
 
@@ -47,7 +44,7 @@ round() {
 step "topology, 30 SNAT ports per backend"
 topo_up || die "topology up"
 kmsg_mark "snat_reuse"
-sysctl -qw net.ipv4.ip_local_port_range="1054 65535"
+lb_port_range 1054 65535
 load_l4lb "vip=$VIP" "port=$VPORT" "backends=$BACKENDS" || die "insmod"
 ok "l4lb up with default timeouts"
 
@@ -81,6 +78,6 @@ expect_eq "no reset was needed: the backends hold nothing" \
 	"$resets" "$(stat resets_sent)"
 bg_kill_all
 
-echo "$PORTS_DEFAULT" >/proc/sys/net/ipv4/ip_local_port_range
+lb_port_range_restore
 if unload_l4lb; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi
 kernel_clean_since "snat_reuse"

@@ -102,14 +102,24 @@ int l4lb_check_persistence(u32 secs, struct netlink_ext_ack *extack)
  * @addr: network byte order
  * @extack: error reporting, may be NULL
  *
+ * A loopback address (127.0.0.0/8) is refused: a packet from another host
+ * cannot be routed to it (a martian destination). A server on the
+ * balancer itself is reached on one of the host's own addresses.
+ *
  * Context: any.
- * Return: 0, or -EINVAL unless it is a unicast IPv4 address.
+ * Return: 0, or -EINVAL unless it is a unicast IPv4 address outside
+ * 127.0.0.0/8.
  */
 int l4lb_check_backend_addr(__be32 addr, struct netlink_ext_ack *extack)
 {
 	if (!addr || ipv4_is_multicast(addr) || ipv4_is_lbcast(addr) ||
 	    ipv4_is_zeronet(addr)) {
 		NL_SET_ERR_MSG(extack, "backend must be a unicast IPv4 address");
+		return -EINVAL;
+	}
+	if (ipv4_is_loopback(addr)) {
+		NL_SET_ERR_MSG(extack,
+			       "backend cannot be a loopback address: use one of the host's own addresses");
 		return -EINVAL;
 	}
 	return 0;

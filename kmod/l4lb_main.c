@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/netlink.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
 
@@ -67,12 +68,15 @@ static int l4lb_init_service(const struct l4lb_service_cfg *cfg,
 		return err;
 	}
 	for (i = 0; i < n; i++) {
+		struct netlink_ext_ack extack = {};
+
 		req.addr = be[i].addr;
 		req.port = be[i].port;
-		err = l4lb_ctl_backend_add(ln, &req, NULL);
+		err = l4lb_ctl_backend_add(ln, &req, &extack);
 		if (err) {
-			pr_err("cannot add backend %pI4:%u: error %d\n",
-			       &be[i].addr, ntohs(be[i].port), err);
+			pr_err("invalid backends: %pI4:%u: %s (error %d)\n",
+			       &be[i].addr, ntohs(be[i].port),
+			       extack._msg ?: "cannot add it", err);
 			return err;
 		}
 	}

@@ -2,24 +2,23 @@
 /*
  * l4lb: the packet path.
  *
- * Full NAT puts a local address (the VIP, or the SNAT address) in the
- * source, and a packet that leaves PRE_ROUTING with a local source is
- * dropped by the input route lookup as a martian. So everything happens in
- * one PRE_ROUTING hook:
+ * For each packet of a service's traffic:
  *
  *  1. look the tuple up in the NAT table (or schedule a new connection);
- *  2. do the input route lookup itself, towards the new destination but with
- *     the packet's real source, so fib_validate_source()/rp_filter check the
- *     real sender; ip_rcv_finish() then sees a dst attached;
- *  3. send ICMP time-exceeded or fragmentation-needed while the headers are
- *     still the ones the sender knows, so path-MTU discovery works;
- *  4. rewrite destination and source and let the kernel forward the packet
- *     (TTL, fragmentation, neighbour output).
+ *  2. route it towards the new destination (l4lb_route(), l4lb_xmit.c);
+ *  3. rewrite destination and source, and let the kernel forward it (TTL,
+ *     fragmentation, neighbour output) or deliver it locally.
  *
- * One table lookup and one route lookup per packet. The hook runs at
- * NF_IP_PRI_RAW + 50: after defragmentation (enabled in namespaces with a
- * service, as IPVS does) and raw-table rules, before conntrack. Translated
- * packets are marked untracked, so conntrack and NAT rules leave them alone.
+ * One table lookup and one route lookup per packet. The hooks run at
+ * NF_IP_PRI_RAW + 50 in PRE_ROUTING (traffic from other hosts) and
+ * LOCAL_OUT (the balancer's own processes, as clients or as backends):
+ * after defragmentation (enabled in namespaces with a service, as IPVS
+ * does) and raw-table rules, before conntrack. Translated packets are
+ * marked untracked, so conntrack and NAT rules leave them alone; with
+ * conntrack=1, replies are translated after conntrack instead
+ * (NF_IP_PRI_CONNTRACK + 25), so that a stateful firewall sees both
+ * directions of one tracked connection. A last PRE_ROUTING hook takes
+ * translated packets past br_netfilter.
  */
 #include <linux/icmp.h>
 #include <linux/inetdevice.h>
@@ -45,8 +44,10 @@
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 #include "l4lb_snat.h"
+#include "l4lb_xmit.h"
 
 #define L4LB_HOOK_PRIORITY	(NF_IP_PRI_RAW + 50)
+#define L4LB_HOOK_PRIORITY_CT	(NF_IP_PRI_CONNTRACK + 25)
 /* Reclaims a new connection tries when every SNAT port probed is taken. */
 #define L4LB_RECLAIM_TRIES	4
 
@@ -111,47 +112,6 @@ static void l4lb_conn_update(struct l4lb_net *ln, struct l4lb_conn *conn,
 }
 
 /*
- * Route the packet towards @daddr as if it had arrived so, check what
- * forwarding would refuse, and tell the sender with the headers it knows.
- * Returns 0 with a forwarding dst attached, or a negative errno after
- * counting the drop.
- */
-static int l4lb_route(struct l4lb_net *ln, struct sk_buff *skb,
-		      const struct nf_hook_state *state, __be32 daddr)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-	struct rtable *rt;
-	unsigned int mtu;
-	int err;
-
-	skb_dst_drop(skb);
-	err = ip_route_input_noref(skb, daddr, iph->saddr, iph->tos, state->in);
-	if (err || skb_rtable(skb)->rt_type != RTN_UNICAST) {
-		l4lb_stats_drop(ln, L4LB_DROP_NO_ROUTE);
-		return err ?: -EHOSTUNREACH;
-	}
-	rt = skb_rtable(skb);
-	/* The source will be local: an ICMP redirect to it makes no sense. */
-	IPCB(skb)->flags &= ~IPSKB_DOREDIRECT;
-
-	if (iph->ttl <= 1) {
-		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
-		l4lb_stats_drop(ln, L4LB_DROP_MTU);
-		return -EMSGSIZE;
-	}
-	mtu = ip_dst_mtu_maybe_forward(&rt->dst, true);
-	if (skb->len > mtu && (iph->frag_off & htons(IP_DF)) &&
-	    !skb->ignore_df &&
-	    (IPCB(skb)->frag_max_size > mtu || !skb_is_gso(skb) ||
-	     !skb_gso_validate_network_len(skb, mtu))) {
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
-		l4lb_stats_drop(ln, L4LB_DROP_MTU);
-		return -EMSGSIZE;
-	}
-	return 0;
-}
-
-/*
  * The SNAT ports of a namespace: 1024-65535 less the local ephemeral range
  * (net.ipv4.ip_local_port_range), so that a socket of the balancer's own,
  * a health check say, never has the tuple of a NAT row. Both parts left
@@ -179,8 +139,9 @@ struct l4lb_snat_pick {
 /*
  * The SNAT addresses and ports towards @daddr, routed in @skb: the
  * service's pool, or without one the primary address of the output
- * interface, as MASQUERADE picks it. Under RCU: the pool lives until
- * rcu_read_unlock(). Returns false if auto finds no address.
+ * interface, as MASQUERADE picks it; for a backend on the balancer itself,
+ * its own address. Under RCU: the pool lives until rcu_read_unlock().
+ * Returns false if auto finds no address.
  */
 static bool l4lb_snat_choose(struct l4lb_net *ln,
 			     const struct l4lb_service *svc,
@@ -196,8 +157,12 @@ static bool l4lb_snat_choose(struct l4lb_net *ln,
 		pick->sp.naddr = pool->n;
 		return true;
 	}
-	pick->one = inet_select_addr(rt->dst.dev, rt_nexthop(rt, daddr),
-				     RT_SCOPE_UNIVERSE);
+	if (rt->rt_type == RTN_LOCAL)
+		pick->one = daddr;
+	else
+		pick->one = inet_select_addr(rt->dst.dev,
+					     rt_nexthop(rt, daddr),
+					     RT_SCOPE_UNIVERSE);
 	pick->sp.addrs = &pick->one;
 	pick->sp.naddr = 1;
 	return pick->one != 0;
@@ -274,7 +239,7 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 		err = -ENOSPC;
 		goto err;
 	}
-	err = l4lb_route(ln, skb, state, be->addr);
+	err = l4lb_route(ln, skb, state, be->addr, 0);
 	if (err)
 		goto err;
 	if (!l4lb_snat_choose(ln, svc, skb, be->addr, pick)) {
@@ -393,7 +358,8 @@ static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
 		return ERR_PTR(err);
 	}
 	conn = l4lb_tuplehash_to_conn(old);
-	if (l4lb_route(ln, skb, state, conn->th[L4LB_DIR_REPLY].tuple.saddr))
+	if (l4lb_route(ln, skb, state, conn->th[L4LB_DIR_REPLY].tuple.saddr,
+		       conn->th[L4LB_DIR_REPLY].tuple.daddr))
 		return ERR_PTR(-EHOSTUNREACH);
 	return conn;
 }
@@ -439,12 +405,7 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 	struct l4lb_tuple t;
 	enum l4lb_dir dir;
 
-	/* The balancer's own errors (say, host unreachable for a client that
-	 * does not answer ARP) come back over loopback: they are about the
-	 * balancer's own forwarding, and the local stack may have them.
-	 */
-	if ((state->in->flags & IFF_LOOPBACK) ||
-	    l4lb_nat_parse_icmp(skb, &inner))
+	if (l4lb_nat_parse_icmp(skb, &inner))
 		return NF_ACCEPT;
 	t = (struct l4lb_tuple) {
 		.saddr = inner.daddr,
@@ -461,7 +422,7 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 	dir = th->tuple.dir;
 	peer = &conn->th[!dir].tuple;
 
-	if (l4lb_route(ln, skb, state, peer->saddr))
+	if (l4lb_route(ln, skb, state, peer->saddr, peer->daddr))
 		return NF_DROP;
 	inner = (struct l4lb_icmp_inner) {
 		.saddr = peer->saddr,
@@ -480,8 +441,35 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/* Directions a hook translates: both, or with conntrack=1 the original
+ * direction before conntrack and the reply direction after it.
+ */
+#define L4LB_DIRS_ALL	(BIT(L4LB_DIR_ORIG) | BIT(L4LB_DIR_REPLY))
+
+/*
+ * With conntrack=1, after conntrack: a packet l4lb translated before
+ * conntrack has a row whose reply tuple is its inverse. Claim its new
+ * conntrack entry (l4lb_xmit_ct_claim()).
+ */
+static void l4lb_ct_claim(struct l4lb_net *ln, struct sk_buff *skb,
+			  const struct l4lb_tuple *t)
+{
+	const struct l4lb_tuple inv = {
+		.saddr = t->daddr,
+		.daddr = t->saddr,
+		.sport = t->dport,
+		.dport = t->sport,
+		.proto = t->proto,
+	};
+	struct l4lb_tuple_hash *th = l4lb_conn_find(ln->tab, &inv);
+
+	if (th && th->tuple.dir == L4LB_DIR_REPLY)
+		l4lb_xmit_ct_claim(skb);
+}
+
 static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
-			    const struct nf_hook_state *state)
+			    const struct nf_hook_state *state,
+			    unsigned int dirs)
 {
 	const struct l4lb_tuple *peer;
 	struct l4lb_tuple_hash *th;
@@ -493,11 +481,23 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 	enum l4lb_dir dir;
 	unsigned int len;
 
-	if (skb->pkt_type != PACKET_HOST)
+	if (l4lb_xmit_skip(skb, state))
+		return NF_ACCEPT;
+	/* Raw sockets may send anything in LOCAL_OUT. */
+	if (skb->len < sizeof(struct iphdr) ||
+	    ip_hdrlen(skb) < sizeof(struct iphdr))
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
-	if (iph->protocol == IPPROTO_ICMP)
-		return l4lb_icmp_in(ln, skb, state);
+	if (iph->protocol == IPPROTO_ICMP) {
+		/* The balancer's own ICMP errors (say, host unreachable for a
+		 * client that does not answer ARP) are about its own
+		 * forwarding: they go to the local stack untouched.
+		 */
+		if (state->hook == NF_INET_PRE_ROUTING &&
+		    (dirs & BIT(L4LB_DIR_ORIG)))
+			return l4lb_icmp_in(ln, skb, state);
+		return NF_ACCEPT;
+	}
 	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
 		return NF_ACCEPT;
 	if (unlikely(ip_is_fragment(iph) && (iph->frag_off & htons(IP_OFFSET)))) {
@@ -517,6 +517,12 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 	};
 
 	th = l4lb_conn_find(ln->tab, &t);
+	if (th && !(dirs & BIT(th->tuple.dir)))
+		return NF_ACCEPT;	/* the other hook's */
+	if (!th && !(dirs & BIT(L4LB_DIR_ORIG))) {
+		l4lb_ct_claim(ln, skb, &t);
+		return NF_ACCEPT;
+	}
 	if (th) {
 		conn = l4lb_tuplehash_to_conn(th);
 		dir = th->tuple.dir;
@@ -548,10 +554,10 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 		}
 		conn = l4lb_conn_new(ln, svc, skb, state, &t, &l4);
 		if (IS_ERR(conn))
-			return NF_DROP;
+			return l4lb_xmit_refuse(state);
 		dir = L4LB_DIR_ORIG;
-	} else if (l4lb_route(ln, skb, state,
-			      conn->th[!dir].tuple.saddr)) {
+	} else if (l4lb_route(ln, skb, state, conn->th[!dir].tuple.saddr,
+			      conn->th[!dir].tuple.daddr)) {
 		return NF_DROP;
 	}
 
@@ -563,8 +569,7 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
 		return NF_DROP;
 	}
-	nf_reset_ct(skb);
-	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	l4lb_xmit_ct(skb, dir == L4LB_DIR_ORIG);
 
 	l4lb_conn_update(ln, conn, dir, &l4);
 	l4lb_backend_account(conn->backend, dir == L4LB_DIR_ORIG, len);
@@ -572,14 +577,15 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 }
 
 /*
- * The hook runs in softirq, or in process context with BHs enabled when
- * an NFQUEUE verdict reinjects a packet queued by an earlier hook
- * (nf_reinject()). The row and scheduler locks and the per-CPU counters
- * are shared with softirq, so BHs are disabled here, as IPVS does around
- * its per-CPU counters.
+ * The hooks run in softirq, or in process context: LOCAL_OUT always, and
+ * PRE_ROUTING with BHs enabled when an NFQUEUE verdict reinjects a packet
+ * queued by an earlier hook (nf_reinject()). The row and scheduler locks
+ * and the per-CPU counters are shared with softirq, so BHs are disabled
+ * here, as IPVS does around its per-CPU counters.
  */
-static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
-				 const struct nf_hook_state *state)
+static unsigned int l4lb_hook_dirs(struct sk_buff *skb,
+				   const struct nf_hook_state *state,
+				   unsigned int dirs)
 {
 	struct l4lb_net *ln = l4lb_pernet(state->net);
 	unsigned int verdict;
@@ -587,19 +593,74 @@ static unsigned int l4lb_hook_in(void *priv, struct sk_buff *skb,
 	if (!READ_ONCE(ln->svcs.n))
 		return NF_ACCEPT;
 	local_bh_disable();
-	verdict = l4lb_in(ln, skb, state);
+	verdict = l4lb_in(ln, skb, state, dirs);
 	local_bh_enable();
 	return verdict;
 }
 
+/* Before conntrack: everything, or with conntrack=1 the original
+ * direction and new connections.
+ */
+static unsigned int l4lb_hook(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	return l4lb_hook_dirs(skb, state, l4lb_conntrack ?
+			      BIT(L4LB_DIR_ORIG) : L4LB_DIRS_ALL);
+}
+
+/* After conntrack, with conntrack=1 only: the reply direction. */
+static unsigned int l4lb_hook_ct(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	return l4lb_hook_dirs(skb, state, BIT(L4LB_DIR_REPLY));
+}
+
+/* Last in PRE_ROUTING: translated packets leave br_netfilter's pass. */
+static unsigned int l4lb_hook_bridged(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	return l4lb_xmit_bridged(skb);
+}
+
 static const struct nf_hook_ops l4lb_hook_ops[] = {
 	{
-		.hook = l4lb_hook_in,
+		.hook = l4lb_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = L4LB_HOOK_PRIORITY,
 	},
+	{
+		.hook = l4lb_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = L4LB_HOOK_PRIORITY,
+	},
+	{
+		.hook = l4lb_hook_bridged,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_LAST,
+	},
+	/* conntrack=1 only: registered last, so they can be left out. */
+	{
+		.hook = l4lb_hook_ct,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = L4LB_HOOK_PRIORITY_CT,
+	},
+	{
+		.hook = l4lb_hook_ct,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = L4LB_HOOK_PRIORITY_CT,
+	},
 };
+
+/* The hooks in use: the conntrack=1 ones only when it is set. */
+static unsigned int l4lb_hook_count(void)
+{
+	return ARRAY_SIZE(l4lb_hook_ops) - (l4lb_conntrack ? 0 : 2);
+}
 
 /**
  * l4lb_hooks_register() - start handling packets in a namespace
@@ -618,8 +679,7 @@ int l4lb_hooks_register(struct l4lb_net *ln)
 	err = nf_defrag_ipv4_enable(ln->net);
 	if (err)
 		return err;
-	err = nf_register_net_hooks(ln->net, l4lb_hook_ops,
-				    ARRAY_SIZE(l4lb_hook_ops));
+	err = nf_register_net_hooks(ln->net, l4lb_hook_ops, l4lb_hook_count());
 	if (err)
 		nf_defrag_ipv4_disable(ln->net);
 	return err;
@@ -629,13 +689,12 @@ int l4lb_hooks_register(struct l4lb_net *ln)
  * l4lb_hooks_unregister() - stop handling packets in a namespace
  * @ln: the namespace state
  *
- * Waits until no CPU runs the hook any more.
+ * Waits until no CPU runs the hooks any more.
  *
  * Context: process.
  */
 void l4lb_hooks_unregister(struct l4lb_net *ln)
 {
-	nf_unregister_net_hooks(ln->net, l4lb_hook_ops,
-				ARRAY_SIZE(l4lb_hook_ops));
+	nf_unregister_net_hooks(ln->net, l4lb_hook_ops, l4lb_hook_count());
 	nf_defrag_ipv4_disable(ln->net);
 }

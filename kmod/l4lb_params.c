@@ -27,6 +27,7 @@
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 #include "l4lb_snat.h"
+#include "l4lb_xmit.h"
 
 static char *vip;
 module_param(vip, charp, 0444);
@@ -61,6 +62,9 @@ MODULE_PARM_DESC(syn_max, "most half-open rows (TCP handshake not completed, UDP
 
 module_param_named(conn_tab_bits, l4lb_conn_tab_bits, uint, 0444);
 MODULE_PARM_DESC(conn_tab_bits, "log2 of the NAT table bucket count, 8-24 (default 16)");
+
+module_param_named(conntrack, l4lb_conntrack, bool, 0444);
+MODULE_PARM_DESC(conntrack, "let nf_conntrack track translated connections, for stateful firewalls (ct state established); 0: mark them untracked (default 0)");
 
 static unsigned int timeout_tcp = L4LB_DEFAULT_TIMEOUT_TCP;
 module_param(timeout_tcp, uint, 0444);

@@ -17,6 +17,7 @@
 
 #include "l4lb_conn.h"
 #include "l4lb_fault.h"
+#include "l4lb_mem.h"
 
 static struct kmem_cache *l4lb_conn_cachep __read_mostly;
 
@@ -122,17 +123,18 @@ struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
 	struct l4lb_conn_table *tab;
 	unsigned int i;
 
-	tab = kzalloc(sizeof(*tab), GFP_KERNEL);
+	tab = kzalloc(sizeof(*tab), L4LB_GFP_CTL);
 	if (!tab)
 		return NULL;
-	tab->buckets = kvcalloc(1U << bits, sizeof(*tab->buckets), GFP_KERNEL);
+	tab->buckets = kvcalloc(1U << bits, sizeof(*tab->buckets),
+				L4LB_GFP_CTL);
 	if (!tab->buckets) {
 		kfree(tab);
 		return NULL;
 	}
 	for (i = 0; i < 2; i++) {
 		tab->mark[i] = kvcalloc(BITS_TO_LONGS(1U << bits),
-					sizeof(unsigned long), GFP_KERNEL);
+					sizeof(unsigned long), L4LB_GFP_CTL);
 		if (!tab->mark[i]) {
 			l4lb_conn_table_free(tab);
 			return NULL;

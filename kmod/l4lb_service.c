@@ -524,6 +524,7 @@ void l4lb_service_reap(struct l4lb_service *svc, struct l4lb_backend *only)
 		    refcount_read(&be->refcnt) != 1)
 			continue;
 		list_del(&be->list);
+		svc->owner->nbackends--;
 		l4lb_backend_put(be);
 	}
 }
@@ -562,6 +563,7 @@ void l4lb_service_destroy(struct l4lb_service *svc)
 
 	list_for_each_entry_safe(be, tmp, &svc->backends, list) {
 		list_del(&be->list);
+		svc->owner->nbackends--;
 		l4lb_backend_put(be);
 	}
 	kfree_rcu(rcu_dereference_protected(svc->arr, 1), rcu);

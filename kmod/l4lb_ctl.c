@@ -4,8 +4,9 @@
  *
  * Each takes the namespace's services lock, so requests from netlink and
  * from module load are serialised, and each changes nothing when it fails.
- * The first service of a namespace brings up its NAT table, expiry worker
- * and netfilter hooks; they stay until the namespace goes.
+ * The first service of a namespace brings up its NAT table and netfilter
+ * hooks; they stay until the namespace goes. The expiry worker runs while
+ * the namespace has a service or a row (l4lb_net.c).
  *
  * A namespace holds at most svc_max services and backend_max backends
  * (module parameters): any user may own a namespace, and its requests
@@ -81,7 +82,6 @@ static int l4lb_ctl_net_start(struct l4lb_net *ln,
 			return err;
 		}
 		ln->hooks = true;
-		l4lb_net_gc_start(ln);
 	}
 	return 0;
 }
@@ -124,6 +124,8 @@ int l4lb_ctl_service_set(struct l4lb_net *ln,
 		if (!err)
 			err = PTR_ERR_OR_ZERO(l4lb_service_create(&ln->svcs, cfg,
 								  extack));
+		if (!err)
+			l4lb_net_gc_start(ln);
 	}
 	mutex_unlock(&ln->svcs.lock);
 	return err;

@@ -119,12 +119,23 @@ void l4lb_stats_read(struct l4lb_net *ln, struct l4lb_stats_sum *sum)
 	}
 }
 
+/*
+ * The expiry worker runs only while the namespace has a service or a row:
+ * a namespace without, however many there are on a host, costs nothing
+ * per second. It stops itself when it finds neither, and the creation of
+ * a service starts it again (l4lb_net_gc_start()). Both decide under the
+ * services lock, so a service created while the worker runs either is
+ * seen by it or queues it anew. Rows outlive their service only in a
+ * race with its deletion (l4lb_ctl_service_del() removes them at once);
+ * the worker goes on until they expire.
+ */
 static void l4lb_gc_work(struct work_struct *work)
 {
 	struct l4lb_net *ln = container_of(to_delayed_work(work),
 					   struct l4lb_net, gc_work);
 	unsigned long period = ULONG_MAX;
 	struct l4lb_service *svc;
+	bool idle;
 
 	l4lb_conn_gc_tick(ln->tab, jiffies);
 
@@ -137,20 +148,25 @@ static void l4lb_gc_work(struct work_struct *work)
 	}
 	if (period != ULONG_MAX)
 		l4lb_conn_gc_set_period(ln->tab, period);
+	idle = !ln->svcs.n && !l4lb_conn_count(ln->tab);
+	if (!idle)
+		queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
+				   L4LB_GC_INTERVAL);
 	mutex_unlock(&ln->svcs.lock);
-
-	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
-			   L4LB_GC_INTERVAL);
 }
 
 /**
- * l4lb_net_gc_start() - start the expiry worker
+ * l4lb_net_gc_start() - start the expiry worker, unless it runs
  * @ln: namespace state, with its table
  *
- * Context: process.
+ * Called for each new service; the worker stops by itself once the
+ * namespace has neither services nor rows.
+ *
+ * Context: process, svcs.lock held.
  */
 void l4lb_net_gc_start(struct l4lb_net *ln)
 {
+	lockdep_assert_held(&ln->svcs.lock);
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
 			   L4LB_GC_INTERVAL);
 }

@@ -101,7 +101,8 @@ struct l4lb_stats_sum {
  *	namespace; never changes in between
  * @stats: per-CPU counters
  * @hooks: true once the netfilter hooks are registered
- * @gc_work: periodic expiry of rows and reaping of drained backends
+ * @gc_work: periodic expiry of rows and reaping of drained backends;
+ *	queued only while the namespace has a service or a row
  * @proc_dir: /proc/net/l4lb
  */
 struct l4lb_net {

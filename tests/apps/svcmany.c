@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svcmany [-n COUNT] [-k BACKENDS] [-s SCHED] [-b FIRST_VIP] [-p PORT]
- *	- create many l4lb services fast, and count the refusals.
+ *	[-o FILE] - create many l4lb services fast, and count the refusals.
  *
  * Sends COUNT SERVICE_SET requests to the "l4lb" generic netlink family of
  * the caller's network namespace, each creating the TCP service
@@ -20,12 +20,19 @@
  * the first refused request and the extended ACK message it got (that of
  * the first request refused with this errno).
  *
+ * The report goes to stdout, or with -o to FILE. In a memory cgroup that
+ * the services fill up to memory.max, any page the program touched late
+ * (a pipe's or a file's buffer, fresh heap or stack) could only be had by
+ * the cgroup's OOM killer: so everything it uses is touched at the start,
+ * and FILE's pages are written then and only overwritten at the end.
+ *
  * Exit status: 0 if every request got an answer, whatever it was; 1 if the
  * family is missing or an answer did not come (socket error, 5 s
  * timeout); 2 on a usage error.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -283,23 +290,49 @@ static int run(struct nl *nl, unsigned long n,
 	return 0;
 }
 
+/* The report, built in place (see the top). */
+static char rep[8192];
+static size_t rep_len;
+
 static void report(const struct tally *t)
 {
 	int e;
 
-	printf("%s created %lu refused %lu\n", t->what, t->created,
-	       t->refused);
-	for (e = 1; e < NERR; e++)
+	rep_len += snprintf(rep + rep_len, sizeof(rep) - rep_len,
+			    "%s created %lu refused %lu\n", t->what,
+			    t->created, t->refused);
+	for (e = 1; e < NERR && rep_len < sizeof(rep); e++)
 		if (t->count[e])
-			printf("%s errno %d (%s) count %lu first %lu msg \"%s\"\n",
-			       t->what, e, strerror(e), t->count[e],
-			       t->first[e], t->msg[e]);
+			rep_len += snprintf(rep + rep_len, sizeof(rep) - rep_len,
+					    "%s errno %d (%s) count %lu first %lu msg \"%s\"\n",
+					    t->what, e, strerror(e), t->count[e],
+					    t->first[e], t->msg[e]);
+	if (rep_len > sizeof(rep))
+		rep_len = sizeof(rep);
+}
+
+/* Write every page of @t now (they are still zero). */
+static void touch_tally(struct tally *t)
+{
+	memset(t->count, 0, sizeof(t->count));
+	memset(t->first, 0, sizeof(t->first));
+	memset(t->msg, 0, sizeof(t->msg));
+}
+
+/* Touch @n bytes of stack now, so that no later call faults a page in. */
+static void __attribute__((noinline)) touch_stack(size_t n)
+{
+	volatile char buf[65536];
+	size_t i;
+
+	for (i = 0; i < n && i < sizeof(buf); i += 1024)
+		buf[i] = 0;
 }
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: svcmany [-n COUNT] [-k BACKENDS] [-s SCHED] "
-		"[-b FIRST_VIP] [-p PORT]\n");
+		"[-b FIRST_VIP] [-p PORT] [-o FILE]\n");
 	return 2;
 }
 
@@ -309,11 +342,12 @@ int main(int argc, char **argv)
 	static struct tally svcs = { .what = "services" };
 	static struct tally bes = { .what = "backends" };
 	struct nl nl = { .seq = (uint32_t)time(NULL) };
-	unsigned long n = 1, i, nsvc = 0;
-	int one = 1, bufsz = 1 << 20, c, rc = 0;
+	unsigned long n = 1, i, nsvc = 0, total;
+	int one = 1, bufsz = 1 << 20, c, rc = 0, fd = -1;
+	const char *out = NULL;
 
 	first_vip = htonl(10U << 24 | 100U << 16 | 1);
-	while ((c = getopt(argc, argv, "n:k:s:b:p:")) != -1) {
+	while ((c = getopt(argc, argv, "n:k:s:b:p:o:")) != -1) {
 		switch (c) {
 		case 'n':
 			n = strtoul(optarg, NULL, 10);
@@ -331,17 +365,35 @@ int main(int argc, char **argv)
 		case 'p':
 			vport = (uint16_t)strtoul(optarg, NULL, 10);
 			break;
+		case 'o':
+			out = optarg;
+			break;
 		default:
 			return usage();
 		}
 	}
 	if (optind != argc || !n || !vport)
 		return usage();
-	answer = calloc(n * (nbe ? nbe : 1), sizeof(*answer));
+	total = n * (nbe ? nbe : 1);
+	answer = calloc(total, sizeof(*answer));
 	svc_ok = calloc(n, sizeof(*svc_ok));
 	if (!answer || !svc_ok) {
 		perror("svcmany");
 		return 1;
+	}
+	/* Every page touched now (see the top). */
+	memset(answer, 0, total * sizeof(*answer));
+	memset(svc_ok, 0, n * sizeof(*svc_ok));
+	touch_tally(&svcs);
+	touch_tally(&bes);
+	memset(rep, ' ', sizeof(rep));
+	touch_stack(65536);
+	if (out) {
+		fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, rep, sizeof(rep)) != sizeof(rep)) {
+			perror(out);
+			return 1;
+		}
 	}
 
 	nl.sock = mnl_socket_open(NETLINK_GENERIC);
@@ -373,7 +425,15 @@ int main(int argc, char **argv)
 			rc = 1;
 		report(&bes);
 	}
-	fflush(stdout);
+	if (fd >= 0) {
+		if (pwrite(fd, rep, rep_len, 0) != (ssize_t)rep_len ||
+		    ftruncate(fd, (off_t)rep_len) || close(fd)) {
+			perror(out);
+			rc = 1;
+		}
+	} else {
+		fwrite(rep, 1, rep_len, stdout);
+	}
 	mnl_socket_close(nl.sock);
 	return rc;
 }

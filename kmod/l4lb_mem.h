@@ -29,9 +29,12 @@
  * __GFP_RETRY_MAYFAIL: at the memory cgroup's limit the request fails with
  * -ENOMEM after reclaim, instead of invoking the cgroup's OOM killer: a
  * user who asks for one service too many gets an error, not a killed
- * process.
+ * process. __GFP_NOWARN: that error, with its extack message, is the
+ * report; a user must not be able to fill the kernel log with allocation
+ * failures and their stack dumps (kvmalloc()'s vmalloc fallback warns at
+ * a cgroup's limit otherwise).
  */
-#define L4LB_GFP_CTL	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
+#define L4LB_GFP_CTL	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /*
  * L4LB_GFP_ROW - flags of the packet path's row allocations (softirq).

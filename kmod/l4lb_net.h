@@ -125,8 +125,8 @@ struct l4lb_net {
 #define L4LB_BACKEND_MAX_DEFAULT	65536
 
 /* The largest values svc_max and backend_max accept. */
-#define L4LB_SVC_MAX_LIMIT		(1U << 20)
-#define L4LB_BACKEND_MAX_LIMIT		(1U << 24)
+#define L4LB_SVC_MAX_LIMIT		1048576U
+#define L4LB_BACKEND_MAX_LIMIT		16777216U
 
 /* Module-wide settings of every namespace, fixed at load (module
  * parameters, l4lb_params.c): the size and limits of each NAT table, and

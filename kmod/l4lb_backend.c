@@ -10,6 +10,7 @@
 #include "../include/uapi/l4lb.h"
 #include "l4lb_backend.h"
 #include "l4lb_fault.h"
+#include "l4lb_mem.h"
 
 /**
  * l4lb_backend_alloc() - a new backend, not yet in any list
@@ -21,7 +22,8 @@
  *
  * Its one reference is the service list's. Its SNAT port cursor starts at
  * random: after a reload, sockets of the old connections may still hold
- * the first ports of the range at the backend.
+ * the first ports of the range at the backend. It is charged, per-CPU
+ * counters included, to the caller's memory cgroup (l4lb_mem.h).
  *
  * Context: process, may sleep.
  * Return: the backend, or NULL if out of memory.
@@ -33,10 +35,11 @@ struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
 
 	if (l4lb_fault_alloc(sizeof(*be)))
 		return NULL;
-	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	be = kzalloc(sizeof(*be), L4LB_GFP_CTL);
 	if (!be)
 		return NULL;
-	be->stats = netdev_alloc_pcpu_stats(struct l4lb_be_stats);
+	be->stats = __netdev_alloc_pcpu_stats(struct l4lb_be_stats,
+					      L4LB_GFP_CTL);
 	if (!be->stats) {
 		kfree(be);
 		return NULL;

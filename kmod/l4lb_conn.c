@@ -11,17 +11,23 @@
 #include <linux/bitmap.h>
 #include <linux/jhash.h>
 #include <linux/math64.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "l4lb_conn.h"
 #include "l4lb_fault.h"
+#include "l4lb_mem.h"
 
 static struct kmem_cache *l4lb_conn_cachep __read_mostly;
 
 /**
  * l4lb_conn_cache_init() - create the slab cache for rows
+ *
+ * Its objects are charged to a memory cgroup (SLAB_ACCOUNT): the table's,
+ * see l4lb_conn_alloc().
  *
  * Context: process, module init.
  * Return: 0 or -ENOMEM.
@@ -31,7 +37,7 @@ int l4lb_conn_cache_init(void)
 	/* The memory a connection costs: keep a row within two cache lines. */
 	BUILD_BUG_ON(sizeof(struct l4lb_conn) > 128 &&
 		     !IS_ENABLED(CONFIG_DEBUG_SPINLOCK));
-	l4lb_conn_cachep = KMEM_CACHE(l4lb_conn, 0);
+	l4lb_conn_cachep = KMEM_CACHE(l4lb_conn, SLAB_ACCOUNT);
 	return l4lb_conn_cachep ? 0 : -ENOMEM;
 }
 
@@ -111,6 +117,11 @@ static void l4lb_double_unlock(struct l4lb_conn_table *tab, u32 h0, u32 h1)
  * @half_open_max: largest number of half-open rows (syn_max)
  * @release: called for each unlinked row that has a backend; may be NULL
  *
+ * The table and, later, its rows are charged to the caller's memory cgroup
+ * (l4lb_mem.h): the rows are allocated in softirq, on behalf of whoever
+ * set the namespace's balancer up, so the table keeps a reference to that
+ * cgroup until l4lb_conn_table_free().
+ *
  * Context: process, may sleep.
  * Return: the table, or NULL if out of memory.
  */
@@ -122,17 +133,18 @@ struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
 	struct l4lb_conn_table *tab;
 	unsigned int i;
 
-	tab = kzalloc(sizeof(*tab), GFP_KERNEL);
+	tab = kzalloc(sizeof(*tab), L4LB_GFP_CTL);
 	if (!tab)
 		return NULL;
-	tab->buckets = kvcalloc(1U << bits, sizeof(*tab->buckets), GFP_KERNEL);
+	tab->buckets = kvcalloc(1U << bits, sizeof(*tab->buckets),
+				L4LB_GFP_CTL);
 	if (!tab->buckets) {
 		kfree(tab);
 		return NULL;
 	}
 	for (i = 0; i < 2; i++) {
 		tab->mark[i] = kvcalloc(BITS_TO_LONGS(1U << bits),
-					sizeof(unsigned long), GFP_KERNEL);
+					sizeof(unsigned long), L4LB_GFP_CTL);
 		if (!tab->mark[i]) {
 			l4lb_conn_table_free(tab);
 			return NULL;
@@ -150,6 +162,10 @@ struct l4lb_conn_table *l4lb_conn_table_alloc(unsigned int bits,
 	tab->seed = get_random_u32();
 	atomic_set(&tab->count, 0);
 	atomic_set(&tab->half_open, 0);
+	/* NULL: the caller's, that is its remote cgroup if it has one set,
+	 * else its own (the root cgroup for a kernel thread).
+	 */
+	tab->memcg = get_mem_cgroup_from_mm(NULL);
 	return tab;
 }
 
@@ -207,16 +223,19 @@ void l4lb_conn_table_free(struct l4lb_conn_table *tab)
 	kvfree(tab->mark[0]);
 	kvfree(tab->mark[1]);
 	kvfree(tab->buckets);
+	mem_cgroup_put(tab->memcg);
 	kfree(tab);
 }
 
 /**
  * l4lb_conn_alloc() - reserve a slot in @tab and allocate an unhashed row
  * @tab: the table whose conn_max applies
- * @gfp: allocation flags (GFP_ATOMIC on the packet path)
+ * @gfp: allocation flags (L4LB_GFP_ROW on the packet path)
  *
  * The row is counted in the table length from here on; give it back with
- * l4lb_conn_free_unhashed() if it is never inserted.
+ * l4lb_conn_free_unhashed() if it is never inserted. It is charged to the
+ * table's memory cgroup, whatever the context: in softirq there is no
+ * task to charge, and in a task it may be one that merely forwards.
  *
  * Context: any.
  * Return: the row, zeroed but for its lock, or ERR_PTR(-ENOSPC) if the table
@@ -224,14 +243,19 @@ void l4lb_conn_table_free(struct l4lb_conn_table *tab)
  */
 struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp)
 {
-	struct l4lb_conn *conn;
+	struct mem_cgroup *old_memcg;
+	struct l4lb_conn *conn = NULL;
 
 	if (atomic_inc_return(&tab->count) > tab->max) {
 		atomic_dec(&tab->count);
 		return ERR_PTR(-ENOSPC);
 	}
-	conn = l4lb_fault_alloc(sizeof(*conn)) ? NULL :
-	       kmem_cache_zalloc(l4lb_conn_cachep, gfp);
+	if (!l4lb_fault_alloc(sizeof(*conn))) {
+		old_memcg = set_active_memcg(tab->memcg);
+		conn = kmem_cache_zalloc(l4lb_conn_cachep,
+					 gfp | __GFP_ACCOUNT);
+		set_active_memcg(old_memcg);
+	}
 	if (!conn) {
 		atomic_dec(&tab->count);
 		return ERR_PTR(-ENOMEM);

@@ -31,6 +31,7 @@
 
 struct l4lb_backend;
 struct l4lb_conn;
+struct mem_cgroup;
 
 /** L4LB_CONN_LOCKS - number of striped bucket locks (a power of two) */
 #define L4LB_CONN_LOCKS		1024
@@ -172,6 +173,8 @@ struct l4lb_conn_gc_state {
  *	row is inserted into it or found in it, for the expiry
  * @mark_cur: index of the bitmap that marks go to now
  * @gc: the expiry's position and pace
+ * @memcg: the memory cgroup rows are charged to: that of the task that
+ *	allocated the table, with a reference; NULL without memory cgroups
  * @locks: striped writer locks
  */
 struct l4lb_conn_table {
@@ -189,6 +192,7 @@ struct l4lb_conn_table {
 	unsigned long *mark[2];
 	unsigned int mark_cur;
 	struct l4lb_conn_gc_state gc;
+	struct mem_cgroup *memcg;
 	spinlock_t locks[L4LB_CONN_LOCKS];	/* bucket writers */
 };
 

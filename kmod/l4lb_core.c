@@ -36,6 +36,7 @@
 #include "l4lb_backend.h"
 #include "l4lb_conn.h"
 #include "l4lb_core.h"
+#include "l4lb_mem.h"
 #include "l4lb_nat.h"
 #include "l4lb_net.h"
 #include "l4lb_persist.h"
@@ -217,7 +218,7 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 	struct l4lb_conn *conn;
 	int err;
 
-	conn = l4lb_conn_alloc(ln->tab, GFP_ATOMIC);
+	conn = l4lb_conn_alloc(ln->tab, L4LB_GFP_ROW);
 	if (IS_ERR(conn)) {
 		l4lb_stats_drop(ln, PTR_ERR(conn) == -ENOSPC ?
 				L4LB_DROP_TABLE_FULL : L4LB_DROP_NO_MEMORY);

@@ -4,9 +4,15 @@
  *
  * Each takes the namespace's services lock, so requests from netlink and
  * from module load are serialised, and each changes nothing when it fails.
- * The first service of a namespace brings up its NAT table, expiry worker
- * and netfilter hooks; they stay until the namespace goes.
+ * The first service of a namespace brings up its NAT table and netfilter
+ * hooks; they stay until the namespace goes. The expiry worker runs while
+ * the namespace has a service or a row (l4lb_net.c).
+ *
+ * A namespace holds at most svc_max services and backend_max backends
+ * (module parameters): any user may own a namespace, and its requests
+ * must not grow the kernel's memory without bound.
  */
+#include <linux/kernel.h>
 #include <linux/slab.h>
 
 #include "l4lb_backend.h"
@@ -18,15 +24,48 @@
 #include "l4lb_proto_tcp.h"
 #include "l4lb_service.h"
 
+/* The extack messages of the limits, with their values, written once at
+ * load (l4lb_ctl_init()): 6.1 has no NL_SET_ERR_MSG_FMT.
+ */
+static char l4lb_svc_limit_msg[48];
+static char l4lb_backend_limit_msg[48];
+
+/**
+ * l4lb_ctl_init() - get ready to serve requests
+ *
+ * Call once the module parameters are checked (l4lb_params_check()).
+ *
+ * Context: process, module init.
+ */
+void l4lb_ctl_init(void)
+{
+	snprintf(l4lb_svc_limit_msg, sizeof(l4lb_svc_limit_msg),
+		 "service limit reached (svc_max=%u)", l4lb_svc_max);
+	snprintf(l4lb_backend_limit_msg, sizeof(l4lb_backend_limit_msg),
+		 "backend limit reached (backend_max=%u)", l4lb_backend_max);
+}
+
+/* NL_SET_ERR_MSG() for a message that is not a literal but lives as long
+ * as the module.
+ */
+static void l4lb_ctl_limit_msg(struct netlink_ext_ack *extack,
+			       const char *msg)
+{
+	if (extack)
+		extack->_msg = msg;
+}
+
 /* Bring up the table, the expiry and the hooks of a namespace, once. */
 static int l4lb_ctl_net_start(struct l4lb_net *ln,
 			      struct netlink_ext_ack *extack)
 {
+	struct l4lb_table_limits lim;
 	int err;
 
 	if (!ln->tab) {
-		ln->tab = l4lb_conn_table_alloc(l4lb_conn_tab_bits,
-						l4lb_conn_max, l4lb_syn_max,
+		l4lb_net_table_limits(ln->net, &lim);
+		ln->tab = l4lb_conn_table_alloc(lim.bits, lim.conn_max,
+						lim.syn_max,
 						l4lb_backend_conn_release);
 		if (!ln->tab) {
 			NL_SET_ERR_MSG(extack, "out of memory");
@@ -43,7 +82,6 @@ static int l4lb_ctl_net_start(struct l4lb_net *ln,
 			return err;
 		}
 		ln->hooks = true;
-		l4lb_net_gc_start(ln);
 	}
 	return 0;
 }
@@ -59,8 +97,9 @@ static int l4lb_ctl_net_start(struct l4lb_net *ln,
  * Context: process; takes the services lock.
  * Return: 0; -EINVAL, -ERANGE, -EPROTONOSUPPORT, -E2BIG for a bad setting
  * (a new SNAT pool's addresses are checked to be local by the caller);
- * -ENOENT for an unknown scheduler; -ENOMEM; an error of the netfilter
- * core.
+ * -ENOENT for an unknown scheduler; -ENOSPC for a new service when the
+ * namespace has svc_max; -ENOMEM (at the caller's memory cgroup limit
+ * too); an error of the netfilter core.
  */
 int l4lb_ctl_service_set(struct l4lb_net *ln,
 			 const struct l4lb_service_cfg *cfg,
@@ -77,11 +116,16 @@ int l4lb_ctl_service_set(struct l4lb_net *ln,
 	svc = l4lb_service_find(&ln->svcs, cfg->vip, cfg->port, cfg->proto);
 	if (svc) {
 		err = l4lb_service_change(svc, cfg, extack);
+	} else if (ln->svcs.n >= l4lb_svc_max) {
+		l4lb_ctl_limit_msg(extack, l4lb_svc_limit_msg);
+		err = -ENOSPC;
 	} else {
 		err = l4lb_ctl_net_start(ln, extack);
 		if (!err)
 			err = PTR_ERR_OR_ZERO(l4lb_service_create(&ln->svcs, cfg,
 								  extack));
+		if (!err)
+			l4lb_net_gc_start(ln);
 	}
 	mutex_unlock(&ln->svcs.lock);
 	return err;
@@ -202,7 +246,8 @@ static int l4lb_ctl_backend_open(struct l4lb_net *ln,
  * Context: process; takes the services lock.
  * Return: 0; -ENOENT if no service matches, -EINVAL if several do; -EEXIST
  * if present; -EINVAL or -ERANGE for bad values; -ENOSPC past
- * L4LB_BACKENDS_MAX; -ENOMEM.
+ * L4LB_BACKENDS_MAX backends in the service or backend_max in the
+ * namespace; -ENOMEM (at the caller's memory cgroup limit too).
  */
 int l4lb_ctl_backend_add(struct l4lb_net *ln, const struct l4lb_be_req *req,
 			 struct netlink_ext_ack *extack)
@@ -238,15 +283,22 @@ int l4lb_ctl_backend_add(struct l4lb_net *ln, const struct l4lb_be_req *req,
 		err = -ENOSPC;
 		goto out;
 	}
+	if (ln->svcs.nbackends >= l4lb_backend_max) {
+		l4lb_ctl_limit_msg(extack, l4lb_backend_limit_msg);
+		err = -ENOSPC;
+		goto out;
+	}
 	be = l4lb_backend_alloc(svc, req->addr, req->port, weight, state);
 	if (!be) {
 		err = -ENOMEM;
 		goto out;
 	}
 	list_add_tail(&be->list, &svc->backends);
+	ln->svcs.nbackends++;
 	err = l4lb_service_publish(svc);
 	if (err) {
 		list_del(&be->list);
+		ln->svcs.nbackends--;
 		l4lb_backend_put(be);
 	}
 out:
@@ -387,6 +439,7 @@ void l4lb_ctl_net_exit(struct l4lb_net *ln)
 		l4lb_service_destroy(svc);
 	}
 	ln->svcs.n = 0;
+	WARN_ON_ONCE(ln->svcs.nbackends);
 	mutex_unlock(&ln->svcs.lock);
 
 	l4lb_conn_table_free(ln->tab);

@@ -49,5 +49,6 @@ int l4lb_ctl_backend_del(struct l4lb_net *ln, const struct l4lb_be_req *req,
 int l4lb_ctl_backend_set(struct l4lb_net *ln, const struct l4lb_be_req *req,
 			 struct netlink_ext_ack *extack);
 void l4lb_ctl_net_exit(struct l4lb_net *ln);
+void l4lb_ctl_init(void);
 
 #endif /* _L4LB_CTL_H */

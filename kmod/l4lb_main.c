@@ -96,6 +96,7 @@ static int __init l4lb_init(void)
 	err = l4lb_params_check();
 	if (err)
 		return err;
+	l4lb_ctl_init();
 	err = l4lb_params_cfg(&cfg, &be, &n);
 	if (err)
 		return err;

@@ -6,6 +6,7 @@
 #include <linux/jiffies.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
+#include <linux/user_namespace.h>
 #include <net/netns/generic.h>
 
 #include "l4lb_conn.h"
@@ -16,9 +17,11 @@
 /* The GC worker runs this often; l4lb_conn_gc_tick() paces the expiry. */
 #define L4LB_GC_INTERVAL	(HZ / 4)
 
-unsigned int l4lb_conn_tab_bits = 16;
-unsigned int l4lb_conn_max = 1048576;
+unsigned int l4lb_conn_tab_bits = L4LB_CONN_TAB_BITS_DEFAULT;
+unsigned int l4lb_conn_max = L4LB_CONN_MAX_DEFAULT;
 unsigned int l4lb_syn_max;	/* 0: conn_max / 2, see l4lb_params_check() */
+unsigned int l4lb_svc_max = L4LB_SVC_MAX_DEFAULT;
+unsigned int l4lb_backend_max = L4LB_BACKEND_MAX_DEFAULT;
 
 unsigned int l4lb_net_id __read_mostly;
 
@@ -116,12 +119,23 @@ void l4lb_stats_read(struct l4lb_net *ln, struct l4lb_stats_sum *sum)
 	}
 }
 
+/*
+ * The expiry worker runs only while the namespace has a service or a row:
+ * a namespace without, however many there are on a host, costs nothing
+ * per second. It stops itself when it finds neither, and the creation of
+ * a service starts it again (l4lb_net_gc_start()). Both decide under the
+ * services lock, so a service created while the worker runs either is
+ * seen by it or queues it anew. Rows outlive their service only in a
+ * race with its deletion (l4lb_ctl_service_del() removes them at once);
+ * the worker goes on until they expire.
+ */
 static void l4lb_gc_work(struct work_struct *work)
 {
 	struct l4lb_net *ln = container_of(to_delayed_work(work),
 					   struct l4lb_net, gc_work);
 	unsigned long period = ULONG_MAX;
 	struct l4lb_service *svc;
+	bool idle;
 
 	l4lb_conn_gc_tick(ln->tab, jiffies);
 
@@ -134,20 +148,25 @@ static void l4lb_gc_work(struct work_struct *work)
 	}
 	if (period != ULONG_MAX)
 		l4lb_conn_gc_set_period(ln->tab, period);
+	idle = !ln->svcs.n && !l4lb_conn_count(ln->tab);
+	if (!idle)
+		queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
+				   L4LB_GC_INTERVAL);
 	mutex_unlock(&ln->svcs.lock);
-
-	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
-			   L4LB_GC_INTERVAL);
 }
 
 /**
- * l4lb_net_gc_start() - start the expiry worker
+ * l4lb_net_gc_start() - start the expiry worker, unless it runs
  * @ln: namespace state, with its table
  *
- * Context: process.
+ * Called for each new service; the worker stops by itself once the
+ * namespace has neither services nor rows.
+ *
+ * Context: process, svcs.lock held.
  */
 void l4lb_net_gc_start(struct l4lb_net *ln)
 {
+	lockdep_assert_held(&ln->svcs.lock);
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
 			   L4LB_GC_INTERVAL);
 }
@@ -161,6 +180,53 @@ void l4lb_net_gc_start(struct l4lb_net *ln)
 void l4lb_net_gc_stop(struct l4lb_net *ln)
 {
 	cancel_delayed_work_sync(&ln->gc_work);
+}
+
+/**
+ * l4lb_net_table_limits() - the size and limits of a namespace's NAT table
+ * @net: the namespace
+ * @lim: out
+ *
+ * The module parameters conn_tab_bits, conn_max and syn_max. A namespace
+ * owned by a user namespace other than the initial one (a container's, or
+ * any user's after unshare -Urn) gets no more than their defaults: the
+ * parameters are the host administrator's, and a table raised for the
+ * host must not become what every user can allocate. Nothing else sets
+ * them; no request of a namespace can raise them.
+ *
+ * Context: any.
+ */
+void l4lb_net_table_limits(const struct net *net,
+			   struct l4lb_table_limits *lim)
+{
+	lim->bits = l4lb_conn_tab_bits;
+	lim->conn_max = l4lb_conn_max;
+	lim->syn_max = l4lb_syn_max;
+	if (net->user_ns == &init_user_ns)
+		return;
+	lim->bits = min_t(unsigned int, lim->bits, L4LB_CONN_TAB_BITS_DEFAULT);
+	lim->conn_max = min_t(unsigned int, lim->conn_max,
+			      L4LB_CONN_MAX_DEFAULT);
+	/* syn_max's default is half of conn_max's. */
+	lim->syn_max = min3(lim->syn_max, lim->conn_max,
+			    L4LB_CONN_MAX_DEFAULT / 2);
+}
+
+/**
+ * l4lb_net_conn_max() - the most rows a namespace's table holds
+ * @ln: namespace state
+ *
+ * Context: any.
+ * Return: its table's limit, or the one it will get.
+ */
+unsigned int l4lb_net_conn_max(const struct l4lb_net *ln)
+{
+	struct l4lb_table_limits lim;
+
+	if (ln->tab)
+		return ln->tab->max;
+	l4lb_net_table_limits(ln->net, &lim);
+	return lim.conn_max;
 }
 
 /**

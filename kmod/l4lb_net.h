@@ -101,7 +101,8 @@ struct l4lb_stats_sum {
  *	namespace; never changes in between
  * @stats: per-CPU counters
  * @hooks: true once the netfilter hooks are registered
- * @gc_work: periodic expiry of rows and reaping of drained backends
+ * @gc_work: periodic expiry of rows and reaping of drained backends;
+ *	queued only while the namespace has a service or a row
  * @proc_dir: /proc/net/l4lb
  */
 struct l4lb_net {
@@ -114,12 +115,40 @@ struct l4lb_net {
 	struct proc_dir_entry *proc_dir;
 };
 
-/* Module-wide settings of every namespace's table, fixed at load
- * (module parameters, l4lb_params.c).
+/* Defaults of the module-wide settings below. A namespace owned by a user
+ * namespace other than the initial one never gets a NAT table bigger than
+ * the defaults (l4lb_net_table_limits()).
+ */
+#define L4LB_CONN_TAB_BITS_DEFAULT	16
+#define L4LB_CONN_MAX_DEFAULT		1048576
+#define L4LB_SVC_MAX_DEFAULT		4096
+#define L4LB_BACKEND_MAX_DEFAULT	65536
+
+/* The largest values svc_max and backend_max accept. */
+#define L4LB_SVC_MAX_LIMIT		1048576U
+#define L4LB_BACKEND_MAX_LIMIT		16777216U
+
+/* Module-wide settings of every namespace, fixed at load (module
+ * parameters, l4lb_params.c): the size and limits of each NAT table, and
+ * the most services and backends each namespace may hold.
  */
 extern unsigned int l4lb_conn_tab_bits;
 extern unsigned int l4lb_conn_max;
 extern unsigned int l4lb_syn_max;
+extern unsigned int l4lb_svc_max;
+extern unsigned int l4lb_backend_max;
+
+/**
+ * struct l4lb_table_limits - the size and limits of a namespace's NAT table
+ * @bits: log2 of its bucket count
+ * @conn_max: most rows
+ * @syn_max: most half-open rows
+ */
+struct l4lb_table_limits {
+	unsigned int bits;
+	unsigned int conn_max;
+	unsigned int syn_max;
+};
 
 extern unsigned int l4lb_net_id;
 
@@ -128,6 +157,9 @@ int l4lb_net_init(struct l4lb_net *ln, struct net *net);
 void l4lb_net_exit(struct l4lb_net *ln);
 void l4lb_net_gc_start(struct l4lb_net *ln);
 void l4lb_net_gc_stop(struct l4lb_net *ln);
+void l4lb_net_table_limits(const struct net *net,
+			   struct l4lb_table_limits *lim);
+unsigned int l4lb_net_conn_max(const struct l4lb_net *ln);
 
 void l4lb_stats_drop(struct l4lb_net *ln, enum l4lb_drop why);
 void l4lb_stats_event(struct l4lb_net *ln, enum l4lb_event what);

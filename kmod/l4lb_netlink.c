@@ -173,6 +173,7 @@ static struct l4lb_conn_table *l4lb_nl_svc_read(struct l4lb_net *ln,
 {
 	l4lb_service_cfg_get(svc, &r->cfg);
 	r->snat_fail = l4lb_service_snat_failures(svc);
+	r->conn_max = l4lb_net_conn_max(ln);
 	r->usage = NULL;
 	return ln->tab;
 }

@@ -111,7 +111,7 @@ int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 			cfg->timeout[L4LB_CONN_SYN_SENT]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_PERSISTENCE,
 			cfg->timeout[L4LB_CONN_PERSIST]) ||
-	    nla_put_u32(msg, L4LB_SVC_ATTR_CONN_MAX, l4lb_conn_max) ||
+	    nla_put_u32(msg, L4LB_SVC_ATTR_CONN_MAX, r->conn_max) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE,
 			cfg->timeout[L4LB_CONN_TIME_WAIT]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED,
@@ -245,7 +245,8 @@ int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg)
 	if (!nest ||
 	    nla_put_u32(msg, L4LB_STATS_ATTR_CONNS,
 			ln->tab ? l4lb_conn_count(ln->tab) : 0) ||
-	    nla_put_u32(msg, L4LB_STATS_ATTR_CONN_MAX, l4lb_conn_max) ||
+	    nla_put_u32(msg, L4LB_STATS_ATTR_CONN_MAX,
+			l4lb_net_conn_max(ln)) ||
 	    nla_put_u32(msg, L4LB_STATS_ATTR_HALF_OPEN,
 			ln->tab ? atomic_read(&ln->tab->half_open) : 0) ||
 	    nla_put_u64_64bit(msg, L4LB_STATS_ATTR_CONNS_CREATED, sum.created,

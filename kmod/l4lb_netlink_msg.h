@@ -17,11 +17,13 @@ struct l4lb_snat_usage;
  * struct l4lb_nl_svc - what a L4LB_ATTR_SERVICE reply says of a service
  * @cfg: its settings
  * @snat_fail: L4LB_SVC_ATTR_SNAT_FAIL
+ * @conn_max: L4LB_SVC_ATTR_CONN_MAX, the namespace's
  * @usage: L4LB_SVC_ATTR_SNAT_USAGE; NULL leaves it out
  */
 struct l4lb_nl_svc {
 	struct l4lb_service_cfg cfg;
 	u64 snat_fail;
+	u32 conn_max;
 	const struct l4lb_snat_usage *usage;
 };
 

@@ -66,6 +66,12 @@ MODULE_PARM_DESC(conn_tab_bits, "log2 of the NAT table bucket count, 8-24 (defau
 module_param_named(conntrack, l4lb_conntrack, bool, 0444);
 MODULE_PARM_DESC(conntrack, "let nf_conntrack track translated connections, for stateful firewalls (ct state established); 0: mark them untracked (default 0)");
 
+module_param_named(svc_max, l4lb_svc_max, uint, 0444);
+MODULE_PARM_DESC(svc_max, "most virtual services per network namespace, 1-1048576 (default 4096)");
+
+module_param_named(backend_max, l4lb_backend_max, uint, 0444);
+MODULE_PARM_DESC(backend_max, "most backends per network namespace, over all its services, 1-16777216 (default 65536)");
+
 static unsigned int timeout_tcp = L4LB_DEFAULT_TIMEOUT_TCP;
 module_param(timeout_tcp, uint, 0444);
 MODULE_PARM_DESC(timeout_tcp, "idle timeout of an ESTABLISHED TCP row, seconds (default 900)");
@@ -349,6 +355,16 @@ int l4lb_params_check(void)
 	if (l4lb_syn_max > l4lb_conn_max) {
 		pr_err("invalid syn_max=%u: must be at most conn_max=%u\n",
 		       l4lb_syn_max, l4lb_conn_max);
+		return -EINVAL;
+	}
+	if (!l4lb_svc_max || l4lb_svc_max > L4LB_SVC_MAX_LIMIT) {
+		pr_err("invalid svc_max=%u: must be 1-%u\n", l4lb_svc_max,
+		       L4LB_SVC_MAX_LIMIT);
+		return -EINVAL;
+	}
+	if (!l4lb_backend_max || l4lb_backend_max > L4LB_BACKEND_MAX_LIMIT) {
+		pr_err("invalid backend_max=%u: must be 1-%u\n",
+		       l4lb_backend_max, L4LB_BACKEND_MAX_LIMIT);
 		return -EINVAL;
 	}
 	return 0;

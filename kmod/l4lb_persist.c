@@ -15,6 +15,7 @@
 #include "../include/uapi/l4lb.h"
 #include "l4lb_backend.h"
 #include "l4lb_conn.h"
+#include "l4lb_mem.h"
 #include "l4lb_persist.h"
 
 static void l4lb_persist_tuple(struct l4lb_tuple *t,
@@ -82,7 +83,7 @@ void l4lb_persist_add(struct l4lb_conn_table *tab,
 	struct l4lb_conn *tpl;
 	struct l4lb_tuple *t;
 
-	tpl = l4lb_conn_alloc(tab, GFP_ATOMIC);
+	tpl = l4lb_conn_alloc(tab, L4LB_GFP_ROW);
 	if (IS_ERR(tpl))
 		return;
 	ref = l4lb_backend_get_rcu(be);

@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "l4lb_mem.h"
 #include "l4lb_sched.h"
 
 /* The built-in schedulers, declared in l4lb_sched.h. */
@@ -46,7 +47,8 @@ bool l4lb_sched_exists(const char *name)
  * @name: scheduler name
  *
  * The caller runs the scheduler's update() with the current backend array
- * before publishing the instance.
+ * before publishing the instance. It is charged to the caller's memory
+ * cgroup, as are the schedulers' own allocations (l4lb_mem.h).
  *
  * Context: process, may sleep.
  * Return: the instance, ERR_PTR(-ENOENT) for an unknown name or
@@ -59,7 +61,7 @@ struct l4lb_sched_inst *l4lb_sched_inst_create(const char *name)
 
 	if (!s)
 		return ERR_PTR(-ENOENT);
-	inst = kzalloc(struct_size(inst, priv, 0) + s->priv_size, GFP_KERNEL);
+	inst = kzalloc(struct_size(inst, priv, 0) + s->priv_size, L4LB_GFP_CTL);
 	if (!inst)
 		return ERR_PTR(-ENOMEM);
 	inst->sched = s;

@@ -38,6 +38,7 @@
 
 #include "l4lb_backend.h"
 #include "l4lb_conn.h"
+#include "l4lb_mem.h"
 #include "l4lb_sched.h"
 #include "l4lb_sched_mh.h"
 
@@ -117,6 +118,9 @@ static int l4lb_mh_cmp(const void *a, const void *b)
  * @arr: the backend array
  * @seed: hash seed
  *
+ * The table (about 128 KiB: at least 65537 two-byte slots) and the
+ * scratch space are charged to the caller's memory cgroup (l4lb_mem.h).
+ *
  * Context: process, may sleep.
  * Return: the table, or NULL if out of memory. Its @n is 0 when no backend
  * is usable.
@@ -132,7 +136,7 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_array *arr,
 	unsigned int n = 0, m, i, filled = 0;
 	u32 wmax = 0;
 
-	be = kcalloc(max(arr->n, 1U), sizeof(*be), GFP_KERNEL);
+	be = kcalloc(max(arr->n, 1U), sizeof(*be), L4LB_GFP_CTL);
 	if (!be)
 		return NULL;
 	for (i = 0; i < arr->n; i++)
@@ -141,11 +145,11 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_array *arr,
 	sort(be, n, sizeof(*be), l4lb_mh_cmp, NULL);
 
 	m = l4lb_mh_table_size(arr->n);
-	tab = kvzalloc(struct_size(tab, slot, m), GFP_KERNEL);
+	tab = kvzalloc(struct_size(tab, slot, m), L4LB_GFP_CTL);
 	/* One block: the u64 credits first, so they are aligned. */
 	credit = kcalloc(max(n, 1U), sizeof(u64) + sizeof(u32) * 3,
-			 GFP_KERNEL);
-	used = bitmap_zalloc(m, GFP_KERNEL);
+			 L4LB_GFP_CTL);
+	used = bitmap_zalloc(m, L4LB_GFP_CTL);
 	if (!tab || !credit || !used) {
 		kvfree(tab);
 		kfree(credit);

@@ -17,6 +17,7 @@
 #include <linux/spinlock.h>
 
 #include "l4lb_backend.h"
+#include "l4lb_mem.h"
 #include "l4lb_sched.h"
 
 /**
@@ -49,7 +50,7 @@ static int l4lb_wrr_update(struct l4lb_sched_inst *inst,
 
 	if (!rcu_access_pointer(wrr->state))
 		spin_lock_init(&wrr->lock);
-	st = kzalloc(struct_size(st, cur, arr->n), GFP_KERNEL);
+	st = kzalloc(struct_size(st, cur, arr->n), L4LB_GFP_CTL);
 	if (!st)
 		return -ENOMEM;
 	st->n = arr->n;

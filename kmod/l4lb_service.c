@@ -12,6 +12,7 @@
 #include "l4lb_backend.h"
 #include "l4lb_check.h"
 #include "l4lb_fault.h"
+#include "l4lb_mem.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 #include "l4lb_snat.h"
@@ -320,6 +321,9 @@ l4lb_sched_inst_ready(const char *name, const struct l4lb_backend_array *arr,
  * @cfg: its settings, checked with l4lb_service_cfg_check()
  * @extack: error reporting
  *
+ * The service, its backend array and its scheduler state are charged to
+ * the caller's memory cgroup (l4lb_mem.h).
+ *
  * Context: process, @svcs->lock held.
  * Return: the service, or ERR_PTR(-ENOENT) for an unknown scheduler or
  * ERR_PTR(-ENOMEM).
@@ -334,8 +338,8 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 	struct l4lb_service *svc;
 
 	lockdep_assert_held(&svcs->lock);
-	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
-	arr = kzalloc(sizeof(*arr), GFP_KERNEL);
+	svc = kzalloc(sizeof(*svc), L4LB_GFP_CTL);
+	arr = kzalloc(sizeof(*arr), L4LB_GFP_CTL);
 	if (!svc || !arr) {
 		kfree(arr);
 		kfree(svc);
@@ -487,7 +491,7 @@ int l4lb_service_publish(struct l4lb_service *svc)
 			n++;
 	if (l4lb_fault_alloc(struct_size(arr, be, n)))
 		return -ENOMEM;
-	arr = kzalloc(struct_size(arr, be, n), GFP_KERNEL);
+	arr = kzalloc(struct_size(arr, be, n), L4LB_GFP_CTL);
 	if (!arr)
 		return -ENOMEM;
 	list_for_each_entry(be, &svc->backends, list)
@@ -520,6 +524,7 @@ void l4lb_service_reap(struct l4lb_service *svc, struct l4lb_backend *only)
 		    refcount_read(&be->refcnt) != 1)
 			continue;
 		list_del(&be->list);
+		svc->owner->nbackends--;
 		l4lb_backend_put(be);
 	}
 }
@@ -558,6 +563,7 @@ void l4lb_service_destroy(struct l4lb_service *svc)
 
 	list_for_each_entry_safe(be, tmp, &svc->backends, list) {
 		list_del(&be->list);
+		svc->owner->nbackends--;
 		l4lb_backend_put(be);
 	}
 	kfree_rcu(rcu_dereference_protected(svc->arr, 1), rcu);

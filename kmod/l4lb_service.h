@@ -64,12 +64,16 @@ struct net;
  * @list: every service, in creation order (@lock)
  * @n: number of services; written under @lock, read locklessly by the
  *	packet path to skip namespaces without any
+ * @nbackends: number of backends over every service, removed ones not
+ *	yet reaped included (@lock); svc_max and backend_max bound @n and
+ *	@nbackends
  * @hash: the services hashed by key, for the packet path (RCU)
  */
 struct l4lb_services {
 	struct mutex lock;		/* control plane, see above */
 	struct list_head list;
 	unsigned int n;
+	unsigned int nbackends;
 	struct hlist_head hash[1 << L4LB_SVC_TAB_BITS];
 };
 

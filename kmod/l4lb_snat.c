@@ -11,6 +11,7 @@
 
 #include "l4lb_backend.h"
 #include "l4lb_conn.h"
+#include "l4lb_mem.h"
 #include "l4lb_snat.h"
 
 /* The uapi limit is the allocator's. */
@@ -46,6 +47,8 @@ void l4lb_snat_sort(__be32 *addrs, unsigned int n)
  *	checked (l4lb_check_snat_pool())
  * @n: their number, 0 to L4LB_SNAT_ADDRS_MAX
  *
+ * Charged to the caller's memory cgroup (l4lb_mem.h).
+ *
  * Context: process, may sleep.
  * Return: the pool; NULL for @n 0 ("auto", no pool); ERR_PTR(-ENOMEM).
  */
@@ -58,7 +61,7 @@ struct l4lb_snat_pool *l4lb_snat_pool_alloc(const __be32 *addrs,
 		return NULL;
 	if (WARN_ON_ONCE(n > L4LB_SNAT_ADDRS_MAX))
 		return ERR_PTR(-EINVAL);
-	pool = kmalloc(struct_size(pool, addrs, n), GFP_KERNEL);
+	pool = kmalloc(struct_size(pool, addrs, n), L4LB_GFP_CTL);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	pool->n = n;

@@ -72,11 +72,16 @@
  *	key never changes: naming another VIP, port or protocol creates
  *	another service. Existing NAT rows are kept whatever changes; new
  *	settings apply to new connections. -EINVAL if several services match.
+ *	-ENOSPC, "service limit reached (svc_max=N)", if a new service would
+ *	be one more than the namespace may hold (module parameter svc_max).
  * @L4LB_CMD_BACKEND_ADD: add a backend (ADDR, PORT, optional WEIGHT and
  *	STATE) to the service the selector names. -EEXIST if it is already
  *	there. Re-adding a removed backend that is still draining brings it
  *	back with its rows. The same ADDR:PORT may be a backend of several
- *	services; each is a backend of its own.
+ *	services; each is a backend of its own. -ENOSPC, "backend limit
+ *	reached (backend_max=N)", if the namespace already holds as many
+ *	backends, over all its services, as module parameter backend_max
+ *	allows (removed backends count until their last row ends).
  * @L4LB_CMD_BACKEND_DEL: remove a backend (ADDR, PORT) of the selected
  *	service. By default it drains: no new connections, existing rows live
  *	until they end, then it is gone. With L4LB_F_NOW in L4LB_ATTR_FLAGS
@@ -188,7 +193,8 @@ enum l4lb_flags {
  *	connection refreshes the template. A backend that is down, draining,
  *	removed or of weight 0 breaks it: the client is scheduled afresh.
  * @L4LB_SVC_ATTR_CONN_MAX: u32, largest number of NAT rows in the namespace
- *	(read only)
+ *	(read only): conn_max, or its default if that is lower and the
+ *	namespace belongs to a user namespace other than the initial one
  * @L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE: u32 seconds, 1-604800, idle timeout of a
  *	closed TCP row: the last FIN acknowledged (TIME_WAIT) or a RST seen
  *	(CLOSE); default 3, enough to translate a retransmitted last ACK
@@ -425,7 +431,8 @@ enum l4lb_conn_attr {
  * @L4LB_STATS_ATTR_UNSPEC: unused
  * @L4LB_STATS_ATTR_PAD: padding
  * @L4LB_STATS_ATTR_CONNS: u32, current NAT table length
- * @L4LB_STATS_ATTR_CONN_MAX: u32, the table length limit
+ * @L4LB_STATS_ATTR_CONN_MAX: u32, the table length limit, as
+ *	L4LB_SVC_ATTR_CONN_MAX
  * @L4LB_STATS_ATTR_CONNS_CREATED: u64, rows created
  * @L4LB_STATS_ATTR_DROP_NO_BACKEND: u64, new flows dropped: no usable backend
  * @L4LB_STATS_ATTR_DROP_TABLE_FULL: u64, new flows dropped: conn_max reached

@@ -2,13 +2,17 @@
 /*
  * KUnit tests of the parameter parsers (kmod/l4lb_params.c):
  * l4lb_parse_ipv4(), l4lb_parse_port(), l4lb_parse_addr_port(),
- * l4lb_parse_backends() and l4lb_parse_snat_pool().
+ * l4lb_parse_backends() and l4lb_parse_snat_pool(); and of what the table
+ * parameters give a namespace (l4lb_net_table_limits()).
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
+#include <net/net_namespace.h>
 
 #include "../include/uapi/l4lb.h"
+#include "l4lb_net.h"
 #include "l4lb_params.h"
 
 #define IP4(a, b, c, d)	htonl(((a) << 24) | ((b) << 16) | ((c) << 8) | (d))
@@ -402,6 +406,56 @@ static void snat_pool_rejects_bad_entries_and_names_their_index(struct kunit *te
 	}
 }
 
+/* Namespaces that only need an owner: one the initial user namespace's,
+ * one another's (a container's, unshare -Urn).
+ */
+static struct user_namespace other_user_ns;
+static struct net host_net = { .user_ns = &init_user_ns };
+static struct net container_net = { .user_ns = &other_user_ns };
+
+static void expect_limits(struct kunit *test, const struct net *net,
+			  unsigned int bits, unsigned int conn_max,
+			  unsigned int syn_max)
+{
+	struct l4lb_table_limits lim;
+
+	l4lb_net_table_limits(net, &lim);
+	KUNIT_EXPECT_EQ(test, lim.bits, bits);
+	KUNIT_EXPECT_EQ(test, lim.conn_max, conn_max);
+	KUNIT_EXPECT_EQ(test, lim.syn_max, syn_max);
+}
+
+static void table_limits_raised_for_the_host_only(struct kunit *test)
+{
+	unsigned int bits = l4lb_conn_tab_bits, max = l4lb_conn_max;
+	unsigned int syn = l4lb_syn_max;
+
+	/* Raised: a container gets the defaults. */
+	l4lb_conn_tab_bits = 20;
+	l4lb_conn_max = 4000000;
+	l4lb_syn_max = 3000000;
+	expect_limits(test, &host_net, 20, 4000000, 3000000);
+	expect_limits(test, &container_net, 16, 1048576, 524288);
+
+	/* Lowered: everyone gets the lower values. */
+	l4lb_conn_tab_bits = 10;
+	l4lb_conn_max = 1000;
+	l4lb_syn_max = 900;
+	expect_limits(test, &host_net, 10, 1000, 900);
+	expect_limits(test, &container_net, 10, 1000, 900);
+
+	/* syn_max raised alone stays within the default's half. */
+	l4lb_conn_tab_bits = 16;
+	l4lb_conn_max = 1048576;
+	l4lb_syn_max = 1048576;
+	expect_limits(test, &host_net, 16, 1048576, 1048576);
+	expect_limits(test, &container_net, 16, 1048576, 524288);
+
+	l4lb_conn_tab_bits = bits;
+	l4lb_conn_max = max;
+	l4lb_syn_max = syn;
+}
+
 static struct kunit_case l4lb_params_cases[] = {
 	KUNIT_CASE(ipv4_accepts_dotted_quads),
 	KUNIT_CASE(ipv4_rejects_bad_octets_junk_and_whitespace),
@@ -417,6 +471,7 @@ static struct kunit_case l4lb_params_cases[] = {
 	KUNIT_CASE(snat_pool_parses_addresses_ranges_and_lists),
 	KUNIT_CASE(snat_pool_empty_and_auto_are_the_empty_pool),
 	KUNIT_CASE(snat_pool_rejects_bad_entries_and_names_their_index),
+	KUNIT_CASE(table_limits_raised_for_the_host_only),
 	{}
 };
 

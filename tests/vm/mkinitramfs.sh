@@ -2,12 +2,12 @@
 # mkinitramfs.sh OUT - build the gzip cpio initramfs of the l4lb test VM.
 #
 # The image holds busybox (with applet links), iproute2 (ip, ss), socat,
-# nft, iptables (nft variant), util-linux setpriv, jq (which the tests read
-# l4lbctl's JSON with), their shared libraries, the kernel modules the
-# tests need (with dependencies, in load order), l4lb.ko and l4lbctl if
-# they were built, the test programs of tests/apps, the helper libraries
-# tests/vm/lib/*.sh (as /vm/lib/), the tests tests/vm/tests/*.sh (as
-# /vm/tests/) and /init (tests/vm/init).
+# nft, iptables (nft variant), util-linux setpriv, unshare and nsenter, jq
+# (which the tests read l4lbctl's JSON with), their shared libraries, the
+# kernel modules the tests need (with dependencies, in load order), l4lb.ko
+# and l4lbctl if they were built, the test programs of tests/apps, the
+# helper libraries tests/vm/lib/*.sh (as /vm/lib/), the tests
+# tests/vm/tests/*.sh (as /vm/tests/) and /init (tests/vm/init).
 #
 # Environment:
 #   KVER           kernel version (default: newest /boot/vmlinuz-* with modules)
@@ -48,7 +48,8 @@ MODULES="veth nf_defrag_ipv4 crc32c_generic nf_conntrack nf_nat nf_tables
 OPTIONAL_MODULES="bridge br_netfilter"
 
 BINS="/usr/sbin/ip /usr/bin/ss /usr/bin/socat /usr/sbin/nft
-	/usr/sbin/xtables-nft-multi /usr/bin/setpriv /usr/bin/jq ${EXTRA_BINS:-}"
+	/usr/sbin/xtables-nft-multi /usr/bin/setpriv /usr/bin/unshare
+	/usr/bin/nsenter /usr/bin/jq ${EXTRA_BINS:-}"
 
 for tool in busybox cpio gzip ldd modprobe depmod; do
 	command -v "$tool" >/dev/null || { echo "mkinitramfs: $tool not found" >&2; exit 1; }
@@ -61,6 +62,9 @@ fi
 
 ROOT=$(mktemp -d "${TMPDIR:-/tmp}/l4lb-initramfs.XXXXXX")
 trap 'rm -rf "$ROOT"' EXIT
+# mktemp makes it 0700; as the VM's / it must let other users (nobody,
+# in the limits tests) reach the programs.
+chmod 755 "$ROOT"
 
 # Merged /usr layout, like the host, so ldd's paths resolve as they are.
 mkdir -p "$ROOT"/usr/{bin,sbin,lib,lib64,local/bin} \
@@ -121,7 +125,7 @@ copy_file "$BUSYBOX" /usr/bin/busybox
 # Test programs.
 make -s -C "$REPO/tests/apps" >&2
 for p in chatd chat greetd conns flood cycle udpecho nlbad nlfuzz nfqaccept reread \
-	rstinject; do
+	rstinject svcmany; do
 	add_bin "$REPO/tests/apps/$p" "/usr/local/bin/$p"
 done
 if [ -f "$L4LBCTL" ]; then

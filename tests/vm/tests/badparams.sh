@@ -3,7 +3,7 @@
 # kernel log (a line starting "l4lb: " naming the parameter and the bad
 # text), and leaves no module behind. Then the good parameters still load.
 . /vm/lib/common.sh
-plan 23
+plan 29
 require_l4lb
 
 GOOD_VIP="vip=$VIP"
@@ -52,6 +52,10 @@ bad_case "snat_ip of 65 addresses" snat_ip 10.0.1.0-10.0.1.64 \
 	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" snat_ip=10.0.1.0-10.0.1.64
 bad_case "snat_ip not local" snat_ip 10.9.9.9 \
 	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" snat_ip=10.9.9.9
+bad_case "svc_max 0" svc_max=0 "must be 1-" \
+	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" svc_max=0
+bad_case "backend_max 16777217" backend_max=16777217 "must be 1-" \
+	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" backend_max=16777217
 
 step "the good parameters load"
 if load_l4lb && l4lb_loaded && unload_l4lb; then

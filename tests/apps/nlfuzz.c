@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nlfuzz [-n COUNT] [-s SEED] [-j WORKERS] - random and mutated requests to
+ * nlfuzz [-n COUNT] [-s SEED] [-j WORKERS] [-p SECS] - random and mutated requests to
  * the "l4lb" generic netlink family (include/uapi/l4lb.h).
  *
  * Each request is built valid-looking for one of the family's commands,
@@ -35,10 +35,17 @@
  * had a negative counter, or send() or recv() failed otherwise (stderr
  * says which, and the request); 2 on a usage error.
  *
+ * With -p SECS, every SECS seconds "nlfuzz: N of COUNT sent after T s" too,
+ * so that a run stopped from outside still says how far it came.
+ *
+ * The workers take their requests from the one COUNT as they go, so the
+ * slower churner does not hold the run up at its end.
+ *
  * To reproduce a run: nlfuzz -n COUNT -s SEED -j WORKERS sends the same
- * requests (worker k draws from SEED + k). The answers also depend on the
- * state, on traffic and on how workers interleave: with -j 1 on a quiet
- * namespace a run repeats exactly.
+ * kinds of requests (worker k draws from SEED + k; how many each sends
+ * depends on their speeds). The answers also depend on the state, on
+ * traffic and on how workers interleave: with -j 1 on a quiet namespace a
+ * run repeats exactly.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -86,12 +93,24 @@ enum { QUEUED, TO_END, ONE_PART };	/* how drain() reads */
 
 static uint16_t family;
 static struct tally *T;		/* this worker's */
-static unsigned long limit;	/* requests this worker sends */
+static unsigned long limit;	/* requests all workers send */
+static unsigned long *issued;	/* of them taken so far, shared */
 static int worker;
 static uint64_t rng;
 static int mutate;		/* the request being built may be malformed */
 static char req[REQ_SIZE];
 static char what[128];		/* the request, for a failure's message */
+
+/* Take one request of the run's count; false when all are taken. */
+static int take(void)
+{
+	return __atomic_fetch_add(issued, 1, __ATOMIC_RELAXED) < limit;
+}
+
+static int taken_all(void)
+{
+	return __atomic_load_n(issued, __ATOMIC_RELAXED) >= limit;
+}
 
 static uint64_t rnd(void)	/* splitmix64 */
 {
@@ -544,7 +563,7 @@ static int xmit(struct nl *nl, int sendlen)
 		sendlen = nlh->nlmsg_len;
 	owed = sendlen == (int)nlh->nlmsg_len && sendlen >= NLMSG_HDRLEN &&
 	       ((f & NLM_F_ACK) || ((f & NLM_F_REQUEST) && (f & NLM_F_DUMP) == NLM_F_DUMP));
-	if (T->sent >= limit)	/* in the middle of churn or changes */
+	if (!take())	/* in the middle of churn or changes */
 		return 0;
 	T->sent++;
 	if (send(nl->fd, req, sendlen, 0) < 0) {
@@ -585,7 +604,7 @@ static int interleaved(struct nl *nl, struct nl *d)
 	struct nlmsghdr *nlh;
 	int i;
 
-	if (T->sent >= limit)
+	if (!take())
 		return 0;
 	mutate = 0;
 	nlh = build(d, PICK(dumps));
@@ -689,7 +708,9 @@ static int nl_open(struct nl *nl)
 	       setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
-/* Worker @worker: limit requests, more of them churn if @churner. */
+/* Worker @worker: requests until the run's count is taken, more of them
+ * churn if @churner.
+ */
 static int work(int churner)
 {
 	struct nl nl, d;
@@ -698,7 +719,7 @@ static int work(int churner)
 		perror("nlfuzz: netlink socket");
 		return 1;
 	}
-	while (!T->failed && T->sent < limit) {
+	while (!T->failed && !taken_all()) {
 		unsigned long round = T->sent / 2000;
 
 		if (chance(churner ? 25 : 3))
@@ -707,7 +728,7 @@ static int work(int churner)
 			interleaved(&nl, &d);
 		else
 			one(&nl, 1 + below(L4LB_CMD_MAX), 1);
-		if (!T->failed && (T->sent / 2000 != round || T->sent >= limit) &&
+		if (!T->failed && (T->sent / 2000 != round || taken_all()) &&
 		    family_id(&nl) != family)
 			fail("the family vanished", "");
 	}
@@ -719,22 +740,25 @@ int main(int argc, char **argv)
 	unsigned long count = 10000, seed = time(NULL) ^ getpid();
 	struct tally *all, sum = { 0 };
 	struct timespec t0, t1;
-	int jobs = 1, opt, rc = 0, k, e;
+	int jobs = 1, opt, rc = 0, k, e, every = 0, left;
 	struct nl nl;
 	double secs;
+	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "n:s:j:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:j:p:")) != -1) {
 		if (opt == 'n')
 			count = strtoul(optarg, NULL, 0);
 		else if (opt == 's')
 			seed = strtoul(optarg, NULL, 0);
 		else if (opt == 'j' && atoi(optarg) > 0 && atoi(optarg) <= 64)
 			jobs = atoi(optarg);
+		else if (opt == 'p' && atoi(optarg) > 0)
+			every = atoi(optarg);
 		else
 			break;
 	}
 	if (opt != -1 || optind != argc) {
-		fprintf(stderr, "usage: nlfuzz [-n COUNT] [-s SEED] [-j WORKERS]\n");
+		fprintf(stderr, "usage: nlfuzz [-n COUNT] [-s SEED] [-j WORKERS] [-p SECS]\n");
 		return 2;
 	}
 	printf("nlfuzz: seed %lu, %lu messages, %d workers\n", seed, count, jobs);
@@ -744,26 +768,42 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nlfuzz: no generic netlink family \"l4lb\"\n");
 		return 1;
 	}
-	all = mmap(NULL, sizeof(*all) * jobs, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	all = mmap(NULL, sizeof(*all) * jobs + sizeof(*issued),
+		   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (all == MAP_FAILED)
 		return perror("nlfuzz: mmap"), 1;
+	issued = (unsigned long *)&all[jobs];
+	limit = count;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (k = 0; k < jobs; k++) {
-		pid_t pid = fork();
-
+		pid = fork();
 		if (pid < 0)
 			return perror("nlfuzz: fork"), 1;
 		if (pid == 0) {
 			worker = k;
 			T = &all[k];
 			rng = seed + k;
-			limit = count / jobs + ((unsigned long)k < count % jobs);
 			_exit(work(jobs > 1 && k == 0));
 		}
 	}
-	while (wait(&e) > 0)
-		rc |= !WIFEXITED(e) || WEXITSTATUS(e);
+	for (left = jobs; left > 0; ) {
+		pid = every ? waitpid(-1, &e, WNOHANG) : wait(&e);
+		if (pid > 0) {
+			rc |= !WIFEXITED(e) || WEXITSTATUS(e);
+			left--;
+			continue;
+		}
+		if (pid < 0)
+			break;
+		sleep(every);
+		for (k = 0, sum.sent = 0; k < jobs; k++)
+			sum.sent += all[k].sent;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("nlfuzz: %lu of %lu sent after %ld s\n", sum.sent, count,
+		       (long)(t1.tv_sec - t0.tv_sec));
+		fflush(stdout);
+	}
+	sum.sent = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (k = 0; k < jobs; k++)	/* every counter: the longs before failed */
 		for (e = 0; e < (int)(offsetof(struct tally, failed) / sizeof(long)); e++)

@@ -18,12 +18,13 @@
 #       tests/vm/run.sh ctl_fuzz
 #
 # nlfuzz gets the test's time limit (vmtesttimeout) less 50 s; if it is
-# still running then, its workers' kernel stacks are shown and it is
-# killed (a hang, or a slow machine).
+# still running then, how far it came and its workers' kernel stacks are
+# shown, and it is killed (a hang, or a slow machine). It reports its
+# progress every 60 s in its output.
 #
 # Meanwhile the client opens 10 connections at a time through the
-# reference service, again and again (greetd answers and holds them until
-# the client closes), and a keeper puts the reference service back every
+# reference service, again and again, NLFUZZ_GAP seconds apart (default
+# 0.5; greetd answers and holds them until the client closes), and a keeper puts the reference service back every
 # 2 s (settings, and be1-be3 up with weight 1), since the fuzzer deletes
 # and changes it too. Afterwards:
 #   - nlfuzz exited 0: the family stayed, every answer owed came, every
@@ -135,7 +136,7 @@ rm -f "$STOP"
 
 step "traffic and the keeper"
 bg /tmp/traffic.log cli sh -c "while [ ! -e $STOP ]; do
-	conns -t 5 $VIP $VPORT 10 </dev/null; sleep 0.5; done"
+	conns -t 5 $VIP $VPORT 10 </dev/null; sleep ${NLFUZZ_GAP:-0.5}; done"
 TRAFFIC=$BG_PID
 _keeper >/tmp/keeper.log 2>&1 &
 KEEPER=$!
@@ -148,14 +149,15 @@ fi
 
 step "nlfuzz -n $COUNT -j $JOBS"
 before=$(_created)
-nlfuzz -n "$COUNT" -j "$JOBS" ${NLFUZZ_SEED:+-s "$NLFUZZ_SEED"} \
+nlfuzz -n "$COUNT" -j "$JOBS" -p 60 ${NLFUZZ_SEED:+-s "$NLFUZZ_SEED"} \
 	>/tmp/nlfuzz.out 2>/tmp/nlfuzz.err &
 FUZZ=$!
 wait_exit "$LIMIT" "$FUZZ"
 rc=$?
 if [ "$rc" = 124 ]; then
 	diag "nlfuzz still runs after $LIMIT s; its kernel stacks:"
-	for p in $FUZZ $(pgrep -P "$FUZZ"); do
+	diag "$(tail -n 1 /tmp/nlfuzz.out)"
+	for p in $FUZZ $(awk -v p="$FUZZ" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
 		diag "pid $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
 		sed 's/^/#   /' "/proc/$p/stack" 2>/dev/null
 		kill -9 "$p" 2>/dev/null

@@ -70,7 +70,7 @@ vm-debug: tools apps
 	L4LB_KERNEL=debug bash tests/vm/run.sh $(VM_DEBUG_TESTS)
 
 # The netlink fuzzer's 100,000 requests under the debug kernel (issue #13;
-# about 70 minutes under TCG, so not part of make check). The traffic
+# about 80 minutes under TCG, so not part of make check). The traffic
 # beside it opens a round of connections every 3 s instead of 0.5 s: under
 # the debug kernel that traffic cut the fuzzer's rate from 25 to 15
 # requests a second.
@@ -129,5 +129,5 @@ help:
 	@echo "make kunit | vm | unit | dkms-test | bench-quick   one part of check"
 	@echo "make vm KERNEL=debug   the VM tests under the debug kernel (lockdep, KASAN, kmemleak)"
 	@echo "make vm-debug    a subset of them under the debug kernel"
-	@echo "make fuzz-debug  100,000 fuzzed netlink requests under it (~70 min)"
+	@echo "make fuzz-debug  100,000 fuzzed netlink requests under it (~80 min)"
 	@echo "make bench       the benchmark against IPVS and nftables (QUICK=1: smoke)"

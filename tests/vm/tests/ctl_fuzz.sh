@@ -5,7 +5,7 @@
 # tests/apps/nlfuzz (see nlfuzz.c) sends NLFUZZ_COUNT requests (default
 # 25000: 40-50 s under TCG at 500-600 a second; under the debug kernel
 # 4000, about 3 minutes at 20-25 a second; make fuzz-debug sends the
-# 100,000 issue #13 asks for there, in about 70 minutes) from
+# 100,000 issue #13 asks for there, in about 80 minutes) from
 # NLFUZZ_JOBS workers (default 4), each with its own socket and seed:
 # valid-looking requests for every command, mutated ones (wrong attribute
 # types and lengths, garbage and truncated nests, thousands of attributes

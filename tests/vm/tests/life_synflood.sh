@@ -17,8 +17,11 @@
 # six established rows within the SYN timeout (5 s, plus slack).
 #
 # Second round, reloaded with syn_max=1000: 5,000 spoofed SYNs; half_open
-# never goes above 1000 and drop_syn_limit counts the rest, while the
-# established connections keep working.
+# never goes above 1000, and each SYN either makes a row or is counted in
+# drop_syn_limit (at least 95% of them are accounted for; how many are
+# dropped depends on the flood's speed against the 5 s expiry: under the
+# debug kernel it is slower, more rows expire meanwhile, and only about
+# 400 were dropped), while the established connections keep working.
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 plan 12
@@ -102,6 +105,7 @@ load_l4lb $L4LB_ARGS timeout_syn=5 syn_max=1000 || die "insmod l4lb syn_max=1000
 talkers
 wait_for 10 '[ "$(heard)" -gt 0 ]' || diag "no ticks heard before the flood"
 h0=$(heard)
+c0=$(_life_stat conns_created)
 flood_watch -p tcp -a 10 -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
 h1=$(heard)
 diag "flood: $(cat /tmp/flood.out); peak half_open $PEAK_HALF, peak rows $PEAK_LEN"
@@ -109,8 +113,12 @@ diag "stats: $(_life_stats)"
 if [ "$PEAK_HALF" -le 1000 ] && [ "$PEAK_HALF" -gt 0 ]; then ok "half_open stayed at most syn_max (peak $PEAK_HALF)"
 else fail "half_open stayed at most syn_max" "peak $PEAK_HALF"; fi
 d=$(_life_stat drop_syn_limit)
-if [ "${d:-0}" -ge 1000 ]; then ok "drop_syn_limit counted the excess ($d)"
-else fail "drop_syn_limit counted the excess" "drop_syn_limit $d"; fi
+made=$(($(_life_stat conns_created) - c0))
+if [ "${d:-0}" -gt 0 ] && [ "$((made + ${d:-0}))" -ge 4750 ]; then
+	ok "drop_syn_limit counted the excess ($made rows, $d dropped)"
+else
+	fail "drop_syn_limit counted the excess" "$made rows, drop_syn_limit $d"
+fi
 if [ "$((h1 - h0))" -ge 6 ]; then ok "the six connections kept talking ($((h1 - h0)) lines heard)"
 else fail "the six connections kept talking" "heard $((h1 - h0)) lines"; fi
 if wait_nat_len 6 20; then ok "the table drains to the six rows again"

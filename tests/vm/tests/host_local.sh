@@ -45,18 +45,26 @@ echo hello | timeout 5 socat -T 3 - "UDP:$VIP:$VPORT" >/tmp/hl2.out 2>&1
 expect_eq "a local UDP client is answered through the VIP" "be1 hello" \
 	"$(cat /tmp/hl2.out)"
 
+# _fails_fast DESC TEXT SECS OUT CMD...: CMD, its output in OUT, says TEXT
+# within SECS seconds.
+_fails_fast() {
+	_d=$1 _t=$2 _s=$3 _o=$4
+	shift 4
+	t0=$(now_s)
+	"$@" >"$_o" 2>&1
+	t1=$(now_s)
+	diag_file "$_o"
+	if grep -q "$_t" "$_o" && num_le "$(num_sub "$t1" "$t0")" "$_s"; then
+		ok "$_d"
+	else
+		fail "$_d" "took $(num_sub "$t1" "$t0") s"
+	fi
+}
+
 step "refused at once"
 l4lbctl service set vip "$VIP" port 20002 proto tcp >/dev/null
-t0=$(now_s)
-conns -t 10 "$VIP" 20002 1 >/tmp/hl3.out 2>&1
-t1=$(now_s)
-diag_file /tmp/hl3.out
-if grep -q "refused" /tmp/hl3.out && num_le "$(num_sub "$t1" "$t0")" 2; then
-	ok "a local client of a service with no backend is refused at once"
-else
-	fail "a local client of a service with no backend is refused at once" \
-		"took $(num_sub "$t1" "$t0") s"
-fi
+_fails_fast "a local client of a service with no backend is refused at once" \
+	refused 2 /tmp/hl3.out conns -t 10 "$VIP" 20002 1
 
 step "a backend on the balancer itself"
 l4lbctl service set vip "$VIP" port 20003 proto tcp >/dev/null
@@ -84,16 +92,8 @@ step "an unreachable backend"
 ip route add unreachable 10.0.9.0/24
 l4lbctl service set vip "$VIP" port 20004 proto tcp >/dev/null
 l4lbctl backend add 10.0.9.1:80 service "$VIP:20004/tcp" >/dev/null
-t0=$(now_s)
-n cli conns -t 10 "$VIP" 20004 1 >/tmp/hl7.out 2>&1
-t1=$(now_s)
-diag_file /tmp/hl7.out
-if grep -q "No route to host" /tmp/hl7.out && num_le "$(num_sub "$t1" "$t0")" 3; then
-	ok "a client of an unreachable backend gets host unreachable at once"
-else
-	fail "a client of an unreachable backend gets host unreachable at once" \
-		"took $(num_sub "$t1" "$t0") s"
-fi
+_fails_fast "a client of an unreachable backend gets host unreachable at once" \
+	"No route to host" 3 /tmp/hl7.out n cli conns -t 10 "$VIP" 20004 1
 ip route del unreachable 10.0.9.0/24
 
 step "insmod with a loopback backend"

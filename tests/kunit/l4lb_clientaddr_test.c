@@ -1,0 +1,1133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of passing the client's address (kmod/l4lb_clientaddr.c):
+ * PROXY protocol headers, the sequence shift, SACK rewriting, carrying the
+ * header in the first segment or in one of its own, TOA and the MSS clamp.
+ *
+ * Packets are built as bytes with correct checksums from a description,
+ * laid out in an skb (linear, or the payload in page fragments;
+ * CHECKSUM_NONE or CHECKSUM_PARTIAL). After each operation the skb must be
+ * byte for byte the packet built from scratch from the expected
+ * description, so the incrementally updated checksums equal the ones
+ * computed afresh; the checksums are also verified directly (the sum over
+ * the pseudo-header and segment is 0; for CHECKSUM_PARTIAL, the field is
+ * the pseudo-header sum and skb_checksum_help() then finishes a valid one).
+ */
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/icmp.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/mm.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <asm/unaligned.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+
+#include "l4lb_clientaddr.h"
+
+#define IP4(a, b, c, d)	htonl(((a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+#define CLIENT		IP4(198, 51, 100, 10)
+#define CPORT		htons(40000)
+#define VIP		IP4(192, 0, 2, 1)
+#define VPORT		htons(80)
+#define SNAT		IP4(192, 0, 2, 2)
+#define SPORT		htons(50001)
+#define BACKEND		IP4(203, 0, 113, 5)
+#define BPORT		htons(8080)
+
+#define HEADROOM	64
+#define FRAG_OFF	3
+
+/* An ISN whose stream crosses 2^32 right after the header. */
+#define ISN_WRAP	0xfffffff0u
+
+/* --- building packets ----------------------------------------------------- */
+
+/**
+ * struct tspec - a TCP/IPv4 packet
+ * @saddr: source address, network byte order
+ * @daddr: destination address, network byte order
+ * @sport: source port, network byte order
+ * @dport: destination port, network byte order
+ * @seq: sequence number, host byte order
+ * @ack: acknowledgment number, host byte order
+ * @flags: TCPHDR_*
+ * @opt: TCP options
+ * @optlen: their length, a multiple of 4
+ * @pre: bytes at the start of the payload (a PROXY header)
+ * @prelen: their length
+ * @plen: pattern bytes after them
+ */
+struct tspec {
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	u32 seq, ack;
+	u8 flags;
+	u8 opt[MAX_TCP_OPTION_SPACE];
+	unsigned int optlen;
+	const u8 *pre;
+	unsigned int prelen;
+	unsigned int plen;
+};
+
+static struct tspec to_backend(u32 seq, unsigned int plen)
+{
+	return (struct tspec){ .saddr = SNAT, .daddr = BACKEND, .sport = SPORT,
+		.dport = BPORT, .seq = seq, .ack = 0x0a0b0c0d,
+		.flags = TCPHDR_ACK | TCPHDR_PSH, .plen = plen };
+}
+
+static struct tspec to_client(u32 ack, unsigned int plen)
+{
+	return (struct tspec){ .saddr = VIP, .daddr = CLIENT, .sport = VPORT,
+		.dport = CPORT, .seq = 0x0a0b0c0d, .ack = ack,
+		.flags = TCPHDR_ACK, .plen = plen };
+}
+
+static u16 c16(__sum16 sum)
+{
+	return (__force u16)sum;
+}
+
+static unsigned int tlen(const struct tspec *ts)
+{
+	return sizeof(struct iphdr) + sizeof(struct tcphdr) + ts->optlen +
+	       ts->prelen + ts->plen;
+}
+
+#define THOFF	sizeof(struct iphdr)
+
+/* The packet's bytes; check field: full checksum, or for CHECKSUM_PARTIAL
+ * the pseudo-header sum.
+ */
+static u8 *build(struct kunit *test, const struct tspec *ts, u8 summed)
+{
+	unsigned int len = tlen(ts), l4len = len - THOFF, i;
+	struct iphdr *iph;
+	struct tcphdr *th;
+	u8 *buf, *p;
+
+	KUNIT_ASSERT_EQ(test, ts->optlen % 4, 0u);
+	buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	iph = (struct iphdr *)buf;
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tot_len = htons(len);
+	iph->id = htons(0x1234);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = ts->saddr;
+	iph->daddr = ts->daddr;
+	iph->check = ip_fast_csum(iph, iph->ihl);
+
+	th = (struct tcphdr *)(buf + THOFF);
+	th->source = ts->sport;
+	th->dest = ts->dport;
+	th->seq = htonl(ts->seq);
+	th->ack_seq = htonl(ts->ack);
+	th->doff = (sizeof(*th) + ts->optlen) / 4;
+	tcp_flag_byte(th) = ts->flags;
+	th->window = htons(502);
+	p = (u8 *)(th + 1);
+	memcpy(p, ts->opt, ts->optlen);
+	p += ts->optlen;
+	if (ts->prelen)
+		memcpy(p, ts->pre, ts->prelen);
+	p += ts->prelen;
+	for (i = 0; i < ts->plen; i++)
+		p[i] = (u8)(0x5a + i * 7);
+
+	if (summed == CHECKSUM_PARTIAL)
+		th->check = ~csum_tcpudp_magic(ts->saddr, ts->daddr, l4len,
+					       IPPROTO_TCP, 0);
+	else
+		th->check = csum_tcpudp_magic(ts->saddr, ts->daddr, l4len,
+					      IPPROTO_TCP,
+					      csum_partial(th, l4len, 0));
+	return buf;
+}
+
+static int skb_res_init(struct kunit_resource *res, void *context)
+{
+	res->data = context;
+	return 0;
+}
+
+static void skb_res_free(struct kunit_resource *res)
+{
+	kfree_skb(res->data);
+}
+
+static struct sk_buff *skb_track(struct kunit *test, struct sk_buff *skb)
+{
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	if (!kunit_alloc_resource(test, skb_res_init, skb_res_free, GFP_KERNEL,
+				  skb)) {
+		kfree_skb(skb);
+		KUNIT_ASSERT_FAILURE(test, "no memory for a kunit resource");
+	}
+	return skb;
+}
+
+/**
+ * struct layout - how a packet is laid out in its skb
+ * @linear: bytes in the linear area; 0 for all of them
+ * @nfrags: page fragments the rest is spread over
+ * @summed: CHECKSUM_NONE or CHECKSUM_PARTIAL
+ * @tailroom: room after the linear data
+ */
+struct layout {
+	unsigned int linear;
+	unsigned int nfrags;
+	u8 summed;
+	unsigned int tailroom;
+};
+
+static struct sk_buff *skb_from(struct kunit *test, const u8 *flat,
+				unsigned int len, const struct layout *lo)
+{
+	unsigned int lin = lo->linear ? min(lo->linear, len) : len;
+	unsigned int rest = len - lin, i;
+	struct sk_buff *skb;
+
+	skb = skb_track(test, alloc_skb(HEADROOM + lin + lo->tailroom,
+					GFP_KERNEL));
+	skb_reserve(skb, HEADROOM);
+	skb_put_data(skb, flat, lin);
+	for (i = 0; rest; i++) {
+		unsigned int chunk = i + 1 == lo->nfrags ? rest :
+				     rest / (lo->nfrags - i);
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memcpy(page_address(page) + FRAG_OFF, flat + len - rest, chunk);
+		skb_add_rx_frag(skb, i, page, FRAG_OFF, chunk, PAGE_SIZE);
+		rest -= chunk;
+	}
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, THOFF);
+	skb->protocol = htons(ETH_P_IP);
+	skb->ip_summed = lo->summed;
+	if (lo->summed == CHECKSUM_PARTIAL) {
+		skb->csum_start = skb_headroom(skb) + THOFF;
+		skb->csum_offset = offsetof(struct tcphdr, check);
+	}
+	return skb;
+}
+
+static struct sk_buff *tskb(struct kunit *test, const struct tspec *ts,
+			    const struct layout *lo)
+{
+	return skb_from(test, build(test, ts, lo->summed), tlen(ts), lo);
+}
+
+static u8 *skb_bytes(struct kunit *test, const struct sk_buff *skb)
+{
+	u8 *buf = kunit_kmalloc(test, skb->len ?: 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, buf, skb->len), 0);
+	return buf;
+}
+
+static void assert_bytes(struct kunit *test, const u8 *got, const u8 *want,
+			 unsigned int len, const char *desc)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		if (got[i] != want[i])
+			KUNIT_ASSERT_FAILURE(test, "%s: byte %u is 0x%02x, want 0x%02x",
+					     desc, i, got[i], want[i]);
+}
+
+/* The sum over the pseudo-header and the whole segment is 0. */
+static void assert_tcp_csum_valid(struct kunit *test, struct sk_buff *skb,
+				  const char *desc)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int thoff = skb_network_offset(skb) + iph->ihl * 4;
+	unsigned int l4len = skb->len - thoff;
+	__wsum seg = skb_checksum(skb, thoff, l4len, 0);
+
+	KUNIT_ASSERT_EQ_MSG(test, c16(csum_tcpudp_magic(iph->saddr, iph->daddr,
+							l4len, IPPROTO_TCP,
+							seg)), 0,
+			    "%s: the TCP checksum does not verify", desc);
+}
+
+/*
+ * @skb is exactly @want: every byte, checksums included, as built from
+ * scratch (the checksums verify); for CHECKSUM_PARTIAL the check field is
+ * the pseudo-header sum and, finished by skb_checksum_help(), the full one.
+ */
+static void assert_is(struct kunit *test, struct sk_buff *skb,
+		      const struct tspec *want, const char *desc)
+{
+	unsigned int len = tlen(want);
+	bool partial = skb->ip_summed == CHECKSUM_PARTIAL;
+
+	KUNIT_ASSERT_EQ_MSG(test, skb->len, len, "%s: length", desc);
+	KUNIT_ASSERT_EQ_MSG(test, skb_network_offset(skb), 0, "%s", desc);
+	KUNIT_ASSERT_EQ_MSG(test, c16(ip_fast_csum(ip_hdr(skb), 5)), 0,
+			    "%s: the IP checksum does not verify", desc);
+	assert_bytes(test, skb_bytes(test, skb),
+		     build(test, want, partial ? CHECKSUM_PARTIAL :
+						 CHECKSUM_NONE), len, desc);
+	if (partial) {
+		KUNIT_ASSERT_EQ_MSG(test, skb_checksum_start_offset(skb),
+				    (int)THOFF, "%s: csum_start", desc);
+		KUNIT_ASSERT_EQ_MSG(test, skb_checksum_help(skb), 0, "%s", desc);
+		assert_bytes(test, skb_bytes(test, skb),
+			     build(test, want, CHECKSUM_NONE), len, desc);
+	}
+	assert_tcp_csum_valid(test, skb, desc);
+}
+
+static void assert_untouched(struct kunit *test, struct sk_buff *skb,
+			     const struct tspec *ts, u8 summed,
+			     const char *desc)
+{
+	KUNIT_ASSERT_EQ_MSG(test, skb->len, tlen(ts), "%s: length", desc);
+	assert_bytes(test, skb_bytes(test, skb), build(test, ts, summed),
+		     tlen(ts), desc);
+}
+
+/* The layouts most cases run over: linear, payload in fragments, and
+ * CHECKSUM_PARTIAL (linear, then with fragments).
+ */
+static const struct layout layouts[] = {
+	{ .summed = CHECKSUM_NONE },
+	{ .linear = 20, .nfrags = 2, .summed = CHECKSUM_NONE },
+	{ .linear = 60, .nfrags = 2, .summed = CHECKSUM_NONE },
+	{ .summed = CHECKSUM_PARTIAL },
+	{ .linear = 60, .nfrags = 1, .summed = CHECKSUM_PARTIAL },
+};
+
+static const char *lo_name(const struct layout *lo)
+{
+	static const char * const names[] = {
+		"linear", "TCP header in frags", "payload in frags",
+		"CHECKSUM_PARTIAL linear", "CHECKSUM_PARTIAL + frags"
+	};
+
+	return names[lo - layouts];
+}
+
+/* Headers must stay linear under CHECKSUM_PARTIAL, and fragments need
+ * something to hold.
+ */
+static bool lo_fits(const struct layout *lo, const struct tspec *ts)
+{
+	unsigned int hl = THOFF + sizeof(struct tcphdr) + ts->optlen;
+
+	if (!lo->linear)
+		return true;
+	if (lo->linear >= tlen(ts))
+		return false;
+	return lo->summed != CHECKSUM_PARTIAL || lo->linear >= hl;
+}
+
+/* --- TCP options ------------------------------------------------------------ */
+
+static unsigned int put_nops(u8 *o, unsigned int n)
+{
+	memset(o, TCPOPT_NOP, n);
+	return n;
+}
+
+static unsigned int put_ts(u8 *o)
+{
+	o[0] = TCPOPT_TIMESTAMP;
+	o[1] = TCPOLEN_TIMESTAMP;
+	put_unaligned_be32(0x11223344, o + 2);
+	put_unaligned_be32(0x55667788, o + 6);
+	return TCPOLEN_TIMESTAMP;
+}
+
+static unsigned int put_sack(u8 *o, const u32 *edges, unsigned int nblocks)
+{
+	unsigned int i;
+
+	o[0] = TCPOPT_SACK;
+	o[1] = TCPOLEN_SACK_BASE + nblocks * TCPOLEN_SACK_PERBLOCK;
+	for (i = 0; i < 2 * nblocks; i++)
+		put_unaligned_be32(edges[i], o + 2 + 4 * i);
+	return o[1];
+}
+
+static unsigned int put_mss(u8 *o, u16 mss)
+{
+	o[0] = TCPOPT_MSS;
+	o[1] = TCPOLEN_MSS;
+	put_unaligned_be16(mss, o + 2);
+	return TCPOLEN_MSS;
+}
+
+/* Pad to a multiple of 4 with EOL (zeros). */
+static unsigned int pad_eol(u8 *o, unsigned int len)
+{
+	while (len % 4)
+		o[len++] = TCPOPT_EOL;
+	return len;
+}
+
+/* --- PROXY protocol headers ------------------------------------------------- */
+
+static void pp_v2_header_is_byte_exact(struct kunit *test)
+{
+	static const u8 want[L4LB_PP_V2_LEN] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51,	/* signature */
+		0x55, 0x49, 0x54, 0x0a,
+		0x21,			/* version 2, PROXY */
+		0x11,			/* TCP over IPv4 */
+		0x00, 0x0c,		/* 12 bytes follow */
+		198, 51, 100, 10,	/* source address */
+		192, 0, 2, 1,		/* destination address */
+		0x9c, 0x40,		/* source port 40000 */
+		0x00, 0x50,		/* destination port 80 */
+	};
+	u8 buf[L4LB_PP_MAXLEN];
+
+	KUNIT_ASSERT_EQ(test, l4lb_pp_build(buf, sizeof(buf), 2, CLIENT, CPORT,
+					    VIP, VPORT), L4LB_PP_V2_LEN);
+	assert_bytes(test, buf, want, sizeof(want), "v2 header");
+	KUNIT_EXPECT_EQ(test, l4lb_pp_build(buf, L4LB_PP_V2_LEN - 1, 2, CLIENT,
+					    CPORT, VIP, VPORT), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_build(buf, sizeof(buf), 3, CLIENT, CPORT,
+					    VIP, VPORT), -EINVAL);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_build(buf, sizeof(buf), 0, CLIENT, CPORT,
+					    VIP, VPORT), -EINVAL);
+}
+
+static void pp_v1_header_is_the_exact_line(struct kunit *test)
+{
+	static const char want[] = "PROXY TCP4 198.51.100.10 192.0.2.1 40000 80\r\n";
+	static const char longest[] =
+		"PROXY TCP4 255.255.255.255 255.255.255.255 65535 65535\r\n";
+	static const char shortest[] = "PROXY TCP4 0.0.0.0 10.0.0.1 0 1\r\n";
+	u8 buf[L4LB_PP_MAXLEN];
+
+	KUNIT_ASSERT_EQ(test, l4lb_pp_build(buf, sizeof(buf), 1, CLIENT, CPORT,
+					    VIP, VPORT), (int)strlen(want));
+	assert_bytes(test, buf, (const u8 *)want, strlen(want), "v1 line");
+
+	KUNIT_ASSERT_EQ(test, l4lb_pp_build(buf, sizeof(buf), 1, htonl(~0u),
+					    htons(65535), htonl(~0u),
+					    htons(65535)), (int)strlen(longest));
+	assert_bytes(test, buf, (const u8 *)longest, strlen(longest),
+		     "longest v1 line");
+	KUNIT_EXPECT_LE(test, strlen(longest), (size_t)L4LB_PP_V1_MAXLEN);
+
+	KUNIT_ASSERT_EQ(test, l4lb_pp_build(buf, sizeof(buf), 1, 0, 0,
+					    IP4(10, 0, 0, 1), htons(1)),
+			(int)strlen(shortest));
+	assert_bytes(test, buf, (const u8 *)shortest, strlen(shortest),
+		     "shortest v1 line");
+
+	KUNIT_EXPECT_EQ(test, l4lb_pp_build(buf, strlen(want) - 1, 1, CLIENT,
+					    CPORT, VIP, VPORT), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_build(buf, strlen(want), 1, CLIENT,
+					    CPORT, VIP, VPORT),
+			(int)strlen(want));
+}
+
+/* --- the sequence shift ----------------------------------------------------- */
+
+static void pp_seq_maps_across_the_wrap(struct kunit *test)
+{
+	struct l4lb_clientaddr_state st;
+	u32 isn1;
+
+	KUNIT_EXPECT_EQ(test, sizeof(st), (size_t)8);
+	l4lb_ca_init(&st, ISN_WRAP, L4LB_PP_V2_LEN);
+	isn1 = ISN_WRAP + 1;
+	KUNIT_EXPECT_EQ(test, st.isn1, 0xfffffff1u);
+
+	/* Client -> backend: the SYN stays, the first byte moves past the
+	 * header, across 2^32.
+	 */
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_backend(&st, ISN_WRAP), ISN_WRAP);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_backend(&st, isn1), 0x0000000du);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_backend(&st, 0xffffffffu), 0x1bu);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_backend(&st, 0x10u), 0x2cu);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_backend(&st, isn1 + 0x7fff0000u),
+			isn1 + 0x7fff0000u + L4LB_PP_V2_LEN);
+
+	/* Backend -> client: acks and SACK edges come back; inside the
+	 * header they are the first byte (nothing of the client's acked).
+	 */
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, isn1), isn1);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, ISN_WRAP), ISN_WRAP);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, isn1 + 5), isn1);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, 0x0cu), isn1);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, 0x0du), isn1);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, 0x0eu), 0xfffffff2u);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, 0x1bu), 0xffffffffu);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, 0x1cu), 0u);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, 0x2cu), 0x10u);
+
+	/* Round trip over a range that crosses the wrap. */
+	for (isn1 = st.isn1; isn1 != 0x100u; isn1++) {
+		u32 b = l4lb_pp_seq_to_backend(&st, isn1);
+
+		KUNIT_ASSERT_EQ(test, l4lb_pp_seq_to_client(&st, b), isn1);
+	}
+
+	/* TOA: no shift at all. */
+	l4lb_ca_init(&st, ISN_WRAP, 0);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_backend(&st, 0x5u), 0x5u);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_seq_to_client(&st, 0x5u), 0x5u);
+}
+
+static void pp_fix_seq_and_ack_rewrite_packets_across_the_wrap(struct kunit *test)
+{
+	static const u32 seqs[] = { ISN_WRAP, ISN_WRAP + 1, 0xffffffffu, 0,
+				    0x1234u };
+	struct l4lb_clientaddr_state st;
+	unsigned int i, j;
+	char desc[96];
+
+	l4lb_ca_init(&st, ISN_WRAP, L4LB_PP_V2_LEN);
+	for (i = 0; i < ARRAY_SIZE(seqs); i++) {
+		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+			struct tspec in = to_backend(seqs[i], 100);
+			struct tspec out = in;
+			struct tspec bin = to_client(seqs[i], 100);
+			struct tspec bout = bin;
+			struct sk_buff *skb;
+
+			if (seqs[i] == ISN_WRAP) {	/* the SYN */
+				in.flags = TCPHDR_SYN;
+				in.plen = 0;
+			}
+			if (!lo_fits(&layouts[j], &in))
+				continue;
+			out = in;
+			/* Client -> backend: seq up. */
+			out.seq = l4lb_pp_seq_to_backend(&st, in.seq);
+			snprintf(desc, sizeof(desc), "seq 0x%08x, %s", in.seq,
+				 lo_name(&layouts[j]));
+			skb = tskb(test, &in, &layouts[j]);
+			KUNIT_ASSERT_EQ_MSG(test, l4lb_pp_fix_seq(skb, &st), 0,
+					    "%s", desc);
+			assert_is(test, skb, &out, desc);
+
+			/* Backend -> client: the ack is the backend's
+			 * view of the same byte, back down.
+			 */
+			bin.ack = out.seq;
+			bout.ack = in.seq;
+			snprintf(desc, sizeof(desc), "ack 0x%08x, %s", bin.ack,
+				 lo_name(&layouts[j]));
+			skb = tskb(test, &bin, &layouts[j]);
+			KUNIT_ASSERT_EQ_MSG(test, l4lb_pp_fix_ack(skb, &st), 0,
+					    "%s", desc);
+			assert_is(test, skb, &bout, desc);
+		}
+	}
+	/* Acks past the header were among them. */
+	KUNIT_EXPECT_TRUE(test, st.flags & L4LB_CA_F_ACKED);
+}
+
+/* One SACK layout: options around 1..4 blocks. */
+static unsigned int sack_opts(u8 *o, unsigned int variant, const u32 *edges,
+			      unsigned int nblocks)
+{
+	unsigned int n = 0;
+
+	switch (variant) {
+	case 0:		/* NOP NOP TS NOP NOP SACK, as Linux sends them */
+		n += put_nops(o + n, 2);
+		n += put_ts(o + n);
+		n += put_nops(o + n, 2);
+		n += put_sack(o + n, edges, nblocks);
+		break;
+	case 1:		/* NOP NOP SACK */
+		n += put_nops(o + n, 2);
+		n += put_sack(o + n, edges, nblocks);
+		break;
+	case 2:		/* NOP SACK: the edges at odd offsets */
+		n += put_nops(o + n, 1);
+		n += put_sack(o + n, edges, nblocks);
+		break;
+	default:	/* SACK first (edges 2 bytes off a word), then TS */
+		n += put_sack(o + n, edges, nblocks);
+		n += put_nops(o + n, 1);
+		n += put_ts(o + n);
+		break;
+	}
+	return pad_eol(o, n);
+}
+
+static void pp_sack_blocks_are_shifted(struct kunit *test)
+{
+	struct l4lb_clientaddr_state st;
+	/* Backend-space edges: inside the header, right after it, across
+	 * the wrap, before the stream (untouched), far on.
+	 */
+	const u32 bedges[8] = { 0xfffffff5u, 0x20u, 0x0du, 0x10u,
+				0xfffffff0u, 0xfffffff1u, 0x7000u, 0x9000u };
+	u32 cedges[8];
+	unsigned int v, nb, j, i;
+	char desc[96];
+
+	l4lb_ca_init(&st, ISN_WRAP, L4LB_PP_V2_LEN);
+	for (i = 0; i < 8; i++)
+		cedges[i] = l4lb_pp_seq_to_client(&st, bedges[i]);
+	KUNIT_EXPECT_EQ(test, cedges[0], st.isn1);
+	KUNIT_EXPECT_EQ(test, cedges[1], 0x04u);
+	KUNIT_EXPECT_EQ(test, cedges[2], st.isn1);
+	KUNIT_EXPECT_EQ(test, cedges[4], 0xfffffff0u);
+
+	for (v = 0; v < 4; v++) {
+		for (nb = 1; nb <= 4; nb++) {
+			struct tspec in = to_client(0x40u, 20);
+			struct tspec out = in;
+
+			/* Four blocks and a timestamp need 44 bytes. */
+			if (nb == 4 && (v == 0 || v == 3))
+				continue;
+			in.optlen = sack_opts(in.opt, v, bedges, nb);
+			out.optlen = sack_opts(out.opt, v, cedges, nb);
+			out.ack = l4lb_pp_seq_to_client(&st, in.ack);
+			for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+				struct sk_buff *skb;
+
+				if (!lo_fits(&layouts[j], &in))
+					continue;
+				snprintf(desc, sizeof(desc),
+					 "SACK layout %u, %u block(s), %s", v,
+					 nb, lo_name(&layouts[j]));
+				skb = tskb(test, &in, &layouts[j]);
+				KUNIT_ASSERT_EQ_MSG(test,
+						    l4lb_pp_fix_ack(skb, &st),
+						    0, "%s", desc);
+				assert_is(test, skb, &out, desc);
+			}
+		}
+	}
+	/* The backend acked past the header. */
+	KUNIT_EXPECT_TRUE(test, st.flags & L4LB_CA_F_ACKED);
+}
+
+/* --- carrying the header ---------------------------------------------------- */
+
+static void pp_carry_decision_follows_the_first_byte_and_the_ack(struct kunit *test)
+{
+	struct l4lb_clientaddr_state st;
+	const u8 ack = TCPHDR_ACK, psh = TCPHDR_ACK | TCPHDR_PSH;
+	u32 isn1;
+
+	l4lb_ca_init(&st, ISN_WRAP, L4LB_PP_V2_LEN);
+	isn1 = st.isn1;
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, ISN_WRAP, TCPHDR_SYN),
+			L4LB_PP_ASIS);
+	/* The handshake's ACK, the first data, their retransmissions: each
+	 * carries the header.
+	 */
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, ack), L4LB_PP_CARRY);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, psh), L4LB_PP_CARRY);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, psh), L4LB_PP_CARRY);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, ack | TCPHDR_FIN),
+			L4LB_PP_CARRY);
+	/* Later bytes are shifted; a RST never carries. */
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1 + 1000, psh),
+			L4LB_PP_SHIFT);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, TCPHDR_RST),
+			L4LB_PP_SHIFT);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, ack | TCPHDR_RST),
+			L4LB_PP_SHIFT);
+
+	/* An ack inside the header is not enough... */
+	l4lb_ca_note_ack(&st, isn1);
+	l4lb_ca_note_ack(&st, isn1 + L4LB_PP_V2_LEN - 1);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, psh), L4LB_PP_CARRY);
+	/* ...all of it is: a retransmitted first segment is only shifted. */
+	l4lb_ca_note_ack(&st, isn1 + L4LB_PP_V2_LEN);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, psh), L4LB_PP_SHIFT);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, ack), L4LB_PP_SHIFT);
+	/* An old ack does not undo it. */
+	l4lb_ca_note_ack(&st, isn1);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_carry(&st, isn1, psh), L4LB_PP_SHIFT);
+}
+
+/* Carry the header in @in as the datapath would, or shift it. */
+static void carry_or_shift(struct kunit *test, struct sk_buff *skb,
+			   struct l4lb_clientaddr_state *st, const u8 *hdr,
+			   const struct tspec *in)
+{
+	switch (l4lb_pp_carry(st, in->seq, in->flags)) {
+	case L4LB_PP_CARRY:
+		KUNIT_ASSERT_EQ(test, l4lb_pp_insert(skb, hdr, st->hlen, 1460),
+				0);
+		break;
+	case L4LB_PP_SHIFT:
+		KUNIT_ASSERT_EQ(test, l4lb_pp_fix_seq(skb, st), 0);
+		break;
+	default:
+		break;
+	}
+}
+
+static void pp_retransmitted_first_segment_carries_the_header_once(struct kunit *test)
+{
+	static const u8 versions[] = { 2, 1 };
+	struct l4lb_clientaddr_state st;
+	u8 hdr[L4LB_PP_MAXLEN];
+	unsigned int v, j, k;
+	char desc[96];
+	int hlen;
+
+	for (v = 0; v < ARRAY_SIZE(versions); v++) {
+		hlen = l4lb_pp_build(hdr, sizeof(hdr), versions[v], CLIENT,
+				     CPORT, VIP, VPORT);
+		KUNIT_ASSERT_GT(test, hlen, 0);
+		l4lb_ca_init(&st, ISN_WRAP, hlen);
+		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+			/* The handshake's ACK, then the first data twice
+			 * (a retransmission), with a timestamp.
+			 */
+			for (k = 0; k < 3; k++) {
+				struct tspec in = to_backend(st.isn1,
+							     k ? 333 : 0);
+				struct tspec out;
+				struct sk_buff *skb;
+
+				if (!k)
+					in.flags = TCPHDR_ACK;
+				in.optlen = put_nops(in.opt, 2);
+				in.optlen += put_ts(in.opt + 2);
+				if (!lo_fits(&layouts[j], &in))
+					continue;
+				out = in;
+				out.pre = hdr;
+				out.prelen = hlen;
+				snprintf(desc, sizeof(desc),
+					 "v%u, segment %u (%u bytes), %s",
+					 versions[v], k, in.plen,
+					 lo_name(&layouts[j]));
+				skb = tskb(test, &in, &layouts[j]);
+				carry_or_shift(test, skb, &st, hdr, &in);
+				assert_is(test, skb, &out, desc);
+			}
+		}
+		/* Once the backend acked the header, the same first segment
+		 * is only shifted: no second copy of the header.
+		 */
+		l4lb_ca_note_ack(&st, st.isn1 + hlen);
+		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+			struct tspec in = to_backend(st.isn1, 333);
+			struct tspec out = in;
+			struct sk_buff *skb;
+
+			if (!lo_fits(&layouts[j], &in))
+				continue;
+			out.seq = st.isn1 + hlen;
+			snprintf(desc, sizeof(desc), "v%u, acked, %s",
+				 versions[v], lo_name(&layouts[j]));
+			skb = tskb(test, &in, &layouts[j]);
+			carry_or_shift(test, skb, &st, hdr, &in);
+			assert_is(test, skb, &out, desc);
+		}
+	}
+}
+
+static void pp_insert_grows_a_cloned_skb_without_tailroom(struct kunit *test)
+{
+	const struct layout lo = { .summed = CHECKSUM_NONE };
+	struct tspec in = to_backend(1000, 50), out = in;
+	struct sk_buff *skb, *clone;
+	u8 hdr[L4LB_PP_MAXLEN];
+	const u8 *orig;
+	int hlen;
+
+	hlen = l4lb_pp_build(hdr, sizeof(hdr), 2, CLIENT, CPORT, VIP, VPORT);
+	out.pre = hdr;
+	out.prelen = hlen;
+	orig = build(test, &in, CHECKSUM_NONE);
+	skb = skb_from(test, orig, tlen(&in), &lo);
+	clone = skb_track(test, skb_clone(skb, GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, l4lb_pp_insert(clone, hdr, hlen, 1460), 0);
+	assert_is(test, clone, &out, "clone");
+	assert_untouched(test, skb, &in, CHECKSUM_NONE, "the original of a clone");
+}
+
+static void pp_header_over_the_mss_goes_in_a_segment_of_its_own(struct kunit *test)
+{
+	struct l4lb_clientaddr_state st;
+	u8 hdr[L4LB_PP_MAXLEN];
+	unsigned int j;
+	char desc[96];
+	int hlen;
+
+	hlen = l4lb_pp_build(hdr, sizeof(hdr), 2, CLIENT, CPORT, VIP, VPORT);
+	l4lb_ca_init(&st, ISN_WRAP, hlen);
+	for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+		struct tspec in = to_backend(st.isn1, 1448);
+		struct tspec hseg = in, shifted = in;
+		struct sk_buff *skb, *nskb;
+
+		in.optlen = put_nops(in.opt, 2);
+		in.optlen += put_ts(in.opt + 2);
+		if (!lo_fits(&layouts[j], &in))
+			continue;
+		snprintf(desc, sizeof(desc), "%s", lo_name(&layouts[j]));
+		skb = tskb(test, &in, &layouts[j]);
+		KUNIT_ASSERT_EQ(test, l4lb_pp_carry(&st, in.seq, in.flags),
+				L4LB_PP_CARRY);
+		/* 1448 + 28 > 1460: refused, untouched. */
+		KUNIT_ASSERT_EQ_MSG(test, l4lb_pp_insert(skb, hdr, hlen, 1460),
+				    -EMSGSIZE, "%s", desc);
+		assert_untouched(test, skb, &in, layouts[j].summed, desc);
+
+		/* The header alone, at the first byte, headers copied... */
+		nskb = skb_track(test, l4lb_pp_segment(skb, hdr, hlen,
+						       GFP_KERNEL));
+		hseg = in;
+		hseg.plen = 0;
+		hseg.pre = hdr;
+		hseg.prelen = hlen;
+		KUNIT_EXPECT_EQ(test, (u8)nskb->ip_summed, CHECKSUM_NONE);
+		KUNIT_EXPECT_EQ(test, skb_transport_offset(nskb), (int)THOFF);
+		assert_is(test, nskb, &hseg, desc);
+
+		/* ...then the segment itself, shifted. */
+		shifted = in;
+		shifted.seq = st.isn1 + hlen;
+		KUNIT_ASSERT_EQ(test, l4lb_pp_fix_seq(skb, &st), 0);
+		assert_is(test, skb, &shifted, desc);
+	}
+
+	/* Exactly the MSS still fits. */
+	{
+		const struct layout lo = { .summed = CHECKSUM_NONE };
+		struct tspec in = to_backend(st.isn1, 1460 - hlen), out = in;
+		struct sk_buff *skb = tskb(test, &in, &lo);
+
+		out.pre = hdr;
+		out.prelen = hlen;
+		KUNIT_ASSERT_EQ(test, l4lb_pp_insert(skb, hdr, hlen, 1460), 0);
+		assert_is(test, skb, &out, "payload + header == MSS");
+	}
+
+	/* A GSO packet is never grown. */
+	{
+		const struct layout lo = { .linear = 52, .nfrags = 2,
+					   .summed = CHECKSUM_PARTIAL };
+		struct tspec in = to_backend(st.isn1, 2000);
+		struct sk_buff *skb = tskb(test, &in, &lo);
+
+		skb_shinfo(skb)->gso_size = 1000;
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+		KUNIT_ASSERT_EQ(test, l4lb_pp_insert(skb, hdr, hlen, 65535),
+				-EMSGSIZE);
+		skb_shinfo(skb)->gso_size = 0;
+		skb_shinfo(skb)->gso_type = 0;
+		assert_untouched(test, skb, &in, CHECKSUM_PARTIAL, "GSO");
+	}
+}
+
+static void pp_fix_icmp_restores_the_quoted_sequence_number(struct kunit *test)
+{
+	static const unsigned int quotes[] = { 20 + 20 + 10, 20 + 18, 20 + 8,
+					       20 + 6 };
+	struct l4lb_clientaddr_state st;
+	unsigned int q;
+
+	l4lb_ca_init(&st, ISN_WRAP, L4LB_PP_V2_LEN);
+	for (q = 0; q < ARRAY_SIZE(quotes); q++) {
+		/* The quoted segment as the balancer sent it to the backend,
+		 * already translated back (client -> VIP) by the NAT.
+		 */
+		struct tspec inner = to_backend(0x20u, 10), want = inner;
+		unsigned int qlen = quotes[q];
+		unsigned int len = 20 + 8 + qlen;
+		const u8 *qin, *qwant;
+		struct sk_buff *skb;
+		struct iphdr *iph;
+		struct icmphdr *ih;
+		u8 *flat, *got;
+		const struct layout lo = { .summed = CHECKSUM_NONE };
+
+		inner.saddr = CLIENT;
+		inner.daddr = VIP;
+		want = inner;
+		want.seq = l4lb_pp_seq_to_client(&st, inner.seq);
+		KUNIT_ASSERT_EQ(test, want.seq, 0x04u);
+		qin = build(test, &inner, CHECKSUM_NONE);
+		qwant = build(test, &want, CHECKSUM_NONE);
+
+		flat = kunit_kzalloc(test, len, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, flat);
+		iph = (struct iphdr *)flat;
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tot_len = htons(len);
+		iph->ttl = 64;
+		iph->protocol = IPPROTO_ICMP;
+		iph->saddr = VIP;
+		iph->daddr = CLIENT;
+		iph->check = ip_fast_csum(iph, 5);
+		ih = (struct icmphdr *)(flat + 20);
+		ih->type = ICMP_DEST_UNREACH;
+		ih->code = ICMP_FRAG_NEEDED;
+		ih->un.frag.mtu = htons(1400);
+		memcpy(flat + 28, qin, qlen);
+		ih->checksum = ip_compute_csum(ih, len - 20);
+
+		skb = skb_from(test, flat, len, &lo);
+		KUNIT_ASSERT_EQ(test, l4lb_pp_fix_icmp(skb, &st), 0);
+		got = skb_bytes(test, skb);
+		KUNIT_EXPECT_EQ_MSG(test, c16(ip_compute_csum(got + 20, len - 20)),
+				    0, "quote of %u: ICMP checksum", qlen);
+		/* The quote is the packet built with the client's seq (and
+		 * its checksum, where quoted); a quote without the seq stays.
+		 */
+		assert_bytes(test, got + 28, qlen >= 28 ? qwant : qin, qlen,
+			     "quoted packet");
+	}
+}
+
+/* --- TOA -------------------------------------------------------------------- */
+
+static unsigned int put_toa(u8 *o)
+{
+	o[0] = L4LB_TOA_KIND;
+	o[1] = L4LB_TOA_LEN;
+	memcpy(o + 2, &(__be16){ CPORT }, 2);
+	memcpy(o + 4, &(__be32){ CLIENT }, 4);
+	return L4LB_TOA_LEN;
+}
+
+static void toa_option_goes_after_the_options(struct kunit *test)
+{
+	unsigned int v, j;
+	char desc[96];
+
+	for (v = 0; v < 4; v++) {
+		struct tspec in = to_backend(1000, 700), out;
+
+		switch (v) {
+		case 0:		/* no options */
+			break;
+		case 1:		/* NOP NOP TS */
+			in.optlen = put_nops(in.opt, 2) + put_ts(in.opt + 2);
+			break;
+		case 2:		/* NOP EOL: inserted before the EOL */
+			in.optlen = pad_eol(in.opt, put_nops(in.opt, 1));
+			break;
+		default:	/* 32 bytes: doff ends at 15 words */
+			in.optlen = put_nops(in.opt, 2) + put_ts(in.opt + 2);
+			in.optlen += put_nops(in.opt + 12, 2);
+			in.optlen += put_sack(in.opt + 14,
+					      (const u32[]){ 1, 2, 3, 4 }, 2);
+			break;
+		}
+		out = in;
+		if (v == 2) {
+			/* NOP, TOA at odd offset, then the EOL padding. */
+			out.optlen = put_nops(out.opt, 1);
+			out.optlen += put_toa(out.opt + 1);
+			out.optlen = pad_eol(out.opt, out.optlen);
+		} else {
+			out.optlen += put_toa(out.opt + in.optlen);
+		}
+		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+			struct sk_buff *skb;
+
+			if (!lo_fits(&layouts[j], &in))
+				continue;
+			snprintf(desc, sizeof(desc), "options %u, %s", v,
+				 lo_name(&layouts[j]));
+			skb = tskb(test, &in, &layouts[j]);
+			KUNIT_ASSERT_EQ_MSG(test, l4lb_toa_insert(skb, CLIENT,
+								  CPORT, 1500),
+					    0, "%s", desc);
+			KUNIT_EXPECT_EQ_MSG(test, skb_transport_offset(skb),
+					    (int)THOFF, "%s", desc);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    (unsigned int)tcp_hdr(skb)->doff * 4,
+					    20 + out.optlen, "%s", desc);
+			assert_is(test, skb, &out, desc);
+		}
+	}
+}
+
+static void toa_without_room_is_enospc_and_untouched(struct kunit *test)
+{
+	struct tspec full = to_backend(1000, 100), big = to_backend(1000, 1448);
+	struct tspec ok;
+	struct sk_buff *skb;
+	unsigned int j;
+	char desc[96];
+
+	/* 40 bytes of options: doff already 15 words. */
+	full.optlen = put_nops(full.opt, 2) + put_ts(full.opt + 2);
+	full.optlen += put_nops(full.opt + 12, 2);
+	full.optlen += put_sack(full.opt + 14,
+				(const u32[]){ 1, 2, 3, 4, 5, 6 }, 3);
+	KUNIT_ASSERT_EQ(test, full.optlen, 40u);
+	/* 1500 bytes: no room under an MTU of 1500. */
+	big.optlen = put_nops(big.opt, 2) + put_ts(big.opt + 2);
+	KUNIT_ASSERT_EQ(test, tlen(&big), 1500u);
+
+	for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+		const struct layout *lo = &layouts[j];
+
+		snprintf(desc, sizeof(desc), "doff 15, %s", lo_name(lo));
+		if (lo_fits(lo, &full)) {
+			skb = tskb(test, &full, lo);
+			KUNIT_EXPECT_EQ_MSG(test, l4lb_toa_insert(skb, CLIENT,
+								  CPORT, 9000),
+					    -ENOSPC, "%s", desc);
+			assert_untouched(test, skb, &full, lo->summed, desc);
+		}
+		snprintf(desc, sizeof(desc), "mtu, %s", lo_name(lo));
+		skb = tskb(test, &big, lo);
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_toa_insert(skb, CLIENT, CPORT,
+							  1500),
+				    -ENOSPC, "%s", desc);
+		assert_untouched(test, skb, &big, lo->summed, desc);
+		/* Eight more bytes of MTU are enough. */
+		ok = big;
+		ok.optlen += put_toa(ok.opt + big.optlen);
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_toa_insert(skb, CLIENT, CPORT,
+							  1508),
+				    0, "%s", desc);
+		assert_is(test, skb, &ok, desc);
+	}
+
+	/* GSO: each segment must fit, the GSO size counts. */
+	{
+		const struct layout lo = { .linear = 52, .nfrags = 3,
+					   .summed = CHECKSUM_PARTIAL };
+		struct tspec gso = to_backend(1000, 3 * 1448);
+
+		gso.optlen = put_nops(gso.opt, 2) + put_ts(gso.opt + 2);
+		skb = tskb(test, &gso, &lo);
+		skb_shinfo(skb)->gso_size = 1448;
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+		KUNIT_EXPECT_EQ(test, l4lb_toa_insert(skb, CLIENT, CPORT, 1500),
+				-ENOSPC);
+		skb_shinfo(skb)->gso_size = 1440;
+		KUNIT_EXPECT_EQ(test, l4lb_toa_insert(skb, CLIENT, CPORT, 1500),
+				0);
+		KUNIT_EXPECT_EQ(test, (int)tcp_hdr(skb)->doff, 10);
+	}
+}
+
+static void toa_wanted_on_the_first_segments_only(struct kunit *test)
+{
+	struct l4lb_clientaddr_state st;
+	const u8 ack = TCPHDR_ACK;
+
+	l4lb_ca_init(&st, ISN_WRAP, 0);
+	KUNIT_EXPECT_FALSE(test, l4lb_toa_wanted(&st, ISN_WRAP, TCPHDR_SYN));
+	KUNIT_EXPECT_TRUE(test, l4lb_toa_wanted(&st, st.isn1, ack));
+	KUNIT_EXPECT_TRUE(test, l4lb_toa_wanted(&st, st.isn1,
+						ack | TCPHDR_PSH));
+	KUNIT_EXPECT_FALSE(test, l4lb_toa_wanted(&st, st.isn1, TCPHDR_RST));
+	KUNIT_EXPECT_FALSE(test, l4lb_toa_wanted(&st, st.isn1 + 1, ack));
+	/* The SYN-ACK acks the SYN only; then the backend acks data. */
+	l4lb_ca_note_ack(&st, st.isn1);
+	KUNIT_EXPECT_TRUE(test, l4lb_toa_wanted(&st, st.isn1, ack));
+	l4lb_ca_note_ack(&st, st.isn1 + 1);
+	KUNIT_EXPECT_FALSE(test, l4lb_toa_wanted(&st, st.isn1, ack));
+}
+
+/* --- MSS -------------------------------------------------------------------- */
+
+static void mss_of_a_syn_ack_is_reduced(struct kunit *test)
+{
+	static const struct {
+		u16 mss, by, want;
+		unsigned int nops;	/* before the option: 1 = odd offset */
+	} cases[] = {
+		{ 1460, 8, 1452, 0 },
+		{ 1460, 8, 1452, 1 },
+		{ 8960, 8, 8952, 2 },
+		{ 96, 8, 88, 0 },
+		{ 90, 8, 88, 0 },	/* never below TCP_MIN_MSS */
+		{ 80, 8, 80, 0 },	/* already below: kept */
+	};
+	unsigned int i, j;
+	char desc[96];
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+			struct tspec in = to_client(ISN_WRAP + 1, 0), out;
+			struct sk_buff *skb;
+			unsigned int n;
+
+			in.flags = TCPHDR_SYN | TCPHDR_ACK;
+			n = put_nops(in.opt, cases[i].nops);
+			n += put_mss(in.opt + n, cases[i].mss);
+			n += put_nops(in.opt + n, 2);
+			n += put_ts(in.opt + n);
+			in.optlen = pad_eol(in.opt, n);
+			out = in;
+			put_unaligned_be16(cases[i].want,
+					   out.opt + cases[i].nops + 2);
+			if (layouts[j].linear)	/* no payload to put in frags */
+				continue;
+			snprintf(desc, sizeof(desc), "MSS %u - %u, %u NOPs, %s",
+				 cases[i].mss, cases[i].by, cases[i].nops,
+				 lo_name(&layouts[j]));
+			skb = tskb(test, &in, &layouts[j]);
+			KUNIT_ASSERT_EQ_MSG(test,
+					    l4lb_tcp_mss_reduce(skb, cases[i].by),
+					    0, "%s", desc);
+			assert_is(test, skb, &out, desc);
+		}
+	}
+}
+
+static void mss_reduce_refuses_other_segments_untouched(struct kunit *test)
+{
+	const struct layout lo = { .summed = CHECKSUM_NONE };
+	struct tspec nomss = to_client(1, 0), notsyn = to_client(1, 10);
+	struct sk_buff *skb;
+
+	nomss.flags = TCPHDR_SYN | TCPHDR_ACK;
+	nomss.optlen = put_nops(nomss.opt, 2) + put_ts(nomss.opt + 2);
+	skb = tskb(test, &nomss, &lo);
+	KUNIT_EXPECT_EQ(test, l4lb_tcp_mss_reduce(skb, 8), -ENOENT);
+	assert_untouched(test, skb, &nomss, CHECKSUM_NONE, "no MSS option");
+
+	notsyn.optlen = put_mss(notsyn.opt, 1460);
+	skb = tskb(test, &notsyn, &lo);
+	KUNIT_EXPECT_EQ(test, l4lb_tcp_mss_reduce(skb, 8), -EINVAL);
+	assert_untouched(test, skb, &notsyn, CHECKSUM_NONE, "not a SYN");
+}
+
+static struct kunit_case l4lb_clientaddr_cases[] = {
+	KUNIT_CASE(pp_v2_header_is_byte_exact),
+	KUNIT_CASE(pp_v1_header_is_the_exact_line),
+	KUNIT_CASE(pp_seq_maps_across_the_wrap),
+	KUNIT_CASE(pp_fix_seq_and_ack_rewrite_packets_across_the_wrap),
+	KUNIT_CASE(pp_sack_blocks_are_shifted),
+	KUNIT_CASE(pp_carry_decision_follows_the_first_byte_and_the_ack),
+	KUNIT_CASE(pp_retransmitted_first_segment_carries_the_header_once),
+	KUNIT_CASE(pp_insert_grows_a_cloned_skb_without_tailroom),
+	KUNIT_CASE(pp_header_over_the_mss_goes_in_a_segment_of_its_own),
+	KUNIT_CASE(pp_fix_icmp_restores_the_quoted_sequence_number),
+	KUNIT_CASE(toa_option_goes_after_the_options),
+	KUNIT_CASE(toa_without_room_is_enospc_and_untouched),
+	KUNIT_CASE(toa_wanted_on_the_first_segments_only),
+	KUNIT_CASE(mss_of_a_syn_ack_is_reduced),
+	KUNIT_CASE(mss_reduce_refuses_other_segments_untouched),
+	{}
+};
+
+static struct kunit_suite l4lb_clientaddr_suite = {
+	.name = "l4lb_clientaddr",
+	.test_cases = l4lb_clientaddr_cases,
+};
+
+kunit_test_suite(l4lb_clientaddr_suite);

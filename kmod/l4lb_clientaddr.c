@@ -116,6 +116,7 @@ void l4lb_ca_init(struct l4lb_clientaddr_state *st, u32 isn, u8 hlen)
 	st->isn1 = isn + 1;
 	st->hlen = hlen;
 	st->flags = 0;
+	st->mss = 0;
 }
 
 /**
@@ -766,18 +767,20 @@ static void l4lb_ca_find_mss(unsigned int off, u8 kind, u8 olen, void *arg)
  * l4lb_tcp_mss_reduce() - lower the MSS option of a SYN or SYN-ACK
  * @skb: the segment, IPv4 header linear; may be cloned, non-linear,
  *	CHECKSUM_PARTIAL
- * @by: bytes to take off, host byte order
+ * @by: bytes to take off, host byte order; 0 only reads the option
  *
  * For TOA: the MSS the backend announces in its SYN-ACK is lowered by
  * L4LB_TOA_LEN, so the client's full-sized segments still fit the path
- * with the option added. Never below TCP_MIN_MSS. TCP checksum updated
- * incrementally (RFC 1624), the option at any offset.
+ * with the option added. Never below TCP_MIN_MSS (an MSS already below it
+ * stays). TCP checksum updated incrementally (RFC 1624), the option at any
+ * offset. For PROXY protocol, @by 0 reads the backend's MSS
+ * (l4lb_clientaddr_state.mss).
  *
  * Context: any.
- * Return: 0 (also if the MSS was already at the minimum); -ENOENT for a SYN
+ * Return: the MSS the option held before, bytes (> 0); -ENOENT for a SYN
  * without an MSS option (the peer then assumes 536, RFC 9293 3.7.1);
- * -EINVAL if not a SYN, or not a complete TCP header; -EPROTONOSUPPORT;
- * -ENOMEM. The packet's bytes are unchanged on error.
+ * -EINVAL if not a SYN, for an MSS of 0, or not a complete TCP header;
+ * -EPROTONOSUPPORT; -ENOMEM. The packet's bytes are unchanged on error.
  */
 int l4lb_tcp_mss_reduce(struct sk_buff *skb, u16 by)
 {
@@ -803,11 +806,11 @@ int l4lb_tcp_mss_reduce(struct sk_buff *skb, u16 by)
 	mss = get_unaligned_be16(buf + at + 2);
 	new = mss > TCP_MIN_MSS + by ? mss - by : min_t(u16, mss, TCP_MIN_MSS);
 	if (new == mss)
-		return 0;
+		return mss ?: -EINVAL;
 	th = l4lb_ca_tcp_writable(skb, &thoff);
 	if (IS_ERR(th))
 		return PTR_ERR(th);
 	wire = htons(new);
 	l4lb_ca_opt_write(skb, th, at + 2, &wire, sizeof(wire));
-	return 0;
+	return mss;
 }

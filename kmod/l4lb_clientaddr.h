@@ -36,6 +36,9 @@
  *	they only ever go from clear to set, and acting on a stale clear
  *	flag is harmless (a header sent again is discarded by the backend's
  *	TCP as a duplicate of bytes it holds)
+ * @mss: the MSS the backend announced in its SYN-ACK, bytes, host byte
+ *	order, as l4lb_tcp_mss_reduce() returns it; 0 until seen. The most
+ *	payload a segment carrying the PROXY header may have.
  *
  * It is meant to live in an extension of the row, allocated only for the
  * connections of services that pass the client's address.
@@ -44,6 +47,7 @@ struct l4lb_clientaddr_state {
 	u32 isn1;
 	u8 hlen;
 	u8 flags;
+	u16 mss;
 };
 
 /**

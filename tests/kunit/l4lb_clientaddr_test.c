@@ -1082,8 +1082,14 @@ static void mss_of_a_syn_ack_is_reduced(struct kunit *test)
 			skb = tskb(test, &in, &layouts[j]);
 			KUNIT_ASSERT_EQ_MSG(test,
 					    l4lb_tcp_mss_reduce(skb, cases[i].by),
-					    0, "%s", desc);
+					    (int)cases[i].mss, "%s", desc);
 			assert_is(test, skb, &out, desc);
+			/* 0 only reads it. */
+			skb = tskb(test, &out, &layouts[j]);
+			KUNIT_ASSERT_EQ_MSG(test, l4lb_tcp_mss_reduce(skb, 0),
+					    (int)cases[i].want, "%s", desc);
+			assert_untouched(test, skb, &out, layouts[j].summed,
+					 desc);
 		}
 	}
 }
@@ -1104,6 +1110,12 @@ static void mss_reduce_refuses_other_segments_untouched(struct kunit *test)
 	skb = tskb(test, &notsyn, &lo);
 	KUNIT_EXPECT_EQ(test, l4lb_tcp_mss_reduce(skb, 8), -EINVAL);
 	assert_untouched(test, skb, &notsyn, CHECKSUM_NONE, "not a SYN");
+
+	notsyn.flags = TCPHDR_SYN;
+	notsyn.optlen = put_mss(notsyn.opt, 0);
+	skb = tskb(test, &notsyn, &lo);
+	KUNIT_EXPECT_EQ(test, l4lb_tcp_mss_reduce(skb, 8), -EINVAL);
+	assert_untouched(test, skb, &notsyn, CHECKSUM_NONE, "MSS 0");
 }
 
 static struct kunit_case l4lb_clientaddr_cases[] = {

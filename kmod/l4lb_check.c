@@ -176,6 +176,32 @@ int l4lb_check_state(u8 state, struct netlink_ext_ack *extack)
 	return 0;
 }
 
+/**
+ * l4lb_check_client_addr() - can a service pass client addresses this way?
+ * @mode: enum l4lb_client_addr
+ * @proto: the service's protocol, IPPROTO_TCP or IPPROTO_UDP
+ * @extack: error reporting, may be NULL
+ *
+ * PROXY protocol and TOA are TCP only: a UDP service has none.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL.
+ */
+int l4lb_check_client_addr(u8 mode, u8 proto, struct netlink_ext_ack *extack)
+{
+	if (mode > L4LB_CLIENT_ADDR_MAX) {
+		NL_SET_ERR_MSG(extack,
+			       "client-addr must be none, proxy-v2, proxy-v1 or toa");
+		return -EINVAL;
+	}
+	if (mode != L4LB_CLIENT_ADDR_NONE && proto != IPPROTO_TCP) {
+		NL_SET_ERR_MSG(extack,
+			       "client-addr other than none needs a TCP service");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The message of an address that is not local. Kernels before 6.2 have no
  * formatted extack messages: the caller points at the attribute instead.
  */

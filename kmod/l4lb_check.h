@@ -23,6 +23,7 @@ int l4lb_check_backend_addr(__be32 addr, struct netlink_ext_ack *extack);
 int l4lb_check_backend_port(__be16 port, struct netlink_ext_ack *extack);
 int l4lb_check_weight(u32 weight, struct netlink_ext_ack *extack);
 int l4lb_check_state(u8 state, struct netlink_ext_ack *extack);
+int l4lb_check_client_addr(u8 mode, u8 proto, struct netlink_ext_ack *extack);
 int l4lb_check_snat_pool(struct net *net, const __be32 *addrs, unsigned int n,
 			 unsigned int *bad, struct netlink_ext_ack *extack);
 

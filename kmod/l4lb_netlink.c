@@ -56,6 +56,8 @@ static const struct nla_policy l4lb_svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	/* Reply-only attributes are refused in requests. */
 	[L4LB_SVC_ATTR_SNAT_USAGE] = { .type = NLA_REJECT },
 	[L4LB_SVC_ATTR_SNAT_FAIL] = { .type = NLA_REJECT },
+	[L4LB_SVC_ATTR_CLIENT_ADDR] =
+		NLA_POLICY_MAX(NLA_U8, L4LB_CLIENT_ADDR_MAX),
 };
 
 static const struct nla_policy l4lb_be_policy[L4LB_BE_ATTR_MAX + 1] = {
@@ -463,6 +465,16 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 			return err;
 		l4lb_service_cfg_timeout(&cfg, l4lb_timeout_attrs[i].kind,
 					 nla_get_u32(a));
+	}
+	if (tb[L4LB_SVC_ATTR_CLIENT_ADDR]) {
+		cfg.client_addr = nla_get_u8(tb[L4LB_SVC_ATTR_CLIENT_ADDR]);
+		err = l4lb_nl_bad(tb[L4LB_SVC_ATTR_CLIENT_ADDR],
+				  l4lb_check_client_addr(cfg.client_addr,
+							 cfg.proto,
+							 info->extack),
+				  info->extack);
+		if (err)
+			return err;
 	}
 	return l4lb_ctl_service_set(ln, &cfg, info->extack);
 }

@@ -119,6 +119,7 @@ int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 	    l4lb_nl_snat_pool_fill(msg, cfg) ||
 	    nla_put_u64_64bit(msg, L4LB_SVC_ATTR_SNAT_FAIL, r->snat_fail,
 			      L4LB_SVC_ATTR_PAD) ||
+	    nla_put_u8(msg, L4LB_SVC_ATTR_CLIENT_ADDR, cfg->client_addr) ||
 	    (r->usage && l4lb_nl_snat_usage_fill(msg, r->usage)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);

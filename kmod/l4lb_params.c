@@ -53,6 +53,10 @@ static char *scheduler = "rr";
 module_param(scheduler, charp, 0444);
 MODULE_PARM_DESC(scheduler, "scheduler name (default rr)");
 
+static char *client_addr = "none";
+module_param(client_addr, charp, 0444);
+MODULE_PARM_DESC(client_addr, "how backends learn the client's address: none, proxy-v2, proxy-v1 or toa; not yet used by the packet path (default none)");
+
 /* The variables are l4lb_net.c's. */
 module_param_named(conn_max, l4lb_conn_max, uint, 0444);
 MODULE_PARM_DESC(conn_max, "most NAT rows per network namespace, >= 1 (default 1048576)");
@@ -308,6 +312,25 @@ static const char *l4lb_snat_pool_why(int err)
 	}
 }
 
+/**
+ * l4lb_parse_client_addr() - parse a way of passing the client's address
+ * @s: NUL-terminated text: "none", "proxy-v2", "proxy-v1" or "toa"
+ * @mode: out, enum l4lb_client_addr
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL.
+ */
+int l4lb_parse_client_addr(const char *s, u8 *mode)
+{
+	static const char * const names[] = L4LB_CLIENT_ADDR_NAMES;
+	int i = match_string(names, ARRAY_SIZE(names), s);
+
+	if (i < 0)
+		return -EINVAL;
+	*mode = i;
+	return 0;
+}
+
 /* The snat_ip parameter into @cfg: parsed, and local in the initial netns. */
 static int l4lb_param_snat(struct l4lb_service_cfg *cfg)
 {
@@ -446,6 +469,16 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 		return -EINVAL;
 	}
 	l4lb_service_cfg_timeout(cfg, L4LB_TO_PERSIST, persistence);
+	if (l4lb_parse_client_addr(client_addr, &cfg->client_addr)) {
+		pr_err("invalid client_addr='%s': must be none, proxy-v2, proxy-v1 or toa\n",
+		       client_addr);
+		return -EINVAL;
+	}
+	if (l4lb_check_client_addr(cfg->client_addr, cfg->proto, NULL)) {
+		pr_err("invalid client_addr='%s' with proto=%s: only none for udp\n",
+		       client_addr, proto);
+		return -EINVAL;
+	}
 
 	*be = kcalloc(L4LB_BACKENDS_MAX, sizeof(**be), GFP_KERNEL);
 	if (!*be)

@@ -26,6 +26,7 @@ int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
 			unsigned int max, unsigned int *n, unsigned int *bad);
 int l4lb_parse_snat_pool(const char *s, __be32 *out, unsigned int max,
 			 unsigned int *n, unsigned int *bad);
+int l4lb_parse_client_addr(const char *s, u8 *mode);
 
 int l4lb_params_check(void);
 int l4lb_params_cfg(struct l4lb_service_cfg *cfg,

@@ -41,7 +41,8 @@ int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
 	      l4lb_check_port(cfg->port, extack) ?:
 	      l4lb_check_proto(cfg->proto, extack) ?:
 	      l4lb_check_snat_pool(NULL, cfg->snat, cfg->nsnat, NULL, extack) ?:
-	      l4lb_check_persistence(cfg->timeout[L4LB_CONN_PERSIST], extack);
+	      l4lb_check_persistence(cfg->timeout[L4LB_CONN_PERSIST], extack) ?:
+	      l4lb_check_client_addr(cfg->client_addr, cfg->proto, extack);
 	for (i = L4LB_CONN_SYN_SENT; !err && i <= L4LB_CONN_STATE_MAX; i++)
 		if (i != L4LB_CONN_PERSIST)
 			err = l4lb_check_timeout(cfg->timeout[i], extack);
@@ -145,6 +146,7 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
 		sizeof(cfg->sched));
 	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
 		cfg->timeout[i] = svc->timeout[i] / HZ;
+	cfg->client_addr = svc->client_addr;
 }
 
 /**
@@ -288,6 +290,7 @@ static void l4lb_cfg_apply(struct l4lb_service *svc,
 	/* Read field by field on the packet path; the key never changes. */
 	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
 		WRITE_ONCE(svc->timeout[i], cfg->timeout[i] * HZ);
+	WRITE_ONCE(svc->client_addr, cfg->client_addr);
 }
 
 /* A scheduler instance, brought up to date with @arr. */

@@ -92,6 +92,8 @@ struct l4lb_services {
  *	port towards the chosen backend
  * @timeout: idle timeout of a row in each enum l4lb_conn_state, in jiffies;
  *	timeout[L4LB_CONN_PERSIST] is the persistence time, 0 for none
+ * @client_addr: enum l4lb_client_addr; read locklessly (READ_ONCE). Not
+ *	yet used by the packet path.
  * @backends: every backend, removed ones included (l4lb_services::lock)
  * @arr: the schedulable backends (RCU)
  * @sched: the scheduler and its per-service data (RCU)
@@ -107,6 +109,7 @@ struct l4lb_service {
 	struct l4lb_snat_pool __rcu *snat;
 	atomic64_t snat_fail;
 	unsigned long timeout[L4LB_CONN_STATE_MAX + 1];
+	u8 client_addr;
 	struct list_head backends;
 	struct l4lb_backend_array __rcu *arr;
 	struct l4lb_sched_inst __rcu *sched;
@@ -124,6 +127,7 @@ struct l4lb_service {
  * @sched: scheduler name
  * @timeout: seconds, indexed like l4lb_service::timeout;
  *	timeout[L4LB_CONN_PERSIST] is the persistence time, 0 for none
+ * @client_addr: enum l4lb_client_addr
  */
 struct l4lb_service_cfg {
 	__be32 vip;
@@ -133,6 +137,7 @@ struct l4lb_service_cfg {
 	unsigned int nsnat;
 	char sched[L4LB_SCHED_NAME_MAX];
 	unsigned int timeout[L4LB_CONN_STATE_MAX + 1];
+	u8 client_addr;
 };
 
 /**

@@ -222,6 +222,12 @@ enum l4lb_flags {
  * @L4LB_SVC_ATTR_SNAT_FAIL: u64 (replies only), new connections of the
  *	service refused because no SNAT address and port towards the chosen
  *	backend was free; the namespace counts them in DROP_NO_SNAT_PORT too
+ * @L4LB_SVC_ATTR_CLIENT_ADDR: u8, enum l4lb_client_addr: how the service's
+ *	backends learn each client's address; default L4LB_CLIENT_ADDR_NONE.
+ *	Values past L4LB_CLIENT_ADDR_MAX are refused (-ERANGE), and so is
+ *	any value but NONE for a UDP service (-EINVAL). A change applies to
+ *	connections scheduled from then on. Not yet acted upon by the packet
+ *	path: set and shown only (issue #16).
  */
 enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_UNSPEC,
@@ -243,11 +249,48 @@ enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_SNAT_POOL,
 	L4LB_SVC_ATTR_SNAT_USAGE,
 	L4LB_SVC_ATTR_SNAT_FAIL,
+	L4LB_SVC_ATTR_CLIENT_ADDR,
 
 	__L4LB_SVC_ATTR_MAX,
 };
 
 #define L4LB_SVC_ATTR_MAX (__L4LB_SVC_ATTR_MAX - 1)
+
+/**
+ * enum l4lb_client_addr - how a service passes the client's address on
+ * @L4LB_CLIENT_ADDR_NONE: not at all; backends see the SNAT address only
+ * @L4LB_CLIENT_ADDR_PROXY_V2: a PROXY protocol version 2 header (binary,
+ *	28 bytes for TCP over IPv4) at the start of the stream towards the
+ *	backend, per HAProxy's proxy-protocol.txt
+ * @L4LB_CLIENT_ADDR_PROXY_V1: a PROXY protocol version 1 header (the text
+ *	line "PROXY TCP4 ..."), per the same document
+ * @L4LB_CLIENT_ADDR_TOA: the TCP option of LVS FULLNAT and DPVS (kind 254,
+ *	length 8: the client's port and IPv4 address) on the client's first
+ *	segments; read by a toa module on the backends
+ */
+enum l4lb_client_addr {
+	L4LB_CLIENT_ADDR_NONE,
+	L4LB_CLIENT_ADDR_PROXY_V2,
+	L4LB_CLIENT_ADDR_PROXY_V1,
+	L4LB_CLIENT_ADDR_TOA,
+
+	__L4LB_CLIENT_ADDR_MAX,
+};
+
+#define L4LB_CLIENT_ADDR_MAX (__L4LB_CLIENT_ADDR_MAX - 1)
+
+/**
+ * L4LB_CLIENT_ADDR_NAMES - initializer of a name table indexed by
+ * enum l4lb_client_addr: the words of the client_addr= parameter and of
+ * l4lbctl. Use as: static const char * const names[] =
+ * L4LB_CLIENT_ADDR_NAMES;
+ */
+#define L4LB_CLIENT_ADDR_NAMES {				\
+	[L4LB_CLIENT_ADDR_NONE]		= "none",		\
+	[L4LB_CLIENT_ADDR_PROXY_V2]	= "proxy-v2",		\
+	[L4LB_CLIENT_ADDR_PROXY_V1]	= "proxy-v1",		\
+	[L4LB_CLIENT_ADDR_TOA]		= "toa",		\
+}
 
 /**
  * enum l4lb_snat_attr - attributes in the SNAT nests of a service

@@ -6,12 +6,14 @@
  * parameters give a namespace (l4lb_net_table_limits()).
  */
 #include <kunit/test.h>
+#include <linux/in.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 
 #include "../include/uapi/l4lb.h"
+#include "l4lb_check.h"
 #include "l4lb_net.h"
 #include "l4lb_params.h"
 
@@ -355,6 +357,45 @@ static void snat_pool_empty_and_auto_are_the_empty_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 0U);
 }
 
+static void client_addr_accepts_the_four_words_only(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "None", "proxy", "proxy-v3", "proxy_v2", "toa ", " toa",
+		"proxy-v2,toa", "1",
+	};
+	unsigned int i;
+	u8 mode = 99;
+
+	KUNIT_EXPECT_EQ(test, l4lb_parse_client_addr("none", &mode), 0);
+	KUNIT_EXPECT_EQ(test, mode, L4LB_CLIENT_ADDR_NONE);
+	KUNIT_EXPECT_EQ(test, l4lb_parse_client_addr("proxy-v2", &mode), 0);
+	KUNIT_EXPECT_EQ(test, mode, L4LB_CLIENT_ADDR_PROXY_V2);
+	KUNIT_EXPECT_EQ(test, l4lb_parse_client_addr("proxy-v1", &mode), 0);
+	KUNIT_EXPECT_EQ(test, mode, L4LB_CLIENT_ADDR_PROXY_V1);
+	KUNIT_EXPECT_EQ(test, l4lb_parse_client_addr("toa", &mode), 0);
+	KUNIT_EXPECT_EQ(test, mode, L4LB_CLIENT_ADDR_TOA);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		mode = 99;
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_parse_client_addr(bad[i], &mode),
+				    -EINVAL, "'%s'", bad[i]);
+		KUNIT_EXPECT_EQ_MSG(test, mode, 99, "'%s'", bad[i]);
+	}
+}
+
+static void client_addr_check_refuses_udp_and_unknown_modes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_TOA,
+						     IPPROTO_TCP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_NONE,
+						     IPPROTO_UDP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_PROXY_V2,
+						     IPPROTO_UDP, NULL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_MAX + 1,
+						     IPPROTO_TCP, NULL),
+			-EINVAL);
+}
+
 static void snat_pool_rejects_bad_entries_and_names_their_index(struct kunit *test)
 {
 	static const struct {
@@ -471,6 +512,8 @@ static struct kunit_case l4lb_params_cases[] = {
 	KUNIT_CASE(snat_pool_parses_addresses_ranges_and_lists),
 	KUNIT_CASE(snat_pool_empty_and_auto_are_the_empty_pool),
 	KUNIT_CASE(snat_pool_rejects_bad_entries_and_names_their_index),
+	KUNIT_CASE(client_addr_accepts_the_four_words_only),
+	KUNIT_CASE(client_addr_check_refuses_udp_and_unknown_modes),
 	KUNIT_CASE(table_limits_raised_for_the_host_only),
 	{}
 };

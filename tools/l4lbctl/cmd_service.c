@@ -179,6 +179,8 @@ static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 		attr = L4LB_SVC_ATTR_SNAT_POOL;
 	else if (!strcmp(w, "persistence"))
 		attr = L4LB_SVC_ATTR_PERSISTENCE;
+	else if (!strcmp(w, "client-addr"))
+		attr = L4LB_SVC_ATTR_CLIENT_ADDR;
 	else
 		return args_unknown(w);
 
@@ -214,6 +216,11 @@ static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 	case L4LB_SVC_ATTR_PERSISTENCE:
 		if (parse_seconds(val, &svc->persistence) < 0)
 			return usage_error("invalid persistence \"%s\" (expected seconds)", val);
+		break;
+	case L4LB_SVC_ATTR_CLIENT_ADDR:
+		if (parse_client_addr(val, &svc->client_addr) < 0)
+			return usage_error("invalid client-addr \"%s\" (expected none, proxy-v2, proxy-v1 or toa)",
+					   val);
 		break;
 	}
 	return RC_OK;
@@ -251,7 +258,7 @@ static const struct subcmd service_subcmds[] = {
 	  "[vip IP] [port N] [proto tcp|udp] [scheduler NAME]\n"
 	  "[snat auto|IP[-IP][,...]]\n"
 	  "[timeout tcp|tcpfin|tcpclose|udp|udpunreplied|syn SECONDS]...\n"
-	  "[persistence SECONDS]",
+	  "[persistence SECONDS] [client-addr none|proxy-v2|proxy-v1|toa]",
 	  "create a service, or change the one vip, port and proto select" },
 	{ "del", service_del_cmd, "SEL",
 	  "delete a service, with its backends and NAT rows" },

@@ -132,6 +132,12 @@ static void svc_snat_usage_value(struct printer *p, const void *obj)
 	json_end_array(&p->j);
 }
 
+static const char *svc_client_addr_word(const void *obj, char *buf)
+{
+	(void)buf;
+	return client_addr_name(((const struct svc_info *)obj)->client_addr);
+}
+
 #define SVC_TIMEOUT(name, a) \
 	{ name, 0, name, FIELD_U32(struct svc_info, timeout[a]), .attr = (a) }
 
@@ -162,6 +168,8 @@ static const struct field svc_fields[] = {
 	{ "persistence", 0, "persistence",
 	  FIELD_U32(struct svc_info, persistence),
 	  .attr = L4LB_SVC_ATTR_PERSISTENCE },
+	{ "client_addr", 0, "client_addr", FIELD_WORD(svc_client_addr_word),
+	  .attr = L4LB_SVC_ATTR_CLIENT_ADDR },
 	{ "conn_max", 0, "conn_max", FIELD_U32(struct svc_info, conn_max),
 	  .attr = L4LB_SVC_ATTR_CONN_MAX },
 };

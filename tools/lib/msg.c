@@ -73,6 +73,7 @@ static const enum mnl_attr_data_type svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_SNAT_POOL]	= MNL_TYPE_NESTED,
 	[L4LB_SVC_ATTR_SNAT_USAGE]	= MNL_TYPE_NESTED,
 	[L4LB_SVC_ATTR_SNAT_FAIL]	= MNL_TYPE_U64,
+	[L4LB_SVC_ATTR_CLIENT_ADDR]	= MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type snat_policy[L4LB_SNAT_ATTR_MAX + 1] = {
@@ -251,6 +252,9 @@ void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE))
 		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE,
 				 svc->persistence);
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_CLIENT_ADDR))
+		mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR,
+				svc->client_addr);
 	/* CONN_MAX is read only. */
 	mnl_attr_nest_end(nlh, nest);
 }
@@ -447,6 +451,7 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 		s.timeout[timeout_kinds[i].attr] =
 			get_u32(tb[timeout_kinds[i].attr]);
 	s.persistence = get_u32(tb[L4LB_SVC_ATTR_PERSISTENCE]);
+	s.client_addr = get_u8(tb[L4LB_SVC_ATTR_CLIENT_ADDR]);
 	s.conn_max = get_u32(tb[L4LB_SVC_ATTR_CONN_MAX]);
 	*svc = s;
 	return 0;

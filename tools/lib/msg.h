@@ -108,6 +108,7 @@ struct snat_use {
  * @timeout: timeouts in seconds, indexed by enum l4lb_svc_attr
  *	(only the L4LB_SVC_ATTR_TIMEOUT_* slots are used)
  * @persistence: seconds, 0 disables persistence
+ * @client_addr: enum l4lb_client_addr
  * @conn_max: NAT table size limit (replies only)
  * @snat_fail: connections refused for want of a SNAT address and port
  *	(replies only)
@@ -124,6 +125,7 @@ struct svc_info {
 	struct snat_pool snat;
 	uint32_t timeout[L4LB_SVC_ATTR_MAX + 1];
 	uint32_t persistence;
+	uint8_t client_addr;
 	uint32_t conn_max;
 	uint64_t snat_fail;
 	unsigned int nuse;

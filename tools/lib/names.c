@@ -19,11 +19,16 @@ static const char *const be_states[] = {
 /* The words of /proc/net/l4lb/nat, from the uapi header. */
 static const char *const conn_states[] = L4LB_CONN_STATE_NAMES;
 
+/* The words of the client_addr= parameter, from the uapi header. */
+static const char *const client_addrs[] = L4LB_CLIENT_ADDR_NAMES;
+
 /* A new enum value in the header must get a word here too. */
 _Static_assert(ARRAY_SIZE(be_states) == L4LB_BE_STATE_MAX + 1,
 	       "be_states[] out of date");
 _Static_assert(ARRAY_SIZE(conn_states) == L4LB_CONN_STATE_MAX + 1,
 	       "conn_states[] out of date");
+_Static_assert(ARRAY_SIZE(client_addrs) == L4LB_CLIENT_ADDR_MAX + 1,
+	       "client_addrs[] out of date");
 
 const struct timeout_kind timeout_kinds[] = {
 	{ "tcp",          L4LB_SVC_ATTR_TIMEOUT_TCP },
@@ -51,6 +56,13 @@ const char *conn_state_name(uint8_t state)
 	    conn_states[state])
 		return conn_states[state];
 	return "UNKNOWN";
+}
+
+const char *client_addr_name(uint8_t mode)
+{
+	if (mode < ARRAY_SIZE(client_addrs))
+		return client_addrs[mode];
+	return "unknown";
 }
 
 const char *proto_name(uint8_t proto)

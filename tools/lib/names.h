@@ -51,6 +51,16 @@ const char *proto_name(uint8_t proto);
 const char *conn_proto_name(uint8_t proto);
 
 /**
+ * client_addr_name() - word for a way of passing the client's address
+ * @mode: enum l4lb_client_addr
+ *
+ * Return: its word in L4LB_CLIENT_ADDR_NAMES ("none", "proxy-v2",
+ * "proxy-v1", "toa"), or "unknown" for a value the header does not know.
+ * Never NULL.
+ */
+const char *client_addr_name(uint8_t mode);
+
+/**
  * struct timeout_kind - one "timeout KIND SECONDS" word of "service set"
  * @word: the KIND word on the command line ("tcp", "tcpfin", "tcpclose",
  *	"udp", "udpunreplied", "syn")

@@ -127,6 +127,21 @@ int parse_be_state(const char *s, uint8_t *state)
 	return -EINVAL;
 }
 
+int parse_client_addr(const char *s, uint8_t *mode)
+{
+	unsigned int v;
+
+	if (!s)
+		return -EINVAL;
+	for (v = 0; v <= L4LB_CLIENT_ADDR_MAX; v++) {
+		if (!strcmp(s, client_addr_name((uint8_t)v))) {
+			*mode = (uint8_t)v;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 int parse_timeout_kind(const char *s, uint16_t *attr)
 {
 	size_t i;

@@ -131,6 +131,15 @@ int parse_proto(const char *s, uint8_t *proto);
 int parse_be_state(const char *s, uint8_t *state);
 
 /**
+ * parse_client_addr() - parse "none", "proxy-v2", "proxy-v1" or "toa"
+ * @s: the word
+ * @mode: enum l4lb_client_addr
+ *
+ * Return: 0 or -EINVAL.
+ */
+int parse_client_addr(const char *s, uint8_t *mode);
+
+/**
  * parse_timeout_kind() - parse the KIND of "timeout KIND SECONDS"
  * @s: "tcp", "tcpfin", "tcpclose", "udp", "udpunreplied" or "syn"
  * @attr: the enum l4lb_svc_attr that carries that timeout

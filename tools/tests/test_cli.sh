@@ -150,6 +150,8 @@ usage '"timeout udp" given twice' service set timeout udp 1 timeout udp 2
 usage '"timeout tcpclose" given twice' service set timeout tcpclose 1 timeout tcpclose 2
 usage '"timeout udpunreplied" given twice' service set timeout udpunreplied 1 timeout udpunreplied 2
 usage 'invalid persistence "4294967296" (expected seconds)' service set persistence 4294967296
+usage 'invalid client-addr "proxy" (expected none, proxy-v2, proxy-v1 or toa)' service set client-addr proxy
+usage '"client-addr" given twice' service set client-addr toa client-addr none
 usage '"vip" given twice' service set vip 1.2.3.4 vip 1.2.3.5
 
 # The iproute2-style forms: "backend add|del|set|show", "conn

@@ -501,12 +501,12 @@ static void service_set_sends_every_setting(void **state)
 			     "snat 10.0.0.1 timeout tcp 900 timeout tcpfin 10 "
 			     "timeout tcpclose 3 timeout udp 30 "
 			     "timeout udpunreplied 20 timeout syn 5 "
-			     "persistence 60"),
+			     "persistence 60 client-addr toa"),
 			 RC_OK);
 	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_SET);
 	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
 	svc = nest_attrs(L4LB_ATTR_SERVICE);
-	assert_int_equal(svc.count, 13);
+	assert_int_equal(svc.count, 14);
 	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET);
 	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_VIP]),
 			 inet_addr("192.0.2.1"));
@@ -522,6 +522,8 @@ static void service_set_sends_every_setting(void **state)
 	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED]), 20);
 	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_TIMEOUT_SYN]), 5);
 	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_PERSISTENCE]), 60);
+	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_CLIENT_ADDR]),
+			 L4LB_CLIENT_ADDR_TOA);
 }
 
 static void service_set_snat_auto_sends_zero(void **state)

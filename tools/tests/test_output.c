@@ -318,6 +318,7 @@ static struct svc_info sample_service(void)
 			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED) |
 			   ATTR_BIT(L4LB_SVC_ATTR_TIMEOUT_SYN) |
 			   ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE) |
+			   ATTR_BIT(L4LB_SVC_ATTR_CLIENT_ADDR) |
 			   ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX),
 		.vip = inet_addr("192.0.2.1"),
 		.port = htons(80),
@@ -350,11 +351,12 @@ static void service_as_lines_and_json(void **state)
 		"snat auto\ntimeout_tcp 900\ntimeout_tcpfin 120\n"
 		"timeout_tcpclose 3\ntimeout_udp 300\n"
 		"timeout_udpunreplied 30\ntimeout_syn 60\npersistence 0\n"
-		"conn_max 1048576\n");
+		"client_addr none\nconn_max 1048576\n");
 
 	svc.snat.n = 1;
 	svc.snat.addr[0] = inet_addr("10.0.0.1");
 	svc.proto = IPPROTO_UDP;
+	svc.client_addr = L4LB_CLIENT_ADDR_PROXY_V2;
 	sink_open(&s, true);
 	out_service(&s.o, &svc);
 	out_services_end(&s.o);
@@ -364,7 +366,7 @@ static void service_as_lines_and_json(void **state)
 		"\"timeout_tcpclose\":3,\"timeout_udp\":300,"
 		"\"timeout_udpunreplied\":30,"
 		"\"timeout_syn\":60,\"persistence\":0,"
-		"\"conn_max\":1048576}]\n");
+		"\"client_addr\":\"proxy-v2\",\"conn_max\":1048576}]\n");
 }
 
 static void several_services_as_blocks_and_array(void **state)

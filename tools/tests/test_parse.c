@@ -15,6 +15,7 @@
 
 #include <uapi/l4lb.h>
 
+#include "names.h"
 #include "parse.h"
 
 /* Parse @s as IP:PORT and expect @err; on success compare with ip, port. */
@@ -189,6 +190,37 @@ static void state_words_map_to_enum(void **state)
 	assert_int_equal(parse_be_state("UP", &s), -EINVAL);
 	assert_int_equal(parse_be_state("", &s), -EINVAL);
 	assert_int_equal(parse_be_state("unknown", &s), -EINVAL);
+}
+
+static void client_addr_words_map_to_enum(void **state)
+{
+	uint8_t m = 0xff;
+
+	(void)state;
+	assert_int_equal(parse_client_addr("none", &m), 0);
+	assert_int_equal(m, L4LB_CLIENT_ADDR_NONE);
+	assert_int_equal(parse_client_addr("proxy-v2", &m), 0);
+	assert_int_equal(m, L4LB_CLIENT_ADDR_PROXY_V2);
+	assert_int_equal(parse_client_addr("proxy-v1", &m), 0);
+	assert_int_equal(m, L4LB_CLIENT_ADDR_PROXY_V1);
+	assert_int_equal(parse_client_addr("toa", &m), 0);
+	assert_int_equal(m, L4LB_CLIENT_ADDR_TOA);
+	m = 0xff;
+	assert_int_equal(parse_client_addr("proxy", &m), -EINVAL);
+	assert_int_equal(parse_client_addr("TOA", &m), -EINVAL);
+	assert_int_equal(parse_client_addr("unknown", &m), -EINVAL);
+	assert_int_equal(parse_client_addr("", &m), -EINVAL);
+	assert_int_equal(parse_client_addr(NULL, &m), -EINVAL);
+	assert_int_equal(m, 0xff);
+	/* What is printed is read back. */
+	for (m = 0; m <= L4LB_CLIENT_ADDR_MAX; m++) {
+		uint8_t back = 0xff;
+
+		assert_int_equal(parse_client_addr(client_addr_name(m), &back), 0);
+		assert_int_equal(back, m);
+	}
+	assert_string_equal(client_addr_name(L4LB_CLIENT_ADDR_MAX + 1),
+			    "unknown");
 }
 
 static void timeout_kinds_map_to_service_attributes(void **state)
@@ -410,6 +442,7 @@ int main(void)
 		cmocka_unit_test(seconds_accept_full_u32_and_reject_the_rest),
 		cmocka_unit_test(proto_knows_tcp_and_udp_only),
 		cmocka_unit_test(state_words_map_to_enum),
+		cmocka_unit_test(client_addr_words_map_to_enum),
 		cmocka_unit_test(timeout_kinds_map_to_service_attributes),
 		cmocka_unit_test(sched_name_must_fit_and_be_a_word),
 		cmocka_unit_test(snat_pool_takes_auto_addresses_ranges_and_lists),

@@ -236,8 +236,12 @@ static void put_service(struct nlmsghdr *nlh, int settings)
 	for (a = L4LB_SVC_ATTR_TIMEOUT_TCP; settings && a <= L4LB_SVC_ATTR_MAX; a++)
 		if (a != L4LB_SVC_ATTR_CONN_MAX && a != L4LB_SVC_ATTR_SNAT_POOL &&
 		    a != L4LB_SVC_ATTR_SNAT_USAGE && a != L4LB_SVC_ATTR_SNAT_FAIL &&
-		    chance(15))
+		    a != L4LB_SVC_ATTR_CLIENT_ADDR && chance(15))
 			put32(nlh, a, chance(5) ? (uint32_t)rnd() : below(700));
+	/* A u8: none, proxy-v2, proxy-v1, toa, or past the last. */
+	if (settings && chance(15))
+		put8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR,
+		     chance(5) ? (uint8_t)rnd() : below(L4LB_CLIENT_ADDR_MAX + 2));
 	if (chance(2))
 		put32(nlh, L4LB_SVC_ATTR_CONN_MAX, rnd());	/* reply only */
 	nest_end(nlh, n);

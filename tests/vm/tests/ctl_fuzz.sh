@@ -64,7 +64,7 @@ LIMIT=$((${_tt:-170} - 50))
 _ref_up() {
 	l4lbctl service set vip "$VIP" port "$VPORT" proto tcp scheduler rr \
 		snat auto timeout tcp 900 timeout tcpfin 120 \
-		timeout tcpclose 3 timeout syn 60 persistence 0
+		timeout tcpclose 3 timeout syn 60 persistence 0 client-addr none
 	for _b in $BE1 $BE2 $BE3; do
 		l4lbctl add "$_b" service "$SEL" 2>/dev/null ||
 			l4lbctl set "$_b" up weight 1 service "$SEL"

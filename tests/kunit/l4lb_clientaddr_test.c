@@ -178,7 +178,8 @@ static struct sk_buff *skb_track(struct kunit *test, struct sk_buff *skb)
  * struct layout - how a packet is laid out in its skb
  * @linear: bytes in the linear area; 0 for all of them
  * @nfrags: page fragments the rest is spread over
- * @summed: CHECKSUM_NONE or CHECKSUM_PARTIAL
+ * @summed: CHECKSUM_NONE, CHECKSUM_PARTIAL or CHECKSUM_COMPLETE (skb->csum
+ *	over the whole packet)
  * @tailroom: room after the linear data
  */
 struct layout {
@@ -216,6 +217,8 @@ static struct sk_buff *skb_from(struct kunit *test, const u8 *flat,
 	if (lo->summed == CHECKSUM_PARTIAL) {
 		skb->csum_start = skb_headroom(skb) + THOFF;
 		skb->csum_offset = offsetof(struct tcphdr, check);
+	} else if (lo->summed == CHECKSUM_COMPLETE) {
+		skb->csum = csum_partial(flat, len, 0);
 	}
 	return skb;
 }
@@ -333,6 +336,18 @@ static bool lo_fits(const struct layout *lo, const struct tspec *ts)
 	return lo->summed != CHECKSUM_PARTIAL || lo->linear >= hl;
 }
 
+/* skb->csum of a CHECKSUM_COMPLETE skb still covers the whole packet. */
+static void assert_complete_csum(struct kunit *test, struct sk_buff *skb,
+				 const char *desc)
+{
+	__wsum sum = csum_partial(skb_bytes(test, skb), skb->len, 0);
+
+	KUNIT_ASSERT_EQ_MSG(test, (u8)skb->ip_summed, CHECKSUM_COMPLETE, "%s",
+			    desc);
+	KUNIT_ASSERT_EQ_MSG(test, c16(csum_fold(skb->csum)),
+			    c16(csum_fold(sum)), "%s: skb->csum is stale", desc);
+}
+
 /* --- TCP options ------------------------------------------------------------ */
 
 static unsigned int put_nops(u8 *o, unsigned int n)
@@ -367,6 +382,15 @@ static unsigned int put_mss(u8 *o, u16 mss)
 	o[1] = TCPOLEN_MSS;
 	put_unaligned_be16(mss, o + 2);
 	return TCPOLEN_MSS;
+}
+
+static unsigned int put_toa(u8 *o)
+{
+	o[0] = L4LB_TOA_KIND;
+	o[1] = L4LB_TOA_LEN;
+	memcpy(o + 2, &(__be16){ CPORT }, 2);
+	memcpy(o + 4, &(__be32){ CLIENT }, 4);
+	return L4LB_TOA_LEN;
 }
 
 /* Pad to a multiple of 4 with EOL (zeros). */
@@ -738,6 +762,97 @@ static void pp_retransmitted_first_segment_carries_the_header_once(struct kunit 
 	}
 }
 
+/* In-place rewrites keep skb->csum of CHECKSUM_COMPLETE skbs right (the
+ * check field moves against the data); insertions turn them into
+ * CHECKSUM_NONE.
+ */
+static void rewrites_keep_or_drop_checksum_complete(struct kunit *test)
+{
+	const struct layout lo = { .linear = 60, .nfrags = 1,
+				   .summed = CHECKSUM_COMPLETE };
+	struct l4lb_clientaddr_state st;
+	struct tspec in, out;
+	struct sk_buff *skb;
+	u8 hdr[L4LB_PP_MAXLEN];
+	const u32 edges[4] = { 0x20u, 0x30u, 0x40u, 0x50u };
+	int hlen;
+
+	hlen = l4lb_pp_build(hdr, sizeof(hdr), 2, CLIENT, CPORT, VIP, VPORT);
+	l4lb_ca_init(&st, ISN_WRAP, hlen);
+
+	in = to_backend(0x100u, 200);
+	out = in;
+	out.seq = 0x100u + hlen;
+	skb = tskb(test, &in, &lo);
+	KUNIT_ASSERT_EQ(test, l4lb_pp_fix_seq(skb, &st), 0);
+	assert_complete_csum(test, skb, "seq");
+	assert_is(test, skb, &out, "seq, CHECKSUM_COMPLETE");
+
+	in = to_client(0x60u, 200);
+	in.optlen = pad_eol(in.opt, put_nops(in.opt, 1) +
+			    put_sack(in.opt + 1, edges, 2));
+	skb = tskb(test, &in, &lo);
+	KUNIT_ASSERT_EQ(test, l4lb_pp_fix_ack(skb, &st), 0);
+	assert_complete_csum(test, skb, "ack and SACK");
+
+	in = to_client(1, 0);
+	in.flags = TCPHDR_SYN | TCPHDR_ACK;
+	in.optlen = put_mss(in.opt, 1460);
+	skb = tskb(test, &in, &(struct layout){ .summed = CHECKSUM_COMPLETE });
+	KUNIT_ASSERT_EQ(test, l4lb_tcp_mss_reduce(skb, 8), 1460);
+	assert_complete_csum(test, skb, "MSS");
+
+	in = to_backend(st.isn1, 200);
+	out = in;
+	out.pre = hdr;
+	out.prelen = hlen;
+	skb = tskb(test, &in, &lo);
+	KUNIT_ASSERT_EQ(test, l4lb_pp_insert(skb, hdr, hlen, 1460), 0);
+	KUNIT_EXPECT_EQ(test, (u8)skb->ip_summed, CHECKSUM_NONE);
+	assert_is(test, skb, &out, "insert, was CHECKSUM_COMPLETE");
+
+	in = to_backend(st.isn1, 200);
+	out = in;
+	out.optlen = put_toa(out.opt);
+	skb = tskb(test, &in, &lo);
+	KUNIT_ASSERT_EQ(test, l4lb_toa_insert(skb, CLIENT, CPORT, 1500), 0);
+	KUNIT_EXPECT_EQ(test, (u8)skb->ip_summed, CHECKSUM_NONE);
+	assert_is(test, skb, &out, "TOA, was CHECKSUM_COMPLETE");
+}
+
+/* A clone's insertion leaves the original alone; a link-layer header in
+ * front of the packet moves with it.
+ */
+static void toa_on_a_clone_with_a_mac_header(struct kunit *test)
+{
+	const struct layout lo = { .linear = 60, .nfrags = 2,
+				   .summed = CHECKSUM_NONE };
+	static const u8 mac[ETH_HLEN] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2,
+					  0x08, 0x00 };
+	struct tspec in = to_backend(1000, 300), out;
+	struct sk_buff *skb, *clone;
+
+	in.optlen = put_nops(in.opt, 2) + put_ts(in.opt + 2);
+	out = in;
+	out.optlen += put_toa(out.opt + in.optlen);
+	skb = tskb(test, &in, &lo);
+	memcpy(skb_push(skb, ETH_HLEN), mac, ETH_HLEN);
+	skb_reset_mac_header(skb);
+	skb_pull(skb, ETH_HLEN);
+	skb_reset_network_header(skb);
+
+	clone = skb_track(test, skb_clone(skb, GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, l4lb_toa_insert(clone, CLIENT, CPORT, 1500), 0);
+	assert_is(test, clone, &out, "clone");
+	KUNIT_EXPECT_EQ(test, skb_network_header(clone) - skb_mac_header(clone),
+			(long)ETH_HLEN);
+	assert_bytes(test, skb_mac_header(clone), mac, ETH_HLEN,
+		     "the clone's link-layer header");
+	assert_untouched(test, skb, &in, CHECKSUM_NONE, "the original");
+	assert_bytes(test, skb_mac_header(skb), mac, ETH_HLEN,
+		     "the original's link-layer header");
+}
+
 static void pp_insert_grows_a_cloned_skb_without_tailroom(struct kunit *test)
 {
 	const struct layout lo = { .summed = CHECKSUM_NONE };
@@ -895,15 +1010,6 @@ static void pp_fix_icmp_restores_the_quoted_sequence_number(struct kunit *test)
 }
 
 /* --- TOA -------------------------------------------------------------------- */
-
-static unsigned int put_toa(u8 *o)
-{
-	o[0] = L4LB_TOA_KIND;
-	o[1] = L4LB_TOA_LEN;
-	memcpy(o + 2, &(__be16){ CPORT }, 2);
-	memcpy(o + 4, &(__be32){ CLIENT }, 4);
-	return L4LB_TOA_LEN;
-}
 
 static void toa_option_goes_after_the_options(struct kunit *test)
 {
@@ -1127,6 +1233,8 @@ static struct kunit_case l4lb_clientaddr_cases[] = {
 	KUNIT_CASE(pp_carry_decision_follows_the_first_byte_and_the_ack),
 	KUNIT_CASE(pp_retransmitted_first_segment_carries_the_header_once),
 	KUNIT_CASE(pp_insert_grows_a_cloned_skb_without_tailroom),
+	KUNIT_CASE(rewrites_keep_or_drop_checksum_complete),
+	KUNIT_CASE(toa_on_a_clone_with_a_mac_header),
 	KUNIT_CASE(pp_header_over_the_mss_goes_in_a_segment_of_its_own),
 	KUNIT_CASE(pp_fix_icmp_restores_the_quoted_sequence_number),
 	KUNIT_CASE(toa_option_goes_after_the_options),

@@ -527,7 +527,8 @@ static void l4lb_ca_tcp_csum(struct sk_buff *skb, unsigned int thoff)
  * GSO: the caller then sends the header in a segment of its own
  * (l4lb_pp_segment()) and shifts this one (l4lb_pp_fix_seq());
  * -EPROTONOSUPPORT, -EINVAL for a packet that is not a complete TCP
- * header; -ENOMEM. The packet's bytes are unchanged on error.
+ * header, or an IP fragment (the module defragments first); -ENOMEM. The
+ * packet's bytes are unchanged on error.
  */
 int l4lb_pp_insert(struct sk_buff *skb, const u8 *hdr, unsigned int hlen,
 		   unsigned int mss)
@@ -540,6 +541,8 @@ int l4lb_pp_insert(struct sk_buff *skb, const u8 *hdr, unsigned int hlen,
 	err = l4lb_ca_tcp_read(skb, &thoff, buf);
 	if (err)
 		return err;
+	if (ip_is_fragment(ip_hdr(skb)))
+		return -EINVAL;
 	off = thoff + ((struct tcphdr *)buf)->doff * 4;
 	paylen = skb->len - off;
 	if (skb_is_gso(skb) || paylen + hlen > mss ||
@@ -579,7 +582,8 @@ int l4lb_pp_insert(struct sk_buff *skb, const u8 *hdr, unsigned int hlen,
  * is the caller's job, and so is shifting @skb (l4lb_pp_fix_seq()).
  *
  * Context: any (with a matching @gfp).
- * Return: the new skb, or NULL on a malformed @skb or no memory.
+ * Return: the new skb, or NULL on a malformed @skb, an IP fragment, or no
+ * memory.
  */
 struct sk_buff *l4lb_pp_segment(const struct sk_buff *skb, const u8 *hdr,
 				unsigned int hlen, gfp_t gfp)
@@ -590,7 +594,7 @@ struct sk_buff *l4lb_pp_segment(const struct sk_buff *skb, const u8 *hdr,
 	struct iphdr *iph;
 	struct tcphdr *th;
 
-	if (l4lb_ca_tcp_read(skb, &thoff, buf))
+	if (l4lb_ca_tcp_read(skb, &thoff, buf) || ip_is_fragment(ip_hdr(skb)))
 		return NULL;
 	hl = thoff + ((struct tcphdr *)buf)->doff * 4;
 	noff = skb_network_offset(skb);
@@ -673,7 +677,8 @@ bool l4lb_toa_wanted(const struct l4lb_clientaddr_state *st, u32 seq,
  * Return: 0; -ENOSPC if the data offset would exceed 15 words (60 bytes)
  * or the packet @mtu (the caller sends it without and counts it);
  * -EPROTONOSUPPORT, -EINVAL for a packet that is not a complete TCP
- * header; -ENOMEM. The packet's bytes are unchanged on error.
+ * header, or an IP fragment; -ENOMEM. The packet's bytes are unchanged on
+ * error.
  */
 int l4lb_toa_insert(struct sk_buff *skb, __be32 addr, __be16 port,
 		    unsigned int mtu)
@@ -688,6 +693,8 @@ int l4lb_toa_insert(struct sk_buff *skb, __be32 addr, __be16 port,
 	err = l4lb_ca_tcp_read(skb, &thoff, buf);
 	if (err)
 		return err;
+	if (ip_is_fragment(ip_hdr(skb)))
+		return -EINVAL;
 	doff = ((struct tcphdr *)buf)->doff * 4;
 	if (doff + L4LB_TOA_LEN > L4LB_TCP_HDR_MAX)
 		return -ENOSPC;

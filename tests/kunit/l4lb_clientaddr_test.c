@@ -1128,6 +1128,33 @@ static void toa_without_room_is_enospc_and_untouched(struct kunit *test)
 	}
 }
 
+/* Insertions would change one fragment, not the datagram: refused. */
+static void insertions_refuse_fragments_untouched(struct kunit *test)
+{
+	const struct layout lo = { .summed = CHECKSUM_NONE };
+	struct tspec in = to_backend(1000, 100);
+	u8 hdr[L4LB_PP_MAXLEN];
+	struct sk_buff *skb;
+	struct iphdr *iph;
+	u8 *flat;
+	int hlen;
+
+	hlen = l4lb_pp_build(hdr, sizeof(hdr), 2, CLIENT, CPORT, VIP, VPORT);
+	flat = build(test, &in, CHECKSUM_NONE);
+	iph = (struct iphdr *)flat;
+	iph->frag_off = htons(IP_MF);
+	iph->check = 0;
+	iph->check = ip_fast_csum(iph, iph->ihl);
+
+	skb = skb_from(test, flat, tlen(&in), &lo);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_insert(skb, hdr, hlen, 1460), -EINVAL);
+	KUNIT_EXPECT_EQ(test, l4lb_toa_insert(skb, CLIENT, CPORT, 1500),
+			-EINVAL);
+	KUNIT_EXPECT_NULL(test, l4lb_pp_segment(skb, hdr, hlen, GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, skb->len, tlen(&in));
+	assert_bytes(test, skb_bytes(test, skb), flat, tlen(&in), "fragment");
+}
+
 static void toa_wanted_on_the_first_segments_only(struct kunit *test)
 {
 	struct l4lb_clientaddr_state st;
@@ -1240,6 +1267,7 @@ static struct kunit_case l4lb_clientaddr_cases[] = {
 	KUNIT_CASE(toa_option_goes_after_the_options),
 	KUNIT_CASE(toa_without_room_is_enospc_and_untouched),
 	KUNIT_CASE(toa_wanted_on_the_first_segments_only),
+	KUNIT_CASE(insertions_refuse_fragments_untouched),
 	KUNIT_CASE(mss_of_a_syn_ack_is_reduced),
 	KUNIT_CASE(mss_reduce_refuses_other_segments_untouched),
 	{}

@@ -4,7 +4,18 @@
  * protocol header and the sequence shift it causes, and the TOA option.
  *
  * Pure packet work: no services, no NAT table. The caller keeps one
- * struct l4lb_clientaddr_state per connection that uses it.
+ * struct l4lb_clientaddr_state per connection that uses it, and calls,
+ * after the addresses and ports are rewritten:
+ *
+ *  client's SYN:       l4lb_ca_init(), with the PROXY header's length
+ *                      (l4lb_pp_build()) or 0 for TOA
+ *  backend's SYN-ACK:  st->mss = l4lb_tcp_mss_reduce(skb, TOA ? 8 : 0)
+ *  client -> backend:  PROXY: l4lb_pp_carry(); CARRY: l4lb_pp_insert(),
+ *                      on -EMSGSIZE l4lb_pp_segment() sent first, then
+ *                      l4lb_pp_fix_seq(); SHIFT: l4lb_pp_fix_seq().
+ *                      TOA: l4lb_toa_wanted(), l4lb_toa_insert().
+ *  backend -> client:  PROXY: l4lb_pp_fix_ack(); TOA: l4lb_ca_note_ack()
+ *  ICMP error quoting a client -> backend segment: l4lb_pp_fix_icmp()
  */
 #ifndef _L4LB_CLIENTADDR_H
 #define _L4LB_CLIENTADDR_H

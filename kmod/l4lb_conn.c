@@ -22,27 +22,41 @@
 #include "l4lb_mem.h"
 
 static struct kmem_cache *l4lb_conn_cachep __read_mostly;
+/* Rows that pass the client's address: struct l4lb_conn_ca. */
+static struct kmem_cache *l4lb_conn_ca_cachep __read_mostly;
 
 /**
- * l4lb_conn_cache_init() - create the slab cache for rows
+ * l4lb_conn_cache_init() - create the slab caches for rows
  *
- * Its objects are charged to a memory cgroup (SLAB_ACCOUNT): the table's,
- * see l4lb_conn_alloc().
+ * One for plain rows, one for rows with the client address state (struct
+ * l4lb_conn_ca). Their objects are charged to a memory cgroup
+ * (SLAB_ACCOUNT): the table's, see l4lb_conn_alloc().
  *
  * Context: process, module init.
  * Return: 0 or -ENOMEM.
  */
 int l4lb_conn_cache_init(void)
 {
-	/* The memory a connection costs: keep a row within two cache lines. */
+	/* The memory a connection costs: keep a row within two cache lines,
+	 * with the client address state too.
+	 */
 	BUILD_BUG_ON(sizeof(struct l4lb_conn) > 128 &&
 		     !IS_ENABLED(CONFIG_DEBUG_SPINLOCK));
+	BUILD_BUG_ON(sizeof(struct l4lb_conn_ca) > 128 &&
+		     !IS_ENABLED(CONFIG_DEBUG_SPINLOCK));
 	l4lb_conn_cachep = KMEM_CACHE(l4lb_conn, SLAB_ACCOUNT);
-	return l4lb_conn_cachep ? 0 : -ENOMEM;
+	if (!l4lb_conn_cachep)
+		return -ENOMEM;
+	l4lb_conn_ca_cachep = KMEM_CACHE(l4lb_conn_ca, SLAB_ACCOUNT);
+	if (!l4lb_conn_ca_cachep) {
+		kmem_cache_destroy(l4lb_conn_cachep);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
- * l4lb_conn_cache_exit() - destroy the slab cache for rows
+ * l4lb_conn_cache_exit() - destroy the slab caches for rows
  *
  * Every table must have been freed and an rcu_barrier() done before, so that
  * no row is left: a leftover row makes the slab allocator complain loudly.
@@ -51,7 +65,18 @@ int l4lb_conn_cache_init(void)
  */
 void l4lb_conn_cache_exit(void)
 {
+	kmem_cache_destroy(l4lb_conn_ca_cachep);
 	kmem_cache_destroy(l4lb_conn_cachep);
+}
+
+/* Give a row back to the cache it came from. */
+static void l4lb_conn_kfree(struct l4lb_conn *conn)
+{
+	if (conn->flags & L4LB_CONN_F_CA)
+		kmem_cache_free(l4lb_conn_ca_cachep,
+				container_of(conn, struct l4lb_conn_ca, conn));
+	else
+		kmem_cache_free(l4lb_conn_cachep, conn);
 }
 
 static u32 l4lb_tuple_hash(const struct l4lb_conn_table *tab,
@@ -227,6 +252,35 @@ void l4lb_conn_table_free(struct l4lb_conn_table *tab)
 	kfree(tab);
 }
 
+static struct l4lb_conn *__l4lb_conn_alloc(struct l4lb_conn_table *tab,
+					   gfp_t gfp, bool ca)
+{
+	struct kmem_cache *cache = ca ? l4lb_conn_ca_cachep : l4lb_conn_cachep;
+	struct mem_cgroup *old_memcg;
+	struct l4lb_conn *conn = NULL;
+
+	if (atomic_inc_return(&tab->count) > tab->max) {
+		atomic_dec(&tab->count);
+		return ERR_PTR(-ENOSPC);
+	}
+	if (!l4lb_fault_alloc(ca ? sizeof(struct l4lb_conn_ca) :
+				   sizeof(*conn))) {
+		old_memcg = set_active_memcg(tab->memcg);
+		conn = kmem_cache_zalloc(cache, gfp | __GFP_ACCOUNT);
+		set_active_memcg(old_memcg);
+	}
+	if (!conn) {
+		atomic_dec(&tab->count);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock_init(&conn->lock);
+	conn->th[L4LB_DIR_ORIG].tuple.dir = L4LB_DIR_ORIG;
+	conn->th[L4LB_DIR_REPLY].tuple.dir = L4LB_DIR_REPLY;
+	if (ca)
+		conn->flags = L4LB_CONN_F_CA;
+	return conn;
+}
+
 /**
  * l4lb_conn_alloc() - reserve a slot in @tab and allocate an unhashed row
  * @tab: the table whose conn_max applies
@@ -243,27 +297,26 @@ void l4lb_conn_table_free(struct l4lb_conn_table *tab)
  */
 struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp)
 {
-	struct mem_cgroup *old_memcg;
-	struct l4lb_conn *conn = NULL;
+	return __l4lb_conn_alloc(tab, gfp, false);
+}
 
-	if (atomic_inc_return(&tab->count) > tab->max) {
-		atomic_dec(&tab->count);
-		return ERR_PTR(-ENOSPC);
-	}
-	if (!l4lb_fault_alloc(sizeof(*conn))) {
-		old_memcg = set_active_memcg(tab->memcg);
-		conn = kmem_cache_zalloc(l4lb_conn_cachep,
-					 gfp | __GFP_ACCOUNT);
-		set_active_memcg(old_memcg);
-	}
-	if (!conn) {
-		atomic_dec(&tab->count);
-		return ERR_PTR(-ENOMEM);
-	}
-	spin_lock_init(&conn->lock);
-	conn->th[L4LB_DIR_ORIG].tuple.dir = L4LB_DIR_ORIG;
-	conn->th[L4LB_DIR_REPLY].tuple.dir = L4LB_DIR_REPLY;
-	return conn;
+/**
+ * l4lb_conn_alloc_ca() - like l4lb_conn_alloc(), with client address state
+ * @tab: the table whose conn_max applies
+ * @gfp: allocation flags (L4LB_GFP_ROW on the packet path)
+ *
+ * The row is the first member of a struct l4lb_conn_ca, from a cache of
+ * its own, 8 bytes bigger; it has L4LB_CONN_F_CA set, so l4lb_conn_ca()
+ * finds its state (zeroed: the caller sets it, l4lb_ca_init()) and every
+ * free path gives it back to that cache. Charged like any row.
+ *
+ * Context: any.
+ * Return: the row, or ERR_PTR(-ENOSPC) if the table is full,
+ * ERR_PTR(-ENOMEM) if out of memory.
+ */
+struct l4lb_conn *l4lb_conn_alloc_ca(struct l4lb_conn_table *tab, gfp_t gfp)
+{
+	return __l4lb_conn_alloc(tab, gfp, true);
 }
 
 /**
@@ -276,7 +329,7 @@ struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp)
 void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab,
 			     struct l4lb_conn *conn)
 {
-	kmem_cache_free(l4lb_conn_cachep, conn);
+	l4lb_conn_kfree(conn);
 	atomic_dec(&tab->count);
 }
 
@@ -518,8 +571,7 @@ int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 
 static void l4lb_conn_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(l4lb_conn_cachep,
-			container_of(head, struct l4lb_conn, rcu));
+	l4lb_conn_kfree(container_of(head, struct l4lb_conn, rcu));
 }
 
 /**

@@ -29,6 +29,8 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "l4lb_clientaddr.h"
+
 struct l4lb_backend;
 struct l4lb_conn;
 struct mem_cgroup;
@@ -82,6 +84,7 @@ struct l4lb_tuple_hash {
 #define L4LB_CONN_F_TEMPLATE	BIT(4)	/* a persistence template */
 #define L4LB_CONN_F_DEAD	BIT(5)	/* unlinked: its state is final */
 #define L4LB_CONN_F_REPLY_FIRST	BIT(6)	/* the backend sent the first FIN */
+#define L4LB_CONN_F_CA		BIT(7)	/* a struct l4lb_conn_ca; never changes */
 
 /* l4lb_conn::wscale of a side whose SYN offered no window scale */
 #define L4LB_WSCALE_NONE	0xff
@@ -108,6 +111,8 @@ struct l4lb_tuple_hash {
  * without a lock, by the packets of their side.
  *
  * 120 bytes on x86_64 without lock debugging, within the 128 we aim at.
+ * A connection of a service that passes the client's address has a
+ * struct l4lb_conn_ca instead (L4LB_CONN_F_CA): 8 bytes more.
  */
 struct l4lb_conn {
 	struct l4lb_tuple_hash th[L4LB_DIR_MAX];
@@ -122,6 +127,38 @@ struct l4lb_conn {
 	u8 seen;
 	struct rcu_head rcu;
 };
+
+/**
+ * struct l4lb_conn_ca - a row that passes the client's address (issue #16)
+ * @conn: the row
+ * @ca: the PROXY protocol or TOA state of its connection
+ *	(l4lb_clientaddr.h): set when the row is built, from the client's
+ *	SYN; then its @ca.flags and @ca.mss change as l4lb_clientaddr.c
+ *	says, the rest stays
+ *
+ * From a slab cache of its own, so that no other row grows: 128 bytes on
+ * x86_64 without lock debugging. Allocated with l4lb_conn_alloc_ca(); the
+ * free paths look at L4LB_CONN_F_CA to give it back to its cache.
+ */
+struct l4lb_conn_ca {
+	struct l4lb_conn conn;
+	struct l4lb_clientaddr_state ca;
+};
+
+/**
+ * l4lb_conn_ca() - the client address state of a row, if it has one
+ * @conn: the row
+ *
+ * Context: any; L4LB_CONN_F_CA is set before the row is hashed and never
+ * changes, so it may be read without conn->lock.
+ * Return: the state, or NULL for a row without it.
+ */
+static inline struct l4lb_clientaddr_state *l4lb_conn_ca(struct l4lb_conn *conn)
+{
+	if (!(READ_ONCE(conn->flags) & L4LB_CONN_F_CA))
+		return NULL;
+	return &container_of(conn, struct l4lb_conn_ca, conn)->ca;
+}
 
 /**
  * struct l4lb_conn_gc_state - where the expiry passes are (l4lb_conn_gc.c)
@@ -274,6 +311,7 @@ void l4lb_conn_half_open_put(struct l4lb_conn_table *tab,
 void l4lb_conn_table_free(struct l4lb_conn_table *tab);
 
 struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp);
+struct l4lb_conn *l4lb_conn_alloc_ca(struct l4lb_conn_table *tab, gfp_t gfp);
 void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab, struct l4lb_conn *conn);
 
 struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,

@@ -54,6 +54,9 @@ enum l4lb_drop {
  * @L4LB_EV_RECLAIM_CLOSED: a closed row gave its SNAT port up
  * @L4LB_EV_RESET_SENT: a RST sent to a backend on a reclaimed tuple
  *	without ending its row
+ * @L4LB_EV_TOA_NO_ROOM: a segment sent without the TOA option it should
+ *	have carried, for want of room
+ * @L4LB_EV_PROXY_SYN_DATA: a SYN's data dropped on a PROXY protocol service
  * @L4LB_EV_MAX: the number of events
  */
 enum l4lb_event {
@@ -64,6 +67,8 @@ enum l4lb_event {
 	L4LB_EV_RECLAIM_UNCONFIRMED,
 	L4LB_EV_RECLAIM_CLOSED,
 	L4LB_EV_RESET_SENT,
+	L4LB_EV_TOA_NO_ROOM,
+	L4LB_EV_PROXY_SYN_DATA,
 	L4LB_EV_MAX,
 };
 

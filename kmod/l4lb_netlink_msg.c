@@ -235,6 +235,8 @@ int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg)
 			L4LB_STATS_ATTR_RECLAIM_UNCONFIRMED,
 		[L4LB_EV_RECLAIM_CLOSED] = L4LB_STATS_ATTR_RECLAIM_CLOSED,
 		[L4LB_EV_RESET_SENT]	= L4LB_STATS_ATTR_RESETS_SENT,
+		[L4LB_EV_TOA_NO_ROOM]	= L4LB_STATS_ATTR_TOA_NO_ROOM,
+		[L4LB_EV_PROXY_SYN_DATA] = L4LB_STATS_ATTR_PROXY_SYN_DATA,
 	};
 	struct l4lb_net *ln = (struct l4lb_net *)arg;
 	struct l4lb_stats_sum sum;

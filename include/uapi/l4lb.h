@@ -510,6 +510,13 @@ enum l4lb_conn_attr {
  * @L4LB_STATS_ATTR_RESETS_SENT: u64, RSTs the balancer sent to a backend
  *	to end its socket on a reclaimed tuple (a request socket, or its
  *	TIME_WAIT after it closed first)
+ * @L4LB_STATS_ATTR_TOA_NO_ROOM: u64, segments of a TOA service that should
+ *	have carried the TOA option but had no room for it (TCP options full,
+ *	or the route's MTU reached): sent without it
+ * @L4LB_STATS_ATTR_PROXY_SYN_DATA: u64, SYNs to a PROXY protocol service
+ *	whose data (TCP Fast Open) was dropped, so that the header comes
+ *	first in the stream; the client sends the data again after the
+ *	handshake
  */
 enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_UNSPEC,
@@ -533,6 +540,8 @@ enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_RECLAIM_UNCONFIRMED,
 	L4LB_STATS_ATTR_RECLAIM_CLOSED,
 	L4LB_STATS_ATTR_RESETS_SENT,
+	L4LB_STATS_ATTR_TOA_NO_ROOM,
+	L4LB_STATS_ATTR_PROXY_SYN_DATA,
 
 	__L4LB_STATS_ATTR_MAX,
 };

@@ -198,6 +198,8 @@ static const struct field stats_fields[] = {
 	STAT("reclaim_unconfirmed", L4LB_STATS_ATTR_RECLAIM_UNCONFIRMED),
 	STAT("reclaim_closed", L4LB_STATS_ATTR_RECLAIM_CLOSED),
 	STAT("resets_sent", L4LB_STATS_ATTR_RESETS_SENT),
+	STAT("toa_no_room", L4LB_STATS_ATTR_TOA_NO_ROOM),
+	STAT("proxy_syn_data", L4LB_STATS_ATTR_PROXY_SYN_DATA),
 };
 
 /* A new counter in the header must get a line here too. */

@@ -424,6 +424,61 @@ int l4lb_pp_fix_ack(struct sk_buff *skb, struct l4lb_clientaddr_state *st)
 }
 
 /**
+ * l4lb_pp_clamp_win() - keep a backend's window within its buffer while
+ *	the PROXY header is unacknowledged
+ * @skb: a backend->client segment, before l4lb_pp_fix_ack() (its
+ *	acknowledgment number still the backend's); IPv4 header linear; may
+ *	be cloned, non-linear, CHECKSUM_PARTIAL
+ * @st: the connection's state
+ * @wshift: the window scale the backend's window field is shifted by
+ *	(RFC 7323 2.2): its SYN's wscale if both SYNs offered one, else 0;
+ *	ignored on a SYN-ACK, whose window is never scaled
+ *
+ * The backend's window starts at its acknowledgment number. While that is
+ * inside the header, l4lb_pp_fix_ack() shows the client ISN + 1 instead,
+ * so the client would see the window's right edge up to the header's
+ * length too far on, and could send past what the backend's buffer
+ * holds. The window field is lowered by the header bytes not yet
+ * acknowledged (rounded up to the scale's unit, never below 0), so the
+ * right edge the client sees is at or before the backend's: it never
+ * moves back later (RFC 9293 3.8.6 asks the receiver not to shrink the
+ * window), since once the header is acknowledged the shift is exact.
+ * Nothing changes for an acknowledgment outside the header. TCP checksum
+ * updated incrementally (RFC 1624).
+ *
+ * Context: any.
+ * Return: 0; -EPROTONOSUPPORT, -EINVAL for a packet that is not a
+ * complete TCP header; -ENOMEM. The packet's bytes are unchanged on error.
+ */
+int l4lb_pp_clamp_win(struct sk_buff *skb,
+		      const struct l4lb_clientaddr_state *st, u8 wshift)
+{
+	unsigned int thoff;
+	struct tcphdr *th;
+	u32 ack, cut;
+	u16 win;
+	__be16 new;
+
+	th = l4lb_ca_tcp_writable(skb, &thoff);
+	if (IS_ERR(th))
+		return PTR_ERR(th);
+	if (!th->ack)
+		return 0;
+	ack = ntohl(th->ack_seq);
+	if (before(ack, st->isn1) || !before(ack, st->isn1 + st->hlen))
+		return 0;
+	if (th->syn)
+		wshift = 0;
+	cut = DIV_ROUND_UP(st->isn1 + st->hlen - ack,
+			   1U << min_t(u8, wshift, TCP_MAX_WSCALE));
+	win = ntohs(th->window);
+	new = htons(win > cut ? win - cut : 0);
+	inet_proto_csum_replace2(&th->check, skb, th->window, new, false);
+	th->window = new;
+	return 0;
+}
+
+/**
  * l4lb_pp_fix_icmp() - restore the sequence number an ICMP error quotes
  * @skb: an ICMP error about a client->backend segment, already translated
  *	by l4lb_nat_rewrite_icmp() (the quote holds the backend's view of
@@ -631,6 +686,53 @@ struct sk_buff *l4lb_pp_segment(const struct sk_buff *skb, const u8 *hdr,
 	nskb->ip_summed = CHECKSUM_NONE;
 	l4lb_ca_tcp_csum(nskb, thoff);
 	return nskb;
+}
+
+/**
+ * l4lb_tcp_syn_trim() - drop the data of a SYN (TCP Fast Open, RFC 7413)
+ * @skb: a client->backend SYN, IPv4 header linear; may be cloned,
+ *	non-linear, GSO, CHECKSUM_PARTIAL
+ *
+ * For PROXY protocol the header must be the first bytes of the stream, but
+ * a SYN's data would reach the backend before it. The data is cut off: the
+ * backend's SYN-ACK then acknowledges the SYN alone, and the client sends
+ * the data again after the handshake (RFC 7413 4.2.2), where it is
+ * shifted behind the header. The options, a Fast Open cookie included,
+ * stay. The IP total length and header checksum are updated; the TCP
+ * checksum computed afresh (for CHECKSUM_PARTIAL the pseudo-header sum,
+ * otherwise the skb becomes CHECKSUM_NONE); a GSO skb stops being one.
+ *
+ * Context: any; may allocate with GFP_ATOMIC.
+ * Return: the number of data bytes dropped, 0 if there were none;
+ * -EINVAL if not a SYN, not a complete TCP header, or an IP fragment;
+ * -EPROTONOSUPPORT; -ENOMEM. The packet's bytes are unchanged on error.
+ */
+int l4lb_tcp_syn_trim(struct sk_buff *skb)
+{
+	u8 buf[L4LB_TCP_HDR_MAX];
+	unsigned int thoff, end, cut;
+	struct iphdr *iph;
+	int err;
+
+	err = l4lb_ca_tcp_read(skb, &thoff, buf);
+	if (err)
+		return err;
+	if (!((struct tcphdr *)buf)->syn || ip_is_fragment(ip_hdr(skb)))
+		return -EINVAL;
+	end = thoff + ((struct tcphdr *)buf)->doff * 4;
+	cut = skb->len - end;
+	if (!cut)
+		return 0;
+	if (skb_ensure_writable(skb, end) || pskb_trim(skb, end))
+		return -ENOMEM;
+	if (skb_is_gso(skb))
+		skb_gso_reset(skb);
+	iph = ip_hdr(skb);
+	csum_replace2(&iph->check, iph->tot_len,
+		      htons(ntohs(iph->tot_len) - cut));
+	iph->tot_len = htons(ntohs(iph->tot_len) - cut);
+	l4lb_ca_tcp_csum(skb, thoff);
+	return cut;
 }
 
 /* --- TOA -------------------------------------------------------------------- */

@@ -8,13 +8,15 @@
  * after the addresses and ports are rewritten:
  *
  *  client's SYN:       l4lb_ca_init(), with the PROXY header's length
- *                      (l4lb_pp_build()) or 0 for TOA
+ *                      (l4lb_pp_build()) or 0 for TOA; PROXY: every
+ *                      client SYN through l4lb_tcp_syn_trim()
  *  backend's SYN-ACK:  st->mss = l4lb_tcp_mss_reduce(skb, TOA ? 8 : 0)
  *  client -> backend:  PROXY: l4lb_pp_carry(); CARRY: l4lb_pp_insert(),
  *                      on -EMSGSIZE l4lb_pp_segment() sent first, then
  *                      l4lb_pp_fix_seq(); SHIFT: l4lb_pp_fix_seq().
  *                      TOA: l4lb_toa_wanted(), l4lb_toa_insert().
- *  backend -> client:  PROXY: l4lb_pp_fix_ack(); TOA: l4lb_ca_note_ack()
+ *  backend -> client:  PROXY: l4lb_pp_clamp_win(), then l4lb_pp_fix_ack();
+ *                      TOA: l4lb_ca_note_ack()
  *  ICMP error quoting a client -> backend segment: l4lb_pp_fix_icmp()
  */
 #ifndef _L4LB_CLIENTADDR_H
@@ -49,7 +51,9 @@
  *	TCP as a duplicate of bytes it holds)
  * @mss: the MSS the backend announced in its SYN-ACK, bytes, host byte
  *	order, as l4lb_tcp_mss_reduce() returns it; 0 until seen. The most
- *	payload a segment carrying the PROXY header may have.
+ *	payload a segment carrying the PROXY header may have. Written by
+ *	the backend's (retransmitted) SYN-ACKs, read by the client's first
+ *	segments, without a lock: WRITE_ONCE/READ_ONCE.
  *
  * It is meant to live in an extension of the row, allocated only for the
  * connections of services that pass the client's address.
@@ -86,6 +90,9 @@ enum l4lb_pp_verdict l4lb_pp_carry(const struct l4lb_clientaddr_state *st,
 int l4lb_pp_fix_seq(struct sk_buff *skb,
 		    const struct l4lb_clientaddr_state *st);
 int l4lb_pp_fix_ack(struct sk_buff *skb, struct l4lb_clientaddr_state *st);
+int l4lb_pp_clamp_win(struct sk_buff *skb,
+		      const struct l4lb_clientaddr_state *st, u8 wshift);
+int l4lb_tcp_syn_trim(struct sk_buff *skb);
 int l4lb_pp_fix_icmp(struct sk_buff *skb,
 		     const struct l4lb_clientaddr_state *st);
 int l4lb_pp_insert(struct sk_buff *skb, const u8 *hdr, unsigned int hlen,

@@ -60,11 +60,13 @@
  * @pre: bytes at the start of the payload (a PROXY header)
  * @prelen: their length
  * @plen: pattern bytes after them
+ * @win: the window field, host byte order; 0 for 502
  */
 struct tspec {
 	__be32 saddr, daddr;
 	__be16 sport, dport;
 	u32 seq, ack;
+	u16 win;
 	u8 flags;
 	u8 opt[MAX_TCP_OPTION_SPACE];
 	unsigned int optlen;
@@ -132,7 +134,7 @@ static u8 *build(struct kunit *test, const struct tspec *ts, u8 summed)
 	th->ack_seq = htonl(ts->ack);
 	th->doff = (sizeof(*th) + ts->optlen) / 4;
 	tcp_flag_byte(th) = ts->flags;
-	th->window = htons(502);
+	th->window = htons(ts->win ?: 502);
 	p = (u8 *)(th + 1);
 	memcpy(p, ts->opt, ts->optlen);
 	p += ts->optlen;
@@ -1227,6 +1229,191 @@ static void mss_of_a_syn_ack_is_reduced(struct kunit *test)
 	}
 }
 
+static void pp_window_is_clamped_while_the_header_is_unacked(struct kunit *test)
+{
+	static const struct {
+		const char *what;
+		u8 flags;
+		u32 ack_off;	/* from ISN + 1, backend's space */
+		u16 win;
+		u8 wshift;
+		u16 want;
+	} cases[] = {
+		{ "SYN-ACK: unscaled, the whole header", TCPHDR_SYN | TCPHDR_ACK,
+		  0, 502, 7, 502 - L4LB_PP_V2_LEN },
+		{ "ACK inside the header", TCPHDR_ACK, 10, 502, 0,
+		  502 - (L4LB_PP_V2_LEN - 10) },
+		{ "ACK inside the header, scaled: rounded up", TCPHDR_ACK, 10,
+		  502, 2, 502 - 5 },
+		{ "ACK of the last header byte but one", TCPHDR_ACK,
+		  L4LB_PP_V2_LEN - 1, 502, 14, 501 },
+		{ "ACK past the header: unchanged", TCPHDR_ACK, L4LB_PP_V2_LEN,
+		  502, 0, 502 },
+		{ "ACK before the client's first byte: unchanged", TCPHDR_ACK,
+		  -1u, 502, 0, 502 },
+		{ "a window smaller than the header: 0", TCPHDR_ACK, 0, 20, 0,
+		  0 },
+		{ "no ACK: unchanged", TCPHDR_RST, 0, 502, 0, 502 },
+	};
+	struct l4lb_clientaddr_state st;
+	unsigned int i, j;
+	char desc[128];
+
+	/* The header crosses 2^32. */
+	l4lb_ca_init(&st, ISN_WRAP + 4, L4LB_PP_V2_LEN);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+			struct tspec in = to_client(st.isn1 + cases[i].ack_off,
+						    30), out;
+			struct sk_buff *skb;
+
+			in.flags = cases[i].flags;
+			in.win = cases[i].win;
+			out = in;
+			out.win = cases[i].want;
+			if (!lo_fits(&layouts[j], &in))
+				continue;
+			snprintf(desc, sizeof(desc), "%s, %s", cases[i].what,
+				 lo_name(&layouts[j]));
+			skb = tskb(test, &in, &layouts[j]);
+			KUNIT_ASSERT_EQ_MSG(test,
+					    l4lb_pp_clamp_win(skb, &st,
+							      cases[i].wshift),
+					    0, "%s", desc);
+			if (cases[i].want) {
+				assert_is(test, skb, &out, desc);
+				continue;
+			}
+			/* tspec has no way to say 0: look at the field. */
+			KUNIT_ASSERT_EQ_MSG(test, tcp_hdr(skb)->window, 0,
+					    "%s", desc);
+			if (skb->ip_summed != CHECKSUM_PARTIAL)
+				assert_tcp_csum_valid(test, skb, desc);
+		}
+	}
+	/* It only reads the state. */
+	KUNIT_EXPECT_FALSE(test, st.flags & L4LB_CA_F_ACKED);
+}
+
+/* The right edge of the window the client sees, after the clamp and the
+ * shift, is never past the backend's, shifted into the client's space.
+ */
+static void pp_clamped_window_never_passes_the_backends_edge(struct kunit *test)
+{
+	const struct layout lo = { .summed = CHECKSUM_NONE };
+	struct l4lb_clientaddr_state st;
+	unsigned int off, hlen;
+	u8 shift;
+
+	for (hlen = L4LB_PP_V2_LEN; hlen <= L4LB_PP_V1_MAXLEN; hlen += 79) {
+		l4lb_ca_init(&st, ISN_WRAP, hlen);
+		for (shift = 0; shift <= 3; shift++) {
+			for (off = 0; off <= hlen + 1; off++) {
+				struct tspec in = to_client(st.isn1 + off, 0);
+				struct sk_buff *skb;
+				u32 edge, bedge;
+
+				in.win = 300;
+				skb = tskb(test, &in, &lo);
+				KUNIT_ASSERT_EQ(test, l4lb_pp_clamp_win(skb, &st,
+									shift),
+						0);
+				KUNIT_ASSERT_EQ(test, l4lb_pp_fix_ack(skb, &st),
+						0);
+				edge = ntohl(tcp_hdr(skb)->ack_seq) +
+				       (ntohs(tcp_hdr(skb)->window) << shift);
+				bedge = l4lb_pp_seq_to_client(&st, st.isn1 +
+							      off) +
+					(300u << shift);
+				if (off < hlen)	/* inside: the header's share */
+					bedge = st.isn1 + off + (300u << shift)
+						- hlen;
+				KUNIT_ASSERT_FALSE_MSG(test, after(edge, bedge),
+						       "hlen %u, shift %u, ack +%u: edge %u past %u",
+						       hlen, shift, off, edge,
+						       bedge);
+				/* ... and loses at most a scale unit. */
+				KUNIT_ASSERT_FALSE_MSG(test,
+						       before(edge, bedge -
+							      (1u << shift) + 1),
+						       "hlen %u, shift %u, ack +%u: edge %u, want %u",
+						       hlen, shift, off, edge,
+						       bedge);
+			}
+		}
+	}
+}
+
+static void syn_data_is_dropped_and_the_options_kept(struct kunit *test)
+{
+	static const struct layout lays[] = {
+		{ .summed = CHECKSUM_NONE },
+		{ .linear = 60, .nfrags = 2, .summed = CHECKSUM_NONE },
+		{ .summed = CHECKSUM_PARTIAL },
+		{ .linear = 60, .nfrags = 2, .summed = CHECKSUM_PARTIAL },
+		{ .summed = CHECKSUM_COMPLETE },
+	};
+	unsigned int j, n;
+	char desc[96];
+
+	for (j = 0; j < ARRAY_SIZE(lays) * 2; j++) {
+		const struct layout *lo = &lays[j % ARRAY_SIZE(lays)];
+		bool gso = j >= ARRAY_SIZE(lays);
+		struct tspec in = to_backend(ISN_WRAP, 300), out;
+		struct sk_buff *skb, *clone;
+
+		if (gso && lo->summed != CHECKSUM_PARTIAL)
+			continue;
+		in.flags = TCPHDR_SYN;
+		in.ack = 0;
+		n = put_mss(in.opt, 1460);
+		/* A Fast Open cookie (RFC 7413 4.1.1): kind 34, 8 bytes. */
+		in.opt[n] = TCPOPT_FASTOPEN;
+		in.opt[n + 1] = 10;
+		memset(in.opt + n + 2, 0xc0, 8);
+		n += 10;
+		in.optlen = pad_eol(in.opt, n);
+		out = in;
+		out.plen = 0;
+		snprintf(desc, sizeof(desc), "SYN with data, layout %u%s", j,
+			 gso ? ", GSO" : "");
+		skb = tskb(test, &in, lo);
+		if (gso) {
+			skb_shinfo(skb)->gso_size = 100;
+			skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+			skb_shinfo(skb)->gso_segs = 3;
+		}
+		clone = skb_track(test, skb_clone(skb, GFP_KERNEL));
+		KUNIT_ASSERT_EQ_MSG(test, l4lb_tcp_syn_trim(clone), 300,
+				    "%s", desc);
+		KUNIT_EXPECT_FALSE_MSG(test, skb_is_gso(clone), "%s", desc);
+		if (lo->summed == CHECKSUM_COMPLETE)
+			KUNIT_EXPECT_EQ_MSG(test, (u8)clone->ip_summed,
+					    CHECKSUM_NONE, "%s", desc);
+		assert_is(test, clone, &out, desc);
+		assert_untouched(test, skb, &in,
+				 lo->summed == CHECKSUM_PARTIAL ?
+				 CHECKSUM_PARTIAL : CHECKSUM_NONE,
+				 "the original of a clone");
+
+		/* Without data: nothing to do. */
+		skb = tskb(test, &out, lo);
+		KUNIT_ASSERT_EQ_MSG(test, l4lb_tcp_syn_trim(skb), 0, "%s", desc);
+		assert_untouched(test, skb, &out,
+				 lo->summed == CHECKSUM_PARTIAL ?
+				 CHECKSUM_PARTIAL : CHECKSUM_NONE, desc);
+	}
+	/* Not a SYN. */
+	{
+		const struct layout lo = { .summed = CHECKSUM_NONE };
+		struct tspec in = to_backend(ISN_WRAP + 1, 30);
+		struct sk_buff *skb = tskb(test, &in, &lo);
+
+		KUNIT_EXPECT_EQ(test, l4lb_tcp_syn_trim(skb), -EINVAL);
+		assert_untouched(test, skb, &in, CHECKSUM_NONE, "not a SYN");
+	}
+}
+
 static void mss_reduce_refuses_other_segments_untouched(struct kunit *test)
 {
 	const struct layout lo = { .summed = CHECKSUM_NONE };
@@ -1270,6 +1457,9 @@ static struct kunit_case l4lb_clientaddr_cases[] = {
 	KUNIT_CASE(insertions_refuse_fragments_untouched),
 	KUNIT_CASE(mss_of_a_syn_ack_is_reduced),
 	KUNIT_CASE(mss_reduce_refuses_other_segments_untouched),
+	KUNIT_CASE(pp_window_is_clamped_while_the_header_is_unacked),
+	KUNIT_CASE(pp_clamped_window_never_passes_the_backends_edge),
+	KUNIT_CASE(syn_data_is_dropped_and_the_options_kept),
 	{}
 };
 

@@ -34,6 +34,7 @@
 #include <net/tcp.h>
 
 #include "l4lb_backend.h"
+#include "l4lb_ca_path.h"
 #include "l4lb_conn.h"
 #include "l4lb_core.h"
 #include "l4lb_mem.h"
@@ -204,7 +205,9 @@ static void l4lb_conn_discard(struct l4lb_net *ln, struct l4lb_conn *conn)
 
 /* A row for @orig towards @be, routed, not yet hashed, and in @pick the
  * SNAT addresses and ports it may take; takes over the reference on @be.
- * Counts the drop and returns an ERR_PTR on failure.
+ * A TCP row of a service that passes the client's address has the state
+ * for it (struct l4lb_conn_ca), set up from the SYN; other rows do not
+ * grow. Counts the drop and returns an ERR_PTR on failure.
  */
 static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 					 struct l4lb_service *svc,
@@ -215,10 +218,15 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 					 struct l4lb_backend *be,
 					 struct l4lb_snat_pick *pick)
 {
+	u8 ca = orig->proto == IPPROTO_TCP ? READ_ONCE(svc->client_addr) :
+					     L4LB_CLIENT_ADDR_NONE;
 	struct l4lb_conn *conn;
 	int err;
 
-	conn = l4lb_conn_alloc(ln->tab, L4LB_GFP_ROW);
+	if (ca != L4LB_CLIENT_ADDR_NONE)
+		conn = l4lb_conn_alloc_ca(ln->tab, L4LB_GFP_ROW);
+	else
+		conn = l4lb_conn_alloc(ln->tab, L4LB_GFP_ROW);
 	if (IS_ERR(conn)) {
 		l4lb_stats_drop(ln, PTR_ERR(conn) == -ENOSPC ?
 				L4LB_DROP_TABLE_FULL : L4LB_DROP_NO_MEMORY);
@@ -232,6 +240,8 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 	conn->expires = jiffies + READ_ONCE(svc->timeout[conn->state]);
 	if (orig->proto == IPPROTO_TCP)
 		l4lb_tcp_init(conn, l4);
+	if (ca != L4LB_CLIENT_ADDR_NONE)
+		l4lb_ca_conn_init(conn, l4, ca);
 	l4lb_backend_conn_attach(conn, be);
 
 	/* Until the backend answers, a TCP or UDP row is half-open. */
@@ -263,17 +273,19 @@ err:
 
 /* An unlinked row's SNAT port is free: if its backend still holds a
  * socket on the tuple (l4lb_tcp_backend_holds()), end that with a RST, so
- * that the next connection on the port is not answered by it.
+ * that the next connection on the port is not answered by it. The RST's
+ * sequence number is the backend's view of the client's stream: shifted
+ * by the PROXY header, if the connection carried one.
  */
 static void l4lb_conn_release_tuple(struct l4lb_net *ln,
-				    const struct l4lb_conn *conn)
+				    struct l4lb_conn *conn)
 {
 	const struct l4lb_tuple *r = &conn->th[L4LB_DIR_REPLY].tuple;
 	u32 seq;
 
 	if (l4lb_tcp_backend_holds(conn, &seq) &&
 	    !l4lb_reset_send(ln->net, r->daddr, r->dport, r->saddr, r->sport,
-			     seq))
+			     l4lb_ca_backend_seq(conn, seq)))
 		l4lb_stats_event(ln, L4LB_EV_RESET_SENT);
 }
 
@@ -436,6 +448,14 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
 		return NF_DROP;
 	}
+	/* It quotes a segment sent to the backend: with a PROXY header, its
+	 * sequence number is in the backend's space.
+	 */
+	if (dir == L4LB_DIR_REPLY && inner.proto == IPPROTO_TCP &&
+	    l4lb_ca_icmp(conn, skb)) {
+		l4lb_stats_drop(ln, L4LB_DROP_NO_MEMORY);
+		return NF_DROP;
+	}
 	nf_reset_ct(skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	l4lb_stats_event(ln, L4LB_EV_ICMP);
@@ -481,6 +501,7 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 	struct l4lb_l4 l4;
 	enum l4lb_dir dir;
 	unsigned int len;
+	int err;
 
 	if (l4lb_xmit_skip(skb, state))
 		return NF_ACCEPT;
@@ -568,6 +589,15 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 	if (l4lb_nat_rewrite(skb, &l4, peer->daddr, peer->dport,
 			     peer->saddr, peer->sport)) {
 		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	/* PROXY protocol or TOA, for the rows that pass the client's
+	 * address; @l4 stays what the sender sent (its own sequence space).
+	 */
+	err = l4lb_ca_xmit(ln, conn, dir, skb, &l4);
+	if (unlikely(err)) {
+		l4lb_stats_drop(ln, err == -ENOMEM ? L4LB_DROP_NO_MEMORY :
+				L4LB_DROP_MALFORMED);
 		return NF_DROP;
 	}
 	l4lb_xmit_ct(skb, dir == L4LB_DIR_ORIG);

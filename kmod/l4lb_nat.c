@@ -99,6 +99,7 @@ static void l4lb_nat_parse_tcp(const struct sk_buff *skb,
 		payload = skb->len - l4->thoff - doff;
 	l4->tcp_flags = tcp_flag_byte(th);
 	l4->seq = ntohl(th->seq);
+	l4->ack = ntohl(th->ack_seq);
 	l4->end = l4->seq + payload + !!th->syn + !!th->fin;
 	l4->win = ntohs(th->window);
 	l4->wscale = th->syn && doff > sizeof(*th) ?

@@ -19,6 +19,8 @@
  *	none or is not a SYN
  * @win: TCP: the window field, unscaled, host byte order
  * @seq: TCP: the sequence number, host byte order
+ * @ack: TCP: the acknowledgment number, host byte order (whatever the
+ *	field holds when ACK is not set)
  * @end: TCP: the sequence number after the segment: @seq plus its payload,
  *	SYN and FIN
  */
@@ -31,6 +33,7 @@ struct l4lb_l4 {
 	u8 wscale;
 	u16 win;
 	u32 seq;
+	u32 ack;
 	u32 end;
 };
 

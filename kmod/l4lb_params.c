@@ -55,7 +55,7 @@ MODULE_PARM_DESC(scheduler, "scheduler name (default rr)");
 
 static char *client_addr = "none";
 module_param(client_addr, charp, 0444);
-MODULE_PARM_DESC(client_addr, "how backends learn the client's address: none, proxy-v2, proxy-v1 or toa; not yet used by the packet path (default none)");
+MODULE_PARM_DESC(client_addr, "how backends learn the client's address: none, proxy-v2, proxy-v1 or toa (default none)");
 
 /* The variables are l4lb_net.c's. */
 module_param_named(conn_max, l4lb_conn_max, uint, 0444);

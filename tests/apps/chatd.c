@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * chatd PORT - a tiny line-relay TCP chat server for the l4lb VM tests.
+ * chatd [-p] [-g TEXT] PORT - a tiny line-relay TCP chat server for the
+ * l4lb VM tests.
  *
  * Listens on 0.0.0.0:PORT and serves many clients with poll(). Every
  * complete line a client sends is relayed to every *other* client of this
@@ -12,7 +13,19 @@
  *
  * Behind a full-NAT balancer the peer is the balancer's address, which is
  * exactly what the tests check.
+ *
+ * -p: every connection starts with a PROXY protocol header, version 1 or 2
+ *     (HAProxy's proxy-protocol.txt, TCP over IPv4), as l4lb's client-addr
+ *     proxy-v1/proxy-v2 send it. It is taken off the stream and logged
+ *
+ *       proxy v1|v2 <src-ip>:<src-port> <dst-ip>:<dst-port>
+ *
+ *     (the client's address and port, and the VIP's); a connection that
+ *     starts with anything else is logged "proxy bad <peer>" and closed.
+ * -g TEXT: greet each client with "TEXT\n" as soon as it is accepted,
+ *     before reading anything (a server that speaks first).
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -32,10 +45,68 @@ struct client {
 	char peer[INET_ADDRSTRLEN + 8];	/* "ip:port" */
 	char buf[LINE_MAX_LEN];		/* bytes not yet ending in '\n' */
 	size_t len;
+	int pp;				/* a PROXY header is still due */
 };
 
 static struct client clients[MAX_CLIENTS];
 static int nclients;
+static int want_pp;
+static const char *greeting;
+
+/* The signature of PROXY protocol v2 (proxy-protocol.txt 2.2). */
+static const unsigned char pp_sig[12] = {
+	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a
+};
+
+/*
+ * Take the PROXY header off the start of c->buf and log it. Returns 1 when
+ * done, 0 if more bytes are needed, -1 if the start is not a header.
+ */
+static int pp_take(struct client *c)
+{
+	const unsigned char *b = (const unsigned char *)c->buf;
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN], line[108];
+	unsigned int sport, dport;
+	size_t hl;
+
+	if (b[0] == pp_sig[0]) {
+		if (memcmp(b, pp_sig, c->len < 12 ? c->len : 12))
+			return -1;
+		if (c->len < 16)
+			return 0;
+		if (b[12] != 0x21 || b[13] != 0x11)	/* PROXY, TCP4 */
+			return -1;
+		hl = 16 + ((size_t)b[14] << 8 | b[15]);
+		if (hl < 28 || hl > sizeof(c->buf))
+			return -1;
+		if (c->len < hl)
+			return 0;
+		inet_ntop(AF_INET, b + 16, src, sizeof(src));
+		inet_ntop(AF_INET, b + 20, dst, sizeof(dst));
+		printf("proxy v2 %s:%u %s:%u\n", src, b[24] << 8 | b[25], dst,
+		       b[26] << 8 | b[27]);
+	} else {
+		const char *eol = memmem(c->buf, c->len, "\r\n", 2);
+
+		if (strncmp(c->buf, "PROXY ", c->len < 6 ? c->len : 6))
+			return -1;
+		if (!eol)
+			return c->len >= 107 ? -1 : 0;
+		hl = (size_t)(eol - c->buf) + 2;
+		if (hl > sizeof(line))
+			return -1;
+		memcpy(line, c->buf, hl - 2);
+		line[hl - 2] = '\0';
+		if (sscanf(line, "PROXY TCP4 %15s %15s %u %u", src, dst, &sport,
+			   &dport) != 4)
+			return -1;
+		printf("proxy v1 %s:%u %s:%u\n", src, sport, dst, dport);
+	}
+	memmove(c->buf, c->buf + hl, c->len - hl);
+	c->len -= hl;
+	c->pp = 0;
+	return 1;
+}
 
 /* Send all of buf to fd; errors are ignored (poll() reaps dead peers). */
 static void send_all(int fd, const char *buf, size_t len)
@@ -82,6 +153,18 @@ static void serve(int i)
 		return;
 	}
 	c->len += (size_t)n;
+	if (c->pp) {
+		int r = pp_take(c);
+
+		if (r < 0) {
+			printf("proxy bad %s\n", c->peer);
+			close(c->fd);
+			c->fd = -1;
+			return;
+		}
+		if (!r)
+			return;
+	}
 	for (size_t j = 0; j < c->len; j++) {
 		if (c->buf[j] == '\n') {
 			relay(i, c->buf + start, j + 1 - start);
@@ -100,10 +183,24 @@ int main(int argc, char **argv)
 {
 	struct pollfd pfd[MAX_CLIENTS + 1];
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int one = 1, lfd, port;
+	int one = 1, lfd, port, opt;
 
-	if (argc != 2 || (port = atoi(argv[1])) <= 0 || port > 65535) {
-		fprintf(stderr, "usage: chatd PORT\n");
+	while ((opt = getopt(argc, argv, "pg:")) != -1) {
+		switch (opt) {
+		case 'p':
+			want_pp = 1;
+			break;
+		case 'g':
+			greeting = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (argc - optind != 1 || (port = atoi(argv[optind])) <= 0 ||
+	    port > 65535) {
+usage:
+		fprintf(stderr, "usage: chatd [-p] [-g TEXT] PORT\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -163,10 +260,15 @@ int main(int argc, char **argv)
 			inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
 			clients[nclients].fd = fd;
 			clients[nclients].len = 0;
+			clients[nclients].pp = want_pp;
 			snprintf(clients[nclients].peer,
 				 sizeof(clients[nclients].peer), "%s:%u", ip,
 				 ntohs(peer.sin_port));
 			printf("accept %s\n", clients[nclients].peer);
+			if (greeting) {
+				send_all(fd, greeting, strlen(greeting));
+				send_all(fd, "\n", 1);
+			}
 			nclients++;
 		}
 	}

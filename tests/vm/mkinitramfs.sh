@@ -3,7 +3,8 @@
 #
 # The image holds busybox (with applet links), iproute2 (ip, ss), socat,
 # nft, iptables (nft variant), util-linux setpriv, unshare and nsenter, jq
-# (which the tests read l4lbctl's JSON with), their shared libraries, the
+# (which the tests read l4lbctl's JSON with), tc and nginx where the host has
+# them, their shared libraries, the
 # kernel modules the tests need (with dependencies, in load order), l4lb.ko
 # and l4lbctl if they were built, the test programs of tests/apps, the
 # helper libraries tests/vm/lib/*.sh (as /vm/lib/), the tests
@@ -44,12 +45,17 @@ MODULES="veth nf_defrag_ipv4 crc32c_generic nf_conntrack nf_nat nf_tables
 	xt_MASQUERADE xt_conntrack xt_tcpudp xt_nat pktgen nft_queue
 	nfnetlink_queue ${EXTRA_MODULES:-}"
 # Modules only some kernels have (the debug kernel has no br_netfilter);
-# left out where missing, and the tests that need them skip.
-OPTIONAL_MODULES="bridge br_netfilter"
+# left out where missing, and the tests that need them skip. sch_netem:
+# a lossy link for the client address tests (ca_proxy.sh).
+OPTIONAL_MODULES="bridge br_netfilter sch_netem"
 
 BINS="/usr/sbin/ip /usr/bin/ss /usr/bin/socat /usr/sbin/nft
 	/usr/sbin/xtables-nft-multi /usr/bin/setpriv /usr/bin/unshare
 	/usr/bin/nsenter /usr/bin/jq ${EXTRA_BINS:-}"
+# Programs only some hosts have; left out where missing, and the tests that
+# need them skip: tc (netem loss) and nginx (nginx-light: a server that
+# parses PROXY protocol) for the client address tests (ca_proxy.sh).
+OPTIONAL_BINS="/usr/sbin/tc /usr/sbin/nginx"
 
 for tool in busybox cpio gzip ldd modprobe depmod; do
 	command -v "$tool" >/dev/null || { echo "mkinitramfs: $tool not found" >&2; exit 1; }
@@ -102,6 +108,14 @@ add_bin() {
 for b in $BINS; do
 	add_bin "$b"
 done
+for b in $OPTIONAL_BINS; do
+	case " $BINS " in *" $b "*) continue ;; esac
+	if [ -e "$b" ]; then
+		add_bin "$b"
+	else
+		echo "mkinitramfs: no $b, left out" >&2
+	fi
+done
 for name in iptables iptables-save iptables-restore iptables-nft; do
 	ln -sf xtables-nft-multi "$ROOT/usr/sbin/$name"
 done
@@ -125,7 +139,7 @@ copy_file "$BUSYBOX" /usr/bin/busybox
 # Test programs.
 make -s -C "$REPO/tests/apps" >&2
 for p in chatd chat greetd conns flood cycle udpecho nlbad nlfuzz nfqaccept reread \
-	rstinject svcmany; do
+	rstinject svcmany tcpopt; do
 	add_bin "$REPO/tests/apps/$p" "/usr/local/bin/$p"
 done
 if [ -f "$L4LBCTL" ]; then

@@ -803,11 +803,13 @@ backend_of() {
 # another through the VIP, round robin puts test1+test4 on be1, test2+test5
 # on be2, test3+test6 on be3; messages stay within a server; the servers see
 # the balancer's address; the NAT table grows to 6 and shrinks back to 0 as
-# the clients quit. Makes CHAT_SCENARIO_TESTS assertions.
+# the clients quit. Makes CHAT_SCENARIO_TESTS assertions. CHATD_OPTS: more
+# options for chatd (ca_scenario.sh: -p, PROXY protocol).
 CHAT_SCENARIO_TESTS=16
 chat_scenario() {
 	step "start chatd on the backends"
-	serve_all chatd
+	# shellcheck disable=SC2086 # options, split on purpose
+	serve_all chatd ${CHATD_OPTS:-}
 	if serve_ready; then ok "chatd listens on be1:10000 be2:10001 be3:10002"
 	else fail "chatd listens on be1:10000 be2:10001 be3:10002"; diag_file /tmp/be1.log; fi
 	expect_eq "NAT table starts empty" 0 "$(nat_len)"

@@ -1,0 +1,251 @@
+#!/bin/sh
+# ca_proxy: PROXY protocol towards the backends (client-addr proxy-v2 and
+# proxy-v1, issue #16).
+#
+# NOT RUN YET: written without booting the VM (the machine it was written
+# on had no cores to spare). Expect to fix details on its first run.
+#
+#   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=10.0.1.1:10000 \
+#       client_addr=proxy-v2
+#
+#  1. nginx on be1 (`listen 10000 proxy_protocol`, logging
+#     $proxy_protocol_addr:$proxy_protocol_port $remote_addr): two clients
+#     (cli's 10.0.0.2 and 10.0.0.3, fixed source ports) are logged with
+#     their own address and port, for v2, then for v1 after
+#     `l4lbctl service set ... client-addr proxy-v1`; nginx's peer is still
+#     the balancer (10.0.1.254).
+#  2. 20 MB from the client to be1 (socat): be1 receives exactly the v2
+#     header of that connection (28 bytes, byte for byte), then the 20 MB
+#     (sha256).
+#  3. 20 MB from be1 to the client, be1 sending first without reading:
+#     the client gets the 20 MB (sha256), and be1 then reads the header.
+#  4. A 2 MB upload from a process on lb itself, from the VIP's address
+#     (LOCAL_OUT: GSO, CHECKSUM_PARTIAL, so the header goes in a segment
+#     of its own): header once, data intact.
+#  5. A server that speaks first (chatd -p -g): the client sends nothing,
+#     gets the greeting, and chatd logs the client's address from the
+#     header, which rode on the handshake's ACK.
+#  6. With tc netem loss 5% both ways on the lb<->be1 link: ten 200 KB
+#     uploads and a 4 MB download, each intact, each upload starting with
+#     its header exactly once, so lost first segments are sent again with
+#     the header and SACKed data is shifted right. Skipped without tc or
+#     sch_netem in the image.
+#  7. proxy_syn_data stays 0; the kernel log is clean; rmmod leaves no slab
+#     cache (l4lb_conn_ca included).
+. /vm/lib/common.sh
+plan 18
+require_l4lbctl
+
+BIG=20971520
+
+# pp_hex SRC SPORT: the v2 header of a connection from SRC:SPORT to the
+# VIP, as hex (proxy-protocol.txt 2.2: signature, 0x21, 0x11, length 12,
+# addresses, ports).
+pp_hex() {
+	_ph_ip=$(echo "$1" | awk -F. '{ printf "%02x%02x%02x%02x", $1, $2, $3, $4 }')
+	printf '0d0a0d0a000d0a515549540a2111000c%s0a000001%04x%04x' \
+		"$_ph_ip" "$2" "$VPORT"
+}
+
+# hex_head N FILE: the first N bytes of FILE as hex, one string.
+hex_head() { head -c "$1" "$2" | od -An -v -tx1 | tr -d ' \n'; }
+
+# retrans NS: TCP segments retransmitted in namespace NS (/proc/net/snmp).
+retrans() {
+	n "$1" cat /proc/net/snmp | awk '$1 == "Tcp:" {
+		if (!c) { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") c = i; next }
+		print $c }'
+}
+
+# sha FILE: its sha256.
+sha() { sha256sum <"$1" | awk '{ print $1 }'; }
+
+# upload NS SRC SPORT SIZE OUT: SIZE bytes of /tmp/data from SRC:SPORT in
+# namespace NS to the VIP; be1 writes what it receives to OUT.
+upload() {
+	rm -f "$5"
+	bg /tmp/up.log be1 socat -u TCP-LISTEN:10000,reuseaddr CREATE:"$5"
+	_srv=$BG_PID
+	wait_for 10 'listens be1 tcp 10000' || return 1
+	head -c "$4" /tmp/data >/tmp/up.src
+	n "$1" timeout 90 socat -u OPEN:/tmp/up.src \
+		"TCP:$VIP:$VPORT,bind=$2:$3,connect-timeout=10" 2>/tmp/up.err
+	wait_exit 60 "$_srv"
+}
+
+# upload_ok DESC SRC SPORT OUT: OUT is the v2 header of SRC:SPORT, then
+# /tmp/up.src.
+upload_ok() {
+	_uo_want=$(pp_hex "$2" "$3")
+	_uo_got=$(hex_head 28 "$4")
+	tail -c +29 "$4" >/tmp/up.data
+	if [ "$_uo_got" = "$_uo_want" ] && [ "$(sha /tmp/up.data)" = "$(sha /tmp/up.src)" ]; then
+		ok "$1"
+	else
+		fail "$1" "header: $_uo_got" "want:   $_uo_want" \
+			"data: $(wc -c </tmp/up.data) bytes, sha $(sha /tmp/up.data)" \
+			"sent: $(wc -c </tmp/up.src) bytes, sha $(sha /tmp/up.src)"
+		diag_file /tmp/up.err 5
+	fi
+}
+
+step "topology"
+topo_up || die "topology up"
+kmsg_mark "ca_proxy"
+ip -n cli addr add 10.0.0.3/24 dev eth0 || die "a second client address"
+load_l4lb vip="$VIP" port="$VPORT" backends="$BE1" client_addr=proxy-v2 ||
+	die "l4lb up with client_addr=proxy-v2"
+expect_eq "the service passes client addresses as proxy-v2" "proxy-v2" \
+	"$(l4lbctl -j service | jq -r '.[0].client_addr')"
+head -c "$BIG" /dev/urandom >/tmp/data || die "20 MB of random data"
+
+step "nginx with proxy_protocol"
+if ! command -v nginx >/dev/null 2>&1; then
+	skip "nginx logs each client's own address and port (v2)" "no nginx in the image"
+	skip "service set client-addr proxy-v1" "no nginx in the image"
+	skip "nginx logs each client's own address and port (v1)" "no nginx in the image"
+	skip "every request was answered" "no nginx in the image"
+else
+	mkdir -p /tmp/ngx /var/lib/nginx /var/log/nginx
+	cat >/tmp/ngx/nginx.conf <<EOF
+user root root;
+worker_processes 1;
+daemon off;
+pid /tmp/ngx/nginx.pid;
+error_log /tmp/ngx/error.log info;
+events { worker_connections 64; }
+http {
+	log_format pp '\$proxy_protocol_addr:\$proxy_protocol_port \$remote_addr';
+	access_log /tmp/ngx/access.log pp;
+	server {
+		listen 10000 proxy_protocol;
+		location / { return 200 "ok\n"; }
+	}
+}
+EOF
+	: >/tmp/ngx/access.log
+	bg /tmp/ngx.log be1 nginx -p /tmp/ngx -e /tmp/ngx/error.log -c /tmp/ngx/nginx.conf
+	ngx=$BG_PID
+	wait_for 10 'listens be1 tcp 10000' || die "nginx listens on be1:10000"
+	# get SRC SPORT: one request from SRC:SPORT through the VIP.
+	get() {
+		printf 'GET / HTTP/1.0\r\nHost: vip\r\n\r\n' |
+			n cli timeout 10 socat -t 5 - "TCP:$VIP:$VPORT,bind=$1:$2,connect-timeout=5" \
+			>>/tmp/ngx/answers 2>&1
+	}
+	get 10.0.0.2 41001
+	get 10.0.0.3 41002
+	diag_file /tmp/ngx/access.log
+	expect_eq "nginx logs each client's own address and port (v2)" \
+		"10.0.0.2:41001 10.0.1.254,10.0.0.3:41002 10.0.1.254" \
+		"$(head -n 2 /tmp/ngx/access.log | tr '\n' ',' | sed 's/,$//')"
+	check "service set client-addr proxy-v1" \
+		l4lbctl service set vip "$VIP" port "$VPORT" proto tcp client-addr proxy-v1
+	get 10.0.0.2 41003
+	get 10.0.0.3 41004
+	diag_file /tmp/ngx/access.log
+	expect_eq "nginx logs each client's own address and port (v1)" \
+		"10.0.0.2:41003 10.0.1.254,10.0.0.3:41004 10.0.1.254" \
+		"$(sed -n '3,4p' /tmp/ngx/access.log | tr '\n' ',' | sed 's/,$//')"
+	expect_eq "every request was answered" 4 "$(grep -c '^ok' /tmp/ngx/answers)"
+	diag_file /tmp/ngx/error.log 10
+	kill "$ngx"
+	wait_exit 10 "$ngx"
+	l4lbctl service set vip "$VIP" port "$VPORT" proto tcp client-addr proxy-v2 || die "back to proxy-v2"
+fi
+
+step "20 MB from the client"
+upload cli 10.0.0.2 41010 "$BIG" /tmp/up1.got || die "upload server"
+upload_ok "be1 gets the v2 header once, then 20 MB intact" 10.0.0.2 41010 /tmp/up1.got
+
+step "20 MB to the client, the server first"
+rm -f /tmp/down.got /tmp/down.hdr
+bg /tmp/down.log be1 socat -t 10 TCP-LISTEN:10000,reuseaddr \
+	SYSTEM:"cat /tmp/data; head -c 28 >/tmp/down.hdr"
+srv=$BG_PID
+wait_for 10 'listens be1 tcp 10000' || die "download server"
+n cli timeout 90 socat -u "TCP:$VIP:$VPORT,bind=10.0.0.2:41011,connect-timeout=10" \
+	CREATE:/tmp/down.got 2>/tmp/down.err
+wait_exit 30 "$srv"
+if [ "$(sha /tmp/down.got)" = "$(sha /tmp/data)" ]; then
+	ok "the client gets 20 MB intact from be1"
+else
+	fail "the client gets 20 MB intact from be1" "got $(wc -c </tmp/down.got) bytes"
+	diag_file /tmp/down.err 5
+fi
+expect_eq "be1 then reads the header the client's ACK carried" \
+	"$(pp_hex 10.0.0.2 41011)" "$(hex_head 28 /tmp/down.hdr)"
+
+step "a local client (LOCAL_OUT, GSO)"
+upload lb 10.0.0.1 41012 2097152 /tmp/up2.got || die "upload server"
+upload_ok "a local client's 2 MB: header once, data intact" 10.0.0.1 41012 /tmp/up2.got
+
+step "a server that speaks first"
+bg /tmp/greet.log be1 chatd -p -g hello 10000
+greet=$BG_PID
+wait_for 10 'listens be1 tcp 10000' || die "chatd -p -g listens"
+n cli timeout 10 socat -T 3 -u "TCP:$VIP:$VPORT,bind=10.0.0.3:41020,connect-timeout=5" \
+	- >/tmp/greet.out 2>&1
+diag_file /tmp/greet.log
+expect_eq "the client, sending nothing, gets the greeting" hello "$(head -n 1 /tmp/greet.out)"
+check "chatd got the client's address from the header alone" \
+	grep -q "^proxy v2 10.0.0.3:41020 10.0.0.1:$VPORT\$" /tmp/greet.log
+kill "$greet"
+wait_exit 10 "$greet"
+
+step "a lossy backend link"
+if ! command -v tc >/dev/null 2>&1 || ! kmod_load sch_netem 2>/dev/null; then
+	skip "10 uploads over a lossy link, each header once and intact" "no tc or sch_netem"
+	skip "4 MB download over a lossy link intact" "no tc or sch_netem"
+	skip "be1 retransmitted segments: the loss was real" "no tc or sch_netem"
+else
+	if ! tc qdisc add dev veth-be1 root netem loss 5% ||
+		! n be1 tc qdisc add dev eth0 root netem loss 5%; then
+		die "netem loss 5% on both ends of the lb<->be1 link"
+	fi
+	retr0=$(retrans be1)
+	good=0
+	i=0
+	while [ $i -lt 10 ]; do
+		upload cli 10.0.0.2 $((41100 + i)) 204800 /tmp/lossy.got
+		if [ "$(hex_head 28 /tmp/lossy.got)" = "$(pp_hex 10.0.0.2 $((41100 + i)))" ] &&
+			tail -c +29 /tmp/lossy.got >/tmp/lossy.data &&
+			[ "$(sha /tmp/lossy.data)" = "$(sha /tmp/up.src)" ]; then
+			good=$((good + 1))
+		else
+			diag "upload $i: header $(hex_head 40 /tmp/lossy.got), $(wc -c </tmp/lossy.got) bytes"
+		fi
+		i=$((i + 1))
+	done
+	expect_eq "10 uploads over a lossy link, each header once and intact" 10 "$good"
+	head -c 4194304 /tmp/data >/tmp/data4
+	rm -f /tmp/down4.got
+	bg /tmp/down4.log be1 socat -t 10 TCP-LISTEN:10000,reuseaddr \
+		SYSTEM:"cat /tmp/data4; head -c 28 >/tmp/down4.hdr"
+	srv=$BG_PID
+	wait_for 10 'listens be1 tcp 10000' || die "lossy download server"
+	n cli timeout 120 socat -u "TCP:$VIP:$VPORT,bind=10.0.0.2:41199,connect-timeout=10" \
+		CREATE:/tmp/down4.got 2>/tmp/down4.err
+	wait_exit 30 "$srv"
+	if [ "$(sha /tmp/down4.got)" = "$(sha /tmp/data4)" ] &&
+		[ "$(hex_head 28 /tmp/down4.hdr)" = "$(pp_hex 10.0.0.2 41199)" ]; then
+		ok "4 MB download over a lossy link intact"
+	else
+		fail "4 MB download over a lossy link intact" \
+			"got $(wc -c </tmp/down4.got) bytes, header $(hex_head 28 /tmp/down4.hdr)"
+	fi
+	retr1=$(retrans be1)
+	diag "be1 RetransSegs: ${retr0:-?} -> ${retr1:-?}"
+	check "be1 retransmitted segments: the loss was real" \
+		[ "${retr1:-0}" -gt "${retr0:-0}" ]
+	tc qdisc del dev veth-be1 root
+	n be1 tc qdisc del dev eth0 root
+fi
+
+step "counters and teardown"
+diag "stats: $(l4lbctl stats | tr '\n' ' ')"
+expect_eq "no SYN data was dropped" 0 "$(l4lbctl -j stats | jq -r '.proxy_syn_data')"
+topo_down
+if unload_l4lb; then ok "rmmod l4lb"; else fail "rmmod l4lb"; fi
+check "no l4lb slab cache left after rmmod" slab_check
+kernel_clean_since "ca_proxy"

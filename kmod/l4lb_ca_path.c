@@ -35,6 +35,15 @@
  * the backend itself (l4lb_conn_release_tuple()) needs the backend's view
  * of the client's stream, l4lb_ca_backend_seq().
  *
+ * Losses: a lost segment that carried the header in front of its payload
+ * is sent again by the client from ISN + 1, and carries it again. If a
+ * header sent alone is lost, the backend acknowledges ISN + 1 and SACKs
+ * the shifted data after it, which the client sees as its first bytes
+ * SACKed but not acknowledged: Linux takes that for reneging
+ * (tcp_check_sack_reneging()) and sends from ISN + 1 again within about
+ * 10 ms, carrying the header; other stacks at their retransmission
+ * timeout.
+ *
  * Locking: the state's isn1 and hlen are set before the row is hashed and
  * never change; flags and mss change without a lock (see struct
  * l4lb_clientaddr_state), like the row's own sequence tracking. Two CPUs

@@ -37,12 +37,13 @@
  *
  * Losses: a lost segment that carried the header in front of its payload
  * is sent again by the client from ISN + 1, and carries it again. If a
- * header sent alone is lost, the backend acknowledges ISN + 1 and SACKs
- * the shifted data after it, which the client sees as its first bytes
- * SACKed but not acknowledged: Linux takes that for reneging
- * (tcp_check_sack_reneging()) and sends from ISN + 1 again within about
- * 10 ms, carrying the header; other stacks at their retransmission
- * timeout.
+ * header sent alone is lost (and so was every earlier copy: the ACK of
+ * the handshake carries one too), the backend acknowledges ISN + 1 and
+ * SACKs the shifted data after it, which the client sees as its first
+ * bytes SACKed but not acknowledged. It has no hole to repair, so it
+ * waits for its retransmission timeout; Linux then takes the SACKs as
+ * reneged (tcp_timeout_mark_lost()) and sends from ISN + 1 again, which
+ * carries the header. Slower than a fast retransmit, never wrong.
  *
  * Locking: the state's isn1 and hlen are set before the row is hashed and
  * never change; flags and mss change without a lock (see struct

@@ -417,6 +417,7 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 	struct l4lb_conn *conn;
 	struct l4lb_tuple t;
 	enum l4lb_dir dir;
+	int err;
 
 	if (l4lb_nat_parse_icmp(skb, &inner))
 		return NF_ACCEPT;
@@ -451,9 +452,11 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 	/* It quotes a segment sent to the backend: with a PROXY header, its
 	 * sequence number is in the backend's space.
 	 */
-	if (dir == L4LB_DIR_REPLY && inner.proto == IPPROTO_TCP &&
-	    l4lb_ca_icmp(conn, skb)) {
-		l4lb_stats_drop(ln, L4LB_DROP_NO_MEMORY);
+	err = dir == L4LB_DIR_REPLY && inner.proto == IPPROTO_TCP ?
+	      l4lb_ca_icmp(conn, skb) : 0;
+	if (unlikely(err)) {
+		l4lb_stats_drop(ln, err == -ENOMEM ? L4LB_DROP_NO_MEMORY :
+				L4LB_DROP_MALFORMED);
 		return NF_DROP;
 	}
 	nf_reset_ct(skb);

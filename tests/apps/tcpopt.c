@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -103,8 +104,12 @@ usage:
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* Cooked: the IP packet, both directions, every interface. */
-	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	/*
+	 * Cooked: the IP packet, every interface. Only an ETH_P_ALL socket
+	 * sees outgoing packets too (dev_queue_xmit_nit() feeds ptype_all
+	 * alone), so take everything and keep IPv4 by sll_protocol.
+	 */
+	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
 	if (fd < 0) {
 		perror("tcpopt: socket");
 		return 1;
@@ -113,6 +118,8 @@ usage:
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct sockaddr_ll from;
+		socklen_t alen;
 		long left;
 		ssize_t n;
 
@@ -123,12 +130,14 @@ usage:
 			return 0;
 		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
-		n = recv(fd, buf, sizeof(buf), 0);
+		alen = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &alen);
 		if (n < 0 && errno != EINTR) {
 			perror("tcpopt: recv");
 			return 1;
 		}
-		if (n > 0)
+		if (n > 0 && from.sll_protocol == htons(ETH_P_IP))
 			print_seg(buf, (size_t)n, (unsigned int)port);
 	}
 }

@@ -2,9 +2,6 @@
 # ca_proxy: PROXY protocol towards the backends (client-addr proxy-v2 and
 # proxy-v1, issue #16).
 #
-# NOT RUN YET: written without booting the VM (the machine it was written
-# on had no cores to spare). Expect to fix details on its first run.
-#
 #   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=10.0.1.1:10000 \
 #       client_addr=proxy-v2
 #
@@ -194,13 +191,15 @@ kill "$greet"
 wait_exit 10 "$greet"
 
 step "a lossy backend link"
-if ! command -v tc >/dev/null 2>&1 || ! kmod_load sch_netem 2>/dev/null; then
+# iproute2's tc by its path: busybox has a tc applet without netem.
+TC=/usr/sbin/tc
+if ! [ -x $TC ] || ! kmod_load sch_netem 2>/dev/null; then
 	skip "10 uploads over a lossy link, each header once and intact" "no tc or sch_netem"
 	skip "4 MB download over a lossy link intact" "no tc or sch_netem"
 	skip "be1 retransmitted segments: the loss was real" "no tc or sch_netem"
 else
-	if ! tc qdisc add dev veth-be1 root netem loss 5% ||
-		! n be1 tc qdisc add dev eth0 root netem loss 5%; then
+	if ! $TC qdisc add dev veth-be1 root netem loss 5% ||
+		! n be1 $TC qdisc add dev eth0 root netem loss 5%; then
 		die "netem loss 5% on both ends of the lb<->be1 link"
 	fi
 	retr0=$(retrans be1)
@@ -238,8 +237,8 @@ else
 	diag "be1 RetransSegs: ${retr0:-?} -> ${retr1:-?}"
 	check "be1 retransmitted segments: the loss was real" \
 		[ "${retr1:-0}" -gt "${retr0:-0}" ]
-	tc qdisc del dev veth-be1 root
-	n be1 tc qdisc del dev eth0 root
+	$TC qdisc del dev veth-be1 root
+	n be1 $TC qdisc del dev eth0 root
 fi
 
 step "counters and teardown"

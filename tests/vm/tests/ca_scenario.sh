@@ -2,9 +2,6 @@
 # ca_scenario: the reference scenario (seed-notes §1) with PROXY protocol v2
 # on (client-addr proxy-v2, issue #16).
 #
-# NOT RUN YET: written without booting the VM (the machine it was written
-# on had no cores to spare). Expect to fix details on its first run.
-#
 #   insmod l4lb.ko vip=10.0.0.1 port=20000 \
 #       backends=10.0.1.1:10000,10.0.2.1:10001,10.0.3.1:10002 \
 #       client_addr=proxy-v2

@@ -3,9 +3,6 @@
 # #16), as LVS FULLNAT and DPVS send it: kind 254, length 8, the client's
 # port and IPv4 address.
 #
-# NOT RUN YET: written without booting the VM (the machine it was written
-# on had no cores to spare). Expect to fix details on its first run.
-#
 #   insmod l4lb.ko vip=10.0.0.1 port=20000 backends=10.0.1.1:10000 \
 #       client_addr=toa
 #

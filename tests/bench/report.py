@@ -4,7 +4,7 @@
 Reads the "BENCH ..." lines that tests/bench/vm-bench.sh prints (see there),
 and writes into --out:
   results.json   every run's value, medians, ratios to l4lb, memory, checks
-  results.md     the tables (Markdown)
+  results.md     the tables (Markdown), with PROXY v2 on vs off (l4lbpp / l4lb)
   results.dat / results.gp / results.png   a gnuplot chart of the ratios
 It prints the tables and ends with "bench: N passed, N failed"; the exit
 status is 1 if anything failed.
@@ -33,6 +33,7 @@ METRICS = [
 ]
 ROW_CACHES = {
     "l4lb": ["l4lb_conn"],
+    "l4lbpp": ["l4lb_conn_ca"],  # rows that pass the client's address
     "ipvs": ["ip_vs_conn", "nf_conntrack"],
     "ipvs0": ["ip_vs_conn"],
     "nft": ["nf_conntrack"],
@@ -41,10 +42,20 @@ ROW_CACHES = {
 NAMES = {
     "direct": "no balancer (forwarding)",
     "l4lb": "l4lb rr",
+    "l4lbpp": "l4lb rr + PROXY v2",
     "ipvs": "IPVS NAT + masquerade",
     "ipvs0": "IPVS conntrack=0",
     "nft": "nftables numgen + masquerade",
 }
+
+
+# Metrics of the PROXY v2 on/off comparison: those of the rounds, where
+# l4lbpp and l4lb run one after the other (the scale levels are not paired).
+PP_METRICS = ("connrate", "keepalive", "lat_p50", "lat_p99")
+
+
+def run_key(r):
+    return (0, int(r), "") if r.isdigit() else (1, 0, r)
 
 
 def fmt(v, digits=3):
@@ -63,7 +74,7 @@ def fmt(v, digits=3):
 
 
 def parse(path):
-    d = {"info": {}, "fullnat": {}, "skip": {}, "val": {}, "err": {}, "slab": {},
+    d = {"info": {}, "fullnat": {}, "proxy": {}, "skip": {}, "na": {}, "val": {}, "err": {}, "slab": {},
          "rows": {}, "aux": {}, "runs": {}, "gc": {}, "hostload": [], "perf_dso": [], "perf_sym": [], "perf_l4lb": [], "ended": False,
          "dmesg_end": False, "splat": []}
     in_dmesg = False
@@ -110,8 +121,12 @@ def parse(path):
                     d["info"][p[2]] = " ".join(p[3:])
                 elif kind == "fullnat":
                     d["fullnat"][p[2]] = {"yes": p[3] == "yes", "detail": " ".join(p[4:])}
+                elif kind == "proxy":
+                    d["proxy"][p[2]] = {"yes": p[3] == "yes", "detail": " ".join(p[4:])}
                 elif kind == "skip":
                     d["skip"][p[2]] = " ".join(p[3:])
+                elif kind == "na":
+                    d["na"].setdefault(p[2], {})[p[3]] = " ".join(p[4:])
                 elif kind == "val":
                     d["val"].setdefault(p[2], {}).setdefault(p[3], []).append(float(p[5]))
                     d["runs"].setdefault(p[2], {}).setdefault(p[3], {})[p[4]] = float(p[5])
@@ -200,6 +215,10 @@ def main():
             res.setdefault(cfg, {})[m] = e
             if m in ("small_connrate", "big_connrate") and cfg == "direct":
                 continue
+            na = d["na"].get(cfg, {}).get(m)
+            if na is not None and not vals:
+                e["not_applicable"] = na
+                continue
             check("%s %s produced numbers" % (cfg, m),
                   vals and max(vals) > 0,
                   "%d runs, %d errors%s" % (len(vals), len(errs),
@@ -225,12 +244,28 @@ def main():
             res[cfg]["scale_ratio"]["ratio_to_l4lb"] = \
                 res[cfg]["scale_ratio"]["median"] / base["scale_ratio"]["median"]
 
+    # PROXY v2 on vs off: l4lbpp / l4lb, paired within each round as above.
+    ppv = {}
+    if "l4lbpp" in configs and "l4lb" in configs:
+        pruns = d["runs"].get("l4lbpp", {})
+        for m in PP_METRICS:
+            rr = sorted((r for r in pruns.get(m, {}) if lruns.get(m, {}).get(r)), key=run_key)
+            if rr:
+                rounds = {r: pruns[m][r] / lruns[m][r] for r in rr}
+                ppv[m] = {"rounds": rounds, "median": statistics.median(rounds.values()),
+                          "l4lb_spread_pct": res["l4lb"][m].get("spread_pct"),
+                          "l4lbpp_spread_pct": res["l4lbpp"][m].get("spread_pct")}
+
     # --- full NAT ---------------------------------------------------------
-    for cfg in ("l4lb", "nft"):
+    for cfg in ("l4lb", "l4lbpp", "nft"):
         if cfg in configs:
             fn = d["fullnat"].get(cfg)
             check("%s is full NAT (backends see only 10.0.k.254)" % cfg,
                   fn and fn["yes"], fn["detail"] if fn else "no check")
+    if "l4lbpp" in configs:
+        pp = d["proxy"].get("l4lbpp")
+        check("l4lbpp: nginx reads the client (10.0.0.2) from the PROXY v2 header",
+              pp and pp["yes"], pp["detail"] if pp else "no check")
     if "ipvs" in configs:
         fn = d["fullnat"].get("ipvs")
         check("ipvs full-NAT check ran", fn is not None, fn["detail"] if fn else "")
@@ -275,6 +310,8 @@ def main():
           % (hl[0], statistics.median(hl), hl[-1]))
     for cfg, why in d["skip"].items():
         P("- skipped %s: %s" % (cfg, why))
+    for cfg, ms in d["na"].items():
+        P("- not run on %s: %s" % (cfg, "; ".join("%s (%s)" % (m, why) for m, why in ms.items())))
     P("")
     P("## Throughput and latency\n")
     P("Median of %s runs. [x] = value / l4lb's value, the median over the rounds of the "
@@ -289,7 +326,7 @@ def main():
         for c in configs:
             e = res[c][m]
             if e.get("median") is None:
-                cells.append("-")
+                cells.append("n/a" if "not_applicable" in e else "-")
                 continue
             r = e.get("ratio_to_l4lb")
             cells.append("%s [%s]" % (fmt(e["median"]), fmt(r) if r else "-"))
@@ -311,6 +348,34 @@ def main():
             ("%.0f%% (n=%d)" % (res[c][m]["spread_pct"], len(res[c][m]["runs"])))
             if res[c][m].get("spread_pct") is not None else "-" for c in configs)))
     P("")
+    if ppv:
+        P("## PROXY protocol v2 on vs off (l4lbpp / l4lb)\n")
+        P("The same l4lb service, loaded with `client_addr=proxy-v2` and balancing to the "
+          "backends' nginx on `listen 81 proxy_protocol`, divided by l4lb without it, within each "
+          "round (paired); the median over the rounds in **bold**. The spreads are each side's own "
+          "(max - min) / median over the rounds: the noise.\n")
+        rids = sorted({r for v in ppv.values() for r in v["rounds"]}, key=run_key)
+        P("| l4lbpp / l4lb | " + " | ".join("round %s" % r for r in rids)
+          + " | median | spread l4lb, l4lbpp |")
+        P("|" + "---|" * (len(rids) + 3))
+        for m, label, unit, hib in METRICS:
+            v = ppv.get(m)
+            if not v:
+                continue
+            P("| %s (%s) | %s | **%s** | %s, %s |" % (
+                label, "higher is better" if hib else "lower is better",
+                " | ".join(fmt(v["rounds"][r]) if r in v["rounds"] else "-" for r in rids),
+                fmt(v["median"]),
+                "%.0f%%" % v["l4lb_spread_pct"] if v["l4lb_spread_pct"] is not None else "-",
+                "%.0f%%" % v["l4lbpp_spread_pct"] if v["l4lbpp_spread_pct"] is not None else "-"))
+        P("")
+        if "connrate" in ppv:
+            v = ppv["connrate"]
+            P("Connection rate, PROXY v2 on / off: %s, the median of %d paired round%s "
+              "(%s to %s; below 1 in %d).\n"
+              % (fmt(v["median"]), len(v["rounds"]), "" if len(v["rounds"]) == 1 else "s",
+                 fmt(min(v["rounds"].values())), fmt(max(v["rounds"].values())),
+                 sum(1 for x in v["rounds"].values() if x < 1)))
     P("## Memory per row (from %s to %s idle connections; slab_nomerge)\n" % (small, big))
     P("| | " + " | ".join(NAMES.get(c, c) for c in configs) + " |")
     P("|" + "---|" * (len(configs) + 1))
@@ -395,7 +460,8 @@ def main():
         f.write(text + "\n")
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump({"info": info, "configs": configs, "skipped": d["skip"],
-                   "fullnat": d["fullnat"], "metrics": res, "memory": mem,
+                   "not_applicable": d["na"], "fullnat": d["fullnat"], "proxy": d["proxy"],
+                   "proxy_v2_vs_off": ppv, "metrics": res, "memory": mem,
                    "perf": {"dso": d["perf_dso"], "sym": d["perf_sym"], "l4lb": d["perf_l4lb"]},
                    "aux": d["aux"], "gc": d["gc"], "hostload": d["hostload"],
                    "checks": [{"name": n, "ok": o, "detail": t} for n, o, t in checks],
@@ -404,6 +470,10 @@ def main():
     print(text)
     npass = sum(1 for c in checks if c[1])
     nfail = len(checks) - npass
+    if "connrate" in ppv:
+        n = len(ppv["connrate"]["rounds"])
+        print("bench: connection rate, PROXY v2 on / off (l4lbpp / l4lb): %s, the median of %d paired round%s"
+              % (fmt(ppv["connrate"]["median"]), n, "" if n == 1 else "s"))
     print("bench: results in %s/results.{md,json,png}" % a.out)
     print("bench: %d passed, %d failed" % (npass, nfail))
     return 1 if nfail else 0

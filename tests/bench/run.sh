@@ -1,6 +1,8 @@
 #!/bin/bash
 # run.sh - the l4lb benchmark: l4lb against plain forwarding, IPVS and
-# nftables, side by side in one VM boot (see tests/bench/README.md).
+# nftables, and l4lb with PROXY protocol v2 headers towards the backends
+# against l4lb without, side by side in one VM boot (see
+# tests/bench/README.md).
 #
 # Builds tests/bench/hold, the test bed's initramfs (tests/vm/mkinitramfs.sh
 # with nginx, wrk, ab, iperf3, ipvsadm, perf and the IPVS modules added),
@@ -17,7 +19,8 @@
 #   BENCH_BIG      idle rows of the big scale level (default 50000; QUICK 1000)
 #   BENCH_SMALL    idle rows of the small scale level (default 1000; QUICK 100)
 #   BENCH_SCALE_RUNS  connection-rate runs per scale level (default BENCH_RUNS)
-#   BENCH_CONFIGS  configurations (default direct,l4lb,ipvs,nft)
+#   BENCH_CONFIGS  configurations (default direct,l4lb,l4lbpp,ipvs,nft;
+#                  l4lb,l4lbpp alone answers "PROXY v2 on vs off")
 #   BENCH_PERF=0|1 perf profile of l4lb (default 1 if perf is installed; QUICK 0)
 #   BENCH_GCIDLE   seconds of the idle window in which l4lb's expiry worker
 #                  is timed at each scale level (default 10; QUICK 0)
@@ -26,7 +29,7 @@
 #                  full run's results alone). Nothing here writes the
 #                  committed tests/bench/RESULTS.md.
 #   VM_MEM         MiB (default 3072), VM_SMP vCPUs (default 2)
-#   BENCH_TIMEOUT  hard limit for the VM, seconds (default 1800; QUICK 600)
+#   BENCH_TIMEOUT  hard limit for the VM, seconds (default 2400; QUICK 600)
 #   KVER, L4LB_KO  as for tests/vm/run.sh
 # The last line is "bench: N passed, N failed"; the exit status is non-zero
 # if anything failed.
@@ -46,9 +49,9 @@ if [ -n "$QUICK" ]; then
 else
 	RUNS=${BENCH_RUNS:-5} DUR=${BENCH_DUR:-5} BIG=${BENCH_BIG:-50000} SMALL=${BENCH_SMALL:-1000}
 	LAT=${BENCH_LAT:-500} SRUNS=${BENCH_SCALE_RUNS:-$RUNS} PERF=${BENCH_PERF:-1}
-	TIMEOUT=${BENCH_TIMEOUT:-1800} GCIDLE=${BENCH_GCIDLE:-10}
+	TIMEOUT=${BENCH_TIMEOUT:-2400} GCIDLE=${BENCH_GCIDLE:-10}
 fi
-CONFIGS=${BENCH_CONFIGS:-direct,l4lb,ipvs,nft}
+CONFIGS=${BENCH_CONFIGS:-direct,l4lb,l4lbpp,ipvs,nft}
 OUT=${BENCH_OUT:-$HERE/out${QUICK:+/quick}}
 MEM=${VM_MEM:-3072}
 SMP=${VM_SMP:-2}
@@ -144,7 +147,7 @@ LPID=$!
 timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |
 	sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
 	tee -a "$LOG" |
-	grep --line-buffered -E '^(# |BENCH (val|err|skip|fullnat|aux))'
+	grep --line-buffered -E '^(# |BENCH (val|err|skip|na|fullnat|proxy|aux))'
 qemu_rc=${PIPESTATUS[0]}
 kill "$LPID" 2>/dev/null
 wait "$LPID" 2>/dev/null

@@ -5,8 +5,9 @@
 #
 # It reuses the test bed's /vm/lib/common.sh (topology: cli, lb = root
 # netns, be1..be3; module loading). Backends run nginx (a 1 KiB page on
-# :80) and iperf3 (be1:5201). Every balancer is set up in turn on the same topology
-# and measured with the same clients (wrk, ab, iperf3, hold).
+# :80, and on :81 behind `listen ... proxy_protocol`) and iperf3
+# (be1:5201). Every balancer is set up in turn on the same topology and
+# measured with the same clients (wrk, ab, iperf3, hold).
 #
 # Kernel command line (all optional):
 #   benchruns=N      rounds of the main workloads (default 5)
@@ -15,7 +16,7 @@
 #   benchsmall=N     idle rows held for the "small" scale level (1000)
 #   benchbig=N       idle rows held for the "big" scale level (50000)
 #   benchscaleruns=N connection-rate runs per scale level (default = runs)
-#   benchconfigs=a,b configurations (default direct,l4lb,ipvs,nft)
+#   benchconfigs=a,b configurations (default direct,l4lb,l4lbpp,ipvs,nft)
 #   benchperf=1      profile l4lb under the connection-rate load with perf
 #   benchgcidle=S    seconds of the idle window in which l4lb's expiry
 #                    worker is timed at each scale level (default 10; 0: none)
@@ -25,7 +26,9 @@
 # that tests/bench/report.py reads:
 #   BENCH info KEY VALUE...
 #   BENCH fullnat CFG yes|no PEERS...
+#   BENCH proxy CFG yes|no TEXT...        (nginx read the client from the header)
 #   BENCH skip CFG REASON...
+#   BENCH na CFG METRIC REASON...         (a workload CFG cannot run)
 #   BENCH val CFG METRIC RUN VALUE        (one measurement)
 #   BENCH err CFG METRIC RUN TEXT...      (a run that produced no number)
 #   BENCH slab CFG SNAP CACHE ACTIVE OBJSIZE BYTES   (SNAP a or b)
@@ -63,7 +66,7 @@ T_NAME=bench
 mkdir -p "$TAP_DIR"
 
 RUNS=5 DUR=5 LAT_N=500 SMALL=1000 BIG=50000 SRUNS= PERF=0 QUICK= GCIDLE=10
-CONFIGS="direct l4lb ipvs nft"
+CONFIGS="direct l4lb l4lbpp ipvs nft"
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	benchruns=*) RUNS=${arg#*=} ;;
@@ -82,6 +85,7 @@ SRUNS=${SRUNS:-$RUNS}
 
 VIP=10.0.0.1
 HTTP_PORT=80
+PP_PORT=81	# the backends' nginx with `listen 81 proxy_protocol` (l4lbpp)
 BULK_PORT=5201
 HOLD_SRCS=10.0.0.11,10.0.0.12,10.0.0.13,10.0.0.14
 WRK_CONNS=32	# connection-rate load: wrk -t2 -c32, Connection: close
@@ -154,15 +158,33 @@ clean_kernel() {
 
 # ------------------------------------------------------ configurations ----
 
+# is_l4lb CFG: CFG is l4lb, with (l4lbpp) or without PROXY v2 headers.
+is_l4lb() {
+	case $1 in
+	l4lb | l4lbpp) return 0 ;;
+	esac
+	return 1
+}
+
+# be_port CFG: the backends' HTTP port that CFG balances to: nginx's
+# proxy_protocol listener for l4lbpp, else the plain one.
+be_port() {
+	case $1 in
+	l4lbpp) echo $PP_PORT ;;
+	*) echo $HTTP_PORT ;;
+	esac
+}
+
 # cfg_up CFG PHASE: set up balancer CFG. PHASE http: VIP:80 round robin
-# over be1..be3:80; PHASE bulk: VIP:5201 to be1:5201 only (one iperf3
-# test needs all its connections on one server). Sets TGT (the address
-# the client talks to).
+# over be1..be3:80 (:81 for l4lbpp); PHASE bulk: VIP:5201 to be1:5201
+# only (one iperf3 test needs all its connections on one server). Sets TGT
+# (the address the client talks to).
 cfg_up() {
 	_cfg=$1 _ph=$2
 	if [ "$_ph" = http ]; then
 		_vp=$HTTP_PORT
-		_bes="10.0.1.1:80 10.0.2.1:80 10.0.3.1:80"
+		_bp=$(be_port "$_cfg")
+		_bes="10.0.1.1:$_bp 10.0.2.1:$_bp 10.0.3.1:$_bp"
 	else
 		_vp=$BULK_PORT
 		_bes="10.0.1.1:$BULK_PORT"
@@ -172,11 +194,20 @@ cfg_up() {
 	direct)
 		TGT=10.0.1.1
 		;;
-	l4lb)
+	l4lb | l4lbpp)
+		# l4lbpp: the same service, passing each client's address as a
+		# PROXY protocol v2 header at the start of the stream (to
+		# nginx's proxy_protocol listener). No bulk phase: iperf3
+		# cannot read the header.
+		_ca=
+		if [ "$_cfg" = l4lbpp ]; then
+			[ "$_ph" = http ] || { say "l4lbpp: no bulk phase"; return 1; }
+			_ca=client_addr=proxy-v2
+		fi
 		# timeout_tcp=900 as IPVS's default (l4lb's is 300), so the
 		# idle rows of the scale phase outlive it.
 		load_l4lb vip=$VIP port=$_vp backends=$(echo "$_bes" | tr ' ' ',') \
-			timeout_tcp=900 >/dev/null || return 1
+			timeout_tcp=900 ${_ca:+"$_ca"} >/dev/null || return 1
 		;;
 	ipvs | ipvs0)
 		stack_load || return 1
@@ -232,7 +263,7 @@ EOF
 # netfilter modules stay loaded.
 cfg_down() {
 	case $1 in
-	l4lb) l4lb_loaded && unload_l4lb >/dev/null ;;
+	l4lb | l4lbpp) l4lb_loaded && unload_l4lb >/dev/null ;;
 	ipvs | ipvs0)
 		ipvsadm -C
 		nft delete table ip benchmasq 2>/dev/null
@@ -245,7 +276,7 @@ cfg_down() {
 # rows CFG: the balancer's table length.
 rows() {
 	case $1 in
-	l4lb)
+	l4lb | l4lbpp)
 		if command -v l4lbctl >/dev/null; then l4lbctl count 2>/dev/null && return 0; fi
 		nat_len
 		;;
@@ -299,6 +330,14 @@ http {
 		listen 80 backlog=4096;
 		root /tmp/www;
 	}
+	# l4lbpp's: each connection starts with a PROXY protocol header,
+	# which nginx reads (a connection without one is closed). /pp
+	# answers with the client it names.
+	server {
+		listen $PP_PORT proxy_protocol backlog=4096;
+		root /tmp/www;
+		location = /pp { return 200 "\$proxy_protocol_addr:\$proxy_protocol_port\n"; }
+	}
 }
 EOF
 		n "be$_k" sysctl -qw net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096
@@ -306,7 +345,9 @@ EOF
 	done
 	bg /tmp/iperf3.log be1 iperf3 -s -p $BULK_PORT
 	wait_for 10 'n be1 ss -Hltn | grep -q ":80 " && n be2 ss -Hltn | grep -q ":80 " &&
-		n be3 ss -Hltn | grep -q ":80 " && n be1 ss -Hltn | grep -q ":$BULK_PORT "'
+		n be3 ss -Hltn | grep -q ":80 " && n be1 ss -Hltn | grep -q ":$BULK_PORT " &&
+		n be1 ss -Hltn | grep -q ":$PP_PORT " && n be2 ss -Hltn | grep -q ":$PP_PORT " &&
+		n be3 ss -Hltn | grep -q ":$PP_PORT "'
 }
 
 # ----------------------------------------------------------- workloads ----
@@ -446,7 +487,7 @@ slab_snap() {
 		b = $15 * $6 * 4096
 		all += b
 		if ($1 ~ /^kmalloc-/) km += b
-		if ($1 == "l4lb_conn" || $1 == "ip_vs_conn" || $1 == "nf_conntrack")
+		if ($1 == "l4lb_conn" || $1 == "l4lb_conn_ca" || $1 == "ip_vs_conn" || $1 == "nf_conntrack")
 			printf "BENCH slab %s %s %s %d %d %d\n", c, s, $1, $2, $4, b
 	} END {
 		printf "BENCH slab %s %s ALL 0 0 %d\n", c, s, all
@@ -455,20 +496,29 @@ slab_snap() {
 }
 
 # fullnat_check CFG: do the backends see only the balancer (10.0.k.254)?
+# For l4lbpp also: does nginx read the client (10.0.0.2) from the PROXY
+# header ("BENCH proxy")?
 fullnat_check() {
 	CFG=$1
 	cfg_up "$CFG" http || { res fullnat "$CFG" no "setup failed"; cfg_down "$CFG"; return 1; }
 	bg /tmp/fn.out cli hold -t 30 -s 10.0.0.2 6 "$VIP:$HTTP_PORT"
 	_fp=$BG_PID
 	wait_for 40 "grep -q '^held' /tmp/fn.out"
-	_peers= _full=yes
+	_peers= _full=yes _bp=$(be_port "$CFG")
 	for _k in 1 2 3; do
-		_p=$(n "be$_k" /usr/bin/ss -Htn state established '( sport = :80 )' |
+		_p=$(n "be$_k" /usr/bin/ss -Htn state established "( sport = :$_bp )" |
 			awk '{sub(/:[0-9]+$/, "", $4); print $4}' | sort -u | tr '\n' ' ')
 		_peers="$_peers be$_k:[ ${_p}]"
 		[ "$_p" = "10.0.$_k.254 " ] || _full=no
 	done
 	res fullnat "$CFG" "$_full" "$(grep '^held' /tmp/fn.out)$_peers"
+	if [ "$CFG" = l4lbpp ]; then
+		_hdr=$(n cli timeout 20 wget -q -O - "http://$VIP/pp" 2>&1 | head -n 1)
+		case $_hdr in
+		10.0.0.2:[0-9]*) res proxy "$CFG" yes "nginx got $_hdr" ;;
+		*) res proxy "$CFG" no "nginx got '$_hdr', want 10.0.0.2:PORT" ;;
+		esac
+	fi
 	kill -9 "$_fp" 2>/dev/null
 	wait_exit 10 "$_fp"
 	cfg_down "$CFG"
@@ -484,7 +534,7 @@ fullnat_check() {
 TRACEFS=/sys/kernel/tracing
 gc_begin() {
 	GC_ON=
-	[ "$CFG" = l4lb ] || return 0
+	is_l4lb "$CFG" || return 0
 	[ -e $TRACEFS/current_tracer ] || mount -t tracefs nodev $TRACEFS 2>/dev/null
 	[ -w $TRACEFS/current_tracer ] || return 0
 	echo 0 >$TRACEFS/tracing_on
@@ -603,6 +653,13 @@ elif echo " $CONFIGS " | grep -q ' ipvs '; then
 	fi
 fi
 res info configs "$RUN_CONFIGS"
+# iperf3 -s cannot read a PROXY header (it would take it for its own
+# protocol), so l4lbpp has no bulk runs; report.py leaves them out.
+if echo " $RUN_CONFIGS " | grep -q ' l4lbpp '; then
+	for _m in bulk_up bulk_down; do
+		res na l4lbpp $_m "iperf3 cannot read a PROXY header"
+	done
+fi
 say "configurations: $RUN_CONFIGS ($(($(now) - T_START)) s)"
 
 # Main workloads: rounds; in each, every workload runs once on every
@@ -627,6 +684,8 @@ while [ $r -le "$RUNS" ]; do
 		_ph=http
 		case $W in bulk_*) _ph=bulk ;; esac
 		for CFG in "$@"; do
+			# No bulk runs for l4lbpp (see "BENCH na" above).
+			case $CFG:$W in l4lbpp:bulk_*) continue ;; esac
 			step "round $r $W $CFG"
 			if cfg_up "$CFG" $_ph; then
 				case $W in
@@ -636,8 +695,8 @@ while [ $r -le "$RUNS" ]; do
 				bulk_up) w_bulk "$CFG" $r ;;
 				bulk_down) w_bulk "$CFG" $r -R ;;
 				esac
-				[ "$CFG" = l4lb ] && [ "$W" = connrate ] && command -v l4lbctl >/dev/null &&
-					say "l4lb stats: $(l4lbctl stats 2>&1 | tr -s ' \n' ' ')"
+				is_l4lb "$CFG" && [ "$W" = connrate ] && command -v l4lbctl >/dev/null &&
+					say "$CFG stats: $(l4lbctl stats 2>&1 | tr -s ' \n' ' ')"
 			else
 				res err "$CFG" "$W" $r "setup failed"
 			fi
@@ -712,8 +771,8 @@ for CFG in $SCALE_CONFIGS; do
 		else
 			res err "$CFG" big_connrate 0 "hold big failed: $(tail -n 2 /tmp/hold.big.out | tr '\n' ' ')"
 		fi
-		[ "$CFG" = l4lb ] && command -v l4lbctl >/dev/null &&
-			say "l4lb stats at $BIG: $(l4lbctl stats 2>&1 | tr -s ' \n' ' ')"
+		is_l4lb "$CFG" && command -v l4lbctl >/dev/null &&
+			say "$CFG stats at $BIG: $(l4lbctl stats 2>&1 | tr -s ' \n' ' ')"
 		[ "$CFG" = l4lb ] && [ "$PERF" = 1 ] && command -v perf >/dev/null &&
 			perf_profile "$BIG idle rows"
 		hold_stop big

@@ -114,18 +114,18 @@ case $mode in
 esac
 }
 
-# extract_tree: unpack the tarball into $tree, unless done before. Under
-# KUnit's lock, which guards the same extraction in tests/kunit/run.sh.
-extract_tree() {
-	[ -f "$tree/.l4lb-extracted" ] && return 0
+# lock_tree: take the tree's lock, which tests/kunit/run.sh holds while it
+# extracts the tree, writes its overlay (net/l4lb, net/Kconfig,
+# net/Makefile) and builds. Released by unlock_tree.
+lock_tree() {
 	exec 9>"$cache/.kunit-$kver.lock"
 	if ! flock -n 9; then
-		say "waiting for KUnit's lock to extract the tree"
+		say "waiting for the tree's lock (held by KUnit or another build)"
 		flock 9
 	fi
-	ksrc_extract
-	exec 9>&-
 }
+
+unlock_tree() { exec 9>&-; }
 
 # check_config: every value of the fragment made it into .config.
 check_config() {
@@ -147,7 +147,13 @@ check_config() {
 
 build_kernel() {
 	local jobs=${L4LB_DEBUG_JOBS:-$(nproc)} t0 t1 krel
-	extract_tree
+	# Extraction and the configuration read the whole tree, while KUnit
+	# may be editing its Kconfig files: both under the tree's lock (a
+	# debug kernel built beside KUnit, as .ci/run does, once failed
+	# allnoconfig on a Kconfig file it could not open). The build
+	# itself reads no file that KUnit writes.
+	lock_tree
+	ksrc_extract
 	[ -e "$tree/.config" ] || [ -d "$tree/include/config" ] &&
 		die "$tree has a .config: it must stay clean for O= builds (make mrproper there)"
 	t0=$(date +%s)
@@ -164,6 +170,7 @@ build_kernel() {
 	make -s -C "$tree" O="$build" KCONFIG_ALLCONFIG="$build/l4lb-debug.allconfig" \
 		allnoconfig >>"$dir/config.log" 2>&1 || { cat "$dir/config.log" >&2; die "allnoconfig failed"; }
 	check_config
+	unlock_tree
 	say "config: $(grep -c '=y$' "$build/.config") built in, $(grep -c '=m$' "$build/.config") modules"
 
 	# -s: only warnings and errors; the full output is not kept.

@@ -35,15 +35,7 @@
 
 #include "l4lb_nat.h"
 
-#define IP4(a, b, c, d)	htonl(((a) << 24) | ((b) << 16) | ((c) << 8) | (d))
-#define CLIENT		IP4(198, 51, 100, 10)
-#define CPORT		htons(40000)
-#define VIP		IP4(192, 0, 2, 1)
-#define VPORT		htons(80)
-#define SNAT		IP4(192, 0, 2, 2)
-#define SPORT		htons(50001)
-#define BACKEND		IP4(203, 0, 113, 5)
-#define BPORT		htons(8080)
+#include "l4lb_kunit_tuple.h"
 
 #define HEADROOM	64
 #define FRAG_OFF	3	/* odd offset of the data in each page */

@@ -13,6 +13,8 @@
 
 #include <libmnl/libmnl.h>
 
+#include "msg.h"
+
 /**
  * struct ctl - global options, given before the command
  * @json: -j, print JSON
@@ -93,7 +95,7 @@ int cmd_conn(const struct ctl *ctl, int argc, char **argv);
  * (and refuses with "several services match" if there are more).
  */
 
-/* add IP:PORT [weight N] [service SEL]; "backend add" */
+/* add IP:PORT [weight N] [up|down|drain] [service SEL]; "backend add" */
 int cmd_add(const struct ctl *ctl, int argc, char **argv);
 /* remove IP:PORT [--now] [service SEL]; "backend del" */
 int cmd_remove(const struct ctl *ctl, int argc, char **argv);
@@ -111,6 +113,46 @@ int cmd_count(const struct ctl *ctl, int argc, char **argv);
 int cmd_stats(const struct ctl *ctl, int argc, char **argv);
 /* service [show [SEL]] | service set ... | service del SEL */
 int cmd_service(const struct ctl *ctl, int argc, char **argv);
+
+/* save: print the configuration as "service set" and "backend add" lines */
+int cmd_save(const struct ctl *ctl, int argc, char **argv);
+/* restore [--replace] [-f] FILE: apply a saved configuration */
+int cmd_restore(const struct ctl *ctl, int argc, char **argv);
+
+/*
+ * Parsing apart from sending, for "restore", which reads every line of its
+ * file before it sends anything. A *_parse() reads the words after the
+ * command name exactly as the command line does and prints the same
+ * one-line error (RC_USAGE); a *_send() sends the request and returns the
+ * kernel's answer as an exit code, error printed (see ctl_do()).
+ */
+
+/**
+ * struct be_req - a backend request
+ * @be: the L4LB_ATTR_BACKEND nest (ADDR and PORT always present)
+ * @sel: the service selector, if given
+ * @flags: L4LB_ATTR_FLAGS, L4LB_F_NOW for "remove --now"
+ */
+struct be_req {
+	struct be_info be;
+	struct svc_sel sel;
+	uint32_t flags;
+};
+
+/* "backend add" after "add": IP:PORT [weight N] [up|down|drain] [service SEL] */
+int backend_add_parse(int argc, char **argv, struct be_req *req);
+/* BACKEND_ADD of @req */
+int backend_add_send(const struct be_req *req);
+/* BACKEND_SET of @req (weight and/or state) */
+int backend_set_send(const struct be_req *req);
+/* BACKEND_DEL of @req; without L4LB_F_NOW in @req->flags it drains */
+int backend_del_send(const struct be_req *req);
+/* "service set" after "set": the settings; "nothing to set" if none */
+int service_set_parse(int argc, char **argv, struct svc_info *svc);
+/* SERVICE_SET of @svc: create the service or change its settings */
+int service_set_send(const struct svc_info *svc);
+/* SERVICE_DEL of the service @sel names, its backends and rows at once */
+int service_del_send(const struct svc_sel *sel);
 
 /**
  * ctl_do() - send one request that only needs an ACK

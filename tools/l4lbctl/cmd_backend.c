@@ -15,16 +15,6 @@
 #include "msg.h"
 #include "output.h"
 
-/*
- * A backend request: the backend nest, the service selector (if given),
- * plus L4LB_ATTR_FLAGS for "remove --now".
- */
-struct be_req {
-	struct be_info be;
-	struct svc_sel sel;
-	uint32_t flags;
-};
-
 static void put_be_req(struct nlmsghdr *nlh, const void *arg)
 {
 	const struct be_req *req = arg;
@@ -113,14 +103,24 @@ static int read_be_req(int argc, char **argv, unsigned int kws,
 	return RC_OK;
 }
 
+int backend_add_parse(int argc, char **argv, struct be_req *req)
+{
+	/* Without a state word a new backend starts up. */
+	return read_be_req(argc, argv, KW_WEIGHT | KW_STATE, req);
+}
+
+int backend_add_send(const struct be_req *req)
+{
+	return ctl_do(L4LB_CMD_BACKEND_ADD, put_be_req, req);
+}
+
 int cmd_add(const struct ctl *ctl, int argc, char **argv)
 {
 	struct be_req req;
-	/* A new backend starts up; "set" changes the state. */
-	int rc = read_be_req(argc, argv, KW_WEIGHT, &req);
+	int rc = backend_add_parse(argc, argv, &req);
 
 	(void)ctl;
-	return rc ? rc : ctl_do(L4LB_CMD_BACKEND_ADD, put_be_req, &req);
+	return rc ? rc : backend_add_send(&req);
 }
 
 int cmd_remove(const struct ctl *ctl, int argc, char **argv)
@@ -129,7 +129,7 @@ int cmd_remove(const struct ctl *ctl, int argc, char **argv)
 	int rc = read_be_req(argc, argv, KW_NOW, &req);
 
 	(void)ctl;
-	return rc ? rc : ctl_do(L4LB_CMD_BACKEND_DEL, put_be_req, &req);
+	return rc ? rc : backend_del_send(&req);
 }
 
 int cmd_set(const struct ctl *ctl, int argc, char **argv)
@@ -144,7 +144,17 @@ int cmd_set(const struct ctl *ctl, int argc, char **argv)
 		return rc;
 	if (!(req.be.present & settings))
 		return usage_error("missing weight N or up|down|drain");
-	return ctl_do(L4LB_CMD_BACKEND_SET, put_be_req, &req);
+	return backend_set_send(&req);
+}
+
+int backend_set_send(const struct be_req *req)
+{
+	return ctl_do(L4LB_CMD_BACKEND_SET, put_be_req, req);
+}
+
+int backend_del_send(const struct be_req *req)
+{
+	return ctl_do(L4LB_CMD_BACKEND_DEL, put_be_req, req);
 }
 
 static int list_cb(const struct nlmsghdr *nlh, void *data)
@@ -178,8 +188,8 @@ int cmd_list(const struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct subcmd backend_subcmds[] = {
-	{ "add", cmd_add, "IP:PORT [weight N] [service SEL]",
-	  "add a backend (weight 0-65535, default 1)" },
+	{ "add", cmd_add, "IP:PORT [weight N] [up|down|drain] [service SEL]",
+	  "add a backend (weight 0-65535, default 1; state default up)" },
 	{ "del", cmd_remove, "IP:PORT [--now] [service SEL]",
 	  "remove a backend; it drains, or with --now its connections are reset" },
 	{ "delete", cmd_remove, NULL, NULL },

@@ -109,7 +109,12 @@ static int service_del_cmd(const struct ctl *ctl, int argc, char **argv)
 		rc = args_end(&a);
 	if (rc)
 		return rc;
-	return ctl_do(L4LB_CMD_SERVICE_DEL, ctl_fill_svc_sel, &sel);
+	return service_del_send(&sel);
+}
+
+int service_del_send(const struct svc_sel *sel)
+{
+	return ctl_do(L4LB_CMD_SERVICE_DEL, ctl_fill_svc_sel, sel);
 }
 
 /* "timeout KIND SECONDS", after the word "timeout". */
@@ -231,24 +236,37 @@ static void put_service(struct nlmsghdr *nlh, const void *arg)
 	msg_put_service(nlh, arg);
 }
 
-/* "service set ...", after the word "set". */
-static int service_set_cmd(const struct ctl *ctl, int argc, char **argv)
+int service_set_parse(int argc, char **argv, struct svc_info *svc)
 {
-	struct svc_info svc = { 0 };
 	struct args a;
 	const char *w;
 
-	(void)ctl;
+	memset(svc, 0, sizeof(*svc));
 	args_init(&a, argc, argv);
 	while ((w = args_next(&a))) {
-		int rc = read_setting(&a, w, &svc);
+		int rc = read_setting(&a, w, svc);
 
 		if (rc)
 			return rc;
 	}
-	if (!svc.present)
+	if (!svc->present)
 		return usage_error("service set: nothing to set");
-	return ctl_do(L4LB_CMD_SERVICE_SET, put_service, &svc);
+	return RC_OK;
+}
+
+int service_set_send(const struct svc_info *svc)
+{
+	return ctl_do(L4LB_CMD_SERVICE_SET, put_service, svc);
+}
+
+/* "service set ...", after the word "set". */
+static int service_set_cmd(const struct ctl *ctl, int argc, char **argv)
+{
+	struct svc_info svc;
+	int rc = service_set_parse(argc, argv, &svc);
+
+	(void)ctl;
+	return rc ? rc : service_set_send(&svc);
 }
 
 static const struct subcmd service_subcmds[] = {

@@ -48,6 +48,10 @@ static const struct command commands[] = {
 	{ "conn", cmd_conn, &conn_object, NULL, NULL, NULL },
 	{ "service", cmd_service, &service_object, NULL, NULL, NULL },
 	{ "stats", cmd_stats, NULL, NULL, "stats", "show the global counters" },
+	{ "save", cmd_save, NULL, NULL, "save",
+	  "print the configuration as l4lbctl command lines" },
+	{ "restore", cmd_restore, NULL, NULL, "restore [--replace] [-f] FILE",
+	  "apply a saved configuration; all of FILE is checked first" },
 	{ "help", cmd_help, NULL, NULL, "help [COMMAND [SUBCOMMAND]]",
 	  "show this help, or the usage of COMMAND" },
 	/* The verbs of earlier versions. */
@@ -149,6 +153,7 @@ static void print_help(void)
 	printf("\nOptions:\n"
 	       "  -j, --json      print JSON (backend show, conn show, conn count, stats,\n"
 	       "                  service show)\n"
+	       "  -f, --file FILE same as \"restore FILE\"\n"
 	       "  -V, --version   print the version and exit\n"
 	       "  -h, --help      print this help and exit\n\n"
 	       "Exit status: 0 success, 1 request failed, 2 usage error,\n"
@@ -221,6 +226,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
 			print_help();
 			return finish_output(RC_OK);
+		} else if (!strcmp(opt, "-f") || !strcmp(opt, "--file")) {
+			/* Batch mode, as nft -f: "restore FILE". */
+			if (i + 1 >= argc)
+				return usage_error("missing value after \"%s\"", opt);
+			return finish_output(cmd_restore(&ctl, 1, argv + i + 1));
 		} else if (!strcmp(opt, "--")) {
 			i++;
 			break;

@@ -43,7 +43,8 @@ usage 'invalid weight "65536" (expected 0-65535)' add 10.0.0.1:80 weight 65536
 usage 'invalid weight "-1" (expected 0-65535)' add 10.0.0.1:80 weight -1
 usage 'invalid weight "abc" (expected 0-65535)' add 10.0.0.1:80 weight abc
 usage '"weight" given twice' add 10.0.0.1:80 weight 1 weight 2
-usage 'unknown argument "down"' add 10.0.0.1:80 down
+usage 'more than one state given (up, down, drain)' add 10.0.0.1:80 down drain
+usage 'unknown argument "draining"' add 10.0.0.1:80 draining
 # A newline in an argument must not break the one-line rule.
 usage 'invalid address "10.0.0.1:80?x"' add '10.0.0.1:80
 x'
@@ -175,7 +176,7 @@ usage 'unknown conn command "-v" (expected show, flush or count)' conn -v
 same 'conn flush all' 'flush all'
 same 'conn flush service udp' 'flush service udp'
 same 'conn count now' 'count now'
-prints 'l4lbctl backend add IP:PORT \[weight N\] \[service SEL\]' help
+prints 'l4lbctl backend add IP:PORT \[weight N\] \[up|down|drain\] \[service SEL\]' help
 prints 'l4lbctl conn flush \[service SEL\]' help
 prints 'l4lbctl backend del IP:PORT \[--now\]' help backend
 prints 'l4lbctl backend del IP:PORT \[--now\]' help backend delete

@@ -89,7 +89,6 @@ static int read_service(struct conf *conf, int argc, char **argv,
 	struct conf_svc *cs;
 	struct svc_info svc;
 	struct svc_sel k;
-	char buf[SVC_STRLEN];
 	int rc;
 
 	rc = service_set_parse(argc, argv, &svc);
@@ -101,9 +100,12 @@ static int read_service(struct conf *conf, int argc, char **argv,
 			      .vip = svc.vip, .port = svc.port,
 			      .proto = svc.proto };
 	dup = conf_find_svc(conf, &k);
-	if (dup)
+	if (dup) {
+		char buf[SVC_STRLEN];
+
 		return usage_error("service %s defined twice (first on line %u)",
 				   fmt_svc(buf, &k), dup->line);
+	}
 	cs = grow((void **)&conf->svcs, conf->nsvcs, sizeof(*cs));
 	if (!cs)
 		return usage_error("out of memory");

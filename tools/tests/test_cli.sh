@@ -196,7 +196,7 @@ prints 'l4lbctl add IP:PORT \[weight N\]' help add
 prints 'l4lbctl service set \[vip IP\]' help service
 prints '\[snat auto|IP\[-IP\]\[,...\]\]' help service set
 prints 'l4lbctl service del SEL' help service
-prints 'l4lbctl add IP:PORT \[weight N\] \[service SEL\]' help add
+prints 'l4lbctl add IP:PORT \[weight N\] \[up|down|drain\] \[service SEL\]' help add
 prints 'l4lbctl flush \[service SEL\]' help
 prints '^SEL names a virtual service: VIP\[:PORT\]\[/tcp|/udp\]' help
 prints 'l4lb generic netlink version 2)$' -V
@@ -206,6 +206,32 @@ prints '^l4lbctl [0-9]' --version
 # Without the module, a well-formed command fails with exit 3. Skipped where
 # the module is loaded (then the kernel answers instead).
 nomod='l4lb module not loaded (generic netlink family "l4lb" not found)'
+# save and restore: the file is checked whole, before any netlink traffic,
+# and a bad line is named as FILE:LINE.
+conf=$tmp/l4lb.conf
+printf '%s\n' '# web' 'service set vip 10.0.0.1 port 80 proto tcp' \
+	'backend add 10.0.0.2:80 weight 3 down service 10.0.0.1:80/tcp' \
+	'backend add 10.0.0.3:80 weight x service 10.0.0.1:80/tcp' >"$conf"
+usage "$conf:4: invalid weight \"x\" (expected 0-65535)" restore "$conf"
+usage "$conf:4: invalid weight \"x\" (expected 0-65535)" -f "$conf"
+usage "$conf:4: invalid weight \"x\" (expected 0-65535)" restore --replace -f "$conf"
+printf 'service set vip 10.0.0.1 port 80 proto tcp scheduler a/b\n' >"$conf"
+usage "$conf:1: invalid scheduler name \"a/b\"" restore "$conf"
+printf '\n\nfrob\n' >"$conf"
+usage "$conf:3: unknown command \"frob\" (expected \"service set\" or \"backend add\")" restore "$conf"
+printf 'backend del 10.0.0.2:80\n' >"$conf"
+usage "$conf:1: \"backend del\" is not a configuration line (expected \"service set\" or \"backend add\")" restore "$conf"
+usage "$tmp/none: No such file or directory" restore "$tmp/none"
+usage 'missing FILE' restore
+usage 'missing FILE' restore --replace
+usage 'missing value after "-f"' -f
+usage 'missing value after "-f"' restore -f
+usage 'unknown argument "b"' restore a b
+usage '"--replace" given twice' restore --replace --replace a
+usage 'unknown argument "x"' save x
+prints 'l4lbctl restore \[--replace\] \[-f\] FILE' help
+prints 'l4lbctl save' help save
+
 if [ -d /sys/module/l4lb ]; then
 	printf '[  SKIPPED ] exit 3 tests: the l4lb module is loaded\n'
 else
@@ -248,6 +274,11 @@ else
 	same '-j conn count' '-j count'
 	same 'conn flush' 'flush'
 	same 'conn flush service 10.0.0.1:20000' 'flush service 10.0.0.1:20000'
+	# A good file reaches the kernel: the module is missing.
+	printf '%s\n' 'service set vip 10.0.0.1 port 80 proto tcp' \
+		'backend add 10.0.0.2:80 drain service 10.0.0.1:80/tcp' >"$conf"
+	error 3 "$nomod" restore "$conf"
+	error 3 "$nomod" save
 fi
 
 summary 'cli'

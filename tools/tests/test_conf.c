@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_conf.c - "save" and "restore": the file parser (conf.c), each bad
+ * line it refuses with its FILE:LINE message, and the requests restore
+ * sends, with the kernel replaced by a fake nl.c that answers the two
+ * dumps from a table and acknowledges everything else.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include <uapi/l4lb.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "error.h"
+#include "nl.h"
+
+#define FAMILY_ID 0x2a
+#define MAX_REQS 16
+
+/* ---- The fake kernel. ---- */
+
+/* A service or backend the fake kernel has. */
+struct fake {
+	const char *vip;
+	uint16_t port;
+	uint8_t proto;
+	const char *be;		/* backend address, NULL for a service */
+	uint16_t be_port;
+	uint8_t state;
+	bool removed;
+};
+
+static const struct fake *kernel;	/* ends with a NULL vip */
+static union {
+	struct nlmsghdr align;
+	char b[NL_TX_SIZE];
+} reqs[MAX_REQS];			/* copies of the requests sent */
+static int requests;
+static int fail_at;			/* this request fails; 0: none */
+static char reply[1024] __attribute__((aligned(8)));
+
+int nl_open(struct nl *nl, const char *family)
+{
+	assert_string_equal(family, L4LB_GENL_NAME);
+	nl->family = FAMILY_ID;
+	return RC_OK;
+}
+
+void nl_close(struct nl *nl)
+{
+	(void)nl;
+}
+
+struct nlmsghdr *nl_msg(struct nl *nl, uint8_t cmd, uint16_t flags)
+{
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	memset(nl->tx, 0, sizeof(nl->tx));
+	nlh = mnl_nlmsg_put_header(nl->tx);
+	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	return nlh;
+}
+
+static void put_key(struct nlmsghdr *nlh, const struct fake *f)
+{
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(f->vip));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(f->port));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, f->proto);
+}
+
+/* The reply for @f in a dump of @cmd, or NULL if @f is not of that dump. */
+static struct nlmsghdr *fake_reply(uint8_t cmd, const struct fake *f)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	if ((cmd == L4LB_CMD_SERVICE_GET) != !f->be)
+		return NULL;
+	nlh = mnl_nlmsg_put_header(reply);
+	nlh->nlmsg_type = FAMILY_ID;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct genlmsghdr));
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	put_key(nlh, f);
+	if (!f->be) {
+		mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "wrr");
+		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
+		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
+		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
+		mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, 0);
+		mnl_attr_nest_end(nlh, nest);
+		return nlh;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(f->be));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(f->be_port));
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 2);
+	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, f->state);
+	if (f->removed)
+		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(req);
+	const struct fake *f;
+
+	(void)nl;
+	assert_true(requests < MAX_REQS);
+	memcpy(reqs[requests++].b, req, req->nlmsg_len);
+	if (requests == fail_at)
+		return err_report(RC_KERNEL, "fake failure");
+	if (!(req->nlmsg_flags & NLM_F_DUMP))
+		return RC_OK;
+	for (f = kernel; f && f->vip; f++) {
+		struct nlmsghdr *nlh = fake_reply(genl->cmd, f);
+
+		if (nlh && cb(nlh, data) == MNL_CB_ERROR)
+			return RC_KERNEL;
+	}
+	return RC_OK;
+}
+
+static int reset(void **state)
+{
+	(void)state;
+	kernel = NULL;
+	requests = 0;
+	fail_at = 0;
+	return 0;
+}
+
+/* ---- Requests. ---- */
+
+static uint8_t cmd_of(int i)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(&reqs[i].align);
+
+	return genl->cmd;
+}
+
+/* Attribute @type of nest @nest of request @i, or NULL. */
+static const struct nlattr *attr_of(int i, uint16_t nest, uint16_t type)
+{
+	const struct nlattr *top, *a;
+
+	mnl_attr_for_each(top, &reqs[i].align, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(top) != nest)
+			continue;
+		mnl_attr_for_each_nested(a, top)
+			if (mnl_attr_get_type(a) == type)
+				return a;
+	}
+	return NULL;
+}
+
+/* ---- Running restore and save with stdout and stderr captured. ---- */
+
+static char out_text[4096], err_text[1024];
+
+static FILE *capture_begin(FILE **std, char **buf, size_t *len)
+{
+	FILE *saved = *std;
+
+	fflush(saved);
+	*std = open_memstream(buf, len);
+	assert_non_null(*std);
+	return saved;
+}
+
+/* @buf is only written by the fclose(), hence a pointer to it. */
+static void capture_end(FILE **std, FILE *saved, char **buf, char *text,
+			size_t size)
+{
+	fclose(*std);
+	*std = saved;
+	snprintf(text, size, "%s", *buf);
+	free(*buf);
+}
+
+/* Write @text to a temporary file; its name in @path. */
+static void write_file(char *path, const char *text)
+{
+	int fd;
+
+	strcpy(path, "/tmp/test_conf.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Run @fn with the words of @args, @file standing for the word "FILE". */
+static int run(int (*fn)(const struct ctl *, int, char **), const char *args,
+	       const char *file)
+{
+	char buf[256], *argv[8], *tok, *obuf, *ebuf;
+	struct ctl ctl = { 0 };
+	size_t olen, elen;
+	FILE *so, *se;
+	int argc = 0, rc;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	for (tok = strtok(buf, " "); tok; tok = strtok(NULL, " "))
+		argv[argc++] = strcmp(tok, "FILE") ? tok : (char *)file;
+	so = capture_begin(&stdout, &obuf, &olen);
+	se = capture_begin(&stderr, &ebuf, &elen);
+	rc = fn(&ctl, argc, argv);
+	capture_end(&stderr, se, &ebuf, err_text, sizeof(err_text));
+	capture_end(&stdout, so, &obuf, out_text, sizeof(out_text));
+	return rc;
+}
+
+/* restore [OPTS] of a file holding @text. */
+static int restore_text(const char *opts, const char *text)
+{
+	char path[32], args[64];
+	int rc;
+
+	write_file(path, text);
+	snprintf(args, sizeof(args), "%s FILE", opts);
+	rc = run(cmd_restore, args, path);
+	unlink(path);
+	return rc;
+}
+
+/* conf_read() of @text as file "t.conf", stderr captured. */
+static int read_text(const char *text, struct conf *conf)
+{
+	char *ebuf;
+	size_t elen;
+	FILE *f, *se;
+	int rc;
+
+	f = fmemopen((void *)text, strlen(text), "r");
+	assert_non_null(f);
+	se = capture_begin(&stderr, &ebuf, &elen);
+	rc = conf_read(f, "t.conf", conf);
+	capture_end(&stderr, se, &ebuf, err_text, sizeof(err_text));
+	fclose(f);
+	return rc;
+}
+
+#define SVC1 "service set vip 10.0.0.1 port 80 proto tcp scheduler wrr\n"
+#define SVC2 "service set vip 10.0.0.1 port 53 proto udp timeout udp 10\n"
+
+/* ---- The parser. ---- */
+
+static void conf_reads_lines_comments_and_aliases(void **state)
+{
+	struct conf conf;
+
+	(void)state;
+	assert_int_equal(read_text("# a comment\n\n" SVC1 "\t" SVC2
+				   "backend add 10.0.0.2:80 weight 3 service 10.0.0.1:80/tcp # web\n"
+				   "add 10.0.0.3:80 drain service 10.0.0.1:80/tcp\n"
+				   "backend add 10.0.0.2:53 service 10.0.0.1:53/udp",
+				   &conf), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_int_equal(conf.nsvcs, 2);
+	assert_int_equal(conf.nbes, 3);
+	assert_int_equal(conf.svcs[1].line, 4);
+	assert_int_equal(conf.svcs[1].svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP], 10);
+	assert_int_equal(conf.bes[0].req.be.weight, 3);
+	assert_int_equal(conf.bes[1].req.be.state, L4LB_BE_STATE_DRAIN);
+	assert_int_equal(conf.bes[2].line, 7);
+	conf_free(&conf);
+}
+
+/* Each bad line, last in a file whose lines before it are good. */
+static void conf_refuses_each_bad_line(void **state)
+{
+	static const struct {
+		const char *line, *msg;
+	} cases[] = {
+		{ "frob", "unknown command \"frob\" (expected \"service set\" or \"backend add\")" },
+		{ "list", "unknown command \"list\" (expected \"service set\" or \"backend add\")" },
+		{ "service del 10.0.0.1:80/tcp",
+		  "\"service del\" is not a configuration line (expected \"service set\" or \"backend add\")" },
+		{ "backend", "\"backend\" is not a configuration line (expected \"service set\" or \"backend add\")" },
+		{ "backend set 10.0.0.2:80 down",
+		  "\"backend set\" is not a configuration line (expected \"service set\" or \"backend add\")" },
+		{ "backend add 10.0.0.300:80 service 10.0.0.1:80/tcp",
+		  "invalid address \"10.0.0.300:80\"" },
+		{ "backend add 10.0.0.2:80 weight 70000 service 10.0.0.1:80/tcp",
+		  "invalid weight \"70000\" (expected 0-65535)" },
+		{ "backend add 10.0.0.2:80 up down service 10.0.0.1:80/tcp",
+		  "more than one state given (up, down, drain)" },
+		{ "backend add 10.0.0.2:80 --now service 10.0.0.1:80/tcp",
+		  "unknown argument \"--now\"" },
+		{ "backend add 10.0.0.2:80 service 10.0.0.1:99999",
+		  "invalid service \"10.0.0.1:99999\" (expected VIP[:PORT][/tcp|/udp])" },
+		{ "service set vip 10.0.0.9 port 80 proto tcp scheduler a/b",
+		  "invalid scheduler name \"a/b\"" },
+		{ "service set vip 10.0.0.9 port 80 proto sctp",
+		  "unknown protocol \"sctp\" (expected tcp or udp)" },
+		{ "service set vip 10.0.0.9 port 80 proto tcp timeout tcp x",
+		  "invalid timeout \"x\" (expected seconds)" },
+		{ "service set vip 10.0.0.9 port 80 proto tcp client-addr x",
+		  "invalid client-addr \"x\" (expected none, proxy-v2, proxy-v1 or toa)" },
+		{ "service set", "service set: nothing to set" },
+		{ "service set vip 10.0.0.9 port 80",
+		  "service set: missing vip, port or proto" },
+		{ "backend add 10.0.0.2:80",
+		  "backend 10.0.0.2:80: missing \"service VIP:PORT/PROTO\"" },
+		{ "backend add 10.0.0.2:80 service 10.0.0.1/tcp",
+		  "backend 10.0.0.2:80: missing \"service VIP:PORT/PROTO\"" },
+		{ "backend add 10.0.0.2:80 service 10.0.0.9:80/tcp",
+		  "service 10.0.0.9:80/tcp is not defined above" },
+		{ "service set vip 10.0.0.1 port 80 proto tcp scheduler rr",
+		  "service 10.0.0.1:80/tcp defined twice (first on line 1)" },
+		{ "add 10.0.0.2:80 weight 1 service 10.0.0.1:80/tcp",
+		  "backend 10.0.0.2:80 of 10.0.0.1:80/tcp defined twice (first on line 2)" },
+	};
+	char text[256], want[256];
+	struct conf conf;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), SVC1
+			 "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"
+			 "# comment\n%s\n", cases[i].line);
+		snprintf(want, sizeof(want), "l4lbctl: t.conf:4: %s\n",
+			 cases[i].msg);
+		assert_int_equal(read_text(text, &conf), RC_USAGE);
+		assert_string_equal(err_text, want);
+		conf_free(&conf);
+	}
+}
+
+static void conf_refuses_an_over_long_line(void **state)
+{
+	char text[CONF_LINE_MAX + 64];
+	struct conf conf;
+
+	(void)state;
+	/* Exactly CONF_LINE_MAX characters is fine... */
+	snprintf(text, sizeof(text), "# %-*s\n", CONF_LINE_MAX - 2, "x");
+	assert_int_equal(read_text(text, &conf), RC_OK);
+	conf_free(&conf);
+	/* ...one more is not. */
+	snprintf(text, sizeof(text), "\n# %-*s\n", CONF_LINE_MAX - 1, "x");
+	assert_int_equal(read_text(text, &conf), RC_USAGE);
+	assert_string_equal(err_text,
+			    "l4lbctl: t.conf:2: line too long (more than 1023 characters)\n");
+	conf_free(&conf);
+}
+
+static void conf_refuses_too_many_words(void **state)
+{
+	char text[CONF_LINE_MAX + 1] = "service set";
+	struct conf conf;
+	int i;
+
+	(void)state;
+	for (i = 0; i < CONF_WORDS_MAX / 2; i++)
+		strcat(text, " persistence 1");
+	strcat(text, "\n");
+	assert_int_equal(read_text(text, &conf), RC_USAGE);
+	assert_string_equal(err_text,
+			    "l4lbctl: t.conf:1: too many words (more than 128)\n");
+	conf_free(&conf);
+}
+
+/* ---- restore ---- */
+
+static void restore_of_a_missing_file_sends_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_restore, "FILE", "/nonexistent/l4lb.conf"),
+			 RC_USAGE);
+	assert_string_equal(err_text,
+			    "l4lbctl: /nonexistent/l4lb.conf: No such file or directory\n");
+	assert_int_equal(requests, 0);
+}
+
+static void restore_usage_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_restore, "", NULL), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: missing FILE\n");
+	assert_int_equal(run(cmd_restore, "a b", NULL), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: unknown argument \"b\"\n");
+	assert_int_equal(run(cmd_restore, "--replace --replace a", NULL),
+			 RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: \"--replace\" given twice\n");
+	assert_int_equal(run(cmd_restore, "-f", NULL), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: missing value after \"-f\"\n");
+	assert_int_equal(run(cmd_restore, "--now a", NULL), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: unknown argument \"--now\"\n");
+	assert_int_equal(requests, 0);
+}
+
+static void restore_with_a_bad_last_line_sends_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(restore_text("", SVC1 SVC2
+				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"
+				      "backend add 10.0.0.3:80 weight x service 10.0.0.1:80/tcp\n"),
+			 RC_USAGE);
+	assert_non_null(strstr(err_text, ":4: invalid weight \"x\" (expected 0-65535)\n"));
+	assert_int_equal(requests, 0);
+}
+
+static void restore_sends_services_then_backends(void **state)
+{
+	(void)state;
+	assert_int_equal(restore_text("", SVC1
+				      "backend add 10.0.0.3:80 drain service 10.0.0.1:80/tcp\n"
+				      SVC2), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_int_equal(requests, 5);
+	assert_int_equal(cmd_of(0), L4LB_CMD_SERVICE_GET);
+	assert_int_equal(cmd_of(1), L4LB_CMD_BACKEND_GET);
+	assert_int_equal(cmd_of(2), L4LB_CMD_SERVICE_SET);
+	assert_int_equal(cmd_of(3), L4LB_CMD_SERVICE_SET);
+	assert_int_equal(mnl_attr_get_u16(attr_of(3, L4LB_ATTR_SERVICE,
+						  L4LB_SVC_ATTR_PORT)), htons(53));
+	assert_int_equal(cmd_of(4), L4LB_CMD_BACKEND_ADD);
+	assert_int_equal(mnl_attr_get_u8(attr_of(4, L4LB_ATTR_BACKEND,
+						 L4LB_BE_ATTR_STATE)),
+			 L4LB_BE_STATE_DRAIN);
+	assert_int_equal(mnl_attr_get_u16(attr_of(4, L4LB_ATTR_SERVICE,
+						  L4LB_SVC_ATTR_PORT)), htons(80));
+}
+
+static const struct fake two_services[] = {
+	{ "10.0.0.1", 80, IPPROTO_TCP, NULL, 0, 0, false },
+	{ "10.0.0.7", 80, IPPROTO_TCP, NULL, 0, 0, false },
+	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.2", 80, L4LB_BE_STATE_DOWN, false },
+	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.4", 80, L4LB_BE_STATE_UP, false },
+	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.5", 80, L4LB_BE_STATE_DRAIN, true },
+	{ "10.0.0.7", 80, IPPROTO_TCP, "10.0.0.8", 80, L4LB_BE_STATE_UP, false },
+	{ NULL, 0, 0, NULL, 0, 0, false },
+};
+
+static void restore_sets_a_backend_that_is_there(void **state)
+{
+	(void)state;
+	kernel = two_services;
+	assert_int_equal(restore_text("", SVC1
+				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"
+				      "backend add 10.0.0.5:80 service 10.0.0.1:80/tcp\n"),
+			 RC_OK);
+	assert_int_equal(requests, 5);
+	/* Present: made what the line says, weight 1 and up by default. */
+	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
+	assert_int_equal(mnl_attr_get_u32(attr_of(3, L4LB_ATTR_BACKEND,
+						  L4LB_BE_ATTR_WEIGHT)), 1);
+	assert_int_equal(mnl_attr_get_u8(attr_of(3, L4LB_ATTR_BACKEND,
+						 L4LB_BE_ATTR_STATE)),
+			 L4LB_BE_STATE_UP);
+	/* Removed and draining: added again, as "backend add" revives it. */
+	assert_int_equal(cmd_of(4), L4LB_CMD_BACKEND_ADD);
+}
+
+static void restore_replace_drains_and_deletes_what_is_not_named(void **state)
+{
+	(void)state;
+	kernel = two_services;
+	assert_int_equal(restore_text("--replace", SVC1
+				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"),
+			 RC_OK);
+	assert_string_equal(err_text, "");
+	assert_int_equal(requests, 6);
+	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
+	/* 10.0.0.4 drains: BACKEND_DEL without L4LB_F_NOW. */
+	assert_int_equal(cmd_of(4), L4LB_CMD_BACKEND_DEL);
+	assert_int_equal(mnl_attr_get_u32(attr_of(4, L4LB_ATTR_BACKEND,
+						  L4LB_BE_ATTR_ADDR)),
+			 inet_addr("10.0.0.4"));
+	assert_null(attr_of(4, L4LB_ATTR_BACKEND, L4LB_BE_ATTR_STATE));
+	/* The service the file does not name goes, its backends with it. */
+	assert_int_equal(cmd_of(5), L4LB_CMD_SERVICE_DEL);
+	assert_int_equal(mnl_attr_get_u32(attr_of(5, L4LB_ATTR_SERVICE,
+						  L4LB_SVC_ATTR_VIP)),
+			 inet_addr("10.0.0.7"));
+}
+
+static void restore_names_the_line_the_kernel_refused(void **state)
+{
+	(void)state;
+	fail_at = 4;
+	assert_int_equal(restore_text("", SVC1 "\n"
+				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"
+				      "backend add 10.0.0.3:80 service 10.0.0.1:80/tcp\n"),
+			 RC_KERNEL);
+	assert_non_null(strstr(err_text, ":3: fake failure\n"));
+	/* It stops there. */
+	assert_int_equal(requests, 4);
+}
+
+static void restore_without_the_module_fails_after_the_check(void **state)
+{
+	(void)state;
+	fail_at = 1;
+	assert_int_equal(restore_text("", SVC1), RC_KERNEL);
+	assert_string_equal(err_text, "l4lbctl: fake failure\n");
+}
+
+/* ---- save ---- */
+
+static void save_prints_lines_restore_reads_back(void **state)
+{
+	struct conf conf;
+
+	(void)state;
+	kernel = two_services;
+	assert_int_equal(run(cmd_save, "", NULL), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_string_equal(out_text,
+		"# l4lb configuration, written by \"l4lbctl save\";\n"
+		"# apply it with \"l4lbctl restore FILE\".\n\n"
+		"service set vip 10.0.0.1 port 80 proto tcp scheduler wrr snat auto timeout tcp 900 persistence 0 client-addr none\n"
+		"backend add 10.0.0.2:80 weight 2 down service 10.0.0.1:80/tcp\n"
+		"backend add 10.0.0.4:80 weight 2 service 10.0.0.1:80/tcp\n\n"
+		"service set vip 10.0.0.7 port 80 proto tcp scheduler wrr snat auto timeout tcp 900 persistence 0 client-addr none\n"
+		"backend add 10.0.0.8:80 weight 2 service 10.0.0.7:80/tcp\n");
+	assert_int_equal(read_text(out_text, &conf), RC_OK);
+	assert_int_equal(conf.nsvcs, 2);
+	assert_int_equal(conf.nbes, 3);
+	conf_free(&conf);
+}
+
+static void save_takes_no_argument(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_save, "x", NULL), RC_USAGE);
+	assert_string_equal(err_text, "l4lbctl: unknown argument \"x\"\n");
+	assert_int_equal(requests, 0);
+}
+
+#define T(f) cmocka_unit_test_setup(f, reset)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(conf_reads_lines_comments_and_aliases),
+		T(conf_refuses_each_bad_line),
+		T(conf_refuses_an_over_long_line),
+		T(conf_refuses_too_many_words),
+		T(restore_of_a_missing_file_sends_nothing),
+		T(restore_usage_errors),
+		T(restore_with_a_bad_last_line_sends_nothing),
+		T(restore_sends_services_then_backends),
+		T(restore_sets_a_backend_that_is_there),
+		T(restore_replace_drains_and_deletes_what_is_not_named),
+		T(restore_names_the_line_the_kernel_refused),
+		T(restore_without_the_module_fails_after_the_check),
+		T(save_prints_lines_restore_reads_back),
+		T(save_takes_no_argument),
+	};
+
+	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
+}

@@ -230,6 +230,9 @@ int main(int argc, char **argv)
 			/* Batch mode, as nft -f: "restore FILE". */
 			if (i + 1 >= argc)
 				return usage_error("missing value after \"%s\"", opt);
+			if (i + 2 < argc)
+				return usage_error("unknown argument \"%s\"",
+						   argv[i + 2]);
 			return finish_output(cmd_restore(&ctl, 1, argv + i + 1));
 		} else if (!strcmp(opt, "--")) {
 			i++;

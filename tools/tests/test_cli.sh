@@ -226,6 +226,7 @@ usage 'missing FILE' restore
 usage 'missing FILE' restore --replace
 usage 'missing value after "-f"' -f
 usage 'missing value after "-f"' restore -f
+usage 'unknown argument "b"' -f a b
 usage 'unknown argument "b"' restore a b
 usage '"--replace" given twice' restore --replace --replace a
 usage 'unknown argument "x"' save x

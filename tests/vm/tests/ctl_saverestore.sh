@@ -20,7 +20,7 @@
 #     service, the rest unchanged; restoring the full file brings both back.
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 19
+plan 20
 require_l4lbctl
 
 CONF=/tmp/l4lb.conf
@@ -128,7 +128,10 @@ _ctl_fails "unknown scheduler: exit 1, the line named" 1 \
 	l4lbctl restore /tmp/sched.conf
 
 step "restore --replace"
-grep -v -e "^backend add $BE1 " -e "$WEB" "$CONF" >/tmp/replace.conf
+grep -v -e "^backend add $BE1 " -e "^service set vip 10.0.0.5 " -e "$WEB" \
+	"$CONF" >/tmp/replace.conf
+expect_eq "the file for --replace: 2 services, 4 backends" "2 4" \
+	"$(grep -c '^service set ' /tmp/replace.conf) $(grep -c '^backend add ' /tmp/replace.conf)"
 _ctl_ok "restore --replace exits 0" l4lbctl restore --replace /tmp/replace.conf
 expect_eq "be1 drains (no rows: gone), 10.0.0.5:80 deleted, 2 services" \
 	"ok 2" \

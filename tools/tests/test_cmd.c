@@ -233,6 +233,15 @@ static void add_without_weight_leaves_the_default_to_the_kernel(void **state)
 	assert_null(nest_attrs(L4LB_ATTR_BACKEND).tb[L4LB_BE_ATTR_WEIGHT]);
 }
 
+static void add_with_a_state_sends_it(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_add, false, "10.0.0.2:80 down weight 2"), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_ADD);
+	assert_int_equal(mnl_attr_get_u8(nest_attrs(L4LB_ATTR_BACKEND).tb[L4LB_BE_ATTR_STATE]),
+			 L4LB_BE_STATE_DOWN);
+}
+
 static void remove_drains_by_default(void **state)
 {
 	(void)state;
@@ -952,6 +961,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(add_sends_backend_add_with_weight),
 		T(add_without_weight_leaves_the_default_to_the_kernel),
+		T(add_with_a_state_sends_it),
 		T(remove_drains_by_default),
 		T(remove_now_sends_flag_now),
 		T(set_sends_only_what_changes),

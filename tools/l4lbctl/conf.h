@@ -77,9 +77,9 @@ struct conf {
  *
  * Stops at the first bad line and prints one line,
  * "l4lbctl: NAME:LINE: MESSAGE", where MESSAGE is the command line's own
- * error for that line, or one of: 'unknown command "WORD"',
- * '"WORDS" is not a configuration line (expected "service set" or
- * "backend add")', 'line too long (more than 1023 characters)', 'too
+ * error for that line, or one of: 'unknown command "WORD" (expected
+ * "service set" or "backend add")', '"WORDS" is not a configuration line
+ * (expected "service set" or "backend add")', 'line too long (more than 1023 characters)', 'too
  * many words (more than 128)', 'service set: missing vip, port or proto',
  * 'backend IP:PORT: missing "service VIP:PORT/PROTO"',
  * 'service KEY is not defined above', 'service KEY defined twice (first

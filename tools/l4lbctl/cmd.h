@@ -93,11 +93,14 @@ int cmd_conn(const struct ctl *ctl, int argc, char **argv);
  * (and refuses with "several services match" if there are more).
  */
 
-/* add IP:PORT [weight N] [service SEL]; "backend add" */
+/* add IP:PORT [weight N] [weight-pct N] [service SEL]; "backend add" */
 int cmd_add(const struct ctl *ctl, int argc, char **argv);
 /* remove IP:PORT [--now] [service SEL]; "backend del" */
 int cmd_remove(const struct ctl *ctl, int argc, char **argv);
-/* set IP:PORT [weight N] [up|down|drain] [service SEL]; "backend set" */
+/*
+ * set IP:PORT [weight N] [weight-pct N] [up|down|drain] [service SEL];
+ * "backend set"
+ */
 int cmd_set(const struct ctl *ctl, int argc, char **argv);
 /* list [service SEL]: every service's backends, or SEL's; "backend show" */
 int cmd_list(const struct ctl *ctl, int argc, char **argv);

@@ -104,7 +104,11 @@ static int read_text(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-/* Take a CPU sample; with @update, the window that ends now is the figure. */
+/*
+ * Take a CPU sample; with @update, the window that ends now is the figure.
+ * A window in which the counters did not move (a --stat-file nobody
+ * updates) carries no news: the figure and the sample stay.
+ */
 static void sample_cpu(const struct agent_cfg *cfg, bool update)
 {
 	static char buf[READ_MAX];
@@ -120,6 +124,8 @@ static void sample_cpu(const struct agent_cfg *cfg, bool update)
 		return;
 	}
 	warned = false;
+	if (cur.total == last.total)
+		return;
 	if (update)
 		cpu_pct = load_cpu_pct(&last, &cur);
 	last = cur;

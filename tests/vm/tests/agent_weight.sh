@@ -10,6 +10,8 @@
 # (the namespaces share the file system), so the test changes an answer by
 # rewriting the file.
 #
+#  0. By hand: `l4lbctl set be1 weight-pct 50` gives effective weight 2
+#     with the weight kept at 4; weight-pct 257 is refused (exit 2).
 #  1. be1's agent says "25%", be2's "100%": `l4lbctl -j list` shows the
 #     configured weights 4 and 4, percentages 25 and 100, effective weights
 #     1 and 4, and the change is logged. 500 new connections split about
@@ -28,7 +30,7 @@
 . /vm/lib/common.sh
 . /vm/lib/health.sh
 . /vm/lib/sched.sh
-plan 20
+plan 22
 require_l4lbctl
 
 HEALTH=$(command -v l4lb-health 2>/dev/null)
@@ -79,6 +81,16 @@ else
 fi
 _sched_run "l4lbctl set weight 4, 4" sh -c "
 	l4lbctl set $BE1 weight 4 && l4lbctl set $BE2 weight 4"
+# By hand first: the percentage scales, the weight stays, 0-256 only.
+l4lbctl set "$BE1" weight-pct 50
+expect_eq "l4lbctl set weight-pct 50: weight 4, pct 50, effective 2" "4|50|2" \
+	"$(_sched_list weight | cut -d' ' -f1)|$(_sched_list weight_pct | cut -d' ' -f1)|$(_sched_list weight_eff | cut -d' ' -f1)"
+l4lbctl set "$BE1" weight-pct 257 2>/tmp/pct.err
+rc=$?
+expect_eq "weight-pct 257: exit 2, one line, nothing changed" \
+	"2|l4lbctl: invalid weight-pct \"257\" (expected 0-256)|50" \
+	"$rc|$(cat /tmp/pct.err)|$(_sched_list weight_pct | cut -d' ' -f1)"
+l4lbctl set "$BE1" weight-pct 100
 bg /tmp/be1.log be1 greetd 10000 be1
 bg /tmp/be2.log be2 greetd 10001 be2
 agent_says 1 "25%"

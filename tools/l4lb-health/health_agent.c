@@ -170,6 +170,14 @@ const char *health_agent_state_name(enum health_agent_state state)
 	}
 }
 
+bool health_agent_wanted(const struct svc_sel *sel, const struct svc_sel *key)
+{
+	return !sel->set ||
+	       (sel->vip == key->vip &&
+		(!sel->has_port || sel->port == key->port) &&
+		(!sel->has_proto || sel->proto == key->proto));
+}
+
 uint32_t health_weight_effective(uint32_t weight, uint32_t pct)
 {
 	uint64_t w = (uint64_t)weight * pct / 100;

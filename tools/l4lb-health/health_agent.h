@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse.h"
+
 /* Room for a parse error message, including the NUL. */
 #define HEALTH_AGENT_ERR_MAX 160
 
@@ -85,6 +87,17 @@ int health_agent_parse(const char *line, size_t len,
  * Return: "ready", "drain", "down" or "none".
  */
 const char *health_agent_state_name(enum health_agent_state state);
+
+/**
+ * health_agent_wanted() - does a backend's service get agent checks?
+ * @sel: the agent-service selector (parse_svc_sel()); not @sel->set: every
+ *	service does
+ * @key: the key of the backend's service, every field given
+ *
+ * Return: true if @sel matches @key as the kernel matches selectors: the
+ * VIP, and the port and the protocol where @sel gives them.
+ */
+bool health_agent_wanted(const struct svc_sel *sel, const struct svc_sel *key);
 
 /**
  * health_weight_effective() - the weight the kernel's schedulers use

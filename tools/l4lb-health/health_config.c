@@ -31,6 +31,7 @@ static const char *const key_names[HEALTH_KEY_COUNT] = {
 	[HEALTH_KEY_AGENT_PORT]	= "agent-port",
 	[HEALTH_KEY_AGENT_SEND]	= "agent-send",
 	[HEALTH_KEY_AGENT_RTT]	= "agent-rtt",
+	[HEALTH_KEY_AGENT_SERVICE] = "agent-service",
 };
 
 static int fail(char *err, const char *fmt, ...)
@@ -289,6 +290,11 @@ int health_config_set(struct health_config *cfg, const char *key,
 			return fail(err, "agent-port must be 1-65535, got \"%s\"",
 				    value);
 		cfg->agent_port = ntohs(port);
+		break;
+	case HEALTH_KEY_AGENT_SERVICE:
+		if (parse_svc_sel(value, &cfg->agent_service) < 0)
+			return fail(err, "agent-service must be VIP[:PORT][/tcp|/udp], got \"%s\"",
+				    value);
 		break;
 	case HEALTH_KEY_AGENT_SEND:
 		if (set_bytes(cfg->agent_send, sizeof(cfg->agent_send),
@@ -585,9 +591,11 @@ int health_config_check(struct health_config *cfg, char *err)
 	/* udp-expect replaces expect only together with its own request. */
 	if (cfg->udp_expect_len && !cfg->udp_send_len)
 		return fail(err, "udp-expect needs udp-send");
-	if ((cfg->agent_send_len || cfg->agent_rtt) && !cfg->agent_port)
+	if ((cfg->agent_send_len || cfg->agent_rtt ||
+	     cfg->agent_service.set) && !cfg->agent_port)
 		return fail(err, "%s needs agent-port",
-			    cfg->agent_send_len ? "agent-send" : "agent-rtt");
+			    cfg->agent_send_len ? "agent-send" :
+			    cfg->agent_rtt ? "agent-rtt" : "agent-service");
 	if (cfg->timeout_ms <= cfg->interval_ms)
 		return 0;
 	if (!(cfg->given & (1u << HEALTH_KEY_TIMEOUT))) {

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "parse.h"
+
 /* Size of the error buffers below, including the NUL. */
 #define HEALTH_ERR_MAX 256
 
@@ -56,6 +58,7 @@ enum health_key {
 	HEALTH_KEY_AGENT_PORT,
 	HEALTH_KEY_AGENT_SEND,
 	HEALTH_KEY_AGENT_RTT,
+	HEALTH_KEY_AGENT_SERVICE,
 	HEALTH_KEY_COUNT,
 };
 
@@ -83,6 +86,8 @@ enum health_key {
  * @agent_send: sent to the agent once connected (HAProxy's agent-send)
  * @agent_send_len: length of @agent_send; 0: send nothing
  * @agent_rtt: scale weights by the backends' agent connect times too
+ * @agent_service: agent checks only for the backends of the services this
+ *	selector matches (parse_svc_sel()); not @agent_service.set: all
  * @on_down: enum health_on_down
  * @syslog: log to syslog too, not only to stderr
  * @once: check each backend once, print the results, change nothing, exit
@@ -108,6 +113,7 @@ struct health_config {
 	char agent_send[HEALTH_SEND_MAX];
 	size_t agent_send_len;
 	bool agent_rtt;
+	struct svc_sel agent_service;
 	enum health_on_down on_down;
 	bool syslog;
 	bool once;

@@ -419,8 +419,8 @@ static void agent_result(struct tracked *t, const struct health_probe *p,
 }
 
 /*
- * The agent checks of a round: every backend followed, on the agent port
- * of its address. Returns 1 if @stop_fd interrupted it, else 0.
+ * The agent checks of a round: every backend followed (of the services
+ * agent-service selects), on the agent port of its address. Returns 1 if @stop_fd interrupted it, else 0.
  */
 static int agent_round(const struct health_config *cfg, int stop_fd)
 {
@@ -431,30 +431,37 @@ static int agent_round(const struct health_config *cfg, int stop_fd)
 		.line = true,
 	};
 	struct health_probe *probes = calloc(ntab + 1, sizeof(*probes));
+	struct tracked **who = calloc(ntab + 1, sizeof(*who));
 	uint32_t fastest = 0;
-	size_t i;
+	size_t i, np = 0;
 	int rc;
 
-	if (!probes) {
+	if (!probes || !who) {
 		health_log(LOG_ERR, "out of memory; skipping the agent checks");
+		free(probes);
+		free(who);
 		return 0;
 	}
 	for (i = 0; i < ntab; i++) {
-		probes[i].ep.addr = tab[i].ep.addr;
-		probes[i].ep.port = htons(cfg->agent_port);
-		probes[i].proto = IPPROTO_TCP;
+		if (!health_agent_wanted(&cfg->agent_service, &tab[i].svc))
+			continue;
+		probes[np].ep.addr = tab[i].ep.addr;
+		probes[np].ep.port = htons(cfg->agent_port);
+		probes[np].proto = IPPROTO_TCP;
+		who[np++] = &tab[i];
 	}
-	rc = health_check_run(probes, ntab, &spec, stop_fd);
-	for (i = 0; cfg->agent_rtt && i < ntab; i++)
+	rc = health_check_run(probes, np, &spec, stop_fd);
+	for (i = 0; cfg->agent_rtt && i < np; i++)
 		if (probes[i].connect_us &&
 		    (!fastest || probes[i].connect_us < fastest))
 			fastest = probes[i].connect_us;
-	for (i = 0; rc == 0 && i < ntab; i++)
-		agent_result(&tab[i], &probes[i],
+	for (i = 0; rc == 0 && i < np; i++)
+		agent_result(who[i], &probes[i],
 			     cfg->agent_rtt && probes[i].connect_us ?
 			     health_rtt_pct(probes[i].connect_us, fastest) :
 			     100);
 	free(probes);
+	free(who);
 	return rc;
 }
 
@@ -673,11 +680,17 @@ static const char *log_str(char *buf, size_t size, const char *name,
 static void log_start(const struct health_config *cfg)
 {
 	char iv[16], to[16], send[100], expect[100], usend[100], uexpect[100];
-	char agent[64] = "";
+	char agent[64 + SVC_STRLEN] = "";
 
-	if (cfg->agent_port)
-		snprintf(agent, sizeof(agent), ", agent-port %u%s",
-			 cfg->agent_port, cfg->agent_rtt ? ", agent-rtt" : "");
+	if (cfg->agent_port) {
+		char sel[SVC_STRLEN];
+
+		snprintf(agent, sizeof(agent), ", agent-port %u%s%s%s",
+			 cfg->agent_port, cfg->agent_rtt ? ", agent-rtt" : "",
+			 cfg->agent_service.set ? ", agent-service " : "",
+			 cfg->agent_service.set ?
+			 fmt_svc(sel, &cfg->agent_service) : "");
+	}
 	health_log(LOG_INFO, "started: every %s s, timeout %s s, rise %u, fall %u%s%s%s%s%s, on-down %s",
 		   health_format_ms(iv, sizeof(iv), cfg->interval_ms),
 		   health_format_ms(to, sizeof(to), cfg->timeout_ms),
@@ -724,6 +737,8 @@ static void print_help(void)
 	       "  --agent-send STR    send STR to the agent first\n"
 	       "  --agent-rtt         also scale weights by the agents' connect times,\n"
 	       "                      relative to the fastest backend's\n"
+	       "  --agent-service SEL agent checks only for the services SEL selects\n"
+	       "                      (VIP[:PORT][/tcp|/udp]; default all)\n"
 	       "  --on-down keep|expire  keep a down backend's connections (default),\n"
 	       "                      or remove them at once\n"
 	       "  --syslog            log to syslog too\n"

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include <uapi/l4lb.h>
@@ -150,6 +152,29 @@ static void malformed_line_leaves_the_reply_alone(void **state)
 	assert_int_equal(r.state, AGENT_STATE_DRAIN);
 }
 
+static void agent_service_selects_like_the_kernel(void **state)
+{
+	struct svc_sel none = { 0 }, sel, key = {
+		.set = true, .has_port = true, .has_proto = true,
+		.proto = IPPROTO_TCP,
+	};
+
+	(void)state;
+	key.vip = inet_addr("10.0.0.1");
+	key.port = htons(20000);
+	assert_true(health_agent_wanted(&none, &key));
+	assert_int_equal(parse_svc_sel("10.0.0.1", &sel), 0);
+	assert_true(health_agent_wanted(&sel, &key));
+	assert_int_equal(parse_svc_sel("10.0.0.1:20000/tcp", &sel), 0);
+	assert_true(health_agent_wanted(&sel, &key));
+	assert_int_equal(parse_svc_sel("10.0.0.1/udp", &sel), 0);
+	assert_false(health_agent_wanted(&sel, &key));
+	assert_int_equal(parse_svc_sel("10.0.0.1:80", &sel), 0);
+	assert_false(health_agent_wanted(&sel, &key));
+	assert_int_equal(parse_svc_sel("10.0.0.2", &sel), 0);
+	assert_false(health_agent_wanted(&sel, &key));
+}
+
 static void effective_weight_matches_the_kernel_rule(void **state)
 {
 	(void)state;
@@ -198,6 +223,7 @@ int main(void)
 		cmocka_unit_test(malformed_lines),
 		cmocka_unit_test(nul_in_a_line_is_malformed),
 		cmocka_unit_test(malformed_line_leaves_the_reply_alone),
+		cmocka_unit_test(agent_service_selects_like_the_kernel),
 		cmocka_unit_test(effective_weight_matches_the_kernel_rule),
 		cmocka_unit_test(rtt_factor_is_relative_to_the_fastest),
 		cmocka_unit_test(agent_and_rtt_combine_by_product),

@@ -43,6 +43,8 @@ error 2 'agent-port must be 1-65535, got "0"' --agent-port 0
 error 2 'agent-port must be 1-65535, got "http"' --agent-port http
 error 2 'agent-send needs agent-port' --agent-send 'load?\n'
 error 2 'agent-rtt needs agent-port' --agent-rtt
+error 2 'agent-service must be VIP[:PORT][/tcp|/udp], got "udp"' --agent-port 1 --agent-service udp
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --agent-port 10999 --agent-service 10.0.0.1:20000/tcp
 error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --agent-port 10999 --agent-rtt
 error 2 'udp-expect needs udp-send' --send ping --expect pong --udp-expect pong
 error 2 'unknown option "--udp_send"' --udp_send ping

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
 #include "health_config.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -199,6 +201,10 @@ static void set_accepts_every_key(void **state)
 	assert_int_equal(c.agent_send_len, 6);
 	assert_memory_equal(c.agent_send, "load?\n", 6);
 	assert_true(c.agent_rtt);
+	assert_int_equal(health_config_set(&c, "agent-service", "10.0.0.1/udp", err), 0);
+	assert_true(c.agent_service.set);
+	assert_false(c.agent_service.has_port);
+	assert_int_equal(c.agent_service.proto, IPPROTO_UDP);
 	assert_int_equal(c.udp_send_len, 6);
 	assert_memory_equal(c.udp_send, "\0\1ping", 6);
 	assert_int_equal(c.udp_expect_len, 4);
@@ -260,6 +266,8 @@ static void set_rejects_bad_values_with_one_line(void **state)
 	expect_set_error("agent-port", "", "agent-port must be 1-65535, got \"\"");
 	expect_set_error("agent-send", "", "agent-send must not be empty");
 	expect_set_error("agent-rtt", "on", "agent-rtt must be yes or no, got \"on\"");
+	expect_set_error("agent-service", "10.0.0.1:0", "agent-service must be VIP[:PORT][/tcp|/udp], got \"10.0.0.1:0\"");
+	expect_set_error("agent-service", "10.0.0.1/sctp", "agent-service must be VIP[:PORT][/tcp|/udp], got \"10.0.0.1/sctp\"");
 }
 
 static void set_rejects_strings_too_long(void **state)
@@ -544,6 +552,8 @@ static void args_errors_are_one_line(void **state)
 			  "a", "--udp-send=b");
 	expect_args_error("agent-send needs agent-port", "--agent-send", "x");
 	expect_args_error("agent-rtt needs agent-port", "--agent-rtt");
+	expect_args_error("agent-service needs agent-port", "--agent-service",
+			  "10.0.0.1");
 	expect_args_error("option \"--agent-rtt\" takes no value",
 			  "--agent-port", "9", "--agent-rtt=yes");
 }

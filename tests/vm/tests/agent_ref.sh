@@ -63,7 +63,9 @@ step "topology"
 topo_up || die "topology up"
 kmsg_mark "agent_ref"
 lb_up || die "l4lb up"
-ok "l4lb up with the reference service"
+greet_all
+serve_ready || die "greetd on be1, be2, be3"
+ok "l4lb up with the reference service, greetd on every backend"
 rm -f "$DRAIN"
 
 step "busy CPU"

@@ -18,6 +18,7 @@
  * @addr: address, network byte order
  * @port: port, network byte order
  * @weight: 0..L4LB_WEIGHT_MAX
+ * @weight_pct: 0..L4LB_WEIGHT_PCT_MAX, percent of @weight the schedulers use
  * @state: enum l4lb_be_state
  *
  * Its one reference is the service list's. Its SNAT port cursor starts at
@@ -29,7 +30,8 @@
  * Return: the backend, or NULL if out of memory.
  */
 struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
-					__be16 port, u32 weight, u8 state)
+					__be16 port, u32 weight, u32 weight_pct,
+					u8 state)
 {
 	struct l4lb_backend *be;
 
@@ -49,6 +51,7 @@ struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
 	be->addr = addr;
 	be->port = port;
 	be->weight = weight;
+	be->weight_pct = weight_pct;
 	be->state = state;
 	atomic_set(&be->snat_next, get_random_u32() & INT_MAX);
 	refcount_set(&be->refcnt, 1);
@@ -56,17 +59,54 @@ struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
 }
 
 /**
+ * l4lb_weight_effective() - the weight a scheduler uses
+ * @weight: the configured weight, 0..L4LB_WEIGHT_MAX
+ * @pct: percent of it, 0..L4LB_WEIGHT_PCT_MAX (a load feedback figure)
+ *
+ * @weight * @pct / 100, rounded down; a backend of non-zero weight and
+ * non-zero percentage never rounds down to 0 (1% of weight 1 is still 1,
+ * as HAProxy keeps such a server in the farm), and none goes above
+ * L4LB_WEIGHT_MAX, the bound the schedulers' arithmetic assumes.
+ *
+ * Context: any.
+ * Return: 0..L4LB_WEIGHT_MAX; 0 only if @weight or @pct is 0.
+ */
+u32 l4lb_weight_effective(u32 weight, u32 pct)
+{
+	u64 w = (u64)weight * pct / 100;
+
+	if (!weight || !pct)
+		return 0;
+	return clamp_t(u64, w, 1, L4LB_WEIGHT_MAX);
+}
+
+/**
+ * l4lb_backend_weight() - a backend's effective weight
+ * @be: the backend
+ *
+ * Every scheduler weighs backends by this, never by @be->weight alone.
+ *
+ * Context: any; lockless reads.
+ * Return: l4lb_weight_effective() of its weight and weight percentage.
+ */
+u32 l4lb_backend_weight(const struct l4lb_backend *be)
+{
+	return l4lb_weight_effective(READ_ONCE(be->weight),
+				     READ_ONCE(be->weight_pct));
+}
+
+/**
  * l4lb_backend_usable() - may a new connection go to this backend?
  * @be: the backend
  *
  * Context: any; lockless reads.
- * Return: true if it is up, not removed, and of non-zero weight.
+ * Return: true if it is up, not removed, and of non-zero effective weight.
  */
 bool l4lb_backend_usable(const struct l4lb_backend *be)
 {
 	return !READ_ONCE(be->removed) &&
 	       READ_ONCE(be->state) == L4LB_BE_STATE_UP &&
-	       READ_ONCE(be->weight) > 0;
+	       l4lb_backend_weight(be) > 0;
 }
 
 /**

@@ -4,9 +4,12 @@
  * connection accounting.
  *
  * Locking:
- *  - Fields read on the packet path (state, weight, removed) are written
- *    with WRITE_ONCE() under the services' mutex (l4lb_service.h) and read
- *    with READ_ONCE().
+ *  - Fields read on the packet path (state, weight, weight_pct, removed)
+ *    are written with WRITE_ONCE() under the services' mutex
+ *    (l4lb_service.h) and read with READ_ONCE(). weight and weight_pct are
+ *    read separately, so a scheduler may see the new one with the old
+ *    other; both are in range, and the change's l4lb_service_sched_update()
+ *    follows.
  *  - A backend is reference counted: one reference for its service's list,
  *    one per NAT row. It is freed after an RCU grace period once the last
  *    one is gone, so a removed backend drains: its rows keep working until
@@ -69,7 +72,10 @@ struct l4lb_be_counters {
  * @svc: the service it belongs to
  * @addr: address, network byte order
  * @port: port, network byte order
- * @weight: 0..L4LB_WEIGHT_MAX; 0 takes no new connections
+ * @weight: 0..L4LB_WEIGHT_MAX, the configured weight; 0 takes no new
+ *	connections
+ * @weight_pct: 0..L4LB_WEIGHT_PCT_MAX, percent of @weight the schedulers
+ *	use (load feedback); read the result with l4lb_backend_weight()
  * @state: enum l4lb_be_state
  * @removed: deleted from the service; draining until its last row ends
  * @refcnt: 1 for the service list + 1 per row
@@ -86,6 +92,7 @@ struct l4lb_backend {
 	__be32 addr;
 	__be16 port;
 	u32 weight;
+	u32 weight_pct;
 	u8 state;
 	bool removed;
 	refcount_t refcnt;
@@ -110,7 +117,10 @@ struct l4lb_backend_array {
 };
 
 struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
-					__be16 port, u32 weight, u8 state);
+					__be16 port, u32 weight, u32 weight_pct,
+					u8 state);
+u32 l4lb_weight_effective(u32 weight, u32 pct);
+u32 l4lb_backend_weight(const struct l4lb_backend *be);
 bool l4lb_backend_usable(const struct l4lb_backend *be);
 struct l4lb_backend *l4lb_backend_get_rcu(struct l4lb_backend *be);
 void l4lb_backend_put(struct l4lb_backend *be);

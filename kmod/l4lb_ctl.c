@@ -236,8 +236,8 @@ static int l4lb_ctl_backend_open(struct l4lb_net *ln,
 /**
  * l4lb_ctl_backend_add() - add a backend to a service
  * @ln: namespace state
- * @req: the service, address and port; its weight (default 1) and state
- *	(default up)
+ * @req: the service, address and port; its weight (default 1), weight
+ *	percentage (default L4LB_WEIGHT_PCT_DEFAULT) and state (default up)
  * @extack: error reporting
  *
  * Adding a backend that was removed and is still draining brings it back
@@ -254,6 +254,8 @@ int l4lb_ctl_backend_add(struct l4lb_net *ln, const struct l4lb_be_req *req,
 {
 	u8 state = req->set_state ? req->state : L4LB_BE_STATE_UP;
 	u32 weight = req->set_weight ? req->weight : 1;
+	u32 pct = req->set_weight_pct ? req->weight_pct :
+		  L4LB_WEIGHT_PCT_DEFAULT;
 	struct l4lb_service *svc;
 	struct l4lb_backend *be;
 	int err;
@@ -269,6 +271,7 @@ int l4lb_ctl_backend_add(struct l4lb_net *ln, const struct l4lb_be_req *req,
 	if (be) {
 		/* Revive a draining backend: its rows are still there. */
 		WRITE_ONCE(be->weight, weight);
+		WRITE_ONCE(be->weight_pct, pct);
 		WRITE_ONCE(be->state, state);
 		WRITE_ONCE(be->removed, false);
 		err = l4lb_service_publish(svc);
@@ -288,7 +291,8 @@ int l4lb_ctl_backend_add(struct l4lb_net *ln, const struct l4lb_be_req *req,
 		err = -ENOSPC;
 		goto out;
 	}
-	be = l4lb_backend_alloc(svc, req->addr, req->port, weight, state);
+	be = l4lb_backend_alloc(svc, req->addr, req->port, weight, pct,
+				state);
 	if (!be) {
 		err = -ENOMEM;
 		goto out;
@@ -358,7 +362,8 @@ out:
 }
 
 /**
- * l4lb_ctl_backend_set() - change a backend's weight and/or state
+ * l4lb_ctl_backend_set() - change a backend's weight, weight percentage
+ *	and/or state
  * @ln: namespace state
  * @req: the service, address and port, and what to set; with @now and a
  *	state of down or drain, the backend's rows also go at once
@@ -377,7 +382,7 @@ int l4lb_ctl_backend_set(struct l4lb_net *ln, const struct l4lb_be_req *req,
 {
 	struct l4lb_service *svc;
 	struct l4lb_backend *be;
-	u32 old_weight;
+	u32 old_weight, old_pct;
 	u8 old_state;
 	int err;
 
@@ -390,14 +395,18 @@ int l4lb_ctl_backend_set(struct l4lb_net *ln, const struct l4lb_be_req *req,
 		goto out;
 	}
 	old_weight = be->weight;
+	old_pct = be->weight_pct;
 	old_state = be->state;
 	if (req->set_weight)
 		WRITE_ONCE(be->weight, req->weight);
+	if (req->set_weight_pct)
+		WRITE_ONCE(be->weight_pct, req->weight_pct);
 	if (req->set_state)
 		WRITE_ONCE(be->state, req->state);
 	err = l4lb_service_sched_update(svc);
 	if (err) {
 		WRITE_ONCE(be->weight, old_weight);
+		WRITE_ONCE(be->weight_pct, old_pct);
 		WRITE_ONCE(be->state, old_state);
 		NL_SET_ERR_MSG(extack, "out of memory");
 	} else if (req->now && req->set_state &&

@@ -19,8 +19,11 @@ struct l4lb_net;
  * @addr: the backend's address, network byte order
  * @port: the backend's port, network byte order
  * @weight: the weight to set (with @set_weight)
+ * @weight_pct: the weight percentage to set (with @set_weight_pct),
+ *	0..L4LB_WEIGHT_PCT_MAX
  * @state: the enum l4lb_be_state to set (with @set_state)
  * @set_weight: @weight is given
+ * @set_weight_pct: @weight_pct is given
  * @set_state: @state is given
  * @now: remove the backend's rows at once (L4LB_F_NOW)
  */
@@ -29,8 +32,10 @@ struct l4lb_be_req {
 	__be32 addr;
 	__be16 port;
 	u32 weight;
+	u32 weight_pct;
 	u8 state;
 	bool set_weight;
+	bool set_weight_pct;
 	bool set_state;
 	bool now;
 };

@@ -66,6 +66,8 @@ static const struct nla_policy l4lb_be_policy[L4LB_BE_ATTR_MAX + 1] = {
 	[L4LB_BE_ATTR_PORT]	= { .type = NLA_BE16 },
 	[L4LB_BE_ATTR_WEIGHT]	= { .type = NLA_U32 },
 	[L4LB_BE_ATTR_STATE]	= { .type = NLA_U8 },
+	[L4LB_BE_ATTR_WEIGHT_PCT] =
+		NLA_POLICY_MAX(NLA_U32, L4LB_WEIGHT_PCT_MAX),
 	/* Reply-only attributes are refused in requests. */
 	[L4LB_BE_ATTR_REMOVED]		= { .type = NLA_REJECT },
 	[L4LB_BE_ATTR_ACTIVE_CONNS]	= { .type = NLA_REJECT },
@@ -75,6 +77,7 @@ static const struct nla_policy l4lb_be_policy[L4LB_BE_ATTR_MAX + 1] = {
 	[L4LB_BE_ATTR_PKTS_OUT]		= { .type = NLA_REJECT },
 	[L4LB_BE_ATTR_BYTES_IN]		= { .type = NLA_REJECT },
 	[L4LB_BE_ATTR_BYTES_OUT]	= { .type = NLA_REJECT },
+	[L4LB_BE_ATTR_WEIGHT_EFF]	= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy l4lb_policy[L4LB_ATTR_MAX + 1] = {
@@ -481,7 +484,8 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 
 /*
  * The request of every backend command: the selector, the backend's
- * address and port (required), weight and state if given, L4LB_F_NOW.
+ * address and port (required), weight, weight percentage and state if
+ * given, L4LB_F_NOW.
  */
 static int l4lb_nl_be_req(struct genl_info *info, struct l4lb_be_req *req)
 {
@@ -516,6 +520,10 @@ static int l4lb_nl_be_req(struct genl_info *info, struct l4lb_be_req *req)
 		req->weight = nla_get_u32(tb[L4LB_BE_ATTR_WEIGHT]);
 		req->set_weight = true;
 	}
+	if (tb[L4LB_BE_ATTR_WEIGHT_PCT]) {
+		req->weight_pct = nla_get_u32(tb[L4LB_BE_ATTR_WEIGHT_PCT]);
+		req->set_weight_pct = true;
+	}
 	if (tb[L4LB_BE_ATTR_STATE]) {
 		req->state = nla_get_u8(tb[L4LB_BE_ATTR_STATE]);
 		req->set_state = true;
@@ -548,9 +556,9 @@ static int l4lb_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 	err = l4lb_nl_be_req(info, &req);
 	if (err)
 		return err;
-	if (!req.set_weight && !req.set_state) {
+	if (!req.set_weight && !req.set_weight_pct && !req.set_state) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give a weight or a state");
+			       "nothing to set: give a weight, a weight percentage or a state");
 		return -EINVAL;
 	}
 	return l4lb_ctl_backend_set(l4lb_info_ln(info), &req, info->extack);

@@ -147,6 +147,9 @@ int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be)
 	    nla_put_in_addr(msg, L4LB_BE_ATTR_ADDR, be->addr) ||
 	    nla_put_be16(msg, L4LB_BE_ATTR_PORT, be->port) ||
 	    nla_put_u32(msg, L4LB_BE_ATTR_WEIGHT, READ_ONCE(be->weight)) ||
+	    nla_put_u32(msg, L4LB_BE_ATTR_WEIGHT_PCT,
+			READ_ONCE(be->weight_pct)) ||
+	    nla_put_u32(msg, L4LB_BE_ATTR_WEIGHT_EFF, l4lb_backend_weight(be)) ||
 	    nla_put_u8(msg, L4LB_BE_ATTR_STATE, READ_ONCE(be->state)) ||
 	    (be->removed && nla_put_flag(msg, L4LB_BE_ATTR_REMOVED)) ||
 	    nla_put_u32(msg, L4LB_BE_ATTR_ACTIVE_CONNS,

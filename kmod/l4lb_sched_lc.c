@@ -58,7 +58,7 @@ static struct l4lb_backend *l4lb_lc_pick(struct l4lb_sched_inst *inst,
 		if (!l4lb_backend_usable(be))
 			continue;
 		conns = l4lb_lc_overhead(be);
-		w = weighted ? READ_ONCE(be->weight) : 1;
+		w = weighted ? l4lb_backend_weight(be) : 1;
 		if (!best || conns * best_w < best_conns * w) {
 			best = be;
 			best_idx = idx;

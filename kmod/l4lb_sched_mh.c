@@ -170,13 +170,13 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_array *arr,
 
 		offset[i] = jhash_2words(key, port, seed) % m;
 		skip[i] = jhash_2words(key, port, ~seed) % (m - 1) + 1;
-		wmax = max(wmax, READ_ONCE(be[i]->weight));
+		wmax = max(wmax, l4lb_backend_weight(be[i]));
 	}
 
 	/* Each round, backend i earns its weight; a slot costs wmax. */
 	while (n && filled < m) {
 		for (i = 0; i < n && filled < m; i++) {
-			credit[i] += READ_ONCE(be[i]->weight);
+			credit[i] += l4lb_backend_weight(be[i]);
 			while (credit[i] >= wmax && filled < m) {
 				u32 c;
 

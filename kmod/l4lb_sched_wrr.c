@@ -90,7 +90,7 @@ static struct l4lb_backend *l4lb_wrr_schedule(struct l4lb_sched_inst *inst,
 			best = be;
 			break;
 		}
-		w = READ_ONCE(be->weight);
+		w = l4lb_backend_weight(be);
 		st->cur[i] += w;
 		total += w;
 		if (!best || st->cur[i] > st->cur[best_i]) {

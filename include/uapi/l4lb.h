@@ -47,6 +47,15 @@
 /** L4LB_WEIGHT_MAX - largest backend weight; weight 0 takes no new connections */
 #define L4LB_WEIGHT_MAX		65535
 
+/**
+ * L4LB_WEIGHT_PCT_MAX - largest weight percentage (L4LB_BE_ATTR_WEIGHT_PCT),
+ * as HAProxy's agent-check caps a backend at 256% of its configured weight
+ */
+#define L4LB_WEIGHT_PCT_MAX	256
+
+/** L4LB_WEIGHT_PCT_DEFAULT - weight percentage of a new backend: the weight */
+#define L4LB_WEIGHT_PCT_DEFAULT	100
+
 /** L4LB_SNAT_POOL_MAX - most addresses in a service's SNAT pool */
 #define L4LB_SNAT_POOL_MAX	64
 
@@ -74,8 +83,8 @@
  *	settings apply to new connections. -EINVAL if several services match.
  *	-ENOSPC, "service limit reached (svc_max=N)", if a new service would
  *	be one more than the namespace may hold (module parameter svc_max).
- * @L4LB_CMD_BACKEND_ADD: add a backend (ADDR, PORT, optional WEIGHT and
- *	STATE) to the service the selector names. -EEXIST if it is already
+ * @L4LB_CMD_BACKEND_ADD: add a backend (ADDR, PORT, optional WEIGHT,
+ *	WEIGHT_PCT and STATE) to the service the selector names. -EEXIST if it is already
  *	there. Re-adding a removed backend that is still draining brings it
  *	back with its rows. The same ADDR:PORT may be a backend of several
  *	services; each is a backend of its own. -ENOSPC, "backend limit
@@ -87,10 +96,10 @@
  *	until they end, then it is gone. With L4LB_F_NOW in L4LB_ATTR_FLAGS
  *	its rows are removed at once; see enum l4lb_flags. -ENOENT if it is
  *	not there.
- * @L4LB_CMD_BACKEND_SET: change WEIGHT and/or STATE of a backend of the
- *	selected service. Its rows are kept, unless L4LB_F_NOW is given with
- *	STATE down or drain: then they are removed as with BACKEND_DEL and
- *	L4LB_F_NOW.
+ * @L4LB_CMD_BACKEND_SET: change WEIGHT, WEIGHT_PCT and/or STATE of a
+ *	backend of the selected service. Its rows are kept, unless
+ *	L4LB_F_NOW is given with STATE down or drain: then they are removed
+ *	as with BACKEND_DEL and L4LB_F_NOW.
  * @L4LB_CMD_BACKEND_GET: dump backends (NLM_F_DUMP): those of the service
  *	the selector names if the request has L4LB_ATTR_SERVICE, else those of
  *	every service. Each message has a L4LB_ATTR_SERVICE nest with the
@@ -350,6 +359,14 @@ enum l4lb_be_state {
  * @L4LB_BE_ATTR_PKTS_OUT: u64 (replies only), packets backend -> client
  * @L4LB_BE_ATTR_BYTES_IN: u64 (replies only), IP bytes client -> backend
  * @L4LB_BE_ATTR_BYTES_OUT: u64 (replies only), IP bytes backend -> client
+ * @L4LB_BE_ATTR_WEIGHT_PCT: u32, 0..L4LB_WEIGHT_PCT_MAX, percent of WEIGHT
+ *	the schedulers use; default L4LB_WEIGHT_PCT_DEFAULT (100). A load
+ *	feedback agent (l4lb-health's agent checks) sets it, so that WEIGHT
+ *	stays the configured base and 100 restores it. Re-adding a draining
+ *	backend without it resets it to 100.
+ * @L4LB_BE_ATTR_WEIGHT_EFF: u32 (replies only), the effective weight the
+ *	schedulers use: WEIGHT * WEIGHT_PCT / 100 rounded down, but at least 1
+ *	unless WEIGHT or WEIGHT_PCT is 0, and at most L4LB_WEIGHT_MAX
  */
 enum l4lb_be_attr {
 	L4LB_BE_ATTR_UNSPEC,
@@ -367,6 +384,8 @@ enum l4lb_be_attr {
 	L4LB_BE_ATTR_PKTS_OUT,
 	L4LB_BE_ATTR_BYTES_IN,
 	L4LB_BE_ATTR_BYTES_OUT,
+	L4LB_BE_ATTR_WEIGHT_PCT,
+	L4LB_BE_ATTR_WEIGHT_EFF,
 
 	__L4LB_BE_ATTR_MAX,
 };

@@ -486,6 +486,36 @@ static void case_snat_reply_only(struct nlmsghdr *nlh)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/*
+ * weight_pct_range: WEIGHT_PCT 257, above L4LB_WEIGHT_PCT_MAX; the
+ * BACKEND_SET would otherwise set be1's weight to 7.
+ */
+static void case_weight_pct_range(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, addr(REF_BE1));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(REF_BE1_PORT));
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 7);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, L4LB_WEIGHT_PCT_MAX + 1);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * weight_eff_reply_only: WEIGHT_EFF, the effective weight, is reply-only;
+ * the BACKEND_SET would otherwise set be1's weight percentage to 50.
+ */
+static void case_weight_eff_reply_only(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, addr(REF_BE1));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(REF_BE1_PORT));
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 50);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 3);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 static const struct nlbad_case {
 	const char *name;
 	uint8_t cmd;
@@ -510,6 +540,9 @@ static const struct nlbad_case {
 	{ "snat_not_local",	L4LB_CMD_SERVICE_SET,	case_snat_not_local },
 	{ "snat_both",		L4LB_CMD_SERVICE_SET,	case_snat_both },
 	{ "snat_reply_only",	L4LB_CMD_SERVICE_SET,	case_snat_reply_only },
+	{ "weight_pct_range",	L4LB_CMD_BACKEND_SET,	case_weight_pct_range },
+	{ "weight_eff_reply_only", L4LB_CMD_BACKEND_SET,
+	  case_weight_eff_reply_only },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))

@@ -167,6 +167,7 @@ static void backend_init(struct l4lb_backend *be, __be32 addr)
 	be->addr = addr;
 	be->port = BPORT;
 	be->weight = 1;
+	be->weight_pct = L4LB_WEIGHT_PCT_DEFAULT;
 	refcount_set(&be->refcnt, 1);
 }
 

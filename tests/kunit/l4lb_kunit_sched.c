@@ -47,6 +47,7 @@ struct l4lb_sched_fixture *l4lb_kunit_sched_setup(struct kunit *test,
 		be->addr = htonl(0xcb007100 + i + 1);	/* 203.0.113.x */
 		be->port = htons(8080);
 		be->weight = weight && i < n ? weight[i] : 1;
+		be->weight_pct = L4LB_WEIGHT_PCT_DEFAULT;
 		be->state = L4LB_BE_STATE_UP;
 		refcount_set(&be->refcnt, 1);
 		atomic_set(&be->active, active && i < n ? active[i] : 0);

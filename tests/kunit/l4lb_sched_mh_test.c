@@ -55,6 +55,7 @@ static struct mh_fixture *mh_setup(struct kunit *test, unsigned int n,
 		be->addr = htonl(0x0a010000 + 7 * i + 1);	/* 10.1.0.x */
 		be->port = htons(8080 + (i & 1));
 		be->weight = weight && i < n ? weight[i] : 1;
+		be->weight_pct = L4LB_WEIGHT_PCT_DEFAULT;
 		be->state = L4LB_BE_STATE_UP;
 		refcount_set(&be->refcnt, 1);
 	}
@@ -538,6 +539,7 @@ static void mh_table_size_follows_the_set_not_the_usable(struct kunit *test)
 		be[i].addr = htonl(0x0a020000 + i);	/* 10.2.x.x */
 		be[i].port = htons(80);
 		be[i].weight = 1;
+		be[i].weight_pct = L4LB_WEIGHT_PCT_DEFAULT;
 		be[i].state = i % 7 == 3 && i < 7 * n_down ?
 			      L4LB_BE_STATE_DOWN : L4LB_BE_STATE_UP;
 		refcount_set(&be[i].refcnt, 1);

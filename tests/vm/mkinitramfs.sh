@@ -15,6 +15,7 @@
 #   L4LB_KO        module to include (default: kmod/l4lb.ko, skipped if absent)
 #   L4LBCTL        control tool to include (default: tools/l4lbctl/l4lbctl, if present)
 #   L4LB_HEALTH    health checker to include (default: tools/l4lb-health/l4lb-health, if present)
+#   L4LB_AGENT     load-feedback agent to include (default: tools/l4lb-agent/l4lb-agent, if present)
 #   EXTRA_MODULES  more kernel modules to include (space separated names)
 #   EXTRA_BINS     more host programs to include (absolute paths)
 #   EXTRA_TESTS    more test scripts for /vm/tests (paths)
@@ -34,6 +35,7 @@ KVER=$(vm_kver)
 L4LB_KO=${L4LB_KO:-$REPO/kmod/l4lb.ko}
 L4LBCTL=${L4LBCTL:-$REPO/tools/l4lbctl/l4lbctl}
 L4LB_HEALTH=${L4LB_HEALTH:-$REPO/tools/l4lb-health/l4lb-health}
+L4LB_AGENT=${L4LB_AGENT:-$REPO/tools/l4lb-agent/l4lb-agent}
 MODDIR=/lib/modules/$KVER		# in the VM
 HOSTMODDIR=${VM_MODROOT:-}$MODDIR	# where they come from
 
@@ -149,6 +151,10 @@ fi
 if [ -f "$L4LB_HEALTH" ]; then
 	add_bin "$L4LB_HEALTH" /usr/local/bin/l4lb-health
 	echo "mkinitramfs: including $L4LB_HEALTH" >&2
+fi
+if [ -f "$L4LB_AGENT" ]; then
+	add_bin "$L4LB_AGENT" /usr/local/bin/l4lb-agent
+	echo "mkinitramfs: including $L4LB_AGENT" >&2
 fi
 
 # --- kernel modules -----------------------------------------------------------

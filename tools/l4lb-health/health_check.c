@@ -56,18 +56,25 @@ struct run {
 	size_t send_len;
 	const char *expect;
 	size_t expect_len;
+	bool line;
+	int64_t start_us;
 	size_t sent;
 	bool matched;
 	size_t got;
 	char reply[HEALTH_REPLY_MAX];
 };
 
-static int64_t now_ms(void)
+static int64_t now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 static void finish(struct health_probe *p, struct run *r,
@@ -143,6 +150,7 @@ static bool pick_strings(const struct health_probe *p, struct run *r,
 			 const struct health_spec *spec)
 {
 	r->udp = p->proto == IPPROTO_UDP;
+	r->line = !r->udp && spec->line;
 	if (!r->udp) {
 		r->send = spec->send;
 		r->send_len = spec->send ? spec->send_len : 0;
@@ -179,6 +187,7 @@ static void start(struct health_probe *p, struct run *r,
 		return;
 	}
 	r->phase = r->udp ? SENDING : CONNECTING;
+	r->start_us = now_us();
 	if (connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
 	    (!r->udp && errno == EINPROGRESS))
 		return;
@@ -195,7 +204,7 @@ static void maybe_done(struct health_probe *p, struct run *r)
 {
 	if (r->phase == SENDING && r->sent < r->send_len)
 		return;
-	if ((r->udp || r->expect_len) && !r->matched) {
+	if ((r->udp || r->expect_len || r->line) && !r->matched) {
 		r->phase = READING;
 		return;
 	}
@@ -204,6 +213,7 @@ static void maybe_done(struct health_probe *p, struct run *r)
 
 static void on_connected(struct health_probe *p, struct run *r)
 {
+	int64_t elapsed;
 	int soerr = 0;
 	socklen_t len = sizeof(soerr);
 
@@ -213,6 +223,9 @@ static void on_connected(struct health_probe *p, struct run *r)
 		finish(p, r, HEALTH_FAIL, "connect: %s", strerror(soerr));
 		return;
 	}
+	elapsed = now_us() - r->start_us;
+	p->connect_us = elapsed < 1 ? 1 :
+			elapsed > UINT32_MAX ? UINT32_MAX : (uint32_t)elapsed;
 	r->phase = SENDING;
 	maybe_done(p, r);
 }
@@ -261,6 +274,42 @@ static void on_datagram(struct health_probe *p, struct run *r)
 	/* Else wait for another datagram, until the deadline. */
 }
 
+/*
+ * A line check has its line: the reply up to the first '\n' (or all of
+ * it, at the peer's close), without a '\r' before the '\n'. The check is
+ * then complete, whatever is left to send: the peer has answered.
+ */
+static void take_line(struct health_probe *p, struct run *r)
+{
+	const char *nl = memchr(r->reply, '\n', r->got);
+	size_t len = nl ? (size_t)(nl - r->reply) : r->got;
+
+	if (len && r->reply[len - 1] == '\r')
+		len--;
+	if (len > sizeof(p->line) - 1)
+		len = sizeof(p->line) - 1;
+	memcpy(p->line, r->reply, len);
+	p->line[len] = '\0';
+	p->line_len = len;
+	finish(p, r, HEALTH_OK, "%s", "");
+}
+
+/* TCP, line check: the reply so far. */
+static void on_line_data(struct health_probe *p, struct run *r, ssize_t n)
+{
+	if (n == 0) {
+		if (r->got)
+			take_line(p, r);
+		else
+			finish(p, r, HEALTH_FAIL,
+			       "recv: connection closed without a line");
+		return;
+	}
+	r->got += (size_t)n;
+	if (memchr(r->reply, '\n', r->got) || r->got == sizeof(r->reply))
+		take_line(p, r);
+}
+
 static void on_readable(struct health_probe *p, struct run *r)
 {
 	char exp[EXPECT_QUOTE_MAX * 4 + 4];
@@ -276,6 +325,10 @@ static void on_readable(struct health_probe *p, struct run *r)
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			finish(p, r, HEALTH_FAIL, "recv: %s", strerror(errno));
+		return;
+	}
+	if (r->line) {
+		on_line_data(p, r, n);
 		return;
 	}
 	health_escape(exp, sizeof(exp), r->expect, r->expect_len,
@@ -315,6 +368,12 @@ static void time_out(struct health_probe *p, struct run *r,
 		finish(p, r, HEALTH_FAIL, "send: timed out after %s s", secs);
 		break;
 	case READING:
+		if (r->line) {
+			finish(p, r, HEALTH_FAIL,
+			       "recv: no line within %s s (got %s)", secs,
+			       quote_reply(r, got, sizeof(got)));
+			break;
+		}
 		if (!r->expect_len) {	/* UDP: no datagram at all */
 			finish(p, r, HEALTH_FAIL,
 			       "recv: no reply within %s s", secs);
@@ -338,7 +397,7 @@ static void time_out(struct health_probe *p, struct run *r,
 static bool reads(const struct run *r)
 {
 	return r->phase == READING ||
-	       (r->phase == SENDING && !r->udp && r->expect_len);
+	       (r->phase == SENDING && !r->udp && (r->expect_len || r->line));
 }
 
 /* Run the probes that start() left open until done, timeout or stop. */
@@ -441,6 +500,9 @@ int health_check_run(struct health_probe *probes, size_t n,
 	for (i = 0; i < n; i++) {
 		probes[i].result = HEALTH_LOCAL_ERROR;
 		probes[i].why[0] = '\0';
+		probes[i].line[0] = '\0';
+		probes[i].line_len = 0;
+		probes[i].connect_us = 0;
 		runs[i].fd = -1;
 		start(&probes[i], &runs[i], spec);
 	}

@@ -12,6 +12,7 @@
 #ifndef L4LB_HEALTH_CHECK_H
 #define L4LB_HEALTH_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@
 
 /* The reply is searched for the expect string in its first this many bytes. */
 #define HEALTH_REPLY_MAX 4096
+
+/* Room for the line of a line check (struct health_probe), with its NUL. */
+#define HEALTH_LINE_MAX 128
 
 /**
  * struct health_spec - what a check does
@@ -38,6 +42,10 @@
  * @udp_expect: bytes a reply datagram must contain, or NULL
  * @udp_expect_len: length of @udp_expect (<= HEALTH_REPLY_MAX); 0: any
  *	reply datagram will do
+ * @line: TCP only: instead of looking for @expect, read one line: the
+ *	check passes once a '\n' comes, or the peer closes after sending
+ *	something, and its first line goes to the probe's @line (an agent
+ *	check, health_agent.h)
  *
  * The daemon decides which strings the UDP check uses (main.c); here
  * the two protocols are simply described apart.
@@ -52,6 +60,7 @@ struct health_spec {
 	size_t udp_send_len;
 	const char *udp_expect;
 	size_t udp_expect_len;
+	bool line;
 };
 
 /**
@@ -80,12 +89,21 @@ enum health_result {
  * @why: for any result but HEALTH_OK, one line saying why, e.g.
  *	"connect: Connection refused" or, for UDP, "recv: Connection refused
  *	(ICMP port unreachable)" (output; "" for HEALTH_OK)
+ * @line: with @spec->line and HEALTH_OK, the first line of the reply
+ *	without its "\n" (or "\r\n"), cut to HEALTH_LINE_MAX - 1 bytes and
+ *	NUL-terminated; it may hold other NULs, so use @line_len (output)
+ * @line_len: bytes in @line (output)
+ * @connect_us: TCP: how long the connect took, microseconds, at least 1;
+ *	0 if it did not complete (output)
  */
 struct health_probe {
 	struct ipport ep;
 	uint8_t proto;
 	enum health_result result;
 	char why[HEALTH_WHY_MAX];
+	char line[HEALTH_LINE_MAX];
+	size_t line_len;
+	uint32_t connect_us;
 };
 
 /**

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "health_config.h"
+#include "parse.h"
 
 /* Longest config file line, with its newline and the NUL. */
 #define LINE_MAX_LEN 4096
@@ -25,6 +28,10 @@ static const char *const key_names[HEALTH_KEY_COUNT] = {
 	[HEALTH_KEY_SYSLOG]	= "syslog",
 	[HEALTH_KEY_UDP_SEND]	= "udp-send",
 	[HEALTH_KEY_UDP_EXPECT]	= "udp-expect",
+	[HEALTH_KEY_AGENT_PORT]	= "agent-port",
+	[HEALTH_KEY_AGENT_SEND]	= "agent-send",
+	[HEALTH_KEY_AGENT_RTT]	= "agent-rtt",
+	[HEALTH_KEY_AGENT_SERVICE] = "agent-service",
 };
 
 static int fail(char *err, const char *fmt, ...)
@@ -203,10 +210,24 @@ static int set_bytes(char *out, size_t size, size_t *len, const char *name,
 	return 0;
 }
 
+static int set_yes_no(bool *out, const char *name, const char *value,
+		      char *err)
+{
+	if (!strcmp(value, "yes"))
+		*out = true;
+	else if (!strcmp(value, "no"))
+		*out = false;
+	else
+		return fail(err, "%s must be yes or no, got \"%s\"", name,
+			    value);
+	return 0;
+}
+
 int health_config_set(struct health_config *cfg, const char *key,
 		      const char *value, char *err)
 {
 	int k = find_key(key);
+	uint16_t port;
 	uint32_t ms;
 
 	switch (k) {
@@ -259,13 +280,26 @@ int health_config_set(struct health_config *cfg, const char *key,
 				    value);
 		break;
 	case HEALTH_KEY_SYSLOG:
-		if (!strcmp(value, "yes"))
-			cfg->syslog = true;
-		else if (!strcmp(value, "no"))
-			cfg->syslog = false;
-		else
-			return fail(err, "syslog must be yes or no, got \"%s\"",
+	case HEALTH_KEY_AGENT_RTT:
+		if (set_yes_no(k == HEALTH_KEY_SYSLOG ? &cfg->syslog :
+			       &cfg->agent_rtt, key, value, err) < 0)
+			return -1;
+		break;
+	case HEALTH_KEY_AGENT_PORT:
+		if (parse_port(value, &port) < 0)
+			return fail(err, "agent-port must be 1-65535, got \"%s\"",
 				    value);
+		cfg->agent_port = ntohs(port);
+		break;
+	case HEALTH_KEY_AGENT_SERVICE:
+		if (parse_svc_sel(value, &cfg->agent_service) < 0)
+			return fail(err, "agent-service must be VIP[:PORT][/tcp|/udp], got \"%s\"",
+				    value);
+		break;
+	case HEALTH_KEY_AGENT_SEND:
+		if (set_bytes(cfg->agent_send, sizeof(cfg->agent_send),
+			      &cfg->agent_send_len, key, value, err) < 0)
+			return -1;
 		break;
 	default:
 		return fail(err, "unknown key \"%s\"", key);
@@ -369,8 +403,8 @@ int health_config_read(struct health_config *cfg, FILE *f, char *err)
 
 /*
  * getopt_long() values: a config key's option is OPT_KEY + its enum
- * health_key, and has the key's name (--syslog, a flag, sets syslog =
- * yes). The others are -c/--config, -h/--help, -V/--version and --once.
+ * health_key, and has the key's name (--syslog and --agent-rtt, flags,
+ * set their key to yes). The others are -c/--config, -h/--help, -V/--version and --once.
  */
 enum {
 	OPT_KEY = 256,
@@ -394,8 +428,9 @@ static void init_options(void)
 
 	for (k = 0; k < HEALTH_KEY_COUNT; k++) {
 		long_options[k].name = key_names[k];
-		long_options[k].has_arg = k == HEALTH_KEY_SYSLOG ? no_argument :
-						required_argument;
+		long_options[k].has_arg = k == HEALTH_KEY_SYSLOG ||
+					  k == HEALTH_KEY_AGENT_RTT ?
+					  no_argument : required_argument;
 		long_options[k].flag = NULL;
 		long_options[k].val = OPT_KEY + k;
 	}
@@ -556,6 +591,11 @@ int health_config_check(struct health_config *cfg, char *err)
 	/* udp-expect replaces expect only together with its own request. */
 	if (cfg->udp_expect_len && !cfg->udp_send_len)
 		return fail(err, "udp-expect needs udp-send");
+	if ((cfg->agent_send_len || cfg->agent_rtt ||
+	     cfg->agent_service.set) && !cfg->agent_port)
+		return fail(err, "%s needs agent-port",
+			    cfg->agent_send_len ? "agent-send" :
+			    cfg->agent_rtt ? "agent-rtt" : "agent-service");
 	if (cfg->timeout_ms <= cfg->interval_ms)
 		return 0;
 	if (!(cfg->given & (1u << HEALTH_KEY_TIMEOUT))) {

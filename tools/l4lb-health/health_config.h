@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "parse.h"
+
 /* Size of the error buffers below, including the NUL. */
 #define HEALTH_ERR_MAX 256
 
@@ -53,6 +55,10 @@ enum health_key {
 	HEALTH_KEY_SYSLOG,
 	HEALTH_KEY_UDP_SEND,
 	HEALTH_KEY_UDP_EXPECT,
+	HEALTH_KEY_AGENT_PORT,
+	HEALTH_KEY_AGENT_SEND,
+	HEALTH_KEY_AGENT_RTT,
+	HEALTH_KEY_AGENT_SERVICE,
 	HEALTH_KEY_COUNT,
 };
 
@@ -75,6 +81,13 @@ enum health_key {
  * @udp_expect: with @udp_send, what a UDP reply must contain (@udp_expect_len
  *	0: any reply will do); only allowed with @udp_send
  * @udp_expect_len: length of @udp_expect
+ * @agent_port: agent checks (health_agent.h): the TCP port, host byte
+ *	order, of the agent on every backend's address; 0: no agent checks
+ * @agent_send: sent to the agent once connected (HAProxy's agent-send)
+ * @agent_send_len: length of @agent_send; 0: send nothing
+ * @agent_rtt: scale weights by the backends' agent connect times too
+ * @agent_service: agent checks only for the backends of the services this
+ *	selector matches (parse_svc_sel()); not @agent_service.set: all
  * @on_down: enum health_on_down
  * @syslog: log to syslog too, not only to stderr
  * @once: check each backend once, print the results, change nothing, exit
@@ -96,6 +109,11 @@ struct health_config {
 	size_t udp_send_len;
 	char udp_expect[HEALTH_EXPECT_MAX];
 	size_t udp_expect_len;
+	uint16_t agent_port;
+	char agent_send[HEALTH_SEND_MAX];
+	size_t agent_send_len;
+	bool agent_rtt;
+	struct svc_sel agent_service;
 	enum health_on_down on_down;
 	bool syslog;
 	bool once;

@@ -162,6 +162,8 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	l->v[l->n].ep = be.ep;
 	l->v[l->n].state = be.state;
 	l->v[l->n].removed = be.present & ATTR_BIT(L4LB_BE_ATTR_REMOVED);
+	l->v[l->n].weight = be.weight;
+	l->v[l->n].weight_pct = be.weight_pct;
 	l->n++;
 	return MNL_CB_OK;
 }
@@ -188,6 +190,24 @@ int health_kernel_list(struct health_backend **list, size_t *n)
 	return RC_OK;
 }
 
+/* BACKEND_SET of what @be carries, to the backend of service @svc. */
+static int backend_set(const struct svc_sel *svc, const struct be_info *be,
+		       bool now)
+{
+	struct nlmsghdr *nlh;
+	int rc;
+
+	rc = reopen();
+	if (rc != RC_OK)
+		return rc;
+	nlh = nl_msg(&nl, L4LB_CMD_BACKEND_SET, NLM_F_ACK);
+	msg_put_backend(nlh, be);
+	msg_put_svc_sel(nlh, svc);
+	if (now)
+		msg_put_flags(nlh, L4LB_F_NOW);
+	return after(nl_talk(&nl, nlh, NULL, NULL));
+}
+
 int health_kernel_set_state(const struct svc_sel *svc, const struct ipport *ep,
 			    uint8_t state, bool now)
 {
@@ -198,16 +218,20 @@ int health_kernel_set_state(const struct svc_sel *svc, const struct ipport *ep,
 		.ep = *ep,
 		.state = state,
 	};
-	struct nlmsghdr *nlh;
-	int rc;
 
-	rc = reopen();
-	if (rc != RC_OK)
-		return rc;
-	nlh = nl_msg(&nl, L4LB_CMD_BACKEND_SET, NLM_F_ACK);
-	msg_put_backend(nlh, &be);
-	msg_put_svc_sel(nlh, svc);
-	if (now)
-		msg_put_flags(nlh, L4LB_F_NOW);
-	return after(nl_talk(&nl, nlh, NULL, NULL));
+	return backend_set(svc, &be, now);
+}
+
+int health_kernel_set_weight_pct(const struct svc_sel *svc,
+				 const struct ipport *ep, uint32_t pct)
+{
+	struct be_info be = {
+		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+			   ATTR_BIT(L4LB_BE_ATTR_PORT) |
+			   ATTR_BIT(L4LB_BE_ATTR_WEIGHT_PCT),
+		.ep = *ep,
+		.weight_pct = pct,
+	};
+
+	return backend_set(svc, &be, false);
 }

@@ -33,6 +33,9 @@
  * @ep: address and port, network byte order
  * @state: enum l4lb_be_state
  * @removed: removed and draining (L4LB_BE_ATTR_REMOVED)
+ * @weight: the configured weight
+ * @weight_pct: the weight percentage (load feedback; 100 from an older
+ *	module)
  *
  * The same address and port may be a backend of several services: each
  * is a backend of its own, listed once per service.
@@ -42,6 +45,8 @@ struct health_backend {
 	struct ipport ep;
 	uint8_t state;
 	bool removed;
+	uint32_t weight;
+	uint32_t weight_pct;
 };
 
 /**
@@ -78,7 +83,8 @@ int health_kernel_list(struct health_backend **list, size_t *n);
  *	the service selector, so the request names one service even when
  *	the namespace has several
  * @ep: the backend, network byte order
- * @state: L4LB_BE_STATE_UP or L4LB_BE_STATE_DOWN
+ * @state: L4LB_BE_STATE_UP or L4LB_BE_STATE_DOWN, or L4LB_BE_STATE_DRAIN
+ *	for an agent's drain
  * @now: send L4LB_F_NOW, so that the kernel removes the backend's NAT
  *	rows at once (only meaningful with L4LB_BE_STATE_DOWN)
  *
@@ -87,5 +93,17 @@ int health_kernel_list(struct health_backend **list, size_t *n);
  */
 int health_kernel_set_state(const struct svc_sel *svc, const struct ipport *ep,
 			    uint8_t state, bool now);
+
+/**
+ * health_kernel_set_weight_pct() - set a backend's weight percentage
+ *	(BACKEND_SET with L4LB_BE_ATTR_WEIGHT_PCT only)
+ * @svc: the key of its service, as for health_kernel_set_state()
+ * @ep: the backend, network byte order
+ * @pct: 0..L4LB_WEIGHT_PCT_MAX; the configured weight is not touched
+ *
+ * Return: an exit code, as health_kernel_set_state().
+ */
+int health_kernel_set_weight_pct(const struct svc_sel *svc,
+				 const struct ipport *ep, uint32_t pct);
 
 #endif /* L4LB_HEALTH_KERNEL_H */

@@ -28,8 +28,22 @@
  * (or weight 0) is how an operator takes a backend out of service. (A
  * change an operator makes during a round, between our listing and our
  * BACKEND_SET, can still be overwritten; netlink has no compare-and-set.)
+ *
+ * Agent checks (--agent-port, health_agent.h). After the health checks
+ * of a round, each backend's agent is asked for its line. A percentage
+ * becomes the backend's weight percentage in the kernel (the configured
+ * weight stays; with --agent-rtt it is first scaled by the RTT factor).
+ * drain, maint and down put the backend in state drain or down and hold
+ * it there: the health checks go on, and their flips are logged, but the
+ * kernel state stays the agent's until the agent says ready or up; then
+ * the state is the health checks' again. An operator's change of state
+ * ends the agent's hold, as it restarts the health counting. An
+ * unreachable agent, or a malformed line, changes nothing, and is logged
+ * once, until the agent answers well again.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +58,7 @@
 
 #include "error.h"
 #include "fmt.h"
+#include "health_agent.h"
 #include "health_check.h"
 #include "health_config.h"
 #include "health_kernel.h"
@@ -63,6 +78,13 @@
  * @sm: the rise/fall state machine
  * @seen: listed by the kernel in this round
  * @told: "not checked" was logged for it (once per backend is enough)
+ * @weight: its configured weight, as the kernel last listed it
+ * @kpct: its weight percentage, as the kernel last listed it or we set it
+ * @agent_pct: the agent's last percentage (with @has_agent_pct)
+ * @has_agent_pct: the agent has given a percentage
+ * @hold: the state its agent holds it in: AGENT_STATE_NONE, or
+ *	AGENT_STATE_DRAIN or AGENT_STATE_DOWN (@kstate is then drain or down)
+ * @trouble: the agent trouble last logged (enum agent_trouble)
  */
 struct tracked {
 	struct svc_sel svc;
@@ -71,6 +93,19 @@ struct tracked {
 	struct health_sm sm;
 	bool seen;
 	bool told;
+	uint32_t weight;
+	uint32_t kpct;
+	uint32_t agent_pct;
+	bool has_agent_pct;
+	enum health_agent_state hold;
+	int trouble;
+};
+
+/* What is wrong with an agent; logged when it changes. */
+enum agent_trouble {
+	AGENT_FINE,
+	AGENT_UNREACHABLE,
+	AGENT_MALFORMED,
 };
 
 /* The backends followed, in the kernel's order. */
@@ -186,11 +221,18 @@ static int reconcile(const struct health_backend *list, size_t n)
 			t->ep = list[i].ep;
 			t->kstate = list[i].state;
 			t->told = false;
+			t->has_agent_pct = false;
+			t->hold = AGENT_STATE_NONE;
+			t->trouble = AGENT_FINE;
 			health_sm_init(&t->sm, list[i].state == L4LB_BE_STATE_UP);
 		} else if (t->kstate != list[i].state) {
+			/* Someone else's change: it ends the agent's hold. */
 			t->kstate = list[i].state;
+			t->hold = AGENT_STATE_NONE;
 			health_sm_init(&t->sm, list[i].state == L4LB_BE_STATE_UP);
 		}
+		t->weight = list[i].weight;
+		t->kpct = list[i].weight_pct;
 		t->seen = true;
 	}
 	for (i = 0, j = 0; i < ntab; i++)
@@ -200,10 +242,14 @@ static int reconcile(const struct health_backend *list, size_t n)
 	return 0;
 }
 
-/* Is this backend checked? Drained ones are the operator's. */
+/*
+ * Is this backend health-checked? Drained ones are the operator's, unless
+ * their agent drained them.
+ */
 static bool checked(const struct tracked *t)
 {
-	return t->kstate == L4LB_BE_STATE_UP || t->kstate == L4LB_BE_STATE_DOWN;
+	return t->kstate == L4LB_BE_STATE_UP ||
+	       t->kstate == L4LB_BE_STATE_DOWN || t->hold != AGENT_STATE_NONE;
 }
 
 /* Apply a flip of @t's state machine to the kernel, and log it. */
@@ -235,6 +281,188 @@ static void apply(const struct health_config *cfg, struct tracked *t,
 		health_log(LOG_NOTICE, "backend %s up: %u consecutive success%s",
 			   ep, t->sm.successes,
 			   t->sm.successes == 1 ? "" : "es");
+}
+
+/* A health flip of a backend its agent holds: logged, the kernel kept. */
+static void log_held_flip(struct tracked *t, enum health_flip flip,
+			  const char *why)
+{
+	char ep[BE_STRLEN];
+
+	be_str(&t->svc, &t->ep, ep);
+	if (flip == HEALTH_WENT_DOWN)
+		health_log(LOG_WARNING, "backend %s health down: %u consecutive failure%s (%s); its agent holds it %s",
+			   ep, t->sm.failures, t->sm.failures == 1 ? "" : "s",
+			   why, health_agent_state_name(t->hold));
+	else
+		health_log(LOG_NOTICE, "backend %s health up: %u consecutive success%s; its agent holds it %s",
+			   ep, t->sm.successes,
+			   t->sm.successes == 1 ? "" : "es",
+			   health_agent_state_name(t->hold));
+}
+
+/* Log an agent's trouble, once until it changes or the agent recovers. */
+static void agent_trouble(struct tracked *t, int trouble, const char *what,
+			  const char *why)
+{
+	char ep[BE_STRLEN];
+
+	if (t->trouble == trouble)
+		return;
+	t->trouble = trouble;
+	health_log(LOG_WARNING, "agent of backend %s %s (%s); its weight and state are left as they are",
+		   be_str(&t->svc, &t->ep, ep), what, why);
+}
+
+/* Set the weight percentage the agent (and the RTT factor) call for. */
+static void agent_weight(struct tracked *t, uint32_t rtt_pct,
+			 const char *line)
+{
+	uint32_t pct = health_combine_pct(t->has_agent_pct ? t->agent_pct :
+					  L4LB_WEIGHT_PCT_DEFAULT, rtt_pct);
+	char ep[BE_STRLEN];
+
+	if (pct == t->kpct)
+		return;
+	be_str(&t->svc, &t->ep, ep);
+	if (health_kernel_set_weight_pct(&t->svc, &t->ep, pct) != RC_OK) {
+		char what[BE_STRLEN + 48];
+
+		snprintf(what, sizeof(what),
+			 "cannot set the weight of backend %s", ep);
+		kernel_error(what);
+		return;
+	}
+	health_log(LOG_NOTICE, "backend %s weight %u%% of %u, effective %u (was %u%%): agent says \"%s\", RTT factor %u%%",
+		   ep, pct, t->weight, health_weight_effective(t->weight, pct),
+		   t->kpct, line, rtt_pct);
+	t->kpct = pct;
+}
+
+/* Apply the state word of an agent's line (enum health_agent_state). */
+static void agent_state(struct tracked *t, enum health_agent_state state,
+			const char *line)
+{
+	char ep[BE_STRLEN];
+	uint8_t kstate;
+
+	if (state == AGENT_STATE_NONE || state == t->hold)
+		return;
+	if (state == AGENT_STATE_UP) {
+		if (t->hold == AGENT_STATE_NONE)
+			return;	/* up and down are the health checks' */
+		kstate = t->sm.up ? L4LB_BE_STATE_UP : L4LB_BE_STATE_DOWN;
+	} else {
+		/* An operator's drain is the operator's. */
+		if (t->hold == AGENT_STATE_NONE &&
+		    t->kstate == L4LB_BE_STATE_DRAIN)
+			return;
+		kstate = state == AGENT_STATE_DRAIN ? L4LB_BE_STATE_DRAIN :
+						      L4LB_BE_STATE_DOWN;
+	}
+	be_str(&t->svc, &t->ep, ep);
+	if (kstate != t->kstate &&
+	    health_kernel_set_state(&t->svc, &t->ep, kstate, false) != RC_OK) {
+		char what[BE_STRLEN + 48];
+
+		snprintf(what, sizeof(what), "cannot mark backend %s %s", ep,
+			 be_state_name(kstate, false));
+		kernel_error(what);
+		return;
+	}
+	t->kstate = kstate;
+	t->hold = state == AGENT_STATE_UP ? AGENT_STATE_NONE : state;
+	health_log(state == AGENT_STATE_UP ? LOG_NOTICE : LOG_WARNING,
+		   "backend %s %s: agent says \"%s\"%s", ep,
+		   be_state_name(kstate, false), line,
+		   state == AGENT_STATE_UP ?
+		   "; the health checks decide again" : "");
+}
+
+/* One agent's answer (or silence), applied. */
+static void agent_result(struct tracked *t, const struct health_probe *p,
+			 uint32_t rtt_pct)
+{
+	char err[HEALTH_AGENT_ERR_MAX], line[HEALTH_LINE_MAX * 4 + 4];
+	struct health_agent_reply r;
+	char ep[BE_STRLEN];
+
+	if (p->result == HEALTH_LOCAL_ERROR) {
+		health_log(LOG_ERR, "cannot ask the agent of backend %s: %s",
+			   be_str(&t->svc, &t->ep, ep), p->why);
+		return;
+	}
+	if (p->result != HEALTH_OK) {
+		agent_trouble(t, AGENT_UNREACHABLE, "unreachable", p->why);
+		return;
+	}
+	health_escape(line, sizeof(line), p->line, p->line_len,
+		      HEALTH_LINE_MAX);
+	if (health_agent_parse(p->line, p->line_len, &r, err) < 0) {
+		char why[HEALTH_AGENT_ERR_MAX + sizeof(line) + 16];
+
+		snprintf(why, sizeof(why), "\"%s\": %s", line, err);
+		agent_trouble(t, AGENT_MALFORMED, "sent a malformed line", why);
+		return;
+	}
+	if (t->trouble != AGENT_FINE)
+		health_log(LOG_NOTICE, "agent of backend %s answers again: \"%s\"",
+			   be_str(&t->svc, &t->ep, ep), line);
+	t->trouble = AGENT_FINE;
+	if (r.has_pct) {
+		t->agent_pct = r.pct;
+		t->has_agent_pct = true;
+	}
+	if (t->has_agent_pct || rtt_pct != 100)
+		agent_weight(t, rtt_pct, line);
+	agent_state(t, r.state, line);
+}
+
+/*
+ * The agent checks of a round: every backend followed (of the services
+ * agent-service selects), on the agent port of its address. Returns 1 if @stop_fd interrupted it, else 0.
+ */
+static int agent_round(const struct health_config *cfg, int stop_fd)
+{
+	struct health_spec spec = {
+		.timeout_ms = cfg->timeout_ms,
+		.send = cfg->agent_send_len ? cfg->agent_send : NULL,
+		.send_len = cfg->agent_send_len,
+		.line = true,
+	};
+	struct health_probe *probes = calloc(ntab + 1, sizeof(*probes));
+	struct tracked **who = calloc(ntab + 1, sizeof(*who));
+	uint32_t fastest = 0;
+	size_t i, np = 0;
+	int rc;
+
+	if (!probes || !who) {
+		health_log(LOG_ERR, "out of memory; skipping the agent checks");
+		free(probes);
+		free(who);
+		return 0;
+	}
+	for (i = 0; i < ntab; i++) {
+		if (!health_agent_wanted(&cfg->agent_service, &tab[i].svc))
+			continue;
+		probes[np].ep.addr = tab[i].ep.addr;
+		probes[np].ep.port = htons(cfg->agent_port);
+		probes[np].proto = IPPROTO_TCP;
+		who[np++] = &tab[i];
+	}
+	rc = health_check_run(probes, np, &spec, stop_fd);
+	for (i = 0; cfg->agent_rtt && i < np; i++)
+		if (probes[i].connect_us &&
+		    (!fastest || probes[i].connect_us < fastest))
+			fastest = probes[i].connect_us;
+	for (i = 0; rc == 0 && i < np; i++)
+		agent_result(who[i], &probes[i],
+			     cfg->agent_rtt && probes[i].connect_us ?
+			     health_rtt_pct(probes[i].connect_us, fastest) :
+			     100);
+	free(probes);
+	free(who);
+	return rc;
 }
 
 /*
@@ -329,13 +557,17 @@ static int round_once(const struct health_config *cfg, int stop_fd)
 		}
 		flip = health_sm_feed(&who[i]->sm, probes[i].result == HEALTH_OK,
 				      cfg->rise, cfg->fall);
-		if (flip != HEALTH_STAY)
+		if (flip != HEALTH_STAY && who[i]->hold != AGENT_STATE_NONE)
+			log_held_flip(who[i], flip, probes[i].why);
+		else if (flip != HEALTH_STAY)
 			apply(cfg, who[i], flip, probes[i].why);
 	}
-	if (!kernel_error_this_round)
-		last_kernel_err[0] = '\0';
 	free(probes);
 	free(who);
+	if (rc == 0 && cfg->agent_port)
+		rc = agent_round(cfg, stop_fd);
+	if (!kernel_error_this_round)
+		last_kernel_err[0] = '\0';
 	return rc;
 }
 
@@ -448,8 +680,18 @@ static const char *log_str(char *buf, size_t size, const char *name,
 static void log_start(const struct health_config *cfg)
 {
 	char iv[16], to[16], send[100], expect[100], usend[100], uexpect[100];
+	char agent[64 + SVC_STRLEN] = "";
 
-	health_log(LOG_INFO, "started: every %s s, timeout %s s, rise %u, fall %u%s%s%s%s, on-down %s",
+	if (cfg->agent_port) {
+		char sel[SVC_STRLEN];
+
+		snprintf(agent, sizeof(agent), ", agent-port %u%s%s%s",
+			 cfg->agent_port, cfg->agent_rtt ? ", agent-rtt" : "",
+			 cfg->agent_service.set ? ", agent-service " : "",
+			 cfg->agent_service.set ?
+			 fmt_svc(sel, &cfg->agent_service) : "");
+	}
+	health_log(LOG_INFO, "started: every %s s, timeout %s s, rise %u, fall %u%s%s%s%s%s, on-down %s",
 		   health_format_ms(iv, sizeof(iv), cfg->interval_ms),
 		   health_format_ms(to, sizeof(to), cfg->timeout_ms),
 		   cfg->rise, cfg->fall,
@@ -459,7 +701,7 @@ static void log_start(const struct health_config *cfg)
 		   log_str(usend, sizeof(usend), "udp-send", cfg->udp_send,
 			   cfg->udp_send_len),
 		   log_str(uexpect, sizeof(uexpect), "udp-expect",
-			   cfg->udp_expect, cfg->udp_expect_len),
+			   cfg->udp_expect, cfg->udp_expect_len), agent,
 		   cfg->on_down == HEALTH_DOWN_EXPIRE ? "expire" : "keep");
 }
 
@@ -490,6 +732,13 @@ static void print_help(void)
 	       "  --expect STR        the reply must contain STR within the timeout\n"
 	       "  --udp-send STR      for UDP services, send STR instead of --send ...\n"
 	       "  --udp-expect STR    ... and expect STR instead of --expect\n"
+	       "  --agent-port PORT   agent checks: read each backend's load line on PORT\n"
+	       "                      (HAProxy agent-check words: N%%, drain, ready ...)\n"
+	       "  --agent-send STR    send STR to the agent first\n"
+	       "  --agent-rtt         also scale weights by the agents' connect times,\n"
+	       "                      relative to the fastest backend's\n"
+	       "  --agent-service SEL agent checks only for the services SEL selects\n"
+	       "                      (VIP[:PORT][/tcp|/udp]; default all)\n"
 	       "  --on-down keep|expire  keep a down backend's connections (default),\n"
 	       "                      or remove them at once\n"
 	       "  --syslog            log to syslog too\n"

@@ -95,11 +95,17 @@ int cmd_conn(const struct ctl *ctl, int argc, char **argv);
  * (and refuses with "several services match" if there are more).
  */
 
-/* add IP:PORT [weight N] [up|down|drain] [service SEL]; "backend add" */
+/*
+ * add IP:PORT [weight N] [weight-pct N] [up|down|drain] [service SEL];
+ * "backend add"
+ */
 int cmd_add(const struct ctl *ctl, int argc, char **argv);
 /* remove IP:PORT [--now] [service SEL]; "backend del" */
 int cmd_remove(const struct ctl *ctl, int argc, char **argv);
-/* set IP:PORT [weight N] [up|down|drain] [service SEL]; "backend set" */
+/*
+ * set IP:PORT [weight N] [weight-pct N] [up|down|drain] [service SEL];
+ * "backend set"
+ */
 int cmd_set(const struct ctl *ctl, int argc, char **argv);
 /* list [service SEL]: every service's backends, or SEL's; "backend show" */
 int cmd_list(const struct ctl *ctl, int argc, char **argv);
@@ -139,11 +145,14 @@ struct be_req {
 	uint32_t flags;
 };
 
-/* "backend add" after "add": IP:PORT [weight N] [up|down|drain] [service SEL] */
+/*
+ * "backend add" after "add":
+ * IP:PORT [weight N] [weight-pct N] [up|down|drain] [service SEL]
+ */
 int backend_add_parse(int argc, char **argv, struct be_req *req);
 /* BACKEND_ADD of @req */
 int backend_add_send(const struct be_req *req);
-/* BACKEND_SET of @req (weight and/or state) */
+/* BACKEND_SET of @req (weight, weight percentage and/or state) */
 int backend_set_send(const struct be_req *req);
 /* BACKEND_DEL of @req; without L4LB_F_NOW in @req->flags it drains */
 int backend_del_send(const struct be_req *req);

@@ -30,6 +30,7 @@ enum {
 	KW_WEIGHT = 1 << 0,	/* weight N */
 	KW_STATE = 1 << 1,	/* up|down|drain */
 	KW_NOW = 1 << 2,	/* --now */
+	KW_PCT = 1 << 3,	/* weight-pct N */
 };
 
 /* The value after "weight". */
@@ -46,6 +47,24 @@ static int read_weight(struct args *a, struct be_info *be)
 	if (parse_weight(val, &be->weight) < 0)
 		return usage_error("invalid weight \"%s\" (expected 0-%u)", val,
 				   L4LB_WEIGHT_MAX);
+	return RC_OK;
+}
+
+/* The value after "weight-pct". */
+static int read_weight_pct(struct args *a, struct be_info *be)
+{
+	const char *val;
+	int rc;
+
+	rc = args_once(&be->present, ATTR_BIT(L4LB_BE_ATTR_WEIGHT_PCT),
+		       "weight-pct");
+	if (!rc)
+		rc = args_value(a, "weight-pct", &val);
+	if (rc)
+		return rc;
+	if (parse_weight_pct(val, &be->weight_pct) < 0)
+		return usage_error("invalid weight-pct \"%s\" (expected 0-%u)",
+				   val, L4LB_WEIGHT_PCT_MAX);
 	return RC_OK;
 }
 
@@ -91,6 +110,8 @@ static int read_be_req(int argc, char **argv, unsigned int kws,
 			rc = args_svc_sel(&a, &req->sel);
 		else if ((kws & KW_WEIGHT) && !strcmp(w, "weight"))
 			rc = read_weight(&a, &req->be);
+		else if ((kws & KW_PCT) && !strcmp(w, "weight-pct"))
+			rc = read_weight_pct(&a, &req->be);
 		else if ((kws & KW_NOW) && !strcmp(w, "--now"))
 			rc = read_now(req);
 		else if ((kws & KW_STATE) && parse_be_state(w, &state) == 0)
@@ -106,7 +127,7 @@ static int read_be_req(int argc, char **argv, unsigned int kws,
 int backend_add_parse(int argc, char **argv, struct be_req *req)
 {
 	/* Without a state word a new backend starts up. */
-	return read_be_req(argc, argv, KW_WEIGHT | KW_STATE, req);
+	return read_be_req(argc, argv, KW_WEIGHT | KW_PCT | KW_STATE, req);
 }
 
 int backend_add_send(const struct be_req *req)
@@ -135,15 +156,16 @@ int cmd_remove(const struct ctl *ctl, int argc, char **argv)
 int cmd_set(const struct ctl *ctl, int argc, char **argv)
 {
 	const uint32_t settings = ATTR_BIT(L4LB_BE_ATTR_WEIGHT) |
+				  ATTR_BIT(L4LB_BE_ATTR_WEIGHT_PCT) |
 				  ATTR_BIT(L4LB_BE_ATTR_STATE);
 	struct be_req req;
-	int rc = read_be_req(argc, argv, KW_WEIGHT | KW_STATE, &req);
+	int rc = read_be_req(argc, argv, KW_WEIGHT | KW_PCT | KW_STATE, &req);
 
 	(void)ctl;
 	if (rc)
 		return rc;
 	if (!(req.be.present & settings))
-		return usage_error("missing weight N or up|down|drain");
+		return usage_error("missing weight N, weight-pct N or up|down|drain");
 	return backend_set_send(&req);
 }
 
@@ -188,13 +210,15 @@ int cmd_list(const struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct subcmd backend_subcmds[] = {
-	{ "add", cmd_add, "IP:PORT [weight N] [up|down|drain] [service SEL]",
-	  "add a backend (weight 0-65535, default 1; state default up)" },
+	{ "add", cmd_add,
+	  "IP:PORT [weight N] [weight-pct N] [up|down|drain] [service SEL]",
+	  "add a backend (weight 0-65535, default 1; weight-pct 0-256, default 100; state default up)" },
 	{ "del", cmd_remove, "IP:PORT [--now] [service SEL]",
 	  "remove a backend; it drains, or with --now its connections are reset" },
 	{ "delete", cmd_remove, NULL, NULL },
-	{ "set", cmd_set, "IP:PORT [weight N] [up|down|drain] [service SEL]",
-	  "change the weight and/or state of a backend" },
+	{ "set", cmd_set,
+	  "IP:PORT [weight N] [weight-pct N] [up|down|drain] [service SEL]",
+	  "change the weight, weight percentage and/or state of a backend" },
 	{ "show", cmd_list, "[service SEL]",
 	  "show the backends, by service, with their connection and traffic counters" },
 };

@@ -35,6 +35,8 @@ static const struct field be_fields[] = {
 	{ "BACKEND",   -21, "backend",   FIELD_IPPORT(struct be_info, ep) },
 	{ "STATE",      -8, "state",     FIELD_WORD(be_state_word) },
 	{ "WEIGHT",      6, "weight",    FIELD_U32(struct be_info, weight) },
+	{ "PCT",         4, "weight_pct", FIELD_U32(struct be_info, weight_pct) },
+	{ "EFF",         6, "weight_eff", FIELD_U32(struct be_info, weight_eff) },
 	{ "ACTIVE",      8, "active",    FIELD_U32(struct be_info, active_conns) },
 	{ "INACTIVE",    8, "inactive",  FIELD_U32(struct be_info, inactive_conns) },
 	{ "TOTAL",      10, "total",     FIELD_U64(struct be_info, total_conns) },

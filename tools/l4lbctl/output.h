@@ -51,11 +51,13 @@ void out_init(struct out *o, FILE *f, bool json);
  * Text: backends are grouped by service, in the kernel's order. Each time
  * the service changes, a group starts: a blank line (but before the
  * first), the line "service VIP:PORT/PROTO", and the column header.
- * Columns: BACKEND STATE WEIGHT ACTIVE INACTIVE TOTAL PKTS_IN PKTS_OUT
- * BYTES_IN BYTES_OUT. STATE is "draining" for a removed backend.
+ * Columns: BACKEND STATE WEIGHT PCT EFF ACTIVE INACTIVE TOTAL PKTS_IN
+ * PKTS_OUT BYTES_IN BYTES_OUT. STATE is "draining" for a removed backend;
+ * WEIGHT is the configured weight, PCT the percentage of it a load
+ * feedback agent set, EFF the effective weight the schedulers use.
  *
  * JSON: one flat object per backend with the columns in that order
- * (lowercased), then its service's "vip" (string), "vport" (number) and
+ * (lowercased; PCT and EFF are "weight_pct" and "weight_eff"), then its service's "vip" (string), "vport" (number) and
  * "proto" ("tcp" or "udp").
  */
 void out_backend(struct out *o, const struct be_info *be);

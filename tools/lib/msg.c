@@ -39,6 +39,8 @@ static const enum mnl_attr_data_type be_policy[L4LB_BE_ATTR_MAX + 1] = {
 	[L4LB_BE_ATTR_PKTS_OUT]		= MNL_TYPE_U64,
 	[L4LB_BE_ATTR_BYTES_IN]		= MNL_TYPE_U64,
 	[L4LB_BE_ATTR_BYTES_OUT]	= MNL_TYPE_U64,
+	[L4LB_BE_ATTR_WEIGHT_PCT]	= MNL_TYPE_U32,
+	[L4LB_BE_ATTR_WEIGHT_EFF]	= MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type conn_policy[L4LB_CONN_ATTR_MAX + 1] = {
@@ -207,6 +209,8 @@ void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be)
 		mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, be->ep.port);
 	if (be->present & ATTR_BIT(L4LB_BE_ATTR_WEIGHT))
 		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, be->weight);
+	if (be->present & ATTR_BIT(L4LB_BE_ATTR_WEIGHT_PCT))
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, be->weight_pct);
 	if (be->present & ATTR_BIT(L4LB_BE_ATTR_STATE))
 		mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, be->state);
 	mnl_attr_nest_end(nlh, nest);
@@ -318,6 +322,12 @@ int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be)
 	b.ep.addr = get_u32(tb[L4LB_BE_ATTR_ADDR]);
 	b.ep.port = get_u16(tb[L4LB_BE_ATTR_PORT]);
 	b.weight = get_u32(tb[L4LB_BE_ATTR_WEIGHT]);
+	/* A module older than the weight percentage weighs by WEIGHT. */
+	b.weight_pct = tb[L4LB_BE_ATTR_WEIGHT_PCT] ?
+		       get_u32(tb[L4LB_BE_ATTR_WEIGHT_PCT]) :
+		       L4LB_WEIGHT_PCT_DEFAULT;
+	b.weight_eff = tb[L4LB_BE_ATTR_WEIGHT_EFF] ?
+		       get_u32(tb[L4LB_BE_ATTR_WEIGHT_EFF]) : b.weight;
 	b.state = get_u8(tb[L4LB_BE_ATTR_STATE]);
 	b.active_conns = get_u32(tb[L4LB_BE_ATTR_ACTIVE_CONNS]);
 	b.inactive_conns = get_u32(tb[L4LB_BE_ATTR_INACTIVE_CONNS]);

@@ -33,7 +33,11 @@ _Static_assert(L4LB_STATS_ATTR_MAX < 32, "present bitmask too small");
  * struct be_info - a backend (L4LB_ATTR_BACKEND nest)
  * @present: ATTR_BIT(L4LB_BE_ATTR_*) of the attributes carried
  * @ep: address and port (L4LB_BE_ATTR_ADDR/PORT), network byte order
- * @weight: 0..L4LB_WEIGHT_MAX
+ * @weight: 0..L4LB_WEIGHT_MAX, the configured weight
+ * @weight_pct: 0..L4LB_WEIGHT_PCT_MAX, percent of @weight the schedulers
+ *	use; L4LB_WEIGHT_PCT_DEFAULT in a reply that lacks it (older module)
+ * @weight_eff: replies only: the effective weight the schedulers use;
+ *	@weight in a reply that lacks it
  * @state: enum l4lb_be_state
  * @active_conns: rows in ESTABLISHED
  * @inactive_conns: rows in other states
@@ -52,6 +56,8 @@ struct be_info {
 	uint32_t present;
 	struct ipport ep;
 	uint32_t weight;
+	uint32_t weight_pct;
+	uint32_t weight_eff;
 	uint8_t state;
 	uint32_t active_conns;
 	uint32_t inactive_conns;

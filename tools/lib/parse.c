@@ -94,6 +94,11 @@ int parse_weight(const char *s, uint32_t *weight)
 	return parse_u32(s, L4LB_WEIGHT_MAX, weight);
 }
 
+int parse_weight_pct(const char *s, uint32_t *pct)
+{
+	return parse_u32(s, L4LB_WEIGHT_PCT_MAX, pct);
+}
+
 int parse_seconds(const char *s, uint32_t *secs)
 {
 	return parse_u32(s, UINT32_MAX, secs);

@@ -104,6 +104,15 @@ int parse_ipport(const char *s, struct ipport *ep);
 int parse_weight(const char *s, uint32_t *weight);
 
 /**
+ * parse_weight_pct() - parse a weight percentage 0..L4LB_WEIGHT_PCT_MAX
+ * @s: the word, decimal digits (no '%')
+ * @pct: the percentage of the configured weight the schedulers use
+ *
+ * Return: 0, -EINVAL or -ERANGE.
+ */
+int parse_weight_pct(const char *s, uint32_t *pct);
+
+/**
  * parse_seconds() - parse a duration in whole seconds, 0..UINT32_MAX
  * @s: the word, decimal digits only (no unit suffix)
  * @secs: the duration in seconds

@@ -57,7 +57,7 @@ usage '"--now" given twice' remove 10.0.0.1:80 --now --now
 
 # set
 usage 'missing IP:PORT' set
-usage 'missing weight N or up|down|drain' set 10.0.0.1:80
+usage 'missing weight N, weight-pct N or up|down|drain' set 10.0.0.1:80
 usage 'unknown argument "draining"' set 10.0.0.1:80 draining
 usage 'more than one state given (up, down, drain)' set 10.0.0.1:80 up down
 usage 'invalid weight "1x" (expected 0-65535)' set 10.0.0.1:80 weight 1x
@@ -176,7 +176,7 @@ usage 'unknown conn command "-v" (expected show, flush or count)' conn -v
 same 'conn flush all' 'flush all'
 same 'conn flush service udp' 'flush service udp'
 same 'conn count now' 'count now'
-prints 'l4lbctl backend add IP:PORT \[weight N\] \[up|down|drain\] \[service SEL\]' help
+prints 'l4lbctl backend add IP:PORT \[weight N\] \[weight-pct N\] \[up|down|drain\] \[service SEL\]' help
 prints 'l4lbctl conn flush \[service SEL\]' help
 prints 'l4lbctl backend del IP:PORT \[--now\]' help backend
 prints 'l4lbctl backend del IP:PORT \[--now\]' help backend delete
@@ -196,7 +196,7 @@ prints 'l4lbctl add IP:PORT \[weight N\]' help add
 prints 'l4lbctl service set \[vip IP\]' help service
 prints '\[snat auto|IP\[-IP\]\[,...\]\]' help service set
 prints 'l4lbctl service del SEL' help service
-prints 'l4lbctl add IP:PORT \[weight N\] \[up|down|drain\] \[service SEL\]' help add
+prints 'l4lbctl add IP:PORT \[weight N\] \[weight-pct N\] \[up|down|drain\] \[service SEL\]' help add
 prints 'l4lbctl flush \[service SEL\]' help
 prints '^SEL names a virtual service: VIP\[:PORT\]\[/tcp|/udp\]' help
 prints 'l4lb generic netlink version 2)$' -V

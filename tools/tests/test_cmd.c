@@ -282,6 +282,46 @@ static void set_sends_only_what_changes(void **state)
 			 L4LB_BE_STATE_UP);
 }
 
+static void set_weight_pct_sends_only_the_percentage(void **state)
+{
+	struct attrs be;
+
+	(void)state;
+	assert_int_equal(run(cmd_set, false, "10.0.0.2:80 weight-pct 25"),
+			 RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_SET);
+	be = nest_attrs(L4LB_ATTR_BACKEND);
+	assert_null(be.tb[L4LB_BE_ATTR_WEIGHT]);
+	assert_null(be.tb[L4LB_BE_ATTR_STATE]);
+	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT_PCT]), 25);
+
+	assert_int_equal(run(cmd_add, false,
+			     "10.0.0.3:80 weight 4 weight-pct 256"), RC_OK);
+	be = nest_attrs(L4LB_ATTR_BACKEND);
+	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT]), 4);
+	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT_PCT]), 256);
+}
+
+static void bad_weight_pct_is_a_usage_error(void **state)
+{
+	(void)state;
+	assert_int_equal(run(cmd_set, false, "10.0.0.2:80 weight-pct 257"),
+			 RC_USAGE);
+	assert_string_equal(err_text,
+		"l4lbctl: invalid weight-pct \"257\" (expected 0-256)\n");
+	assert_int_equal(run(cmd_set, false, "10.0.0.2:80 weight-pct 25%"),
+			 RC_USAGE);
+	assert_string_equal(err_text,
+		"l4lbctl: invalid weight-pct \"25%\" (expected 0-256)\n");
+	assert_int_equal(run(cmd_set, false,
+			     "10.0.0.2:80 weight-pct 1 weight-pct 2"), RC_USAGE);
+	assert_int_equal(run(cmd_set, false, "10.0.0.2:80 weight-pct"),
+			 RC_USAGE);
+	assert_int_equal(run(cmd_remove, false, "10.0.0.2:80 weight-pct 5"),
+			 RC_USAGE);
+	assert_int_equal(requests, 0);
+}
+
 static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
 		    uint16_t pad)
 {
@@ -330,9 +370,9 @@ static void list_dumps_backends_as_table(void **state)
 	assert_int_equal(top_attrs().count, 0);
 	assert_string_equal(out_text,
 		"service 192.0.2.1:80/tcp\n"
-		"BACKEND               STATE    WEIGHT   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
-		"10.0.0.2:80           up            1        1        2          3           10            9           1000            900\n"
-		"10.0.0.3:80           draining      0        1        2          4           10            9           1000            900\n");
+		"BACKEND               STATE    WEIGHT  PCT    EFF   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
+		"10.0.0.2:80           up            1  100      1        1        2          3           10            9           1000            900\n"
+		"10.0.0.3:80           draining      0  100      0        1        2          4           10            9           1000            900\n");
 }
 
 static void list_groups_backends_by_service(void **state)
@@ -344,12 +384,12 @@ static void list_groups_backends_by_service(void **state)
 	assert_int_equal(run(cmd_list, false, ""), RC_OK);
 	assert_string_equal(out_text,
 		"service 192.0.2.1:80/tcp\n"
-		"BACKEND               STATE    WEIGHT   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
-		"10.0.0.2:80           up            1        1        2          3           10            9           1000            900\n"
+		"BACKEND               STATE    WEIGHT  PCT    EFF   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
+		"10.0.0.2:80           up            1  100      1        1        2          3           10            9           1000            900\n"
 		"\n"
 		"service 192.0.2.1:80/udp\n"
-		"BACKEND               STATE    WEIGHT   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
-		"10.0.0.2:80           down          1        1        2          4           10            9           1000            900\n");
+		"BACKEND               STATE    WEIGHT  PCT    EFF   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
+		"10.0.0.2:80           down          1  100      1        1        2          4           10            9           1000            900\n");
 }
 
 static void list_service_sends_the_selector(void **state)
@@ -371,9 +411,40 @@ static void list_service_sends_the_selector(void **state)
 	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_PROTO]), IPPROTO_UDP);
 	assert_string_equal(out_text,
 		"[{\"backend\":\"10.0.0.2:80\",\"state\":\"up\",\"weight\":1,"
+		"\"weight_pct\":100,\"weight_eff\":1,"
 		"\"active\":1,\"inactive\":2,\"total\":3,\"pkts_in\":10,"
 		"\"pkts_out\":9,\"bytes_in\":1000,\"bytes_out\":900,"
 		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"udp\"}]\n");
+}
+
+static void list_shows_configured_and_effective_weight(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	(void)state;
+	add_backend_reply("10.0.0.2", 80, L4LB_BE_STATE_UP, false, 4, 3);
+	/* The same reply with a weight percentage of 25: effective 1. */
+	nlh = new_reply(L4LB_CMD_BACKEND_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.0.3"));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 4);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 25);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 1);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(run(cmd_list, true, ""), RC_OK);
+	assert_non_null(strstr(out_text,
+		"\"backend\":\"10.0.0.2:80\",\"state\":\"up\",\"weight\":4,"
+		"\"weight_pct\":100,\"weight_eff\":4,"));
+	assert_non_null(strstr(out_text,
+		"\"backend\":\"10.0.0.3:80\",\"state\":\"up\",\"weight\":4,"
+		"\"weight_pct\":25,\"weight_eff\":1,"));
 }
 
 static void list_json_is_an_array_of_backends(void **state)
@@ -383,6 +454,7 @@ static void list_json_is_an_array_of_backends(void **state)
 	assert_int_equal(run(cmd_list, true, ""), RC_OK);
 	assert_string_equal(out_text,
 		"[{\"backend\":\"10.0.0.2:80\",\"state\":\"down\",\"weight\":2,"
+		"\"weight_pct\":100,\"weight_eff\":2,"
 		"\"active\":1,\"inactive\":2,\"total\":3,\"pkts_in\":10,"
 		"\"pkts_out\":9,\"bytes_in\":1000,\"bytes_out\":900,"
 		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"tcp\"}]\n");
@@ -862,7 +934,7 @@ static void usage_errors_send_nothing(void **state)
 	assert_int_equal(run(cmd_add, false, "10.0.0.2:80 weight 70000"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: invalid weight \"70000\" (expected 0-65535)\n");
 	assert_int_equal(run(cmd_set, false, "10.0.0.2:80"), RC_USAGE);
-	assert_string_equal(err_text, "l4lbctl: missing weight N or up|down|drain\n");
+	assert_string_equal(err_text, "l4lbctl: missing weight N, weight-pct N or up|down|drain\n");
 	assert_int_equal(run(cmd_service, false, "set"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: service set: nothing to set\n");
 	assert_int_equal(run(cmd_list, false, "x"), RC_USAGE);
@@ -965,6 +1037,9 @@ int main(void)
 		T(remove_drains_by_default),
 		T(remove_now_sends_flag_now),
 		T(set_sends_only_what_changes),
+		T(set_weight_pct_sends_only_the_percentage),
+		T(bad_weight_pct_is_a_usage_error),
+		T(list_shows_configured_and_effective_weight),
 		T(list_dumps_backends_as_table),
 		T(list_json_is_an_array_of_backends),
 		T(list_groups_backends_by_service),

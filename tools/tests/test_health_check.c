@@ -386,6 +386,50 @@ static void hang_up_before_the_reply_fails_at_once(void **state)
 	assert_in_range(now_ms() - t0, 0, 2000);
 }
 
+static void line_check_takes_the_first_line(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000, .line = true };
+	struct health_probe p;
+
+	(void)state;
+	p = check1(srv.ep[GREET_ALIVE], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+	assert_int_equal(p.line_len, 9);
+	assert_string_equal(p.line, "alive be1");
+	assert_true(p.connect_us > 0);
+}
+
+static void line_check_sends_first_then_reads(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000, .line = true,
+				    .send = "HEALTH CHECK\n", .send_len = 13 };
+	struct health_probe p;
+
+	(void)state;
+	p = check1(srv.ep[ANSWER], &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+	assert_string_equal(p.line, "ALIVE");
+}
+
+static void line_check_fails_on_silence_and_hang_up(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 200, .line = true };
+	struct health_probe p;
+
+	(void)state;
+	p = check1(srv.ep[SILENT], &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "recv: no line within 0.2 s (got nothing)");
+	assert_int_equal(p.line_len, 0);
+	p = check1(srv.ep[HANG_UP], &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_true(!strcmp(p.why, "recv: connection closed without a line") ||
+		    !strcmp(p.why, "recv: Connection reset by peer"));
+	p = check1(srv.refused, &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_int_equal(p.connect_us, 0);
+}
+
 static void slow_backends_do_not_delay_the_others(void **state)
 {
 	struct health_spec spec = { .timeout_ms = 400, .expect = "alive",
@@ -629,6 +673,9 @@ int main(void)
 		cmocka_unit_test(send_then_expect_the_answer),
 		cmocka_unit_test(send_without_expect_needs_only_the_send),
 		cmocka_unit_test(hang_up_before_the_reply_fails_at_once),
+		cmocka_unit_test(line_check_takes_the_first_line),
+		cmocka_unit_test(line_check_sends_first_then_reads),
+		cmocka_unit_test(line_check_fails_on_silence_and_hang_up),
 		cmocka_unit_test(slow_backends_do_not_delay_the_others),
 		cmocka_unit_test(no_probes_is_an_empty_round),
 		cmocka_unit_test(stop_fd_abandons_the_round),

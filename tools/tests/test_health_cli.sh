@@ -18,6 +18,7 @@ prints '^Usage: l4lb-health' -h
 prints '^l4lb-health [0-9]' --version
 prints '--on-down keep|expire' --help
 prints '--udp-send STR' --help
+prints '--agent-port PORT' --help
 
 # Flags
 error 2 'interval must be 0.1-3600 seconds, got "0"' --interval 0
@@ -37,6 +38,14 @@ error 2 'timeout (3 s) must not be longer than interval (2 s)' --timeout 3
 # The UDP strings: udp-expect only goes with udp-send.
 error 2 'udp-send must not be empty' --udp-send ''
 error 2 'udp-expect needs udp-send' --udp-expect pong
+# Agent checks
+error 2 'agent-port must be 1-65535, got "0"' --agent-port 0
+error 2 'agent-port must be 1-65535, got "http"' --agent-port http
+error 2 'agent-send needs agent-port' --agent-send 'load?\n'
+error 2 'agent-rtt needs agent-port' --agent-rtt
+error 2 'agent-service must be VIP[:PORT][/tcp|/udp], got "udp"' --agent-port 1 --agent-service udp
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --agent-port 10999 --agent-service 10.0.0.1:20000/tcp
+error 3 'l4lb module not loaded (generic netlink family "l4lb" not found)' --agent-port 10999 --agent-rtt
 error 2 'udp-expect needs udp-send' --send ping --expect pong --udp-expect pong
 error 2 'unknown option "--udp_send"' --udp_send ping
 # getopt_long: unambiguous prefixes of long options, "--" ends the options.

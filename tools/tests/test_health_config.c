@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
 #include "health_config.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -167,7 +169,10 @@ static void defaults_are_documented_ones(void **state)
 	assert_int_equal(c.expect_len, 0);
 	assert_int_equal(c.udp_send_len, 0);
 	assert_int_equal(c.udp_expect_len, 0);
-	assert_int_equal(c.on_down, HEALTH_DOWN_KEEP);
+	assert_int_equal(c.udp_expect_len, 0);
+	assert_int_equal(c.agent_port, 0);
+	assert_int_equal(c.agent_send_len, 0);
+	assert_false(c.agent_rtt);
 	assert_false(c.syslog);
 	assert_false(c.once);
 	assert_int_equal(c.given, 0);
@@ -189,6 +194,17 @@ static void set_accepts_every_key(void **state)
 	assert_int_equal(health_config_set(&c, "syslog", "yes", err), 0);
 	assert_int_equal(health_config_set(&c, "udp-send", "\\x00\\x01ping", err), 0);
 	assert_int_equal(health_config_set(&c, "udp-expect", "pong", err), 0);
+	assert_int_equal(health_config_set(&c, "agent-port", "9999", err), 0);
+	assert_int_equal(health_config_set(&c, "agent-send", "load?\\n", err), 0);
+	assert_int_equal(health_config_set(&c, "agent-rtt", "yes", err), 0);
+	assert_int_equal(c.agent_port, 9999);
+	assert_int_equal(c.agent_send_len, 6);
+	assert_memory_equal(c.agent_send, "load?\n", 6);
+	assert_true(c.agent_rtt);
+	assert_int_equal(health_config_set(&c, "agent-service", "10.0.0.1/udp", err), 0);
+	assert_true(c.agent_service.set);
+	assert_false(c.agent_service.has_port);
+	assert_int_equal(c.agent_service.proto, IPPROTO_UDP);
 	assert_int_equal(c.udp_send_len, 6);
 	assert_memory_equal(c.udp_send, "\0\1ping", 6);
 	assert_int_equal(c.udp_expect_len, 4);
@@ -244,6 +260,14 @@ static void set_rejects_bad_values_with_one_line(void **state)
 	expect_set_error("expect", "bad\\q", "expect: bad escape \"\\q\" (known: \\n \\r \\t \\0 \\\\ \\\" \\' \\xHH)");
 	expect_set_error("intervall", "2", "unknown key \"intervall\"");
 	expect_set_error("once", "yes", "unknown key \"once\"");
+	expect_set_error("agent-port", "0", "agent-port must be 1-65535, got \"0\"");
+	expect_set_error("agent-port", "65536", "agent-port must be 1-65535, got \"65536\"");
+	expect_set_error("agent-port", "x", "agent-port must be 1-65535, got \"x\"");
+	expect_set_error("agent-port", "", "agent-port must be 1-65535, got \"\"");
+	expect_set_error("agent-send", "", "agent-send must not be empty");
+	expect_set_error("agent-rtt", "on", "agent-rtt must be yes or no, got \"on\"");
+	expect_set_error("agent-service", "10.0.0.1:0", "agent-service must be VIP[:PORT][/tcp|/udp], got \"10.0.0.1:0\"");
+	expect_set_error("agent-service", "10.0.0.1/sctp", "agent-service must be VIP[:PORT][/tcp|/udp], got \"10.0.0.1/sctp\"");
 }
 
 static void set_rejects_strings_too_long(void **state)
@@ -526,6 +550,28 @@ static void args_errors_are_one_line(void **state)
 			  "--udp-expect", "pong");
 	expect_args_error("option \"--udp-send\" given twice", "--udp-send",
 			  "a", "--udp-send=b");
+	expect_args_error("agent-send needs agent-port", "--agent-send", "x");
+	expect_args_error("agent-rtt needs agent-port", "--agent-rtt");
+	expect_args_error("agent-service needs agent-port", "--agent-service",
+			  "10.0.0.1");
+	expect_args_error("option \"--agent-rtt\" takes no value",
+			  "--agent-port", "9", "--agent-rtt=yes");
+}
+
+static void args_set_the_agent_check(void **state)
+{
+	struct health_config c;
+
+	(void)state;
+	assert_int_equal(args(&c, "--agent-port", "10999"), 0);
+	assert_int_equal(c.agent_port, 10999);
+	assert_int_equal(c.agent_send_len, 0);
+	assert_false(c.agent_rtt);
+	assert_int_equal(args(&c, "--agent-port=7", "--agent-send", "hi\\n",
+			      "--agent-rtt"), 0);
+	assert_int_equal(c.agent_port, 7);
+	assert_int_equal(c.agent_send_len, 3);
+	assert_true(c.agent_rtt);
 }
 
 static void args_set_the_udp_strings(void **state)
@@ -600,6 +646,7 @@ int main(void)
 		cmocka_unit_test(args_flags_override_the_file),
 		cmocka_unit_test(args_errors_are_one_line),
 		cmocka_unit_test(args_set_the_udp_strings),
+		cmocka_unit_test(args_set_the_agent_check),
 		cmocka_unit_test(args_help_and_version_win),
 		cmocka_unit_test(short_interval_shortens_the_default_timeout),
 	};

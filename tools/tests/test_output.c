@@ -57,6 +57,8 @@ static struct be_info sample_backend(void)
 			   ATTR_BIT(L4LB_BE_ATTR_STATE),
 		.ep = ep("10.0.0.2", 8080),
 		.weight = 3,
+		.weight_pct = 50,
+		.weight_eff = 1,
 		.state = L4LB_BE_STATE_UP,
 		.active_conns = 2,
 		.inactive_conns = 1,
@@ -91,8 +93,8 @@ static struct conn_info sample_conn(void)
 }
 
 #define BE_HEADER \
-	"BACKEND               STATE    WEIGHT   ACTIVE INACTIVE      TOTAL" \
-	"      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
+	"BACKEND               STATE    WEIGHT  PCT    EFF   ACTIVE INACTIVE" \
+	"      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
 #define NAT_HEADER \
 	"PROTO CLIENT                VIP                   LOCAL      " \
 	"           BACKEND               STATE       EXPIRES\n"
@@ -139,7 +141,7 @@ static void backend_row_as_table(void **state)
 	out_backend(&s.o, &be);
 	out_backends_end(&s.o);
 	sink_expect(&s, "service 192.0.2.1:80/tcp\n" BE_HEADER
-		"10.0.0.2:8080         up            3        2        1"
+		"10.0.0.2:8080         up            3   50      1        2        1"
 		" 12345678901           10           20           3000"
 		" 18446744073709551615\n");
 }
@@ -159,15 +161,15 @@ static void backends_are_grouped_by_service(void **state)
 	out_backend(&s.o, &be);
 	out_backends_end(&s.o);
 	sink_expect(&s, "service 192.0.2.1:80/tcp\n" BE_HEADER
-		"10.0.0.2:8080         up            3        2        1"
+		"10.0.0.2:8080         up            3   50      1        2        1"
 		" 12345678901           10           20           3000"
 		" 18446744073709551615\n"
-		"10.0.0.3:8080         up            3        2        1"
+		"10.0.0.3:8080         up            3   50      1        2        1"
 		" 12345678901           10           20           3000"
 		" 18446744073709551615\n"
 		"\n"
 		"service 192.0.2.1:80/udp\n" BE_HEADER
-		"10.0.0.3:8080         up            3        2        1"
+		"10.0.0.3:8080         up            3   50      1        2        1"
 		" 12345678901           10           20           3000"
 		" 18446744073709551615\n");
 }
@@ -182,7 +184,7 @@ static void backend_row_as_json(void **state)
 	out_backend(&s.o, &be);
 	out_backends_end(&s.o);
 	sink_expect(&s, "[{\"backend\":\"10.0.0.2:8080\",\"state\":\"up\","
-		"\"weight\":3,\"active\":2,\"inactive\":1,"
+		"\"weight\":3,\"weight_pct\":50,\"weight_eff\":1,\"active\":2,\"inactive\":1,"
 		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
 		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615,"
 		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"tcp\"}]\n");
@@ -197,6 +199,7 @@ static void removed_backend_shows_draining(void **state)
 	be.state = L4LB_BE_STATE_DRAIN;
 	be.present |= ATTR_BIT(L4LB_BE_ATTR_REMOVED);
 	be.weight = 0;
+	be.weight_eff = 0;
 	sink_open(&s, true);
 	out_backend(&s.o, &be);
 	be.present &= ~ATTR_BIT(L4LB_BE_ATTR_REMOVED);
@@ -204,12 +207,12 @@ static void removed_backend_shows_draining(void **state)
 	out_backend(&s.o, &be);
 	out_backends_end(&s.o);
 	sink_expect(&s, "[{\"backend\":\"10.0.0.2:8080\",\"state\":\"draining\","
-		"\"weight\":0,\"active\":2,\"inactive\":1,"
+		"\"weight\":0,\"weight_pct\":50,\"weight_eff\":0,\"active\":2,\"inactive\":1,"
 		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
 		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615,"
 		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"tcp\"},"
 		"{\"backend\":\"10.0.0.2:8080\",\"state\":\"down\","
-		"\"weight\":0,\"active\":2,\"inactive\":1,"
+		"\"weight\":0,\"weight_pct\":50,\"weight_eff\":0,\"active\":2,\"inactive\":1,"
 		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
 		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615,"
 		"\"vip\":\"192.0.2.1\",\"vport\":80,\"proto\":\"tcp\"}]\n");

@@ -111,7 +111,7 @@ _bad 2 'l4lbctl: missing value after "weight"' add 10.0.4.1:80 weight
 _bad 2 'l4lbctl: unknown command "frobnicate"' frobnicate
 _bad 2 'l4lbctl: unknown option "-x"' -x list
 _bad 2 'l4lbctl: missing command (try "l4lbctl help")'
-_bad 2 'l4lbctl: missing weight N or up|down|drain' set 10.0.1.1:10000
+_bad 2 'l4lbctl: missing weight N, weight-pct N or up|down|drain' set 10.0.1.1:10000
 _bad 2 'l4lbctl: service set: nothing to set' service set
 _bad 2 'l4lbctl: unknown protocol "sctp" (expected tcp or udp)' service set proto sctp
 _bad 2 'l4lbctl: more than one state given (up, down, drain)' set 10.0.1.1:10000 up down

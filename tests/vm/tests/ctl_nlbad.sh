@@ -24,7 +24,7 @@
 # has an invalid length", a ratelimited warning, not a splat).
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 25
+plan 27
 require_l4lbctl
 
 # _snap FILE: the state no bad request may change.
@@ -102,6 +102,10 @@ _case snat_both 22 "give the SNAT pool or one SNAT address, not both" \
 	"SNAT_ADDR and SNAT_POOL"
 _case snat_reply_only 22 "Attribute failed policy validation" \
 	"PORTS_IN_USE in a request's SNAT pool"
+# ERANGE 34: the policy's range check of the weight percentage (0-256).
+_case weight_pct_range 34 "integer out of range" "WEIGHT_PCT 257"
+_case weight_eff_reply_only 22 "Attribute failed policy validation" \
+	"reply-only WEIGHT_EFF"
 
 step "all cases in one run"
 _ctl nlbad

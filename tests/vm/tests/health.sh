@@ -52,7 +52,7 @@ sleep_until() {
 }
 
 # be_col BACKEND COL: column COL of BACKEND's row in `l4lbctl list`
-# (2: state, 6: total connections).
+# (2: state, 8: total connections).
 be_col() {
 	l4lbctl list 2>/dev/null | awk -v b="$1" -v c="$2" '$1 == b { print $c }'
 }
@@ -207,7 +207,7 @@ expect_eq "l4lbctl list: be2 down, be1 and be3 up" "up down up" "$(states)"
 # From T_KILL + 3 s on: nothing to be2, no failure. Count it on the
 # kernel's side too: be2's connection counter must not move.
 sleep_until "$T_LIMIT"
-TOTAL_BE2=$(be_col 10.0.2.1:10001 6)
+TOTAL_BE2=$(be_col 10.0.2.1:10001 8)
 sleep 5
 read -r n_att n_fail n_be2 <<EOF
 $(stream_stats "$T_LIMIT")
@@ -222,7 +222,7 @@ else
 	stream_failures "$T_LIMIT"
 fi
 expect_eq "be2's connection counter did not move after kill + $LIMIT_DOWN s" \
-	"$TOTAL_BE2" "$(be_col 10.0.2.1:10001 6)"
+	"$TOTAL_BE2" "$(be_col 10.0.2.1:10001 8)"
 
 # --------------------------------------------------- 2. it comes back ----
 

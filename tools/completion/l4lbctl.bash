@@ -90,7 +90,7 @@ _l4lbctl()
 	client-addr) words='none proxy-v2 proxy-v1 toa' ;;
 	snat) words='auto' ;;
 	-f) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
-	vip|port|weight|persistence) return 0 ;;	# a number or address
+	vip|port|weight|weight-pct|persistence) return 0 ;;	# a number or address
 	esac
 	# "timeout KIND SECONDS"
 	[ "${COMP_WORDS[COMP_CWORD-2]}" = timeout ] && return 0
@@ -104,13 +104,13 @@ _l4lbctl()
 		if [ $((i + 2)) -eq "$COMP_CWORD" ]; then
 			words=$(_l4lbctl_backends "$prog")
 		elif [ "$sub" = set ]; then
-			words='weight up down drain service'
+			words='weight weight-pct up down drain service'
 		else
 			words='--now service'
 		fi ;;
 	backend/add)
 		[ $((i + 2)) -eq "$COMP_CWORD" ] && return 0
-		words='weight up down drain service' ;;
+		words='weight weight-pct up down drain service' ;;
 	backend/show|conn/flush) words='service' ;;
 	service/show|service/del|service/delete)
 		[ $((i + 2)) -eq "$COMP_CWORD" ] &&

@@ -88,7 +88,9 @@ N=$tmp/nomod
 expect '' "$N" backend set ''
 expect '' "$N" service del ''
 expect '' "$N" add 10.0.0.9:80 service ''
-expect 'weight' "$N" add 10.0.0.9:80 w
+expect 'weight weight-pct' "$N" add 10.0.0.9:80 w
+expect 'weight-pct' "$P" set 10.0.0.2:80 weight-
+expect '' "$P" backend set 10.0.0.2:80 weight-pct ''
 
 printf '[==========] completion: %d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

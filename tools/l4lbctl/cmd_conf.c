@@ -200,7 +200,11 @@ static void save_service(FILE *f, const struct svc_info *svc)
 	fputc('\n', f);
 }
 
-/* "backend add IP:PORT weight N [down|drain] service KEY". */
+/*
+ * "backend add IP:PORT weight N [down|drain] service KEY". Not the weight
+ * percentage: it is load feedback that l4lb-health's agent checks set at
+ * run time, and a saved figure would pin the load of the moment.
+ */
 static void save_backend(FILE *f, const struct be_info *be)
 {
 	char ep[IPPORT_STRLEN], key[SVC_STRLEN];
@@ -255,7 +259,9 @@ int cmd_save(const struct ctl *ctl, int argc, char **argv)
 
 /*
  * "backend add" of a backend that is there already: make it what the
- * line says, its weight and state defaulting as a new one's do.
+ * line says, its weight and state defaulting as a new one's do. Its
+ * weight percentage is sent only if the line gives it: an agent's
+ * figure survives a restore.
  */
 static int update_backend(const struct be_req *add)
 {

@@ -12,7 +12,8 @@
  * lines are ignored. A line is one of
  *
  *	service set vip IP port N proto tcp|udp [SETTING]...
- *	backend add IP:PORT [weight N] [up|down|drain] service VIP:PORT/PROTO
+ *	backend add IP:PORT [weight N] [weight-pct N] [up|down|drain]
+ *		service VIP:PORT/PROTO
  *	add IP:PORT ...			(the earlier verb of "backend add")
  *
  * A file names every service in full (vip, port and proto) and every

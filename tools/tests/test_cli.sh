@@ -45,6 +45,7 @@ usage 'invalid weight "abc" (expected 0-65535)' add 10.0.0.1:80 weight abc
 usage '"weight" given twice' add 10.0.0.1:80 weight 1 weight 2
 usage 'more than one state given (up, down, drain)' add 10.0.0.1:80 down drain
 usage 'unknown argument "draining"' add 10.0.0.1:80 draining
+usage 'invalid weight-pct "300" (expected 0-256)' add 10.0.0.1:80 down weight-pct 300
 # A newline in an argument must not break the one-line rule.
 usage 'invalid address "10.0.0.1:80?x"' add '10.0.0.1:80
 x'
@@ -215,6 +216,10 @@ printf '%s\n' '# web' 'service set vip 10.0.0.1 port 80 proto tcp' \
 usage "$conf:4: invalid weight \"x\" (expected 0-65535)" restore "$conf"
 usage "$conf:4: invalid weight \"x\" (expected 0-65535)" -f "$conf"
 usage "$conf:4: invalid weight \"x\" (expected 0-65535)" restore --replace -f "$conf"
+printf '%s\n' 'service set vip 10.0.0.1 port 80 proto tcp' \
+	'backend add 10.0.0.2:80 weight-pct 50 service 10.0.0.1:80/tcp' \
+	'backend add 10.0.0.3:80 weight-pct 300 service 10.0.0.1:80/tcp' >"$conf"
+usage "$conf:3: invalid weight-pct \"300\" (expected 0-256)" restore "$conf"
 printf 'service set vip 10.0.0.1 port 80 proto tcp scheduler a/b\n' >"$conf"
 usage "$conf:1: invalid scheduler name \"a/b\"" restore "$conf"
 printf '\n\nfrob\n' >"$conf"

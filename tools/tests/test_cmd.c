@@ -300,6 +300,15 @@ static void set_weight_pct_sends_only_the_percentage(void **state)
 	be = nest_attrs(L4LB_ATTR_BACKEND);
 	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT]), 4);
 	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT_PCT]), 256);
+	assert_null(be.tb[L4LB_BE_ATTR_STATE]);
+
+	/* "backend add" takes a state word and a percentage together. */
+	assert_int_equal(run(cmd_add, false, "10.0.0.3:80 down weight-pct 50"),
+			 RC_OK);
+	be = nest_attrs(L4LB_ATTR_BACKEND);
+	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT_PCT]), 50);
+	assert_int_equal(mnl_attr_get_u8(be.tb[L4LB_BE_ATTR_STATE]),
+			 L4LB_BE_STATE_DOWN);
 }
 
 static void bad_weight_pct_is_a_usage_error(void **state)

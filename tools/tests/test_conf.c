@@ -101,6 +101,9 @@ static struct nlmsghdr *fake_reply(uint8_t cmd, const struct fake *f)
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(f->be));
 	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(f->be_port));
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 2);
+	/* An agent's figure, which save leaves out. */
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 40);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 1);
 	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, f->state);
 	if (f->removed)
 		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
@@ -292,6 +295,10 @@ static void conf_refuses_each_bad_line(void **state)
 		  "invalid address \"10.0.0.300:80\"" },
 		{ "backend add 10.0.0.2:80 weight 70000 service 10.0.0.1:80/tcp",
 		  "invalid weight \"70000\" (expected 0-65535)" },
+		{ "backend add 10.0.0.2:80 weight-pct 300 service 10.0.0.1:80/tcp",
+		  "invalid weight-pct \"300\" (expected 0-256)" },
+		{ "backend add 10.0.0.2:80 weight-pct 5 weight-pct 5 service 10.0.0.1:80/tcp",
+		  "\"weight-pct\" given twice" },
 		{ "backend add 10.0.0.2:80 up down service 10.0.0.1:80/tcp",
 		  "more than one state given (up, down, drain)" },
 		{ "backend add 10.0.0.2:80 --now service 10.0.0.1:80/tcp",
@@ -411,6 +418,17 @@ static void restore_with_a_bad_last_line_sends_nothing(void **state)
 	assert_int_equal(requests, 0);
 }
 
+static void restore_with_a_bad_weight_pct_sends_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(restore_text("", SVC1
+				      "backend add 10.0.0.2:80 weight-pct 50 service 10.0.0.1:80/tcp\n"
+				      "backend add 10.0.0.3:80 weight-pct 300 service 10.0.0.1:80/tcp\n"),
+			 RC_USAGE);
+	assert_non_null(strstr(err_text, ":3: invalid weight-pct \"300\" (expected 0-256)\n"));
+	assert_int_equal(requests, 0);
+}
+
 static void restore_sends_services_then_backends(void **state)
 {
 	(void)state;
@@ -459,8 +477,45 @@ static void restore_sets_a_backend_that_is_there(void **state)
 	assert_int_equal(mnl_attr_get_u8(attr_of(3, L4LB_ATTR_BACKEND,
 						 L4LB_BE_ATTR_STATE)),
 			 L4LB_BE_STATE_UP);
+	/* An agent's weight percentage is left as it is. */
+	assert_null(attr_of(3, L4LB_ATTR_BACKEND, L4LB_BE_ATTR_WEIGHT_PCT));
 	/* Removed and draining: added again, as "backend add" revives it. */
 	assert_int_equal(cmd_of(4), L4LB_CMD_BACKEND_ADD);
+}
+
+/* A line with weight-pct: read, and sent to a new and an existing backend. */
+static void restore_sends_a_weight_pct_line(void **state)
+{
+	static const char text[] = SVC1
+		"backend add 10.0.0.2:80 weight-pct 50 service 10.0.0.1:80/tcp\n"
+		"backend add 10.0.0.3:80 weight 4 weight-pct 0 service 10.0.0.1:80/tcp\n";
+	struct conf conf;
+
+	(void)state;
+	assert_int_equal(read_text(text, &conf), RC_OK);
+	assert_int_equal(conf.nbes, 2);
+	assert_true(conf.bes[0].req.be.present &
+		    ATTR_BIT(L4LB_BE_ATTR_WEIGHT_PCT));
+	assert_int_equal(conf.bes[0].req.be.weight_pct, 50);
+	assert_int_equal(conf.bes[1].req.be.weight_pct, 0);
+	conf_free(&conf);
+
+	kernel = two_services;
+	assert_int_equal(restore_text("", text), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_int_equal(requests, 5);
+	/* 10.0.0.2 is there: set, weight 1 and up by default, and 50%. */
+	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
+	assert_int_equal(mnl_attr_get_u32(attr_of(3, L4LB_ATTR_BACKEND,
+						  L4LB_BE_ATTR_WEIGHT_PCT)), 50);
+	assert_int_equal(mnl_attr_get_u32(attr_of(3, L4LB_ATTR_BACKEND,
+						  L4LB_BE_ATTR_WEIGHT)), 1);
+	/* 10.0.0.3 is new: added with its weight and 0%. */
+	assert_int_equal(cmd_of(4), L4LB_CMD_BACKEND_ADD);
+	assert_int_equal(mnl_attr_get_u32(attr_of(4, L4LB_ATTR_BACKEND,
+						  L4LB_BE_ATTR_WEIGHT)), 4);
+	assert_int_equal(mnl_attr_get_u32(attr_of(4, L4LB_ATTR_BACKEND,
+						  L4LB_BE_ATTR_WEIGHT_PCT)), 0);
 }
 
 static void restore_replace_drains_and_deletes_what_is_not_named(void **state)
@@ -473,6 +528,7 @@ static void restore_replace_drains_and_deletes_what_is_not_named(void **state)
 	assert_string_equal(err_text, "");
 	assert_int_equal(requests, 6);
 	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
+	assert_null(attr_of(3, L4LB_ATTR_BACKEND, L4LB_BE_ATTR_WEIGHT_PCT));
 	/* 10.0.0.4 drains: BACKEND_DEL without L4LB_F_NOW. */
 	assert_int_equal(cmd_of(4), L4LB_CMD_BACKEND_DEL);
 	assert_int_equal(mnl_attr_get_u32(attr_of(4, L4LB_ATTR_BACKEND,
@@ -509,6 +565,7 @@ static void restore_without_the_module_fails_after_the_check(void **state)
 
 /* ---- save ---- */
 
+/* The fake kernel's backends are at 40%: not in the file. */
 static void save_prints_lines_restore_reads_back(void **state)
 {
 	struct conf conf;
@@ -551,8 +608,10 @@ int main(void)
 		T(restore_of_a_missing_file_sends_nothing),
 		T(restore_usage_errors),
 		T(restore_with_a_bad_last_line_sends_nothing),
+		T(restore_with_a_bad_weight_pct_sends_nothing),
 		T(restore_sends_services_then_backends),
 		T(restore_sets_a_backend_that_is_there),
+		T(restore_sends_a_weight_pct_line),
 		T(restore_replace_drains_and_deletes_what_is_not_named),
 		T(restore_names_the_line_the_kernel_refused),
 		T(restore_without_the_module_fails_after_the_check),

@@ -17,10 +17,16 @@
 #   - a line the kernel refuses (unknown scheduler) names its line, exit 1;
 #   - restore --replace with a file without be1 and without 10.0.0.5:80
 #     drains be1 (gone from the list or draining) and deletes that
-#     service, the rest unchanged; restoring the full file brings both back.
+#     service, the rest unchanged; restoring the full file brings both back;
+#   - the weight percentage, load feedback set at run time: save leaves it
+#     out, restore --replace keeps be2's 40 (set by hand, as an agent
+#     check would), a line with "weight-pct 50" sets it, and a line with
+#     "weight-pct 300" is refused with its line number, exit 2, nothing
+#     changed. `-j list`'s weight_pct and weight_eff are compared with the
+#     rest of the configuration above (all at 100 there).
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 20
+plan 28
 require_l4lbctl
 
 CONF=/tmp/l4lb.conf
@@ -141,6 +147,34 @@ expect_eq "the other backends as they were" \
 	"$(l4lbctl -j list | jq -r '.[] | select(.backend != "'"$BE1"'") | "\(.state):\(.weight)"' | sort -r | xargs)"
 _ctl_ok "restore of the full file" l4lbctl restore "$CONF"
 _same "everything is back" /tmp/sr.before sorted
+
+# _be_pct SVC BACKEND: its weight_pct in `-j list service SVC`.
+_be_pct() {
+	l4lbctl -j list service "$1" |
+		jq -r --arg b "$2" '.[] | select(.backend == $b) | .weight_pct'
+}
+
+step "the weight percentage"
+if l4lbctl set "$BE2" weight-pct 40 service "$TCP"; then
+	ok "be2 set to 40%"
+else
+	fail "be2 set to 40%"
+fi
+l4lbctl save >/tmp/sr.pct
+expect_eq "save leaves the weight percentage out" "0" \
+	"$(grep -c weight-pct /tmp/sr.pct)"
+_ctl_ok "restore --replace of the full file" l4lbctl restore --replace "$CONF"
+expect_eq "be2 keeps its 40%" "40" "$(_be_pct "$TCP" "$BE2")"
+sed "\\|^backend add $BE2 .* service $TCP\$|s| service | weight-pct 50 service |" \
+	"$CONF" >/tmp/pct.conf
+_ctl_ok "restore of a file with weight-pct 50 for be2" l4lbctl restore /tmp/pct.conf
+expect_eq "be2 at 50%" "50" "$(_be_pct "$TCP" "$BE2")"
+sed "s/ weight-pct 50 / weight-pct 300 /" /tmp/pct.conf >/tmp/pct.bad
+N=$(grep -n 'weight-pct 300' /tmp/pct.bad | cut -d: -f1)
+_ctl_fails "weight-pct 300: exit 2, its line named" 2 \
+	"l4lbctl: /tmp/pct.bad:$N: invalid weight-pct \"300\" (expected 0-256)" \
+	l4lbctl restore /tmp/pct.bad
+expect_eq "be2 still at 50%" "50" "$(_be_pct "$TCP" "$BE2")"
 
 lb_down
 topo_down

@@ -115,7 +115,7 @@ _bad 2 'l4lbctl: missing weight N, weight-pct N or up|down|drain' set 10.0.1.1:1
 _bad 2 'l4lbctl: service set: nothing to set' service set
 _bad 2 'l4lbctl: unknown protocol "sctp" (expected tcp or udp)' service set proto sctp
 _bad 2 'l4lbctl: more than one state given (up, down, drain)' set 10.0.1.1:10000 up down
-_bad 2 'l4lbctl: unknown argument "up"' add 10.0.4.1:80 up
+_bad 2 'l4lbctl: more than one state given (up, down, drain)' add 10.0.4.1:80 down drain
 # Would drop be1's rows if it were sent.
 _bad 2 'l4lbctl: "--now" given twice' remove 10.0.1.1:10000 --now --now
 _bad 2 'l4lbctl: invalid port "0" (expected 1-65535)' service set port 0

@@ -66,6 +66,8 @@ int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 	(void)nl;
 	assert_true(req->nlmsg_len <= sizeof(last_req));
 	memcpy(last_req.b, req, req->nlmsg_len);
+	/* The sequence number counts requests; it is not the command's. */
+	((struct nlmsghdr *)last_req.b)->nlmsg_seq = 0;
 	requests++;
 	for (i = 0; i < n_replies; i++) {
 		assert_non_null(cb);

@@ -63,21 +63,6 @@ void nl_close(struct nl *nl)
 	nl->sock = NULL;
 }
 
-struct nlmsghdr *nl_msg(struct nl *nl, uint8_t cmd, uint16_t flags)
-{
-	struct genlmsghdr *genl;
-	struct nlmsghdr *nlh;
-
-	memset(nl->tx, 0, sizeof(nl->tx));
-	nlh = mnl_nlmsg_put_header(nl->tx);
-	nlh->nlmsg_type = nl->family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = L4LB_GENL_VERSION;
-	return nlh;
-}
-
 int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	int i;

@@ -32,6 +32,14 @@
  * Errors are returned as a negative errno in the netlink ACK, with an extended
  * ACK message (NLMSGERR_ATTR_MSG) saying what was wrong. A rejected command
  * changes nothing.
+ *
+ * Events: a socket that joins the family's multicast group
+ * L4LB_GENL_MCGRP_EVENTS (its id is in CTRL_ATTR_MCAST_GROUPS of
+ * CTRL_CMD_GETFAMILY) receives a L4LB_CMD_EVENT message for each change
+ * as it happens, in the order of the changes: see enum l4lb_event_kind.
+ * Only the events of the socket's own network namespace reach it. Joining
+ * needs no privilege, as reading does not. A socket that does not read
+ * fast enough loses events: its next recv() fails with ENOBUFS.
  */
 #ifndef _UAPI_L4LB_H
 #define _UAPI_L4LB_H
@@ -40,6 +48,12 @@
 #define L4LB_GENL_NAME		"l4lb"
 /** L4LB_GENL_VERSION - the family version this header describes */
 #define L4LB_GENL_VERSION	2
+
+/**
+ * L4LB_GENL_MCGRP_EVENTS - name of the family's multicast group that
+ * carries the L4LB_CMD_EVENT notifications
+ */
+#define L4LB_GENL_MCGRP_EVENTS	"events"
 
 /** L4LB_SCHED_NAME_MAX - longest scheduler name, including the NUL */
 #define L4LB_SCHED_NAME_MAX	16
@@ -115,6 +129,10 @@
  *	backends. Its rows are removed at once, as with FLUSH; drain its
  *	backends first (BACKEND_DEL) for a graceful removal. -ENOENT if no
  *	service matches, -EINVAL if several do.
+ * @L4LB_CMD_EVENT: a notification, never a request (-EOPNOTSUPP): sent to
+ *	the multicast group L4LB_GENL_MCGRP_EVENTS with portid and sequence
+ *	number 0. It carries L4LB_ATTR_EVENT and the nests its kind names
+ *	(enum l4lb_event_kind).
  */
 enum l4lb_cmd {
 	L4LB_CMD_UNSPEC,
@@ -128,6 +146,7 @@ enum l4lb_cmd {
 	L4LB_CMD_STATS_GET,
 	L4LB_CMD_FLUSH,
 	L4LB_CMD_SERVICE_DEL,
+	L4LB_CMD_EVENT,
 
 	__L4LB_CMD_MAX,
 };
@@ -143,6 +162,8 @@ enum l4lb_cmd {
  * @L4LB_ATTR_CONN: nest of enum l4lb_conn_attr (replies only)
  * @L4LB_ATTR_STATS: nest of enum l4lb_stats_attr (replies only)
  * @L4LB_ATTR_FLAGS: u32, bitmask of enum l4lb_flags
+ * @L4LB_ATTR_EVENT: u8, enum l4lb_event_kind (L4LB_CMD_EVENT only; refused
+ *	in requests)
  */
 enum l4lb_attr {
 	L4LB_ATTR_UNSPEC,
@@ -152,11 +173,81 @@ enum l4lb_attr {
 	L4LB_ATTR_CONN,
 	L4LB_ATTR_STATS,
 	L4LB_ATTR_FLAGS,
+	L4LB_ATTR_EVENT,
 
 	__L4LB_ATTR_MAX,
 };
 
 #define L4LB_ATTR_MAX (__L4LB_ATTR_MAX - 1)
+
+/**
+ * enum l4lb_event_kind - what a L4LB_CMD_EVENT reports (L4LB_ATTR_EVENT)
+ * @L4LB_EVENT_UNSPEC: unused
+ * @L4LB_EVENT_SERVICE_NEW: SERVICE_SET created a service. L4LB_ATTR_SERVICE
+ *	as in SERVICE_GET's reply, without SNAT_USAGE.
+ * @L4LB_EVENT_SERVICE_CHANGE: SERVICE_SET changed a setting of a service;
+ *	its settings after the change, as with SERVICE_NEW. A SERVICE_SET
+ *	that changes nothing sends no event.
+ * @L4LB_EVENT_SERVICE_DEL: SERVICE_DEL deleted a service, with its
+ *	backends and rows; its settings as they were, as with SERVICE_NEW.
+ *	Its backends get no event of their own.
+ * @L4LB_EVENT_BACKEND_NEW: BACKEND_ADD added a backend, or brought a
+ *	draining one back. L4LB_ATTR_SERVICE with the key (AF, VIP, PORT,
+ *	PROTO) of its service and L4LB_ATTR_BACKEND, as in BACKEND_GET's dump.
+ * @L4LB_EVENT_BACKEND_CHANGE: BACKEND_SET changed a backend's WEIGHT,
+ *	WEIGHT_PCT or STATE (a health checker's down and up included); the
+ *	backend after the change, as with BACKEND_NEW. A BACKEND_SET that
+ *	changes none of them sends no event.
+ * @L4LB_EVENT_BACKEND_DEL: BACKEND_DEL removed a backend: it drains (STATE
+ *	drain, REMOVED set) until its last row ends, at once with L4LB_F_NOW.
+ *	As with BACKEND_NEW. BACKEND_GONE follows when it is freed.
+ * @L4LB_EVENT_BACKEND_GONE: a removed backend's last row ended, and the
+ *	backend is gone: no longer listed, no longer counted in backend_max.
+ *	The backend as it was last, as with BACKEND_NEW. Sent at most about
+ *	a quarter of a second after the row ended (the expiry worker's pace).
+ * @L4LB_EVENT_TABLE_FULL: a new flow was dropped because the namespace's
+ *	NAT table holds conn_max rows (L4LB_STATS_ATTR_DROP_TABLE_FULL); at
+ *	most one such event a second per namespace, however many flows are
+ *	dropped. L4LB_ATTR_SERVICE with the key of the flow's service, and
+ *	L4LB_ATTR_STATS with CONNS, CONN_MAX and DROP_TABLE_FULL.
+ * @L4LB_EVENT_FLUSH: FLUSH removed rows: those of the service whose key is
+ *	in L4LB_ATTR_SERVICE, or, without that nest, every row of the
+ *	namespace. Sent even when there was no row to remove.
+ */
+enum l4lb_event_kind {
+	L4LB_EVENT_UNSPEC,
+	L4LB_EVENT_SERVICE_NEW,
+	L4LB_EVENT_SERVICE_CHANGE,
+	L4LB_EVENT_SERVICE_DEL,
+	L4LB_EVENT_BACKEND_NEW,
+	L4LB_EVENT_BACKEND_CHANGE,
+	L4LB_EVENT_BACKEND_DEL,
+	L4LB_EVENT_BACKEND_GONE,
+	L4LB_EVENT_TABLE_FULL,
+	L4LB_EVENT_FLUSH,
+
+	__L4LB_EVENT_MAX,
+};
+
+#define L4LB_EVENT_MAX (__L4LB_EVENT_MAX - 1)
+
+/**
+ * L4LB_EVENT_NAMES - initializer of a name table indexed by
+ * enum l4lb_event_kind: the words l4lbctl monitor prints. Use as:
+ * static const char * const names[] = L4LB_EVENT_NAMES;
+ */
+#define L4LB_EVENT_NAMES {					\
+	[L4LB_EVENT_UNSPEC]		= "unspec",		\
+	[L4LB_EVENT_SERVICE_NEW]	= "service-new",	\
+	[L4LB_EVENT_SERVICE_CHANGE]	= "service-change",	\
+	[L4LB_EVENT_SERVICE_DEL]	= "service-del",	\
+	[L4LB_EVENT_BACKEND_NEW]	= "backend-new",	\
+	[L4LB_EVENT_BACKEND_CHANGE]	= "backend-change",	\
+	[L4LB_EVENT_BACKEND_DEL]	= "backend-del",	\
+	[L4LB_EVENT_BACKEND_GONE]	= "backend-gone",	\
+	[L4LB_EVENT_TABLE_FULL]		= "table-full",		\
+	[L4LB_EVENT_FLUSH]		= "flush",		\
+}
 
 /**
  * enum l4lb_flags - request flags in L4LB_ATTR_FLAGS

@@ -150,6 +150,27 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
 }
 
 /**
+ * l4lb_service_cfg_equal() - do two sets of settings say the same?
+ * @a: settings
+ * @b: settings
+ *
+ * Compares every field, the SNAT pools by their @nsnat addresses only.
+ *
+ * Context: any.
+ * Return: true if a service set to @a and one set to @b behave alike.
+ */
+bool l4lb_service_cfg_equal(const struct l4lb_service_cfg *a,
+			    const struct l4lb_service_cfg *b)
+{
+	return a->vip == b->vip && a->port == b->port &&
+	       a->proto == b->proto && a->nsnat == b->nsnat &&
+	       !memcmp(a->snat, b->snat, a->nsnat * sizeof(a->snat[0])) &&
+	       !strncmp(a->sched, b->sched, sizeof(a->sched)) &&
+	       !memcmp(a->timeout, b->timeout, sizeof(a->timeout)) &&
+	       a->client_addr == b->client_addr;
+}
+
+/**
  * l4lb_services_init() - an empty set of services
  * @svcs: the zeroed structure
  *
@@ -516,6 +537,8 @@ int l4lb_service_publish(struct l4lb_service *svc)
  * @svc: the service
  * @only: look at this backend only; NULL for every one
  *
+ * Each one is passed to l4lb_services::gone first, if it is set.
+ *
  * Context: process, l4lb_services::lock held.
  */
 void l4lb_service_reap(struct l4lb_service *svc, struct l4lb_backend *only)
@@ -526,6 +549,8 @@ void l4lb_service_reap(struct l4lb_service *svc, struct l4lb_backend *only)
 		if ((only && be != only) || !be->removed ||
 		    refcount_read(&be->refcnt) != 1)
 			continue;
+		if (svc->owner->gone)
+			svc->owner->gone(svc->owner, be);
 		list_del(&be->list);
 		svc->owner->nbackends--;
 		l4lb_backend_put(be);

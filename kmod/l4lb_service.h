@@ -68,6 +68,10 @@ struct net;
  *	yet reaped included (@lock); svc_max and backend_max bound @n and
  *	@nbackends
  * @hash: the services hashed by key, for the packet path (RCU)
+ * @gone: called by l4lb_service_reap() for each removed backend whose last
+ *	row ended, just before the service lets go of it; process context,
+ *	@lock held. Set by a higher layer (l4lb_event.c) when the namespace
+ *	is set up; NULL for none.
  */
 struct l4lb_services {
 	struct mutex lock;		/* control plane, see above */
@@ -75,6 +79,7 @@ struct l4lb_services {
 	unsigned int n;
 	unsigned int nbackends;
 	struct hlist_head hash[1 << L4LB_SVC_TAB_BITS];
+	void (*gone)(struct l4lb_services *svcs, struct l4lb_backend *be);
 };
 
 /**
@@ -184,6 +189,8 @@ void l4lb_service_cfg_timeout(struct l4lb_service_cfg *cfg,
 			      enum l4lb_timeout_kind kind, unsigned int secs);
 void l4lb_service_cfg_get(const struct l4lb_service *svc,
 			  struct l4lb_service_cfg *cfg);
+bool l4lb_service_cfg_equal(const struct l4lb_service_cfg *a,
+			    const struct l4lb_service_cfg *b);
 
 void l4lb_services_init(struct l4lb_services *svcs);
 struct l4lb_service *l4lb_service_find_rcu(struct l4lb_services *svcs,

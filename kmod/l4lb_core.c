@@ -37,6 +37,7 @@
 #include "l4lb_ca_path.h"
 #include "l4lb_conn.h"
 #include "l4lb_core.h"
+#include "l4lb_event.h"
 #include "l4lb_mem.h"
 #include "l4lb_nat.h"
 #include "l4lb_net.h"
@@ -228,8 +229,12 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 	else
 		conn = l4lb_conn_alloc(ln->tab, L4LB_GFP_ROW);
 	if (IS_ERR(conn)) {
-		l4lb_stats_drop(ln, PTR_ERR(conn) == -ENOSPC ?
-				L4LB_DROP_TABLE_FULL : L4LB_DROP_NO_MEMORY);
+		if (PTR_ERR(conn) == -ENOSPC) {
+			l4lb_stats_drop(ln, L4LB_DROP_TABLE_FULL);
+			l4lb_event_table_full(ln, svc);
+		} else {
+			l4lb_stats_drop(ln, L4LB_DROP_NO_MEMORY);
+		}
 		l4lb_backend_put(be);
 		return conn;
 	}

@@ -4,6 +4,9 @@
  *
  * Each takes the namespace's services lock, so requests from netlink and
  * from module load are serialised, and each changes nothing when it fails.
+ * What a request changed is reported as an event (l4lb_event.c) before the
+ * lock is dropped, so listeners see the changes in the order they were
+ * made.
  * The first service of a namespace brings up its NAT table and netfilter
  * hooks; they stay until the namespace goes. The expiry worker runs while
  * the namespace has a service or a row (l4lb_net.c).
@@ -20,6 +23,7 @@
 #include "l4lb_conn.h"
 #include "l4lb_core.h"
 #include "l4lb_ctl.h"
+#include "l4lb_event.h"
 #include "l4lb_net.h"
 #include "l4lb_proto_tcp.h"
 #include "l4lb_service.h"
@@ -94,6 +98,9 @@ static int l4lb_ctl_net_start(struct l4lb_net *ln,
  *	port and protocol are the key of the service to change or create
  * @extack: error reporting
  *
+ * Sends L4LB_EVENT_SERVICE_NEW, or L4LB_EVENT_SERVICE_CHANGE if a setting
+ * changed.
+ *
  * Context: process; takes the services lock.
  * Return: 0; -EINVAL, -ERANGE, -EPROTONOSUPPORT, -E2BIG for a bad setting
  * (a new SNAT pool's addresses are checked to be local by the caller);
@@ -105,7 +112,9 @@ int l4lb_ctl_service_set(struct l4lb_net *ln,
 			 const struct l4lb_service_cfg *cfg,
 			 struct netlink_ext_ack *extack)
 {
+	struct l4lb_service_cfg old;
 	struct l4lb_service *svc;
+	u8 event = 0;
 	int err;
 
 	err = l4lb_service_cfg_check(cfg, extack);
@@ -115,18 +124,26 @@ int l4lb_ctl_service_set(struct l4lb_net *ln,
 	mutex_lock(&ln->svcs.lock);
 	svc = l4lb_service_find(&ln->svcs, cfg->vip, cfg->port, cfg->proto);
 	if (svc) {
+		l4lb_service_cfg_get(svc, &old);
 		err = l4lb_service_change(svc, cfg, extack);
+		if (!l4lb_service_cfg_equal(&old, cfg))
+			event = L4LB_EVENT_SERVICE_CHANGE;
 	} else if (ln->svcs.n >= l4lb_svc_max) {
 		l4lb_ctl_limit_msg(extack, l4lb_svc_limit_msg);
 		err = -ENOSPC;
 	} else {
 		err = l4lb_ctl_net_start(ln, extack);
-		if (!err)
-			err = PTR_ERR_OR_ZERO(l4lb_service_create(&ln->svcs, cfg,
-								  extack));
-		if (!err)
+		if (!err) {
+			svc = l4lb_service_create(&ln->svcs, cfg, extack);
+			err = PTR_ERR_OR_ZERO(svc);
+		}
+		if (!err) {
 			l4lb_net_gc_start(ln);
+			event = L4LB_EVENT_SERVICE_NEW;
+		}
 	}
+	if (!err && event)
+		l4lb_event_service(ln, svc, event);
 	mutex_unlock(&ln->svcs.lock);
 	return err;
 }
@@ -144,7 +161,8 @@ static bool l4lb_conn_of_service(const struct l4lb_conn *conn, const void *arg)
  * @extack: error reporting
  *
  * The rows go at once, as with l4lb_ctl_flush(); each end learns at its
- * next packet, which the balancer's own stack answers with a RST.
+ * next packet, which the balancer's own stack answers with a RST. Sends
+ * L4LB_EVENT_SERVICE_DEL, and no event for its backends.
  *
  * Context: process; takes the services lock; sleeps.
  * Return: 0; -ENOENT if no service matches @sel; -EINVAL if several do.
@@ -163,6 +181,7 @@ int l4lb_ctl_service_del(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
 	}
 	l4lb_service_unhash(svc);
 	l4lb_conn_flush_if(ln->tab, l4lb_conn_of_service, svc);
+	l4lb_event_service(ln, svc, L4LB_EVENT_SERVICE_DEL);
 	l4lb_service_destroy(svc);
 out:
 	mutex_unlock(&ln->svcs.lock);
@@ -174,6 +193,8 @@ out:
  * @ln: namespace state
  * @sel: the service whose rows go, or NULL for every row of the namespace
  * @extack: error reporting
+ *
+ * Sends L4LB_EVENT_FLUSH, even if there was no row.
  *
  * Context: process; takes the services lock; may sleep.
  * Return: 0; -ENOENT if no service matches @sel; -EINVAL if several do.
@@ -192,12 +213,11 @@ int l4lb_ctl_flush(struct l4lb_net *ln, const struct l4lb_svc_sel *sel,
 			goto out;
 		}
 	}
-	if (!ln->tab)
-		goto out;
 	if (svc)
 		l4lb_conn_flush_if(ln->tab, l4lb_conn_of_service, svc);
-	else
+	else if (ln->tab)
 		l4lb_conn_flush(ln->tab, NULL);
+	l4lb_event_flush(ln, svc);
 out:
 	mutex_unlock(&ln->svcs.lock);
 	return err;
@@ -241,7 +261,7 @@ static int l4lb_ctl_backend_open(struct l4lb_net *ln,
  * @extack: error reporting
  *
  * Adding a backend that was removed and is still draining brings it back
- * with its rows.
+ * with its rows. Sends L4LB_EVENT_BACKEND_NEW.
  *
  * Context: process; takes the services lock.
  * Return: 0; -ENOENT if no service matches, -EINVAL if several do; -EEXIST
@@ -279,7 +299,7 @@ int l4lb_ctl_backend_add(struct l4lb_net *ln, const struct l4lb_be_req *req,
 			WRITE_ONCE(be->removed, true);
 			WRITE_ONCE(be->state, L4LB_BE_STATE_DRAIN);
 		}
-		goto out;
+		goto done;
 	}
 	if (l4lb_service_nbackends(svc) >= L4LB_BACKENDS_MAX) {
 		NL_SET_ERR_MSG(extack, "too many backends");
@@ -305,6 +325,9 @@ int l4lb_ctl_backend_add(struct l4lb_net *ln, const struct l4lb_be_req *req,
 		ln->svcs.nbackends--;
 		l4lb_backend_put(be);
 	}
+done:
+	if (!err)
+		l4lb_event_backend(ln, be, L4LB_EVENT_BACKEND_NEW);
 out:
 	if (err == -ENOMEM)
 		NL_SET_ERR_MSG(extack, "out of memory");
@@ -319,6 +342,10 @@ out:
  *	otherwise it drains: no new connections, its rows live until they
  *	end, then it is gone
  * @extack: error reporting
+ *
+ * Sends L4LB_EVENT_BACKEND_DEL (unless it was removed already), then
+ * L4LB_EVENT_BACKEND_GONE once it has no row left: at once if it has none
+ * now, else from the expiry worker's reaping.
  *
  * Context: process; takes the services lock; may sleep.
  * Return: 0; -ENOENT if no service matches or it has no such backend (or,
@@ -352,6 +379,7 @@ int l4lb_ctl_backend_del(struct l4lb_net *ln, const struct l4lb_be_req *req,
 			NL_SET_ERR_MSG(extack, "out of memory");
 			goto out;
 		}
+		l4lb_event_backend(ln, be, L4LB_EVENT_BACKEND_DEL);
 	}
 	if (req->now)
 		l4lb_conn_flush(ln->tab, be);
@@ -370,7 +398,8 @@ out:
  * @extack: error reporting
  *
  * Otherwise existing rows are not touched: a backend set down or to drain
- * keeps its connections.
+ * keeps its connections. Sends L4LB_EVENT_BACKEND_CHANGE if the weight,
+ * the weight percentage or the state changed.
  *
  * Context: process; takes the services lock.
  * Return: 0; -ENOENT if no service matches or it has no such backend;
@@ -409,10 +438,13 @@ int l4lb_ctl_backend_set(struct l4lb_net *ln, const struct l4lb_be_req *req,
 		WRITE_ONCE(be->weight_pct, old_pct);
 		WRITE_ONCE(be->state, old_state);
 		NL_SET_ERR_MSG(extack, "out of memory");
-	} else if (req->now && req->set_state &&
-		   req->state != L4LB_BE_STATE_UP) {
-		l4lb_conn_flush(ln->tab, be);
+		goto out;
 	}
+	if (req->now && req->set_state && req->state != L4LB_BE_STATE_UP)
+		l4lb_conn_flush(ln->tab, be);
+	if (be->weight != old_weight || be->weight_pct != old_pct ||
+	    be->state != old_state)
+		l4lb_event_backend(ln, be, L4LB_EVENT_BACKEND_CHANGE);
 out:
 	mutex_unlock(&ln->svcs.lock);
 	return err;

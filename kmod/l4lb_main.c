@@ -15,6 +15,7 @@
 
 #include "l4lb_conn.h"
 #include "l4lb_ctl.h"
+#include "l4lb_event.h"
 #include "l4lb_fault.h"
 #include "l4lb_net.h"
 #include "l4lb_netlink.h"
@@ -29,6 +30,7 @@ static int __net_init l4lb_pernet_init(struct net *net)
 	err = l4lb_net_init(ln, net);
 	if (err)
 		return err;
+	l4lb_event_net_init(ln);
 	err = l4lb_proc_net_init(ln);
 	if (err)
 		l4lb_net_exit(ln);

@@ -109,6 +109,8 @@ struct l4lb_stats_sum {
  * @gc_work: periodic expiry of rows and reaping of drained backends;
  *	queued only while the namespace has a service or a row
  * @proc_dir: /proc/net/l4lb
+ * @full_event_at: jiffies when the last L4LB_EVENT_TABLE_FULL was sent;
+ *	l4lb_event.c's, which rate-limits them with cmpxchg()
  */
 struct l4lb_net {
 	struct net *net;
@@ -118,6 +120,7 @@ struct l4lb_net {
 	bool hooks;
 	struct delayed_work gc_work;
 	struct proc_dir_entry *proc_dir;
+	unsigned long full_event_at;
 };
 
 /* Defaults of the module-wide settings below. A namespace owned by a user

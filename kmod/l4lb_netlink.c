@@ -8,6 +8,8 @@
  * the operations they call (l4lb_ctl.c) take the namespace's services lock.
  * Mutating commands need CAP_NET_ADMIN over the namespace
  * (GENL_UNS_ADMIN_PERM), so a container manages its own balancer only.
+ * The family's one multicast group carries the events (l4lb_event.c);
+ * anyone may join it, as anyone may read.
  */
 #include <linux/genetlink.h>
 #include <linux/module.h>
@@ -21,6 +23,7 @@
 #include "l4lb_check.h"
 #include "l4lb_conn.h"
 #include "l4lb_ctl.h"
+#include "l4lb_event.h"
 #include "l4lb_net.h"
 #include "l4lb_netlink.h"
 #include "l4lb_netlink_msg.h"
@@ -86,6 +89,8 @@ static const struct nla_policy l4lb_policy[L4LB_ATTR_MAX + 1] = {
 	[L4LB_ATTR_CONN]	= { .type = NLA_REJECT },
 	[L4LB_ATTR_STATS]	= { .type = NLA_REJECT },
 	[L4LB_ATTR_FLAGS]	= NLA_POLICY_MASK(NLA_U32, L4LB_F_NOW),
+	/* Events only. */
+	[L4LB_ATTR_EVENT]	= { .type = NLA_REJECT },
 };
 
 static struct l4lb_net *l4lb_info_ln(struct genl_info *info)
@@ -176,10 +181,7 @@ static struct l4lb_conn_table *l4lb_nl_svc_read(struct l4lb_net *ln,
 						struct l4lb_service *svc,
 						struct l4lb_nl_svc *r)
 {
-	l4lb_service_cfg_get(svc, &r->cfg);
-	r->snat_fail = l4lb_service_snat_failures(svc);
-	r->conn_max = l4lb_net_conn_max(ln);
-	r->usage = NULL;
+	l4lb_nl_svc_get(ln, svc, r);
 	return ln->tab;
 }
 
@@ -722,6 +724,10 @@ static const struct genl_small_ops l4lb_ops[] = {
 	},
 };
 
+static const struct genl_multicast_group l4lb_mcgrps[] = {
+	[L4LB_EVENT_GRP] = { .name = L4LB_GENL_MCGRP_EVENTS },
+};
+
 static struct genl_family l4lb_genl_family __ro_after_init = {
 	.name = L4LB_GENL_NAME,
 	.version = L4LB_GENL_VERSION,
@@ -731,6 +737,8 @@ static struct genl_family l4lb_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = l4lb_ops,
 	.n_small_ops = ARRAY_SIZE(l4lb_ops),
+	.mcgrps = l4lb_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(l4lb_mcgrps),
 	/* Strict validation of every command, the reserved header byte
 	 * included: resv_start_op exempts the commands below it.
 	 */
@@ -741,22 +749,30 @@ static struct genl_family l4lb_genl_family __ro_after_init = {
 MODULE_ALIAS_GENL_FAMILY(L4LB_GENL_NAME);
 
 /**
- * l4lb_netlink_init() - register the "l4lb" generic netlink family
+ * l4lb_netlink_init() - register the "l4lb" generic netlink family and
+ *	start sending events
  *
  * Context: process, module init.
  * Return: 0 or a negative errno from genl_register_family().
  */
 int l4lb_netlink_init(void)
 {
-	return genl_register_family(&l4lb_genl_family);
+	int err;
+
+	err = genl_register_family(&l4lb_genl_family);
+	if (!err)
+		l4lb_event_register(&l4lb_genl_family);
+	return err;
 }
 
 /**
- * l4lb_netlink_exit() - unregister the family; waits for requests in flight
+ * l4lb_netlink_exit() - stop sending events and unregister the family;
+ *	waits for events and requests in flight
  *
  * Context: process, module exit.
  */
 void l4lb_netlink_exit(void)
 {
+	l4lb_event_unregister();
 	genl_unregister_family(&l4lb_genl_family);
 }

@@ -18,7 +18,8 @@
  * @msg: the message
  * @svc: the service
  *
- * Context: process, the services lock held.
+ * Context: any; the key never changes, so the services lock or the RCU
+ * read side that keeps @svc alive is enough.
  * Return: 0 or -EMSGSIZE.
  */
 int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc)
@@ -33,6 +34,24 @@ int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc)
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
+}
+
+/**
+ * l4lb_nl_svc_get() - what a reply or an event says of a service: its
+ *	settings, SNAT failures and the namespace's conn_max
+ * @ln: the namespace
+ * @svc: one of its services
+ * @r: out, for l4lb_nl_svc_fill(); its @usage is NULL (left out)
+ *
+ * Context: process, the services lock held.
+ */
+void l4lb_nl_svc_get(struct l4lb_net *ln, struct l4lb_service *svc,
+		     struct l4lb_nl_svc *r)
+{
+	l4lb_service_cfg_get(svc, &r->cfg);
+	r->snat_fail = l4lb_service_snat_failures(svc);
+	r->conn_max = l4lb_net_conn_max(ln);
+	r->usage = NULL;
 }
 
 /* The SNAT pool of @cfg, a L4LB_SVC_ATTR_SNAT_POOL nest of addresses. */
@@ -203,6 +222,33 @@ int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn)
 	    nla_put_u8(msg, L4LB_CONN_ATTR_STATE, READ_ONCE(conn->state)) ||
 	    nla_put_u32(msg, L4LB_CONN_ATTR_EXPIRES,
 			left > 0 ? DIV_ROUND_UP(left, HZ) : 0))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/**
+ * l4lb_nl_table_full_fill() - put what a full table's event says in a
+ *	L4LB_ATTR_STATS nest: CONNS, CONN_MAX and DROP_TABLE_FULL
+ * @msg: the message
+ * @ln: the namespace, with its table
+ *
+ * Context: any (the packet path included).
+ * Return: 0 or -EMSGSIZE.
+ */
+int l4lb_nl_table_full_fill(struct sk_buff *msg, struct l4lb_net *ln)
+{
+	struct l4lb_stats_sum sum;
+	struct nlattr *nest;
+
+	l4lb_stats_read(ln, &sum);
+	nest = nla_nest_start(msg, L4LB_ATTR_STATS);
+	if (!nest ||
+	    nla_put_u32(msg, L4LB_STATS_ATTR_CONNS, l4lb_conn_count(ln->tab)) ||
+	    nla_put_u32(msg, L4LB_STATS_ATTR_CONN_MAX, ln->tab->max) ||
+	    nla_put_u64_64bit(msg, L4LB_STATS_ATTR_DROP_TABLE_FULL,
+			      sum.drop[L4LB_DROP_TABLE_FULL],
+			      L4LB_STATS_ATTR_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

@@ -11,6 +11,7 @@
 
 struct l4lb_backend;
 struct l4lb_conn;
+struct l4lb_net;
 struct l4lb_snat_usage;
 
 /**
@@ -27,10 +28,13 @@ struct l4lb_nl_svc {
 	const struct l4lb_snat_usage *usage;
 };
 
+void l4lb_nl_svc_get(struct l4lb_net *ln, struct l4lb_service *svc,
+		     struct l4lb_nl_svc *r);
 int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg);
 int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc);
 int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be);
 int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn);
 int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg);
+int l4lb_nl_table_full_fill(struct sk_buff *msg, struct l4lb_net *ln);
 
 #endif /* _L4LB_NETLINK_MSG_H */

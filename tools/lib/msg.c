@@ -23,6 +23,7 @@ static const enum mnl_attr_data_type top_policy[L4LB_ATTR_MAX + 1] = {
 	[L4LB_ATTR_CONN]	= MNL_TYPE_NESTED,
 	[L4LB_ATTR_STATS]	= MNL_TYPE_NESTED,
 	[L4LB_ATTR_FLAGS]	= MNL_TYPE_U32,
+	[L4LB_ATTR_EVENT]	= MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type be_policy[L4LB_BE_ATTR_MAX + 1] = {
@@ -130,6 +131,24 @@ static int table_cb(const struct nlattr *attr, void *data)
 }
 
 /*
+ * The top-level attributes of reply @nlh, validated, into @top (types
+ * 0..L4LB_ATTR_MAX). Returns 0, or -1 with errno set.
+ */
+static int parse_top(const struct nlmsghdr *nlh, const struct nlattr **top)
+{
+	struct attr_table t = { top_policy, L4LB_ATTR_MAX, top };
+
+	memset(top, 0, (L4LB_ATTR_MAX + 1) * sizeof(*top));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), table_cb, &t) < 0)
+		return -1;
+	return 0;
+}
+
+/*
  * Find top-level nest @nest in reply @nlh, validate its attributes against
  * @policy (types 0..@max) into @tb and return their presence bitmask in
  * @present (PAD and UNSPEC excluded). Returns 0, or -1 with errno set.
@@ -138,15 +157,11 @@ static int parse_nest(const struct nlmsghdr *nlh, uint16_t nest,
 		      const enum mnl_attr_data_type *policy, uint16_t max,
 		      const struct nlattr **tb, uint32_t *present)
 {
-	const struct nlattr *top[L4LB_ATTR_MAX + 1] = { NULL };
-	struct attr_table t = { top_policy, L4LB_ATTR_MAX, top };
+	const struct nlattr *top[L4LB_ATTR_MAX + 1];
+	struct attr_table t;
 	uint16_t i;
 
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr)) {
-		errno = EBADMSG;
-		return -1;
-	}
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), table_cb, &t) < 0)
+	if (parse_top(nlh, top) < 0)
 		return -1;
 	if (!top[nest]) {
 		errno = EBADMSG;
@@ -487,5 +502,35 @@ int msg_get_stats(const struct nlmsghdr *nlh, struct stats_info *st)
 			s.val[t] = mnl_attr_get_u64(tb[t]);
 	}
 	*st = s;
+	return 0;
+}
+
+int msg_get_event(const struct nlmsghdr *nlh, struct event_info *ev)
+{
+	const struct nlattr *top[L4LB_ATTR_MAX + 1];
+
+	memset(ev, 0, sizeof(*ev));
+	if (parse_top(nlh, top) < 0)
+		return -1;
+	if (!top[L4LB_ATTR_EVENT]) {
+		errno = EBADMSG;
+		return -1;
+	}
+	ev->kind = mnl_attr_get_u8(top[L4LB_ATTR_EVENT]);
+	if (top[L4LB_ATTR_BACKEND]) {
+		if (msg_get_backend(nlh, &ev->be) < 0)
+			return -1;
+		ev->has_be = true;
+	}
+	if (top[L4LB_ATTR_SERVICE]) {
+		if (msg_get_service(nlh, &ev->svc) < 0)
+			return -1;
+		ev->has_svc = true;
+	}
+	if (top[L4LB_ATTR_STATS]) {
+		if (msg_get_stats(nlh, &ev->st) < 0)
+			return -1;
+		ev->has_stats = true;
+	}
 	return 0;
 }

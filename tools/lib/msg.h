@@ -150,6 +150,28 @@ struct stats_info {
 };
 
 /**
+ * struct event_info - one L4LB_CMD_EVENT notification
+ * @kind: enum l4lb_event_kind (L4LB_ATTR_EVENT)
+ * @has_svc: the message has a L4LB_ATTR_SERVICE nest, decoded into @svc
+ *	(settings for service events, the key alone for others)
+ * @has_be: the message has a L4LB_ATTR_BACKEND nest, decoded into @be,
+ *	with the key of its service in @be.svc
+ * @has_stats: the message has a L4LB_ATTR_STATS nest, decoded into @st
+ * @svc: the service
+ * @be: the backend
+ * @st: counters (TABLE_FULL: CONNS, CONN_MAX, DROP_TABLE_FULL)
+ */
+struct event_info {
+	uint8_t kind;
+	bool has_svc;
+	bool has_be;
+	bool has_stats;
+	struct svc_info svc;
+	struct be_info be;
+	struct stats_info st;
+};
+
+/**
  * msg_put_backend() - append an L4LB_ATTR_BACKEND nest to a request
  * @nlh: request under construction, with room for the nest (<= 64 bytes)
  * @be: the backend; ADDR, PORT, WEIGHT and STATE are sent when their bit
@@ -216,5 +238,11 @@ int msg_get_conn(const struct nlmsghdr *nlh, struct conn_info *conn);
 int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc);
 /** msg_get_stats() - decode L4LB_ATTR_STATS; nothing required */
 int msg_get_stats(const struct nlmsghdr *nlh, struct stats_info *st);
+/**
+ * msg_get_event() - decode a L4LB_CMD_EVENT: L4LB_ATTR_EVENT (required),
+ * then each nest it has, as the decoders above do (a backend needs its
+ * service's key). The command in the genetlink header is not checked.
+ */
+int msg_get_event(const struct nlmsghdr *nlh, struct event_info *ev);
 
 #endif /* L4LBCTL_MSG_H */

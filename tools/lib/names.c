@@ -22,6 +22,9 @@ static const char *const conn_states[] = L4LB_CONN_STATE_NAMES;
 /* The words of the client_addr= parameter, from the uapi header. */
 static const char *const client_addrs[] = L4LB_CLIENT_ADDR_NAMES;
 
+/* The words of l4lbctl monitor, from the uapi header. */
+static const char *const event_kinds[] = L4LB_EVENT_NAMES;
+
 /* A new enum value in the header must get a word here too. */
 _Static_assert(ARRAY_SIZE(be_states) == L4LB_BE_STATE_MAX + 1,
 	       "be_states[] out of date");
@@ -29,6 +32,8 @@ _Static_assert(ARRAY_SIZE(conn_states) == L4LB_CONN_STATE_MAX + 1,
 	       "conn_states[] out of date");
 _Static_assert(ARRAY_SIZE(client_addrs) == L4LB_CLIENT_ADDR_MAX + 1,
 	       "client_addrs[] out of date");
+_Static_assert(ARRAY_SIZE(event_kinds) == L4LB_EVENT_MAX + 1,
+	       "event_kinds[] out of date");
 
 const struct timeout_kind timeout_kinds[] = {
 	{ "tcp",          L4LB_SVC_ATTR_TIMEOUT_TCP },
@@ -62,6 +67,14 @@ const char *client_addr_name(uint8_t mode)
 {
 	if (mode < ARRAY_SIZE(client_addrs))
 		return client_addrs[mode];
+	return "unknown";
+}
+
+const char *event_name(uint8_t kind)
+{
+	/* UNSPEC is no event the kernel sends. */
+	if (kind != L4LB_EVENT_UNSPEC && kind < ARRAY_SIZE(event_kinds))
+		return event_kinds[kind];
 	return "unknown";
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * names.h - the words the tools read and print for the numeric values of
- * the l4lb ABI (backend states, NAT row states, protocols, timeout kinds).
+ * the l4lb ABI (backend states, NAT row states, protocols, timeout kinds,
+ * events).
  * Parsing (parse.c) and printing share these tables so that a word
  * printed by "list" is accepted back by "set".
  */
@@ -31,6 +32,16 @@ const char *be_state_name(uint8_t state, bool removed);
  * not know. Never NULL.
  */
 const char *conn_state_name(uint8_t state);
+
+/**
+ * event_name() - word for a kind of event (L4LB_ATTR_EVENT)
+ * @kind: enum l4lb_event_kind
+ *
+ * Return: its word in L4LB_EVENT_NAMES ("service-new", ..., "flush"), or
+ * "unknown" for L4LB_EVENT_UNSPEC and values the header does not know.
+ * Never NULL.
+ */
+const char *event_name(uint8_t kind);
 
 /**
  * proto_name() - word for an IP protocol number

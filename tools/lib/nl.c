@@ -245,21 +245,70 @@ static int report(struct talk *t, int err, const struct nlmsghdr *req)
 	return err_report(RC_KERNEL, "netlink: %s", strerror(err));
 }
 
+/* What CTRL_CMD_GETFAMILY is asked, and what its answer says. */
+struct family_query {
+	struct nl *nl;		/* family id and version go here */
+	const char *group;	/* a multicast group to find, or NULL */
+	uint32_t group_id;	/* its id; 0 if the family has none of that name */
+	const char *grp_name;	/* while one CTRL_ATTR_MCAST_GRP_* nest is read */
+	uint32_t grp_id;
+};
+
+static int mcast_grp_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct family_query *q = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_MCAST_GRP_NAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		q->grp_name = mnl_attr_get_str(attr);
+		break;
+	case CTRL_ATTR_MCAST_GRP_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		q->grp_id = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* CTRL_ATTR_MCAST_GROUPS: a nest of nests, one NAME and ID each. */
+static int mcast_groups(const struct nlattr *groups, struct family_query *q)
+{
+	const struct nlattr *g;
+
+	mnl_attr_for_each_nested(g, groups) {
+		q->grp_name = NULL;
+		q->grp_id = 0;
+		if (mnl_attr_validate(g, MNL_TYPE_NESTED) < 0 ||
+		    mnl_attr_parse_nested(g, mcast_grp_attr_cb, q) < 0)
+			return MNL_CB_ERROR;
+		if (q->group && q->grp_name && !strcmp(q->grp_name, q->group))
+			q->group_id = q->grp_id;
+	}
+	return MNL_CB_OK;
+}
+
 static int family_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct nl *nl = data;
+	struct family_query *q = data;
 
 	switch (mnl_attr_get_type(attr)) {
 	case CTRL_ATTR_FAMILY_ID:
 		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
 			return MNL_CB_ERROR;
-		nl->family = mnl_attr_get_u16(attr);
+		q->nl->family = mnl_attr_get_u16(attr);
 		break;
 	case CTRL_ATTR_VERSION:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
-		nl->version = mnl_attr_get_u32(attr);
+		q->nl->version = mnl_attr_get_u32(attr);
 		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		return mcast_groups(attr, q);
 	}
 	return MNL_CB_OK;
 }
@@ -276,9 +325,15 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int resolve_family(struct nl *nl, const char *family)
+/*
+ * Ask CTRL_CMD_GETFAMILY about @family: its id and version into @q->nl,
+ * and the id of the multicast group @q->group (if not NULL) into
+ * @q->group_id. The error is printed.
+ */
+static int resolve_family(struct family_query *q, const char *family)
 {
-	struct talk t = { .type = GENL_ID_CTRL, .cb = family_cb, .data = nl };
+	struct nl *nl = q->nl;
+	struct talk t = { .type = GENL_ID_CTRL, .cb = family_cb, .data = q };
 	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 
@@ -310,6 +365,7 @@ static int resolve_family(struct nl *nl, const char *family)
 
 int nl_open(struct nl *nl, const char *family)
 {
+	struct family_query q = { .nl = nl };
 	int one = 1;
 	int rc;
 
@@ -334,10 +390,32 @@ int nl_open(struct nl *nl, const char *family)
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (uint32_t)time(NULL);
 
-	rc = resolve_family(nl, family);
+	rc = resolve_family(&q, family);
 	if (rc != RC_OK)
 		nl_close(nl);
 	return rc;
+}
+
+int nl_join(struct nl *nl, const char *family, const char *group)
+{
+	struct family_query q = { .nl = nl, .group = group };
+	uint32_t id;
+	int rc;
+
+	rc = resolve_family(&q, family);
+	if (rc != RC_OK)
+		return rc;
+	if (!q.group_id)
+		return err_report(RC_KERNEL,
+				  "generic netlink family \"%s\" has no multicast group \"%s\" (module too old?)",
+				  family, group);
+	id = q.group_id;
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &id,
+				  sizeof(id)) < 0)
+		return err_report(RC_KERNEL,
+				  "cannot join multicast group \"%s\": %s",
+				  group, strerror(errno));
+	return RC_OK;
 }
 
 void nl_close(struct nl *nl)

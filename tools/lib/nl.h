@@ -2,7 +2,7 @@
 /*
  * nl.h - the generic netlink socket of the l4lb tools (libmnl): open it,
  * resolve the "l4lb" family, send one request and read its answer to the
- * end.
+ * end, or join a multicast group.
  *
  * Every function that talks to the kernel prints its own one-line error on
  * stderr and returns an exit code (enum rc in error.h):
@@ -57,6 +57,23 @@ struct nl {
  * RC_KERNEL if the socket cannot be opened. The error is printed.
  */
 int nl_open(struct nl *nl, const char *family);
+
+/**
+ * nl_join() - join a multicast group of a family
+ * @nl: open socket (nl_open())
+ * @family: family name, e.g. L4LB_GENL_NAME
+ * @group: group name, e.g. L4LB_GENL_MCGRP_EVENTS
+ *
+ * Resolves the group's id with CTRL_CMD_GETFAMILY (CTRL_ATTR_MCAST_GROUPS)
+ * and joins it (NETLINK_ADD_MEMBERSHIP). From then on the socket receives
+ * the group's notifications; read them with mnl_socket_recvfrom() on
+ * @nl->sock.
+ *
+ * Return: RC_OK; RC_NO_MODULE if the kernel does not know @family;
+ * RC_KERNEL if the family has no such group or joining failed. The error
+ * is printed.
+ */
+int nl_join(struct nl *nl, const char *family, const char *group);
 
 /**
  * nl_close() - close the socket (safe on a closed or failed @nl)

@@ -154,3 +154,28 @@ void print_record(struct printer *p, const struct field *fields, size_t n,
 	if (p->json)
 		json_end_object(&p->j);
 }
+
+void print_inline(struct printer *p, const struct field *fields, size_t n,
+		  const void *obj, uint32_t present)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct field *fd = &fields[i];
+
+		if (fd->attr && !(present & (1u << fd->attr)))
+			continue;
+		if (p->json) {
+			member(p, fd, obj);
+		} else if (!fd->name) {
+			continue;	/* JSON only */
+		} else if (fd->kind == FK_VALUE) {
+			fprintf(p->f, " %s ", fd->name);
+			fd->value(p, obj);
+		} else {
+			char buf[FIELD_BUF_LEN];
+
+			fprintf(p->f, " %s %s", fd->name, text(fd, obj, buf));
+		}
+	}
+}

@@ -151,4 +151,17 @@ void print_row(struct printer *p, const struct field *fields, size_t n,
 void print_record(struct printer *p, const struct field *fields, size_t n,
 		  const void *obj, uint32_t present);
 
+/**
+ * print_inline() - the fields @present has, within a line or an object
+ * the caller started: text, " name value" for each (no newline; fields
+ * without a name are left out); JSON, members of the open object
+ * @p: printer
+ * @fields: the object's fields
+ * @n: their number
+ * @obj: the object @fields describe
+ * @present: ATTR_BIT()s of the attributes @obj carries (see field.attr)
+ */
+void print_inline(struct printer *p, const struct field *fields, size_t n,
+		  const void *obj, uint32_t present);
+
 #endif /* L4LBCTL_PRINT_H */

@@ -48,7 +48,7 @@ _l4lbctl()
 	if [ "$i" -eq "$COMP_CWORD" ]; then
 		case $cur in
 		-*) words='-j --json -f --file -V --version -h --help' ;;
-		*) words='backend conn service stats save restore help add remove set list nat count flush' ;;
+		*) words='backend conn service stats monitor save restore help add remove set list nat count flush' ;;
 		esac
 		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 		return 0
@@ -69,7 +69,8 @@ _l4lbctl()
 		backend) words='add del set show' ;;
 		conn) words='show flush count' ;;
 		service) words='show set del' ;;
-		help) words='backend conn service stats save restore help add remove set list nat count flush' ;;
+		monitor) words='-j --json' ;;
+		help) words='backend conn service stats monitor save restore help add remove set list nat count flush' ;;
 		restore) words='--replace -f'
 			mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 			mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur")

@@ -120,6 +120,13 @@ int cmd_stats(const struct ctl *ctl, int argc, char **argv);
 /* service [show [SEL]] | service set ... | service del SEL */
 int cmd_service(const struct ctl *ctl, int argc, char **argv);
 
+/*
+ * monitor [-j]: print each event of the namespace (service, backend, table
+ * full, flush) as one line, or one JSON object a line, until SIGINT or
+ * SIGTERM; then exit 0
+ */
+int cmd_monitor(const struct ctl *ctl, int argc, char **argv);
+
 /* save: print the configuration as "service set" and "backend add" lines */
 int cmd_save(const struct ctl *ctl, int argc, char **argv);
 /* restore [--replace] [-f] FILE: apply a saved configuration */

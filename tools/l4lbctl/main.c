@@ -48,6 +48,8 @@ static const struct command commands[] = {
 	{ "conn", cmd_conn, &conn_object, NULL, NULL, NULL },
 	{ "service", cmd_service, &service_object, NULL, NULL, NULL },
 	{ "stats", cmd_stats, NULL, NULL, "stats", "show the global counters" },
+	{ "monitor", cmd_monitor, NULL, NULL, "monitor [-j]",
+	  "print changes as they happen, one line each, until interrupted" },
 	{ "save", cmd_save, NULL, NULL, "save",
 	  "print the configuration as l4lbctl command lines" },
 	{ "restore", cmd_restore, NULL, NULL, "restore [--replace] [-f] FILE",
@@ -152,7 +154,7 @@ static void print_help(void)
 	       "the only service.\n");
 	printf("\nOptions:\n"
 	       "  -j, --json      print JSON (backend show, conn show, conn count, stats,\n"
-	       "                  service show)\n"
+	       "                  service show, monitor)\n"
 	       "  -f, --file FILE same as \"restore FILE\"\n"
 	       "  -V, --version   print the version and exit\n"
 	       "  -h, --help      print this help and exit\n\n"

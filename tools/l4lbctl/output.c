@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * output.c - the field tables of the backends, the NAT rows, the services
- * and the counters, and how "list", "nat", "service", "stats" and "count"
- * lay them out. See output.h; the printing itself is print.c's.
+ * and the counters, and how "list", "nat", "service", "stats", "count"
+ * and "monitor" lay them out. See output.h; the printing itself is print.c's.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -47,6 +47,17 @@ static const struct field be_fields[] = {
 	{ NULL,          0, "vip",       FIELD_IPV4(struct be_info, svc.vip) },
 	{ NULL,          0, "vport",     FIELD_PORT(struct be_info, svc.port) },
 	{ NULL,          0, "proto",     FIELD_WORD(be_proto_word) },
+};
+
+/* "monitor": a backend's text after "EVENT SERVICE BACKEND". */
+static const struct field ev_be_fields[] = {
+	{ "state",      0, "state",      FIELD_WORD(be_state_word) },
+	{ "weight",     0, "weight",     FIELD_U32(struct be_info, weight) },
+	{ "weight_pct", 0, "weight_pct", FIELD_U32(struct be_info, weight_pct) },
+	{ "weight_eff", 0, "weight_eff", FIELD_U32(struct be_info, weight_eff) },
+	{ "active",     0, "active",     FIELD_U32(struct be_info, active_conns) },
+	{ "inactive",   0, "inactive",   FIELD_U32(struct be_info, inactive_conns) },
+	{ "total",      0, "total",      FIELD_U64(struct be_info, total_conns) },
 };
 
 static const char *conn_proto_word(const void *obj, char *buf)
@@ -279,12 +290,8 @@ void out_conns_end(struct out *o)
 	table_end(o, conn_fields, ARRAY_SIZE(conn_fields));
 }
 
-/*
- * Before the settings of a service: text, a blank line after the block
- * before, then "service VIP:PORT/PROTO" (if the kernel sent the VIP);
- * JSON, the "[" before the first.
- */
-static void service_start(struct out *o, const struct svc_info *svc)
+/* The key of @svc as "VIP[:PORT][/PROTO]", with the parts the kernel sent. */
+static char *svc_key_text(char *buf, const struct svc_info *svc)
 {
 	uint32_t has = svc->present;
 	struct svc_sel key = {
@@ -295,6 +302,17 @@ static void service_start(struct out *o, const struct svc_info *svc)
 		.port = svc->port,
 		.proto = svc->proto,
 	};
+
+	return fmt_svc(buf, &key);
+}
+
+/*
+ * Before the settings of a service: text, a blank line after the block
+ * before, then "service VIP:PORT/PROTO" (if the kernel sent the VIP);
+ * JSON, the "[" before the first.
+ */
+static void service_start(struct out *o, const struct svc_info *svc)
+{
 	bool first = !o->started;
 
 	o->started = true;
@@ -305,10 +323,10 @@ static void service_start(struct out *o, const struct svc_info *svc)
 	}
 	if (!first)
 		fputc('\n', o->p.f);
-	if (has & ATTR_BIT(L4LB_SVC_ATTR_VIP)) {
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_VIP)) {
 		char buf[SVC_STRLEN];
 
-		fprintf(o->p.f, "service %s\n", fmt_svc(buf, &key));
+		fprintf(o->p.f, "service %s\n", svc_key_text(buf, svc));
 	}
 }
 
@@ -349,4 +367,54 @@ void out_count(struct out *o, uint64_t conns)
 	/* {"conns":N}: the counter as "stats" names it. */
 	st.val[L4LB_STATS_ATTR_CONNS] = conns;
 	out_stats(o, &st);
+}
+
+/* The key of a service, which the text of an event gives first. */
+#define SVC_KEY_BITS (ATTR_BIT(L4LB_SVC_ATTR_VIP) | \
+		      ATTR_BIT(L4LB_SVC_ATTR_PORT) | \
+		      ATTR_BIT(L4LB_SVC_ATTR_PROTO))
+
+void out_event(struct out *o, const struct event_info *ev)
+{
+	struct printer *p = &o->p;
+	char svc[SVC_STRLEN];
+	uint32_t present;
+
+	if (p->json) {
+		json_begin_object(&p->j);
+		json_kv_string(&p->j, "event", event_name(ev->kind));
+	} else {
+		fputs(event_name(ev->kind), p->f);
+	}
+	if (ev->has_be) {
+		if (p->json) {
+			print_inline(p, be_fields, ARRAY_SIZE(be_fields),
+				     &ev->be, ~0u);
+		} else {
+			char ep[IPPORT_STRLEN];
+
+			fprintf(p->f, " %s %s", fmt_svc(svc, &ev->be.svc),
+				fmt_ipport(ep, &ev->be.ep));
+			print_inline(p, ev_be_fields, ARRAY_SIZE(ev_be_fields),
+				     &ev->be, ~0u);
+		}
+	} else if (ev->has_svc) {
+		present = ev->svc.present;
+		if (!p->json) {
+			/* The key first; then the settings, not the counters. */
+			if (present & ATTR_BIT(L4LB_SVC_ATTR_VIP))
+				fprintf(p->f, " %s", svc_key_text(svc, &ev->svc));
+			present &= ~(SVC_KEY_BITS |
+				     ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX) |
+				     ATTR_BIT(L4LB_SVC_ATTR_SNAT_FAIL));
+		}
+		print_inline(p, svc_fields, ARRAY_SIZE(svc_fields), &ev->svc,
+			     present);
+	}
+	if (ev->has_stats)
+		print_inline(p, stats_fields, ARRAY_SIZE(stats_fields),
+			     &ev->st, ev->st.present);
+	if (p->json)
+		json_end_object(&p->j);
+	fputc('\n', p->f);
 }

@@ -128,4 +128,24 @@ void out_stats(struct out *o, const struct stats_info *st);
  */
 void out_count(struct out *o, uint64_t conns);
 
+/**
+ * out_event() - print one event of "monitor" as one line
+ * @o: output
+ * @ev: the event (decoded notification)
+ *
+ * Text: the event's word (event_name()), then what it names:
+ *  - a backend: its service "VIP:PORT/PROTO", "IP:PORT", then "state S
+ *    weight W weight_pct P weight_eff E active A inactive I total T"
+ *    (state "draining" for a removed backend);
+ *  - a service: "VIP:PORT/PROTO", then, for the service events, its
+ *    settings as "name value" pairs with the names of "service" (scheduler,
+ *    snat, timeout_*, persistence, client_addr);
+ *  - counters: "name value" pairs with the names of "stats".
+ * "flush" without a service flushed every row.
+ * JSON: one object, "event" then the members "list -j" gives a backend,
+ * or those "service -j" gives a service, then the counters as "stats -j"
+ * names them.
+ */
+void out_event(struct out *o, const struct event_info *ev);
+
 #endif /* L4LBCTL_OUTPUT_H */

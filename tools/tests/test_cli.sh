@@ -27,6 +27,8 @@ usage 'unknown argument "x"' stats x
 usage 'unknown argument "all"' flush all
 usage 'unknown argument "10.0.0.1"' flush 10.0.0.1
 usage 'unknown argument "-v"' nat -v
+usage 'unknown argument "x"' monitor x
+usage 'unknown argument "-t"' monitor -j -t
 
 # add
 usage 'missing IP:PORT' add
@@ -237,6 +239,7 @@ usage '"--replace" given twice' restore --replace --replace a
 usage 'unknown argument "x"' save x
 prints 'l4lbctl restore \[--replace\] \[-f\] FILE' help
 prints 'l4lbctl save' help save
+prints 'l4lbctl monitor \[-j\]' help monitor
 
 if [ -d /sys/module/l4lb ]; then
 	printf '[  SKIPPED ] exit 3 tests: the l4lb module is loaded\n'
@@ -285,6 +288,9 @@ else
 		'backend add 10.0.0.2:80 drain service 10.0.0.1:80/tcp' >"$conf"
 	error 3 "$nomod" restore "$conf"
 	error 3 "$nomod" save
+	error 3 "$nomod" monitor
+	error 3 "$nomod" -j monitor
+	error 3 "$nomod" monitor -j
 fi
 
 summary 'cli'

@@ -63,6 +63,10 @@ expect 'backend' "$P" ba
 expect 'save service set stats' "$P" s
 expect '--file --help --json --version -V -f -h -j' "$P" -
 expect 'service' "$P" -j serv
+expect 'monitor' "$P" mon
+expect '--json -j' "$P" monitor ''
+expect '' "$P" monitor -j ''
+expect 'monitor' "$P" help mo
 expect 'add del set show' "$P" backend ''
 expect 'count flush show' "$P" conn ''
 expect 'del set show' "$P" -j service ''

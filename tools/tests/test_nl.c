@@ -247,6 +247,44 @@ static void refused_reply_reports_invalid_reply(void **state)
 	assert_int_equal(nl_open(&nl, "nlctrl"), RC_OK);
 }
 
+/* A socket of its own: a joined one may get notifications in between. */
+static struct nl joined;
+
+static void join_finds_the_group_by_name_and_joins_it(void **state)
+{
+	uint32_t groups[8] = { 0 };
+	socklen_t len = sizeof(groups);
+	int fd;
+
+	(void)state;
+	NEED_NETLINK();
+	assert_int_equal(nl_open(&joined, "nlctrl"), RC_OK);
+	assert_int_equal(nl_join(&joined, "nlctrl", "notify"), RC_OK);
+	/* nlctrl's one group, "notify", is GENL_ID_CTRL's (id 16). */
+	fd = mnl_socket_get_fd(joined.sock);
+	assert_int_equal(getsockopt(fd, SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS,
+				    groups, &len), 0);
+	assert_true(groups[0] & (1u << (GENL_ID_CTRL - 1)));
+	nl_close(&joined);
+}
+
+static void join_of_a_missing_group_is_one_line(void **state)
+{
+	const char *err;
+	int rc;
+
+	(void)state;
+	NEED_NETLINK();
+	assert_int_equal(nl_open(&joined, "nlctrl"), RC_OK);
+	capture_stderr();
+	rc = nl_join(&joined, "nlctrl", "nosuch");
+	err = captured_stderr();
+	nl_close(&joined);
+	assert_int_equal(rc, RC_KERNEL);
+	assert_string_equal(err, "l4lbctl: generic netlink family \"nlctrl\" "
+			    "has no multicast group \"nosuch\" (module too old?)\n");
+}
+
 static void errno_maps_to_exit_code(void **state)
 {
 	(void)state;
@@ -299,6 +337,8 @@ int main(void)
 		cmocka_unit_test(kernel_error_without_extack_prints_strerror),
 		cmocka_unit_test(ack_without_callback_is_silent_success),
 		cmocka_unit_test(refused_reply_reports_invalid_reply),
+		cmocka_unit_test(join_finds_the_group_by_name_and_joins_it),
+		cmocka_unit_test(join_of_a_missing_group_is_one_line),
 		cmocka_unit_test(errno_maps_to_exit_code),
 		cmocka_unit_test(attr_at_finds_only_whole_attributes_of_the_request),
 	};

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_event.c - "monitor" from notification to line: L4LB_CMD_EVENT
+ * messages built as the kernel builds them (kmod/l4lb_event.c), decoded by
+ * msg_get_event() and printed by out_event(), as text and as JSON.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+
+#include <uapi/l4lb.h>
+
+#include "msg.h"
+#include "output.h"
+
+#define FAMILY_ID 0x1234
+
+static union {
+	struct nlmsghdr align;
+	char b[4096];
+} buf;
+
+/* An event's header and its L4LB_ATTR_EVENT, as the kernel writes them. */
+static struct nlmsghdr *event(uint8_t kind)
+{
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	memset(&buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf.b);
+	nlh->nlmsg_type = FAMILY_ID;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = L4LB_CMD_EVENT;
+	genl->version = L4LB_GENL_VERSION;
+	mnl_attr_put_u8(nlh, L4LB_ATTR_EVENT, kind);
+	return nlh;
+}
+
+/* A u64 the way nla_put_u64_64bit() writes it: a PAD, then the value. */
+static void put_u64_pad(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
+			uint16_t pad)
+{
+	mnl_attr_put(nlh, pad, 0, NULL);
+	mnl_attr_put_u64(nlh, type, v);
+}
+
+static void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
+			uint8_t proto)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(vip));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(port));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* A service nest as l4lb_nl_svc_fill() writes it, without SNAT_USAGE. */
+static void put_service(struct nlmsghdr *nlh, const char *sched)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *pool;
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("10.0.0.1"));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, sched);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, 120);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP, 300);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_SYN, 60);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 1048576);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE, 3);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, 30);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	mnl_attr_nest_end(nlh, pool);
+	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 0, L4LB_SVC_ATTR_PAD);
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, L4LB_CLIENT_ADDR_NONE);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* A backend nest as l4lb_nl_be_fill() writes it. */
+static void put_backend(struct nlmsghdr *nlh, uint32_t weight, uint8_t state,
+			bool removed)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.1.2"));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, weight);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 100);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, weight);
+	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, state);
+	if (removed)
+		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, 1);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_INACTIVE_CONNS, 2);
+	put_u64_pad(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 7, L4LB_BE_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_IN, 10, L4LB_BE_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_OUT, 20, L4LB_BE_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_IN, 300, L4LB_BE_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_OUT, 400, L4LB_BE_ATTR_PAD);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* Decode @nlh and print it as one line, text or JSON; a static buffer. */
+static const char *line_of(const struct nlmsghdr *nlh, bool json)
+{
+	static char text[2048];
+	static struct event_info ev;
+	struct out o;
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(msg_get_event(nlh, &ev), 0);
+	f = open_memstream(&mem, &len);
+	assert_non_null(f);
+	out_init(&o, f, json);
+	out_event(&o, &ev);
+	assert_int_equal(fclose(f), 0);
+	assert_true(len < sizeof(text));
+	memcpy(text, mem, len + 1);
+	free(mem);
+	return text;
+}
+
+static void backend_change_is_one_line_with_its_service(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_BACKEND_CHANGE);
+
+	(void)state;
+	put_svc_key(nlh, "10.0.0.1", 80, IPPROTO_TCP);
+	put_backend(nlh, 3, L4LB_BE_STATE_DOWN, false);
+	assert_string_equal(line_of(nlh, false),
+			    "backend-change 10.0.0.1:80/tcp 10.0.1.2:80 state down"
+			    " weight 3 weight_pct 100 weight_eff 3 active 1"
+			    " inactive 2 total 7\n");
+}
+
+static void backend_change_json_has_the_fields_of_list(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_BACKEND_CHANGE);
+
+	(void)state;
+	put_svc_key(nlh, "10.0.0.1", 80, IPPROTO_TCP);
+	put_backend(nlh, 3, L4LB_BE_STATE_DOWN, false);
+	assert_string_equal(line_of(nlh, true),
+			    "{\"event\":\"backend-change\",\"backend\":\"10.0.1.2:80\","
+			    "\"state\":\"down\",\"weight\":3,\"weight_pct\":100,"
+			    "\"weight_eff\":3,\"active\":1,\"inactive\":2,"
+			    "\"total\":7,\"pkts_in\":10,\"pkts_out\":20,"
+			    "\"bytes_in\":300,\"bytes_out\":400,"
+			    "\"vip\":\"10.0.0.1\",\"vport\":80,\"proto\":\"tcp\"}\n");
+}
+
+static void removed_backend_is_draining_then_gone(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_BACKEND_DEL);
+
+	(void)state;
+	put_svc_key(nlh, "10.0.0.1", 53, IPPROTO_UDP);
+	put_backend(nlh, 1, L4LB_BE_STATE_DRAIN, true);
+	assert_string_equal(line_of(nlh, false),
+			    "backend-del 10.0.0.1:53/udp 10.0.1.2:80 state draining"
+			    " weight 1 weight_pct 100 weight_eff 1 active 1"
+			    " inactive 2 total 7\n");
+
+	nlh = event(L4LB_EVENT_BACKEND_GONE);
+	put_svc_key(nlh, "10.0.0.1", 53, IPPROTO_UDP);
+	put_backend(nlh, 1, L4LB_BE_STATE_DRAIN, true);
+	assert_non_null(strstr(line_of(nlh, true),
+			       "{\"event\":\"backend-gone\",\"backend\":\"10.0.1.2:80\","
+			       "\"state\":\"draining\","));
+}
+
+static void service_event_text_gives_the_settings(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_SERVICE_NEW);
+
+	(void)state;
+	put_service(nlh, "rr");
+	assert_string_equal(line_of(nlh, false),
+			    "service-new 10.0.0.1:80/tcp scheduler rr snat auto"
+			    " timeout_tcp 900 timeout_tcpfin 120"
+			    " timeout_tcpclose 3 timeout_udp 300"
+			    " timeout_udpunreplied 30 timeout_syn 60"
+			    " persistence 0 client_addr none\n");
+}
+
+static void service_event_json_has_the_fields_of_service(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_SERVICE_CHANGE);
+
+	(void)state;
+	put_service(nlh, "wrr");
+	assert_string_equal(line_of(nlh, true),
+			    "{\"event\":\"service-change\",\"vip\":\"10.0.0.1\","
+			    "\"port\":80,\"proto\":\"tcp\",\"scheduler\":\"wrr\","
+			    "\"snat\":\"auto\",\"snat_pool\":[],\"snat_fail\":0,"
+			    "\"timeout_tcp\":900,\"timeout_tcpfin\":120,"
+			    "\"timeout_tcpclose\":3,\"timeout_udp\":300,"
+			    "\"timeout_udpunreplied\":30,\"timeout_syn\":60,"
+			    "\"persistence\":0,\"client_addr\":\"none\","
+			    "\"conn_max\":1048576}\n");
+}
+
+static void table_full_gives_the_service_and_the_counters(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_TABLE_FULL);
+	struct nlattr *nest;
+
+	(void)state;
+	put_svc_key(nlh, "10.0.0.1", 20000, IPPROTO_TCP);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_STATS);
+	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONNS, 50);
+	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONN_MAX, 50);
+	put_u64_pad(nlh, L4LB_STATS_ATTR_DROP_TABLE_FULL, 7,
+		    L4LB_STATS_ATTR_PAD);
+	mnl_attr_nest_end(nlh, nest);
+	assert_string_equal(line_of(nlh, false),
+			    "table-full 10.0.0.1:20000/tcp conns 50 conn_max 50"
+			    " drop_table_full 7\n");
+	assert_string_equal(line_of(nlh, true),
+			    "{\"event\":\"table-full\",\"vip\":\"10.0.0.1\","
+			    "\"port\":20000,\"proto\":\"tcp\",\"conns\":50,"
+			    "\"conn_max\":50,\"drop_table_full\":7}\n");
+}
+
+static void flush_names_its_service_or_nothing(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_FLUSH);
+
+	(void)state;
+	assert_string_equal(line_of(nlh, false), "flush\n");
+	assert_string_equal(line_of(nlh, true), "{\"event\":\"flush\"}\n");
+	put_svc_key(nlh, "10.0.0.1", 20001, IPPROTO_UDP);
+	assert_string_equal(line_of(nlh, false), "flush 10.0.0.1:20001/udp\n");
+}
+
+static void unknown_kind_is_printed_as_unknown(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_MAX + 1);
+
+	(void)state;
+	put_svc_key(nlh, "10.0.0.1", 80, IPPROTO_TCP);
+	assert_string_equal(line_of(nlh, false), "unknown 10.0.0.1:80/tcp\n");
+}
+
+static void event_without_its_kind_is_refused(void **state)
+{
+	struct event_info ev;
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	(void)state;
+	memset(&buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf.b);
+	nlh->nlmsg_type = FAMILY_ID;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = L4LB_CMD_EVENT;
+	put_svc_key(nlh, "10.0.0.1", 80, IPPROTO_TCP);
+	errno = 0;
+	assert_int_equal(msg_get_event(nlh, &ev), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
+static void backend_event_without_service_key_is_refused(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_BACKEND_NEW);
+	struct event_info ev;
+
+	(void)state;
+	put_backend(nlh, 1, L4LB_BE_STATE_UP, false);
+	errno = 0;
+	assert_int_equal(msg_get_event(nlh, &ev), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(backend_change_is_one_line_with_its_service),
+		cmocka_unit_test(backend_change_json_has_the_fields_of_list),
+		cmocka_unit_test(removed_backend_is_draining_then_gone),
+		cmocka_unit_test(service_event_text_gives_the_settings),
+		cmocka_unit_test(service_event_json_has_the_fields_of_service),
+		cmocka_unit_test(table_full_gives_the_service_and_the_counters),
+		cmocka_unit_test(flush_names_its_service_or_nothing),
+		cmocka_unit_test(unknown_kind_is_printed_as_unknown),
+		cmocka_unit_test(event_without_its_kind_is_refused),
+		cmocka_unit_test(backend_event_without_service_key_is_refused),
+	};
+
+	return cmocka_run_group_tests_name("event", tests, NULL, NULL);
+}

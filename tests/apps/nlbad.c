@@ -516,6 +516,25 @@ static void case_weight_eff_reply_only(struct nlmsghdr *nlh)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/*
+ * event_attr: L4LB_ATTR_EVENT is for notifications only; the BACKEND_ADD
+ * would otherwise add NEW_BE.
+ * event_cmd: L4LB_CMD_EVENT is a notification, never a request: the family
+ * has no handler for it, so the genetlink core refuses it as it refuses
+ * an unknown command. The request would otherwise add NEW_BE, were it
+ * read as a BACKEND_ADD.
+ */
+static void case_event_attr(struct nlmsghdr *nlh)
+{
+	put_backend(nlh, NEW_BE, NEW_BE_PORT);
+	mnl_attr_put_u8(nlh, L4LB_ATTR_EVENT, L4LB_EVENT_BACKEND_NEW);
+}
+
+static void case_event_cmd(struct nlmsghdr *nlh)
+{
+	put_backend(nlh, NEW_BE, NEW_BE_PORT);
+}
+
 static const struct nlbad_case {
 	const char *name;
 	uint8_t cmd;
@@ -543,6 +562,8 @@ static const struct nlbad_case {
 	{ "weight_pct_range",	L4LB_CMD_BACKEND_SET,	case_weight_pct_range },
 	{ "weight_eff_reply_only", L4LB_CMD_BACKEND_SET,
 	  case_weight_eff_reply_only },
+	{ "event_attr",		L4LB_CMD_BACKEND_ADD,	case_event_attr },
+	{ "event_cmd",		L4LB_CMD_EVENT,		case_event_cmd },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))

@@ -11,11 +11,12 @@
 # through, so after each one `l4lbctl -j service`, `l4lbctl -j list` and
 # `l4lbctl count` must read as before.
 #
-# Two answers come from the genetlink core before the family's code runs,
-# and the 6.1 core gives them no message: an unknown command (EOPNOTSUPP)
-# and a message shorter than the genetlink header (EINVAL). Their message
+# Three answers come from the genetlink core before the family's code runs,
+# and the 6.1 core gives them no message: an unknown command and
+# L4LB_CMD_EVENT, a notification sent as a request (EOPNOTSUPP), and a
+# message shorter than the genetlink header (EINVAL). Their message
 # is asserted empty, which is what the kernel does; a later kernel that
-# adds one makes these two fail, on purpose, so the expectation is updated.
+# adds one makes these three fail, on purpose, so the expectation is updated.
 #
 # A control case, "valid", sends a well-formed STATS_GET built the same
 # way and must be accepted. Then nlbad runs all cases in one go, the
@@ -24,7 +25,7 @@
 # has an invalid length", a ratelimited warning, not a splat).
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 27
+plan 29
 require_l4lbctl
 
 # _snap FILE: the state no bad request may change.
@@ -106,6 +107,9 @@ _case snat_reply_only 22 "Attribute failed policy validation" \
 _case weight_pct_range 34 "integer out of range" "WEIGHT_PCT 257"
 _case weight_eff_reply_only 22 "Attribute failed policy validation" \
 	"reply-only WEIGHT_EFF"
+_case event_attr 22 "Attribute failed policy validation" \
+	"L4LB_ATTR_EVENT, notifications only, in a BACKEND_ADD"
+_case event_cmd 95 "" "L4LB_CMD_EVENT as a request, no message from the core"
 
 step "all cases in one run"
 _ctl nlbad

@@ -8,11 +8,30 @@
 # the client's connect times out), the table stays at 50, and the 50
 # existing connections keep working: each sends a line that its chatd logs.
 # Once one client quits and its row has gone, a new connection gets in.
+#
+# `l4lbctl monitor`, started before the clients, prints a table-full event
+# for the 51st connection ("table-full 10.0.0.1:20000/tcp conns 50 conn_max
+# 50 drop_table_full N"). A SYN flood at the full table (1000 SYNs from
+# spoofed sources, flood -r 500) is dropped whole, yet gives at most one
+# table-full event a second.
 . /vm/lib/common.sh
 . /vm/lib/life.sh
-plan 8
+plan 11
 require_l4lbctl
 _life_up conn_max=50
+
+MON=/tmp/full.mon
+FULL_RE='^table-full 10\.0\.0\.1:20000/tcp conns 50 conn_max 50 drop_table_full [0-9][0-9]*$'
+
+# _fulls: the table-full lines the monitor printed.
+_fulls() {
+	grep -c '^table-full ' "$MON"
+}
+
+step "monitor"
+bg "$MON" lb l4lbctl monitor
+if wait_for 30 'l4lbctl flush; grep -q "^flush$" "$MON"'; then ok "l4lbctl monitor listens (it printed a flush)"
+else fail "l4lbctl monitor listens (it printed a flush)"; diag_file "$MON"; fi
 
 step "chatd on the backends"
 serve_all chatd
@@ -42,6 +61,26 @@ full1=$(_life_stat drop_table_full)
 if [ "$((full1 - full0))" -ge 1 ]; then ok "drop_table_full counted its SYNs ($full0 -> $full1)"
 else fail "drop_table_full counted its SYNs" "$full0 -> $full1"; diag "$(_life_stats)"; fi
 expect_eq "still 50 rows" 50 "$(nat_len)"
+if wait_for 10 'grep -q "$FULL_RE" "$MON"'; then ok "monitor: $(grep "$FULL_RE" "$MON" | head -n 1)"
+else fail "monitor: table-full 10.0.0.1:20000/tcp conns 50 conn_max 50 drop_table_full N"; diag_file "$MON"; fi
+
+step "a SYN flood at the full table"
+wait_still 10 1 _fulls >/dev/null
+e0=$(_fulls) full0=$(_life_stat drop_table_full) t0=$(now_s)
+n cli flood -p tcp -a 10 -P 100 -b 10.0.0.10 -r 500 $VIP $VPORT >/tmp/flood.out 2>&1
+t1=$(now_s)
+wait_still 10 1 _fulls >/dev/null
+e1=$(_fulls) full1=$(_life_stat drop_table_full)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", b - a }')
+diag "flood: $(cat /tmp/flood.out) in $(num_sub "$t1" "$t0") s; drop_table_full $full0 -> $full1; table-full events $e0 -> $e1"
+if [ "$((full1 - full0))" -ge 1000 ] && [ "$((e1 - e0))" -ge 1 ] &&
+	[ "$((e1 - e0))" -le "$((secs + 1))" ]; then
+	ok "1000 SYNs dropped at the full table gave $((e1 - e0)) table-full events in $secs s (at most one a second)"
+else
+	fail "1000 SYNs dropped at the full table gave at most one table-full event a second" \
+		"drops $((full1 - full0)), events $((e1 - e0)), in $secs s"
+	diag_file "$MON" 20
+fi
 
 step "the 50 still work"
 i=1

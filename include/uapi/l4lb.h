@@ -203,8 +203,10 @@ enum l4lb_attr {
  *	As with BACKEND_NEW. BACKEND_GONE follows when it is freed.
  * @L4LB_EVENT_BACKEND_GONE: a removed backend's last row ended, and the
  *	backend is gone: no longer listed, no longer counted in backend_max.
- *	The backend as it was last, as with BACKEND_NEW. Sent at most about
- *	a quarter of a second after the row ended (the expiry worker's pace).
+ *	The backend as it was last, as with BACKEND_NEW. Sent right after
+ *	BACKEND_DEL if the backend had no row left, else by the expiry
+ *	worker, which looks every quarter of a second: within about a second
+ *	of the last row's end.
  * @L4LB_EVENT_TABLE_FULL: a new flow was dropped because the namespace's
  *	NAT table holds conn_max rows (L4LB_STATS_ATTR_DROP_TABLE_FULL); at
  *	most one such event a second per namespace, however many flows are

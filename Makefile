@@ -10,14 +10,16 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 KDIR ?= /lib/modules/$(KVER)/build
 LINUX_SRC ?= $(shell bash tests/linux-src.sh)
 
-# Packages `make deps` installs (Debian bookworm names). The last line is
+# Packages `make deps` installs (Debian bookworm names); prometheus for
+# promtool, which checks the metrics of l4lbctl stats --prometheus (tools
+# and tests/vm/tests/ctl_prometheus.sh). The last line is
 # the benchmark's (tests/bench): its servers and clients, the chart, and
 # perf for its profile.
 DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 qemu-system-x86 busybox-static iproute2 kmod cpio \
 	gzip xz-utils socat jq nftables iptables ipvsadm util-linux procps \
 	libmnl-dev libcmocka-dev pkg-config sparse cppcheck dkms \
-	python3 bc flex bison libelf-dev libssl-dev rsync \
+	python3 bc flex bison libelf-dev libssl-dev rsync prometheus \
 	nginx-light wrk apache2-utils iperf3 gnuplot-nox linux-perf
 
 .PHONY: all module tools apps deps check unit kunit vm vm-debug fuzz-debug demo dkms-test \

@@ -18,10 +18,11 @@ DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	gzip xz-utils socat jq nftables iptables ipvsadm util-linux procps \
 	libmnl-dev libcmocka-dev pkg-config sparse cppcheck dkms \
 	python3 bc flex bison libelf-dev libssl-dev rsync \
+	debhelper dh-dkms lintian fakeroot \
 	nginx-light wrk apache2-utils iperf3 gnuplot-nox linux-perf
 
 .PHONY: all module tools apps deps check unit kunit vm vm-debug fuzz-debug demo dkms-test \
-	bench bench-quick lint checkpatch sparse w1 clean help
+	deb bench bench-quick lint checkpatch sparse w1 clean help
 
 all: module tools apps
 
@@ -86,6 +87,24 @@ demo: all
 dkms-test:
 	bash tests/dkms.sh
 
+# The Debian packages l4lb and l4lb-dkms (debian/), built by
+# dpkg-buildpackage in a copy of the tree (git's files as they are in the
+# work tree, untracked ones too unless ignored), so that the checkout gets
+# no build products. The .debs land in $(DEB_OUT)/, the old ones removed
+# (no -dbgsym package: noautodbgsym).
+DEB_OUT ?= deb-out
+deb:
+	@set -e; tmp=$$(mktemp -d /tmp/l4lb-deb.XXXXXX); \
+	trap 'rm -rf "$$tmp"' EXIT; mkdir "$$tmp/l4lb"; \
+	git ls-files -z -co --exclude-standard | \
+		tar --null -T - --ignore-failed-read -cf - | \
+		tar -xf - -C "$$tmp/l4lb"; \
+	(cd "$$tmp/l4lb" && \
+	 DEB_BUILD_OPTIONS="noautodbgsym $$DEB_BUILD_OPTIONS" \
+		dpkg-buildpackage -us -uc -b -Jauto); \
+	mkdir -p $(DEB_OUT); rm -f $(DEB_OUT)/l4lb*.deb; \
+	cp "$$tmp"/*.deb $(DEB_OUT)/; ls -l $(DEB_OUT)/*.deb
+
 # Side-by-side benchmark against IPVS and nftables (tests/bench/README.md):
 # the full run (about 20 min), or with QUICK=1 the smoke mode (1-2 min),
 # which only checks that every configuration moved traffic and produced
@@ -128,6 +147,7 @@ help:
 	@echo "make check       run every test (unit, KUnit, VM, dkms, bench smoke)"
 	@echo "make lint        checkpatch, sparse, W=1, and the tools' static checks"
 	@echo "make kunit | vm | unit | dkms-test | bench-quick   one part of check"
+	@echo "make deb         build the Debian packages l4lb and l4lb-dkms into deb-out/"
 	@echo "make vm KERNEL=debug   the VM tests under the debug kernel (lockdep, KASAN, kmemleak)"
 	@echo "make vm-debug    a subset of them under the debug kernel"
 	@echo "make fuzz-debug  100,000 fuzzed netlink requests under it (~80 min)"

@@ -21,9 +21,10 @@ cd "$(dirname "$0")/.." || exit 1
 name=l4lb
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 arch=$(dpkg --print-architecture)
-out=deb-out
-deb_tools=$PWD/$out/${name}_${ver}_$arch.deb
-deb_dkms=$PWD/$out/$name-dkms_${ver}_all.deb
+out=${DEB_OUT:-deb-out}
+case $out in /*) ;; *) out=$PWD/$out ;; esac
+deb_tools=$out/${name}_${ver}_$arch.deb
+deb_dkms=$out/$name-dkms_${ver}_all.deb
 export DEBIAN_FRONTEND=noninteractive
 # Another apt-get (CI installing something) may hold the dpkg lock.
 apt=(apt-get -y -q -o DPkg::Lock::Timeout=600)
@@ -106,7 +107,7 @@ snapshot >"$tmp/before"
 
 # 1. make deb
 start=$SECONDS
-if make deb >"$tmp/build.log" 2>&1 && [ -f "$deb_tools" ] &&
+if make deb DEB_OUT="$out" >"$tmp/build.log" 2>&1 && [ -f "$deb_tools" ] &&
 	[ -f "$deb_dkms" ]; then
 	ok "make deb builds ${deb_tools##*/} and ${deb_dkms##*/} ($((SECONDS - start)) s)"
 else
@@ -142,7 +143,7 @@ src=./usr/src/$name-$ver
 {
 	echo "$src/Kbuild"
 	echo "$src/dkms.conf"
-	git ls-files kmod include | grep -E '(\.[ch]|/Kbuild)$' |
+	git ls-files -co --exclude-standard kmod include | grep -E '(\.[ch]|/Kbuild)$' |
 		sed "s|^|$src/|"
 	echo ./usr/share/doc/$name-dkms/changelog.gz
 	echo ./usr/share/doc/$name-dkms/copyright

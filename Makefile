@@ -10,18 +10,21 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 KDIR ?= /lib/modules/$(KVER)/build
 LINUX_SRC ?= $(shell bash tests/linux-src.sh)
 
-# Packages `make deps` installs (Debian bookworm names). The last line is
+# Packages `make deps` installs (Debian bookworm names); prometheus for
+# promtool, which checks the metrics of l4lbctl stats --prometheus (tools
+# and tests/vm/tests/ctl_prometheus.sh). The last line is
 # the benchmark's (tests/bench): its servers and clients, the chart, and
 # perf for its profile.
 DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 qemu-system-x86 busybox-static iproute2 kmod cpio \
 	gzip xz-utils socat jq nftables iptables ipvsadm util-linux procps \
 	libmnl-dev libcmocka-dev pkg-config sparse cppcheck dkms \
-	python3 bc flex bison libelf-dev libssl-dev rsync \
+	python3 bc flex bison libelf-dev libssl-dev rsync prometheus \
+	debhelper dh-dkms lintian fakeroot \
 	nginx-light wrk apache2-utils iperf3 gnuplot-nox linux-perf
 
 .PHONY: all module tools apps deps check unit kunit vm vm-debug fuzz-debug demo dkms-test \
-	bench bench-quick lint checkpatch sparse w1 clean help
+	deb deb-test bench bench-quick lint checkpatch sparse w1 clean help
 
 all: module tools apps
 
@@ -46,8 +49,9 @@ deps:
 	else echo "deps: all installed"; fi
 
 # The whole test suite: userspace unit tests, KUnit, the VM tests, the
-# dkms build and the benchmark's smoke mode. Any failure fails the target.
-check: all unit kunit vm vm-debug dkms-test bench-quick
+# dkms build, the Debian packages and the benchmark's smoke mode. Any
+# failure fails the target.
+check: all unit kunit vm vm-debug dkms-test deb-test bench-quick
 
 unit: tools
 	$(MAKE) -C tools check
@@ -85,6 +89,30 @@ demo: all
 
 dkms-test:
 	bash tests/dkms.sh
+
+# The Debian packages l4lb and l4lb-dkms (debian/), built by
+# dpkg-buildpackage in a copy of the tree (git's files as they are in the
+# work tree, untracked ones too unless ignored), so that the checkout gets
+# no build products. The .debs land in $(DEB_OUT)/, the old ones removed
+# (no -dbgsym package: noautodbgsym).
+DEB_OUT ?= deb-out
+deb:
+	@set -e; tmp=$$(mktemp -d /tmp/l4lb-deb.XXXXXX); \
+	trap 'rm -rf "$$tmp"' EXIT; mkdir "$$tmp/l4lb"; \
+	git ls-files -z -co --exclude-standard | \
+		tar --null -T - --ignore-failed-read -cf - | \
+		tar -xf - -C "$$tmp/l4lb"; \
+	(cd "$$tmp/l4lb" && \
+	 DEB_BUILD_OPTIONS="noautodbgsym $$DEB_BUILD_OPTIONS" \
+		dpkg-buildpackage -us -uc -b -Jauto); \
+	mkdir -p $(DEB_OUT); rm -f $(DEB_OUT)/l4lb*.deb; \
+	cp "$$tmp"/*.deb $(DEB_OUT)/; ls -l $(DEB_OUT)/*.deb
+
+# make deb, lintian, the packages' file lists, then apt-get install them
+# (dkms builds the module for the newest installed headers) and purge them
+# again (tests/deb.sh; as root).
+deb-test:
+	bash tests/deb.sh
 
 # Side-by-side benchmark against IPVS and nftables (tests/bench/README.md):
 # the full run (about 20 min), or with QUICK=1 the smoke mode (1-2 min),
@@ -125,9 +153,10 @@ help:
 	@echo "make deps        install build and test packages (apt-get, as root)"
 	@echo "make all         build kmod/l4lb.ko, the tools and the test apps"
 	@echo "make demo        boot a VM and run the reference scenario verbosely"
-	@echo "make check       run every test (unit, KUnit, VM, dkms, bench smoke)"
+	@echo "make check       run every test (unit, KUnit, VM, dkms, deb, bench smoke)"
 	@echo "make lint        checkpatch, sparse, W=1, and the tools' static checks"
-	@echo "make kunit | vm | unit | dkms-test | bench-quick   one part of check"
+	@echo "make kunit | vm | unit | dkms-test | deb-test | bench-quick   one part of check"
+	@echo "make deb         build the Debian packages l4lb and l4lb-dkms into deb-out/"
 	@echo "make vm KERNEL=debug   the VM tests under the debug kernel (lockdep, KASAN, kmemleak)"
 	@echo "make vm-debug    a subset of them under the debug kernel"
 	@echo "make fuzz-debug  100,000 fuzzed netlink requests under it (~80 min)"

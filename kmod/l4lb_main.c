@@ -93,6 +93,7 @@ static int __init l4lb_init(void)
 	struct l4lb_service_cfg cfg;
 	struct l4lb_addr_port *be;
 	unsigned int n;
+	bool has_svc;
 	int err;
 
 	err = l4lb_params_check();
@@ -100,8 +101,9 @@ static int __init l4lb_init(void)
 		return err;
 	l4lb_ctl_init();
 	err = l4lb_params_cfg(&cfg, &be, &n);
-	if (err)
+	if (err < 0)
 		return err;
+	has_svc = !err;
 	err = l4lb_conn_cache_init();
 	if (err)
 		goto err_be;
@@ -111,9 +113,13 @@ static int __init l4lb_init(void)
 	err = register_pernet_subsys(&l4lb_net_ops);
 	if (err)
 		goto err_proc;
-	err = l4lb_init_service(&cfg, be, n);
-	if (err)
-		goto err_pernet;
+	if (has_svc) {
+		err = l4lb_init_service(&cfg, be, n);
+		if (err)
+			goto err_pernet;
+	} else {
+		pr_info("no vip=: no service until l4lbctl adds one\n");
+	}
 	err = l4lb_netlink_init();
 	if (err)
 		goto err_pernet;

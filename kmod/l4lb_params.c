@@ -31,7 +31,7 @@
 
 static char *vip;
 module_param(vip, charp, 0444);
-MODULE_PARM_DESC(vip, "virtual IPv4 address of the service (required)");
+MODULE_PARM_DESC(vip, "virtual IPv4 address of the first service; unset: no service until l4lbctl adds one (default unset)");
 
 static char *port = "20000";
 module_param(port, charp, 0444);
@@ -402,19 +402,54 @@ static int l4lb_param_timeout(const char *name, unsigned int v)
 	return -EINVAL;
 }
 
+/*
+ * The first service's parameters that were given other than by default,
+ * as "name=" for the message refusing them without vip=, or NULL.
+ */
+static const char *l4lb_param_svc_given(void)
+{
+	if (*backends)
+		return "backends=";
+	if (strcmp(port, "20000"))
+		return "port=";
+	if (strcmp(proto, "tcp"))
+		return "proto=";
+	if (*snat_ip)
+		return "snat_ip=";
+	if (strcmp(scheduler, "rr"))
+		return "scheduler=";
+	if (strcmp(client_addr, "none"))
+		return "client_addr=";
+	if (persistence)
+		return "persistence=";
+	if (timeout_tcp != L4LB_DEFAULT_TIMEOUT_TCP ||
+	    timeout_tcp_fin != L4LB_DEFAULT_TIMEOUT_TCP_FIN ||
+	    timeout_tcp_close != L4LB_DEFAULT_TIMEOUT_TCP_CLOSE ||
+	    timeout_syn != L4LB_DEFAULT_TIMEOUT_SYN ||
+	    timeout_udp != L4LB_DEFAULT_TIMEOUT_UDP ||
+	    timeout_udp_unreplied != L4LB_DEFAULT_TIMEOUT_UDP_UNREPLIED)
+		return "timeout_*=";
+	return NULL;
+}
+
 /**
  * l4lb_params_cfg() - the initial namespace's service from the parameters
  * @cfg: out, the service settings
  * @be: out, a kcalloc()ed array of backends for the caller to kfree()
  * @n: out, the number of backends
  *
+ * Without vip= there is no first service, as with IPVS: the module starts
+ * empty for "l4lbctl restore" (l4lb.service) to fill. The first service's
+ * other parameters are then refused, since they would be ignored.
+ *
  * Context: process, module init.
- * Return: 0; -EINVAL after logging which parameter is wrong and its text;
- * -ENOMEM.
+ * Return: 0 with the service in @cfg; 1 if vip= is unset (@be NULL, @n 0);
+ * -EINVAL after logging which parameter is wrong and its text; -ENOMEM.
  */
 int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 		    unsigned int *n)
 {
+	const char *given;
 	unsigned int bad;
 	int err;
 
@@ -423,8 +458,13 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 	*n = 0;
 
 	if (!vip || !*vip) {
-		pr_err("missing vip=: the virtual IPv4 address is required\n");
-		return -EINVAL;
+		given = l4lb_param_svc_given();
+		if (given) {
+			pr_err("missing vip=: %s is a parameter of the first service, which needs vip=\n",
+			       given);
+			return -EINVAL;
+		}
+		return 1;
 	}
 	if (l4lb_parse_ipv4(vip, strlen(vip), &cfg->vip)) {
 		pr_err("invalid vip='%s': not an IPv4 address\n", vip);

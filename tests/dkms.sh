@@ -9,6 +9,16 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 kver=${KVER:-$(ls /lib/modules | sort -V | tail -n 1)}
 src=/usr/src/$name-$ver
 
+# tests/deb.sh installs the package l4lb-dkms into the same place: one
+# at a time, and never over an installed package.
+exec 9>/run/lock/l4lb-dkms-test.lock
+flock 9
+if dpkg-query -W -f='${Status}\n' l4lb-dkms 2>/dev/null | grep -q ' installed$'; then
+	echo "dkms: not ok - the package l4lb-dkms is installed: the test would remove it"
+	echo "dkms: 0 passed, 1 failed"
+	exit 1
+fi
+
 cleanup() {
 	dkms remove "$name/$ver" --all >/dev/null 2>&1 || true
 	rm -rf "$src"

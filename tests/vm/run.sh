@@ -62,6 +62,20 @@ for t in $TESTS; do
 done
 command -v qemu-system-x86_64 >/dev/null || { echo "run.sh: qemu-system-x86_64 not installed" >&2; exit 1; }
 
+# promtool (Debian's prometheus; a 48 MB static Go program, 15 MB more in
+# the gzipped image) goes in only for ctl_prometheus, which checks the
+# metrics with it (and skips that check without it).
+case " $TESTS " in
+*" ctl_prometheus "*)
+	if [ -x /usr/bin/promtool ]; then
+		EXTRA_BINS="${EXTRA_BINS:-} /usr/bin/promtool"
+		export EXTRA_BINS
+	else
+		echo "run.sh: no /usr/bin/promtool (apt-get install prometheus); ctl_prometheus skips its check" >&2
+	fi
+	;;
+esac
+
 case ${L4LB_KERNEL:-} in
 '') ;;
 debug) . "$HERE/../debug-kernel/vm.sh" ;;	# sets KVER, VM_KERNEL, ...

@@ -69,6 +69,7 @@ _l4lbctl()
 		backend) words='add del set show' ;;
 		conn) words='show flush count' ;;
 		service) words='show set del' ;;
+		stats) words='--prometheus' ;;
 		monitor) words='-j --json' ;;
 		help) words='backend conn service stats monitor save restore help add remove set list nat count flush' ;;
 		restore) words='--replace -f'
@@ -90,7 +91,7 @@ _l4lbctl()
 	timeout) words='tcp tcpfin tcpclose udp udpunreplied syn' ;;
 	client-addr) words='none proxy-v2 proxy-v1 toa' ;;
 	snat) words='auto' ;;
-	-f) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+	-f|-o) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
 	vip|port|weight|weight-pct|persistence) return 0 ;;	# a number or address
 	esac
 	# "timeout KIND SECONDS"
@@ -118,6 +119,13 @@ _l4lbctl()
 			words=$(_l4lbctl_services "$prog") ;;
 	service/set)
 		words='vip port proto scheduler snat timeout persistence client-addr' ;;
+	stats/*)
+		# "--prometheus", then "-o FILE", each once.
+		case " ${COMP_WORDS[*]:i+1:COMP_CWORD-i-1} " in
+		*" -o "*) ;;
+		*" --prometheus "*) words='-o' ;;
+		*) words='--prometheus' ;;
+		esac ;;
 	restore/*)
 		words='--replace -f'
 		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")

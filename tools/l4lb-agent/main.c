@@ -34,6 +34,7 @@
 
 #include "agent_load.h"
 #include "parse.h"
+#include "sigfd.h"
 
 #ifndef L4LBCTL_VERSION
 #define L4LBCTL_VERSION "unknown"
@@ -335,19 +336,6 @@ bad:
 	return EXIT_USAGE;
 }
 
-/* Block SIGTERM and SIGINT and return a signalfd for them. */
-static int signals_fd(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 int main(int argc, char **argv)
 {
 	struct agent_cfg cfg = {
@@ -375,7 +363,7 @@ int main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	sfd = signals_fd();
+	sfd = sigfd_open(0);
 	its.it_value.tv_sec = cfg.window_s;
 	its.it_interval.tv_sec = cfg.window_s;
 	if (tfd < 0 || sfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {

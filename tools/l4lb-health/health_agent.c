@@ -178,15 +178,21 @@ bool health_agent_wanted(const struct svc_sel *sel, const struct svc_sel *key)
 		(!sel->has_proto || sel->proto == key->proto));
 }
 
+/* @a × @b / 100, at least 1 unless @a or @b is 0, at most @max. */
+static uint32_t pct_of(uint32_t a, uint32_t b, uint32_t max)
+{
+	uint64_t v = (uint64_t)a * b / 100;
+
+	if (!a || !b)
+		return 0;
+	if (v < 1)
+		return 1;
+	return v > max ? max : (uint32_t)v;
+}
+
 uint32_t health_weight_effective(uint32_t weight, uint32_t pct)
 {
-	uint64_t w = (uint64_t)weight * pct / 100;
-
-	if (!weight || !pct)
-		return 0;
-	if (w < 1)
-		return 1;
-	return w > L4LB_WEIGHT_MAX ? L4LB_WEIGHT_MAX : (uint32_t)w;
+	return pct_of(weight, pct, L4LB_WEIGHT_MAX);
 }
 
 uint32_t health_rtt_pct(uint32_t rtt_us, uint32_t fastest_us)
@@ -201,11 +207,5 @@ uint32_t health_rtt_pct(uint32_t rtt_us, uint32_t fastest_us)
 
 uint32_t health_combine_pct(uint32_t agent_pct, uint32_t rtt_pct)
 {
-	uint64_t p = (uint64_t)agent_pct * rtt_pct / 100;
-
-	if (!agent_pct || !rtt_pct)
-		return 0;
-	if (p < 1)
-		return 1;
-	return p > L4LB_WEIGHT_PCT_MAX ? L4LB_WEIGHT_PCT_MAX : (uint32_t)p;
+	return pct_of(agent_pct, rtt_pct, L4LB_WEIGHT_PCT_MAX);
 }

@@ -65,6 +65,7 @@
 #include "health_log.h"
 #include "health_sm.h"
 #include "names.h"
+#include "sigfd.h"
 
 #ifndef L4LBCTL_VERSION
 #define L4LBCTL_VERSION "unknown"
@@ -633,22 +634,6 @@ static int run_once(const struct health_config *cfg)
 	return healthy ? 0 : 1;
 }
 
-/*
- * Block SIGTERM and SIGINT and return a signalfd for them, so that they
- * are seen by poll() both between rounds and during a round.
- */
-static int signals_fd(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
 /* Wait until @deadline (CLOCK_MONOTONIC ms) or a signal; 1 on a signal. */
 static int sleep_until(int64_t deadline, int sfd)
 {
@@ -794,7 +779,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 
-	sfd = signals_fd();
+	sfd = sigfd_open(SFD_NONBLOCK);
 	if (sfd < 0) {
 		health_log(LOG_ERR, "cannot set up signal handling: %s",
 			   strerror(errno));

@@ -115,7 +115,11 @@ int cmd_nat(const struct ctl *ctl, int argc, char **argv);
 int cmd_flush(const struct ctl *ctl, int argc, char **argv);
 /* count; "conn count" */
 int cmd_count(const struct ctl *ctl, int argc, char **argv);
-/* stats */
+/*
+ * stats [--prometheus [-o FILE]]: the global counters; or those, the
+ * services' and the backends' as Prometheus metrics (metrics.h), on
+ * stdout or written to FILE through a temporary file and a rename
+ */
 int cmd_stats(const struct ctl *ctl, int argc, char **argv);
 /* service [show [SEL]] | service set ... | service del SEL */
 int cmd_service(const struct ctl *ctl, int argc, char **argv);

@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_stats.c - global counters: count (the NAT table length), stats.
+ * cmd_stats.c - global counters: count (the NAT table length), stats,
+ * and stats --prometheus (every counter, as metrics.c lays them out).
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <uapi/l4lb.h>
 
 #include "args.h"
 #include "cmd.h"
 #include "error.h"
+#include "metrics.h"
 #include "msg.h"
 #include "output.h"
 
@@ -73,7 +80,189 @@ int cmd_count(const struct ctl *ctl, int argc, char **argv)
 	return show_stats(ctl, argc, argv, true);
 }
 
+/**
+ * struct gather - "stats --prometheus": the replies, as they arrive
+ * @m: what the kernel sent so far
+ * @svc_cap: room in @m.svc, in elements
+ * @be_cap: room in @m.be, in elements
+ * @got_stats: the STATS_GET reply came
+ */
+struct gather {
+	struct metrics m;
+	size_t svc_cap;
+	size_t be_cap;
+	bool got_stats;
+};
+
+/*
+ * Make room for one more element in @*arr, of @n elements of @size, room
+ * for @*cap. Returns 0, or -1 with errno ENOMEM (the dump then fails as
+ * "invalid reply from kernel: Cannot allocate memory").
+ */
+static int grow(void **arr, size_t n, size_t *cap, size_t size)
+{
+	size_t want = *cap ? 2 * *cap : 16;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*arr, want * size);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*arr = p;
+	*cap = want;
+	return 0;
+}
+
+static int gather_stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct gather *g = data;
+
+	if (msg_get_stats(nlh, &g->m.st) < 0)
+		return MNL_CB_ERROR;
+	g->got_stats = true;
+	return MNL_CB_OK;
+}
+
+static int gather_svc_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct gather *g = data;
+
+	if (grow((void **)&g->m.svc, g->m.nsvc, &g->svc_cap,
+		 sizeof(*g->m.svc)) < 0 ||
+	    msg_get_service(nlh, &g->m.svc[g->m.nsvc]) < 0)
+		return MNL_CB_ERROR;
+	g->m.nsvc++;
+	return MNL_CB_OK;
+}
+
+static int gather_be_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct gather *g = data;
+
+	if (grow((void **)&g->m.be, g->m.nbe, &g->be_cap,
+		 sizeof(*g->m.be)) < 0 ||
+	    msg_get_backend(nlh, &g->m.be[g->m.nbe]) < 0)
+		return MNL_CB_ERROR;
+	g->m.nbe++;
+	return MNL_CB_OK;
+}
+
+/* The counters, every service and every backend: three requests. */
+static int gather(struct gather *g)
+{
+	int rc;
+
+	rc = ctl_get(L4LB_CMD_STATS_GET, false, NULL, NULL, gather_stats_cb, g);
+	if (rc == RC_OK && !g->got_stats)
+		return err_report(RC_KERNEL, "invalid reply from kernel: no statistics");
+	if (rc == RC_OK)
+		rc = ctl_get(L4LB_CMD_SERVICE_GET, true, NULL, NULL,
+			     gather_svc_cb, g);
+	if (rc == RC_OK)
+		rc = ctl_get(L4LB_CMD_BACKEND_GET, true, NULL, NULL,
+			     gather_be_cb, g);
+	return rc;
+}
+
+/*
+ * Write @m to @path the way node_exporter's textfile collector wants it:
+ * into a temporary file beside it ("PATH.XXXXXX", which the collector,
+ * reading *.prom only, leaves alone), mode 0644 for the exporter's user,
+ * then renamed over @path, so that a reader sees the old file or the new
+ * one, never a part. On failure @path is left as it was.
+ */
+static int write_file(const char *path, const struct metrics *m)
+{
+	size_t len = strlen(path);
+	char *tmp = malloc(len + sizeof(".XXXXXX"));
+	FILE *f = NULL;
+	int fd, err = 0;
+
+	if (!tmp)
+		return err_report(RC_KERNEL, "cannot write %s: %s", path,
+				  strerror(ENOMEM));
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".XXXXXX", sizeof(".XXXXXX"));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = errno;
+		free(tmp);
+		return err_report(RC_KERNEL, "cannot write %s: %s", path,
+				  strerror(err));
+	}
+	if (fchmod(fd, 0644) == 0)
+		f = fdopen(fd, "w");
+	if (!f)
+		err = errno;
+	if (f) {
+		errno = 0;
+		metrics_write(f, m);
+		if (fflush(f) != 0 || ferror(f))
+			err = errno ? errno : EIO;
+		if (fclose(f) != 0 && !err)
+			err = errno;
+	} else {
+		close(fd);
+	}
+	if (!err && rename(tmp, path) < 0)
+		err = errno;
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	if (err)
+		return err_report(RC_KERNEL, "cannot write %s: %s", path,
+				  strerror(err));
+	return RC_OK;
+}
+
+/* "stats --prometheus [-o FILE]": gather, then print or write. */
+static int show_prometheus(const char *path)
+{
+	struct gather g = { 0 };
+	int rc;
+
+	rc = gather(&g);
+	if (rc == RC_OK && path)
+		rc = write_file(path, &g.m);
+	else if (rc == RC_OK)
+		metrics_write(stdout, &g.m);
+	free(g.m.svc);
+	free(g.m.be);
+	return rc;
+}
+
 int cmd_stats(const struct ctl *ctl, int argc, char **argv)
 {
-	return show_stats(ctl, argc, argv, false);
+	const char *w, *path = NULL;
+	uint32_t given = 0;
+	struct args a;
+	int rc;
+
+	args_init(&a, argc, argv);
+	while ((w = args_next(&a))) {
+		if (!strcmp(w, "--prometheus")) {
+			rc = args_once(&given, 1, w);
+		} else if (!strcmp(w, "-o")) {
+			rc = args_once(&given, 2, w);
+			if (!rc)
+				rc = args_value(&a, w, &path);
+			if (!rc && !*path)
+				rc = usage_error("missing value after \"-o\"");
+		} else {
+			rc = args_unknown(w);
+		}
+		if (rc)
+			return rc;
+	}
+	if (!(given & 1)) {
+		if (path)
+			return usage_error("\"-o\" needs \"--prometheus\"");
+		return show_stats(ctl, 0, NULL, false);
+	}
+	if (ctl->json)
+		return usage_error("\"--prometheus\" and \"-j\" exclude each other");
+	return show_prometheus(path);
 }

@@ -24,6 +24,12 @@ usage 'unknown argument "-j"' list -j
 usage 'unknown argument "extra"' list extra
 usage 'unknown argument "now"' count now
 usage 'unknown argument "x"' stats x
+usage 'unknown argument "x"' stats --prometheus x
+usage '"-o" needs "--prometheus"' stats -o /tmp/l4lb.prom
+usage '"--prometheus" and "-j" exclude each other' -j stats --prometheus
+usage '"--prometheus" given twice' stats --prometheus --prometheus
+usage 'missing value after "-o"' stats --prometheus -o
+usage '"-o" given twice' stats --prometheus -o a -o b
 usage 'unknown argument "all"' flush all
 usage 'unknown argument "10.0.0.1"' flush 10.0.0.1
 usage 'unknown argument "-v"' nat -v
@@ -249,6 +255,16 @@ else
 	error 3 "$nomod" -j nat
 	error 3 "$nomod" count
 	error 3 "$nomod" -j stats
+	error 3 "$nomod" stats --prometheus
+	# Nothing is written when the kernel cannot be read.
+	mkdir "$tmp/prom"
+	error 3 "$nomod" stats --prometheus -o "$tmp/prom/l4lb.prom"
+	if [ -z "$(ls -A "$tmp/prom")" ]; then
+		ok "stats --prometheus -o: no file without the module"
+	else
+		ko "stats --prometheus -o: no file without the module" \
+			"$(ls -A "$tmp/prom")"
+	fi
 	error 3 "$nomod" service
 	error 3 "$nomod" -j service show
 	error 3 "$nomod" service show 10.0.0.1:20000/udp

@@ -87,6 +87,11 @@ expect '--now service' "$P" backend del 10.0.0.2:80 ''
 expect '10.0.0.1:53/udp 10.0.0.1:80/tcp' "$P" add 10.0.0.9:80 weight 2 service ''
 expect 'service' "$P" list ''
 expect '--replace -f' "$P" restore -
+expect '--prometheus' "$P" stats ''
+expect '--prometheus' "$P" -j stats --p
+expect '-o' "$P" stats --prometheus ''
+expect "$tmp/l4lbctl" "$P" stats --prometheus -o "$tmp/l4"
+expect '' "$P" stats --prometheus -o /tmp/l4lb.prom ''
 # Without the module: nothing, and nothing on stderr.
 N=$tmp/nomod
 expect '' "$N" backend set ''

@@ -1,9 +1,11 @@
 #!/bin/sh
 # badparams: insmod with a bad parameter fails with EINVAL, says why in the
 # kernel log (a line starting "l4lb: " naming the parameter and the bad
-# text), and leaves no module behind. Then the good parameters still load.
+# text), and leaves no module behind. Then the good parameters still load,
+# and so do none at all: without vip= the module starts with no service,
+# for "l4lbctl restore" to fill (l4lb.service).
 . /vm/lib/common.sh
-plan 29
+plan 33
 require_l4lb
 
 GOOD_VIP="vip=$VIP"
@@ -54,6 +56,7 @@ bad_case "snat_ip not local" snat_ip 10.9.9.9 \
 	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" snat_ip=10.9.9.9
 bad_case "svc_max 0" svc_max=0 "must be 1-" \
 	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" svc_max=0
+bad_case "backends without vip" vip= "backends=" "$GOOD_PORT" "$GOOD_BE"
 bad_case "backend_max 16777217" backend_max=16777217 "must be 1-" \
 	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" backend_max=16777217
 
@@ -63,5 +66,14 @@ if load_l4lb && l4lb_loaded && unload_l4lb; then
 else
 	fail "insmod with good parameters works, then rmmod"
 	dmesg_since "badparams" | grep 'l4lb' | tail -n 5 | sed 's/^/#   /'
+fi
+step "no service parameters: no service"
+if load_l4lb svc_max=4096 && l4lb_loaded &&
+	[ "$(l4lbctl -j service | json_len)" = 0 ] && unload_l4lb; then
+	ok "insmod without vip= loads with no service, then rmmod"
+else
+	fail "insmod without vip= loads with no service, then rmmod"
+	dmesg_since "badparams" | grep 'l4lb' | tail -n 5 | sed 's/^/#   /'
+	unload_l4lb
 fi
 kernel_clean_since "badparams"

@@ -23,10 +23,12 @@
 #     check would), a line with "weight-pct 50" sets it, and a line with
 #     "weight-pct 300" is refused with its line number, exit 2, nothing
 #     changed. `-j list`'s weight_pct and weight_eff are compared with the
-#     rest of the configuration above (all at 100 there).
+#     rest of the configuration above (all at 100 there);
+#   - at boot, as l4lb.service does: the module loaded without vip= has no
+#     service, and restore of the file brings the whole configuration.
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 28
+plan 32
 require_l4lbctl
 
 CONF=/tmp/l4lb.conf
@@ -175,6 +177,17 @@ _ctl_fails "weight-pct 300: exit 2, its line named" 2 \
 	"l4lbctl: /tmp/pct.bad:$N: invalid weight-pct \"300\" (expected 0-256)" \
 	l4lbctl restore /tmp/pct.bad
 expect_eq "be2 still at 50%" "50" "$(_be_pct "$TCP" "$BE2")"
+
+step "at boot: a module without service parameters, then restore"
+lb_down
+if load_l4lb svc_max=4096 && l4lb_loaded; then
+	ok "insmod without vip= loads the module"
+else
+	fail "insmod without vip= loads the module"
+fi
+expect_eq "no service" "0" "$(l4lbctl -j service | json_len)"
+_ctl_ok "restore exits 0" l4lbctl restore "$CONF"
+_same "restore after a reload: as before" /tmp/sr.before
 
 lb_down
 topo_down

@@ -5,18 +5,18 @@
  * "ip monitor" and "conntrack -E" do, until SIGINT or SIGTERM.
  *
  * Each line is flushed as it is printed, so that the output can be piped
- * or written to a file and read as it grows. The signals are blocked but
- * while ppoll() waits, so one that comes between two events ends the
- * loop at once and one that comes while a line is printed ends it after
- * that line.
+ * or written to a file and read as it grows. SIGINT and SIGTERM come as a
+ * signalfd (sigfd.c), polled beside the socket: one that comes between
+ * two events ends the loop at once, one that comes while a line is
+ * printed ends it after that line.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/genetlink.h>
 
@@ -28,6 +28,7 @@
 #include "msg.h"
 #include "nl.h"
 #include "output.h"
+#include "sigfd.h"
 
 /*
  * The receive buffer asked for: room for a burst of some thousands of
@@ -38,14 +39,6 @@
 
 /* One socket per run; static because struct nl holds 36 KiB of buffers. */
 static struct nl mon_nl;
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 /* What the callback needs: where to print, and the family's id. */
 struct monitor {
@@ -88,24 +81,29 @@ static void grow_rcvbuf(int fd)
 }
 
 /*
- * Read events until a signal or an error. A full receive buffer (ENOBUFS:
- * the kernel dropped events for us) is a warning, and the loop goes on.
+ * Read events until SIGINT or SIGTERM (@sfd) or an error. A full receive
+ * buffer (ENOBUFS: the kernel dropped events for us) is a warning, and
+ * the loop goes on.
  */
-static int monitor_loop(struct monitor *m, const sigset_t *waitmask)
+static int monitor_loop(struct monitor *m, int sfd)
 {
-	struct pollfd pfd = {
-		.fd = mnl_socket_get_fd(mon_nl.sock),
-		.events = POLLIN,
+	struct pollfd pfd[2] = {
+		{ .fd = mnl_socket_get_fd(mon_nl.sock), .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
 	};
 	ssize_t n;
 
-	while (!stop) {
-		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return err_report(RC_KERNEL, "poll: %s", strerror(errno));
 		}
-		n = recv(pfd.fd, mon_nl.rx, sizeof(mon_nl.rx), MSG_DONTWAIT);
+		if (pfd[1].revents)
+			return RC_OK;	/* SIGINT or SIGTERM */
+		if (!pfd[0].revents)
+			continue;
+		n = recv(pfd[0].fd, mon_nl.rx, sizeof(mon_nl.rx), MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
@@ -120,16 +118,13 @@ static int monitor_loop(struct monitor *m, const sigset_t *waitmask)
 		if (ferror(m->out.p.f))
 			return RC_OK;	/* main() reports the write error */
 	}
-	return RC_OK;
 }
 
 int cmd_monitor(const struct ctl *ctl, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct monitor m = { .warned = false };
-	sigset_t block, orig;
 	bool json = ctl->json;
-	int i, rc;
+	int i, rc, sfd;
 
 	/* "monitor -j" as well as "-j monitor". */
 	for (i = 0; i < argc; i++) {
@@ -147,15 +142,13 @@ int cmd_monitor(const struct ctl *ctl, int argc, char **argv)
 	m.family = mon_nl.family;
 	out_init(&m.out, stdout, json);
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	rc = monitor_loop(&m, &orig);
-	sigprocmask(SIG_SETMASK, &orig, NULL);
+	sfd = sigfd_open(SFD_NONBLOCK);
+	if (sfd < 0) {
+		rc = err_report(RC_KERNEL, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	rc = monitor_loop(&m, sfd);
+	close(sfd);
 out:
 	nl_close(&mon_nl);
 	return rc;

@@ -103,7 +103,7 @@ static void l4lb_event_send(struct net *net, struct sk_buff *msg, u8 kind,
 	if (!fam)
 		goto drop;
 	hdr = genlmsg_put(msg, 0, 0, fam, 0, L4LB_CMD_EVENT);
-	/* The sizes below fit every event: a failure here is a bug. */
+	/* L4LB_EVENT_*_SIZE fit every event: a failure here is a bug. */
 	if (WARN_ON_ONCE(!hdr || nla_put_u8(msg, L4LB_ATTR_EVENT, kind) ||
 			 (fill && fill(msg, arg)))) {
 		genl_set_err(fam, net, 0, L4LB_EVENT_GRP, -ENOBUFS);

@@ -125,13 +125,16 @@ void print_row(struct printer *p, const struct field *fields, size_t n,
 	json_end_object(&p->j);
 }
 
-void print_record(struct printer *p, const struct field *fields, size_t n,
-		  const void *obj, uint32_t present)
+/*
+ * The members of @obj that @present has, as JSON members, or as text
+ * "<@pre>name value<@post>" each.
+ */
+static void fields_out(struct printer *p, const struct field *fields,
+		       size_t n, const void *obj, uint32_t present,
+		       const char *pre, const char *post)
 {
 	size_t i;
 
-	if (p->json)
-		json_begin_object(&p->j);
 	for (i = 0; i < n; i++) {
 		const struct field *fd = &fields[i];
 
@@ -142,15 +145,24 @@ void print_record(struct printer *p, const struct field *fields, size_t n,
 		} else if (!fd->name) {
 			continue;	/* JSON only */
 		} else if (fd->kind == FK_VALUE) {
-			fprintf(p->f, "%s ", fd->name);
+			fprintf(p->f, "%s%s ", pre, fd->name);
 			fd->value(p, obj);
-			fputc('\n', p->f);
+			fputs(post, p->f);
 		} else {
 			char buf[FIELD_BUF_LEN];
 
-			fprintf(p->f, "%s %s\n", fd->name, text(fd, obj, buf));
+			fprintf(p->f, "%s%s %s%s", pre, fd->name,
+				text(fd, obj, buf), post);
 		}
 	}
+}
+
+void print_record(struct printer *p, const struct field *fields, size_t n,
+		  const void *obj, uint32_t present)
+{
+	if (p->json)
+		json_begin_object(&p->j);
+	fields_out(p, fields, n, obj, present, "", "\n");
 	if (p->json)
 		json_end_object(&p->j);
 }
@@ -158,24 +170,5 @@ void print_record(struct printer *p, const struct field *fields, size_t n,
 void print_inline(struct printer *p, const struct field *fields, size_t n,
 		  const void *obj, uint32_t present)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct field *fd = &fields[i];
-
-		if (fd->attr && !(present & (1u << fd->attr)))
-			continue;
-		if (p->json) {
-			member(p, fd, obj);
-		} else if (!fd->name) {
-			continue;	/* JSON only */
-		} else if (fd->kind == FK_VALUE) {
-			fprintf(p->f, " %s ", fd->name);
-			fd->value(p, obj);
-		} else {
-			char buf[FIELD_BUF_LEN];
-
-			fprintf(p->f, " %s %s", fd->name, text(fd, obj, buf));
-		}
-	}
+	fields_out(p, fields, n, obj, present, " ", "");
 }

@@ -101,3 +101,11 @@ int args_end(struct args *a)
 		return args_unknown(w);
 	return RC_OK;
 }
+
+int args_none(int argc, char **argv)
+{
+	struct args a;
+
+	args_init(&a, argc, argv);
+	return args_end(&a);
+}

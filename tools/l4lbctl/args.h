@@ -121,4 +121,13 @@ int args_unknown(const char *word);
  */
 int args_end(struct args *a);
 
+/**
+ * args_none() - check that a command that takes no words got none
+ * @argc: number of words
+ * @argv: the words
+ *
+ * Return: RC_OK, or RC_USAGE as args_end().
+ */
+int args_none(int argc, char **argv);
+
 #endif /* L4LBCTL_ARGS_H */

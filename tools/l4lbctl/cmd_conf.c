@@ -219,13 +219,11 @@ static void save_backend(FILE *f, const struct be_info *be)
 int cmd_save(const struct ctl *ctl, int argc, char **argv)
 {
 	struct kstate ks;
-	struct args a;
 	size_t i, j;
 	int rc;
 
 	(void)ctl;
-	args_init(&a, argc, argv);
-	rc = args_end(&a);
+	rc = args_none(argc, argv);
 	if (rc)
 		return rc;
 	rc = kstate_read(&ks);

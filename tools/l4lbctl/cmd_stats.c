@@ -40,12 +40,10 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 static int get_stats(const struct ctl *ctl, int argc, char **argv,
 		     struct stats_reply *r)
 {
-	struct args a;
 	int rc;
 
 	(void)ctl;
-	args_init(&a, argc, argv);
-	rc = args_end(&a);
+	rc = args_none(argc, argv);
 	if (rc)
 		return rc;
 	rc = ctl_get(L4LB_CMD_STATS_GET, false, NULL, NULL, stats_cb, r);

@@ -8,7 +8,7 @@
 #ifndef L4LB_TESTS_FAKE_NL_H
 #define L4LB_TESTS_FAKE_NL_H
 
-/* The generic netlink family id the fake nl_open() resolves. */
-#define FAKE_FAMILY_ID 0x2a
+/* FAKE_FAMILY_ID, the family id the fake nl_open() resolves. */
+#include "fake_msg.h"
 
 #endif /* L4LB_TESTS_FAKE_NL_H */

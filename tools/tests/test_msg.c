@@ -18,54 +18,27 @@
 
 #include <linux/genetlink.h>
 
+#include "fake_msg.h"
 #include "msg.h"
-
-#define FAMILY_ID 0x1234
 
 static union {
 	struct nlmsghdr align;
 	char b[4096];
 } buf;
 
-/* A reply header as the kernel writes it: nlmsghdr + genlmsghdr. */
+/* A reply header as the kernel writes it, in a cleared buf. */
 static struct nlmsghdr *reply(uint8_t cmd)
 {
-	struct genlmsghdr *genl;
-	struct nlmsghdr *nlh;
-
 	memset(&buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf.b);
-	nlh->nlmsg_type = FAMILY_ID;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = L4LB_GENL_VERSION;
-	return nlh;
-}
-
-/* A u64 the way nla_put_u64_64bit() writes it: a PAD, then the value. */
-static void put_u64_pad(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
-			uint16_t pad)
-{
-	mnl_attr_put(nlh, pad, 0, NULL);
-	mnl_attr_put_u64(nlh, type, v);
-}
-
-/* The L4LB_ATTR_SERVICE nest with the key of a BACKEND_GET message. */
-static void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
-			uint8_t proto)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(vip));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(port));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
-	mnl_attr_nest_end(nlh, nest);
+	return fake_header(buf.b, cmd);
 }
 
 /* A BACKEND_GET message: the service key, then the backend. */
 static struct nlmsghdr *backend_reply(void)
 {
+	static const struct be_counters c = {
+		4, 5, 1ULL << 40, 6, 7, 8, UINT64_MAX
+	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
 	struct nlattr *nest;
 
@@ -77,13 +50,7 @@ static struct nlmsghdr *backend_reply(void)
 	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(8080));
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 65535);
 	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, L4LB_BE_STATE_DRAIN);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, 4);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_INACTIVE_CONNS, 5);
-	put_u64_pad(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 1ULL << 40, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_IN, 6, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_OUT, 7, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_IN, 8, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_OUT, UINT64_MAX, L4LB_BE_ATTR_PAD);
+	put_be_counters(nlh, &c);
 	/* From a newer module: must be ignored, not rejected. */
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_MAX + 1, 0xffffffff);
 	mnl_attr_nest_end(nlh, nest);
@@ -308,10 +275,7 @@ static struct nlmsghdr *service_reply(const void *sched, size_t len)
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
 
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(443));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	put_svc_fields(nlh, "192.0.2.1", 443, IPPROTO_TCP);
 	mnl_attr_put(nlh, L4LB_SVC_ATTR_SCHED, len, sched);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fake_msg.h - generic netlink messages of the l4lb family built with
+ * libmnl the way the kernel builds them (kmod/l4lb_netlink.c,
+ * l4lb_event.c), for the tests to decode, and the attributes of a message
+ * collected by type.
+ *
+ * Addresses are dotted quads; ports are given in host byte order and put
+ * in network byte order, as the module does.
+ */
+#ifndef L4LB_TESTS_FAKE_MSG_H
+#define L4LB_TESTS_FAKE_MSG_H
+
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+/* The generic netlink family id of the messages (and of the fake nl.c). */
+#define FAKE_FAMILY_ID 0x2a
+
+/**
+ * fake_header() - start a message of command @cmd in @buf
+ * @buf: room for the message, 4-byte aligned; not cleared
+ * @cmd: enum l4lb_cmd
+ *
+ * Return: the nlmsghdr, of type FAKE_FAMILY_ID, with its genlmsghdr
+ * (@cmd, L4LB_GENL_VERSION); append attributes with mnl_attr_put_*().
+ */
+struct nlmsghdr *fake_header(void *buf, uint8_t cmd);
+
+/* A u64 the way nla_put_u64_64bit() writes it: an empty @pad, then it. */
+void put_u64_pad(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
+		 uint16_t pad);
+
+/* The key of a service: L4LB_SVC_ATTR_AF (AF_INET), VIP, PORT and PROTO. */
+void put_svc_fields(struct nlmsghdr *nlh, const char *vip, uint16_t port,
+		    uint8_t proto);
+
+/* An L4LB_ATTR_SERVICE nest with just the key, as backends and events carry. */
+void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
+		 uint8_t proto);
+
+/* The connection counters of a backend, as a BACKEND_GET reply carries. */
+struct be_counters {
+	uint32_t active;	/* L4LB_BE_ATTR_ACTIVE_CONNS */
+	uint32_t inactive;	/* L4LB_BE_ATTR_INACTIVE_CONNS */
+	uint64_t total;		/* L4LB_BE_ATTR_TOTAL_CONNS */
+	uint64_t pkts_in;	/* L4LB_BE_ATTR_PKTS_IN */
+	uint64_t pkts_out;	/* L4LB_BE_ATTR_PKTS_OUT */
+	uint64_t bytes_in;	/* L4LB_BE_ATTR_BYTES_IN */
+	uint64_t bytes_out;	/* L4LB_BE_ATTR_BYTES_OUT */
+};
+
+/* @c into the open L4LB_ATTR_BACKEND nest, the u64s with their PADs. */
+void put_be_counters(struct nlmsghdr *nlh, const struct be_counters *c);
+
+#endif /* L4LB_TESTS_FAKE_MSG_H */

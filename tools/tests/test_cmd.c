@@ -23,6 +23,7 @@
 
 #include <uapi/l4lb.h>
 
+#include "capture.h"
 #include "cmd.h"
 #include "error.h"
 #include "fake_nl.h"
@@ -98,63 +99,6 @@ static struct nlmsghdr *new_reply(uint8_t cmd)
 	genl->cmd = cmd;
 	genl->version = L4LB_GENL_VERSION;
 	return nlh;
-}
-
-/* ---- Running a command with stdout and stderr captured. ---- */
-
-static char out_text[4096], err_text[1024];
-
-/* Point @fd at a fresh temporary file; return the saved original. */
-static int redirect(int fd, FILE **tmp)
-{
-	int saved;
-
-	*tmp = tmpfile();
-	assert_non_null(*tmp);
-	saved = dup(fd);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(*tmp), fd) >= 0);
-	return saved;
-}
-
-/* Put @fd back and read what was written to it into @text. */
-static void restore(int fd, int saved, FILE *tmp, char *text, size_t size)
-{
-	size_t n;
-
-	dup2(saved, fd);
-	close(saved);
-	rewind(tmp);
-	n = fread(text, 1, size - 1, tmp);
-	text[n] = '\0';
-	fclose(tmp);
-}
-
-static int run(int (*fn)(const struct ctl *, int, char **), bool json,
-	       const char *args)
-{
-	struct ctl ctl = { .json = json };
-	char buf[512], *argv[64], *tok;
-	int argc = 0, saved_out, saved_err, rc;
-	FILE *out, *err;
-
-	snprintf(buf, sizeof(buf), "%s", args);
-	for (tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
-		assert_true(argc < 63);
-		argv[argc++] = tok;
-	}
-	argv[argc] = NULL;
-
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = redirect(STDOUT_FILENO, &out);
-	saved_err = redirect(STDERR_FILENO, &err);
-	rc = fn(&ctl, argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	restore(STDERR_FILENO, saved_err, err, err_text, sizeof(err_text));
-	restore(STDOUT_FILENO, saved_out, out, out_text, sizeof(out_text));
-	return rc;
 }
 
 /* ---- Looking at the request. ---- */

@@ -24,6 +24,7 @@
 
 #include <uapi/l4lb.h>
 
+#include "capture.h"
 #include "cmd.h"
 #include "conf.h"
 #include "error.h"
@@ -167,28 +168,6 @@ static const struct nlattr *attr_of(int i, uint16_t nest, uint16_t type)
 
 /* ---- Running restore and save with stdout and stderr captured. ---- */
 
-static char out_text[4096], err_text[1024];
-
-static FILE *capture_begin(FILE **std, char **buf, size_t *len)
-{
-	FILE *saved = *std;
-
-	fflush(saved);
-	*std = open_memstream(buf, len);
-	assert_non_null(*std);
-	return saved;
-}
-
-/* @buf is only written by the fclose(), hence a pointer to it. */
-static void capture_end(FILE **std, FILE *saved, char **buf, char *text,
-			size_t size)
-{
-	fclose(*std);
-	*std = saved;
-	snprintf(text, size, "%s", *buf);
-	free(*buf);
-}
-
 /* Write @text to a temporary file; its name in @path. */
 static void write_file(char *path, const char *text)
 {
@@ -201,27 +180,6 @@ static void write_file(char *path, const char *text)
 	close(fd);
 }
 
-/* Run @fn with the words of @args, @file standing for the word "FILE". */
-static int run(int (*fn)(const struct ctl *, int, char **), const char *args,
-	       const char *file)
-{
-	char buf[256], *argv[8], *tok, *obuf, *ebuf;
-	struct ctl ctl = { 0 };
-	size_t olen, elen;
-	FILE *so, *se;
-	int argc = 0, rc;
-
-	snprintf(buf, sizeof(buf), "%s", args);
-	for (tok = strtok(buf, " "); tok; tok = strtok(NULL, " "))
-		argv[argc++] = strcmp(tok, "FILE") ? tok : (char *)file;
-	so = capture_begin(&stdout, &obuf, &olen);
-	se = capture_begin(&stderr, &ebuf, &elen);
-	rc = fn(&ctl, argc, argv);
-	capture_end(&stderr, se, &ebuf, err_text, sizeof(err_text));
-	capture_end(&stdout, so, &obuf, out_text, sizeof(out_text));
-	return rc;
-}
-
 /* restore [OPTS] of a file holding @text. */
 static int restore_text(const char *opts, const char *text)
 {
@@ -229,8 +187,8 @@ static int restore_text(const char *opts, const char *text)
 	int rc;
 
 	write_file(path, text);
-	snprintf(args, sizeof(args), "%s FILE", opts);
-	rc = run(cmd_restore, args, path);
+	snprintf(args, sizeof(args), "%s %s", opts, path);
+	rc = run(cmd_restore, false, args);
 	unlink(path);
 	return rc;
 }
@@ -238,16 +196,14 @@ static int restore_text(const char *opts, const char *text)
 /* conf_read() of @text as file "t.conf", stderr captured. */
 static int read_text(const char *text, struct conf *conf)
 {
-	char *ebuf;
-	size_t elen;
-	FILE *f, *se;
+	FILE *f;
 	int rc;
 
 	f = fmemopen((void *)text, strlen(text), "r");
 	assert_non_null(f);
-	se = capture_begin(&stderr, &ebuf, &elen);
+	capture_begin();
 	rc = conf_read(f, "t.conf", conf);
-	capture_end(&stderr, se, &ebuf, err_text, sizeof(err_text));
+	capture_end();
 	fclose(f);
 	return rc;
 }
@@ -383,7 +339,7 @@ static void conf_refuses_too_many_words(void **state)
 static void restore_of_a_missing_file_sends_nothing(void **state)
 {
 	(void)state;
-	assert_int_equal(run(cmd_restore, "FILE", "/nonexistent/l4lb.conf"),
+	assert_int_equal(run(cmd_restore, false, "/nonexistent/l4lb.conf"),
 			 RC_USAGE);
 	assert_string_equal(err_text,
 			    "l4lbctl: /nonexistent/l4lb.conf: No such file or directory\n");
@@ -393,16 +349,16 @@ static void restore_of_a_missing_file_sends_nothing(void **state)
 static void restore_usage_errors(void **state)
 {
 	(void)state;
-	assert_int_equal(run(cmd_restore, "", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_restore, false, ""), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: missing FILE\n");
-	assert_int_equal(run(cmd_restore, "a b", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_restore, false, "a b"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: unknown argument \"b\"\n");
-	assert_int_equal(run(cmd_restore, "--replace --replace a", NULL),
+	assert_int_equal(run(cmd_restore, false, "--replace --replace a"),
 			 RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: \"--replace\" given twice\n");
-	assert_int_equal(run(cmd_restore, "-f", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_restore, false, "-f"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: missing value after \"-f\"\n");
-	assert_int_equal(run(cmd_restore, "--now a", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_restore, false, "--now a"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: unknown argument \"--now\"\n");
 	assert_int_equal(requests, 0);
 }
@@ -572,7 +528,7 @@ static void save_prints_lines_restore_reads_back(void **state)
 
 	(void)state;
 	kernel = two_services;
-	assert_int_equal(run(cmd_save, "", NULL), RC_OK);
+	assert_int_equal(run(cmd_save, false, ""), RC_OK);
 	assert_string_equal(err_text, "");
 	assert_string_equal(out_text,
 		"# l4lb configuration, written by \"l4lbctl save\";\n"
@@ -591,7 +547,7 @@ static void save_prints_lines_restore_reads_back(void **state)
 static void save_takes_no_argument(void **state)
 {
 	(void)state;
-	assert_int_equal(run(cmd_save, "x", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_save, false, "x"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: unknown argument \"x\"\n");
 	assert_int_equal(requests, 0);
 }

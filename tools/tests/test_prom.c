@@ -31,6 +31,7 @@
 
 #include <uapi/l4lb.h>
 
+#include "capture.h"
 #include "cmd.h"
 #include "error.h"
 #include "fake_nl.h"
@@ -247,62 +248,6 @@ static void add_everything(void)
 		    L4LB_BE_STATE_UP, false, 100, 9);
 }
 
-/* ---- Running a command with stdout and stderr captured. ---- */
-
-static char out_text[32768], err_text[1024];
-
-/* Point @fd at a fresh temporary file; return the saved original. */
-static int redirect(int fd, FILE **tmp)
-{
-	int saved;
-
-	*tmp = tmpfile();
-	assert_non_null(*tmp);
-	saved = dup(fd);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(*tmp), fd) >= 0);
-	return saved;
-}
-
-/* Put @fd back and read what was written to it into @text. */
-static void restore(int fd, int saved, FILE *tmp, char *text, size_t size)
-{
-	size_t n;
-
-	dup2(saved, fd);
-	close(saved);
-	rewind(tmp);
-	n = fread(text, 1, size - 1, tmp);
-	text[n] = '\0';
-	fclose(tmp);
-}
-
-static int run(bool json, const char *args)
-{
-	struct ctl ctl = { .json = json };
-	char buf[512], *argv[16], *tok;
-	int argc = 0, saved_out, saved_err, rc;
-	FILE *out, *err;
-
-	snprintf(buf, sizeof(buf), "%s", args);
-	for (tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
-		assert_true(argc < 15);
-		argv[argc++] = tok;
-	}
-	argv[argc] = NULL;
-
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = redirect(STDOUT_FILENO, &out);
-	saved_err = redirect(STDERR_FILENO, &err);
-	rc = cmd_stats(&ctl, argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	restore(STDERR_FILENO, saved_err, err, err_text, sizeof(err_text));
-	restore(STDOUT_FILENO, saved_out, out, out_text, sizeof(out_text));
-	return rc;
-}
-
 /* What lib/prom.c wrote through @fn, into @text. */
 static void prom_text(void (*fn)(struct prom *p), char *text, size_t size)
 {
@@ -399,7 +344,7 @@ static void prometheus_prints_every_metric_of_a_small_case(void **state)
 	add_service("192.0.2.1", 80, IPPROTO_TCP, "wrr", snat, 0);
 	add_backend("192.0.2.1", IPPROTO_TCP, "10.0.1.1", 8080,
 		    L4LB_BE_STATE_UP, false, 50, 3);
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	assert_string_equal(err_text, "");
 	assert_int_equal(requests, 3);
 	assert_int_equal(req_cmds[0], L4LB_CMD_STATS_GET);
@@ -505,7 +450,7 @@ static void prometheus_families_are_well_formed(void **state)
 
 	(void)state;
 	add_everything();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	for (line = out_text; *line; line = strchr(line, '\n') + 1) {
 		line_name(line, name, sizeof(name));
 		assert_int_equal(strncmp(name, "l4lb_", 5), 0);
@@ -563,7 +508,7 @@ static void prometheus_backend_state_is_one_hot(void **state)
 
 	(void)state;
 	add_everything();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(out_text, want[i]))
 			fail_msg("missing: %s", want[i]);
@@ -573,7 +518,7 @@ static void prometheus_escapes_what_the_kernel_sent(void **state)
 {
 	(void)state;
 	add_everything();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	assert_non_null(strstr(out_text,
 		"l4lb_service_info{vip=\"192.0.2.2\",port=\"80\",proto=\"udp\","
 		"scheduler=\"a\\\"b\\\\c\"} 1\n"));
@@ -594,7 +539,7 @@ static void prometheus_without_services_prints_the_counters(void **state)
 {
 	(void)state;
 	add_few_stats();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	assert_int_equal(requests, 3);
 	assert_non_null(strstr(out_text, "\nl4lb_nat_entries_limit 1024\n"));
 	assert_null(strstr(out_text, "l4lb_service"));
@@ -606,11 +551,11 @@ static void prometheus_prints_nothing_if_a_request_fails(void **state)
 	(void)state;
 	add_everything();
 	fail_cmd = L4LB_CMD_BACKEND_GET;
-	assert_int_equal(run(false, "--prometheus"), RC_PERM);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_PERM);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text, "l4lbctl: fake failure\n");
 	reset(NULL);
-	assert_int_equal(run(false, "--prometheus"), RC_KERNEL);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_KERNEL);
 	assert_int_equal(requests, 1);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text,
@@ -655,11 +600,11 @@ static void prometheus_o_writes_the_file_whole(void **state)
 	snprintf(path, sizeof(path), "%s/l4lb.prom", dir);
 	snprintf(args, sizeof(args), "--prometheus -o %s", path);
 	add_everything();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	snprintf(want, sizeof(want), "%s", out_text);
 
 	/* Written, readable by the exporter's user, nothing else left. */
-	assert_int_equal(run(false, args), RC_OK);
+	assert_int_equal(run(cmd_stats, false, args), RC_OK);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text, "");
 	read_file(path, got, sizeof(got));
@@ -672,14 +617,14 @@ static void prometheus_o_writes_the_file_whole(void **state)
 	/* Replaced as a whole... */
 	reset(NULL);
 	add_few_stats();
-	assert_int_equal(run(false, args), RC_OK);
+	assert_int_equal(run(cmd_stats, false, args), RC_OK);
 	read_file(path, got, sizeof(got));
 	assert_null(strstr(got, "l4lb_backend"));
 	assert_non_null(strstr(got, "l4lb_nat_entries 3\n"));
 
 	/* ...and left as it was when the kernel fails. */
 	fail_cmd = L4LB_CMD_SERVICE_GET;
-	assert_int_equal(run(false, args), RC_PERM);
+	assert_int_equal(run(cmd_stats, false, args), RC_PERM);
 	assert_string_equal(out_text, "");
 	read_file(path, want, sizeof(want));
 	assert_string_equal(want, got);
@@ -694,7 +639,8 @@ static void prometheus_o_into_a_missing_directory_fails(void **state)
 {
 	(void)state;
 	add_few_stats();
-	assert_int_equal(run(false, "--prometheus -o /nonexistent/dir/l4lb.prom"),
+	assert_int_equal(run(cmd_stats, false,
+			     "--prometheus -o /nonexistent/dir/l4lb.prom"),
 			 RC_KERNEL);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text,
@@ -722,7 +668,8 @@ static void prometheus_usage_errors_send_nothing(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char want[128];
 
-		assert_int_equal(run(cases[i].json, cases[i].args), RC_USAGE);
+		assert_int_equal(run(cmd_stats, cases[i].json, cases[i].args),
+				 RC_USAGE);
 		snprintf(want, sizeof(want), "l4lbctl: %s\n", cases[i].err);
 		assert_string_equal(err_text, want);
 		assert_string_equal(out_text, "");
@@ -735,7 +682,7 @@ static void stats_alone_prints_the_counters(void **state)
 {
 	(void)state;
 	add_everything();
-	assert_int_equal(run(false, ""), RC_OK);
+	assert_int_equal(run(cmd_stats, false, ""), RC_OK);
 	assert_int_equal(requests, 1);
 	assert_non_null(strstr(out_text, "conns 102\nconn_max 103\n"));
 }

@@ -2,6 +2,12 @@
 /*
  * fake_msg.c - l4lb messages as the kernel builds them. See fake_msg.h.
  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -15,8 +21,9 @@
 struct nlmsghdr *fake_header(void *buf, uint8_t cmd)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	struct genlmsghdr *genl;
 
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	nlh->nlmsg_type = FAKE_FAMILY_ID;
 	genl->cmd = cmd;
 	genl->version = L4LB_GENL_VERSION;
@@ -58,4 +65,14 @@ void put_be_counters(struct nlmsghdr *nlh, const struct be_counters *c)
 	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_IN, c->bytes_in, L4LB_BE_ATTR_PAD);
 	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_OUT, c->bytes_out,
 		    L4LB_BE_ATTR_PAD);
+}
+
+int attrs_cb(const struct nlattr *attr, void *data)
+{
+	struct attrs *a = data;
+
+	assert_true(mnl_attr_get_type(attr) < 32);
+	a->tb[mnl_attr_get_type(attr)] = attr;
+	a->count++;
+	return MNL_CB_OK;
 }

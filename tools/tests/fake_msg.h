@@ -54,4 +54,16 @@ struct be_counters {
 /* @c into the open L4LB_ATTR_BACKEND nest, the u64s with their PADs. */
 void put_be_counters(struct nlmsghdr *nlh, const struct be_counters *c);
 
+/* The attributes of one level of a message by type, and how many. */
+struct attrs {
+	const struct nlattr *tb[32];
+	int count;
+};
+
+/*
+ * mnl_attr_parse() callback: adds @attr to the struct attrs @data;
+ * asserts that its type is below 32. Start from a zeroed struct attrs.
+ */
+int attrs_cb(const struct nlattr *attr, void *data);
+
 #endif /* L4LB_TESTS_FAKE_MSG_H */

@@ -31,13 +31,10 @@
 #include "fake_nl.h"
 #include "nl.h"
 
-#define FAMILY_ID FAKE_FAMILY_ID
-#define MAX_REQS 16
-
 /* ---- The fake kernel. ---- */
 
 /* A service or backend the fake kernel has. */
-struct fake {
+struct entry {
 	const char *vip;
 	uint16_t port;
 	uint8_t proto;
@@ -47,116 +44,58 @@ struct fake {
 	bool removed;
 };
 
-static const struct fake *kernel;	/* ends with a NULL vip */
-static union {
-	struct nlmsghdr align;
-	char b[NL_TX_SIZE];
-} reqs[MAX_REQS];			/* copies of the requests sent */
-static int requests;
-static int fail_at;			/* this request fails; 0: none */
-static char reply[1024] __attribute__((aligned(8)));
-
-int nl_open(struct nl *nl, const char *family)
+/* Queue the replies to the dumps of @table, which ends with a NULL vip. */
+static void set_kernel(const struct entry *table)
 {
-	assert_string_equal(family, L4LB_GENL_NAME);
-	nl->family = FAMILY_ID;
-	return RC_OK;
-}
+	const struct entry *f;
 
-void nl_close(struct nl *nl)
-{
-	(void)nl;
-}
+	for (f = table; f->vip; f++) {
+		struct nlmsghdr *nlh;
+		struct nlattr *nest;
 
-static void put_key(struct nlmsghdr *nlh, const struct fake *f)
-{
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(f->vip));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(f->port));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, f->proto);
-}
-
-/* The reply for @f in a dump of @cmd, or NULL if @f is not of that dump. */
-static struct nlmsghdr *fake_reply(uint8_t cmd, const struct fake *f)
-{
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-
-	if ((cmd == L4LB_CMD_SERVICE_GET) != !f->be)
-		return NULL;
-	nlh = mnl_nlmsg_put_header(reply);
-	nlh->nlmsg_type = FAMILY_ID;
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct genlmsghdr));
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	put_key(nlh, f);
-	if (!f->be) {
-		mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "wrr");
-		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
-		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
-		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
-		mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, 0);
+		if (!f->be) {
+			nlh = new_reply(L4LB_CMD_SERVICE_GET);
+			nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+			put_svc_fields(nlh, f->vip, f->port, f->proto);
+			mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "wrr");
+			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
+			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
+			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
+			mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, 0);
+			mnl_attr_nest_end(nlh, nest);
+			continue;
+		}
+		nlh = new_reply(L4LB_CMD_BACKEND_GET);
+		put_svc_key(nlh, f->vip, f->port, f->proto);
+		nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(f->be));
+		mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(f->be_port));
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 2);
+		/* An agent's figure, which save leaves out. */
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 40);
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 1);
+		mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, f->state);
+		if (f->removed)
+			mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
 		mnl_attr_nest_end(nlh, nest);
-		return nlh;
 	}
-	mnl_attr_nest_end(nlh, nest);
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(f->be));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(f->be_port));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 2);
-	/* An agent's figure, which save leaves out. */
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 40);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 1);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, f->state);
-	if (f->removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
-	mnl_attr_nest_end(nlh, nest);
-	return nlh;
-}
-
-int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(req);
-	const struct fake *f;
-
-	(void)nl;
-	assert_true(requests < MAX_REQS);
-	memcpy(reqs[requests++].b, req, req->nlmsg_len);
-	if (requests == fail_at)
-		return err_report(RC_KERNEL, "fake failure");
-	if (!(req->nlmsg_flags & NLM_F_DUMP))
-		return RC_OK;
-	for (f = kernel; f && f->vip; f++) {
-		struct nlmsghdr *nlh = fake_reply(genl->cmd, f);
-
-		if (nlh && cb(nlh, data) == MNL_CB_ERROR)
-			return RC_KERNEL;
-	}
-	return RC_OK;
 }
 
 static int reset(void **state)
 {
 	(void)state;
-	kernel = NULL;
-	requests = 0;
-	fail_at = 0;
+	fake_reset();
 	return 0;
 }
 
 /* ---- Requests. ---- */
-
-static uint8_t cmd_of(int i)
-{
-	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(&reqs[i].align);
-
-	return genl->cmd;
-}
 
 /* Attribute @type of nest @nest of request @i, or NULL. */
 static const struct nlattr *attr_of(int i, uint16_t nest, uint16_t type)
 {
 	const struct nlattr *top, *a;
 
-	mnl_attr_for_each(top, &reqs[i].align, sizeof(struct genlmsghdr)) {
+	mnl_attr_for_each(top, req_at(i), sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(top) != nest)
 			continue;
 		mnl_attr_for_each_nested(a, top)
@@ -343,7 +282,7 @@ static void restore_of_a_missing_file_sends_nothing(void **state)
 			 RC_USAGE);
 	assert_string_equal(err_text,
 			    "l4lbctl: /nonexistent/l4lb.conf: No such file or directory\n");
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void restore_usage_errors(void **state)
@@ -360,7 +299,7 @@ static void restore_usage_errors(void **state)
 	assert_string_equal(err_text, "l4lbctl: missing value after \"-f\"\n");
 	assert_int_equal(run(cmd_restore, false, "--now a"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: unknown argument \"--now\"\n");
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void restore_with_a_bad_last_line_sends_nothing(void **state)
@@ -371,7 +310,7 @@ static void restore_with_a_bad_last_line_sends_nothing(void **state)
 				      "backend add 10.0.0.3:80 weight x service 10.0.0.1:80/tcp\n"),
 			 RC_USAGE);
 	assert_non_null(strstr(err_text, ":4: invalid weight \"x\" (expected 0-65535)\n"));
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void restore_with_a_bad_weight_pct_sends_nothing(void **state)
@@ -382,7 +321,7 @@ static void restore_with_a_bad_weight_pct_sends_nothing(void **state)
 				      "backend add 10.0.0.3:80 weight-pct 300 service 10.0.0.1:80/tcp\n"),
 			 RC_USAGE);
 	assert_non_null(strstr(err_text, ":3: invalid weight-pct \"300\" (expected 0-256)\n"));
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void restore_sends_services_then_backends(void **state)
@@ -392,7 +331,7 @@ static void restore_sends_services_then_backends(void **state)
 				      "backend add 10.0.0.3:80 drain service 10.0.0.1:80/tcp\n"
 				      SVC2), RC_OK);
 	assert_string_equal(err_text, "");
-	assert_int_equal(requests, 5);
+	assert_int_equal(fake.requests, 5);
 	assert_int_equal(cmd_of(0), L4LB_CMD_SERVICE_GET);
 	assert_int_equal(cmd_of(1), L4LB_CMD_BACKEND_GET);
 	assert_int_equal(cmd_of(2), L4LB_CMD_SERVICE_SET);
@@ -407,7 +346,7 @@ static void restore_sends_services_then_backends(void **state)
 						  L4LB_SVC_ATTR_PORT)), htons(80));
 }
 
-static const struct fake two_services[] = {
+static const struct entry two_services[] = {
 	{ "10.0.0.1", 80, IPPROTO_TCP, NULL, 0, 0, false },
 	{ "10.0.0.7", 80, IPPROTO_TCP, NULL, 0, 0, false },
 	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.2", 80, L4LB_BE_STATE_DOWN, false },
@@ -420,12 +359,12 @@ static const struct fake two_services[] = {
 static void restore_sets_a_backend_that_is_there(void **state)
 {
 	(void)state;
-	kernel = two_services;
+	set_kernel(two_services);
 	assert_int_equal(restore_text("", SVC1
 				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"
 				      "backend add 10.0.0.5:80 service 10.0.0.1:80/tcp\n"),
 			 RC_OK);
-	assert_int_equal(requests, 5);
+	assert_int_equal(fake.requests, 5);
 	/* Present: made what the line says, weight 1 and up by default. */
 	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
 	assert_int_equal(mnl_attr_get_u32(attr_of(3, L4LB_ATTR_BACKEND,
@@ -456,10 +395,10 @@ static void restore_sends_a_weight_pct_line(void **state)
 	assert_int_equal(conf.bes[1].req.be.weight_pct, 0);
 	conf_free(&conf);
 
-	kernel = two_services;
+	set_kernel(two_services);
 	assert_int_equal(restore_text("", text), RC_OK);
 	assert_string_equal(err_text, "");
-	assert_int_equal(requests, 5);
+	assert_int_equal(fake.requests, 5);
 	/* 10.0.0.2 is there: set, weight 1 and up by default, and 50%. */
 	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
 	assert_int_equal(mnl_attr_get_u32(attr_of(3, L4LB_ATTR_BACKEND,
@@ -477,12 +416,12 @@ static void restore_sends_a_weight_pct_line(void **state)
 static void restore_replace_drains_and_deletes_what_is_not_named(void **state)
 {
 	(void)state;
-	kernel = two_services;
+	set_kernel(two_services);
 	assert_int_equal(restore_text("--replace", SVC1
 				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"),
 			 RC_OK);
 	assert_string_equal(err_text, "");
-	assert_int_equal(requests, 6);
+	assert_int_equal(fake.requests, 6);
 	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
 	assert_null(attr_of(3, L4LB_ATTR_BACKEND, L4LB_BE_ATTR_WEIGHT_PCT));
 	/* 10.0.0.4 drains: BACKEND_DEL without L4LB_F_NOW. */
@@ -501,20 +440,20 @@ static void restore_replace_drains_and_deletes_what_is_not_named(void **state)
 static void restore_names_the_line_the_kernel_refused(void **state)
 {
 	(void)state;
-	fail_at = 4;
+	fake_fail_at(4, RC_KERNEL);
 	assert_int_equal(restore_text("", SVC1 "\n"
 				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"
 				      "backend add 10.0.0.3:80 service 10.0.0.1:80/tcp\n"),
 			 RC_KERNEL);
 	assert_non_null(strstr(err_text, ":3: fake failure\n"));
 	/* It stops there. */
-	assert_int_equal(requests, 4);
+	assert_int_equal(fake.requests, 4);
 }
 
 static void restore_without_the_module_fails_after_the_check(void **state)
 {
 	(void)state;
-	fail_at = 1;
+	fake_fail_at(1, RC_KERNEL);
 	assert_int_equal(restore_text("", SVC1), RC_KERNEL);
 	assert_string_equal(err_text, "l4lbctl: fake failure\n");
 }
@@ -527,7 +466,7 @@ static void save_prints_lines_restore_reads_back(void **state)
 	struct conf conf;
 
 	(void)state;
-	kernel = two_services;
+	set_kernel(two_services);
 	assert_int_equal(run(cmd_save, false, ""), RC_OK);
 	assert_string_equal(err_text, "");
 	assert_string_equal(out_text,
@@ -549,7 +488,7 @@ static void save_takes_no_argument(void **state)
 	(void)state;
 	assert_int_equal(run(cmd_save, false, "x"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: unknown argument \"x\"\n");
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 #define T(f) cmocka_unit_test_setup(f, reset)

@@ -38,87 +38,14 @@
 #include "nl.h"
 #include "prom.h"
 
-#define FAMILY_ID FAKE_FAMILY_ID
-#define MAX_REPLIES 16
-#define MAX_REQS 8
-
-/* ---- The fake kernel: replies by command. ---- */
-
-static union {
-	struct nlmsghdr align;
-	char b[MAX_REPLIES][1024];
-} replies;
-static int n_replies;
-static uint8_t req_cmds[MAX_REQS];	/* the command of each request */
-static uint16_t req_flags[MAX_REQS];	/* and its flags */
-static int requests;
-static uint8_t fail_cmd;	/* requests of this command fail; 0: none */
-
-int nl_open(struct nl *nl, const char *family)
-{
-	assert_string_equal(family, L4LB_GENL_NAME);
-	nl->sock = (struct mnl_socket *)1;
-	nl->family = FAMILY_ID;
-	return RC_OK;
-}
-
-void nl_close(struct nl *nl)
-{
-	nl->sock = NULL;
-}
-
-int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(req);
-	int i;
-
-	(void)nl;
-	assert_true(requests < MAX_REQS);
-	req_cmds[requests] = genl->cmd;
-	req_flags[requests++] = req->nlmsg_flags;
-	if (genl->cmd == fail_cmd)
-		return err_report(RC_PERM, "fake failure");
-	for (i = 0; i < n_replies; i++) {
-		struct nlmsghdr *nlh = (struct nlmsghdr *)replies.b[i];
-		const struct genlmsghdr *r = mnl_nlmsg_get_payload(nlh);
-
-		if (r->cmd != genl->cmd)
-			continue;
-		if (cb(nlh, data) == MNL_CB_ERROR)
-			return RC_KERNEL;
-	}
-	return RC_OK;
-}
-
 static int reset(void **state)
 {
 	(void)state;
-	n_replies = 0;
-	requests = 0;
-	fail_cmd = 0;
+	fake_reset();
 	return 0;
 }
 
-static struct nlmsghdr *new_reply(uint8_t cmd)
-{
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *genl;
-
-	assert_true(n_replies < MAX_REPLIES);
-	nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	nlh->nlmsg_type = FAMILY_ID;
-	genl->cmd = cmd;
-	genl->version = L4LB_GENL_VERSION;
-	return nlh;
-}
-
-static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
-		    uint16_t pad)
-{
-	mnl_attr_put(nlh, pad, 0, NULL);
-	mnl_attr_put_u64(nlh, type, v);
-}
+/* ---- The fake kernel's replies, each to the requests of its command. ---- */
 
 /* STATS_GET: CONNS 3, CONN_MAX 1024, CONNS_CREATED 9, DROP_NO_ROUTE 1. */
 static void add_few_stats(void)
@@ -128,8 +55,8 @@ static void add_few_stats(void)
 
 	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONNS, 3);
 	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONN_MAX, 1024);
-	put_u64(nlh, L4LB_STATS_ATTR_CONNS_CREATED, 9, L4LB_STATS_ATTR_PAD);
-	put_u64(nlh, L4LB_STATS_ATTR_DROP_NO_ROUTE, 1, L4LB_STATS_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_STATS_ATTR_CONNS_CREATED, 9, L4LB_STATS_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_STATS_ATTR_DROP_NO_ROUTE, 1, L4LB_STATS_ATTR_PAD);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -145,18 +72,9 @@ static void add_all_stats(void)
 		    t == L4LB_STATS_ATTR_HALF_OPEN)
 			mnl_attr_put_u32(nlh, t, 100 + t);
 		else
-			put_u64(nlh, t, 100 + t, L4LB_STATS_ATTR_PAD);
+			put_u64_pad(nlh, t, 100 + t, L4LB_STATS_ATTR_PAD);
 	}
 	mnl_attr_nest_end(nlh, nest);
-}
-
-static void put_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
-		    uint8_t proto)
-{
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(vip));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(port));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
 }
 
 /*
@@ -173,7 +91,7 @@ static void add_service(const char *vip, uint16_t port, uint8_t proto,
 	struct nlattr *use;
 	uint32_t ports = 2;
 
-	put_key(nlh, vip, port, proto);
+	put_svc_fields(nlh, vip, port, proto);
 	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, sched);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 1024);
 	use = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_USAGE);
@@ -185,7 +103,7 @@ static void add_service(const char *vip, uint16_t port, uint8_t proto,
 		mnl_attr_nest_end(nlh, e);
 	}
 	mnl_attr_nest_end(nlh, use);
-	put_u64(nlh, L4LB_SVC_ATTR_SNAT_FAIL, fail, L4LB_SVC_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, fail, L4LB_SVC_ATTR_PAD);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -199,6 +117,7 @@ static void add_backend(const char *vip, uint8_t proto, const char *ip,
 			uint16_t port, uint8_t st, bool removed, uint32_t pct,
 			uint64_t total)
 {
+	const struct be_counters c = { 1, 2, total, 10, 9, 1000, 900 };
 	struct nlmsghdr *nlh = new_reply(L4LB_CMD_BACKEND_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
@@ -211,17 +130,9 @@ static void add_backend(const char *vip, uint8_t proto, const char *ip,
 	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, st);
 	if (removed)
 		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, 1);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_INACTIVE_CONNS, 2);
-	put_u64(nlh, L4LB_BE_ATTR_TOTAL_CONNS, total, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_PKTS_IN, 10, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_PKTS_OUT, 9, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_BYTES_IN, 1000, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_BYTES_OUT, 900, L4LB_BE_ATTR_PAD);
+	put_be_counters(nlh, &c);
 	mnl_attr_nest_end(nlh, nest);
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	put_key(nlh, vip, 80, proto);
-	mnl_attr_nest_end(nlh, nest);
+	put_svc_key(nlh, vip, 80, proto);
 }
 
 /*
@@ -346,13 +257,13 @@ static void prometheus_prints_every_metric_of_a_small_case(void **state)
 		    L4LB_BE_STATE_UP, false, 50, 3);
 	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	assert_string_equal(err_text, "");
-	assert_int_equal(requests, 3);
-	assert_int_equal(req_cmds[0], L4LB_CMD_STATS_GET);
-	assert_int_equal(req_flags[0], NLM_F_REQUEST | NLM_F_ACK);
-	assert_int_equal(req_cmds[1], L4LB_CMD_SERVICE_GET);
-	assert_int_equal(req_flags[1], NLM_F_REQUEST | NLM_F_DUMP);
-	assert_int_equal(req_cmds[2], L4LB_CMD_BACKEND_GET);
-	assert_int_equal(req_flags[2], NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(fake.requests, 3);
+	assert_int_equal(cmd_of(0), L4LB_CMD_STATS_GET);
+	assert_int_equal(req_at(0)->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_int_equal(cmd_of(1), L4LB_CMD_SERVICE_GET);
+	assert_int_equal(req_at(1)->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(cmd_of(2), L4LB_CMD_BACKEND_GET);
+	assert_int_equal(req_at(2)->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
 #define SVC "vip=\"192.0.2.1\",port=\"80\",proto=\"tcp\""
 #define BE SVC ",backend=\"10.0.1.1:8080\""
 	assert_string_equal(out_text,
@@ -540,7 +451,7 @@ static void prometheus_without_services_prints_the_counters(void **state)
 	(void)state;
 	add_few_stats();
 	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
-	assert_int_equal(requests, 3);
+	assert_int_equal(fake.requests, 3);
 	assert_non_null(strstr(out_text, "\nl4lb_nat_entries_limit 1024\n"));
 	assert_null(strstr(out_text, "l4lb_service"));
 	assert_null(strstr(out_text, "l4lb_backend"));
@@ -550,13 +461,13 @@ static void prometheus_prints_nothing_if_a_request_fails(void **state)
 {
 	(void)state;
 	add_everything();
-	fail_cmd = L4LB_CMD_BACKEND_GET;
+	fake_fail_cmd(L4LB_CMD_BACKEND_GET, RC_PERM);
 	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_PERM);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text, "l4lbctl: fake failure\n");
 	reset(NULL);
 	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_KERNEL);
-	assert_int_equal(requests, 1);
+	assert_int_equal(fake.requests, 1);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text,
 			    "l4lbctl: invalid reply from kernel: no statistics\n");
@@ -623,7 +534,7 @@ static void prometheus_o_writes_the_file_whole(void **state)
 	assert_non_null(strstr(got, "l4lb_nat_entries 3\n"));
 
 	/* ...and left as it was when the kernel fails. */
-	fail_cmd = L4LB_CMD_SERVICE_GET;
+	fake_fail_cmd(L4LB_CMD_SERVICE_GET, RC_PERM);
 	assert_int_equal(run(cmd_stats, false, args), RC_PERM);
 	assert_string_equal(out_text, "");
 	read_file(path, want, sizeof(want));
@@ -674,7 +585,7 @@ static void prometheus_usage_errors_send_nothing(void **state)
 		assert_string_equal(err_text, want);
 		assert_string_equal(out_text, "");
 	}
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 /* "stats" without --prometheus is as it was: the counters, one request. */
@@ -683,7 +594,7 @@ static void stats_alone_prints_the_counters(void **state)
 	(void)state;
 	add_everything();
 	assert_int_equal(run(cmd_stats, false, ""), RC_OK);
-	assert_int_equal(requests, 1);
+	assert_int_equal(fake.requests, 1);
 	assert_non_null(strstr(out_text, "conns 102\nconn_max 103\n"));
 }
 

@@ -495,22 +495,6 @@ static void stats_reply_widens_u32_counters(void **state)
 	assert_true(st.val[L4LB_STATS_ATTR_FRAGMENTS] == 3);
 }
 
-/* Collects the attributes of one nest of a request, by type. */
-struct seen {
-	const struct nlattr *tb[32];
-	int count;
-};
-
-static int seen_cb(const struct nlattr *attr, void *data)
-{
-	struct seen *s = data;
-
-	assert_true(mnl_attr_get_type(attr) < 32);
-	s->tb[mnl_attr_get_type(attr)] = attr;
-	s->count++;
-	return MNL_CB_OK;
-}
-
 /* The single top-level attribute of request @nlh, which must be @type. */
 static const struct nlattr *only_top(const struct nlmsghdr *nlh, uint16_t type)
 {
@@ -533,14 +517,14 @@ static void add_request_carries_af_address_port_weight_only(void **state)
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_ADD);
 	const struct nlattr *nest;
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 
 	(void)state;
 	msg_put_backend(nlh, &be);
 	nest = only_top(nlh, L4LB_ATTR_BACKEND);
 	/* Kernels >= 5.2 insist on NLA_F_NESTED in strict validation. */
 	assert_true(nest->nla_type & NLA_F_NESTED);
-	assert_int_equal(mnl_attr_parse_nested(nest, seen_cb, &s), MNL_CB_OK);
+	assert_int_equal(mnl_attr_parse_nested(nest, attrs_cb, &s), MNL_CB_OK);
 	assert_int_equal(s.count, 4);
 	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_AF]), 2);
 	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_BE_ATTR_AF]), AF_INET);
@@ -586,11 +570,11 @@ static void state_request_is_one_byte(void **state)
 		.state = L4LB_BE_STATE_DRAIN,
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_SET);
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 
 	(void)state;
 	msg_put_backend(nlh, &be);
-	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_BACKEND), seen_cb, &s);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_BACKEND), attrs_cb, &s);
 	assert_null(s.tb[L4LB_BE_ATTR_WEIGHT]);
 	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_STATE]), 1);
 	assert_int_equal(mnl_attr_get_u8(s.tb[L4LB_BE_ATTR_STATE]),
@@ -598,14 +582,14 @@ static void state_request_is_one_byte(void **state)
 }
 
 /* The service nest of request @nlh, which must be its only attribute. */
-static struct seen selector_of(const struct nlmsghdr *nlh)
+static struct attrs selector_of(const struct nlmsghdr *nlh)
 {
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 	const struct nlattr *nest = only_top(nlh, L4LB_ATTR_SERVICE);
 
 	assert_true(nest->nla_type & NLA_F_NESTED);
 	assert_ptr_equal(mnl_attr_next(nest), mnl_nlmsg_get_payload_tail(nlh));
-	assert_int_equal(mnl_attr_parse_nested(nest, seen_cb, &s), MNL_CB_OK);
+	assert_int_equal(mnl_attr_parse_nested(nest, attrs_cb, &s), MNL_CB_OK);
 	return s;
 }
 
@@ -617,7 +601,7 @@ static void selector_carries_vip_port_proto_as_given(void **state)
 		.proto = IPPROTO_UDP,
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_DEL);
-	struct seen s;
+	struct attrs s;
 
 	(void)state;
 	msg_put_svc_sel(nlh, &sel);
@@ -672,14 +656,14 @@ static void service_set_request_carries_only_given_settings(void **state)
 		.conn_max = 5,			/* read only: never sent */
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 
 	(void)state;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP] = 30;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE] = 3;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED] = 99; /* not given */
 	msg_put_service(nlh, &svc);
-	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
 	assert_int_equal(s.count, 5);
 	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET);
 	assert_int_equal(mnl_attr_validate(s.tb[L4LB_SVC_ATTR_SCHED],
@@ -717,13 +701,13 @@ static void snat_pool_request_is_one_address_or_a_nest(void **state)
 		.snat = { 1, { inet_addr("10.0.1.250") } },
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 	char words[256];
 
 	(void)state;
 	/* One address: SNAT_ADDR, as before pools. */
 	msg_put_service(nlh, &svc);
-	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
 	assert_int_equal(s.count, 2);
 	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]),
 			 inet_addr("10.0.1.250"));
@@ -736,7 +720,7 @@ static void snat_pool_request_is_one_address_or_a_nest(void **state)
 	nlh = reply(L4LB_CMD_SERVICE_SET);
 	memset(&s, 0, sizeof(s));
 	msg_put_service(nlh, &svc);
-	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
 	assert_int_equal(s.count, 2);
 	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
 	assert_non_null(s.tb[L4LB_SVC_ATTR_SNAT_POOL]);

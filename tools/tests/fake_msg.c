@@ -55,6 +55,31 @@ void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
 	mnl_attr_nest_end(nlh, nest);
 }
 
+void put_svc_defaults(struct nlmsghdr *nlh, uint32_t conn_max)
+{
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, 120);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP, 300);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_SYN, 60);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, conn_max);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE, 3);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, 30);
+}
+
+void put_be_fields(struct nlmsghdr *nlh, const char *ip, uint16_t port,
+		   uint32_t weight, uint8_t state, bool removed)
+{
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, weight);
+	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, state);
+	if (removed)
+		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+}
+
 void put_be_counters(struct nlmsghdr *nlh, const struct be_counters *c)
 {
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, c->active);
@@ -65,6 +90,18 @@ void put_be_counters(struct nlmsghdr *nlh, const struct be_counters *c)
 	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_IN, c->bytes_in, L4LB_BE_ATTR_PAD);
 	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_OUT, c->bytes_out,
 		    L4LB_BE_ATTR_PAD);
+}
+
+void put_few_stats(struct nlmsghdr *nlh, uint32_t conns, uint64_t created)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_STATS);
+
+	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONNS, conns);
+	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONN_MAX, 1024);
+	put_u64_pad(nlh, L4LB_STATS_ATTR_CONNS_CREATED, created,
+		    L4LB_STATS_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_STATS_ATTR_DROP_NO_ROUTE, 1, L4LB_STATS_ATTR_PAD);
+	mnl_attr_nest_end(nlh, nest);
 }
 
 int attrs_cb(const struct nlattr *attr, void *data)

@@ -11,6 +11,7 @@
 #ifndef L4LB_TESTS_FAKE_MSG_H
 #define L4LB_TESTS_FAKE_MSG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <libmnl/libmnl.h>
@@ -40,6 +41,21 @@ void put_svc_fields(struct nlmsghdr *nlh, const char *vip, uint16_t port,
 void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
 		 uint8_t proto);
 
+/*
+ * The settings l4lb_nl_svc_fill() writes after the scheduler for a service
+ * with the default timeouts: SNAT_ADDR 0 ("auto"), TIMEOUT_TCP 900,
+ * TIMEOUT_TCP_FIN 120, TIMEOUT_UDP 300, TIMEOUT_SYN 60, PERSISTENCE 0,
+ * CONN_MAX @conn_max, TIMEOUT_TCP_CLOSE 3, TIMEOUT_UDP_UNREPLIED 30.
+ */
+void put_svc_defaults(struct nlmsghdr *nlh, uint32_t conn_max);
+
+/*
+ * The first attributes of a backend nest: AF (AF_INET), ADDR @ip, PORT
+ * @port, WEIGHT @weight, STATE @state, and REMOVED if @removed.
+ */
+void put_be_fields(struct nlmsghdr *nlh, const char *ip, uint16_t port,
+		   uint32_t weight, uint8_t state, bool removed);
+
 /* The connection counters of a backend, as a BACKEND_GET reply carries. */
 struct be_counters {
 	uint32_t active;	/* L4LB_BE_ATTR_ACTIVE_CONNS */
@@ -53,6 +69,12 @@ struct be_counters {
 
 /* @c into the open L4LB_ATTR_BACKEND nest, the u64s with their PADs. */
 void put_be_counters(struct nlmsghdr *nlh, const struct be_counters *c);
+
+/*
+ * An L4LB_ATTR_STATS nest of a few statistics: CONNS @conns, CONN_MAX
+ * 1024, CONNS_CREATED @created and DROP_NO_ROUTE 1.
+ */
+void put_few_stats(struct nlmsghdr *nlh, uint32_t conns, uint64_t created);
 
 /* The attributes of one level of a message by type, and how many. */
 struct attrs {

@@ -176,13 +176,7 @@ static void add_backend_reply(const char *ip, uint16_t port, uint8_t st,
 	struct nlmsghdr *nlh = new_reply(L4LB_CMD_BACKEND_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, weight);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, st);
-	if (removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+	put_be_fields(nlh, ip, port, weight, st, removed);
 	put_be_counters(nlh, &c);
 	mnl_attr_nest_end(nlh, nest);
 	/* The key of its service, 192.0.2.1:80/reply_proto. */
@@ -343,16 +337,10 @@ static void nat_dumps_rows(void **state)
 		"TCP   198.51.100.7:51234    192.0.2.1:80          10.0.0.1:40001        10.0.0.2:80           TIME_WAIT         7\n");
 }
 
+/* STATS_GET: CONNS 7, CONN_MAX 1024, CONNS_CREATED 99, DROP_NO_ROUTE 1. */
 static void add_stats_reply(void)
 {
-	struct nlmsghdr *nlh = new_reply(L4LB_CMD_STATS_GET);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_STATS);
-
-	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONNS, 7);
-	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONN_MAX, 1024);
-	put_u64_pad(nlh, L4LB_STATS_ATTR_CONNS_CREATED, 99, L4LB_STATS_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_STATS_ATTR_DROP_NO_ROUTE, 1, L4LB_STATS_ATTR_PAD);
-	mnl_attr_nest_end(nlh, nest);
+	put_few_stats(new_reply(L4LB_CMD_STATS_GET), 7, 99);
 }
 
 static void count_prints_the_table_length(void **state)

@@ -49,15 +49,7 @@ static void put_service(struct nlmsghdr *nlh, const char *sched)
 
 	put_svc_fields(nlh, "10.0.0.1", 80, IPPROTO_TCP);
 	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, sched);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, 120);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP, 300);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_SYN, 60);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 1048576);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE, 3);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, 30);
+	put_svc_defaults(nlh, 1048576);
 	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
 	mnl_attr_nest_end(nlh, pool);
 	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 0, L4LB_SVC_ATTR_PAD);
@@ -72,15 +64,9 @@ static void put_backend(struct nlmsghdr *nlh, uint32_t weight, uint8_t state,
 	static const struct be_counters c = { 1, 2, 7, 10, 20, 300, 400 };
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.1.2"));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, weight);
+	put_be_fields(nlh, "10.0.1.2", 80, weight, state, removed);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 100);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, weight);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, state);
-	if (removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
 	put_be_counters(nlh, &c);
 	mnl_attr_nest_end(nlh, nest);
 }

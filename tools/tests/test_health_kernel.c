@@ -59,13 +59,7 @@ static void add_backend(const char *ip, uint16_t port, uint8_t state,
 	struct nlmsghdr *nlh = new_reply(L4LB_CMD_BACKEND_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 1);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, state);
-	if (removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+	put_be_fields(nlh, ip, port, 1, state, removed);
 	mnl_attr_put_u64(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 7);
 	mnl_attr_nest_end(nlh, nest);
 	put_svc_key(nlh, reply_vip, reply_vport, reply_proto);

@@ -44,12 +44,7 @@ static struct nlmsghdr *backend_reply(void)
 
 	put_svc_key(nlh, "192.0.2.1", 20000, IPPROTO_UDP);
 	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
-
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.0.2"));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(8080));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 65535);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, L4LB_BE_STATE_DRAIN);
+	put_be_fields(nlh, "10.0.0.2", 8080, 65535, L4LB_BE_STATE_DRAIN, false);
 	put_be_counters(nlh, &c);
 	/* From a newer module: must be ignored, not rejected. */
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_MAX + 1, 0xffffffff);
@@ -277,15 +272,7 @@ static struct nlmsghdr *service_reply(const void *sched, size_t len)
 
 	put_svc_fields(nlh, "192.0.2.1", 443, IPPROTO_TCP);
 	mnl_attr_put(nlh, L4LB_SVC_ATTR_SCHED, len, sched);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, 120);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP, 300);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_SYN, 60);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 65536);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE, 3);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, 30);
+	put_svc_defaults(nlh, 65536);
 	mnl_attr_nest_end(nlh, nest);
 	return nlh;
 }

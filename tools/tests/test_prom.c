@@ -50,14 +50,7 @@ static int reset(void **state)
 /* STATS_GET: CONNS 3, CONN_MAX 1024, CONNS_CREATED 9, DROP_NO_ROUTE 1. */
 static void add_few_stats(void)
 {
-	struct nlmsghdr *nlh = new_reply(L4LB_CMD_STATS_GET);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_STATS);
-
-	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONNS, 3);
-	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONN_MAX, 1024);
-	put_u64_pad(nlh, L4LB_STATS_ATTR_CONNS_CREATED, 9, L4LB_STATS_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_STATS_ATTR_DROP_NO_ROUTE, 1, L4LB_STATS_ATTR_PAD);
-	mnl_attr_nest_end(nlh, nest);
+	put_few_stats(new_reply(L4LB_CMD_STATS_GET), 3, 9);
 }
 
 /* STATS_GET with every counter, counter N of value 100 + N. */
@@ -121,15 +114,9 @@ static void add_backend(const char *vip, uint8_t proto, const char *ip,
 	struct nlmsghdr *nlh = new_reply(L4LB_CMD_BACKEND_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 2);
+	put_be_fields(nlh, ip, port, 2, st, removed);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, pct);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 2 * pct / 100);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, st);
-	if (removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
 	put_be_counters(nlh, &c);
 	mnl_attr_nest_end(nlh, nest);
 	put_svc_key(nlh, vip, 80, proto);

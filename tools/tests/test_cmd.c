@@ -23,185 +23,21 @@
 
 #include <uapi/l4lb.h>
 
+#include "capture.h"
 #include "cmd.h"
 #include "error.h"
 #include "fake_nl.h"
 #include "nl.h"
 
-#define FAMILY_ID FAKE_FAMILY_ID
-
-/* ---- The fake transport: the nl.h API without a socket. ---- */
-
-static union {
-	struct nlmsghdr align;
-	char b[NL_TX_SIZE];
-} last_req;			/* copy of the last request sent */
-static int requests;		/* number of requests sent */
-
-static union {
-	struct nlmsghdr align;
-	char b[8][512];
-} replies;			/* what the fake kernel answers */
-static int n_replies;
-static int talk_rc;		/* what nl_talk() returns after the replies */
-static uint8_t reply_proto;	/* protocol of the service add_backend_reply() names */
-
-int nl_open(struct nl *nl, const char *family)
-{
-	assert_string_equal(family, L4LB_GENL_NAME);
-	nl->sock = (struct mnl_socket *)1;
-	nl->family = FAMILY_ID;
-	return RC_OK;
-}
-
-void nl_close(struct nl *nl)
-{
-	nl->sock = NULL;
-}
-
-int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	int i;
-
-	(void)nl;
-	assert_true(req->nlmsg_len <= sizeof(last_req));
-	memcpy(last_req.b, req, req->nlmsg_len);
-	/* The sequence number counts requests; it is not the command's. */
-	((struct nlmsghdr *)last_req.b)->nlmsg_seq = 0;
-	requests++;
-	for (i = 0; i < n_replies; i++) {
-		assert_non_null(cb);
-		if (cb((struct nlmsghdr *)replies.b[i], data) == MNL_CB_ERROR)
-			return RC_KERNEL;
-	}
-	return talk_rc;
-}
+/* Protocol of the service add_backend_reply() names. */
+static uint8_t reply_proto;
 
 static int reset(void **state)
 {
 	(void)state;
-	memset(&last_req, 0, sizeof(last_req));
-	requests = 0;
-	n_replies = 0;
-	talk_rc = RC_OK;
+	fake_reset();
 	reply_proto = IPPROTO_TCP;
 	return 0;
-}
-
-/* Start reply number n_replies; finish it with mnl_attr_nest_end(). */
-static struct nlmsghdr *new_reply(uint8_t cmd)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
-	struct genlmsghdr *genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-
-	nlh->nlmsg_type = FAMILY_ID;
-	genl->cmd = cmd;
-	genl->version = L4LB_GENL_VERSION;
-	return nlh;
-}
-
-/* ---- Running a command with stdout and stderr captured. ---- */
-
-static char out_text[4096], err_text[1024];
-
-/* Point @fd at a fresh temporary file; return the saved original. */
-static int redirect(int fd, FILE **tmp)
-{
-	int saved;
-
-	*tmp = tmpfile();
-	assert_non_null(*tmp);
-	saved = dup(fd);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(*tmp), fd) >= 0);
-	return saved;
-}
-
-/* Put @fd back and read what was written to it into @text. */
-static void restore(int fd, int saved, FILE *tmp, char *text, size_t size)
-{
-	size_t n;
-
-	dup2(saved, fd);
-	close(saved);
-	rewind(tmp);
-	n = fread(text, 1, size - 1, tmp);
-	text[n] = '\0';
-	fclose(tmp);
-}
-
-static int run(int (*fn)(const struct ctl *, int, char **), bool json,
-	       const char *args)
-{
-	struct ctl ctl = { .json = json };
-	char buf[512], *argv[64], *tok;
-	int argc = 0, saved_out, saved_err, rc;
-	FILE *out, *err;
-
-	snprintf(buf, sizeof(buf), "%s", args);
-	for (tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
-		assert_true(argc < 63);
-		argv[argc++] = tok;
-	}
-	argv[argc] = NULL;
-
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = redirect(STDOUT_FILENO, &out);
-	saved_err = redirect(STDERR_FILENO, &err);
-	rc = fn(&ctl, argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	restore(STDERR_FILENO, saved_err, err, err_text, sizeof(err_text));
-	restore(STDOUT_FILENO, saved_out, out, out_text, sizeof(out_text));
-	return rc;
-}
-
-/* ---- Looking at the request. ---- */
-
-static const struct nlmsghdr *req(void)
-{
-	return &last_req.align;
-}
-
-static uint8_t req_cmd(void)
-{
-	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(req());
-
-	return genl->cmd;
-}
-
-struct attrs {
-	const struct nlattr *tb[32];
-	int count;
-};
-
-static int collect_cb(const struct nlattr *attr, void *data)
-{
-	struct attrs *a = data;
-
-	assert_true(mnl_attr_get_type(attr) < 32);
-	a->tb[mnl_attr_get_type(attr)] = attr;
-	a->count++;
-	return MNL_CB_OK;
-}
-
-static struct attrs top_attrs(void)
-{
-	struct attrs a = { { NULL }, 0 };
-
-	mnl_attr_parse(req(), sizeof(struct genlmsghdr), collect_cb, &a);
-	return a;
-}
-
-static struct attrs nest_attrs(uint16_t nest)
-{
-	struct attrs top = top_attrs(), a = { { NULL }, 0 };
-
-	assert_non_null(top.tb[nest]);
-	assert_true(top.tb[nest]->nla_type & NLA_F_NESTED);
-	mnl_attr_parse_nested(top.tb[nest], collect_cb, &a);
-	return a;
 }
 
 /* ---- Tests ---- */
@@ -214,8 +50,8 @@ static void add_sends_backend_add_with_weight(void **state)
 	assert_int_equal(run(cmd_add, false, "10.0.0.2:80 weight 5"), RC_OK);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text, "");
-	assert_int_equal(requests, 1);
-	assert_int_equal(req()->nlmsg_type, FAMILY_ID);
+	assert_int_equal(fake.requests, 1);
+	assert_int_equal(req()->nlmsg_type, FAKE_FAMILY_ID);
 	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
 	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_ADD);
 	assert_int_equal(top_attrs().count, 1);
@@ -330,44 +166,21 @@ static void bad_weight_pct_is_a_usage_error(void **state)
 			 RC_USAGE);
 	assert_int_equal(run(cmd_remove, false, "10.0.0.2:80 weight-pct 5"),
 			 RC_USAGE);
-	assert_int_equal(requests, 0);
-}
-
-static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
-		    uint16_t pad)
-{
-	mnl_attr_put(nlh, pad, 0, NULL);
-	mnl_attr_put_u64(nlh, type, v);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void add_backend_reply(const char *ip, uint16_t port, uint8_t st,
 			      bool removed, uint32_t weight, uint64_t total)
 {
+	const struct be_counters c = { 1, 2, total, 10, 9, 1000, 900 };
 	struct nlmsghdr *nlh = new_reply(L4LB_CMD_BACKEND_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, weight);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, st);
-	if (removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, 1);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_INACTIVE_CONNS, 2);
-	put_u64(nlh, L4LB_BE_ATTR_TOTAL_CONNS, total, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_PKTS_IN, 10, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_PKTS_OUT, 9, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_BYTES_IN, 1000, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_BYTES_OUT, 900, L4LB_BE_ATTR_PAD);
+	put_be_fields(nlh, ip, port, weight, st, removed);
+	put_be_counters(nlh, &c);
 	mnl_attr_nest_end(nlh, nest);
 	/* The key of its service, 192.0.2.1:80/reply_proto. */
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, reply_proto);
-	mnl_attr_nest_end(nlh, nest);
+	put_svc_key(nlh, "192.0.2.1", 80, reply_proto);
 }
 
 static void list_dumps_backends_as_table(void **state)
@@ -474,7 +287,7 @@ static void list_json_is_an_array_of_backends(void **state)
 static void list_prints_nothing_when_the_kernel_fails(void **state)
 {
 	(void)state;
-	talk_rc = RC_PERM;
+	fake_fail(RC_PERM);
 	assert_int_equal(run(cmd_list, true, ""), RC_PERM);
 	assert_string_equal(out_text, "");
 }
@@ -492,7 +305,7 @@ static void list_refuses_a_malformed_backend(void **state)
 	mnl_attr_nest_end(nlh, nest);
 	assert_int_equal(run(cmd_list, false, ""), RC_KERNEL);
 	assert_string_equal(out_text, "");
-	/* (The error line itself is nl_talk()'s, faked away here.) */
+	/* (The error line is nl_talk()'s, here the fake's.) */
 }
 
 static void nat_dumps_rows(void **state)
@@ -524,16 +337,10 @@ static void nat_dumps_rows(void **state)
 		"TCP   198.51.100.7:51234    192.0.2.1:80          10.0.0.1:40001        10.0.0.2:80           TIME_WAIT         7\n");
 }
 
+/* STATS_GET: CONNS 7, CONN_MAX 1024, CONNS_CREATED 99, DROP_NO_ROUTE 1. */
 static void add_stats_reply(void)
 {
-	struct nlmsghdr *nlh = new_reply(L4LB_CMD_STATS_GET);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_STATS);
-
-	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONNS, 7);
-	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONN_MAX, 1024);
-	put_u64(nlh, L4LB_STATS_ATTR_CONNS_CREATED, 99, L4LB_STATS_ATTR_PAD);
-	put_u64(nlh, L4LB_STATS_ATTR_DROP_NO_ROUTE, 1, L4LB_STATS_ATTR_PAD);
-	mnl_attr_nest_end(nlh, nest);
+	put_few_stats(new_reply(L4LB_CMD_STATS_GET), 7, 99);
 }
 
 static void count_prints_the_table_length(void **state)
@@ -655,7 +462,7 @@ static void service_set_bad_snat_sends_nothing(void **state)
 	(void)state;
 	assert_int_equal(run(cmd_service, false,
 			     "set snat 10.0.1.253-10.0.1.250"), RC_USAGE);
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text,
 			    "l4lbctl: invalid snat \"10.0.1.253-10.0.1.250\": "
@@ -673,17 +480,13 @@ static void add_pooled_service_reply(void)
 	struct nlattr *pool, *usage;
 	unsigned int i;
 
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	put_svc_fields(nlh, "192.0.2.1", 80, IPPROTO_TCP);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, inet_addr(addrs[0]));
 	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
 	for (i = 0; i < 2; i++)
 		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, inet_addr(addrs[i]));
 	mnl_attr_nest_end(nlh, pool);
-	mnl_attr_put(nlh, L4LB_SVC_ATTR_PAD, 0, NULL);
-	mnl_attr_put_u64(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 1);
+	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 1, L4LB_SVC_ATTR_PAD);
 	usage = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_USAGE);
 	for (i = 0; i < 2; i++) {
 		struct nlattr *entry = mnl_attr_nest_start(nlh,
@@ -725,10 +528,7 @@ static void add_service_reply(uint8_t proto)
 	struct nlmsghdr *nlh = new_reply(L4LB_CMD_SERVICE_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
 
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
+	put_svc_fields(nlh, "192.0.2.1", 80, proto);
 	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "rr");
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
@@ -831,10 +631,10 @@ static void service_del_sends_the_selector(void **state)
 static void service_del_passes_the_kernel_error_on(void **state)
 {
 	(void)state;
-	talk_rc = RC_KERNEL;
+	fake_fail(RC_KERNEL);
 	assert_int_equal(run(cmd_service, false, "del 10.0.0.1"), RC_KERNEL);
 	assert_string_equal(out_text, "");
-	assert_int_equal(requests, 1);
+	assert_int_equal(fake.requests, 1);
 }
 
 static void flush_sends_no_attributes(void **state)
@@ -936,7 +736,7 @@ static void bad_selectors_send_nothing(void **state)
 	assert_string_equal(err_text,
 		"l4lbctl: unknown service command \"remove\" (expected show, set or del)\n");
 	assert_string_equal(out_text, "");
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void usage_errors_send_nothing(void **state)
@@ -951,7 +751,7 @@ static void usage_errors_send_nothing(void **state)
 	assert_int_equal(run(cmd_list, false, "x"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: unknown argument \"x\"\n");
 	assert_string_equal(out_text, "");
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 /*
@@ -963,26 +763,24 @@ static void expect_same(int (*new_fn)(const struct ctl *, int, char **),
 			int (*old_fn)(const struct ctl *, int, char **),
 			const char *old_args)
 {
-	static char req1[sizeof(last_req)], out1[sizeof(out_text)],
+	static char req1[NL_TX_SIZE], out1[sizeof(out_text)],
 		    err1[sizeof(err_text)];
 	int json;
 
 	for (json = 0; json < 2; json++) {
 		int rc1, requests1;
 
-		memset(&last_req, 0, sizeof(last_req));
-		requests = 0;
+		fake_forget_requests();
 		rc1 = run(old_fn, json, old_args);
-		requests1 = requests;
-		memcpy(req1, last_req.b, sizeof(req1));
+		requests1 = fake.requests;
+		memcpy(req1, req(), sizeof(req1));
 		memcpy(out1, out_text, sizeof(out1));
 		memcpy(err1, err_text, sizeof(err1));
 
-		memset(&last_req, 0, sizeof(last_req));
-		requests = 0;
+		fake_forget_requests();
 		assert_int_equal(run(new_fn, json, new_args), rc1);
-		assert_int_equal(requests, requests1);
-		assert_memory_equal(last_req.b, req1, sizeof(req1));
+		assert_int_equal(fake.requests, requests1);
+		assert_memory_equal(req(), req1, sizeof(req1));
 		assert_string_equal(out_text, out1);
 		assert_string_equal(err_text, err1);
 	}
@@ -1034,7 +832,7 @@ static void unknown_subcommands_send_nothing(void **state)
 			    "l4lbctl: unknown conn command \"nat\" "
 			    "(expected show, flush or count)\n");
 	assert_string_equal(out_text, "");
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 #define T(f) cmocka_unit_test_setup(f, reset)

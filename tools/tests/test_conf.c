@@ -24,19 +24,17 @@
 
 #include <uapi/l4lb.h>
 
+#include "capture.h"
 #include "cmd.h"
 #include "conf.h"
 #include "error.h"
 #include "fake_nl.h"
 #include "nl.h"
 
-#define FAMILY_ID FAKE_FAMILY_ID
-#define MAX_REQS 16
-
 /* ---- The fake kernel. ---- */
 
 /* A service or backend the fake kernel has. */
-struct fake {
+struct entry {
 	const char *vip;
 	uint16_t port;
 	uint8_t proto;
@@ -46,116 +44,58 @@ struct fake {
 	bool removed;
 };
 
-static const struct fake *kernel;	/* ends with a NULL vip */
-static union {
-	struct nlmsghdr align;
-	char b[NL_TX_SIZE];
-} reqs[MAX_REQS];			/* copies of the requests sent */
-static int requests;
-static int fail_at;			/* this request fails; 0: none */
-static char reply[1024] __attribute__((aligned(8)));
-
-int nl_open(struct nl *nl, const char *family)
+/* Queue the replies to the dumps of @table, which ends with a NULL vip. */
+static void set_kernel(const struct entry *table)
 {
-	assert_string_equal(family, L4LB_GENL_NAME);
-	nl->family = FAMILY_ID;
-	return RC_OK;
-}
+	const struct entry *f;
 
-void nl_close(struct nl *nl)
-{
-	(void)nl;
-}
+	for (f = table; f->vip; f++) {
+		struct nlmsghdr *nlh;
+		struct nlattr *nest;
 
-static void put_key(struct nlmsghdr *nlh, const struct fake *f)
-{
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(f->vip));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(f->port));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, f->proto);
-}
-
-/* The reply for @f in a dump of @cmd, or NULL if @f is not of that dump. */
-static struct nlmsghdr *fake_reply(uint8_t cmd, const struct fake *f)
-{
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-
-	if ((cmd == L4LB_CMD_SERVICE_GET) != !f->be)
-		return NULL;
-	nlh = mnl_nlmsg_put_header(reply);
-	nlh->nlmsg_type = FAMILY_ID;
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct genlmsghdr));
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	put_key(nlh, f);
-	if (!f->be) {
-		mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "wrr");
-		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
-		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
-		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
-		mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, 0);
+		if (!f->be) {
+			nlh = new_reply(L4LB_CMD_SERVICE_GET);
+			nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+			put_svc_fields(nlh, f->vip, f->port, f->proto);
+			mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "wrr");
+			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
+			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
+			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
+			mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, 0);
+			mnl_attr_nest_end(nlh, nest);
+			continue;
+		}
+		nlh = new_reply(L4LB_CMD_BACKEND_GET);
+		put_svc_key(nlh, f->vip, f->port, f->proto);
+		nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(f->be));
+		mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(f->be_port));
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 2);
+		/* An agent's figure, which save leaves out. */
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 40);
+		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 1);
+		mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, f->state);
+		if (f->removed)
+			mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
 		mnl_attr_nest_end(nlh, nest);
-		return nlh;
 	}
-	mnl_attr_nest_end(nlh, nest);
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(f->be));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(f->be_port));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 2);
-	/* An agent's figure, which save leaves out. */
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 40);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 1);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, f->state);
-	if (f->removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
-	mnl_attr_nest_end(nlh, nest);
-	return nlh;
-}
-
-int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(req);
-	const struct fake *f;
-
-	(void)nl;
-	assert_true(requests < MAX_REQS);
-	memcpy(reqs[requests++].b, req, req->nlmsg_len);
-	if (requests == fail_at)
-		return err_report(RC_KERNEL, "fake failure");
-	if (!(req->nlmsg_flags & NLM_F_DUMP))
-		return RC_OK;
-	for (f = kernel; f && f->vip; f++) {
-		struct nlmsghdr *nlh = fake_reply(genl->cmd, f);
-
-		if (nlh && cb(nlh, data) == MNL_CB_ERROR)
-			return RC_KERNEL;
-	}
-	return RC_OK;
 }
 
 static int reset(void **state)
 {
 	(void)state;
-	kernel = NULL;
-	requests = 0;
-	fail_at = 0;
+	fake_reset();
 	return 0;
 }
 
 /* ---- Requests. ---- */
-
-static uint8_t cmd_of(int i)
-{
-	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(&reqs[i].align);
-
-	return genl->cmd;
-}
 
 /* Attribute @type of nest @nest of request @i, or NULL. */
 static const struct nlattr *attr_of(int i, uint16_t nest, uint16_t type)
 {
 	const struct nlattr *top, *a;
 
-	mnl_attr_for_each(top, &reqs[i].align, sizeof(struct genlmsghdr)) {
+	mnl_attr_for_each(top, req_at(i), sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(top) != nest)
 			continue;
 		mnl_attr_for_each_nested(a, top)
@@ -166,28 +106,6 @@ static const struct nlattr *attr_of(int i, uint16_t nest, uint16_t type)
 }
 
 /* ---- Running restore and save with stdout and stderr captured. ---- */
-
-static char out_text[4096], err_text[1024];
-
-static FILE *capture_begin(FILE **std, char **buf, size_t *len)
-{
-	FILE *saved = *std;
-
-	fflush(saved);
-	*std = open_memstream(buf, len);
-	assert_non_null(*std);
-	return saved;
-}
-
-/* @buf is only written by the fclose(), hence a pointer to it. */
-static void capture_end(FILE **std, FILE *saved, char **buf, char *text,
-			size_t size)
-{
-	fclose(*std);
-	*std = saved;
-	snprintf(text, size, "%s", *buf);
-	free(*buf);
-}
 
 /* Write @text to a temporary file; its name in @path. */
 static void write_file(char *path, const char *text)
@@ -201,27 +119,6 @@ static void write_file(char *path, const char *text)
 	close(fd);
 }
 
-/* Run @fn with the words of @args, @file standing for the word "FILE". */
-static int run(int (*fn)(const struct ctl *, int, char **), const char *args,
-	       const char *file)
-{
-	char buf[256], *argv[8], *tok, *obuf, *ebuf;
-	struct ctl ctl = { 0 };
-	size_t olen, elen;
-	FILE *so, *se;
-	int argc = 0, rc;
-
-	snprintf(buf, sizeof(buf), "%s", args);
-	for (tok = strtok(buf, " "); tok; tok = strtok(NULL, " "))
-		argv[argc++] = strcmp(tok, "FILE") ? tok : (char *)file;
-	so = capture_begin(&stdout, &obuf, &olen);
-	se = capture_begin(&stderr, &ebuf, &elen);
-	rc = fn(&ctl, argc, argv);
-	capture_end(&stderr, se, &ebuf, err_text, sizeof(err_text));
-	capture_end(&stdout, so, &obuf, out_text, sizeof(out_text));
-	return rc;
-}
-
 /* restore [OPTS] of a file holding @text. */
 static int restore_text(const char *opts, const char *text)
 {
@@ -229,8 +126,8 @@ static int restore_text(const char *opts, const char *text)
 	int rc;
 
 	write_file(path, text);
-	snprintf(args, sizeof(args), "%s FILE", opts);
-	rc = run(cmd_restore, args, path);
+	snprintf(args, sizeof(args), "%s %s", opts, path);
+	rc = run(cmd_restore, false, args);
 	unlink(path);
 	return rc;
 }
@@ -238,16 +135,14 @@ static int restore_text(const char *opts, const char *text)
 /* conf_read() of @text as file "t.conf", stderr captured. */
 static int read_text(const char *text, struct conf *conf)
 {
-	char *ebuf;
-	size_t elen;
-	FILE *f, *se;
+	FILE *f;
 	int rc;
 
 	f = fmemopen((void *)text, strlen(text), "r");
 	assert_non_null(f);
-	se = capture_begin(&stderr, &ebuf, &elen);
+	capture_begin();
 	rc = conf_read(f, "t.conf", conf);
-	capture_end(&stderr, se, &ebuf, err_text, sizeof(err_text));
+	capture_end();
 	fclose(f);
 	return rc;
 }
@@ -383,28 +278,28 @@ static void conf_refuses_too_many_words(void **state)
 static void restore_of_a_missing_file_sends_nothing(void **state)
 {
 	(void)state;
-	assert_int_equal(run(cmd_restore, "FILE", "/nonexistent/l4lb.conf"),
+	assert_int_equal(run(cmd_restore, false, "/nonexistent/l4lb.conf"),
 			 RC_USAGE);
 	assert_string_equal(err_text,
 			    "l4lbctl: /nonexistent/l4lb.conf: No such file or directory\n");
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void restore_usage_errors(void **state)
 {
 	(void)state;
-	assert_int_equal(run(cmd_restore, "", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_restore, false, ""), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: missing FILE\n");
-	assert_int_equal(run(cmd_restore, "a b", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_restore, false, "a b"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: unknown argument \"b\"\n");
-	assert_int_equal(run(cmd_restore, "--replace --replace a", NULL),
+	assert_int_equal(run(cmd_restore, false, "--replace --replace a"),
 			 RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: \"--replace\" given twice\n");
-	assert_int_equal(run(cmd_restore, "-f", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_restore, false, "-f"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: missing value after \"-f\"\n");
-	assert_int_equal(run(cmd_restore, "--now a", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_restore, false, "--now a"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: unknown argument \"--now\"\n");
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void restore_with_a_bad_last_line_sends_nothing(void **state)
@@ -415,7 +310,7 @@ static void restore_with_a_bad_last_line_sends_nothing(void **state)
 				      "backend add 10.0.0.3:80 weight x service 10.0.0.1:80/tcp\n"),
 			 RC_USAGE);
 	assert_non_null(strstr(err_text, ":4: invalid weight \"x\" (expected 0-65535)\n"));
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void restore_with_a_bad_weight_pct_sends_nothing(void **state)
@@ -426,7 +321,7 @@ static void restore_with_a_bad_weight_pct_sends_nothing(void **state)
 				      "backend add 10.0.0.3:80 weight-pct 300 service 10.0.0.1:80/tcp\n"),
 			 RC_USAGE);
 	assert_non_null(strstr(err_text, ":3: invalid weight-pct \"300\" (expected 0-256)\n"));
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 static void restore_sends_services_then_backends(void **state)
@@ -436,7 +331,7 @@ static void restore_sends_services_then_backends(void **state)
 				      "backend add 10.0.0.3:80 drain service 10.0.0.1:80/tcp\n"
 				      SVC2), RC_OK);
 	assert_string_equal(err_text, "");
-	assert_int_equal(requests, 5);
+	assert_int_equal(fake.requests, 5);
 	assert_int_equal(cmd_of(0), L4LB_CMD_SERVICE_GET);
 	assert_int_equal(cmd_of(1), L4LB_CMD_BACKEND_GET);
 	assert_int_equal(cmd_of(2), L4LB_CMD_SERVICE_SET);
@@ -451,7 +346,7 @@ static void restore_sends_services_then_backends(void **state)
 						  L4LB_SVC_ATTR_PORT)), htons(80));
 }
 
-static const struct fake two_services[] = {
+static const struct entry two_services[] = {
 	{ "10.0.0.1", 80, IPPROTO_TCP, NULL, 0, 0, false },
 	{ "10.0.0.7", 80, IPPROTO_TCP, NULL, 0, 0, false },
 	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.2", 80, L4LB_BE_STATE_DOWN, false },
@@ -464,12 +359,12 @@ static const struct fake two_services[] = {
 static void restore_sets_a_backend_that_is_there(void **state)
 {
 	(void)state;
-	kernel = two_services;
+	set_kernel(two_services);
 	assert_int_equal(restore_text("", SVC1
 				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"
 				      "backend add 10.0.0.5:80 service 10.0.0.1:80/tcp\n"),
 			 RC_OK);
-	assert_int_equal(requests, 5);
+	assert_int_equal(fake.requests, 5);
 	/* Present: made what the line says, weight 1 and up by default. */
 	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
 	assert_int_equal(mnl_attr_get_u32(attr_of(3, L4LB_ATTR_BACKEND,
@@ -500,10 +395,10 @@ static void restore_sends_a_weight_pct_line(void **state)
 	assert_int_equal(conf.bes[1].req.be.weight_pct, 0);
 	conf_free(&conf);
 
-	kernel = two_services;
+	set_kernel(two_services);
 	assert_int_equal(restore_text("", text), RC_OK);
 	assert_string_equal(err_text, "");
-	assert_int_equal(requests, 5);
+	assert_int_equal(fake.requests, 5);
 	/* 10.0.0.2 is there: set, weight 1 and up by default, and 50%. */
 	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
 	assert_int_equal(mnl_attr_get_u32(attr_of(3, L4LB_ATTR_BACKEND,
@@ -521,12 +416,12 @@ static void restore_sends_a_weight_pct_line(void **state)
 static void restore_replace_drains_and_deletes_what_is_not_named(void **state)
 {
 	(void)state;
-	kernel = two_services;
+	set_kernel(two_services);
 	assert_int_equal(restore_text("--replace", SVC1
 				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"),
 			 RC_OK);
 	assert_string_equal(err_text, "");
-	assert_int_equal(requests, 6);
+	assert_int_equal(fake.requests, 6);
 	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
 	assert_null(attr_of(3, L4LB_ATTR_BACKEND, L4LB_BE_ATTR_WEIGHT_PCT));
 	/* 10.0.0.4 drains: BACKEND_DEL without L4LB_F_NOW. */
@@ -545,20 +440,20 @@ static void restore_replace_drains_and_deletes_what_is_not_named(void **state)
 static void restore_names_the_line_the_kernel_refused(void **state)
 {
 	(void)state;
-	fail_at = 4;
+	fake_fail_at(4, RC_KERNEL);
 	assert_int_equal(restore_text("", SVC1 "\n"
 				      "backend add 10.0.0.2:80 service 10.0.0.1:80/tcp\n"
 				      "backend add 10.0.0.3:80 service 10.0.0.1:80/tcp\n"),
 			 RC_KERNEL);
 	assert_non_null(strstr(err_text, ":3: fake failure\n"));
 	/* It stops there. */
-	assert_int_equal(requests, 4);
+	assert_int_equal(fake.requests, 4);
 }
 
 static void restore_without_the_module_fails_after_the_check(void **state)
 {
 	(void)state;
-	fail_at = 1;
+	fake_fail_at(1, RC_KERNEL);
 	assert_int_equal(restore_text("", SVC1), RC_KERNEL);
 	assert_string_equal(err_text, "l4lbctl: fake failure\n");
 }
@@ -571,8 +466,8 @@ static void save_prints_lines_restore_reads_back(void **state)
 	struct conf conf;
 
 	(void)state;
-	kernel = two_services;
-	assert_int_equal(run(cmd_save, "", NULL), RC_OK);
+	set_kernel(two_services);
+	assert_int_equal(run(cmd_save, false, ""), RC_OK);
 	assert_string_equal(err_text, "");
 	assert_string_equal(out_text,
 		"# l4lb configuration, written by \"l4lbctl save\";\n"
@@ -591,9 +486,9 @@ static void save_prints_lines_restore_reads_back(void **state)
 static void save_takes_no_argument(void **state)
 {
 	(void)state;
-	assert_int_equal(run(cmd_save, "x", NULL), RC_USAGE);
+	assert_int_equal(run(cmd_save, false, "x"), RC_USAGE);
 	assert_string_equal(err_text, "l4lbctl: unknown argument \"x\"\n");
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 #define T(f) cmocka_unit_test_setup(f, reset)

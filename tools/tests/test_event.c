@@ -21,10 +21,9 @@
 
 #include <uapi/l4lb.h>
 
+#include "fake_msg.h"
 #include "msg.h"
 #include "output.h"
-
-#define FAMILY_ID 0x1234
 
 static union {
 	struct nlmsghdr align;
@@ -34,37 +33,12 @@ static union {
 /* An event's header and its L4LB_ATTR_EVENT, as the kernel writes them. */
 static struct nlmsghdr *event(uint8_t kind)
 {
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 
 	memset(&buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf.b);
-	nlh->nlmsg_type = FAMILY_ID;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = L4LB_CMD_EVENT;
-	genl->version = L4LB_GENL_VERSION;
+	nlh = fake_header(buf.b, L4LB_CMD_EVENT);
 	mnl_attr_put_u8(nlh, L4LB_ATTR_EVENT, kind);
 	return nlh;
-}
-
-/* A u64 the way nla_put_u64_64bit() writes it: a PAD, then the value. */
-static void put_u64_pad(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
-			uint16_t pad)
-{
-	mnl_attr_put(nlh, pad, 0, NULL);
-	mnl_attr_put_u64(nlh, type, v);
-}
-
-static void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
-			uint8_t proto)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(vip));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(port));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
-	mnl_attr_nest_end(nlh, nest);
 }
 
 /* A service nest as l4lb_nl_svc_fill() writes it, without SNAT_USAGE. */
@@ -73,20 +47,9 @@ static void put_service(struct nlmsghdr *nlh, const char *sched)
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
 	struct nlattr *pool;
 
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("10.0.0.1"));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(80));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	put_svc_fields(nlh, "10.0.0.1", 80, IPPROTO_TCP);
 	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, sched);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, 120);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP, 300);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_SYN, 60);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 1048576);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE, 3);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, 30);
+	put_svc_defaults(nlh, 1048576);
 	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
 	mnl_attr_nest_end(nlh, pool);
 	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 0, L4LB_SVC_ATTR_PAD);
@@ -98,24 +61,13 @@ static void put_service(struct nlmsghdr *nlh, const char *sched)
 static void put_backend(struct nlmsghdr *nlh, uint32_t weight, uint8_t state,
 			bool removed)
 {
+	static const struct be_counters c = { 1, 2, 7, 10, 20, 300, 400 };
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.1.2"));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, weight);
+	put_be_fields(nlh, "10.0.1.2", 80, weight, state, removed);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 100);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, weight);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, state);
-	if (removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, 1);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_INACTIVE_CONNS, 2);
-	put_u64_pad(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 7, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_IN, 10, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_OUT, 20, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_IN, 300, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_OUT, 400, L4LB_BE_ATTR_PAD);
+	put_be_counters(nlh, &c);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -266,15 +218,11 @@ static void unknown_kind_is_printed_as_unknown(void **state)
 static void event_without_its_kind_is_refused(void **state)
 {
 	struct event_info ev;
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 
 	(void)state;
 	memset(&buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf.b);
-	nlh->nlmsg_type = FAMILY_ID;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = L4LB_CMD_EVENT;
+	nlh = fake_header(buf.b, L4LB_CMD_EVENT);
 	put_svc_key(nlh, "10.0.0.1", 80, IPPROTO_TCP);
 	errno = 0;
 	assert_int_equal(msg_get_event(nlh, &ev), -1);

@@ -25,60 +25,10 @@
 #include <uapi/l4lb.h>
 
 #include "error.h"
+#include "fake_nl.h"
 #include "health_kernel.h"
 #include "health_log.h"
 #include "nl.h"
-
-#define FAMILY_ID 0x2a
-
-/* ---- The fake transport: the nl.h API without a socket. ---- */
-
-static union {
-	struct nlmsghdr align;
-	char b[NL_TX_SIZE];
-} last_req;			/* copy of the last request sent */
-static int opens;		/* nl_open() calls */
-static int closes;		/* nl_close() calls on an open socket */
-
-static union {
-	struct nlmsghdr align;
-	char b[4][256];
-} replies;			/* what the fake kernel answers */
-static int n_replies;
-static int talk_rc;		/* what nl_talk() returns after the replies */
-
-int nl_open(struct nl *nl, const char *family)
-{
-	assert_string_equal(family, L4LB_GENL_NAME);
-	opens++;
-	nl->sock = (struct mnl_socket *)1;
-	nl->family = FAMILY_ID;
-	return RC_OK;
-}
-
-void nl_close(struct nl *nl)
-{
-	if (nl->sock)
-		closes++;
-	nl->sock = NULL;
-}
-
-int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	int i;
-
-	assert_non_null(nl->sock);
-	assert_true(req->nlmsg_len <= sizeof(last_req));
-	memcpy(last_req.b, req, req->nlmsg_len);
-	for (i = 0; i < n_replies; i++) {
-		assert_non_null(cb);
-		if (cb((struct nlmsghdr *)replies.b[i], data) == MNL_CB_ERROR)
-			return err_report(RC_KERNEL, "invalid reply from kernel");
-	}
-	if (talk_rc != RC_OK)
-		return err_report(talk_rc, "No such file or directory");
-	return RC_OK;
-}
 
 /* The service key every add_backend() reply carries unless changed. */
 static const char *reply_vip = "10.0.0.1";
@@ -91,11 +41,7 @@ static int reset(void **state)
 	(void)state;
 	health_kernel_close();
 	assert_int_equal(health_kernel_open(), RC_OK);
-	memset(&last_req, 0, sizeof(last_req));
-	opens = 0;
-	closes = 0;
-	n_replies = 0;
-	talk_rc = RC_OK;
+	fake_reset();
 	health_err_clear();
 	reply_vip = "10.0.0.1";
 	reply_vport = 20000;
@@ -110,69 +56,16 @@ static int reset(void **state)
 static void add_backend(const char *ip, uint16_t port, uint8_t state,
 			bool removed)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
-	struct genlmsghdr *genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	struct nlattr *nest;
+	struct nlmsghdr *nlh = new_reply(L4LB_CMD_BACKEND_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
-	nlh->nlmsg_type = FAMILY_ID;
-	genl->cmd = L4LB_CMD_BACKEND_GET;
-	genl->version = L4LB_GENL_VERSION;
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 1);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, state);
-	if (removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+	put_be_fields(nlh, ip, port, 1, state, removed);
 	mnl_attr_put_u64(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 7);
 	mnl_attr_nest_end(nlh, nest);
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(reply_vip));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(reply_vport));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, reply_proto);
-	mnl_attr_nest_end(nlh, nest);
+	put_svc_key(nlh, reply_vip, reply_vport, reply_proto);
 }
 
 /* ---- Looking at the request. ---- */
-
-struct attrs {
-	const struct nlattr *tb[32];
-};
-
-static int collect_cb(const struct nlattr *attr, void *data)
-{
-	struct attrs *a = data;
-
-	assert_true(mnl_attr_get_type(attr) < 32);
-	a->tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
-}
-
-static uint8_t req_cmd(void)
-{
-	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(&last_req.align);
-
-	return genl->cmd;
-}
-
-static struct attrs top_attrs(void)
-{
-	struct attrs a = { { NULL } };
-
-	mnl_attr_parse(&last_req.align, sizeof(struct genlmsghdr), collect_cb, &a);
-	return a;
-}
-
-static struct attrs nest_attrs(uint16_t nest)
-{
-	struct attrs top = top_attrs(), a = { { NULL } };
-
-	assert_non_null(top.tb[nest]);
-	mnl_attr_parse_nested(top.tb[nest], collect_cb, &a);
-	return a;
-}
 
 static struct attrs backend_attrs(void)
 {
@@ -215,7 +108,7 @@ static void mark_down_keep_sends_state_without_flags(void **state)
 	assert_int_equal(health_kernel_set_state(&k, &e, L4LB_BE_STATE_DOWN,
 						 false), RC_OK);
 	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_SET);
-	assert_true(last_req.align.nlmsg_flags & NLM_F_ACK);
+	assert_true(req()->nlmsg_flags & NLM_F_ACK);
 	assert_null(top_attrs().tb[L4LB_ATTR_FLAGS]);
 	a = backend_attrs();
 	assert_int_equal(mnl_attr_get_u32(a.tb[L4LB_BE_ATTR_ADDR]), e.addr);
@@ -265,7 +158,7 @@ static void list_reads_every_backend_with_its_state(void **state)
 	add_backend("10.0.3.1", 10002, L4LB_BE_STATE_DRAIN, true);
 	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
 	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_GET);
-	assert_true(last_req.align.nlmsg_flags & NLM_F_DUMP);
+	assert_true(req()->nlmsg_flags & NLM_F_DUMP);
 	assert_int_equal(n, 3);
 	assert_int_equal(list[0].ep.addr, inet_addr("10.0.1.1"));
 	assert_int_equal(list[0].ep.port, htons(10000));
@@ -332,8 +225,7 @@ static void backend_without_its_service_is_malformed(void **state)
 	size_t n;
 
 	(void)state;
-	nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct genlmsghdr));
+	nlh = new_reply(L4LB_CMD_BACKEND_GET);
 	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.1.1"));
 	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(10000));
@@ -363,13 +255,12 @@ static void malformed_reply_fails_and_closes_the_socket(void **state)
 	(void)state;
 	add_backend("10.0.1.1", 10000, L4LB_BE_STATE_UP, false);
 	/* A second reply whose nest has no address. */
-	nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct genlmsghdr));
+	nlh = new_reply(L4LB_CMD_BACKEND_GET);
 	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND));
 	assert_int_equal(health_kernel_list(&list, &n), RC_KERNEL);
 	assert_null(list);
 	assert_int_equal(n, 0);
-	assert_int_equal(closes, 1);
+	assert_int_equal(fake.closes, 1);
 	assert_string_equal(health_err_last(), "invalid reply from kernel");
 }
 
@@ -387,8 +278,8 @@ static void socket_stays_open_between_requests(void **state)
 						 false), RC_OK);
 	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
 	/* Opened once, by reset(). */
-	assert_int_equal(opens, 0);
-	assert_int_equal(closes, 0);
+	assert_int_equal(fake.opens, 0);
+	assert_int_equal(fake.closes, 0);
 }
 
 static void after_a_failure_a_missing_module_is_not_loaded_on_demand(void **state)
@@ -400,14 +291,14 @@ static void after_a_failure_a_missing_module_is_not_loaded_on_demand(void **stat
 	/* The family check below asks the real kernel of this host. */
 	if (access("/sys/module/l4lb", F_OK) == 0)
 		skip();
-	talk_rc = RC_KERNEL;
+	fake_fail(RC_KERNEL);
 	assert_int_equal(health_kernel_list(&list, &n), RC_KERNEL);
-	assert_int_equal(closes, 1);
+	assert_int_equal(fake.closes, 1);
 	/* This host has no l4lb family: reported without nl_open(), which
 	 * would have the kernel run modprobe. */
-	talk_rc = RC_OK;
+	fake_fail(RC_OK);
 	assert_int_equal(health_kernel_list(&list, &n), RC_NO_MODULE);
-	assert_int_equal(opens, 0);
+	assert_int_equal(fake.opens, 0);
 	assert_string_equal(health_err_last(),
 			    "l4lb module not loaded (generic netlink family \"l4lb\" not found)");
 }

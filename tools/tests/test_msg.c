@@ -18,72 +18,34 @@
 
 #include <linux/genetlink.h>
 
+#include "fake_msg.h"
 #include "msg.h"
-
-#define FAMILY_ID 0x1234
 
 static union {
 	struct nlmsghdr align;
 	char b[4096];
 } buf;
 
-/* A reply header as the kernel writes it: nlmsghdr + genlmsghdr. */
+/* A reply header as the kernel writes it, in a cleared buf. */
 static struct nlmsghdr *reply(uint8_t cmd)
 {
-	struct genlmsghdr *genl;
-	struct nlmsghdr *nlh;
-
 	memset(&buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf.b);
-	nlh->nlmsg_type = FAMILY_ID;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = L4LB_GENL_VERSION;
-	return nlh;
-}
-
-/* A u64 the way nla_put_u64_64bit() writes it: a PAD, then the value. */
-static void put_u64_pad(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
-			uint16_t pad)
-{
-	mnl_attr_put(nlh, pad, 0, NULL);
-	mnl_attr_put_u64(nlh, type, v);
-}
-
-/* The L4LB_ATTR_SERVICE nest with the key of a BACKEND_GET message. */
-static void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
-			uint8_t proto)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(vip));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(port));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
-	mnl_attr_nest_end(nlh, nest);
+	return fake_header(buf.b, cmd);
 }
 
 /* A BACKEND_GET message: the service key, then the backend. */
 static struct nlmsghdr *backend_reply(void)
 {
+	static const struct be_counters c = {
+		4, 5, 1ULL << 40, 6, 7, 8, UINT64_MAX
+	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
 	struct nlattr *nest;
 
 	put_svc_key(nlh, "192.0.2.1", 20000, IPPROTO_UDP);
 	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
-
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr("10.0.0.2"));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(8080));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 65535);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, L4LB_BE_STATE_DRAIN);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, 4);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_INACTIVE_CONNS, 5);
-	put_u64_pad(nlh, L4LB_BE_ATTR_TOTAL_CONNS, 1ULL << 40, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_IN, 6, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_PKTS_OUT, 7, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_IN, 8, L4LB_BE_ATTR_PAD);
-	put_u64_pad(nlh, L4LB_BE_ATTR_BYTES_OUT, UINT64_MAX, L4LB_BE_ATTR_PAD);
+	put_be_fields(nlh, "10.0.0.2", 8080, 65535, L4LB_BE_STATE_DRAIN, false);
+	put_be_counters(nlh, &c);
 	/* From a newer module: must be ignored, not rejected. */
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_MAX + 1, 0xffffffff);
 	mnl_attr_nest_end(nlh, nest);
@@ -308,20 +270,9 @@ static struct nlmsghdr *service_reply(const void *sched, size_t len)
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
 
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr("192.0.2.1"));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(443));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	put_svc_fields(nlh, "192.0.2.1", 443, IPPROTO_TCP);
 	mnl_attr_put(nlh, L4LB_SVC_ATTR_SCHED, len, sched);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN, 120);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP, 300);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_SYN, 60);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 65536);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE, 3);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, 30);
+	put_svc_defaults(nlh, 65536);
 	mnl_attr_nest_end(nlh, nest);
 	return nlh;
 }
@@ -531,22 +482,6 @@ static void stats_reply_widens_u32_counters(void **state)
 	assert_true(st.val[L4LB_STATS_ATTR_FRAGMENTS] == 3);
 }
 
-/* Collects the attributes of one nest of a request, by type. */
-struct seen {
-	const struct nlattr *tb[32];
-	int count;
-};
-
-static int seen_cb(const struct nlattr *attr, void *data)
-{
-	struct seen *s = data;
-
-	assert_true(mnl_attr_get_type(attr) < 32);
-	s->tb[mnl_attr_get_type(attr)] = attr;
-	s->count++;
-	return MNL_CB_OK;
-}
-
 /* The single top-level attribute of request @nlh, which must be @type. */
 static const struct nlattr *only_top(const struct nlmsghdr *nlh, uint16_t type)
 {
@@ -569,14 +504,14 @@ static void add_request_carries_af_address_port_weight_only(void **state)
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_ADD);
 	const struct nlattr *nest;
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 
 	(void)state;
 	msg_put_backend(nlh, &be);
 	nest = only_top(nlh, L4LB_ATTR_BACKEND);
 	/* Kernels >= 5.2 insist on NLA_F_NESTED in strict validation. */
 	assert_true(nest->nla_type & NLA_F_NESTED);
-	assert_int_equal(mnl_attr_parse_nested(nest, seen_cb, &s), MNL_CB_OK);
+	assert_int_equal(mnl_attr_parse_nested(nest, attrs_cb, &s), MNL_CB_OK);
 	assert_int_equal(s.count, 4);
 	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_AF]), 2);
 	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_BE_ATTR_AF]), AF_INET);
@@ -622,11 +557,11 @@ static void state_request_is_one_byte(void **state)
 		.state = L4LB_BE_STATE_DRAIN,
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_SET);
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 
 	(void)state;
 	msg_put_backend(nlh, &be);
-	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_BACKEND), seen_cb, &s);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_BACKEND), attrs_cb, &s);
 	assert_null(s.tb[L4LB_BE_ATTR_WEIGHT]);
 	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_STATE]), 1);
 	assert_int_equal(mnl_attr_get_u8(s.tb[L4LB_BE_ATTR_STATE]),
@@ -634,14 +569,14 @@ static void state_request_is_one_byte(void **state)
 }
 
 /* The service nest of request @nlh, which must be its only attribute. */
-static struct seen selector_of(const struct nlmsghdr *nlh)
+static struct attrs selector_of(const struct nlmsghdr *nlh)
 {
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 	const struct nlattr *nest = only_top(nlh, L4LB_ATTR_SERVICE);
 
 	assert_true(nest->nla_type & NLA_F_NESTED);
 	assert_ptr_equal(mnl_attr_next(nest), mnl_nlmsg_get_payload_tail(nlh));
-	assert_int_equal(mnl_attr_parse_nested(nest, seen_cb, &s), MNL_CB_OK);
+	assert_int_equal(mnl_attr_parse_nested(nest, attrs_cb, &s), MNL_CB_OK);
 	return s;
 }
 
@@ -653,7 +588,7 @@ static void selector_carries_vip_port_proto_as_given(void **state)
 		.proto = IPPROTO_UDP,
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_DEL);
-	struct seen s;
+	struct attrs s;
 
 	(void)state;
 	msg_put_svc_sel(nlh, &sel);
@@ -708,14 +643,14 @@ static void service_set_request_carries_only_given_settings(void **state)
 		.conn_max = 5,			/* read only: never sent */
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 
 	(void)state;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP] = 30;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE] = 3;
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED] = 99; /* not given */
 	msg_put_service(nlh, &svc);
-	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
 	assert_int_equal(s.count, 5);
 	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET);
 	assert_int_equal(mnl_attr_validate(s.tb[L4LB_SVC_ATTR_SCHED],
@@ -753,13 +688,13 @@ static void snat_pool_request_is_one_address_or_a_nest(void **state)
 		.snat = { 1, { inet_addr("10.0.1.250") } },
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
-	struct seen s = { { NULL }, 0 };
+	struct attrs s = { { NULL }, 0 };
 	char words[256];
 
 	(void)state;
 	/* One address: SNAT_ADDR, as before pools. */
 	msg_put_service(nlh, &svc);
-	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
 	assert_int_equal(s.count, 2);
 	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]),
 			 inet_addr("10.0.1.250"));
@@ -772,7 +707,7 @@ static void snat_pool_request_is_one_address_or_a_nest(void **state)
 	nlh = reply(L4LB_CMD_SERVICE_SET);
 	memset(&s, 0, sizeof(s));
 	msg_put_service(nlh, &svc);
-	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), seen_cb, &s);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
 	assert_int_equal(s.count, 2);
 	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
 	assert_non_null(s.tb[L4LB_SVC_ATTR_SNAT_POOL]);

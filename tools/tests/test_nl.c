@@ -21,40 +21,11 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "capture.h"
 #include "error.h"
 #include "nl.h"
 
 static struct nl nl;
-
-/* stderr is redirected to a temporary file while a test runs. */
-static FILE *err_file;
-static int saved_stderr = -1;
-
-static void capture_stderr(void)
-{
-	fflush(stderr);
-	err_file = tmpfile();
-	assert_non_null(err_file);
-	saved_stderr = dup(STDERR_FILENO);
-	assert_true(saved_stderr >= 0);
-	assert_true(dup2(fileno(err_file), STDERR_FILENO) >= 0);
-}
-
-/* Restore stderr and return what was written to it (static buffer). */
-static const char *captured_stderr(void)
-{
-	static char text[1024];
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
-	rewind(err_file);
-	n = fread(text, 1, sizeof(text) - 1, err_file);
-	text[n] = '\0';
-	fclose(err_file);
-	return text;
-}
 
 /* True if @s is exactly one line starting with "l4lbctl: ". */
 static int one_error_line(const char *s)
@@ -100,9 +71,10 @@ static void unknown_family_means_module_not_loaded(void **state)
 
 	(void)state;
 	NEED_NETLINK();
-	capture_stderr();
+	capture_begin();
 	rc = nl_open(&other, "l4lb_nosuch");
-	err = captured_stderr();
+	capture_end();
+	err = err_text;
 	assert_int_equal(rc, RC_NO_MODULE);
 	assert_string_equal(err, "l4lbctl: l4lb_nosuch module not loaded "
 			    "(generic netlink family \"l4lb_nosuch\" not found)\n");
@@ -180,9 +152,10 @@ static void kernel_error_prints_extack_message(void **state)
 	req = nl_msg(&nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
 	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME,
 			  "a-family-name-much-longer-than-sixteen-bytes");
-	capture_stderr();
+	capture_begin();
 	rc = nl_talk(&nl, req, NULL, NULL);
-	err = captured_stderr();
+	capture_end();
+	err = err_text;
 	assert_int_equal(rc, RC_KERNEL);
 	assert_true(one_error_line(err));
 	assert_non_null(strstr(err, "validation"));
@@ -195,9 +168,10 @@ static void kernel_error_without_extack_prints_strerror(void **state)
 
 	(void)state;
 	NEED_NETLINK();
-	capture_stderr();
+	capture_begin();
 	rc = nl_talk(&nl, nl_msg(&nl, 0xee, NLM_F_ACK), NULL, NULL);
-	err = captured_stderr();
+	capture_end();
+	err = err_text;
 	assert_int_equal(rc, RC_KERNEL);
 	assert_string_equal(err, "l4lbctl: Operation not supported\n");
 }
@@ -212,9 +186,10 @@ static void ack_without_callback_is_silent_success(void **state)
 	NEED_NETLINK();
 	req = nl_msg(&nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
 	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, "nlctrl");
-	capture_stderr();
+	capture_begin();
 	rc = nl_talk(&nl, req, NULL, NULL);
-	err = captured_stderr();
+	capture_end();
+	err = err_text;
 	assert_int_equal(rc, RC_OK);
 	assert_string_equal(err, "");
 }
@@ -237,9 +212,10 @@ static void refused_reply_reports_invalid_reply(void **state)
 	/* A data callback refusing the reply, as msg_get_*() would. */
 	req = nl_msg(&nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
 	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, "nlctrl");
-	capture_stderr();
+	capture_begin();
 	rc = nl_talk(&nl, req, refuse_cb, NULL);
-	err = captured_stderr();
+	capture_end();
+	err = err_text;
 	assert_int_equal(rc, RC_KERNEL);
 	assert_string_equal(err, "l4lbctl: invalid reply from kernel: Bad message\n");
 	/* The ACK of that request is still queued: reopen for the others. */
@@ -276,9 +252,10 @@ static void join_of_a_missing_group_is_one_line(void **state)
 	(void)state;
 	NEED_NETLINK();
 	assert_int_equal(nl_open(&joined, "nlctrl"), RC_OK);
-	capture_stderr();
+	capture_begin();
 	rc = nl_join(&joined, "nlctrl", "nosuch");
-	err = captured_stderr();
+	capture_end();
+	err = err_text;
 	nl_close(&joined);
 	assert_int_equal(rc, RC_KERNEL);
 	assert_string_equal(err, "l4lbctl: generic netlink family \"nlctrl\" "

@@ -31,105 +31,26 @@
 
 #include <uapi/l4lb.h>
 
+#include "capture.h"
 #include "cmd.h"
 #include "error.h"
 #include "fake_nl.h"
 #include "nl.h"
 #include "prom.h"
 
-#define FAMILY_ID FAKE_FAMILY_ID
-#define MAX_REPLIES 16
-#define MAX_REQS 8
-
-/* ---- The fake kernel: replies by command. ---- */
-
-static union {
-	struct nlmsghdr align;
-	char b[MAX_REPLIES][1024];
-} replies;
-static int n_replies;
-static uint8_t req_cmds[MAX_REQS];	/* the command of each request */
-static uint16_t req_flags[MAX_REQS];	/* and its flags */
-static int requests;
-static uint8_t fail_cmd;	/* requests of this command fail; 0: none */
-
-int nl_open(struct nl *nl, const char *family)
-{
-	assert_string_equal(family, L4LB_GENL_NAME);
-	nl->sock = (struct mnl_socket *)1;
-	nl->family = FAMILY_ID;
-	return RC_OK;
-}
-
-void nl_close(struct nl *nl)
-{
-	nl->sock = NULL;
-}
-
-int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(req);
-	int i;
-
-	(void)nl;
-	assert_true(requests < MAX_REQS);
-	req_cmds[requests] = genl->cmd;
-	req_flags[requests++] = req->nlmsg_flags;
-	if (genl->cmd == fail_cmd)
-		return err_report(RC_PERM, "fake failure");
-	for (i = 0; i < n_replies; i++) {
-		struct nlmsghdr *nlh = (struct nlmsghdr *)replies.b[i];
-		const struct genlmsghdr *r = mnl_nlmsg_get_payload(nlh);
-
-		if (r->cmd != genl->cmd)
-			continue;
-		if (cb(nlh, data) == MNL_CB_ERROR)
-			return RC_KERNEL;
-	}
-	return RC_OK;
-}
-
 static int reset(void **state)
 {
 	(void)state;
-	n_replies = 0;
-	requests = 0;
-	fail_cmd = 0;
+	fake_reset();
 	return 0;
 }
 
-static struct nlmsghdr *new_reply(uint8_t cmd)
-{
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *genl;
-
-	assert_true(n_replies < MAX_REPLIES);
-	nlh = mnl_nlmsg_put_header(replies.b[n_replies++]);
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	nlh->nlmsg_type = FAMILY_ID;
-	genl->cmd = cmd;
-	genl->version = L4LB_GENL_VERSION;
-	return nlh;
-}
-
-static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
-		    uint16_t pad)
-{
-	mnl_attr_put(nlh, pad, 0, NULL);
-	mnl_attr_put_u64(nlh, type, v);
-}
+/* ---- The fake kernel's replies, each to the requests of its command. ---- */
 
 /* STATS_GET: CONNS 3, CONN_MAX 1024, CONNS_CREATED 9, DROP_NO_ROUTE 1. */
 static void add_few_stats(void)
 {
-	struct nlmsghdr *nlh = new_reply(L4LB_CMD_STATS_GET);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_STATS);
-
-	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONNS, 3);
-	mnl_attr_put_u32(nlh, L4LB_STATS_ATTR_CONN_MAX, 1024);
-	put_u64(nlh, L4LB_STATS_ATTR_CONNS_CREATED, 9, L4LB_STATS_ATTR_PAD);
-	put_u64(nlh, L4LB_STATS_ATTR_DROP_NO_ROUTE, 1, L4LB_STATS_ATTR_PAD);
-	mnl_attr_nest_end(nlh, nest);
+	put_few_stats(new_reply(L4LB_CMD_STATS_GET), 3, 9);
 }
 
 /* STATS_GET with every counter, counter N of value 100 + N. */
@@ -144,18 +65,9 @@ static void add_all_stats(void)
 		    t == L4LB_STATS_ATTR_HALF_OPEN)
 			mnl_attr_put_u32(nlh, t, 100 + t);
 		else
-			put_u64(nlh, t, 100 + t, L4LB_STATS_ATTR_PAD);
+			put_u64_pad(nlh, t, 100 + t, L4LB_STATS_ATTR_PAD);
 	}
 	mnl_attr_nest_end(nlh, nest);
-}
-
-static void put_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
-		    uint8_t proto)
-{
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(vip));
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(port));
-	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
 }
 
 /*
@@ -172,7 +84,7 @@ static void add_service(const char *vip, uint16_t port, uint8_t proto,
 	struct nlattr *use;
 	uint32_t ports = 2;
 
-	put_key(nlh, vip, port, proto);
+	put_svc_fields(nlh, vip, port, proto);
 	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, sched);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_CONN_MAX, 1024);
 	use = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_USAGE);
@@ -184,7 +96,7 @@ static void add_service(const char *vip, uint16_t port, uint8_t proto,
 		mnl_attr_nest_end(nlh, e);
 	}
 	mnl_attr_nest_end(nlh, use);
-	put_u64(nlh, L4LB_SVC_ATTR_SNAT_FAIL, fail, L4LB_SVC_ATTR_PAD);
+	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, fail, L4LB_SVC_ATTR_PAD);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -198,29 +110,16 @@ static void add_backend(const char *vip, uint8_t proto, const char *ip,
 			uint16_t port, uint8_t st, bool removed, uint32_t pct,
 			uint64_t total)
 {
+	const struct be_counters c = { 1, 2, total, 10, 9, 1000, 900 };
 	struct nlmsghdr *nlh = new_reply(L4LB_CMD_BACKEND_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 2);
+	put_be_fields(nlh, ip, port, 2, st, removed);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, pct);
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 2 * pct / 100);
-	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, st);
-	if (removed)
-		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, 1);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_INACTIVE_CONNS, 2);
-	put_u64(nlh, L4LB_BE_ATTR_TOTAL_CONNS, total, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_PKTS_IN, 10, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_PKTS_OUT, 9, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_BYTES_IN, 1000, L4LB_BE_ATTR_PAD);
-	put_u64(nlh, L4LB_BE_ATTR_BYTES_OUT, 900, L4LB_BE_ATTR_PAD);
+	put_be_counters(nlh, &c);
 	mnl_attr_nest_end(nlh, nest);
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	put_key(nlh, vip, 80, proto);
-	mnl_attr_nest_end(nlh, nest);
+	put_svc_key(nlh, vip, 80, proto);
 }
 
 /*
@@ -245,62 +144,6 @@ static void add_everything(void)
 		    L4LB_BE_STATE_DRAIN, true, 7, 8);
 	add_backend("192.0.2.2", IPPROTO_UDP, "10.0.1.1", 53,
 		    L4LB_BE_STATE_UP, false, 100, 9);
-}
-
-/* ---- Running a command with stdout and stderr captured. ---- */
-
-static char out_text[32768], err_text[1024];
-
-/* Point @fd at a fresh temporary file; return the saved original. */
-static int redirect(int fd, FILE **tmp)
-{
-	int saved;
-
-	*tmp = tmpfile();
-	assert_non_null(*tmp);
-	saved = dup(fd);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(*tmp), fd) >= 0);
-	return saved;
-}
-
-/* Put @fd back and read what was written to it into @text. */
-static void restore(int fd, int saved, FILE *tmp, char *text, size_t size)
-{
-	size_t n;
-
-	dup2(saved, fd);
-	close(saved);
-	rewind(tmp);
-	n = fread(text, 1, size - 1, tmp);
-	text[n] = '\0';
-	fclose(tmp);
-}
-
-static int run(bool json, const char *args)
-{
-	struct ctl ctl = { .json = json };
-	char buf[512], *argv[16], *tok;
-	int argc = 0, saved_out, saved_err, rc;
-	FILE *out, *err;
-
-	snprintf(buf, sizeof(buf), "%s", args);
-	for (tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
-		assert_true(argc < 15);
-		argv[argc++] = tok;
-	}
-	argv[argc] = NULL;
-
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = redirect(STDOUT_FILENO, &out);
-	saved_err = redirect(STDERR_FILENO, &err);
-	rc = cmd_stats(&ctl, argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	restore(STDERR_FILENO, saved_err, err, err_text, sizeof(err_text));
-	restore(STDOUT_FILENO, saved_out, out, out_text, sizeof(out_text));
-	return rc;
 }
 
 /* What lib/prom.c wrote through @fn, into @text. */
@@ -399,15 +242,15 @@ static void prometheus_prints_every_metric_of_a_small_case(void **state)
 	add_service("192.0.2.1", 80, IPPROTO_TCP, "wrr", snat, 0);
 	add_backend("192.0.2.1", IPPROTO_TCP, "10.0.1.1", 8080,
 		    L4LB_BE_STATE_UP, false, 50, 3);
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	assert_string_equal(err_text, "");
-	assert_int_equal(requests, 3);
-	assert_int_equal(req_cmds[0], L4LB_CMD_STATS_GET);
-	assert_int_equal(req_flags[0], NLM_F_REQUEST | NLM_F_ACK);
-	assert_int_equal(req_cmds[1], L4LB_CMD_SERVICE_GET);
-	assert_int_equal(req_flags[1], NLM_F_REQUEST | NLM_F_DUMP);
-	assert_int_equal(req_cmds[2], L4LB_CMD_BACKEND_GET);
-	assert_int_equal(req_flags[2], NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(fake.requests, 3);
+	assert_int_equal(cmd_of(0), L4LB_CMD_STATS_GET);
+	assert_int_equal(req_at(0)->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_int_equal(cmd_of(1), L4LB_CMD_SERVICE_GET);
+	assert_int_equal(req_at(1)->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(cmd_of(2), L4LB_CMD_BACKEND_GET);
+	assert_int_equal(req_at(2)->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
 #define SVC "vip=\"192.0.2.1\",port=\"80\",proto=\"tcp\""
 #define BE SVC ",backend=\"10.0.1.1:8080\""
 	assert_string_equal(out_text,
@@ -505,7 +348,7 @@ static void prometheus_families_are_well_formed(void **state)
 
 	(void)state;
 	add_everything();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	for (line = out_text; *line; line = strchr(line, '\n') + 1) {
 		line_name(line, name, sizeof(name));
 		assert_int_equal(strncmp(name, "l4lb_", 5), 0);
@@ -563,7 +406,7 @@ static void prometheus_backend_state_is_one_hot(void **state)
 
 	(void)state;
 	add_everything();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(out_text, want[i]))
 			fail_msg("missing: %s", want[i]);
@@ -573,7 +416,7 @@ static void prometheus_escapes_what_the_kernel_sent(void **state)
 {
 	(void)state;
 	add_everything();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	assert_non_null(strstr(out_text,
 		"l4lb_service_info{vip=\"192.0.2.2\",port=\"80\",proto=\"udp\","
 		"scheduler=\"a\\\"b\\\\c\"} 1\n"));
@@ -594,8 +437,8 @@ static void prometheus_without_services_prints_the_counters(void **state)
 {
 	(void)state;
 	add_few_stats();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
-	assert_int_equal(requests, 3);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
+	assert_int_equal(fake.requests, 3);
 	assert_non_null(strstr(out_text, "\nl4lb_nat_entries_limit 1024\n"));
 	assert_null(strstr(out_text, "l4lb_service"));
 	assert_null(strstr(out_text, "l4lb_backend"));
@@ -605,13 +448,13 @@ static void prometheus_prints_nothing_if_a_request_fails(void **state)
 {
 	(void)state;
 	add_everything();
-	fail_cmd = L4LB_CMD_BACKEND_GET;
-	assert_int_equal(run(false, "--prometheus"), RC_PERM);
+	fake_fail_cmd(L4LB_CMD_BACKEND_GET, RC_PERM);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_PERM);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text, "l4lbctl: fake failure\n");
 	reset(NULL);
-	assert_int_equal(run(false, "--prometheus"), RC_KERNEL);
-	assert_int_equal(requests, 1);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_KERNEL);
+	assert_int_equal(fake.requests, 1);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text,
 			    "l4lbctl: invalid reply from kernel: no statistics\n");
@@ -655,11 +498,11 @@ static void prometheus_o_writes_the_file_whole(void **state)
 	snprintf(path, sizeof(path), "%s/l4lb.prom", dir);
 	snprintf(args, sizeof(args), "--prometheus -o %s", path);
 	add_everything();
-	assert_int_equal(run(false, "--prometheus"), RC_OK);
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
 	snprintf(want, sizeof(want), "%s", out_text);
 
 	/* Written, readable by the exporter's user, nothing else left. */
-	assert_int_equal(run(false, args), RC_OK);
+	assert_int_equal(run(cmd_stats, false, args), RC_OK);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text, "");
 	read_file(path, got, sizeof(got));
@@ -672,14 +515,14 @@ static void prometheus_o_writes_the_file_whole(void **state)
 	/* Replaced as a whole... */
 	reset(NULL);
 	add_few_stats();
-	assert_int_equal(run(false, args), RC_OK);
+	assert_int_equal(run(cmd_stats, false, args), RC_OK);
 	read_file(path, got, sizeof(got));
 	assert_null(strstr(got, "l4lb_backend"));
 	assert_non_null(strstr(got, "l4lb_nat_entries 3\n"));
 
 	/* ...and left as it was when the kernel fails. */
-	fail_cmd = L4LB_CMD_SERVICE_GET;
-	assert_int_equal(run(false, args), RC_PERM);
+	fake_fail_cmd(L4LB_CMD_SERVICE_GET, RC_PERM);
+	assert_int_equal(run(cmd_stats, false, args), RC_PERM);
 	assert_string_equal(out_text, "");
 	read_file(path, want, sizeof(want));
 	assert_string_equal(want, got);
@@ -694,7 +537,8 @@ static void prometheus_o_into_a_missing_directory_fails(void **state)
 {
 	(void)state;
 	add_few_stats();
-	assert_int_equal(run(false, "--prometheus -o /nonexistent/dir/l4lb.prom"),
+	assert_int_equal(run(cmd_stats, false,
+			     "--prometheus -o /nonexistent/dir/l4lb.prom"),
 			 RC_KERNEL);
 	assert_string_equal(out_text, "");
 	assert_string_equal(err_text,
@@ -722,12 +566,13 @@ static void prometheus_usage_errors_send_nothing(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char want[128];
 
-		assert_int_equal(run(cases[i].json, cases[i].args), RC_USAGE);
+		assert_int_equal(run(cmd_stats, cases[i].json, cases[i].args),
+				 RC_USAGE);
 		snprintf(want, sizeof(want), "l4lbctl: %s\n", cases[i].err);
 		assert_string_equal(err_text, want);
 		assert_string_equal(out_text, "");
 	}
-	assert_int_equal(requests, 0);
+	assert_int_equal(fake.requests, 0);
 }
 
 /* "stats" without --prometheus is as it was: the counters, one request. */
@@ -735,8 +580,8 @@ static void stats_alone_prints_the_counters(void **state)
 {
 	(void)state;
 	add_everything();
-	assert_int_equal(run(false, ""), RC_OK);
-	assert_int_equal(requests, 1);
+	assert_int_equal(run(cmd_stats, false, ""), RC_OK);
+	assert_int_equal(fake.requests, 1);
 	assert_non_null(strstr(out_text, "conns 102\nconn_max 103\n"));
 }
 

@@ -745,8 +745,11 @@ static struct genl_family l4lb_genl_family __ro_after_init = {
 	.resv_start_op = 0,
 };
 
-/* The first l4lbctl command loads the module ("modprobe net-pf-16-proto-16-family-l4lb"). */
-MODULE_ALIAS_GENL_FAMILY(L4LB_GENL_NAME);
+/*
+ * No MODULE_ALIAS_GENL_FAMILY(): a family lookup (l4lbctl list, the
+ * metrics timer) must not load a module that hooks every packet. It is
+ * loaded on purpose, by modprobe or l4lb.service; l4lbctl exits 3 until.
+ */
 
 /**
  * l4lb_netlink_init() - register the "l4lb" generic netlink family and

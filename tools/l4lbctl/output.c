@@ -414,7 +414,9 @@ void out_event(struct out *o, const struct event_info *ev)
 	if (ev->has_stats)
 		print_inline(p, stats_fields, ARRAY_SIZE(stats_fields),
 			     &ev->st, ev->st.present);
-	if (p->json)
+	if (p->json) {
 		json_end_object(&p->j);
+		json_next_document(&p->j);	/* JSON lines */
+	}
 	fputc('\n', p->f);
 }

@@ -125,6 +125,14 @@ void json_uint(struct json *j, uint64_t v)
 	fprintf(j->f, "%" PRIu64, v);
 }
 
+void json_next_document(struct json *j)
+{
+	if (j->depth)
+		j->failed = true;
+	else
+		j->has_item[0] = false;
+}
+
 void json_kv_string(struct json *j, const char *key, const char *s)
 {
 	json_key(j, key);

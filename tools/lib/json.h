@@ -77,6 +77,13 @@ void json_string(struct json *j, const char *s);
  */
 void json_uint(struct json *j, uint64_t v);
 
+/**
+ * json_next_document() - start another top-level value with no comma
+ *	before it, for JSON Lines (one document a line, jsonlines.org)
+ * @j: writer, at depth 0
+ */
+void json_next_document(struct json *j);
+
 /** json_kv_string() - json_key() then json_string() */
 void json_kv_string(struct json *j, const char *key, const char *s);
 /** json_kv_uint() - json_key() then json_uint() */

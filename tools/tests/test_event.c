@@ -206,6 +206,28 @@ static void flush_names_its_service_or_nothing(void **state)
 	assert_string_equal(line_of(nlh, false), "flush 10.0.0.1:20001/udp\n");
 }
 
+/* JSON lines: each event its own document, never a comma before it. */
+static void json_events_on_one_stream_are_separate_lines(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_FLUSH);
+	static struct event_info ev;
+	char *mem = NULL;
+	size_t len = 0;
+	struct out o;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(msg_get_event(nlh, &ev), 0);
+	f = open_memstream(&mem, &len);
+	assert_non_null(f);
+	out_init(&o, f, true);
+	out_event(&o, &ev);
+	out_event(&o, &ev);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(mem, "{\"event\":\"flush\"}\n{\"event\":\"flush\"}\n");
+	free(mem);
+}
+
 static void unknown_kind_is_printed_as_unknown(void **state)
 {
 	struct nlmsghdr *nlh = event(L4LB_EVENT_MAX + 1);
@@ -251,6 +273,7 @@ int main(void)
 		cmocka_unit_test(service_event_json_has_the_fields_of_service),
 		cmocka_unit_test(table_full_gives_the_service_and_the_counters),
 		cmocka_unit_test(flush_names_its_service_or_nothing),
+		cmocka_unit_test(json_events_on_one_stream_are_separate_lines),
 		cmocka_unit_test(unknown_kind_is_printed_as_unknown),
 		cmocka_unit_test(event_without_its_kind_is_refused),
 		cmocka_unit_test(backend_event_without_service_key_is_refused),

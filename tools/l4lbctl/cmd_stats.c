@@ -16,6 +16,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "error.h"
+#include "kstate.h"
 #include "metrics.h"
 #include "msg.h"
 #include "output.h"
@@ -79,40 +80,16 @@ int cmd_count(const struct ctl *ctl, int argc, char **argv)
 }
 
 /**
- * struct gather - "stats --prometheus": the replies, as they arrive
- * @m: what the kernel sent so far
- * @svc_cap: room in @m.svc, in elements
- * @be_cap: room in @m.be, in elements
+ * struct gather - "stats --prometheus": what the kernel sent
+ * @m: the reading, its services and backends those of @ks
+ * @ks: every service and backend
  * @got_stats: the STATS_GET reply came
  */
 struct gather {
 	struct metrics m;
-	size_t svc_cap;
-	size_t be_cap;
+	struct kstate ks;
 	bool got_stats;
 };
-
-/*
- * Make room for one more element in @*arr, of @n elements of @size, room
- * for @*cap. Returns 0, or -1 with errno ENOMEM (the dump then fails as
- * "invalid reply from kernel: Cannot allocate memory").
- */
-static int grow(void **arr, size_t n, size_t *cap, size_t size)
-{
-	size_t want = *cap ? 2 * *cap : 16;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*arr, want * size);
-	if (!p) {
-		errno = ENOMEM;
-		return -1;
-	}
-	*arr = p;
-	*cap = want;
-	return 0;
-}
 
 static int gather_stats_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -121,30 +98,6 @@ static int gather_stats_cb(const struct nlmsghdr *nlh, void *data)
 	if (msg_get_stats(nlh, &g->m.st) < 0)
 		return MNL_CB_ERROR;
 	g->got_stats = true;
-	return MNL_CB_OK;
-}
-
-static int gather_svc_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct gather *g = data;
-
-	if (grow((void **)&g->m.svc, g->m.nsvc, &g->svc_cap,
-		 sizeof(*g->m.svc)) < 0 ||
-	    msg_get_service(nlh, &g->m.svc[g->m.nsvc]) < 0)
-		return MNL_CB_ERROR;
-	g->m.nsvc++;
-	return MNL_CB_OK;
-}
-
-static int gather_be_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct gather *g = data;
-
-	if (grow((void **)&g->m.be, g->m.nbe, &g->be_cap,
-		 sizeof(*g->m.be)) < 0 ||
-	    msg_get_backend(nlh, &g->m.be[g->m.nbe]) < 0)
-		return MNL_CB_ERROR;
-	g->m.nbe++;
 	return MNL_CB_OK;
 }
 
@@ -157,11 +110,13 @@ static int gather(struct gather *g)
 	if (rc == RC_OK && !g->got_stats)
 		return err_report(RC_KERNEL, "invalid reply from kernel: no statistics");
 	if (rc == RC_OK)
-		rc = ctl_get(L4LB_CMD_SERVICE_GET, true, NULL, NULL,
-			     gather_svc_cb, g);
-	if (rc == RC_OK)
-		rc = ctl_get(L4LB_CMD_BACKEND_GET, true, NULL, NULL,
-			     gather_be_cb, g);
+		rc = kstate_read(&g->ks);
+	if (rc == RC_OK) {
+		g->m.svc = g->ks.svcs;
+		g->m.nsvc = g->ks.nsvcs;
+		g->m.be = g->ks.bes;
+		g->m.nbe = g->ks.nbes;
+	}
 	return rc;
 }
 
@@ -227,8 +182,7 @@ static int show_prometheus(const char *path)
 		rc = write_file(path, &g.m);
 	else if (rc == RC_OK)
 		metrics_write(stdout, &g.m);
-	free(g.m.svc);
-	free(g.m.be);
+	kstate_free(&g.ks);
 	return rc;
 }
 

@@ -1,13 +1,30 @@
 # shellcheck shell=sh
 # health.sh - helpers shared by the l4lb-health tests (health*.sh), on top
-# of common.sh. A test sets HEALTH (the daemon) and LOG (its log file),
-# sources both, then says its plan:
+# of common.sh. A test sources both, says its plan, sets HEALTH (the
+# daemon: require_health) and LOG (its log file):
 #
 #     . /vm/lib/common.sh
 #     . /vm/lib/health.sh
 #     plan 9
 #
 # tests/libs.sh checks logged_within on a log it writes.
+
+# health_find: set HEALTH to the l4lb-health of the image (on PATH, or
+# anywhere in the root file system), or to "" if it has none.
+health_find() {
+	HEALTH=$(command -v l4lb-health 2>/dev/null)
+	[ -n "$HEALTH" ] ||
+		HEALTH=$(find / -xdev -type f -name l4lb-health 2>/dev/null | head -n 1)
+}
+
+# require_health: health_find, or skip the rest of the test without it.
+require_health() {
+	health_find
+	if [ -z "$HEALTH" ]; then
+		skip_rest "l4lb-health is not in the VM image"
+		exit 0
+	fi
+}
 
 # daemon_start ARGS...: l4lb-health in lb, logging to $LOG; pid in DAEMON_PID.
 daemon_start() {

@@ -33,11 +33,7 @@
 plan 22
 require_l4lbctl
 
-HEALTH=$(command -v l4lb-health 2>/dev/null)
-if [ -z "$HEALTH" ]; then
-	skip_rest "l4lb-health is not in the VM image"
-	exit 0
-fi
+require_health
 LOG=/tmp/agent_weight.log
 APORT=10999
 K=500

@@ -34,10 +34,9 @@ REF=$VIP:$VPORT/tcp
 TXT=/tmp/mon.txt JSON=/tmp/mon.json NOBODY=/tmp/mon.nobody
 EVNS=evmon
 
-HEALTH=$(command -v l4lb-health 2>/dev/null)
-[ -n "$HEALTH" ] || HEALTH=$(find / -xdev -type f -name l4lb-health 2>/dev/null | head -n 1)
 LOG=/tmp/health.log
 . /vm/lib/health.sh
+health_find
 
 # _mon FILE PIDVAR CMD...: start a monitor CMD, its stdout in FILE and its
 # stderr in FILE.err; its pid in the variable PIDVAR.

@@ -30,12 +30,7 @@
 plan 29
 require_l4lb
 
-HEALTH=$(command -v l4lb-health 2>/dev/null)
-[ -n "$HEALTH" ] || HEALTH=$(find / -xdev -type f -name l4lb-health 2>/dev/null | head -n 1)
-if [ -z "$HEALTH" ]; then
-	skip_rest "l4lb-health is not in the VM image"
-	exit 0
-fi
+require_health
 
 INTERVAL=1 FALL=2 RISE=2
 LIMIT_DOWN=$((INTERVAL * FALL + 1))	# seconds

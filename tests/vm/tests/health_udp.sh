@@ -33,12 +33,7 @@
 plan 26
 require_l4lb
 
-HEALTH=$(command -v l4lb-health 2>/dev/null)
-[ -n "$HEALTH" ] || HEALTH=$(find / -xdev -type f -name l4lb-health 2>/dev/null | head -n 1)
-if [ -z "$HEALTH" ]; then
-	skip_rest "l4lb-health is not in the VM image"
-	exit 0
-fi
+require_health
 if ! command -v l4lbctl >/dev/null 2>&1; then
 	skip_rest "l4lbctl is not in the VM image"
 	exit 0

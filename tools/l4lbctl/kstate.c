@@ -13,18 +13,28 @@
 #include "error.h"
 #include "kstate.h"
 
+/*
+ * Room for one more element of @size after the @n in @*arr: the new
+ * element, or NULL with errno ENOMEM.
+ */
+static void *append(void **arr, size_t n, size_t size)
+{
+	char *p = realloc(*arr, (n + 1) * size);
+
+	if (!p) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	*arr = p;
+	return p + n * size;
+}
+
 static int svc_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kstate *ks = data;
-	struct svc_info *p;
+	struct svc_info *p = append((void **)&ks->svcs, ks->nsvcs, sizeof(*p));
 
-	p = realloc(ks->svcs, (ks->nsvcs + 1) * sizeof(*p));
-	if (!p) {
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	ks->svcs = p;
-	if (msg_get_service(nlh, &p[ks->nsvcs]) < 0)
+	if (!p || msg_get_service(nlh, p) < 0)
 		return MNL_CB_ERROR;
 	ks->nsvcs++;
 	return MNL_CB_OK;
@@ -33,15 +43,9 @@ static int svc_cb(const struct nlmsghdr *nlh, void *data)
 static int be_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kstate *ks = data;
-	struct be_info *p;
+	struct be_info *p = append((void **)&ks->bes, ks->nbes, sizeof(*p));
 
-	p = realloc(ks->bes, (ks->nbes + 1) * sizeof(*p));
-	if (!p) {
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	ks->bes = p;
-	if (msg_get_backend(nlh, &p[ks->nbes]) < 0)
+	if (!p || msg_get_backend(nlh, p) < 0)
 		return MNL_CB_ERROR;
 	ks->nbes++;
 	return MNL_CB_OK;

@@ -606,3 +606,24 @@ int health_config_check(struct health_config *cfg, char *err)
 		    health_format_ms(t, sizeof(t), cfg->timeout_ms),
 		    health_format_ms(iv, sizeof(iv), cfg->interval_ms));
 }
+
+void health_config_spec(const struct health_config *cfg,
+			struct health_spec *spec)
+{
+	spec->timeout_ms = cfg->timeout_ms;
+	spec->send = cfg->send_len ? cfg->send : NULL;
+	spec->send_len = cfg->send_len;
+	spec->expect = cfg->expect_len ? cfg->expect : NULL;
+	spec->expect_len = cfg->expect_len;
+	if (cfg->udp_send_len) {
+		spec->udp_send = cfg->udp_send;
+		spec->udp_send_len = cfg->udp_send_len;
+		spec->udp_expect = cfg->udp_expect_len ? cfg->udp_expect : NULL;
+		spec->udp_expect_len = cfg->udp_expect_len;
+	} else {
+		spec->udp_send = spec->send;
+		spec->udp_send_len = spec->send_len;
+		spec->udp_expect = spec->expect;
+		spec->udp_expect_len = spec->expect_len;
+	}
+}

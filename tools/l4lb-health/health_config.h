@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "health_check.h"
 #include "parse.h"
 
 /* Size of the error buffers below, including the NUL. */
@@ -240,5 +241,15 @@ int health_config_check(struct health_config *cfg, char *err);
  * Return: @buf.
  */
 char *health_format_ms(char *buf, size_t size, uint32_t ms);
+
+/**
+ * health_config_spec() - what the checks of @cfg do, for health_check_run()
+ * @cfg: a configuration health_config_check() accepted
+ * @spec: filled in completely. UDP checks use udp-send and udp-expect when
+ *	udp-send is given (udp-expect alone is refused by
+ *	health_config_check()), else the same send and expect as TCP checks
+ */
+void health_config_spec(const struct health_config *cfg,
+			struct health_spec *spec);
 
 #endif /* L4LB_HEALTH_CONFIG_H */

@@ -466,31 +466,6 @@ static int agent_round(const struct health_config *cfg, int stop_fd)
 	return rc;
 }
 
-/*
- * What the checks do. UDP checks use udp-send and udp-expect when
- * udp-send is given (udp-expect alone is refused by health_config_check()),
- * else the same send and expect as TCP checks.
- */
-static void spec_of(const struct health_config *cfg, struct health_spec *spec)
-{
-	spec->timeout_ms = cfg->timeout_ms;
-	spec->send = cfg->send_len ? cfg->send : NULL;
-	spec->send_len = cfg->send_len;
-	spec->expect = cfg->expect_len ? cfg->expect : NULL;
-	spec->expect_len = cfg->expect_len;
-	if (cfg->udp_send_len) {
-		spec->udp_send = cfg->udp_send;
-		spec->udp_send_len = cfg->udp_send_len;
-		spec->udp_expect = cfg->udp_expect_len ? cfg->udp_expect : NULL;
-		spec->udp_expect_len = cfg->udp_expect_len;
-	} else {
-		spec->udp_send = spec->send;
-		spec->udp_send_len = spec->send_len;
-		spec->udp_expect = spec->expect;
-		spec->udp_expect_len = spec->expect_len;
-	}
-}
-
 /* A backend that cannot be checked: say so, once. Its state is not touched. */
 static void tell_not_checked(struct tracked *t, const char *why)
 {
@@ -539,7 +514,7 @@ static int round_once(const struct health_config *cfg, int stop_fd)
 		probes[np].proto = tab[i].svc.proto;
 		who[np++] = &tab[i];
 	}
-	spec_of(cfg, &spec);
+	health_config_spec(cfg, &spec);
 	rc = health_check_run(probes, np, &spec, stop_fd);
 	for (i = 0; rc == 0 && i < np; i++) {
 		enum health_flip flip;
@@ -604,7 +579,7 @@ static int run_once(const struct health_config *cfg)
 		probes[np].proto = list[i].svc.proto;
 		probes[np++].ep = list[i].ep;
 	}
-	spec_of(cfg, &spec);
+	health_config_spec(cfg, &spec);
 	health_check_run(probes, np, &spec, -1);
 	for (i = 0; i < np; i++) {
 		char ep[BE_STRLEN];

@@ -594,6 +594,43 @@ static void args_set_the_udp_strings(void **state)
 	assert_int_equal(c.udp_expect_len, 0);
 }
 
+/* A bool's byte as stored (reading a bool that is not 0 or 1 is undefined). */
+static unsigned int byte_of(const bool *b)
+{
+	unsigned char v;
+
+	memcpy(&v, b, 1);
+	return v;
+}
+
+static void spec_is_filled_completely(void **state)
+{
+	struct health_config c;
+	struct health_spec spec;
+
+	(void)state;
+	/* Whatever the stack held before: every field is set. */
+	memset(&spec, 0xa5, sizeof(spec));
+	assert_int_equal(args(&c, "--send", "HEALTH CHECK\\n", "--expect",
+			      "alive"), 0);
+	health_config_spec(&c, &spec);
+	assert_int_equal(byte_of(&spec.line), 0);
+	assert_int_equal(spec.timeout_ms, 1000);
+	assert_ptr_equal(spec.expect, c.expect);
+	assert_int_equal(spec.expect_len, 5);
+	assert_ptr_equal(spec.udp_send, c.send);
+	assert_ptr_equal(spec.udp_expect, c.expect);
+	/* No send or expect: a plain connect, and an empty UDP datagram. */
+	memset(&spec, 0xa5, sizeof(spec));
+	assert_int_equal(args(&c, "--udp-send", "ping"), 0);
+	health_config_spec(&c, &spec);
+	assert_int_equal(byte_of(&spec.line), 0);
+	assert_null(spec.send);
+	assert_null(spec.expect);
+	assert_int_equal(spec.udp_send_len, 4);
+	assert_null(spec.udp_expect);
+}
+
 static void args_help_and_version_win(void **state)
 {
 	struct health_config c;
@@ -647,6 +684,7 @@ int main(void)
 		cmocka_unit_test(args_errors_are_one_line),
 		cmocka_unit_test(args_set_the_udp_strings),
 		cmocka_unit_test(args_set_the_agent_check),
+		cmocka_unit_test(spec_is_filled_completely),
 		cmocka_unit_test(args_help_and_version_win),
 		cmocka_unit_test(short_interval_shortens_the_default_timeout),
 	};

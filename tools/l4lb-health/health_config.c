@@ -610,11 +610,13 @@ int health_config_check(struct health_config *cfg, char *err)
 void health_config_spec(const struct health_config *cfg,
 			struct health_spec *spec)
 {
-	spec->timeout_ms = cfg->timeout_ms;
-	spec->send = cfg->send_len ? cfg->send : NULL;
-	spec->send_len = cfg->send_len;
-	spec->expect = cfg->expect_len ? cfg->expect : NULL;
-	spec->expect_len = cfg->expect_len;
+	*spec = (struct health_spec){
+		.timeout_ms = cfg->timeout_ms,
+		.send = cfg->send_len ? cfg->send : NULL,
+		.send_len = cfg->send_len,
+		.expect = cfg->expect_len ? cfg->expect : NULL,
+		.expect_len = cfg->expect_len,
+	};
 	if (cfg->udp_send_len) {
 		spec->udp_send = cfg->udp_send;
 		spec->udp_send_len = cfg->udp_send_len;

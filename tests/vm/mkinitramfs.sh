@@ -48,8 +48,9 @@ MODULES="veth nf_defrag_ipv4 crc32c_generic nf_conntrack nf_nat nf_tables
 	nfnetlink_queue ${EXTRA_MODULES:-}"
 # Modules only some kernels have (the debug kernel has no br_netfilter);
 # left out where missing, and the tests that need them skip. sch_netem:
-# a lossy link for the client address tests (ca_proxy.sh).
-OPTIONAL_MODULES="bridge br_netfilter sch_netem"
+# a lossy link for the client address tests (ca_proxy.sh). dummy: the
+# interface l4lb-health --announce sets up and down (health_announce.sh).
+OPTIONAL_MODULES="bridge br_netfilter sch_netem dummy"
 
 BINS="/usr/sbin/ip /usr/bin/ss /usr/bin/socat /usr/sbin/nft
 	/usr/sbin/xtables-nft-multi /usr/bin/setpriv /usr/bin/unshare

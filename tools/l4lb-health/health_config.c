@@ -32,6 +32,10 @@ static const char *const key_names[HEALTH_KEY_COUNT] = {
 	[HEALTH_KEY_AGENT_SEND]	= "agent-send",
 	[HEALTH_KEY_AGENT_RTT]	= "agent-rtt",
 	[HEALTH_KEY_AGENT_SERVICE] = "agent-service",
+	[HEALTH_KEY_ANNOUNCE]	= "announce",
+	[HEALTH_KEY_ANNOUNCE_SERVICE] = "announce-service",
+	[HEALTH_KEY_DRAIN_FILE]	= "drain-file",
+	[HEALTH_KEY_DRAIN_TIMEOUT] = "drain-timeout",
 };
 
 static int fail(char *err, const char *fmt, ...)
@@ -55,6 +59,8 @@ void health_config_init(struct health_config *cfg)
 	cfg->rise = 2;
 	cfg->fall = 3;
 	cfg->on_down = HEALTH_DOWN_KEEP;
+	snprintf(cfg->drain_file, sizeof(cfg->drain_file), "%s",
+		 HEALTH_DRAIN_FILE_DEFAULT);
 }
 
 static bool is_digit(char c)
@@ -210,6 +216,19 @@ static int set_bytes(char *out, size_t size, size_t *len, const char *name,
 	return 0;
 }
 
+/* An interface name the kernel could have: 1-15 bytes, no '/' or blanks. */
+static int set_ifname(char *out, const char *value, char *err)
+{
+	size_t len = strlen(value);
+
+	if (len == 0 || len >= HEALTH_IFNAME_MAX || strpbrk(value, "/ \t:") ||
+	    !strcmp(value, ".") || !strcmp(value, ".."))
+		return fail(err, "announce must be an interface name (1-%d bytes, no '/', ':' or blanks), got \"%s\"",
+			    HEALTH_IFNAME_MAX - 1, value);
+	memcpy(out, value, len + 1);
+	return 0;
+}
+
 static int set_yes_no(bool *out, const char *name, const char *value,
 		      char *err)
 {
@@ -295,6 +314,28 @@ int health_config_set(struct health_config *cfg, const char *key,
 		if (parse_svc_sel(value, &cfg->agent_service) < 0)
 			return fail(err, "agent-service must be VIP[:PORT][/tcp|/udp], got \"%s\"",
 				    value);
+		break;
+	case HEALTH_KEY_ANNOUNCE:
+		if (set_ifname(cfg->announce, value, err) < 0)
+			return -1;
+		break;
+	case HEALTH_KEY_ANNOUNCE_SERVICE:
+		if (parse_svc_sel(value, &cfg->announce_service) < 0)
+			return fail(err, "announce-service must be VIP[:PORT][/tcp|/udp], got \"%s\"",
+				    value);
+		break;
+	case HEALTH_KEY_DRAIN_FILE:
+		if (value[0] != '/' || strlen(value) >= sizeof(cfg->drain_file))
+			return fail(err, "drain-file must be an absolute path of at most %zu bytes, got \"%s\"",
+				    sizeof(cfg->drain_file) - 1, value);
+		memcpy(cfg->drain_file, value, strlen(value) + 1);
+		break;
+	case HEALTH_KEY_DRAIN_TIMEOUT:
+		if (health_parse_seconds(value, 0, HEALTH_DRAIN_TIMEOUT_MAX_MS,
+					 &ms) < 0)
+			return fail(err, "drain-timeout must be 0-86400 seconds, got \"%s\"",
+				    value);
+		cfg->drain_timeout_ms = ms;
 		break;
 	case HEALTH_KEY_AGENT_SEND:
 		if (set_bytes(cfg->agent_send, sizeof(cfg->agent_send),
@@ -596,6 +637,16 @@ int health_config_check(struct health_config *cfg, char *err)
 		return fail(err, "%s needs agent-port",
 			    cfg->agent_send_len ? "agent-send" :
 			    cfg->agent_rtt ? "agent-rtt" : "agent-service");
+	if (!cfg->announce[0]) {
+		static const int needs[] = { HEALTH_KEY_ANNOUNCE_SERVICE,
+			HEALTH_KEY_DRAIN_FILE, HEALTH_KEY_DRAIN_TIMEOUT };
+		size_t i;
+
+		for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+			if (cfg->given & (1u << needs[i]))
+				return fail(err, "%s needs announce",
+					    key_names[needs[i]]);
+	}
 	if (cfg->timeout_ms <= cfg->interval_ms)
 		return 0;
 	if (!(cfg->given & (1u << HEALTH_KEY_TIMEOUT))) {

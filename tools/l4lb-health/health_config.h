@@ -31,6 +31,14 @@
 #define HEALTH_SECS_MIN_MS 100
 #define HEALTH_SECS_MAX_MS 3600000u
 
+/* Room for an interface name (IFNAMSIZ), and for the drain file's path. */
+#define HEALTH_IFNAME_MAX 16
+#define HEALTH_PATH_MAX 256
+
+/* The default drain file, and the largest drain-timeout (1 day), ms. */
+#define HEALTH_DRAIN_FILE_DEFAULT "/run/l4lb/drain"
+#define HEALTH_DRAIN_TIMEOUT_MAX_MS 86400000u
+
 /* Range of rise and fall. */
 #define HEALTH_COUNT_MAX 100
 
@@ -60,6 +68,10 @@ enum health_key {
 	HEALTH_KEY_AGENT_SEND,
 	HEALTH_KEY_AGENT_RTT,
 	HEALTH_KEY_AGENT_SERVICE,
+	HEALTH_KEY_ANNOUNCE,
+	HEALTH_KEY_ANNOUNCE_SERVICE,
+	HEALTH_KEY_DRAIN_FILE,
+	HEALTH_KEY_DRAIN_TIMEOUT,
 	HEALTH_KEY_COUNT,
 };
 
@@ -89,6 +101,13 @@ enum health_key {
  * @agent_rtt: scale weights by the backends' agent connect times too
  * @agent_service: agent checks only for the backends of the services this
  *	selector matches (parse_svc_sel()); not @agent_service.set: all
+ * @announce: the interface set up while this node can serve and down
+ *	while it cannot (health_decide.h); "": no announcing
+ * @announce_service: the services that must each have a usable backend
+ *	for the node to serve; not @announce_service.set: every service
+ * @drain_file: while this file exists the node is drained (withdrawn)
+ * @drain_timeout_ms: how long a drain waits for the NAT rows to end
+ *	before it reports a timeout; 0: no limit
  * @on_down: enum health_on_down
  * @syslog: log to syslog too, not only to stderr
  * @once: check each backend once, print the results, change nothing, exit
@@ -115,6 +134,10 @@ struct health_config {
 	size_t agent_send_len;
 	bool agent_rtt;
 	struct svc_sel agent_service;
+	char announce[HEALTH_IFNAME_MAX];
+	struct svc_sel announce_service;
+	char drain_file[HEALTH_PATH_MAX];
+	uint32_t drain_timeout_ms;
 	enum health_on_down on_down;
 	bool syslog;
 	bool once;
@@ -127,7 +150,7 @@ struct health_config {
 /**
  * health_config_init() - the defaults: interval 2 s, timeout 1 s, rise 2,
  * fall 3, plain TCP connect (and UDP backends not checked), on-down keep,
- * stderr only
+ * no announcing, drain file /run/l4lb/drain, no drain timeout, stderr only
  * @cfg: filled in completely
  */
 void health_config_init(struct health_config *cfg);
@@ -164,8 +187,12 @@ int health_unescape(const char *s, char *out, size_t size, size_t *len,
  * health_config_set() - set one key, as from "key = value" or "--key value"
  * @cfg: the configuration
  * @key: "interval", "timeout", "rise", "fall", "send", "expect", "on-down",
- *	"syslog", "udp-send" or "udp-expect"
+ *	"syslog", "udp-send", "udp-expect", the agent keys, "announce",
+ *	"announce-service", "drain-file" or "drain-timeout"
  * @value: its text. interval/timeout: seconds 0.1-3600; rise/fall: 1-100;
+ *	announce: an interface name of 1-15 bytes, no '/' or blanks;
+ *	announce-service: a selector; drain-file: an absolute path;
+ *	drain-timeout: seconds 0-86400;
  *	send/expect/udp-send/udp-expect: 1 or more bytes after
  *	health_unescape(); on-down: "keep" or "expire"; syslog: "yes" or "no".
  * @err: HEALTH_ERR_MAX bytes, e.g. 'rise must be 1-100, got "0"' or
@@ -226,7 +253,9 @@ int health_config_args(struct health_config *cfg, int argc, char **argv,
  *	is shorter than the default timeout, the timeout becomes the interval
  * @err: HEALTH_ERR_MAX bytes, e.g. "timeout (2 s) must not be longer than
  *	interval (1 s)", or "udp-expect needs udp-send" (a UDP expect string
- *	with the TCP request would be a guess at what the user meant)
+ *	with the TCP request would be a guess at what the user meant), or
+ *	"drain-file needs announce" (the same for announce-service and
+ *	drain-timeout)
  *
  * Return: 0, or -1.
  */

@@ -164,6 +164,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	l->v[l->n].removed = be.present & ATTR_BIT(L4LB_BE_ATTR_REMOVED);
 	l->v[l->n].weight = be.weight;
 	l->v[l->n].weight_pct = be.weight_pct;
+	l->v[l->n].weight_eff = be.weight_eff;
 	l->n++;
 	return MNL_CB_OK;
 }
@@ -234,4 +235,83 @@ int health_kernel_set_weight_pct(const struct svc_sel *svc,
 	};
 
 	return backend_set(svc, &be, false);
+}
+
+/* A growing array of service keys, filled by svc_cb(). */
+struct svc_list {
+	struct svc_sel *v;
+	size_t n;
+};
+
+static int svc_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct svc_list *l = data;
+	struct svc_sel *v;
+	struct svc_info svc;
+
+	if (msg_get_service(nlh, &svc) < 0)
+		return MNL_CB_ERROR;
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	l->v = v;
+	v[l->n] = (struct svc_sel){
+		.set = true, .has_port = true, .has_proto = true,
+		.vip = svc.vip, .port = svc.port, .proto = svc.proto,
+	};
+	l->n++;
+	return MNL_CB_OK;
+}
+
+int health_kernel_services(struct svc_sel **list, size_t *n)
+{
+	struct svc_list l = { 0 };
+	struct nlmsghdr *nlh;
+	int rc;
+
+	*list = NULL;
+	*n = 0;
+	rc = reopen();
+	if (rc != RC_OK)
+		return rc;
+	nlh = nl_msg(&nl, L4LB_CMD_SERVICE_GET, NLM_F_DUMP);
+	rc = after(nl_talk(&nl, nlh, svc_cb, &l));
+	if (rc != RC_OK) {
+		free(l.v);
+		return rc;
+	}
+	*list = l.v;
+	*n = l.n;
+	return RC_OK;
+}
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct stats_info *st = data;
+
+	if (msg_get_stats(nlh, st) < 0)
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+int health_kernel_conns(uint64_t *conns)
+{
+	struct stats_info st = { 0 };
+	struct nlmsghdr *nlh;
+	int rc;
+
+	rc = reopen();
+	if (rc != RC_OK)
+		return rc;
+	nlh = nl_msg(&nl, L4LB_CMD_STATS_GET, NLM_F_ACK);
+	rc = after(nl_talk(&nl, nlh, stats_cb, &st));
+	if (rc != RC_OK)
+		return rc;
+	if (!(st.present & ATTR_BIT(L4LB_STATS_ATTR_CONNS)))
+		return err_report(RC_KERNEL,
+				  "invalid reply from kernel: no connection count");
+	*conns = st.val[L4LB_STATS_ATTR_CONNS];
+	return RC_OK;
 }

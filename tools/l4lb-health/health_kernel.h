@@ -36,6 +36,8 @@
  * @weight: the configured weight
  * @weight_pct: the weight percentage (load feedback; 100 from an older
  *	module)
+ * @weight_eff: the effective weight the schedulers use (@weight from an
+ *	older module)
  *
  * The same address and port may be a backend of several services: each
  * is a backend of its own, listed once per service.
@@ -47,6 +49,7 @@ struct health_backend {
 	bool removed;
 	uint32_t weight;
 	uint32_t weight_pct;
+	uint32_t weight_eff;
 };
 
 /**
@@ -105,5 +108,25 @@ int health_kernel_set_state(const struct svc_sel *svc, const struct ipport *ep,
  */
 int health_kernel_set_weight_pct(const struct svc_sel *svc,
 				 const struct ipport *ep, uint32_t pct);
+
+/**
+ * health_kernel_services() - dump the keys of every service of this
+ * namespace (SERVICE_GET), with or without backends
+ * @list: set to a malloc()ed array the caller frees (NULL if empty); each
+ *	a key: @set, @has_port and @has_proto true, network byte order
+ * @n: set to its length
+ *
+ * Return: an exit code, as health_kernel_list().
+ */
+int health_kernel_services(struct svc_sel **list, size_t *n);
+
+/**
+ * health_kernel_conns() - the NAT rows of this namespace now
+ *	(STATS_GET, L4LB_STATS_ATTR_CONNS)
+ * @conns: set to the count
+ *
+ * Return: an exit code; RC_KERNEL if the reply has no such counter.
+ */
+int health_kernel_conns(uint64_t *conns);
 
 #endif /* L4LB_HEALTH_KERNEL_H */

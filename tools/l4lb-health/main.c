@@ -40,6 +40,18 @@
  * ends the agent's hold, as it restarts the health counting. An
  * unreachable agent, or a malformed line, changes nothing, and is logged
  * once, until the agent answers well again.
+ *
+ * Announcing (--announce IFACE, health_decide.h). After the checks of a
+ * round the daemon decides whether this node can serve: the module is
+ * loaded, every service announce-service selects has a usable backend (as
+ * the kernel lists them after this round's changes), and the drain file
+ * does not exist. It sets IFACE up if so and down if not; a routing
+ * daemon announces the VIP on IFACE while it is up. While drained, it
+ * logs the NAT rows left, then "node empty" or a timeout. A kernel error
+ * other than "module not loaded" leaves IFACE as it is, as does stopping:
+ * on SIGTERM the interface keeps its state, so that stopping (or
+ * restarting) the checker does not withdraw a node that works; a node
+ * that dies is the routing protocol's (BFD's, the router's) to notice.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -59,8 +71,10 @@
 #include "error.h"
 #include "fmt.h"
 #include "health_agent.h"
+#include "health_announce.h"
 #include "health_check.h"
 #include "health_config.h"
+#include "health_decide.h"
 #include "health_kernel.h"
 #include "health_log.h"
 #include "health_sm.h"
@@ -492,7 +506,6 @@ static int round_once(const struct health_config *cfg, int stop_fd)
 	size_t n, i, np = 0;
 	int rc;
 
-	kernel_error_this_round = false;
 	if (health_kernel_list(&list, &n) != RC_OK) {
 		kernel_error("cannot list backends");
 		return 0;
@@ -542,9 +555,123 @@ static int round_once(const struct health_config *cfg, int stop_fd)
 	free(who);
 	if (rc == 0 && cfg->agent_port)
 		rc = agent_round(cfg, stop_fd);
-	if (!kernel_error_this_round)
-		last_kernel_err[0] = '\0';
 	return rc;
+}
+
+/* What announcing remembers between rounds. */
+static struct {
+	bool logged;			/* @serve and @why were logged */
+	bool serve;
+	char why[HEALTH_REASON_MAX];
+	char link_err[HEALTH_LINK_ERR_MAX];	/* the link error logged */
+	struct health_drain drain;
+} ann;
+
+/*
+ * Set the announce interface to @serve, and log a change of the decision
+ * (or of its reason), or of the interface, once. An error (no such
+ * interface, say) is logged once, and tried again next round.
+ */
+static void announce_set(const struct health_config *cfg, bool serve,
+			 const char *why)
+{
+	char err[HEALTH_LINK_ERR_MAX];
+	bool up = false, changed = false;
+	int rc = health_link_get(cfg->announce, &up, err);
+
+	if (rc == 0 && up != serve) {
+		rc = health_link_set(cfg->announce, serve, err);
+		changed = rc == 0;
+	}
+	if (rc < 0) {
+		if (strcmp(err, ann.link_err))
+			health_log(LOG_ERR, "announce %s: %s; trying again every round",
+				   cfg->announce, err);
+		snprintf(ann.link_err, sizeof(ann.link_err), "%s", err);
+		ann.logged = false;	/* log the state once it is set */
+		return;
+	}
+	ann.link_err[0] = '\0';
+	if (!changed && ann.logged && ann.serve == serve &&
+	    !strcmp(ann.why, why))
+		return;
+	if (serve)
+		health_log(LOG_NOTICE, "announce %s up", cfg->announce);
+	else
+		health_log(LOG_WARNING, "announce %s down: %s", cfg->announce,
+			   why);
+	ann.logged = true;
+	ann.serve = serve;
+	snprintf(ann.why, sizeof(ann.why), "%s", why);
+}
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* The drain report of this round. */
+static void announce_drain(const struct health_config *cfg, bool drained,
+			   bool module)
+{
+	bool known = false;
+	uint64_t conns = 0;
+	unsigned int ev;
+
+	if (drained && module) {
+		if (health_kernel_conns(&conns) == RC_OK)
+			known = true;
+		else
+			kernel_error("cannot count the connections left");
+	}
+	ev = health_drain_step(&ann.drain, drained, known, conns, now_ms(),
+			       cfg->drain_timeout_ms);
+	if (ev & HEALTH_DRAIN_BEGIN)
+		health_log(LOG_NOTICE, "drain: %llu connection%s left",
+			   (unsigned long long)conns, plural(conns));
+	if (ev & HEALTH_DRAIN_EMPTY)
+		health_log(LOG_NOTICE, "drain: node empty");
+	if (ev & HEALTH_DRAIN_TIMEOUT)
+		health_log(LOG_WARNING, "drain: timeout, %llu connection%s left",
+			   (unsigned long long)conns, plural(conns));
+	if (ev & HEALTH_DRAIN_END)
+		health_log(LOG_NOTICE, "drain: ended (%s is gone)",
+			   cfg->drain_file);
+}
+
+/*
+ * After the checks of a round: announce or withdraw (--announce). Kernel
+ * errors other than "module not loaded" are logged and change nothing.
+ */
+static void announce_round(const struct health_config *cfg)
+{
+	struct health_serve_in in = {
+		.drain_file = cfg->drain_file,
+		.sel = &cfg->announce_service,
+	};
+	struct health_backend *bes = NULL;
+	struct svc_sel *svcs = NULL;
+	char why[HEALTH_REASON_MAX];
+	int rc;
+
+	in.drained = access(cfg->drain_file, F_OK) == 0;
+	rc = health_kernel_list(&bes, &in.nbes);
+	if (rc == RC_OK)
+		rc = health_kernel_services(&svcs, &in.nsvcs);
+	if (rc == RC_NO_MODULE) {
+		health_err_clear();
+	} else if (rc != RC_OK) {
+		kernel_error("cannot list the services to announce");
+		goto out;
+	}
+	in.module = rc == RC_OK;
+	in.bes = bes;
+	in.svcs = svcs;
+	announce_set(cfg, health_serve(&in, why), why);
+	announce_drain(cfg, in.drained, in.module);
+out:
+	free(bes);
+	free(svcs);
 }
 
 /* --once: check every backend, print one line each, change nothing. */
@@ -641,6 +768,7 @@ static void log_start(const struct health_config *cfg)
 {
 	char iv[16], to[16], send[100], expect[100], usend[100], uexpect[100];
 	char agent[64 + SVC_STRLEN] = "";
+	char announce[96 + SVC_STRLEN + HEALTH_PATH_MAX] = "";
 
 	if (cfg->agent_port) {
 		char sel[SVC_STRLEN];
@@ -651,7 +779,22 @@ static void log_start(const struct health_config *cfg)
 			 cfg->agent_service.set ?
 			 fmt_svc(sel, &cfg->agent_service) : "");
 	}
-	health_log(LOG_INFO, "started: every %s s, timeout %s s, rise %u, fall %u%s%s%s%s%s, on-down %s",
+	if (cfg->announce[0]) {
+		char sel[SVC_STRLEN], dt[16];
+
+		snprintf(announce, sizeof(announce),
+			 ", announce %s%s%s, drain-file %s%s%s",
+			 cfg->announce,
+			 cfg->announce_service.set ? ", announce-service " : "",
+			 cfg->announce_service.set ?
+			 fmt_svc(sel, &cfg->announce_service) : "",
+			 cfg->drain_file,
+			 cfg->drain_timeout_ms ? ", drain-timeout " : "",
+			 cfg->drain_timeout_ms ?
+			 health_format_ms(dt, sizeof(dt),
+					  cfg->drain_timeout_ms) : "");
+	}
+	health_log(LOG_INFO, "started: every %s s, timeout %s s, rise %u, fall %u%s%s%s%s%s%s, on-down %s",
 		   health_format_ms(iv, sizeof(iv), cfg->interval_ms),
 		   health_format_ms(to, sizeof(to), cfg->timeout_ms),
 		   cfg->rise, cfg->fall,
@@ -661,7 +804,7 @@ static void log_start(const struct health_config *cfg)
 		   log_str(usend, sizeof(usend), "udp-send", cfg->udp_send,
 			   cfg->udp_send_len),
 		   log_str(uexpect, sizeof(uexpect), "udp-expect",
-			   cfg->udp_expect, cfg->udp_expect_len), agent,
+			   cfg->udp_expect, cfg->udp_expect_len), agent, announce,
 		   cfg->on_down == HEALTH_DOWN_EXPIRE ? "expire" : "keep");
 }
 
@@ -699,6 +842,15 @@ static void print_help(void)
 	       "                      relative to the fastest backend's\n"
 	       "  --agent-service SEL agent checks only for the services SEL selects\n"
 	       "                      (VIP[:PORT][/tcp|/udp]; default all)\n"
+	       "  --announce IFACE    set IFACE up while this node can serve, down while\n"
+	       "                      not (module out, a service without a usable\n"
+	       "                      backend, or drained); BIRD announces the VIP on it\n"
+	       "  --announce-service SEL  the services that must each have a usable\n"
+	       "                      backend (VIP[:PORT][/tcp|/udp]; default all)\n"
+	       "  --drain-file PATH   while PATH exists the node is drained: IFACE down,\n"
+	       "                      the connections left logged (default /run/l4lb/drain)\n"
+	       "  --drain-timeout SEC report a drain's end after SEC s even if connections\n"
+	       "                      are left (default 0: wait for them, 0-86400)\n"
 	       "  --on-down keep|expire  keep a down backend's connections (default),\n"
 	       "                      or remove them at once\n"
 	       "  --syslog            log to syslog too\n"
@@ -763,8 +915,13 @@ int main(int argc, char **argv)
 	log_start(&cfg);
 	next = now_ms();
 	for (;;) {
+		kernel_error_this_round = false;
 		if (round_once(&cfg, sfd))
 			break;
+		if (cfg.announce[0])
+			announce_round(&cfg);
+		if (!kernel_error_this_round)
+			last_kernel_err[0] = '\0';
 		/* Rounds start every interval; one that overran starts the next at once. */
 		next += cfg.interval_ms;
 		if (next < now_ms())
@@ -773,6 +930,10 @@ int main(int argc, char **argv)
 			break;
 	}
 
+	/*
+	 * The announce interface stays as it is: stopping the checker must
+	 * not withdraw a node that serves (see the top of this file).
+	 */
 	log_stop(sfd);
 	close(sfd);
 	health_kernel_close();

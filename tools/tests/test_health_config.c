@@ -205,6 +205,12 @@ static void set_accepts_every_key(void **state)
 	assert_true(c.agent_service.set);
 	assert_false(c.agent_service.has_port);
 	assert_int_equal(c.agent_service.proto, IPPROTO_UDP);
+	assert_int_equal(health_config_set(&c, "announce", "l4lbvip0", err), 0);
+	assert_int_equal(health_config_set(&c, "announce-service", "10.0.0.1", err), 0);
+	assert_int_equal(health_config_set(&c, "drain-file", "/tmp/d", err), 0);
+	assert_int_equal(health_config_set(&c, "drain-timeout", "0", err), 0);
+	assert_true(c.announce_service.set);
+	assert_string_equal(c.drain_file, "/tmp/d");
 	assert_int_equal(c.udp_send_len, 6);
 	assert_memory_equal(c.udp_send, "\0\1ping", 6);
 	assert_int_equal(c.udp_expect_len, 4);
@@ -657,6 +663,46 @@ static void short_interval_shortens_the_default_timeout(void **state)
 	assert_int_equal(c.timeout_ms, 1000);
 }
 
+static void args_set_announce_and_drain(void **state)
+{
+	struct health_config c;
+
+	(void)state;
+	assert_int_equal(args(&c, "--interval", "1"), 0);
+	assert_string_equal(c.announce, "");
+	assert_string_equal(c.drain_file, "/run/l4lb/drain");
+	assert_int_equal(c.drain_timeout_ms, 0);
+	assert_false(c.announce_service.set);
+	assert_int_equal(args(&c, "--announce", "l4lbvip0",
+			      "--announce-service", "10.0.0.1:20000/tcp",
+			      "--drain-file=/tmp/drain",
+			      "--drain-timeout", "1.5"), 0);
+	assert_string_equal(c.announce, "l4lbvip0");
+	assert_true(c.announce_service.set);
+	assert_true(c.announce_service.has_port);
+	assert_int_equal(c.announce_service.proto, IPPROTO_TCP);
+	assert_string_equal(c.drain_file, "/tmp/drain");
+	assert_int_equal(c.drain_timeout_ms, 1500);
+	assert_int_equal(args(&c, "--announce", "abcdefghijklmno"), 0);
+	expect_set_error("announce", "abcdefghijklmnop",
+			 "announce must be an interface name (1-15 bytes, no '/', ':' or blanks), got \"abcdefghijklmnop\"");
+	expect_set_error("announce", "a/b",
+			 "announce must be an interface name (1-15 bytes, no '/', ':' or blanks), got \"a/b\"");
+	expect_set_error("announce", "",
+			 "announce must be an interface name (1-15 bytes, no '/', ':' or blanks), got \"\"");
+	expect_set_error("announce-service", "10.0.0.1/sctp",
+			 "announce-service must be VIP[:PORT][/tcp|/udp], got \"10.0.0.1/sctp\"");
+	expect_set_error("drain-file", "run/drain",
+			 "drain-file must be an absolute path of at most 255 bytes, got \"run/drain\"");
+	expect_set_error("drain-timeout", "86401",
+			 "drain-timeout must be 0-86400 seconds, got \"86401\"");
+	expect_args_error("drain-file needs announce", "--drain-file", "/x");
+	expect_args_error("announce-service needs announce",
+			  "--announce-service", "10.0.0.1");
+	expect_args_error("drain-timeout needs announce",
+			  "--drain-timeout", "5");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +731,7 @@ int main(void)
 		cmocka_unit_test(args_set_the_udp_strings),
 		cmocka_unit_test(args_set_the_agent_check),
 		cmocka_unit_test(spec_is_filled_completely),
+		cmocka_unit_test(args_set_announce_and_drain),
 		cmocka_unit_test(args_help_and_version_win),
 		cmocka_unit_test(short_interval_shortens_the_default_timeout),
 	};

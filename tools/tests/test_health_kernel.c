@@ -303,6 +303,53 @@ static void after_a_failure_a_missing_module_is_not_loaded_on_demand(void **stat
 			    "l4lb module not loaded (generic netlink family \"l4lb\" not found)");
 }
 
+static void services_gives_every_key(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct svc_sel *list;
+	struct nlattr *nest;
+	size_t n;
+
+	(void)state;
+	nlh = new_reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	put_svc_fields(nlh, "10.0.0.1", 20000, IPPROTO_TCP);
+	put_svc_defaults(nlh, 1024);
+	mnl_attr_nest_end(nlh, nest);
+	nlh = new_reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	put_svc_fields(nlh, "10.0.0.2", 53, IPPROTO_UDP);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(health_kernel_services(&list, &n), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_GET);
+	assert_true(req()->nlmsg_flags & NLM_F_DUMP);
+	assert_int_equal(n, 2);
+	assert_true(list[0].set && list[0].has_port && list[0].has_proto);
+	assert_int_equal(list[0].vip, ref_key().vip);
+	assert_int_equal(list[0].port, ref_key().port);
+	assert_int_equal(list[0].proto, IPPROTO_TCP);
+	assert_int_equal(list[1].vip, inet_addr("10.0.0.2"));
+	assert_int_equal(list[1].port, htons(53));
+	assert_int_equal(list[1].proto, IPPROTO_UDP);
+	free(list);
+}
+
+static void conns_reads_the_stats_count(void **state)
+{
+	uint64_t conns = 99;
+
+	(void)state;
+	put_few_stats(new_reply(L4LB_CMD_STATS_GET), 3, 10);
+	assert_int_equal(health_kernel_conns(&conns), RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_STATS_GET);
+	assert_false(req()->nlmsg_flags & NLM_F_DUMP);
+	assert_int_equal(conns, 3);
+	/* An ack without the counter is a kernel error. */
+	fake_reset();
+	assert_int_equal(health_kernel_conns(&conns), RC_KERNEL);
+	assert_int_equal(conns, 3);
+}
+
 #define T(f) cmocka_unit_test_setup(f, reset)
 
 int main(void)
@@ -320,6 +367,8 @@ int main(void)
 		T(malformed_reply_fails_and_closes_the_socket),
 		T(socket_stays_open_between_requests),
 		T(after_a_failure_a_missing_module_is_not_loaded_on_demand),
+		T(services_gives_every_key),
+		T(conns_reads_the_stats_count),
 	};
 
 	return cmocka_run_group_tests_name("health_kernel", tests, NULL, NULL);

@@ -73,6 +73,9 @@
 /** L4LB_SNAT_POOL_MAX - most addresses in a service's SNAT pool */
 #define L4LB_SNAT_POOL_MAX	64
 
+/** L4LB_PEERS_MAX - most addresses in a service's peer list */
+#define L4LB_PEERS_MAX		16
+
 /**
  * L4LB_SNAT_USAGE_MAX - most entries of L4LB_SVC_ATTR_SNAT_USAGE: the pool's
  * addresses, then others that rows still hold
@@ -330,6 +333,23 @@ enum l4lb_flags {
  *	any value but NONE for a UDP service (-EINVAL). A change applies to
  *	connections scheduled from then on. Not yet acted upon by the packet
  *	path: set and shown only (issue #16).
+ * @L4LB_SVC_ATTR_PEERS: nest of L4LB_PEER_ATTR_ADDR (be32), one per
+ *	address: the balancer nodes that serve this service behind the same
+ *	ECMP route, for daisy chaining (Beamer, NSDI'18). A TCP segment
+ *	other than a SYN with no row here is sent, in an IPIP header (RFC
+ *	2003), to every peer that is not a local address, instead of being
+ *	passed on: after a router's rehash the node that owns the
+ *	connection translates it. A segment that came in on an IPIP device
+ *	(ARPHRD_TUNNEL) is never sent on; with no row it is dropped, so a
+ *	node's local VIP does not reset another node's connection. Each node
+ *	needs an IPIP device up to receive (the ipip module's tunl0), with
+ *	rp_filter off or loose on it. A request replaces the whole list; an
+ *	empty nest empties it (the default: strays are passed on). At most
+ *	L4LB_PEERS_MAX addresses (-E2BIG), none twice or 0.0.0.0 or
+ *	multicast (-EINVAL). The same list on every node, each node's own
+ *	address included, is the intended use. Replies list them in
+ *	ascending order. TCP only (-EINVAL for a UDP service): a UDP packet
+ *	without a row is a new flow.
  */
 enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_UNSPEC,
@@ -352,6 +372,7 @@ enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_SNAT_USAGE,
 	L4LB_SVC_ATTR_SNAT_FAIL,
 	L4LB_SVC_ATTR_CLIENT_ADDR,
+	L4LB_SVC_ATTR_PEERS,
 
 	__L4LB_SVC_ATTR_MAX,
 };
@@ -393,6 +414,21 @@ enum l4lb_client_addr {
 	[L4LB_CLIENT_ADDR_PROXY_V1]	= "proxy-v1",		\
 	[L4LB_CLIENT_ADDR_TOA]		= "toa",		\
 }
+
+/**
+ * enum l4lb_peer_attr - attributes in L4LB_SVC_ATTR_PEERS
+ * @L4LB_PEER_ATTR_UNSPEC: unused
+ * @L4LB_PEER_ATTR_ADDR: be32, a peer's address: the outer destination of
+ *	the IPIP packets sent to it
+ */
+enum l4lb_peer_attr {
+	L4LB_PEER_ATTR_UNSPEC,
+	L4LB_PEER_ATTR_ADDR,
+
+	__L4LB_PEER_ATTR_MAX,
+};
+
+#define L4LB_PEER_ATTR_MAX (__L4LB_PEER_ATTR_MAX - 1)
 
 /**
  * enum l4lb_snat_attr - attributes in the SNAT nests of a service
@@ -629,6 +665,10 @@ enum l4lb_conn_attr {
  *	whose data (TCP Fast Open) was dropped, so that the header comes
  *	first in the stream; the client sends the data again after the
  *	handshake
+ * @L4LB_STATS_ATTR_PEER_SENT: u64, TCP segments with no row sent to the
+ *	service's peers (L4LB_SVC_ATTR_PEERS), counted once per segment
+ * @L4LB_STATS_ATTR_PEER_MISS: u64, TCP segments that came in on an IPIP
+ *	device for a VIP with peers and had no row here either: dropped
  */
 enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_UNSPEC,
@@ -654,6 +694,8 @@ enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_RESETS_SENT,
 	L4LB_STATS_ATTR_TOA_NO_ROOM,
 	L4LB_STATS_ATTR_PROXY_SYN_DATA,
+	L4LB_STATS_ATTR_PEER_SENT,
+	L4LB_STATS_ATTR_PEER_MISS,
 
 	__L4LB_STATS_ATTR_MAX,
 };

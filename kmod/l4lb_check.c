@@ -262,3 +262,55 @@ int l4lb_check_snat_pool(struct net *net, const __be32 *addrs, unsigned int n,
 	}
 	return 0;
 }
+
+/**
+ * l4lb_check_peers() - may these addresses be a service's peers?
+ * @addrs: the addresses, network byte order, in any order
+ * @n: their number; 0 for none
+ * @proto: the service's protocol: peers are for TCP services only
+ * @bad: set to the index of the first bad address (@n past the last one
+ *	kept for -E2BIG), may be NULL
+ * @extack: error reporting, may be NULL
+ *
+ * A local address is allowed: the same list can go to every node, and a
+ * node skips its own addresses when it sends.
+ *
+ * Context: any.
+ * Return: 0, -E2BIG (more than L4LB_PEERS_MAX), or -EINVAL (0.0.0.0, a
+ * multicast, broadcast or loopback address, one given twice, or a UDP
+ * service).
+ */
+int l4lb_check_peers(const __be32 *addrs, unsigned int n, u8 proto,
+		     unsigned int *bad, struct netlink_ext_ack *extack)
+{
+	unsigned int i, j;
+
+	if (n && proto == IPPROTO_UDP) {
+		NL_SET_ERR_MSG(extack, "peers are for TCP services only");
+		return -EINVAL;
+	}
+	if (n > L4LB_PEERS_MAX) {
+		if (bad)
+			*bad = L4LB_PEERS_MAX;
+		NL_SET_ERR_MSG(extack, "more than "
+			       __stringify(L4LB_PEERS_MAX) " peers");
+		return -E2BIG;
+	}
+	for (i = 0; i < n; i++) {
+		if (bad)
+			*bad = i;
+		if (ipv4_is_zeronet(addrs[i]) || ipv4_is_multicast(addrs[i]) ||
+		    ipv4_is_lbcast(addrs[i]) || ipv4_is_loopback(addrs[i])) {
+			NL_SET_ERR_MSG(extack,
+				       "a peer must be a unicast address");
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (addrs[j] == addrs[i]) {
+				NL_SET_ERR_MSG(extack, "peer given twice");
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}

@@ -26,5 +26,7 @@ int l4lb_check_state(u8 state, struct netlink_ext_ack *extack);
 int l4lb_check_client_addr(u8 mode, u8 proto, struct netlink_ext_ack *extack);
 int l4lb_check_snat_pool(struct net *net, const __be32 *addrs, unsigned int n,
 			 unsigned int *bad, struct netlink_ext_ack *extack);
+int l4lb_check_peers(const __be32 *addrs, unsigned int n, u8 proto,
+		     unsigned int *bad, struct netlink_ext_ack *extack);
 
 #endif /* _L4LB_CHECK_H */

@@ -41,6 +41,7 @@
 #include "l4lb_mem.h"
 #include "l4lb_nat.h"
 #include "l4lb_net.h"
+#include "l4lb_peer.h"
 #include "l4lb_persist.h"
 #include "l4lb_proto_tcp.h"
 #include "l4lb_reset.h"
@@ -476,6 +477,44 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 #define L4LB_DIRS_ALL	(BIT(L4LB_DIR_ORIG) | BIT(L4LB_DIR_REPLY))
 
 /*
+ * A TCP segment other than a SYN for @svc with no row. With peers, at
+ * PRE_ROUTING, it goes to them (l4lb_peers_xmit()) and is dropped here; one
+ * that a peer sent is dropped, so that this node's local VIP does not
+ * reset the connection another node owns. Without, or with only this
+ * node's own addresses, it is passed on.
+ */
+static unsigned int l4lb_stray(struct l4lb_net *ln,
+			       const struct l4lb_service *svc,
+			       struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	const struct l4lb_peers *peers = rcu_dereference(svc->peers);
+	int sent;
+
+	if (!peers || state->hook != NF_INET_PRE_ROUTING) {
+		l4lb_stats_event(ln, L4LB_EV_STRAY);
+		return NF_ACCEPT;
+	}
+	if (l4lb_peer_sent_it(state)) {
+		l4lb_stats_event(ln, L4LB_EV_PEER_MISS);
+		return NF_DROP;
+	}
+	sent = l4lb_peers_xmit(state->net, skb, peers);
+	if (sent > 0) {
+		l4lb_stats_event(ln, L4LB_EV_PEER_SENT);
+		return NF_DROP;
+	}
+	if (!sent) {
+		l4lb_stats_event(ln, L4LB_EV_STRAY);
+		return NF_ACCEPT;
+	}
+	l4lb_stats_drop(ln, sent == -EMSGSIZE ? L4LB_DROP_MTU :
+			sent == -ENOMEM ? L4LB_DROP_NO_MEMORY :
+			L4LB_DROP_NO_ROUTE);
+	return NF_DROP;
+}
+
+/*
  * With conntrack=1, after conntrack: a packet l4lb translated before
  * conntrack has a row whose reply tuple is its inverse. Claim its new
  * conntrack entry (l4lb_xmit_ct_claim()).
@@ -576,11 +615,11 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 		    (l4.tcp_flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) !=
 		    TCPHDR_SYN) {
 			/* No row and not a new connection (say, after a
-			 * reload): never give it a backend. Passed on, so a
-			 * local VIP answers with a RST.
+			 * reload): never give it a backend. Another node may
+			 * own it (l4lb_peer.h); else passed on, so a local
+			 * VIP answers with a RST.
 			 */
-			l4lb_stats_event(ln, L4LB_EV_STRAY);
-			return NF_ACCEPT;
+			return l4lb_stray(ln, svc, skb, state);
 		}
 		conn = l4lb_conn_new(ln, svc, skb, state, &t, &l4);
 		if (IS_ERR(conn))

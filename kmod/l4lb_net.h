@@ -57,6 +57,8 @@ enum l4lb_drop {
  * @L4LB_EV_TOA_NO_ROOM: a segment sent without the TOA option it should
  *	have carried, for want of room
  * @L4LB_EV_PROXY_SYN_DATA: a SYN's data dropped on a PROXY protocol service
+ * @L4LB_EV_PEER_SENT: a TCP non-SYN with no row sent to the service's peers
+ * @L4LB_EV_PEER_MISS: a TCP non-SYN from a peer (IPIP) with no row, dropped
  * @L4LB_EV_MAX: the number of events
  */
 enum l4lb_event {
@@ -69,6 +71,8 @@ enum l4lb_event {
 	L4LB_EV_RESET_SENT,
 	L4LB_EV_TOA_NO_ROOM,
 	L4LB_EV_PROXY_SYN_DATA,
+	L4LB_EV_PEER_SENT,
+	L4LB_EV_PEER_MISS,
 	L4LB_EV_MAX,
 };
 

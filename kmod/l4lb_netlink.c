@@ -27,6 +27,7 @@
 #include "l4lb_net.h"
 #include "l4lb_netlink.h"
 #include "l4lb_netlink_msg.h"
+#include "l4lb_peer.h"
 #include "l4lb_service.h"
 #include "l4lb_snat.h"
 
@@ -37,6 +38,11 @@ static const struct nla_policy l4lb_snat_policy[L4LB_SNAT_ATTR_MAX + 1] = {
 	[L4LB_SNAT_ATTR_ADDR]		= { .type = NLA_BE32 },
 	[L4LB_SNAT_ATTR_PORTS_IN_USE]	= { .type = NLA_REJECT },
 	[L4LB_SNAT_ATTR_ENTRY]		= { .type = NLA_REJECT },
+};
+
+/* Inside L4LB_SVC_ATTR_PEERS: addresses only. */
+static const struct nla_policy l4lb_peer_policy[L4LB_PEER_ATTR_MAX + 1] = {
+	[L4LB_PEER_ATTR_ADDR]		= { .type = NLA_BE32 },
 };
 
 static const struct nla_policy l4lb_svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
@@ -61,6 +67,7 @@ static const struct nla_policy l4lb_svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_SNAT_FAIL] = { .type = NLA_REJECT },
 	[L4LB_SVC_ATTR_CLIENT_ADDR] =
 		NLA_POLICY_MAX(NLA_U8, L4LB_CLIENT_ADDR_MAX),
+	[L4LB_SVC_ATTR_PEERS] = NLA_POLICY_NESTED(l4lb_peer_policy),
 };
 
 static const struct nla_policy l4lb_be_policy[L4LB_BE_ATTR_MAX + 1] = {
@@ -388,6 +395,43 @@ static int l4lb_nl_snat(struct net *net, struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * The peers a request sets into @cfg: L4LB_SVC_ATTR_PEERS's addresses,
+ * checked and sorted. Without the attribute @cfg's peers stay.
+ */
+static int l4lb_nl_peers(const struct nlattr *nest,
+			 struct l4lb_service_cfg *cfg,
+			 struct netlink_ext_ack *extack)
+{
+	unsigned int n = 0, bad = UINT_MAX;	/* UINT_MAX: the nest itself */
+	const struct nlattr *a;
+	int rem, err;
+
+	if (!nest)
+		return 0;
+	nla_for_each_nested(a, nest, rem) {
+		/* The policy lets nothing else in; be sure. */
+		if (nla_type(a) != L4LB_PEER_ATTR_ADDR) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "the peers nest holds addresses only");
+			return -EINVAL;
+		}
+		if (n == L4LB_PEERS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "more than "
+					    __stringify(L4LB_PEERS_MAX)
+					    " peers");
+			return -E2BIG;
+		}
+		cfg->peers[n++] = nla_get_in_addr(a);
+	}
+	err = l4lb_check_peers(cfg->peers, n, cfg->proto, &bad, extack);
+	if (err)
+		return l4lb_nl_bad(l4lb_nl_nth(nest, bad), err, extack);
+	l4lb_peers_sort(cfg->peers, n);
+	cfg->npeers = n;
+	return 0;
+}
+
 static const struct {
 	int attr;
 	enum l4lb_timeout_kind kind;
@@ -449,7 +493,8 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		if (sel.proto)
 			cfg.proto = sel.proto;
 	}
-	err = l4lb_nl_snat(genl_info_net(info), tb, &cfg, info->extack);
+	err = l4lb_nl_snat(genl_info_net(info), tb, &cfg, info->extack) ?:
+	      l4lb_nl_peers(tb[L4LB_SVC_ATTR_PEERS], &cfg, info->extack);
 	if (err)
 		return err;
 	if (tb[L4LB_SVC_ATTR_SCHED])

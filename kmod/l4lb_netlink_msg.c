@@ -70,6 +70,22 @@ static int l4lb_nl_snat_pool_fill(struct sk_buff *msg,
 	return 0;
 }
 
+/* The peers of @cfg, a L4LB_SVC_ATTR_PEERS nest of addresses. */
+static int l4lb_nl_peers_fill(struct sk_buff *msg,
+			      const struct l4lb_service_cfg *cfg)
+{
+	struct nlattr *nest = nla_nest_start(msg, L4LB_SVC_ATTR_PEERS);
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->npeers; i++)
+		if (nla_put_in_addr(msg, L4LB_PEER_ATTR_ADDR, cfg->peers[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 /* @u, a L4LB_SVC_ATTR_SNAT_USAGE nest of entries. */
 static int l4lb_nl_snat_usage_fill(struct sk_buff *msg,
 				   const struct l4lb_snat_usage *u)
@@ -94,14 +110,15 @@ static int l4lb_nl_snat_usage_fill(struct sk_buff *msg,
 }
 
 /**
- * l4lb_nl_svc_fill() - put a service's settings, SNAT pool and its use in
+ * l4lb_nl_svc_fill() - put a service's settings, SNAT pool and its use,
+ *	and peers in
  *	a L4LB_ATTR_SERVICE nest
  * @msg: the message
  * @arg: the service's reply, a struct l4lb_nl_svc
  *
  * L4LB_SVC_ATTR_SNAT_ADDR is the pool's first address, or 0, for tools
  * that predate L4LB_SVC_ATTR_SNAT_POOL. With a full pool and usage the
- * nest is about 3.2 KiB: it fits a dump's smallest skb (NLMSG_GOODSIZE).
+ * nest is about 3.3 KiB: it fits a dump's smallest skb (NLMSG_GOODSIZE).
  *
  * Context: any.
  * Return: 0 or -EMSGSIZE.
@@ -139,6 +156,7 @@ int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 	    nla_put_u64_64bit(msg, L4LB_SVC_ATTR_SNAT_FAIL, r->snat_fail,
 			      L4LB_SVC_ATTR_PAD) ||
 	    nla_put_u8(msg, L4LB_SVC_ATTR_CLIENT_ADDR, cfg->client_addr) ||
+	    l4lb_nl_peers_fill(msg, cfg) ||
 	    (r->usage && l4lb_nl_snat_usage_fill(msg, r->usage)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
@@ -286,6 +304,8 @@ int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg)
 		[L4LB_EV_RESET_SENT]	= L4LB_STATS_ATTR_RESETS_SENT,
 		[L4LB_EV_TOA_NO_ROOM]	= L4LB_STATS_ATTR_TOA_NO_ROOM,
 		[L4LB_EV_PROXY_SYN_DATA] = L4LB_STATS_ATTR_PROXY_SYN_DATA,
+		[L4LB_EV_PEER_SENT]	= L4LB_STATS_ATTR_PEER_SENT,
+		[L4LB_EV_PEER_MISS]	= L4LB_STATS_ATTR_PEER_MISS,
 	};
 	struct l4lb_net *ln = (struct l4lb_net *)arg;
 	struct l4lb_stats_sum sum;

@@ -15,6 +15,7 @@
 #include "l4lb_mem.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
+#include "l4lb_peer.h"
 #include "l4lb_snat.h"
 
 /**
@@ -41,6 +42,8 @@ int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
 	      l4lb_check_port(cfg->port, extack) ?:
 	      l4lb_check_proto(cfg->proto, extack) ?:
 	      l4lb_check_snat_pool(NULL, cfg->snat, cfg->nsnat, NULL, extack) ?:
+	      l4lb_check_peers(cfg->peers, cfg->npeers, cfg->proto, NULL,
+			       extack) ?:
 	      l4lb_check_persistence(cfg->timeout[L4LB_CONN_PERSIST], extack) ?:
 	      l4lb_check_client_addr(cfg->client_addr, cfg->proto, extack);
 	for (i = L4LB_CONN_SYN_SENT; !err && i <= L4LB_CONN_STATE_MAX; i++)
@@ -121,6 +124,12 @@ static struct l4lb_snat_pool *l4lb_svc_snat(const struct l4lb_service *svc)
 					 lockdep_is_held(&svc->owner->lock));
 }
 
+static struct l4lb_peers *l4lb_svc_peers(const struct l4lb_service *svc)
+{
+	return rcu_dereference_protected(svc->peers,
+					 lockdep_is_held(&svc->owner->lock));
+}
+
 /**
  * l4lb_service_cfg_get() - read a service's settings
  * @svc: the service
@@ -132,6 +141,7 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
 			  struct l4lb_service_cfg *cfg)
 {
 	const struct l4lb_snat_pool *pool = l4lb_svc_snat(svc);
+	const struct l4lb_peers *peers = l4lb_svc_peers(svc);
 	unsigned int i;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -141,6 +151,11 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
 	if (pool) {
 		cfg->nsnat = pool->n;
 		memcpy(cfg->snat, pool->addrs, pool->n * sizeof(pool->addrs[0]));
+	}
+	if (peers) {
+		cfg->npeers = peers->n;
+		memcpy(cfg->peers, peers->addrs,
+		       peers->n * sizeof(peers->addrs[0]));
 	}
 	strscpy(cfg->sched, l4lb_svc_sched(svc)->sched->name,
 		sizeof(cfg->sched));
@@ -154,7 +169,8 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
  * @a: settings
  * @b: settings
  *
- * Compares every field, the SNAT pools by their @nsnat addresses only.
+ * Compares every field, the SNAT pools and peers by their @nsnat and
+ * @npeers addresses only.
  *
  * Context: any.
  * Return: true if a service set to @a and one set to @b behave alike.
@@ -165,6 +181,8 @@ bool l4lb_service_cfg_equal(const struct l4lb_service_cfg *a,
 	return a->vip == b->vip && a->port == b->port &&
 	       a->proto == b->proto && a->nsnat == b->nsnat &&
 	       !memcmp(a->snat, b->snat, a->nsnat * sizeof(a->snat[0])) &&
+	       a->npeers == b->npeers &&
+	       !memcmp(a->peers, b->peers, a->npeers * sizeof(a->peers[0])) &&
 	       !strncmp(a->sched, b->sched, sizeof(a->sched)) &&
 	       !memcmp(a->timeout, b->timeout, sizeof(a->timeout)) &&
 	       a->client_addr == b->client_addr;
@@ -296,17 +314,44 @@ static struct l4lb_snat_pool *l4lb_cfg_snat(const struct l4lb_service *svc,
 	return pool;
 }
 
-/* Publish @cfg's settings and its pool @snat (from l4lb_cfg_snat()). */
+/*
+ * The peers @cfg asks for, to publish with l4lb_cfg_apply(): @svc's own
+ * (NULL: none yet) if they are the same, else a new list, or an ERR_PTR.
+ */
+static struct l4lb_peers *l4lb_cfg_peers(const struct l4lb_service *svc,
+					 const struct l4lb_service_cfg *cfg,
+					 struct netlink_ext_ack *extack)
+{
+	struct l4lb_peers *peers = svc ? l4lb_svc_peers(svc) : NULL;
+
+	if (svc && l4lb_peers_same(peers, cfg->peers, cfg->npeers))
+		return peers;
+	peers = l4lb_peers_alloc(cfg->peers, cfg->npeers);
+	if (IS_ERR(peers))
+		NL_SET_ERR_MSG(extack, "out of memory");
+	return peers;
+}
+
+/*
+ * Publish @cfg's settings, its pool @snat (from l4lb_cfg_snat()) and its
+ * peers @peers (from l4lb_cfg_peers()).
+ */
 static void l4lb_cfg_apply(struct l4lb_service *svc,
 			   const struct l4lb_service_cfg *cfg,
-			   struct l4lb_snat_pool *snat)
+			   struct l4lb_snat_pool *snat,
+			   struct l4lb_peers *peers)
 {
 	struct l4lb_snat_pool *old = l4lb_svc_snat(svc);
+	struct l4lb_peers *old_peers = l4lb_svc_peers(svc);
 	unsigned int i;
 
 	if (snat != old) {
 		rcu_assign_pointer(svc->snat, snat);
 		l4lb_snat_pool_free(old);
+	}
+	if (peers != old_peers) {
+		rcu_assign_pointer(svc->peers, peers);
+		l4lb_peers_free(old_peers);
 	}
 	/* Read field by field on the packet path; the key never changes. */
 	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
@@ -360,6 +405,7 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 	struct l4lb_sched_inst *inst;
 	struct l4lb_snat_pool *snat;
 	struct l4lb_service *svc;
+	struct l4lb_peers *peers;
 
 	lockdep_assert_held(&svcs->lock);
 	svc = kzalloc(sizeof(*svc), L4LB_GFP_CTL);
@@ -371,14 +417,19 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 		return ERR_PTR(-ENOMEM);
 	}
 	snat = l4lb_cfg_snat(NULL, cfg, extack);
+	peers = IS_ERR(snat) ? NULL : l4lb_cfg_peers(NULL, cfg, extack);
 	if (IS_ERR(snat)) {
 		inst = ERR_CAST(snat);
 		snat = NULL;
+	} else if (IS_ERR(peers)) {
+		inst = ERR_CAST(peers);
+		peers = NULL;
 	} else {
 		inst = l4lb_sched_inst_ready(cfg->sched, arr, extack);
 	}
 	if (IS_ERR(inst)) {
-		kfree(snat);	/* never published */
+		kfree(peers);	/* never published */
+		kfree(snat);
 		kfree(arr);
 		kfree(svc);
 		return ERR_CAST(inst);
@@ -388,7 +439,7 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 	svc->vip = cfg->vip;
 	svc->port = cfg->port;
 	svc->proto = cfg->proto;
-	l4lb_cfg_apply(svc, cfg, snat);
+	l4lb_cfg_apply(svc, cfg, snat, peers);
 	RCU_INIT_POINTER(svc->arr, arr);
 	RCU_INIT_POINTER(svc->sched, inst);
 
@@ -408,7 +459,8 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
  *
  * Rows of existing connections are kept: they keep their backend and
  * tuples, SNAT address included, until they end. A new scheduler or SNAT
- * pool applies to connections scheduled from now on.
+ * pool applies to connections scheduled from now on; new peers to the
+ * next segment without a row.
  *
  * Context: process, l4lb_services::lock held.
  * Return: 0, -ENOENT for an unknown scheduler, or -ENOMEM; nothing changes
@@ -420,23 +472,37 @@ int l4lb_service_change(struct l4lb_service *svc,
 {
 	struct l4lb_sched_inst *inst, *old = l4lb_svc_sched(svc);
 	struct l4lb_snat_pool *snat;
+	struct l4lb_peers *peers;
+	int err;
 
 	snat = l4lb_cfg_snat(svc, cfg, extack);
 	if (IS_ERR(snat))
 		return PTR_ERR(snat);
+	peers = l4lb_cfg_peers(svc, cfg, extack);
+	if (IS_ERR(peers)) {
+		err = PTR_ERR(peers);
+		peers = l4lb_svc_peers(svc);
+		goto unwind;
+	}
 	if (strcmp(old->sched->name, cfg->sched)) {
 		inst = l4lb_sched_inst_ready(cfg->sched, l4lb_svc_arr(svc),
 					     extack);
 		if (IS_ERR(inst)) {
-			if (snat != l4lb_svc_snat(svc))
-				kfree(snat);
-			return PTR_ERR(inst);
+			err = PTR_ERR(inst);
+			goto unwind;
 		}
 		rcu_assign_pointer(svc->sched, inst);
 		l4lb_sched_inst_free(old);
 	}
-	l4lb_cfg_apply(svc, cfg, snat);
+	l4lb_cfg_apply(svc, cfg, snat, peers);
 	return 0;
+
+unwind:	/* free what was never published */
+	if (peers != l4lb_svc_peers(svc))
+		kfree(peers);
+	if (snat != l4lb_svc_snat(svc))
+		kfree(snat);
+	return err;
 }
 
 /**
@@ -597,5 +663,6 @@ void l4lb_service_destroy(struct l4lb_service *svc)
 	kfree_rcu(rcu_dereference_protected(svc->arr, 1), rcu);
 	l4lb_sched_inst_free(rcu_dereference_protected(svc->sched, 1));
 	l4lb_snat_pool_free(rcu_dereference_protected(svc->snat, 1));
+	l4lb_peers_free(rcu_dereference_protected(svc->peers, 1));
 	kfree_rcu(svc, rcu);
 }

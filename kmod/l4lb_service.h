@@ -36,6 +36,7 @@
 struct l4lb_backend;
 struct l4lb_backend_array;
 struct l4lb_sched_inst;
+struct l4lb_peers;
 struct l4lb_snat_pool;
 struct net;
 
@@ -93,6 +94,8 @@ struct l4lb_services {
  * @snat: the SNAT pool (RCU; replaced whole under l4lb_services::lock);
  *	NULL selects the primary address of the interface that routes to
  *	the backend, as MASQUERADE does
+ * @peers: the other nodes of the service (RCU; replaced whole under
+ *	l4lb_services::lock); NULL for none (l4lb_peer.h)
  * @snat_fail: new connections refused for want of a free SNAT address and
  *	port towards the chosen backend
  * @timeout: idle timeout of a row in each enum l4lb_conn_state, in jiffies;
@@ -112,6 +115,7 @@ struct l4lb_service {
 	__be16 port;
 	u8 proto;
 	struct l4lb_snat_pool __rcu *snat;
+	struct l4lb_peers __rcu *peers;
 	atomic64_t snat_fail;
 	unsigned long timeout[L4LB_CONN_STATE_MAX + 1];
 	u8 client_addr;
@@ -129,6 +133,9 @@ struct l4lb_service {
  * @snat: the SNAT pool, network byte order, in a pool's order
  *	(l4lb_snat_sort())
  * @nsnat: the number of addresses in @snat; 0 for automatic
+ * @peers: the service's peers, network byte order, ascending
+ *	(l4lb_peers_sort())
+ * @npeers: the number of addresses in @peers; 0 for none
  * @sched: scheduler name
  * @timeout: seconds, indexed like l4lb_service::timeout;
  *	timeout[L4LB_CONN_PERSIST] is the persistence time, 0 for none
@@ -140,6 +147,8 @@ struct l4lb_service_cfg {
 	u8 proto;
 	__be32 snat[L4LB_SNAT_POOL_MAX];
 	unsigned int nsnat;
+	__be32 peers[L4LB_PEERS_MAX];
+	unsigned int npeers;
 	char sched[L4LB_SCHED_NAME_MAX];
 	unsigned int timeout[L4LB_CONN_STATE_MAX + 1];
 	u8 client_addr;

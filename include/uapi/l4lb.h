@@ -635,7 +635,10 @@ enum l4lb_conn_attr {
  * @L4LB_STATS_ATTR_DROP_MTU: u64, packets dropped with ICMP
  *	fragmentation-needed or time-exceeded sent back
  * @L4LB_STATS_ATTR_STRAY: u64, TCP non-SYN packets for the VIP with no row;
- *	passed to the stack unchanged (a local VIP answers with RST)
+ *	passed to the stack unchanged (a local VIP answers with RST). Those
+ *	sent to peers count in PEER_SENT instead; those from a peer in
+ *	PEER_MISS; those that could not be sent as drops (DROP_MTU,
+ *	DROP_NO_MEMORY, DROP_NO_ROUTE)
  * @L4LB_STATS_ATTR_FRAGMENTS: u64, IP fragments seen (passed unchanged;
  *	l4lb enables defragmentation so this stays 0 unless disabled)
  * @L4LB_STATS_ATTR_ICMP_TRANSLATED: u64, ICMP errors about a row's packets

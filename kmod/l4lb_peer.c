@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4lb: daisy chaining between the nodes of a service (issue #20).
+ *
+ * Several nodes behind one ECMP route each hold the rows of the
+ * connections the router sends them. When the router's hash changes (a
+ * node added, or back), some established flows reach a node that has no
+ * row for them, and under full NAT only the node that has one can
+ * translate them. As in Beamer (Olteanu et al., NSDI'18), such a segment
+ * goes on to the other nodes, here in an IPIP header (RFC 2003) to each
+ * peer; the one that holds the row translates it, the others drop it. A
+ * segment that came in over IPIP is never sent on, so there are no loops.
+ */
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include <net/route.h>
+
+#include "../include/uapi/l4lb.h"
+#include "l4lb_mem.h"
+#include "l4lb_peer.h"
+
+static int l4lb_peer_cmp(const void *a, const void *b)
+{
+	u32 x = ntohl(*(const __be32 *)a), y = ntohl(*(const __be32 *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * l4lb_peers_sort() - put addresses in a peer list's order (ascending)
+ * @addrs: network byte order
+ * @n: their number
+ *
+ * Context: any.
+ */
+void l4lb_peers_sort(__be32 *addrs, unsigned int n)
+{
+	sort(addrs, n, sizeof(*addrs), l4lb_peer_cmp, NULL);
+}
+
+/**
+ * l4lb_peers_alloc() - a peer list of these addresses
+ * @addrs: network byte order, sorted (l4lb_peers_sort()), checked
+ *	(l4lb_check_peers())
+ * @n: their number, 0 to L4LB_PEERS_MAX
+ *
+ * Charged to the caller's memory cgroup (l4lb_mem.h).
+ *
+ * Context: process, may sleep.
+ * Return: the list; NULL for @n 0; ERR_PTR(-ENOMEM).
+ */
+struct l4lb_peers *l4lb_peers_alloc(const __be32 *addrs, unsigned int n)
+{
+	struct l4lb_peers *peers;
+
+	if (!n)
+		return NULL;
+	if (WARN_ON_ONCE(n > L4LB_PEERS_MAX))
+		return ERR_PTR(-EINVAL);
+	peers = kmalloc(struct_size(peers, addrs, n), L4LB_GFP_CTL);
+	if (!peers)
+		return ERR_PTR(-ENOMEM);
+	peers->n = n;
+	memcpy(peers->addrs, addrs, n * sizeof(*addrs));
+	return peers;
+}
+
+/**
+ * l4lb_peers_same() - does a peer list hold exactly these addresses?
+ * @peers: the list; NULL is the empty one
+ * @addrs: network byte order, in a list's order
+ * @n: their number
+ *
+ * Context: any; the caller keeps @peers alive.
+ * Return: true if they are the same, in the same order.
+ */
+bool l4lb_peers_same(const struct l4lb_peers *peers, const __be32 *addrs,
+		     unsigned int n)
+{
+	if (!peers)
+		return !n;
+	return peers->n == n && !memcmp(peers->addrs, addrs, n * sizeof(*addrs));
+}
+
+/**
+ * l4lb_peers_free() - free a peer list once no reader can see it
+ * @peers: the list, unpublished; may be NULL
+ *
+ * Context: any.
+ */
+void l4lb_peers_free(struct l4lb_peers *peers)
+{
+	if (peers)
+		kfree_rcu(peers, rcu);
+}
+
+/**
+ * l4lb_peer_sent_it() - did this packet come from a peer?
+ * @state: the hook's state, PRE_ROUTING
+ *
+ * A peer's segments arrive decapsulated on an IPIP device (tunl0, or an
+ * ipip link): ARPHRD_TUNNEL.
+ *
+ * Context: a netfilter hook.
+ * Return: true if it came in on an IPIP device.
+ */
+bool l4lb_peer_sent_it(const struct nf_hook_state *state)
+{
+	return state->in && state->in->type == ARPHRD_TUNNEL;
+}
+
+/* Send a copy of @skb to @peer in an IPIP packet; 0 or a negative errno. */
+static int l4lb_peer_xmit_one(struct net *net, const struct sk_buff *skb,
+			      __be32 peer)
+{
+	const struct iphdr *inner = ip_hdr(skb);
+	struct flowi4 fl4 = {
+		.daddr = peer,
+		.flowi4_proto = IPPROTO_IPIP,
+		.flowi4_tos = RT_TOS(inner->tos),
+	};
+	struct sk_buff *nskb;
+	struct iphdr *iph;
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (skb->len + sizeof(*iph) > dst_mtu(&rt->dst)) {
+		ip_rt_put(rt);
+		return -EMSGSIZE;
+	}
+	nskb = skb_copy_expand(skb, LL_RESERVED_SPACE(rt->dst.dev) +
+			       sizeof(*iph), 0, GFP_ATOMIC);
+	if (!nskb) {
+		ip_rt_put(rt);
+		return -ENOMEM;
+	}
+	/* A packet this host sends, as ip_forward() would make it one. */
+	skb_scrub_packet(nskb, false);
+	skb_clear_tstamp(nskb);
+	skb_dst_set(nskb, &rt->dst);
+	memset(IPCB(nskb), 0, sizeof(*IPCB(nskb)));
+	nskb->ip_summed = CHECKSUM_NONE;	/* the inner sums are complete */
+
+	skb_push(nskb, sizeof(*iph));
+	skb_reset_network_header(nskb);
+	iph = ip_hdr(nskb);
+	*iph = (struct iphdr) {
+		.version = 4,
+		.ihl = sizeof(*iph) >> 2,
+		.tos = inner->tos,
+		.tot_len = htons(nskb->len),
+		.frag_off = htons(IP_DF),
+		.ttl = ip4_dst_hoplimit(&rt->dst),
+		.protocol = IPPROTO_IPIP,
+		.saddr = fl4.saddr,
+		.daddr = peer,
+	};
+	__ip_select_ident(net, iph, 1);
+	nskb->protocol = htons(ETH_P_IP);
+	return ip_local_out(net, NULL, nskb) < 0 ? -ENOBUFS : 0;
+}
+
+/**
+ * l4lb_peers_xmit() - send a segment with no row to a service's peers
+ * @net: the namespace
+ * @skb: the segment at PRE_ROUTING, IPv4, not GSO; left as it is (the
+ *	caller drops it once sent)
+ * @peers: the service's peers
+ *
+ * Each peer that is not a local address of @net gets a copy in an IPIP
+ * packet from the address the route to it picks, with DF set: a segment
+ * that would not fit the route's MTU with the 20 bytes of the outer
+ * header is not sent (-EMSGSIZE), nor is a GSO packet.
+ *
+ * Context: a netfilter hook, BHs disabled, RCU read side.
+ * Return: the number of peers sent to (0 if every peer is local), or the
+ * error of the last that failed if none was sent to: -EMSGSIZE, -ENOMEM,
+ * -ENOBUFS, or a route lookup's error.
+ */
+int l4lb_peers_xmit(struct net *net, const struct sk_buff *skb,
+		    const struct l4lb_peers *peers)
+{
+	unsigned int i;
+	int sent = 0, err = 0;
+
+	if (skb_is_gso(skb))
+		return -EMSGSIZE;
+	for (i = 0; i < peers->n; i++) {
+		int e;
+
+		if (inet_addr_type(net, peers->addrs[i]) == RTN_LOCAL)
+			continue;
+		e = l4lb_peer_xmit_one(net, skb, peers->addrs[i]);
+		if (e)
+			err = e;
+		else
+			sent++;
+	}
+	return sent ?: err;
+}

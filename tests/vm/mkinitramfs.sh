@@ -50,7 +50,8 @@ MODULES="veth nf_defrag_ipv4 crc32c_generic nf_conntrack nf_nat nf_tables
 # left out where missing, and the tests that need them skip. sch_netem:
 # a lossy link for the client address tests (ca_proxy.sh). dummy: the
 # interface l4lb-health --announce sets up and down (health_announce.sh).
-OPTIONAL_MODULES="bridge br_netfilter sch_netem dummy"
+# ipip: the peers' tunnel of daisy chaining (peer_chain.sh).
+OPTIONAL_MODULES="bridge br_netfilter sch_netem dummy ipip"
 
 BINS="/usr/sbin/ip /usr/bin/ss /usr/bin/socat /usr/sbin/nft
 	/usr/sbin/xtables-nft-multi /usr/bin/setpriv /usr/bin/unshare

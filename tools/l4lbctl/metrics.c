@@ -94,6 +94,10 @@ static const struct stat_metric stat_metrics[] = {
 	COUNTER(L4LB_STATS_ATTR_PROXY_SYN_DATA,
 		"l4lb_proxy_syn_data_dropped_total",
 		"SYNs to a PROXY protocol service whose data (TCP Fast Open) was dropped."),
+	COUNTER(L4LB_STATS_ATTR_PEER_SENT, "l4lb_peer_sent_total",
+		"TCP segments other than SYN with no row, sent in IPIP to the service's peers (daisy chaining)."),
+	COUNTER(L4LB_STATS_ATTR_PEER_MISS, "l4lb_peer_miss_dropped_total",
+		"TCP segments that came in on an IPIP device for a VIP with peers and had no row here either, dropped."),
 };
 
 /* A new counter in the header must get a line here too. */

@@ -213,6 +213,8 @@ static const struct field stats_fields[] = {
 	STAT("resets_sent", L4LB_STATS_ATTR_RESETS_SENT),
 	STAT("toa_no_room", L4LB_STATS_ATTR_TOA_NO_ROOM),
 	STAT("proxy_syn_data", L4LB_STATS_ATTR_PROXY_SYN_DATA),
+	STAT("peer_sent", L4LB_STATS_ATTR_PEER_SENT),
+	STAT("peer_miss", L4LB_STATS_ATTR_PEER_MISS),
 };
 
 /* A new counter in the header must get a line here too. */

@@ -107,6 +107,8 @@ static const enum mnl_attr_data_type stats_policy[L4LB_STATS_ATTR_MAX + 1] = {
 	[L4LB_STATS_ATTR_RESETS_SENT]		= MNL_TYPE_U64,
 	[L4LB_STATS_ATTR_TOA_NO_ROOM]		= MNL_TYPE_U64,
 	[L4LB_STATS_ATTR_PROXY_SYN_DATA]	= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_PEER_SENT]		= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_PEER_MISS]		= MNL_TYPE_U64,
 };
 
 /* Where table_cb() files the attributes of one attribute stream. */

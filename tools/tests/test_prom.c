@@ -380,7 +380,7 @@ static void prometheus_families_are_well_formed(void **state)
 		assert_int_not_equal(line[0], '#');
 		assert_string_equal(name, family);
 	}
-	assert_int_equal(counters, 16);
+	assert_int_equal(counters, 18);
 	assert_int_equal(gauges, 11);
 }
 
@@ -428,6 +428,9 @@ static void prometheus_escapes_what_the_kernel_sent(void **state)
 		"\nl4lb_snat_reclaims_total{state=\"closed\"} 119\n"));
 	assert_non_null(strstr(out_text,
 		"\nl4lb_proxy_syn_data_dropped_total 122\n"));
+	assert_non_null(strstr(out_text, "\nl4lb_peer_sent_total 123\n"));
+	assert_non_null(strstr(out_text,
+		"\nl4lb_peer_miss_dropped_total 124\n"));
 	assert_non_null(strstr(out_text,
 		"\nl4lb_service_snat_ports_in_use{vip=\"192.0.2.1\",port=\"80\","
 		"proto=\"tcp\",address=\"10.0.1.251\"} 4\n"));

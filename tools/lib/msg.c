@@ -77,6 +77,7 @@ static const enum mnl_attr_data_type svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_SNAT_USAGE]	= MNL_TYPE_NESTED,
 	[L4LB_SVC_ATTR_SNAT_FAIL]	= MNL_TYPE_U64,
 	[L4LB_SVC_ATTR_CLIENT_ADDR]	= MNL_TYPE_U8,
+	[L4LB_SVC_ATTR_PEERS]		= MNL_TYPE_NESTED,
 };
 
 static const enum mnl_attr_data_type snat_policy[L4LB_SNAT_ATTR_MAX + 1] = {
@@ -250,6 +251,17 @@ static void put_snat_pool(struct nlmsghdr *nlh, const struct snat_pool *pool)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* The PEERS nest, empty for "none". */
+static void put_peers(struct nlmsghdr *nlh, const struct peer_list *peers)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	unsigned int i;
+
+	for (i = 0; i < peers->n; i++)
+		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, peers->addr[i]);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
@@ -278,6 +290,8 @@ void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_CLIENT_ADDR))
 		mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR,
 				svc->client_addr);
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_PEERS))
+		put_peers(nlh, &svc->peers);
 	/* CONN_MAX is read only. */
 	mnl_attr_nest_end(nlh, nest);
 }
@@ -417,6 +431,26 @@ static int get_snat_pool(const struct nlattr *nest, struct snat_pool *pool)
 	return 0;
 }
 
+/* PEERS: its ADDR attributes, in order. */
+static int get_peers(const struct nlattr *nest, struct peer_list *peers)
+{
+	const struct nlattr *a;
+
+	peers->n = 0;
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) != L4LB_PEER_ATTR_ADDR)
+			continue;	/* newer than this header */
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -1;
+		if (peers->n == L4LB_PEERS_MAX) {
+			errno = EBADMSG;
+			return -1;
+		}
+		peers->addr[peers->n++] = mnl_attr_get_u32(a);
+	}
+	return 0;
+}
+
 /* SNAT_USAGE: its ENTRY nests, each an ADDR and its PORTS_IN_USE. */
 static int get_snat_usage(const struct nlattr *nest, struct svc_info *s)
 {
@@ -481,6 +515,9 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 			get_u32(tb[timeout_kinds[i].attr]);
 	s.persistence = get_u32(tb[L4LB_SVC_ATTR_PERSISTENCE]);
 	s.client_addr = get_u8(tb[L4LB_SVC_ATTR_CLIENT_ADDR]);
+	if (tb[L4LB_SVC_ATTR_PEERS] &&
+	    get_peers(tb[L4LB_SVC_ATTR_PEERS], &s.peers) < 0)
+		return -1;
 	s.conn_max = get_u32(tb[L4LB_SVC_ATTR_CONN_MAX]);
 	*svc = s;
 	return 0;

@@ -115,6 +115,8 @@ struct snat_use {
  *	(only the L4LB_SVC_ATTR_TIMEOUT_* slots are used)
  * @persistence: seconds, 0 disables persistence
  * @client_addr: enum l4lb_client_addr
+ * @peers: the peers, L4LB_SVC_ATTR_PEERS; empty means "none" (with the
+ *	@present bit: an empty nest, which empties the list)
  * @conn_max: NAT table size limit (replies only)
  * @snat_fail: connections refused for want of a SNAT address and port
  *	(replies only)
@@ -132,6 +134,7 @@ struct svc_info {
 	uint32_t timeout[L4LB_SVC_ATTR_MAX + 1];
 	uint32_t persistence;
 	uint8_t client_addr;
+	struct peer_list peers;
 	uint32_t conn_max;
 	uint64_t snat_fail;
 	unsigned int nuse;
@@ -181,12 +184,13 @@ void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be);
 
 /**
  * msg_put_service() - append an L4LB_ATTR_SERVICE nest to a request
- * @nlh: request under construction, with room for the nest (<= 640 bytes)
+ * @nlh: request under construction, with room for the nest (<= 768 bytes)
  * @svc: the service; every settable attribute whose bit is set in
  *	@svc->present is sent; L4LB_SVC_ATTR_AF (AF_INET) is always sent.
  *	The SNAT pool (ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL)) goes as
  *	L4LB_SVC_ATTR_SNAT_ADDR when it has at most one address (0 for
- *	"auto"), which every module version reads, else as SNAT_POOL
+ *	"auto"), which every module version reads, else as SNAT_POOL. The
+ *	peers go as a PEERS nest of their ADDRs, an empty one for "none"
  */
 void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc);
 
@@ -231,9 +235,9 @@ int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be);
 int msg_get_conn(const struct nlmsghdr *nlh, struct conn_info *conn);
 /**
  * msg_get_service() - decode L4LB_ATTR_SERVICE; nothing required. The
- * nests SNAT_POOL (addresses) and SNAT_USAGE (entries of ADDR and
- * PORTS_IN_USE) are checked like the rest: EBADMSG for more entries than
- * the header allows or an entry without its ADDR
+ * nests SNAT_POOL (addresses), SNAT_USAGE (entries of ADDR and
+ * PORTS_IN_USE) and PEERS (addresses) are checked like the rest: EBADMSG
+ * for more entries than the header allows or an entry without its ADDR
  */
 int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc);
 /** msg_get_stats() - decode L4LB_ATTR_STATS; nothing required */

@@ -205,19 +205,19 @@ static int parse_snat_entry(const char *s, size_t len, uint32_t *lo,
 	return *hi < *lo ? -ERANGE : 0;
 }
 
-int parse_snat_pool(const char *s, struct snat_pool *pool)
+/*
+ * The comma-separated entries of @s, "A" or "A-B", into @addr (network
+ * order, at most @max) and @n; the errors of parse_snat_pool(). @addr and
+ * @n may be changed on error.
+ */
+static int parse_addr_list(const char *s, uint32_t *addr, unsigned int max,
+			   unsigned int *n)
 {
-	struct snat_pool p = { 0 };
 	const char *comma;
 	uint32_t lo, hi, a;
 	unsigned int i;
 
-	if (!s)
-		return -EINVAL;
-	if (!strcmp(s, "auto")) {
-		*pool = p;
-		return 0;
-	}
+	*n = 0;
 	for (;;) {
 		int err;
 
@@ -226,21 +226,55 @@ int parse_snat_pool(const char *s, struct snat_pool *pool)
 				       &lo, &hi);
 		if (err)
 			return err;
-		if (hi - lo >= L4LB_SNAT_POOL_MAX - p.n)
+		if (hi - lo >= max - *n)
 			return -E2BIG;
 		for (a = lo;; a++) {
-			for (i = 0; i < p.n; i++)
-				if (p.addr[i] == htonl(a))
+			for (i = 0; i < *n; i++)
+				if (addr[i] == htonl(a))
 					return -EEXIST;
-			p.addr[p.n++] = htonl(a);
+			addr[(*n)++] = htonl(a);
 			if (a == hi)
 				break;
 		}
 		if (!comma)
-			break;
+			return 0;
 		s = comma + 1;
 	}
+}
+
+int parse_snat_pool(const char *s, struct snat_pool *pool)
+{
+	struct snat_pool p = { 0 };
+
+	if (!s)
+		return -EINVAL;
+	if (strcmp(s, "auto")) {
+		int err = parse_addr_list(s, p.addr, L4LB_SNAT_POOL_MAX, &p.n);
+
+		if (err)
+			return err;
+	}
 	*pool = p;
+	return 0;
+}
+
+int parse_peers(const char *s, struct peer_list *peers)
+{
+	struct peer_list p = { 0 };
+	unsigned int i;
+
+	if (!s)
+		return -EINVAL;
+	if (strcmp(s, "none")) {
+		int err = parse_addr_list(s, p.addr, L4LB_PEERS_MAX, &p.n);
+
+		if (err)
+			return err;
+	}
+	for (i = 0; i < p.n; i++)
+		if (!p.addr[i] || IN_MULTICAST(ntohl(p.addr[i])))
+			return -EDOM;
+	*peers = p;
 	return 0;
 }
 

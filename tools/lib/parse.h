@@ -203,4 +203,27 @@ struct snat_pool {
  */
 int parse_snat_pool(const char *s, struct snat_pool *pool);
 
+/**
+ * struct peer_list - a service's peers (L4LB_SVC_ATTR_PEERS)
+ * @n: number of addresses; 0 is "none"
+ * @addr: the addresses, network byte order
+ */
+struct peer_list {
+	unsigned int n;
+	uint32_t addr[L4LB_PEERS_MAX];
+};
+
+/**
+ * parse_peers() - parse the "peers" value: "none" or a list of addresses
+ * @s: the word: "none", or comma-separated entries as parse_snat_pool()
+ *     takes them, each "A" or "A-B" (e.g. "10.0.0.11,10.0.0.12")
+ * @peers: the addresses in the order given, ranges expanded; n 0 for "none"
+ *
+ * Return: 0; -EINVAL if an entry is malformed; -ERANGE if a range ends
+ * below its start; -E2BIG for more than L4LB_PEERS_MAX addresses in all;
+ * -EEXIST if an address is given twice; -EDOM for 0.0.0.0 or a multicast
+ * address, which the kernel refuses too.
+ */
+int parse_peers(const char *s, struct peer_list *peers);
+
 #endif /* L4LBCTL_PARSE_H */

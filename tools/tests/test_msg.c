@@ -432,6 +432,75 @@ static void bad_snat_nests_are_refused(void **state)
 					 &svc), 0);
 }
 
+/* A SERVICE_GET reply with a PEERS nest of @n addresses from 10.0.0.1. */
+static struct nlmsghdr *peers_reply(unsigned int n)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *peers;
+	unsigned int i;
+
+	put_svc_fields(nlh, "192.0.2.1", 443, IPPROTO_TCP);
+	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	for (i = 0; i < n; i++)
+		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR,
+				 htonl(0x0a000001 + i));
+	mnl_attr_nest_end(nlh, peers);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void peers_are_decoded(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest, *peers;
+	struct svc_info svc;
+
+	(void)state;
+	assert_int_equal(msg_get_service(peers_reply(2), &svc), 0);
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_PEERS));
+	assert_int_equal(svc.peers.n, 2);
+	assert_int_equal(svc.peers.addr[0], inet_addr("10.0.0.1"));
+	assert_int_equal(svc.peers.addr[1], inet_addr("10.0.0.2"));
+
+	/* An empty nest: "none", but present. */
+	assert_int_equal(msg_get_service(peers_reply(0), &svc), 0);
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_PEERS));
+	assert_int_equal(svc.peers.n, 0);
+
+	/* No nest (an older module, or a UDP service): not present. */
+	assert_int_equal(msg_get_service(service_reply("rr", 3), &svc), 0);
+	assert_false(svc.present & ATTR_BIT(L4LB_SVC_ATTR_PEERS));
+	assert_int_equal(svc.peers.n, 0);
+
+	/* L4LB_PEERS_MAX, then one more. */
+	assert_int_equal(msg_get_service(peers_reply(L4LB_PEERS_MAX), &svc), 0);
+	assert_int_equal(svc.peers.n, L4LB_PEERS_MAX);
+	errno = 0;
+	assert_int_equal(msg_get_service(peers_reply(L4LB_PEERS_MAX + 1), &svc),
+			 -1);
+	assert_int_equal(errno, EBADMSG);
+
+	/* An address of the wrong size; an attribute newer than the header. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	mnl_attr_put_u16(nlh, L4LB_PEER_ATTR_ADDR, 1);
+	mnl_attr_nest_end(nlh, peers);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	mnl_attr_put_u64(nlh, L4LB_PEER_ATTR_MAX + 1, 1);
+	mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, inet_addr("10.0.0.9"));
+	mnl_attr_nest_end(nlh, peers);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), 0);
+	assert_int_equal(svc.peers.n, 1);
+	assert_int_equal(svc.peers.addr[0], inet_addr("10.0.0.9"));
+}
+
 static void scheduler_name_must_be_terminated_and_fit(void **state)
 {
 	char longest[L4LB_SCHED_NAME_MAX];
@@ -718,6 +787,50 @@ static void snat_pool_request_is_one_address_or_a_nest(void **state)
 	assert_string_equal(words, "10.0.1.250 10.0.1.252 10.0.1.251 ");
 }
 
+static void peers_request_is_a_nest_empty_for_none(void **state)
+{
+	struct svc_info svc = {
+		.present = ATTR_BIT(L4LB_SVC_ATTR_PEERS),
+		.peers = { 2, { inet_addr("10.0.0.12"), inet_addr("10.0.0.11") } },
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
+	struct attrs s = { { NULL }, 0 };
+	const struct nlattr *a;
+	unsigned int n = 0;
+
+	(void)state;
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_int_equal(s.count, 2);		/* AF and PEERS */
+	assert_non_null(s.tb[L4LB_SVC_ATTR_PEERS]);
+	assert_true(s.tb[L4LB_SVC_ATTR_PEERS]->nla_type & NLA_F_NESTED);
+	mnl_attr_for_each_nested(a, s.tb[L4LB_SVC_ATTR_PEERS]) {
+		assert_int_equal(mnl_attr_get_type(a), L4LB_PEER_ATTR_ADDR);
+		assert_int_equal(mnl_attr_get_payload_len(a), 4);
+		assert_int_equal(mnl_attr_get_u32(a), svc.peers.addr[n]);
+		n++;
+	}
+	assert_int_equal(n, 2);
+
+	/* "none": an empty nest. */
+	svc.peers.n = 0;
+	nlh = reply(L4LB_CMD_SERVICE_SET);
+	memset(&s, 0, sizeof(s));
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_int_equal(s.count, 2);
+	assert_non_null(s.tb[L4LB_SVC_ATTR_PEERS]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_PEERS]), 0);
+
+	/* Not given: not sent. */
+	svc.present = ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE);
+	nlh = reply(L4LB_CMD_SERVICE_SET);
+	memset(&s, 0, sizeof(s));
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_null(s.tb[L4LB_SVC_ATTR_PEERS]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -734,6 +847,7 @@ int main(void)
 		cmocka_unit_test(snat_pool_usage_and_failures_are_decoded),
 		cmocka_unit_test(snat_address_of_an_older_module_is_a_pool_of_one),
 		cmocka_unit_test(bad_snat_nests_are_refused),
+		cmocka_unit_test(peers_are_decoded),
 		cmocka_unit_test(scheduler_name_must_be_terminated_and_fit),
 		cmocka_unit_test(stats_reply_widens_u32_counters),
 		cmocka_unit_test(add_request_carries_af_address_port_weight_only),
@@ -741,6 +855,7 @@ int main(void)
 		cmocka_unit_test(state_request_is_one_byte),
 		cmocka_unit_test(service_set_request_carries_only_given_settings),
 		cmocka_unit_test(snat_pool_request_is_one_address_or_a_nest),
+		cmocka_unit_test(peers_request_is_a_nest_empty_for_none),
 		cmocka_unit_test(selector_carries_vip_port_proto_as_given),
 		cmocka_unit_test(no_selector_sends_nothing),
 	};

@@ -343,6 +343,63 @@ static void snat_pool_refuses_too_many_reversed_repeats_and_junk(void **state)
 		    NULL);
 }
 
+/* Parse @s as peers; expect @err, and on success the @n addresses. */
+static void expect_peers(const char *s, int err, unsigned int n,
+			 const char *const *addrs)
+{
+	struct peer_list p = { .n = 99, .addr = { 0xdeadbeef } };
+	unsigned int i;
+
+	assert_int_equal(parse_peers(s, &p), err);
+	if (err) {
+		/* Failure leaves the output untouched. */
+		assert_int_equal(p.n, 99);
+		assert_int_equal(p.addr[0], 0xdeadbeef);
+		return;
+	}
+	assert_int_equal(p.n, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(p.addr[i], inet_addr(addrs[i]));
+}
+
+static void peers_take_none_and_addresses(void **state)
+{
+	static const char *const two[] = { "10.0.0.12", "10.0.0.11" };
+	static const char *const three[] = {
+		"10.0.0.11", "10.0.0.12", "10.0.0.13",
+	};
+	struct peer_list p;
+
+	(void)state;
+	expect_peers("none", 0, 0, NULL);
+	expect_peers("10.0.0.12,10.0.0.11", 0, 2, two);
+	/* Ranges, as in a SNAT pool. */
+	expect_peers("10.0.0.11-10.0.0.13", 0, 3, three);
+	expect_peers("224.0.0.0-224.0.0.1", -EDOM, 0, NULL);
+	/* Exactly L4LB_PEERS_MAX, then one more. */
+	assert_int_equal(parse_peers("10.0.0.1-10.0.0.16", &p), 0);
+	assert_int_equal(p.n, L4LB_PEERS_MAX);
+	expect_peers("10.0.0.1-10.0.0.17", -E2BIG, 0, NULL);
+	expect_peers("10.0.0.1-10.0.0.15,10.0.1.1,10.0.2.1", -E2BIG, 0, NULL);
+	expect_peers("10.0.0.1,10.0.0.1", -EEXIST, 0, NULL);
+	expect_peers("10.0.0.2-10.0.0.1", -ERANGE, 0, NULL);
+	/* What the kernel refuses: 0.0.0.0, multicast. */
+	expect_peers("0.0.0.0", -EDOM, 0, NULL);
+	expect_peers("10.0.0.1,239.1.2.3", -EDOM, 0, NULL);
+	expect_peers("224.0.0.1", -EDOM, 0, NULL);
+	expect_peers("223.255.255.255,240.0.0.1", 0, 2,
+		     (const char *const[]){ "223.255.255.255", "240.0.0.1" });
+	/* Junk. */
+	expect_peers(NULL, -EINVAL, 0, NULL);
+	expect_peers("", -EINVAL, 0, NULL);
+	expect_peers("auto", -EINVAL, 0, NULL);
+	expect_peers("NONE", -EINVAL, 0, NULL);
+	expect_peers("none,10.0.0.1", -EINVAL, 0, NULL);
+	expect_peers("10.0.0.1,", -EINVAL, 0, NULL);
+	expect_peers("10.0.0.1:80", -EINVAL, 0, NULL);
+	expect_peers("10.0.0.256", -EINVAL, 0, NULL);
+}
+
 /*
  * Parse @s as a service selector and expect @err. On success compare with
  * @ip, @port (0: not given) and @proto (0: not given).
@@ -447,6 +504,7 @@ int main(void)
 		cmocka_unit_test(sched_name_must_fit_and_be_a_word),
 		cmocka_unit_test(snat_pool_takes_auto_addresses_ranges_and_lists),
 		cmocka_unit_test(snat_pool_refuses_too_many_reversed_repeats_and_junk),
+		cmocka_unit_test(peers_take_none_and_addresses),
 		cmocka_unit_test(selector_accepts_each_form),
 		cmocka_unit_test(selector_rejects_bad_parts),
 		cmocka_unit_test(selector_rejects_junk_and_whitespace),

@@ -91,6 +91,7 @@ _l4lbctl()
 	timeout) words='tcp tcpfin tcpclose udp udpunreplied syn' ;;
 	client-addr) words='none proxy-v2 proxy-v1 toa' ;;
 	snat) words='auto' ;;
+	peers) words='none' ;;
 	-f|-o) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
 	vip|port|weight|weight-pct|persistence) return 0 ;;	# a number or address
 	esac
@@ -118,7 +119,7 @@ _l4lbctl()
 		[ $((i + 2)) -eq "$COMP_CWORD" ] &&
 			words=$(_l4lbctl_services "$prog") ;;
 	service/set)
-		words='vip port proto scheduler snat timeout persistence client-addr' ;;
+		words='vip port proto scheduler snat timeout persistence client-addr peers' ;;
 	stats/*)
 		# "--prometheus", then "-o FILE", each once.
 		case " ${COMP_WORDS[*]:i+1:COMP_CWORD-i-1} " in

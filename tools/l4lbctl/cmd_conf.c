@@ -35,7 +35,13 @@ static bool be_removed(const struct be_info *be)
 
 /* ---- save ---- */
 
-/* "service set ..." with every setting the kernel reported. */
+_Static_assert(PEERS_STRLEN <= SNAT_POOL_STRLEN, "save_service()'s buf");
+
+/*
+ * "service set ..." with every setting the kernel reported; "peers" only
+ * if the service has some: a UDP service or an older module refuses the
+ * keyword, even as "none".
+ */
 static void save_service(FILE *f, const struct svc_info *svc)
 {
 	char buf[SNAT_POOL_STRLEN];
@@ -59,6 +65,8 @@ static void save_service(FILE *f, const struct svc_info *svc)
 		fprintf(f, " persistence %u", svc->persistence);
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_CLIENT_ADDR))
 		fprintf(f, " client-addr %s", client_addr_name(svc->client_addr));
+	if ((svc->present & ATTR_BIT(L4LB_SVC_ATTR_PEERS)) && svc->peers.n)
+		fprintf(f, " peers %s", fmt_peers(buf, &svc->peers));
 	fputc('\n', f);
 }
 

@@ -162,6 +162,30 @@ static int read_snat(const char *val, struct svc_info *svc)
 	}
 }
 
+/* The value of "peers": "none", or addresses (and ranges). */
+static int read_peers(const char *val, struct svc_info *svc)
+{
+	switch (parse_peers(val, &svc->peers)) {
+	case 0:
+		return RC_OK;
+	case -ERANGE:
+		return usage_error("invalid peers \"%s\": a range ends below its start",
+				   val);
+	case -E2BIG:
+		return usage_error("invalid peers \"%s\": more than %d addresses",
+				   val, L4LB_PEERS_MAX);
+	case -EEXIST:
+		return usage_error("invalid peers \"%s\": an address is given twice",
+				   val);
+	case -EDOM:
+		return usage_error("invalid peers \"%s\": 0.0.0.0 or a multicast address",
+				   val);
+	default:
+		return usage_error("invalid peers \"%s\" (expected none, or IP[,IP...])",
+				   val);
+	}
+}
+
 /* One "KEYWORD VALUE" pair of "service set"; @w is the keyword. */
 static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 {
@@ -186,6 +210,8 @@ static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 		attr = L4LB_SVC_ATTR_PERSISTENCE;
 	else if (!strcmp(w, "client-addr"))
 		attr = L4LB_SVC_ATTR_CLIENT_ADDR;
+	else if (!strcmp(w, "peers"))
+		attr = L4LB_SVC_ATTR_PEERS;
 	else
 		return args_unknown(w);
 
@@ -227,6 +253,8 @@ static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 			return usage_error("invalid client-addr \"%s\" (expected none, proxy-v2, proxy-v1 or toa)",
 					   val);
 		break;
+	case L4LB_SVC_ATTR_PEERS:
+		return read_peers(val, svc);
 	}
 	return RC_OK;
 }
@@ -276,7 +304,8 @@ static const struct subcmd service_subcmds[] = {
 	  "[vip IP] [port N] [proto tcp|udp] [scheduler NAME]\n"
 	  "[snat auto|IP[-IP][,...]]\n"
 	  "[timeout tcp|tcpfin|tcpclose|udp|udpunreplied|syn SECONDS]...\n"
-	  "[persistence SECONDS] [client-addr none|proxy-v2|proxy-v1|toa]",
+	  "[persistence SECONDS] [client-addr none|proxy-v2|proxy-v1|toa]\n"
+	  "[peers none|IP[,IP...]]",
 	  "create a service, or change the one vip, port and proto select" },
 	{ "del", service_del_cmd, "SEL",
 	  "delete a service, with its backends and NAT rows" },

@@ -145,6 +145,26 @@ static void svc_snat_usage_value(struct printer *p, const void *obj)
 	json_end_array(&p->j);
 }
 
+/*
+ * "peers": text as l4lbctl reads it, "A,B" or "none"; JSON an array of
+ * address strings, [] for none.
+ */
+static void svc_peers_value(struct printer *p, const void *obj)
+{
+	const struct svc_info *svc = obj;
+	char buf[PEERS_STRLEN];
+	unsigned int i;
+
+	if (!p->json) {
+		fputs(fmt_peers(buf, &svc->peers), p->f);
+		return;
+	}
+	json_begin_array(&p->j);
+	for (i = 0; i < svc->peers.n; i++)
+		json_string(&p->j, fmt_ipv4(buf, svc->peers.addr[i]));
+	json_end_array(&p->j);
+}
+
 static const char *svc_client_addr_word(const void *obj, char *buf)
 {
 	(void)buf;
@@ -183,6 +203,8 @@ static const struct field svc_fields[] = {
 	  .attr = L4LB_SVC_ATTR_PERSISTENCE },
 	{ "client_addr", 0, "client_addr", FIELD_WORD(svc_client_addr_word),
 	  .attr = L4LB_SVC_ATTR_CLIENT_ADDR },
+	{ "peers", 0, "peers", FIELD_VALUE(svc_peers_value),
+	  .attr = L4LB_SVC_ATTR_PEERS },
 	{ "conn_max", 0, "conn_max", FIELD_U32(struct svc_info, conn_max),
 	  .attr = L4LB_SVC_ATTR_CONN_MAX },
 };

@@ -94,14 +94,15 @@ void out_conns_end(struct out *o);
  * "service VIP:PORT/PROTO", then one "name value" line per attribute the
  * kernel sent (vip, port, proto, scheduler, snat, snat_usage, snat_fail,
  * timeout_tcp, timeout_tcpfin, timeout_tcpclose, timeout_udp,
- * timeout_udpunreplied, timeout_syn, persistence, conn_max). snat is the
- * pool as "service set snat" takes it: "auto", or ranges and addresses
- * ("10.0.1.250-10.0.1.253,10.0.2.9"); snat_usage is "ADDR=N ..." (the
- * service's rows per SNAT address) or "none".
+ * timeout_udpunreplied, timeout_syn, persistence, client_addr, peers,
+ * conn_max). snat is the pool as "service set snat" takes it: "auto", or
+ * ranges and addresses ("10.0.1.250-10.0.1.253,10.0.2.9"); snat_usage is
+ * "ADDR=N ..." (the service's rows per SNAT address) or "none"; peers is
+ * "A,B,..." or "none", as "service set peers" takes it.
  * JSON: one element of an array, an object with the same names (without
  * the "service" heading); snat_usage is an array of {"address",
- * "ports_in_use"} objects, and "snat_pool" (JSON only) the pool's
- * addresses, an array of strings.
+ * "ports_in_use"} objects, "snat_pool" (JSON only) the pool's addresses
+ * and "peers" the peers' addresses, arrays of strings ([] for none).
  */
 void out_service(struct out *o, const struct svc_info *svc);
 
@@ -139,7 +140,7 @@ void out_count(struct out *o, uint64_t conns);
  *    (state "draining" for a removed backend);
  *  - a service: "VIP:PORT/PROTO", then, for the service events, its
  *    settings as "name value" pairs with the names of "service" (scheduler,
- *    snat, timeout_*, persistence, client_addr);
+ *    snat, timeout_*, persistence, client_addr, peers);
  *  - counters: "name value" pairs with the names of "stats".
  * "flush" without a service flushed every row.
  * JSON: one object, "event" then the members "list -j" gives a backend,

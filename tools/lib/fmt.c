@@ -69,3 +69,18 @@ char *fmt_snat_pool(char *buf, const struct snat_pool *pool)
 	}
 	return buf;
 }
+
+char *fmt_peers(char *buf, const struct peer_list *peers)
+{
+	char a[INET_ADDRSTRLEN];
+	unsigned int i;
+	size_t len = 0;
+
+	if (!peers->n)
+		return strcpy(buf, "none");
+	/* 16 addresses of at most 15 characters and their commas fit. */
+	for (i = 0; i < peers->n && i < L4LB_PEERS_MAX; i++)
+		len += snprintf(buf + len, PEERS_STRLEN - len, "%s%s",
+				i ? "," : "", fmt_ipv4(a, peers->addr[i]));
+	return buf;
+}

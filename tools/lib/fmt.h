@@ -58,4 +58,19 @@ char *fmt_svc(char *buf, const struct svc_sel *sel);
  */
 char *fmt_snat_pool(char *buf, const struct snat_pool *pool);
 
+/* Longest fmt_peers() text, including the NUL: 16 addresses. */
+#define PEERS_STRLEN (L4LB_PEERS_MAX * sizeof("255.255.255.255,"))
+
+/**
+ * fmt_peers() - format a service's peers the way parse_peers() reads them
+ * @buf: at least PEERS_STRLEN bytes
+ * @peers: the addresses, network byte order
+ *
+ * "none" for no peers, else the addresses comma-separated, in the order
+ * given (the kernel's: ascending), each alone: no ranges.
+ *
+ * Return: @buf.
+ */
+char *fmt_peers(char *buf, const struct peer_list *peers);
+
 #endif /* L4LBCTL_FMT_H */

@@ -162,6 +162,18 @@ usage '"timeout udpunreplied" given twice' service set timeout udpunreplied 1 ti
 usage 'invalid persistence "4294967296" (expected seconds)' service set persistence 4294967296
 usage 'invalid client-addr "proxy" (expected none, proxy-v2, proxy-v1 or toa)' service set client-addr proxy
 usage '"client-addr" given twice' service set client-addr toa client-addr none
+peers='(expected none, or IP[,IP...])'
+usage "invalid peers \"10.0.0.300\" $peers" service set peers 10.0.0.300
+usage "invalid peers \"\" $peers" service set peers ''
+usage "invalid peers \"auto\" $peers" service set peers auto
+usage "invalid peers \"none,10.0.0.1\" $peers" service set peers none,10.0.0.1
+usage 'invalid peers "10.0.0.1-10.0.0.17": more than 16 addresses' service set peers 10.0.0.1-10.0.0.17
+usage 'invalid peers "10.0.0.1,10.0.0.1": an address is given twice' service set peers 10.0.0.1,10.0.0.1
+usage 'invalid peers "10.0.0.2-10.0.0.1": a range ends below its start' service set peers 10.0.0.2-10.0.0.1
+usage 'invalid peers "0.0.0.0": 0.0.0.0 or a multicast address' service set peers 0.0.0.0
+usage 'invalid peers "10.0.0.1,224.0.0.5": 0.0.0.0 or a multicast address' service set peers 10.0.0.1,224.0.0.5
+usage 'missing value after "peers"' service set peers
+usage '"peers" given twice' service set peers none peers 10.0.0.1
 usage '"vip" given twice' service set vip 1.2.3.4 vip 1.2.3.5
 
 # The iproute2-style forms: "backend add|del|set|show", "conn

@@ -469,6 +469,131 @@ static void service_set_bad_snat_sends_nothing(void **state)
 			    "a range ends below its start\n");
 }
 
+/* The addresses of the PEERS nest of the request, as "a.b.c.d " words. */
+static void sent_peers(char *out, size_t size)
+{
+	struct attrs svc = nest_attrs(L4LB_ATTR_SERVICE);
+	const struct nlattr *a;
+	size_t len = 0;
+
+	assert_non_null(svc.tb[L4LB_SVC_ATTR_PEERS]);
+	assert_true(svc.tb[L4LB_SVC_ATTR_PEERS]->nla_type & NLA_F_NESTED);
+	out[0] = '\0';
+	mnl_attr_for_each_nested(a, svc.tb[L4LB_SVC_ATTR_PEERS]) {
+		struct in_addr in = { .s_addr = mnl_attr_get_u32(a) };
+
+		assert_int_equal(mnl_attr_get_type(a), L4LB_PEER_ATTR_ADDR);
+		assert_int_equal(mnl_attr_get_payload_len(a), 4);
+		len += snprintf(out + len, size - len, "%s ", inet_ntoa(in));
+	}
+}
+
+static void service_set_peers_sends_a_nest(void **state)
+{
+	char words[512];
+
+	(void)state;
+	assert_int_equal(run(cmd_service, false,
+			     "set vip 192.0.2.1 peers 10.0.0.12,10.0.0.11"),
+			 RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_SERVICE_SET);
+	assert_int_equal(nest_attrs(L4LB_ATTR_SERVICE).count, 3);
+	sent_peers(words, sizeof(words));
+	assert_string_equal(words, "10.0.0.12 10.0.0.11 ");
+
+	/* A range, expanded. */
+	assert_int_equal(run(cmd_service, false,
+			     "set peers 10.0.0.11-10.0.0.13"), RC_OK);
+	sent_peers(words, sizeof(words));
+	assert_string_equal(words, "10.0.0.11 10.0.0.12 10.0.0.13 ");
+
+	/* "none": an empty nest, which empties the list. */
+	assert_int_equal(run(cmd_service, false, "set peers none"), RC_OK);
+	assert_int_equal(nest_attrs(L4LB_ATTR_SERVICE).count, 2);
+	sent_peers(words, sizeof(words));
+	assert_string_equal(words, "");
+	assert_int_equal(mnl_attr_get_payload_len(
+		nest_attrs(L4LB_ATTR_SERVICE).tb[L4LB_SVC_ATTR_PEERS]), 0);
+
+	/* Not given: not sent. */
+	assert_int_equal(run(cmd_service, false, "set persistence 5"), RC_OK);
+	assert_null(nest_attrs(L4LB_ATTR_SERVICE).tb[L4LB_SVC_ATTR_PEERS]);
+}
+
+static void service_set_bad_peers_sends_nothing(void **state)
+{
+	static const struct {
+		const char *args, *err;
+	} bad[] = {
+		{ "set peers 10.0.0.1,10.0.0.1",
+		  "invalid peers \"10.0.0.1,10.0.0.1\": an address is given twice" },
+		{ "set peers 10.0.0.1-10.0.0.17",
+		  "invalid peers \"10.0.0.1-10.0.0.17\": more than 16 addresses" },
+		{ "set peers 10.0.0.x",
+		  "invalid peers \"10.0.0.x\" (expected none, or IP[,IP...])" },
+		{ "set peers 239.0.0.1",
+		  "invalid peers \"239.0.0.1\": 0.0.0.0 or a multicast address" },
+		{ "set peers",
+		  "missing value after \"peers\"" },
+		{ "set peers none peers 10.0.0.1",
+		  "\"peers\" given twice" },
+	};
+	char want[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		reset(NULL);
+		assert_int_equal(run(cmd_service, false, bad[i].args), RC_USAGE);
+		assert_int_equal(fake.requests, 0);
+		assert_string_equal(out_text, "");
+		snprintf(want, sizeof(want), "l4lbctl: %s\n", bad[i].err);
+		assert_string_equal(err_text, want);
+	}
+}
+
+/* A SERVICE_GET reply for 192.0.2.1:80/tcp with the @n peers @addrs. */
+static void add_peers_service_reply(const char *const *addrs, unsigned int n)
+{
+	struct nlmsghdr *nlh = new_reply(L4LB_CMD_SERVICE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *peers;
+	unsigned int i;
+
+	put_svc_fields(nlh, "192.0.2.1", 80, IPPROTO_TCP);
+	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	for (i = 0; i < n; i++)
+		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, inet_addr(addrs[i]));
+	mnl_attr_nest_end(nlh, peers);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void service_show_prints_peers(void **state)
+{
+	static const char *const two[] = { "10.0.0.11", "10.0.0.12" };
+
+	(void)state;
+	add_peers_service_reply(two, 2);
+	add_peers_service_reply(two, 0);
+	assert_int_equal(run(cmd_service, false, ""), RC_OK);
+	assert_string_equal(out_text,
+		"service 192.0.2.1:80/tcp\nvip 192.0.2.1\nport 80\nproto tcp\n"
+		"peers 10.0.0.11,10.0.0.12\n"
+		"\n"
+		"service 192.0.2.1:80/tcp\nvip 192.0.2.1\nport 80\nproto tcp\n"
+		"peers none\n");
+
+	reset(NULL);
+	add_peers_service_reply(two, 2);
+	add_peers_service_reply(two, 0);
+	assert_int_equal(run(cmd_service, true, "show"), RC_OK);
+	assert_string_equal(out_text,
+		"[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		"\"peers\":[\"10.0.0.11\",\"10.0.0.12\"]},"
+		"{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		"\"peers\":[]}]\n");
+}
+
 /* A SERVICE_GET reply for 192.0.2.1:80/tcp with a pool of two, 20 rows
  * on each address and 1 refused, as the module builds it.
  */
@@ -864,6 +989,9 @@ int main(void)
 		T(service_set_snat_pool_sends_its_addresses),
 		T(service_set_bad_snat_sends_nothing),
 		T(service_show_prints_snat_pool_usage_and_failures),
+		T(service_set_peers_sends_a_nest),
+		T(service_set_bad_peers_sends_nothing),
+		T(service_show_prints_peers),
 		T(service_dumps_every_service),
 		T(service_dump_of_none_is_empty),
 		T(service_show_sel_gets_the_one_selected),

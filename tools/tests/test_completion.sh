@@ -76,6 +76,8 @@ expect 'lc mh rr wlc wrr' "$P" service set scheduler ''
 expect 'tcp tcpclose tcpfin' "$P" service set timeout tcp
 expect '' "$P" service set timeout tcp ''
 expect 'none proxy-v1 proxy-v2 toa' "$P" service set client-addr ''
+expect 'peers persistence port proto' "$P" service set vip 10.0.0.1 p
+expect 'none' "$P" service set peers ''
 expect '' "$P" service set vip ''
 # The running system's services and backends.
 expect '10.0.0.1:53/udp 10.0.0.1:80/tcp' "$P" service del ''

@@ -42,7 +42,21 @@ struct entry {
 	uint16_t be_port;
 	uint8_t state;
 	bool removed;
+	const char *peers;	/* a service's peers, "A B", or NULL: no nest */
 };
+
+/* A PEERS nest of the addresses in @list ("A B ..."; "" for none). */
+static void put_peers(struct nlmsghdr *nlh, const char *list)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	char buf[256], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save))
+		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, inet_addr(tok));
+	mnl_attr_nest_end(nlh, nest);
+}
 
 /* Queue the replies to the dumps of @table, which ends with a NULL vip. */
 static void set_kernel(const struct entry *table)
@@ -62,6 +76,8 @@ static void set_kernel(const struct entry *table)
 			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
 			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
 			mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, 0);
+			if (f->peers)
+				put_peers(nlh, f->peers);
 			mnl_attr_nest_end(nlh, nest);
 			continue;
 		}
@@ -149,6 +165,8 @@ static int read_text(const char *text, struct conf *conf)
 
 #define SVC1 "service set vip 10.0.0.1 port 80 proto tcp scheduler wrr\n"
 #define SVC2 "service set vip 10.0.0.1 port 53 proto udp timeout udp 10\n"
+#define SVC1_PEERS \
+	"service set vip 10.0.0.1 port 80 proto tcp peers 10.0.0.11,10.0.0.12\n"
 
 /* ---- The parser. ---- */
 
@@ -347,13 +365,13 @@ static void restore_sends_services_then_backends(void **state)
 }
 
 static const struct entry two_services[] = {
-	{ "10.0.0.1", 80, IPPROTO_TCP, NULL, 0, 0, false },
-	{ "10.0.0.7", 80, IPPROTO_TCP, NULL, 0, 0, false },
-	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.2", 80, L4LB_BE_STATE_DOWN, false },
-	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.4", 80, L4LB_BE_STATE_UP, false },
-	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.5", 80, L4LB_BE_STATE_DRAIN, true },
-	{ "10.0.0.7", 80, IPPROTO_TCP, "10.0.0.8", 80, L4LB_BE_STATE_UP, false },
-	{ NULL, 0, 0, NULL, 0, 0, false },
+	{ "10.0.0.1", 80, IPPROTO_TCP, NULL, 0, 0, false, NULL },
+	{ "10.0.0.7", 80, IPPROTO_TCP, NULL, 0, 0, false, NULL },
+	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.2", 80, L4LB_BE_STATE_DOWN, false, NULL },
+	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.4", 80, L4LB_BE_STATE_UP, false, NULL },
+	{ "10.0.0.1", 80, IPPROTO_TCP, "10.0.0.5", 80, L4LB_BE_STATE_DRAIN, true, NULL },
+	{ "10.0.0.7", 80, IPPROTO_TCP, "10.0.0.8", 80, L4LB_BE_STATE_UP, false, NULL },
+	{ NULL, 0, 0, NULL, 0, 0, false, NULL },
 };
 
 static void restore_sets_a_backend_that_is_there(void **state)
@@ -483,6 +501,72 @@ static void save_prints_lines_restore_reads_back(void **state)
 	conf_free(&conf);
 }
 
+/* Peers only when there are some: UDP and older modules refuse "peers". */
+static void save_and_restore_peers(void **state)
+{
+	static const struct entry peered[] = {
+		{ "10.0.0.1", 80, IPPROTO_TCP, NULL, 0, 0, false,
+		  "10.0.0.11 10.0.0.12" },
+		{ "10.0.0.2", 80, IPPROTO_TCP, NULL, 0, 0, false, "" },
+		{ "10.0.0.3", 53, IPPROTO_UDP, NULL, 0, 0, false, NULL },
+		{ NULL, 0, 0, NULL, 0, 0, false, NULL },
+	};
+	static const char *const want[] = { "10.0.0.11", "10.0.0.12" };
+	const struct nlattr *peers, *a;
+	struct conf conf;
+	char text[1024];
+	unsigned int n = 0;
+
+	(void)state;
+	set_kernel(peered);
+	assert_int_equal(run(cmd_save, false, ""), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_non_null(strstr(out_text,
+		"service set vip 10.0.0.1 port 80 proto tcp scheduler wrr snat auto timeout tcp 900 persistence 0 client-addr none peers 10.0.0.11,10.0.0.12\n"));
+	assert_non_null(strstr(out_text,
+		"service set vip 10.0.0.2 port 80 proto tcp scheduler wrr snat auto timeout tcp 900 persistence 0 client-addr none\n"));
+	assert_non_null(strstr(out_text,
+		"service set vip 10.0.0.3 port 53 proto udp scheduler wrr snat auto timeout tcp 900 persistence 0 client-addr none\n"));
+	assert_int_equal(read_text(out_text, &conf), RC_OK);
+	assert_int_equal(conf.nsvcs, 3);
+	assert_true(conf.svcs[0].svc.present & ATTR_BIT(L4LB_SVC_ATTR_PEERS));
+	assert_int_equal(conf.svcs[0].svc.peers.n, 2);
+	assert_int_equal(conf.svcs[0].svc.peers.addr[1], inet_addr("10.0.0.12"));
+	assert_false(conf.svcs[1].svc.present & ATTR_BIT(L4LB_SVC_ATTR_PEERS));
+	assert_false(conf.svcs[2].svc.present & ATTR_BIT(L4LB_SVC_ATTR_PEERS));
+	conf_free(&conf);
+
+	/* Restore sends them as a nest; "peers none" as an empty one. */
+	snprintf(text, sizeof(text), "%s",
+		 SVC1_PEERS "service set vip 10.0.0.2 port 80 proto tcp peers none\n");
+	reset(NULL);
+	assert_int_equal(restore_text("", text), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_int_equal(fake.requests, 4);
+	assert_int_equal(cmd_of(2), L4LB_CMD_SERVICE_SET);
+	peers = attr_of(2, L4LB_ATTR_SERVICE, L4LB_SVC_ATTR_PEERS);
+	assert_non_null(peers);
+	mnl_attr_for_each_nested(a, peers) {
+		assert_int_equal(mnl_attr_get_type(a), L4LB_PEER_ATTR_ADDR);
+		assert_true(n < 2);
+		assert_int_equal(mnl_attr_get_u32(a), inet_addr(want[n]));
+		n++;
+	}
+	assert_int_equal(n, 2);
+	peers = attr_of(3, L4LB_ATTR_SERVICE, L4LB_SVC_ATTR_PEERS);
+	assert_non_null(peers);
+	assert_int_equal(mnl_attr_get_payload_len(peers), 0);
+
+	/* A bad list: the line and the one-line message; nothing sent. */
+	reset(NULL);
+	assert_int_equal(restore_text("", SVC1
+				      "service set vip 10.0.0.2 port 80 proto tcp peers 10.0.0.1,10.0.0.1\n"),
+			 RC_USAGE);
+	assert_non_null(strstr(err_text,
+		":2: invalid peers \"10.0.0.1,10.0.0.1\": an address is given twice\n"));
+	assert_int_equal(fake.requests, 0);
+}
+
 static void save_takes_no_argument(void **state)
 {
 	(void)state;
@@ -511,6 +595,7 @@ int main(void)
 		T(restore_names_the_line_the_kernel_refused),
 		T(restore_without_the_module_fails_after_the_check),
 		T(save_prints_lines_restore_reads_back),
+		T(save_and_restore_peers),
 		T(save_takes_no_argument),
 	};
 

@@ -41,11 +41,16 @@ static struct nlmsghdr *event(uint8_t kind)
 	return nlh;
 }
 
-/* A service nest as l4lb_nl_svc_fill() writes it, without SNAT_USAGE. */
-static void put_service(struct nlmsghdr *nlh, const char *sched)
+/*
+ * A service nest as l4lb_nl_svc_fill() writes it, without SNAT_USAGE;
+ * @npeers peers from 10.0.0.11.
+ */
+static void put_service(struct nlmsghdr *nlh, const char *sched,
+			unsigned int npeers)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	struct nlattr *pool;
+	struct nlattr *pool, *peers;
+	unsigned int i;
 
 	put_svc_fields(nlh, "10.0.0.1", 80, IPPROTO_TCP);
 	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, sched);
@@ -54,6 +59,10 @@ static void put_service(struct nlmsghdr *nlh, const char *sched)
 	mnl_attr_nest_end(nlh, pool);
 	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 0, L4LB_SVC_ATTR_PAD);
 	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, L4LB_CLIENT_ADDR_NONE);
+	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	for (i = 0; i < npeers; i++)
+		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, htonl(0x0a00000b + i));
+	mnl_attr_nest_end(nlh, peers);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -147,13 +156,14 @@ static void service_event_text_gives_the_settings(void **state)
 	struct nlmsghdr *nlh = event(L4LB_EVENT_SERVICE_NEW);
 
 	(void)state;
-	put_service(nlh, "rr");
+	put_service(nlh, "rr", 2);
 	assert_string_equal(line_of(nlh, false),
 			    "service-new 10.0.0.1:80/tcp scheduler rr snat auto"
 			    " timeout_tcp 900 timeout_tcpfin 120"
 			    " timeout_tcpclose 3 timeout_udp 300"
 			    " timeout_udpunreplied 30 timeout_syn 60"
-			    " persistence 0 client_addr none\n");
+			    " persistence 0 client_addr none"
+			    " peers 10.0.0.11,10.0.0.12\n");
 }
 
 static void service_event_json_has_the_fields_of_service(void **state)
@@ -161,7 +171,7 @@ static void service_event_json_has_the_fields_of_service(void **state)
 	struct nlmsghdr *nlh = event(L4LB_EVENT_SERVICE_CHANGE);
 
 	(void)state;
-	put_service(nlh, "wrr");
+	put_service(nlh, "wrr", 0);
 	assert_string_equal(line_of(nlh, true),
 			    "{\"event\":\"service-change\",\"vip\":\"10.0.0.1\","
 			    "\"port\":80,\"proto\":\"tcp\",\"scheduler\":\"wrr\","
@@ -170,7 +180,7 @@ static void service_event_json_has_the_fields_of_service(void **state)
 			    "\"timeout_tcpclose\":3,\"timeout_udp\":300,"
 			    "\"timeout_udpunreplied\":30,\"timeout_syn\":60,"
 			    "\"persistence\":0,\"client_addr\":\"none\","
-			    "\"conn_max\":1048576}\n");
+			    "\"peers\":[],\"conn_max\":1048576}\n");
 }
 
 static void table_full_gives_the_service_and_the_counters(void **state)

@@ -372,6 +372,76 @@ static void service_as_lines_and_json(void **state)
 		"\"client_addr\":\"proxy-v2\",\"conn_max\":1048576}]\n");
 }
 
+static void service_shows_its_peers(void **state)
+{
+#define HEAD "service 192.0.2.1:80/tcp\nvip 192.0.2.1\nport 80\nproto tcp\n"
+	struct svc_info svc = { 0 };
+	struct sink s;
+
+	(void)state;
+	svc.present = ATTR_BIT(L4LB_SVC_ATTR_VIP) | ATTR_BIT(L4LB_SVC_ATTR_PORT) |
+		      ATTR_BIT(L4LB_SVC_ATTR_PROTO) | ATTR_BIT(L4LB_SVC_ATTR_PEERS);
+	svc.vip = inet_addr("192.0.2.1");
+	svc.port = htons(80);
+	svc.proto = IPPROTO_TCP;
+	svc.peers.n = 2;
+	svc.peers.addr[0] = inet_addr("10.0.0.11");
+	svc.peers.addr[1] = inet_addr("10.0.0.12");
+	sink_open(&s, false);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, HEAD "peers 10.0.0.11,10.0.0.12\n");
+	sink_open(&s, true);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		    "\"peers\":[\"10.0.0.11\",\"10.0.0.12\"]}]\n");
+
+	/* None: "none", []. */
+	svc.peers.n = 0;
+	sink_open(&s, false);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, HEAD "peers none\n");
+	sink_open(&s, true);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
+		    "\"peers\":[]}]\n");
+
+	/* Not sent (a UDP service, an older module): not shown. */
+	svc.present &= ~ATTR_BIT(L4LB_SVC_ATTR_PEERS);
+	sink_open(&s, false);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, HEAD);
+#undef HEAD
+}
+
+static void peers_format_as_a_plain_list(void **state)
+{
+	struct peer_list p = { 0 };
+	char buf[PEERS_STRLEN];
+	unsigned int i;
+
+	(void)state;
+	assert_string_equal(fmt_peers(buf, &p), "none");
+	p.n = 3;
+	p.addr[0] = inet_addr("10.0.0.1");
+	p.addr[1] = inet_addr("10.0.0.2");
+	p.addr[2] = inet_addr("192.0.2.9");
+	/* No ranges: each address alone. */
+	assert_string_equal(fmt_peers(buf, &p), "10.0.0.1,10.0.0.2,192.0.2.9");
+	/* The longest text: 16 addresses of 15 characters. */
+	p.n = L4LB_PEERS_MAX;
+	for (i = 0; i < p.n; i++)
+		p.addr[i] = htonl(0xffffff64 + i);	/* .100, .101 ... */
+	fmt_peers(buf, &p);
+	assert_int_equal(strlen(buf), 16 * 15 + 15);
+	assert_string_equal(buf + strlen(buf) - 16, ",255.255.255.115");
+	assert_true(strlen(buf) < PEERS_STRLEN);
+}
+
 static void several_services_as_blocks_and_array(void **state)
 {
 	struct svc_info tcp = sample_service(), udp = sample_service();
@@ -594,6 +664,8 @@ int main(void)
 		cmocka_unit_test(service_as_lines_and_json),
 		cmocka_unit_test(service_prints_only_what_the_kernel_sent),
 		cmocka_unit_test(snat_pool_formats_runs_as_ranges),
+		cmocka_unit_test(service_shows_its_peers),
+		cmocka_unit_test(peers_format_as_a_plain_list),
 		cmocka_unit_test(service_shows_its_snat_pool_usage_and_failures),
 		cmocka_unit_test(several_services_as_blocks_and_array),
 		cmocka_unit_test(no_services_print_nothing_or_empty_array),

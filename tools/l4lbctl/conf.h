@@ -29,8 +29,12 @@
 #include "cmd.h"
 #include "msg.h"
 
-/* Longest line, without its newline. */
-#define CONF_LINE_MAX 1023
+/*
+ * Longest line, without its newline: more than the longest line save
+ * writes, about 1,600 characters (a service with every setting at its
+ * longest, 64 lone SNAT addresses and 16 peers).
+ */
+#define CONF_LINE_MAX 2047
 /* Most words on one line. */
 #define CONF_WORDS_MAX 128
 
@@ -80,7 +84,7 @@ struct conf {
  * "l4lbctl: NAME:LINE: MESSAGE", where MESSAGE is the command line's own
  * error for that line, or one of: 'unknown command "WORD" (expected
  * "service set" or "backend add")', '"WORDS" is not a configuration line
- * (expected "service set" or "backend add")', 'line too long (more than 1023 characters)', 'too
+ * (expected "service set" or "backend add")', 'line too long (more than 2047 characters)', 'too
  * many words (more than 128)', 'service set: missing vip, port or proto',
  * 'backend IP:PORT: missing "service VIP:PORT/PROTO"',
  * 'service KEY is not defined above', 'service KEY defined twice (first

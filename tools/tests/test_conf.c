@@ -271,7 +271,7 @@ static void conf_refuses_an_over_long_line(void **state)
 	snprintf(text, sizeof(text), "\n# %-*s\n", CONF_LINE_MAX - 1, "x");
 	assert_int_equal(read_text(text, &conf), RC_USAGE);
 	assert_string_equal(err_text,
-			    "l4lbctl: t.conf:2: line too long (more than 1023 characters)\n");
+			    "l4lbctl: t.conf:2: line too long (more than 2047 characters)\n");
 	conf_free(&conf);
 }
 
@@ -567,6 +567,56 @@ static void save_and_restore_peers(void **state)
 	assert_int_equal(fake.requests, 0);
 }
 
+/*
+ * The longest line save writes: every setting at its longest, a pool of
+ * 64 lone addresses and 16 peers. Restore must read it back.
+ */
+static void save_of_the_longest_service_reads_back(void **state)
+{
+	static const uint16_t timeouts[] = {
+		L4LB_SVC_ATTR_TIMEOUT_TCP, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN,
+		L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE, L4LB_SVC_ATTR_TIMEOUT_UDP,
+		L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, L4LB_SVC_ATTR_TIMEOUT_SYN,
+	};
+	struct nlmsghdr *nlh = new_reply(L4LB_CMD_SERVICE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *list;
+	struct conf conf;
+	unsigned int i;
+
+	(void)state;
+	put_svc_fields(nlh, "255.255.255.255", 65535, IPPROTO_TCP);
+	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "123456789012345");
+	/* .100, .102, ...: no two consecutive, so no range. */
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, htonl(0xffffff64));
+	list = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	for (i = 0; i < L4LB_SNAT_POOL_MAX; i++)
+		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR,
+				 htonl(0xffffff64 + 2 * i));
+	mnl_attr_nest_end(nlh, list);
+	for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++)
+		mnl_attr_put_u32(nlh, timeouts[i], UINT32_MAX);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, UINT32_MAX);
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR,
+			L4LB_CLIENT_ADDR_PROXY_V2);
+	list = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	for (i = 0; i < L4LB_PEERS_MAX; i++)
+		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR,
+				 htonl(0xdfffff64 + 2 * i));
+	mnl_attr_nest_end(nlh, list);
+	mnl_attr_nest_end(nlh, nest);
+
+	assert_int_equal(run(cmd_save, false, ""), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_int_equal(read_text(out_text, &conf), RC_OK);
+	assert_int_equal(conf.nsvcs, 1);
+	assert_int_equal(conf.svcs[0].svc.snat.n, L4LB_SNAT_POOL_MAX);
+	assert_int_equal(conf.svcs[0].svc.peers.n, L4LB_PEERS_MAX);
+	assert_int_equal(conf.svcs[0].svc.timeout[L4LB_SVC_ATTR_TIMEOUT_SYN],
+			 UINT32_MAX);
+	conf_free(&conf);
+}
+
 static void save_takes_no_argument(void **state)
 {
 	(void)state;
@@ -596,6 +646,7 @@ int main(void)
 		T(restore_without_the_module_fails_after_the_check),
 		T(save_prints_lines_restore_reads_back),
 		T(save_and_restore_peers),
+		T(save_of_the_longest_service_reads_back),
 		T(save_takes_no_argument),
 	};
 

@@ -85,7 +85,9 @@ _stats_want() {
 		reclaim_closed: "l4lb_snat_reclaims_total{state=\"closed\"}",
 		resets_sent: "l4lb_resets_sent_total",
 		toa_no_room: "l4lb_toa_no_room_total",
-		proxy_syn_data: "l4lb_proxy_syn_data_dropped_total"
+		proxy_syn_data: "l4lb_proxy_syn_data_dropped_total",
+		peer_sent: "l4lb_peer_sent_total",
+		peer_miss: "l4lb_peer_miss_dropped_total"
 	} as $m | to_entries[] |
 		if $m[.key] then "\($m[.key]) \(.value)" else "unmapped \(.key)" end' | sort
 }

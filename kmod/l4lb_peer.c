@@ -146,7 +146,14 @@ static int l4lb_peer_xmit_one(struct net *net, const struct sk_buff *skb,
 	skb_clear_tstamp(nskb);
 	skb_dst_set(nskb, &rt->dst);
 	memset(IPCB(nskb), 0, sizeof(*IPCB(nskb)));
-	nskb->ip_summed = CHECKSUM_NONE;	/* the inner sums are complete */
+	/* A segment from a local sender or a veth may still owe its TCP
+	 * checksum (CHECKSUM_PARTIAL): the peer must get it complete.
+	 */
+	if (nskb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(nskb)) {
+		kfree_skb(nskb);
+		return -ENOMEM;
+	}
+	nskb->ip_summed = CHECKSUM_NONE;
 
 	skb_push(nskb, sizeof(*iph));
 	skb_reset_network_header(nskb);

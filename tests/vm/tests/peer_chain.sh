@@ -26,7 +26,7 @@
 #      pcn1 counts peer_miss and drops them, and sends no reset.
 #   5. Bad peer lists are refused with one line, and change nothing.
 . /vm/lib/common.sh
-plan 20
+plan 24
 require_l4lbctl
 
 PVIP=10.0.100.1
@@ -52,17 +52,18 @@ _topo() {
 	for _n in $NSES; do
 		ip netns add "$_n" && ip -n "$_n" link set lo up || return 1
 	done
-	_link pccli e1 10.0.0.2/24 pcn1 c 10.0.0.1/24 &&
-		_link pccli e2 10.0.5.2/24 pcn2 c 10.0.5.1/24 &&
-		_link pcn1 b 10.0.1.254/24 pcbe e1 10.0.1.1/24 &&
-		_link pcn2 b 10.0.2.254/24 pcbe e2 10.0.2.1/24 &&
-		_link pcn1 p 10.0.9.1/24 pcn2 p 10.0.9.2/24 &&
+	_link pccli eth1 10.0.0.2/24 pcn1 eth-cli 10.0.0.1/24 &&
+		_link pccli eth2 10.0.5.2/24 pcn2 eth-cli 10.0.5.1/24 &&
+		_link pcn1 eth-be 10.0.1.254/24 pcbe eth1 10.0.1.1/24 &&
+		_link pcn2 eth-be 10.0.2.254/24 pcbe eth2 10.0.2.1/24 &&
+		_link pcn1 eth-peer 10.0.9.1/24 pcn2 eth-peer 10.0.9.2/24 &&
 		ip -n pcbe addr add 10.0.3.1/32 dev lo &&
 		ip -n pcn1 route add 10.0.3.1/32 via 10.0.1.1 &&
 		ip -n pcn2 route add 10.0.3.1/32 via 10.0.2.1 &&
 		ip -n pccli route add "$PVIP/32" via 10.0.0.1 &&
-		ip -n pcn2 route add 10.0.0.0/24 via 10.0.9.1 || return 1
-	# (pcn2's way back to 10.0.0.2, for the reset of step 1, is pcn1.)
+		ip -n pcn2 route add 10.0.0.0/24 via 10.0.5.2 || return 1
+	# (pcn2's way back to 10.0.0.2, for the reset of step 1: not through
+	# pcn1, which holds the VIP too and would drop a packet from it.)
 	for _n in pcn1 pcn2; do
 		ip -n "$_n" addr add "$PVIP/32" dev lo &&
 			ip -n "$_n" link set tunl0 up &&
@@ -102,8 +103,8 @@ if ! kmod_load ipip 2>/dev/null; then
 	lb_down
 	exit 0
 fi
-if _topo; then ok "two nodes, a client with a link to each, one backend, tunl0 up"
-else die "two nodes, a client with a link to each, one backend, tunl0 up"; fi
+if _topo 2>/tmp/pc-topo.err; then ok "two nodes, a client with a link to each, one backend, tunl0 up"
+else diag_file /tmp/pc-topo.err; die "two nodes, a client with a link to each, one backend, tunl0 up"; fi
 for node in pcn1 pcn2; do
 	if ! n "$node" l4lbctl service set vip "$PVIP" port "$PPORT" proto tcp scheduler mh ||
 		! n "$node" l4lbctl add "$PBE"; then
@@ -148,6 +149,12 @@ if wait_for 10 'chat_got b2 "a2 after the move"'; then
 else
 	fail "a2's line, sent through pcn2, reaches b2"
 	diag "pcn2: $(n pcn2 l4lbctl stats | tr '\n' ' ')"
+	diag "pcn1: $(n pcn1 l4lbctl stats | tr '\n' ' ')"
+	diag "pcn1 rows: $(n pcn1 cat /proc/l4lb/nat | tr '\n' ' ')"
+	diag "pcn1 tunl0: $(ip -n pcn1 -s link show tunl0 | tr '\n' ' ')"
+	diag "pcn1 snmp: $(n pcn1 grep '^Ip' /proc/net/snmp | tr '\n' ' ')"
+	diag "pcn1 netstat: $(n pcn1 grep '^IpExt\|^TcpExt' /proc/net/netstat | tr '\n' ' ' | cut -c1-600)"
+	diag "pcbe: $(tail -n 5 /tmp/pcbe.log | tr '\n' ' ')"
 fi
 chat_say b2 "b2 answers"
 if wait_for 10 'chat_got a2 "b2 answers"'; then ok "b2's line reaches a2"

@@ -59,7 +59,7 @@ static long now_ms(void)
  * Send line (with its '\n') on every connection still alive and wait up
  * to 5 s for each to send it back; print the result (see the top).
  */
-static void probe(struct conn *c, struct pollfd *pfd, int k, const char *line)
+static void probe_all(struct conn *c, struct pollfd *pfd, int k, const char *line)
 {
 	size_t len = strlen(line);
 	size_t *got = calloc((size_t)k, sizeof(*got));
@@ -282,7 +282,7 @@ int main(int argc, char **argv)
 
 				memcpy(one, buf, line);
 				one[line] = '\0';
-				probe(c, pfd, k, one);
+				probe_all(c, pfd, k, one);
 				memmove(buf, buf + line, have - line);
 				have -= line;
 			}

@@ -4,8 +4,8 @@
 #
 #   cli 192.168.0.2 -- rtr 192.168.0.1       rtr: BIRD, BGP + BFD (100 ms x 5)
 #                      rtr br0 10.1.0.1/24   to each node, kernel protocol
-#                        |  |  |             with "merge paths on",
-#           n1 .11   n2 .12   n3 .13         fib_multipath_hash_policy=1
+#                        |  |  |             with "merge paths on", ECMP
+#           n1 .11   n2 .12   n3 .13         by the 5-tuple (see below)
 #           (eth0 10.1.0.1N/24, l4lbvip0 10.9.9.9/32, bk0 10.2.0.1N/24)
 #                        |  |  |
 #                  bsw br0 (a switch)
@@ -20,6 +20,13 @@
 # l4lbvip0, which `l4lb-health --interval 0.2 --announce l4lbvip0
 # --drain-file /tmp/drainN` sets up and down. rtr learns 10.9.9.9/32 from
 # all three and installs one route with three nexthops.
+#
+# rtr hashes the 5-tuple of each packet (fib_multipath_hash_policy=3,
+# fields 0x37), as a router does with packets from a wire. Not policy 1:
+# it takes a packet's L4 hash when it has one, and a packet that comes over
+# veth from a local socket carries that socket's hash, which TCP changes
+# on a retransmission timeout or a spurious retransmission (tx rehash):
+# the flow would move to another node in mid-connection.
 #
 #  1. The three BGP sessions are Established; rtr's route has 3 nexthops.
 #  2. Spread: 300 new connections from cli all answered; every node's l4lb
@@ -197,7 +204,8 @@ ecmp_topo() {
 		ip -n rtr addr add 10.1.0.1/24 dev br0 &&
 		ip -n bsw link add br0 type bridge && ip -n bsw link set br0 up &&
 		n rtr sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward &&
-			echo 1 >/proc/sys/net/ipv4/fib_multipath_hash_policy' &&
+			echo 3 >/proc/sys/net/ipv4/fib_multipath_hash_policy &&
+			echo 55 >/proc/sys/net/ipv4/fib_multipath_hash_fields' &&
 		_node 1 && _node 2 && _node 3 &&
 		_backend 1 && _backend 2 && _backend 3
 }
@@ -367,6 +375,9 @@ fi
 
 # ------------------------------------------------------ 3. agreement ----
 
+for nd in $NODES; do
+	diag "$nd after the spread: $(n "$nd" cat /proc/l4lb/nat | awk '$1 == "TCP" { print $6 }' | sort | uniq -c | tr '\n' ' ')"
+done
 step "agreement"
 for i in 1 2 3; do
 	n "dir$i" sh -c "echo '40000 40099' >/proc/sys/net/ipv4/ip_local_port_range"
@@ -560,6 +571,8 @@ fi
 release h7 20 >/dev/null
 
 step "clean up"
+grep -iE 'state changed|bfd|established|down' /tmp/bird.rtr.log >/tmp/bird.rtr.events 2>/dev/null
+diag_file /tmp/bird.rtr.events 60
 bg_kill_all
 _ecmp_down
 if lb_down; then ok "namespaces deleted, rmmod l4lb"; else fail "namespaces deleted, rmmod l4lb"; fi

@@ -402,7 +402,11 @@ else
 	_agree | awk '!($2 == $3 && $3 == $4)' |
 		head -n 5 | sed 's/^/#   port n1 n2 n3: /'
 fi
-for i in 1 2 3; do release "ag$i" 20 >/dev/null; done
+for i in 1 2 3; do
+	release "ag$i" 20 >/dev/null
+	# Those 100 ports stay in TIME_WAIT for 60 s.
+	n "dir$i" sh -c "echo '41000 41999' >/proc/sys/net/ipv4/ip_local_port_range"
+done
 
 # ----------------------------------------------- 4. health withdrawal ----
 
@@ -438,7 +442,7 @@ if ! wait_for 30 '[ "$(conns_of $D)" = 0 ]'; then
 	n "$D" cat /proc/l4lb/nat | head -n 20 | sed 's/^/#   /'
 	for nd in $NODES; do diag "$nd: $(conns_of "$nd") rows"; done
 fi
-hold h6 "dir$i" 5 || diag "dir$i: $(grep '^answered' /tmp/h6.out)"
+hold h6 "dir$i" 5
 touch "/tmp/drain$i"
 if wait_for 20 '! vip_up $D' && wait_nh 2 20; then
 	ok "$D drained: $IF down, 2 nexthops ($(nexthops))"
@@ -446,8 +450,14 @@ else
 	fail "$D drained: $IF down, 2 nexthops" "nexthops: $(nexthops)"
 fi
 wait_for 10 'grep -q "drain: " "$(hlog $D)"'
-check "$D's log: 'drain: 5 connections left'" \
-	grep -qxF "l4lb-health: drain: 5 connections left" "$(hlog "$D")"
+if grep -q '^answered 5 of 5$' /tmp/h6.out &&
+	grep -qxF "l4lb-health: drain: 5 connections left" "$(hlog "$D")"; then
+	ok "dir$i holds 5 connections through $D; its log: 'drain: 5 connections left'"
+else
+	fail "dir$i holds 5 connections through $D; its log: 'drain: 5 connections left'" \
+		"dir$i: $(grep '^answered' /tmp/h6.out)"
+	diag_file "$(hlog "$D")" 20
+fi
 cD=$(created "$D")
 n cli cycle -c -t 5000 "$EVIP" "$EPORT" 60 >/tmp/drain.out 2>&1
 expect_eq "60 new connections from cli answered, none by $D" \
@@ -483,7 +493,9 @@ else
 	fail "cli holds 30 connections" "$(grep '^answered' /tmp/h4.out)"
 	port_node h4 >/tmp/h4.pn
 fi
-bg /tmp/fail.out cli cycle -c -t 5000 "$EVIP" "$EPORT" 200
+# New connections one after another, from before the failure until 3 s
+# (and 40 connections) after the withdrawal; then cycle is stopped.
+bg /tmp/fail.out cli cycle -c -t 5000 "$EVIP" "$EPORT" 1000000
 CYC=$BG_PID
 wait_for 60 '[ "$(grep -c "^conn" /tmp/fail.out)" -ge 40 ]'
 t0=$(now_s)
@@ -495,19 +507,25 @@ else
 	fail "$M's link down: rtr's route drops to 2 nexthops" "got: $(nexthops)"
 	diag_file /tmp/bird.rtr.log 20
 fi
-wait_exit 90 "$CYC" >/dev/null
+n0=$(grep -c '^conn' /tmp/fail.out)
+sleep 3
+wait_for 60 '[ "$(grep -c "^conn" /tmp/fail.out)" -ge $((n0 + 40)) ]'
+kill "$CYC" 2>/dev/null
+wait_exit 10 "$CYC" >/dev/null
 # Outage: from the first slow (>= 500 ms) or failed connection to the
 # last, the sum of their times (they run one after another).
 out=$(awk '$1 == "conn" { i++; ms[i] = $4; bad[i] = ($4 >= 500 || $5 == "-") }
 	END { for (j = 1; j <= i; j++) if (bad[j]) { if (!f) f = j; l = j }
 		if (f) for (j = f; j <= l; j++) s += ms[j]; print s + 0 }' /tmp/fail.out)
-diag "new connections during the failure: $(grep '^done' /tmp/fail.out); outage window $out ms"
-nok=$(sed -n 's/^done 200 ok \([0-9]*\) .*/\1/p' /tmp/fail.out)
-if [ "${nok:-0}" -ge 195 ] && [ "$out" -le 10000 ]; then
-	ok "new connections during the failure: $nok of 200 answered, outage ${out} ms (bounds: 195, 10 s)"
+nc=$(grep -c '^conn' /tmp/fail.out)
+nok=$(awk '$1 == "conn" && $5 != "-"' /tmp/fail.out | wc -l | tr -d ' ')
+nslow=$(awk '$1 == "conn" && $4 >= 500' /tmp/fail.out | wc -l | tr -d ' ')
+diag "new connections across the failure: $nok of $nc answered, $nslow took 500 ms or more (max $(awk '$1 == "conn" && $4 > m { m = $4 } END { print m + 0 }' /tmp/fail.out) ms); outage window $out ms"
+if [ "$nc" -gt 0 ] && [ $((nok * 20)) -ge $((nc * 19)) ] && [ "$out" -le 10000 ]; then
+	ok "new connections across the failure: $nok of $nc answered, outage ${out} ms (bounds: 95%, 10 s)"
 else
-	fail "new connections during the failure: 195 of 200 answered, outage at most 10 s" \
-		"$(grep '^done' /tmp/fail.out), outage $out ms"
+	fail "new connections across the failure: 95% answered, outage at most 10 s" \
+		"$nok of $nc answered, outage $out ms"
 	grep '^conn' /tmp/fail.out | awk '$4 >= 500 || $5 == "-"' | head -n 10 | sed 's/^/#   /'
 fi
 probe h4 p4

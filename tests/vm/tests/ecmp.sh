@@ -589,8 +589,6 @@ fi
 release h7 20 >/dev/null
 
 step "clean up"
-grep -iE 'state changed|bfd|established|down' /tmp/bird.rtr.log >/tmp/bird.rtr.events 2>/dev/null
-diag_file /tmp/bird.rtr.events 60
 bg_kill_all
 _ecmp_down
 if lb_down; then ok "namespaces deleted, rmmod l4lb"; else fail "namespaces deleted, rmmod l4lb"; fi

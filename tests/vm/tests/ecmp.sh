@@ -507,6 +507,7 @@ else
 	fail "$M's link down: rtr's route drops to 2 nexthops" "got: $(nexthops)"
 	diag_file /tmp/bird.rtr.log 20
 fi
+# shellcheck disable=SC2034 # read by wait_for's expression
 n0=$(grep -c '^conn' /tmp/fail.out)
 sleep 3
 wait_for 60 '[ "$(grep -c "^conn" /tmp/fail.out)" -ge $((n0 + 40)) ]'

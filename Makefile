@@ -12,7 +12,8 @@ LINUX_SRC ?= $(shell bash tests/linux-src.sh)
 
 # Packages `make deps` installs (Debian bookworm names); prometheus for
 # promtool, which checks the metrics of l4lbctl stats --prometheus (tools
-# and tests/vm/tests/ctl_prometheus.sh). The last line is
+# and tests/vm/tests/ctl_prometheus.sh); bird2 for BIRD, the BGP daemon
+# of the ECMP test (tests/vm/tests/ecmp.sh). The last line is
 # the benchmark's (tests/bench): its servers and clients, the chart, and
 # perf for its profile.
 DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
@@ -20,7 +21,7 @@ DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	gzip xz-utils socat jq nftables iptables ipvsadm util-linux procps \
 	libmnl-dev libcmocka-dev pkg-config sparse cppcheck dkms \
 	python3 bc flex bison libelf-dev libssl-dev rsync prometheus \
-	debhelper dh-dkms lintian fakeroot \
+	debhelper dh-dkms lintian fakeroot bird2 \
 	nginx-light wrk apache2-utils iperf3 gnuplot-nox linux-perf
 
 .PHONY: all module tools apps deps check unit kunit vm vm-debug fuzz-debug demo dkms-test \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * conns [-t SECS] [-w] HOST PORT K - hold K TCP connections at once.
+ * conns [-t SECS] [-w [-e]] HOST PORT K - hold K TCP connections at once.
  *
  * Opens K connections to HOST:PORT one after another (so a round-robin
  * balancer sees them in order), keeps them all open, and reads one line
@@ -12,7 +12,15 @@
  *   answered N of K
  *
  * With -w it then prints "holding" and keeps every connection open until
- * stdin reaches EOF. Finally it closes them all. -t bounds the time for
+ * stdin reaches EOF. With -e (for an echoing server, greetd -e) each line
+ * read from stdin while holding is a probe: it is sent on every connection
+ * still alive, and each must echo it back within 5 s. Per probe it prints
+ *
+ *   echo I LOCALPORT ANSWER ok            connection I echoed the line
+ *   echo I LOCALPORT ANSWER - REASON      it did not (and is dead from now on)
+ *   probe LINE alive N of K
+ *
+ * Finally it closes them all. -t bounds the time for
  * connecting plus reading the answers (default 30 s). Exit status is 0
  * only if all K connections answered.
  */
@@ -36,6 +44,7 @@ struct conn {
 	size_t len;
 	int done;		/* got a whole line */
 	const char *err;	/* why it failed, if it did */
+	const char *dead;	/* why a probe failed, if one did (-e) */
 };
 
 static long now_ms(void)
@@ -44,6 +53,77 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Send line (with its '\n') on every connection still alive and wait up
+ * to 5 s for each to send it back; print the result (see the top).
+ */
+static void probe_all(struct conn *c, struct pollfd *pfd, int k, const char *line)
+{
+	size_t len = strlen(line);
+	size_t *got = calloc((size_t)k, sizeof(*got));
+	long deadline = now_ms() + 5000;
+	int pending = 0, alive = 0;
+
+	if (!got)
+		exit(1);
+	for (int i = 0; i < k; i++) {
+		if (c[i].fd < 0 || !c[i].done || c[i].dead)
+			continue;
+		if (send(c[i].fd, line, len, MSG_NOSIGNAL) != (ssize_t)len)
+			c[i].dead = strerror(errno);
+		else
+			pending++;
+	}
+	while (pending > 0) {
+		long left = deadline - now_ms();
+		int r;
+
+		for (int i = 0; i < k; i++) {
+			int wait = c[i].fd >= 0 && c[i].done && !c[i].dead && got[i] < len;
+
+			pfd[i].fd = wait ? c[i].fd : -1;
+			pfd[i].events = POLLIN;
+		}
+		r = poll(pfd, (nfds_t)k, left > 0 ? (int)left : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (int i = 0; i < k; i++) {
+			char buf[512];
+			ssize_t n;
+
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			n = read(c[i].fd, buf, sizeof(buf));
+			if (n <= 0) {
+				c[i].dead = n < 0 ? strerror(errno) : "closed";
+				pending--;
+				continue;
+			}
+			got[i] += (size_t)n;
+			if (got[i] >= len)
+				pending--;
+		}
+	}
+	for (int i = 0; i < k; i++) {
+		if (c[i].fd < 0 || !c[i].done) {
+			printf("echo %d %u - not connected\n", i + 1, c[i].lport);
+			continue;
+		}
+		if (!c[i].dead && got[i] < len)
+			c[i].dead = "no echo in time";
+		if (c[i].dead) {
+			printf("echo %d %u %s - %s\n", i + 1, c[i].lport, c[i].ans, c[i].dead);
+		} else {
+			printf("echo %d %u %s ok\n", i + 1, c[i].lport, c[i].ans);
+			alive++;
+		}
+	}
+	printf("probe %.*s alive %d of %d\n", (int)(len - 1), line, alive, k);
+	free(got);
 }
 
 /* Blocking connect bounded by deadline (via a non-blocking connect). */
@@ -88,17 +168,19 @@ static int dial(struct sockaddr_in *dst, long deadline, const char **err)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET };
-	int opt, hold = 0, timeout = 30, k, answered = 0, pending = 0;
+	int opt, hold = 0, echo = 0, timeout = 30, k, answered = 0, pending = 0;
 	struct conn *c;
 	struct pollfd *pfd;
 	struct rlimit rl;
 	long deadline;
 
-	while ((opt = getopt(argc, argv, "t:w")) != -1) {
+	while ((opt = getopt(argc, argv, "t:we")) != -1) {
 		if (opt == 't')
 			timeout = atoi(optarg);
 		else if (opt == 'w')
 			hold = 1;
+		else if (opt == 'e')
+			echo = 1;
 		else
 			goto usage;
 	}
@@ -179,16 +261,33 @@ int main(int argc, char **argv)
 	}
 	printf("answered %d of %d\n", answered, k);
 
-	/* 4. Optionally hold everything open until stdin EOF. */
+	/* 4. Optionally hold everything open until stdin EOF (-e: probe). */
 	if (hold) {
 		char buf[256];
+		size_t have = 0;
 
 		printf("holding\n");
 		for (;;) {
-			ssize_t n = read(0, buf, sizeof(buf));
+			ssize_t n = read(0, buf + have, sizeof(buf) - 1 - have);
+			char *nl;
 
 			if (n == 0 || (n < 0 && errno != EINTR))
 				break;
+			if (n < 0 || !echo)
+				continue;
+			have += (size_t)n;
+			while ((nl = memchr(buf, '\n', have))) {
+				size_t line = (size_t)(nl - buf) + 1;
+				char one[256];
+
+				memcpy(one, buf, line);
+				one[line] = '\0';
+				probe_all(c, pfd, k, one);
+				memmove(buf, buf + line, have - line);
+				have -= line;
+			}
+			if (have == sizeof(buf) - 1)
+				have = 0;	/* a line too long: drop it */
 		}
 	}
 	for (int i = 0; i < k; i++)
@@ -197,6 +296,6 @@ int main(int argc, char **argv)
 	return answered == k ? 0 : 1;
 
 usage:
-	fprintf(stderr, "usage: conns [-t SECS] [-w] HOST PORT K\n");
+	fprintf(stderr, "usage: conns [-t SECS] [-w [-e]] HOST PORT K\n");
 	return 2;
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * greetd PORT TEXT - answers every TCP connection with "TEXT\n".
+ * greetd [-e] PORT TEXT - answers every TCP connection with "TEXT\n".
  *
  * Used by the l4lb VM tests to tell which backend a connection reached.
  * It keeps each connection open (discarding what the peer sends) until the
- * peer closes it, so a client can hold many connections at once. On stdout
+ * peer closes it, so a client can hold many connections at once. With -e
+ * it sends back whatever the peer sends (after the greeting), so a client
+ * can tell that a held connection still works (conns -e). On stdout
  * (line-buffered) it logs "accept <peer-ip>:<peer-port>" and
  * "close <peer-ip>:<peer-port>".
  */
@@ -29,11 +31,16 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct rlimit rl;
-	int one = 1, port, n = 1;
+	int one = 1, port, n = 1, echo = 0;
 	char greeting[256];
 
+	if (argc == 4 && !strcmp(argv[1], "-e")) {
+		echo = 1;
+		argc--;
+		argv++;
+	}
 	if (argc != 3 || (port = atoi(argv[1])) <= 0 || port > 65535) {
-		fprintf(stderr, "usage: greetd PORT TEXT\n");
+		fprintf(stderr, "usage: greetd [-e] PORT TEXT\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -65,14 +72,19 @@ int main(int argc, char **argv)
 			perror("greetd: poll");
 			return 1;
 		}
-		/* Connections: discard input, close on EOF or error. */
+		/* Connections: discard (or echo) input, close on EOF or error. */
 		for (int i = 1; i < n; i++) {
 			char buf[1024];
+			ssize_t got;
 
 			if (!pfd[i].revents)
 				continue;
-			if (read(pfd[i].fd, buf, sizeof(buf)) > 0)
+			got = read(pfd[i].fd, buf, sizeof(buf));
+			if (got > 0) {
+				if (echo)
+					send(pfd[i].fd, buf, (size_t)got, MSG_NOSIGNAL);
 				continue;
+			}
 			printf("close %s\n", peers[i]);
 			close(pfd[i].fd);
 			pfd[i].fd = -1;

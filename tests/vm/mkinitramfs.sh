@@ -3,8 +3,8 @@
 #
 # The image holds busybox (with applet links), iproute2 (ip, ss), socat,
 # nft, iptables (nft variant), util-linux setpriv, unshare and nsenter, jq
-# (which the tests read l4lbctl's JSON with), tc and nginx where the host has
-# them, their shared libraries, the
+# (which the tests read l4lbctl's JSON with), tc, nginx, bird and birdc where
+# the host has them, their shared libraries, the
 # kernel modules the tests need (with dependencies, in load order), l4lb.ko
 # and l4lbctl if they were built, the test programs of tests/apps, the
 # helper libraries tests/vm/lib/*.sh (as /vm/lib/), the tests
@@ -58,8 +58,10 @@ BINS="/usr/sbin/ip /usr/bin/ss /usr/bin/socat /usr/sbin/nft
 	/usr/bin/nsenter /usr/bin/jq ${EXTRA_BINS:-}"
 # Programs only some hosts have; left out where missing, and the tests that
 # need them skip: tc (netem loss) and nginx (nginx-light: a server that
-# parses PROXY protocol) for the client address tests (ca_proxy.sh).
-OPTIONAL_BINS="/usr/sbin/tc /usr/sbin/nginx"
+# parses PROXY protocol) for the client address tests (ca_proxy.sh); bird
+# and birdc (bird2: the BGP daemon of the router and the nodes) for the
+# ECMP test (ecmp.sh).
+OPTIONAL_BINS="/usr/sbin/tc /usr/sbin/nginx /usr/sbin/bird /usr/sbin/birdc"
 
 for tool in busybox cpio gzip ldd modprobe depmod; do
 	command -v "$tool" >/dev/null || { echo "mkinitramfs: $tool not found" >&2; exit 1; }

@@ -52,12 +52,15 @@
 #     moves 1/3 of the flows when the node comes back in the middle, 1/2
 #     at an end; nothing here keeps them); assert only that at least a
 #     third still work.
+#  8. The same with peers (daisy chaining): every node gets the same peer
+#     list, tunl0 is up; the node that comes back sends the flows it has
+#     no row for on to the others in IPIP: all 60 held connections work.
 #
 # Needs bird and birdc (bird2) and the bridge and dummy modules in the
-# image (mkinitramfs.sh); skips without them.
+# image (mkinitramfs.sh); skips without them (step 8 without ipip).
 . /vm/lib/common.sh
 . /vm/lib/sched.sh
-plan 26
+plan 28
 require_l4lbctl
 
 EVIP=10.9.9.9
@@ -589,8 +592,43 @@ else
 fi
 release h7 20 >/dev/null
 
+# ------------------------------------------- 8. addition, with peers ----
+
+step "node addition with peers"
+PEERS=10.1.0.11,10.1.0.12,10.1.0.13
+if [ -e /sys/module/ipip ] || kmod_load ipip 2>/dev/null; then
+	for nd in $NODES; do
+		n "$nd" l4lbctl service set vip "$EVIP" port "$EPORT" proto tcp peers "$PEERS" &&
+			ip -n "$nd" link set tunl0 up || fail "$nd: peers $PEERS, tunl0 up"
+	done
+	ok "every node: peers $PEERS (the same list), tunl0 up"
+	birdc_in "$A" disable rtr >/dev/null 2>&1
+	wait_nh 2 20 || diag "$A's session disabled, but rtr has: $(nexthops)"
+	n cli sh -c "echo '62000 62999' >/proc/sys/net/ipv4/ip_local_port_range"
+	hold h8 cli "$NH" || diag "cli: $(grep '^answered' /tmp/h8.out)"
+	p0=$(n "$A" l4lbctl stats | sed -n 's/^peer_sent //p')
+	birdc_in "$A" enable rtr >/dev/null 2>&1
+	wait_nh 3 30 || diag "$A's session enabled, but rtr has: $(nexthops)"
+	probe h8 p8
+	alive=$(echoed h8 p8 | wc -l | tr -d ' ')
+	p1=$(n "$A" l4lbctl stats | sed -n 's/^peer_sent //p')
+	diag "node addition with peers: $((NH - alive)) of $NH held connections broke; $A sent $((p1 - p0)) segments on to its peers"
+	if [ "$alive" = "$NH" ] && [ "$((p1 - p0))" -gt 0 ]; then
+		ok "node addition with peers: all $NH held connections still work, $A sent the moved flows on"
+	else
+		fail "node addition with peers: all $NH held connections still work, $A sent the moved flows on" \
+			"$alive of $NH echo; $A peer_sent $p0 -> $p1"
+		for nd in $NODES; do diag "$nd: $(n "$nd" l4lbctl stats | grep peer_ | tr '\n' ' ')"; done
+	fi
+	release h8 20 >/dev/null
+else
+	skip "every node: peers $PEERS (the same list), tunl0 up" "no ipip module"
+	skip "node addition with peers: all $NH held connections still work" "no ipip module"
+fi
+
 step "clean up"
 bg_kill_all
 _ecmp_down
 if lb_down; then ok "namespaces deleted, rmmod l4lb"; else fail "namespaces deleted, rmmod l4lb"; fi
+kmod_unload ipip tunnel4 ip_tunnel
 kernel_clean_since "ecmp"

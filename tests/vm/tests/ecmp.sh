@@ -55,12 +55,15 @@
 #  8. The same with peers (daisy chaining): every node gets the same peer
 #     list, tunl0 is up; the node that comes back sends the flows it has
 #     no row for on to the others in IPIP: all 60 held connections work.
+#  9. Drain with peers: cli holds 30 connections, the middle node is
+#     drained (withdrawn); rtr moves its flows to the others, which send
+#     them back to it in IPIP: all 30 still work.
 #
 # Needs bird and birdc (bird2) and the bridge and dummy modules in the
 # image (mkinitramfs.sh); skips without them (step 8 without ipip).
 . /vm/lib/common.sh
 . /vm/lib/sched.sh
-plan 28
+plan 29
 require_l4lbctl
 
 EVIP=10.9.9.9
@@ -621,9 +624,31 @@ if [ -e /sys/module/ipip ] || kmod_load ipip 2>/dev/null; then
 		for nd in $NODES; do diag "$nd: $(n "$nd" l4lbctl stats | grep peer_ | tr '\n' ' ')"; done
 	fi
 	release h8 20 >/dev/null
+
+	step "drain with peers"
+	# The middle nexthop again: withdrawing it moves only its flows.
+	i=$(nnum "$A")
+	n cli sh -c "echo '63000 63999' >/proc/sys/net/ipv4/ip_local_port_range"
+	hold h9 cli 30 || diag "cli: $(grep '^answered' /tmp/h9.out)"
+	on=$(port_node h9 | awk -v a="$A" '$2 == a' | wc -l | tr -d ' ')
+	touch "/tmp/drain$i"
+	wait_nh 2 20 || diag "$A drained, but rtr has: $(nexthops)"
+	probe h9 p9
+	alive=$(echoed h9 p9 | wc -l | tr -d ' ')
+	diag "drain with peers: $on of 30 held connections were $A's; $alive of 30 echo after its withdrawal"
+	if [ "$on" -gt 0 ] && [ "$alive" = 30 ]; then
+		ok "drain with peers: $A withdrawn, its $on held connections (moved by rtr) still work through it"
+	else
+		fail "drain with peers: $A withdrawn, its held connections still work through it" \
+			"$on were $A's; $alive of 30 echo; nexthops: $(nexthops)"
+	fi
+	release h9 20 >/dev/null
+	rm -f "/tmp/drain$i"
+	wait_nh 3 20 || diag "drain file removed, but rtr has: $(nexthops)"
 else
 	skip "every node: peers $PEERS (the same list), tunl0 up" "no ipip module"
 	skip "node addition with peers: all $NH held connections still work" "no ipip module"
+	skip "drain with peers: the drained node's connections still work" "no ipip module"
 fi
 
 step "clean up"

@@ -487,6 +487,47 @@ static void case_snat_reply_only(struct nlmsghdr *nlh)
 }
 
 /*
+ * A SERVICE_SET of the reference service with the PEERS nest of @n
+ * addresses from @first up (host order), @dup of them again at the end,
+ * and TIMEOUT_TCP 1234.
+ */
+static void put_ref_peers(struct nlmsghdr *nlh, uint32_t first,
+			  unsigned int n, unsigned int dup)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *peers;
+	unsigned int i;
+
+	put_ref_service(nlh);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 1234);
+	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	for (i = 0; i < n; i++)
+		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, htonl(first + i));
+	for (i = 0; i < dup; i++)
+		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, htonl(first + i));
+	mnl_attr_nest_end(nlh, peers);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* peers_twice: 10.9.0.1 twice among the peers (-EINVAL). */
+static void case_peers_twice(struct nlmsghdr *nlh)
+{
+	put_ref_peers(nlh, 0x0a090001, 2, 1);
+}
+
+/* peers_too_many: 17 peers, one more than L4LB_PEERS_MAX (-E2BIG). */
+static void case_peers_too_many(struct nlmsghdr *nlh)
+{
+	put_ref_peers(nlh, 0x0a090001, L4LB_PEERS_MAX + 1, 0);
+}
+
+/* peers_multicast: 224.0.0.1 as a peer (-EINVAL). */
+static void case_peers_multicast(struct nlmsghdr *nlh)
+{
+	put_ref_peers(nlh, 0xe0000001, 1, 0);
+}
+
+/*
  * weight_pct_range: WEIGHT_PCT 257, above L4LB_WEIGHT_PCT_MAX; the
  * BACKEND_SET would otherwise set be1's weight to 7.
  */
@@ -564,6 +605,9 @@ static const struct nlbad_case {
 	  case_weight_eff_reply_only },
 	{ "event_attr",		L4LB_CMD_BACKEND_ADD,	case_event_attr },
 	{ "event_cmd",		L4LB_CMD_EVENT,		case_event_cmd },
+	{ "peers_twice",	L4LB_CMD_SERVICE_SET,	case_peers_twice },
+	{ "peers_too_many",	L4LB_CMD_SERVICE_SET,	case_peers_too_many },
+	{ "peers_multicast",	L4LB_CMD_SERVICE_SET,	case_peers_multicast },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))

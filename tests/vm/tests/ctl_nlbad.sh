@@ -25,7 +25,7 @@
 # has an invalid length", a ratelimited warning, not a splat).
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 29
+plan 32
 require_l4lbctl
 
 # _snap FILE: the state no bad request may change.
@@ -110,6 +110,9 @@ _case weight_eff_reply_only 22 "Attribute failed policy validation" \
 _case event_attr 22 "Attribute failed policy validation" \
 	"L4LB_ATTR_EVENT, notifications only, in a BACKEND_ADD"
 _case event_cmd 95 "" "L4LB_CMD_EVENT as a request, no message from the core"
+_case peers_twice 22 "peer given twice" "10.9.0.1 twice among the peers"
+_case peers_too_many 7 "more than 16 peers" "17 peers"
+_case peers_multicast 22 "a peer must be a unicast address" "224.0.0.1 as a peer"
 
 step "all cases in one run"
 _ctl nlbad

@@ -68,9 +68,10 @@ vm: all
 # A subset of the VM tests under the debug kernel (issue #13): the
 # reference scenario, unload under load, concurrency, backends added and
 # removed under traffic, service churn, the SYN flood, health checks, the
-# events (monitor), the netlink fuzzer, and forced allocation failures.
+# events (monitor), the netlink fuzzer, forced allocation failures, and
+# daisy chaining between two nodes (IPIP).
 VM_DEBUG_TESTS := scenario unload concurrency ctl_add_traffic svc_churn \
-	life_synflood health ctl_monitor ctl_fuzz fault_alloc
+	life_synflood health ctl_monitor ctl_fuzz fault_alloc peer_chain
 vm-debug: tools apps
 	L4LB_KERNEL=debug bash tests/vm/run.sh $(VM_DEBUG_TESTS)
 

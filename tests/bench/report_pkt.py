@@ -175,6 +175,12 @@ def main():
         for wl in ("hit", "new"):
             xs = [v["pps"] for v in base.get(cfg, {}).get(wl, {}).values()]
             check(bool(xs) and min(xs) > 0, "%s %s: every run delivered packets" % (cfg, wl))
+    for ph, vals in sorted(d["val"].items()):
+        if ph == "base":
+            continue
+        zero = ["%s %s %s" % (cfg, wl, r) for cfg, w in vals.items() for wl, rs in w.items()
+                for r, v in rs.items() if v["pps"] <= 0]
+        check(not zero, "%s: every run delivered packets%s" % (ph, (" (not: " + ", ".join(zero) + ")") if zero else ""))
     for cfg in configs:
         if cfg == "fwd":
             continue
@@ -257,9 +263,10 @@ def main():
         out.append("### Per-packet cost (perf record -a -e cpu-clock)")
         out.append("")
         out.append("ns per packet of a group = its share of all CPU time (idle included) "
-                   "× CPUs × 10^9 ÷ the run's rate.")
+                   "× CPUs × 10^9 ÷ the run's rate. l4lb_gc: l4lb's expiry worker "
+                   "(l4lb_conn_sweep, l4lb_gc_*), which runs in a kworker, not per packet.")
         out.append("")
-        groups = ["l4lb", "ipvs", "ct_nat", "nft", "pktgen"]
+        groups = ["l4lb", "l4lb_gc", "ipvs", "ct_nat", "nft", "pktgen"]
         out.append("| configuration | workload | pps | " + " | ".join("%s %% / ns" % g for g in groups) + " |")
         out.append("|---|---|---|" + "---|" * len(groups))
         res["perf"] = {}

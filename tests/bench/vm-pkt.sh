@@ -246,7 +246,9 @@ pg_conf() {
 # pg_flow THREAD DEV COUNT KIND: lines for pg_conf: to TGT:9000 from
 # KIND one (10.0.0.2:9, or 10.0.0.3:9 for thread 1), new (10.0.0.10-250
 # x ports 1024-65533, thread 1: 10.0.0.130-250), fill (COUNT sources from
-# 10.1.0.0 up, port 7; thread 1 is not used for fill).
+# 10.1.0.0 up, port 40000: nf_nat maps a source port below 1024 into
+# 1-1023, whose few ports a million rows would exhaust; thread 1 is not
+# used for fill).
 pg_flow() {
 	_t=$1 _d=$2
 	echo "$_t $_d clone_skb 0"
@@ -280,8 +282,8 @@ pg_flow() {
 		echo "$_t $_d src_min 10.1.0.0"
 		echo "$_t $_d src_max $(awk -v n="$3" 'BEGIN { a = 0x0a010000 + n - 1;
 			printf "%d.%d.%d.%d", int(a / 16777216), int(a / 65536) % 256, int(a / 256) % 256, a % 256 }')"
-		echo "$_t $_d udp_src_min 7"
-		echo "$_t $_d udp_src_max 7"
+		echo "$_t $_d udp_src_min 40000"
+		echo "$_t $_d udp_src_max 40000"
 		;;
 	esac
 }
@@ -355,8 +357,9 @@ perf_begin() {
 	_perfp=$!
 }
 # perf_end CFG WL PPS: stop perf; print the shares (% of all CPU time,
-# idle included) of l4lb's, IPVS's, conntrack/NAT's, nftables' and
-# pktgen's symbols, and the top symbols. ns per packet of a group =
+# idle included) of l4lb's symbols (its expiry worker, l4lb_conn_sweep and
+# l4lb_gc_*, apart: it runs in a worker, not per packet), IPVS's,
+# conntrack/NAT's, nftables' and pktgen's, and the top symbols. ns per packet of a group =
 # share x CPUs x 1e9 / PPS (report_pkt.py).
 perf_end() {
 	kill -INT "$_perfp" 2>/dev/null
@@ -366,7 +369,8 @@ perf_end() {
 	awk -v c="$1" -v w="$2" -v p="$3" -v n="$NCPU" '
 		{ v = $1; sub(/%/, "", v); sym = $NF
 		  g = ""
-		  if (sym ~ /^l4lb_/) g = "l4lb"
+		  if (sym ~ /^l4lb_(conn_sweep|gc_)/) g = "l4lb_gc"
+		  else if (sym ~ /^l4lb_/) g = "l4lb"
 		  else if (sym ~ /^_*ip_vs_/) g = "ipvs"
 		  else if (sym ~ /^_*(nf_conntrack|nf_ct_|nf_nat|ipv4_conntrack|nf_confirm|hash_conntrack|init_conntrack|resolve_normal_ct|nf_l4proto|udp_packet|nf_ip_checksum|nf_checksum)/) g = "ct_nat"
 		  else if (sym ~ /^_*(nft_|nf_tables)/) g = "nft"

@@ -171,7 +171,7 @@ def main():
 
     base = d["val"].get("base", {})
     res["phases"]["base"] = rate_table(out, base, configs, "One CPU, empty tables")
-    for cfg in configs:
+    for cfg in configs if base or "runs=0 " not in d["info"].get("params", "") else []:
         for wl in ("hit", "new"):
             xs = [v["pps"] for v in base.get(cfg, {}).get(wl, {}).values()]
             check(bool(xs) and min(xs) > 0, "%s %s: every run delivered packets" % (cfg, wl))

@@ -63,10 +63,11 @@ if [ "$$" = 1 ]; then
 fi
 
 . /vm/lib/common.sh
-T_NAME=pkt
+T_NAME=pkt # common.sh's name of this script
+export T_NAME
 mkdir -p "$TAP_DIR"
 
-RUNS=5 DUR=4 ROWS="1000 100000" BIG=0 PERF=0 SMP=1 QUICK= RROWS= RSMP=
+RUNS=5 DUR=4 ROWS="1000 100000" BIG=0 PERF=0 SMP=1 QUICK='' RROWS='' RSMP=''
 CONFIGS="fwd l4lb ipvs nft"
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -97,6 +98,7 @@ T_START=$(now)
 NCPU=$(nproc)
 res info kernel "$(uname -r)"
 res info vcpus "$NCPU"
+res info quick "${QUICK:-0}"
 res info mem_mib "$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo)"
 res info params "runs=$RUNS dur=$DUR rows=$(echo "$ROWS" | tr ' ' ,) rowsruns=$RROWS big=$BIG perf=$PERF smp=$SMP smpruns=$RSMP"
 say "pkt: kernel $(uname -r), $NCPU vCPUs; runs=$RUNS dur=${DUR}s configs: $CONFIGS rows: $ROWS big: $BIG"
@@ -436,7 +438,7 @@ kmod_load nf_defrag_ipv4 >/dev/null 2>&1
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo -1 >/proc/sys/kernel/perf_event_paranoid
 command -v perf >/dev/null || PERF=0
-res info configs "$(echo $CONFIGS)"
+res info configs "$(echo $CONFIGS | tr -s ' ')"
 say "setup done ($(($(now | cut -d. -f1) - ${T_START%.*})) s)"
 
 # Full NAT: per NAT configuration, a short burst; be1 must see it only
@@ -524,9 +526,11 @@ for N in $LEVELS; do
 		for CFG in $CONFIGS; do
 			[ "$CFG" = fwd ] && continue
 			cfg_up "$CFG" "$N" || { res err "rows$N" "$CFG" hit $r "setup failed"; stack_down; continue; }
+			# shellcheck disable=SC2046 # two words: bytes, caches
 			set -- $(slab_bytes "$CFG")
 			_sb0=$1 _rb0=$(rows "$CFG")
 			fill "$CFG" "$N"
+			# shellcheck disable=SC2046 # two words: bytes, caches
 			set -- $(slab_bytes "$CFG")
 			[ "$r" = 1 ] && res slab "$CFG" "$N" "$_sb0" "$1" "$_rb0" "$(rows "$CFG")" "$2"
 			if [ "$N" = "$BIG" ] && [ "$r" = 1 ] && [ "$CFG" = l4lb ]; then

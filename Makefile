@@ -130,7 +130,7 @@ bench-quick: all
 # The kernel-only packet-rate bench (issue #17, tests/bench/README.md):
 # pktgen sends 64-byte UDP frames through plain forwarding, l4lb, IPVS and
 # nftables; rates, idle rows up to a million, a profile, two CPUs (about
-# 40 min; QUICK=1: the smoke, also part of make bench-quick). Results in
+# 25 min; QUICK=1: the smoke, also part of make bench-quick). Results in
 # tests/bench/out/pkt/.
 bench-pkt: all
 	QUICK=$(QUICK) BENCH_MODE=pkt bash tests/bench/run.sh

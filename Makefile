@@ -15,7 +15,8 @@ LINUX_SRC ?= $(shell bash tests/linux-src.sh)
 # and tests/vm/tests/ctl_prometheus.sh); bird2 for BIRD, the BGP daemon
 # of the ECMP test (tests/vm/tests/ecmp.sh). The last line is
 # the benchmark's (tests/bench): its servers and clients, the chart, and
-# perf for its profile.
+# perf for its profile. (Its packet-rate mode, make bench-pkt, needs only
+# the kernel's pktgen and tc from iproute2.)
 DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 qemu-system-x86 busybox-static iproute2 kmod cpio \
 	gzip xz-utils socat jq nftables iptables ipvsadm util-linux procps \
@@ -25,7 +26,7 @@ DEPS := build-essential linux-image-amd64 linux-headers-amd64 \
 	nginx-light wrk apache2-utils iperf3 gnuplot-nox linux-perf
 
 .PHONY: all module tools apps deps check unit kunit vm vm-debug fuzz-debug demo dkms-test \
-	deb deb-test bench bench-quick lint checkpatch sparse w1 clean help
+	deb deb-test bench bench-quick bench-pkt lint checkpatch sparse w1 clean help
 
 all: module tools apps
 
@@ -126,6 +127,15 @@ bench: all
 
 bench-quick: all
 	QUICK=1 bash tests/bench/run.sh
+	QUICK=1 BENCH_MODE=pkt bash tests/bench/run.sh
+
+# The kernel-only packet-rate bench (issue #17, tests/bench/README.md):
+# pktgen sends 64-byte UDP frames through plain forwarding, l4lb, IPVS and
+# nftables; rates, idle rows up to a million, a profile, two CPUs (about
+# 25 min; QUICK=1: the smoke, also part of make bench-quick). Results in
+# tests/bench/out/pkt/.
+bench-pkt: all
+	QUICK=$(QUICK) BENCH_MODE=pkt bash tests/bench/run.sh
 
 # Static analysis, as a netfilter maintainer runs it before merging.
 # checkpatch runs with no --ignore; it must be silent.
@@ -163,3 +173,4 @@ help:
 	@echo "make vm-debug    a subset of them under the debug kernel"
 	@echo "make fuzz-debug  100,000 fuzzed netlink requests under it (~80 min)"
 	@echo "make bench       the benchmark against IPVS and nftables (QUICK=1: smoke)"
+	@echo "make bench-pkt   the kernel-only packet rates (pktgen) against them (QUICK=1: smoke)"

@@ -31,6 +31,17 @@
 #   VM_MEM         MiB (default 3072), VM_SMP vCPUs (default 2)
 #   BENCH_TIMEOUT  hard limit for the VM, seconds (default 2400; QUICK 600)
 #   KVER, L4LB_KO  as for tests/vm/run.sh
+#   BENCH_MODE=pkt the kernel-only packet-rate bench instead (vm-pkt.sh,
+#                  report_pkt.py; tests/bench/README.md): pktgen, UDP
+#                  64-byte frames, no user process in the path. Its knobs:
+#                  PKT_RUNS (5; QUICK 1), PKT_DUR seconds (4; QUICK 1),
+#                  PKT_ROWS idle row levels (1000,100000; QUICK 1000),
+#                  PKT_ROWS_RUNS their rounds (3; QUICK 1), PKT_BIG a
+#                  last level, one round, with l4lb's table read times
+#                  (1000000; QUICK 0: none), PKT_PERF (1 if perf works;
+#                  QUICK 0), PKT_SMP two-CPU phase (1), PKT_SMP_RUNS its
+#                  rounds (3; QUICK 1), BENCH_CONFIGS (fwd,l4lb,ipvs,nft).
+#                  Output in out/pkt (QUICK: out/pkt/quick).
 # The last line is "bench: N passed, N failed"; the exit status is non-zero
 # if anything failed.
 set -uo pipefail
@@ -42,6 +53,8 @@ VMDIR=$REPO/tests/vm
 
 QUICK=${QUICK:-}
 [ "$QUICK" = 0 ] && QUICK=
+MODE=${BENCH_MODE:-}
+[ "$MODE" = pkt ] || MODE=
 if [ -n "$QUICK" ]; then
 	RUNS=${BENCH_RUNS:-1} DUR=${BENCH_DUR:-1} BIG=${BENCH_BIG:-1000} SMALL=${BENCH_SMALL:-100}
 	LAT=${BENCH_LAT:-100} SRUNS=${BENCH_SCALE_RUNS:-1} PERF=${BENCH_PERF:-0}
@@ -53,6 +66,19 @@ else
 fi
 CONFIGS=${BENCH_CONFIGS:-direct,l4lb,l4lbpp,ipvs,nft}
 OUT=${BENCH_OUT:-$HERE/out${QUICK:+/quick}}
+if [ -n "$MODE" ]; then
+	if [ -n "$QUICK" ]; then
+		P_RUNS=${PKT_RUNS:-1} P_DUR=${PKT_DUR:-1} P_ROWS=${PKT_ROWS-1000} P_BIG=${PKT_BIG:-0}
+		PERF=${PKT_PERF:-0} P_SMP=${PKT_SMP:-1} TIMEOUT=${BENCH_TIMEOUT:-600}
+		P_RRUNS=${PKT_ROWS_RUNS:-1} P_SRUNS=${PKT_SMP_RUNS:-1}
+	else
+		P_RUNS=${PKT_RUNS:-5} P_DUR=${PKT_DUR:-4} P_ROWS=${PKT_ROWS-1000,100000} P_BIG=${PKT_BIG:-1000000}
+		PERF=${PKT_PERF:-1} P_SMP=${PKT_SMP:-1} TIMEOUT=${BENCH_TIMEOUT:-3600}
+		P_RRUNS=${PKT_ROWS_RUNS:-3} P_SRUNS=${PKT_SMP_RUNS:-3}
+	fi
+	CONFIGS=${BENCH_CONFIGS:-fwd,l4lb,ipvs,nft}
+	OUT=${BENCH_OUT:-$HERE/out/pkt${QUICK:+/quick}}
+fi
 MEM=${VM_MEM:-3072}
 SMP=${VM_SMP:-2}
 
@@ -64,7 +90,9 @@ for t in qemu-system-x86_64 gcc python3 gnuplot busybox cpio gzip; do
 	command -v "$t" >/dev/null || missing="$missing $t"
 done
 BINS=
-for b in /usr/sbin/nginx /usr/bin/wrk /usr/bin/ab /usr/bin/iperf3 /usr/sbin/ipvsadm; do
+NEED="/usr/sbin/nginx /usr/bin/wrk /usr/bin/ab /usr/bin/iperf3 /usr/sbin/ipvsadm"
+[ -n "$MODE" ] && NEED="/usr/sbin/ipvsadm /usr/sbin/tc"
+for b in $NEED; do
 	[ -x "$b" ] && BINS="$BINS $b" || missing="$missing $b"
 done
 [ -z "$missing" ] || die "missing:$missing (apt-get install wrk apache2-utils iperf3 nginx-light ipvsadm gnuplot-nox qemu-system-x86 python3)"
@@ -101,16 +129,20 @@ trap 'exit 130' INT TERM
 
 gcc -O2 -Wall -Wextra -Werror -o "$WORK/hold" "$HERE/hold.c" || die "cannot build hold"
 
+MODS="ip_vs ip_vs_rr"
+# pkt: pktgen, and the backends' tc ingress drop (u32 counts the packets
+# from the SNAT pool, matchall the rest).
+[ -n "$MODE" ] && MODS="$MODS pktgen sch_ingress cls_u32 cls_matchall act_gact"
 echo "bench: building the initramfs (kernel $KVER)"
 # shellcheck disable=SC2086
-EXTRA_MODULES="ip_vs ip_vs_rr" EXTRA_BINS="$BINS" L4LB_KO=$L4LB_KO \
+EXTRA_MODULES="$MODS" EXTRA_BINS="$BINS" L4LB_KO=$L4LB_KO \
 	"$VMDIR/mkinitramfs.sh" "$WORK/base.cpio.gz" 2>"$WORK/mkinitramfs.log" ||
 	{ cat "$WORK/mkinitramfs.log" >&2; die "mkinitramfs failed"; }
 
 # The bench's own files, as a second cpio archive: the kernel unpacks both
 # in order, so this /init replaces the test bed's.
 mkdir -p "$WORK/ov/usr/local/bin"
-install -m 755 "$HERE/vm-bench.sh" "$WORK/ov/init"
+install -m 755 "$HERE/vm-${MODE:-bench}.sh" "$WORK/ov/init"
 install -m 755 "$WORK/hold" "$WORK/ov/usr/local/bin/hold"
 (cd "$WORK/ov" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/ov.cpio.gz"
@@ -121,6 +153,12 @@ APPEND="console=ttyS0 panic=-1 quiet slab_nomerge"
 APPEND+=" benchruns=$RUNS benchdur=$DUR benchlat=$LAT benchsmall=$SMALL benchbig=$BIG"
 [ -n "$QUICK" ] && APPEND+=" benchquick=1"
 APPEND+=" benchscaleruns=$SRUNS benchconfigs=$CONFIGS benchperf=$PERF benchgcidle=$GCIDLE"
+if [ -n "$MODE" ]; then
+	APPEND="console=ttyS0 panic=-1 quiet slab_nomerge"
+	APPEND+=" pktruns=$P_RUNS pktdur=$P_DUR pktrows=$P_ROWS pktbig=$P_BIG pktperf=$PERF"
+	APPEND+=" pktsmp=$P_SMP pktconfigs=$CONFIGS${QUICK:+ pktquick=1}"
+	APPEND+=" pktrowsruns=$P_RRUNS pktsmpruns=$P_SRUNS"
+fi
 APPEND+=" ${BENCH_APPEND:-}"
 ACCEL=(-accel tcg,thread=multi)
 # KVM only with a CPU that has VMX or SVM (some nested VMs have /dev/kvm
@@ -135,7 +173,8 @@ QEMU=(qemu-system-x86_64 -m "$MEM" -smp "$SMP" "${ACCEL[@]}" -nographic -no-rebo
 	echo "BENCH info qemu $(qemu-system-x86_64 --version | head -n 1)"
 	echo "BENCH info qemu_flags ${QEMU[*]:1}"
 	echo "BENCH info host $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "BENCH info mode ${QUICK:+quick}${QUICK:-full}"
+	echo "BENCH info mode ${MODE:+pkt }${QUICK:+quick}${QUICK:-full}"
+	echo "BENCH info date $(date -u +%Y-%m-%d)"
 	echo "BENCH info l4lb_ko $(md5sum <"$L4LB_KO" | cut -c1-12) $(cd "$REPO" && git describe --always --dirty 2>/dev/null)"
 } >"$LOG"
 echo "bench: ${QUICK:+QUICK }run, limit ${TIMEOUT}s, log $LOG"
@@ -147,7 +186,7 @@ LPID=$!
 timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |
 	sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
 	tee -a "$LOG" |
-	grep --line-buffered -E '^(# |BENCH (val|err|skip|na|fullnat|proxy|aux))'
+	grep --line-buffered -E '^(# |BENCH (val|err|skip|na|fullnat|proxy|aux)|PKT (val|err|nat|fill|slab|read))'
 qemu_rc=${PIPESTATUS[0]}
 kill "$LPID" 2>/dev/null
 wait "$LPID" 2>/dev/null
@@ -155,4 +194,8 @@ cat "$WORK/hostload" >>"$LOG"
 echo "BENCH info duration $(($(date +%s) - start)) s" >>"$LOG"
 echo "bench: VM ran $(($(date +%s) - start)) s (qemu exit $qemu_rc)"
 
+if [ -n "$MODE" ]; then
+	python3 "$HERE/report_pkt.py" --log "$LOG" --out "$OUT" ${QUICK:+--quick} --qemu-rc "$qemu_rc"
+	exit
+fi
 python3 "$HERE/report.py" --log "$LOG" --out "$OUT" ${QUICK:+--quick} --qemu-rc "$qemu_rc"

@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+"""report_pkt.py - tables of the kernel-only packet-rate bench (issue #17).
+
+Reads the "PKT ..." lines that tests/bench/vm-pkt.sh prints (see there) from
+the serial log and writes into --out:
+  pkt.json   every run's rate, medians, ratios, rows, memory, profile
+  pkt.md     the tables (Markdown)
+It prints pkt.md and ends with "bench: N passed, N failed"; the exit status
+is 1 if anything failed. Checks: the VM ended, no kernel splat, every
+configuration delivered packets, the NAT configurations are full NAT. The
+issue's goals are reported (met / not met), not checked.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+
+SPLAT_RE = re.compile(r"Oops|WARNING:|BUG:|KASAN|general protection|Call Trace|"
+                      r"kmem_cache_destroy|still has objects")
+NAMES = {
+    "fwd": "plain forwarding",
+    "l4lb": "l4lb (proto=udp)",
+    "ipvs": "IPVS NAT (-u, -m) + conntrack + snat",
+    "nft": "nftables numgen DNAT + snat",
+}
+WL = {"hit": "one flow (every packet one 5-tuple: lookup hit)",
+      "new": "a new flow per packet (new 5-tuple each packet)"}
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def fmt(v, digits=2):
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return "{:,.0f}".format(v)
+    return "%.*f" % (digits, v)
+
+
+def parse(path):
+    d = {"info": {}, "val": {}, "err": [], "nat": {}, "fill": [], "slab": [], "read": [],
+         "perf": {}, "perf_top": {}, "ended": False, "splat": [], "duration": None}
+    in_dmesg = False
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("----- dmesg"):
+                in_dmesg = True
+            elif line.startswith("----- end dmesg"):
+                in_dmesg = False
+            if SPLAT_RE.search(line) and (in_dmesg or not line.startswith("#")):
+                d["splat"].append(line)
+            if line.startswith("----- bench end"):
+                d["ended"] = True
+            m = re.match(r"BENCH info duration (\d+)", line)
+            if m:
+                d["duration"] = int(m.group(1))
+            m = re.match(r"(?:BENCH|PKT) info (\S+) (.*)", line)
+            if m:
+                d["info"][m.group(1)] = m.group(2)
+                continue
+            p = line.split()
+            if not p:
+                continue
+            if p[0] == "PERF" and len(p) > 3:
+                d["perf_top"].setdefault((p[1], p[2]), []).append(" ".join(p[3:]))
+            if p[0] != "PKT" or len(p) < 2:
+                continue
+            k = p[1]
+            try:
+                if k == "val" and len(p) >= 9:
+                    ph, cfg, wl, run = p[2], p[3], p[4], int(p[5])
+                    d["val"].setdefault(ph, {}).setdefault(cfg, {}).setdefault(wl, {})[run] = {
+                        "pps": float(p[6]), "delivered": float(p[7]), "secs": float(p[8])}
+                elif k == "err":
+                    d["err"].append(" ".join(p[2:]))
+                elif k == "nat" and len(p) >= 5:
+                    d["nat"][p[2]] = (p[3], p[4])
+                elif k == "fill" and len(p) >= 6:
+                    d["fill"].append({"cfg": p[2], "want": int(p[3]), "rows": int(p[4]),
+                                      "secs": float(p[5])})
+                elif k == "slab" and len(p) >= 9:
+                    d["slab"].append({"cfg": p[2], "level": int(p[3]), "b0": int(p[4]),
+                                      "b1": int(p[5]), "r0": int(p[6]), "r1": int(p[7]),
+                                      "caches": p[8]})
+                elif k == "read" and len(p) >= 6:
+                    d["read"].append({"cfg": p[2], "what": p[3], "n": int(p[4]),
+                                      "secs": float(p[5])})
+                elif k == "perf" and len(p) >= 8:
+                    d["perf"].setdefault((p[2], p[3]), {"pps": float(p[4]), "cpus": int(p[5]),
+                                                         "groups": {}})["groups"][p[6]] = float(p[7])
+            except ValueError:
+                d["err"].append("unparsed: " + line)
+    return d
+
+
+def paired(vals, a, b, wl):
+    """Per-round ratios a/b of workload wl, and how many fell above/below 1."""
+    ra, rb = vals.get(a, {}).get(wl, {}), vals.get(b, {}).get(wl, {})
+    rs = [ra[r]["pps"] / rb[r]["pps"] for r in sorted(ra) if r in rb and rb[r]["pps"] > 0]
+    return rs
+
+
+def rate_table(out, vals, configs, title):
+    """Median pps per configuration and workload, ratio to forwarding, and
+    the paired ratios l4lb/IPVS and l4lb/nft."""
+    summary = {}
+    out.append("### " + title)
+    out.append("")
+    out.append("| workload | configuration | median pps | runs (min-max) | ÷ forwarding | delivered |")
+    out.append("|---|---|---|---|---|---|")
+    for wl in ("hit", "new"):
+        fwd = med([v["pps"] for v in vals.get("fwd", {}).get(wl, {}).values()])
+        for cfg in configs:
+            runs = vals.get(cfg, {}).get(wl, {})
+            xs = [v["pps"] for v in runs.values()]
+            m = med(xs)
+            dl = med([v["delivered"] for v in runs.values()])
+            ratio = m / fwd if m and fwd else None
+            summary.setdefault(wl, {})[cfg] = {"median_pps": m, "runs": [runs[r]["pps"] for r in sorted(runs)],
+                                               "ratio_fwd": ratio, "delivered": dl}
+            out.append("| %s | %s | %s | %d (%s-%s) | %s | %s |" % (
+                wl, cfg, fmt(m), len(xs), fmt(min(xs)) if xs else "-", fmt(max(xs)) if xs else "-",
+                fmt(ratio), fmt(dl, 3)))
+    out.append("")
+    out.append("| workload | paired ratio | per round | median | rounds > 1 / < 1 |")
+    out.append("|---|---|---|---|---|")
+    for wl in ("hit", "new"):
+        for b in ("ipvs", "nft"):
+            if "l4lb" not in configs or b not in configs:
+                continue
+            rs = paired(vals, "l4lb", b, wl)
+            summary[wl]["l4lb/" + b] = {"rounds": rs, "median": med(rs),
+                                        "above": sum(r > 1 for r in rs), "below": sum(r < 1 for r in rs)}
+            out.append("| %s | l4lb / %s | %s | **%s** | %d / %d |" % (
+                wl, b, " ".join(fmt(r) for r in rs), fmt(med(rs)),
+                sum(r > 1 for r in rs), sum(r < 1 for r in rs)))
+    out.append("")
+    return summary
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--qemu-rc", type=int, default=0)
+    a = ap.parse_args()
+    d = parse(a.log)
+    configs = d["info"].get("configs", "fwd l4lb ipvs nft").split()
+    res = {"info": d["info"], "duration_s": d["duration"], "phases": {}}
+    out = ["## Packet rates, kernel only (pktgen, UDP 64-byte frames)", ""]
+    out.append("Log: `%s`; %s; l4lb.ko %s; %s vCPUs; qemu %s." % (
+        os.path.basename(a.log), d["info"].get("date", "?"), d["info"].get("l4lb_ko", "?"),
+        d["info"].get("vcpus", "?"), d["info"].get("qemu_flags", "?").split(" -kernel")[0]))
+    out.append("")
+    passed, failed = 0, 0
+    checks = []
+
+    def check(ok, what):
+        nonlocal passed, failed
+        checks.append(("ok" if ok else "FAIL", what))
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+
+    base = d["val"].get("base", {})
+    res["phases"]["base"] = rate_table(out, base, configs, "One CPU, empty tables")
+    for cfg in configs if base or "runs=0 " not in d["info"].get("params", "") else []:
+        for wl in ("hit", "new"):
+            xs = [v["pps"] for v in base.get(cfg, {}).get(wl, {}).values()]
+            check(bool(xs) and min(xs) > 0, "%s %s: every run delivered packets" % (cfg, wl))
+    for ph, vals in sorted(d["val"].items()):
+        if ph == "base":
+            continue
+        zero = ["%s %s %s" % (cfg, wl, r) for cfg, w in vals.items() for wl, rs in w.items()
+                for r, v in rs.items() if v["pps"] <= 0]
+        check(not zero, "%s: every run delivered packets%s" % (ph, (" (not: " + ", ".join(zero) + ")") if zero else ""))
+    for cfg in configs:
+        if cfg == "fwd":
+            continue
+        natted, other = d["nat"].get(cfg, ("0", "?"))
+        check(other == "0" and natted not in ("0", "setup-failed"),
+              "%s is full NAT: be1 got %s packets from the SNAT pool, %s from elsewhere" % (cfg, natted, other))
+
+    # Rows levels.
+    levels = sorted(int(ph[4:]) for ph in d["val"] if ph.startswith("rows"))
+    if levels:
+        out.append("### With idle rows in the table (one CPU)")
+        out.append("")
+        out.append("| rows | workload | configuration | median pps | runs | ÷ same config, empty table |")
+        out.append("|---|---|---|---|---|---|")
+        res["phases"]["rows"] = {}
+        for n in levels:
+            vals = d["val"]["rows%d" % n]
+            for wl in ("hit", "new"):
+                for cfg in configs:
+                    runs = vals.get(cfg, {}).get(wl, {})
+                    if not runs:
+                        continue
+                    m = med([v["pps"] for v in runs.values()])
+                    b = res["phases"]["base"].get(wl, {}).get(cfg, {}).get("median_pps")
+                    res["phases"]["rows"].setdefault(str(n), {}).setdefault(wl, {})[cfg] = {
+                        "median_pps": m, "runs": [runs[r]["pps"] for r in sorted(runs)],
+                        "ratio_empty": m / b if b else None}
+                    out.append("| %s | %s | %s | %s | %s | %s |" % (
+                        "{:,}".format(n), wl, cfg, fmt(m), " ".join(fmt(runs[r]["pps"]) for r in sorted(runs)),
+                        fmt(m / b if b else None)))
+        out.append("")
+        if len(levels) >= 2:
+            lo, hi = levels[0], levels[-1]
+            out.append("Rate at %s rows ÷ rate at %s rows:" % ("{:,}".format(hi), "{:,}".format(lo)))
+            out.append("")
+            out.append("| workload | " + " | ".join(c for c in configs if c != "fwd") + " |")
+            out.append("|---|" + "---|" * len([c for c in configs if c != "fwd"]))
+            for wl in ("hit", "new"):
+                row = []
+                for cfg in configs:
+                    if cfg == "fwd":
+                        continue
+                    x = res["phases"]["rows"].get(str(hi), {}).get(wl, {}).get(cfg, {}).get("median_pps")
+                    y = res["phases"]["rows"].get(str(lo), {}).get(wl, {}).get(cfg, {}).get("median_pps")
+                    row.append(fmt(x / y if x and y else None))
+                out.append("| %s | %s |" % (wl, " | ".join(row)))
+            out.append("")
+    if d["fill"] or d["slab"]:
+        out.append("### Filling the table, and memory per row")
+        out.append("")
+        out.append("| configuration | rows wanted | rows made | fill time, s (median) | slab bytes per row | caches |")
+        out.append("|---|---|---|---|---|---|")
+        res["fill"] = d["fill"]
+        res["slab"] = []
+        for n in sorted({f["want"] for f in d["fill"]}):
+            for cfg in configs:
+                fs = [f for f in d["fill"] if f["cfg"] == cfg and f["want"] == n]
+                if not fs:
+                    continue
+                sl = [s for s in d["slab"] if s["cfg"] == cfg and s["level"] == n]
+                per = None
+                if sl and sl[0]["r1"] > sl[0]["r0"]:
+                    s = sl[0]
+                    per = (s["b1"] - s["b0"]) / (s["r1"] - s["r0"])
+                    res["slab"].append(dict(s, bytes_per_row=per))
+                out.append("| %s | %s | %s | %s | %s | %s |" % (
+                    cfg, "{:,}".format(n), "{:,}".format(min(f["rows"] for f in fs)),
+                    fmt(med([f["secs"] for f in fs]), 1), fmt(per, 0), sl[0]["caches"] if sl else "-"))
+        out.append("")
+    if d["read"]:
+        out.append("| reading l4lb's table | rows / bytes | seconds |")
+        out.append("|---|---|---|")
+        for r in d["read"]:
+            out.append("| %s | %s | %s |" % (r["what"], "{:,}".format(r["n"]), fmt(r["secs"], 1)))
+        out.append("")
+        res["read"] = d["read"]
+
+    # Profile.
+    if d["perf"]:
+        out.append("### Per-packet cost (perf record -a -e cpu-clock)")
+        out.append("")
+        out.append("ns per packet of a group = its share of all CPU time (idle included) "
+                   "× CPUs × 10^9 ÷ the run's rate. l4lb_gc: l4lb's expiry worker "
+                   "(l4lb_conn_sweep, l4lb_gc_*), which runs in a kworker, not per packet.")
+        out.append("")
+        groups = ["l4lb", "l4lb_gc", "ipvs", "ct_nat", "nft", "pktgen"]
+        out.append("| configuration | workload | pps | " + " | ".join("%s %% / ns" % g for g in groups) + " |")
+        out.append("|---|---|---|" + "---|" * len(groups))
+        res["perf"] = {}
+        for (cfg, wl), p in sorted(d["perf"].items()):
+            cells = []
+            for g in groups:
+                s = p["groups"].get(g)
+                ns = s / 100 * p["cpus"] * 1e9 / p["pps"] if s is not None and p["pps"] > 0 else None
+                cells.append("%s / %s" % (fmt(s), fmt(ns, 0)) if s is not None else "-")
+                res["perf"].setdefault(cfg, {}).setdefault(wl, {})[g] = {"share_pct": s, "ns_per_pkt": ns}
+            res["perf"][cfg][wl]["pps"] = p["pps"]
+            out.append("| %s | %s | %s | %s |" % (cfg, wl, fmt(p["pps"]), " | ".join(cells)))
+        out.append("")
+        res["perf_top"] = {"%s %s" % k: v for k, v in d["perf_top"].items()}
+
+    # Two CPUs.
+    s1, s2 = d["val"].get("smp1", {}), d["val"].get("smp2", {})
+    if s2:
+        out.append("### Two CPUs (two pktgen threads) ÷ one, paired by round")
+        out.append("")
+        out.append("| workload | configuration | 1 CPU median pps | 2 CPUs median pps | 2/1 per round | median 2/1 |")
+        out.append("|---|---|---|---|---|---|")
+        res["phases"]["smp"] = {}
+        for wl in ("hit", "new"):
+            for cfg in configs:
+                a1, a2 = s1.get(cfg, {}).get(wl, {}), s2.get(cfg, {}).get(wl, {})
+                rs = [a2[r]["pps"] / a1[r]["pps"] for r in sorted(a2) if r in a1 and a1[r]["pps"] > 0]
+                m1 = med([v["pps"] for v in a1.values()])
+                m2 = med([v["pps"] for v in a2.values()])
+                res["phases"]["smp"].setdefault(wl, {})[cfg] = {"pps1": m1, "pps2": m2, "rounds": rs,
+                                                                "median": med(rs)}
+                out.append("| %s | %s | %s | %s | %s | **%s** |" % (
+                    wl, cfg, fmt(m1), fmt(m2), " ".join(fmt(r) for r in rs), fmt(med(rs))))
+        out.append("")
+
+    # The issue's goals.
+    goals = []
+    b = res["phases"]["base"]
+    hit_fwd = b.get("hit", {}).get("l4lb", {}).get("ratio_fwd")
+    goals.append(("one flow >= 0.95x forwarding", hit_fwd, hit_fwd is not None and hit_fwd >= 0.95))
+    for o in ("ipvs", "nft"):
+        r = b.get("new", {}).get("l4lb/" + o, {}).get("median")
+        goals.append(("new flows >= 1.5x %s" % o, r, r is not None and r >= 1.5))
+    rw = res["phases"].get("rows", {})
+    if len(levels) >= 2:
+        for wl in ("hit", "new"):
+            x = rw.get(str(levels[-1]), {}).get(wl, {}).get("l4lb", {}).get("median_pps")
+            y = rw.get(str(levels[0]), {}).get(wl, {}).get("l4lb", {}).get("median_pps")
+            r = x / y if x and y else None
+            goals.append(("%s at %s rows within 10%% of %s" % (wl, "{:,}".format(levels[-1]), "{:,}".format(levels[0])),
+                          r, r is not None and r >= 0.9))
+    per = [s["bytes_per_row"] for s in res.get("slab", []) if s["cfg"] == "l4lb"]
+    if per:
+        goals.append(("<= 128 B per row (slab)", max(per), max(per) <= 128))
+    sm = res["phases"].get("smp", {})
+    for wl in ("hit", "new"):
+        r = sm.get(wl, {}).get("l4lb", {}).get("median")
+        if r is not None:
+            goals.append(("2 CPUs >= 1.8x one, %s" % wl, r, r >= 1.8))
+    out.append("### The issue's goals (l4lb)")
+    out.append("")
+    out.append("| goal | measured | met |")
+    out.append("|---|---|---|")
+    for g, v, ok in goals:
+        out.append("| %s | %s | %s |" % (g, fmt(v), "yes" if ok else "no"))
+    out.append("")
+    res["goals"] = [{"goal": g, "value": v, "met": ok} for g, v, ok in goals]
+
+    check(d["ended"], "the VM script ran to its end")
+    check(not d["splat"], "no kernel warning or oops" + (": " + d["splat"][0] if d["splat"] else ""))
+    check(a.qemu_rc == 0, "qemu exit status 0 (got %d)" % a.qemu_rc)
+    for e in d["err"]:
+        check(False, "error: " + e)
+    out.append("### Checks")
+    out.append("")
+    for st, w in checks:
+        out.append("- %s: %s" % (st, w))
+    out.append("")
+    if d["duration"]:
+        out.append("The VM ran %d s." % d["duration"])
+        out.append("")
+    res["checks"] = checks
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, "pkt.md"), "w") as f:
+        f.write("\n".join(out) + "\n")
+    with open(os.path.join(a.out, "pkt.json"), "w") as f:
+        json.dump(res, f, indent=1, sort_keys=True)
+    print("\n".join(out))
+    print("bench: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

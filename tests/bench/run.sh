@@ -141,8 +141,9 @@ EXTRA_MODULES="$MODS" EXTRA_BINS="$BINS" L4LB_KO=$L4LB_KO \
 
 # The bench's own files, as a second cpio archive: the kernel unpacks both
 # in order, so this /init replaces the test bed's.
-mkdir -p "$WORK/ov/usr/local/bin"
+mkdir -p "$WORK/ov/usr/local/bin" "$WORK/ov/vm/bench"
 install -m 755 "$HERE/vm-${MODE:-bench}.sh" "$WORK/ov/init"
+install -m 644 "$HERE/lib.sh" "$WORK/ov/vm/bench/lib.sh"
 install -m 755 "$WORK/hold" "$WORK/ov/usr/local/bin/hold"
 (cd "$WORK/ov" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/ov.cpio.gz"

@@ -41,24 +41,9 @@
 # -----", and powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-# As PID 1: mount, run this script as a child (a shell error must not
-# kill init), then print the kernel log and power off.
+. /vm/bench/lib.sh # tests/bench/lib.sh: bench_pid1, load_mod
 if [ "$$" = 1 ]; then
-	mount -t proc proc /proc
-	mount -t sysfs sysfs /sys
-	mount -t devtmpfs devtmpfs /dev 2>/dev/null
-	mount -t tmpfs tmpfs /tmp
-	mount -t tmpfs tmpfs /run
-	exec </dev/null >/dev/console 2>&1
-	echo
-	sh /init bench
-	echo "# bench script exit $?"
-	echo "----- dmesg -----"
-	dmesg
-	echo "----- end dmesg -----"
-	sync
-	poweroff -f
-	exit 0
+	bench_pid1
 fi
 
 . /vm/lib/common.sh
@@ -106,25 +91,6 @@ res info cpu "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
 res info params "runs=$RUNS dur=$DUR lat=$LAT_N small=$SMALL big=$BIG scaleruns=$SRUNS"
 
 # ------------------------------------------------------------ modules ----
-
-# load_mod MOD [ARGS]: insmod MOD's dependencies, then MOD with ARGS.
-load_mod() {
-	_mm=$1
-	shift
-	[ -e "/sys/module/$_mm/initstate" ] && return 0
-	[ -f "/vm/moddeps/$_mm" ] || { say "no module $_mm in the image"; return 1; }
-	while read -r _ko; do
-		_b=${_ko##*/}
-		_b=$(echo "${_b%.ko}" | tr - _)
-		[ -e "/sys/module/$_b/initstate" ] && continue
-		if [ "$_b" = "$_mm" ]; then
-			insmod "$_ko" "$@" || return 1
-		else
-			insmod "$_ko" 2>/dev/null
-		fi
-	done <"/vm/moddeps/$_mm"
-	[ -e "/sys/module/$_mm/initstate" ]
-}
 
 # conntrack_tune: the same 65536 buckets as l4lb (conn_tab_bits=16) and
 # room for the big scale level (l4lb's conn_max default).

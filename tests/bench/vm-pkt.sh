@@ -44,22 +44,9 @@
 # then "----- bench end -----".
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
+. /vm/bench/lib.sh # tests/bench/lib.sh: bench_pid1, load_mod
 if [ "$$" = 1 ]; then
-	mount -t proc proc /proc
-	mount -t sysfs sysfs /sys
-	mount -t devtmpfs devtmpfs /dev 2>/dev/null
-	mount -t tmpfs tmpfs /tmp
-	mount -t tmpfs tmpfs /run
-	exec </dev/null >/dev/console 2>&1
-	echo
-	sh /init bench
-	echo "# bench script exit $?"
-	echo "----- dmesg -----"
-	dmesg | tail -n 200
-	echo "----- end dmesg -----"
-	sync
-	poweroff -f
-	exit 0
+	bench_pid1 200
 fi
 
 . /vm/lib/common.sh
@@ -104,25 +91,6 @@ res info params "runs=$RUNS dur=$DUR rows=$(echo "$ROWS" | tr ' ' ,) rowsruns=$R
 say "pkt: kernel $(uname -r), $NCPU vCPUs; runs=$RUNS dur=${DUR}s configs: $CONFIGS rows: $ROWS big: $BIG"
 
 # ------------------------------------------------------------ modules ----
-
-# load_mod MOD [ARGS]: MOD's dependencies, then MOD with ARGS.
-load_mod() {
-	_mm=$1
-	shift
-	[ -e "/sys/module/$_mm/initstate" ] && return 0
-	[ -f "/vm/moddeps/$_mm" ] || { say "no module $_mm in the image"; return 1; }
-	while read -r _ko; do
-		_b=${_ko##*/}
-		_b=$(echo "${_b%.ko}" | tr - _)
-		[ -e "/sys/module/$_b/initstate" ] && continue
-		if [ "$_b" = "$_mm" ]; then
-			insmod "$_ko" "$@" || return 1
-		else
-			insmod "$_ko" 2>/dev/null
-		fi
-	done <"/vm/moddeps/$_mm"
-	[ -e "/sys/module/$_mm/initstate" ]
-}
 
 # tab_bits N: log2 of the bucket count a user would give N rows (one
 # bucket a row, at least 2^16, IPVS's and l4lb's most 2^20 / 2^24).

@@ -9,16 +9,14 @@ and writes into --out:
 It prints the tables and ends with "bench: N passed, N failed"; the exit
 status is 1 if anything failed.
 """
-import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 
-SPLAT_RE = re.compile(r"Oops|WARNING:|BUG:|KASAN|general protection|Call Trace|"
-                      r"kmem_cache_destroy|still has objects")
+from report_common import SPLAT_RE, parse_args
+
 
 # metric -> (label, unit, higher_is_better)
 METRICS = [
@@ -178,12 +176,7 @@ def memory(d, cfg):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--log", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--qemu-rc", type=int, default=0)
-    a = ap.parse_args()
+    a = parse_args()
     d = parse(a.log)
     info = d["info"]
     configs = info.get("configs", "").split() or sorted(d["val"])

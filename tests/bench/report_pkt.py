@@ -10,15 +10,14 @@ is 1 if anything failed. Checks: the VM ended, no kernel splat, every
 configuration delivered packets, the NAT configurations are full NAT. The
 issue's goals are reported (met / not met), not checked.
 """
-import argparse
 import json
 import os
 import re
 import statistics
 import sys
 
-SPLAT_RE = re.compile(r"Oops|WARNING:|BUG:|KASAN|general protection|Call Trace|"
-                      r"kmem_cache_destroy|still has objects")
+from report_common import SPLAT_RE, parse_args
+
 NAMES = {
     "fwd": "plain forwarding",
     "l4lb": "l4lb (proto=udp)",
@@ -144,12 +143,7 @@ def rate_table(out, vals, configs, title):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--log", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--qemu-rc", type=int, default=0)
-    a = ap.parse_args()
+    a = parse_args()
     d = parse(a.log)
     configs = d["info"].get("configs", "fwd l4lb ipvs nft").split()
     res = {"info": d["info"], "duration_s": d["duration"], "phases": {}}

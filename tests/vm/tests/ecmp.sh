@@ -164,6 +164,29 @@ wait_nh() { wait_for "${2:-20}" '[ "$(nh_count)" = '"$1"' ]'; }
 # hlog NODE: the node's l4lb-health log.
 hlog() { echo "/tmp/health.$1.log"; }
 
+# mid_nh: the middle one of rtr's nexthops (n2 if it has none): with
+# hash-threshold, taking it away or adding it moves only its own flows.
+mid_nh() {
+	_mn=$(nexthops | awk '{ print $2 }')
+	echo "${_mn:-n2}"
+}
+
+# vip_nh NODE up|down N DESC [T0]: within 20 s NODE's $IF is up (down) and
+# then, within 20 s more, rtr's route has N nexthops: ok "DESC (NEXTHOPS)",
+# with " after S s" since now_s T0 if given; else not ok, with the
+# nexthops and the node's health log.
+vip_nh() {
+	_vn=$1 _vk=$3 _vd=$4 _vt=$5
+	_ve='vip_up $_vn'
+	[ "$2" = down ] && _ve="! $_ve"
+	if wait_for 20 "$_ve" && wait_nh "$_vk" 20; then
+		ok "$_vd ($(nexthops))${_vt:+ after $(num_sub "$(now_s)" "$_vt") s}"
+	else
+		fail "$_vd" "nexthops: $(nexthops)"
+		diag_file "$(hlog "$_vn")" 20
+	fi
+}
+
 # ----------------------------------------------------------- topology ----
 
 _node() {	# _node N
@@ -420,20 +443,10 @@ step "health withdrawal"
 H=n1
 t0=$(now_s)
 ip -n "$H" link set bk0 down
-if wait_for 20 '! vip_up $H' && wait_nh 2 20; then
-	ok "$H's backends unreachable: $IF down, 2 nexthops ($(nexthops)) after $(num_sub "$(now_s)" "$t0") s"
-else
-	fail "$H's backends unreachable: $IF down, 2 nexthops" "nexthops: $(nexthops)"
-	diag_file "$(hlog "$H")" 20
-fi
+vip_nh "$H" down 2 "$H's backends unreachable: $IF down, 2 nexthops" "$t0"
 diag "$H: $(n "$H" l4lbctl list 2>/dev/null | awk '$2 == "down"' | wc -l) backends down; log: $(grep "announce $IF down" "$(hlog "$H")" | tail -n 1)"
 ip -n "$H" link set bk0 up
-if wait_for 20 'vip_up $H' && wait_nh 3 20; then
-	ok "$H's backends back: $IF up, 3 nexthops"
-else
-	fail "$H's backends back: $IF up, 3 nexthops" "nexthops: $(nexthops)"
-	diag_file "$(hlog "$H")" 20
-fi
+vip_nh "$H" up 3 "$H's backends back: $IF up, 3 nexthops"
 
 # ---------------------------------------------------------- 5. drain ----
 
@@ -450,11 +463,7 @@ if ! wait_for 30 '[ "$(conns_of $D)" = 0 ]'; then
 fi
 hold h6 "dir$i" 5
 touch "/tmp/drain$i"
-if wait_for 20 '! vip_up $D' && wait_nh 2 20; then
-	ok "$D drained: $IF down, 2 nexthops ($(nexthops))"
-else
-	fail "$D drained: $IF down, 2 nexthops" "nexthops: $(nexthops)"
-fi
+vip_nh "$D" down 2 "$D drained: $IF down, 2 nexthops"
 wait_for 10 'grep -q "drain: " "$(hlog $D)"'
 if grep -q '^answered 5 of 5$' /tmp/h6.out &&
 	grep -qxF "l4lb-health: drain: 5 connections left" "$(hlog "$D")"; then
@@ -479,18 +488,13 @@ else
 	diag_file "$(hlog "$D")" 20
 fi
 rm -f "/tmp/drain$i"
-if wait_for 20 'vip_up $D' && wait_nh 3 20; then
-	ok "drain file removed: $D announced again, 3 nexthops"
-else
-	fail "drain file removed: $D announced again, 3 nexthops" "nexthops: $(nexthops)"
-fi
+vip_nh "$D" up 3 "drain file removed: $D announced again, 3 nexthops"
 
 # ---------------------------------------------------- 6. node failure ----
 
 step "node failure"
 # The middle nexthop: with hash-threshold its removal moves only its flows.
-M=$(nexthops | awk '{ print $2 }')
-[ -n "$M" ] || M=n2
+M=$(mid_nh)
 OTHERS=$(echo "$NODES" | tr ' ' '\n' | grep -vx "$M" | tr '\n' ' ' | sed 's/ $//')
 if hold h4 cli 30 && [ "$(grep -c '^conn .* be[123]$' /tmp/h4.out)" = 30 ]; then
 	port_node h4 >/tmp/h4.pn
@@ -559,8 +563,7 @@ fi
 # ------------------------------------------------------- 7. addition ----
 
 step "node addition"
-A=$(nexthops | awk '{ print $2 }')
-[ -n "$A" ] || A=n2
+A=$(mid_nh)
 NH=60
 birdc_in "$A" disable rtr >/dev/null 2>&1
 if wait_nh 2 20; then

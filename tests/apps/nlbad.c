@@ -399,24 +399,40 @@ static void case_trunc(struct nlmsghdr *nlh)
 #define LB_BE1_SIDE	"10.0.1.254"
 
 /*
- * A SERVICE_SET of the reference service with the SNAT_POOL nest @addrs
- * (@n of them), and TIMEOUT_TCP 1234:
- * either would show in `l4lbctl -j service` if the kernel took it.
+ * A SERVICE_SET of the reference service with TIMEOUT_TCP 1234 and the
+ * nest @list (e.g. L4LB_SVC_ATTR_SNAT_POOL) of @n u32 attributes of type
+ * @item, @vals in order (as given: addresses in network order). The
+ * timeout would show in `l4lbctl -j service` if the kernel took it.
  */
-static void put_ref_pool(struct nlmsghdr *nlh, const char *const *addrs,
-			 unsigned int n)
+static void put_ref_list(struct nlmsghdr *nlh, uint16_t list, uint16_t item,
+			 const uint32_t *vals, unsigned int n)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	struct nlattr *pool;
+	struct nlattr *inner;
 	unsigned int i;
 
 	put_ref_service(nlh);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 1234);
-	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	inner = mnl_attr_nest_start(nlh, list);
 	for (i = 0; i < n; i++)
-		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, addr(addrs[i]));
-	mnl_attr_nest_end(nlh, pool);
+		mnl_attr_put_u32(nlh, item, vals[i]);
+	mnl_attr_nest_end(nlh, inner);
 	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * put_ref_list() with the SNAT_POOL nest @addrs (@n of them, at most
+ * L4LB_SNAT_POOL_MAX; dotted quads).
+ */
+static void put_ref_pool(struct nlmsghdr *nlh, const char *const *addrs,
+			 unsigned int n)
+{
+	uint32_t v[L4LB_SNAT_POOL_MAX];
+	unsigned int i;
+
+	for (i = 0; i < n && i < L4LB_SNAT_POOL_MAX; i++)
+		v[i] = addr(addrs[i]);
+	put_ref_list(nlh, L4LB_SVC_ATTR_SNAT_POOL, L4LB_SNAT_ATTR_ADDR, v, i);
 }
 
 /* snat_twice: a SNAT pool with one address twice (-EINVAL). */
@@ -487,26 +503,21 @@ static void case_snat_reply_only(struct nlmsghdr *nlh)
 }
 
 /*
- * A SERVICE_SET of the reference service with the PEERS nest of @n
- * addresses from @first up (host order), @dup of them again at the end,
- * and TIMEOUT_TCP 1234.
+ * put_ref_list() with the PEERS nest of @n addresses from @first up (host
+ * order), @dup of them again at the end; @n + @dup at most
+ * 2 * L4LB_PEERS_MAX.
  */
 static void put_ref_peers(struct nlmsghdr *nlh, uint32_t first,
 			  unsigned int n, unsigned int dup)
 {
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	struct nlattr *peers;
-	unsigned int i;
+	uint32_t v[2 * L4LB_PEERS_MAX];
+	unsigned int i, k = 0;
 
-	put_ref_service(nlh);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 1234);
-	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
-	for (i = 0; i < n; i++)
-		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, htonl(first + i));
-	for (i = 0; i < dup; i++)
-		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, htonl(first + i));
-	mnl_attr_nest_end(nlh, peers);
-	mnl_attr_nest_end(nlh, nest);
+	for (i = 0; i < n && k < 2 * L4LB_PEERS_MAX; i++)
+		v[k++] = htonl(first + i);
+	for (i = 0; i < dup && k < 2 * L4LB_PEERS_MAX; i++)
+		v[k++] = htonl(first + i);
+	put_ref_list(nlh, L4LB_SVC_ATTR_PEERS, L4LB_PEER_ATTR_ADDR, v, k);
 }
 
 /* peers_twice: 10.9.0.1 twice among the peers (-EINVAL). */

@@ -55,6 +55,21 @@ void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
 	mnl_attr_nest_end(nlh, nest);
 }
 
+void put_svc_peers(struct nlmsghdr *nlh, const char *vip, uint16_t port,
+		   uint8_t proto, uint32_t first, unsigned int n)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *peers;
+	unsigned int i;
+
+	put_svc_fields(nlh, vip, port, proto);
+	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+	for (i = 0; i < n; i++)
+		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, htonl(first + i));
+	mnl_attr_nest_end(nlh, peers);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 void put_svc_defaults(struct nlmsghdr *nlh, uint32_t conn_max)
 {
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);

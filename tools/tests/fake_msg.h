@@ -42,6 +42,13 @@ void put_svc_key(struct nlmsghdr *nlh, const char *vip, uint16_t port,
 		 uint8_t proto);
 
 /*
+ * An L4LB_ATTR_SERVICE nest with the key and a PEERS nest of @n addresses,
+ * @first (host byte order) and the ones after it.
+ */
+void put_svc_peers(struct nlmsghdr *nlh, const char *vip, uint16_t port,
+		   uint8_t proto, uint32_t first, unsigned int n);
+
+/*
  * The settings l4lb_nl_svc_fill() writes after the scheduler for a service
  * with the default timeouts: SNAT_ADDR 0 ("auto"), TIMEOUT_TCP 900,
  * TIMEOUT_TCP_FIN 120, TIMEOUT_UDP 300, TIMEOUT_SYN 60, PERSISTENCE 0,

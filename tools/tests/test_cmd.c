@@ -552,29 +552,18 @@ static void service_set_bad_peers_sends_nothing(void **state)
 	}
 }
 
-/* A SERVICE_GET reply for 192.0.2.1:80/tcp with the @n peers @addrs. */
-static void add_peers_service_reply(const char *const *addrs, unsigned int n)
+/* A SERVICE_GET reply for 192.0.2.1:80/tcp with @n peers from 10.0.0.11. */
+static void add_peers_service_reply(unsigned int n)
 {
-	struct nlmsghdr *nlh = new_reply(L4LB_CMD_SERVICE_GET);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	struct nlattr *peers;
-	unsigned int i;
-
-	put_svc_fields(nlh, "192.0.2.1", 80, IPPROTO_TCP);
-	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
-	for (i = 0; i < n; i++)
-		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, inet_addr(addrs[i]));
-	mnl_attr_nest_end(nlh, peers);
-	mnl_attr_nest_end(nlh, nest);
+	put_svc_peers(new_reply(L4LB_CMD_SERVICE_GET), "192.0.2.1", 80,
+		      IPPROTO_TCP, 0x0a00000b, n);
 }
 
 static void service_show_prints_peers(void **state)
 {
-	static const char *const two[] = { "10.0.0.11", "10.0.0.12" };
-
 	(void)state;
-	add_peers_service_reply(two, 2);
-	add_peers_service_reply(two, 0);
+	add_peers_service_reply(2);
+	add_peers_service_reply(0);
 	assert_int_equal(run(cmd_service, false, ""), RC_OK);
 	assert_string_equal(out_text,
 		"service 192.0.2.1:80/tcp\nvip 192.0.2.1\nport 80\nproto tcp\n"
@@ -584,8 +573,8 @@ static void service_show_prints_peers(void **state)
 		"peers none\n");
 
 	reset(NULL);
-	add_peers_service_reply(two, 2);
-	add_peers_service_reply(two, 0);
+	add_peers_service_reply(2);
+	add_peers_service_reply(0);
 	assert_int_equal(run(cmd_service, true, "show"), RC_OK);
 	assert_string_equal(out_text,
 		"[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","

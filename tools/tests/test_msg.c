@@ -436,17 +436,8 @@ static void bad_snat_nests_are_refused(void **state)
 static struct nlmsghdr *peers_reply(unsigned int n)
 {
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_GET);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	struct nlattr *peers;
-	unsigned int i;
 
-	put_svc_fields(nlh, "192.0.2.1", 443, IPPROTO_TCP);
-	peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
-	for (i = 0; i < n; i++)
-		mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR,
-				 htonl(0x0a000001 + i));
-	mnl_attr_nest_end(nlh, peers);
-	mnl_attr_nest_end(nlh, nest);
+	put_svc_peers(nlh, "192.0.2.1", 443, IPPROTO_TCP, 0x0a000001, n);
 	return nlh;
 }
 

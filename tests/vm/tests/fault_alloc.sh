@@ -6,9 +6,9 @@
 # fault attribute, /sys/kernel/debug/fail_l4lb (kmod/l4lb_fault.c), which
 # its allocations of rows, backends and backend arrays consult. On a kernel
 # without it (Debian's) the test skips. It fails 10% of them:
-#   - while 300 short connections run: each failure must be one
+#   - while 150 short connections run: each failure must be one
 #     drop_no_memory, and the connections that got a row are answered;
-#   - while 210 control commands run: each failure must be one l4lbctl
+#   - while 120 control commands run: each failure must be one l4lbctl
 #     "out of memory" error (exit 1), and the state must stay consistent.
 # debugfs "times" counts the failures injected: it starts at 100000 and
 # goes down by one for each.
@@ -50,24 +50,24 @@ fi
 ok "l4lb up with the reference service"
 serve_fork fa 'echo $BE'
 
-step "traffic: 10% of row allocations fail, 300 connections"
+step "traffic: 10% of row allocations fail, 150 connections"
 before=$(l4lbctl -j stats | jq -r .drop_no_memory)
 fault_on
-n cli timeout 600 cycle -t 2000 "$VIP" "$VPORT" 300 >/tmp/fa.cycle 2>&1
+n cli timeout 600 cycle -t 2000 "$VIP" "$VPORT" 150 >/tmp/fa.cycle 2>&1
 injected=$(fault_off)
 drops=$(($(l4lbctl -j stats | jq -r .drop_no_memory) - before))
 answered=$(awk '$1 == "done" { print $4 }' /tmp/fa.cycle)
-diag "injected $injected, drop_no_memory +$drops, answered $answered of 300"
+diag "injected $injected, drop_no_memory +$drops, answered $answered of 150"
 check "failures were injected ($injected)" [ "$injected" -gt 0 ]
 expect_eq "each injected failure is one drop_no_memory" "$injected" "$drops"
 check "most connections are answered anyway (SYN retransmits): $answered" \
-	[ "${answered:-0}" -ge 250 ]
+	[ "${answered:-0}" -ge 125 ]
 
-step "control: 10% of backend and array allocations fail, 210 commands"
+step "control: 10% of backend and array allocations fail, 120 commands"
 oom=0 other=0
 k=0
 fault_on
-while [ "$k" -lt 70 ]; do
+while [ "$k" -lt 40 ]; do
 	for cmd in "add 10.0.9.9:9000 weight 2" "set 10.0.9.9:9000 weight 3" \
 		"remove 10.0.9.9:9000 --now"; do
 		# shellcheck disable=SC2086

@@ -33,6 +33,7 @@
 #include <net/route.h>
 #include <net/tcp.h>
 
+#include "l4lb_addrs.h"
 #include "l4lb_backend.h"
 #include "l4lb_ca_path.h"
 #include "l4lb_conn.h"
@@ -152,7 +153,7 @@ static bool l4lb_snat_choose(struct l4lb_net *ln,
 			     struct sk_buff *skb, __be32 daddr,
 			     struct l4lb_snat_pick *pick)
 {
-	const struct l4lb_snat_pool *pool = rcu_dereference(svc->snat);
+	const struct l4lb_addrs *pool = rcu_dereference(svc->snat);
 	struct rtable *rt = skb_rtable(skb);
 
 	l4lb_snat_ports(ln->net, &pick->sp.ports);

@@ -19,6 +19,7 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 
+#include "l4lb_addrs.h"
 #include "l4lb_backend.h"
 #include "l4lb_check.h"
 #include "l4lb_conn.h"
@@ -390,7 +391,7 @@ static int l4lb_nl_snat(struct net *net, struct nlattr **tb,
 	err = l4lb_check_snat_pool(net, cfg->snat, n, &bad, extack);
 	if (err)
 		return l4lb_nl_bad(l4lb_nl_nth(pool, bad), err, extack);
-	l4lb_snat_sort(cfg->snat, n);
+	l4lb_addrs_sort(cfg->snat, n);
 	cfg->nsnat = n;
 	return 0;
 }

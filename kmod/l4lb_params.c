@@ -20,13 +20,13 @@
 #include <linux/stringify.h>
 #include <net/net_namespace.h>
 
+#include "l4lb_addrs.h"
 #include "l4lb_backend.h"
 #include "l4lb_check.h"
 #include "l4lb_net.h"
 #include "l4lb_params.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
-#include "l4lb_snat.h"
 #include "l4lb_xmit.h"
 
 static char *vip;
@@ -352,7 +352,7 @@ static int l4lb_param_snat(struct l4lb_service_cfg *cfg)
 		       snat_ip, &cfg->snat[bad]);
 		return -EINVAL;
 	}
-	l4lb_snat_sort(cfg->snat, cfg->nsnat);
+	l4lb_addrs_sort(cfg->snat, cfg->nsnat);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <net/ip.h>
 
+#include "l4lb_addrs.h"
 #include "l4lb_backend.h"
 #include "l4lb_check.h"
 #include "l4lb_fault.h"
@@ -16,7 +17,6 @@
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
 #include "l4lb_peer.h"
-#include "l4lb_snat.h"
 
 /**
  * l4lb_service_cfg_check() - check every setting of a service
@@ -118,7 +118,7 @@ static struct l4lb_sched_inst *l4lb_svc_sched(const struct l4lb_service *svc)
 					 lockdep_is_held(&svc->owner->lock));
 }
 
-static struct l4lb_snat_pool *l4lb_svc_snat(const struct l4lb_service *svc)
+static struct l4lb_addrs *l4lb_svc_snat(const struct l4lb_service *svc)
 {
 	return rcu_dereference_protected(svc->snat,
 					 lockdep_is_held(&svc->owner->lock));
@@ -140,7 +140,7 @@ static struct l4lb_peers *l4lb_svc_peers(const struct l4lb_service *svc)
 void l4lb_service_cfg_get(const struct l4lb_service *svc,
 			  struct l4lb_service_cfg *cfg)
 {
-	const struct l4lb_snat_pool *pool = l4lb_svc_snat(svc);
+	const struct l4lb_addrs *pool = l4lb_svc_snat(svc);
 	const struct l4lb_peers *peers = l4lb_svc_peers(svc);
 	unsigned int i;
 
@@ -300,15 +300,15 @@ struct l4lb_service *l4lb_service_select(struct l4lb_services *svcs,
  * The pool @cfg asks for, to publish with l4lb_cfg_apply(): @svc's own
  * (NULL: none yet) if it is the same, else a new one, or an ERR_PTR.
  */
-static struct l4lb_snat_pool *l4lb_cfg_snat(const struct l4lb_service *svc,
-					    const struct l4lb_service_cfg *cfg,
-					    struct netlink_ext_ack *extack)
+static struct l4lb_addrs *l4lb_cfg_snat(const struct l4lb_service *svc,
+					const struct l4lb_service_cfg *cfg,
+					struct netlink_ext_ack *extack)
 {
-	struct l4lb_snat_pool *pool = svc ? l4lb_svc_snat(svc) : NULL;
+	struct l4lb_addrs *pool = svc ? l4lb_svc_snat(svc) : NULL;
 
-	if (svc && l4lb_snat_pool_same(pool, cfg->snat, cfg->nsnat))
+	if (svc && l4lb_addrs_same(pool, cfg->snat, cfg->nsnat))
 		return pool;
-	pool = l4lb_snat_pool_alloc(cfg->snat, cfg->nsnat);
+	pool = l4lb_addrs_alloc(cfg->snat, cfg->nsnat, L4LB_SNAT_ADDRS_MAX);
 	if (IS_ERR(pool))
 		NL_SET_ERR_MSG(extack, "out of memory");
 	return pool;
@@ -338,16 +338,16 @@ static struct l4lb_peers *l4lb_cfg_peers(const struct l4lb_service *svc,
  */
 static void l4lb_cfg_apply(struct l4lb_service *svc,
 			   const struct l4lb_service_cfg *cfg,
-			   struct l4lb_snat_pool *snat,
+			   struct l4lb_addrs *snat,
 			   struct l4lb_peers *peers)
 {
-	struct l4lb_snat_pool *old = l4lb_svc_snat(svc);
+	struct l4lb_addrs *old = l4lb_svc_snat(svc);
 	struct l4lb_peers *old_peers = l4lb_svc_peers(svc);
 	unsigned int i;
 
 	if (snat != old) {
 		rcu_assign_pointer(svc->snat, snat);
-		l4lb_snat_pool_free(old);
+		l4lb_addrs_free(old);
 	}
 	if (peers != old_peers) {
 		rcu_assign_pointer(svc->peers, peers);
@@ -403,7 +403,7 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 {
 	struct l4lb_backend_array *arr;
 	struct l4lb_sched_inst *inst;
-	struct l4lb_snat_pool *snat;
+	struct l4lb_addrs *snat;
 	struct l4lb_service *svc;
 	struct l4lb_peers *peers;
 
@@ -471,7 +471,7 @@ int l4lb_service_change(struct l4lb_service *svc,
 			struct netlink_ext_ack *extack)
 {
 	struct l4lb_sched_inst *inst, *old = l4lb_svc_sched(svc);
-	struct l4lb_snat_pool *snat;
+	struct l4lb_addrs *snat;
 	struct l4lb_peers *peers;
 	int err;
 
@@ -662,7 +662,7 @@ void l4lb_service_destroy(struct l4lb_service *svc)
 	}
 	kfree_rcu(rcu_dereference_protected(svc->arr, 1), rcu);
 	l4lb_sched_inst_free(rcu_dereference_protected(svc->sched, 1));
-	l4lb_snat_pool_free(rcu_dereference_protected(svc->snat, 1));
+	l4lb_addrs_free(rcu_dereference_protected(svc->snat, 1));
 	l4lb_peers_free(rcu_dereference_protected(svc->peers, 1));
 	kfree_rcu(svc, rcu);
 }

@@ -33,11 +33,11 @@
 
 #include "../include/uapi/l4lb.h"
 
+struct l4lb_addrs;
 struct l4lb_backend;
 struct l4lb_backend_array;
 struct l4lb_sched_inst;
 struct l4lb_peers;
-struct l4lb_snat_pool;
 struct net;
 
 /*
@@ -114,7 +114,7 @@ struct l4lb_service {
 	__be32 vip;
 	__be16 port;
 	u8 proto;
-	struct l4lb_snat_pool __rcu *snat;
+	struct l4lb_addrs __rcu *snat;
 	struct l4lb_peers __rcu *peers;
 	atomic64_t snat_fail;
 	unsigned long timeout[L4LB_CONN_STATE_MAX + 1];
@@ -131,7 +131,7 @@ struct l4lb_service {
  * @port: virtual port, network byte order
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @snat: the SNAT pool, network byte order, in a pool's order
- *	(l4lb_snat_sort())
+ *	(l4lb_addrs_sort())
  * @nsnat: the number of addresses in @snat; 0 for automatic
  * @peers: the service's peers, network byte order, ascending
  *	(l4lb_peers_sort())

@@ -489,7 +489,7 @@ static unsigned int l4lb_stray(struct l4lb_net *ln,
 			       struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
-	const struct l4lb_peers *peers = rcu_dereference(svc->peers);
+	const struct l4lb_addrs *peers = rcu_dereference(svc->peers);
 	int sent;
 
 	if (!peers || state->hook != NF_INET_PRE_ROUTING) {

@@ -28,7 +28,6 @@
 #include "l4lb_net.h"
 #include "l4lb_netlink.h"
 #include "l4lb_netlink_msg.h"
-#include "l4lb_peer.h"
 #include "l4lb_service.h"
 #include "l4lb_snat.h"
 
@@ -428,7 +427,7 @@ static int l4lb_nl_peers(const struct nlattr *nest,
 	err = l4lb_check_peers(cfg->peers, n, cfg->proto, &bad, extack);
 	if (err)
 		return l4lb_nl_bad(l4lb_nl_nth(nest, bad), err, extack);
-	l4lb_peers_sort(cfg->peers, n);
+	l4lb_addrs_sort(cfg->peers, n);
 	cfg->npeers = n;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <net/route.h>
 
 #include "../include/uapi/l4lb.h"
+#include "l4lb_addrs.h"
 #include "l4lb_mem.h"
 #include "l4lb_peer.h"
 
@@ -192,7 +193,7 @@ static int l4lb_peer_xmit_one(struct net *net, const struct sk_buff *skb,
  * -ENOBUFS, or a route lookup's error.
  */
 int l4lb_peers_xmit(struct net *net, const struct sk_buff *skb,
-		    const struct l4lb_peers *peers)
+		    const struct l4lb_addrs *peers)
 {
 	unsigned int i;
 	int sent = 0, err = 0;

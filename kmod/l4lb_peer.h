@@ -14,6 +14,8 @@
 #include <linux/skbuff.h>
 #include <linux/types.h>
 
+struct l4lb_addrs;
+
 /**
  * struct l4lb_peers - the other balancer nodes of a service
  * @rcu: deferred free
@@ -33,6 +35,6 @@ bool l4lb_peers_same(const struct l4lb_peers *peers, const __be32 *addrs,
 void l4lb_peers_free(struct l4lb_peers *peers);
 bool l4lb_peer_sent_it(const struct nf_hook_state *state);
 int l4lb_peers_xmit(struct net *net, const struct sk_buff *skb,
-		    const struct l4lb_peers *peers);
+		    const struct l4lb_addrs *peers);
 
 #endif /* _L4LB_PEER_H */

@@ -16,7 +16,6 @@
 #include "l4lb_mem.h"
 #include "l4lb_sched.h"
 #include "l4lb_service.h"
-#include "l4lb_peer.h"
 
 /**
  * l4lb_service_cfg_check() - check every setting of a service
@@ -124,7 +123,7 @@ static struct l4lb_addrs *l4lb_svc_snat(const struct l4lb_service *svc)
 					 lockdep_is_held(&svc->owner->lock));
 }
 
-static struct l4lb_peers *l4lb_svc_peers(const struct l4lb_service *svc)
+static struct l4lb_addrs *l4lb_svc_peers(const struct l4lb_service *svc)
 {
 	return rcu_dereference_protected(svc->peers,
 					 lockdep_is_held(&svc->owner->lock));
@@ -141,7 +140,7 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
 			  struct l4lb_service_cfg *cfg)
 {
 	const struct l4lb_addrs *pool = l4lb_svc_snat(svc);
-	const struct l4lb_peers *peers = l4lb_svc_peers(svc);
+	const struct l4lb_addrs *peers = l4lb_svc_peers(svc);
 	unsigned int i;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -318,15 +317,15 @@ static struct l4lb_addrs *l4lb_cfg_snat(const struct l4lb_service *svc,
  * The peers @cfg asks for, to publish with l4lb_cfg_apply(): @svc's own
  * (NULL: none yet) if they are the same, else a new list, or an ERR_PTR.
  */
-static struct l4lb_peers *l4lb_cfg_peers(const struct l4lb_service *svc,
+static struct l4lb_addrs *l4lb_cfg_peers(const struct l4lb_service *svc,
 					 const struct l4lb_service_cfg *cfg,
 					 struct netlink_ext_ack *extack)
 {
-	struct l4lb_peers *peers = svc ? l4lb_svc_peers(svc) : NULL;
+	struct l4lb_addrs *peers = svc ? l4lb_svc_peers(svc) : NULL;
 
-	if (svc && l4lb_peers_same(peers, cfg->peers, cfg->npeers))
+	if (svc && l4lb_addrs_same(peers, cfg->peers, cfg->npeers))
 		return peers;
-	peers = l4lb_peers_alloc(cfg->peers, cfg->npeers);
+	peers = l4lb_addrs_alloc(cfg->peers, cfg->npeers, L4LB_PEERS_MAX);
 	if (IS_ERR(peers))
 		NL_SET_ERR_MSG(extack, "out of memory");
 	return peers;
@@ -339,10 +338,10 @@ static struct l4lb_peers *l4lb_cfg_peers(const struct l4lb_service *svc,
 static void l4lb_cfg_apply(struct l4lb_service *svc,
 			   const struct l4lb_service_cfg *cfg,
 			   struct l4lb_addrs *snat,
-			   struct l4lb_peers *peers)
+			   struct l4lb_addrs *peers)
 {
 	struct l4lb_addrs *old = l4lb_svc_snat(svc);
-	struct l4lb_peers *old_peers = l4lb_svc_peers(svc);
+	struct l4lb_addrs *old_peers = l4lb_svc_peers(svc);
 	unsigned int i;
 
 	if (snat != old) {
@@ -351,7 +350,7 @@ static void l4lb_cfg_apply(struct l4lb_service *svc,
 	}
 	if (peers != old_peers) {
 		rcu_assign_pointer(svc->peers, peers);
-		l4lb_peers_free(old_peers);
+		l4lb_addrs_free(old_peers);
 	}
 	/* Read field by field on the packet path; the key never changes. */
 	for (i = 0; i <= L4LB_CONN_STATE_MAX; i++)
@@ -405,7 +404,7 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 	struct l4lb_sched_inst *inst;
 	struct l4lb_addrs *snat;
 	struct l4lb_service *svc;
-	struct l4lb_peers *peers;
+	struct l4lb_addrs *peers;
 
 	lockdep_assert_held(&svcs->lock);
 	svc = kzalloc(sizeof(*svc), L4LB_GFP_CTL);
@@ -472,7 +471,7 @@ int l4lb_service_change(struct l4lb_service *svc,
 {
 	struct l4lb_sched_inst *inst, *old = l4lb_svc_sched(svc);
 	struct l4lb_addrs *snat;
-	struct l4lb_peers *peers;
+	struct l4lb_addrs *peers;
 	int err;
 
 	snat = l4lb_cfg_snat(svc, cfg, extack);
@@ -663,6 +662,6 @@ void l4lb_service_destroy(struct l4lb_service *svc)
 	kfree_rcu(rcu_dereference_protected(svc->arr, 1), rcu);
 	l4lb_sched_inst_free(rcu_dereference_protected(svc->sched, 1));
 	l4lb_addrs_free(rcu_dereference_protected(svc->snat, 1));
-	l4lb_peers_free(rcu_dereference_protected(svc->peers, 1));
+	l4lb_addrs_free(rcu_dereference_protected(svc->peers, 1));
 	kfree_rcu(svc, rcu);
 }

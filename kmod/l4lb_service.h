@@ -37,7 +37,6 @@ struct l4lb_addrs;
 struct l4lb_backend;
 struct l4lb_backend_array;
 struct l4lb_sched_inst;
-struct l4lb_peers;
 struct net;
 
 /*
@@ -115,7 +114,7 @@ struct l4lb_service {
 	__be16 port;
 	u8 proto;
 	struct l4lb_addrs __rcu *snat;
-	struct l4lb_peers __rcu *peers;
+	struct l4lb_addrs __rcu *peers;
 	atomic64_t snat_fail;
 	unsigned long timeout[L4LB_CONN_STATE_MAX + 1];
 	u8 client_addr;
@@ -134,7 +133,7 @@ struct l4lb_service {
  *	(l4lb_addrs_sort())
  * @nsnat: the number of addresses in @snat; 0 for automatic
  * @peers: the service's peers, network byte order, ascending
- *	(l4lb_peers_sort())
+ *	(l4lb_addrs_sort())
  * @npeers: the number of addresses in @peers; 0 for none
  * @sched: scheduler name
  * @timeout: seconds, indexed like l4lb_service::timeout;

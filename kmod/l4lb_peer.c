@@ -14,91 +14,12 @@
 #include <linux/if_arp.h>
 #include <linux/ip.h>
 #include <linux/netdevice.h>
-#include <linux/slab.h>
-#include <linux/sort.h>
 #include <net/dst.h>
 #include <net/ip.h>
 #include <net/route.h>
 
-#include "../include/uapi/l4lb.h"
 #include "l4lb_addrs.h"
-#include "l4lb_mem.h"
 #include "l4lb_peer.h"
-
-static int l4lb_peer_cmp(const void *a, const void *b)
-{
-	u32 x = ntohl(*(const __be32 *)a), y = ntohl(*(const __be32 *)b);
-
-	return x < y ? -1 : x > y;
-}
-
-/**
- * l4lb_peers_sort() - put addresses in a peer list's order (ascending)
- * @addrs: network byte order
- * @n: their number
- *
- * Context: any.
- */
-void l4lb_peers_sort(__be32 *addrs, unsigned int n)
-{
-	sort(addrs, n, sizeof(*addrs), l4lb_peer_cmp, NULL);
-}
-
-/**
- * l4lb_peers_alloc() - a peer list of these addresses
- * @addrs: network byte order, sorted (l4lb_peers_sort()), checked
- *	(l4lb_check_peers())
- * @n: their number, 0 to L4LB_PEERS_MAX
- *
- * Charged to the caller's memory cgroup (l4lb_mem.h).
- *
- * Context: process, may sleep.
- * Return: the list; NULL for @n 0; ERR_PTR(-ENOMEM).
- */
-struct l4lb_peers *l4lb_peers_alloc(const __be32 *addrs, unsigned int n)
-{
-	struct l4lb_peers *peers;
-
-	if (!n)
-		return NULL;
-	if (WARN_ON_ONCE(n > L4LB_PEERS_MAX))
-		return ERR_PTR(-EINVAL);
-	peers = kmalloc(struct_size(peers, addrs, n), L4LB_GFP_CTL);
-	if (!peers)
-		return ERR_PTR(-ENOMEM);
-	peers->n = n;
-	memcpy(peers->addrs, addrs, n * sizeof(*addrs));
-	return peers;
-}
-
-/**
- * l4lb_peers_same() - does a peer list hold exactly these addresses?
- * @peers: the list; NULL is the empty one
- * @addrs: network byte order, in a list's order
- * @n: their number
- *
- * Context: any; the caller keeps @peers alive.
- * Return: true if they are the same, in the same order.
- */
-bool l4lb_peers_same(const struct l4lb_peers *peers, const __be32 *addrs,
-		     unsigned int n)
-{
-	if (!peers)
-		return !n;
-	return peers->n == n && !memcmp(peers->addrs, addrs, n * sizeof(*addrs));
-}
-
-/**
- * l4lb_peers_free() - free a peer list once no reader can see it
- * @peers: the list, unpublished; may be NULL
- *
- * Context: any.
- */
-void l4lb_peers_free(struct l4lb_peers *peers)
-{
-	if (peers)
-		kfree_rcu(peers, rcu);
-}
 
 /**
  * l4lb_peer_sent_it() - did this packet come from a peer?

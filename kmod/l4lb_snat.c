@@ -3,15 +3,11 @@
  * l4lb: a service's SNAT pool, and what its rows hold of it. The locking
  * rules are in l4lb_snat.h.
  */
-#include <linux/err.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "l4lb_backend.h"
 #include "l4lb_conn.h"
-#include "l4lb_mem.h"
 #include "l4lb_snat.h"
 
 /* The uapi limit is the allocator's. */
@@ -19,84 +15,6 @@ static_assert(L4LB_SNAT_POOL_MAX == L4LB_SNAT_ADDRS_MAX);
 
 /* Rows looked at per RCU read section of l4lb_snat_usage_count(). */
 #define L4LB_SNAT_WALK_BATCH	1024
-
-static int l4lb_snat_cmp(const void *a, const void *b)
-{
-	u32 x = ntohl(*(const __be32 *)a), y = ntohl(*(const __be32 *)b);
-
-	return x < y ? -1 : x > y;
-}
-
-/**
- * l4lb_snat_sort() - put addresses in a pool's order
- * @addrs: network byte order; sorted in place
- * @n: their number
- *
- * Ascending as numbers, so 10.0.1.9 comes before 10.0.1.10.
- *
- * Context: any.
- */
-void l4lb_snat_sort(__be32 *addrs, unsigned int n)
-{
-	sort(addrs, n, sizeof(*addrs), l4lb_snat_cmp, NULL);
-}
-
-/**
- * l4lb_snat_pool_alloc() - a pool of these addresses
- * @addrs: network byte order, sorted (l4lb_snat_sort()), no repeats, each
- *	checked (l4lb_check_snat_pool())
- * @n: their number, 0 to L4LB_SNAT_ADDRS_MAX
- *
- * Charged to the caller's memory cgroup (l4lb_mem.h).
- *
- * Context: process, may sleep.
- * Return: the pool; NULL for @n 0 ("auto", no pool); ERR_PTR(-ENOMEM).
- */
-struct l4lb_snat_pool *l4lb_snat_pool_alloc(const __be32 *addrs,
-					    unsigned int n)
-{
-	struct l4lb_snat_pool *pool;
-
-	if (!n)
-		return NULL;
-	if (WARN_ON_ONCE(n > L4LB_SNAT_ADDRS_MAX))
-		return ERR_PTR(-EINVAL);
-	pool = kmalloc(struct_size(pool, addrs, n), L4LB_GFP_CTL);
-	if (!pool)
-		return ERR_PTR(-ENOMEM);
-	pool->n = n;
-	memcpy(pool->addrs, addrs, n * sizeof(*addrs));
-	return pool;
-}
-
-/**
- * l4lb_snat_pool_same() - does a pool hold exactly these addresses?
- * @pool: the pool; NULL is the empty one
- * @addrs: network byte order, in a pool's order
- * @n: their number
- *
- * Context: any; the caller keeps @pool alive.
- * Return: true if they are the same, in the same order.
- */
-bool l4lb_snat_pool_same(const struct l4lb_snat_pool *pool,
-			 const __be32 *addrs, unsigned int n)
-{
-	if (!pool)
-		return !n;
-	return pool->n == n && !memcmp(pool->addrs, addrs, n * sizeof(*addrs));
-}
-
-/**
- * l4lb_snat_pool_free() - free a pool once no reader can see it
- * @pool: the pool, unpublished; may be NULL
- *
- * Context: any.
- */
-void l4lb_snat_pool_free(struct l4lb_snat_pool *pool)
-{
-	if (pool)
-		kfree_rcu(pool, rcu);
-}
 
 /* Count one row on @addr: its entry, made in order if it has none and
  * there is room (past L4LB_SNAT_USAGE_MAX addresses, rows go uncounted).

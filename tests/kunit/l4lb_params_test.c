@@ -16,7 +16,6 @@
 #include "l4lb_check.h"
 #include "l4lb_net.h"
 #include "l4lb_params.h"
-#include "l4lb_peer.h"
 
 #define IP4(a, b, c, d)	htonl(((a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
@@ -434,25 +433,6 @@ static void peers_check_refuses_bad_lists_and_names_the_index(struct kunit *test
 			-EINVAL);
 }
 
-static void peers_sort_and_same(struct kunit *test)
-{
-	__be32 a[] = { htonl(0x0a090003), htonl(0x0a090001),
-		       htonl(0x0a090002) };
-	struct l4lb_peers *p;
-
-	l4lb_peers_sort(a, ARRAY_SIZE(a));
-	KUNIT_EXPECT_EQ(test, ntohl(a[0]), 0x0a090001);
-	KUNIT_EXPECT_EQ(test, ntohl(a[2]), 0x0a090003);
-	KUNIT_EXPECT_NULL(test, l4lb_peers_alloc(a, 0));
-	KUNIT_EXPECT_TRUE(test, l4lb_peers_same(NULL, a, 0));
-	p = l4lb_peers_alloc(a, ARRAY_SIZE(a));
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(p));
-	KUNIT_EXPECT_TRUE(test, l4lb_peers_same(p, a, ARRAY_SIZE(a)));
-	KUNIT_EXPECT_FALSE(test, l4lb_peers_same(p, a, 2));
-	KUNIT_EXPECT_FALSE(test, l4lb_peers_same(NULL, a, 1));
-	l4lb_peers_free(p);
-}
-
 static void snat_pool_rejects_bad_entries_and_names_their_index(struct kunit *test)
 {
 	static const struct {
@@ -572,7 +552,6 @@ static struct kunit_case l4lb_params_cases[] = {
 	KUNIT_CASE(client_addr_accepts_the_four_words_only),
 	KUNIT_CASE(client_addr_check_refuses_udp_and_unknown_modes),
 	KUNIT_CASE(peers_check_refuses_bad_lists_and_names_the_index),
-	KUNIT_CASE(peers_sort_and_same),
 	KUNIT_CASE(table_limits_raised_for_the_host_only),
 	{}
 };

@@ -296,39 +296,41 @@ struct l4lb_service *l4lb_service_select(struct l4lb_services *svcs,
 }
 
 /*
- * The pool @cfg asks for, to publish with l4lb_cfg_apply(): @svc's own
- * (NULL: none yet) if it is the same, else a new one, or an ERR_PTR.
+ * The list of @addrs (@n of them, at most @max) to publish with
+ * l4lb_cfg_apply(): @cur, a service's own (NULL: none), if it holds them
+ * already, else a new one (NULL for none), or an ERR_PTR.
  */
+static struct l4lb_addrs *l4lb_cfg_addrs(struct l4lb_addrs *cur,
+					 const __be32 *addrs, unsigned int n,
+					 unsigned int max,
+					 struct netlink_ext_ack *extack)
+{
+	struct l4lb_addrs *list;
+
+	if (l4lb_addrs_same(cur, addrs, n))
+		return cur;
+	list = l4lb_addrs_alloc(addrs, n, max);
+	if (IS_ERR(list))
+		NL_SET_ERR_MSG(extack, "out of memory");
+	return list;
+}
+
+/* The pool @cfg asks for (NULL: auto), @svc's own if the same. */
 static struct l4lb_addrs *l4lb_cfg_snat(const struct l4lb_service *svc,
 					const struct l4lb_service_cfg *cfg,
 					struct netlink_ext_ack *extack)
 {
-	struct l4lb_addrs *pool = svc ? l4lb_svc_snat(svc) : NULL;
-
-	if (svc && l4lb_addrs_same(pool, cfg->snat, cfg->nsnat))
-		return pool;
-	pool = l4lb_addrs_alloc(cfg->snat, cfg->nsnat, L4LB_SNAT_ADDRS_MAX);
-	if (IS_ERR(pool))
-		NL_SET_ERR_MSG(extack, "out of memory");
-	return pool;
+	return l4lb_cfg_addrs(svc ? l4lb_svc_snat(svc) : NULL, cfg->snat,
+			      cfg->nsnat, L4LB_SNAT_ADDRS_MAX, extack);
 }
 
-/*
- * The peers @cfg asks for, to publish with l4lb_cfg_apply(): @svc's own
- * (NULL: none yet) if they are the same, else a new list, or an ERR_PTR.
- */
+/* The peers @cfg asks for (NULL: none), @svc's own if the same. */
 static struct l4lb_addrs *l4lb_cfg_peers(const struct l4lb_service *svc,
 					 const struct l4lb_service_cfg *cfg,
 					 struct netlink_ext_ack *extack)
 {
-	struct l4lb_addrs *peers = svc ? l4lb_svc_peers(svc) : NULL;
-
-	if (svc && l4lb_addrs_same(peers, cfg->peers, cfg->npeers))
-		return peers;
-	peers = l4lb_addrs_alloc(cfg->peers, cfg->npeers, L4LB_PEERS_MAX);
-	if (IS_ERR(peers))
-		NL_SET_ERR_MSG(extack, "out of memory");
-	return peers;
+	return l4lb_cfg_addrs(svc ? l4lb_svc_peers(svc) : NULL, cfg->peers,
+			      cfg->npeers, L4LB_PEERS_MAX, extack);
 }
 
 /*

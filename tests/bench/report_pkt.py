@@ -208,18 +208,21 @@ def main():
         out.append("")
         if len(levels) >= 2:
             lo, hi = levels[0], levels[-1]
-            out.append("Rate at %s rows ÷ rate at %s rows:" % ("{:,}".format(hi), "{:,}".format(lo)))
+            out.append("Rate at %s rows ÷ rate at %s rows, the same table size, paired by round "
+                       "(per round; median):" % ("{:,}".format(hi), "{:,}".format(lo)))
             out.append("")
             out.append("| workload | " + " | ".join(c for c in configs if c != "fwd") + " |")
             out.append("|---|" + "---|" * len([c for c in configs if c != "fwd"]))
+            res["phases"]["rows_pair"] = {}
             for wl in ("hit", "new"):
                 row = []
                 for cfg in configs:
                     if cfg == "fwd":
                         continue
-                    x = res["phases"]["rows"].get(str(hi), {}).get(wl, {}).get(cfg, {}).get("median_pps")
-                    y = res["phases"]["rows"].get(str(lo), {}).get(wl, {}).get(cfg, {}).get("median_pps")
-                    row.append(fmt(x / y if x and y else None))
+                    rs = paired({"hi": d["val"]["rows%d" % hi].get(cfg, {}),
+                                 "lo": d["val"]["rows%d" % lo].get(cfg, {})}, "hi", "lo", wl)
+                    res["phases"]["rows_pair"].setdefault(wl, {})[cfg] = {"rounds": rs, "median": med(rs)}
+                    row.append("%s; **%s**" % (" ".join(fmt(r) for r in rs), fmt(med(rs))) if rs else "-")
                 out.append("| %s | %s |" % (wl, " | ".join(row)))
             out.append("")
     if d["fill"] or d["slab"]:
@@ -304,14 +307,12 @@ def main():
     for o in ("ipvs", "nft"):
         r = b.get("new", {}).get("l4lb/" + o, {}).get("median")
         goals.append(("new flows >= 1.5x %s" % o, r, r is not None and r >= 1.5))
-    rw = res["phases"].get("rows", {})
+    rp = res["phases"].get("rows_pair", {})
     if len(levels) >= 2:
         for wl in ("hit", "new"):
-            x = rw.get(str(levels[-1]), {}).get(wl, {}).get("l4lb", {}).get("median_pps")
-            y = rw.get(str(levels[0]), {}).get(wl, {}).get("l4lb", {}).get("median_pps")
-            r = x / y if x and y else None
-            goals.append(("%s at %s rows within 10%% of %s" % (wl, "{:,}".format(levels[-1]), "{:,}".format(levels[0])),
-                          r, r is not None and r >= 0.9))
+            r = rp.get(wl, {}).get("l4lb", {}).get("median")
+            goals.append(("%s at %s rows within 10%% of %s (paired)" % (
+                wl, "{:,}".format(levels[-1]), "{:,}".format(levels[0])), r, r is not None and r >= 0.9))
     per = [s["bytes_per_row"] for s in res.get("slab", []) if s["cfg"] == "l4lb"]
     if per:
         goals.append(("<= 128 B per row (slab)", max(per), max(per) <= 128))

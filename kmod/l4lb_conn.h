@@ -24,6 +24,7 @@
 #define _L4LB_CONN_H
 
 #include <linux/atomic.h>
+#include <linux/cache.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
@@ -222,14 +223,16 @@ struct l4lb_conn_gc_state {
  * @memcg: the memory cgroup rows are charged to: that of the task that
  *	allocated the table, with a reference; NULL without memory cgroups
  * @locks: striped writer locks
+ *
+ * @count and @half_open, which every new row writes, and @gc, which the
+ * GC worker writes, each start a cache line of their own, so that the
+ * fields a lookup reads stay shared clean between CPUs.
  */
 struct l4lb_conn_table {
 	struct hlist_head *buckets;
 	unsigned int bits;
 	u32 seed;
-	atomic_t count;
 	unsigned int max;
-	atomic_t half_open;
 	unsigned int half_open_max;
 	void (*release)(struct l4lb_conn *conn);
 	bool (*reclaimable)(const struct l4lb_conn *conn);
@@ -237,9 +240,15 @@ struct l4lb_conn_table {
 	void *owner;
 	unsigned long *mark[2];
 	unsigned int mark_cur;
-	struct l4lb_conn_gc_state gc;
 	struct mem_cgroup *memcg;
-	spinlock_t locks[L4LB_CONN_LOCKS];	/* bucket writers */
+	/* Written by every new row, on any CPU: kept off the line of
+	 * @buckets, @bits and @seed, which every lookup reads.
+	 */
+	atomic_t count ____cacheline_aligned_in_smp;
+	atomic_t half_open;
+	/* Written by the GC worker every tick. */
+	struct l4lb_conn_gc_state gc ____cacheline_aligned_in_smp;
+	spinlock_t locks[L4LB_CONN_LOCKS] ____cacheline_aligned_in_smp;
 };
 
 /**

@@ -27,11 +27,15 @@
 #                  within each round.
 #   pktrowsruns=N  rounds of the rows phase (default pktruns)
 #   pktsmpruns=N   rounds of the two-CPU phase (default pktruns)
-#   pktperf=1      perf profiles of the hit and new runs
+#   pktperf=1      perf profiles of the hit and new runs; with pktsmp=1
+#                  also per-CPU ones of a one- and a two-thread new run
 #   pktsmp=1       the two-CPU phase (two pktgen threads)
-#   pktsmprows=N   the two-CPU phase's tables sized for N rows (default 0:
-#                  the base phase's 2^16 buckets)
-#   pktsmpperf=1   per-CPU perf profiles of the one- and two-thread new runs
+#   pktrunrows=N   the tables of the base, perf and two-CPU phases sized
+#                  for N rows (default 1000000), as a user sizes them for a
+#                  new-flow load: a run makes up to a million rows (5-6 s
+#                  at up to 170,000 a second). With the default 2^16
+#                  buckets the chains grow with the rate, and the faster a
+#                  balancer the longer its chains.
 #   pktquick=1     smoke mode
 #
 # Output: "# ..." for people; for tests/bench/report_pkt.py:
@@ -60,7 +64,7 @@ export T_NAME
 mkdir -p "$TAP_DIR"
 
 RUNS=5 DUR=4 ROWS="1000 100000" BIG=0 PERF=0 SMP=1 QUICK='' RROWS='' RSMP=''
-SMPROWS=0 SMPPERF=0
+RUNROWS=1000000
 CONFIGS="fwd l4lb ipvs nft"
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -73,8 +77,7 @@ for arg in $(cat /proc/cmdline); do
 	pktsmp=*) SMP=${arg#*=} ;;
 	pktrowsruns=*) RROWS=${arg#*=} ;;
 	pktsmpruns=*) RSMP=${arg#*=} ;;
-	pktsmprows=*) SMPROWS=${arg#*=} ;;
-	pktsmpperf=*) SMPPERF=${arg#*=} ;;
+	pktrunrows=*) RUNROWS=${arg#*=} ;;
 	pktquick=1) QUICK=1 ;;
 	esac
 done
@@ -95,7 +98,7 @@ res info kernel "$(uname -r)"
 res info vcpus "$NCPU"
 res info quick "${QUICK:-0}"
 res info mem_mib "$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo)"
-res info params "runs=$RUNS dur=$DUR rows=$(echo "$ROWS" | tr ' ' ,) rowsruns=$RROWS big=$BIG perf=$PERF smp=$SMP smpruns=$RSMP"
+res info params "runs=$RUNS dur=$DUR rows=$(echo "$ROWS" | tr ' ' ,) rowsruns=$RROWS big=$BIG perf=$PERF smp=$SMP smpruns=$RSMP runrows=$RUNROWS"
 say "pkt: kernel $(uname -r), $NCPU vCPUs; runs=$RUNS dur=${DUR}s configs: $CONFIGS rows: $ROWS big: $BIG"
 
 # ------------------------------------------------------------ modules ----
@@ -311,7 +314,7 @@ measure() {
 	sleep "$DUR"
 	_c1=$(delivered) _t1=$(now)
 	_pps=$(awk -v c="$_c1" -v c0="$_c0" -v a="$_t0" -v b="$_t1" 'BEGIN { d = b - a; if (d <= 0) d = 0.01; printf "%.0f", (c - c0) / d }')
-	[ -n "${PERF_ON:-}" ] && perf_end "$_cfg" "$_wl" "$_pps"
+	[ -n "${PERF_ON:-}" ] && perf_end "$_cfg" "${PERF_TAG:-$_wl}" "$_pps"
 	n cli sh -c "echo stop >$PG/pgctrl"
 	wait_exit 30 $_pgp
 	_sent=$(pg_sent)
@@ -358,7 +361,9 @@ perf_end() {
 		END { for (g in t) printf "PKT perf %s %s %s %d %s %.2f\n", c, w, p, n, g, t[g]
 		      printf "PKT perf %s %s %s %d all %.2f\n", c, w, p, n, all }' /tmp/perf.sym
 	head -n 25 /tmp/perf.sym | sed "s/^/PERF $1 $2 /"
-	if [ -n "${PERF_CPU:-}" ]; then
+	# Every symbol of l4lb's, and the netfilter hook calls around it.
+	grep -E ' (l4lb_|nf_hook_slow|ipv4_conntrack_defrag)' /tmp/perf.sym | sed "s/^/PERFSYM $1 $2 /"
+	if [ -n "${PERF_TAG:-}" ]; then
 		timeout 300 perf report -i /tmp/perf.data --stdio --sort cpu,sym --percent-limit 0.4 2>/dev/null |
 			grep '%' | grep -v '^#' | head -n 60 | sed "s/^/PERFCPU $1 $2 /"
 	fi
@@ -446,7 +451,7 @@ while [ "$r" -le "$RUNS" ]; do
 	while [ $_rot -gt 0 ]; do _f=$1; shift; set -- "$@" "$_f"; _rot=$((_rot - 1)); done
 	for CFG in "$@"; do
 		for W in hit new; do
-			if cfg_up "$CFG" 0; then
+			if cfg_up "$CFG" "$RUNROWS"; then
 				measure base "$CFG" $W $r 1
 				[ "$CFG" = l4lb ] && [ $r = 1 ] && say "l4lb after $W: rows $(rows l4lb); $(l4lbctl stats 2>&1 | tr -s ' \n' ' ' | cut -c1-400)"
 			else
@@ -464,7 +469,7 @@ if [ "$PERF" = 1 ]; then
 	step "perf"
 	for CFG in $CONFIGS; do
 		for W in hit new; do
-			cfg_up "$CFG" 0 && PERF_ON=1 measure perf "$CFG" $W 1 1
+			cfg_up "$CFG" "$RUNROWS" && PERF_ON=1 measure perf "$CFG" $W 1 1
 			PERF_ON=
 			stack_down
 		done
@@ -480,7 +485,7 @@ if [ "$SMP" = 1 ] && [ "$NCPU" -ge 2 ]; then
 		for CFG in $CONFIGS; do
 			for W in hit new; do
 				for _thr in 1 2; do
-					if cfg_up "$CFG" "$SMPROWS"; then
+					if cfg_up "$CFG" "$RUNROWS"; then
 						measure "smp$_thr" "$CFG" $W $r $_thr
 					else
 						res err "smp$_thr" "$CFG" $W $r "setup failed"
@@ -494,12 +499,12 @@ if [ "$SMP" = 1 ] && [ "$NCPU" -ge 2 ]; then
 fi
 
 # Per-CPU profiles of the new-flow runs on one and two threads.
-if [ "$SMPPERF" = 1 ] && [ "$NCPU" -ge 2 ] && command -v perf >/dev/null; then
+if [ "$PERF" = 1 ] && [ "$SMP" = 1 ] && [ "$NCPU" -ge 2 ]; then
 	step "smp perf"
 	for CFG in $CONFIGS; do
 		for _thr in 1 2; do
-			cfg_up "$CFG" "$SMPROWS" && PERF_ON=1 PERF_CPU=1 measure "smpperf$_thr" "$CFG" new 1 $_thr
-			PERF_ON= PERF_CPU=
+			cfg_up "$CFG" "$RUNROWS" && PERF_ON=1 PERF_TAG=new${_thr}cpu measure "smpperf$_thr" "$CFG" new 1 $_thr
+			PERF_ON= PERF_TAG=
 			stack_down
 		done
 	done

@@ -21,6 +21,7 @@
 #ifndef _L4LB_BACKEND_H
 #define _L4LB_BACKEND_H
 
+#include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/u64_stats_sync.h>
@@ -85,6 +86,9 @@ struct l4lb_be_counters {
  *	index into the SNAT port range; random at first
  * @stats: per-CPU traffic counters
  * @rcu: deferred free
+ *
+ * 128 bytes on x86_64: the fields read on the packet path fill the first
+ * cache line, the counters written by new rows the second.
  */
 struct l4lb_backend {
 	struct list_head list;
@@ -95,11 +99,15 @@ struct l4lb_backend {
 	u32 weight_pct;
 	u8 state;
 	bool removed;
-	refcount_t refcnt;
+	struct l4lb_be_stats __percpu *stats;
+	/* Written by every new row and every row's end, on any CPU: a
+	 * cache line apart from the fields above, which every packet
+	 * (@svc, @stats) and every scheduling (@addr to @removed) reads.
+	 */
+	refcount_t refcnt ____cacheline_aligned_in_smp;
 	atomic_t active;
 	atomic_t inactive;
 	atomic_t snat_next;
-	struct l4lb_be_stats __percpu *stats;
 	struct rcu_head rcu;
 };
 

@@ -334,11 +334,10 @@ void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab,
 }
 
 /*
- * Mark bucket @h for the expiry's marked pass (l4lb_conn_gc.c): a row in it
- * was just inserted or found, and its expiry time may be about to change.
- * The bit is only written when it is not set yet, so the packets of busy
- * rows only read it. A mark lost to a bitmap switch only delays expiry to
- * the full pass.
+ * Mark bucket @h for the expiry's marked pass (l4lb_conn_gc.c). The bit is
+ * only written when it is not set yet, so the packets of busy rows only
+ * read it. A mark lost to a bitmap switch only delays expiry to the full
+ * pass.
  */
 static void l4lb_gc_mark(struct l4lb_conn_table *tab, u32 h)
 {
@@ -349,12 +348,37 @@ static void l4lb_gc_mark(struct l4lb_conn_table *tab, u32 h)
 }
 
 /**
+ * l4lb_conn_mark() - let the expiry see a row soon, if it is short-lived
+ * @tab: the table
+ * @th: a direction of the row, hashed in @tab
+ * @now: the current time, jiffies
+ *
+ * Call after a packet has set the row's expiry time (a new row's first
+ * packet included). If the row is due to expire within L4LB_GC_SHORT of
+ * @now (a closing row, or a short timeout a user set), the bucket of @th
+ * is marked, so the marked pass removes the row within about a second of
+ * its expiry (l4lb_conn_gc.c); any other row is left to the full pass, at
+ * most a quarter of its timeout late. The packets of long-lived rows,
+ * nearly all of them, thus read no bitmap and write none; those of a
+ * short-lived row cost a hash and a bit test.
+ *
+ * Context: RCU read side; lockless.
+ */
+void l4lb_conn_mark(struct l4lb_conn_table *tab,
+		    const struct l4lb_tuple_hash *th, unsigned long now)
+{
+	const struct l4lb_conn *conn = l4lb_tuplehash_to_conn(th);
+
+	if (time_before_eq(READ_ONCE(conn->expires), now + L4LB_GC_SHORT))
+		l4lb_gc_mark(tab, l4lb_tuple_hash(tab, &th->tuple));
+}
+
+/**
  * l4lb_conn_find() - look a tuple up
  * @tab: the table
  * @t: the key (its @dir is ignored)
  *
- * A found row's bucket is marked for the expiry, since its caller may
- * change the row's state and expiry time.
+ * A caller that then changes the row's expiry time calls l4lb_conn_mark().
  *
  * Context: rcu_read_lock() held (softirq on the packet path); the result is
  * valid until rcu_read_unlock(). It may be concurrently unlinked.
@@ -367,10 +391,8 @@ struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 	u32 h = l4lb_tuple_hash(tab, t);
 
 	hlist_for_each_entry_rcu(th, &tab->buckets[h], node) {
-		if (l4lb_tuple_equal(&th->tuple, t)) {
-			l4lb_gc_mark(tab, h);
+		if (l4lb_tuple_equal(&th->tuple, t))
 			return th;
-		}
 	}
 	return NULL;
 }
@@ -507,7 +529,6 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		l4lb_double_lock(tab, h0, h1);
 		if (l4lb_conn_exists_locked(tab, h0, orig, old)) {
 			l4lb_double_unlock(tab, h0, h1);
-			l4lb_gc_mark(tab, h0);	/* the caller follows it */
 			return -EEXIST;
 		}
 		if (!l4lb_conn_exists_locked(tab, h1, reply, &taken)) {
@@ -516,7 +537,6 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 			hlist_add_head_rcu(&conn->th[L4LB_DIR_REPLY].node,
 					   &tab->buckets[h1]);
 			l4lb_double_unlock(tab, h0, h1);
-			l4lb_gc_mark(tab, h0);
 			if (next)
 				atomic_set(next, (off + i + 1) % range);
 			return 0;

@@ -24,6 +24,8 @@
 #define _L4LB_CONN_H
 
 #include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -37,6 +39,13 @@ struct mem_cgroup;
 
 /** L4LB_CONN_LOCKS - number of striped bucket locks (a power of two) */
 #define L4LB_CONN_LOCKS		1024
+
+/*
+ * L4LB_GC_SHORT - the longest timeout the expiry's marked pass serves
+ * (l4lb_conn_gc.c), jiffies: only a row due to expire within it has its
+ * bucket marked (l4lb_conn_mark()). Below the 12 s a mark lasts at least.
+ */
+#define L4LB_GC_SHORT		(10 * HZ)
 
 /* The SNAT ports, host byte order, less the local ephemeral range. */
 #define L4LB_SNAT_PORT_LO	1024
@@ -206,21 +215,24 @@ struct l4lb_conn_gc_state {
  *	RCU from the expiry worker (process context, must not sleep); may be
  *	NULL. Set with @owner before the expiry starts.
  * @owner: passed to @expired
- * @mark: two bitmaps with a bit per bucket: a bucket is marked when a
- *	row is inserted into it or found in it, for the expiry
+ * @mark: two bitmaps with a bit per bucket, for the expiry: a bucket is
+ *	marked when a row in it has a packet and is then due to expire
+ *	within L4LB_GC_SHORT (l4lb_conn_mark())
  * @mark_cur: index of the bitmap that marks go to now
  * @gc: the expiry's position and pace
  * @memcg: the memory cgroup rows are charged to: that of the task that
  *	allocated the table, with a reference; NULL without memory cgroups
  * @locks: striped writer locks
+ *
+ * @count and @half_open, which every new row writes, and @gc, which the
+ * GC worker writes, each start a cache line of their own, so that the
+ * fields a lookup reads stay shared clean between CPUs.
  */
 struct l4lb_conn_table {
 	struct hlist_head *buckets;
 	unsigned int bits;
 	u32 seed;
-	atomic_t count;
 	unsigned int max;
-	atomic_t half_open;
 	unsigned int half_open_max;
 	void (*release)(struct l4lb_conn *conn);
 	bool (*reclaimable)(const struct l4lb_conn *conn);
@@ -228,9 +240,15 @@ struct l4lb_conn_table {
 	void *owner;
 	unsigned long *mark[2];
 	unsigned int mark_cur;
-	struct l4lb_conn_gc_state gc;
 	struct mem_cgroup *memcg;
-	spinlock_t locks[L4LB_CONN_LOCKS];	/* bucket writers */
+	/* Written by every new row, on any CPU: kept off the line of
+	 * @buckets, @bits and @seed, which every lookup reads.
+	 */
+	atomic_t count ____cacheline_aligned_in_smp;
+	atomic_t half_open;
+	/* Written by the GC worker every tick. */
+	struct l4lb_conn_gc_state gc ____cacheline_aligned_in_smp;
+	spinlock_t locks[L4LB_CONN_LOCKS] ____cacheline_aligned_in_smp;
 };
 
 /**
@@ -316,6 +334,8 @@ void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab, struct l4lb_conn *conn
 
 struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 				       const struct l4lb_tuple *t);
+void l4lb_conn_mark(struct l4lb_conn_table *tab,
+		    const struct l4lb_tuple_hash *th, unsigned long now);
 void l4lb_port_range_outside(struct l4lb_port_range *ports, int local_lo,
 			     int local_hi);
 int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,

@@ -13,15 +13,17 @@
  *    service (timeout_syn's 60 s) and 7.5 s for a UDP one
  *    (timeout_udp_unreplied's 30 s).
  *  - The marked pass looks at the marked buckets once per L4LB_GC_MARKED
- *    (1 s). A bucket is marked when a row is inserted into it, or found in
- *    it by a lookup, that is on every packet of its rows. A mark lasts from
+ *    (1 s). A bucket is marked when a row in it has a packet (a new
+ *    row's first one included) and is then due to expire within
+ *    L4LB_GC_SHORT (l4lb_conn_mark()): a closing row, say. A mark lasts from
  *    L4LB_GC_RECENT to twice that: marks go into one of two bitmaps, and
  *    every L4LB_GC_RECENT the older bitmap is cleared and takes the new
  *    marks. It runs only when the full pass is slower than 2 s.
  *
  * A row's expiry time changes only on a packet of it, and that packet marks
- * one of the row's two buckets; the marked pass looks at the rows of a
- * marked bucket in both directions. A row with a timeout of at most
+ * one of the row's two buckets if the new time is at most L4LB_GC_SHORT
+ * away; the marked pass looks at the rows of a marked bucket in both
+ * directions. A row with a timeout of at most
  * L4LB_GC_SHORT is therefore still in a marked bucket when it expires, and
  * goes within about a second: a closed or reset row's linger
  * (timeout_tcp_close, 3 s), or any timeout a test sets to a few seconds.
@@ -29,8 +31,10 @@
  * the full pass's period of its expiry: at most a quarter of its timeout
  * late, and at most 30 s. The full pass skips the buckets marked
  * in the current bitmap, which the marked pass will see for L4LB_GC_RECENT
- * more. The busy part of the table costs what it did, one look per second;
- * the idle rows, most of a large table, are looked at every gc.period.
+ * more. Only the buckets of short-lived rows cost one look per second;
+ * every other row, busy or idle, is looked at once per gc.period. (Marking
+ * on every packet made a table of busy long-lived rows, or a stream of new
+ * ones, cost a look per row and direction every second.)
  */
 #include <linux/bitmap.h>
 #include <linux/in.h>
@@ -44,7 +48,6 @@
 
 #define L4LB_GC_MARKED		HZ
 #define L4LB_GC_RECENT		(12 * HZ)
-#define L4LB_GC_SHORT		(10 * HZ)
 #define L4LB_GC_PERIOD_MIN	HZ
 #define L4LB_GC_PERIOD_MAX	(30 * HZ)
 
@@ -262,6 +265,7 @@ unsigned int l4lb_conn_gc_tick(struct l4lb_conn_table *tab, unsigned long now)
 	unsigned int removed = 0;
 	unsigned long elapsed;
 
+	BUILD_BUG_ON(L4LB_GC_SHORT >= L4LB_GC_RECENT);
 	if (!tab->gc.started) {
 		tab->gc.started = true;
 		tab->gc.last = now;

@@ -651,6 +651,7 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 	l4lb_xmit_ct(skb, dir == L4LB_DIR_ORIG);
 
 	l4lb_conn_update(ln, conn, dir, &l4);
+	l4lb_conn_mark(ln->tab, &conn->th[dir], jiffies);
 	l4lb_backend_account(conn->backend, dir == L4LB_DIR_ORIG, len);
 	return NF_ACCEPT;
 }

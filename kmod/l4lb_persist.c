@@ -59,6 +59,7 @@ struct l4lb_backend *l4lb_persist_find(struct l4lb_conn_table *tab,
 		return NULL;
 	}
 	WRITE_ONCE(tpl->expires, jiffies + persist);
+	l4lb_conn_mark(tab, th, jiffies);
 	return l4lb_backend_get_rcu(tpl->backend);
 }
 
@@ -109,5 +110,7 @@ void l4lb_persist_add(struct l4lb_conn_table *tab,
 	if (l4lb_conn_insert(tab, tpl, orig->proto, orig->proto, &old)) {
 		l4lb_backend_conn_release(tpl);
 		l4lb_conn_free_unhashed(tab, tpl);
+		return;
 	}
+	l4lb_conn_mark(tab, &tpl->th[L4LB_DIR_ORIG], jiffies);
 }

@@ -37,10 +37,12 @@
 #                  PKT_RUNS (5; QUICK 1), PKT_DUR seconds (4; QUICK 1),
 #                  PKT_ROWS idle row levels (1000,100000; QUICK 1000),
 #                  PKT_ROWS_RUNS their rounds (3; QUICK 1), PKT_BIG a
-#                  last level, one round, with l4lb's table read times
+#                  last level, with l4lb's table read times
 #                  (1000000; QUICK 0: none), PKT_PERF (1 if perf works;
 #                  QUICK 0), PKT_SMP two-CPU phase (1), PKT_SMP_RUNS its
-#                  rounds (3; QUICK 1), BENCH_CONFIGS (fwd,l4lb,ipvs,nft).
+#                  rounds (3; QUICK 1), PKT_RUNROWS rows the base and
+#                  two-CPU tables are sized for (1000000), BENCH_CONFIGS
+#                  (fwd,l4lb,ipvs,nft).
 #                  Output in out/pkt (QUICK: out/pkt/quick).
 # The last line is "bench: N passed, N failed"; the exit status is non-zero
 # if anything failed.
@@ -158,7 +160,7 @@ if [ -n "$MODE" ]; then
 	APPEND="console=ttyS0 panic=-1 quiet slab_nomerge"
 	APPEND+=" pktruns=$P_RUNS pktdur=$P_DUR pktrows=$P_ROWS pktbig=$P_BIG pktperf=$PERF"
 	APPEND+=" pktsmp=$P_SMP pktconfigs=$CONFIGS${QUICK:+ pktquick=1}"
-	APPEND+=" pktrowsruns=$P_RRUNS pktsmpruns=$P_SRUNS"
+	APPEND+=" pktrowsruns=$P_RRUNS pktsmpruns=$P_SRUNS pktrunrows=${PKT_RUNROWS:-1000000}"
 fi
 APPEND+=" ${BENCH_APPEND:-}"
 ACCEL=(-accel tcg,thread=multi)

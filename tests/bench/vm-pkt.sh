@@ -21,12 +21,21 @@
 #   pktdur=S       seconds measured per run (default 4), after 1 s warm-up
 #   pktconfigs=a,b (default fwd,l4lb,ipvs,nft)
 #   pktrows=N,M    idle row levels for the rows phase (default 1000,100000;
-#                  "" none); pktbig=N a last level, one round, with the
-#                  time to read l4lb's table (default 0: none)
-#   pktrowsruns=N  rounds of the rows levels (default pktruns)
+#                  "" none); pktbig=N a last level, with the time to read
+#                  l4lb's table in its first round (default 0: none). All
+#                  levels get tables sized for the largest, and alternate
+#                  within each round.
+#   pktrowsruns=N  rounds of the rows phase (default pktruns)
 #   pktsmpruns=N   rounds of the two-CPU phase (default pktruns)
-#   pktperf=1      perf profiles of the hit and new runs
+#   pktperf=1      perf profiles of the hit and new runs; with pktsmp=1
+#                  also per-CPU ones of a one- and a two-thread new run
 #   pktsmp=1       the two-CPU phase (two pktgen threads)
+#   pktrunrows=N   the tables of the base, perf and two-CPU phases sized
+#                  for N rows (default 1000000), as a user sizes them for a
+#                  new-flow load: a run makes up to a million rows (5-6 s
+#                  at up to 170,000 a second). With the default 2^16
+#                  buckets the chains grow with the rate, and the faster a
+#                  balancer the longer its chains.
 #   pktquick=1     smoke mode
 #
 # Output: "# ..." for people; for tests/bench/report_pkt.py:
@@ -55,6 +64,7 @@ export T_NAME
 mkdir -p "$TAP_DIR"
 
 RUNS=5 DUR=4 ROWS="1000 100000" BIG=0 PERF=0 SMP=1 QUICK='' RROWS='' RSMP=''
+RUNROWS=1000000
 CONFIGS="fwd l4lb ipvs nft"
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -67,6 +77,7 @@ for arg in $(cat /proc/cmdline); do
 	pktsmp=*) SMP=${arg#*=} ;;
 	pktrowsruns=*) RROWS=${arg#*=} ;;
 	pktsmpruns=*) RSMP=${arg#*=} ;;
+	pktrunrows=*) RUNROWS=${arg#*=} ;;
 	pktquick=1) QUICK=1 ;;
 	esac
 done
@@ -87,7 +98,7 @@ res info kernel "$(uname -r)"
 res info vcpus "$NCPU"
 res info quick "${QUICK:-0}"
 res info mem_mib "$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo)"
-res info params "runs=$RUNS dur=$DUR rows=$(echo "$ROWS" | tr ' ' ,) rowsruns=$RROWS big=$BIG perf=$PERF smp=$SMP smpruns=$RSMP"
+res info params "runs=$RUNS dur=$DUR rows=$(echo "$ROWS" | tr ' ' ,) rowsruns=$RROWS big=$BIG perf=$PERF smp=$SMP smpruns=$RSMP runrows=$RUNROWS"
 say "pkt: kernel $(uname -r), $NCPU vCPUs; runs=$RUNS dur=${DUR}s configs: $CONFIGS rows: $ROWS big: $BIG"
 
 # ------------------------------------------------------------ modules ----
@@ -303,7 +314,7 @@ measure() {
 	sleep "$DUR"
 	_c1=$(delivered) _t1=$(now)
 	_pps=$(awk -v c="$_c1" -v c0="$_c0" -v a="$_t0" -v b="$_t1" 'BEGIN { d = b - a; if (d <= 0) d = 0.01; printf "%.0f", (c - c0) / d }')
-	[ -n "${PERF_ON:-}" ] && perf_end "$_cfg" "$_wl" "$_pps"
+	[ -n "${PERF_ON:-}" ] && perf_end "$_cfg" "${PERF_TAG:-$_wl}" "$_pps"
 	n cli sh -c "echo stop >$PG/pgctrl"
 	wait_exit 30 $_pgp
 	_sent=$(pg_sent)
@@ -350,6 +361,12 @@ perf_end() {
 		END { for (g in t) printf "PKT perf %s %s %s %d %s %.2f\n", c, w, p, n, g, t[g]
 		      printf "PKT perf %s %s %s %d all %.2f\n", c, w, p, n, all }' /tmp/perf.sym
 	head -n 25 /tmp/perf.sym | sed "s/^/PERF $1 $2 /"
+	# Every symbol of l4lb's, and the netfilter hook calls around it.
+	grep -E ' (l4lb_|nf_hook_slow|ipv4_conntrack_defrag)' /tmp/perf.sym | sed "s/^/PERFSYM $1 $2 /"
+	if [ -n "${PERF_TAG:-}" ]; then
+		timeout 300 perf report -i /tmp/perf.data --stdio --sort cpu,sym --percent-limit 0.4 2>/dev/null |
+			grep '%' | grep -v '^#' | head -n 60 | sed "s/^/PERFCPU $1 $2 /"
+	fi
 	rm -f /tmp/perf.data
 }
 
@@ -434,7 +451,7 @@ while [ "$r" -le "$RUNS" ]; do
 	while [ $_rot -gt 0 ]; do _f=$1; shift; set -- "$@" "$_f"; _rot=$((_rot - 1)); done
 	for CFG in "$@"; do
 		for W in hit new; do
-			if cfg_up "$CFG" 0; then
+			if cfg_up "$CFG" "$RUNROWS"; then
 				measure base "$CFG" $W $r 1
 				[ "$CFG" = l4lb ] && [ $r = 1 ] && say "l4lb after $W: rows $(rows l4lb); $(l4lbctl stats 2>&1 | tr -s ' \n' ' ' | cut -c1-400)"
 			else
@@ -452,7 +469,7 @@ if [ "$PERF" = 1 ]; then
 	step "perf"
 	for CFG in $CONFIGS; do
 		for W in hit new; do
-			cfg_up "$CFG" 0 && PERF_ON=1 measure perf "$CFG" $W 1 1
+			cfg_up "$CFG" "$RUNROWS" && PERF_ON=1 measure perf "$CFG" $W 1 1
 			PERF_ON=
 			stack_down
 		done
@@ -468,7 +485,7 @@ if [ "$SMP" = 1 ] && [ "$NCPU" -ge 2 ]; then
 		for CFG in $CONFIGS; do
 			for W in hit new; do
 				for _thr in 1 2; do
-					if cfg_up "$CFG" 0; then
+					if cfg_up "$CFG" "$RUNROWS"; then
 						measure "smp$_thr" "$CFG" $W $r $_thr
 					else
 						res err "smp$_thr" "$CFG" $W $r "setup failed"
@@ -481,19 +498,38 @@ if [ "$SMP" = 1 ] && [ "$NCPU" -ge 2 ]; then
 	done
 fi
 
-# Rows: the same runs with N idle rows already in the table: per
-# configuration fill, the hit run, then the new run on the same table.
+# Per-CPU profiles of the new-flow runs on one and two threads.
+if [ "$PERF" = 1 ] && [ "$SMP" = 1 ] && [ "$NCPU" -ge 2 ]; then
+	step "smp perf"
+	for CFG in $CONFIGS; do
+		for _thr in 1 2; do
+			cfg_up "$CFG" "$RUNROWS" && PERF_ON=1 PERF_TAG=new${_thr}cpu measure "smpperf$_thr" "$CFG" new 1 $_thr
+			PERF_ON= PERF_TAG=
+			stack_down
+		done
+	done
+fi
+
+# Rows: the same runs with N idle rows already in the table. Every level
+# gets the table a user would size for the largest (so the levels differ
+# only in their rows), and the levels alternate within each round (order
+# rotated), so that the largest level is paired with the smallest in the
+# same round. Per configuration and level: fill, the hit run, then the
+# new run on the same table.
 LEVELS=$ROWS
 [ "$BIG" -gt 0 ] 2>/dev/null && LEVELS="$LEVELS $BIG"
-for N in $LEVELS; do
-	step "rows $N"
-	_rr=$RROWS
-	[ "$N" = "$BIG" ] && _rr=1
-	r=1
-	while [ "$r" -le "$_rr" ]; do
+SIZE=0
+for N in $LEVELS; do [ "$N" -gt "$SIZE" ] && SIZE=$N; done
+[ -n "$LEVELS" ] && step "rows $(echo $LEVELS | tr ' ' ,), tables sized for $SIZE"
+r=1
+while [ -n "$LEVELS" ] && [ "$r" -le "$RROWS" ]; do
+	set -- $LEVELS
+	_rot=$(((r - 1) % $#))
+	while [ $_rot -gt 0 ]; do _f=$1; shift; set -- "$@" "$_f"; _rot=$((_rot - 1)); done
+	for N in "$@"; do
 		for CFG in $CONFIGS; do
 			[ "$CFG" = fwd ] && continue
-			cfg_up "$CFG" "$N" || { res err "rows$N" "$CFG" hit $r "setup failed"; stack_down; continue; }
+			cfg_up "$CFG" "$SIZE" || { res err "rows$N" "$CFG" hit $r "setup failed"; stack_down; continue; }
 			# shellcheck disable=SC2046 # two words: bytes, caches
 			set -- $(slab_bytes "$CFG")
 			_sb0=$1 _rb0=$(rows "$CFG")
@@ -515,8 +551,8 @@ for N in $LEVELS; do
 			say "rows $N $CFG: table $(rows "$CFG"), $(awk '/^Slab/ {print $2, $3}' /proc/meminfo) slab"
 			stack_down
 		done
-		r=$((r + 1))
 	done
+	r=$((r + 1))
 done
 
 say "pkt: done in $(awk -v a="$T_START" -v b="$(now)" 'BEGIN { printf "%d", b - a }') s"

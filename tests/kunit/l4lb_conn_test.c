@@ -1038,7 +1038,7 @@ static void conn_gc_tick_late_call_is_a_full_pass(struct kunit *test)
 
 /* A row of the model below: its backend tells whether it is still there
  * (the row's reference goes when it is unlinked), without touching a row
- * that may be freed, or marking its bucket as a lookup would.
+ * that may be freed.
  */
 struct grow {
 	struct l4lb_backend *be;
@@ -1054,8 +1054,8 @@ struct grow {
 /*
  * The worker every HZ / 4 for 175 s of fake time, over a table of TCP
  * rows with the default timeouts (full pass 15 s). For 100 s rows come
- * and get packets (a lookup in either direction, then a new expiry time)
- * at random; then they all expire. A packet may turn a long timeout into a short linger (a FIN or
+ * and get packets (a lookup in either direction, then a new expiry time
+ * and l4lb_conn_mark(), as the packet path does) at random; then they all expire. A packet may turn a long timeout into a short linger (a FIN or
  * RST) or back. Every row must go at or after its expiry time, and by
  * about a second after it if its last timeout was short (at most 4 s),
  * else by about the full pass's period after it.
@@ -1104,6 +1104,8 @@ static void conn_gc_tick_expires_each_row_in_time(struct kunit *test)
 			r->conn->expires = r->expires;
 			row_insert(test, tab, r->conn, ALL_PORTS_LO,
 				   ALL_PORTS_HI);
+			/* as its first packet does */
+			l4lb_conn_mark(tab, &r->conn->th[ORIG], now);
 			r->orig = r->conn->th[ORIG].tuple;
 			r->reply = r->conn->th[REPLY].tuple;
 			n++;
@@ -1131,6 +1133,7 @@ static void conn_gc_tick_expires_each_row_in_time(struct kunit *test)
 			}
 			r->expires = now + r->timeout;
 			WRITE_ONCE(r->conn->expires, r->expires);
+			l4lb_conn_mark(tab, th, now);
 			pkts++;
 		}
 

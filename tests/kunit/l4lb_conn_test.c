@@ -1036,6 +1036,53 @@ static void conn_gc_tick_late_call_is_a_full_pass(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
 }
 
+/* Buckets marked for the expiry's marked pass, in both bitmaps. */
+static unsigned int marked_buckets(const struct l4lb_conn_table *tab)
+{
+	return bitmap_weight(tab->mark[0], 1U << tab->bits) +
+	       bitmap_weight(tab->mark[1], 1U << tab->bits);
+}
+
+/*
+ * Inserts and lookups of long-lived rows mark no bucket: a stream of new
+ * flows made the marked pass sweep the whole table every second. Only a
+ * row due within L4LB_GC_SHORT marks its bucket (l4lb_conn_mark()).
+ */
+static void conn_mark_only_short_lived_rows(struct kunit *test)
+{
+	const unsigned int n = 100;
+	struct l4lb_conn_table *tab = tab_new(test, 8, n);
+	struct l4lb_conn **rows;
+	enum l4lb_dir d;
+	unsigned int i;
+
+	rows = kunit_kcalloc(test, n, sizeof(*rows), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rows);
+	for (i = 0; i < n; i++) {
+		struct rowspec rs = client(i);
+
+		rows[i] = row_alloc(test, tab, &rs);
+		rows[i]->expires = jiffies + 900 * HZ;
+		row_insert(test, tab, rows[i], ALL_PORTS_LO, ALL_PORTS_HI);
+	}
+	rcu_read_lock();
+	for (i = 0; i < n; i++) {
+		for (d = L4LB_DIR_ORIG; d < L4LB_DIR_MAX; d++) {
+			struct l4lb_tuple t = rows[i]->th[d].tuple;
+
+			KUNIT_EXPECT_PTR_EQ(test, l4lb_conn_find(tab, &t),
+					    &rows[i]->th[d]);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, marked_buckets(tab), 0U);
+	l4lb_conn_mark(tab, &rows[0]->th[L4LB_DIR_ORIG], jiffies);
+	KUNIT_EXPECT_EQ(test, marked_buckets(tab), 0U);
+	rows[0]->expires = jiffies + 3 * HZ;
+	l4lb_conn_mark(tab, &rows[0]->th[L4LB_DIR_ORIG], jiffies);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, marked_buckets(tab), 1U);
+}
+
 /* A row of the model below: its backend tells whether it is still there
  * (the row's reference goes when it is unlinked), without touching a row
  * that may be freed.
@@ -1361,6 +1408,7 @@ static struct kunit_case l4lb_conn_cases[] = {
 	KUNIT_CASE(conn_flush_removes_rows_and_releases_backends),
 	KUNIT_CASE(conn_gc_period_follows_the_timeouts_in_use),
 	KUNIT_CASE(conn_gc_tick_late_call_is_a_full_pass),
+	KUNIT_CASE(conn_mark_only_short_lived_rows),
 	KUNIT_CASE(conn_gc_tick_expires_each_row_in_time),
 	{}
 };

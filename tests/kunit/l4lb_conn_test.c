@@ -1102,8 +1102,9 @@ struct grow {
  * The worker every HZ / 4 for 175 s of fake time, over a table of TCP
  * rows with the default timeouts (full pass 15 s). For 100 s rows come
  * and get packets (a lookup in either direction, then a new expiry time
- * and l4lb_conn_mark(), as the packet path does) at random; then they all expire. A packet may turn a long timeout into a short linger (a FIN or
- * RST) or back. Every row must go at or after its expiry time, and by
+ * and l4lb_conn_mark(), as the packet path does) at random; then they
+ * all expire. A packet may turn a long timeout into a short linger (a FIN
+ * or RST) or back. Every row must go at or after its expiry time, and by
  * about a second after it if its last timeout was short (at most 4 s),
  * else by about the full pass's period after it.
  */

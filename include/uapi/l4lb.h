@@ -16,10 +16,12 @@
  *    L4LB_ATTR_BACKEND nest; replies use the same nests.
  *
  * A namespace may hold several virtual services. A service is identified by
- * its key (VIP, PORT, PROTO), so a TCP and a UDP service may share one
- * VIP:port. Requests that act on an existing service name it with a
- * service selector: an L4LB_ATTR_SERVICE nest whose L4LB_SVC_ATTR_VIP,
- * L4LB_SVC_ATTR_PORT and L4LB_SVC_ATTR_PROTO, each optional, must match.
+ * its key (AF, VIP, PORT, PROTO), so a TCP and a UDP service may share one
+ * VIP:port, and IPv4 and IPv6 services live side by side. Requests that
+ * act on an existing service name it with a service selector: an
+ * L4LB_ATTR_SERVICE nest whose L4LB_SVC_ATTR_VIP (or L4LB_SVC_ATTR_VIP6),
+ * L4LB_SVC_ATTR_PORT and L4LB_SVC_ATTR_PROTO, each optional, must match; a
+ * selector with L4LB_SVC_ATTR_AF alone matches the services of that family.
  * An absent field matches anything, so with a single service no selector
  * is needed at all. A selector that matches no service gets -ENOENT; one
  * that matches several gets -EINVAL ("several services match").
@@ -272,9 +274,13 @@ enum l4lb_flags {
  * enum l4lb_svc_attr - attributes of the virtual service
  * @L4LB_SVC_ATTR_UNSPEC: unused
  * @L4LB_SVC_ATTR_PAD: padding
- * @L4LB_SVC_ATTR_AF: u16 address family; only AF_INET (2) is supported,
- *	anything else gets -EAFNOSUPPORT. Optional, AF_INET if absent.
- * @L4LB_SVC_ATTR_VIP: be32, the virtual IP address
+ * @L4LB_SVC_ATTR_AF: u16 address family, AF_INET (2) or AF_INET6 (10);
+ *	anything else gets -EAFNOSUPPORT. Optional, AF_INET if absent. It
+ *	says which of VIP and VIP6 the service has, and the family of every
+ *	address in the request's nests: an address of the other family is
+ *	refused (-EINVAL, "VIP is IPv4: an AF_INET6 service has VIP6"); l4lb
+ *	does no NAT64.
+ * @L4LB_SVC_ATTR_VIP: be32, the virtual IP address of an AF_INET service
  * @L4LB_SVC_ATTR_PORT: be16, the virtual port (1-65535)
  * @L4LB_SVC_ATTR_PROTO: u8, IPPROTO_TCP (6) or IPPROTO_UDP (17)
  * @L4LB_SVC_ATTR_SCHED: string, scheduler name (e.g. "rr")
@@ -349,7 +355,10 @@ enum l4lb_flags {
  *	multicast (-EINVAL). The same list on every node, each node's own
  *	address included, is the intended use. Replies list them in
  *	ascending order. TCP only (-EINVAL for a UDP service): a UDP packet
- *	without a row is a new flow.
+ *	without a row is a new flow. AF_INET services only (-EAFNOSUPPORT).
+ * @L4LB_SVC_ATTR_VIP6: binary struct in6_addr (16 bytes, network byte
+ *	order), the virtual IP address of an AF_INET6 service. Not
+ *	unspecified, multicast, link-local or v4-mapped (-EINVAL).
  */
 enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_UNSPEC,
@@ -373,6 +382,7 @@ enum l4lb_svc_attr {
 	L4LB_SVC_ATTR_SNAT_FAIL,
 	L4LB_SVC_ATTR_CLIENT_ADDR,
 	L4LB_SVC_ATTR_PEERS,
+	L4LB_SVC_ATTR_VIP6,
 
 	__L4LB_SVC_ATTR_MAX,
 };
@@ -440,6 +450,9 @@ enum l4lb_peer_attr {
  *	holds, summed over the backends (each backend has every port)
  * @L4LB_SNAT_ATTR_ENTRY: nest (replies only) of one ADDR and its
  *	PORTS_IN_USE, in L4LB_SVC_ATTR_SNAT_USAGE
+ * @L4LB_SNAT_ATTR_ADDR6: binary struct in6_addr, a SNAT address of an
+ *	AF_INET6 service, in place of ADDR (there is no v6 SNAT_ADDR: a v6
+ *	pool is always a SNAT_POOL nest)
  */
 enum l4lb_snat_attr {
 	L4LB_SNAT_ATTR_UNSPEC,
@@ -447,6 +460,7 @@ enum l4lb_snat_attr {
 	L4LB_SNAT_ATTR_ADDR,
 	L4LB_SNAT_ATTR_PORTS_IN_USE,
 	L4LB_SNAT_ATTR_ENTRY,
+	L4LB_SNAT_ATTR_ADDR6,
 
 	__L4LB_SNAT_ATTR_MAX,
 };
@@ -475,8 +489,9 @@ enum l4lb_be_state {
  * enum l4lb_be_attr - attributes of a backend (real server)
  * @L4LB_BE_ATTR_UNSPEC: unused
  * @L4LB_BE_ATTR_PAD: padding for the u64 counters
- * @L4LB_BE_ATTR_AF: u16 address family; only AF_INET is supported
- * @L4LB_BE_ATTR_ADDR: be32, backend address
+ * @L4LB_BE_ATTR_AF: u16 address family; optional, and if present it must
+ *	be the service's (-EINVAL)
+ * @L4LB_BE_ATTR_ADDR: be32, backend address of an AF_INET service
  * @L4LB_BE_ATTR_PORT: be16, backend port (1-65535)
  * @L4LB_BE_ATTR_WEIGHT: u32, 0..L4LB_WEIGHT_MAX; default 1
  * @L4LB_BE_ATTR_STATE: u8, enum l4lb_be_state
@@ -496,6 +511,9 @@ enum l4lb_be_state {
  * @L4LB_BE_ATTR_WEIGHT_EFF: u32 (replies only), the effective weight the
  *	schedulers use: WEIGHT * WEIGHT_PCT / 100 rounded down, but at least 1
  *	unless WEIGHT or WEIGHT_PCT is 0, and at most L4LB_WEIGHT_MAX
+ * @L4LB_BE_ATTR_ADDR6: binary struct in6_addr, backend address of an
+ *	AF_INET6 service. Not unspecified, multicast or v4-mapped (-EINVAL);
+ *	a link-local backend is refused too (-EINVAL, it would need a scope)
  */
 enum l4lb_be_attr {
 	L4LB_BE_ATTR_UNSPEC,
@@ -515,6 +533,7 @@ enum l4lb_be_attr {
 	L4LB_BE_ATTR_BYTES_OUT,
 	L4LB_BE_ATTR_WEIGHT_PCT,
 	L4LB_BE_ATTR_WEIGHT_EFF,
+	L4LB_BE_ATTR_ADDR6,
 
 	__L4LB_BE_ATTR_MAX,
 };
@@ -596,6 +615,12 @@ enum l4lb_conn_state {
  * @L4LB_CONN_ATTR_BACKEND_PORT: be16
  * @L4LB_CONN_ATTR_STATE: u8, enum l4lb_conn_state
  * @L4LB_CONN_ATTR_EXPIRES: u32, seconds until the row expires if idle
+ * @L4LB_CONN_ATTR_AF: u16, AF_INET or AF_INET6: a row of an AF_INET6
+ *	service carries the four *_ADDR6 attributes in place of the *_ADDR
+ * @L4LB_CONN_ATTR_CLIENT_ADDR6: binary struct in6_addr
+ * @L4LB_CONN_ATTR_VIP_ADDR6: binary struct in6_addr
+ * @L4LB_CONN_ATTR_LOCAL_ADDR6: binary struct in6_addr
+ * @L4LB_CONN_ATTR_BACKEND_ADDR6: binary struct in6_addr
  */
 enum l4lb_conn_attr {
 	L4LB_CONN_ATTR_UNSPEC,
@@ -611,6 +636,11 @@ enum l4lb_conn_attr {
 	L4LB_CONN_ATTR_BACKEND_PORT,
 	L4LB_CONN_ATTR_STATE,
 	L4LB_CONN_ATTR_EXPIRES,
+	L4LB_CONN_ATTR_AF,
+	L4LB_CONN_ATTR_CLIENT_ADDR6,
+	L4LB_CONN_ATTR_VIP_ADDR6,
+	L4LB_CONN_ATTR_LOCAL_ADDR6,
+	L4LB_CONN_ATTR_BACKEND_ADDR6,
 
 	__L4LB_CONN_ATTR_MAX,
 };

@@ -521,7 +521,7 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		u32 port = idx / naddr;
 		struct l4lb_tuple_hash *taken;
 
-		reply->daddr = sp->addrs[idx % naddr];
+		reply->daddr = sp->addrs[idx % naddr].ip;
 		reply->dport = htons(port < n0 ? ports->lo[0] + port :
 				     ports->lo[1] + (port - n0));
 		h1 = l4lb_tuple_hash(tab, reply);
@@ -576,7 +576,9 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old)
 {
-	const __be32 addr = conn->th[L4LB_DIR_REPLY].tuple.daddr;
+	const union nf_inet_addr addr = {
+		.ip = conn->th[L4LB_DIR_REPLY].tuple.daddr,
+	};
 	const struct l4lb_snat_space sp = {
 		.addrs = &addr,
 		.naddr = 1,

@@ -324,12 +324,13 @@ struct l4lb_port_range {
 
 /**
  * struct l4lb_snat_space - the SNAT addresses and ports a new row may take
- * @addrs: the addresses, network byte order; @naddr of them
+ * @addrs: the addresses, of the row's family, network byte order; @naddr
+ *	of them
  * @naddr: 1 to L4LB_SNAT_ADDRS_MAX
  * @ports: the ports of each address
  */
 struct l4lb_snat_space {
-	const __be32 *addrs;
+	const union nf_inet_addr *addrs;
 	unsigned int naddr;
 	struct l4lb_port_range ports;
 };

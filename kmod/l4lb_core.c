@@ -138,7 +138,7 @@ static void l4lb_snat_ports(const struct net *net,
  */
 struct l4lb_snat_pick {
 	struct l4lb_snat_space sp;
-	__be32 one;
+	union nf_inet_addr one;
 };
 
 /*
@@ -163,14 +163,14 @@ static bool l4lb_snat_choose(struct l4lb_net *ln,
 		return true;
 	}
 	if (rt->rt_type == RTN_LOCAL)
-		pick->one = daddr;
+		pick->one.ip = daddr;
 	else
-		pick->one = inet_select_addr(rt->dst.dev,
-					     rt_nexthop(rt, daddr),
-					     RT_SCOPE_UNIVERSE);
+		pick->one.ip = inet_select_addr(rt->dst.dev,
+						rt_nexthop(rt, daddr),
+						RT_SCOPE_UNIVERSE);
 	pick->sp.addrs = &pick->one;
 	pick->sp.naddr = 1;
-	return pick->one != 0;
+	return pick->one.ip != 0;
 }
 
 /* The backend of a new connection, referenced: the client's pinned one,
@@ -257,17 +257,17 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 		err = -ENOSPC;
 		goto err;
 	}
-	err = l4lb_route(ln, skb, state, be->addr, 0);
+	err = l4lb_route(ln, skb, state, be->addr.ip, 0);
 	if (err)
 		goto err;
-	if (!l4lb_snat_choose(ln, svc, skb, be->addr, pick)) {
+	if (!l4lb_snat_choose(ln, svc, skb, be->addr.ip, pick)) {
 		l4lb_stats_drop(ln, L4LB_DROP_NO_ROUTE);
 		err = -EADDRNOTAVAIL;
 		goto err;
 	}
 	/* The allocator chooses daddr and dport. */
 	conn->th[L4LB_DIR_REPLY].tuple = (struct l4lb_tuple) {
-		.saddr = be->addr,
+		.saddr = be->addr.ip,
 		.sport = be->port,
 		.proto = orig->proto,
 		.dir = L4LB_DIR_REPLY,
@@ -609,7 +609,9 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 	}
 
 	if (!th) {
-		svc = l4lb_service_find_rcu(&ln->svcs, t.daddr, t.dport, t.proto);
+		svc = l4lb_service_find_rcu(&ln->svcs, AF_INET,
+					    &(union nf_inet_addr){ .ip = t.daddr },
+					    t.dport, t.proto);
 		if (!svc)
 			return NF_ACCEPT;
 		if (t.proto == IPPROTO_TCP &&

@@ -32,8 +32,9 @@ static struct kmem_cache *l4lb_conn6_cachep __read_mostly;
  * l4lb_conn_cache_init() - create the slab caches for rows
  *
  * One for plain rows, one for rows with the client address state (struct
- * l4lb_conn_ca), one for IPv6 rows (struct l4lb_conn6). Their objects are charged to a memory cgroup
- * (SLAB_ACCOUNT): the table's, see l4lb_conn_alloc().
+ * l4lb_conn_ca), one for IPv6 rows (struct l4lb_conn6). Their objects are
+ * charged to a memory cgroup (SLAB_ACCOUNT): the table's, see
+ * l4lb_conn_alloc().
  *
  * Context: process, module init.
  * Return: 0 or -ENOMEM.
@@ -128,7 +129,7 @@ static bool l4lb_tuple_equal(const struct l4lb_tuple_hash *th,
 
 /* The IPv6 addresses of a row's tuple @dir, NULL for an IPv4 row. */
 static struct in6_addr *l4lb_conn_a6(struct l4lb_conn *conn,
-					   enum l4lb_dir dir)
+				     enum l4lb_dir dir)
 {
 	if (!conn->th[dir].tuple.v6)
 		return NULL;

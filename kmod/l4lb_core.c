@@ -102,6 +102,7 @@ static int l4lb_route_conn(struct l4lb_net *ln, struct sk_buff *skb,
 	a = l4lb_conn6_addr(conn, !dir);
 	return l4lb_route6(ln, skb, state, &a[0], &a[1]);
 }
+
 /* Reclaims a new connection tries when every SNAT port probed is taken. */
 #define L4LB_RECLAIM_TRIES	4
 

@@ -181,8 +181,8 @@ int l4lb_nat6_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
 	u8 nexthdr;
 	int off;
 
-	ip6h = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_ip6h),
-				 &_ip6h);
+	ip6h = skb_header_pointer(skb, skb_network_offset(skb),
+				  sizeof(_ip6h), &_ip6h);
 	if (!ip6h || ip6h->version != 6)
 		return -EINVAL;
 	nexthdr = ip6h->nexthdr;

@@ -44,7 +44,7 @@ static int reset(void **state)
 
 static void add_sends_backend_add_with_weight(void **state)
 {
-	struct attrs be;
+	struct attrs be, svc;
 
 	(void)state;
 	assert_int_equal(run(cmd_add, false, "10.0.0.2:80 weight 5"), RC_OK);
@@ -54,7 +54,7 @@ static void add_sends_backend_add_with_weight(void **state)
 	assert_int_equal(req()->nlmsg_type, FAKE_FAMILY_ID);
 	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
 	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_ADD);
-	assert_int_equal(top_attrs().count, 1);
+	assert_int_equal(top_attrs().count, 2);
 	be = nest_attrs(L4LB_ATTR_BACKEND);
 	assert_int_equal(be.count, 4);
 	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_AF]), AF_INET);
@@ -62,6 +62,10 @@ static void add_sends_backend_add_with_weight(void **state)
 			 inet_addr("10.0.0.2"));
 	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_PORT]), htons(80));
 	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT]), 5);
+	/* No selector: the backend's family selects the service. */
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 1);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET);
 }
 
 static void add_without_weight_leaves_the_default_to_the_kernel(void **state)
@@ -416,10 +420,26 @@ static void service_set_snat_auto_sends_zero(void **state)
 	struct attrs svc;
 
 	(void)state;
+	assert_int_equal(run(cmd_service, false, "set vip 10.0.0.1 snat auto"),
+			 RC_OK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 3);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
+}
+
+static void service_set_snat_auto_alone_sends_an_empty_pool(void **state)
+{
+	struct attrs svc;
+
+	(void)state;
+	/* No address, no family: the only service, IPv4 or IPv6. */
 	assert_int_equal(run(cmd_service, false, "set snat auto"), RC_OK);
 	svc = nest_attrs(L4LB_ATTR_SERVICE);
-	assert_int_equal(svc.count, 2);
-	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
+	assert_int_equal(svc.count, 1);
+	assert_null(svc.tb[L4LB_SVC_ATTR_AF]);
+	assert_int_equal(mnl_attr_get_payload_len(svc.tb[L4LB_SVC_ATTR_SNAT_POOL]),
+			 0);
 }
 
 static void service_set_snat_pool_sends_its_addresses(void **state)
@@ -975,6 +995,7 @@ int main(void)
 		T(stats_without_reply_is_an_error),
 		T(service_set_sends_every_setting),
 		T(service_set_snat_auto_sends_zero),
+		T(service_set_snat_auto_alone_sends_an_empty_pool),
 		T(service_set_snat_pool_sends_its_addresses),
 		T(service_set_bad_snat_sends_nothing),
 		T(service_show_prints_snat_pool_usage_and_failures),

@@ -160,7 +160,7 @@ static void agent_service_selects_like_the_kernel(void **state)
 	};
 
 	(void)state;
-	key.vip = inet_addr("10.0.0.1");
+	key.vip = ipaddr_v4(inet_addr("10.0.0.1"));
 	key.port = htons(20000);
 	assert_true(health_agent_wanted(&none, &key));
 	assert_int_equal(parse_svc_sel("10.0.0.1", &sel), 0);

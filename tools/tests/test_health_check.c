@@ -203,7 +203,7 @@ static int bound_socket_of(int type, struct ipport *ep)
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
 		return -1;
-	ep->addr = sin.sin_addr.s_addr;
+	ep->addr = ipaddr_v4(sin.sin_addr.s_addr);
 	ep->port = sin.sin_port;
 	return fd;
 }

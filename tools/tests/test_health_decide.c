@@ -23,7 +23,8 @@ static struct svc_sel key(const char *vip, uint16_t port, uint8_t proto)
 {
 	struct svc_sel k = {
 		.set = true, .has_port = true, .has_proto = true,
-		.vip = inet_addr(vip), .port = htons(port), .proto = proto,
+		.vip = ipaddr_v4(inet_addr(vip)), .port = htons(port),
+		.proto = proto,
 	};
 
 	return k;
@@ -34,7 +35,8 @@ static struct health_backend be(struct svc_sel svc, uint8_t state,
 {
 	struct health_backend b = {
 		.svc = svc,
-		.ep = { .addr = inet_addr("10.0.1.1"), .port = htons(10000) },
+		.ep = { .addr = ipaddr_v4(inet_addr("10.0.1.1")),
+			.port = htons(10000) },
 		.state = state,
 		.weight = weight_eff,
 		.weight_pct = 100,

@@ -20,6 +20,7 @@
 
 #include "fake_msg.h"
 #include "msg.h"
+#include "addr_util.h"
 
 static union {
 	struct nlmsghdr align;
@@ -58,7 +59,7 @@ static void backend_reply_is_decoded_with_counters(void **state)
 
 	(void)state;
 	assert_int_equal(msg_get_backend(backend_reply(), &be), 0);
-	assert_int_equal(be.ep.addr, inet_addr("10.0.0.2"));
+	assert_ipaddr_equal(be.ep.addr, "10.0.0.2");
 	assert_int_equal(be.ep.port, htons(8080));
 	assert_int_equal(be.weight, 65535);
 	assert_int_equal(be.state, L4LB_BE_STATE_DRAIN);
@@ -72,7 +73,7 @@ static void backend_reply_is_decoded_with_counters(void **state)
 	assert_true(be.bytes_in == 8);
 	assert_true(be.bytes_out == UINT64_MAX);
 	assert_true(be.svc.set && be.svc.has_port && be.svc.has_proto);
-	assert_int_equal(be.svc.vip, inet_addr("192.0.2.1"));
+	assert_ipaddr_equal(be.svc.vip, "192.0.2.1");
 	assert_int_equal(be.svc.port, htons(20000));
 	assert_int_equal(be.svc.proto, IPPROTO_UDP);
 }
@@ -233,13 +234,13 @@ static void conn_reply_is_decoded(void **state)
 
 	assert_int_equal(msg_get_conn(nlh, &c), 0);
 	assert_int_equal(c.proto, IPPROTO_UDP);
-	assert_int_equal(c.client.addr, inet_addr("198.51.100.7"));
+	assert_ipaddr_equal(c.client.addr, "198.51.100.7");
 	assert_int_equal(c.client.port, htons(5353));
-	assert_int_equal(c.vip.addr, inet_addr("192.0.2.1"));
+	assert_ipaddr_equal(c.vip.addr, "192.0.2.1");
 	assert_int_equal(c.vip.port, htons(53));
-	assert_int_equal(c.local.addr, inet_addr("10.0.0.1"));
+	assert_ipaddr_equal(c.local.addr, "10.0.0.1");
 	assert_int_equal(c.local.port, htons(40000));
-	assert_int_equal(c.backend.addr, inet_addr("10.0.0.2"));
+	assert_ipaddr_equal(c.backend.addr, "10.0.0.2");
 	assert_int_equal(c.backend.port, htons(53));
 	assert_int_equal(c.state, L4LB_CONN_UDP);
 	assert_int_equal(c.expires, 299);
@@ -283,7 +284,7 @@ static void service_reply_is_decoded(void **state)
 
 	(void)state;
 	assert_int_equal(msg_get_service(service_reply("rr", 3), &svc), 0);
-	assert_int_equal(svc.vip, inet_addr("192.0.2.1"));
+	assert_ipaddr_equal(svc.vip, "192.0.2.1");
 	assert_int_equal(svc.port, htons(443));
 	assert_int_equal(svc.proto, IPPROTO_TCP);
 	assert_string_equal(svc.sched, "rr");
@@ -349,12 +350,12 @@ static void snat_pool_usage_and_failures_are_decoded(void **state)
 	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_USAGE));
 	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_FAIL));
 	assert_int_equal(svc.snat.n, 2);
-	assert_int_equal(svc.snat.addr[0], inet_addr("10.0.1.250"));
-	assert_int_equal(svc.snat.addr[1], inet_addr("10.0.1.251"));
+	assert_ipaddr_equal(svc.snat.addr[0], "10.0.1.250");
+	assert_ipaddr_equal(svc.snat.addr[1], "10.0.1.251");
 	assert_int_equal(svc.nuse, 2);
-	assert_int_equal(svc.use[0].addr, inet_addr("10.0.1.250"));
+	assert_ipaddr_equal(svc.use[0].addr, "10.0.1.250");
 	assert_int_equal(svc.use[0].ports, 20);
-	assert_int_equal(svc.use[1].addr, inet_addr("10.0.1.251"));
+	assert_ipaddr_equal(svc.use[1].addr, "10.0.1.251");
 	assert_int_equal(svc.use[1].ports, 20);
 	assert_int_equal(svc.snat_fail, 3);
 
@@ -375,7 +376,7 @@ static void snat_address_of_an_older_module_is_a_pool_of_one(void **state)
 	mnl_attr_nest_end(nlh, nest);
 	assert_int_equal(msg_get_service(nlh, &svc), 0);
 	assert_int_equal(svc.snat.n, 1);
-	assert_int_equal(svc.snat.addr[0], inet_addr("10.0.1.9"));
+	assert_ipaddr_equal(svc.snat.addr[0], "10.0.1.9");
 }
 
 static void bad_snat_nests_are_refused(void **state)
@@ -558,7 +559,7 @@ static void add_request_carries_af_address_port_weight_only(void **state)
 		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
 			   ATTR_BIT(L4LB_BE_ATTR_PORT) |
 			   ATTR_BIT(L4LB_BE_ATTR_WEIGHT),
-		.ep = { inet_addr("10.0.0.2"), htons(80) },
+		.ep = ipport_of("10.0.0.2", 80),
 		.weight = 0,
 		.state = L4LB_BE_STATE_DOWN,	/* not present: not sent */
 	};
@@ -590,7 +591,7 @@ static void remove_now_request_carries_flags(void **state)
 	struct be_info be = {
 		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
 			   ATTR_BIT(L4LB_BE_ATTR_PORT),
-		.ep = { inet_addr("10.0.0.2"), htons(80) },
+		.ep = ipport_of("10.0.0.2", 80),
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_DEL);
 	const struct nlattr *a;
@@ -644,7 +645,7 @@ static void selector_carries_vip_port_proto_as_given(void **state)
 {
 	struct svc_sel sel = {
 		.set = true, .has_port = true, .has_proto = true,
-		.vip = inet_addr("10.0.0.1"), .port = htons(20000),
+		.vip = addr_of("10.0.0.1"), .port = htons(20000),
 		.proto = IPPROTO_UDP,
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_DEL);
@@ -682,7 +683,7 @@ static void selector_carries_vip_port_proto_as_given(void **state)
 
 static void no_selector_sends_nothing(void **state)
 {
-	struct svc_sel sel = { .vip = inet_addr("10.0.0.1") };
+	struct svc_sel sel = { .vip = addr_of("10.0.0.1") };
 	struct nlmsghdr *nlh = reply(L4LB_CMD_FLUSH);
 	uint32_t len = nlh->nlmsg_len;
 
@@ -711,18 +712,34 @@ static void service_set_request_carries_only_given_settings(void **state)
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED] = 99; /* not given */
 	msg_put_service(nlh, &svc);
 	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
-	assert_int_equal(s.count, 5);
-	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(s.count, 4);
+	/* No address, no family: the only service, of either family. */
+	assert_null(s.tb[L4LB_SVC_ATTR_AF]);
 	assert_int_equal(mnl_attr_validate(s.tb[L4LB_SVC_ATTR_SCHED],
 					   MNL_TYPE_NUL_STRING), 0);
 	assert_string_equal(mnl_attr_get_str(s.tb[L4LB_SVC_ATTR_SCHED]), "wrr");
-	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
 	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_TIMEOUT_UDP]), 30);
 	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE]), 3);
 	assert_null(s.tb[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED]);
 	assert_null(s.tb[L4LB_SVC_ATTR_CONN_MAX]);
 	assert_null(s.tb[L4LB_SVC_ATTR_VIP]);
-	/* "auto" goes as SNAT_ADDR 0, which every module reads. */
+	/* "auto" of a service of either family: an empty SNAT_POOL. */
+	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_SNAT_POOL]),
+			 0);
+
+	/* With an IPv4 VIP, "auto" is SNAT_ADDR 0, which every module reads. */
+	svc.present |= ATTR_BIT(L4LB_SVC_ATTR_VIP);
+	svc.vip = addr_of("192.0.2.1");
+	nlh = reply(L4LB_CMD_SERVICE_SET);
+	memset(&s, 0, sizeof(s));
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_int_equal(s.count, 6);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("192.0.2.1"));
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
 	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_POOL]);
 }
 
@@ -745,7 +762,7 @@ static void snat_pool_request_is_one_address_or_a_nest(void **state)
 {
 	struct svc_info svc = {
 		.present = ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL),
-		.snat = { 1, { inet_addr("10.0.1.250") } },
+		.snat = { 1, { addr_of("10.0.1.250") } },
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
 	struct attrs s = { { NULL }, 0 };
@@ -762,8 +779,8 @@ static void snat_pool_request_is_one_address_or_a_nest(void **state)
 
 	/* Several: a SNAT_POOL nest, in the order given; no SNAT_ADDR. */
 	svc.snat.n = 3;
-	svc.snat.addr[1] = inet_addr("10.0.1.252");
-	svc.snat.addr[2] = inet_addr("10.0.1.251");
+	svc.snat.addr[1] = addr_of("10.0.1.252");
+	svc.snat.addr[2] = addr_of("10.0.1.251");
 	nlh = reply(L4LB_CMD_SERVICE_SET);
 	memset(&s, 0, sizeof(s));
 	msg_put_service(nlh, &svc);

@@ -17,6 +17,7 @@
 #include <uapi/l4lb.h>
 
 #include "output.h"
+#include "addr_util.h"
 
 struct sink {
 	struct out o;
@@ -43,9 +44,7 @@ static void sink_expect(struct sink *s, const char *expected)
 
 static struct ipport ep(const char *ip, uint16_t port)
 {
-	struct ipport e = { inet_addr(ip), htons(port) };
-
-	return e;
+	return ipport_of(ip, port);
 }
 
 static struct be_info sample_backend(void)
@@ -69,7 +68,7 @@ static struct be_info sample_backend(void)
 		.bytes_out = 18446744073709551615ULL,
 		.svc = {
 			.set = true, .has_port = true, .has_proto = true,
-			.vip = inet_addr("192.0.2.1"), .port = htons(80),
+			.vip = addr_of("192.0.2.1"), .port = htons(80),
 			.proto = IPPROTO_TCP,
 		},
 	};
@@ -115,7 +114,7 @@ static void svc_formats_as_the_selector_syntax(void **state)
 	char buf[SVC_STRLEN];
 	struct svc_sel k = {
 		.set = true, .has_port = true, .has_proto = true,
-		.vip = inet_addr("255.255.255.255"), .port = htons(65535),
+		.vip = addr_of("255.255.255.255"), .port = htons(65535),
 		.proto = IPPROTO_UDP,
 	};
 
@@ -323,7 +322,7 @@ static struct svc_info sample_service(void)
 			   ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE) |
 			   ATTR_BIT(L4LB_SVC_ATTR_CLIENT_ADDR) |
 			   ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX),
-		.vip = inet_addr("192.0.2.1"),
+		.vip = addr_of("192.0.2.1"),
 		.port = htons(80),
 		.proto = IPPROTO_TCP,
 		.sched = "rr",
@@ -357,7 +356,7 @@ static void service_as_lines_and_json(void **state)
 		"client_addr none\nconn_max 1048576\n");
 
 	svc.snat.n = 1;
-	svc.snat.addr[0] = inet_addr("10.0.0.1");
+	svc.snat.addr[0] = addr_of("10.0.0.1");
 	svc.proto = IPPROTO_UDP;
 	svc.client_addr = L4LB_CLIENT_ADDR_PROXY_V2;
 	sink_open(&s, true);
@@ -381,7 +380,7 @@ static void service_shows_its_peers(void **state)
 	(void)state;
 	svc.present = ATTR_BIT(L4LB_SVC_ATTR_VIP) | ATTR_BIT(L4LB_SVC_ATTR_PORT) |
 		      ATTR_BIT(L4LB_SVC_ATTR_PROTO) | ATTR_BIT(L4LB_SVC_ATTR_PEERS);
-	svc.vip = inet_addr("192.0.2.1");
+	svc.vip = addr_of("192.0.2.1");
 	svc.port = htons(80);
 	svc.proto = IPPROTO_TCP;
 	svc.peers.n = 2;
@@ -511,7 +510,7 @@ static struct snat_pool pool_of(const char *list)
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save))
-		p.addr[p.n++] = inet_addr(tok);
+		p.addr[p.n++] = addr_of(tok);
 	return p;
 }
 
@@ -536,7 +535,8 @@ static void snat_pool_formats_runs_as_ranges(void **state)
 	/* The longest text: 64 lone addresses of 15 characters. */
 	p.n = L4LB_SNAT_POOL_MAX;
 	for (i = 0; i < p.n; i++)
-		p.addr[i] = htonl(0xffffff64 + 2 * i);	/* .100, .102 ... */
+		/* .100, .102 ... */
+		p.addr[i] = ipaddr_v4(htonl(0xffffff64 + 2 * i));
 	fmt_snat_pool(buf, &p);
 	assert_int_equal(strlen(buf), 64 * 15 + 63);
 	assert_string_equal(buf + strlen(buf) - 16, ",255.255.255.226");
@@ -556,9 +556,9 @@ static struct svc_info pooled_service(void)
 		      ATTR_BIT(L4LB_SVC_ATTR_SNAT_FAIL);
 	svc.snat = pool_of("10.0.1.250 10.0.1.251");
 	svc.nuse = 3;
-	svc.use[0] = (struct snat_use) { inet_addr("10.0.1.250"), 20 };
-	svc.use[1] = (struct snat_use) { inet_addr("10.0.1.251"), 20 };
-	svc.use[2] = (struct snat_use) { inet_addr("10.0.1.254"), 1 };
+	svc.use[0] = (struct snat_use) { addr_of("10.0.1.250"), 20 };
+	svc.use[1] = (struct snat_use) { addr_of("10.0.1.251"), 20 };
+	svc.use[2] = (struct snat_use) { addr_of("10.0.1.254"), 1 };
 	svc.snat_fail = 3;
 	return svc;
 }

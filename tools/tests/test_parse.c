@@ -15,23 +15,26 @@
 
 #include <uapi/l4lb.h>
 
+#include "fmt.h"
 #include "names.h"
 #include "parse.h"
+#include "addr_util.h"
 
 /* Parse @s as IP:PORT and expect @err; on success compare with ip, port. */
 static void expect_ipport(const char *s, int err, const char *ip,
 			  uint16_t port)
 {
-	struct ipport ep = { 0xdeadbeef, 0xbeef };
+	struct ipport ep, orig;
 
+	memset(&ep, 0xee, sizeof(ep));
+	memcpy(&orig, &ep, sizeof(ep));
 	assert_int_equal(parse_ipport(s, &ep), err);
 	if (err) {
 		/* Failure leaves the output untouched. */
-		assert_int_equal(ep.addr, 0xdeadbeef);
-		assert_int_equal(ep.port, 0xbeef);
+		assert_memory_equal(&ep, &orig, sizeof(ep));
 		return;
 	}
-	assert_int_equal(ep.addr, inet_addr(ip));
+	assert_ipaddr_equal(ep.addr, ip);
 	assert_int_equal(ep.port, htons(port));
 }
 
@@ -268,19 +271,19 @@ static void sched_name_must_fit_and_be_a_word(void **state)
 static void expect_pool(const char *s, int err, unsigned int n,
 			const char *const *addrs)
 {
-	struct snat_pool p = { .n = 99, .addr = { 0xdeadbeef } };
+	struct snat_pool p = { .n = 99, .addr = { { .af = 0xee } } };
 	unsigned int i;
 
 	assert_int_equal(parse_snat_pool(s, &p), err);
 	if (err) {
 		/* Failure leaves the output untouched. */
 		assert_int_equal(p.n, 99);
-		assert_int_equal(p.addr[0], 0xdeadbeef);
+		assert_int_equal(p.addr[0].af, 0xee);
 		return;
 	}
 	assert_int_equal(p.n, n);
 	for (i = 0; i < n; i++)
-		assert_int_equal(p.addr[i], inet_addr(addrs[i]));
+		assert_ipaddr_equal(p.addr[i], addrs[i]);
 }
 
 static void snat_pool_takes_auto_addresses_ranges_and_lists(void **state)
@@ -407,19 +410,21 @@ static void peers_take_none_and_addresses(void **state)
 static void expect_sel(const char *s, int err, const char *ip, uint16_t port,
 		       uint8_t proto)
 {
-	struct svc_sel sel = { false, true, true, 0xdeadbeef, 0xbeef, 0xee };
+	struct svc_sel sel = {
+		false, true, true, { .af = 0xeeee }, 0xbeef, 0xee
+	};
 
 	assert_int_equal(parse_svc_sel(s, &sel), err);
 	if (err) {
 		/* Failure leaves the output untouched. */
 		assert_false(sel.set);
-		assert_int_equal(sel.vip, 0xdeadbeef);
+		assert_int_equal(sel.vip.af, 0xeeee);
 		assert_int_equal(sel.port, 0xbeef);
 		assert_int_equal(sel.proto, 0xee);
 		return;
 	}
 	assert_true(sel.set);
-	assert_int_equal(sel.vip, inet_addr(ip));
+	assert_ipaddr_equal(sel.vip, ip);
 	assert_int_equal(sel.has_port, port != 0);
 	if (port)
 		assert_int_equal(sel.port, htons(port));

@@ -606,6 +606,8 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 		       tb, &s.present) < 0)
 		return -1;
 	fold_bit(&s.present, L4LB_SVC_ATTR_VIP, L4LB_SVC_ATTR_VIP6);
+	/* An IPv6 pool has no SNAT_ADDR: the nest alone says what it is. */
+	fold_bit(&s.present, L4LB_SVC_ATTR_SNAT_ADDR, L4LB_SVC_ATTR_SNAT_POOL);
 
 	/* mnl_attr_validate() checked the NUL; check that it fits too. */
 	sched = tb[L4LB_SVC_ATTR_SCHED];

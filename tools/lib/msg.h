@@ -121,7 +121,9 @@ struct snat_use {
  * @sched: scheduler name, NUL-terminated
  * @snat: the SNAT pool; empty means "auto". In requests, present as
  *	ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL). In replies, from SNAT_POOL, or
- *	from SNAT_ADDR if the kernel sent no SNAT_POOL (an older module)
+ *	from SNAT_ADDR if the kernel sent no SNAT_POOL (an older module);
+ *	ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR) is set for either (an IPv6 pool
+ *	comes without SNAT_ADDR)
  * @timeout: timeouts in seconds, indexed by enum l4lb_svc_attr
  *	(only the L4LB_SVC_ATTR_TIMEOUT_* slots are used)
  * @persistence: seconds, 0 disables persistence

@@ -317,11 +317,13 @@ static struct nlmsghdr *pool_reply(const char *const *addrs, unsigned int n,
 	struct nlattr *pool, *usage;
 	unsigned int i;
 
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR,
-			 n ? inet_addr(addrs[0]) : 0);
+	/* An IPv6 pool has no SNAT_ADDR. */
+	if (!n || !strchr(addrs[0], ':'))
+		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR,
+				 n ? inet_addr(addrs[0]) : 0);
 	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
 	for (i = 0; i < n; i++)
-		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, inet_addr(addrs[i]));
+		put_ip(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6, addrs[i]);
 	mnl_attr_nest_end(nlh, pool);
 	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 3, L4LB_SVC_ATTR_PAD);
 	usage = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_USAGE);
@@ -329,8 +331,8 @@ static struct nlmsghdr *pool_reply(const char *const *addrs, unsigned int n,
 		struct nlattr *entry = mnl_attr_nest_start(nlh,
 							   L4LB_SNAT_ATTR_ENTRY);
 
-		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR,
-				 inet_addr(addrs[i % n]));
+		put_ip(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6,
+		       addrs[i % n]);
 		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_PORTS_IN_USE, 20);
 		mnl_attr_nest_end(nlh, entry);
 	}
@@ -743,7 +745,10 @@ static void service_set_request_carries_only_given_settings(void **state)
 	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_POOL]);
 }
 
-/* The addresses of a SNAT_POOL nest, as "a.b.c.d " words, into @out. */
+/*
+ * The addresses of a SNAT_POOL nest, as "a.b.c.d " words, into @out; the
+ * IPv6 ones (ADDR6) as "6:2001:db8::1 ".
+ */
 static void pool_words(const struct nlattr *pool, char *out, size_t size)
 {
 	const struct nlattr *a;
@@ -751,10 +756,19 @@ static void pool_words(const struct nlattr *pool, char *out, size_t size)
 
 	out[0] = '\0';
 	mnl_attr_for_each_nested(a, pool) {
-		struct in_addr in = { .s_addr = mnl_attr_get_u32(a) };
+		char ip[INET6_ADDRSTRLEN];
 
+		if (mnl_attr_get_type(a) == L4LB_SNAT_ATTR_ADDR6) {
+			assert_int_equal(mnl_attr_get_payload_len(a), 16);
+			inet_ntop(AF_INET6, mnl_attr_get_payload(a), ip,
+				  sizeof(ip));
+			len += snprintf(out + len, size - len, "6:%s ", ip);
+			continue;
+		}
 		assert_int_equal(mnl_attr_get_type(a), L4LB_SNAT_ATTR_ADDR);
-		len += snprintf(out + len, size - len, "%s ", inet_ntoa(in));
+		assert_int_equal(mnl_attr_get_payload_len(a), 4);
+		inet_ntop(AF_INET, mnl_attr_get_payload(a), ip, sizeof(ip));
+		len += snprintf(out + len, size - len, "%s ", ip);
 	}
 }
 
@@ -839,6 +853,252 @@ static void peers_request_is_a_nest_empty_for_none(void **state)
 	assert_null(s.tb[L4LB_SVC_ATTR_PEERS]);
 }
 
+/* IPv6: the same nests, with the *ADDR6 attributes. */
+
+static void ipv6_backend_reply_is_decoded(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
+	struct nlattr *nest;
+	struct be_info be;
+
+	(void)state;
+	put_svc_key(nlh, "2001:db8::10", 443, IPPROTO_TCP);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	put_be_fields(nlh, "2001:db8:1::2", 8080, 3, L4LB_BE_STATE_UP, false);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_backend(nlh, &be), 0);
+	assert_ipaddr_equal(be.ep.addr, "2001:db8:1::2");
+	assert_int_equal(be.ep.port, htons(8080));
+	/* The IPv4 attribute's bit stands for the address of either family. */
+	assert_true(be.present & ATTR_BIT(L4LB_BE_ATTR_ADDR));
+	assert_ipaddr_equal(be.svc.vip, "2001:db8::10");
+	assert_int_equal(be.svc.port, htons(443));
+	assert_int_equal(be.weight, 3);
+}
+
+/* A CONN_GET reply of an AF_INET6 row, with @addrs of its four addresses. */
+static struct nlmsghdr *conn6_reply(unsigned int addrs)
+{
+	static const char *const ip[] = {
+		"2001:db8:c::7", "2001:db8::10", "2001:db8:1::1", "2001:db8:1::2",
+	};
+	static const uint16_t type6[] = {
+		L4LB_CONN_ATTR_CLIENT_ADDR6, L4LB_CONN_ATTR_VIP_ADDR6,
+		L4LB_CONN_ATTR_LOCAL_ADDR6, L4LB_CONN_ATTR_BACKEND_ADDR6,
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_CONN_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_CONN);
+	unsigned int i;
+
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_AF, AF_INET6);
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_PROTO, IPPROTO_TCP);
+	for (i = 0; i < addrs; i++)
+		put_ip(nlh, 0, type6[i], ip[i]);
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_CLIENT_PORT, htons(51234));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_VIP_PORT, htons(443));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_LOCAL_PORT, htons(40001));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_BACKEND_PORT, htons(8080));
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_STATE, L4LB_CONN_ESTABLISHED);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_EXPIRES, 899);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void ipv6_conn_reply_is_decoded(void **state)
+{
+	struct conn_info c;
+
+	(void)state;
+	assert_int_equal(msg_get_conn(conn6_reply(4), &c), 0);
+	assert_ipaddr_equal(c.client.addr, "2001:db8:c::7");
+	assert_int_equal(c.client.port, htons(51234));
+	assert_ipaddr_equal(c.vip.addr, "2001:db8::10");
+	assert_ipaddr_equal(c.local.addr, "2001:db8:1::1");
+	assert_ipaddr_equal(c.backend.addr, "2001:db8:1::2");
+	assert_int_equal(c.backend.port, htons(8080));
+	assert_true(c.present & ATTR_BIT(L4LB_CONN_ATTR_BACKEND_ADDR));
+	assert_int_equal(c.expires, 899);
+
+	/* AF_INET6 without one of its four addresses: refused. */
+	errno = 0;
+	assert_int_equal(msg_get_conn(conn6_reply(3), &c), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
+static void ipv6_service_reply_with_pool_and_usage_is_decoded(void **state)
+{
+	static const char *const two[] = { "2001:db8:1::5", "2001:db8:1::6" };
+	struct nlmsghdr *nlh = pool_reply(two, 2, 2);
+	struct nlattr *nest;
+	struct svc_info svc;
+
+	(void)state;
+	assert_int_equal(msg_get_service(nlh, &svc), 0);
+	assert_int_equal(svc.snat.n, 2);
+	assert_ipaddr_equal(svc.snat.addr[0], "2001:db8:1::5");
+	assert_ipaddr_equal(svc.snat.addr[1], "2001:db8:1::6");
+	assert_int_equal(svc.nuse, 2);
+	assert_ipaddr_equal(svc.use[1].addr, "2001:db8:1::6");
+	assert_int_equal(svc.use[1].ports, 20);
+	/* No SNAT_ADDR came; the pool is what "snat" shows. */
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR));
+
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	put_svc_fields(nlh, "2001:db8::10", 443, IPPROTO_TCP);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), 0);
+	assert_ipaddr_equal(svc.vip, "2001:db8::10");
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_VIP));
+	assert_int_equal(svc.port, htons(443));
+}
+
+static void bad_ipv6_attributes_are_refused(void **state)
+{
+	static const char zeros[16];
+	struct nlattr *nest, *pool;
+	struct nlmsghdr *nlh;
+	struct svc_info svc;
+	struct be_info be;
+
+	(void)state;
+	/* A VIP6 of 15 bytes. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	mnl_attr_put(nlh, L4LB_SVC_ATTR_VIP6, 15, zeros);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+
+	/* A backend ADDR6 of 4 bytes. */
+	nlh = reply(L4LB_CMD_BACKEND_GET);
+	put_svc_key(nlh, "2001:db8::10", 443, IPPROTO_TCP);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR6, 1);
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+
+	/* A pool of both families. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	put_ip(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6, "2001:db8::5");
+	put_ip(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6, "10.0.0.5");
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+	errno = 0;
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+	assert_int_equal(errno, EBADMSG);
+
+	/* A pool address ADDR6 of the wrong size. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	mnl_attr_put(nlh, L4LB_SNAT_ATTR_ADDR6, 8, zeros);
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+}
+
+static void ipv6_backend_request_carries_af_and_addr6(void **state)
+{
+	struct be_info be = {
+		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+			   ATTR_BIT(L4LB_BE_ATTR_PORT),
+		.ep = ipport_of("2001:db8::2", 80),
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_ADD);
+	struct attrs s = { { NULL }, 0 };
+
+	(void)state;
+	msg_put_backend(nlh, &be);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_BACKEND), attrs_cb, &s);
+	assert_int_equal(s.count, 3);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_BE_ATTR_AF]), AF_INET6);
+	assert_null(s.tb[L4LB_BE_ATTR_ADDR]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_ADDR6]), 16);
+	assert_memory_equal(mnl_attr_get_payload(s.tb[L4LB_BE_ATTR_ADDR6]),
+			    &be.ep.addr.v6, 16);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_BE_ATTR_PORT]), htons(80));
+
+	/* An AF-only selector: the services of that family. */
+	nlh = reply(L4LB_CMD_BACKEND_ADD);
+	memset(&s, 0, sizeof(s));
+	msg_put_af_sel(nlh, AF_INET6);
+	s = selector_of(nlh);
+	assert_int_equal(s.count, 1);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+}
+
+static void ipv6_selector_carries_af_and_vip6(void **state)
+{
+	struct svc_sel sel = {
+		.set = true, .has_port = true, .has_proto = true,
+		.vip = addr_of("2001:db8::10"), .port = htons(443),
+		.proto = IPPROTO_TCP,
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_DEL);
+	struct attrs s;
+
+	(void)state;
+	msg_put_svc_sel(nlh, &sel);
+	s = selector_of(nlh);
+	assert_int_equal(s.count, 4);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	assert_null(s.tb[L4LB_SVC_ATTR_VIP]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_VIP6]), 16);
+	assert_memory_equal(mnl_attr_get_payload(s.tb[L4LB_SVC_ATTR_VIP6]),
+			    &sel.vip.v6, 16);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_PORT]), htons(443));
+}
+
+static void ipv6_service_set_sends_its_pool_as_a_nest(void **state)
+{
+	struct svc_info svc = {
+		.present = ATTR_BIT(L4LB_SVC_ATTR_VIP) |
+			   ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL),
+		.vip = addr_of("2001:db8::10"),
+		.snat = { 1, { addr_of("2001:db8:1::5") } },
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
+	struct attrs s = { { NULL }, 0 };
+	char words[256];
+
+	(void)state;
+	/* One address: still a SNAT_POOL nest, of ADDR6; no SNAT_ADDR. */
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_int_equal(s.count, 3);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	assert_non_null(s.tb[L4LB_SVC_ATTR_VIP6]);
+	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	pool_words(s.tb[L4LB_SVC_ATTR_SNAT_POOL], words, sizeof(words));
+	assert_string_equal(words, "6:2001:db8:1::5 ");
+
+	/* "auto": an empty nest. */
+	svc.snat.n = 0;
+	nlh = reply(L4LB_CMD_SERVICE_SET);
+	memset(&s, 0, sizeof(s));
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_SNAT_POOL]),
+			 0);
+
+	/* A pool without a VIP names the family too. */
+	svc.present = ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL);
+	svc.snat.n = 2;
+	svc.snat.addr[1] = addr_of("2001:db8:1::7");
+	nlh = reply(L4LB_CMD_SERVICE_SET);
+	memset(&s, 0, sizeof(s));
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_int_equal(s.count, 2);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	pool_words(s.tb[L4LB_SVC_ATTR_SNAT_POOL], words, sizeof(words));
+	assert_string_equal(words, "6:2001:db8:1::5 6:2001:db8:1::7 ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -866,6 +1126,13 @@ int main(void)
 		cmocka_unit_test(peers_request_is_a_nest_empty_for_none),
 		cmocka_unit_test(selector_carries_vip_port_proto_as_given),
 		cmocka_unit_test(no_selector_sends_nothing),
+		cmocka_unit_test(ipv6_backend_reply_is_decoded),
+		cmocka_unit_test(ipv6_conn_reply_is_decoded),
+		cmocka_unit_test(ipv6_service_reply_with_pool_and_usage_is_decoded),
+		cmocka_unit_test(bad_ipv6_attributes_are_refused),
+		cmocka_unit_test(ipv6_backend_request_carries_af_and_addr6),
+		cmocka_unit_test(ipv6_selector_carries_af_and_vip6),
+		cmocka_unit_test(ipv6_service_set_sends_its_pool_as_a_nest),
 	};
 
 	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);

@@ -606,6 +606,167 @@ static void service_shows_its_snat_pool_usage_and_failures(void **state)
 		"\"snat_fail\":3}]\n");
 }
 
+static void ipv6_formats_bracketed_before_a_port(void **state)
+{
+	char buf[SVC_STRLEN];
+	struct ipport e = ep("2001:db8::2", 8080);
+	struct svc_sel k = {
+		.set = true, .has_port = true, .has_proto = true,
+		.vip = addr_of("2001:db8::10"), .port = htons(443),
+		.proto = IPPROTO_TCP,
+	};
+	struct ipaddr a = addr_of("2001:db8::1");
+
+	(void)state;
+	assert_string_equal(fmt_ipaddr(buf, &a), "2001:db8::1");
+	assert_string_equal(fmt_ipport(buf, &e), "[2001:db8::2]:8080");
+	/* An IPv4-mapped address keeps its dotted tail. */
+	e = ep("::ffff:255.255.255.255", 65535);
+	assert_string_equal(fmt_ipport(buf, &e), "[::ffff:255.255.255.255]:65535");
+	e = ep("1111:2222:3333:4444:5555:6666:7777:8888", 65535);
+	assert_string_equal(fmt_ipport(buf, &e),
+			    "[1111:2222:3333:4444:5555:6666:7777:8888]:65535");
+	assert_string_equal(fmt_svc(buf, &k), "[2001:db8::10]:443/tcp");
+	k.has_proto = false;
+	assert_string_equal(fmt_svc(buf, &k), "[2001:db8::10]:443");
+	/* Without a port, no brackets: the form parse_svc_sel() reads. */
+	k.has_port = false;
+	k.has_proto = true;
+	assert_string_equal(fmt_svc(buf, &k), "2001:db8::10/tcp");
+	k.has_proto = false;
+	assert_string_equal(fmt_svc(buf, &k), "2001:db8::10");
+}
+
+static void ipv6_snat_pool_formats_runs_as_ranges(void **state)
+{
+	char buf[SNAT_POOL_STRLEN];
+	struct snat_pool p;
+	unsigned int i;
+
+	(void)state;
+	p = pool_of("2001:db8::ff 2001:db8::100 2001:db8::101 2001:db8::9");
+	assert_string_equal(fmt_snat_pool(buf, &p),
+			    "2001:db8::ff-2001:db8::101,2001:db8::9");
+	/* No run across the top and round to 0. */
+	p = pool_of("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ::");
+	assert_string_equal(fmt_snat_pool(buf, &p),
+			    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,::");
+	/* The longest text: 64 lone addresses of 39 characters. */
+	p = pool_of("1111:2222:3333:4444:5555:6666:7777:8000");
+	p.n = L4LB_SNAT_POOL_MAX;
+	for (i = 1; i < p.n; i++) {
+		p.addr[i] = p.addr[i - 1];
+		ipaddr_inc(&p.addr[i]);
+		ipaddr_inc(&p.addr[i]);
+	}
+	fmt_snat_pool(buf, &p);
+	assert_int_equal(strlen(buf), 64 * 39 + 63);
+	assert_string_equal(buf + strlen(buf) - 5, ":807e");
+}
+
+/* A backend of an IPv6 service. */
+static struct be_info sample_backend6(void)
+{
+	struct be_info be = sample_backend();
+
+	be.ep = ep("2001:db8::2", 8080);
+	be.svc.vip = addr_of("2001:db8::10");
+	be.svc.port = htons(443);
+	return be;
+}
+
+static void ipv6_backend_row_as_table_and_json(void **state)
+{
+	struct be_info be = sample_backend6();
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_backend(&s.o, &be);
+	/* Wider than the column: the rest of the row moves right. */
+	be.ep = ep("2001:db8:aaaa:bbbb:cccc:dddd:eeee:2", 8080);
+	out_backend(&s.o, &be);
+	out_backends_end(&s.o);
+	sink_expect(&s, "service [2001:db8::10]:443/tcp\n" BE_HEADER
+		"[2001:db8::2]:8080    up            3   50      1        2        1"
+		" 12345678901           10           20           3000"
+		" 18446744073709551615\n"
+		"[2001:db8:aaaa:bbbb:cccc:dddd:eeee:2]:8080 up            3   50"
+		"      1        2        1"
+		" 12345678901           10           20           3000"
+		" 18446744073709551615\n");
+
+	be = sample_backend6();
+	sink_open(&s, true);
+	out_backend(&s.o, &be);
+	out_backends_end(&s.o);
+	sink_expect(&s, "[{\"backend\":\"[2001:db8::2]:8080\",\"state\":\"up\","
+		"\"weight\":3,\"weight_pct\":50,\"weight_eff\":1,\"active\":2,\"inactive\":1,"
+		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
+		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615,"
+		"\"vip\":\"2001:db8::10\",\"vport\":443,\"proto\":\"tcp\"}]\n");
+}
+
+static void ipv6_nat_row_as_table_and_json(void **state)
+{
+	struct conn_info c = {
+		.proto = IPPROTO_TCP,
+		.client = ep("2001:db8:c::7", 51234),
+		.vip = ep("2001:db8::10", 443),
+		.local = ep("2001:db8:1::1", 40001),
+		.backend = ep("2001:db8:1::2", 8080),
+		.state = L4LB_CONN_ESTABLISHED,
+		.expires = 899,
+	};
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_conn(&s.o, &c);
+	out_conns_end(&s.o);
+	sink_expect(&s, NAT_HEADER
+		"TCP   [2001:db8:c::7]:51234 [2001:db8::10]:443    "
+		"[2001:db8:1::1]:40001 [2001:db8:1::2]:8080  ESTABLISHED     899\n");
+	sink_open(&s, true);
+	out_conn(&s.o, &c);
+	out_conns_end(&s.o);
+	sink_expect(&s, "[{\"proto\":\"TCP\",\"client\":\"[2001:db8:c::7]:51234\","
+		"\"vip\":\"[2001:db8::10]:443\",\"local\":\"[2001:db8:1::1]:40001\","
+		"\"backend\":\"[2001:db8:1::2]:8080\",\"state\":\"ESTABLISHED\","
+		"\"expires\":899}]\n");
+}
+
+static void ipv6_service_shows_plain_addresses(void **state)
+{
+	struct svc_info svc = pooled_service();
+	struct sink s;
+
+	(void)state;
+	svc.vip = addr_of("2001:db8::10");
+	svc.port = htons(443);
+	svc.snat = pool_of("2001:db8:1::5 2001:db8:1::6");
+	svc.nuse = 2;
+	svc.use[0] = (struct snat_use) { addr_of("2001:db8:1::5"), 20 };
+	svc.use[1] = (struct snat_use) { addr_of("2001:db8:1::6"), 1 };
+	sink_open(&s, false);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "service [2001:db8::10]:443/tcp\n"
+		"vip 2001:db8::10\nport 443\nproto tcp\n"
+		"snat 2001:db8:1::5-2001:db8:1::6\n"
+		"snat_usage 2001:db8:1::5=20 2001:db8:1::6=1\n"
+		"snat_fail 3\n");
+	sink_open(&s, true);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "[{\"vip\":\"2001:db8::10\",\"port\":443,\"proto\":\"tcp\","
+		"\"snat\":\"2001:db8:1::5-2001:db8:1::6\","
+		"\"snat_pool\":[\"2001:db8:1::5\",\"2001:db8:1::6\"],"
+		"\"snat_usage\":[{\"address\":\"2001:db8:1::5\",\"ports_in_use\":20},"
+		"{\"address\":\"2001:db8:1::6\",\"ports_in_use\":1}],"
+		"\"snat_fail\":3}]\n");
+}
+
 static void stats_one_counter_per_line(void **state)
 {
 	struct stats_info st = { 0 };
@@ -671,6 +832,11 @@ int main(void)
 		cmocka_unit_test(no_services_print_nothing_or_empty_array),
 		cmocka_unit_test(stats_one_counter_per_line),
 		cmocka_unit_test(count_prints_the_number_only),
+		cmocka_unit_test(ipv6_formats_bracketed_before_a_port),
+		cmocka_unit_test(ipv6_snat_pool_formats_runs_as_ranges),
+		cmocka_unit_test(ipv6_backend_row_as_table_and_json),
+		cmocka_unit_test(ipv6_nat_row_as_table_and_json),
+		cmocka_unit_test(ipv6_service_shows_plain_addresses),
 	};
 
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);

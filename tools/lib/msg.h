@@ -198,7 +198,8 @@ void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be);
 
 /**
  * msg_put_service() - append an L4LB_ATTR_SERVICE nest to a request
- * @nlh: request under construction, with room for the nest (<= 768 bytes)
+ * @nlh: request under construction, with room for the nest (<= 1600
+ *	bytes: an IPv6 pool of 64 addresses takes 1284)
  * @svc: the service; every settable attribute whose bit is set in
  *	@svc->present is sent: the VIP as VIP or VIP6. L4LB_SVC_ATTR_AF is
  *	sent when the request has an address, the family of the VIP, else

@@ -203,22 +203,17 @@ const struct nlattr *nl_attr_at(const struct nlmsghdr *req, uint32_t off)
 	return a;
 }
 
-/*
- * An EADDRNOTAVAIL that points at a 4-byte (IPv4) or 16-byte (IPv6)
- * attribute of @req is about that address (a SNAT address that is not
- * local, say): name it in @t->msg, unless the message already does
- * (kernels from 6.2 format it in).
- */
-static void name_bad_addr(struct talk *t, const struct nlmsghdr *req)
+void nl_name_addr(char *msg, size_t size, const struct nlmsghdr *req,
+		  uint32_t off)
 {
 	const struct nlattr *a;
 	struct ipaddr addr = { 0 };
 	char ip[IPADDR_STRLEN];
-	size_t len = strlen(t->msg);
+	size_t len = strlen(msg);
 
-	if (t->kerr != EADDRNOTAVAIL || !t->has_off || !len)
+	if (!len)
 		return;
-	a = nl_attr_at(req, t->off);
+	a = nl_attr_at(req, off);
 	if (!a)
 		return;
 	if (mnl_attr_get_payload_len(a) == sizeof(uint32_t)) {
@@ -230,8 +225,19 @@ static void name_bad_addr(struct talk *t, const struct nlmsghdr *req)
 		return;
 	}
 	fmt_ipaddr(ip, &addr);
-	if (!strstr(t->msg, ip))
-		snprintf(t->msg + len, sizeof(t->msg) - len, ": %s", ip);
+	if (!strstr(msg, ip) && len < size)
+		snprintf(msg + len, size - len, ": %s", ip);
+}
+
+/*
+ * An EADDRNOTAVAIL that points at an attribute of @req is about that
+ * address (a SNAT address that is not local, say): name it in @t->msg,
+ * unless the message already does (kernels from 6.2 format it in).
+ */
+static void name_bad_addr(struct talk *t, const struct nlmsghdr *req)
+{
+	if (t->kerr == EADDRNOTAVAIL && t->has_off)
+		nl_name_addr(t->msg, sizeof(t->msg), req, t->off);
 }
 
 /* Print the error of a failed exchange(); @err is errno right after it. */

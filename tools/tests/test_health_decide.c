@@ -16,6 +16,7 @@
 #include <uapi/l4lb.h>
 
 #include "health_decide.h"
+#include "addr_util.h"
 
 static char why[HEALTH_REASON_MAX];
 
@@ -23,7 +24,7 @@ static struct svc_sel key(const char *vip, uint16_t port, uint8_t proto)
 {
 	struct svc_sel k = {
 		.set = true, .has_port = true, .has_proto = true,
-		.vip = ipaddr_v4(inet_addr(vip)), .port = htons(port),
+		.vip = addr_of(vip), .port = htons(port),
 		.proto = proto,
 	};
 
@@ -137,6 +138,33 @@ static void the_selector_limits_the_services_that_count(void **state)
 	assert_string_equal(why, "no service matches 10.0.0.9:20000/tcp");
 }
 
+/* A v6 and a v4 service of one port: the selector's family tells them apart. */
+static void ipv6_selector_counts_the_ipv6_service_only(void **state)
+{
+	struct health_serve_in in = fresh();
+	struct svc_sel sel = key("2001:db8::10", 20000, IPPROTO_TCP);
+
+	(void)state;
+	svcs[1] = key("2001:db8::10", 20000, IPPROTO_TCP);
+	bes[2] = be(svcs[1], L4LB_BE_STATE_UP, 5);
+	bes[1].state = L4LB_BE_STATE_DOWN;	/* the v4 service is out */
+	in.sel = &sel;
+	assert_true(health_serve(&in, why));
+	sel = key("10.0.0.1", 20000, IPPROTO_TCP);
+	assert_false(health_serve(&in, why));
+	assert_string_equal(why, "no usable backend in 10.0.0.1:20000/tcp");
+	bes[1].state = L4LB_BE_STATE_UP;
+	bes[2].state = L4LB_BE_STATE_DOWN;
+	sel = key("2001:db8::10", 20000, IPPROTO_TCP);
+	assert_false(health_serve(&in, why));
+	assert_string_equal(why,
+			    "no usable backend in [2001:db8::10]:20000/tcp");
+	sel = key("2001:db8::11", 20000, IPPROTO_TCP);
+	assert_false(health_serve(&in, why));
+	assert_string_equal(why,
+			    "no service matches [2001:db8::11]:20000/tcp");
+}
+
 static void no_service_withdraws(void **state)
 {
 	struct health_serve_in in = fresh();
@@ -223,6 +251,7 @@ int main(void)
 		cmocka_unit_test(usable_means_up_weighted_and_not_removed),
 		cmocka_unit_test(a_service_without_usable_backend_withdraws),
 		cmocka_unit_test(the_selector_limits_the_services_that_count),
+cmocka_unit_test(ipv6_selector_counts_the_ipv6_service_only),
 		cmocka_unit_test(no_service_withdraws),
 		cmocka_unit_test(module_then_drain_come_first),
 		cmocka_unit_test(drain_reports_count_then_empty),

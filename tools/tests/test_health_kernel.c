@@ -218,6 +218,44 @@ static void list_reads_the_service_of_each_backend(void **state)
 	free(list);
 }
 
+static void ipv6_backends_are_listed_and_marked(void **state)
+{
+	struct health_backend *list;
+	struct attrs svc, be;
+	struct in6_addr a6;
+	size_t n;
+
+	(void)state;
+	reply_vip = "2001:db8::10";
+	reply_vport = 443;
+	add_backend("2001:db8:1::2", 8080, L4LB_BE_STATE_UP, false);
+	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
+	assert_int_equal(n, 1);
+	assert_ipaddr_equal(list[0].ep.addr, "2001:db8:1::2");
+	assert_int_equal(list[0].ep.port, htons(8080));
+	assert_ipaddr_equal(list[0].svc.vip, "2001:db8::10");
+	assert_int_equal(list[0].svc.port, htons(443));
+
+	/* Marked down by the key and address the list gave. */
+	assert_int_equal(health_kernel_set_state(&list[0].svc, &list[0].ep,
+						 L4LB_BE_STATE_DOWN, false),
+			 RC_OK);
+	be = backend_attrs();
+	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_AF]), AF_INET6);
+	assert_null(be.tb[L4LB_BE_ATTR_ADDR]);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::2", &a6), 1);
+	assert_memory_equal(mnl_attr_get_payload(be.tb[L4LB_BE_ATTR_ADDR6]),
+			    &a6, sizeof(a6));
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::10", &a6), 1);
+	assert_memory_equal(mnl_attr_get_payload(svc.tb[L4LB_SVC_ATTR_VIP6]),
+			    &a6, sizeof(a6));
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_PORT]),
+			 htons(443));
+	free(list);
+}
+
 static void backend_without_its_service_is_malformed(void **state)
 {
 	struct health_backend *list;
@@ -372,6 +410,7 @@ int main(void)
 		T(after_a_failure_a_missing_module_is_not_loaded_on_demand),
 		T(services_gives_every_key),
 		T(conns_reads_the_stats_count),
+		T(ipv6_backends_are_listed_and_marked),
 	};
 
 	return cmocka_run_group_tests_name("health_kernel", tests, NULL, NULL);

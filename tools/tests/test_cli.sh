@@ -250,6 +250,7 @@ prints 'l4lbctl service del SEL' help service
 prints 'l4lbctl add IP:PORT \[weight N\] \[weight-pct N\] \[up|down|drain\] \[service SEL\]' help add
 prints 'l4lbctl flush \[service SEL\]' help
 prints '^SEL names a virtual service: VIP\[:PORT\]\[/tcp|/udp\]' help
+prints '^An IPv6 address is in brackets before a port: \[2001:db8::2\]:80' help
 prints 'l4lb generic netlink version 2)$' -V
 prints '^l4lbctl [0-9]' -V
 prints '^l4lbctl [0-9]' --version

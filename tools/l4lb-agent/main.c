@@ -190,7 +190,8 @@ static int listen_at(const struct ipport *ep, bool dual)
 	socklen_t len = ipport_sockaddr(ep, &ss);
 	int one = 1, v6only = !dual, fd;
 
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
 	if (fd < 0)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||

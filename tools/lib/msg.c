@@ -466,6 +466,7 @@ static const uint16_t conn_addr4[] = {
 	L4LB_CONN_ATTR_CLIENT_ADDR, L4LB_CONN_ATTR_VIP_ADDR,
 	L4LB_CONN_ATTR_LOCAL_ADDR, L4LB_CONN_ATTR_BACKEND_ADDR,
 };
+
 static const uint16_t conn_addr6[] = {
 	L4LB_CONN_ATTR_CLIENT_ADDR6, L4LB_CONN_ATTR_VIP_ADDR6,
 	L4LB_CONN_ATTR_LOCAL_ADDR6, L4LB_CONN_ATTR_BACKEND_ADDR6,
@@ -627,7 +628,8 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 			return -1;
 	} else if (get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR])) {
 		s.snat.n = 1;
-		s.snat.addr[0] = ipaddr_v4(get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR]));
+		s.snat.addr[0] =
+			ipaddr_v4(get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR]));
 	}
 	if (tb[L4LB_SVC_ATTR_SNAT_USAGE] &&
 	    get_snat_usage(tb[L4LB_SVC_ATTR_SNAT_USAGE], &s) < 0)

@@ -205,8 +205,9 @@ void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be);
  *	sent when the request has an address, the family of the VIP, else
  *	of the SNAT pool (AF_INET for peers, which only IPv4 services
  *	have); a request without one (a change of the namespace's only
- *	service) leaves it out, to match a service of either family. An IPv4 SNAT pool (ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL))
- *	goes as L4LB_SVC_ATTR_SNAT_ADDR when it has one address, and "auto"
+ *	service) leaves it out, to match a service of either family. An
+ *	IPv4 SNAT pool (ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL)) goes as
+ *	L4LB_SVC_ATTR_SNAT_ADDR when it has one address, and "auto"
  *	as SNAT_ADDR 0 for an IPv4 service, which every module version
  *	reads; any other pool goes as a SNAT_POOL nest of ADDRs or ADDR6s,
  *	"auto" as an empty one. The peers go as a PEERS nest of their ADDRs,

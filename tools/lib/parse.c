@@ -270,7 +270,7 @@ static int parse_snat_entry(const char *s, size_t len, struct ipaddr *lo,
 		return -EINVAL;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	/* No '-' in an address of either family: the first one is the range's. */
+	/* No address of either family has a '-': the first is the range's. */
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash = '\0';
@@ -323,7 +323,7 @@ static int parse_addr_list(const char *s, struct ipaddr *addr,
 			return err;
 		if (*n && lo.af != addr[0].af)
 			return -EAFNOSUPPORT;
-		/* The size of the range, counted only as far as there is room. */
+		/* The size of the range, counted only as far as it fits. */
 		for (a = lo, size = 1; !ipaddr_eq(&a, &hi) && size <= max - *n;
 		     size++)
 			ipaddr_inc(&a);

@@ -61,7 +61,7 @@ enum field_kind {
 	FK_U64,		/* uint64_t: a number */
 	FK_PORT,	/* uint16_t, network byte order: a number */
 	FK_ADDR,	/* struct ipaddr: "a.b.c.d" or "2001:db8::1" */
-	FK_IPPORT,	/* struct ipport: "a.b.c.d:port" or "[2001:db8::1]:port" */
+	FK_IPPORT,	/* struct ipport: "a.b.c.d:port", "[2001:db8::1]:port" */
 	FK_STR,		/* char array, NUL-terminated */
 	FK_WORD,	/* the string @word returns */
 	FK_VALUE,	/* what @value prints: lists, long text; records only */

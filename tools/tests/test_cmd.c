@@ -1031,6 +1031,7 @@ static void ipv6_backend_commands_send_addr6_and_their_selector(void **state)
 
 static void ipv6_service_set_sends_vip6_and_its_pool(void **state)
 {
+	static const char *const want[] = { "2001:db8:1::5", "2001:db8:1::6" };
 	const struct nlattr *a;
 	struct attrs svc;
 	int n = 0;
@@ -1046,8 +1047,8 @@ static void ipv6_service_set_sends_vip6_and_its_pool(void **state)
 	assert_null(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
 	mnl_attr_for_each_nested(a, svc.tb[L4LB_SVC_ATTR_SNAT_POOL]) {
 		assert_int_equal(mnl_attr_get_type(a), L4LB_SNAT_ATTR_ADDR6);
-		assert_addr6(a, n ? "2001:db8:1::6" : "2001:db8:1::5");
-		n++;
+		assert_true(n < 2);
+		assert_addr6(a, want[n++]);
 	}
 	assert_int_equal(n, 2);
 

@@ -56,7 +56,7 @@ static struct {
 	struct ipport udp_refused;	/* no UDP socket there */
 	int listen6_fd;			/* ANSWER on ::1, or -1 */
 	struct ipport ep6;
-	struct ipport refused6;		/* nobody listens there, on ::1 */
+	struct ipport refused6;		/* on ::1, nobody listens there */
 	int udp6_fd;			/* U_ECHO on ::1, or -1 */
 	struct ipport uep6;
 	int stop[2];			/* pipe: stop the thread */
@@ -168,7 +168,7 @@ static void *server(void *arg)
 			pfd[k].fd = peers[i].fd;
 			pfd[k++].events = POLLIN;
 		}
-		pfd[k].fd = srv.listen6_fd;	/* poll() skips a negative fd */
+		pfd[k].fd = srv.listen6_fd;	/* poll() skips fd -1 */
 		pfd[k++].events = POLLIN;
 		pfd[k].fd = srv.udp6_fd;
 		pfd[k++].events = POLLIN;

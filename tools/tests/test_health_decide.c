@@ -142,24 +142,26 @@ static void the_selector_limits_the_services_that_count(void **state)
 static void ipv6_selector_counts_the_ipv6_service_only(void **state)
 {
 	struct health_serve_in in = fresh();
-	struct svc_sel sel = key("2001:db8::10", 20000, IPPROTO_TCP);
+	struct svc_sel v6 = key("2001:db8::10", 20000, IPPROTO_TCP);
+	struct svc_sel v4 = key("10.0.0.1", 20000, IPPROTO_TCP);
+	struct svc_sel none = key("2001:db8::11", 20000, IPPROTO_TCP);
 
 	(void)state;
-	svcs[1] = key("2001:db8::10", 20000, IPPROTO_TCP);
+	svcs[1] = v6;
 	bes[2] = be(svcs[1], L4LB_BE_STATE_UP, 5);
 	bes[1].state = L4LB_BE_STATE_DOWN;	/* the v4 service is out */
-	in.sel = &sel;
+	in.sel = &v6;
 	assert_true(health_serve(&in, why));
-	sel = key("10.0.0.1", 20000, IPPROTO_TCP);
+	in.sel = &v4;
 	assert_false(health_serve(&in, why));
 	assert_string_equal(why, "no usable backend in 10.0.0.1:20000/tcp");
 	bes[1].state = L4LB_BE_STATE_UP;
 	bes[2].state = L4LB_BE_STATE_DOWN;
-	sel = key("2001:db8::10", 20000, IPPROTO_TCP);
+	in.sel = &v6;
 	assert_false(health_serve(&in, why));
 	assert_string_equal(why,
 			    "no usable backend in [2001:db8::10]:20000/tcp");
-	sel = key("2001:db8::11", 20000, IPPROTO_TCP);
+	in.sel = &none;
 	assert_false(health_serve(&in, why));
 	assert_string_equal(why,
 			    "no service matches [2001:db8::11]:20000/tcp");

@@ -85,7 +85,8 @@ static struct svc_sel key(const char *vip, uint16_t port, uint8_t proto)
 {
 	struct svc_sel k = {
 		.set = true, .has_port = true, .has_proto = true,
-		.vip = ipaddr_v4(inet_addr(vip)), .port = htons(port), .proto = proto,
+		.vip = ipaddr_v4(inet_addr(vip)), .port = htons(port),
+		.proto = proto,
 	};
 
 	return k;

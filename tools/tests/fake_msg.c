@@ -115,6 +115,31 @@ void put_be_fields(struct nlmsghdr *nlh, const char *ip, uint16_t port,
 		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
 }
 
+void put_conn6(struct nlmsghdr *nlh, unsigned int addrs)
+{
+	static const char *const ip[] = {
+		"2001:db8:c::7", "2001:db8::10", "2001:db8:1::1", "2001:db8:1::2",
+	};
+	static const uint16_t type6[] = {
+		L4LB_CONN_ATTR_CLIENT_ADDR6, L4LB_CONN_ATTR_VIP_ADDR6,
+		L4LB_CONN_ATTR_LOCAL_ADDR6, L4LB_CONN_ATTR_BACKEND_ADDR6,
+	};
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_CONN);
+	unsigned int i;
+
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_AF, AF_INET6);
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_PROTO, IPPROTO_TCP);
+	for (i = 0; i < addrs && i < 4; i++)
+		put_ip(nlh, 0, type6[i], ip[i]);
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_CLIENT_PORT, htons(51234));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_VIP_PORT, htons(443));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_LOCAL_PORT, htons(40001));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_BACKEND_PORT, htons(8080));
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_STATE, L4LB_CONN_ESTABLISHED);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_EXPIRES, 899);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 void put_be_counters(struct nlmsghdr *nlh, const struct be_counters *c)
 {
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ACTIVE_CONNS, c->active);

@@ -73,6 +73,14 @@ void put_svc_defaults(struct nlmsghdr *nlh, uint32_t conn_max);
 void put_be_fields(struct nlmsghdr *nlh, const char *ip, uint16_t port,
 		   uint32_t weight, uint8_t state, bool removed);
 
+/*
+ * An L4LB_ATTR_CONN nest of an AF_INET6 TCP row, ESTABLISHED, expiring in
+ * 899 s: client [2001:db8:c::7]:51234, VIP [2001:db8::10]:443, local
+ * [2001:db8:1::1]:40001, backend [2001:db8:1::2]:8080; of those four
+ * addresses only the first @addrs (4 for a whole row).
+ */
+void put_conn6(struct nlmsghdr *nlh, unsigned int addrs);
+
 /* The connection counters of a backend, as a BACKEND_GET reply carries. */
 struct be_counters {
 	uint32_t active;	/* L4LB_BE_ATTR_ACTIVE_CONNS */

@@ -45,21 +45,29 @@ check() {
 	fi
 }
 
+# start_agent ADDRESS ARGS...: run the agent with ARGS on $port, files of
+# $tmp, in the background ($agent), and wait until socat ADDRESS answers.
+start_agent() {
+	addr=$1
+	shift
+	"$PROG" --port "$port" --stat-file "$tmp/stat" \
+		--meminfo-file "$tmp/meminfo" --drain-file "$tmp/drain" \
+		"$@" 2>"$tmp/agent.err" &
+	agent=$!
+	i=0
+	while ! socat -T 1 - "$addr" </dev/null >/dev/null 2>&1 &&
+	      [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 if command -v socat >/dev/null 2>&1; then
 	port=$((20000 + $$ % 20000))
 	# 30% idle (idle 20 + iowait 10 of 100) since "boot"; 60% memory.
 	echo 'cpu  50 0 20 20 10 0 0 0 0 0' >"$tmp/stat"
 	printf 'MemTotal: 1000 kB\nMemFree: 10 kB\nMemAvailable: 600 kB\n' >"$tmp/meminfo"
-	"$PROG" --port "$port" --listen 127.0.0.1 --stat-file "$tmp/stat" \
-		--meminfo-file "$tmp/meminfo" --drain-file "$tmp/drain" \
-		--window 1 2>"$tmp/agent.err" &
-	agent=$!
-	i=0
-	while ! socat -T 1 - "TCP:127.0.0.1:$port" </dev/null >/dev/null 2>&1 &&
-	      [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	start_agent "TCP:127.0.0.1:$port" --listen 127.0.0.1 --window 1
 	check 'the lower of idle CPU (30%) and memory (60%)' '30% ready'
 	# The next window: 100 more ticks, 90 of them idle -> 90%; memory 60%.
 	echo 'cpu  55 0 25 100 20 0 0 0 0 0' >"$tmp/stat"
@@ -77,31 +85,13 @@ if command -v socat >/dev/null 2>&1; then
 	# Without --listen: every address of both families, where there
 	# is IPv6 (::1 on lo); --listen ::1 alone.
 	if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
-		"$PROG" --port "$port" --stat-file "$tmp/stat" \
-			--meminfo-file "$tmp/meminfo" --drain-file "$tmp/drain" \
-			2>"$tmp/agent.err" &
-		agent=$!
-		i=0
-		while ! socat -T 1 - "TCP:127.0.0.1:$port" </dev/null \
-			>/dev/null 2>&1 && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
+		start_agent "TCP:127.0.0.1:$port"
 		check 'the default listens on IPv4' '60% ready'
 		check 'the default listens on IPv6' '60% ready' \
 			"TCP6:[::1]:$port"
 		kill -TERM "$agent"
 		wait "$agent"
-		"$PROG" --port "$port" --listen ::1 --stat-file "$tmp/stat" \
-			--meminfo-file "$tmp/meminfo" --drain-file "$tmp/drain" \
-			2>"$tmp/agent.err" &
-		agent=$!
-		i=0
-		while ! socat -T 1 - "TCP6:[::1]:$port" </dev/null \
-			>/dev/null 2>&1 && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
+		start_agent "TCP6:[::1]:$port" --listen ::1
 		check '--listen ::1 answers on ::1' '60% ready' "TCP6:[::1]:$port"
 		check '--listen ::1 only' '' "TCP:127.0.0.1:$port"
 		kill -TERM "$agent"

@@ -1130,17 +1130,9 @@ static void ipv6_mixed_families_and_zones_send_nothing(void **state)
 
 static void ipv6_list_and_nat_print_brackets(void **state)
 {
-	static const char *const ip[] = {
-		"2001:db8:c::7", "2001:db8::10", "2001:db8:1::1", "2001:db8:1::2",
-	};
-	static const uint16_t type6[] = {
-		L4LB_CONN_ATTR_CLIENT_ADDR6, L4LB_CONN_ATTR_VIP_ADDR6,
-		L4LB_CONN_ATTR_LOCAL_ADDR6, L4LB_CONN_ATTR_BACKEND_ADDR6,
-	};
 	const struct be_counters c = { 1, 2, 3, 10, 9, 1000, 900 };
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	unsigned int i;
 
 	(void)state;
 	nlh = new_reply(L4LB_CMD_BACKEND_GET);
@@ -1156,25 +1148,13 @@ static void ipv6_list_and_nat_print_brackets(void **state)
 		"[2001:db8:1::2]:8080  up            1  100      1        1        2          3           10            9           1000            900\n");
 
 	reset(NULL);
-	nlh = new_reply(L4LB_CMD_CONN_GET);
-	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_CONN);
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_AF, AF_INET6);
-	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_PROTO, IPPROTO_UDP);
-	for (i = 0; i < 4; i++)
-		put_ip(nlh, 0, type6[i], ip[i]);
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_CLIENT_PORT, htons(5353));
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_VIP_PORT, htons(53));
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_LOCAL_PORT, htons(40001));
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_BACKEND_PORT, htons(53));
-	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_STATE, L4LB_CONN_UDP);
-	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_EXPIRES, 299);
-	mnl_attr_nest_end(nlh, nest);
+	put_conn6(new_reply(L4LB_CMD_CONN_GET), 4);
 	assert_int_equal(run(cmd_nat, true, ""), RC_OK);
 	assert_string_equal(out_text,
-		"[{\"proto\":\"UDP\",\"client\":\"[2001:db8:c::7]:5353\","
-		"\"vip\":\"[2001:db8::10]:53\",\"local\":\"[2001:db8:1::1]:40001\","
-		"\"backend\":\"[2001:db8:1::2]:53\",\"state\":\"UDP\","
-		"\"expires\":299}]\n");
+		"[{\"proto\":\"TCP\",\"client\":\"[2001:db8:c::7]:51234\","
+		"\"vip\":\"[2001:db8::10]:443\",\"local\":\"[2001:db8:1::1]:40001\","
+		"\"backend\":\"[2001:db8:1::2]:8080\",\"state\":\"ESTABLISHED\","
+		"\"expires\":899}]\n");
 }
 
 #define T(f) cmocka_unit_test_setup(f, reset)

@@ -879,28 +879,9 @@ static void ipv6_backend_reply_is_decoded(void **state)
 /* A CONN_GET reply of an AF_INET6 row, with @addrs of its four addresses. */
 static struct nlmsghdr *conn6_reply(unsigned int addrs)
 {
-	static const char *const ip[] = {
-		"2001:db8:c::7", "2001:db8::10", "2001:db8:1::1", "2001:db8:1::2",
-	};
-	static const uint16_t type6[] = {
-		L4LB_CONN_ATTR_CLIENT_ADDR6, L4LB_CONN_ATTR_VIP_ADDR6,
-		L4LB_CONN_ATTR_LOCAL_ADDR6, L4LB_CONN_ATTR_BACKEND_ADDR6,
-	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_CONN_GET);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_CONN);
-	unsigned int i;
 
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_AF, AF_INET6);
-	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_PROTO, IPPROTO_TCP);
-	for (i = 0; i < addrs; i++)
-		put_ip(nlh, 0, type6[i], ip[i]);
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_CLIENT_PORT, htons(51234));
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_VIP_PORT, htons(443));
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_LOCAL_PORT, htons(40001));
-	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_BACKEND_PORT, htons(8080));
-	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_STATE, L4LB_CONN_ESTABLISHED);
-	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_EXPIRES, 899);
-	mnl_attr_nest_end(nlh, nest);
+	put_conn6(nlh, addrs);
 	return nlh;
 }
 

@@ -8,7 +8,8 @@
 # module, or without the right to read it, they are silently left out.
 # Installed as share/bash-completion/completions/l4lbctl.
 
-# Print the keys (VIP:PORT/PROTO) of the running services.
+# Print the keys (VIP:PORT/PROTO) of the running services; an IPv6 VIP
+# in brackets, [2001:db8::10]:443/tcp.
 _l4lbctl_services()
 {
 	"$1" save 2>/dev/null | awk '$1 == "service" && $2 == "set" {
@@ -17,11 +18,13 @@ _l4lbctl_services()
 			if ($i == "port") p = $(i + 1)
 			if ($i == "proto") t = $(i + 1)
 		}
+		if (index(v, ":")) v = "[" v "]"
 		print v ":" p "/" t
 	}'
 }
 
-# Print the backends (IP:PORT) of the running services, each once.
+# Print the backends (IP:PORT, [IPv6]:PORT) of the running services, each
+# once.
 _l4lbctl_backends()
 {
 	"$1" save 2>/dev/null | awk '$1 == "backend" && $2 == "add" &&

@@ -52,7 +52,8 @@ enum {
 
 /**
  * struct agent_cfg - the options
- * @addr: address to listen on, network byte order
+ * @addr: address to listen on, IPv4 or IPv6; of no family (the default):
+ *	every address of both families (::, or 0.0.0.0 without IPv6)
  * @port: port, network byte order
  * @drain_file: answer "drain" while this file exists
  * @stat_file: the /proc/stat to read
@@ -63,7 +64,7 @@ enum {
  * @max: highest figure answered
  */
 struct agent_cfg {
-	uint32_t addr;
+	struct ipaddr addr;
 	uint16_t port;
 	const char *drain_file;
 	const char *stat_file;
@@ -182,20 +183,22 @@ static void serve(const struct agent_cfg *cfg, int lfd)
 	close(fd);
 }
 
-static int listen_on(const struct agent_cfg *cfg)
+/* A listening socket on @ep; IPv6 "::" takes IPv4 too if @dual. */
+static int listen_at(const struct ipport *ep, bool dual)
 {
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = cfg->addr,
-		.sin_port = cfg->port,
-	};
-	int one = 1, fd;
+	struct sockaddr_storage ss;
+	socklen_t len = ipport_sockaddr(ep, &ss);
+	int one = 1, v6only = !dual, fd;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
 	if (fd < 0)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    (ss.ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			sizeof(v6only)) < 0) ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0 ||
 	    listen(fd, 128) < 0) {
 		int e = errno;
 
@@ -206,6 +209,27 @@ static int listen_on(const struct agent_cfg *cfg)
 	return fd;
 }
 
+/*
+ * The listening socket: on --listen's address, or on every address of
+ * both families ("::", which takes IPv4 too), or of IPv4 alone where the
+ * host has no IPv6 (0.0.0.0).
+ */
+static int listen_on(const struct agent_cfg *cfg)
+{
+	struct ipport ep = { .addr = cfg->addr, .port = cfg->port };
+	int fd;
+
+	if (cfg->addr.af)
+		return listen_at(&ep, false);
+	ep.addr.af = AF_INET6;
+	ep.addr.v6 = in6addr_any;
+	fd = listen_at(&ep, true);
+	if (fd >= 0 || errno != EAFNOSUPPORT)
+		return fd;
+	ep.addr = ipaddr_v4(htonl(INADDR_ANY));
+	return listen_at(&ep, false);
+}
+
 static void print_help(void)
 {
 	printf("Usage: l4lb-agent [OPTIONS]\n\n"
@@ -213,7 +237,8 @@ static void print_help(void)
 	       "this machine's load: \"N%% ready\", or \"drain\" while the drain file exists.\n\n"
 	       "Options:\n"
 	       "  -p, --port PORT         TCP port to listen on (default 10999)\n"
-	       "  -l, --listen IP         address to listen on (default 0.0.0.0)\n"
+	       "  -l, --listen IP         address to listen on, IPv4 or IPv6 (default: every\n"
+	       "                          address of both families)\n"
 	       "  --drain-file PATH       answer \"drain\" while PATH exists\n"
 	       "                          (default /run/l4lb-agent/drain)\n"
 	       "  --source min|cpu|mem    the figure: the lower of idle CPU and available\n"
@@ -274,7 +299,7 @@ static int parse_args(int argc, char **argv, struct agent_cfg *cfg)
 				goto bad;
 			break;
 		case 'l':
-			if (parse_ipv4(optarg, &cfg->addr) < 0)
+			if (parse_ipaddr(optarg, &cfg->addr) < 0)
 				goto bad;
 			break;
 		case OPT_DRAIN:
@@ -339,7 +364,6 @@ bad:
 int main(int argc, char **argv)
 {
 	struct agent_cfg cfg = {
-		.addr = INADDR_ANY,
 		.port = htons(10999),
 		.drain_file = "/run/l4lb-agent/drain",
 		.stat_file = "/proc/stat",

@@ -173,7 +173,7 @@ const char *health_agent_state_name(enum health_agent_state state)
 bool health_agent_wanted(const struct svc_sel *sel, const struct svc_sel *key)
 {
 	return !sel->set ||
-	       (sel->vip == key->vip &&
+	       (ipaddr_eq(&sel->vip, &key->vip) &&
 		(!sel->has_port || sel->port == key->port) &&
 		(!sel->has_proto || sel->proto == key->proto));
 }

@@ -169,26 +169,27 @@ static bool pick_strings(const struct health_probe *p, struct run *r,
 static void start(struct health_probe *p, struct run *r,
 		  const struct health_spec *spec)
 {
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = p->ep.addr,
-		.sin_port = p->ep.port,
-	};
+	struct sockaddr_storage ss;
+	socklen_t sslen = ipport_sockaddr(&p->ep, &ss);
 
 	if (!pick_strings(p, r, spec)) {
 		finish(p, r, HEALTH_NOT_CHECKED,
 		       "UDP needs --send (silence proves nothing)");
 		return;
 	}
-	r->fd = socket(AF_INET, (r->udp ? SOCK_DGRAM : SOCK_STREAM) |
-			       SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (!sslen) {
+		finish(p, r, HEALTH_LOCAL_ERROR, "no address family");
+		return;
+	}
+	r->fd = socket(ss.ss_family, (r->udp ? SOCK_DGRAM : SOCK_STREAM) |
+				     SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->fd < 0) {
 		finish(p, r, HEALTH_LOCAL_ERROR, "socket: %s", strerror(errno));
 		return;
 	}
 	r->phase = r->udp ? SENDING : CONNECTING;
 	r->start_us = now_us();
-	if (connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
+	if (connect(r->fd, (struct sockaddr *)&ss, sslen) == 0 ||
 	    (!r->udp && errno == EINPROGRESS))
 		return;
 	/* No local port, no buffers: our problem, not the backend's. */

@@ -18,14 +18,15 @@ bool health_usable(const struct health_backend *be)
 
 static bool same_key(const struct svc_sel *a, const struct svc_sel *b)
 {
-	return a->vip == b->vip && a->port == b->port && a->proto == b->proto;
+	return ipaddr_eq(&a->vip, &b->vip) && a->port == b->port &&
+	       a->proto == b->proto;
 }
 
 /* Does @sel select the service @key, as the kernel matches selectors? */
 static bool selects(const struct svc_sel *sel, const struct svc_sel *key)
 {
 	return !sel->set ||
-	       (sel->vip == key->vip &&
+	       (ipaddr_eq(&sel->vip, &key->vip) &&
 		(!sel->has_port || sel->port == key->port) &&
 		(!sel->has_proto || sel->proto == key->proto));
 }

@@ -151,7 +151,8 @@ static int64_t now_ms(void)
 
 static bool same_svc(const struct svc_sel *a, const struct svc_sel *b)
 {
-	return a->vip == b->vip && a->port == b->port && a->proto == b->proto;
+	return ipaddr_eq(&a->vip, &b->vip) && a->port == b->port &&
+	       a->proto == b->proto;
 }
 
 /* Do the backends of @list belong to more than one service? */
@@ -202,8 +203,7 @@ static struct tracked *find(const struct svc_sel *svc, const struct ipport *ep)
 	size_t i;
 
 	for (i = 0; i < ntab; i++)
-		if (tab[i].ep.addr == ep->addr && tab[i].ep.port == ep->port &&
-		    same_svc(&tab[i].svc, svc))
+		if (ipport_eq(&tab[i].ep, ep) && same_svc(&tab[i].svc, svc))
 			return &tab[i];
 	return NULL;
 }

@@ -2,6 +2,7 @@
 /*
  * args.c - walking the arguments of one command. See args.h.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -30,22 +31,57 @@ int args_value(struct args *a, const char *keyword, const char **val)
 	return RC_OK;
 }
 
+int args_bad_addr(const char *w, int err)
+{
+	if (err == -EADDRNOTAVAIL)
+		return usage_error("invalid address \"%s\" (a zone index is not supported)",
+				   w);
+	return usage_error("invalid address \"%s\"", w);
+}
+
 int args_ipport(struct args *a, struct ipport *ep)
 {
 	const char *w = args_next(a);
+	struct ipaddr addr;
+	int err;
 
 	if (!w)
 		return usage_error("missing IP:PORT");
-	if (parse_ipport(w, ep) < 0)
-		return usage_error("invalid address \"%s\"", w);
+	err = parse_ipport(w, ep);
+	if (err == -EINVAL && parse_ipaddr(w, &addr) == 0 &&
+	    addr.af == AF_INET6)
+		return usage_error("invalid address \"%s\" (expected [IPv6]:PORT)",
+				   w);
+	if (err < 0)
+		return args_bad_addr(w, err);
 	return RC_OK;
+}
+
+static const char *af_name(uint16_t af)
+{
+	return af == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+int args_same_family(const char *what_a, uint16_t af_a, const char *what_b,
+		     uint16_t af_b)
+{
+	if (!af_a || !af_b || af_a == af_b)
+		return RC_OK;
+	return usage_error("%s is %s but %s is %s (l4lb does no NAT64)",
+			   what_a, af_name(af_a), what_b, af_name(af_b));
 }
 
 int args_svc_sel_word(const char *w, struct svc_sel *sel)
 {
+	int err;
+
 	if (!w)
 		return usage_error("missing service (" SVC_SEL_SYNTAX ")");
-	if (parse_svc_sel(w, sel) < 0)
+	err = parse_svc_sel(w, sel);
+	if (err == -EADDRNOTAVAIL)
+		return usage_error("invalid service \"%s\" (a zone index is not supported)",
+				   w);
+	if (err < 0)
 		return usage_error("invalid service \"%s\" (expected " SVC_SEL_SYNTAX ")",
 				   w);
 	return RC_OK;

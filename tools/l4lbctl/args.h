@@ -52,14 +52,47 @@ int args_value(struct args *a, const char *keyword, const char **val);
 /**
  * args_ipport() - take the mandatory IP:PORT word
  * @a: cursor
- * @ep: the endpoint, network byte order
+ * @ep: the endpoint, network byte order; an IPv6 address is written in
+ *	brackets, "[2001:db8::2]:80"
  *
  * Return: RC_OK, or RC_USAGE after printing "missing IP:PORT" or
- * 'invalid address "WORD"'.
+ * 'invalid address "WORD"', with "(expected [IPv6]:PORT)" after an IPv6
+ * address without brackets or port, or "(a zone index is not
+ * supported)" after one with a zone index ("fe80::1%eth0").
  */
 int args_ipport(struct args *a, struct ipport *ep);
 
-/* What a service selector looks like, for the error messages. */
+/**
+ * args_bad_addr() - report an address parse_ipaddr() refused
+ * @w: the word
+ * @err: parse_ipaddr()'s error
+ *
+ * Return: RC_USAGE, after printing 'invalid address "WORD"', with
+ * "(a zone index is not supported)" for -EADDRNOTAVAIL.
+ */
+int args_bad_addr(const char *w, int err);
+
+/**
+ * args_same_family() - refuse addresses of two families in one request
+ * @what_a: the first address, as the message names it ("snat")
+ * @af_a: its family; 0 if not given
+ * @what_b: the other ("vip 2001:db8::1")
+ * @af_b: its family; 0 if not given
+ *
+ * l4lb does no NAT64: a service's VIP, backends and SNAT pool are of one
+ * family. The kernel refuses a mix too; this says so before asking.
+ *
+ * Return: RC_OK if either is not given or both are of one family, else
+ * RC_USAGE after printing 'WHAT_A is IPv4 but WHAT_B is IPv6 (l4lb does
+ * no NAT64)' (or the other way round).
+ */
+int args_same_family(const char *what_a, uint16_t af_a, const char *what_b,
+		     uint16_t af_b);
+
+/*
+ * What a service selector looks like, for the error messages. An IPv6 VIP
+ * is in brackets before a port: [2001:db8::10]:443/tcp.
+ */
 #define SVC_SEL_SYNTAX "VIP[:PORT][/tcp|/udp]"
 
 /**
@@ -79,8 +112,9 @@ int args_svc_sel(struct args *a, struct svc_sel *sel);
  * @sel: the selector
  *
  * Return: RC_OK, or RC_USAGE after printing
- * 'missing service (VIP[:PORT][/tcp|/udp])' or
- * 'invalid service "WORD" (expected VIP[:PORT][/tcp|/udp])'.
+ * 'missing service (VIP[:PORT][/tcp|/udp])',
+ * 'invalid service "WORD" (expected VIP[:PORT][/tcp|/udp])' or
+ * 'invalid service "WORD" (a zone index is not supported)'.
  */
 int args_svc_sel_word(const char *w, struct svc_sel *sel);
 

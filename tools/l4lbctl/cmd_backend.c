@@ -12,6 +12,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "error.h"
+#include "fmt.h"
 #include "msg.h"
 #include "output.h"
 
@@ -20,7 +21,11 @@ static void put_be_req(struct nlmsghdr *nlh, const void *arg)
 	const struct be_req *req = arg;
 
 	msg_put_backend(nlh, &req->be);
-	msg_put_svc_sel(nlh, &req->sel);
+	/* Without one, the selector is the family: v4 and v6 services apart. */
+	if (req->sel.set)
+		msg_put_svc_sel(nlh, &req->sel);
+	else
+		msg_put_af_sel(nlh, req->be.ep.addr.af);
 	if (req->flags)
 		msg_put_flags(nlh, req->flags);
 }
@@ -86,6 +91,21 @@ static int read_now(struct be_req *req)
 	return RC_OK;
 }
 
+/* A backend of one family, a service of the other: refused. */
+static int check_family(const struct be_req *req)
+{
+	char ep[IPPORT_STRLEN], key[SVC_STRLEN];
+	char be[sizeof("backend ") + IPPORT_STRLEN];
+	char svc[sizeof("service ") + SVC_STRLEN];
+
+	if (!req->sel.set || req->sel.vip.af == req->be.ep.addr.af)
+		return RC_OK;
+	snprintf(be, sizeof(be), "backend %s", fmt_ipport(ep, &req->be.ep));
+	snprintf(svc, sizeof(svc), "service %s", fmt_svc(key, &req->sel));
+	return args_same_family(be, req->be.ep.addr.af, svc,
+				req->sel.vip.af);
+}
+
 /*
  * Read "IP:PORT [KEYWORD]..." into @req: "service SEL", and the keywords
  * of @kws (KW_*). Anything else is an unknown argument.
@@ -121,7 +141,7 @@ static int read_be_req(int argc, char **argv, unsigned int kws,
 		if (rc)
 			return rc;
 	}
-	return RC_OK;
+	return check_family(req);
 }
 
 int backend_add_parse(int argc, char **argv, struct be_req *req)

@@ -47,7 +47,8 @@ static void save_service(FILE *f, const struct svc_info *svc)
 	char buf[SNAT_POOL_STRLEN];
 	size_t i;
 
-	fprintf(f, "service set vip %s port %u proto %s", fmt_ipv4(buf, svc->vip),
+	fprintf(f, "service set vip %s port %u proto %s",
+		fmt_ipaddr(buf, &svc->vip),
 		ntohs(svc->port), proto_name(svc->proto));
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_SCHED))
 		fprintf(f, " scheduler %s", svc->sched);
@@ -113,7 +114,8 @@ int cmd_save(const struct ctl *ctl, int argc, char **argv)
 		for (j = 0; j < ks.nbes; j++) {
 			const struct be_info *be = &ks.bes[j];
 
-			if (!be_removed(be) && be->svc.vip == key.vip &&
+			if (!be_removed(be) &&
+			    ipaddr_eq(&be->svc.vip, &key.vip) &&
 			    be->svc.port == key.port &&
 			    be->svc.proto == key.proto)
 				save_backend(stdout, be);

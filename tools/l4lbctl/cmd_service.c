@@ -12,6 +12,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "error.h"
+#include "fmt.h"
 #include "msg.h"
 #include "names.h"
 #include "output.h"
@@ -156,6 +157,12 @@ static int read_snat(const char *val, struct svc_info *svc)
 	case -EEXIST:
 		return usage_error("invalid snat \"%s\": an address is given twice",
 				   val);
+	case -EAFNOSUPPORT:
+		return usage_error("invalid snat \"%s\": IPv4 and IPv6 addresses mixed",
+				   val);
+	case -EADDRNOTAVAIL:
+		return usage_error("invalid snat \"%s\" (a zone index is not supported)",
+				   val);
 	default:
 		return usage_error("invalid snat \"%s\" (expected auto, or IP and IP-IP, comma-separated)",
 				   val);
@@ -179,6 +186,9 @@ static int read_peers(const char *val, struct svc_info *svc)
 				   val);
 	case -EDOM:
 		return usage_error("invalid peers \"%s\": 0.0.0.0 or a multicast address",
+				   val);
+	case -EAFNOSUPPORT:
+		return usage_error("invalid peers \"%s\": peers are IPv4 addresses",
 				   val);
 	default:
 		return usage_error("invalid peers \"%s\" (expected none, or IP[,IP...])",
@@ -223,8 +233,9 @@ static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 
 	switch (attr) {
 	case L4LB_SVC_ATTR_VIP:
-		if (parse_ipv4(val, &svc->vip) < 0)
-			return usage_error("invalid address \"%s\"", val);
+		rc = parse_ipaddr(val, &svc->vip);
+		if (rc < 0)
+			return args_bad_addr(val, rc);
 		break;
 	case L4LB_SVC_ATTR_PORT:
 		if (parse_port(val, &svc->port) < 0)
@@ -259,6 +270,20 @@ static int read_setting(struct args *a, const char *w, struct svc_info *svc)
 	return RC_OK;
 }
 
+/* A VIP of one family, a SNAT pool of the other: refused. */
+static int check_family(const struct svc_info *svc)
+{
+	char ip[IPADDR_STRLEN], vip[sizeof("vip ") + IPADDR_STRLEN];
+
+	if (!(svc->present & ATTR_BIT(L4LB_SVC_ATTR_VIP)) ||
+	    !(svc->present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL)) ||
+	    !svc->snat.n)
+		return RC_OK;
+	snprintf(vip, sizeof(vip), "vip %s", fmt_ipaddr(ip, &svc->vip));
+	return args_same_family("snat", svc->snat.addr[0].af, vip,
+				svc->vip.af);
+}
+
 static void put_service(struct nlmsghdr *nlh, const void *arg)
 {
 	msg_put_service(nlh, arg);
@@ -279,7 +304,7 @@ int service_set_parse(int argc, char **argv, struct svc_info *svc)
 	}
 	if (!svc->present)
 		return usage_error("service set: nothing to set");
-	return RC_OK;
+	return check_family(svc);
 }
 
 int service_set_send(const struct svc_info *svc)

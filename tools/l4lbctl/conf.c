@@ -31,7 +31,8 @@ void conf_err_at(const char *name, unsigned int line)
 
 static bool same_key(const struct svc_sel *a, const struct svc_sel *b)
 {
-	return a->vip == b->vip && a->port == b->port && a->proto == b->proto;
+	return ipaddr_eq(&a->vip, &b->vip) && a->port == b->port &&
+	       a->proto == b->proto;
 }
 
 const struct conf_svc *conf_find_svc(const struct conf *conf,
@@ -59,8 +60,7 @@ const struct conf_be *conf_find_be(const struct conf *conf,
 	for (i = 0; i < conf->nbes; i++) {
 		const struct be_req *r = &conf->bes[i].req;
 
-		if (same_key(&r->sel, key) && r->be.ep.addr == ep->addr &&
-		    r->be.ep.port == ep->port)
+		if (same_key(&r->sel, key) && ipport_eq(&r->be.ep, ep))
 			return &conf->bes[i];
 	}
 	return NULL;

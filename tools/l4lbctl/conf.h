@@ -14,6 +14,9 @@
  *	service set vip IP port N proto tcp|udp [SETTING]...
  *	backend add IP:PORT [weight N] [weight-pct N] [up|down|drain]
  *		service VIP:PORT/PROTO
+ *
+ * with IPv6 addresses as on the command line: "vip 2001:db8::10",
+ * "backend add [2001:db8::2]:80 ... service [2001:db8::10]:443/tcp".
  *	add IP:PORT ...			(the earlier verb of "backend add")
  *
  * A file names every service in full (vip, port and proto) and every
@@ -31,10 +34,11 @@
 
 /*
  * Longest line, without its newline: more than the longest line save
- * writes, about 1,600 characters (a service with every setting at its
- * longest, 64 lone SNAT addresses and 16 peers).
+ * writes, about 2,900 characters (an IPv6 service with every setting at
+ * its longest and 64 lone SNAT addresses of 39 characters; an IPv4 one
+ * with 16 peers is about 1,600).
  */
-#define CONF_LINE_MAX 2047
+#define CONF_LINE_MAX 4095
 /* Most words on one line. */
 #define CONF_WORDS_MAX 128
 
@@ -84,7 +88,7 @@ struct conf {
  * "l4lbctl: NAME:LINE: MESSAGE", where MESSAGE is the command line's own
  * error for that line, or one of: 'unknown command "WORD" (expected
  * "service set" or "backend add")', '"WORDS" is not a configuration line
- * (expected "service set" or "backend add")', 'line too long (more than 2047 characters)', 'too
+ * (expected "service set" or "backend add")', 'line too long (more than 4095 characters)', 'too
  * many words (more than 128)', 'service set: missing vip, port or proto',
  * 'backend IP:PORT: missing "service VIP:PORT/PROTO"',
  * 'service KEY is not defined above', 'service KEY defined twice (first

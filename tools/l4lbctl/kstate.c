@@ -66,14 +66,17 @@ void kstate_free(struct kstate *ks)
 static int be_cmp(const struct svc_sel *ka, const struct ipport *ea,
 		  const struct svc_sel *kb, const struct ipport *eb)
 {
-	if (ka->vip != kb->vip)
-		return CMP(ka->vip, kb->vip);
+	int c = ipaddr_cmp(&ka->vip, &kb->vip);
+
+	if (c)
+		return c;
 	if (ka->port != kb->port)
 		return CMP(ka->port, kb->port);
 	if (ka->proto != kb->proto)
 		return CMP(ka->proto, kb->proto);
-	if (ea->addr != eb->addr)
-		return CMP(ea->addr, eb->addr);
+	c = ipaddr_cmp(&ea->addr, &eb->addr);
+	if (c)
+		return c;
 	return CMP(ea->port, eb->port);
 }
 

@@ -152,7 +152,9 @@ static void print_help(void)
 		print_command(&commands[i]);
 	printf("\nSEL names a virtual service: VIP[:PORT][/tcp|/udp], e.g. 10.0.0.1:20000/udp;\n"
 	       "a part left out matches anything. Without \"service SEL\" a command acts on\n"
-	       "the only service.\n");
+	       "the only service (a backend command: the only one of the backend's family).\n"
+	       "An IPv6 address is in brackets before a port: [2001:db8::2]:80,\n"
+	       "[2001:db8::10]:443/tcp; alone it is plain: vip 2001:db8::10.\n");
 	printf("\nOptions:\n"
 	       "  -j, --json      print JSON (backend show, conn show, conn count, stats,\n"
 	       "                  service show, monitor)\n"

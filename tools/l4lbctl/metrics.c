@@ -173,7 +173,7 @@ static const char *const be_states[] = { "up", "down", "drain", "draining" };
  * backend, then room for one more.
  */
 struct labels {
-	char vip[INET_ADDRSTRLEN];
+	char vip[IPADDR_STRLEN];
 	char port[sizeof("65535")];
 	char backend[IPPORT_STRLEN];
 	struct prom_label l[5];
@@ -181,10 +181,10 @@ struct labels {
 };
 
 /* vip, port and proto of a service key (address and port, network order). */
-static void key_labels(struct labels *lb, uint32_t vip, uint16_t port,
-		       uint8_t proto)
+static void key_labels(struct labels *lb, const struct ipaddr *vip,
+		       uint16_t port, uint8_t proto)
 {
-	fmt_ipv4(lb->vip, vip);
+	fmt_ipaddr(lb->vip, vip);
 	snprintf(lb->port, sizeof(lb->port), "%u", ntohs(port));
 	lb->l[0] = (struct prom_label){ "vip", lb->vip };
 	lb->l[1] = (struct prom_label){ "port", lb->port };
@@ -195,7 +195,7 @@ static void key_labels(struct labels *lb, uint32_t vip, uint16_t port,
 /* A backend's labels: its service's key, then backend. */
 static void be_labels(struct labels *lb, const struct be_info *be)
 {
-	key_labels(lb, be->svc.vip, be->svc.port, be->svc.proto);
+	key_labels(lb, &be->svc.vip, be->svc.port, be->svc.proto);
 	fmt_ipport(lb->backend, &be->ep);
 	lb->l[lb->n++] = (struct prom_label){ "backend", lb->backend };
 }
@@ -237,7 +237,8 @@ static void write_services(struct prom *p, const struct metrics *m)
 	prom_family(p, "l4lb_service_info", PROM_GAUGE,
 		    "A virtual service, with its scheduler; always 1.");
 	for (i = 0; i < m->nsvc; i++) {
-		key_labels(&lb, m->svc[i].vip, m->svc[i].port, m->svc[i].proto);
+		key_labels(&lb, &m->svc[i].vip, m->svc[i].port,
+			   m->svc[i].proto);
 		sample_with(p, &lb, "scheduler", m->svc[i].sched, "1");
 	}
 	prom_family(p, "l4lb_service_snat_ports_in_use", PROM_GAUGE,
@@ -245,13 +246,13 @@ static void write_services(struct prom *p, const struct metrics *m)
 	for (i = 0; i < m->nsvc; i++) {
 		const struct svc_info *s = &m->svc[i];
 
-		key_labels(&lb, s->vip, s->port, s->proto);
+		key_labels(&lb, &s->vip, s->port, s->proto);
 		for (j = 0; j < s->nuse; j++) {
-			char addr[INET_ADDRSTRLEN];
+			char addr[IPADDR_STRLEN];
 
 			snprintf(v, sizeof(v), "%u", s->use[j].ports);
 			sample_with(p, &lb, "address",
-				    fmt_ipv4(addr, s->use[j].addr), v);
+				    fmt_ipaddr(addr, &s->use[j].addr), v);
 		}
 	}
 	prom_family(p, "l4lb_service_snat_failures_total", PROM_COUNTER,
@@ -261,7 +262,7 @@ static void write_services(struct prom *p, const struct metrics *m)
 
 		if (!(s->present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_FAIL)))
 			continue;
-		key_labels(&lb, s->vip, s->port, s->proto);
+		key_labels(&lb, &s->vip, s->port, s->proto);
 		prom_sample_u64(p, lb.l, lb.n, s->snat_fail);
 	}
 }

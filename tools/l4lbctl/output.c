@@ -44,7 +44,7 @@ static const struct field be_fields[] = {
 	{ "PKTS_OUT",   12, "pkts_out",  FIELD_U64(struct be_info, pkts_out) },
 	{ "BYTES_IN",   14, "bytes_in",  FIELD_U64(struct be_info, bytes_in) },
 	{ "BYTES_OUT",  14, "bytes_out", FIELD_U64(struct be_info, bytes_out) },
-	{ NULL,          0, "vip",       FIELD_IPV4(struct be_info, svc.vip) },
+	{ NULL,          0, "vip",       FIELD_ADDR(struct be_info, svc.vip) },
 	{ NULL,          0, "vport",     FIELD_PORT(struct be_info, svc.port) },
 	{ NULL,          0, "proto",     FIELD_WORD(be_proto_word) },
 };
@@ -106,12 +106,12 @@ static void svc_snat_value(struct printer *p, const void *obj)
 static void svc_snat_pool_value(struct printer *p, const void *obj)
 {
 	const struct svc_info *svc = obj;
-	char buf[INET_ADDRSTRLEN];
+	char buf[IPADDR_STRLEN];
 	unsigned int i;
 
 	json_begin_array(&p->j);
 	for (i = 0; i < svc->snat.n; i++)
-		json_string(&p->j, fmt_ipv4(buf, svc->snat.addr[i]));
+		json_string(&p->j, fmt_ipaddr(buf, &svc->snat.addr[i]));
 	json_end_array(&p->j);
 }
 
@@ -122,13 +122,13 @@ static void svc_snat_pool_value(struct printer *p, const void *obj)
 static void svc_snat_usage_value(struct printer *p, const void *obj)
 {
 	const struct svc_info *svc = obj;
-	char buf[INET_ADDRSTRLEN];
+	char buf[IPADDR_STRLEN];
 	unsigned int i;
 
 	if (!p->json) {
 		for (i = 0; i < svc->nuse; i++)
 			fprintf(p->f, "%s%s=%u", i ? " " : "",
-				fmt_ipv4(buf, svc->use[i].addr),
+				fmt_ipaddr(buf, &svc->use[i].addr),
 				svc->use[i].ports);
 		if (!svc->nuse)
 			fputs("none", p->f);
@@ -138,7 +138,7 @@ static void svc_snat_usage_value(struct printer *p, const void *obj)
 	for (i = 0; i < svc->nuse; i++) {
 		json_begin_object(&p->j);
 		json_kv_string(&p->j, "address",
-			       fmt_ipv4(buf, svc->use[i].addr));
+			       fmt_ipaddr(buf, &svc->use[i].addr));
 		json_kv_uint(&p->j, "ports_in_use", svc->use[i].ports);
 		json_end_object(&p->j);
 	}
@@ -176,7 +176,7 @@ static const char *svc_client_addr_word(const void *obj, char *buf)
 
 /* "service": one "name value" line per setting the kernel sent. */
 static const struct field svc_fields[] = {
-	{ "vip", 0, "vip", FIELD_IPV4(struct svc_info, vip),
+	{ "vip", 0, "vip", FIELD_ADDR(struct svc_info, vip),
 	  .attr = L4LB_SVC_ATTR_VIP },
 	{ "port", 0, "port", FIELD_PORT(struct svc_info, port),
 	  .attr = L4LB_SVC_ATTR_PORT },

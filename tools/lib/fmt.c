@@ -19,31 +19,65 @@ char *fmt_ipv4(char *buf, uint32_t addr)
 	return buf;
 }
 
+char *fmt_ipaddr(char *buf, const struct ipaddr *addr)
+{
+	/* Cannot fail: a known family and a buffer of INET6_ADDRSTRLEN. */
+	if (addr->af == AF_INET6)
+		inet_ntop(AF_INET6, &addr->v6, buf, IPADDR_STRLEN);
+	else if (addr->af == AF_INET)
+		fmt_ipv4(buf, addr->v4);
+	else
+		strcpy(buf, "-");
+	return buf;
+}
+
+/* @addr, in brackets if it is IPv6 (a port follows); @buf IPADDR_STRLEN + 2. */
+static char *fmt_ipaddr_bracketed(char *buf, const struct ipaddr *addr)
+{
+	if (addr->af != AF_INET6)
+		return fmt_ipaddr(buf, addr);
+	buf[0] = '[';
+	fmt_ipaddr(buf + 1, addr);
+	strcat(buf, "]");
+	return buf;
+}
+
 char *fmt_ipport(char *buf, const struct ipport *ep)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[IPADDR_STRLEN + 2];
 
-	snprintf(buf, IPPORT_STRLEN, "%s:%u", fmt_ipv4(ip, ep->addr),
-		 ntohs(ep->port));
+	snprintf(buf, IPPORT_STRLEN, "%s:%u",
+		 fmt_ipaddr_bracketed(ip, &ep->addr), ntohs(ep->port));
 	return buf;
 }
 
 char *fmt_svc(char *buf, const struct svc_sel *sel)
 {
-	char ip[INET_ADDRSTRLEN], port[8] = "", proto[16] = "";
+	char ip[IPADDR_STRLEN + 2], port[8] = "", proto[16] = "";
 
 	if (sel->has_port)
 		snprintf(port, sizeof(port), ":%u", ntohs(sel->port));
 	if (sel->has_proto)
 		snprintf(proto, sizeof(proto), "/%s", proto_name(sel->proto));
-	snprintf(buf, SVC_STRLEN, "%s%s%s", fmt_ipv4(ip, sel->vip), port,
-		 proto);
+	snprintf(buf, SVC_STRLEN, "%s%s%s",
+		 sel->has_port ? fmt_ipaddr_bracketed(ip, &sel->vip) :
+				 fmt_ipaddr(ip, &sel->vip),
+		 port, proto);
 	return buf;
+}
+
+/* Is @b the address after @a? */
+static bool next_to(const struct ipaddr *a, const struct ipaddr *b)
+{
+	struct ipaddr n = *a;
+
+	ipaddr_inc(&n);
+	return ipaddr_eq(&n, b) && ipaddr_cmp(a, b) < 0;
 }
 
 char *fmt_snat_pool(char *buf, const struct snat_pool *pool)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char a[IPADDR_STRLEN], b[IPADDR_STRLEN];
 	unsigned int i = 0, j;
 	size_t len = 0;
 
@@ -53,15 +87,15 @@ char *fmt_snat_pool(char *buf, const struct snat_pool *pool)
 	while (i < pool->n) {
 		/* The run i..j of consecutive addresses. */
 		for (j = i; j + 1 < pool->n &&
-		     ntohl(pool->addr[j + 1]) == ntohl(pool->addr[j]) + 1; j++)
+		     next_to(&pool->addr[j], &pool->addr[j + 1]); j++)
 			;
-		fmt_ipv4(a, pool->addr[i]);
+		fmt_ipaddr(a, &pool->addr[i]);
 		if (len >= SNAT_POOL_STRLEN)	/* cannot happen: see fmt.h */
 			break;
 		if (j > i)
 			len += snprintf(buf + len, SNAT_POOL_STRLEN - len,
 					"%s%s-%s", len ? "," : "", a,
-					fmt_ipv4(b, pool->addr[j]));
+					fmt_ipaddr(b, &pool->addr[j]));
 		else
 			len += snprintf(buf + len, SNAT_POOL_STRLEN - len,
 					"%s%s", len ? "," : "", a);

@@ -15,7 +15,8 @@
 /*
  * Validation policies: the libmnl type of each attribute, as documented in
  * uapi/l4lb.h. MNL_TYPE_UNSPEC (PAD, UNSPEC) is accepted without checks.
- * Fixed-size types must have exactly their size.
+ * Fixed-size types must have exactly their size; MNL_TYPE_BINARY is used
+ * for the IPv6 addresses only, and must have the size of one.
  */
 static const enum mnl_attr_data_type top_policy[L4LB_ATTR_MAX + 1] = {
 	[L4LB_ATTR_SERVICE]	= MNL_TYPE_NESTED,
@@ -42,6 +43,7 @@ static const enum mnl_attr_data_type be_policy[L4LB_BE_ATTR_MAX + 1] = {
 	[L4LB_BE_ATTR_BYTES_OUT]	= MNL_TYPE_U64,
 	[L4LB_BE_ATTR_WEIGHT_PCT]	= MNL_TYPE_U32,
 	[L4LB_BE_ATTR_WEIGHT_EFF]	= MNL_TYPE_U32,
+	[L4LB_BE_ATTR_ADDR6]		= MNL_TYPE_BINARY,
 };
 
 static const enum mnl_attr_data_type conn_policy[L4LB_CONN_ATTR_MAX + 1] = {
@@ -56,6 +58,11 @@ static const enum mnl_attr_data_type conn_policy[L4LB_CONN_ATTR_MAX + 1] = {
 	[L4LB_CONN_ATTR_BACKEND_PORT]	= MNL_TYPE_U16,
 	[L4LB_CONN_ATTR_STATE]		= MNL_TYPE_U8,
 	[L4LB_CONN_ATTR_EXPIRES]	= MNL_TYPE_U32,
+	[L4LB_CONN_ATTR_AF]		= MNL_TYPE_U16,
+	[L4LB_CONN_ATTR_CLIENT_ADDR6]	= MNL_TYPE_BINARY,
+	[L4LB_CONN_ATTR_VIP_ADDR6]	= MNL_TYPE_BINARY,
+	[L4LB_CONN_ATTR_LOCAL_ADDR6]	= MNL_TYPE_BINARY,
+	[L4LB_CONN_ATTR_BACKEND_ADDR6]	= MNL_TYPE_BINARY,
 };
 
 static const enum mnl_attr_data_type svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
@@ -78,12 +85,14 @@ static const enum mnl_attr_data_type svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_SNAT_FAIL]	= MNL_TYPE_U64,
 	[L4LB_SVC_ATTR_CLIENT_ADDR]	= MNL_TYPE_U8,
 	[L4LB_SVC_ATTR_PEERS]		= MNL_TYPE_NESTED,
+	[L4LB_SVC_ATTR_VIP6]		= MNL_TYPE_BINARY,
 };
 
 static const enum mnl_attr_data_type snat_policy[L4LB_SNAT_ATTR_MAX + 1] = {
 	[L4LB_SNAT_ATTR_ADDR]		= MNL_TYPE_U32,
 	[L4LB_SNAT_ATTR_PORTS_IN_USE]	= MNL_TYPE_U32,
 	[L4LB_SNAT_ATTR_ENTRY]		= MNL_TYPE_NESTED,
+	[L4LB_SNAT_ATTR_ADDR6]		= MNL_TYPE_BINARY,
 };
 
 static const enum mnl_attr_data_type stats_policy[L4LB_STATS_ATTR_MAX + 1] = {
@@ -112,6 +121,14 @@ static const enum mnl_attr_data_type stats_policy[L4LB_STATS_ATTR_MAX + 1] = {
 	[L4LB_STATS_ATTR_PEER_MISS]		= MNL_TYPE_U64,
 };
 
+/* Checks @a against @type; MNL_TYPE_BINARY is a struct in6_addr. */
+static int validate(const struct nlattr *a, enum mnl_attr_data_type type)
+{
+	if (type == MNL_TYPE_BINARY)
+		return mnl_attr_validate2(a, type, sizeof(struct in6_addr));
+	return mnl_attr_validate(a, type);
+}
+
 /* Where table_cb() files the attributes of one attribute stream. */
 struct attr_table {
 	const enum mnl_attr_data_type *policy;
@@ -127,7 +144,7 @@ static int table_cb(const struct nlattr *attr, void *data)
 	/* A newer module may send more; this header cannot read it. */
 	if (type > t->max)
 		return MNL_CB_OK;
-	if (mnl_attr_validate(attr, t->policy[type]) < 0)
+	if (validate(attr, t->policy[type]) < 0)
 		return MNL_CB_ERROR;
 	t->tb[type] = attr;
 	return MNL_CB_OK;
@@ -216,13 +233,49 @@ static uint64_t get_u64(const struct nlattr *a)
 	return a ? mnl_attr_get_u64(a) : 0;
 }
 
+/*
+ * The address of the IPv6 attribute @v6 (a struct in6_addr) if there is
+ * one, else of the IPv4 attribute @v4 (be32); of no family without either.
+ */
+static struct ipaddr get_addr(const struct nlattr *v4, const struct nlattr *v6)
+{
+	struct ipaddr a = { 0 };
+
+	if (v6) {
+		a.af = AF_INET6;
+		memcpy(&a.v6, mnl_attr_get_payload(v6), sizeof(a.v6));
+	} else if (v4) {
+		a = ipaddr_v4(mnl_attr_get_u32(v4));
+	}
+	return a;
+}
+
+/* @a as attribute @type4 (be32) or, if it is IPv6, @type6 (in6_addr). */
+static void put_addr(struct nlmsghdr *nlh, uint16_t type4, uint16_t type6,
+		     const struct ipaddr *a)
+{
+	if (a->af == AF_INET6)
+		mnl_attr_put(nlh, type6, sizeof(a->v6), &a->v6);
+	else
+		mnl_attr_put_u32(nlh, type4, a->v4);
+}
+
+/* Fold the bit of IPv6 attribute @type6 into that of IPv4 @type4. */
+static void fold_bit(uint32_t *present, uint16_t type4, uint16_t type6)
+{
+	if (*present & ATTR_BIT(type6))
+		*present |= ATTR_BIT(type4);
+}
+
 void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
 
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	if (be->present & ATTR_BIT(L4LB_BE_ATTR_ADDR))
-		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, be->ep.addr);
+	if (be->present & ATTR_BIT(L4LB_BE_ATTR_ADDR)) {
+		mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, be->ep.addr.af);
+		put_addr(nlh, L4LB_BE_ATTR_ADDR, L4LB_BE_ATTR_ADDR6,
+			 &be->ep.addr);
+	}
 	if (be->present & ATTR_BIT(L4LB_BE_ATTR_PORT))
 		mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, be->ep.port);
 	if (be->present & ATTR_BIT(L4LB_BE_ATTR_WEIGHT))
@@ -234,21 +287,44 @@ void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be)
 	mnl_attr_nest_end(nlh, nest);
 }
 
-/* A pool of one address or none as SNAT_ADDR, which every module reads. */
-static void put_snat_pool(struct nlmsghdr *nlh, const struct snat_pool *pool)
+/*
+ * The SNAT pool of a service of family @af (0 if the request does not
+ * say). An IPv4 pool of one address, or "auto" of an IPv4 service, as
+ * SNAT_ADDR, which every module reads; anything else as a SNAT_POOL nest,
+ * the only form an IPv6 pool has.
+ */
+static void put_snat_pool(struct nlmsghdr *nlh, const struct snat_pool *pool,
+			  uint16_t af)
 {
 	struct nlattr *nest;
 	unsigned int i;
 
-	if (pool->n <= 1) {
+	if ((pool->n == 1 && pool->addr[0].af == AF_INET) ||
+	    (pool->n == 0 && af == AF_INET)) {
 		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR,
-				 pool->n ? pool->addr[0] : 0);
+				 pool->n ? pool->addr[0].v4 : 0);
 		return;
 	}
 	nest = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
 	for (i = 0; i < pool->n; i++)
-		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, pool->addr[i]);
+		put_addr(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6,
+			 &pool->addr[i]);
 	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * The family of the addresses of @svc: its VIP's, else its pool's, else
+ * AF_INET if it sets peers (an IPv4 service's only); or 0.
+ */
+static uint16_t svc_family(const struct svc_info *svc)
+{
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_VIP))
+		return svc->vip.af;
+	if ((svc->present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL)) && svc->snat.n)
+		return svc->snat.addr[0].af;
+	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_PEERS))
+		return AF_INET;
+	return 0;
 }
 
 /* The PEERS nest, empty for "none". */
@@ -265,11 +341,13 @@ static void put_peers(struct nlmsghdr *nlh, const struct peer_list *peers)
 void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	uint16_t af = svc_family(svc);
 	size_t i;
 
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	if (af)
+		mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, af);
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_VIP))
-		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, svc->vip);
+		put_addr(nlh, L4LB_SVC_ATTR_VIP, L4LB_SVC_ATTR_VIP6, &svc->vip);
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_PORT))
 		mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, svc->port);
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_PROTO))
@@ -277,7 +355,7 @@ void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc)
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_SCHED))
 		mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, svc->sched);
 	if (svc->present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL))
-		put_snat_pool(nlh, &svc->snat);
+		put_snat_pool(nlh, &svc->snat, af);
 	for (i = 0; i < timeout_kinds_count; i++) {
 		uint16_t t = timeout_kinds[i].attr;
 
@@ -303,12 +381,20 @@ void msg_put_svc_sel(struct nlmsghdr *nlh, const struct svc_sel *sel)
 	if (!sel->set)
 		return;
 	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, sel->vip);
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, sel->vip.af);
+	put_addr(nlh, L4LB_SVC_ATTR_VIP, L4LB_SVC_ATTR_VIP6, &sel->vip);
 	if (sel->has_port)
 		mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, sel->port);
 	if (sel->has_proto)
 		mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, sel->proto);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+void msg_put_af_sel(struct nlmsghdr *nlh, uint16_t af)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, af);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -317,7 +403,7 @@ void msg_put_flags(struct nlmsghdr *nlh, uint32_t flags)
 	mnl_attr_put_u32(nlh, L4LB_ATTR_FLAGS, flags);
 }
 
-/* The key (VIP, PORT, PROTO) in the L4LB_ATTR_SERVICE nest of @nlh. */
+/* The key (VIP or VIP6, PORT, PROTO) in the L4LB_ATTR_SERVICE nest of @nlh. */
 static int get_svc_key(const struct nlmsghdr *nlh, struct svc_sel *key)
 {
 	const struct nlattr *tb[L4LB_SVC_ATTR_MAX + 1];
@@ -326,6 +412,7 @@ static int get_svc_key(const struct nlmsghdr *nlh, struct svc_sel *key)
 	if (parse_nest(nlh, L4LB_ATTR_SERVICE, svc_policy, L4LB_SVC_ATTR_MAX,
 		       tb, &present) < 0)
 		return -1;
+	fold_bit(&present, L4LB_SVC_ATTR_VIP, L4LB_SVC_ATTR_VIP6);
 	if (require(present, ATTR_BIT(L4LB_SVC_ATTR_VIP) |
 			     ATTR_BIT(L4LB_SVC_ATTR_PORT) |
 			     ATTR_BIT(L4LB_SVC_ATTR_PROTO)) < 0)
@@ -333,7 +420,7 @@ static int get_svc_key(const struct nlmsghdr *nlh, struct svc_sel *key)
 	key->set = true;
 	key->has_port = true;
 	key->has_proto = true;
-	key->vip = get_u32(tb[L4LB_SVC_ATTR_VIP]);
+	key->vip = get_addr(tb[L4LB_SVC_ATTR_VIP], tb[L4LB_SVC_ATTR_VIP6]);
 	key->port = get_u16(tb[L4LB_SVC_ATTR_PORT]);
 	key->proto = get_u8(tb[L4LB_SVC_ATTR_PROTO]);
 	return 0;
@@ -347,10 +434,11 @@ int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be)
 	if (parse_nest(nlh, L4LB_ATTR_BACKEND, be_policy, L4LB_BE_ATTR_MAX,
 		       tb, &b.present) < 0)
 		return -1;
+	fold_bit(&b.present, L4LB_BE_ATTR_ADDR, L4LB_BE_ATTR_ADDR6);
 	if (require(b.present, ATTR_BIT(L4LB_BE_ATTR_ADDR) |
 			       ATTR_BIT(L4LB_BE_ATTR_PORT)) < 0)
 		return -1;
-	b.ep.addr = get_u32(tb[L4LB_BE_ATTR_ADDR]);
+	b.ep.addr = get_addr(tb[L4LB_BE_ATTR_ADDR], tb[L4LB_BE_ATTR_ADDR6]);
 	b.ep.port = get_u16(tb[L4LB_BE_ATTR_PORT]);
 	b.weight = get_u32(tb[L4LB_BE_ATTR_WEIGHT]);
 	/* A module older than the weight percentage weighs by WEIGHT. */
@@ -373,27 +461,52 @@ int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be)
 	return 0;
 }
 
+/* The address attributes of a row, and those of its IPv6 form. */
+static const uint16_t conn_addr4[] = {
+	L4LB_CONN_ATTR_CLIENT_ADDR, L4LB_CONN_ATTR_VIP_ADDR,
+	L4LB_CONN_ATTR_LOCAL_ADDR, L4LB_CONN_ATTR_BACKEND_ADDR,
+};
+
+static const uint16_t conn_addr6[] = {
+	L4LB_CONN_ATTR_CLIENT_ADDR6, L4LB_CONN_ATTR_VIP_ADDR6,
+	L4LB_CONN_ATTR_LOCAL_ADDR6, L4LB_CONN_ATTR_BACKEND_ADDR6,
+};
+
 int msg_get_conn(const struct nlmsghdr *nlh, struct conn_info *conn)
 {
 	const struct nlattr *tb[L4LB_CONN_ATTR_MAX + 1];
 	struct conn_info c = { 0 };
-	uint16_t a;
+	struct ipaddr addr[4];
+	bool v6;
+	int i;
 
 	if (parse_nest(nlh, L4LB_ATTR_CONN, conn_policy, L4LB_CONN_ATTR_MAX,
 		       tb, &c.present) < 0)
 		return -1;
-	for (a = L4LB_CONN_ATTR_CLIENT_ADDR; a <= L4LB_CONN_ATTR_BACKEND_PORT;
-	     a++)
-		if (require(c.present, ATTR_BIT(a)) < 0)
+	if (require(c.present, ATTR_BIT(L4LB_CONN_ATTR_CLIENT_PORT) |
+			       ATTR_BIT(L4LB_CONN_ATTR_VIP_PORT) |
+			       ATTR_BIT(L4LB_CONN_ATTR_LOCAL_PORT) |
+			       ATTR_BIT(L4LB_CONN_ATTR_BACKEND_PORT)) < 0)
+		return -1;
+	v6 = get_u16(tb[L4LB_CONN_ATTR_AF]) == AF_INET6;
+	for (i = 0; i < 4; i++) {
+		const struct nlattr *a = tb[v6 ? conn_addr6[i] : conn_addr4[i]];
+
+		if (!a) {
+			errno = EBADMSG;
 			return -1;
+		}
+		addr[i] = v6 ? get_addr(NULL, a) : get_addr(a, NULL);
+		c.present |= ATTR_BIT(conn_addr4[i]);
+	}
 	c.proto = get_u8(tb[L4LB_CONN_ATTR_PROTO]);
-	c.client.addr = get_u32(tb[L4LB_CONN_ATTR_CLIENT_ADDR]);
+	c.client.addr = addr[0];
 	c.client.port = get_u16(tb[L4LB_CONN_ATTR_CLIENT_PORT]);
-	c.vip.addr = get_u32(tb[L4LB_CONN_ATTR_VIP_ADDR]);
+	c.vip.addr = addr[1];
 	c.vip.port = get_u16(tb[L4LB_CONN_ATTR_VIP_PORT]);
-	c.local.addr = get_u32(tb[L4LB_CONN_ATTR_LOCAL_ADDR]);
+	c.local.addr = addr[2];
 	c.local.port = get_u16(tb[L4LB_CONN_ATTR_LOCAL_PORT]);
-	c.backend.addr = get_u32(tb[L4LB_CONN_ATTR_BACKEND_ADDR]);
+	c.backend.addr = addr[3];
 	c.backend.port = get_u16(tb[L4LB_CONN_ATTR_BACKEND_PORT]);
 	c.state = get_u8(tb[L4LB_CONN_ATTR_STATE]);
 	c.expires = get_u32(tb[L4LB_CONN_ATTR_EXPIRES]);
@@ -411,22 +524,28 @@ static int parse_snat_nest(const struct nlattr *nest,
 	return mnl_attr_parse_nested(nest, table_cb, &t) < 0 ? -1 : 0;
 }
 
-/* SNAT_POOL: its ADDR attributes, in order. */
+/* SNAT_POOL: its ADDR or ADDR6 attributes, in order, of one family. */
 static int get_snat_pool(const struct nlattr *nest, struct snat_pool *pool)
 {
 	const struct nlattr *a;
 
 	pool->n = 0;
 	mnl_attr_for_each_nested(a, nest) {
-		if (mnl_attr_get_type(a) != L4LB_SNAT_ATTR_ADDR)
+		uint16_t type = mnl_attr_get_type(a);
+		struct ipaddr addr;
+
+		if (type != L4LB_SNAT_ATTR_ADDR && type != L4LB_SNAT_ATTR_ADDR6)
 			continue;	/* newer than this header */
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		if (validate(a, snat_policy[type]) < 0)
 			return -1;
-		if (pool->n == L4LB_SNAT_POOL_MAX) {
+		addr = type == L4LB_SNAT_ATTR_ADDR6 ? get_addr(NULL, a) :
+						      get_addr(a, NULL);
+		if (pool->n == L4LB_SNAT_POOL_MAX ||
+		    (pool->n && pool->addr[0].af != addr.af)) {
 			errno = EBADMSG;
 			return -1;
 		}
-		pool->addr[pool->n++] = mnl_attr_get_u32(a);
+		pool->addr[pool->n++] = addr;
 	}
 	return 0;
 }
@@ -451,7 +570,7 @@ static int get_peers(const struct nlattr *nest, struct peer_list *peers)
 	return 0;
 }
 
-/* SNAT_USAGE: its ENTRY nests, each an ADDR and its PORTS_IN_USE. */
+/* SNAT_USAGE: its ENTRY nests, each an ADDR or ADDR6 and its PORTS_IN_USE. */
 static int get_snat_usage(const struct nlattr *nest, struct svc_info *s)
 {
 	const struct nlattr *tb[L4LB_SNAT_ATTR_MAX + 1];
@@ -464,11 +583,13 @@ static int get_snat_usage(const struct nlattr *nest, struct svc_info *s)
 		if (mnl_attr_validate(e, MNL_TYPE_NESTED) < 0 ||
 		    parse_snat_nest(e, tb) < 0)
 			return -1;
-		if (!tb[L4LB_SNAT_ATTR_ADDR] || s->nuse == L4LB_SNAT_USAGE_MAX) {
+		if ((!tb[L4LB_SNAT_ATTR_ADDR] && !tb[L4LB_SNAT_ATTR_ADDR6]) ||
+		    s->nuse == L4LB_SNAT_USAGE_MAX) {
 			errno = EBADMSG;
 			return -1;
 		}
-		s->use[s->nuse].addr = get_u32(tb[L4LB_SNAT_ATTR_ADDR]);
+		s->use[s->nuse].addr = get_addr(tb[L4LB_SNAT_ATTR_ADDR],
+						tb[L4LB_SNAT_ATTR_ADDR6]);
 		s->use[s->nuse].ports = get_u32(tb[L4LB_SNAT_ATTR_PORTS_IN_USE]);
 		s->nuse++;
 	}
@@ -485,6 +606,9 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 	if (parse_nest(nlh, L4LB_ATTR_SERVICE, svc_policy, L4LB_SVC_ATTR_MAX,
 		       tb, &s.present) < 0)
 		return -1;
+	fold_bit(&s.present, L4LB_SVC_ATTR_VIP, L4LB_SVC_ATTR_VIP6);
+	/* An IPv6 pool has no SNAT_ADDR: the nest alone says what it is. */
+	fold_bit(&s.present, L4LB_SVC_ATTR_SNAT_ADDR, L4LB_SVC_ATTR_SNAT_POOL);
 
 	/* mnl_attr_validate() checked the NUL; check that it fits too. */
 	sched = tb[L4LB_SVC_ATTR_SCHED];
@@ -496,7 +620,7 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 		snprintf(s.sched, sizeof(s.sched), "%s",
 			 mnl_attr_get_str(sched));
 	}
-	s.vip = get_u32(tb[L4LB_SVC_ATTR_VIP]);
+	s.vip = get_addr(tb[L4LB_SVC_ATTR_VIP], tb[L4LB_SVC_ATTR_VIP6]);
 	s.port = get_u16(tb[L4LB_SVC_ATTR_PORT]);
 	s.proto = get_u8(tb[L4LB_SVC_ATTR_PROTO]);
 	if (tb[L4LB_SVC_ATTR_SNAT_POOL]) {
@@ -504,7 +628,8 @@ int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc)
 			return -1;
 	} else if (get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR])) {
 		s.snat.n = 1;
-		s.snat.addr[0] = get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+		s.snat.addr[0] =
+			ipaddr_v4(get_u32(tb[L4LB_SVC_ATTR_SNAT_ADDR]));
 	}
 	if (tb[L4LB_SVC_ATTR_SNAT_USAGE] &&
 	    get_snat_usage(tb[L4LB_SVC_ATTR_SNAT_USAGE], &s) < 0)

@@ -10,6 +10,12 @@
  *
  * Byte order: addresses and ports stay in network byte order, exactly as
  * on the wire; everything else is host byte order.
+ *
+ * Addresses of either family: an object holds a struct ipaddr, whose
+ * family says which attribute carries it (L4LB_SVC_ATTR_VIP or VIP6,
+ * L4LB_BE_ATTR_ADDR or ADDR6, ...). In @present, the bit of the IPv4
+ * attribute (ATTR_BIT(L4LB_SVC_ATTR_VIP), ...) stands for the address of
+ * either family; the decoders set it for an IPv6 one too.
  */
 #ifndef L4LBCTL_MSG_H
 #define L4LBCTL_MSG_H
@@ -32,7 +38,8 @@ _Static_assert(L4LB_STATS_ATTR_MAX < 32, "present bitmask too small");
 /**
  * struct be_info - a backend (L4LB_ATTR_BACKEND nest)
  * @present: ATTR_BIT(L4LB_BE_ATTR_*) of the attributes carried
- * @ep: address and port (L4LB_BE_ATTR_ADDR/PORT), network byte order
+ * @ep: address and port (L4LB_BE_ATTR_ADDR or ADDR6, and PORT), network
+ *	byte order
  * @weight: 0..L4LB_WEIGHT_MAX, the configured weight
  * @weight_pct: 0..L4LB_WEIGHT_PCT_MAX, percent of @weight the schedulers
  *	use; L4LB_WEIGHT_PCT_DEFAULT in a reply that lacks it (older module)
@@ -79,6 +86,9 @@ struct be_info {
  * @backend: backend address and port, network byte order
  * @state: enum l4lb_conn_state
  * @expires: seconds until the row expires if idle
+ *
+ * The four addresses are of one family: L4LB_CONN_ATTR_AF, and the
+ * *_ADDR6 attributes for AF_INET6.
  */
 struct conn_info {
 	uint32_t present;
@@ -93,24 +103,27 @@ struct conn_info {
 
 /**
  * struct snat_use - the rows of a service on one SNAT address
- * @addr: the address, network byte order
+ * @addr: the address (L4LB_SNAT_ATTR_ADDR or ADDR6)
  * @ports: the service's rows that hold it (L4LB_SNAT_ATTR_PORTS_IN_USE)
  */
 struct snat_use {
-	uint32_t addr;
+	struct ipaddr addr;
 	uint32_t ports;
 };
 
 /**
  * struct svc_info - the virtual service (L4LB_ATTR_SERVICE nest)
  * @present: ATTR_BIT(L4LB_SVC_ATTR_*) of the attributes carried
- * @vip: virtual IP, network byte order
+ * @vip: virtual IP (L4LB_SVC_ATTR_VIP or VIP6); its family is the
+ *	service's (L4LB_SVC_ATTR_AF)
  * @port: virtual port, network byte order
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @sched: scheduler name, NUL-terminated
  * @snat: the SNAT pool; empty means "auto". In requests, present as
  *	ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL). In replies, from SNAT_POOL, or
- *	from SNAT_ADDR if the kernel sent no SNAT_POOL (an older module)
+ *	from SNAT_ADDR if the kernel sent no SNAT_POOL (an older module);
+ *	ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR) is set for either (an IPv6 pool
+ *	comes without SNAT_ADDR)
  * @timeout: timeouts in seconds, indexed by enum l4lb_svc_attr
  *	(only the L4LB_SVC_ATTR_TIMEOUT_* slots are used)
  * @persistence: seconds, 0 disables persistence
@@ -126,7 +139,7 @@ struct snat_use {
  */
 struct svc_info {
 	uint32_t present;
-	uint32_t vip;
+	struct ipaddr vip;
 	uint16_t port;
 	uint8_t proto;
 	char sched[L4LB_SCHED_NAME_MAX];
@@ -177,20 +190,28 @@ struct event_info {
 /**
  * msg_put_backend() - append an L4LB_ATTR_BACKEND nest to a request
  * @nlh: request under construction, with room for the nest (<= 64 bytes)
- * @be: the backend; ADDR, PORT, WEIGHT and STATE are sent when their bit
- *	is set in @be->present; L4LB_BE_ATTR_AF (AF_INET) is always sent
+ * @be: the backend; ADDR (ADDR6 for an IPv6 one), PORT, WEIGHT,
+ *	WEIGHT_PCT and STATE are sent when their bit is set in @be->present;
+ *	with the address, L4LB_BE_ATTR_AF, its family
  */
 void msg_put_backend(struct nlmsghdr *nlh, const struct be_info *be);
 
 /**
  * msg_put_service() - append an L4LB_ATTR_SERVICE nest to a request
- * @nlh: request under construction, with room for the nest (<= 768 bytes)
+ * @nlh: request under construction, with room for the nest (<= 1600
+ *	bytes: an IPv6 pool of 64 addresses takes 1284)
  * @svc: the service; every settable attribute whose bit is set in
- *	@svc->present is sent; L4LB_SVC_ATTR_AF (AF_INET) is always sent.
- *	The SNAT pool (ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL)) goes as
- *	L4LB_SVC_ATTR_SNAT_ADDR when it has at most one address (0 for
- *	"auto"), which every module version reads, else as SNAT_POOL. The
- *	peers go as a PEERS nest of their ADDRs, an empty one for "none"
+ *	@svc->present is sent: the VIP as VIP or VIP6. L4LB_SVC_ATTR_AF is
+ *	sent when the request has an address, the family of the VIP, else
+ *	of the SNAT pool (AF_INET for peers, which only IPv4 services
+ *	have); a request without one (a change of the namespace's only
+ *	service) leaves it out, to match a service of either family. An
+ *	IPv4 SNAT pool (ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL)) goes as
+ *	L4LB_SVC_ATTR_SNAT_ADDR when it has one address, and "auto"
+ *	as SNAT_ADDR 0 for an IPv4 service, which every module version
+ *	reads; any other pool goes as a SNAT_POOL nest of ADDRs or ADDR6s,
+ *	"auto" as an empty one. The peers go as a PEERS nest of their ADDRs,
+ *	an empty one for "none"
  */
 void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc);
 
@@ -198,13 +219,26 @@ void msg_put_service(struct nlmsghdr *nlh, const struct svc_info *svc);
  * msg_put_svc_sel() - append a service selector to a request
  * @nlh: request under construction, with room for the nest (<= 36 bytes)
  * @sel: the selector; nothing is appended unless @sel->set. Otherwise an
- *	L4LB_ATTR_SERVICE nest with L4LB_SVC_ATTR_AF (AF_INET), VIP, and PORT
- *	and PROTO when given (address and port in network byte order)
+ *	L4LB_ATTR_SERVICE nest with L4LB_SVC_ATTR_AF (the VIP's family), VIP
+ *	or VIP6, and PORT and PROTO when given (address and port in network
+ *	byte order)
  *
  * A request carries at most one L4LB_ATTR_SERVICE: do not combine this
  * with msg_put_service().
  */
 void msg_put_svc_sel(struct nlmsghdr *nlh, const struct svc_sel *sel);
+
+/**
+ * msg_put_af_sel() - append a service selector that names a family only
+ * @nlh: request under construction, with room for the nest (<= 12 bytes)
+ * @af: AF_INET or AF_INET6
+ *
+ * An L4LB_ATTR_SERVICE nest with L4LB_SVC_ATTR_AF alone: it matches the
+ * services of that family, so a backend request without a selector acts
+ * on the only service of the backend's family. Not with msg_put_service()
+ * or msg_put_svc_sel().
+ */
+void msg_put_af_sel(struct nlmsghdr *nlh, uint16_t af);
 
 /**
  * msg_put_flags() - append L4LB_ATTR_FLAGS to a request
@@ -226,18 +260,23 @@ void msg_put_flags(struct nlmsghdr *nlh, uint32_t flags);
  */
 
 /**
- * msg_get_backend() - decode L4LB_ATTR_BACKEND (ADDR and PORT required)
- * and the key of its service from L4LB_ATTR_SERVICE (the nest, and its
- * VIP, PORT and PROTO, required)
+ * msg_get_backend() - decode L4LB_ATTR_BACKEND (ADDR or ADDR6, and PORT
+ * required) and the key of its service from L4LB_ATTR_SERVICE (the nest,
+ * and its VIP or VIP6, PORT and PROTO, required)
  */
 int msg_get_backend(const struct nlmsghdr *nlh, struct be_info *be);
-/** msg_get_conn() - decode L4LB_ATTR_CONN; the four addresses required */
+/**
+ * msg_get_conn() - decode L4LB_ATTR_CONN; the four addresses and ports
+ * required: the *_ADDR6 ones if L4LB_CONN_ATTR_AF is AF_INET6, else the
+ * *_ADDR ones
+ */
 int msg_get_conn(const struct nlmsghdr *nlh, struct conn_info *conn);
 /**
  * msg_get_service() - decode L4LB_ATTR_SERVICE; nothing required. The
- * nests SNAT_POOL (addresses), SNAT_USAGE (entries of ADDR and
- * PORTS_IN_USE) and PEERS (addresses) are checked like the rest: EBADMSG
- * for more entries than the header allows or an entry without its ADDR
+ * nests SNAT_POOL (ADDRs or ADDR6s), SNAT_USAGE (entries of ADDR or ADDR6
+ * and PORTS_IN_USE) and PEERS (addresses) are checked like the rest:
+ * EBADMSG for more entries than the header allows, an entry without its
+ * address, or addresses of both families in one pool
  */
 int msg_get_service(const struct nlmsghdr *nlh, struct svc_info *svc);
 /** msg_get_stats() - decode L4LB_ATTR_STATS; nothing required */

@@ -203,25 +203,41 @@ const struct nlattr *nl_attr_at(const struct nlmsghdr *req, uint32_t off)
 	return a;
 }
 
+void nl_name_addr(char *msg, size_t size, const struct nlmsghdr *req,
+		  uint32_t off)
+{
+	const struct nlattr *a;
+	struct ipaddr addr = { 0 };
+	char ip[IPADDR_STRLEN];
+	size_t len = strlen(msg);
+
+	if (!len)
+		return;
+	a = nl_attr_at(req, off);
+	if (!a)
+		return;
+	if (mnl_attr_get_payload_len(a) == sizeof(uint32_t)) {
+		addr = ipaddr_v4(mnl_attr_get_u32(a));
+	} else if (mnl_attr_get_payload_len(a) == sizeof(addr.v6)) {
+		addr.af = AF_INET6;
+		memcpy(&addr.v6, mnl_attr_get_payload(a), sizeof(addr.v6));
+	} else {
+		return;
+	}
+	fmt_ipaddr(ip, &addr);
+	if (!strstr(msg, ip) && len < size)
+		snprintf(msg + len, size - len, ": %s", ip);
+}
+
 /*
- * An EADDRNOTAVAIL that points at a 4-byte attribute of @req is about that
+ * An EADDRNOTAVAIL that points at an attribute of @req is about that
  * address (a SNAT address that is not local, say): name it in @t->msg,
  * unless the message already does (kernels from 6.2 format it in).
  */
 static void name_bad_addr(struct talk *t, const struct nlmsghdr *req)
 {
-	const struct nlattr *a;
-	char ip[INET_ADDRSTRLEN];
-	size_t len = strlen(t->msg);
-
-	if (t->kerr != EADDRNOTAVAIL || !t->has_off || !len)
-		return;
-	a = nl_attr_at(req, t->off);
-	if (!a || mnl_attr_get_payload_len(a) != sizeof(uint32_t))
-		return;
-	fmt_ipv4(ip, mnl_attr_get_u32(a));
-	if (!strstr(t->msg, ip))
-		snprintf(t->msg + len, sizeof(t->msg) - len, ": %s", ip);
+	if (t->kerr == EADDRNOTAVAIL && t->has_off)
+		nl_name_addr(t->msg, sizeof(t->msg), req, t->off);
 }
 
 /* Print the error of a failed exchange(); @err is errno right after it. */

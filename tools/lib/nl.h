@@ -110,9 +110,10 @@ struct nlmsghdr *nl_msg(struct nl *nl, uint8_t cmd, uint16_t flags);
  * After a failure the socket may still hold the rest of the answer: close
  * it rather than sending another request.
  *
- * An EADDRNOTAVAIL whose extack points (NLMSGERR_ATTR_OFFS) at a 4-byte
- * attribute of @req is about that address: the message names it,
- * "MESSAGE: a.b.c.d", unless the kernel's message already does.
+ * An EADDRNOTAVAIL whose extack points (NLMSGERR_ATTR_OFFS) at an
+ * address attribute of @req is about that address: the message names it,
+ * "MESSAGE: a.b.c.d" or "MESSAGE: 2001:db8::1", unless the kernel's
+ * message already does (nl_name_addr()).
  *
  * Return: an exit code, see the top of this file. The error is printed.
  */
@@ -127,5 +128,19 @@ int nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
  * attribute header and payload lie there, after the netlink header.
  */
 const struct nlattr *nl_attr_at(const struct nlmsghdr *req, uint32_t off);
+
+/**
+ * nl_name_addr() - name the address a kernel error points at
+ * @msg: the kernel's extack message, NUL-terminated; appended to
+ * @size: room in @msg
+ * @req: the request
+ * @off: the error's NLMSGERR_ATTR_OFFS
+ *
+ * If @off is at a 4-byte (IPv4) or 16-byte (IPv6) attribute of @req and
+ * @msg is not empty and does not name that address yet, appends ": ADDR"
+ * (cut to fit @size).
+ */
+void nl_name_addr(char *msg, size_t size, const struct nlmsghdr *req,
+		  uint32_t off);
 
 #endif /* L4LBCTL_NL_H */

@@ -61,28 +61,102 @@ int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/*
+ * The address in the @len bytes at @s, IPv4 or IPv6. With @bracketed the
+ * caller took brackets off: only IPv6 is allowed then.
+ */
+static int parse_addr_n(const char *s, size_t len, bool bracketed,
+			struct ipaddr *addr)
+{
+	char buf[IPADDR_STRLEN];
+	struct ipaddr a = { 0 };
+	char *pct;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (!bracketed && inet_pton(AF_INET, buf, &a.v4) == 1) {
+		a.af = AF_INET;
+	} else if (inet_pton(AF_INET6, buf, &a.v6) == 1) {
+		a.af = AF_INET6;
+	} else {
+		/* "fe80::1%eth0": well formed, but a scope l4lb cannot use. */
+		pct = strchr(buf, '%');
+		if (!pct || pct[1] == '\0')
+			return -EINVAL;
+		*pct = '\0';
+		return inet_pton(AF_INET6, buf, &a.v6) == 1 ? -EADDRNOTAVAIL :
+							      -EINVAL;
+	}
+	*addr = a;
+	return 0;
+}
+
+int parse_ipaddr(const char *s, struct ipaddr *addr)
+{
+	size_t len;
+
+	if (!s)
+		return -EINVAL;
+	len = strlen(s);
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']')
+		return parse_addr_n(s + 1, len - 2, true, addr);
+	return parse_addr_n(s, len, false, addr);
+}
+
+/*
+ * Split "IP:PORT", "[IPv6]:PORT", "IP", "[IPv6]" or "IPv6" at its port:
+ * the address is the @*len bytes at @s (without brackets, @*bracketed
+ * true if there were some), the port the text at @*port, or NULL if there
+ * is none. A bare IPv6 address has no port: its colons are its own.
+ */
+static int split_port(const char *s, size_t *len, bool *bracketed,
+		      const char **port)
+{
+	const char *colon;
+
+	*port = NULL;
+	*bracketed = s[0] == '[';
+	if (*bracketed) {
+		const char *close = strchr(s, ']');
+
+		if (!close || (close[1] != '\0' && close[1] != ':'))
+			return -EINVAL;
+		*len = (size_t)(close - s - 1);
+		if (close[1] == ':')
+			*port = close + 2;
+		return 0;
+	}
+	colon = strchr(s, ':');
+	if (colon && colon == strrchr(s, ':')) {
+		*len = (size_t)(colon - s);
+		*port = colon + 1;
+	} else {
+		*len = strlen(s);
+	}
+	return 0;
+}
+
 int parse_ipport(const char *s, struct ipport *ep)
 {
-	char ip[INET_ADDRSTRLEN];
-	const char *colon;
-	size_t len;
 	struct ipport tmp;
+	const char *port;
+	bool bracketed;
+	size_t len;
 	int err;
 
 	if (!s)
 		return -EINVAL;
-	colon = strchr(s, ':');
-	if (!colon)
-		return -EINVAL;
-	len = (size_t)(colon - s);
-	if (len == 0 || len >= sizeof(ip))
-		return -EINVAL;
-	memcpy(ip, s, len);
-	ip[len] = '\0';
-	err = parse_ipv4(ip, &tmp.addr);
+	err = split_port(s, &len, &bracketed, &port);
 	if (err)
 		return err;
-	err = parse_port(colon + 1, &tmp.port);
+	err = parse_addr_n(bracketed ? s + 1 : s, len, bracketed, &tmp.addr);
+	if (err)
+		return err;
+	if (!port)
+		return -EINVAL;
+	err = parse_port(port, &tmp.port);
 	if (err)
 		return err;
 	*ep = tmp;
@@ -183,39 +257,60 @@ int parse_sched(const char *s, char *out)
 	return 0;
 }
 
-/* One entry of a SNAT pool, "A" or "A-B", @len bytes of @s; host order. */
-static int parse_snat_entry(const char *s, size_t len, uint32_t *lo,
-			    uint32_t *hi)
+/* One entry of a SNAT pool, "A" or "A-B", @len bytes of @s. */
+static int parse_snat_entry(const char *s, size_t len, struct ipaddr *lo,
+			    struct ipaddr *hi)
 {
-	char buf[2 * INET_ADDRSTRLEN];
-	uint32_t a, b;
+	char buf[2 * IPPORT_STRLEN];
+	struct ipaddr a, b;
 	char *dash;
+	int err;
 
 	if (len == 0 || len >= sizeof(buf))
 		return -EINVAL;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
+	/* No address of either family has a '-': the first is the range's. */
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash = '\0';
-	if (parse_ipv4(buf, &a) < 0 || (dash && parse_ipv4(dash + 1, &b) < 0))
-		return -EINVAL;
-	*lo = ntohl(a);
-	*hi = dash ? ntohl(b) : *lo;
-	return *hi < *lo ? -ERANGE : 0;
+	err = parse_ipaddr(buf, &a);
+	if (!err)
+		err = dash ? parse_ipaddr(dash + 1, &b) : 0;
+	if (err)
+		return err;
+	if (!dash)
+		b = a;
+	if (a.af != b.af)
+		return -EAFNOSUPPORT;
+	*lo = a;
+	*hi = b;
+	return ipaddr_cmp(&b, &a) < 0 ? -ERANGE : 0;
+}
+
+/* Is @a among the @n addresses of @addr? */
+static bool listed(const struct ipaddr *addr, unsigned int n,
+		   const struct ipaddr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (ipaddr_eq(&addr[i], a))
+			return true;
+	return false;
 }
 
 /*
- * The comma-separated entries of @s, "A" or "A-B", into @addr (network
- * order, at most @max) and @n; the errors of parse_snat_pool(). @addr and
- * @n may be changed on error.
+ * The comma-separated entries of @s, "A" or "A-B", into @addr (at most
+ * @max, all of one family) and @n; the errors of parse_snat_pool(). @addr
+ * and @n may be changed on error.
  */
-static int parse_addr_list(const char *s, uint32_t *addr, unsigned int max,
-			   unsigned int *n)
+static int parse_addr_list(const char *s, struct ipaddr *addr,
+			   unsigned int max, unsigned int *n)
 {
+	struct ipaddr lo, hi, a;
 	const char *comma;
-	uint32_t lo, hi, a;
-	unsigned int i;
+	unsigned int size;
 
 	*n = 0;
 	for (;;) {
@@ -226,14 +321,19 @@ static int parse_addr_list(const char *s, uint32_t *addr, unsigned int max,
 				       &lo, &hi);
 		if (err)
 			return err;
-		if (hi - lo >= max - *n)
+		if (*n && lo.af != addr[0].af)
+			return -EAFNOSUPPORT;
+		/* The size of the range, counted only as far as it fits. */
+		for (a = lo, size = 1; !ipaddr_eq(&a, &hi) && size <= max - *n;
+		     size++)
+			ipaddr_inc(&a);
+		if (size > max - *n)
 			return -E2BIG;
-		for (a = lo;; a++) {
-			for (i = 0; i < *n; i++)
-				if (addr[i] == htonl(a))
-					return -EEXIST;
-			addr[(*n)++] = htonl(a);
-			if (a == hi)
+		for (a = lo;; ipaddr_inc(&a)) {
+			if (listed(addr, *n, &a))
+				return -EEXIST;
+			addr[(*n)++] = a;
+			if (ipaddr_eq(&a, &hi))
 				break;
 		}
 		if (!comma)
@@ -260,20 +360,25 @@ int parse_snat_pool(const char *s, struct snat_pool *pool)
 
 int parse_peers(const char *s, struct peer_list *peers)
 {
+	struct ipaddr addr[L4LB_PEERS_MAX];
 	struct peer_list p = { 0 };
 	unsigned int i;
 
 	if (!s)
 		return -EINVAL;
 	if (strcmp(s, "none")) {
-		int err = parse_addr_list(s, p.addr, L4LB_PEERS_MAX, &p.n);
+		int err = parse_addr_list(s, addr, L4LB_PEERS_MAX, &p.n);
 
 		if (err)
 			return err;
+		if (p.n && addr[0].af != AF_INET)
+			return -EAFNOSUPPORT;
 	}
-	for (i = 0; i < p.n; i++)
+	for (i = 0; i < p.n; i++) {
+		p.addr[i] = addr[i].v4;
 		if (!p.addr[i] || IN_MULTICAST(ntohl(p.addr[i])))
 			return -EDOM;
+	}
 	*peers = p;
 	return 0;
 }
@@ -282,7 +387,9 @@ int parse_svc_sel(const char *s, struct svc_sel *sel)
 {
 	char buf[SVC_STRLEN + 1];
 	struct svc_sel tmp = { .set = true };
-	char *colon, *slash;
+	const char *port;
+	char *slash;
+	bool bracketed;
 	size_t len;
 	int err;
 
@@ -295,8 +402,8 @@ int parse_svc_sel(const char *s, struct svc_sel *sel)
 
 	/*
 	 * Cut "VIP[:PORT][/PROTO]" at its first '/' (the protocol), then at
-	 * its first ':' (the port): a second '/' or ':' is left in a part
-	 * and makes that part fail to parse.
+	 * its port: a second '/' or ':' is left in a part and makes that
+	 * part fail to parse.
 	 */
 	slash = strchr(buf, '/');
 	if (slash) {
@@ -306,15 +413,16 @@ int parse_svc_sel(const char *s, struct svc_sel *sel)
 			return err;
 		tmp.has_proto = true;
 	}
-	colon = strchr(buf, ':');
-	if (colon) {
-		*colon = '\0';
-		err = parse_port(colon + 1, &tmp.port);
+	err = split_port(buf, &len, &bracketed, &port);
+	if (err)
+		return err;
+	if (port) {
+		err = parse_port(port, &tmp.port);
 		if (err)
 			return err;
 		tmp.has_port = true;
 	}
-	err = parse_ipv4(buf, &tmp.vip);
+	err = parse_addr_n(bracketed ? buf + 1 : buf, len, bracketed, &tmp.vip);
 	if (err)
 		return err;
 	*sel = tmp;

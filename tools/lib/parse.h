@@ -9,6 +9,12 @@
  *   -EINVAL  the word is not of the expected form (junk, sign, whitespace,
  *            empty, trailing characters, unknown word)
  *   -ERANGE  the word is a well-formed number outside the allowed range
+ *
+ * An address is IPv4 (dotted quad) or IPv6 (RFC 4291 text, as inet_pton()
+ * reads it); with a port, an IPv6 address is in brackets, "[2001:db8::1]:80"
+ * (RFC 3986). An IPv6 zone index ("fe80::1%eth0") is refused with
+ * -EADDRNOTAVAIL: l4lb has no use for one. Which addresses l4lb accepts
+ * (no link-local, multicast...) is for the kernel to say.
  */
 #ifndef L4LBCTL_PARSE_H
 #define L4LBCTL_PARSE_H
@@ -18,21 +24,19 @@
 
 #include <uapi/l4lb.h>
 
-/* Longest "a.b.c.d:port" text, including the NUL. */
-#define IPPORT_STRLEN sizeof("255.255.255.255:65535")
+#include "addr.h"
 
-/**
- * struct ipport - an IPv4 endpoint
- * @addr: IPv4 address, network byte order
- * @port: port, network byte order
+/*
+ * Longest address text (fmt_ipaddr()), including the NUL: an IPv6 address
+ * with an embedded IPv4 one.
  */
-struct ipport {
-	uint32_t addr;
-	uint16_t port;
-};
+#define IPADDR_STRLEN INET6_ADDRSTRLEN
 
-/* Longest "a.b.c.d:port/proto" text (fmt_svc()), including the NUL. */
-#define SVC_STRLEN sizeof("255.255.255.255:65535/unknown")
+/* Longest "IP:PORT" or "[IPv6]:PORT" text (fmt_ipport()), with the NUL. */
+#define IPPORT_STRLEN (IPADDR_STRLEN + sizeof("[]:65535") - 1)
+
+/* Longest "VIP:PORT/PROTO" text (fmt_svc()), including the NUL. */
+#define SVC_STRLEN (IPPORT_STRLEN + sizeof("/unknown") - 1)
 
 /**
  * struct svc_sel - a service selector or a service key
@@ -40,7 +44,7 @@ struct ipport {
  *	the kernel acts on the namespace's only service
  * @has_port: @port is meaningful; otherwise any port matches
  * @has_proto: @proto is meaningful; otherwise either protocol matches
- * @vip: virtual IP, network byte order (meaningful when @set)
+ * @vip: virtual IP of either family (meaningful when @set)
  * @port: virtual port, network byte order
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  *
@@ -51,7 +55,7 @@ struct svc_sel {
 	bool set;
 	bool has_port;
 	bool has_proto;
-	uint32_t vip;
+	struct ipaddr vip;
 	uint16_t port;
 	uint8_t proto;
 };
@@ -76,6 +80,17 @@ int parse_u32(const char *s, uint32_t max, uint32_t *out);
 int parse_ipv4(const char *s, uint32_t *addr);
 
 /**
+ * parse_ipaddr() - parse an IPv4 or IPv6 address
+ * @s: the word: "10.0.0.1", "2001:db8::1", or an IPv6 address in brackets,
+ *     "[2001:db8::1]"
+ * @addr: the address and its family
+ *
+ * Return: 0, -EINVAL, or -EADDRNOTAVAIL for an IPv6 address with a zone
+ * index ("fe80::1%eth0").
+ */
+int parse_ipaddr(const char *s, struct ipaddr *addr);
+
+/**
  * parse_port() - parse a port number 1-65535
  * @s: the word
  * @port: the port, network byte order
@@ -85,11 +100,13 @@ int parse_ipv4(const char *s, uint32_t *addr);
 int parse_port(const char *s, uint16_t *port);
 
 /**
- * parse_ipport() - parse "IP:PORT" ("10.0.0.2:80")
- * @s: the word
- * @ep: the endpoint, both fields in network byte order
+ * parse_ipport() - parse "IP:PORT" ("10.0.0.2:80", "[2001:db8::2]:80")
+ * @s: the word; an IPv6 address must be in brackets ("2001:db8::2:80" is
+ *     an address without a port)
+ * @ep: the endpoint, address and port in network byte order
  *
- * Return: 0, -EINVAL (bad address, missing ':' or port), or -ERANGE
+ * Return: 0, -EINVAL (bad address, missing ':' or port, IPv6 without
+ * brackets, IPv4 in brackets), -EADDRNOTAVAIL (a zone index), or -ERANGE
  * (port 0 or above 65535).
  */
 int parse_ipport(const char *s, struct ipport *ep);
@@ -169,37 +186,40 @@ int parse_sched(const char *s, char *out);
 
 /**
  * parse_svc_sel() - parse a service selector "VIP[:PORT][/tcp|/udp]"
- * @s: the word, e.g. "10.0.0.1:20000/udp", "10.0.0.1/udp", "10.0.0.1";
- *     VIP is a dotted quad, PORT 1-65535 in decimal digits, the protocol
- *     lowercase; nothing else, no blanks
+ * @s: the word, e.g. "10.0.0.1:20000/udp", "10.0.0.1/udp", "10.0.0.1",
+ *     "[2001:db8::10]:443/tcp", "2001:db8::10/tcp", "2001:db8::10";
+ *     VIP is an address, in brackets if it is IPv6 and a PORT follows;
+ *     PORT 1-65535 in decimal digits, the protocol lowercase; nothing
+ *     else, no blanks
  * @sel: the selector: @set true, the other fields as given (address and
  *	port in network byte order)
  *
  * Return: 0, -EINVAL (bad address, protocol, empty port, anything else),
- * or -ERANGE (port 0 or above 65535).
+ * -EADDRNOTAVAIL (a zone index), or -ERANGE (port 0 or above 65535).
  */
 int parse_svc_sel(const char *s, struct svc_sel *sel);
 
 /**
  * struct snat_pool - a service's SNAT pool
  * @n: number of addresses; 0 is "auto"
- * @addr: the addresses, network byte order
+ * @addr: the addresses, all of one family
  */
 struct snat_pool {
 	unsigned int n;
-	uint32_t addr[L4LB_SNAT_POOL_MAX];
+	struct ipaddr addr[L4LB_SNAT_POOL_MAX];
 };
 
 /**
  * parse_snat_pool() - parse the "snat" value: "auto" or a SNAT pool
  * @s: the word: "auto", or comma-separated entries, each an address "A"
- *     or an inclusive range "A-B" (e.g. "10.0.1.250-10.0.1.253,10.0.2.9");
- *     no blanks, no empty entry
+ *     or an inclusive range "A-B" (e.g. "10.0.1.250-10.0.1.253,10.0.2.9",
+ *     "2001:db8::5-2001:db8::8"); no blanks, no empty entry
  * @pool: the addresses in the order given, ranges expanded; n 0 for "auto"
  *
- * Return: 0; -EINVAL if an entry is malformed; -ERANGE if a range ends
- * below its start; -E2BIG for more than L4LB_SNAT_POOL_MAX addresses in
- * all; -EEXIST if an address is given twice.
+ * Return: 0; -EINVAL if an entry is malformed; -EADDRNOTAVAIL for a zone
+ * index; -EAFNOSUPPORT if IPv4 and IPv6 addresses are mixed; -ERANGE if a
+ * range ends below its start; -E2BIG for more than L4LB_SNAT_POOL_MAX
+ * addresses in all; -EEXIST if an address is given twice.
  */
 int parse_snat_pool(const char *s, struct snat_pool *pool);
 
@@ -219,10 +239,12 @@ struct peer_list {
  *     takes them, each "A" or "A-B" (e.g. "10.0.0.11,10.0.0.12")
  * @peers: the addresses in the order given, ranges expanded; n 0 for "none"
  *
- * Return: 0; -EINVAL if an entry is malformed; -ERANGE if a range ends
- * below its start; -E2BIG for more than L4LB_PEERS_MAX addresses in all;
- * -EEXIST if an address is given twice; -EDOM for 0.0.0.0 or a multicast
- * address, which the kernel refuses too.
+ * Peers are IPv4 only (the outer addresses of IPIP).
+ *
+ * Return: 0; -EINVAL if an entry is malformed; -EAFNOSUPPORT for an IPv6
+ * address; -ERANGE if a range ends below its start; -E2BIG for more than
+ * L4LB_PEERS_MAX addresses in all; -EEXIST if an address is given twice;
+ * -EDOM for 0.0.0.0 or a multicast address, which the kernel refuses too.
  */
 int parse_peers(const char *s, struct peer_list *peers);
 

@@ -48,13 +48,14 @@ static uint64_t number(const struct field *fd, const void *obj)
 static const char *text(const struct field *fd, const void *obj, char *buf)
 {
 	const char *at = (const char *)obj + fd->off;
+	struct ipaddr addr;
 	struct ipport ep;
-	uint32_t addr;
 
+	_Static_assert(FIELD_BUF_LEN >= IPPORT_STRLEN, "FIELD_BUF_LEN");
 	switch (fd->kind) {
-	case FK_IPV4:
+	case FK_ADDR:
 		memcpy(&addr, at, sizeof(addr));
-		return fmt_ipv4(buf, addr);
+		return fmt_ipaddr(buf, &addr);
 	case FK_IPPORT:
 		memcpy(&ep, at, sizeof(ep));
 		return fmt_ipport(buf, &ep);

@@ -49,16 +49,19 @@ struct printer {
  */
 void printer_init(struct printer *p, FILE *f, bool json);
 
-/* Room a FIELD_WORD() function may use in its @buf, including the NUL. */
-#define FIELD_BUF_LEN 32
+/*
+ * Room a FIELD_WORD() function may use in its @buf, including the NUL; and
+ * the text of any field (an IPv6 endpoint takes 54).
+ */
+#define FIELD_BUF_LEN 64
 
 /* What a field holds, and how it is printed. */
 enum field_kind {
 	FK_U32,		/* uint32_t: a number */
 	FK_U64,		/* uint64_t: a number */
 	FK_PORT,	/* uint16_t, network byte order: a number */
-	FK_IPV4,	/* uint32_t, network byte order: "a.b.c.d" */
-	FK_IPPORT,	/* struct ipport: "a.b.c.d:port" */
+	FK_ADDR,	/* struct ipaddr: "a.b.c.d" or "2001:db8::1" */
+	FK_IPPORT,	/* struct ipport: "a.b.c.d:port", "[2001:db8::1]:port" */
 	FK_STR,		/* char array, NUL-terminated */
 	FK_WORD,	/* the string @word returns */
 	FK_VALUE,	/* what @value prints: lists, long text; records only */
@@ -108,8 +111,8 @@ struct field {
 	.kind = FK_U64, .off = FIELD_OFF(type, member, uint64_t)
 #define FIELD_PORT(type, member) \
 	.kind = FK_PORT, .off = FIELD_OFF(type, member, uint16_t)
-#define FIELD_IPV4(type, member) \
-	.kind = FK_IPV4, .off = FIELD_OFF(type, member, uint32_t)
+#define FIELD_ADDR(type, member) \
+	.kind = FK_ADDR, .off = FIELD_OFF(type, member, struct ipaddr)
 #define FIELD_IPPORT(type, member) \
 	.kind = FK_IPPORT, .off = FIELD_OFF(type, member, struct ipport)
 #define FIELD_STR(type, member) \

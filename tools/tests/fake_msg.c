@@ -37,11 +37,31 @@ void put_u64_pad(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
 	mnl_attr_put_u64(nlh, type, v);
 }
 
+uint16_t put_ip(struct nlmsghdr *nlh, uint16_t type4, uint16_t type6,
+		const char *ip)
+{
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET6, ip, &a6) == 1) {
+		mnl_attr_put(nlh, type6, sizeof(a6), &a6);
+		return AF_INET6;
+	}
+	mnl_attr_put_u32(nlh, type4, inet_addr(ip));
+	return AF_INET;
+}
+
+static uint16_t family_of(const char *ip)
+{
+	struct in6_addr a6;
+
+	return inet_pton(AF_INET6, ip, &a6) == 1 ? AF_INET6 : AF_INET;
+}
+
 void put_svc_fields(struct nlmsghdr *nlh, const char *vip, uint16_t port,
 		    uint8_t proto)
 {
-	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_VIP, inet_addr(vip));
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, family_of(vip));
+	put_ip(nlh, L4LB_SVC_ATTR_VIP, L4LB_SVC_ATTR_VIP6, vip);
 	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(port));
 	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, proto);
 }
@@ -86,13 +106,38 @@ void put_svc_defaults(struct nlmsghdr *nlh, uint32_t conn_max)
 void put_be_fields(struct nlmsghdr *nlh, const char *ip, uint16_t port,
 		   uint32_t weight, uint8_t state, bool removed)
 {
-	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET);
-	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(ip));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, family_of(ip));
+	put_ip(nlh, L4LB_BE_ATTR_ADDR, L4LB_BE_ATTR_ADDR6, ip);
 	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(port));
 	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, weight);
 	mnl_attr_put_u8(nlh, L4LB_BE_ATTR_STATE, state);
 	if (removed)
 		mnl_attr_put(nlh, L4LB_BE_ATTR_REMOVED, 0, NULL);
+}
+
+void put_conn6(struct nlmsghdr *nlh, unsigned int addrs)
+{
+	static const char *const ip[] = {
+		"2001:db8:c::7", "2001:db8::10", "2001:db8:1::1", "2001:db8:1::2",
+	};
+	static const uint16_t type6[] = {
+		L4LB_CONN_ATTR_CLIENT_ADDR6, L4LB_CONN_ATTR_VIP_ADDR6,
+		L4LB_CONN_ATTR_LOCAL_ADDR6, L4LB_CONN_ATTR_BACKEND_ADDR6,
+	};
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_CONN);
+	unsigned int i;
+
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_AF, AF_INET6);
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_PROTO, IPPROTO_TCP);
+	for (i = 0; i < addrs && i < 4; i++)
+		put_ip(nlh, 0, type6[i], ip[i]);
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_CLIENT_PORT, htons(51234));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_VIP_PORT, htons(443));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_LOCAL_PORT, htons(40001));
+	mnl_attr_put_u16(nlh, L4LB_CONN_ATTR_BACKEND_PORT, htons(8080));
+	mnl_attr_put_u8(nlh, L4LB_CONN_ATTR_STATE, L4LB_CONN_ESTABLISHED);
+	mnl_attr_put_u32(nlh, L4LB_CONN_ATTR_EXPIRES, 899);
+	mnl_attr_nest_end(nlh, nest);
 }
 
 void put_be_counters(struct nlmsghdr *nlh, const struct be_counters *c)

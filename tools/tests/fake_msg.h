@@ -33,7 +33,17 @@ struct nlmsghdr *fake_header(void *buf, uint8_t cmd);
 void put_u64_pad(struct nlmsghdr *nlh, uint16_t type, uint64_t v,
 		 uint16_t pad);
 
-/* The key of a service: L4LB_SVC_ATTR_AF (AF_INET), VIP, PORT and PROTO. */
+/*
+ * @ip as attribute @type4 (be32) if it is IPv4 text, else as @type6 (a
+ * struct in6_addr). Return: its family.
+ */
+uint16_t put_ip(struct nlmsghdr *nlh, uint16_t type4, uint16_t type6,
+		const char *ip);
+
+/*
+ * The key of a service: L4LB_SVC_ATTR_AF, VIP (VIP6 if @vip is IPv6),
+ * PORT and PROTO.
+ */
 void put_svc_fields(struct nlmsghdr *nlh, const char *vip, uint16_t port,
 		    uint8_t proto);
 
@@ -57,11 +67,19 @@ void put_svc_peers(struct nlmsghdr *nlh, const char *vip, uint16_t port,
 void put_svc_defaults(struct nlmsghdr *nlh, uint32_t conn_max);
 
 /*
- * The first attributes of a backend nest: AF (AF_INET), ADDR @ip, PORT
- * @port, WEIGHT @weight, STATE @state, and REMOVED if @removed.
+ * The first attributes of a backend nest: AF, ADDR @ip (ADDR6 if it is
+ * IPv6), PORT @port, WEIGHT @weight, STATE @state, and REMOVED if @removed.
  */
 void put_be_fields(struct nlmsghdr *nlh, const char *ip, uint16_t port,
 		   uint32_t weight, uint8_t state, bool removed);
+
+/*
+ * An L4LB_ATTR_CONN nest of an AF_INET6 TCP row, ESTABLISHED, expiring in
+ * 899 s: client [2001:db8:c::7]:51234, VIP [2001:db8::10]:443, local
+ * [2001:db8:1::1]:40001, backend [2001:db8:1::2]:8080; of those four
+ * addresses only the first @addrs (4 for a whole row).
+ */
+void put_conn6(struct nlmsghdr *nlh, unsigned int addrs);
 
 /* The connection counters of a backend, as a BACKEND_GET reply carries. */
 struct be_counters {

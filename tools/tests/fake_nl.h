@@ -21,7 +21,7 @@
 
 /* The replies that may be queued, and the size of each. */
 #define FAKE_MAX_REPLIES 16
-#define FAKE_REPLY_SIZE 1024
+#define FAKE_REPLY_SIZE 2048
 /* The requests of which a copy is kept: the last ones. */
 #define FAKE_MAX_REQS 16
 

@@ -176,6 +176,36 @@ usage 'missing value after "peers"' service set peers
 usage '"peers" given twice' service set peers none peers 10.0.0.1
 usage '"vip" given twice' service set vip 1.2.3.4 vip 1.2.3.5
 
+# IPv6: in brackets before a port; no zone index; one family per request.
+nat64='(l4lb does no NAT64)'
+usage 'invalid address "2001:db8::2:80" (expected [IPv6]:PORT)' add 2001:db8::2:80
+usage 'invalid address "[2001:db8::2]" (expected [IPv6]:PORT)' add '[2001:db8::2]'
+usage 'invalid address "[2001:db8::2]:0"' add '[2001:db8::2]:0'
+usage 'invalid address "[2001:db8::2]80"' add '[2001:db8::2]80'
+usage 'invalid address "[10.0.0.2]:80"' add '[10.0.0.2]:80'
+usage 'invalid address "[2001:db8:::2]:80"' set '[2001:db8:::2]:80' up
+usage 'invalid address "[fe80::2%eth0]:80" (a zone index is not supported)' \
+	remove '[fe80::2%eth0]:80'
+usage 'invalid address "fe80::1%eth0" (a zone index is not supported)' \
+	service set vip fe80::1%eth0
+usage 'invalid address "2001:db8::1::"' service set vip 2001:db8::1::
+usage "backend [2001:db8::2]:80 is IPv6 but service 10.0.0.1:80/tcp is IPv4 $nat64" \
+	add '[2001:db8::2]:80' service 10.0.0.1:80/tcp
+usage "backend 10.0.0.2:80 is IPv4 but service [2001:db8::1]:80/tcp is IPv6 $nat64" \
+	add 10.0.0.2:80 service '[2001:db8::1]:80/tcp'
+usage "snat is IPv4 but vip 2001:db8::1 is IPv6 $nat64" \
+	service set vip 2001:db8::1 snat 10.0.1.250
+usage 'invalid snat "2001:db8::5,10.0.1.250": IPv4 and IPv6 addresses mixed' \
+	service set snat 2001:db8::5,10.0.1.250
+usage 'invalid snat "2001:db8::0-2001:db8::40": more than 64 addresses' \
+	service set snat 2001:db8::0-2001:db8::40
+usage 'invalid peers "2001:db8::11": peers are IPv4 addresses' \
+	service set peers 2001:db8::11
+usage "invalid service \"[2001:db8::1]:0/udp\" $sel" list service '[2001:db8::1]:0/udp'
+usage "invalid service \"[2001:db8::1]443\" $sel" flush service '[2001:db8::1]443'
+usage 'invalid service "fe80::1%eth0" (a zone index is not supported)' \
+	service del fe80::1%eth0
+
 # The iproute2-style forms: "backend add|del|set|show", "conn
 # show|flush|count"; each is its earlier verb under another name.
 usage 'unknown backend command "frob" (expected add, del, set or show)' backend frob
@@ -220,6 +250,7 @@ prints 'l4lbctl service del SEL' help service
 prints 'l4lbctl add IP:PORT \[weight N\] \[weight-pct N\] \[up|down|drain\] \[service SEL\]' help add
 prints 'l4lbctl flush \[service SEL\]' help
 prints '^SEL names a virtual service: VIP\[:PORT\]\[/tcp|/udp\]' help
+prints '^An IPv6 address is in brackets before a port: \[2001:db8::2\]:80' help
 prints 'l4lb generic netlink version 2)$' -V
 prints '^l4lbctl [0-9]' -V
 prints '^l4lbctl [0-9]' --version
@@ -296,6 +327,9 @@ else
 	error 3 "$nomod" set 10.0.0.2:80 weight 65535 drain
 	error 3 "$nomod" flush
 	error 3 "$nomod" -- flush
+	error 3 "$nomod" add '[2001:db8:1::2]:8080' service '[2001:db8::10]:443/tcp'
+	error 3 "$nomod" service set vip 2001:db8::10 port 443 snat 2001:db8:1::5
+	error 3 "$nomod" service del 2001:db8::10/tcp
 	same 'backend show' 'list'
 	same 'backend' 'list'
 	same '-j backend show service 10.0.0.1/udp' '-j list service 10.0.0.1/udp'

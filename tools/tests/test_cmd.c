@@ -44,7 +44,7 @@ static int reset(void **state)
 
 static void add_sends_backend_add_with_weight(void **state)
 {
-	struct attrs be;
+	struct attrs be, svc;
 
 	(void)state;
 	assert_int_equal(run(cmd_add, false, "10.0.0.2:80 weight 5"), RC_OK);
@@ -54,7 +54,7 @@ static void add_sends_backend_add_with_weight(void **state)
 	assert_int_equal(req()->nlmsg_type, FAKE_FAMILY_ID);
 	assert_int_equal(req()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
 	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_ADD);
-	assert_int_equal(top_attrs().count, 1);
+	assert_int_equal(top_attrs().count, 2);
 	be = nest_attrs(L4LB_ATTR_BACKEND);
 	assert_int_equal(be.count, 4);
 	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_AF]), AF_INET);
@@ -62,6 +62,10 @@ static void add_sends_backend_add_with_weight(void **state)
 			 inet_addr("10.0.0.2"));
 	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_PORT]), htons(80));
 	assert_int_equal(mnl_attr_get_u32(be.tb[L4LB_BE_ATTR_WEIGHT]), 5);
+	/* No selector: the backend's family selects the service. */
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 1);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET);
 }
 
 static void add_without_weight_leaves_the_default_to_the_kernel(void **state)
@@ -416,10 +420,26 @@ static void service_set_snat_auto_sends_zero(void **state)
 	struct attrs svc;
 
 	(void)state;
+	assert_int_equal(run(cmd_service, false, "set vip 10.0.0.1 snat auto"),
+			 RC_OK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 3);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
+}
+
+static void service_set_snat_auto_alone_sends_an_empty_pool(void **state)
+{
+	struct attrs svc;
+
+	(void)state;
+	/* No address, no family: the only service, IPv4 or IPv6. */
 	assert_int_equal(run(cmd_service, false, "set snat auto"), RC_OK);
 	svc = nest_attrs(L4LB_ATTR_SERVICE);
-	assert_int_equal(svc.count, 2);
-	assert_int_equal(mnl_attr_get_u32(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
+	assert_int_equal(svc.count, 1);
+	assert_null(svc.tb[L4LB_SVC_ATTR_AF]);
+	assert_int_equal(mnl_attr_get_payload_len(svc.tb[L4LB_SVC_ATTR_SNAT_POOL]),
+			 0);
 }
 
 static void service_set_snat_pool_sends_its_addresses(void **state)
@@ -949,12 +969,204 @@ static void unknown_subcommands_send_nothing(void **state)
 	assert_int_equal(fake.requests, 0);
 }
 
+/* ---- IPv6 ---- */
+
+/* The 16 bytes of IPv6 attribute @a are @ip. */
+static void assert_addr6(const struct nlattr *a, const char *ip)
+{
+	struct in6_addr want;
+
+	assert_non_null(a);
+	assert_int_equal(inet_pton(AF_INET6, ip, &want), 1);
+	assert_int_equal(mnl_attr_get_payload_len(a), sizeof(want));
+	assert_memory_equal(mnl_attr_get_payload(a), &want, sizeof(want));
+}
+
+static void ipv6_backend_commands_send_addr6_and_their_selector(void **state)
+{
+	struct attrs svc, be;
+
+	(void)state;
+	assert_int_equal(run(cmd_add, false,
+			     "[2001:db8:1::2]:8080 service [2001:db8::10]:443/tcp weight 2"),
+			 RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_ADD);
+	be = nest_attrs(L4LB_ATTR_BACKEND);
+	assert_int_equal(be.count, 4);
+	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_AF]), AF_INET6);
+	assert_null(be.tb[L4LB_BE_ATTR_ADDR]);
+	assert_addr6(be.tb[L4LB_BE_ATTR_ADDR6], "2001:db8:1::2");
+	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_PORT]), htons(8080));
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 4);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	assert_null(svc.tb[L4LB_SVC_ATTR_VIP]);
+	assert_addr6(svc.tb[L4LB_SVC_ATTR_VIP6], "2001:db8::10");
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_PORT]), htons(443));
+
+	/* Without "service": the only service of the backend's family. */
+	assert_int_equal(run(cmd_remove, false, "[2001:db8:1::2]:8080 --now"),
+			 RC_OK);
+	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_DEL);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 1);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+
+	/* A bare IPv6 VIP in a selector, without its port. */
+	assert_int_equal(run(cmd_set, false,
+			     "[2001:db8:1::2]:8080 down service 2001:db8::10"),
+			 RC_OK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 2);
+	assert_addr6(svc.tb[L4LB_SVC_ATTR_VIP6], "2001:db8::10");
+
+	assert_int_equal(run(cmd_flush, false, "service [2001:db8::10]/udp"),
+			 RC_OK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 3);
+	assert_int_equal(mnl_attr_get_u8(svc.tb[L4LB_SVC_ATTR_PROTO]),
+			 IPPROTO_UDP);
+	assert_string_equal(err_text, "");
+}
+
+static void ipv6_service_set_sends_vip6_and_its_pool(void **state)
+{
+	static const char *const want[] = { "2001:db8:1::5", "2001:db8:1::6" };
+	const struct nlattr *a;
+	struct attrs svc;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(run(cmd_service, false,
+			     "set vip 2001:db8::10 port 443 proto tcp snat 2001:db8:1::5-2001:db8:1::6"),
+			 RC_OK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 5);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	assert_addr6(svc.tb[L4LB_SVC_ATTR_VIP6], "2001:db8::10");
+	assert_null(svc.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	mnl_attr_for_each_nested(a, svc.tb[L4LB_SVC_ATTR_SNAT_POOL]) {
+		assert_int_equal(mnl_attr_get_type(a), L4LB_SNAT_ATTR_ADDR6);
+		assert_true(n < 2);
+		assert_addr6(a, want[n++]);
+	}
+	assert_int_equal(n, 2);
+
+	/* One address is a nest too: IPv6 has no SNAT_ADDR. */
+	assert_int_equal(run(cmd_service, false, "set snat 2001:db8:1::5"),
+			 RC_OK);
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(svc.count, 2);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	assert_non_null(svc.tb[L4LB_SVC_ATTR_SNAT_POOL]);
+
+	/* A link-local VIP is for the kernel to refuse, with its message. */
+	assert_int_equal(run(cmd_service, false, "set vip fe80::1"), RC_OK);
+	assert_addr6(nest_attrs(L4LB_ATTR_SERVICE).tb[L4LB_SVC_ATTR_VIP6],
+		     "fe80::1");
+}
+
+/* Run @args with @fn: a usage error @msg, and nothing sent. */
+static void expect_usage(int (*fn)(const struct ctl *, int, char **),
+			 const char *args, const char *msg)
+{
+	fake_forget_requests();
+	assert_int_equal(run(fn, false, args), RC_USAGE);
+	assert_string_equal(err_text, msg);
+	assert_string_equal(out_text, "");
+	assert_int_equal(fake.requests, 0);
+}
+
+static void ipv6_mixed_families_and_zones_send_nothing(void **state)
+{
+	(void)state;
+	expect_usage(cmd_add, "[2001:db8::2]:80 service 10.0.0.1:80/tcp",
+		     "l4lbctl: backend [2001:db8::2]:80 is IPv6 but service "
+		     "10.0.0.1:80/tcp is IPv4 (l4lb does no NAT64)\n");
+	expect_usage(cmd_set, "10.0.0.2:80 up service [2001:db8::1]:80",
+		     "l4lbctl: backend 10.0.0.2:80 is IPv4 but service "
+		     "[2001:db8::1]:80 is IPv6 (l4lb does no NAT64)\n");
+	expect_usage(cmd_remove, "10.0.0.2:80 service 2001:db8::1/udp",
+		     "l4lbctl: backend 10.0.0.2:80 is IPv4 but service "
+		     "2001:db8::1/udp is IPv6 (l4lb does no NAT64)\n");
+	expect_usage(cmd_service, "set vip 2001:db8::1 snat 10.0.0.5",
+		     "l4lbctl: snat is IPv4 but vip 2001:db8::1 is IPv6 "
+		     "(l4lb does no NAT64)\n");
+	expect_usage(cmd_service, "set snat 2001:db8::5 vip 10.0.0.1",
+		     "l4lbctl: snat is IPv6 but vip 10.0.0.1 is IPv4 "
+		     "(l4lb does no NAT64)\n");
+	expect_usage(cmd_service, "set snat 10.0.0.5,2001:db8::5",
+		     "l4lbctl: invalid snat \"10.0.0.5,2001:db8::5\": "
+		     "IPv4 and IPv6 addresses mixed\n");
+	expect_usage(cmd_service, "set peers 2001:db8::11",
+		     "l4lbctl: invalid peers \"2001:db8::11\": "
+		     "peers are IPv4 addresses\n");
+	expect_usage(cmd_add, "[fe80::1%eth0]:80",
+		     "l4lbctl: invalid address \"[fe80::1%eth0]:80\" "
+		     "(a zone index is not supported)\n");
+	expect_usage(cmd_service, "set vip fe80::1%eth0",
+		     "l4lbctl: invalid address \"fe80::1%eth0\" "
+		     "(a zone index is not supported)\n");
+	expect_usage(cmd_service, "set snat fe80::1%eth0",
+		     "l4lbctl: invalid snat \"fe80::1%eth0\" "
+		     "(a zone index is not supported)\n");
+	expect_usage(cmd_list, "service fe80::1%eth0/tcp",
+		     "l4lbctl: invalid service \"fe80::1%eth0/tcp\" "
+		     "(a zone index is not supported)\n");
+	expect_usage(cmd_add, "2001:db8::2:80",
+		     "l4lbctl: invalid address \"2001:db8::2:80\" "
+		     "(expected [IPv6]:PORT)\n");
+	expect_usage(cmd_add, "[2001:db8::2]",
+		     "l4lbctl: invalid address \"[2001:db8::2]\" "
+		     "(expected [IPv6]:PORT)\n");
+	expect_usage(cmd_add, "[2001:db8::2]:0",
+		     "l4lbctl: invalid address \"[2001:db8::2]:0\"\n");
+	expect_usage(cmd_service, "set vip 2001:db8:::1",
+		     "l4lbctl: invalid address \"2001:db8:::1\"\n");
+	expect_usage(cmd_service, "del [2001:db8::1]:80/tcp/udp",
+		     "l4lbctl: invalid service \"[2001:db8::1]:80/tcp/udp\" "
+		     "(expected VIP[:PORT][/tcp|/udp])\n");
+}
+
+static void ipv6_list_and_nat_print_brackets(void **state)
+{
+	const struct be_counters c = { 1, 2, 3, 10, 9, 1000, 900 };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	(void)state;
+	nlh = new_reply(L4LB_CMD_BACKEND_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	put_be_fields(nlh, "2001:db8:1::2", 8080, 1, L4LB_BE_STATE_UP, false);
+	put_be_counters(nlh, &c);
+	mnl_attr_nest_end(nlh, nest);
+	put_svc_key(nlh, "2001:db8::10", 443, IPPROTO_TCP);
+	assert_int_equal(run(cmd_list, false, ""), RC_OK);
+	assert_string_equal(out_text,
+		"service [2001:db8::10]:443/tcp\n"
+		"BACKEND               STATE    WEIGHT  PCT    EFF   ACTIVE INACTIVE      TOTAL      PKTS_IN     PKTS_OUT       BYTES_IN      BYTES_OUT\n"
+		"[2001:db8:1::2]:8080  up            1  100      1        1        2          3           10            9           1000            900\n");
+
+	reset(NULL);
+	put_conn6(new_reply(L4LB_CMD_CONN_GET), 4);
+	assert_int_equal(run(cmd_nat, true, ""), RC_OK);
+	assert_string_equal(out_text,
+		"[{\"proto\":\"TCP\",\"client\":\"[2001:db8:c::7]:51234\","
+		"\"vip\":\"[2001:db8::10]:443\",\"local\":\"[2001:db8:1::1]:40001\","
+		"\"backend\":\"[2001:db8:1::2]:8080\",\"state\":\"ESTABLISHED\","
+		"\"expires\":899}]\n");
+}
+
 #define T(f) cmocka_unit_test_setup(f, reset)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(add_sends_backend_add_with_weight),
+		T(ipv6_backend_commands_send_addr6_and_their_selector),
+		T(ipv6_service_set_sends_vip6_and_its_pool),
+		T(ipv6_mixed_families_and_zones_send_nothing),
+		T(ipv6_list_and_nat_print_brackets),
 		T(add_without_weight_leaves_the_default_to_the_kernel),
 		T(add_with_a_state_sends_it),
 		T(remove_drains_by_default),
@@ -975,6 +1187,7 @@ int main(void)
 		T(stats_without_reply_is_an_error),
 		T(service_set_sends_every_setting),
 		T(service_set_snat_auto_sends_zero),
+		T(service_set_snat_auto_alone_sends_an_empty_pool),
 		T(service_set_snat_pool_sends_its_addresses),
 		T(service_set_bad_snat_sends_nothing),
 		T(service_show_prints_snat_pool_usage_and_failures),

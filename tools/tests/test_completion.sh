@@ -28,9 +28,18 @@ service set vip 10.0.0.1 port 53 proto udp scheduler rr
 backend add 10.0.0.2:80 weight 1 service 10.0.0.1:53/udp
 EOC
 EOS
+# An IPv6 service: its key and backends in brackets, as l4lbctl reads them.
+cat >"$tmp/ctl6" <<'EOS'
+#!/bin/sh
+[ "$1" = save ] || exit 2
+cat <<'EOC'
+service set vip 2001:db8::10 port 443 proto tcp scheduler mh snat auto
+backend add [2001:db8:1::2]:8080 weight 1 service [2001:db8::10]:443/tcp
+EOC
+EOS
 printf '#!/bin/sh\necho "l4lbctl: l4lb module not loaded" >&2\nexit 3\n' \
 	>"$tmp/nomod"
-chmod +x "$tmp/l4lbctl" "$tmp/nomod"
+chmod +x "$tmp/l4lbctl" "$tmp/ctl6" "$tmp/nomod"
 
 pass=0
 fail=0
@@ -94,6 +103,11 @@ expect '--prometheus' "$P" -j stats --p
 expect '-o' "$P" stats --prometheus ''
 expect "$tmp/l4lbctl" "$P" stats --prometheus -o "$tmp/l4"
 expect '' "$P" stats --prometheus -o /tmp/l4lb.prom ''
+# IPv6: bracketed before a port.
+P6=$tmp/ctl6
+expect '[2001:db8::10]:443/tcp' "$P6" service del ''
+expect '[2001:db8::10]:443/tcp' "$P6" add '[2001:db8:1::3]:80' service ''
+expect '[2001:db8:1::2]:8080' "$P6" backend del ''
 # Without the module: nothing, and nothing on stderr.
 N=$tmp/nomod
 expect '' "$N" backend set ''

@@ -72,7 +72,12 @@ static void set_kernel(const struct entry *table)
 			nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
 			put_svc_fields(nlh, f->vip, f->port, f->proto);
 			mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "wrr");
-			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
+			/* "auto": an IPv6 service sends its empty pool only. */
+			if (strchr(f->vip, ':'))
+				mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh,
+						  L4LB_SVC_ATTR_SNAT_POOL));
+			else
+				mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR, 0);
 			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 900);
 			mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, 0);
 			mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, 0);
@@ -84,7 +89,7 @@ static void set_kernel(const struct entry *table)
 		nlh = new_reply(L4LB_CMD_BACKEND_GET);
 		put_svc_key(nlh, f->vip, f->port, f->proto);
 		nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
-		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, inet_addr(f->be));
+		put_ip(nlh, L4LB_BE_ATTR_ADDR, L4LB_BE_ATTR_ADDR6, f->be);
 		mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(f->be_port));
 		mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT, 2);
 		/* An agent's figure, which save leaves out. */
@@ -239,6 +244,16 @@ static void conf_refuses_each_bad_line(void **state)
 		  "service 10.0.0.1:80/tcp defined twice (first on line 1)" },
 		{ "add 10.0.0.2:80 weight 1 service 10.0.0.1:80/tcp",
 		  "backend 10.0.0.2:80 of 10.0.0.1:80/tcp defined twice (first on line 2)" },
+		{ "backend add [2001:db8::2]:80 service 10.0.0.1:80/tcp",
+		  "backend [2001:db8::2]:80 is IPv6 but service 10.0.0.1:80/tcp is IPv4 (l4lb does no NAT64)" },
+		{ "backend add 2001:db8::2:80 service 10.0.0.1:80/tcp",
+		  "invalid address \"2001:db8::2:80\" (expected [IPv6]:PORT)" },
+		{ "service set vip 2001:db8::9 port 80 proto tcp snat 10.0.0.5",
+		  "snat is IPv4 but vip 2001:db8::9 is IPv6 (l4lb does no NAT64)" },
+		{ "service set vip fe80::9%eth0 port 80 proto tcp",
+		  "invalid address \"fe80::9%eth0\" (a zone index is not supported)" },
+		{ "backend add [2001:db8::2]:80 service [2001:db8::9]:80/tcp",
+		  "service [2001:db8::9]:80/tcp is not defined above" },
 	};
 	char text[256], want[256];
 	struct conf conf;
@@ -271,7 +286,7 @@ static void conf_refuses_an_over_long_line(void **state)
 	snprintf(text, sizeof(text), "\n# %-*s\n", CONF_LINE_MAX - 1, "x");
 	assert_int_equal(read_text(text, &conf), RC_USAGE);
 	assert_string_equal(err_text,
-			    "l4lbctl: t.conf:2: line too long (more than 2047 characters)\n");
+			    "l4lbctl: t.conf:2: line too long (more than 4095 characters)\n");
 	conf_free(&conf);
 }
 
@@ -625,6 +640,143 @@ static void save_takes_no_argument(void **state)
 	assert_int_equal(fake.requests, 0);
 }
 
+/* A v6 and a v4 service side by side, as save writes and restore reads. */
+static const struct entry dual_stack[] = {
+	{ "2001:db8::10", 443, IPPROTO_TCP, NULL, 0, 0, false, NULL },
+	{ "10.0.0.1", 443, IPPROTO_TCP, NULL, 0, 0, false, NULL },
+	{ "2001:db8::10", 443, IPPROTO_TCP, "2001:db8:1::2", 8080,
+	  L4LB_BE_STATE_DOWN, false, NULL },
+	{ "2001:db8::10", 443, IPPROTO_TCP, "2001:db8:1::3", 8080,
+	  L4LB_BE_STATE_UP, false, NULL },
+	{ "10.0.0.1", 443, IPPROTO_TCP, "10.0.0.2", 8080,
+	  L4LB_BE_STATE_UP, false, NULL },
+	{ NULL, 0, 0, NULL, 0, 0, false, NULL },
+};
+
+#define SAVED6 \
+	"service set vip 2001:db8::10 port 443 proto tcp scheduler wrr snat auto timeout tcp 900 persistence 0 client-addr none\n" \
+	"backend add [2001:db8:1::2]:8080 weight 2 down service [2001:db8::10]:443/tcp\n" \
+	"backend add [2001:db8:1::3]:8080 weight 2 service [2001:db8::10]:443/tcp\n"
+
+static void save_and_restore_ipv6_services(void **state)
+{
+	static char saved[sizeof(out_text)];
+	struct in6_addr want;
+	const struct nlattr *a;
+	struct conf conf;
+
+	(void)state;
+	set_kernel(dual_stack);
+	assert_int_equal(run(cmd_save, false, ""), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_string_equal(out_text,
+		"# l4lb configuration, written by \"l4lbctl save\";\n"
+		"# apply it with \"l4lbctl restore FILE\".\n\n"
+		SAVED6 "\n"
+		"service set vip 10.0.0.1 port 443 proto tcp scheduler wrr snat auto timeout tcp 900 persistence 0 client-addr none\n"
+		"backend add 10.0.0.2:8080 weight 2 service 10.0.0.1:443/tcp\n");
+	snprintf(saved, sizeof(saved), "%s", out_text);
+	assert_int_equal(read_text(saved, &conf), RC_OK);
+	assert_int_equal(conf.nsvcs, 2);
+	assert_int_equal(conf.nbes, 3);
+	assert_int_equal(conf.svcs[0].svc.vip.af, AF_INET6);
+	assert_int_equal(conf.bes[1].req.be.ep.addr.af, AF_INET6);
+	assert_int_equal(conf.bes[1].req.sel.vip.af, AF_INET6);
+	conf_free(&conf);
+
+	/*
+	 * Restored onto the same kernel: services set, the backends that
+	 * are there set (found by their IPv6 key), nothing added.
+	 */
+	reset(NULL);
+	set_kernel(dual_stack);
+	assert_int_equal(restore_text("", saved), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_int_equal(fake.requests, 7);
+	assert_int_equal(cmd_of(2), L4LB_CMD_SERVICE_SET);
+	assert_int_equal(mnl_attr_get_u16(attr_of(2, L4LB_ATTR_SERVICE,
+						  L4LB_SVC_ATTR_AF)), AF_INET6);
+	a = attr_of(2, L4LB_ATTR_SERVICE, L4LB_SVC_ATTR_VIP6);
+	assert_non_null(a);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::10", &want), 1);
+	assert_memory_equal(mnl_attr_get_payload(a), &want, sizeof(want));
+	/* "snat auto" of an IPv6 service: an empty pool, no SNAT_ADDR. */
+	assert_null(attr_of(2, L4LB_ATTR_SERVICE, L4LB_SVC_ATTR_SNAT_ADDR));
+	assert_int_equal(mnl_attr_get_payload_len(attr_of(2, L4LB_ATTR_SERVICE,
+						L4LB_SVC_ATTR_SNAT_POOL)), 0);
+	assert_int_equal(cmd_of(3), L4LB_CMD_SERVICE_SET);
+	assert_int_equal(cmd_of(4), L4LB_CMD_BACKEND_SET);
+	assert_int_equal(cmd_of(5), L4LB_CMD_BACKEND_SET);
+	assert_int_equal(mnl_attr_get_u8(attr_of(4, L4LB_ATTR_BACKEND,
+						 L4LB_BE_ATTR_STATE)),
+			 L4LB_BE_STATE_DOWN);
+	a = attr_of(5, L4LB_ATTR_BACKEND, L4LB_BE_ATTR_ADDR6);
+	assert_non_null(a);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::3", &want), 1);
+	assert_memory_equal(mnl_attr_get_payload(a), &want, sizeof(want));
+	assert_non_null(attr_of(5, L4LB_ATTR_SERVICE, L4LB_SVC_ATTR_VIP6));
+	assert_int_equal(cmd_of(6), L4LB_CMD_BACKEND_SET);
+
+	/* --replace: the IPv6 backend the file leaves out drains. */
+	reset(NULL);
+	set_kernel(dual_stack);
+	assert_int_equal(restore_text("--replace",
+				      "service set vip 2001:db8::10 port 443 proto tcp\n"
+				      "backend add [2001:db8:1::3]:8080 service [2001:db8::10]:443/tcp\n"),
+			 RC_OK);
+	assert_string_equal(err_text, "");
+	assert_int_equal(fake.requests, 6);
+	assert_int_equal(cmd_of(3), L4LB_CMD_BACKEND_SET);
+	assert_int_equal(cmd_of(4), L4LB_CMD_BACKEND_DEL);
+	a = attr_of(4, L4LB_ATTR_BACKEND, L4LB_BE_ATTR_ADDR6);
+	assert_non_null(a);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::2", &want), 1);
+	assert_memory_equal(mnl_attr_get_payload(a), &want, sizeof(want));
+	assert_non_null(attr_of(4, L4LB_ATTR_SERVICE, L4LB_SVC_ATTR_VIP6));
+	/* The IPv4 service the file does not name goes. */
+	assert_int_equal(cmd_of(5), L4LB_CMD_SERVICE_DEL);
+	assert_int_equal(mnl_attr_get_u16(attr_of(5, L4LB_ATTR_SERVICE,
+						  L4LB_SVC_ATTR_AF)), AF_INET);
+}
+
+/* The longest IPv6 line: 64 lone SNAT addresses of 39 characters. */
+static void save_of_the_longest_ipv6_service_reads_back(void **state)
+{
+	struct nlmsghdr *nlh = new_reply(L4LB_CMD_SERVICE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *list;
+	struct conf conf;
+	unsigned int i;
+
+	(void)state;
+	put_svc_fields(nlh, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", 65535,
+		       IPPROTO_UDP);
+	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "123456789012345");
+	list = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	for (i = 0; i < L4LB_SNAT_POOL_MAX; i++) {
+		char ip[64];
+
+		/* ...:8000, ...:8002, ...: no two consecutive, so no range. */
+		snprintf(ip, sizeof(ip), "1111:2222:3333:4444:5555:6666:7777:%x",
+			 0x8000 + 2 * i);
+		put_ip(nlh, 0, L4LB_SNAT_ATTR_ADDR6, ip);
+	}
+	mnl_attr_nest_end(nlh, list);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED, UINT32_MAX);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_PERSISTENCE, UINT32_MAX);
+	mnl_attr_nest_end(nlh, nest);
+	assert_true(nlh->nlmsg_len <= FAKE_REPLY_SIZE);
+
+	assert_int_equal(run(cmd_save, false, ""), RC_OK);
+	assert_string_equal(err_text, "");
+	assert_true(strlen(out_text) > 2600);
+	assert_int_equal(read_text(out_text, &conf), RC_OK);
+	assert_int_equal(conf.nsvcs, 1);
+	assert_int_equal(conf.svcs[0].svc.snat.n, L4LB_SNAT_POOL_MAX);
+	assert_int_equal(conf.svcs[0].svc.snat.addr[63].af, AF_INET6);
+	conf_free(&conf);
+}
+
 #define T(f) cmocka_unit_test_setup(f, reset)
 
 int main(void)
@@ -648,6 +800,8 @@ int main(void)
 		T(save_and_restore_peers),
 		T(save_of_the_longest_service_reads_back),
 		T(save_takes_no_argument),
+		T(save_and_restore_ipv6_services),
+		T(save_of_the_longest_ipv6_service_reads_back),
 	};
 
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);

@@ -273,6 +273,67 @@ static void backend_event_without_service_key_is_refused(void **state)
 	assert_int_equal(errno, EBADMSG);
 }
 
+/* IPv6: the same nests with VIP6, ADDR6 and a pool of ADDR6. */
+
+static void ipv6_backend_event_brackets_its_endpoint(void **state)
+{
+	static const struct be_counters c = { 1, 2, 7, 10, 20, 300, 400 };
+	struct nlmsghdr *nlh = event(L4LB_EVENT_BACKEND_NEW);
+	struct nlattr *nest;
+
+	(void)state;
+	put_svc_key(nlh, "2001:db8::10", 443, IPPROTO_TCP);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	put_be_fields(nlh, "2001:db8:1::2", 8080, 1, L4LB_BE_STATE_UP, false);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_PCT, 100);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_WEIGHT_EFF, 1);
+	put_be_counters(nlh, &c);
+	mnl_attr_nest_end(nlh, nest);
+	assert_string_equal(line_of(nlh, false),
+			    "backend-new [2001:db8::10]:443/tcp [2001:db8:1::2]:8080"
+			    " state up weight 1 weight_pct 100 weight_eff 1"
+			    " active 1 inactive 2 total 7\n");
+	assert_string_equal(line_of(nlh, true),
+			    "{\"event\":\"backend-new\","
+			    "\"backend\":\"[2001:db8:1::2]:8080\","
+			    "\"state\":\"up\",\"weight\":1,\"weight_pct\":100,"
+			    "\"weight_eff\":1,\"active\":1,\"inactive\":2,"
+			    "\"total\":7,\"pkts_in\":10,\"pkts_out\":20,"
+			    "\"bytes_in\":300,\"bytes_out\":400,"
+			    "\"vip\":\"2001:db8::10\",\"vport\":443,"
+			    "\"proto\":\"tcp\"}\n");
+}
+
+static void ipv6_service_event_gives_its_pool(void **state)
+{
+	struct nlmsghdr *nlh = event(L4LB_EVENT_SERVICE_NEW);
+	struct nlattr *nest, *pool;
+
+	(void)state;
+	/* No SNAT_ADDR and no PEERS: an IPv6 service has neither. */
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	put_svc_fields(nlh, "2001:db8::10", 443, IPPROTO_TCP);
+	mnl_attr_put_strz(nlh, L4LB_SVC_ATTR_SCHED, "mh");
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	put_ip(nlh, 0, L4LB_SNAT_ATTR_ADDR6, "2001:db8:1::5");
+	put_ip(nlh, 0, L4LB_SNAT_ATTR_ADDR6, "2001:db8:1::6");
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+	assert_string_equal(line_of(nlh, false),
+			    "service-new [2001:db8::10]:443/tcp scheduler mh"
+			    " snat 2001:db8:1::5-2001:db8:1::6\n");
+	assert_string_equal(line_of(nlh, true),
+			    "{\"event\":\"service-new\",\"vip\":\"2001:db8::10\","
+			    "\"port\":443,\"proto\":\"tcp\",\"scheduler\":\"mh\","
+			    "\"snat\":\"2001:db8:1::5-2001:db8:1::6\","
+			    "\"snat_pool\":[\"2001:db8:1::5\",\"2001:db8:1::6\"]}\n");
+
+	nlh = event(L4LB_EVENT_FLUSH);
+	put_svc_key(nlh, "2001:db8::10", 53, IPPROTO_UDP);
+	assert_string_equal(line_of(nlh, false),
+			    "flush [2001:db8::10]:53/udp\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +348,8 @@ int main(void)
 		cmocka_unit_test(unknown_kind_is_printed_as_unknown),
 		cmocka_unit_test(event_without_its_kind_is_refused),
 		cmocka_unit_test(backend_event_without_service_key_is_refused),
+		cmocka_unit_test(ipv6_backend_event_brackets_its_endpoint),
+		cmocka_unit_test(ipv6_service_event_gives_its_pool),
 	};
 
 	return cmocka_run_group_tests_name("event", tests, NULL, NULL);

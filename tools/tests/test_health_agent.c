@@ -17,6 +17,7 @@
 #include <uapi/l4lb.h>
 
 #include "health_agent.h"
+#include "addr_util.h"
 
 static struct health_agent_reply r;
 static char err[HEALTH_AGENT_ERR_MAX];
@@ -160,7 +161,7 @@ static void agent_service_selects_like_the_kernel(void **state)
 	};
 
 	(void)state;
-	key.vip = inet_addr("10.0.0.1");
+	key.vip = ipaddr_v4(inet_addr("10.0.0.1"));
 	key.port = htons(20000);
 	assert_true(health_agent_wanted(&none, &key));
 	assert_int_equal(parse_svc_sel("10.0.0.1", &sel), 0);
@@ -172,6 +173,16 @@ static void agent_service_selects_like_the_kernel(void **state)
 	assert_int_equal(parse_svc_sel("10.0.0.1:80", &sel), 0);
 	assert_false(health_agent_wanted(&sel, &key));
 	assert_int_equal(parse_svc_sel("10.0.0.2", &sel), 0);
+	assert_false(health_agent_wanted(&sel, &key));
+	/* Another family is another service. */
+	assert_int_equal(parse_svc_sel("::ffff:10.0.0.1", &sel), 0);
+	assert_false(health_agent_wanted(&sel, &key));
+	key.vip = addr_of("2001:db8::10");
+	assert_int_equal(parse_svc_sel("[2001:db8::10]:20000/tcp", &sel), 0);
+	assert_true(health_agent_wanted(&sel, &key));
+	assert_int_equal(parse_svc_sel("2001:db8::10", &sel), 0);
+	assert_true(health_agent_wanted(&sel, &key));
+	assert_int_equal(parse_svc_sel("10.0.0.1", &sel), 0);
 	assert_false(health_agent_wanted(&sel, &key));
 }
 

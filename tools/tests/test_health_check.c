@@ -4,8 +4,9 @@
  * TCP servers that accept and stay silent, greet, answer a request right
  * or wrong, close at once, or are not there at all; UDP servers that echo
  * ("alive " and the datagram), answer wrong, answer wrong then right, stay
- * silent, or are not there (the kernel answers ICMP port unreachable). A
- * server thread plays all of them at the same time.
+ * silent, or are not there (the kernel answers ICMP port unreachable). On
+ * ::1, an answering TCP server and an echoing UDP one, where the host has
+ * IPv6. A server thread plays all of them at the same time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,6 +54,11 @@ static struct {
 	int udp_fd[N_UDP];
 	struct ipport uep[N_UDP];
 	struct ipport udp_refused;	/* no UDP socket there */
+	int listen6_fd;			/* ANSWER on ::1, or -1 */
+	struct ipport ep6;
+	struct ipport refused6;		/* on ::1, nobody listens there */
+	int udp6_fd;			/* U_ECHO on ::1, or -1 */
+	struct ipport uep6;
 	int stop[2];			/* pipe: stop the thread */
 	pthread_t thread;
 } srv;
@@ -108,7 +114,7 @@ static bool serve_read(struct peer *p)
 /* Answer one datagram of the UDP socket of behaviour @b. */
 static void serve_datagram(int fd, enum udp_behaviour b)
 {
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	char in[256], out[300];
 	ssize_t r;
@@ -144,9 +150,10 @@ static void *server(void *arg)
 
 	(void)arg;
 	for (;;) {
-		struct pollfd pfd[1 + N_BEHAVIOURS + N_UDP + MAX_FDS];
+		struct pollfd pfd[1 + N_BEHAVIOURS + N_UDP + MAX_FDS + 2];
 		int i, k = 0;
 
+		/* IPv6 last, so that the indexes below stay as they are. */
 		pfd[k].fd = srv.stop[0];
 		pfd[k++].events = POLLIN;
 		for (i = 0; i < N_BEHAVIOURS; i++) {
@@ -161,10 +168,18 @@ static void *server(void *arg)
 			pfd[k].fd = peers[i].fd;
 			pfd[k++].events = POLLIN;
 		}
+		pfd[k].fd = srv.listen6_fd;	/* poll() skips fd -1 */
+		pfd[k++].events = POLLIN;
+		pfd[k].fd = srv.udp6_fd;
+		pfd[k++].events = POLLIN;
 		if (poll(pfd, (nfds_t)k, -1) < 0)
 			continue;
 		if (pfd[0].revents)
 			break;
+		if (pfd[k - 1].revents)
+			serve_datagram(srv.udp6_fd, U_ECHO);
+		if (pfd[k - 2].revents)
+			serve_accept(peers, &n, srv.listen6_fd, ANSWER);
 		for (i = 0; i < N_UDP; i++)
 			if (pfd[1 + N_BEHAVIOURS + i].revents)
 				serve_datagram(srv.udp_fd[i],
@@ -189,24 +204,83 @@ static void *server(void *arg)
 }
 
 /*
- * A socket of @type bound to 127.0.0.1 on a free port (@ep->port 0), or
- * on @ep->port; its endpoint in @ep.
+ * A socket of family @af and @type bound to the loopback address
+ * (127.0.0.1 or ::1) on a free port (@ep->port 0), or on @ep->port; its
+ * endpoint in @ep.
  */
-static int bound_socket_of(int type, struct ipport *ep)
+static int bound_socket_af(int af, int type, struct ipport *ep)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, type, 0);
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	socklen_t len;
+	int fd = socket(af, type, 0);
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = ep->port;
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
+	memset(&ss, 0, sizeof(ss));
+	if (af == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+		sin6->sin6_port = ep->port;
+		len = sizeof(*sin6);
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin->sin_port = ep->port;
+		len = sizeof(*sin);
+	}
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
-	ep->addr = sin.sin_addr.s_addr;
-	ep->port = sin.sin_port;
+	}
+	memset(ep, 0, sizeof(*ep));
+	if (af == AF_INET6) {
+		ep->addr.af = AF_INET6;
+		ep->addr.v6 = sin6->sin6_addr;
+		ep->port = sin6->sin6_port;
+	} else {
+		ep->addr = ipaddr_v4(sin->sin_addr.s_addr);
+		ep->port = sin->sin_port;
+	}
 	return fd;
 }
+
+static int bound_socket_of(int type, struct ipport *ep)
+{
+	return bound_socket_af(AF_INET, type, ep);
+}
+
+/*
+ * The IPv6 servers on ::1: an answering TCP one, a refused port, an
+ * echoing UDP one. Without IPv6 on the host, none (the tests skip).
+ */
+static void start_servers6(void)
+{
+	int fd;
+
+	srv.listen6_fd = -1;
+	srv.udp6_fd = -1;
+	srv.ep6.port = 0;
+	fd = bound_socket_af(AF_INET6, SOCK_STREAM, &srv.ep6);
+	if (fd < 0)
+		return;
+	if (listen(fd, 64) < 0) {
+		close(fd);
+		return;
+	}
+	srv.refused6.port = 0;
+	srv.uep6.port = 0;
+	srv.udp6_fd = bound_socket_af(AF_INET6, SOCK_DGRAM, &srv.uep6);
+	close(bound_socket_af(AF_INET6, SOCK_STREAM, &srv.refused6));
+	if (srv.udp6_fd < 0 || !srv.refused6.port) {
+		close(fd);
+		return;
+	}
+	srv.listen6_fd = fd;
+}
+
+#define NEED_IPV6() do { if (srv.listen6_fd < 0) skip(); } while (0)
 
 /* A TCP socket bound to 127.0.0.1 on a free port; its endpoint in @ep. */
 static int bound_socket(struct ipport *ep)
@@ -241,6 +315,7 @@ static int start_servers(void **state)
 	 * UDP backend on one IP:PORT, the TCP one up, the UDP one refused.
 	 */
 	srv.udp_refused = srv.ep[SILENT];
+	start_servers6();
 	if (pipe(srv.stop) < 0)
 		return -1;
 	return pthread_create(&srv.thread, NULL, server, NULL) ? -1 : 0;
@@ -258,6 +333,10 @@ static int stop_servers(void **state)
 		close(srv.listen_fd[i]);
 	for (i = 0; i < N_UDP; i++)
 		close(srv.udp_fd[i]);
+	if (srv.listen6_fd >= 0)
+		close(srv.listen6_fd);
+	if (srv.udp6_fd >= 0)
+		close(srv.udp6_fd);
 	close(srv.stop[0]);
 	close(srv.stop[1]);
 	return 0;
@@ -662,6 +741,87 @@ static void escape_quotes_bytes_for_messages(void **state)
 	assert_string_equal(health_escape(b, 6, "ab\n\n", 4, 32), "ab\\n");
 }
 
+/* ---- IPv6: the same checks, on ::1 ---- */
+
+static void ipv6_tcp_check_connects_sends_and_expects(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000,
+				    .send = "HEALTH CHECK\n", .send_len = 13,
+				    .expect = "ALIVE", .expect_len = 5 };
+	struct health_probe p;
+
+	(void)state;
+	NEED_IPV6();
+	p = check1(srv.ep6, &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+	assert_string_equal(p.why, "");
+	assert_true(p.connect_us > 0);
+	p = check1(srv.refused6, &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why, "connect: Connection refused");
+}
+
+static void ipv6_line_check_takes_the_agent_line(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000, .line = true,
+				    .send = "HEALTH CHECK\n", .send_len = 13 };
+	struct health_probe p;
+
+	(void)state;
+	NEED_IPV6();
+	p = check1(srv.ep6, &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+	assert_string_equal(p.line, "ALIVE");
+}
+
+static void ipv6_udp_check_passes_or_is_refused(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000,
+				    .udp_send = "ping", .udp_send_len = 4,
+				    .udp_expect = "alive ping",
+				    .udp_expect_len = 10 };
+	struct health_probe p;
+
+	(void)state;
+	NEED_IPV6();
+	p = check_udp(srv.uep6, &spec);
+	assert_int_equal(p.result, HEALTH_OK);
+	/* No UDP socket on the TCP listener's port: ICMPv6 unreachable. */
+	p = check_udp(srv.ep6, &spec);
+	assert_int_equal(p.result, HEALTH_FAIL);
+	assert_string_equal(p.why,
+			    "recv: Connection refused (ICMP port unreachable)");
+}
+
+static void ipv4_and_ipv6_probes_share_a_round(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000,
+				    .send = "HEALTH CHECK\n", .send_len = 13,
+				    .expect = "ALIVE", .expect_len = 5 };
+	struct health_probe p[3] = {
+		{ .ep = srv.ep[ANSWER] }, { .ep = srv.ep6 },
+		{ .ep = srv.refused6 },
+	};
+
+	(void)state;
+	NEED_IPV6();
+	assert_int_equal(health_check_run(p, 3, &spec, -1), 0);
+	assert_int_equal(p[0].result, HEALTH_OK);
+	assert_int_equal(p[1].result, HEALTH_OK);
+	assert_int_equal(p[2].result, HEALTH_FAIL);
+}
+
+static void probe_of_no_family_is_a_local_error(void **state)
+{
+	struct health_spec spec = { .timeout_ms = 1000 };
+	struct health_probe p = { 0 };
+
+	(void)state;
+	assert_int_equal(health_check_run(&p, 1, &spec, -1), 0);
+	assert_int_equal(p.result, HEALTH_LOCAL_ERROR);
+	assert_string_equal(p.why, "no address family");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -689,6 +849,11 @@ int main(void)
 		cmocka_unit_test(tcp_and_udp_in_one_round_each_with_its_strings),
 		cmocka_unit_test(udp_probe_on_a_tcp_only_port_fails_tcp_passes),
 		cmocka_unit_test(escape_quotes_bytes_for_messages),
+		cmocka_unit_test(ipv6_tcp_check_connects_sends_and_expects),
+		cmocka_unit_test(ipv6_line_check_takes_the_agent_line),
+		cmocka_unit_test(ipv6_udp_check_passes_or_is_refused),
+		cmocka_unit_test(ipv4_and_ipv6_probes_share_a_round),
+		cmocka_unit_test(probe_of_no_family_is_a_local_error),
 	};
 
 	return cmocka_run_group_tests_name("health_check", tests,

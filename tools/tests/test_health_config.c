@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 
 #include "health_config.h"
+#include "addr_util.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -578,6 +579,16 @@ static void args_set_the_agent_check(void **state)
 	assert_int_equal(c.agent_port, 7);
 	assert_int_equal(c.agent_send_len, 3);
 	assert_true(c.agent_rtt);
+	/* An IPv6 service: in brackets before a port, no zone index. */
+	assert_int_equal(args(&c, "--agent-port", "7", "--agent-service",
+			      "[2001:db8::10]:443/tcp"), 0);
+	assert_true(c.agent_service.set && c.agent_service.has_port);
+	assert_ipaddr_equal(c.agent_service.vip, "2001:db8::10");
+	assert_int_equal(c.agent_service.port, htons(443));
+	expect_set_error("agent-service", "fe80::1%eth0",
+			 "agent-service must be VIP[:PORT][/tcp|/udp], got \"fe80::1%eth0\"");
+	expect_set_error("agent-service", "2001:db8::10]:443",
+			 "agent-service must be VIP[:PORT][/tcp|/udp], got \"2001:db8::10]:443\"");
 }
 
 static void args_set_the_udp_strings(void **state)
@@ -683,6 +694,11 @@ static void args_set_announce_and_drain(void **state)
 	assert_int_equal(c.announce_service.proto, IPPROTO_TCP);
 	assert_string_equal(c.drain_file, "/tmp/drain");
 	assert_int_equal(c.drain_timeout_ms, 1500);
+	assert_int_equal(args(&c, "--announce", "l4lbvip0",
+			      "--announce-service", "2001:db8::10/udp"), 0);
+	assert_ipaddr_equal(c.announce_service.vip, "2001:db8::10");
+	assert_false(c.announce_service.has_port);
+	assert_int_equal(c.announce_service.proto, IPPROTO_UDP);
 	assert_int_equal(args(&c, "--announce", "abcdefghijklmno"), 0);
 	expect_set_error("announce", "abcdefghijklmnop",
 			 "announce must be an interface name (1-15 bytes, no '/', ':' or blanks), got \"abcdefghijklmnop\"");

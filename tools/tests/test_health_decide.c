@@ -16,6 +16,7 @@
 #include <uapi/l4lb.h>
 
 #include "health_decide.h"
+#include "addr_util.h"
 
 static char why[HEALTH_REASON_MAX];
 
@@ -23,7 +24,8 @@ static struct svc_sel key(const char *vip, uint16_t port, uint8_t proto)
 {
 	struct svc_sel k = {
 		.set = true, .has_port = true, .has_proto = true,
-		.vip = inet_addr(vip), .port = htons(port), .proto = proto,
+		.vip = addr_of(vip), .port = htons(port),
+		.proto = proto,
 	};
 
 	return k;
@@ -34,7 +36,8 @@ static struct health_backend be(struct svc_sel svc, uint8_t state,
 {
 	struct health_backend b = {
 		.svc = svc,
-		.ep = { .addr = inet_addr("10.0.1.1"), .port = htons(10000) },
+		.ep = { .addr = ipaddr_v4(inet_addr("10.0.1.1")),
+			.port = htons(10000) },
 		.state = state,
 		.weight = weight_eff,
 		.weight_pct = 100,
@@ -135,6 +138,35 @@ static void the_selector_limits_the_services_that_count(void **state)
 	assert_string_equal(why, "no service matches 10.0.0.9:20000/tcp");
 }
 
+/* A v6 and a v4 service of one port: the selector's family tells them apart. */
+static void ipv6_selector_counts_the_ipv6_service_only(void **state)
+{
+	struct health_serve_in in = fresh();
+	struct svc_sel v6 = key("2001:db8::10", 20000, IPPROTO_TCP);
+	struct svc_sel v4 = key("10.0.0.1", 20000, IPPROTO_TCP);
+	struct svc_sel none = key("2001:db8::11", 20000, IPPROTO_TCP);
+
+	(void)state;
+	svcs[1] = v6;
+	bes[2] = be(svcs[1], L4LB_BE_STATE_UP, 5);
+	bes[1].state = L4LB_BE_STATE_DOWN;	/* the v4 service is out */
+	in.sel = &v6;
+	assert_true(health_serve(&in, why));
+	in.sel = &v4;
+	assert_false(health_serve(&in, why));
+	assert_string_equal(why, "no usable backend in 10.0.0.1:20000/tcp");
+	bes[1].state = L4LB_BE_STATE_UP;
+	bes[2].state = L4LB_BE_STATE_DOWN;
+	in.sel = &v6;
+	assert_false(health_serve(&in, why));
+	assert_string_equal(why,
+			    "no usable backend in [2001:db8::10]:20000/tcp");
+	in.sel = &none;
+	assert_false(health_serve(&in, why));
+	assert_string_equal(why,
+			    "no service matches [2001:db8::11]:20000/tcp");
+}
+
 static void no_service_withdraws(void **state)
 {
 	struct health_serve_in in = fresh();
@@ -221,6 +253,7 @@ int main(void)
 		cmocka_unit_test(usable_means_up_weighted_and_not_removed),
 		cmocka_unit_test(a_service_without_usable_backend_withdraws),
 		cmocka_unit_test(the_selector_limits_the_services_that_count),
+cmocka_unit_test(ipv6_selector_counts_the_ipv6_service_only),
 		cmocka_unit_test(no_service_withdraws),
 		cmocka_unit_test(module_then_drain_come_first),
 		cmocka_unit_test(drain_reports_count_then_empty),

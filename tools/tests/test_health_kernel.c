@@ -29,6 +29,7 @@
 #include "health_kernel.h"
 #include "health_log.h"
 #include "nl.h"
+#include "addr_util.h"
 
 /* The service key every add_backend() reply carries unless changed. */
 static const char *reply_vip = "10.0.0.1";
@@ -74,7 +75,7 @@ static struct attrs backend_attrs(void)
 
 static struct ipport ep(const char *ip, uint16_t port)
 {
-	struct ipport e = { inet_addr(ip), htons(port) };
+	struct ipport e = { ipaddr_v4(inet_addr(ip)), htons(port) };
 
 	return e;
 }
@@ -84,7 +85,8 @@ static struct svc_sel key(const char *vip, uint16_t port, uint8_t proto)
 {
 	struct svc_sel k = {
 		.set = true, .has_port = true, .has_proto = true,
-		.vip = inet_addr(vip), .port = htons(port), .proto = proto,
+		.vip = ipaddr_v4(inet_addr(vip)), .port = htons(port),
+		.proto = proto,
 	};
 
 	return k;
@@ -111,7 +113,7 @@ static void mark_down_keep_sends_state_without_flags(void **state)
 	assert_true(req()->nlmsg_flags & NLM_F_ACK);
 	assert_null(top_attrs().tb[L4LB_ATTR_FLAGS]);
 	a = backend_attrs();
-	assert_int_equal(mnl_attr_get_u32(a.tb[L4LB_BE_ATTR_ADDR]), e.addr);
+	assert_int_equal(mnl_attr_get_u32(a.tb[L4LB_BE_ATTR_ADDR]), e.addr.v4);
 	assert_int_equal(mnl_attr_get_u16(a.tb[L4LB_BE_ATTR_PORT]), e.port);
 	assert_int_equal(mnl_attr_get_u8(a.tb[L4LB_BE_ATTR_STATE]),
 			 L4LB_BE_STATE_DOWN);
@@ -160,7 +162,7 @@ static void list_reads_every_backend_with_its_state(void **state)
 	assert_int_equal(req_cmd(), L4LB_CMD_BACKEND_GET);
 	assert_true(req()->nlmsg_flags & NLM_F_DUMP);
 	assert_int_equal(n, 3);
-	assert_int_equal(list[0].ep.addr, inet_addr("10.0.1.1"));
+	assert_ipaddr_equal(list[0].ep.addr, "10.0.1.1");
 	assert_int_equal(list[0].ep.port, htons(10000));
 	assert_int_equal(list[0].state, L4LB_BE_STATE_UP);
 	assert_false(list[0].removed);
@@ -205,15 +207,53 @@ static void list_reads_the_service_of_each_backend(void **state)
 	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
 	assert_int_equal(n, 2);
 	/* The same IP:PORT in two services: two backends. */
-	assert_int_equal(list[0].ep.addr, list[1].ep.addr);
+	assert_true(ipaddr_eq(&list[0].ep.addr, &list[1].ep.addr));
 	assert_int_equal(list[0].ep.port, list[1].ep.port);
 	assert_true(list[0].svc.set && list[0].svc.has_port &&
 		    list[0].svc.has_proto);
-	assert_int_equal(list[0].svc.vip, inet_addr("10.0.0.1"));
+	assert_ipaddr_equal(list[0].svc.vip, "10.0.0.1");
 	assert_int_equal(list[0].svc.port, htons(20000));
 	assert_int_equal(list[0].svc.proto, IPPROTO_TCP);
 	assert_int_equal(list[1].svc.proto, IPPROTO_UDP);
 	assert_int_equal(list[1].state, L4LB_BE_STATE_DOWN);
+	free(list);
+}
+
+static void ipv6_backends_are_listed_and_marked(void **state)
+{
+	struct health_backend *list;
+	struct attrs svc, be;
+	struct in6_addr a6;
+	size_t n;
+
+	(void)state;
+	reply_vip = "2001:db8::10";
+	reply_vport = 443;
+	add_backend("2001:db8:1::2", 8080, L4LB_BE_STATE_UP, false);
+	assert_int_equal(health_kernel_list(&list, &n), RC_OK);
+	assert_int_equal(n, 1);
+	assert_ipaddr_equal(list[0].ep.addr, "2001:db8:1::2");
+	assert_int_equal(list[0].ep.port, htons(8080));
+	assert_ipaddr_equal(list[0].svc.vip, "2001:db8::10");
+	assert_int_equal(list[0].svc.port, htons(443));
+
+	/* Marked down by the key and address the list gave. */
+	assert_int_equal(health_kernel_set_state(&list[0].svc, &list[0].ep,
+						 L4LB_BE_STATE_DOWN, false),
+			 RC_OK);
+	be = backend_attrs();
+	assert_int_equal(mnl_attr_get_u16(be.tb[L4LB_BE_ATTR_AF]), AF_INET6);
+	assert_null(be.tb[L4LB_BE_ATTR_ADDR]);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::2", &a6), 1);
+	assert_memory_equal(mnl_attr_get_payload(be.tb[L4LB_BE_ATTR_ADDR6]),
+			    &a6, sizeof(a6));
+	svc = nest_attrs(L4LB_ATTR_SERVICE);
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::10", &a6), 1);
+	assert_memory_equal(mnl_attr_get_payload(svc.tb[L4LB_SVC_ATTR_VIP6]),
+			    &a6, sizeof(a6));
+	assert_int_equal(mnl_attr_get_u16(svc.tb[L4LB_SVC_ATTR_PORT]),
+			 htons(443));
 	free(list);
 }
 
@@ -306,7 +346,7 @@ static void after_a_failure_a_missing_module_is_not_loaded_on_demand(void **stat
 static void services_gives_every_key(void **state)
 {
 	struct nlmsghdr *nlh;
-	struct svc_sel *list;
+	struct svc_sel *list, k;
 	struct nlattr *nest;
 	size_t n;
 
@@ -325,10 +365,12 @@ static void services_gives_every_key(void **state)
 	assert_true(req()->nlmsg_flags & NLM_F_DUMP);
 	assert_int_equal(n, 2);
 	assert_true(list[0].set && list[0].has_port && list[0].has_proto);
-	assert_int_equal(list[0].vip, ref_key().vip);
+	k = ref_key();
+	assert_true(ipaddr_eq(&list[0].vip, &k.vip));
 	assert_int_equal(list[0].port, ref_key().port);
 	assert_int_equal(list[0].proto, IPPROTO_TCP);
-	assert_int_equal(list[1].vip, inet_addr("10.0.0.2"));
+	assert_int_equal(list[1].vip.af, AF_INET);
+	assert_int_equal(list[1].vip.v4, inet_addr("10.0.0.2"));
 	assert_int_equal(list[1].port, htons(53));
 	assert_int_equal(list[1].proto, IPPROTO_UDP);
 	free(list);
@@ -369,6 +411,7 @@ int main(void)
 		T(after_a_failure_a_missing_module_is_not_loaded_on_demand),
 		T(services_gives_every_key),
 		T(conns_reads_the_stats_count),
+		T(ipv6_backends_are_listed_and_marked),
 	};
 
 	return cmocka_run_group_tests_name("health_kernel", tests, NULL, NULL);

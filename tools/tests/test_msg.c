@@ -20,6 +20,7 @@
 
 #include "fake_msg.h"
 #include "msg.h"
+#include "addr_util.h"
 
 static union {
 	struct nlmsghdr align;
@@ -58,7 +59,7 @@ static void backend_reply_is_decoded_with_counters(void **state)
 
 	(void)state;
 	assert_int_equal(msg_get_backend(backend_reply(), &be), 0);
-	assert_int_equal(be.ep.addr, inet_addr("10.0.0.2"));
+	assert_ipaddr_equal(be.ep.addr, "10.0.0.2");
 	assert_int_equal(be.ep.port, htons(8080));
 	assert_int_equal(be.weight, 65535);
 	assert_int_equal(be.state, L4LB_BE_STATE_DRAIN);
@@ -72,7 +73,7 @@ static void backend_reply_is_decoded_with_counters(void **state)
 	assert_true(be.bytes_in == 8);
 	assert_true(be.bytes_out == UINT64_MAX);
 	assert_true(be.svc.set && be.svc.has_port && be.svc.has_proto);
-	assert_int_equal(be.svc.vip, inet_addr("192.0.2.1"));
+	assert_ipaddr_equal(be.svc.vip, "192.0.2.1");
 	assert_int_equal(be.svc.port, htons(20000));
 	assert_int_equal(be.svc.proto, IPPROTO_UDP);
 }
@@ -233,13 +234,13 @@ static void conn_reply_is_decoded(void **state)
 
 	assert_int_equal(msg_get_conn(nlh, &c), 0);
 	assert_int_equal(c.proto, IPPROTO_UDP);
-	assert_int_equal(c.client.addr, inet_addr("198.51.100.7"));
+	assert_ipaddr_equal(c.client.addr, "198.51.100.7");
 	assert_int_equal(c.client.port, htons(5353));
-	assert_int_equal(c.vip.addr, inet_addr("192.0.2.1"));
+	assert_ipaddr_equal(c.vip.addr, "192.0.2.1");
 	assert_int_equal(c.vip.port, htons(53));
-	assert_int_equal(c.local.addr, inet_addr("10.0.0.1"));
+	assert_ipaddr_equal(c.local.addr, "10.0.0.1");
 	assert_int_equal(c.local.port, htons(40000));
-	assert_int_equal(c.backend.addr, inet_addr("10.0.0.2"));
+	assert_ipaddr_equal(c.backend.addr, "10.0.0.2");
 	assert_int_equal(c.backend.port, htons(53));
 	assert_int_equal(c.state, L4LB_CONN_UDP);
 	assert_int_equal(c.expires, 299);
@@ -283,7 +284,7 @@ static void service_reply_is_decoded(void **state)
 
 	(void)state;
 	assert_int_equal(msg_get_service(service_reply("rr", 3), &svc), 0);
-	assert_int_equal(svc.vip, inet_addr("192.0.2.1"));
+	assert_ipaddr_equal(svc.vip, "192.0.2.1");
 	assert_int_equal(svc.port, htons(443));
 	assert_int_equal(svc.proto, IPPROTO_TCP);
 	assert_string_equal(svc.sched, "rr");
@@ -316,11 +317,13 @@ static struct nlmsghdr *pool_reply(const char *const *addrs, unsigned int n,
 	struct nlattr *pool, *usage;
 	unsigned int i;
 
-	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR,
-			 n ? inet_addr(addrs[0]) : 0);
+	/* An IPv6 pool has no SNAT_ADDR. */
+	if (!n || !strchr(addrs[0], ':'))
+		mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_SNAT_ADDR,
+				 n ? inet_addr(addrs[0]) : 0);
 	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
 	for (i = 0; i < n; i++)
-		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, inet_addr(addrs[i]));
+		put_ip(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6, addrs[i]);
 	mnl_attr_nest_end(nlh, pool);
 	put_u64_pad(nlh, L4LB_SVC_ATTR_SNAT_FAIL, 3, L4LB_SVC_ATTR_PAD);
 	usage = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_USAGE);
@@ -328,8 +331,8 @@ static struct nlmsghdr *pool_reply(const char *const *addrs, unsigned int n,
 		struct nlattr *entry = mnl_attr_nest_start(nlh,
 							   L4LB_SNAT_ATTR_ENTRY);
 
-		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR,
-				 inet_addr(addrs[i % n]));
+		put_ip(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6,
+		       addrs[i % n]);
 		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_PORTS_IN_USE, 20);
 		mnl_attr_nest_end(nlh, entry);
 	}
@@ -349,12 +352,12 @@ static void snat_pool_usage_and_failures_are_decoded(void **state)
 	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_USAGE));
 	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_FAIL));
 	assert_int_equal(svc.snat.n, 2);
-	assert_int_equal(svc.snat.addr[0], inet_addr("10.0.1.250"));
-	assert_int_equal(svc.snat.addr[1], inet_addr("10.0.1.251"));
+	assert_ipaddr_equal(svc.snat.addr[0], "10.0.1.250");
+	assert_ipaddr_equal(svc.snat.addr[1], "10.0.1.251");
 	assert_int_equal(svc.nuse, 2);
-	assert_int_equal(svc.use[0].addr, inet_addr("10.0.1.250"));
+	assert_ipaddr_equal(svc.use[0].addr, "10.0.1.250");
 	assert_int_equal(svc.use[0].ports, 20);
-	assert_int_equal(svc.use[1].addr, inet_addr("10.0.1.251"));
+	assert_ipaddr_equal(svc.use[1].addr, "10.0.1.251");
 	assert_int_equal(svc.use[1].ports, 20);
 	assert_int_equal(svc.snat_fail, 3);
 
@@ -375,7 +378,7 @@ static void snat_address_of_an_older_module_is_a_pool_of_one(void **state)
 	mnl_attr_nest_end(nlh, nest);
 	assert_int_equal(msg_get_service(nlh, &svc), 0);
 	assert_int_equal(svc.snat.n, 1);
-	assert_int_equal(svc.snat.addr[0], inet_addr("10.0.1.9"));
+	assert_ipaddr_equal(svc.snat.addr[0], "10.0.1.9");
 }
 
 static void bad_snat_nests_are_refused(void **state)
@@ -558,7 +561,7 @@ static void add_request_carries_af_address_port_weight_only(void **state)
 		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
 			   ATTR_BIT(L4LB_BE_ATTR_PORT) |
 			   ATTR_BIT(L4LB_BE_ATTR_WEIGHT),
-		.ep = { inet_addr("10.0.0.2"), htons(80) },
+		.ep = ipport_of("10.0.0.2", 80),
 		.weight = 0,
 		.state = L4LB_BE_STATE_DOWN,	/* not present: not sent */
 	};
@@ -590,7 +593,7 @@ static void remove_now_request_carries_flags(void **state)
 	struct be_info be = {
 		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
 			   ATTR_BIT(L4LB_BE_ATTR_PORT),
-		.ep = { inet_addr("10.0.0.2"), htons(80) },
+		.ep = ipport_of("10.0.0.2", 80),
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_DEL);
 	const struct nlattr *a;
@@ -644,7 +647,7 @@ static void selector_carries_vip_port_proto_as_given(void **state)
 {
 	struct svc_sel sel = {
 		.set = true, .has_port = true, .has_proto = true,
-		.vip = inet_addr("10.0.0.1"), .port = htons(20000),
+		.vip = addr_of("10.0.0.1"), .port = htons(20000),
 		.proto = IPPROTO_UDP,
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_DEL);
@@ -682,7 +685,7 @@ static void selector_carries_vip_port_proto_as_given(void **state)
 
 static void no_selector_sends_nothing(void **state)
 {
-	struct svc_sel sel = { .vip = inet_addr("10.0.0.1") };
+	struct svc_sel sel = { .vip = addr_of("10.0.0.1") };
 	struct nlmsghdr *nlh = reply(L4LB_CMD_FLUSH);
 	uint32_t len = nlh->nlmsg_len;
 
@@ -711,22 +714,41 @@ static void service_set_request_carries_only_given_settings(void **state)
 	svc.timeout[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED] = 99; /* not given */
 	msg_put_service(nlh, &svc);
 	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
-	assert_int_equal(s.count, 5);
-	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(s.count, 4);
+	/* No address, no family: the only service, of either family. */
+	assert_null(s.tb[L4LB_SVC_ATTR_AF]);
 	assert_int_equal(mnl_attr_validate(s.tb[L4LB_SVC_ATTR_SCHED],
 					   MNL_TYPE_NUL_STRING), 0);
 	assert_string_equal(mnl_attr_get_str(s.tb[L4LB_SVC_ATTR_SCHED]), "wrr");
-	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
 	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_TIMEOUT_UDP]), 30);
 	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_TIMEOUT_TCP_CLOSE]), 3);
 	assert_null(s.tb[L4LB_SVC_ATTR_TIMEOUT_UDP_UNREPLIED]);
 	assert_null(s.tb[L4LB_SVC_ATTR_CONN_MAX]);
 	assert_null(s.tb[L4LB_SVC_ATTR_VIP]);
-	/* "auto" goes as SNAT_ADDR 0, which every module reads. */
+	/* "auto" of a service of either family: an empty SNAT_POOL. */
+	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_SNAT_POOL]),
+			 0);
+
+	/* With an IPv4 VIP, "auto" is SNAT_ADDR 0, which every module reads. */
+	svc.present |= ATTR_BIT(L4LB_SVC_ATTR_VIP);
+	svc.vip = addr_of("192.0.2.1");
+	nlh = reply(L4LB_CMD_SERVICE_SET);
+	memset(&s, 0, sizeof(s));
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_int_equal(s.count, 6);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET);
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_VIP]),
+			 inet_addr("192.0.2.1"));
+	assert_int_equal(mnl_attr_get_u32(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]), 0);
 	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_POOL]);
 }
 
-/* The addresses of a SNAT_POOL nest, as "a.b.c.d " words, into @out. */
+/*
+ * The addresses of a SNAT_POOL nest, as "a.b.c.d " words, into @out; the
+ * IPv6 ones (ADDR6) as "6:2001:db8::1 ".
+ */
 static void pool_words(const struct nlattr *pool, char *out, size_t size)
 {
 	const struct nlattr *a;
@@ -734,10 +756,19 @@ static void pool_words(const struct nlattr *pool, char *out, size_t size)
 
 	out[0] = '\0';
 	mnl_attr_for_each_nested(a, pool) {
-		struct in_addr in = { .s_addr = mnl_attr_get_u32(a) };
+		char ip[INET6_ADDRSTRLEN];
 
+		if (mnl_attr_get_type(a) == L4LB_SNAT_ATTR_ADDR6) {
+			assert_int_equal(mnl_attr_get_payload_len(a), 16);
+			inet_ntop(AF_INET6, mnl_attr_get_payload(a), ip,
+				  sizeof(ip));
+			len += snprintf(out + len, size - len, "6:%s ", ip);
+			continue;
+		}
 		assert_int_equal(mnl_attr_get_type(a), L4LB_SNAT_ATTR_ADDR);
-		len += snprintf(out + len, size - len, "%s ", inet_ntoa(in));
+		assert_int_equal(mnl_attr_get_payload_len(a), 4);
+		inet_ntop(AF_INET, mnl_attr_get_payload(a), ip, sizeof(ip));
+		len += snprintf(out + len, size - len, "%s ", ip);
 	}
 }
 
@@ -745,7 +776,7 @@ static void snat_pool_request_is_one_address_or_a_nest(void **state)
 {
 	struct svc_info svc = {
 		.present = ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL),
-		.snat = { 1, { inet_addr("10.0.1.250") } },
+		.snat = { 1, { addr_of("10.0.1.250") } },
 	};
 	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
 	struct attrs s = { { NULL }, 0 };
@@ -762,8 +793,8 @@ static void snat_pool_request_is_one_address_or_a_nest(void **state)
 
 	/* Several: a SNAT_POOL nest, in the order given; no SNAT_ADDR. */
 	svc.snat.n = 3;
-	svc.snat.addr[1] = inet_addr("10.0.1.252");
-	svc.snat.addr[2] = inet_addr("10.0.1.251");
+	svc.snat.addr[1] = addr_of("10.0.1.252");
+	svc.snat.addr[2] = addr_of("10.0.1.251");
 	nlh = reply(L4LB_CMD_SERVICE_SET);
 	memset(&s, 0, sizeof(s));
 	msg_put_service(nlh, &svc);
@@ -822,6 +853,233 @@ static void peers_request_is_a_nest_empty_for_none(void **state)
 	assert_null(s.tb[L4LB_SVC_ATTR_PEERS]);
 }
 
+/* IPv6: the same nests, with the *ADDR6 attributes. */
+
+static void ipv6_backend_reply_is_decoded(void **state)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_GET);
+	struct nlattr *nest;
+	struct be_info be;
+
+	(void)state;
+	put_svc_key(nlh, "2001:db8::10", 443, IPPROTO_TCP);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	put_be_fields(nlh, "2001:db8:1::2", 8080, 3, L4LB_BE_STATE_UP, false);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_backend(nlh, &be), 0);
+	assert_ipaddr_equal(be.ep.addr, "2001:db8:1::2");
+	assert_int_equal(be.ep.port, htons(8080));
+	/* The IPv4 attribute's bit stands for the address of either family. */
+	assert_true(be.present & ATTR_BIT(L4LB_BE_ATTR_ADDR));
+	assert_ipaddr_equal(be.svc.vip, "2001:db8::10");
+	assert_int_equal(be.svc.port, htons(443));
+	assert_int_equal(be.weight, 3);
+}
+
+/* A CONN_GET reply of an AF_INET6 row, with @addrs of its four addresses. */
+static struct nlmsghdr *conn6_reply(unsigned int addrs)
+{
+	struct nlmsghdr *nlh = reply(L4LB_CMD_CONN_GET);
+
+	put_conn6(nlh, addrs);
+	return nlh;
+}
+
+static void ipv6_conn_reply_is_decoded(void **state)
+{
+	struct conn_info c;
+
+	(void)state;
+	assert_int_equal(msg_get_conn(conn6_reply(4), &c), 0);
+	assert_ipaddr_equal(c.client.addr, "2001:db8:c::7");
+	assert_int_equal(c.client.port, htons(51234));
+	assert_ipaddr_equal(c.vip.addr, "2001:db8::10");
+	assert_ipaddr_equal(c.local.addr, "2001:db8:1::1");
+	assert_ipaddr_equal(c.backend.addr, "2001:db8:1::2");
+	assert_int_equal(c.backend.port, htons(8080));
+	assert_true(c.present & ATTR_BIT(L4LB_CONN_ATTR_BACKEND_ADDR));
+	assert_int_equal(c.expires, 899);
+
+	/* AF_INET6 without one of its four addresses: refused. */
+	errno = 0;
+	assert_int_equal(msg_get_conn(conn6_reply(3), &c), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
+static void ipv6_service_reply_with_pool_and_usage_is_decoded(void **state)
+{
+	static const char *const two[] = { "2001:db8:1::5", "2001:db8:1::6" };
+	struct nlmsghdr *nlh = pool_reply(two, 2, 2);
+	struct nlattr *nest;
+	struct svc_info svc;
+
+	(void)state;
+	assert_int_equal(msg_get_service(nlh, &svc), 0);
+	assert_int_equal(svc.snat.n, 2);
+	assert_ipaddr_equal(svc.snat.addr[0], "2001:db8:1::5");
+	assert_ipaddr_equal(svc.snat.addr[1], "2001:db8:1::6");
+	assert_int_equal(svc.nuse, 2);
+	assert_ipaddr_equal(svc.use[1].addr, "2001:db8:1::6");
+	assert_int_equal(svc.use[1].ports, 20);
+	/* No SNAT_ADDR came; the pool is what "snat" shows. */
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_SNAT_ADDR));
+
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	put_svc_fields(nlh, "2001:db8::10", 443, IPPROTO_TCP);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), 0);
+	assert_ipaddr_equal(svc.vip, "2001:db8::10");
+	assert_true(svc.present & ATTR_BIT(L4LB_SVC_ATTR_VIP));
+	assert_int_equal(svc.port, htons(443));
+}
+
+static void bad_ipv6_attributes_are_refused(void **state)
+{
+	static const char zeros[16];
+	struct nlattr *nest, *pool;
+	struct nlmsghdr *nlh;
+	struct svc_info svc;
+	struct be_info be;
+
+	(void)state;
+	/* A VIP6 of 15 bytes. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	mnl_attr_put(nlh, L4LB_SVC_ATTR_VIP6, 15, zeros);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+
+	/* A backend ADDR6 of 4 bytes. */
+	nlh = reply(L4LB_CMD_BACKEND_GET);
+	put_svc_key(nlh, "2001:db8::10", 443, IPPROTO_TCP);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR6, 1);
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(80));
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_backend(nlh, &be), -1);
+
+	/* A pool of both families. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	put_ip(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6, "2001:db8::5");
+	put_ip(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6, "10.0.0.5");
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+	errno = 0;
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+	assert_int_equal(errno, EBADMSG);
+
+	/* A pool address ADDR6 of the wrong size. */
+	nlh = reply(L4LB_CMD_SERVICE_GET);
+	nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	mnl_attr_put(nlh, L4LB_SNAT_ATTR_ADDR6, 8, zeros);
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(msg_get_service(nlh, &svc), -1);
+}
+
+static void ipv6_backend_request_carries_af_and_addr6(void **state)
+{
+	struct be_info be = {
+		.present = ATTR_BIT(L4LB_BE_ATTR_ADDR) |
+			   ATTR_BIT(L4LB_BE_ATTR_PORT),
+		.ep = ipport_of("2001:db8::2", 80),
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_BACKEND_ADD);
+	struct attrs s = { { NULL }, 0 };
+
+	(void)state;
+	msg_put_backend(nlh, &be);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_BACKEND), attrs_cb, &s);
+	assert_int_equal(s.count, 3);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_BE_ATTR_AF]), AF_INET6);
+	assert_null(s.tb[L4LB_BE_ATTR_ADDR]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_BE_ATTR_ADDR6]), 16);
+	assert_memory_equal(mnl_attr_get_payload(s.tb[L4LB_BE_ATTR_ADDR6]),
+			    &be.ep.addr.v6, 16);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_BE_ATTR_PORT]), htons(80));
+
+	/* An AF-only selector: the services of that family. */
+	nlh = reply(L4LB_CMD_BACKEND_ADD);
+	memset(&s, 0, sizeof(s));
+	msg_put_af_sel(nlh, AF_INET6);
+	s = selector_of(nlh);
+	assert_int_equal(s.count, 1);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+}
+
+static void ipv6_selector_carries_af_and_vip6(void **state)
+{
+	struct svc_sel sel = {
+		.set = true, .has_port = true, .has_proto = true,
+		.vip = addr_of("2001:db8::10"), .port = htons(443),
+		.proto = IPPROTO_TCP,
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_DEL);
+	struct attrs s;
+
+	(void)state;
+	msg_put_svc_sel(nlh, &sel);
+	s = selector_of(nlh);
+	assert_int_equal(s.count, 4);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	assert_null(s.tb[L4LB_SVC_ATTR_VIP]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_VIP6]), 16);
+	assert_memory_equal(mnl_attr_get_payload(s.tb[L4LB_SVC_ATTR_VIP6]),
+			    &sel.vip.v6, 16);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_PORT]), htons(443));
+}
+
+static void ipv6_service_set_sends_its_pool_as_a_nest(void **state)
+{
+	struct svc_info svc = {
+		.present = ATTR_BIT(L4LB_SVC_ATTR_VIP) |
+			   ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL),
+		.vip = addr_of("2001:db8::10"),
+		.snat = { 1, { addr_of("2001:db8:1::5") } },
+	};
+	struct nlmsghdr *nlh = reply(L4LB_CMD_SERVICE_SET);
+	struct attrs s = { { NULL }, 0 };
+	char words[256];
+
+	(void)state;
+	/* One address: still a SNAT_POOL nest, of ADDR6; no SNAT_ADDR. */
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_int_equal(s.count, 3);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	assert_non_null(s.tb[L4LB_SVC_ATTR_VIP6]);
+	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	pool_words(s.tb[L4LB_SVC_ATTR_SNAT_POOL], words, sizeof(words));
+	assert_string_equal(words, "6:2001:db8:1::5 ");
+
+	/* "auto": an empty nest. */
+	svc.snat.n = 0;
+	nlh = reply(L4LB_CMD_SERVICE_SET);
+	memset(&s, 0, sizeof(s));
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_null(s.tb[L4LB_SVC_ATTR_SNAT_ADDR]);
+	assert_int_equal(mnl_attr_get_payload_len(s.tb[L4LB_SVC_ATTR_SNAT_POOL]),
+			 0);
+
+	/* A pool without a VIP names the family too. */
+	svc.present = ATTR_BIT(L4LB_SVC_ATTR_SNAT_POOL);
+	svc.snat.n = 2;
+	svc.snat.addr[1] = addr_of("2001:db8:1::7");
+	nlh = reply(L4LB_CMD_SERVICE_SET);
+	memset(&s, 0, sizeof(s));
+	msg_put_service(nlh, &svc);
+	mnl_attr_parse_nested(only_top(nlh, L4LB_ATTR_SERVICE), attrs_cb, &s);
+	assert_int_equal(s.count, 2);
+	assert_int_equal(mnl_attr_get_u16(s.tb[L4LB_SVC_ATTR_AF]), AF_INET6);
+	pool_words(s.tb[L4LB_SVC_ATTR_SNAT_POOL], words, sizeof(words));
+	assert_string_equal(words, "6:2001:db8:1::5 6:2001:db8:1::7 ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -849,6 +1107,13 @@ int main(void)
 		cmocka_unit_test(peers_request_is_a_nest_empty_for_none),
 		cmocka_unit_test(selector_carries_vip_port_proto_as_given),
 		cmocka_unit_test(no_selector_sends_nothing),
+		cmocka_unit_test(ipv6_backend_reply_is_decoded),
+		cmocka_unit_test(ipv6_conn_reply_is_decoded),
+		cmocka_unit_test(ipv6_service_reply_with_pool_and_usage_is_decoded),
+		cmocka_unit_test(bad_ipv6_attributes_are_refused),
+		cmocka_unit_test(ipv6_backend_request_carries_af_and_addr6),
+		cmocka_unit_test(ipv6_selector_carries_af_and_vip6),
+		cmocka_unit_test(ipv6_service_set_sends_its_pool_as_a_nest),
 	};
 
 	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -303,6 +304,50 @@ static void attr_at_finds_only_whole_attributes_of_the_request(void **state)
 	assert_null(nl_attr_at(req, second));
 }
 
+/* An address the kernel refused is named in its message, of either family. */
+static void refused_address_is_named_in_the_message(void **state)
+{
+	union {
+		struct nlmsghdr align;
+		char b[256];
+	} buf = { 0 };
+	struct nlmsghdr *req = mnl_nlmsg_put_header(buf.b);
+	struct in6_addr a6;
+	uint32_t v4, v6, port;
+	char msg[128];
+
+	(void)state;
+	mnl_nlmsg_put_extra_header(req, sizeof(struct genlmsghdr));
+	v4 = req->nlmsg_len;
+	mnl_attr_put_u32(req, 7, htonl(0x0a000105));
+	v6 = req->nlmsg_len;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::5", &a6), 1);
+	mnl_attr_put(req, 5, sizeof(a6), &a6);
+	port = req->nlmsg_len;
+	mnl_attr_put_u16(req, 4, htons(80));
+
+	strcpy(msg, "SNAT address is not local");
+	nl_name_addr(msg, sizeof(msg), req, v4);
+	assert_string_equal(msg, "SNAT address is not local: 10.0.1.5");
+	strcpy(msg, "SNAT address is not local");
+	nl_name_addr(msg, sizeof(msg), req, v6);
+	assert_string_equal(msg, "SNAT address is not local: 2001:db8:1::5");
+	/* Named already (kernels from 6.2): left as it is. */
+	strcpy(msg, "SNAT address 2001:db8:1::5 is not local");
+	nl_name_addr(msg, sizeof(msg), req, v6);
+	assert_string_equal(msg, "SNAT address 2001:db8:1::5 is not local");
+	/* Not an address, no message, no room: nothing added. */
+	strcpy(msg, "bad port");
+	nl_name_addr(msg, sizeof(msg), req, port);
+	assert_string_equal(msg, "bad port");
+	msg[0] = '\0';
+	nl_name_addr(msg, sizeof(msg), req, v6);
+	assert_string_equal(msg, "");
+	strcpy(msg, "not local");
+	nl_name_addr(msg, sizeof("not local") + 4, req, v6);
+	assert_string_equal(msg, "not local: 20");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +363,7 @@ int main(void)
 		cmocka_unit_test(join_of_a_missing_group_is_one_line),
 		cmocka_unit_test(errno_maps_to_exit_code),
 		cmocka_unit_test(attr_at_finds_only_whole_attributes_of_the_request),
+		cmocka_unit_test(refused_address_is_named_in_the_message),
 	};
 
 	return cmocka_run_group_tests_name("nl", tests, open_nlctrl,

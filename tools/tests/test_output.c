@@ -17,6 +17,7 @@
 #include <uapi/l4lb.h>
 
 #include "output.h"
+#include "addr_util.h"
 
 struct sink {
 	struct out o;
@@ -43,9 +44,7 @@ static void sink_expect(struct sink *s, const char *expected)
 
 static struct ipport ep(const char *ip, uint16_t port)
 {
-	struct ipport e = { inet_addr(ip), htons(port) };
-
-	return e;
+	return ipport_of(ip, port);
 }
 
 static struct be_info sample_backend(void)
@@ -69,7 +68,7 @@ static struct be_info sample_backend(void)
 		.bytes_out = 18446744073709551615ULL,
 		.svc = {
 			.set = true, .has_port = true, .has_proto = true,
-			.vip = inet_addr("192.0.2.1"), .port = htons(80),
+			.vip = addr_of("192.0.2.1"), .port = htons(80),
 			.proto = IPPROTO_TCP,
 		},
 	};
@@ -115,7 +114,7 @@ static void svc_formats_as_the_selector_syntax(void **state)
 	char buf[SVC_STRLEN];
 	struct svc_sel k = {
 		.set = true, .has_port = true, .has_proto = true,
-		.vip = inet_addr("255.255.255.255"), .port = htons(65535),
+		.vip = addr_of("255.255.255.255"), .port = htons(65535),
 		.proto = IPPROTO_UDP,
 	};
 
@@ -323,7 +322,7 @@ static struct svc_info sample_service(void)
 			   ATTR_BIT(L4LB_SVC_ATTR_PERSISTENCE) |
 			   ATTR_BIT(L4LB_SVC_ATTR_CLIENT_ADDR) |
 			   ATTR_BIT(L4LB_SVC_ATTR_CONN_MAX),
-		.vip = inet_addr("192.0.2.1"),
+		.vip = addr_of("192.0.2.1"),
 		.port = htons(80),
 		.proto = IPPROTO_TCP,
 		.sched = "rr",
@@ -357,7 +356,7 @@ static void service_as_lines_and_json(void **state)
 		"client_addr none\nconn_max 1048576\n");
 
 	svc.snat.n = 1;
-	svc.snat.addr[0] = inet_addr("10.0.0.1");
+	svc.snat.addr[0] = addr_of("10.0.0.1");
 	svc.proto = IPPROTO_UDP;
 	svc.client_addr = L4LB_CLIENT_ADDR_PROXY_V2;
 	sink_open(&s, true);
@@ -381,7 +380,7 @@ static void service_shows_its_peers(void **state)
 	(void)state;
 	svc.present = ATTR_BIT(L4LB_SVC_ATTR_VIP) | ATTR_BIT(L4LB_SVC_ATTR_PORT) |
 		      ATTR_BIT(L4LB_SVC_ATTR_PROTO) | ATTR_BIT(L4LB_SVC_ATTR_PEERS);
-	svc.vip = inet_addr("192.0.2.1");
+	svc.vip = addr_of("192.0.2.1");
 	svc.port = htons(80);
 	svc.proto = IPPROTO_TCP;
 	svc.peers.n = 2;
@@ -511,7 +510,7 @@ static struct snat_pool pool_of(const char *list)
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save))
-		p.addr[p.n++] = inet_addr(tok);
+		p.addr[p.n++] = addr_of(tok);
 	return p;
 }
 
@@ -536,7 +535,8 @@ static void snat_pool_formats_runs_as_ranges(void **state)
 	/* The longest text: 64 lone addresses of 15 characters. */
 	p.n = L4LB_SNAT_POOL_MAX;
 	for (i = 0; i < p.n; i++)
-		p.addr[i] = htonl(0xffffff64 + 2 * i);	/* .100, .102 ... */
+		/* .100, .102 ... */
+		p.addr[i] = ipaddr_v4(htonl(0xffffff64 + 2 * i));
 	fmt_snat_pool(buf, &p);
 	assert_int_equal(strlen(buf), 64 * 15 + 63);
 	assert_string_equal(buf + strlen(buf) - 16, ",255.255.255.226");
@@ -556,9 +556,9 @@ static struct svc_info pooled_service(void)
 		      ATTR_BIT(L4LB_SVC_ATTR_SNAT_FAIL);
 	svc.snat = pool_of("10.0.1.250 10.0.1.251");
 	svc.nuse = 3;
-	svc.use[0] = (struct snat_use) { inet_addr("10.0.1.250"), 20 };
-	svc.use[1] = (struct snat_use) { inet_addr("10.0.1.251"), 20 };
-	svc.use[2] = (struct snat_use) { inet_addr("10.0.1.254"), 1 };
+	svc.use[0] = (struct snat_use) { addr_of("10.0.1.250"), 20 };
+	svc.use[1] = (struct snat_use) { addr_of("10.0.1.251"), 20 };
+	svc.use[2] = (struct snat_use) { addr_of("10.0.1.254"), 1 };
 	svc.snat_fail = 3;
 	return svc;
 }
@@ -603,6 +603,167 @@ static void service_shows_its_snat_pool_usage_and_failures(void **state)
 	out_services_end(&s.o);
 	sink_expect(&s, "[{\"vip\":\"192.0.2.1\",\"port\":80,\"proto\":\"tcp\","
 		"\"snat\":\"auto\",\"snat_pool\":[],\"snat_usage\":[],"
+		"\"snat_fail\":3}]\n");
+}
+
+static void ipv6_formats_bracketed_before_a_port(void **state)
+{
+	char buf[SVC_STRLEN];
+	struct ipport e = ep("2001:db8::2", 8080);
+	struct svc_sel k = {
+		.set = true, .has_port = true, .has_proto = true,
+		.vip = addr_of("2001:db8::10"), .port = htons(443),
+		.proto = IPPROTO_TCP,
+	};
+	struct ipaddr a = addr_of("2001:db8::1");
+
+	(void)state;
+	assert_string_equal(fmt_ipaddr(buf, &a), "2001:db8::1");
+	assert_string_equal(fmt_ipport(buf, &e), "[2001:db8::2]:8080");
+	/* An IPv4-mapped address keeps its dotted tail. */
+	e = ep("::ffff:255.255.255.255", 65535);
+	assert_string_equal(fmt_ipport(buf, &e), "[::ffff:255.255.255.255]:65535");
+	e = ep("1111:2222:3333:4444:5555:6666:7777:8888", 65535);
+	assert_string_equal(fmt_ipport(buf, &e),
+			    "[1111:2222:3333:4444:5555:6666:7777:8888]:65535");
+	assert_string_equal(fmt_svc(buf, &k), "[2001:db8::10]:443/tcp");
+	k.has_proto = false;
+	assert_string_equal(fmt_svc(buf, &k), "[2001:db8::10]:443");
+	/* Without a port, no brackets: the form parse_svc_sel() reads. */
+	k.has_port = false;
+	k.has_proto = true;
+	assert_string_equal(fmt_svc(buf, &k), "2001:db8::10/tcp");
+	k.has_proto = false;
+	assert_string_equal(fmt_svc(buf, &k), "2001:db8::10");
+}
+
+static void ipv6_snat_pool_formats_runs_as_ranges(void **state)
+{
+	char buf[SNAT_POOL_STRLEN];
+	struct snat_pool p;
+	unsigned int i;
+
+	(void)state;
+	p = pool_of("2001:db8::ff 2001:db8::100 2001:db8::101 2001:db8::9");
+	assert_string_equal(fmt_snat_pool(buf, &p),
+			    "2001:db8::ff-2001:db8::101,2001:db8::9");
+	/* No run across the top and round to 0. */
+	p = pool_of("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ::");
+	assert_string_equal(fmt_snat_pool(buf, &p),
+			    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,::");
+	/* The longest text: 64 lone addresses of 39 characters. */
+	p = pool_of("1111:2222:3333:4444:5555:6666:7777:8000");
+	p.n = L4LB_SNAT_POOL_MAX;
+	for (i = 1; i < p.n; i++) {
+		p.addr[i] = p.addr[i - 1];
+		ipaddr_inc(&p.addr[i]);
+		ipaddr_inc(&p.addr[i]);
+	}
+	fmt_snat_pool(buf, &p);
+	assert_int_equal(strlen(buf), 64 * 39 + 63);
+	assert_string_equal(buf + strlen(buf) - 5, ":807e");
+}
+
+/* A backend of an IPv6 service. */
+static struct be_info sample_backend6(void)
+{
+	struct be_info be = sample_backend();
+
+	be.ep = ep("2001:db8::2", 8080);
+	be.svc.vip = addr_of("2001:db8::10");
+	be.svc.port = htons(443);
+	return be;
+}
+
+static void ipv6_backend_row_as_table_and_json(void **state)
+{
+	struct be_info be = sample_backend6();
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_backend(&s.o, &be);
+	/* Wider than the column: the rest of the row moves right. */
+	be.ep = ep("2001:db8:aaaa:bbbb:cccc:dddd:eeee:2", 8080);
+	out_backend(&s.o, &be);
+	out_backends_end(&s.o);
+	sink_expect(&s, "service [2001:db8::10]:443/tcp\n" BE_HEADER
+		"[2001:db8::2]:8080    up            3   50      1        2        1"
+		" 12345678901           10           20           3000"
+		" 18446744073709551615\n"
+		"[2001:db8:aaaa:bbbb:cccc:dddd:eeee:2]:8080 up            3   50"
+		"      1        2        1"
+		" 12345678901           10           20           3000"
+		" 18446744073709551615\n");
+
+	be = sample_backend6();
+	sink_open(&s, true);
+	out_backend(&s.o, &be);
+	out_backends_end(&s.o);
+	sink_expect(&s, "[{\"backend\":\"[2001:db8::2]:8080\",\"state\":\"up\","
+		"\"weight\":3,\"weight_pct\":50,\"weight_eff\":1,\"active\":2,\"inactive\":1,"
+		"\"total\":12345678901,\"pkts_in\":10,\"pkts_out\":20,"
+		"\"bytes_in\":3000,\"bytes_out\":18446744073709551615,"
+		"\"vip\":\"2001:db8::10\",\"vport\":443,\"proto\":\"tcp\"}]\n");
+}
+
+static void ipv6_nat_row_as_table_and_json(void **state)
+{
+	struct conn_info c = {
+		.proto = IPPROTO_TCP,
+		.client = ep("2001:db8:c::7", 51234),
+		.vip = ep("2001:db8::10", 443),
+		.local = ep("2001:db8:1::1", 40001),
+		.backend = ep("2001:db8:1::2", 8080),
+		.state = L4LB_CONN_ESTABLISHED,
+		.expires = 899,
+	};
+	struct sink s;
+
+	(void)state;
+	sink_open(&s, false);
+	out_conn(&s.o, &c);
+	out_conns_end(&s.o);
+	sink_expect(&s, NAT_HEADER
+		"TCP   [2001:db8:c::7]:51234 [2001:db8::10]:443    "
+		"[2001:db8:1::1]:40001 [2001:db8:1::2]:8080  ESTABLISHED     899\n");
+	sink_open(&s, true);
+	out_conn(&s.o, &c);
+	out_conns_end(&s.o);
+	sink_expect(&s, "[{\"proto\":\"TCP\",\"client\":\"[2001:db8:c::7]:51234\","
+		"\"vip\":\"[2001:db8::10]:443\",\"local\":\"[2001:db8:1::1]:40001\","
+		"\"backend\":\"[2001:db8:1::2]:8080\",\"state\":\"ESTABLISHED\","
+		"\"expires\":899}]\n");
+}
+
+static void ipv6_service_shows_plain_addresses(void **state)
+{
+	struct svc_info svc = pooled_service();
+	struct sink s;
+
+	(void)state;
+	svc.vip = addr_of("2001:db8::10");
+	svc.port = htons(443);
+	svc.snat = pool_of("2001:db8:1::5 2001:db8:1::6");
+	svc.nuse = 2;
+	svc.use[0] = (struct snat_use) { addr_of("2001:db8:1::5"), 20 };
+	svc.use[1] = (struct snat_use) { addr_of("2001:db8:1::6"), 1 };
+	sink_open(&s, false);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "service [2001:db8::10]:443/tcp\n"
+		"vip 2001:db8::10\nport 443\nproto tcp\n"
+		"snat 2001:db8:1::5-2001:db8:1::6\n"
+		"snat_usage 2001:db8:1::5=20 2001:db8:1::6=1\n"
+		"snat_fail 3\n");
+	sink_open(&s, true);
+	out_service(&s.o, &svc);
+	out_services_end(&s.o);
+	sink_expect(&s, "[{\"vip\":\"2001:db8::10\",\"port\":443,\"proto\":\"tcp\","
+		"\"snat\":\"2001:db8:1::5-2001:db8:1::6\","
+		"\"snat_pool\":[\"2001:db8:1::5\",\"2001:db8:1::6\"],"
+		"\"snat_usage\":[{\"address\":\"2001:db8:1::5\",\"ports_in_use\":20},"
+		"{\"address\":\"2001:db8:1::6\",\"ports_in_use\":1}],"
 		"\"snat_fail\":3}]\n");
 }
 
@@ -671,6 +832,11 @@ int main(void)
 		cmocka_unit_test(no_services_print_nothing_or_empty_array),
 		cmocka_unit_test(stats_one_counter_per_line),
 		cmocka_unit_test(count_prints_the_number_only),
+		cmocka_unit_test(ipv6_formats_bracketed_before_a_port),
+		cmocka_unit_test(ipv6_snat_pool_formats_runs_as_ranges),
+		cmocka_unit_test(ipv6_backend_row_as_table_and_json),
+		cmocka_unit_test(ipv6_nat_row_as_table_and_json),
+		cmocka_unit_test(ipv6_service_shows_plain_addresses),
 	};
 
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);

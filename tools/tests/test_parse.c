@@ -15,23 +15,26 @@
 
 #include <uapi/l4lb.h>
 
+#include "fmt.h"
 #include "names.h"
 #include "parse.h"
+#include "addr_util.h"
 
 /* Parse @s as IP:PORT and expect @err; on success compare with ip, port. */
 static void expect_ipport(const char *s, int err, const char *ip,
 			  uint16_t port)
 {
-	struct ipport ep = { 0xdeadbeef, 0xbeef };
+	struct ipport ep, orig;
 
+	memset(&ep, 0xee, sizeof(ep));
+	memcpy(&orig, &ep, sizeof(ep));
 	assert_int_equal(parse_ipport(s, &ep), err);
 	if (err) {
 		/* Failure leaves the output untouched. */
-		assert_int_equal(ep.addr, 0xdeadbeef);
-		assert_int_equal(ep.port, 0xbeef);
+		assert_memory_equal(&ep, &orig, sizeof(ep));
 		return;
 	}
-	assert_int_equal(ep.addr, inet_addr(ip));
+	assert_ipaddr_equal(ep.addr, ip);
 	assert_int_equal(ep.port, htons(port));
 }
 
@@ -94,6 +97,129 @@ static void ipport_rejects_junk_and_whitespace(void **state)
 	expect_ipport("10.0.0.2:80x", -EINVAL, NULL, 0);
 	expect_ipport("10.0.0.2:80:81", -EINVAL, NULL, 0);
 	expect_ipport("[10.0.0.2]:80", -EINVAL, NULL, 0);
+}
+
+static void ipport_takes_ipv6_in_brackets(void **state)
+{
+	(void)state;
+	expect_ipport("[2001:db8::2]:80", 0, "2001:db8::2", 80);
+	expect_ipport("[::1]:1", 0, "::1", 1);
+	expect_ipport("[2001:DB8:0:0:0:0:0:2]:65535", 0, "2001:db8::2", 65535);
+	expect_ipport("[::ffff:10.0.0.1]:80", 0, "::ffff:10.0.0.1", 80);
+	expect_ipport("[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535",
+		      0, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535);
+}
+
+static void ipport_refuses_ipv6_without_brackets_or_port(void **state)
+{
+	(void)state;
+	/* Without brackets the colons are the address's: no port. */
+	expect_ipport("2001:db8::2:80", -EINVAL, NULL, 0);
+	expect_ipport("2001:db8::2", -EINVAL, NULL, 0);
+	expect_ipport("::1", -EINVAL, NULL, 0);
+	expect_ipport("[2001:db8::2]", -EINVAL, NULL, 0);
+	expect_ipport("[2001:db8::2]:", -EINVAL, NULL, 0);
+	expect_ipport("[2001:db8::2]80", -EINVAL, NULL, 0);
+	expect_ipport("[2001:db8::2", -EINVAL, NULL, 0);
+	expect_ipport("2001:db8::2]:80", -EINVAL, NULL, 0);
+	expect_ipport("[[2001:db8::2]]:80", -EINVAL, NULL, 0);
+	expect_ipport("[]:80", -EINVAL, NULL, 0);
+	expect_ipport("[ 2001:db8::2]:80", -EINVAL, NULL, 0);
+	expect_ipport("[2001:db8::g]:80", -EINVAL, NULL, 0);
+	expect_ipport("[2001:db8:::2]:80", -EINVAL, NULL, 0);
+	expect_ipport("[1:2:3:4:5:6:7:8:9]:80", -EINVAL, NULL, 0);
+	expect_ipport("[2001:db8::2]:0", -ERANGE, NULL, 0);
+	expect_ipport("[2001:db8::2]:65536", -ERANGE, NULL, 0);
+	expect_ipport("[2001:db8::2]:80:81", -EINVAL, NULL, 0);
+}
+
+static void ipport_refuses_a_zone_index(void **state)
+{
+	(void)state;
+	expect_ipport("[fe80::1%eth0]:80", -EADDRNOTAVAIL, NULL, 0);
+	expect_ipport("[fe80::1%1]:80", -EADDRNOTAVAIL, NULL, 0);
+	/* Not an address before the '%', or nothing after it: junk. */
+	expect_ipport("[fe80::1%]:80", -EINVAL, NULL, 0);
+	expect_ipport("[fe80::g%eth0]:80", -EINVAL, NULL, 0);
+	expect_ipport("10.0.0.1%eth0:80", -EINVAL, NULL, 0);
+}
+
+/* Parse @s as an address and expect @err; on success compare with @ip. */
+static void expect_addr(const char *s, int err, const char *ip)
+{
+	struct ipaddr a, orig;
+
+	memset(&a, 0xee, sizeof(a));
+	memcpy(&orig, &a, sizeof(a));
+	assert_int_equal(parse_ipaddr(s, &a), err);
+	if (err) {
+		assert_memory_equal(&a, &orig, sizeof(a));
+		return;
+	}
+	assert_ipaddr_equal(a, ip);
+}
+
+static void address_is_ipv4_or_ipv6(void **state)
+{
+	(void)state;
+	expect_addr("10.0.0.1", 0, "10.0.0.1");
+	expect_addr("2001:db8::1", 0, "2001:db8::1");
+	expect_addr("[2001:db8::1]", 0, "2001:db8::1");
+	expect_addr("::", 0, "::");
+	expect_addr("fe80::1", 0, "fe80::1");	/* the kernel refuses it */
+	expect_addr("[10.0.0.1]", -EINVAL, NULL);
+	expect_addr("fe80::1%eth0", -EADDRNOTAVAIL, NULL);
+	expect_addr("fe80::1%", -EINVAL, NULL);
+	expect_addr("2001:db8:::1", -EINVAL, NULL);
+	expect_addr("2001:db8::1 ", -EINVAL, NULL);
+	expect_addr("[2001:db8::1", -EINVAL, NULL);
+	expect_addr("2001:db8::1]", -EINVAL, NULL);
+	expect_addr("[]", -EINVAL, NULL);
+	expect_addr("", -EINVAL, NULL);
+	expect_addr(NULL, -EINVAL, NULL);
+	expect_addr("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.2555", -EINVAL,
+		    NULL);
+}
+
+static void address_helpers_compare_count_and_make_sockaddrs(void **state)
+{
+	struct ipaddr a = addr_of("2001:db8::ffff"), b = addr_of("10.0.0.1");
+	struct ipport ep = ipport_of("2001:db8::2", 443);
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+	(void)state;
+	/* Carry across bytes; wrap at the top. */
+	ipaddr_inc(&a);
+	assert_ipaddr_equal(a, "2001:db8::1:0");
+	a = addr_of("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	ipaddr_inc(&a);
+	assert_ipaddr_equal(a, "::");
+	a = addr_of("255.255.255.255");
+	ipaddr_inc(&a);
+	assert_ipaddr_equal(a, "0.0.0.0");
+	/* IPv4 before IPv6; within a family, as numbers. */
+	a = addr_of("::");
+	assert_true(ipaddr_cmp(&b, &a) < 0);
+	assert_false(ipaddr_eq(&b, &a));
+	a = addr_of("10.0.0.2");
+	assert_true(ipaddr_cmp(&b, &a) < 0);
+	a = addr_of("9.255.255.255");
+	assert_true(ipaddr_cmp(&b, &a) > 0);
+	/* The socket addresses of each family, none without one. */
+	assert_int_equal(ipport_sockaddr(&ep, &ss), sizeof(*sin6));
+	assert_int_equal(sin6->sin6_family, AF_INET6);
+	assert_int_equal(sin6->sin6_port, htons(443));
+	assert_memory_equal(&sin6->sin6_addr, &ep.addr.v6, 16);
+	assert_int_equal(sin6->sin6_scope_id, 0);
+	ep = ipport_of("10.0.0.2", 80);
+	assert_int_equal(ipport_sockaddr(&ep, &ss), sizeof(*sin));
+	assert_int_equal(sin->sin_family, AF_INET);
+	assert_int_equal(sin->sin_addr.s_addr, inet_addr("10.0.0.2"));
+	assert_int_equal(sin->sin_port, htons(80));
+	memset(&ep, 0, sizeof(ep));
+	assert_int_equal(ipport_sockaddr(&ep, &ss), 0);
 }
 
 static void weight_accepts_0_to_65535(void **state)
@@ -268,19 +394,19 @@ static void sched_name_must_fit_and_be_a_word(void **state)
 static void expect_pool(const char *s, int err, unsigned int n,
 			const char *const *addrs)
 {
-	struct snat_pool p = { .n = 99, .addr = { 0xdeadbeef } };
+	struct snat_pool p = { .n = 99, .addr = { { .af = 0xee } } };
 	unsigned int i;
 
 	assert_int_equal(parse_snat_pool(s, &p), err);
 	if (err) {
 		/* Failure leaves the output untouched. */
 		assert_int_equal(p.n, 99);
-		assert_int_equal(p.addr[0], 0xdeadbeef);
+		assert_int_equal(p.addr[0].af, 0xee);
 		return;
 	}
 	assert_int_equal(p.n, n);
 	for (i = 0; i < n; i++)
-		assert_int_equal(p.addr[i], inet_addr(addrs[i]));
+		assert_ipaddr_equal(p.addr[i], addrs[i]);
 }
 
 static void snat_pool_takes_auto_addresses_ranges_and_lists(void **state)
@@ -343,6 +469,40 @@ static void snat_pool_refuses_too_many_reversed_repeats_and_junk(void **state)
 		    NULL);
 }
 
+static void snat_pool_takes_ipv6_addresses_and_ranges(void **state)
+{
+	static const char *const one[] = { "2001:db8::5" };
+	static const char *const range[] = {
+		"2001:db8::ff", "2001:db8::100", "2001:db8::101",
+	};
+	static const char *const list[] = {
+		"2001:db8::9", "2001:db8::1", "2001:db8::2",
+	};
+	struct snat_pool p;
+
+	(void)state;
+	expect_pool("2001:db8::5", 0, 1, one);
+	expect_pool("[2001:db8::5]", 0, 1, one);
+	expect_pool("2001:db8::ff-2001:db8::101", 0, 3, range);
+	expect_pool("2001:db8::9,2001:db8::1-2001:db8::2", 0, 3, list);
+	/* Exactly L4LB_SNAT_POOL_MAX, then one more; a huge range. */
+	assert_int_equal(parse_snat_pool("2001:db8::-2001:db8::3f", &p), 0);
+	assert_int_equal(p.n, L4LB_SNAT_POOL_MAX);
+	expect_pool("2001:db8::-2001:db8::40", -E2BIG, 0, NULL);
+	expect_pool("::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", -E2BIG, 0,
+		    NULL);
+	expect_pool("2001:db8::8-2001:db8::5", -ERANGE, 0, NULL);
+	expect_pool("2001:db8::1,2001:db8::0:1", -EEXIST, 0, NULL);
+	/* One family per pool. */
+	expect_pool("2001:db8::1,10.0.0.1", -EAFNOSUPPORT, 0, NULL);
+	expect_pool("10.0.0.1,2001:db8::1", -EAFNOSUPPORT, 0, NULL);
+	expect_pool("10.0.0.1-2001:db8::1", -EAFNOSUPPORT, 0, NULL);
+	expect_pool("fe80::1%eth0", -EADDRNOTAVAIL, 0, NULL);
+	expect_pool("2001:db8::1-2001:db8::2-2001:db8::3", -EINVAL, 0, NULL);
+	expect_pool("[2001:db8::1]:80", -EINVAL, 0, NULL);
+	expect_pool("2001:db8::/64", -EINVAL, 0, NULL);
+}
+
 /* Parse @s as peers; expect @err, and on success the @n addresses. */
 static void expect_peers(const char *s, int err, unsigned int n,
 			 const char *const *addrs)
@@ -398,6 +558,8 @@ static void peers_take_none_and_addresses(void **state)
 	expect_peers("10.0.0.1,", -EINVAL, 0, NULL);
 	expect_peers("10.0.0.1:80", -EINVAL, 0, NULL);
 	expect_peers("10.0.0.256", -EINVAL, 0, NULL);
+	/* The outer addresses of IPIP: IPv4 only. */
+	expect_peers("2001:db8::1", -EAFNOSUPPORT, 0, NULL);
 }
 
 /*
@@ -407,19 +569,21 @@ static void peers_take_none_and_addresses(void **state)
 static void expect_sel(const char *s, int err, const char *ip, uint16_t port,
 		       uint8_t proto)
 {
-	struct svc_sel sel = { false, true, true, 0xdeadbeef, 0xbeef, 0xee };
+	struct svc_sel sel = {
+		false, true, true, { .af = 0xeeee }, 0xbeef, 0xee
+	};
 
 	assert_int_equal(parse_svc_sel(s, &sel), err);
 	if (err) {
 		/* Failure leaves the output untouched. */
 		assert_false(sel.set);
-		assert_int_equal(sel.vip, 0xdeadbeef);
+		assert_int_equal(sel.vip.af, 0xeeee);
 		assert_int_equal(sel.port, 0xbeef);
 		assert_int_equal(sel.proto, 0xee);
 		return;
 	}
 	assert_true(sel.set);
-	assert_int_equal(sel.vip, inet_addr(ip));
+	assert_ipaddr_equal(sel.vip, ip);
 	assert_int_equal(sel.has_port, port != 0);
 	if (port)
 		assert_int_equal(sel.port, htons(port));
@@ -485,6 +649,59 @@ static void selector_rejects_junk_and_whitespace(void **state)
 		   NULL, 0, 0);
 }
 
+static void selector_takes_ipv6_bracketed_before_a_port(void **state)
+{
+	(void)state;
+	expect_sel("[2001:db8::10]:443/tcp", 0, "2001:db8::10", 443,
+		   IPPROTO_TCP);
+	expect_sel("[2001:db8::10]:443", 0, "2001:db8::10", 443, 0);
+	expect_sel("[2001:db8::10]/udp", 0, "2001:db8::10", 0, IPPROTO_UDP);
+	expect_sel("[2001:db8::10]", 0, "2001:db8::10", 0, 0);
+	expect_sel("2001:db8::10/tcp", 0, "2001:db8::10", 0, IPPROTO_TCP);
+	expect_sel("2001:db8::10", 0, "2001:db8::10", 0, 0);
+	/* Without brackets, a port is part of the address. */
+	expect_sel("2001:db8::10:443", 0, "2001:db8::10:443", 0, 0);
+	expect_sel("[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535/udp",
+		   0, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535,
+		   IPPROTO_UDP);
+	expect_sel("[2001:db8::10]:0/tcp", -ERANGE, NULL, 0, 0);
+	expect_sel("[2001:db8::10]:", -EINVAL, NULL, 0, 0);
+	expect_sel("[2001:db8::10]443", -EINVAL, NULL, 0, 0);
+	expect_sel("[2001:db8::10", -EINVAL, NULL, 0, 0);
+	expect_sel("[10.0.0.1]:80", -EINVAL, NULL, 0, 0);
+	expect_sel("[2001:db8::10]:443/sctp", -EINVAL, NULL, 0, 0);
+	expect_sel("2001:db8:::10/tcp", -EINVAL, NULL, 0, 0);
+	expect_sel("fe80::1%eth0/tcp", -EADDRNOTAVAIL, NULL, 0, 0);
+	expect_sel("[fe80::1%eth0]:80", -EADDRNOTAVAIL, NULL, 0, 0);
+}
+
+/* What fmt.c prints, parse.c reads back: the same key. */
+static void selector_and_endpoint_round_trip_through_text(void **state)
+{
+	static const char *const sels[] = {
+		"10.0.0.1:80/tcp", "10.0.0.1/udp", "10.0.0.1",
+		"[2001:db8::10]:443/tcp", "2001:db8::10/udp", "2001:db8::10",
+		"[::ffff:10.0.0.1]:80",
+	};
+	static const char *const eps[] = {
+		"10.0.0.2:80", "[2001:db8::2]:8080", "[::1]:1",
+	};
+	char buf[SVC_STRLEN];
+	struct svc_sel sel;
+	struct ipport ep;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
+		assert_int_equal(parse_svc_sel(sels[i], &sel), 0);
+		assert_string_equal(fmt_svc(buf, &sel), sels[i]);
+	}
+	for (i = 0; i < sizeof(eps) / sizeof(eps[0]); i++) {
+		assert_int_equal(parse_ipport(eps[i], &ep), 0);
+		assert_string_equal(fmt_ipport(buf, &ep), eps[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +710,11 @@ int main(void)
 		cmocka_unit_test(ipport_rejects_port_out_of_range),
 		cmocka_unit_test(ipport_rejects_bad_octets),
 		cmocka_unit_test(ipport_rejects_junk_and_whitespace),
+		cmocka_unit_test(ipport_takes_ipv6_in_brackets),
+		cmocka_unit_test(ipport_refuses_ipv6_without_brackets_or_port),
+		cmocka_unit_test(ipport_refuses_a_zone_index),
+		cmocka_unit_test(address_is_ipv4_or_ipv6),
+		cmocka_unit_test(address_helpers_compare_count_and_make_sockaddrs),
 		cmocka_unit_test(weight_accepts_0_to_65535),
 		cmocka_unit_test(weight_rejects_overflow_sign_and_junk),
 		cmocka_unit_test(port_rejects_zero_and_above_65535),
@@ -504,10 +726,13 @@ int main(void)
 		cmocka_unit_test(sched_name_must_fit_and_be_a_word),
 		cmocka_unit_test(snat_pool_takes_auto_addresses_ranges_and_lists),
 		cmocka_unit_test(snat_pool_refuses_too_many_reversed_repeats_and_junk),
+		cmocka_unit_test(snat_pool_takes_ipv6_addresses_and_ranges),
 		cmocka_unit_test(peers_take_none_and_addresses),
 		cmocka_unit_test(selector_accepts_each_form),
 		cmocka_unit_test(selector_rejects_bad_parts),
 		cmocka_unit_test(selector_rejects_junk_and_whitespace),
+		cmocka_unit_test(selector_takes_ipv6_bracketed_before_a_port),
+		cmocka_unit_test(selector_and_endpoint_round_trip_through_text),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

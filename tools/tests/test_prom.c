@@ -91,7 +91,7 @@ static void add_service(const char *vip, uint16_t port, uint8_t proto,
 	for (; snat && *snat; snat++, ports += 2) {
 		struct nlattr *e = mnl_attr_nest_start(nlh, L4LB_SNAT_ATTR_ENTRY);
 
-		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, inet_addr(*snat));
+		put_ip(nlh, L4LB_SNAT_ATTR_ADDR, L4LB_SNAT_ATTR_ADDR6, *snat);
 		mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_PORTS_IN_USE, ports);
 		mnl_attr_nest_end(nlh, e);
 	}
@@ -125,11 +125,13 @@ static void add_backend(const char *vip, uint8_t proto, const char *ip,
 /*
  * A bit of everything: every counter; a TCP service with two SNAT
  * addresses and backends up, down, drain and draining; a UDP service
- * whose scheduler name (which no real module sends) needs escapes.
+ * whose scheduler name (which no real module sends) needs escapes; an
+ * IPv6 service with a SNAT address and a backend.
  */
 static void add_everything(void)
 {
 	static const char *const snat[] = { "10.0.1.250", "10.0.1.251", NULL };
+	static const char *const snat6[] = { "2001:db8:1::5", NULL };
 
 	add_all_stats();
 	add_service("192.0.2.1", 80, IPPROTO_TCP, "wrr", snat, 4);
@@ -144,6 +146,9 @@ static void add_everything(void)
 		    L4LB_BE_STATE_DRAIN, true, 7, 8);
 	add_backend("192.0.2.2", IPPROTO_UDP, "10.0.1.1", 53,
 		    L4LB_BE_STATE_UP, false, 100, 9);
+	add_service("2001:db8::10", 80, IPPROTO_TCP, "mh", snat6, 0);
+	add_backend("2001:db8::10", IPPROTO_TCP, "2001:db8:1::1", 8080,
+		    L4LB_BE_STATE_UP, false, 100, 10);
 }
 
 /* What lib/prom.c wrote through @fn, into @text. */
@@ -436,6 +441,27 @@ static void prometheus_escapes_what_the_kernel_sent(void **state)
 		"proto=\"tcp\",address=\"10.0.1.251\"} 4\n"));
 }
 
+/* IPv6: the vip and address labels plain, the backend's in brackets. */
+static void prometheus_labels_ipv6_as_l4lbctl_prints_it(void **state)
+{
+#define SVC6 "{vip=\"2001:db8::10\",port=\"80\",proto=\"tcp\""
+	(void)state;
+	add_everything();
+	assert_int_equal(run(cmd_stats, false, "--prometheus"), RC_OK);
+	assert_non_null(strstr(out_text,
+		"\nl4lb_service_info" SVC6 ",scheduler=\"mh\"} 1\n"));
+	assert_non_null(strstr(out_text,
+		"\nl4lb_service_snat_ports_in_use" SVC6
+		",address=\"2001:db8:1::5\"} 2\n"));
+	assert_non_null(strstr(out_text,
+		"\nl4lb_backend_state" SVC6
+		",backend=\"[2001:db8:1::1]:8080\",state=\"up\"} 1\n"));
+	assert_non_null(strstr(out_text,
+		"\nl4lb_backend_connections_total" SVC6
+		",backend=\"[2001:db8:1::1]:8080\"} 10\n"));
+#undef SVC6
+}
+
 static void prometheus_without_services_prints_the_counters(void **state)
 {
 	(void)state;
@@ -606,6 +632,7 @@ int main(int argc, char **argv)
 		T(prometheus_o_into_a_missing_directory_fails),
 		T(prometheus_usage_errors_send_nothing),
 		T(stats_alone_prints_the_counters),
+		T(prometheus_labels_ipv6_as_l4lbctl_prints_it),
 	};
 
 	if (argc == 2 && !strcmp(argv[1], "--print")) {

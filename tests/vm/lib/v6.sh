@@ -45,6 +45,7 @@
 V6_VIP_LOCAL=${V6_VIP_LOCAL:-0}
 
 VIP6=2001:db8::1
+V6_VIP_FULL=2001:0db8:0000:0000:0000:0000:0000:0001	# as nf_conntrack writes it
 CLI6=2001:db8::2
 LB6=2001:db8::fe
 # shellcheck disable=SC2034 # used by the tests
@@ -136,24 +137,70 @@ v6_svc_up() {
 }
 
 # v6_lb_up [tcp|udp] [SETTINGS...]: l4lb loaded with no service (its v4
-# reference service left out), then v6_svc_up.
+# reference service left out), then v6_svc_up. LB_IMPL=nft: the nftables
+# reference balancer instead (table ip6 reflb6: dnat numgen + masquerade,
+# TCP only, no SETTINGS), as common.sh's lb_up builds it for IPv4.
 v6_lb_up() {
-	load_l4lb svc_max=4096 || return 1
-	v6_svc_up "$@"
+	case $LB_IMPL in
+	l4lb)
+		load_l4lb svc_max=4096 || return 1
+		v6_svc_up "$@"
+		;;
+	nft)
+		kmod_load nft_numgen && kmod_load nft_nat && kmod_load nft_masq &&
+			kmod_load nft_chain_nat && kmod_load nft_ct || return 1
+		nft -f - <<EOF
+table ip6 reflb6 {
+	chain pre {
+		type nat hook prerouting priority dstnat;
+		ip6 daddr $VIP6 tcp dport $VPORT dnat to numgen inc mod 3 map { 0 : 2001:db8:1::1 . 10000, 1 : 2001:db8:2::1 . 10001, 2 : 2001:db8:3::1 . 10002 }
+	}
+	chain post {
+		type nat hook postrouting priority srcnat;
+		ct status dnat oifname { "veth-be1", "veth-be2", "veth-be3" } masquerade
+	}
+}
+EOF
+		;;
+	*)
+		echo "v6_lb_up: unknown LB_IMPL=$LB_IMPL" >&2
+		return 1
+		;;
+	esac
+}
+
+# v6_lb_down: stop the balancer v6_lb_up started (l4lb: rmmod).
+v6_lb_down() {
+	case $LB_IMPL in
+	l4lb) unload_l4lb ;;
+	nft) nft delete table ip6 reflb6 ;;
+	esac
 }
 
 # ---------------------------------------------------------- NAT table ----
 
 # v6_nat_rows: the TCP/UDP rows of /proc/l4lb/nat whose client is a v6
-# endpoint ([ADDR]:PORT).
+# endpoint ([ADDR]:PORT). LB_IMPL=nft: the conntrack rows to the v6 VIP
+# (nf_conntrack writes addresses in full, 2001:0db8:...).
 v6_nat_rows() {
+	case $LB_IMPL in
+	nft)
+		grep "^ipv6 .* dst=$V6_VIP_FULL sport=[0-9]* dport=$VPORT " \
+			/proc/net/nf_conntrack 2>/dev/null
+		return 0
+		;;
+	esac
 	_f=$(nat_file) || return 0
 	awk '($1 == "TCP" || $1 == "UDP") && substr($2, 1, 1) == "["' "$_f"
 }
 
-# v6_nat_len: how many rows v6_nat_rows prints.
+# v6_nat_len: how many rows v6_nat_rows prints (LB_IMPL=nft: those
+# ESTABLISHED, as common.sh's nat_len counts them).
 v6_nat_len() {
-	v6_nat_rows | wc -l | tr -d ' '
+	case $LB_IMPL in
+	nft) v6_nat_rows | grep -c " ESTABLISHED " ;;
+	*) v6_nat_rows | wc -l | tr -d ' ' ;;
+	esac
 }
 
 # v6_wait_nat_len N [SECS]: wait (default 15 s) until v6_nat_len is N.
@@ -173,14 +220,14 @@ v6_nat_col() {
 
 # v6_ep_addr: [ADDR]:PORT -> ADDR, per line of stdin.
 v6_ep_addr() {
-	sed -n 's/^\[\([0-9a-fA-F:.]*\)\]:[0-9]*$/\1/p'
+	sed -n 's/^\[\([0-9a-fA-F:.]*\)]:[0-9]*$/\1/p'
 }
 
 # v6_be_names: backend [ADDR]:PORT -> be1/be2/be3, anywhere in stdin.
 v6_be_names() {
-	sed -e 's/\[2001:db8:1::1\]:10000/be1/g' \
-		-e 's/\[2001:db8:2::1\]:10001/be2/g' \
-		-e 's/\[2001:db8:3::1\]:10002/be3/g'
+	sed -e 's/\[2001:db8:1::1]:10000/be1/g' \
+		-e 's/\[2001:db8:2::1]:10001/be2/g' \
+		-e 's/\[2001:db8:3::1]:10002/be3/g'
 }
 
 # v6_nat_show [TITLE]: the v6 rows as diagnostics, and the table length.
@@ -233,7 +280,7 @@ v6_udpecho_all() {
 # (chatd -6 logs peers as [ADDR]:PORT).
 v6_backend_of() {
 	for _vbo in be1 be2 be3; do
-		grep -q "^msg \[[0-9a-f:]*\]:[0-9]* $1 joined\$" "/tmp/$_vbo.log" 2>/dev/null &&
+		grep -q "^msg \[[0-9a-f:]*]:[0-9]* $1 joined\$" "/tmp/$_vbo.log" 2>/dev/null &&
 			{ echo "$_vbo"; return 0; }
 	done
 	echo none
@@ -242,6 +289,113 @@ v6_backend_of() {
 # v6_peers BE: the peer addresses backend BE (be1..be3) logged as
 # "accept [ADDR]:PORT", sorted, unique, space separated.
 v6_peers() {
-	sed -n 's/^accept \[\([0-9a-f:]*\)\]:[0-9]*$/\1/p' "/tmp/$1.log" 2>/dev/null |
+	sed -n 's/^accept \[\([0-9a-f:]*\)]:[0-9]*$/\1/p' "/tmp/$1.log" 2>/dev/null |
 		sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+# ---------------------------------------------------------------- chat ----
+
+# v6_chat_scenario: common.sh's chat_scenario over IPv6, against whatever
+# balancer v6_lb_up started: chatd -6 on be1..be3, clients test1..test6
+# join one after another through [VIP6]:VPORT, round robin puts
+# test1+test4 on be1, test2+test5 on be2, test3+test6 on be3; messages stay
+# within a server; server k sees only lb's 2001:db8:k::fe; the v6 rows grow
+# to 6 and shrink back to 0 as the clients quit. Makes
+# V6_CHAT_SCENARIO_TESTS assertions. CHATD_OPTS: more options for chatd.
+V6_CHAT_SCENARIO_TESTS=16
+v6_chat_scenario() {
+	step "start chatd -6 on the backends"
+	# shellcheck disable=SC2086 # options, split on purpose
+	v6_serve_all chatd ${CHATD_OPTS:-}
+	if serve_ready; then ok "chatd -6 listens on be1:10000 be2:10001 be3:10002"
+	else fail "chatd -6 listens on be1:10000 be2:10001 be3:10002"; diag_file /tmp/be1.log; fi
+	expect_eq "no v6 rows at the start" 0 "$(v6_nat_len)"
+
+	# Six clients join one after another: each waits until a backend
+	# accepted the previous one, so the order is the connection order.
+	_joined=0
+	for _i in 1 2 3 4 5 6; do
+		step "client test$_i joins"
+		chat_start "test$_i" cli "$VIP6" "$VPORT"
+		wait_for 15 '[ "$(accepts)" -ge '"$_i"' ] && [ "$(v6_backend_of test'"$_i"')" != none ]' &&
+			_joined=$((_joined + 1))
+		[ -n "${DEMO:-}" ] && { diag "test$_i joined -> $(v6_backend_of "test$_i")"; v6_nat_show "after test$_i joined"; }
+	done
+	if [ "$_joined" = 6 ]; then ok "six clients joined through [$VIP6]:$VPORT"
+	else
+		fail "six clients joined through [$VIP6]:$VPORT" "only $_joined joined"
+		for _i in 1 2 3 4 5 6; do diag_file "/tmp/chat.test$_i.err" 5; done
+	fi
+	for _b in be1 be2 be3; do diag_file "/tmp/$_b.log" 20; done
+
+	step "round robin placement"
+	_b1=$(v6_backend_of test1) _b2=$(v6_backend_of test2) _b3=$(v6_backend_of test3)
+	_b4=$(v6_backend_of test4) _b5=$(v6_backend_of test5) _b6=$(v6_backend_of test6)
+	diag "placement: test1=$_b1 test2=$_b2 test3=$_b3 test4=$_b4 test5=$_b5 test6=$_b6"
+	expect_eq "round robin: test1,test2,test3 on be1,be2,be3" "be1 be2 be3" "$_b1 $_b2 $_b3"
+	expect_eq "round robin: test4 shares test1's backend" "$_b1" "$_b4"
+	expect_eq "round robin: test5 shares test2's backend" "$_b2" "$_b5"
+	expect_eq "round robin: test6 shares test3's backend" "$_b3" "$_b6"
+
+	step "relay within a server"
+	chat_say test1 "hello from test1"
+	if wait_for 10 'chat_got test4 "hello from test1"'; then ok "a line from test1 reaches test4"
+	else fail "a line from test1 reaches test4"; diag_file /tmp/chat.test4.out; fi
+	sleep 1	# give a wrong relay time to show up
+	if chat_got test2 "hello from test1" || chat_got test3 "hello from test1" ||
+		chat_got test5 "hello from test1" || chat_got test6 "hello from test1"; then
+		fail "the line from test1 reaches nobody on another server"
+		diag_file /tmp/chat.test2.out
+	else
+		ok "the line from test1 reaches nobody on another server"
+	fi
+	if chat_got test1 "test4 joined" && ! chat_got test1 "test2 joined"; then
+		ok "test1 saw test4 join, not test2"
+	else
+		fail "test1 saw test4 join, not test2"; diag_file /tmp/chat.test1.out
+	fi
+
+	step "full NAT: servers see the balancer"
+	_peers_ok=1
+	_k=1
+	for _b in be1 be2 be3; do
+		_want="2001:db8:$_k::fe"
+		_got=$(v6_peers "$_b")
+		[ "$_got" = "$_want" ] || { _peers_ok=0; diag "$_b saw peers: $_got (want $_want)"; }
+		_k=$((_k + 1))
+	done
+	[ "$_peers_ok" = 1 ] && ok "each chatd saw only the balancer (2001:db8:k::fe) as peer" ||
+		fail "each chatd saw only the balancer (2001:db8:k::fe) as peer"
+
+	step "NAT table has six v6 rows"
+	v6_nat_show "six clients"
+	if v6_wait_nat_len 6 10; then ok "six v6 rows"
+	else fail "six v6 rows" "got: $(v6_nat_len)"; fi
+
+	# Clients quit one by one; each quit shrinks the table by one.
+	_shrunk=1 _expect=5 _quit_ok=1
+	for _i in 1 2 3 4 5 6; do
+		step "client test$_i quits"
+		chat_quit "test$_i" || { _quit_ok=0; diag "chat test$_i did not exit cleanly (rc=$?)"; }
+		if v6_wait_nat_len "$_expect" 15; then
+			diag "test$_i quit: $_expect v6 rows"
+		else
+			_shrunk=0
+			diag "test$_i quit: $(v6_nat_len) v6 rows, want $_expect"
+		fi
+		[ -n "${DEMO:-}" ] && v6_nat_show "after test$_i quit"
+		_expect=$((_expect - 1))
+	done
+	[ "$_quit_ok" = 1 ] && ok "all six clients quit cleanly" ||
+		fail "all six clients quit cleanly"
+	[ "$_shrunk" = 1 ] && ok "v6 rows shrank 5,4,3,2,1,0 as clients quit" ||
+		fail "v6 rows shrank 5,4,3,2,1,0 as clients quit"
+	expect_eq "no v6 rows at the end" 0 "$(v6_nat_len)"
+	_closes=$(cat /tmp/be1.log /tmp/be2.log /tmp/be3.log | grep -c '^close ')
+	expect_eq "the servers logged six closes" 6 "$_closes"
+	if [ -n "${DEMO:-}" ]; then
+		for _i in 1 2 3 4 5 6; do diag_file "/tmp/chat.test$_i.out"; done
+		for _b in be1 be2 be3; do diag_file "/tmp/$_b.log"; done
+	fi
+	bg_kill_all
 }

@@ -265,12 +265,13 @@ v6_greet_all() {
 	serve_ready
 }
 
-# v6_udpecho_all: udpecho -6 on every backend, on its own port, answering
-# "beK DATAGRAM"; waits (bounded) until all three are bound.
+# v6_udpecho_all [NAME]: udpecho -6 on every backend, on its own port,
+# answering "beK DATAGRAM", logging to /tmp/NAMEk.log (default NAME: be,
+# /tmp/be1.log ...); waits (bounded) until all three are bound.
 v6_udpecho_all() {
 	_vua_i=1
 	for _vua_port in $BE_PORTS; do
-		bg "/tmp/be$_vua_i.log" "be$_vua_i" udpecho -6 "$_vua_port" "be$_vua_i"
+		bg "/tmp/${1:-be}$_vua_i.log" "be$_vua_i" udpecho -6 "$_vua_port" "be$_vua_i"
 		_vua_i=$((_vua_i + 1))
 	done
 	backends_listen udp

@@ -164,7 +164,7 @@ static struct l4lb_conn *row_add(struct kunit *test,
  */
 static void backend_init(struct l4lb_backend *be, __be32 addr)
 {
-	be->addr = addr;
+	be->addr = (union nf_inet_addr){ .ip = addr };
 	be->port = BPORT;
 	be->weight = 1;
 	be->weight_pct = L4LB_WEIGHT_PCT_DEFAULT;
@@ -190,7 +190,7 @@ static struct l4lb_conn *row_alloc_be(struct kunit *test,
 {
 	struct l4lb_conn *conn;
 
-	rs.baddr = be->addr;
+	rs.baddr = be->addr.ip;
 	rs.bport = be->port;
 	conn = row_alloc(test, tab, &rs);
 	refcount_inc(&be->refcnt);
@@ -866,7 +866,7 @@ static void conn_flush_removes_rows_and_releases_backends(struct kunit *test)
 		struct l4lb_backend *b = &be[i < 10 ? 0 : 1];
 		struct rowspec rs = client(i);
 
-		rs.baddr = b->addr;
+		rs.baddr = b->addr.ip;
 		row[i] = row_alloc(test, tab, &rs);
 		refcount_inc(&b->refcnt);
 		row[i]->backend = b;
@@ -2076,7 +2076,7 @@ static void fill_space(struct kunit *test, struct l4lb_conn_table *tab,
 							   be, sp, &conn), 0,
 				    "row %u of %u", i + 1, want);
 		for (a = 0; a < sp->naddr; a++)
-			if (conn->th[REPLY].tuple.daddr == sp->addrs[a])
+			if (conn->th[REPLY].tuple.daddr == sp->addrs[a].ip)
 				break;
 		KUNIT_ASSERT_LT_MSG(test, a, sp->naddr, "address not in the pool");
 		port = row_port(conn);
@@ -2177,7 +2177,7 @@ static void expect_use(struct kunit *test, const struct l4lb_snat_usage *u,
 		       unsigned int i, __be32 addr, u32 ports)
 {
 	KUNIT_ASSERT_LT(test, i, u->n);
-	KUNIT_EXPECT_EQ_MSG(test, ntohl(u->e[i].addr), ntohl(addr),
+	KUNIT_EXPECT_EQ_MSG(test, ntohl(u->e[i].addr.ip), ntohl(addr),
 			    "entry %u", i);
 	KUNIT_EXPECT_EQ_MSG(test, u->e[i].ports, ports, "entry %u", i);
 }
@@ -2190,7 +2190,9 @@ static void expect_use(struct kunit *test, const struct l4lb_snat_usage *u,
 static void snat_usage_counts_a_services_rows_by_address(struct kunit *test)
 {
 	const __be32 other = IP4(198, 51, 100, 7), unused = IP4(192, 0, 2, 4);
-	const __be32 pool[] = { SNAT, SNAT2, unused };
+	const union nf_inet_addr pool[] = {
+		{ .ip = SNAT }, { .ip = SNAT2 }, { .ip = unused },
+	};
 	struct l4lb_service *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
 	struct l4lb_service *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	struct l4lb_snat_usage *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
@@ -2255,8 +2257,8 @@ static void snat_usage_keeps_at_most_usage_max_addresses(struct kunit *test)
 	for (i = 0; i < u->n; i++) {
 		total += u->e[i].ports;
 		if (i)
-			KUNIT_EXPECT_LT(test, ntohl(u->e[i - 1].addr),
-					ntohl(u->e[i].addr));
+			KUNIT_EXPECT_LT(test, ntohl(u->e[i - 1].addr.ip),
+					ntohl(u->e[i].addr.ip));
 	}
 	KUNIT_EXPECT_EQ(test, total, (unsigned int)L4LB_SNAT_USAGE_MAX);
 }

@@ -12,7 +12,29 @@
 #include "l4lb_addrs.h"
 #include "l4lb_mem.h"
 
+/* Network byte order is big-endian, so memcmp() compares as numbers. */
 static int l4lb_addrs_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(union nf_inet_addr));
+}
+
+/**
+ * l4lb_addrs_sort() - put addresses in a list's order
+ * @addrs: network byte order, all of one family (an IPv4 one in .ip, the
+ *	rest zero); sorted in place
+ * @n: their number
+ *
+ * Ascending as numbers, so 10.0.1.9 comes before 10.0.1.10 and
+ * 2001:db8::9 before 2001:db8::10.
+ *
+ * Context: any.
+ */
+void l4lb_addrs_sort(union nf_inet_addr *addrs, unsigned int n)
+{
+	sort(addrs, n, sizeof(*addrs), l4lb_addrs_cmp, NULL);
+}
+
+static int l4lb_addrs_cmp_ip(const void *a, const void *b)
 {
 	u32 x = ntohl(*(const __be32 *)a), y = ntohl(*(const __be32 *)b);
 
@@ -20,17 +42,18 @@ static int l4lb_addrs_cmp(const void *a, const void *b)
 }
 
 /**
- * l4lb_addrs_sort() - put addresses in a list's order
+ * l4lb_addrs_sort_ip() - put IPv4 addresses in a list's order
  * @addrs: network byte order; sorted in place
  * @n: their number
  *
- * Ascending as numbers, so 10.0.1.9 comes before 10.0.1.10.
+ * The order l4lb_addrs_sort() gives the same addresses in .ip; for lists
+ * kept as plain IPv4 addresses (a service's peers).
  *
  * Context: any.
  */
-void l4lb_addrs_sort(__be32 *addrs, unsigned int n)
+void l4lb_addrs_sort_ip(__be32 *addrs, unsigned int n)
 {
-	sort(addrs, n, sizeof(*addrs), l4lb_addrs_cmp, NULL);
+	sort(addrs, n, sizeof(*addrs), l4lb_addrs_cmp_ip, NULL);
 }
 
 /**
@@ -47,8 +70,8 @@ void l4lb_addrs_sort(__be32 *addrs, unsigned int n)
  * Return: the list; NULL for @n 0 (no list); ERR_PTR(-EINVAL) for @n above
  * @max (with a warning); ERR_PTR(-ENOMEM).
  */
-struct l4lb_addrs *l4lb_addrs_alloc(const __be32 *addrs, unsigned int n,
-				    unsigned int max)
+struct l4lb_addrs *l4lb_addrs_alloc(const union nf_inet_addr *addrs,
+				    unsigned int n, unsigned int max)
 {
 	struct l4lb_addrs *list;
 
@@ -73,8 +96,8 @@ struct l4lb_addrs *l4lb_addrs_alloc(const __be32 *addrs, unsigned int n,
  * Context: any; the caller keeps @list alive.
  * Return: true if they are the same, in the same order.
  */
-bool l4lb_addrs_same(const struct l4lb_addrs *list, const __be32 *addrs,
-		     unsigned int n)
+bool l4lb_addrs_same(const struct l4lb_addrs *list,
+		     const union nf_inet_addr *addrs, unsigned int n)
 {
 	if (!list)
 		return !n;

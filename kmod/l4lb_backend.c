@@ -15,7 +15,8 @@
 /**
  * l4lb_backend_alloc() - a new backend, not yet in any list
  * @svc: the service it will belong to
- * @addr: address, network byte order
+ * @addr: address, network byte order, of @svc's family (.ip of an AF_INET
+ *	one, the rest zero)
  * @port: port, network byte order
  * @weight: 0..L4LB_WEIGHT_MAX
  * @weight_pct: 0..L4LB_WEIGHT_PCT_MAX, percent of @weight the schedulers use
@@ -29,7 +30,8 @@
  * Context: process, may sleep.
  * Return: the backend, or NULL if out of memory.
  */
-struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
+struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc,
+					const union nf_inet_addr *addr,
 					__be16 port, u32 weight, u32 weight_pct,
 					u8 state)
 {
@@ -48,7 +50,7 @@ struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
 	}
 	INIT_LIST_HEAD(&be->list);
 	be->svc = svc;
-	be->addr = addr;
+	be->addr = *addr;
 	be->port = port;
 	be->weight = weight;
 	be->weight_pct = weight_pct;
@@ -224,32 +226,33 @@ void l4lb_backend_created(struct l4lb_backend *be)
 /**
  * l4lb_backend_conn_endpoints() - the Local and Backend columns of a row
  * @conn: the row
- * @local: out, SNAT address (0 for a persistence template)
+ * @local: out, SNAT address (all zero for a persistence template)
  * @local_port: out, SNAT port (0 for a persistence template)
  * @backend: out, backend address
  * @backend_port: out, backend port
  *
- * All network byte order. A persistence template's reply tuple is not a
- * connection's: its backend is the one it pins.
+ * All network byte order, addresses of the row's family (l4lb_conn_af()):
+ * an IPv4 one in .ip, the rest zero. A persistence template's reply tuple
+ * is not a connection's: its backend is the one it pins.
  *
  * Context: any; RCU read side or ownership of @conn.
  */
-void l4lb_backend_conn_endpoints(const struct l4lb_conn *conn, __be32 *local,
-				 __be16 *local_port, __be32 *backend,
+void l4lb_backend_conn_endpoints(const struct l4lb_conn *conn,
+				 union nf_inet_addr *local, __be16 *local_port,
+				 union nf_inet_addr *backend,
 				 __be16 *backend_port)
 {
 	const struct l4lb_tuple *r = &conn->th[L4LB_DIR_REPLY].tuple;
 
 	if (conn->flags & L4LB_CONN_F_TEMPLATE) {
-		*local = 0;
+		memset(local, 0, sizeof(*local));
 		*local_port = 0;
 		*backend = conn->backend->addr;
 		*backend_port = conn->backend->port;
 		return;
 	}
-	*local = r->daddr;
+	l4lb_conn_addrs(conn, L4LB_DIR_REPLY, backend, local);
 	*local_port = r->dport;
-	*backend = r->saddr;
 	*backend_port = r->sport;
 }
 

@@ -71,7 +71,8 @@ struct l4lb_be_counters {
  * struct l4lb_backend - a backend (real server)
  * @list: link in l4lb_service::backends (services' mutex)
  * @svc: the service it belongs to
- * @addr: address, network byte order
+ * @addr: address, network byte order, of the service's family (.ip of an
+ *	AF_INET one, the rest zero)
  * @port: port, network byte order
  * @weight: 0..L4LB_WEIGHT_MAX, the configured weight; 0 takes no new
  *	connections
@@ -93,7 +94,7 @@ struct l4lb_be_counters {
 struct l4lb_backend {
 	struct list_head list;
 	struct l4lb_service *svc;
-	__be32 addr;
+	union nf_inet_addr addr;
 	__be16 port;
 	u32 weight;
 	u32 weight_pct;
@@ -124,7 +125,8 @@ struct l4lb_backend_array {
 	struct l4lb_backend *be[];
 };
 
-struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc, __be32 addr,
+struct l4lb_backend *l4lb_backend_alloc(struct l4lb_service *svc,
+					const union nf_inet_addr *addr,
 					__be16 port, u32 weight, u32 weight_pct,
 					u8 state);
 u32 l4lb_weight_effective(u32 weight, u32 pct);
@@ -137,8 +139,9 @@ void l4lb_backend_conn_attach(struct l4lb_conn *conn, struct l4lb_backend *be);
 void l4lb_backend_conn_state(struct l4lb_conn *conn, u8 new);
 void l4lb_backend_conn_release(struct l4lb_conn *conn);
 void l4lb_backend_created(struct l4lb_backend *be);
-void l4lb_backend_conn_endpoints(const struct l4lb_conn *conn, __be32 *local,
-				 __be16 *local_port, __be32 *backend,
+void l4lb_backend_conn_endpoints(const struct l4lb_conn *conn,
+				 union nf_inet_addr *local, __be16 *local_port,
+				 union nf_inet_addr *backend,
 				 __be16 *backend_port);
 
 void l4lb_backend_account(struct l4lb_backend *be, bool in, unsigned int len);

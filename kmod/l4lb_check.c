@@ -233,8 +233,9 @@ static void l4lb_snat_not_local(__be32 addr, struct netlink_ext_ack *extack)
  * Return: 0; -E2BIG above L4LB_SNAT_POOL_MAX addresses; -EINVAL if one is
  * given twice; -EADDRNOTAVAIL if one is not local.
  */
-int l4lb_check_snat_pool(struct net *net, const __be32 *addrs, unsigned int n,
-			 unsigned int *bad, struct netlink_ext_ack *extack)
+int l4lb_check_snat_pool(struct net *net, const union nf_inet_addr *addrs,
+			 unsigned int n, unsigned int *bad,
+			 struct netlink_ext_ack *extack)
 {
 	unsigned int i, j;
 
@@ -249,14 +250,14 @@ int l4lb_check_snat_pool(struct net *net, const __be32 *addrs, unsigned int n,
 		if (bad)
 			*bad = i;
 		for (j = 0; j < i; j++) {
-			if (addrs[j] == addrs[i]) {
+			if (nf_inet_addr_cmp(&addrs[j], &addrs[i])) {
 				NL_SET_ERR_MSG(extack,
 					       "SNAT address given twice");
 				return -EINVAL;
 			}
 		}
-		if (net && inet_addr_type(net, addrs[i]) != RTN_LOCAL) {
-			l4lb_snat_not_local(addrs[i], extack);
+		if (net && inet_addr_type(net, addrs[i].ip) != RTN_LOCAL) {
+			l4lb_snat_not_local(addrs[i].ip, extack);
 			return -EADDRNOTAVAIL;
 		}
 	}

@@ -6,6 +6,7 @@
 #ifndef _L4LB_CHECK_H
 #define _L4LB_CHECK_H
 
+#include <linux/netfilter.h>
 #include <linux/netlink.h>
 #include <linux/types.h>
 
@@ -24,8 +25,9 @@ int l4lb_check_backend_port(__be16 port, struct netlink_ext_ack *extack);
 int l4lb_check_weight(u32 weight, struct netlink_ext_ack *extack);
 int l4lb_check_state(u8 state, struct netlink_ext_ack *extack);
 int l4lb_check_client_addr(u8 mode, u8 proto, struct netlink_ext_ack *extack);
-int l4lb_check_snat_pool(struct net *net, const __be32 *addrs, unsigned int n,
-			 unsigned int *bad, struct netlink_ext_ack *extack);
+int l4lb_check_snat_pool(struct net *net, const union nf_inet_addr *addrs,
+			 unsigned int n, unsigned int *bad,
+			 struct netlink_ext_ack *extack);
 int l4lb_check_peers(const __be32 *addrs, unsigned int n, u8 proto,
 		     unsigned int *bad, struct netlink_ext_ack *extack);
 

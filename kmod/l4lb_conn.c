@@ -16,6 +16,7 @@
 #include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <net/ipv6.h>
 
 #include "l4lb_conn.h"
 #include "l4lb_fault.h"
@@ -24,13 +25,16 @@
 static struct kmem_cache *l4lb_conn_cachep __read_mostly;
 /* Rows that pass the client's address: struct l4lb_conn_ca. */
 static struct kmem_cache *l4lb_conn_ca_cachep __read_mostly;
+/* Rows of IPv6 services: struct l4lb_conn6. */
+static struct kmem_cache *l4lb_conn6_cachep __read_mostly;
 
 /**
  * l4lb_conn_cache_init() - create the slab caches for rows
  *
  * One for plain rows, one for rows with the client address state (struct
- * l4lb_conn_ca). Their objects are charged to a memory cgroup
- * (SLAB_ACCOUNT): the table's, see l4lb_conn_alloc().
+ * l4lb_conn_ca), one for IPv6 rows (struct l4lb_conn6). Their objects are
+ * charged to a memory cgroup (SLAB_ACCOUNT): the table's, see
+ * l4lb_conn_alloc().
  *
  * Context: process, module init.
  * Return: 0 or -ENOMEM.
@@ -47,12 +51,20 @@ int l4lb_conn_cache_init(void)
 	l4lb_conn_cachep = KMEM_CACHE(l4lb_conn, SLAB_ACCOUNT);
 	if (!l4lb_conn_cachep)
 		return -ENOMEM;
+	BUILD_BUG_ON(sizeof(struct l4lb_conn6) > 192 &&
+		     !IS_ENABLED(CONFIG_DEBUG_SPINLOCK));
 	l4lb_conn_ca_cachep = KMEM_CACHE(l4lb_conn_ca, SLAB_ACCOUNT);
-	if (!l4lb_conn_ca_cachep) {
-		kmem_cache_destroy(l4lb_conn_cachep);
-		return -ENOMEM;
-	}
+	if (!l4lb_conn_ca_cachep)
+		goto err_ca;
+	l4lb_conn6_cachep = KMEM_CACHE(l4lb_conn6, SLAB_ACCOUNT);
+	if (!l4lb_conn6_cachep)
+		goto err_6;
 	return 0;
+err_6:
+	kmem_cache_destroy(l4lb_conn_ca_cachep);
+err_ca:
+	kmem_cache_destroy(l4lb_conn_cachep);
+	return -ENOMEM;
 }
 
 /**
@@ -65,6 +77,7 @@ int l4lb_conn_cache_init(void)
  */
 void l4lb_conn_cache_exit(void)
 {
+	kmem_cache_destroy(l4lb_conn6_cachep);
 	kmem_cache_destroy(l4lb_conn_ca_cachep);
 	kmem_cache_destroy(l4lb_conn_cachep);
 }
@@ -72,7 +85,10 @@ void l4lb_conn_cache_exit(void)
 /* Give a row back to the cache it came from. */
 static void l4lb_conn_kfree(struct l4lb_conn *conn)
 {
-	if (conn->flags & L4LB_CONN_F_CA)
+	if (conn->th[L4LB_DIR_ORIG].tuple.v6)
+		kmem_cache_free(l4lb_conn6_cachep,
+				container_of(conn, struct l4lb_conn6, conn));
+	else if (conn->flags & L4LB_CONN_F_CA)
 		kmem_cache_free(l4lb_conn_ca_cachep,
 				container_of(conn, struct l4lb_conn_ca, conn));
 	else
@@ -85,16 +101,39 @@ static u32 l4lb_tuple_hash(const struct l4lb_conn_table *tab,
 	u32 ports = ((__force u32)t->sport << 16) | (__force u32)t->dport;
 
 	return jhash_3words((__force u32)t->saddr, (__force u32)t->daddr,
-			    ports ^ t->proto, tab->seed) &
+			    ports ^ t->proto ^ (t->v6 << 8), tab->seed) &
 		((1U << tab->bits) - 1);
 }
 
-static bool l4lb_tuple_equal(const struct l4lb_tuple *a,
-			     const struct l4lb_tuple *b)
+/*
+ * Does the tuple @th of a row have the key @t, and, for an IPv6 key, the
+ * source and destination @a6[0] and @a6[1]?
+ */
+static bool l4lb_tuple_equal(const struct l4lb_tuple_hash *th,
+			     const struct l4lb_tuple *t,
+			     const struct in6_addr *a6)
 {
-	return a->saddr == b->saddr && a->daddr == b->daddr &&
-	       a->sport == b->sport && a->dport == b->dport &&
-	       a->proto == b->proto;
+	const struct l4lb_tuple *a = &th->tuple;
+	const struct l4lb_conn6 *c6;
+
+	if (a->saddr != t->saddr || a->daddr != t->daddr ||
+	    a->sport != t->sport || a->dport != t->dport ||
+	    a->proto != t->proto || a->v6 != t->v6)
+		return false;
+	if (!t->v6)
+		return true;
+	c6 = container_of(l4lb_tuplehash_to_conn(th), struct l4lb_conn6, conn);
+	return ipv6_addr_equal(&c6->addr[a->dir][0], &a6[0]) &&
+	       ipv6_addr_equal(&c6->addr[a->dir][1], &a6[1]);
+}
+
+/* The IPv6 addresses of a row's tuple @dir, NULL for an IPv4 row. */
+static struct in6_addr *l4lb_conn_a6(struct l4lb_conn *conn,
+				     enum l4lb_dir dir)
+{
+	if (!conn->th[dir].tuple.v6)
+		return NULL;
+	return container_of(conn, struct l4lb_conn6, conn)->addr[dir];
 }
 
 static spinlock_t *l4lb_bucket_lock(struct l4lb_conn_table *tab, u32 h)
@@ -253,22 +292,31 @@ void l4lb_conn_table_free(struct l4lb_conn_table *tab)
 }
 
 static struct l4lb_conn *__l4lb_conn_alloc(struct l4lb_conn_table *tab,
-					   gfp_t gfp, bool ca)
+					   gfp_t gfp, bool ca, bool v6)
 {
 	struct kmem_cache *cache = ca ? l4lb_conn_ca_cachep : l4lb_conn_cachep;
+	size_t size = ca ? sizeof(struct l4lb_conn_ca) :
+			   sizeof(struct l4lb_conn);
 	struct mem_cgroup *old_memcg;
 	struct l4lb_conn *conn = NULL;
+	void *obj = NULL;
+
+	if (v6) {
+		cache = l4lb_conn6_cachep;
+		size = sizeof(struct l4lb_conn6);
+	}
 
 	if (atomic_inc_return(&tab->count) > tab->max) {
 		atomic_dec(&tab->count);
 		return ERR_PTR(-ENOSPC);
 	}
-	if (!l4lb_fault_alloc(ca ? sizeof(struct l4lb_conn_ca) :
-				   sizeof(*conn))) {
+	if (!l4lb_fault_alloc(size)) {
 		old_memcg = set_active_memcg(tab->memcg);
-		conn = kmem_cache_zalloc(cache, gfp | __GFP_ACCOUNT);
+		obj = kmem_cache_zalloc(cache, gfp | __GFP_ACCOUNT);
 		set_active_memcg(old_memcg);
 	}
+	/* The row is the first member of each of the three. */
+	conn = obj;
 	if (!conn) {
 		atomic_dec(&tab->count);
 		return ERR_PTR(-ENOMEM);
@@ -276,6 +324,8 @@ static struct l4lb_conn *__l4lb_conn_alloc(struct l4lb_conn_table *tab,
 	spin_lock_init(&conn->lock);
 	conn->th[L4LB_DIR_ORIG].tuple.dir = L4LB_DIR_ORIG;
 	conn->th[L4LB_DIR_REPLY].tuple.dir = L4LB_DIR_REPLY;
+	conn->th[L4LB_DIR_ORIG].tuple.v6 = v6;
+	conn->th[L4LB_DIR_REPLY].tuple.v6 = v6;
 	if (ca)
 		conn->flags = L4LB_CONN_F_CA;
 	return conn;
@@ -297,7 +347,7 @@ static struct l4lb_conn *__l4lb_conn_alloc(struct l4lb_conn_table *tab,
  */
 struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp)
 {
-	return __l4lb_conn_alloc(tab, gfp, false);
+	return __l4lb_conn_alloc(tab, gfp, false, false);
 }
 
 /**
@@ -316,7 +366,27 @@ struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp)
  */
 struct l4lb_conn *l4lb_conn_alloc_ca(struct l4lb_conn_table *tab, gfp_t gfp)
 {
-	return __l4lb_conn_alloc(tab, gfp, true);
+	return __l4lb_conn_alloc(tab, gfp, true, false);
+}
+
+/**
+ * l4lb_conn_alloc6() - like l4lb_conn_alloc(), for a row of an IPv6 service
+ * @tab: the table whose conn_max applies
+ * @gfp: allocation flags (L4LB_GFP_ROW on the packet path)
+ * @ca: with client address state (L4LB_CONN_F_CA set)
+ *
+ * The row is the first member of a struct l4lb_conn6, from a cache of its
+ * own; both its tuples have @v6 set. The caller fills in the addresses
+ * (struct l4lb_conn6 @addr) and their folds in the tuples.
+ *
+ * Context: any.
+ * Return: the row, or ERR_PTR(-ENOSPC) if the table is full,
+ * ERR_PTR(-ENOMEM) if out of memory.
+ */
+struct l4lb_conn *l4lb_conn_alloc6(struct l4lb_conn_table *tab, gfp_t gfp,
+				   bool ca)
+{
+	return __l4lb_conn_alloc(tab, gfp, ca, true);
 }
 
 /**
@@ -377,6 +447,8 @@ void l4lb_conn_mark(struct l4lb_conn_table *tab,
  * l4lb_conn_find() - look a tuple up
  * @tab: the table
  * @t: the key (its @dir is ignored)
+ * @a6: with an IPv6 key (@t->v6), its source [0] and destination [1]
+ *	addresses, whose folds @t has; NULL otherwise
  *
  * A caller that then changes the row's expiry time calls l4lb_conn_mark().
  *
@@ -385,13 +457,14 @@ void l4lb_conn_mark(struct l4lb_conn_table *tab,
  * Return: the matching direction of a row, or NULL.
  */
 struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
-				       const struct l4lb_tuple *t)
+				       const struct l4lb_tuple *t,
+				       const struct in6_addr *a6)
 {
 	struct l4lb_tuple_hash *th;
 	u32 h = l4lb_tuple_hash(tab, t);
 
 	hlist_for_each_entry_rcu(th, &tab->buckets[h], node) {
-		if (l4lb_tuple_equal(&th->tuple, t))
+		if (l4lb_tuple_equal(th, t, a6))
 			return th;
 	}
 	return NULL;
@@ -400,12 +473,13 @@ struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 /* Like l4lb_conn_find() but with the bucket lock held instead of RCU. */
 static bool l4lb_conn_exists_locked(struct l4lb_conn_table *tab, u32 h,
 				    const struct l4lb_tuple *t,
+				    const struct in6_addr *a6,
 				    struct l4lb_tuple_hash **found)
 {
 	struct l4lb_tuple_hash *th;
 
 	hlist_for_each_entry(th, &tab->buckets[h], node) {
-		if (l4lb_tuple_equal(&th->tuple, t)) {
+		if (l4lb_tuple_equal(th, t, a6)) {
 			if (found)
 				*found = th;
 			return true;
@@ -502,6 +576,8 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 {
 	struct l4lb_tuple *orig = &conn->th[L4LB_DIR_ORIG].tuple;
 	struct l4lb_tuple *reply = &conn->th[L4LB_DIR_REPLY].tuple;
+	const struct in6_addr *a6o = l4lb_conn_a6(conn, L4LB_DIR_ORIG);
+	struct in6_addr *a6r = l4lb_conn_a6(conn, L4LB_DIR_REPLY);
 	const struct l4lb_port_range *ports = &sp->ports;
 	u32 naddr = sp->naddr;
 	u32 n0 = l4lb_port_part_size(ports, 0);
@@ -521,17 +597,25 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		u32 port = idx / naddr;
 		struct l4lb_tuple_hash *taken;
 
-		reply->daddr = sp->addrs[idx % naddr];
+		if (a6r) {
+			const struct in6_addr *a = &sp->addrs[idx % naddr].in6;
+
+			/* Not yet hashed: no reader sees it change. */
+			a6r[1] = *a;
+			reply->daddr = l4lb_addr6_fold(a);
+		} else {
+			reply->daddr = sp->addrs[idx % naddr].ip;
+		}
 		reply->dport = htons(port < n0 ? ports->lo[0] + port :
 				     ports->lo[1] + (port - n0));
 		h1 = l4lb_tuple_hash(tab, reply);
 
 		l4lb_double_lock(tab, h0, h1);
-		if (l4lb_conn_exists_locked(tab, h0, orig, old)) {
+		if (l4lb_conn_exists_locked(tab, h0, orig, a6o, old)) {
 			l4lb_double_unlock(tab, h0, h1);
 			return -EEXIST;
 		}
-		if (!l4lb_conn_exists_locked(tab, h1, reply, &taken)) {
+		if (!l4lb_conn_exists_locked(tab, h1, reply, a6r, &taken)) {
 			hlist_add_head_rcu(&conn->th[L4LB_DIR_ORIG].node,
 					   &tab->buckets[h0]);
 			hlist_add_head_rcu(&conn->th[L4LB_DIR_REPLY].node,
@@ -576,7 +660,7 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old)
 {
-	const __be32 addr = conn->th[L4LB_DIR_REPLY].tuple.daddr;
+	union nf_inet_addr addr;
 	const struct l4lb_snat_space sp = {
 		.addrs = &addr,
 		.naddr = 1,
@@ -586,6 +670,7 @@ int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		},
 	};
 
+	l4lb_conn_addrs(conn, L4LB_DIR_REPLY, &(union nf_inet_addr){}, &addr);
 	return l4lb_conn_insert_range(tab, conn, &sp, NULL, old);
 }
 

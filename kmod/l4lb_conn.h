@@ -324,12 +324,13 @@ struct l4lb_port_range {
 
 /**
  * struct l4lb_snat_space - the SNAT addresses and ports a new row may take
- * @addrs: the addresses, network byte order; @naddr of them
+ * @addrs: the addresses, of the row's family, network byte order; @naddr
+ *	of them
  * @naddr: 1 to L4LB_SNAT_ADDRS_MAX
  * @ports: the ports of each address
  */
 struct l4lb_snat_space {
-	const __be32 *addrs;
+	const union nf_inet_addr *addrs;
 	unsigned int naddr;
 	struct l4lb_port_range ports;
 };
@@ -409,10 +410,13 @@ void l4lb_conn_table_free(struct l4lb_conn_table *tab);
 
 struct l4lb_conn *l4lb_conn_alloc(struct l4lb_conn_table *tab, gfp_t gfp);
 struct l4lb_conn *l4lb_conn_alloc_ca(struct l4lb_conn_table *tab, gfp_t gfp);
+struct l4lb_conn *l4lb_conn_alloc6(struct l4lb_conn_table *tab, gfp_t gfp,
+				   bool ca);
 void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab, struct l4lb_conn *conn);
 
 struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
-				       const struct l4lb_tuple *t);
+				       const struct l4lb_tuple *t,
+				       const struct in6_addr *a6);
 void l4lb_conn_mark(struct l4lb_conn_table *tab,
 		    const struct l4lb_tuple_hash *th, unsigned long now);
 void l4lb_port_range_outside(struct l4lb_port_range *ports, int local_lo,

@@ -21,14 +21,19 @@
  * translated packets past br_netfilter.
  */
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/tcp.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 #include <net/tcp.h>
@@ -53,6 +58,51 @@
 
 #define L4LB_HOOK_PRIORITY	(NF_IP_PRI_RAW + 50)
 #define L4LB_HOOK_PRIORITY_CT	(NF_IP_PRI_CONNTRACK + 25)
+#define L4LB_HOOK6_PRIORITY	(NF_IP6_PRI_RAW + 50)
+#define L4LB_HOOK6_PRIORITY_CT	(NF_IP6_PRI_CONNTRACK + 25)
+
+/**
+ * struct l4lb_pkt - what the packet path knows of a packet
+ * @t: its tuple; of an IPv6 packet, with the folds of its addresses
+ * @a6: of an IPv6 packet (@t.v6), its source [0] and destination [1]
+ * @l4: its transport header
+ */
+struct l4lb_pkt {
+	struct l4lb_tuple t;
+	struct in6_addr a6[2];
+	struct l4lb_l4 l4;
+};
+
+/* The IPv6 addresses of @p, or NULL for an IPv4 packet. */
+static const struct in6_addr *l4lb_pkt_a6(const struct l4lb_pkt *p)
+{
+	return p->t.v6 ? p->a6 : NULL;
+}
+
+/* The IPv6 addresses of a row's tuple @dir ([0] source, [1] destination). */
+static const struct in6_addr *l4lb_conn6_addr(const struct l4lb_conn *conn,
+					      enum l4lb_dir dir)
+{
+	return container_of(conn, struct l4lb_conn6, conn)->addr[dir];
+}
+
+/*
+ * Route a packet of a row's direction @dir to where it goes once
+ * translated: it becomes the inverse of the other direction's tuple.
+ */
+static int l4lb_route_conn(struct l4lb_net *ln, struct sk_buff *skb,
+			   const struct nf_hook_state *state,
+			   const struct l4lb_conn *conn, enum l4lb_dir dir)
+{
+	const struct l4lb_tuple *peer = &conn->th[!dir].tuple;
+	const struct in6_addr *a;
+
+	if (!peer->v6)
+		return l4lb_route(ln, skb, state, peer->saddr, peer->daddr);
+	a = l4lb_conn6_addr(conn, !dir);
+	return l4lb_route6(ln, skb, state, &a[0], &a[1]);
+}
+
 /* Reclaims a new connection tries when every SNAT port probed is taken. */
 #define L4LB_RECLAIM_TRIES	4
 
@@ -138,7 +188,7 @@ static void l4lb_snat_ports(const struct net *net,
  */
 struct l4lb_snat_pick {
 	struct l4lb_snat_space sp;
-	__be32 one;
+	union nf_inet_addr one;
 };
 
 /*
@@ -150,11 +200,12 @@ struct l4lb_snat_pick {
  */
 static bool l4lb_snat_choose(struct l4lb_net *ln,
 			     const struct l4lb_service *svc,
-			     struct sk_buff *skb, __be32 daddr,
+			     struct sk_buff *skb,
+			     const union nf_inet_addr *daddr,
 			     struct l4lb_snat_pick *pick)
 {
 	const struct l4lb_addrs *pool = rcu_dereference(svc->snat);
-	struct rtable *rt = skb_rtable(skb);
+	struct rtable *rt;
 
 	l4lb_snat_ports(ln->net, &pick->sp.ports);
 	if (pool) {
@@ -162,15 +213,20 @@ static bool l4lb_snat_choose(struct l4lb_net *ln,
 		pick->sp.naddr = pool->n;
 		return true;
 	}
-	if (rt->rt_type == RTN_LOCAL)
-		pick->one = daddr;
-	else
-		pick->one = inet_select_addr(rt->dst.dev,
-					     rt_nexthop(rt, daddr),
-					     RT_SCOPE_UNIVERSE);
 	pick->sp.addrs = &pick->one;
 	pick->sp.naddr = 1;
-	return pick->one != 0;
+	if (svc->af == AF_INET6)
+		return !l4lb_route6_saddr(ln->net, skb, &daddr->in6,
+					  &pick->one.in6);
+	rt = skb_rtable(skb);
+	pick->one = (union nf_inet_addr) {};
+	if (rt->rt_type == RTN_LOCAL)
+		pick->one.ip = daddr->ip;
+	else
+		pick->one.ip = inet_select_addr(rt->dst.dev,
+						rt_nexthop(rt, daddr->ip),
+						RT_SCOPE_UNIVERSE);
+	return pick->one.ip != 0;
 }
 
 /* The backend of a new connection, referenced: the client's pinned one,
@@ -178,14 +234,15 @@ static bool l4lb_snat_choose(struct l4lb_net *ln,
  */
 static struct l4lb_backend *l4lb_choose(struct l4lb_net *ln,
 					struct l4lb_service *svc,
-					const struct l4lb_tuple *orig)
+					const struct l4lb_tuple *orig,
+					const struct in6_addr *a6)
 {
 	unsigned long persist = READ_ONCE(svc->timeout[L4LB_CONN_PERSIST]);
 	struct l4lb_sched_inst *inst;
 	struct l4lb_backend *be = NULL;
 
 	if (persist) {
-		be = l4lb_persist_find(ln->tab, orig, persist);
+		be = l4lb_persist_find(ln->tab, orig, a6, persist);
 		if (be)
 			return be;
 	}
@@ -194,7 +251,7 @@ static struct l4lb_backend *l4lb_choose(struct l4lb_net *ln,
 	if (be)
 		be = l4lb_backend_get_rcu(be);
 	if (be && persist)
-		l4lb_persist_add(ln->tab, orig, be, persist);
+		l4lb_persist_add(ln->tab, orig, a6, be, persist);
 	return be;
 }
 
@@ -216,17 +273,22 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 					 struct l4lb_service *svc,
 					 struct sk_buff *skb,
 					 const struct nf_hook_state *state,
-					 const struct l4lb_tuple *orig,
-					 const struct l4lb_l4 *l4,
+					 const struct l4lb_pkt *pkt,
 					 struct l4lb_backend *be,
 					 struct l4lb_snat_pick *pick)
 {
+	const struct l4lb_tuple *orig = &pkt->t;
+	const struct l4lb_l4 *l4 = &pkt->l4;
 	u8 ca = orig->proto == IPPROTO_TCP ? READ_ONCE(svc->client_addr) :
 					     L4LB_CLIENT_ADDR_NONE;
+	struct l4lb_conn6 *c6 = NULL;
 	struct l4lb_conn *conn;
 	int err;
 
-	if (ca != L4LB_CLIENT_ADDR_NONE)
+	if (orig->v6)
+		conn = l4lb_conn_alloc6(ln->tab, L4LB_GFP_ROW,
+					ca != L4LB_CLIENT_ADDR_NONE);
+	else if (ca != L4LB_CLIENT_ADDR_NONE)
 		conn = l4lb_conn_alloc_ca(ln->tab, L4LB_GFP_ROW);
 	else
 		conn = l4lb_conn_alloc(ln->tab, L4LB_GFP_ROW);
@@ -242,6 +304,12 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 	}
 	conn->th[L4LB_DIR_ORIG].tuple = *orig;
 	conn->th[L4LB_DIR_ORIG].tuple.dir = L4LB_DIR_ORIG;
+	if (orig->v6) {
+		c6 = container_of(conn, struct l4lb_conn6, conn);
+		c6->addr[L4LB_DIR_ORIG][0] = pkt->a6[0];
+		c6->addr[L4LB_DIR_ORIG][1] = pkt->a6[1];
+		c6->addr[L4LB_DIR_REPLY][0] = be->addr.in6;
+	}
 	conn->state = orig->proto == IPPROTO_TCP ? L4LB_CONN_SYN_SENT :
 						   L4LB_CONN_UDP_UNREPLIED;
 	conn->expires = jiffies + READ_ONCE(svc->timeout[conn->state]);
@@ -257,20 +325,22 @@ static struct l4lb_conn *l4lb_conn_build(struct l4lb_net *ln,
 		err = -ENOSPC;
 		goto err;
 	}
-	err = l4lb_route(ln, skb, state, be->addr, 0);
+	err = c6 ? l4lb_route6(ln, skb, state, &be->addr.in6, NULL) :
+		   l4lb_route(ln, skb, state, be->addr.ip, 0);
 	if (err)
 		goto err;
-	if (!l4lb_snat_choose(ln, svc, skb, be->addr, pick)) {
+	if (!l4lb_snat_choose(ln, svc, skb, &be->addr, pick)) {
 		l4lb_stats_drop(ln, L4LB_DROP_NO_ROUTE);
 		err = -EADDRNOTAVAIL;
 		goto err;
 	}
 	/* The allocator chooses daddr and dport. */
 	conn->th[L4LB_DIR_REPLY].tuple = (struct l4lb_tuple) {
-		.saddr = be->addr,
+		.saddr = c6 ? l4lb_addr6_fold(&be->addr.in6) : be->addr.ip,
 		.sport = be->port,
 		.proto = orig->proto,
 		.dir = L4LB_DIR_REPLY,
+		.v6 = orig->v6,
 	};
 	return conn;
 err:
@@ -288,11 +358,22 @@ static void l4lb_conn_release_tuple(struct l4lb_net *ln,
 				    struct l4lb_conn *conn)
 {
 	const struct l4lb_tuple *r = &conn->th[L4LB_DIR_REPLY].tuple;
+	const struct in6_addr *a;
 	u32 seq;
+	int err;
 
-	if (l4lb_tcp_backend_holds(conn, &seq) &&
-	    !l4lb_reset_send(ln->net, r->daddr, r->dport, r->saddr, r->sport,
-			     l4lb_ca_backend_seq(conn, seq)))
+	if (!l4lb_tcp_backend_holds(conn, &seq))
+		return;
+	seq = l4lb_ca_backend_seq(conn, seq);
+	if (r->v6) {
+		a = l4lb_conn6_addr(conn, L4LB_DIR_REPLY);
+		err = l4lb_reset_send6(ln->net, &a[1], r->dport, &a[0],
+				       r->sport, seq);
+	} else {
+		err = l4lb_reset_send(ln->net, r->daddr, r->dport, r->saddr,
+				      r->sport, seq);
+	}
+	if (!err)
 		l4lb_stats_event(ln, L4LB_EV_RESET_SENT);
 }
 
@@ -378,8 +459,7 @@ static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
 		return ERR_PTR(err);
 	}
 	conn = l4lb_tuplehash_to_conn(old);
-	if (l4lb_route(ln, skb, state, conn->th[L4LB_DIR_REPLY].tuple.saddr,
-		       conn->th[L4LB_DIR_REPLY].tuple.daddr))
+	if (l4lb_route_conn(ln, skb, state, conn, L4LB_DIR_ORIG))
 		return ERR_PTR(-EHOSTUNREACH);
 	return conn;
 }
@@ -389,19 +469,18 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 				       struct l4lb_service *svc,
 				       struct sk_buff *skb,
 				       const struct nf_hook_state *state,
-				       const struct l4lb_tuple *orig,
-				       const struct l4lb_l4 *l4)
+				       const struct l4lb_pkt *pkt)
 {
 	struct l4lb_snat_pick pick;
 	struct l4lb_backend *be;
 	struct l4lb_conn *conn;
 
-	be = l4lb_choose(ln, svc, orig);
+	be = l4lb_choose(ln, svc, &pkt->t, l4lb_pkt_a6(pkt));
 	if (!be) {
 		l4lb_stats_drop(ln, L4LB_DROP_NO_BACKEND);
 		return ERR_PTR(-EHOSTUNREACH);
 	}
-	conn = l4lb_conn_build(ln, svc, skb, state, orig, l4, be, &pick);
+	conn = l4lb_conn_build(ln, svc, skb, state, pkt, be, &pick);
 	if (IS_ERR(conn))
 		return conn;
 	return l4lb_conn_commit(ln, svc, skb, state, conn, &pick.sp);
@@ -435,7 +514,7 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 		.dport = inner.sport,
 		.proto = inner.proto,
 	};
-	th = l4lb_conn_find(ln->tab, &t);
+	th = l4lb_conn_find(ln->tab, &t, NULL);
 	/* The error must go back to the quoted packet's sender. */
 	if (!th || ip_hdr(skb)->daddr != inner.saddr)
 		return NF_ACCEPT;
@@ -521,35 +600,141 @@ static unsigned int l4lb_stray(struct l4lb_net *ln,
  * conntrack entry (l4lb_xmit_ct_claim()).
  */
 static void l4lb_ct_claim(struct l4lb_net *ln, struct sk_buff *skb,
-			  const struct l4lb_tuple *t)
+			  const struct l4lb_pkt *pkt)
 {
+	const struct l4lb_tuple *t = &pkt->t;
 	const struct l4lb_tuple inv = {
 		.saddr = t->daddr,
 		.daddr = t->saddr,
 		.sport = t->dport,
 		.dport = t->sport,
 		.proto = t->proto,
+		.v6 = t->v6,
 	};
-	struct l4lb_tuple_hash *th = l4lb_conn_find(ln->tab, &inv);
+	const struct in6_addr inv6[2] = { pkt->a6[1], pkt->a6[0] };
+	struct l4lb_tuple_hash *th;
 
+	th = l4lb_conn_find(ln->tab, &inv, t->v6 ? inv6 : NULL);
 	if (th && th->tuple.dir == L4LB_DIR_REPLY)
 		l4lb_xmit_ct_claim(skb);
+}
+
+/* The service a packet without a row is for, if any. */
+static struct l4lb_service *l4lb_pkt_service(struct l4lb_net *ln,
+					     const struct l4lb_pkt *pkt)
+{
+	union nf_inet_addr vip = {};
+
+	if (pkt->t.v6) {
+		vip.in6 = pkt->a6[1];
+		return l4lb_service_find_rcu(&ln->svcs, AF_INET6, &vip,
+					     pkt->t.dport, pkt->t.proto);
+	}
+	vip.ip = pkt->t.daddr;
+	return l4lb_service_find_rcu(&ln->svcs, AF_INET, &vip, pkt->t.dport,
+				     pkt->t.proto);
+}
+
+/* Rewrite a packet of direction @dir into the inverse of the other one. */
+static int l4lb_pkt_rewrite(struct sk_buff *skb, const struct l4lb_pkt *pkt,
+			    const struct l4lb_conn *conn, enum l4lb_dir dir)
+{
+	const struct l4lb_tuple *peer = &conn->th[!dir].tuple;
+	const struct in6_addr *a;
+
+	if (!peer->v6)
+		return l4lb_nat_rewrite(skb, &pkt->l4, peer->daddr, peer->dport,
+					peer->saddr, peer->sport);
+	a = l4lb_conn6_addr(conn, !dir);
+	return l4lb_nat6_rewrite(skb, &pkt->l4, &a[1], peer->dport, &a[0],
+				 peer->sport);
+}
+
+/* Translate a TCP or UDP packet of either family, parsed into @pkt. */
+static unsigned int l4lb_in_pkt(struct l4lb_net *ln, struct sk_buff *skb,
+				const struct nf_hook_state *state,
+				unsigned int dirs, struct l4lb_pkt *pkt)
+{
+	const struct l4lb_tuple *t = &pkt->t;
+	struct l4lb_tuple_hash *th;
+	struct l4lb_service *svc;
+	struct l4lb_conn *conn;
+	enum l4lb_dir dir;
+	unsigned int len;
+	int err;
+
+	th = l4lb_conn_find(ln->tab, t, l4lb_pkt_a6(pkt));
+	if (th && !(dirs & BIT(th->tuple.dir)))
+		return NF_ACCEPT;	/* the other hook's */
+	if (!th && !(dirs & BIT(L4LB_DIR_ORIG))) {
+		l4lb_ct_claim(ln, skb, pkt);
+		return NF_ACCEPT;
+	}
+	if (th) {
+		conn = l4lb_tuplehash_to_conn(th);
+		dir = th->tuple.dir;
+		if (unlikely(t->proto == IPPROTO_TCP &&
+			     l4lb_tcp_reusable(conn, dir, pkt->l4.tcp_flags))) {
+			/* Port reuse: the old connection is over, so this SYN
+			 * is scheduled afresh instead of being dropped. Its
+			 * SNAT port is free: reset what the backend holds.
+			 */
+			if (l4lb_conn_unlink(ln->tab, conn))
+				l4lb_conn_release_tuple(ln, conn);
+			th = NULL;
+		}
+	}
+
+	if (!th) {
+		svc = l4lb_pkt_service(ln, pkt);
+		if (!svc)
+			return NF_ACCEPT;
+		if (t->proto == IPPROTO_TCP &&
+		    (pkt->l4.tcp_flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) !=
+		    TCPHDR_SYN) {
+			/* No row and not a new connection (say, after a
+			 * reload): never give it a backend. Another node may
+			 * own it (l4lb_peer.h); else passed on, so a local
+			 * VIP answers with a RST.
+			 */
+			return l4lb_stray(ln, svc, skb, state);
+		}
+		conn = l4lb_conn_new(ln, svc, skb, state, pkt);
+		if (IS_ERR(conn))
+			return l4lb_xmit_refuse(state);
+		dir = L4LB_DIR_ORIG;
+	} else if (l4lb_route_conn(ln, skb, state, conn, dir)) {
+		return NF_DROP;
+	}
+
+	len = skb->len;
+	if (l4lb_pkt_rewrite(skb, pkt, conn, dir)) {
+		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	/* PROXY protocol or TOA, for the rows that pass the client's
+	 * address; @l4 stays what the sender sent (its own sequence space).
+	 */
+	err = l4lb_ca_xmit(ln, conn, dir, skb, &pkt->l4);
+	if (unlikely(err)) {
+		l4lb_stats_drop(ln, err == -ENOMEM ? L4LB_DROP_NO_MEMORY :
+				L4LB_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	l4lb_xmit_ct(skb, dir == L4LB_DIR_ORIG);
+
+	l4lb_conn_update(ln, conn, dir, &pkt->l4);
+	l4lb_conn_mark(ln->tab, &conn->th[dir], jiffies);
+	l4lb_backend_account(conn->backend, dir == L4LB_DIR_ORIG, len);
+	return NF_ACCEPT;
 }
 
 static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 			    const struct nf_hook_state *state,
 			    unsigned int dirs)
 {
-	const struct l4lb_tuple *peer;
-	struct l4lb_tuple_hash *th;
-	struct l4lb_service *svc;
-	struct l4lb_conn *conn;
-	struct l4lb_tuple t;
 	const struct iphdr *iph;
-	struct l4lb_l4 l4;
-	enum l4lb_dir dir;
-	unsigned int len;
-	int err;
+	struct l4lb_pkt pkt;
 
 	if (l4lb_xmit_skip(skb, state))
 		return NF_ACCEPT;
@@ -575,85 +760,136 @@ static unsigned int l4lb_in(struct l4lb_net *ln, struct sk_buff *skb,
 		l4lb_stats_event(ln, L4LB_EV_FRAGMENT);
 		return NF_ACCEPT;
 	}
-	if (l4lb_nat_parse(skb, &l4))
+	if (l4lb_nat_parse(skb, &pkt.l4))
 		return NF_ACCEPT;	/* not ours to judge; the stack drops it */
 
-	t = (struct l4lb_tuple) {
+	pkt.t = (struct l4lb_tuple) {
 		.saddr = iph->saddr,
 		.daddr = iph->daddr,
-		.sport = l4.sport,
-		.dport = l4.dport,
+		.sport = pkt.l4.sport,
+		.dport = pkt.l4.dport,
 		.proto = iph->protocol,
 	};
+	return l4lb_in_pkt(ln, skb, state, dirs, &pkt);
+}
 
-	th = l4lb_conn_find(ln->tab, &t);
-	if (th && !(dirs & BIT(th->tuple.dir)))
-		return NF_ACCEPT;	/* the other hook's */
-	if (!th && !(dirs & BIT(L4LB_DIR_ORIG))) {
-		l4lb_ct_claim(ln, skb, &t);
+/*
+ * An ICMPv6 error about a translated packet, as l4lb_icmp_in() does for
+ * IPv4. Its checksum is verified first: the translation computes a new
+ * one, which would hide a corrupted message.
+ */
+static unsigned int l4lb_icmp6_in(struct l4lb_net *ln, struct sk_buff *skb,
+				  const struct nf_hook_state *state,
+				  unsigned int icmpoff)
+{
+	struct l4lb_icmp6_inner inner;
+	struct l4lb_tuple_hash *th;
+	const struct l4lb_tuple *peer;
+	const struct in6_addr *a;
+	struct in6_addr key6[2];
+	struct l4lb_conn *conn;
+	struct l4lb_tuple t;
+	enum l4lb_dir dir;
+	int err;
+
+	if (l4lb_nat6_parse_icmp(skb, &inner))
+		return NF_ACCEPT;	/* neighbour discovery, echo, ... */
+	key6[0] = inner.daddr;
+	key6[1] = inner.saddr;
+	t = (struct l4lb_tuple) {
+		.saddr = l4lb_addr6_fold(&inner.daddr),
+		.daddr = l4lb_addr6_fold(&inner.saddr),
+		.sport = inner.dport,
+		.dport = inner.sport,
+		.proto = inner.proto,
+		.v6 = 1,
+	};
+	th = l4lb_conn_find(ln->tab, &t, key6);
+	/* The error must go back to the quoted packet's sender. */
+	if (!th || !ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &inner.saddr))
 		return NF_ACCEPT;
-	}
-	if (th) {
-		conn = l4lb_tuplehash_to_conn(th);
-		dir = th->tuple.dir;
-		if (unlikely(t.proto == IPPROTO_TCP &&
-			     l4lb_tcp_reusable(conn, dir, l4.tcp_flags))) {
-			/* Port reuse: the old connection is over, so this SYN
-			 * is scheduled afresh instead of being dropped. Its
-			 * SNAT port is free: reset what the backend holds.
-			 */
-			if (l4lb_conn_unlink(ln->tab, conn))
-				l4lb_conn_release_tuple(ln, conn);
-			th = NULL;
-		}
-	}
-
-	if (!th) {
-		svc = l4lb_service_find_rcu(&ln->svcs, t.daddr, t.dport, t.proto);
-		if (!svc)
-			return NF_ACCEPT;
-		if (t.proto == IPPROTO_TCP &&
-		    (l4.tcp_flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) !=
-		    TCPHDR_SYN) {
-			/* No row and not a new connection (say, after a
-			 * reload): never give it a backend. Another node may
-			 * own it (l4lb_peer.h); else passed on, so a local
-			 * VIP answers with a RST.
-			 */
-			return l4lb_stray(ln, svc, skb, state);
-		}
-		conn = l4lb_conn_new(ln, svc, skb, state, &t, &l4);
-		if (IS_ERR(conn))
-			return l4lb_xmit_refuse(state);
-		dir = L4LB_DIR_ORIG;
-	} else if (l4lb_route(ln, skb, state, conn->th[!dir].tuple.saddr,
-			      conn->th[!dir].tuple.daddr)) {
-		return NF_DROP;
-	}
-
-	/* The packet becomes the inverse of the other direction's tuple. */
-	peer = &conn->th[!dir].tuple;
-	len = skb->len;
-	if (l4lb_nat_rewrite(skb, &l4, peer->daddr, peer->dport,
-			     peer->saddr, peer->sport)) {
+	if (nf_ip6_checksum(skb, state->hook, icmpoff, IPPROTO_ICMPV6)) {
 		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
 		return NF_DROP;
 	}
-	/* PROXY protocol or TOA, for the rows that pass the client's
-	 * address; @l4 stays what the sender sent (its own sequence space).
-	 */
-	err = l4lb_ca_xmit(ln, conn, dir, skb, &l4);
+	conn = l4lb_tuplehash_to_conn(th);
+	dir = th->tuple.dir;
+	peer = &conn->th[!dir].tuple;
+	a = l4lb_conn6_addr(conn, !dir);
+
+	if (l4lb_route6(ln, skb, state, &a[0], &a[1]))
+		return NF_DROP;
+	inner = (struct l4lb_icmp6_inner) {
+		.saddr = a[0],
+		.daddr = a[1],
+		.sport = peer->sport,
+		.dport = peer->dport,
+		.proto = peer->proto,
+	};
+	if (l4lb_nat6_rewrite_icmp(skb, &a[1], &a[0], &inner)) {
+		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	err = dir == L4LB_DIR_REPLY && inner.proto == IPPROTO_TCP ?
+	      l4lb_ca_icmp(conn, skb) : 0;
 	if (unlikely(err)) {
 		l4lb_stats_drop(ln, err == -ENOMEM ? L4LB_DROP_NO_MEMORY :
 				L4LB_DROP_MALFORMED);
 		return NF_DROP;
 	}
-	l4lb_xmit_ct(skb, dir == L4LB_DIR_ORIG);
-
-	l4lb_conn_update(ln, conn, dir, &l4);
-	l4lb_conn_mark(ln->tab, &conn->th[dir], jiffies);
-	l4lb_backend_account(conn->backend, dir == L4LB_DIR_ORIG, len);
+	nf_reset_ct(skb);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	l4lb_stats_event(ln, L4LB_EV_ICMP);
 	return NF_ACCEPT;
+}
+
+static unsigned int l4lb_in6(struct l4lb_net *ln, struct sk_buff *skb,
+			     const struct nf_hook_state *state,
+			     unsigned int dirs)
+{
+	const struct ipv6hdr *ip6h;
+	struct l4lb_pkt pkt;
+	__be16 frag_off;
+	u8 nexthdr;
+	int off;
+
+	if (l4lb_xmit_skip(skb, state))
+		return NF_ACCEPT;
+	/* Raw sockets may send anything in LOCAL_OUT. */
+	if (skb->len < sizeof(struct ipv6hdr))
+		return NF_ACCEPT;
+	ip6h = ipv6_hdr(skb);
+	nexthdr = ip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
+			       &nexthdr, &frag_off);
+	if (off < 0)
+		return NF_ACCEPT;
+	if (nexthdr == IPPROTO_ICMPV6) {
+		if (state->hook == NF_INET_PRE_ROUTING &&
+		    (dirs & BIT(L4LB_DIR_ORIG)) &&
+		    !(frag_off & htons(IP6_OFFSET)))
+			return l4lb_icmp6_in(ln, skb, state, off);
+		return NF_ACCEPT;
+	}
+	if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_UDP)
+		return NF_ACCEPT;
+	if (unlikely(frag_off & htons(IP6_OFFSET))) {
+		l4lb_stats_event(ln, L4LB_EV_FRAGMENT);
+		return NF_ACCEPT;
+	}
+	if (l4lb_nat6_parse(skb, &pkt.l4))
+		return NF_ACCEPT;
+	pkt.a6[0] = ip6h->saddr;
+	pkt.a6[1] = ip6h->daddr;
+	pkt.t = (struct l4lb_tuple) {
+		.saddr = l4lb_addr6_fold(&ip6h->saddr),
+		.daddr = l4lb_addr6_fold(&ip6h->daddr),
+		.sport = pkt.l4.sport,
+		.dport = pkt.l4.dport,
+		.proto = pkt.l4.proto,
+		.v6 = 1,
+	};
+	return l4lb_in_pkt(ln, skb, state, dirs, &pkt);
 }
 
 /*
@@ -673,7 +909,10 @@ static unsigned int l4lb_hook_dirs(struct sk_buff *skb,
 	if (!READ_ONCE(ln->svcs.n))
 		return NF_ACCEPT;
 	local_bh_disable();
-	verdict = l4lb_in(ln, skb, state, dirs);
+	if (state->pf == NFPROTO_IPV6)
+		verdict = l4lb_in6(ln, skb, state, dirs);
+	else
+		verdict = l4lb_in(ln, skb, state, dirs);
 	local_bh_enable();
 	return verdict;
 }
@@ -736,9 +975,44 @@ static const struct nf_hook_ops l4lb_hook_ops[] = {
 	},
 };
 
+/* The same for IPv6, at the same places relative to conntrack. */
+static const struct nf_hook_ops l4lb_hook6_ops[] = {
+	{
+		.hook = l4lb_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = L4LB_HOOK6_PRIORITY,
+	},
+	{
+		.hook = l4lb_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = L4LB_HOOK6_PRIORITY,
+	},
+	{
+		.hook = l4lb_hook_bridged,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_LAST,
+	},
+	{
+		.hook = l4lb_hook_ct,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = L4LB_HOOK6_PRIORITY_CT,
+	},
+	{
+		.hook = l4lb_hook_ct,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = L4LB_HOOK6_PRIORITY_CT,
+	},
+};
+
 /* The hooks in use: the conntrack=1 ones only when it is set. */
 static unsigned int l4lb_hook_count(void)
 {
+	BUILD_BUG_ON(ARRAY_SIZE(l4lb_hook_ops) != ARRAY_SIZE(l4lb_hook6_ops));
 	return ARRAY_SIZE(l4lb_hook_ops) - (l4lb_conntrack ? 0 : 2);
 }
 
@@ -746,8 +1020,9 @@ static unsigned int l4lb_hook_count(void)
  * l4lb_hooks_register() - start handling packets in a namespace
  * @ln: the namespace state, with its service and table set up
  *
- * Also enables IPv4 defragmentation in the namespace, so that l4lb sees
- * whole datagrams.
+ * The hooks of both families: a namespace may hold services of either.
+ * Also enables IPv4 and IPv6 defragmentation in the namespace, so that
+ * l4lb sees whole datagrams.
  *
  * Context: process, ln->lock held.
  * Return: 0 or a negative errno from the netfilter core.
@@ -759,9 +1034,22 @@ int l4lb_hooks_register(struct l4lb_net *ln)
 	err = nf_defrag_ipv4_enable(ln->net);
 	if (err)
 		return err;
+	err = nf_defrag_ipv6_enable(ln->net);
+	if (err)
+		goto err_defrag6;
 	err = nf_register_net_hooks(ln->net, l4lb_hook_ops, l4lb_hook_count());
 	if (err)
-		nf_defrag_ipv4_disable(ln->net);
+		goto err_hooks;
+	err = nf_register_net_hooks(ln->net, l4lb_hook6_ops, l4lb_hook_count());
+	if (err)
+		goto err_hooks6;
+	return 0;
+err_hooks6:
+	nf_unregister_net_hooks(ln->net, l4lb_hook_ops, l4lb_hook_count());
+err_hooks:
+	nf_defrag_ipv6_disable(ln->net);
+err_defrag6:
+	nf_defrag_ipv4_disable(ln->net);
 	return err;
 }
 
@@ -775,6 +1063,8 @@ int l4lb_hooks_register(struct l4lb_net *ln)
  */
 void l4lb_hooks_unregister(struct l4lb_net *ln)
 {
+	nf_unregister_net_hooks(ln->net, l4lb_hook6_ops, l4lb_hook_count());
 	nf_unregister_net_hooks(ln->net, l4lb_hook_ops, l4lb_hook_count());
+	nf_defrag_ipv6_disable(ln->net);
 	nf_defrag_ipv4_disable(ln->net);
 }

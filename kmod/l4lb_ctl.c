@@ -122,7 +122,8 @@ int l4lb_ctl_service_set(struct l4lb_net *ln,
 		return err;
 
 	mutex_lock(&ln->svcs.lock);
-	svc = l4lb_service_find(&ln->svcs, cfg->vip, cfg->port, cfg->proto);
+	svc = l4lb_service_find(&ln->svcs, cfg->af, &cfg->vip, cfg->port,
+				cfg->proto);
 	if (svc) {
 		l4lb_service_cfg_get(svc, &old);
 		err = l4lb_service_change(svc, cfg, extack);
@@ -238,7 +239,7 @@ static int l4lb_ctl_backend_open(struct l4lb_net *ln,
 	int err;
 
 	mutex_lock(&ln->svcs.lock);
-	err = l4lb_check_backend_addr(req->addr, extack) ?:
+	err = l4lb_check_backend_addr(req->addr.ip, extack) ?:
 	      l4lb_check_backend_port(req->port, extack);
 	if (!err && req->set_weight)
 		err = l4lb_check_weight(req->weight, extack);
@@ -249,7 +250,7 @@ static int l4lb_ctl_backend_open(struct l4lb_net *ln,
 	*svc = l4lb_service_select(&ln->svcs, &req->sel, extack);
 	if (IS_ERR(*svc))
 		return PTR_ERR(*svc);
-	*be = l4lb_service_backend(*svc, req->addr, req->port);
+	*be = l4lb_service_backend(*svc, &req->addr, req->port);
 	return 0;
 }
 
@@ -311,7 +312,7 @@ int l4lb_ctl_backend_add(struct l4lb_net *ln, const struct l4lb_be_req *req,
 		err = -ENOSPC;
 		goto out;
 	}
-	be = l4lb_backend_alloc(svc, req->addr, req->port, weight, pct,
+	be = l4lb_backend_alloc(svc, &req->addr, req->port, weight, pct,
 				state);
 	if (!be) {
 		err = -ENOMEM;

@@ -16,7 +16,8 @@ struct l4lb_net;
 /**
  * struct l4lb_be_req - a request about one backend of one service
  * @sel: the service
- * @addr: the backend's address, network byte order
+ * @addr: the backend's address, network byte order (.ip of an IPv4 one,
+ *	the rest zero)
  * @port: the backend's port, network byte order
  * @weight: the weight to set (with @set_weight)
  * @weight_pct: the weight percentage to set (with @set_weight_pct),
@@ -29,7 +30,7 @@ struct l4lb_net;
  */
 struct l4lb_be_req {
 	struct l4lb_svc_sel sel;
-	__be32 addr;
+	union nf_inet_addr addr;
 	__be16 port;
 	u32 weight;
 	u32 weight_pct;

@@ -10,11 +10,15 @@
  * and CHECKSUM_COMPLETE packets' skb->csum.
  */
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "l4lb_nat.h"
@@ -106,30 +110,16 @@ static void l4lb_nat_parse_tcp(const struct sk_buff *skb,
 		l4lb_nat_wscale(skb, l4->thoff, doff) : 0xff;
 }
 
-/**
- * l4lb_nat_parse() - read the ports and TCP flags of an IPv4 packet
- * @skb: the packet, network header set; may be non-linear
- * @l4: out
- *
- * Nothing is read beyond skb->len, whatever the headers claim.
- *
- * Context: any.
- * Return: 0; -EINVAL for a short or malformed IP header, a transport header
- * past the end, or a non-first fragment; -EPROTONOSUPPORT if not TCP/UDP.
- */
-int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
+/* The transport header of @hdrlen bytes (TCP's or UDP's) at @thoff. */
+static int l4lb_nat_parse_l4(const struct sk_buff *skb, unsigned int thoff,
+			     unsigned int hdrlen, struct l4lb_l4 *l4)
 {
-	unsigned int thoff, hdrlen;
 	union {
 		struct tcphdr tcp;
 		struct udphdr udp;
 	} _h;
 	const struct tcphdr *th;
-	int err;
 
-	err = l4lb_nat_l4off(skb, &thoff, &hdrlen);
-	if (err)
-		return err;
 	th = skb_header_pointer(skb, thoff, hdrlen, &_h);
 	if (!th)
 		return -EINVAL;
@@ -145,6 +135,67 @@ int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
 		l4->tcp_flags = 0;
 	}
 	return 0;
+}
+
+/**
+ * l4lb_nat_parse() - read the ports and TCP flags of an IPv4 packet
+ * @skb: the packet, network header set; may be non-linear
+ * @l4: out
+ *
+ * Nothing is read beyond skb->len, whatever the headers claim.
+ *
+ * Context: any.
+ * Return: 0; -EINVAL for a short or malformed IP header, a transport header
+ * past the end, or a non-first fragment; -EPROTONOSUPPORT if not TCP/UDP.
+ */
+int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
+{
+	unsigned int thoff, hdrlen;
+	int err;
+
+	err = l4lb_nat_l4off(skb, &thoff, &hdrlen);
+	if (err)
+		return err;
+	return l4lb_nat_parse_l4(skb, thoff, hdrlen, l4);
+}
+
+/**
+ * l4lb_nat6_parse() - read the ports and TCP flags of an IPv6 packet
+ * @skb: the packet, network header set; may be non-linear
+ * @l4: out; @l4->proto is the transport protocol found
+ *
+ * Extension headers are skipped (ipv6_skip_exthdr()). Nothing is read
+ * beyond skb->len, whatever the headers claim.
+ *
+ * Context: any.
+ * Return: 0; -EINVAL for a short or malformed header chain, a transport
+ * header past the end, or a non-first fragment; -EPROTONOSUPPORT if the
+ * chain does not end in TCP or UDP.
+ */
+int l4lb_nat6_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
+{
+	unsigned int hdrlen;
+	struct ipv6hdr _ip6h;
+	const struct ipv6hdr *ip6h;
+	__be16 frag_off;
+	u8 nexthdr;
+	int off;
+
+	ip6h = skb_header_pointer(skb, skb_network_offset(skb),
+				  sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6)
+		return -EINVAL;
+	nexthdr = ip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
+			       &nexthdr, &frag_off);
+	if (off < 0 || (frag_off & htons(IP6_OFFSET)))
+		return -EINVAL;
+	hdrlen = l4lb_l4_hdrlen(nexthdr);
+	if (!hdrlen)
+		return -EPROTONOSUPPORT;
+	if (off + hdrlen > skb->len)
+		return -EINVAL;
+	return l4lb_nat_parse_l4(skb, off, hdrlen, l4);
 }
 
 /**
@@ -201,6 +252,62 @@ int l4lb_nat_rewrite(struct sk_buff *skb, const struct l4lb_l4 *l4,
 	csum_replace4(&iph->check, iph->daddr, daddr);
 	iph->saddr = saddr;
 	iph->daddr = daddr;
+	return 0;
+}
+
+/**
+ * l4lb_nat6_rewrite() - set both addresses and ports of a TCP/UDP IPv6 packet
+ * @skb: the packet, network header set; may be cloned or non-linear
+ * @l4: what l4lb_nat6_parse() found in it
+ * @saddr: new source address
+ * @sport: new source port, network byte order
+ * @daddr: new destination address
+ * @dport: new destination port, network byte order
+ *
+ * As l4lb_nat_rewrite(), with the IPv6 pseudo-header (RFC 8200 8.1) in the
+ * transport checksum; IPv6 has no header checksum. A zero UDP checksum,
+ * which IPv6 forbids but for tunnels (RFC 6935), is left zero.
+ *
+ * Context: any.
+ * Return: 0, or -ENOMEM if the headers could not be made writable; the
+ * packet is then unchanged.
+ */
+int l4lb_nat6_rewrite(struct sk_buff *skb, const struct l4lb_l4 *l4,
+		      const struct in6_addr *saddr, __be16 sport,
+		      const struct in6_addr *daddr, __be16 dport)
+{
+	unsigned int thoff = l4->thoff;
+	struct ipv6hdr *ip6h;
+	__sum16 *check;
+	__be16 *ports;
+	bool do_csum;
+
+	if (skb_ensure_writable(skb, thoff + l4lb_l4_hdrlen(l4->proto)))
+		return -ENOMEM;
+
+	ip6h = ipv6_hdr(skb);
+	ports = (__be16 *)(skb->data + thoff);
+	if (l4->proto == IPPROTO_TCP) {
+		check = &((struct tcphdr *)ports)->check;
+		do_csum = true;
+	} else {
+		check = &((struct udphdr *)ports)->check;
+		do_csum = *check || skb->ip_summed == CHECKSUM_PARTIAL;
+	}
+	if (do_csum) {
+		inet_proto_csum_replace16(check, skb, ip6h->saddr.s6_addr32,
+					  saddr->s6_addr32, true);
+		inet_proto_csum_replace16(check, skb, ip6h->daddr.s6_addr32,
+					  daddr->s6_addr32, true);
+		inet_proto_csum_replace2(check, skb, ports[0], sport, false);
+		inet_proto_csum_replace2(check, skb, ports[1], dport, false);
+		if (l4->proto == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	ports[0] = sport;
+	ports[1] = dport;
+	ip6h->saddr = *saddr;
+	ip6h->daddr = *daddr;
 	return 0;
 }
 
@@ -347,5 +454,175 @@ int l4lb_nat_rewrite_icmp(struct sk_buff *skb, __be32 saddr, __be32 daddr,
 	csum_replace4(&iph->check, iph->daddr, daddr);
 	iph->saddr = saddr;
 	iph->daddr = daddr;
+	return 0;
+}
+
+/*
+ * Where the ICMPv6 header of an error starts (*@icmpoff), and where the
+ * transport header of the packet it quotes does (*@ithoff), with that
+ * packet's protocol (*@iproto) and IPv6 header (*@iip6h).
+ */
+static int l4lb_icmp6_inner_off(const struct sk_buff *skb,
+				unsigned int *icmpoff, unsigned int *ithoff,
+				u8 *iproto, struct ipv6hdr *iip6h)
+{
+	const struct ipv6hdr *p;
+	struct icmp6hdr _ih;
+	const struct icmp6hdr *ih;
+	__be16 frag_off;
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+	unsigned int ioff;
+	int off;
+
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+			       sizeof(struct ipv6hdr), &nexthdr, &frag_off);
+	if (off < 0 || nexthdr != IPPROTO_ICMPV6 ||
+	    (frag_off & htons(IP6_OFFSET)))
+		return -EINVAL;
+	ih = skb_header_pointer(skb, off, sizeof(_ih), &_ih);
+	if (!ih)
+		return -EINVAL;
+	if (ih->icmp6_type != ICMPV6_DEST_UNREACH &&
+	    ih->icmp6_type != ICMPV6_PKT_TOOBIG &&
+	    ih->icmp6_type != ICMPV6_TIME_EXCEED &&
+	    ih->icmp6_type != ICMPV6_PARAMPROB)
+		return -EPROTONOSUPPORT;
+	*icmpoff = off;
+	ioff = off + sizeof(_ih);
+	p = skb_header_pointer(skb, ioff, sizeof(*iip6h), iip6h);
+	if (!p)
+		return -EINVAL;
+	if (p != iip6h)
+		memcpy(iip6h, p, sizeof(*iip6h));
+	if (iip6h->version != 6)
+		return -EINVAL;
+	nexthdr = iip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, ioff + sizeof(*iip6h), &nexthdr, &frag_off);
+	if (off < 0 || (frag_off & htons(IP6_OFFSET)))
+		return -EINVAL;
+	if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_UDP)
+		return -EPROTONOSUPPORT;
+	if (off + 2 * sizeof(__be16) > skb->len)
+		return -EINVAL;
+	*ithoff = off;
+	*iproto = nexthdr;
+	return 0;
+}
+
+/**
+ * l4lb_nat6_parse_icmp() - read the packet quoted by an ICMPv6 error
+ * @skb: an IPv6 packet, network header set; may be non-linear
+ * @inner: out, the quoted packet's addresses, ports and protocol
+ *
+ * Only Destination Unreachable, Packet Too Big, Time Exceeded and
+ * Parameter Problem (RFC 4443) about TCP or UDP packets are of interest;
+ * neighbour discovery and echo are not. Extension headers are skipped in
+ * both the error and the quoted packet.
+ *
+ * Context: any.
+ * Return: 0; -EPROTONOSUPPORT for another ICMPv6 type or quoted protocol;
+ * -EINVAL for a packet that is not ICMPv6, or is truncated or malformed.
+ */
+int l4lb_nat6_parse_icmp(const struct sk_buff *skb,
+			 struct l4lb_icmp6_inner *inner)
+{
+	unsigned int icmpoff, ithoff;
+	struct ipv6hdr iip6h;
+	__be16 _ports[2];
+	const __be16 *ports;
+	u8 proto;
+	int err;
+
+	err = l4lb_icmp6_inner_off(skb, &icmpoff, &ithoff, &proto, &iip6h);
+	if (err)
+		return err;
+	ports = skb_header_pointer(skb, ithoff, sizeof(_ports), _ports);
+	if (!ports)
+		return -EINVAL;
+	inner->saddr = iip6h.saddr;
+	inner->daddr = iip6h.daddr;
+	inner->sport = ports[0];
+	inner->dport = ports[1];
+	inner->proto = proto;
+	return 0;
+}
+
+/* Replace the 16 bytes @from by @to under a plain checksum. */
+static void l4lb_csum_replace16(__sum16 *check, const struct in6_addr *from,
+				const struct in6_addr *to)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		csum_replace4(check, from->s6_addr32[i], to->s6_addr32[i]);
+}
+
+/**
+ * l4lb_nat6_rewrite_icmp() - translate an ICMPv6 error and what it quotes
+ * @skb: the error, as accepted by l4lb_nat6_parse_icmp()
+ * @saddr: new outer source address
+ * @daddr: new outer destination address
+ * @inner: the new addresses and ports of the quoted packet
+ *
+ * The quoted transport checksum is updated when the quote reaches it; the
+ * ICMPv6 checksum, which covers a pseudo-header (RFC 4443 2.3), is then
+ * computed afresh over the whole message.
+ *
+ * Context: any.
+ * Return: 0; the errors of l4lb_nat6_parse_icmp(); -ENOMEM if the packet
+ * could not be made writable. The packet is unchanged on error.
+ */
+int l4lb_nat6_rewrite_icmp(struct sk_buff *skb, const struct in6_addr *saddr,
+			   const struct in6_addr *daddr,
+			   const struct l4lb_icmp6_inner *inner)
+{
+	unsigned int icmpoff, ithoff, ioff, cksum_off, len;
+	struct ipv6hdr iip6h_copy, *ip6h, *iip6h;
+	struct icmp6hdr *ih;
+	__sum16 *check = NULL;
+	__be16 *ports;
+	u8 proto;
+	int err;
+
+	err = l4lb_icmp6_inner_off(skb, &icmpoff, &ithoff, &proto,
+				   &iip6h_copy);
+	if (err)
+		return err;
+	if (skb_ensure_writable(skb, skb->len))
+		return -ENOMEM;
+
+	ip6h = ipv6_hdr(skb);
+	ih = (struct icmp6hdr *)(skb->data + icmpoff);
+	ioff = icmpoff + sizeof(*ih);
+	iip6h = (struct ipv6hdr *)(skb->data + ioff);
+	ports = (__be16 *)(skb->data + ithoff);
+
+	cksum_off = proto == IPPROTO_TCP ? offsetof(struct tcphdr, check) :
+					   offsetof(struct udphdr, check);
+	if (ithoff + cksum_off + sizeof(__sum16) <= skb->len) {
+		check = (__sum16 *)(skb->data + ithoff + cksum_off);
+		if (proto == IPPROTO_UDP && !*check)
+			check = NULL;
+	}
+	if (check) {
+		l4lb_csum_replace16(check, &iip6h->saddr, &inner->saddr);
+		l4lb_csum_replace16(check, &iip6h->daddr, &inner->daddr);
+		csum_replace2(check, ports[0], inner->sport);
+		csum_replace2(check, ports[1], inner->dport);
+		if (proto == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	ports[0] = inner->sport;
+	ports[1] = inner->dport;
+	iip6h->saddr = inner->saddr;
+	iip6h->daddr = inner->daddr;
+
+	ip6h->saddr = *saddr;
+	ip6h->daddr = *daddr;
+	len = skb->len - icmpoff;
+	ih->icmp6_cksum = 0;
+	ih->icmp6_cksum = csum_ipv6_magic(saddr, daddr, len, IPPROTO_ICMPV6,
+					  skb_checksum(skb, icmpoff, len, 0));
+	skb->ip_summed = CHECKSUM_NONE;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef _L4LB_NAT_H
 #define _L4LB_NAT_H
 
+#include <linux/in6.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
 
@@ -53,7 +54,32 @@ struct l4lb_icmp_inner {
 	u8 proto;
 };
 
+/**
+ * struct l4lb_icmp6_inner - the packet quoted in an ICMPv6 error
+ * @saddr: its source address
+ * @daddr: its destination address
+ * @sport: its source port, network byte order
+ * @dport: its destination port, network byte order
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ */
+struct l4lb_icmp6_inner {
+	struct in6_addr saddr;
+	struct in6_addr daddr;
+	__be16 sport;
+	__be16 dport;
+	u8 proto;
+};
+
 int l4lb_nat_parse(const struct sk_buff *skb, struct l4lb_l4 *l4);
+int l4lb_nat6_parse(const struct sk_buff *skb, struct l4lb_l4 *l4);
+int l4lb_nat6_rewrite(struct sk_buff *skb, const struct l4lb_l4 *l4,
+		      const struct in6_addr *saddr, __be16 sport,
+		      const struct in6_addr *daddr, __be16 dport);
+int l4lb_nat6_parse_icmp(const struct sk_buff *skb,
+			 struct l4lb_icmp6_inner *inner);
+int l4lb_nat6_rewrite_icmp(struct sk_buff *skb, const struct in6_addr *saddr,
+			   const struct in6_addr *daddr,
+			   const struct l4lb_icmp6_inner *inner);
 int l4lb_nat_parse_icmp(const struct sk_buff *skb,
 			struct l4lb_icmp_inner *inner);
 int l4lb_nat_rewrite_icmp(struct sk_buff *skb, __be32 saddr, __be32 daddr,

@@ -149,9 +149,9 @@ static int l4lb_nl_sel(struct nlattr *attr, struct nlattr **tb,
 	if (err)
 		return err;
 	if (tb[L4LB_SVC_ATTR_VIP]) {
-		sel->vip = nla_get_in_addr(tb[L4LB_SVC_ATTR_VIP]);
+		sel->vip.ip = nla_get_in_addr(tb[L4LB_SVC_ATTR_VIP]);
 		err = l4lb_nl_bad(tb[L4LB_SVC_ATTR_VIP],
-				  l4lb_check_vip(sel->vip, extack), extack);
+				  l4lb_check_vip(sel->vip.ip, extack), extack);
 		if (err)
 			return err;
 	}
@@ -363,8 +363,10 @@ static int l4lb_nl_snat(struct net *net, struct nlattr **tb,
 		return -EINVAL;
 	}
 	if (one) {
-		cfg->snat[0] = nla_get_in_addr(one);
-		n = cfg->snat[0] ? 1 : 0;
+		cfg->snat[0] = (union nf_inet_addr){
+			.ip = nla_get_in_addr(one),
+		};
+		n = cfg->snat[0].ip ? 1 : 0;
 		err = l4lb_check_snat_pool(net, cfg->snat, n, NULL, extack);
 		cfg->nsnat = n;
 		return l4lb_nl_bad(one, err, extack);
@@ -385,7 +387,9 @@ static int l4lb_nl_snat(struct net *net, struct nlattr **tb,
 					    " addresses");
 			return -E2BIG;
 		}
-		cfg->snat[n++] = nla_get_in_addr(a);
+		cfg->snat[n++] = (union nf_inet_addr){
+			.ip = nla_get_in_addr(a),
+		};
 	}
 	err = l4lb_check_snat_pool(net, cfg->snat, n, &bad, extack);
 	if (err)
@@ -427,7 +431,7 @@ static int l4lb_nl_peers(const struct nlattr *nest,
 	err = l4lb_check_peers(cfg->peers, n, cfg->proto, &bad, extack);
 	if (err)
 		return l4lb_nl_bad(l4lb_nl_nth(nest, bad), err, extack);
-	l4lb_addrs_sort(cfg->peers, n);
+	l4lb_addrs_sort_ip(cfg->peers, n);
 	cfg->npeers = n;
 	return 0;
 }
@@ -481,7 +485,7 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (IS_ERR(svc)) {
-		if (!sel.vip) {
+		if (!sel.vip.ip) {
 			NL_SET_ERR_MSG(info->extack,
 				       "no such service: a new one needs a VIP");
 			return -ENOENT;
@@ -561,7 +565,7 @@ static int l4lb_nl_be_req(struct genl_info *info, struct l4lb_be_req *req)
 			       "backend address and port are required");
 		return -EINVAL;
 	}
-	req->addr = nla_get_in_addr(tb[L4LB_BE_ATTR_ADDR]);
+	req->addr.ip = nla_get_in_addr(tb[L4LB_BE_ATTR_ADDR]);
 	req->port = nla_get_be16(tb[L4LB_BE_ATTR_PORT]);
 	if (tb[L4LB_BE_ATTR_WEIGHT]) {
 		req->weight = nla_get_u32(tb[L4LB_BE_ATTR_WEIGHT]);

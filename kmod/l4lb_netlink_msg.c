@@ -28,7 +28,7 @@ int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc)
 
 	if (!nest ||
 	    nla_put_u16(msg, L4LB_SVC_ATTR_AF, AF_INET) ||
-	    nla_put_in_addr(msg, L4LB_SVC_ATTR_VIP, svc->vip) ||
+	    nla_put_in_addr(msg, L4LB_SVC_ATTR_VIP, svc->vip.ip) ||
 	    nla_put_be16(msg, L4LB_SVC_ATTR_PORT, svc->port) ||
 	    nla_put_u8(msg, L4LB_SVC_ATTR_PROTO, svc->proto))
 		return -EMSGSIZE;
@@ -64,7 +64,7 @@ static int l4lb_nl_snat_pool_fill(struct sk_buff *msg,
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; i < cfg->nsnat; i++)
-		if (nla_put_in_addr(msg, L4LB_SNAT_ATTR_ADDR, cfg->snat[i]))
+		if (nla_put_in_addr(msg, L4LB_SNAT_ATTR_ADDR, cfg->snat[i].ip))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -99,7 +99,7 @@ static int l4lb_nl_snat_usage_fill(struct sk_buff *msg,
 	for (i = 0; i < u->n; i++) {
 		entry = nla_nest_start(msg, L4LB_SNAT_ATTR_ENTRY);
 		if (!entry ||
-		    nla_put_in_addr(msg, L4LB_SNAT_ATTR_ADDR, u->e[i].addr) ||
+		    nla_put_in_addr(msg, L4LB_SNAT_ATTR_ADDR, u->e[i].addr.ip) ||
 		    nla_put_u32(msg, L4LB_SNAT_ATTR_PORTS_IN_USE,
 				u->e[i].ports))
 			return -EMSGSIZE;
@@ -131,12 +131,12 @@ int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 
 	if (!nest ||
 	    nla_put_u16(msg, L4LB_SVC_ATTR_AF, AF_INET) ||
-	    nla_put_in_addr(msg, L4LB_SVC_ATTR_VIP, cfg->vip) ||
+	    nla_put_in_addr(msg, L4LB_SVC_ATTR_VIP, cfg->vip.ip) ||
 	    nla_put_be16(msg, L4LB_SVC_ATTR_PORT, cfg->port) ||
 	    nla_put_u8(msg, L4LB_SVC_ATTR_PROTO, cfg->proto) ||
 	    nla_put_string(msg, L4LB_SVC_ATTR_SCHED, cfg->sched) ||
 	    nla_put_in_addr(msg, L4LB_SVC_ATTR_SNAT_ADDR,
-			    cfg->nsnat ? cfg->snat[0] : 0) ||
+			    cfg->nsnat ? cfg->snat[0].ip : 0) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP,
 			cfg->timeout[L4LB_CONN_ESTABLISHED]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN,
@@ -181,7 +181,7 @@ int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be)
 	nest = nla_nest_start(msg, L4LB_ATTR_BACKEND);
 	if (!nest ||
 	    nla_put_u16(msg, L4LB_BE_ATTR_AF, AF_INET) ||
-	    nla_put_in_addr(msg, L4LB_BE_ATTR_ADDR, be->addr) ||
+	    nla_put_in_addr(msg, L4LB_BE_ATTR_ADDR, be->addr.ip) ||
 	    nla_put_be16(msg, L4LB_BE_ATTR_PORT, be->port) ||
 	    nla_put_u32(msg, L4LB_BE_ATTR_WEIGHT, READ_ONCE(be->weight)) ||
 	    nla_put_u32(msg, L4LB_BE_ATTR_WEIGHT_PCT,
@@ -220,8 +220,8 @@ int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn)
 {
 	const struct l4lb_tuple *o = &conn->th[L4LB_DIR_ORIG].tuple;
 	long left = (long)(READ_ONCE(conn->expires) - jiffies);
+	union nf_inet_addr laddr, baddr;
 	__be16 lport, bport;
-	__be32 laddr, baddr;
 	struct nlattr *nest;
 
 	l4lb_backend_conn_endpoints(conn, &laddr, &lport, &baddr, &bport);
@@ -233,9 +233,9 @@ int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn)
 			 l4lb_conn_client_port(conn)) ||
 	    nla_put_in_addr(msg, L4LB_CONN_ATTR_VIP_ADDR, o->daddr) ||
 	    nla_put_be16(msg, L4LB_CONN_ATTR_VIP_PORT, o->dport) ||
-	    nla_put_in_addr(msg, L4LB_CONN_ATTR_LOCAL_ADDR, laddr) ||
+	    nla_put_in_addr(msg, L4LB_CONN_ATTR_LOCAL_ADDR, laddr.ip) ||
 	    nla_put_be16(msg, L4LB_CONN_ATTR_LOCAL_PORT, lport) ||
-	    nla_put_in_addr(msg, L4LB_CONN_ATTR_BACKEND_ADDR, baddr) ||
+	    nla_put_in_addr(msg, L4LB_CONN_ATTR_BACKEND_ADDR, baddr.ip) ||
 	    nla_put_be16(msg, L4LB_CONN_ATTR_BACKEND_PORT, bport) ||
 	    nla_put_u8(msg, L4LB_CONN_ATTR_STATE, READ_ONCE(conn->state)) ||
 	    nla_put_u32(msg, L4LB_CONN_ATTR_EXPIRES,

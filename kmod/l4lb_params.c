@@ -170,7 +170,8 @@ int l4lb_parse_addr_port(const char *s, size_t len, struct l4lb_addr_port *ap)
 
 	if (!colon)
 		return -EINVAL;
-	if (l4lb_parse_ipv4(s, colon - s, &ap->addr))
+	memset(&ap->addr, 0, sizeof(ap->addr));
+	if (l4lb_parse_ipv4(s, colon - s, &ap->addr.ip))
 		return -EINVAL;
 	return l4lb_parse_port(colon + 1, len - (colon - s) - 1, &ap->port);
 }
@@ -209,7 +210,7 @@ int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
 		if (l4lb_parse_addr_port(s, len, &out[k]))
 			return -EINVAL;
 		for (i = 0; i < k; i++)
-			if (out[i].addr == out[k].addr &&
+			if (nf_inet_addr_cmp(&out[i].addr, &out[k].addr) &&
 			    out[i].port == out[k].port)
 				return -EINVAL;
 		k++;
@@ -259,8 +260,8 @@ static int l4lb_parse_snat_entry(const char *s, size_t len, u32 *lo, u32 *hi)
  * below its start; -E2BIG for more than @max addresses in all; -EEXIST for
  * an address given twice.
  */
-int l4lb_parse_snat_pool(const char *s, __be32 *out, unsigned int max,
-			 unsigned int *n, unsigned int *bad)
+int l4lb_parse_snat_pool(const char *s, union nf_inet_addr *out,
+			 unsigned int max, unsigned int *n, unsigned int *bad)
 {
 	unsigned int i, k = 0, e = 0;
 	const char *comma;
@@ -283,9 +284,9 @@ int l4lb_parse_snat_pool(const char *s, __be32 *out, unsigned int max,
 			return -E2BIG;
 		for (a = lo;; a++) {
 			for (i = 0; i < k; i++)
-				if (out[i] == htonl(a))
+				if (out[i].ip == htonl(a))
 					return -EEXIST;
-			out[k++] = htonl(a);
+			out[k++] = (union nf_inet_addr) { .ip = htonl(a) };
 			if (a == hi)
 				break;
 		}
@@ -466,7 +467,7 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 		}
 		return 1;
 	}
-	if (l4lb_parse_ipv4(vip, strlen(vip), &cfg->vip)) {
+	if (l4lb_parse_ipv4(vip, strlen(vip), &cfg->vip.ip)) {
 		pr_err("invalid vip='%s': not an IPv4 address\n", vip);
 		return -EINVAL;
 	}

@@ -5,17 +5,18 @@
 #ifndef _L4LB_PARAMS_H
 #define _L4LB_PARAMS_H
 
+#include <linux/netfilter.h>
 #include <linux/types.h>
 
 struct l4lb_service_cfg;
 
 /**
- * struct l4lb_addr_port - an IPv4 endpoint
- * @addr: address, network byte order
+ * struct l4lb_addr_port - an endpoint
+ * @addr: address, network byte order (.ip of an IPv4 one, the rest zero)
  * @port: port, network byte order
  */
 struct l4lb_addr_port {
-	__be32 addr;
+	union nf_inet_addr addr;
 	__be16 port;
 };
 
@@ -24,8 +25,8 @@ int l4lb_parse_port(const char *s, size_t len, __be16 *port);
 int l4lb_parse_addr_port(const char *s, size_t len, struct l4lb_addr_port *ap);
 int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
 			unsigned int max, unsigned int *n, unsigned int *bad);
-int l4lb_parse_snat_pool(const char *s, __be32 *out, unsigned int max,
-			 unsigned int *n, unsigned int *bad);
+int l4lb_parse_snat_pool(const char *s, union nf_inet_addr *out,
+			 unsigned int max, unsigned int *n, unsigned int *bad);
 int l4lb_parse_client_addr(const char *s, u8 *mode);
 
 int l4lb_params_check(void);

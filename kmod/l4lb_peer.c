@@ -124,9 +124,9 @@ int l4lb_peers_xmit(struct net *net, const struct sk_buff *skb,
 	for (i = 0; i < peers->n; i++) {
 		int e;
 
-		if (inet_addr_type(net, peers->addrs[i]) == RTN_LOCAL)
+		if (inet_addr_type(net, peers->addrs[i].ip) == RTN_LOCAL)
 			continue;
-		e = l4lb_peer_xmit_one(net, skb, peers->addrs[i]);
+		e = l4lb_peer_xmit_one(net, skb, peers->addrs[i].ip);
 		if (e)
 			err = e;
 		else

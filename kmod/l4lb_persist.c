@@ -27,6 +27,7 @@ static void l4lb_persist_tuple(struct l4lb_tuple *t,
 		.sport = htons(orig->proto),
 		.dport = orig->dport,
 		.dir = L4LB_DIR_ORIG,
+		.v6 = orig->v6,
 	};
 }
 
@@ -34,6 +35,7 @@ static void l4lb_persist_tuple(struct l4lb_tuple *t,
  * l4lb_persist_find() - the backend a client is pinned to
  * @tab: the NAT table
  * @orig: the original tuple of the client's new connection
+ * @a6: of an IPv6 connection, its client [0] and VIP [1]; else NULL
  * @persist: the service's persistence time, jiffies; refreshes the template
  *
  * A template whose backend no longer takes new connections is removed.
@@ -43,6 +45,7 @@ static void l4lb_persist_tuple(struct l4lb_tuple *t,
  */
 struct l4lb_backend *l4lb_persist_find(struct l4lb_conn_table *tab,
 				       const struct l4lb_tuple *orig,
+				       const struct in6_addr *a6,
 				       unsigned long persist)
 {
 	struct l4lb_tuple_hash *th;
@@ -50,7 +53,7 @@ struct l4lb_backend *l4lb_persist_find(struct l4lb_conn_table *tab,
 	struct l4lb_tuple t;
 
 	l4lb_persist_tuple(&t, orig);
-	th = l4lb_conn_find(tab, &t);
+	th = l4lb_conn_find(tab, &t, a6);
 	if (!th)
 		return NULL;
 	tpl = l4lb_tuplehash_to_conn(th);
@@ -67,6 +70,7 @@ struct l4lb_backend *l4lb_persist_find(struct l4lb_conn_table *tab,
  * l4lb_persist_add() - pin a client to a backend
  * @tab: the NAT table
  * @orig: the original tuple of the client's new connection
+ * @a6: of an IPv6 connection, its client [0] and VIP [1]; else NULL
  * @be: the backend it was scheduled to
  * @persist: the service's persistence time, jiffies
  *
@@ -76,15 +80,16 @@ struct l4lb_backend *l4lb_persist_find(struct l4lb_conn_table *tab,
  * Context: rcu_read_lock() held.
  */
 void l4lb_persist_add(struct l4lb_conn_table *tab,
-		      const struct l4lb_tuple *orig, struct l4lb_backend *be,
-		      unsigned long persist)
+		      const struct l4lb_tuple *orig, const struct in6_addr *a6,
+		      struct l4lb_backend *be, unsigned long persist)
 {
 	struct l4lb_tuple_hash *old;
 	struct l4lb_backend *ref;
 	struct l4lb_conn *tpl;
 	struct l4lb_tuple *t;
 
-	tpl = l4lb_conn_alloc(tab, L4LB_GFP_ROW);
+	tpl = a6 ? l4lb_conn_alloc6(tab, L4LB_GFP_ROW, false) :
+		   l4lb_conn_alloc(tab, L4LB_GFP_ROW);
 	if (IS_ERR(tpl))
 		return;
 	ref = l4lb_backend_get_rcu(be);
@@ -99,7 +104,17 @@ void l4lb_persist_add(struct l4lb_conn_table *tab,
 		.daddr = t->saddr,
 		.sport = t->dport,
 		.dir = L4LB_DIR_REPLY,
+		.v6 = t->v6,
 	};
+	if (a6) {
+		struct l4lb_conn6 *c6 = container_of(tpl, struct l4lb_conn6,
+						     conn);
+
+		c6->addr[L4LB_DIR_ORIG][0] = a6[0];
+		c6->addr[L4LB_DIR_ORIG][1] = a6[1];
+		c6->addr[L4LB_DIR_REPLY][0] = a6[1];
+		c6->addr[L4LB_DIR_REPLY][1] = a6[0];
+	}
 	tpl->state = L4LB_CONN_PERSIST;
 	tpl->flags = L4LB_CONN_F_TEMPLATE;
 	tpl->expires = jiffies + persist;

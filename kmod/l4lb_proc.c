@@ -123,8 +123,8 @@ static int l4lb_seq_show(struct seq_file *seq, void *v)
 	struct l4lb_conn *conn = v;
 	struct l4lb_conn_table *tab;
 	const struct l4lb_tuple *o;
+	union nf_inet_addr laddr, baddr;
 	__be16 lport, bport;
-	__be32 laddr, baddr;
 	long left;
 	u8 state;
 
@@ -148,7 +148,7 @@ static int l4lb_seq_show(struct seq_file *seq, void *v)
 		   l4lb_proto_name(o->proto),
 		   &o->saddr, ntohs(l4lb_conn_client_port(conn)),
 		   &o->daddr, ntohs(o->dport),
-		   &laddr, ntohs(lport), &baddr, ntohs(bport),
+		   &laddr.ip, ntohs(lport), &baddr.ip, ntohs(bport),
 		   state < ARRAY_SIZE(l4lb_state_names) ?
 		   l4lb_state_names[state] : "?",
 		   left > 0 ? DIV_ROUND_UP(left, HZ) : 0);

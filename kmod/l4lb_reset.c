@@ -8,9 +8,13 @@
  * resets, but from a tuple rather than from a packet being answered.
  */
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 #include <net/tcp.h>
@@ -92,6 +96,81 @@ int l4lb_reset_send(struct net *net, __be32 saddr, __be16 sport,
 	/* __ip_local_out() sets tot_len and the header checksum. */
 	/* net_xmit_eval() evaluates its argument twice: call first. */
 	err = ip_local_out(net, NULL, skb);
+	err = net_xmit_eval(err);
+	return err > 0 ? -ENOBUFS : err;
+}
+
+/**
+ * l4lb_reset_send6() - send a bare TCP RST over IPv6
+ * @net: the namespace to send it in
+ * @saddr: its source address (may be non-local)
+ * @sport: its source port, network byte order
+ * @daddr: its destination address
+ * @dport: its destination port, network byte order
+ * @seq: its sequence number, host byte order
+ *
+ * As l4lb_reset_send(), with the IPv6 pseudo-header in the checksum.
+ *
+ * Context: softirq or BHs disabled.
+ * Return: 0 when handed to the stack, or a negative errno.
+ */
+int l4lb_reset_send6(struct net *net, const struct in6_addr *saddr,
+		     __be16 sport, const struct in6_addr *daddr, __be16 dport,
+		     u32 seq)
+{
+	struct flowi6 fl6 = {
+		.daddr = *daddr,
+		.saddr = *saddr,
+		.flowi6_proto = IPPROTO_TCP,
+		.flowi6_flags = FLOWI_FLAG_ANYSRC,
+		.fl6_sport = sport,
+		.fl6_dport = dport,
+	};
+	struct dst_entry *dst;
+	struct ipv6hdr *ip6h;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	int err;
+
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		err = dst->error;
+		dst_release(dst);
+		return err;
+	}
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(*ip6h) + sizeof(*th),
+			GFP_ATOMIC);
+	if (!skb) {
+		dst_release(dst);
+		return -ENOMEM;
+	}
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_dst_set(skb, dst);
+	skb->dev = dst->dev;
+	skb->protocol = htons(ETH_P_IPV6);
+
+	skb_reset_network_header(skb);
+	ip6h = skb_put(skb, sizeof(*ip6h));
+	ip6_flow_hdr(ip6h, 0, 0);
+	ip6h->payload_len = htons(sizeof(*th));
+	ip6h->nexthdr = IPPROTO_TCP;
+	ip6h->hop_limit = ip6_dst_hoplimit(dst);
+	ip6h->saddr = *saddr;
+	ip6h->daddr = *daddr;
+
+	skb_set_transport_header(skb, sizeof(*ip6h));
+	th = skb_put_zero(skb, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->doff = sizeof(*th) / 4;
+	th->rst = 1;
+	th->check = tcp_v6_check(sizeof(*th), saddr, daddr,
+				 csum_partial(th, sizeof(*th), 0));
+	skb->ip_summed = CHECKSUM_NONE;
+
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	err = ip6_local_out(net, NULL, skb);
 	err = net_xmit_eval(err);
 	return err > 0 ? -ENOBUFS : err;
 }

@@ -7,9 +7,13 @@
 
 #include <linux/types.h>
 
+struct in6_addr;
 struct net;
 
 int l4lb_reset_send(struct net *net, __be32 saddr, __be16 sport,
 		    __be32 daddr, __be16 dport, u32 seq);
+int l4lb_reset_send6(struct net *net, const struct in6_addr *saddr,
+		     __be16 sport, const struct in6_addr *daddr, __be16 dport,
+		     u32 seq);
 
 #endif /* _L4LB_RESET_H */

@@ -106,7 +106,7 @@ static int l4lb_mh_cmp(const void *a, const void *b)
 {
 	const struct l4lb_backend *x = *(const struct l4lb_backend **)a;
 	const struct l4lb_backend *y = *(const struct l4lb_backend **)b;
-	u32 xa = ntohl(x->addr), ya = ntohl(y->addr);
+	u32 xa = ntohl(x->addr.ip), ya = ntohl(y->addr.ip);
 
 	if (xa != ya)
 		return xa < ya ? -1 : 1;
@@ -165,7 +165,7 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_array *arr,
 	tab->be = be;
 
 	for (i = 0; i < n; i++) {
-		u32 key = ntohl(be[i]->addr);
+		u32 key = ntohl(be[i]->addr.ip);
 		u32 port = ntohs(be[i]->port);
 
 		offset[i] = jhash_2words(key, port, seed) % m;

@@ -8,6 +8,7 @@
 #include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "l4lb_addrs.h"
 #include "l4lb_backend.h"
@@ -37,7 +38,7 @@ int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
 	unsigned int i;
 	int err;
 
-	err = l4lb_check_vip(cfg->vip, extack) ?:
+	err = l4lb_check_vip(cfg->vip.ip, extack) ?:
 	      l4lb_check_port(cfg->port, extack) ?:
 	      l4lb_check_proto(cfg->proto, extack) ?:
 	      l4lb_check_snat_pool(NULL, cfg->snat, cfg->nsnat, NULL, extack) ?:
@@ -60,6 +61,7 @@ int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
 void l4lb_service_cfg_default(struct l4lb_service_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->af = AF_INET;
 	cfg->port = htons(L4LB_DEFAULT_PORT);
 	cfg->proto = IPPROTO_TCP;
 	strscpy(cfg->sched, "rr", sizeof(cfg->sched));
@@ -144,6 +146,7 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
 	unsigned int i;
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->af = svc->af;
 	cfg->vip = svc->vip;
 	cfg->port = svc->port;
 	cfg->proto = svc->proto;
@@ -153,8 +156,8 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
 	}
 	if (peers) {
 		cfg->npeers = peers->n;
-		memcpy(cfg->peers, peers->addrs,
-		       peers->n * sizeof(peers->addrs[0]));
+		for (i = 0; i < peers->n; i++)
+			cfg->peers[i] = peers->addrs[i].ip;
 	}
 	strscpy(cfg->sched, l4lb_svc_sched(svc)->sched->name,
 		sizeof(cfg->sched));
@@ -177,7 +180,8 @@ void l4lb_service_cfg_get(const struct l4lb_service *svc,
 bool l4lb_service_cfg_equal(const struct l4lb_service_cfg *a,
 			    const struct l4lb_service_cfg *b)
 {
-	return a->vip == b->vip && a->port == b->port &&
+	return a->af == b->af && nf_inet_addr_cmp(&a->vip, &b->vip) &&
+	       a->port == b->port &&
 	       a->proto == b->proto && a->nsnat == b->nsnat &&
 	       !memcmp(a->snat, b->snat, a->nsnat * sizeof(a->snat[0])) &&
 	       a->npeers == b->npeers &&
@@ -199,30 +203,55 @@ void l4lb_services_init(struct l4lb_services *svcs)
 	INIT_LIST_HEAD(&svcs->list);
 }
 
-static u32 l4lb_svc_hash(__be32 vip, __be16 port, u8 proto)
+/*
+ * The bucket of a key. An IPv4 key hashes as it always did, so its lookup
+ * costs no more; an IPv6 one hashes its 16 bytes.
+ */
+static u32 l4lb_svc_hash(u8 af, const union nf_inet_addr *vip, __be16 port,
+			 u8 proto)
 {
-	return hash_32(jhash_3words((__force u32)vip, (__force u32)port, proto,
-				    0), L4LB_SVC_TAB_BITS);
+	u32 h;
+
+	if (af == AF_INET6)
+		h = jhash2(vip->all, ARRAY_SIZE(vip->all),
+			   (__force u32)port ^ proto);
+	else
+		h = jhash_3words((__force u32)vip->ip, (__force u32)port,
+				 proto, 0);
+	return hash_32(h, L4LB_SVC_TAB_BITS);
+}
+
+/* Is @a, of family @af, the VIP @vip? */
+static bool l4lb_svc_vip_eq(u8 af, const union nf_inet_addr *a,
+			    const union nf_inet_addr *vip)
+{
+	return af == AF_INET6 ? ipv6_addr_equal(&a->in6, &vip->in6) :
+				a->ip == vip->ip;
 }
 
 /**
  * l4lb_service_find_rcu() - the service of a packet's destination
  * @svcs: the namespace's services
- * @vip: destination address, network byte order
+ * @af: AF_INET or AF_INET6, the packet's family
+ * @vip: destination address, network byte order (.ip for AF_INET; the
+ *	rest of it is not read)
  * @port: destination port, network byte order
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  *
  * Context: rcu_read_lock() held (the packet path).
  * Return: the service, valid until rcu_read_unlock(), or NULL.
  */
-struct l4lb_service *l4lb_service_find_rcu(struct l4lb_services *svcs,
-					   __be32 vip, __be16 port, u8 proto)
+struct l4lb_service *l4lb_service_find_rcu(struct l4lb_services *svcs, u8 af,
+					   const union nf_inet_addr *vip,
+					   __be16 port, u8 proto)
 {
-	struct hlist_head *head = &svcs->hash[l4lb_svc_hash(vip, port, proto)];
+	struct hlist_head *head;
 	struct l4lb_service *svc;
 
+	head = &svcs->hash[l4lb_svc_hash(af, vip, port, proto)];
 	hlist_for_each_entry_rcu(svc, head, hnode)
-		if (svc->vip == vip && svc->port == port && svc->proto == proto)
+		if (svc->port == port && svc->proto == proto &&
+		    svc->af == af && l4lb_svc_vip_eq(af, &svc->vip, vip))
 			return svc;
 	return NULL;
 }
@@ -230,7 +259,9 @@ struct l4lb_service *l4lb_service_find_rcu(struct l4lb_services *svcs,
 static bool l4lb_sel_match(const struct l4lb_svc_sel *sel,
 			   const struct l4lb_service *svc)
 {
-	return (!sel->vip || sel->vip == svc->vip) &&
+	return (!sel->af || sel->af == svc->af) &&
+	       (ipv6_addr_any(&sel->vip.in6) ||
+		nf_inet_addr_cmp(&sel->vip, &svc->vip)) &&
 	       (!sel->port || sel->port == svc->port) &&
 	       (!sel->proto || sel->proto == svc->proto);
 }
@@ -238,17 +269,21 @@ static bool l4lb_sel_match(const struct l4lb_svc_sel *sel,
 /**
  * l4lb_service_find() - the service of exactly this key
  * @svcs: the namespace's services
- * @vip: network byte order
+ * @af: AF_INET or AF_INET6
+ * @vip: network byte order (.ip for AF_INET, the rest zero)
  * @port: network byte order
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  *
  * Context: process, @svcs->lock held.
  * Return: the service or NULL.
  */
-struct l4lb_service *l4lb_service_find(struct l4lb_services *svcs, __be32 vip,
+struct l4lb_service *l4lb_service_find(struct l4lb_services *svcs, u8 af,
+				       const union nf_inet_addr *vip,
 				       __be16 port, u8 proto)
 {
-	struct l4lb_svc_sel key = { .vip = vip, .port = port, .proto = proto };
+	struct l4lb_svc_sel key = {
+		.af = af, .vip = *vip, .port = port, .proto = proto,
+	};
 	struct l4lb_service *svc;
 
 	lockdep_assert_held(&svcs->lock);
@@ -301,8 +336,8 @@ struct l4lb_service *l4lb_service_select(struct l4lb_services *svcs,
  * already, else a new one (NULL for none), or an ERR_PTR.
  */
 static struct l4lb_addrs *l4lb_cfg_addrs(struct l4lb_addrs *cur,
-					 const __be32 *addrs, unsigned int n,
-					 unsigned int max,
+					 const union nf_inet_addr *addrs,
+					 unsigned int n, unsigned int max,
 					 struct netlink_ext_ack *extack)
 {
 	struct l4lb_addrs *list;
@@ -329,7 +364,12 @@ static struct l4lb_addrs *l4lb_cfg_peers(const struct l4lb_service *svc,
 					 const struct l4lb_service_cfg *cfg,
 					 struct netlink_ext_ack *extack)
 {
-	return l4lb_cfg_addrs(svc ? l4lb_svc_peers(svc) : NULL, cfg->peers,
+	union nf_inet_addr peers[L4LB_PEERS_MAX] = {};
+	unsigned int i;
+
+	for (i = 0; i < cfg->npeers && i < L4LB_PEERS_MAX; i++)
+		peers[i].ip = cfg->peers[i];
+	return l4lb_cfg_addrs(svc ? l4lb_svc_peers(svc) : NULL, peers,
 			      cfg->npeers, L4LB_PEERS_MAX, extack);
 }
 
@@ -437,6 +477,7 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 	}
 	svc->owner = svcs;
 	INIT_LIST_HEAD(&svc->backends);
+	svc->af = cfg->af;
 	svc->vip = cfg->vip;
 	svc->port = cfg->port;
 	svc->proto = cfg->proto;
@@ -446,8 +487,8 @@ struct l4lb_service *l4lb_service_create(struct l4lb_services *svcs,
 
 	list_add_tail(&svc->list, &svcs->list);
 	hlist_add_head_rcu(&svc->hnode,
-			   &svcs->hash[l4lb_svc_hash(svc->vip, svc->port,
-						     svc->proto)]);
+			   &svcs->hash[l4lb_svc_hash(svc->af, &svc->vip,
+						     svc->port, svc->proto)]);
 	WRITE_ONCE(svcs->n, svcs->n + 1);
 	return svc;
 }
@@ -509,19 +550,21 @@ unwind:	/* free what was never published */
 /**
  * l4lb_service_backend() - a backend of a service, removed ones included
  * @svc: the service
- * @addr: network byte order
+ * @addr: network byte order, of the service's family (.ip of an AF_INET
+ *	one, the rest zero)
  * @port: network byte order
  *
  * Context: process, l4lb_services::lock held.
  * Return: the backend or NULL.
  */
 struct l4lb_backend *l4lb_service_backend(struct l4lb_service *svc,
-					  __be32 addr, __be16 port)
+					  const union nf_inet_addr *addr,
+					  __be16 port)
 {
 	struct l4lb_backend *be;
 
 	list_for_each_entry(be, &svc->backends, list)
-		if (be->addr == addr && be->port == port)
+		if (nf_inet_addr_cmp(&be->addr, addr) && be->port == port)
 			return be;
 	return NULL;
 }

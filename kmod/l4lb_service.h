@@ -28,6 +28,7 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/netlink.h>
 #include <linux/types.h>
 
@@ -87,7 +88,10 @@ struct l4lb_services {
  * @hnode: link in l4lb_services::hash (RCU)
  * @list: link in l4lb_services::list (l4lb_services::lock)
  * @owner: the services it belongs to
- * @vip: virtual address, network byte order; part of the key, fixed
+ * @af: AF_INET or AF_INET6, the family of every address of the service;
+ *	part of the key, fixed
+ * @vip: virtual address, network byte order; .ip of an AF_INET service,
+ *	the rest zero; part of the key, fixed
  * @port: virtual port, network byte order; part of the key, fixed
  * @proto: IPPROTO_TCP or IPPROTO_UDP; part of the key, fixed
  * @snat: the SNAT pool (RCU; replaced whole under l4lb_services::lock);
@@ -110,9 +114,10 @@ struct l4lb_service {
 	struct hlist_node hnode;
 	struct list_head list;
 	struct l4lb_services *owner;
-	__be32 vip;
+	union nf_inet_addr vip;
 	__be16 port;
 	u8 proto;
+	u8 af;
 	struct l4lb_addrs __rcu *snat;
 	struct l4lb_addrs __rcu *peers;
 	atomic64_t snat_fail;
@@ -126,14 +131,16 @@ struct l4lb_service {
 
 /**
  * struct l4lb_service_cfg - service settings requested by the control plane
- * @vip: virtual address, network byte order
+ * @af: AF_INET or AF_INET6, the family of @vip and @snat
+ * @vip: virtual address, network byte order (.ip of an AF_INET service,
+ *	the rest zero)
  * @port: virtual port, network byte order
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @snat: the SNAT pool, network byte order, in a pool's order
- *	(l4lb_addrs_sort())
+ *	(l4lb_addrs_sort()); of @af, as @vip
  * @nsnat: the number of addresses in @snat; 0 for automatic
- * @peers: the service's peers, network byte order, ascending
- *	(l4lb_addrs_sort())
+ * @peers: the service's peers, IPv4, network byte order, ascending
+ *	(l4lb_addrs_sort() order)
  * @npeers: the number of addresses in @peers; 0 for none
  * @sched: scheduler name
  * @timeout: seconds, indexed like l4lb_service::timeout;
@@ -141,10 +148,11 @@ struct l4lb_service {
  * @client_addr: enum l4lb_client_addr
  */
 struct l4lb_service_cfg {
-	__be32 vip;
+	u8 af;
+	union nf_inet_addr vip;
 	__be16 port;
 	u8 proto;
-	__be32 snat[L4LB_SNAT_POOL_MAX];
+	union nf_inet_addr snat[L4LB_SNAT_POOL_MAX];
 	unsigned int nsnat;
 	__be32 peers[L4LB_PEERS_MAX];
 	unsigned int npeers;
@@ -155,14 +163,16 @@ struct l4lb_service_cfg {
 
 /**
  * struct l4lb_svc_sel - a service selector, as in the uapi header
- * @vip: virtual address, network byte order; 0 matches any
+ * @af: AF_INET or AF_INET6; 0 matches any
+ * @vip: virtual address, network byte order; all zero matches any
  * @port: virtual port, network byte order; 0 matches any
  * @proto: IPPROTO_TCP or IPPROTO_UDP; 0 matches any
  *
  * An all-zero selector names the one service of a namespace that has one.
  */
 struct l4lb_svc_sel {
-	__be32 vip;
+	u8 af;
+	union nf_inet_addr vip;
 	__be16 port;
 	u8 proto;
 };
@@ -201,9 +211,11 @@ bool l4lb_service_cfg_equal(const struct l4lb_service_cfg *a,
 			    const struct l4lb_service_cfg *b);
 
 void l4lb_services_init(struct l4lb_services *svcs);
-struct l4lb_service *l4lb_service_find_rcu(struct l4lb_services *svcs,
-					   __be32 vip, __be16 port, u8 proto);
-struct l4lb_service *l4lb_service_find(struct l4lb_services *svcs, __be32 vip,
+struct l4lb_service *l4lb_service_find_rcu(struct l4lb_services *svcs, u8 af,
+					   const union nf_inet_addr *vip,
+					   __be16 port, u8 proto);
+struct l4lb_service *l4lb_service_find(struct l4lb_services *svcs, u8 af,
+				       const union nf_inet_addr *vip,
 				       __be16 port, u8 proto);
 struct l4lb_service *l4lb_service_select(struct l4lb_services *svcs,
 					 const struct l4lb_svc_sel *sel,
@@ -218,7 +230,8 @@ void l4lb_service_unhash(struct l4lb_service *svc);
 void l4lb_service_destroy(struct l4lb_service *svc);
 
 struct l4lb_backend *l4lb_service_backend(struct l4lb_service *svc,
-					  __be32 addr, __be16 port);
+					  const union nf_inet_addr *addr,
+					  __be16 port);
 unsigned int l4lb_service_nbackends(struct l4lb_service *svc);
 int l4lb_service_publish(struct l4lb_service *svc);
 int l4lb_service_sched_update(struct l4lb_service *svc);

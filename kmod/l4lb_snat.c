@@ -19,26 +19,27 @@ static_assert(L4LB_SNAT_POOL_MAX == L4LB_SNAT_ADDRS_MAX);
 /* Count one row on @addr: its entry, made in order if it has none and
  * there is room (past L4LB_SNAT_USAGE_MAX addresses, rows go uncounted).
  */
-static void l4lb_snat_use_add(struct l4lb_snat_usage *u, __be32 addr)
+static void l4lb_snat_use_add(struct l4lb_snat_usage *u,
+			      const union nf_inet_addr *addr)
 {
-	u32 a = ntohl(addr);
 	unsigned int lo = 0, hi = u->n, mid;
 
+	/* memcmp() of network byte order is a numeric compare. */
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (ntohl(u->e[mid].addr) < a)
+		if (memcmp(&u->e[mid].addr, addr, sizeof(*addr)) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < u->n && u->e[lo].addr == addr) {
+	if (lo < u->n && nf_inet_addr_cmp(&u->e[lo].addr, addr)) {
 		u->e[lo].ports++;
 		return;
 	}
 	if (u->n == ARRAY_SIZE(u->e))
 		return;
 	memmove(&u->e[lo + 1], &u->e[lo], (u->n - lo) * sizeof(u->e[0]));
-	u->e[lo] = (struct l4lb_snat_use) { .addr = addr, .ports = 1 };
+	u->e[lo] = (struct l4lb_snat_use) { .addr = *addr, .ports = 1 };
 	u->n++;
 }
 
@@ -46,7 +47,8 @@ static void l4lb_snat_use_add(struct l4lb_snat_usage *u, __be32 addr)
  * l4lb_snat_usage_count() - count a service's rows by SNAT address
  * @tab: the namespace's NAT table; may be NULL (no rows)
  * @svc: the service; only compared with each row's backend's service
- * @addrs: its pool, network byte order, in a pool's order
+ * @addrs: its pool, network byte order, in a pool's order, of @svc's
+ *	family
  * @n: the pool's size, 0 for "auto"
  * @u: out: every address of the pool, with 0 if no row holds it, and any
  *	other address the service's rows hold (auto's, or one since removed
@@ -63,9 +65,11 @@ static void l4lb_snat_use_add(struct l4lb_snat_usage *u, __be32 addr)
  * walk is long); a service deleted meanwhile just counts fewer rows.
  */
 void l4lb_snat_usage_count(struct l4lb_conn_table *tab,
-			   const struct l4lb_service *svc, const __be32 *addrs,
-			   unsigned int n, struct l4lb_snat_usage *u)
+			   const struct l4lb_service *svc,
+			   const union nf_inet_addr *addrs, unsigned int n,
+			   struct l4lb_snat_usage *u)
 {
+	union nf_inet_addr backend, local;
 	struct l4lb_conn_iter it;
 	struct l4lb_conn *conn;
 	unsigned int i, batch = 0;
@@ -80,9 +84,10 @@ void l4lb_snat_usage_count(struct l4lb_conn_table *tab,
 	rcu_read_lock();
 	while ((conn = l4lb_conn_iter_next(tab, &it))) {
 		if (!(READ_ONCE(conn->flags) & L4LB_CONN_F_TEMPLATE) &&
-		    conn->backend && conn->backend->svc == svc)
-			l4lb_snat_use_add(u,
-					  conn->th[L4LB_DIR_REPLY].tuple.daddr);
+		    conn->backend && conn->backend->svc == svc) {
+			l4lb_conn_addrs(conn, L4LB_DIR_REPLY, &backend, &local);
+			l4lb_snat_use_add(u, &local);
+		}
 		if (++batch < L4LB_SNAT_WALK_BATCH)
 			continue;
 		batch = 0;

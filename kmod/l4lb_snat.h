@@ -11,6 +11,7 @@
 #ifndef _L4LB_SNAT_H
 #define _L4LB_SNAT_H
 
+#include <linux/netfilter.h>
 #include <linux/types.h>
 
 #include "../include/uapi/l4lb.h"
@@ -20,12 +21,12 @@ struct l4lb_service;
 
 /**
  * struct l4lb_snat_use - the rows of a service on one SNAT address
- * @addr: the address, network byte order
+ * @addr: the address, network byte order (.ip of an AF_INET one)
  * @ports: the service's rows whose reply tuple has @addr: the (address,
  *	port) pairs they hold, summed over the backends
  */
 struct l4lb_snat_use {
-	__be32 addr;
+	union nf_inet_addr addr;
 	u32 ports;
 };
 
@@ -40,7 +41,8 @@ struct l4lb_snat_usage {
 };
 
 void l4lb_snat_usage_count(struct l4lb_conn_table *tab,
-			   const struct l4lb_service *svc, const __be32 *addrs,
-			   unsigned int n, struct l4lb_snat_usage *u);
+			   const struct l4lb_service *svc,
+			   const union nf_inet_addr *addrs, unsigned int n,
+			   struct l4lb_snat_usage *u);
 
 #endif /* _L4LB_SNAT_H */

@@ -21,13 +21,17 @@
  * (l4lb_xmit_bridged()) therefore hands such packets, already routed by
  * l4lb, straight to the routing layer.
  */
+#include <linux/icmpv6.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/dst.h>
+#include <net/addrconf.h>
 #include <net/dst_metadata.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
@@ -189,6 +193,167 @@ int l4lb_route(struct l4lb_net *ln, struct sk_buff *skb,
 	if (state->hook == NF_INET_LOCAL_OUT)
 		return l4lb_route_out(ln, skb, daddr, saddr);
 	return l4lb_route_in(ln, skb, state, daddr);
+}
+
+/* What ip6_pkt_discard() and ip6_pkt_prohibit() send for a reject route. */
+static void l4lb_route6_unreach(struct sk_buff *skb, int err)
+{
+	switch (err) {
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+		icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, 0);
+		break;
+	case -EACCES:
+		icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADM_PROHIBITED, 0);
+		break;
+	}
+}
+
+/* As ip6_pkt_too_big() decides for a forwarded packet. */
+static bool l4lb_pkt6_too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	/* Reassembled by conntrack: the largest fragment is what counts. */
+	if (IP6CB(skb)->frag_max_size && IP6CB(skb)->frag_max_size > mtu)
+		return true;
+	if (skb->ignore_df)
+		return false;
+	if (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))
+		return false;
+	return true;
+}
+
+static int l4lb_route6_in(struct l4lb_net *ln, struct sk_buff *skb,
+			  const struct nf_hook_state *state,
+			  const struct in6_addr *daddr)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.flowi6_iif = state->in->ifindex,
+		.daddr = *daddr,
+		.saddr = ip6h->saddr,
+		.flowlabel = ip6_flowinfo(ip6h),
+		.flowi6_mark = skb->mark,
+		.flowi6_proto = ip6h->nexthdr,
+	};
+	struct dst_entry *dst;
+	unsigned int mtu;
+	int err;
+
+	/* With the real source, as ip6_route_input() looks it up. */
+	dst = ip6_route_input_lookup(ln->net, state->in, &fl6, skb,
+				     RT6_LOOKUP_F_HAS_SADDR);
+	err = dst->error;
+	if (err) {
+		/* A reject route: say so to the sender, as the kernel would. */
+		l4lb_route6_unreach(skb, err);
+		dst_release(dst);
+		l4lb_stats_drop(ln, L4LB_DROP_NO_ROUTE);
+		return err;
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	if (((struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL)
+		return 0;
+	if (ip6h->hop_limit <= 1) {
+		icmpv6_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+		l4lb_stats_drop(ln, L4LB_DROP_MTU);
+		return -EMSGSIZE;
+	}
+	mtu = ip6_dst_mtu_maybe_forward(dst, true);
+	if (mtu < IPV6_MIN_MTU)
+		mtu = IPV6_MIN_MTU;
+	if (l4lb_pkt6_too_big(skb, mtu)) {
+		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		l4lb_stats_drop(ln, L4LB_DROP_MTU);
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int l4lb_route6_out(struct l4lb_net *ln, struct sk_buff *skb,
+			   const struct in6_addr *daddr,
+			   const struct in6_addr *saddr)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.daddr = *daddr,
+		.flowlabel = ip6_flowinfo(ip6h),
+		.flowi6_mark = skb->mark,
+		.flowi6_proto = ip6h->nexthdr,
+		/* The new source may be the VIP, not a local address. */
+		.flowi6_flags = FLOWI_FLAG_ANYSRC,
+	};
+	struct dst_entry *dst;
+
+	if (saddr)
+		fl6.saddr = *saddr;
+	dst = ip6_route_output(ln->net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		l4lb_stats_drop(ln, L4LB_DROP_NO_ROUTE);
+		return -EHOSTUNREACH;
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	return 0;
+}
+
+/**
+ * l4lb_route6() - route an IPv6 packet to its new destination
+ * @ln: the namespace state, for the drop counters
+ * @skb: the packet, not rewritten yet
+ * @state: the hook's state (PRE_ROUTING or LOCAL_OUT)
+ * @daddr: the new destination
+ * @saddr: the new source; NULL if not chosen yet (a new connection's SNAT
+ *	address depends on the route). Used in LOCAL_OUT.
+ *
+ * As l4lb_route() for IPv4: in PRE_ROUTING an input lookup with the real
+ * source (RT6_LOOKUP_F_HAS_SADDR), and the checks ip6_forward() would make
+ * (hop limit, Packet Too Big at no less than IPV6_MIN_MTU, RFC 8200 5),
+ * whose ICMPv6 errors (RFC 4443) go to the sender with the headers it
+ * knows; a reject route answers as the kernel's would.
+ *
+ * Context: a netfilter hook, BHs disabled, RCU read side.
+ * Return: 0 with the new dst attached, or a negative errno after counting
+ * the drop (and sending the ICMPv6 error, if any).
+ */
+int l4lb_route6(struct l4lb_net *ln, struct sk_buff *skb,
+		const struct nf_hook_state *state, const struct in6_addr *daddr,
+		const struct in6_addr *saddr)
+{
+	if (state->hook == NF_INET_LOCAL_OUT)
+		return l4lb_route6_out(ln, skb, daddr, saddr);
+	return l4lb_route6_in(ln, skb, state, daddr);
+}
+
+/**
+ * l4lb_route6_saddr() - the source address towards an IPv6 destination
+ * @net: the namespace
+ * @skb: the packet, routed by l4lb_route6() to @daddr
+ * @daddr: its new destination
+ * @saddr: out, the address "auto" SNAT uses
+ *
+ * @daddr itself for a local destination (a backend on the balancer);
+ * else the kernel's source address selection (RFC 6724) on the output
+ * device, as MASQUERADE's IPv6 flavour picks it.
+ *
+ * Context: RCU read side.
+ * Return: 0, or -EADDRNOTAVAIL if the device has no usable address.
+ */
+int l4lb_route6_saddr(struct net *net, const struct sk_buff *skb,
+		      const struct in6_addr *daddr, struct in6_addr *saddr)
+{
+	const struct dst_entry *dst = skb_dst(skb);
+
+	if (((const struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL) {
+		*saddr = *daddr;
+		return 0;
+	}
+	if (ipv6_dev_get_saddr(net, dst->dev, daddr, 0, saddr))
+		return -EADDRNOTAVAIL;
+	return 0;
 }
 
 /**

@@ -2,6 +2,8 @@
 /*
  * hold [-c INFLIGHT] [-t SECS] [-s SRC[,SRC...]] N DST:PORT[,DST:PORT...]
  *
+ * Addresses are IPv4 (10.0.0.1:80) or IPv6 ([2001:db8::1]:80; a source
+ * may also be bare, 2001:db8::2); all of one family.
  * Opens N idle TCP connections and holds them until killed. It is the
  * "established idle rows" load of the l4lb benchmark (tests/bench): each
  * connection is one row in the balancer's table and sends nothing.
@@ -44,30 +46,71 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* parse_list "a[:p],b[:p]" into out[]; ports required iff need_port. */
-static int parse_list(char *s, struct sockaddr_in *out, int need_port)
+/* One socket address of either family, with its length for bind/connect. */
+struct addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+/*
+ * parse_addr "A", "A:PORT", "[A6]", "[A6]:PORT" or a bare "A6" into @out;
+ * the port is required iff @need_port. Returns 0, or -1 if malformed.
+ */
+static int parse_addr(char *tok, struct addr *out, int need_port)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&out->ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&out->ss;
+	char *host = tok, *port = NULL, *end;
+	int v6 = 0;
+	long p = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (*tok == '[') {
+		end = strchr(tok, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return -1;
+		*end = '\0';
+		host = tok + 1;
+		port = end[1] ? end + 2 : NULL;
+		v6 = 1;
+	} else if (strchr(tok, ':') != strrchr(tok, ':')) {
+		v6 = 1;		/* a bare IPv6 address: no port */
+	} else {
+		port = strchr(tok, ':');
+		if (port)
+			*port++ = '\0';
+	}
+	if (port) {
+		p = strtol(port, &end, 10);
+		if (*end || p <= 0 || p > 65535)
+			return -1;
+	} else if (need_port) {
+		return -1;
+	}
+	if (v6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)p);
+		out->len = sizeof(*s6);
+		return inet_pton(AF_INET6, host, &s6->sin6_addr) == 1 ? 0 : -1;
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((unsigned short)p);
+	out->len = sizeof(*s4);
+	return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : -1;
+}
+
+/*
+ * parse_list "a[:p],b[:p]" into out[], all of one family; ports required
+ * iff need_port. Returns the count, or -1.
+ */
+static int parse_list(char *s, struct addr *out, int need_port)
 {
 	int n = 0;
 
 	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
-		char *colon = strchr(tok, ':');
-
-		if (n == MAXADDR)
+		if (n == MAXADDR || parse_addr(tok, &out[n], need_port))
 			return -1;
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].sin_family = AF_INET;
-		if (colon) {
-			int port;
-
-			*colon = '\0';
-			port = atoi(colon + 1);
-			if (port <= 0 || port > 65535)
-				return -1;
-			out[n].sin_port = htons((unsigned short)port);
-		} else if (need_port) {
-			return -1;
-		}
-		if (inet_pton(AF_INET, tok, &out[n].sin_addr) != 1)
+		if (out[n].ss.ss_family != out[0].ss.ss_family)
 			return -1;
 		n++;
 	}
@@ -76,7 +119,7 @@ static int parse_list(char *s, struct sockaddr_in *out, int need_port)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in src[MAXADDR], dst[MAXADDR];
+	struct addr src[MAXADDR], dst[MAXADDR];
 	int nsrc = 0, ndst, opt, inflight = 256, timeout = 300, ep;
 	long n, started = 0, est = 0, failed = 0, pending = 0, done;
 	struct epoll_event evs[512];
@@ -106,6 +149,8 @@ int main(int argc, char **argv)
 	ndst = parse_list(argv[optind + 1], dst, 1);
 	if (n <= 0 || ndst <= 0)
 		goto usage;
+	if (nsrc && src[0].ss.ss_family != dst[0].ss.ss_family)
+		goto usage;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	rl.rlim_cur = rl.rlim_max = (rlim_t)n + 64;
@@ -131,7 +176,8 @@ int main(int argc, char **argv)
 		int r;
 
 		while (pending < inflight && started < n) {
-			int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			int fd = socket(dst[0].ss.ss_family,
+					SOCK_STREAM | SOCK_NONBLOCK, 0);
 			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 			int one = 1;
 			struct epoll_event ev = { .events = EPOLLOUT };
@@ -143,16 +189,18 @@ int main(int argc, char **argv)
 			}
 			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 			if (nsrc) {
+				struct addr *a = &src[started % nsrc];
+
+				/* (an IPv4-level option, which IPv6 sockets honour too) */
 				setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-				if (bind(fd, (struct sockaddr *)&src[started % nsrc],
-					 sizeof(src[0]))) {
+				if (bind(fd, (struct sockaddr *)&a->ss, a->len)) {
 					close(fd);
 					failed++;
 					continue;
 				}
 			}
-			if (connect(fd, (struct sockaddr *)&dst[started % ndst], sizeof(dst[0])) &&
-			    errno != EINPROGRESS) {
+			if (connect(fd, (struct sockaddr *)&dst[started % ndst].ss,
+				    dst[started % ndst].len) && errno != EINPROGRESS) {
 				close(fd);
 				failed++;
 				continue;

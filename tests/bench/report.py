@@ -5,6 +5,7 @@ Reads the "BENCH ..." lines that tests/bench/vm-bench.sh prints (see there),
 and writes into --out:
   results.json   every run's value, medians, ratios to l4lb, memory, checks
   results.md     the tables (Markdown), with PROXY v2 on vs off (l4lbpp / l4lb)
+                 and IPv6 (l4lb6 / ipvs6, nft6, direct6; v6 / v4)
   results.dat / results.gp / results.png   a gnuplot chart of the ratios
 It prints the tables and ends with "bench: N passed, N failed"; the exit
 status is 1 if anything failed.
@@ -44,7 +45,22 @@ NAMES = {
     "ipvs": "IPVS NAT + masquerade",
     "ipvs0": "IPVS conntrack=0",
     "nft": "nftables numgen + masquerade",
+    "direct6": "IPv6, no balancer (forwarding)",
+    "l4lb6": "IPv6, l4lb rr",
+    "ipvs6": "IPv6, IPVS NAT + masquerade",
+    "nft6": "IPv6, nftables numgen + masquerade",
 }
+
+# The IPv6 configurations (vm-bench.sh: the name ends in 6) run only these
+# metrics, and have their own section: l4lb6 / each other one, and each
+# one / its IPv4 counterpart, paired by round.
+V6_METRICS = ("connrate", "bulk_up", "bulk_down")
+V6_OTHERS = ("ipvs6", "nft6", "direct6")
+V4_OF = {"direct6": "direct", "l4lb6": "l4lb", "ipvs6": "ipvs", "nft6": "nft"}
+
+
+def is_v6(cfg):
+    return cfg.endswith("6")
 
 
 # Metrics of the PROXY v2 on/off comparison: those of the rounds, where
@@ -69,6 +85,32 @@ def fmt(v, digits=3):
     if a >= 1:
         return "%.2f" % v
     return "%.3g" % v
+
+
+def summary(d, cfg, m):
+    """Runs, errors, median, min, max and spread of metric m of cfg."""
+    vals = d["val"].get(cfg, {}).get(m, [])
+    e = {"runs": vals, "errors": d["err"].get(cfg, {}).get(m, [])}
+    if vals:
+        med = statistics.median(vals)
+        e["median"] = med
+        e["min"], e["max"] = min(vals), max(vals)
+        e["spread_pct"] = 100.0 * (max(vals) - min(vals)) / med if med else None
+    return e
+
+
+def paired(d, a, b, m):
+    """a's value / b's value of metric m within each round both ran: the
+    rounds, their median, range, and how many fell above and below 1;
+    None if there is no such round."""
+    ra = d["runs"].get(a, {}).get(m, {})
+    rb = d["runs"].get(b, {}).get(m, {})
+    rounds = {r: ra[r] / rb[r] for r in sorted(ra, key=run_key) if rb.get(r)}
+    if not rounds:
+        return None
+    v = list(rounds.values())
+    return {"rounds": rounds, "median": statistics.median(v), "min": min(v), "max": max(v),
+            "above_1": sum(1 for x in v if x > 1), "below_1": sum(1 for x in v if x < 1)}
 
 
 def parse(path):
@@ -179,7 +221,10 @@ def main():
     a = parse_args()
     d = parse(a.log)
     info = d["info"]
-    configs = info.get("configs", "").split() or sorted(d["val"])
+    allconfigs = info.get("configs", "").split() or sorted(d["val"])
+    # The IPv4 configurations fill the main tables; the IPv6 ones their own.
+    configs = [c for c in allconfigs if not is_v6(c)]
+    v6configs = [c for c in allconfigs if is_v6(c)]
     params = dict(kv.split("=", 1) for kv in info.get("params", "").split() if "=" in kv)
     small, big = params.get("small", "SMALL"), params.get("big", "BIG")
 
@@ -197,21 +242,22 @@ def main():
     res = {}
     for cfg in configs:
         for m, _, _, _ in METRICS:
-            vals = d["val"].get(cfg, {}).get(m, [])
-            errs = d["err"].get(cfg, {}).get(m, [])
-            e = {"runs": vals, "errors": errs}
-            if vals:
-                med = statistics.median(vals)
-                e["median"] = med
-                e["min"], e["max"] = min(vals), max(vals)
-                e["spread_pct"] = 100.0 * (max(vals) - min(vals)) / med if med else None
-            res.setdefault(cfg, {})[m] = e
+            e = res.setdefault(cfg, {})[m] = summary(d, cfg, m)
+            vals, errs = e["runs"], e["errors"]
             if m in ("small_connrate", "big_connrate") and cfg == "direct":
                 continue
             na = d["na"].get(cfg, {}).get(m)
             if na is not None and not vals:
                 e["not_applicable"] = na
                 continue
+            check("%s %s produced numbers" % (cfg, m),
+                  vals and max(vals) > 0,
+                  "%d runs, %d errors%s" % (len(vals), len(errs),
+                                            (": " + errs[0][:120]) if errs else ""))
+    for cfg in v6configs:
+        for m in V6_METRICS:
+            e = res.setdefault(cfg, {})[m] = summary(d, cfg, m)
+            vals, errs = e["runs"], e["errors"]
             check("%s %s produced numbers" % (cfg, m),
                   vals and max(vals) > 0,
                   "%d runs, %d errors%s" % (len(vals), len(errs),
@@ -249,19 +295,31 @@ def main():
                           "l4lb_spread_pct": res["l4lb"][m].get("spread_pct"),
                           "l4lbpp_spread_pct": res["l4lbpp"][m].get("spread_pct")}
 
+    # IPv6: l4lb6 / each other IPv6 configuration, and each one / its IPv4
+    # counterpart, paired within each round as above.
+    v6 = {"l4lb6_over": {}, "v6_over_v4": {}}
+    for o in V6_OTHERS:
+        if "l4lb6" in v6configs and o in v6configs:
+            v6["l4lb6_over"][o] = {m: paired(d, "l4lb6", o, m) for m in V6_METRICS}
+    for c in v6configs:
+        if V4_OF.get(c) in configs:
+            v6["v6_over_v4"][c] = {m: paired(d, c, V4_OF[c], m) for m in V6_METRICS}
+
     # --- full NAT ---------------------------------------------------------
-    for cfg in ("l4lb", "l4lbpp", "nft"):
-        if cfg in configs:
+    for cfg in ("l4lb", "l4lbpp", "nft", "l4lb6", "nft6"):
+        if cfg in allconfigs:
             fn = d["fullnat"].get(cfg)
-            check("%s is full NAT (backends see only 10.0.k.254)" % cfg,
+            check("%s is full NAT (backends see only %s)"
+                  % (cfg, "2001:db8:k::254" if is_v6(cfg) else "10.0.k.254"),
                   fn and fn["yes"], fn["detail"] if fn else "no check")
     if "l4lbpp" in configs:
         pp = d["proxy"].get("l4lbpp")
         check("l4lbpp: nginx reads the client (10.0.0.2) from the PROXY v2 header",
               pp and pp["yes"], pp["detail"] if pp else "no check")
-    if "ipvs" in configs:
-        fn = d["fullnat"].get("ipvs")
-        check("ipvs full-NAT check ran", fn is not None, fn["detail"] if fn else "")
+    for cfg in ("ipvs", "ipvs6"):
+        if cfg in allconfigs:
+            fn = d["fullnat"].get(cfg)
+            check("%s full-NAT check ran" % cfg, fn is not None, fn["detail"] if fn else "")
 
     # --- memory -----------------------------------------------------------
     mem = {cfg: memory(d, cfg) for cfg in configs}
@@ -294,7 +352,8 @@ def main():
     P = out.append
     P("## Environment\n")
     for k in ("kernel", "vcpus", "mem_mib", "cpu", "qemu", "qemu_flags", "host", "mode",
-              "params", "l4lb_ko", "ipvs_mode", "configs", "duration"):
+              "params", "l4lb_ko", "ipvs_mode", "ipvs6_mode", "l4lb6_setup", "configs",
+              "duration"):
         if k in info:
             P("- %s: `%s`" % (k, info[k]))
     if d["hostload"]:
@@ -306,41 +365,42 @@ def main():
     for cfg, ms in d["na"].items():
         P("- not run on %s: %s" % (cfg, "; ".join("%s (%s)" % (m, why) for m, why in ms.items())))
     P("")
-    P("## Throughput and latency\n")
-    P("Median of %s runs. [x] = value / l4lb's value, the median over the rounds of the "
-      "ratio within a round (paired). Scale rows: %s runs each.\n"
-      % (params.get("runs", "?"), params.get("scaleruns", "?")))
-    hdr = "| metric | unit | " + " | ".join(NAMES.get(c, c) for c in configs) + " |"
-    P(hdr)
-    P("|" + "---|" * (len(configs) + 2))
-    for m, label, unit, hib in METRICS:
-        label = label.replace("SMALL", small).replace("BIG", big)
+    if configs:
+        P("## Throughput and latency\n")
+        P("Median of %s runs. [x] = value / l4lb's value, the median over the rounds of the "
+          "ratio within a round (paired). Scale rows: %s runs each.\n"
+          % (params.get("runs", "?"), params.get("scaleruns", "?")))
+        hdr = "| metric | unit | " + " | ".join(NAMES.get(c, c) for c in configs) + " |"
+        P(hdr)
+        P("|" + "---|" * (len(configs) + 2))
+        for m, label, unit, hib in METRICS:
+            label = label.replace("SMALL", small).replace("BIG", big)
+            cells = []
+            for c in configs:
+                e = res[c][m]
+                if e.get("median") is None:
+                    cells.append("n/a" if "not_applicable" in e else "-")
+                    continue
+                r = e.get("ratio_to_l4lb")
+                cells.append("%s [%s]" % (fmt(e["median"]), fmt(r) if r else "-"))
+            P("| %s %s | %s | %s |" % (label, "(higher is better)" if hib else "(lower is better)",
+                                        unit, " | ".join(cells)))
         cells = []
         for c in configs:
-            e = res[c][m]
-            if e.get("median") is None:
-                cells.append("n/a" if "not_applicable" in e else "-")
-                continue
-            r = e.get("ratio_to_l4lb")
-            cells.append("%s [%s]" % (fmt(e["median"]), fmt(r) if r else "-"))
-        P("| %s %s | %s | %s |" % (label, "(higher is better)" if hib else "(lower is better)",
-                                    unit, " | ".join(cells)))
-    cells = []
-    for c in configs:
-        sr = res[c].get("scale_ratio")
-        cells.append("%s [%s]" % (fmt(sr["median"]), fmt(sr.get("ratio_to_l4lb")))
-                     if sr else "-")
-    P("| connection rate at %s rows / at %s rows (1 = no slowdown) | ratio | %s |"
-      % (big, small, " | ".join(cells)))
-    P("")
-    P("Spread of the runs, (max - min) / median:\n")
-    P("| metric | " + " | ".join(configs) + " |")
-    P("|" + "---|" * (len(configs) + 1))
-    for m, _, _, _ in METRICS:
-        P("| %s | %s |" % (m, " | ".join(
-            ("%.0f%% (n=%d)" % (res[c][m]["spread_pct"], len(res[c][m]["runs"])))
-            if res[c][m].get("spread_pct") is not None else "-" for c in configs)))
-    P("")
+            sr = res[c].get("scale_ratio")
+            cells.append("%s [%s]" % (fmt(sr["median"]), fmt(sr.get("ratio_to_l4lb")))
+                         if sr else "-")
+        P("| connection rate at %s rows / at %s rows (1 = no slowdown) | ratio | %s |"
+          % (big, small, " | ".join(cells)))
+        P("")
+        P("Spread of the runs, (max - min) / median:\n")
+        P("| metric | " + " | ".join(configs) + " |")
+        P("|" + "---|" * (len(configs) + 1))
+        for m, _, _, _ in METRICS:
+            P("| %s | %s |" % (m, " | ".join(
+                ("%.0f%% (n=%d)" % (res[c][m]["spread_pct"], len(res[c][m]["runs"])))
+                if res[c][m].get("spread_pct") is not None else "-" for c in configs)))
+        P("")
     if ppv:
         P("## PROXY protocol v2 on vs off (l4lbpp / l4lb)\n")
         P("The same l4lb service, loaded with `client_addr=proxy-v2` and balancing to the "
@@ -369,32 +429,35 @@ def main():
               % (fmt(v["median"]), len(v["rounds"]), "" if len(v["rounds"]) == 1 else "s",
                  fmt(min(v["rounds"].values())), fmt(max(v["rounds"].values())),
                  sum(1 for x in v["rounds"].values() if x < 1)))
-    P("## Memory per row (from %s to %s idle connections; slab_nomerge)\n" % (small, big))
-    P("| | " + " | ".join(NAMES.get(c, c) for c in configs) + " |")
-    P("|" + "---|" * (len(configs) + 1))
+    if v6configs:
+        v6_tables(P, d, params, res, v6configs, v6)
+    if configs:
+        P("## Memory per row (from %s to %s idle connections; slab_nomerge)\n" % (small, big))
+        P("| | " + " | ".join(NAMES.get(c, c) for c in configs) + " |")
+        P("|" + "---|" * (len(configs) + 1))
 
-    def mrow(title, key, ratio=None, digits=0):
-        cells = []
-        for c in configs:
-            m = mem.get(c) or {}
-            v = m.get(key)
-            if v is None:
-                cells.append("-")
-            elif ratio and m.get(ratio):
-                cells.append("%.*f [%s]" % (digits, v, fmt(m[ratio])))
-            else:
-                cells.append("%.*f" % (digits, v))
-        P("| %s | %s |" % (title, " | ".join(cells)))
-    P("| caches of a row | " + " | ".join(
-        ", ".join("%s (%d B)" % (k, v["objsize"]) for k, v in (mem.get(c) or {}).get("caches", {}).items())
-        or "-" for c in configs) + " |")
-    mrow("object bytes per row (objsize x new objects / new rows)", "obj_per_row", "obj_ratio_to_l4lb")
-    mrow("slab bytes per row (new slab pages / new rows)", "slab_per_row", "slab_ratio_to_l4lb")
-    mrow("kmalloc-* bytes per row beyond forwarding's per connection (ct extensions etc.; rough)", "kmalloc_extra_per_row")
-    mrow("kmalloc-* bytes per connection (forwarding: the baseline)", "kmalloc_per_conn")
-    mrow("rows added to the table between the snapshots", "rows")
-    mrow("idle connections added between the snapshots", "held")
-    P("")
+        def mrow(title, key, ratio=None, digits=0):
+            cells = []
+            for c in configs:
+                m = mem.get(c) or {}
+                v = m.get(key)
+                if v is None:
+                    cells.append("-")
+                elif ratio and m.get(ratio):
+                    cells.append("%.*f [%s]" % (digits, v, fmt(m[ratio])))
+                else:
+                    cells.append("%.*f" % (digits, v))
+            P("| %s | %s |" % (title, " | ".join(cells)))
+        P("| caches of a row | " + " | ".join(
+            ", ".join("%s (%d B)" % (k, v["objsize"]) for k, v in (mem.get(c) or {}).get("caches", {}).items())
+            or "-" for c in configs) + " |")
+        mrow("object bytes per row (objsize x new objects / new rows)", "obj_per_row", "obj_ratio_to_l4lb")
+        mrow("slab bytes per row (new slab pages / new rows)", "slab_per_row", "slab_ratio_to_l4lb")
+        mrow("kmalloc-* bytes per row beyond forwarding's per connection (ct extensions etc.; rough)", "kmalloc_extra_per_row")
+        mrow("kmalloc-* bytes per connection (forwarding: the baseline)", "kmalloc_per_conn")
+        mrow("rows added to the table between the snapshots", "rows")
+        mrow("idle connections added between the snapshots", "held")
+        P("")
     if d["gc"]:
         P("## l4lb's expiry worker\n")
         P("Time l4lb_gc_work ran, in ms per second of the window (function_graph tracer, "
@@ -412,11 +475,11 @@ def main():
         P("")
     P("## Diagnostics of the connection-rate runs\n")
     P("Client SYN retransmissions (each stalls a connection for 1 s) and the VM's CPU use:\n")
-    P("| metric | " + " | ".join(configs) + " |")
-    P("|" + "---|" * (len(configs) + 1))
+    P("| metric | " + " | ".join(allconfigs) + " |")
+    P("|" + "---|" * (len(allconfigs) + 1))
     for m in ("connrate", "small_connrate", "big_connrate", "hold_small", "hold_big"):
         cells = []
-        for c in configs:
+        for c in allconfigs:
             aux = d["aux"].get(c, {}).get(m, [])
             if not aux:
                 cells.append("-")
@@ -424,7 +487,8 @@ def main():
             syn = sum(int(x.get("synretrans", 0)) for x in aux)
             busy = [int(x.get("busy", "0%").rstrip("%")) for x in aux]
             cells.append("%d SYN rtx, CPU %d%%" % (syn, statistics.median(busy)))
-        P("| %s | %s |" % (m, " | ".join(cells)))
+        if any(c != "-" for c in cells):
+            P("| %s | %s |" % (m, " | ".join(cells)))
     P("")
     if d["perf_sym"]:
         P("## perf: l4lb under the connection-rate load (cpu-clock, whole VM)\n")
@@ -452,9 +516,9 @@ def main():
     with open(os.path.join(a.out, "results.md"), "w") as f:
         f.write(text + "\n")
     with open(os.path.join(a.out, "results.json"), "w") as f:
-        json.dump({"info": info, "configs": configs, "skipped": d["skip"],
+        json.dump({"info": info, "configs": allconfigs, "skipped": d["skip"],
                    "not_applicable": d["na"], "fullnat": d["fullnat"], "proxy": d["proxy"],
-                   "proxy_v2_vs_off": ppv, "metrics": res, "memory": mem,
+                   "proxy_v2_vs_off": ppv, "ipv6": v6, "metrics": res, "memory": mem,
                    "perf": {"dso": d["perf_dso"], "sym": d["perf_sym"], "l4lb": d["perf_l4lb"]},
                    "aux": d["aux"], "gc": d["gc"], "hostload": d["hostload"],
                    "checks": [{"name": n, "ok": o, "detail": t} for n, o, t in checks],
@@ -467,9 +531,62 @@ def main():
         n = len(ppv["connrate"]["rounds"])
         print("bench: connection rate, PROXY v2 on / off (l4lbpp / l4lb): %s, the median of %d paired round%s"
               % (fmt(ppv["connrate"]["median"]), n, "" if n == 1 else "s"))
+    cr = [(o, v6["l4lb6_over"][o]["connrate"]) for o in V6_OTHERS
+          if v6["l4lb6_over"].get(o, {}).get("connrate")]
+    if cr:
+        print("bench: IPv6 connection rate, %s: the medians of paired rounds"
+              % ", ".join("l4lb6 / %s %s" % (o, fmt(v["median"])) for o, v in cr))
     print("bench: results in %s/results.{md,json,png}" % a.out)
     print("bench: %d passed, %d failed" % (npass, nfail))
     return 1 if nfail else 0
+
+
+def v6_tables(P, d, params, res, v6configs, v6):
+    """The IPv6 section: medians, l4lb6 / the others, v6 / v4."""
+    labels = {m: (label, unit) for m, label, unit, _ in METRICS}
+    P("## IPv6: connection rate and bulk\n")
+    P("The same balancers over IPv6 with full NAT66 (cli 2001:db8::2 to the VIP 2001:db8::1, "
+      "backends 2001:db8:k::1 behind 2001:db8:k::254), in the same rounds as the other "
+      "configurations of the run, interleaved with them. Median of %s runs, with the spread "
+      "(max - min) / median:\n" % params.get("runs", "?"))
+    P("| metric | unit | " + " | ".join(NAMES.get(c, c) for c in v6configs) + " |")
+    P("|" + "---|" * (len(v6configs) + 2))
+    for m in V6_METRICS:
+        cells = []
+        for c in v6configs:
+            e = res[c][m]
+            if e.get("median") is None:
+                cells.append("-")
+            elif e.get("spread_pct") is None:
+                cells.append(fmt(e["median"]))
+            else:
+                cells.append("%s (%.0f%%, n=%d)" % (fmt(e["median"]), e["spread_pct"], len(e["runs"])))
+        P("| %s (higher is better) | %s | %s |" % (labels[m][0], labels[m][1], " | ".join(cells)))
+    P("")
+
+    def ratio_table(title, cols, get):
+        P("| %s | %s |" % (title, " | ".join(NAMES.get(c, c) for c in cols)))
+        P("|" + "---|" * (len(cols) + 1))
+        for m in V6_METRICS:
+            cells = []
+            for c in cols:
+                v = get(c, m)
+                cells.append("**%s** (%s-%s; above 1 in %d of %d)" % (
+                    fmt(v["median"]), fmt(v["min"]), fmt(v["max"]), v["above_1"],
+                    len(v["rounds"])) if v else "-")
+            P("| %s | %s |" % (labels[m][0], " | ".join(cells)))
+        P("")
+    cols = [o for o in V6_OTHERS if o in v6["l4lb6_over"]]
+    if cols:
+        P("l4lb6's value / each other IPv6 configuration's, within each round (paired); the "
+          "median over the rounds in **bold**, the range of the rounds, and how many were "
+          "above 1 (l4lb6 ahead):\n")
+        ratio_table("l4lb6 /", cols, lambda c, m: v6["l4lb6_over"][c][m])
+    cols = [c for c in v6configs if c in v6["v6_over_v4"]]
+    if cols:
+        P("Each IPv6 configuration / its IPv4 counterpart (direct, l4lb, ipvs, nft), paired the "
+          "same way: the cost of IPv6 on each path.\n")
+        ratio_table("IPv6 / IPv4", cols, lambda c, m: v6["v6_over_v4"][c][m])
 
 
 def chart(outdir, configs, res, mem, small, big):

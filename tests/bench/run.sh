@@ -1,8 +1,8 @@
 #!/bin/bash
 # run.sh - the l4lb benchmark: l4lb against plain forwarding, IPVS and
-# nftables, and l4lb with PROXY protocol v2 headers towards the backends
-# against l4lb without, side by side in one VM boot (see
-# tests/bench/README.md).
+# nftables, over IPv4 and IPv6, and l4lb with PROXY protocol v2 headers
+# towards the backends against l4lb without, side by side in one VM boot
+# (see tests/bench/README.md).
 #
 # Builds tests/bench/hold, the test bed's initramfs (tests/vm/mkinitramfs.sh
 # with nginx, wrk, ab, iperf3, ipvsadm, perf and the IPVS modules added),
@@ -11,7 +11,7 @@
 # into a table, out/results.json and out/results.png.
 #
 # Environment:
-#   QUICK=1        smoke mode (~2 min): one round, 1 s runs, 1k idle rows;
+#   QUICK=1        smoke mode (~3 min): one round, 1 s runs, 1k idle rows;
 #                  checks only that every configuration moved traffic
 #   BENCH_RUNS     rounds (default 5; QUICK 1)
 #   BENCH_DUR      seconds per wrk/iperf3 run (default 5; QUICK 1)
@@ -19,8 +19,12 @@
 #   BENCH_BIG      idle rows of the big scale level (default 50000; QUICK 1000)
 #   BENCH_SMALL    idle rows of the small scale level (default 1000; QUICK 100)
 #   BENCH_SCALE_RUNS  connection-rate runs per scale level (default BENCH_RUNS)
-#   BENCH_CONFIGS  configurations (default direct,l4lb,l4lbpp,ipvs,nft;
-#                  l4lb,l4lbpp alone answers "PROXY v2 on vs off")
+#   BENCH_CONFIGS  configurations (default direct,l4lb,l4lbpp,ipvs,nft and
+#                  the IPv6 ones direct6,l4lb6,ipvs6,nft6; QUICK: the same
+#                  without direct6). l4lb,l4lbpp alone answers "PROXY v2 on
+#                  vs off"; direct6,l4lb6,ipvs6,nft6 alone is the IPv6 run
+#   BENCH_L4LB6_SETUP  ctl (default): l4lb6's service is made with l4lbctl;
+#                  params: with insmod's vip= and backends=
 #   BENCH_PERF=0|1 perf profile of l4lb (default 1 if perf is installed; QUICK 0)
 #   BENCH_GCIDLE   seconds of the idle window in which l4lb's expiry worker
 #                  is timed at each scale level (default 10; QUICK 0)
@@ -29,7 +33,7 @@
 #                  full run's results alone). Nothing here writes the
 #                  committed tests/bench/RESULTS.md.
 #   VM_MEM         MiB (default 3072), VM_SMP vCPUs (default 2)
-#   BENCH_TIMEOUT  hard limit for the VM, seconds (default 2400; QUICK 600)
+#   BENCH_TIMEOUT  hard limit for the VM, seconds (default 3600; QUICK 600)
 #   KVER, L4LB_KO  as for tests/vm/run.sh
 #   BENCH_MODE=pkt the kernel-only packet-rate bench instead (vm-pkt.sh,
 #                  report_pkt.py; tests/bench/README.md): pktgen, UDP
@@ -64,9 +68,13 @@ if [ -n "$QUICK" ]; then
 else
 	RUNS=${BENCH_RUNS:-5} DUR=${BENCH_DUR:-5} BIG=${BENCH_BIG:-50000} SMALL=${BENCH_SMALL:-1000}
 	LAT=${BENCH_LAT:-500} SRUNS=${BENCH_SCALE_RUNS:-$RUNS} PERF=${BENCH_PERF:-1}
-	TIMEOUT=${BENCH_TIMEOUT:-2400} GCIDLE=${BENCH_GCIDLE:-10}
+	TIMEOUT=${BENCH_TIMEOUT:-3600} GCIDLE=${BENCH_GCIDLE:-10}
 fi
-CONFIGS=${BENCH_CONFIGS:-direct,l4lb,l4lbpp,ipvs,nft}
+# The IPv6 configurations run the connection-rate and bulk workloads only;
+# QUICK smokes the three balancers of them.
+V6CONFIGS=direct6,l4lb6,ipvs6,nft6
+[ -n "$QUICK" ] && V6CONFIGS=l4lb6,ipvs6,nft6
+CONFIGS=${BENCH_CONFIGS:-direct,l4lb,l4lbpp,ipvs,nft,$V6CONFIGS}
 OUT=${BENCH_OUT:-$HERE/out${QUICK:+/quick}}
 if [ -n "$MODE" ]; then
 	if [ -n "$QUICK" ]; then
@@ -113,6 +121,13 @@ KERNEL=/boot/vmlinuz-$KVER
 [ -r "$KERNEL" ] || die "cannot read $KERNEL"
 L4LB_KO=${L4LB_KO:-$REPO/kmod/l4lb.ko}
 [ -f "$L4LB_KO" ] || die "no $L4LB_KO: run make first"
+L4LB6_SETUP=${BENCH_L4LB6_SETUP:-ctl}
+case $L4LB6_SETUP in ctl | params) ;; *) die "BENCH_L4LB6_SETUP is ctl or params" ;; esac
+# (mkinitramfs.sh packs tools/l4lbctl/l4lbctl only if it is built)
+if [ -z "$MODE" ] && [ "$L4LB6_SETUP" = ctl ] && [[ ",$CONFIGS," == *,l4lb6,* ]] &&
+	[ ! -x "${L4LBCTL:-$REPO/tools/l4lbctl/l4lbctl}" ]; then
+	die "l4lb6 needs l4lbctl: run make tools (or BENCH_L4LB6_SETUP=params)"
+fi
 
 mkdir -p "$OUT"
 STAMP=$(date +%Y%m%d-%H%M%S)
@@ -156,6 +171,7 @@ APPEND="console=ttyS0 panic=-1 quiet slab_nomerge"
 APPEND+=" benchruns=$RUNS benchdur=$DUR benchlat=$LAT benchsmall=$SMALL benchbig=$BIG"
 [ -n "$QUICK" ] && APPEND+=" benchquick=1"
 APPEND+=" benchscaleruns=$SRUNS benchconfigs=$CONFIGS benchperf=$PERF benchgcidle=$GCIDLE"
+APPEND+=" bench6setup=$L4LB6_SETUP"
 if [ -n "$MODE" ]; then
 	APPEND="console=ttyS0 panic=-1 quiet slab_nomerge"
 	APPEND+=" pktruns=$P_RUNS pktdur=$P_DUR pktrows=$P_ROWS pktbig=$P_BIG pktperf=$PERF"

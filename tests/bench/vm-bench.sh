@@ -7,7 +7,10 @@
 # netns, be1..be3; module loading). Backends run nginx (a 1 KiB page on
 # :80, and on :81 behind `listen ... proxy_protocol`) and iperf3
 # (be1:5201). Every balancer is set up in turn on the same topology and
-# measured with the same clients (wrk, ab, iperf3, hold).
+# measured with the same clients (wrk, ab, iperf3, hold). The topology
+# also gets IPv6 addresses (topo6_up), for the configurations named *6:
+# the same balancers over IPv6 (full NAT66), which run the connection-rate
+# and bulk workloads only.
 #
 # Kernel command line (all optional):
 #   benchruns=N      rounds of the main workloads (default 5)
@@ -16,7 +19,11 @@
 #   benchsmall=N     idle rows held for the "small" scale level (1000)
 #   benchbig=N       idle rows held for the "big" scale level (50000)
 #   benchscaleruns=N connection-rate runs per scale level (default = runs)
-#   benchconfigs=a,b configurations (default direct,l4lb,l4lbpp,ipvs,nft)
+#   benchconfigs=a,b configurations (default direct,l4lb,l4lbpp,ipvs,nft,
+#                    direct6,l4lb6,ipvs6,nft6)
+#   bench6setup=ctl|params  how l4lb6 gets its service: l4lbctl service set
+#                    and backend add (ctl, default), or insmod's vip= and
+#                    backends= (params)
 #   benchperf=1      profile l4lb under the connection-rate load with perf
 #   benchgcidle=S    seconds of the idle window in which l4lb's expiry
 #                    worker is timed at each scale level (default 10; 0: none)
@@ -51,7 +58,8 @@ T_NAME=bench
 mkdir -p "$TAP_DIR"
 
 RUNS=5 DUR=5 LAT_N=500 SMALL=1000 BIG=50000 SRUNS= PERF=0 QUICK= GCIDLE=10
-CONFIGS="direct l4lb l4lbpp ipvs nft"
+CONFIGS="direct l4lb l4lbpp ipvs nft direct6 l4lb6 ipvs6 nft6"
+L4LB6_SETUP=ctl
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	benchruns=*) RUNS=${arg#*=} ;;
@@ -64,6 +72,7 @@ for arg in $(cat /proc/cmdline); do
 	benchperf=*) PERF=${arg#*=} ;;
 	benchgcidle=*) GCIDLE=${arg#*=} ;;
 	benchquick=1) QUICK=1 ;;
+	bench6setup=*) L4LB6_SETUP=${arg#*=} ;;
 	esac
 done
 SRUNS=${SRUNS:-$RUNS}
@@ -75,6 +84,10 @@ BULK_PORT=5201
 HOLD_SRCS=10.0.0.11,10.0.0.12,10.0.0.13,10.0.0.14
 WRK_CONNS=32	# connection-rate load: wrk -t2 -c32, Connection: close
 KA_CONNS=16	# keep-alive load: wrk -t2 -c16
+# IPv6 (topo6_up): cli 2001:db8::2, lb 2001:db8::1 (VIP6, as VIP is lb's
+# 10.0.0.1), beK 2001:db8:K::1 behind lb's 2001:db8:K::254.
+VIP6=2001:db8::1
+CLI6=2001:db8::2
 
 say() { read -r _u _ </proc/uptime; echo "# [${_u%.*}s] $*"; }
 res() { echo "BENCH $*"; }
@@ -124,10 +137,20 @@ clean_kernel() {
 
 # ------------------------------------------------------ configurations ----
 
-# is_l4lb CFG: CFG is l4lb, with (l4lbpp) or without PROXY v2 headers.
+# is_l4lb CFG: CFG is l4lb, with (l4lbpp) or without PROXY v2 headers, or
+# over IPv6 (l4lb6).
 is_l4lb() {
 	case $1 in
-	l4lb | l4lbpp) return 0 ;;
+	l4lb | l4lbpp | l4lb6) return 0 ;;
+	esac
+	return 1
+}
+
+# is_v6 CFG: CFG is one of the IPv6 configurations (direct6, l4lb6,
+# ipvs6, nft6), which run only the connection-rate and bulk workloads.
+is_v6() {
+	case $1 in
+	*6) return 0 ;;
 	esac
 	return 1
 }
@@ -141,24 +164,58 @@ be_port() {
 	esac
 }
 
+# vip_of CFG: the VIP of CFG's family.
+vip_of() {
+	if is_v6 "$1"; then echo $VIP6; else echo $VIP; fi
+}
+
+# be_addr CFG K: backend K's address in CFG's family; lb_addr CFG K: the
+# balancer's address towards it (the source a full NAT gives it).
+be_addr() {
+	if is_v6 "$1"; then echo "2001:db8:$2::1"; else echo "10.0.$2.1"; fi
+}
+lb_addr() {
+	if is_v6 "$1"; then echo "2001:db8:$2::254"; else echo "10.0.$2.254"; fi
+}
+
+# hostport ADDR PORT: ADDR:PORT, or [ADDR]:PORT for IPv6.
+hostport() {
+	case $1 in
+	*:*) echo "[$1]:$2" ;;
+	*) echo "$1:$2" ;;
+	esac
+}
+
+# urlhost ADDR: ADDR as the host of a URL ([ADDR] for IPv6).
+urlhost() {
+	case $1 in
+	*:*) echo "[$1]" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # cfg_up CFG PHASE: set up balancer CFG. PHASE http: VIP:80 round robin
 # over be1..be3:80 (:81 for l4lbpp); PHASE bulk: VIP:5201 to be1:5201
-# only (one iperf3 test needs all its connections on one server). Sets TGT
-# (the address the client talks to).
+# only (one iperf3 test needs all its connections on one server). The *6
+# configurations do the same over IPv6 (VIP6 to 2001:db8:K::1). Sets TGT
+# (the address the client talks to) and TGTU (its http:// URL).
 cfg_up() {
 	_cfg=$1 _ph=$2
 	if [ "$_ph" = http ]; then
-		_vp=$HTTP_PORT
-		_bp=$(be_port "$_cfg")
-		_bes="10.0.1.1:$_bp 10.0.2.1:$_bp 10.0.3.1:$_bp"
+		_vp=$HTTP_PORT _bp=$(be_port "$_cfg") _ks="1 2 3"
 	else
-		_vp=$BULK_PORT
-		_bes="10.0.1.1:$BULK_PORT"
+		_vp=$BULK_PORT _bp=$BULK_PORT _ks=1
 	fi
-	TGT=$VIP
+	_bas= _bes=
+	for _k in $_ks; do
+		_a=$(be_addr "$_cfg" "$_k")
+		_bas="${_bas:+$_bas }$_a"
+		_bes="${_bes:+$_bes }$(hostport "$_a" "$_bp")"
+	done
+	TGT=$(vip_of "$_cfg")
 	case $_cfg in
-	direct)
-		TGT=10.0.1.1
+	direct | direct6)
+		TGT=$(be_addr "$_cfg" 1)
 		;;
 	l4lb | l4lbpp)
 		# l4lbpp: the same service, passing each client's address as a
@@ -170,46 +227,70 @@ cfg_up() {
 			[ "$_ph" = http ] || { say "l4lbpp: no bulk phase"; return 1; }
 			_ca=client_addr=proxy-v2
 		fi
-		# timeout_tcp=900 as IPVS's default (l4lb's is 300), so the
+		# timeout_tcp=900, IPVS's default (l4lb's too now), so the
 		# idle rows of the scale phase outlive it.
 		load_l4lb vip=$VIP port=$_vp backends=$(echo "$_bes" | tr ' ' ',') \
 			timeout_tcp=900 ${_ca:+"$_ca"} >/dev/null || return 1
 		;;
-	ipvs | ipvs0)
-		stack_load || return 1
-		if [ "$_cfg" = ipvs ]; then
-			echo 1 >/proc/sys/net/ipv4/vs/conntrack
+	l4lb6)
+		# The same service over IPv6, full NAT66 (timeout_tcp: l4lb's
+		# default, 900). Set up with l4lbctl, or with bench6setup=params
+		# as insmod's parameters.
+		if [ "$L4LB6_SETUP" = params ]; then
+			load_l4lb vip=$VIP6 port=$_vp \
+				backends=$(echo "$_bes" | tr ' ' ',') >/dev/null || return 1
 		else
+			# (conn_max=, its default, so that no first service is made)
+			load_l4lb conn_max=1048576 >/dev/null &&
+				l4lbctl service set vip $VIP6 port "$_vp" proto tcp >/dev/null ||
+				return 1
+			for _b in $_bes; do
+				l4lbctl backend add "$_b" service "[$VIP6]:$_vp/tcp" >/dev/null ||
+					return 1
+			done
+		fi
+		;;
+	ipvs | ipvs0 | ipvs6)
+		stack_load || return 1
+		if [ "$_cfg" = ipvs0 ]; then
 			echo 0 >/proc/sys/net/ipv4/vs/conntrack
+		else
+			echo 1 >/proc/sys/net/ipv4/vs/conntrack
 		fi
 		# The masquerade makes it full NAT: with vs/conntrack=1 IPVS
 		# keeps the conntrack entry of its packets (and fixes its
-		# reply tuple), so the nat hook in postrouting sees them.
+		# reply tuple), so the nat hook in postrouting sees them. (The
+		# sysctl, under net.ipv4, is for both families.)
+		_fam=ip _tab=benchmasq
+		is_v6 "$_cfg" && _fam=ip6 _tab=benchmasq6
 		nft -f - <<EOF || return 1
-table ip benchmasq {
+table $_fam $_tab {
 	chain post {
 		type nat hook postrouting priority srcnat;
 		oifname { "veth-be1", "veth-be2", "veth-be3" } masquerade
 	}
 }
 EOF
-		ipvsadm -A -t "$VIP:$_vp" -s rr || return 1
+		_svc=$(hostport "$TGT" "$_vp")
+		ipvsadm -A -t "$_svc" -s rr || return 1
 		for _b in $_bes; do
-			ipvsadm -a -t "$VIP:$_vp" -r "$_b" -m || return 1
+			ipvsadm -a -t "$_svc" -r "$_b" -m || return 1
 		done
 		;;
-	nft)
+	nft | nft6)
 		stack_load || return 1
 		_map= _i=0
-		for _b in $_bes; do
-			_map="$_map${_map:+, }$_i : ${_b%:*} . ${_b#*:}"
+		for _a in $_bas; do
+			_map="$_map${_map:+, }$_i : $_a . $_bp"
 			_i=$((_i + 1))
 		done
+		_fam=ip _tab=benchlb
+		is_v6 "$_cfg" && _fam=ip6 _tab=benchlb6
 		nft -f - <<EOF || return 1
-table ip benchlb {
+table $_fam $_tab {
 	chain pre {
 		type nat hook prerouting priority dstnat;
-		ip daddr $VIP tcp dport $_vp dnat to numgen inc mod $_i map { $_map }
+		$_fam daddr $TGT tcp dport $_vp dnat to numgen inc mod $_i map { $_map }
 	}
 	chain post {
 		type nat hook postrouting priority srcnat;
@@ -223,18 +304,21 @@ EOF
 		return 1
 		;;
 	esac
+	TGTU="http://$(urlhost "$TGT")/"
 }
 
 # cfg_down CFG: remove CFG's balancer (rules, or the l4lb module); the
 # netfilter modules stay loaded.
 cfg_down() {
 	case $1 in
-	l4lb | l4lbpp) l4lb_loaded && unload_l4lb >/dev/null ;;
-	ipvs | ipvs0)
+	l4lb | l4lbpp | l4lb6) l4lb_loaded && unload_l4lb >/dev/null ;;
+	ipvs | ipvs0 | ipvs6)
 		ipvsadm -C
 		nft delete table ip benchmasq 2>/dev/null
+		nft delete table ip6 benchmasq6 2>/dev/null
 		;;
 	nft) nft delete table ip benchlb 2>/dev/null ;;
+	nft6) nft delete table ip6 benchlb6 2>/dev/null ;;
 	esac
 	return 0
 }
@@ -294,6 +378,7 @@ http {
 	client_header_timeout 3600s;
 	server {
 		listen 80 backlog=4096;
+		listen [::]:80 backlog=4096;	# the *6 configurations
 		root /tmp/www;
 	}
 	# l4lbpp's: each connection starts with a PROXY protocol header,
@@ -313,7 +398,8 @@ EOF
 	wait_for 10 'n be1 ss -Hltn | grep -q ":80 " && n be2 ss -Hltn | grep -q ":80 " &&
 		n be3 ss -Hltn | grep -q ":80 " && n be1 ss -Hltn | grep -q ":$BULK_PORT " &&
 		n be1 ss -Hltn | grep -q ":$PP_PORT " && n be2 ss -Hltn | grep -q ":$PP_PORT " &&
-		n be3 ss -Hltn | grep -q ":$PP_PORT "'
+		n be3 ss -Hltn | grep -q ":$PP_PORT " && n be1 ss -Hltn | grep -q "]:80 " &&
+		n be2 ss -Hltn | grep -q "]:80 " && n be3 ss -Hltn | grep -q "]:80 "'
 }
 
 # ----------------------------------------------------------- workloads ----
@@ -365,7 +451,7 @@ aux_end() {
 w_connrate() {
 	aux_begin
 	timeout $((DUR + 30)) /usr/sbin/ip netns exec cli wrk -t2 -c$WRK_CONNS -d"${DUR}s" \
-		-H 'Connection: close' "http://$TGT/" >/tmp/wrk.out 2>&1
+		-H 'Connection: close' "$TGTU" >/tmp/wrk.out 2>&1
 	_v=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' /tmp/wrk.out)
 	_e=$(grep -E 'Socket errors|Non-2xx' /tmp/wrk.out | tr -s ' ' | tr '\n' ' ')
 	if [ -n "$_v" ]; then
@@ -380,7 +466,7 @@ w_connrate() {
 # Requests per second on keep-alive connections.
 w_keepalive() {
 	timeout $((DUR + 30)) /usr/sbin/ip netns exec cli wrk -t2 -c$KA_CONNS -d"${DUR}s" \
-		"http://$TGT/" >/tmp/wrk.out 2>&1
+		"$TGTU" >/tmp/wrk.out 2>&1
 	_v=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' /tmp/wrk.out)
 	_e=$(grep -E 'Socket errors|Non-2xx' /tmp/wrk.out | tr -s ' ' | tr '\n' ' ')
 	if [ -n "$_v" ]; then
@@ -396,7 +482,7 @@ w_keepalive() {
 w_latency() {
 	rm -f /tmp/ab.csv
 	timeout 120 /usr/sbin/ip netns exec cli ab -q -n "$LAT_N" -c 1 -e /tmp/ab.csv \
-		"http://$TGT/" >/tmp/ab.out 2>&1
+		"$TGTU" >/tmp/ab.out 2>&1
 	_p50=$(sed -n 's/^50,\([0-9.]*\).*/\1/p' /tmp/ab.csv 2>/dev/null)
 	_p99=$(sed -n 's/^99,\([0-9.]*\).*/\1/p' /tmp/ab.csv 2>/dev/null)
 	_failed=$(sed -n 's/^Failed requests: *\([0-9]*\).*/\1/p' /tmp/ab.out)
@@ -461,21 +547,25 @@ slab_snap() {
 	}' /proc/slabinfo
 }
 
-# fullnat_check CFG: do the backends see only the balancer (10.0.k.254)?
-# For l4lbpp also: does nginx read the client (10.0.0.2) from the PROXY
-# header ("BENCH proxy")?
+# fullnat_check CFG: do the backends see only the balancer (10.0.k.254,
+# or 2001:db8:k::254 for the *6 configurations)? For l4lbpp also: does
+# nginx read the client (10.0.0.2) from the PROXY header ("BENCH proxy")?
 fullnat_check() {
 	CFG=$1
 	cfg_up "$CFG" http || { res fullnat "$CFG" no "setup failed"; cfg_down "$CFG"; return 1; }
-	bg /tmp/fn.out cli hold -t 30 -s 10.0.0.2 6 "$VIP:$HTTP_PORT"
+	_src=10.0.0.2
+	is_v6 "$CFG" && _src=$CLI6
+	bg /tmp/fn.out cli hold -t 30 -s "$_src" 6 "$(hostport "$TGT" $HTTP_PORT)"
 	_fp=$BG_PID
 	wait_for 40 "grep -q '^held' /tmp/fn.out"
 	_peers= _full=yes _bp=$(be_port "$CFG")
 	for _k in 1 2 3; do
+		# (peer "[2001:db8:1::254]:PORT" for IPv6: no port, no brackets)
 		_p=$(n "be$_k" /usr/bin/ss -Htn state established "( sport = :$_bp )" |
-			awk '{sub(/:[0-9]+$/, "", $4); print $4}' | sort -u | tr '\n' ' ')
+			awk '{sub(/:[0-9]+$/, "", $4); gsub(/[][]/, "", $4); print $4}' |
+			sort -u | tr '\n' ' ')
 		_peers="$_peers be$_k:[ ${_p}]"
-		[ "$_p" = "10.0.$_k.254 " ] || _full=no
+		[ "$_p" = "$(lb_addr "$CFG" $_k) " ] || _full=no
 	done
 	res fullnat "$CFG" "$_full" "$(grep '^held' /tmp/fn.out)$_peers"
 	if [ "$CFG" = l4lbpp ]; then
@@ -547,7 +637,7 @@ perf_profile() {
 	sleep 10
 	cpu_busy_start
 	timeout $((DUR + 30)) /usr/sbin/ip netns exec cli wrk -t2 -c$WRK_CONNS -d"${DUR}s" \
-		-H 'Connection: close' "http://$TGT/" >/tmp/wrk.perf 2>&1
+		-H 'Connection: close' "$TGTU" >/tmp/wrk.perf 2>&1
 	say "perf $1: wrk during the profile: $(sed -n 's/^Requests\/sec: *//p' /tmp/wrk.perf) req/s, $(cpu_busy_end)"
 	kill -INT "$_pp"
 	wait_exit 120 "$_pp"
@@ -562,6 +652,22 @@ perf_profile() {
 	rm -f /tmp/perf.data
 }
 
+# topo6_up: IPv6 on topo_up's topology: cli 2001:db8::2/64 behind lb's
+# 2001:db8::1 (VIP6), beK 2001:db8:K::1/64 behind lb's 2001:db8:K::254,
+# and lb forwards. nodad: the addresses can be used at once.
+topo6_up() {
+	sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+		ip addr add $VIP6/64 dev veth-cli nodad &&
+		ip -n cli addr add $CLI6/64 dev eth0 nodad &&
+		ip -n cli -6 route add default via $VIP6 || return 1
+	for _k in 1 2 3; do
+		ip addr add "$(lb_addr v6 $_k)/64" dev "veth-be$_k" nodad &&
+			ip -n "be$_k" addr add "$(be_addr v6 $_k)/64" dev eth0 nodad &&
+			ip -n "be$_k" -6 route add default via "$(lb_addr v6 $_k)" ||
+			return 1
+	done
+}
+
 # ---------------------------------------------------------------- main ----
 
 step "topology"
@@ -569,6 +675,7 @@ topo_up || { say "topology failed"; res err all setup 0 "topology"; }
 for _a in $(echo "$HOLD_SRCS" | tr ',' ' '); do
 	ip -n cli addr add "$_a/24" dev eth0
 done
+topo6_up || say "IPv6 topology failed"
 n cli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 # The balancer's own ephemeral range: l4lb takes its SNAT ports from
 # 1024-65535 less this range (so they never clash with the balancer's own
@@ -583,6 +690,8 @@ for _k in 1 2 3; do
 	n "be$_k" ss -Hltn | sed "s/^/# be$_k listens: /"
 done
 n cli wget -q -O /tmp/page.html "http://10.0.1.1/" && say "page: $(wc -c </tmp/page.html) bytes"
+n cli wget -q -O /tmp/page6.html "http://[$(be_addr v6 1)]/" &&
+	say "page over IPv6: $(wc -c </tmp/page6.html) bytes"
 
 # Full NAT: l4lb and nft are full NAT by design; IPVS needs vs/conntrack=1
 # and a masquerade rule. Check each on live connections.
@@ -590,14 +699,14 @@ step "full NAT checks"
 RUN_CONFIGS=
 for CFG in $CONFIGS; do
 	case $CFG in
-	direct) RUN_CONFIGS="$RUN_CONFIGS direct" ;;
-	ipvs)
-		if fullnat_check ipvs; then
-			res info ipvs_mode "full NAT (vs/conntrack=1 + nft masquerade)"
+	direct | direct6) RUN_CONFIGS="$RUN_CONFIGS $CFG" ;;
+	ipvs | ipvs6)
+		if fullnat_check "$CFG"; then
+			res info "${CFG}_mode" "full NAT (vs/conntrack=1 + nft masquerade)"
 		else
-			res info ipvs_mode "plain NAT (masquerade did not apply; backends route replies via lb)"
+			res info "${CFG}_mode" "plain NAT (masquerade did not apply; backends route replies via lb)"
 		fi
-		RUN_CONFIGS="$RUN_CONFIGS ipvs"
+		RUN_CONFIGS="$RUN_CONFIGS $CFG"
 		;;
 	*)
 		fullnat_check "$CFG"
@@ -619,6 +728,7 @@ elif echo " $CONFIGS " | grep -q ' ipvs '; then
 	fi
 fi
 res info configs "$RUN_CONFIGS"
+echo " $RUN_CONFIGS " | grep -q ' l4lb6 ' && res info l4lb6_setup "$L4LB6_SETUP"
 # iperf3 -s cannot read a PROXY header (it would take it for its own
 # protocol), so l4lbpp has no bulk runs; report.py leaves them out.
 if echo " $RUN_CONFIGS " | grep -q ' l4lbpp '; then
@@ -650,8 +760,11 @@ while [ $r -le "$RUNS" ]; do
 		_ph=http
 		case $W in bulk_*) _ph=bulk ;; esac
 		for CFG in "$@"; do
-			# No bulk runs for l4lbpp (see "BENCH na" above).
-			case $CFG:$W in l4lbpp:bulk_*) continue ;; esac
+			# No bulk runs for l4lbpp (see "BENCH na" above); the
+			# IPv6 configurations run connrate and bulk only.
+			case $CFG:$W in
+			l4lbpp:bulk_* | *6:keepalive | *6:latency) continue ;;
+			esac
 			step "round $r $W $CFG"
 			if cfg_up "$CFG" $_ph; then
 				case $W in
@@ -683,7 +796,11 @@ done
 # "direct" only gives the per-connection slab of plain forwarding (the
 # sockets), the baseline for the balancers' kmalloc use: it holds BIG/5
 # connections and makes no connection-rate runs.
-SCALE_CONFIGS=$(echo " $RUN_CONFIGS " | sed 's/ direct / /')
+# The IPv6 configurations have no scale phase.
+SCALE_CONFIGS=
+for CFG in $RUN_CONFIGS; do
+	case $CFG in direct | *6) ;; *) SCALE_CONFIGS="$SCALE_CONFIGS $CFG" ;; esac
+done
 echo " $RUN_CONFIGS " | grep -q ' direct ' && SCALE_CONFIGS="$SCALE_CONFIGS direct"
 for CFG in $SCALE_CONFIGS; do
 	step "scale $CFG"

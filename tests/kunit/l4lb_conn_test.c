@@ -208,7 +208,7 @@ static struct l4lb_tuple_hash *find(struct l4lb_conn_table *tab,
 	 * rows are unlinked by this thread only.
 	 */
 	rcu_read_lock();
-	th = l4lb_conn_find(tab, t);
+	th = l4lb_conn_find(tab, t, NULL);
 	rcu_read_unlock();
 	return th;
 }
@@ -1070,7 +1070,7 @@ static void conn_mark_only_short_lived_rows(struct kunit *test)
 		for (d = L4LB_DIR_ORIG; d < L4LB_DIR_MAX; d++) {
 			struct l4lb_tuple t = rows[i]->th[d].tuple;
 
-			KUNIT_EXPECT_PTR_EQ(test, l4lb_conn_find(tab, &t),
+			KUNIT_EXPECT_PTR_EQ(test, l4lb_conn_find(tab, &t, NULL),
 					    &rows[i]->th[d]);
 		}
 	}
@@ -1372,14 +1372,14 @@ static void conn_templates_of_tcp_and_udp_on_one_vip_port_coexist(struct kunit *
 
 	u.proto = IPPROTO_UDP;
 	rcu_read_lock();
-	l4lb_persist_add(tab, &t, tcp_be, 60 * HZ);
-	l4lb_persist_add(tab, &u, udp_be, 60 * HZ);
+	l4lb_persist_add(tab, &t, NULL, tcp_be, 60 * HZ);
+	l4lb_persist_add(tab, &u, NULL, udp_be, 60 * HZ);
 	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 2U);
-	got = l4lb_persist_find(tab, &t, 60 * HZ);
+	got = l4lb_persist_find(tab, &t, NULL, 60 * HZ);
 	KUNIT_EXPECT_PTR_EQ(test, got, tcp_be);
 	if (got)
 		l4lb_backend_put(got);
-	got = l4lb_persist_find(tab, &u, 60 * HZ);
+	got = l4lb_persist_find(tab, &u, NULL, 60 * HZ);
 	KUNIT_EXPECT_PTR_EQ(test, got, udp_be);
 	if (got)
 		l4lb_backend_put(got);
@@ -1667,7 +1667,7 @@ static int row_try_range_be(struct kunit *test, struct l4lb_conn_table *tab,
 			    const struct l4lb_port_range *ports,
 			    struct l4lb_conn **connp)
 {
-	const __be32 snat = SNAT;
+	const union nf_inet_addr snat = { .ip = SNAT };
 	const struct l4lb_snat_space sp = {
 		.addrs = &snat, .naddr = 1, .ports = *ports,
 	};
@@ -1915,7 +1915,7 @@ static u16 insert_reclaiming(struct kunit *test, struct l4lb_conn_table *tab,
 			     struct l4lb_backend *be, u16 lo, u16 hi,
 			     struct l4lb_conn *expect_victim)
 {
-	const __be32 snat = SNAT;
+	const union nf_inet_addr snat = { .ip = SNAT };
 	const struct l4lb_snat_space sp = {
 		.addrs = &snat, .naddr = 1,
 		.ports = { .lo = { lo, 1 }, .hi = { hi, 0 } },
@@ -2043,7 +2043,7 @@ static void snat_reclaim_skips_templates_and_rows_changed_meanwhile(struct kunit
 
 /* --- several SNAT addresses: index i is address i % n, port i / n ------ */
 
-static const __be32 two_snat[] = { SNAT, SNAT2 };
+static const union nf_inet_addr two_snat[] = { { .ip = SNAT }, { .ip = SNAT2 } };
 
 /* The SMALL_LO-SMALL_HI ports of the first @naddr addresses of two_snat[]. */
 static struct l4lb_snat_space small_space(unsigned int naddr)
@@ -2212,7 +2212,7 @@ static void snat_usage_counts_a_services_rows_by_address(struct kunit *test)
 	rows_on(test, tab, be_a, SNAT, 20, 3);
 	rows_on(test, tab, be_b, SNAT, 30, 4);
 	rcu_read_lock();
-	l4lb_persist_add(tab, &t, be_a, 60 * HZ);
+	l4lb_persist_add(tab, &t, NULL, be_a, 60 * HZ);
 	rcu_read_unlock();
 	KUNIT_ASSERT_EQ(test, l4lb_conn_count(tab), 11U);
 

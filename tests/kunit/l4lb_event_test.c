@@ -71,7 +71,7 @@ static void cfg_equal_sees_each_setting(struct kunit *test)
 	b.client_addr = L4LB_CLIENT_ADDR_PROXY_V2;
 	KUNIT_EXPECT_FALSE(test, l4lb_service_cfg_equal(&a, &b));
 	b = a;
-	b.snat[0] = htonl(0xc0000201);
+	b.snat[0].ip = htonl(0xc0000201);
 	b.nsnat = 1;
 	KUNIT_EXPECT_FALSE(test, l4lb_service_cfg_equal(&a, &b));
 }
@@ -82,10 +82,10 @@ static void cfg_equal_compares_the_pool_only(struct kunit *test)
 	struct l4lb_service_cfg a, b;
 
 	l4lb_service_cfg_default(&a);
-	a.snat[0] = htonl(0xc0000201);
+	a.snat[0].ip = htonl(0xc0000201);
 	a.nsnat = 1;
 	b = a;
-	b.snat[1] = htonl(0xc0000202);
+	b.snat[1].ip = htonl(0xc0000202);
 	KUNIT_EXPECT_TRUE(test, l4lb_service_cfg_equal(&a, &b));
 	b.nsnat = 2;
 	KUNIT_EXPECT_FALSE(test, l4lb_service_cfg_equal(&a, &b));
@@ -108,7 +108,8 @@ static struct l4lb_backend *reap_be(struct kunit *test,
 {
 	struct l4lb_backend *be;
 
-	be = l4lb_backend_alloc(svc, htonl(0xcb007100 | last_octet),
+	be = l4lb_backend_alloc(svc, &(union nf_inet_addr){
+					.ip = htonl(0xcb007100 | last_octet) },
 				htons(8080), 1, L4LB_WEIGHT_PCT_DEFAULT,
 				removed ? L4LB_BE_STATE_DRAIN :
 					  L4LB_BE_STATE_UP);

@@ -87,7 +87,9 @@ static inline int l4lb_kunit_insert_ports(struct l4lb_conn_table *tab,
 					  const struct l4lb_port_range *ports,
 					  struct l4lb_tuple_hash **old)
 {
-	const __be32 addr = conn->th[L4LB_DIR_REPLY].tuple.daddr;
+	const union nf_inet_addr addr = {
+		.ip = conn->th[L4LB_DIR_REPLY].tuple.daddr,
+	};
 	const struct l4lb_snat_space sp = {
 		.addrs = &addr,
 		.naddr = 1,

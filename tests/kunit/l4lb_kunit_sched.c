@@ -44,7 +44,7 @@ struct l4lb_sched_fixture *l4lb_kunit_sched_setup(struct kunit *test,
 		struct l4lb_backend *be = &f->be[i];
 
 		INIT_LIST_HEAD(&be->list);
-		be->addr = htonl(0xcb007100 + i + 1);	/* 203.0.113.x */
+		be->addr.ip = htonl(0xcb007100 + i + 1);	/* 203.0.113.x */
 		be->port = htons(8080);
 		be->weight = weight && i < n ? weight[i] : 1;
 		be->weight_pct = L4LB_WEIGHT_PCT_DEFAULT;

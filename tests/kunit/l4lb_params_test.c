@@ -175,17 +175,17 @@ static void addr_port_accepts_ip_colon_port(struct kunit *test)
 	struct l4lb_addr_port ap = {};
 
 	KUNIT_ASSERT_EQ(test, parse_ap("203.0.113.5:8080", &ap), 0);
-	KUNIT_EXPECT_EQ(test, ntohl(ap.addr), ntohl(IP4(203, 0, 113, 5)));
+	KUNIT_EXPECT_EQ(test, ntohl(ap.addr.ip), ntohl(IP4(203, 0, 113, 5)));
 	KUNIT_EXPECT_EQ(test, ntohs(ap.port), 8080);
 
 	KUNIT_ASSERT_EQ(test, parse_ap("0.0.0.1:65535", &ap), 0);
-	KUNIT_EXPECT_EQ(test, ntohl(ap.addr), 1U);
+	KUNIT_EXPECT_EQ(test, ntohl(ap.addr.ip), 1U);
 	KUNIT_EXPECT_EQ(test, ntohs(ap.port), 65535);
 
 	/* Only @len bytes count. */
 	KUNIT_ASSERT_EQ(test, l4lb_parse_addr_port("10.0.0.2:81,10.0.0.3:82",
 						   11, &ap), 0);
-	KUNIT_EXPECT_EQ(test, ntohl(ap.addr), ntohl(IP4(10, 0, 0, 2)));
+	KUNIT_EXPECT_EQ(test, ntohl(ap.addr.ip), ntohl(IP4(10, 0, 0, 2)));
 	KUNIT_EXPECT_EQ(test, ntohs(ap.port), 81);
 }
 
@@ -227,12 +227,12 @@ static void backends_parses_a_list_in_order(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, l4lb_parse_backends("10.0.0.1:80,10.0.0.2:81,10.0.0.1:82",
 						  out, ARRAY_SIZE(out), &n, &bad), 0);
 	KUNIT_ASSERT_EQ(test, n, 3U);
-	KUNIT_EXPECT_EQ(test, ntohl(out[0].addr), ntohl(IP4(10, 0, 0, 1)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[0].addr.ip), ntohl(IP4(10, 0, 0, 1)));
 	KUNIT_EXPECT_EQ(test, ntohs(out[0].port), 80);
-	KUNIT_EXPECT_EQ(test, ntohl(out[1].addr), ntohl(IP4(10, 0, 0, 2)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[1].addr.ip), ntohl(IP4(10, 0, 0, 2)));
 	KUNIT_EXPECT_EQ(test, ntohs(out[1].port), 81);
 	/* Same address, other port: a different backend. */
-	KUNIT_EXPECT_EQ(test, ntohl(out[2].addr), ntohl(IP4(10, 0, 0, 1)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[2].addr.ip), ntohl(IP4(10, 0, 0, 1)));
 	KUNIT_EXPECT_EQ(test, ntohs(out[2].port), 82);
 
 	KUNIT_ASSERT_EQ(test, l4lb_parse_backends("192.0.2.7:9", out,
@@ -313,24 +313,24 @@ static void backends_more_than_max_is_e2big_at_the_first_extra(struct kunit *tes
 
 static void snat_pool_parses_addresses_ranges_and_lists(struct kunit *test)
 {
-	__be32 out[L4LB_SNAT_POOL_MAX] = {};
+	union nf_inet_addr out[L4LB_SNAT_POOL_MAX] = {};
 	unsigned int n = 99, bad = 99, i;
 
 	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.1.250", out,
 						   ARRAY_SIZE(out), &n, &bad), 0);
 	KUNIT_ASSERT_EQ(test, n, 1U);
-	KUNIT_EXPECT_EQ(test, ntohl(out[0]), ntohl(IP4(10, 0, 1, 250)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[0].ip), ntohl(IP4(10, 0, 1, 250)));
 
 	/* A range includes both ends, and may cross a /24. */
 	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.1.254-10.0.2.1,192.0.2.9",
 						   out, ARRAY_SIZE(out), &n,
 						   &bad), 0);
 	KUNIT_ASSERT_EQ(test, n, 5U);
-	KUNIT_EXPECT_EQ(test, ntohl(out[0]), ntohl(IP4(10, 0, 1, 254)));
-	KUNIT_EXPECT_EQ(test, ntohl(out[1]), ntohl(IP4(10, 0, 1, 255)));
-	KUNIT_EXPECT_EQ(test, ntohl(out[2]), ntohl(IP4(10, 0, 2, 0)));
-	KUNIT_EXPECT_EQ(test, ntohl(out[3]), ntohl(IP4(10, 0, 2, 1)));
-	KUNIT_EXPECT_EQ(test, ntohl(out[4]), ntohl(IP4(192, 0, 2, 9)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[0].ip), ntohl(IP4(10, 0, 1, 254)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[1].ip), ntohl(IP4(10, 0, 1, 255)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[2].ip), ntohl(IP4(10, 0, 2, 0)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[3].ip), ntohl(IP4(10, 0, 2, 1)));
+	KUNIT_EXPECT_EQ(test, ntohl(out[4].ip), ntohl(IP4(192, 0, 2, 9)));
 
 	/* A one-address range; exactly the most addresses. */
 	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.0.5-10.0.0.5", out,
@@ -340,12 +340,12 @@ static void snat_pool_parses_addresses_ranges_and_lists(struct kunit *test)
 						   ARRAY_SIZE(out), &n, &bad), 0);
 	KUNIT_ASSERT_EQ(test, n, 64U);
 	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, ntohl(out[i]), ntohl(IP4(10, 0, 0, i)));
+		KUNIT_EXPECT_EQ(test, ntohl(out[i].ip), ntohl(IP4(10, 0, 0, i)));
 }
 
 static void snat_pool_empty_and_auto_are_the_empty_pool(struct kunit *test)
 {
-	__be32 out[4] = {};
+	union nf_inet_addr out[4] = {};
 	unsigned int n = 99, bad = 99;
 
 	KUNIT_EXPECT_EQ(test, l4lb_parse_snat_pool("", out, ARRAY_SIZE(out),
@@ -469,7 +469,7 @@ static void snat_pool_rejects_bad_entries_and_names_their_index(struct kunit *te
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		__be32 out[L4LB_SNAT_POOL_MAX] = {};
+		union nf_inet_addr out[L4LB_SNAT_POOL_MAX] = {};
 		unsigned int n = 99, bad = 99;
 
 		KUNIT_EXPECT_EQ_MSG(test,

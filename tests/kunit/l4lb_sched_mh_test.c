@@ -52,7 +52,7 @@ static struct mh_fixture *mh_setup(struct kunit *test, unsigned int n,
 		struct l4lb_backend *be = &f->be[i];
 
 		INIT_LIST_HEAD(&be->list);
-		be->addr = htonl(0x0a010000 + 7 * i + 1);	/* 10.1.0.x */
+		be->addr.ip = htonl(0x0a010000 + 7 * i + 1);	/* 10.1.0.x */
 		be->port = htons(8080 + (i & 1));
 		be->weight = weight && i < n ? weight[i] : 1;
 		be->weight_pct = L4LB_WEIGHT_PCT_DEFAULT;
@@ -267,7 +267,7 @@ static void mh_tables_built_apart_in_other_order_agree_on_100k_tuples(struct kun
 		y = lookup(tb, &t, MH_SEED);
 		KUNIT_ASSERT_NOT_NULL(test, x);
 		KUNIT_ASSERT_NOT_NULL(test, y);
-		if (x->addr != y->addr || x->port != y->port)
+		if (x->addr.ip != y->addr.ip || x->port != y->port)
 			differ++;
 	}
 	KUNIT_EXPECT_EQ(test, differ, 0U);
@@ -536,7 +536,7 @@ static void mh_table_size_follows_the_set_not_the_usable(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, set);
 	for (i = 0; i < n; i++) {
 		INIT_LIST_HEAD(&be[i].list);
-		be[i].addr = htonl(0x0a020000 + i);	/* 10.2.x.x */
+		be[i].addr.ip = htonl(0x0a020000 + i);	/* 10.2.x.x */
 		be[i].port = htons(80);
 		be[i].weight = 1;
 		be[i].weight_pct = L4LB_WEIGHT_PCT_DEFAULT;

@@ -224,7 +224,7 @@ static void timeouts_every_state_has_its_default(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(state_timeouts),
 			(size_t)L4LB_CONN_STATE_MAX);
 	l4lb_service_cfg_default(&cfg);
-	cfg.vip = htonl(0xc0000201);	/* 192.0.2.1 */
+	cfg.vip.ip = htonl(0xc0000201);	/* 192.0.2.1 */
 	KUNIT_EXPECT_EQ(test, cfg.timeout[L4LB_CONN_NONE], 0U);
 	for (i = 0; i < ARRAY_SIZE(state_timeouts); i++)
 		KUNIT_EXPECT_EQ_MSG(test, cfg.timeout[state_timeouts[i].state],
@@ -289,7 +289,7 @@ static void timeouts_zero_is_refused_for_every_kind(struct kunit *test)
 		struct l4lb_service_cfg cfg;
 
 		l4lb_service_cfg_default(&cfg);
-		cfg.vip = htonl(0xc0000201);	/* 192.0.2.1 */
+		cfg.vip.ip = htonl(0xc0000201);	/* 192.0.2.1 */
 		KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), 0);
 		l4lb_service_cfg_timeout(&cfg, kinds[k], 0);
 		KUNIT_EXPECT_EQ_MSG(test, l4lb_service_cfg_check(&cfg, NULL),
@@ -308,9 +308,9 @@ static void cfg_check_does_not_recheck_a_set_pool(struct kunit *test)
 	struct l4lb_service_cfg cfg;
 
 	l4lb_service_cfg_default(&cfg);
-	cfg.vip = htonl(0xc0000201);		/* 192.0.2.1 */
-	cfg.snat[0] = htonl(0xc6336407);	/* 198.51.100.7, not local */
-	cfg.snat[1] = htonl(0xc6336408);
+	cfg.vip.ip = htonl(0xc0000201);		/* 192.0.2.1 */
+	cfg.snat[0].ip = htonl(0xc6336407);	/* 198.51.100.7, not local */
+	cfg.snat[1].ip = htonl(0xc6336408);
 	cfg.nsnat = 2;
 	l4lb_service_cfg_timeout(&cfg, L4LB_TO_TCP, 800);
 	KUNIT_EXPECT_EQ(test, l4lb_service_cfg_check(&cfg, NULL), 0);

@@ -666,6 +666,8 @@ static void pp_v2_tcp6_header_is_byte_exact(struct kunit *test)
 					     CPORT, &vip6, VPORT), -EINVAL);
 }
 
+#define ONES6	"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+
 static void pp_v1_tcp6_line_has_rfc5952_addresses(struct kunit *test)
 {
 	static const struct {
@@ -683,8 +685,7 @@ static void pp_v1_tcp6_line_has_rfc5952_addresses(struct kunit *test)
 		  A6(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff),
 		  65535, 65535,
-		  "PROXY TCP6 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff "
-		  "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n" },
+		  "PROXY TCP6 " ONES6 " " ONES6 " 65535 65535\r\n" },
 		{ A6(0), A6(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), 0, 1,
 		  "PROXY TCP6 :: ::1 0 1\r\n" },
 		/* RFC 5952 4.2.2: one zero field stays; 4.2.3: the first of

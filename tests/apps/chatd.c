@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * chatd [-p] [-g TEXT] PORT - a tiny line-relay TCP chat server for the
- * l4lb VM tests.
+ * chatd [-6] [-p] [-g TEXT] PORT - a tiny line-relay TCP chat server for
+ * the l4lb VM tests.
  *
- * Listens on 0.0.0.0:PORT and serves many clients with poll(). Every
+ * Listens on 0.0.0.0:PORT (-6: on [::]:PORT, IPv6 only, and a peer is
+ * written [<peer-ip>]:<peer-port>) and serves many clients with poll(). Every
  * complete line a client sends is relayed to every *other* client of this
  * server. On stdout (line-buffered) it logs:
  *
@@ -42,7 +43,7 @@
 
 struct client {
 	int fd;				/* -1 once closed, compacted later */
-	char peer[INET_ADDRSTRLEN + 8];	/* "ip:port" */
+	char peer[INET6_ADDRSTRLEN + 8];	/* "ip:port" or "[ip]:port" */
 	char buf[LINE_MAX_LEN];		/* bytes not yet ending in '\n' */
 	size_t len;
 	int pp;				/* a PROXY header is still due */
@@ -106,6 +107,45 @@ static int pp_take(struct client *c)
 	c->len -= hl;
 	c->pp = 0;
 	return 1;
+}
+
+/* The wildcard address of the family (-6: [::]) and port; its length. */
+static socklen_t any_addr(struct sockaddr_storage *ss, int v6, int port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		s6->sin6_addr = in6addr_any;
+		return sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)port);
+		s4->sin_addr.s_addr = htonl(INADDR_ANY);
+		return sizeof(*s4);
+	}
+}
+
+/* "ip:port" for an IPv4 peer, "[ip]:port" for an IPv6 one. */
+static void fmt_peer(char *out, size_t size, const struct sockaddr_storage *ss)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+		snprintf(out, size, "[%s]:%u", ip, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+		snprintf(out, size, "%s:%u", ip, ntohs(s4->sin_port));
+	}
 }
 
 /* Send all of buf to fd; errors are ignored (poll() reaps dead peers). */
@@ -182,11 +222,15 @@ static void serve(int i)
 int main(int argc, char **argv)
 {
 	struct pollfd pfd[MAX_CLIENTS + 1];
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int one = 1, lfd, port, opt;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int one = 1, lfd, port, opt, v6 = 0;
 
-	while ((opt = getopt(argc, argv, "pg:")) != -1) {
+	while ((opt = getopt(argc, argv, "6pg:")) != -1) {
 		switch (opt) {
+		case '6':
+			v6 = 1;
+			break;
 		case 'p':
 			want_pp = 1;
 			break;
@@ -200,18 +244,19 @@ int main(int argc, char **argv)
 	if (argc - optind != 1 || (port = atoi(argv[optind])) <= 0 ||
 	    port > 65535) {
 usage:
-		fprintf(stderr, "usage: chatd [-p] [-g TEXT] PORT\n");
+		fprintf(stderr, "usage: chatd [-6] [-p] [-g TEXT] PORT\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 
-	sin.sin_port = htons((unsigned short)port);
-	sin.sin_addr.s_addr = htonl(INADDR_ANY);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	sslen = any_addr(&ss, v6, port);
+	lfd = socket(ss.ss_family, SOCK_STREAM, 0);
 	if (lfd < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    (v6 && setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			      sizeof(one))) ||
+	    bind(lfd, (struct sockaddr *)&ss, sslen) ||
 	    listen(lfd, 128)) {
 		perror("chatd: listen");
 		return 1;
@@ -246,10 +291,9 @@ usage:
 		nclients = k;
 
 		if (pfd[0].revents & POLLIN) {
-			struct sockaddr_in peer;
+			struct sockaddr_storage peer;
 			socklen_t plen = sizeof(peer);
 			int fd = accept(lfd, (struct sockaddr *)&peer, &plen);
-			char ip[INET_ADDRSTRLEN];
 
 			if (fd < 0)
 				continue;
@@ -257,13 +301,11 @@ usage:
 				close(fd);
 				continue;
 			}
-			inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
 			clients[nclients].fd = fd;
 			clients[nclients].len = 0;
 			clients[nclients].pp = want_pp;
-			snprintf(clients[nclients].peer,
-				 sizeof(clients[nclients].peer), "%s:%u", ip,
-				 ntohs(peer.sin_port));
+			fmt_peer(clients[nclients].peer,
+				 sizeof(clients[nclients].peer), &peer);
 			printf("accept %s\n", clients[nclients].peer);
 			if (greeting) {
 				send_all(fd, greeting, strlen(greeting));

@@ -20,7 +20,8 @@
  *   echo I LOCALPORT ANSWER - REASON      it did not (and is dead from now on)
  *   probe LINE alive N of K
  *
- * Finally it closes them all. -t bounds the time for
+ * Finally it closes them all. HOST is an IPv4 or an IPv6 address. -t
+ * bounds the time for
  * connecting plus reading the answers (default 30 s). Exit status is 0
  * only if all K connections answered.
  */
@@ -126,10 +127,32 @@ static void probe_all(struct conn *c, struct pollfd *pfd, int k, const char *lin
 	free(got);
 }
 
-/* Blocking connect bounded by deadline (via a non-blocking connect). */
-static int dial(struct sockaddr_in *dst, long deadline, const char **err)
+/* dst for an IPv4 or IPv6 address and a port; its length, 0 if invalid. */
+static socklen_t parse_dst(struct sockaddr_storage *dst, const char *host,
+			   int port)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in *s4 = (struct sockaddr_in *)dst;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)dst;
+
+	memset(dst, 0, sizeof(*dst));
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)port);
+		return sizeof(*s4);
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		return sizeof(*s6);
+	}
+	return 0;
+}
+
+/* Blocking connect bounded by deadline (via a non-blocking connect). */
+static int dial(struct sockaddr_storage *dst, socklen_t dlen, long deadline,
+		const char **err)
+{
+	int fd = socket(dst->ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	int soerr = 0;
 	socklen_t len = sizeof(soerr);
 
@@ -137,7 +160,7 @@ static int dial(struct sockaddr_in *dst, long deadline, const char **err)
 		*err = strerror(errno);
 		return -1;
 	}
-	if (connect(fd, (struct sockaddr *)dst, sizeof(*dst)) && errno != EINPROGRESS) {
+	if (connect(fd, (struct sockaddr *)dst, dlen) && errno != EINPROGRESS) {
 		*err = strerror(errno);
 		close(fd);
 		return -1;
@@ -167,7 +190,8 @@ static int dial(struct sockaddr_in *dst, long deadline, const char **err)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in dst = { .sin_family = AF_INET };
+	struct sockaddr_storage dst;
+	socklen_t dlen = 0;
 	int opt, hold = 0, echo = 0, timeout = 30, k, answered = 0, pending = 0;
 	struct conn *c;
 	struct pollfd *pfd;
@@ -184,10 +208,11 @@ int main(int argc, char **argv)
 		else
 			goto usage;
 	}
-	if (argc - optind != 3 || inet_pton(AF_INET, argv[optind], &dst.sin_addr) != 1 ||
-	    atoi(argv[optind + 1]) <= 0 || (k = atoi(argv[optind + 2])) <= 0)
+	if (argc - optind == 3)
+		dlen = parse_dst(&dst, argv[optind], atoi(argv[optind + 1]));
+	if (!dlen || atoi(argv[optind + 1]) <= 0 ||
+	    (k = atoi(argv[optind + 2])) <= 0)
 		goto usage;
-	dst.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {	/* room for K fds */
 		rl.rlim_cur = rl.rlim_max;
@@ -201,14 +226,16 @@ int main(int argc, char **argv)
 
 	/* 1. Connect one after another. */
 	for (int i = 0; i < k; i++) {
-		struct sockaddr_in me;
+		struct sockaddr_storage me;
 		socklen_t mlen = sizeof(me);
 
-		c[i].fd = dial(&dst, deadline, &c[i].err);
+		c[i].fd = dial(&dst, dlen, deadline, &c[i].err);
 		if (c[i].fd < 0)
 			continue;
 		if (getsockname(c[i].fd, (struct sockaddr *)&me, &mlen) == 0)
-			c[i].lport = ntohs(me.sin_port);
+			c[i].lport = ntohs(me.ss_family == AF_INET6 ?
+				((struct sockaddr_in6 *)&me)->sin6_port :
+				((struct sockaddr_in *)&me)->sin_port);
 		pending++;
 	}
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * greetd [-e] PORT TEXT - answers every TCP connection with "TEXT\n".
+ * greetd [-6] [-e] PORT TEXT - answers every TCP connection with "TEXT\n".
  *
  * Used by the l4lb VM tests to tell which backend a connection reached.
  * It keeps each connection open (discarding what the peer sends) until the
@@ -8,7 +8,8 @@
  * it sends back whatever the peer sends (after the greeting), so a client
  * can tell that a held connection still works (conns -e). On stdout
  * (line-buffered) it logs "accept <peer-ip>:<peer-port>" and
- * "close <peer-ip>:<peer-port>".
+ * "close <peer-ip>:<peer-port>". With -6 it listens on [::] (IPv6 only)
+ * instead of 0.0.0.0, and writes a peer [<peer-ip>]:<peer-port>.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,22 +26,49 @@
 #define MAX_CONNS 4096
 
 static struct pollfd pfd[MAX_CONNS + 1];	/* [0] is the listener */
-static char peers[MAX_CONNS + 1][INET_ADDRSTRLEN + 8];
+static char peers[MAX_CONNS + 1][INET6_ADDRSTRLEN + 8];
+
+/* "ip:port" for an IPv4 peer, "[ip]:port" for an IPv6 one. */
+static void fmt_peer(char *out, size_t size, const struct sockaddr_storage *ss)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+		snprintf(out, size, "[%s]:%u", ip, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+		snprintf(out, size, "%s:%u", ip, ntohs(s4->sin_port));
+	}
+}
 
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct sockaddr *sa = (struct sockaddr *)&sin;
+	socklen_t salen = sizeof(sin);
 	struct rlimit rl;
-	int one = 1, port, n = 1, echo = 0;
+	int one = 1, port, n = 1, echo = 0, v6 = 0, opt;
 	char greeting[256];
 
-	if (argc == 4 && !strcmp(argv[1], "-e")) {
-		echo = 1;
-		argc--;
-		argv++;
+	while ((opt = getopt(argc, argv, "+6e")) != -1) {
+		if (opt == 'e')
+			echo = 1;
+		else if (opt == '6')
+			v6 = 1;
+		else
+			goto usage;
 	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc != 3 || (port = atoi(argv[1])) <= 0 || port > 65535) {
-		fprintf(stderr, "usage: greetd [-e] PORT TEXT\n");
+usage:
+		fprintf(stderr, "usage: greetd [-6] [-e] PORT TEXT\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -53,12 +81,20 @@ int main(int argc, char **argv)
 
 	sin.sin_port = htons((unsigned short)port);
 	sin.sin_addr.s_addr = htonl(INADDR_ANY);
-	pfd[0].fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (v6) {
+		sin6.sin6_port = htons((unsigned short)port);
+		sin6.sin6_addr = in6addr_any;
+		sa = (struct sockaddr *)&sin6;
+		salen = sizeof(sin6);
+	}
+	pfd[0].fd = socket(sa->sa_family, SOCK_STREAM, 0);
 	pfd[0].events = POLLIN;
 	if (pfd[0].fd < 0 ||
 	    setsockopt(pfd[0].fd, SOL_SOCKET, SO_REUSEADDR, &one,
 		       sizeof(one)) ||
-	    bind(pfd[0].fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    (v6 && setsockopt(pfd[0].fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			      sizeof(one))) ||
+	    bind(pfd[0].fd, sa, salen) ||
 	    listen(pfd[0].fd, 1024)) {
 		perror("greetd: listen");
 		return 1;
@@ -102,11 +138,10 @@ int main(int argc, char **argv)
 		n = k;
 
 		if (pfd[0].revents & POLLIN) {
-			struct sockaddr_in peer;
+			struct sockaddr_storage peer;
 			socklen_t plen = sizeof(peer);
 			int fd = accept(pfd[0].fd, (struct sockaddr *)&peer,
 					&plen);
-			char ip[INET_ADDRSTRLEN];
 
 			if (fd < 0)
 				continue;
@@ -114,9 +149,7 @@ int main(int argc, char **argv)
 				close(fd);
 				continue;
 			}
-			inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
-			snprintf(peers[n], sizeof(peers[n]), "%s:%u", ip,
-				 ntohs(peer.sin_port));
+			fmt_peer(peers[n], sizeof(peers[n]), &peer);
 			printf("accept %s\n", peers[n]);
 			send(fd, greeting, strlen(greeting), MSG_NOSIGNAL);
 			pfd[n].fd = fd;

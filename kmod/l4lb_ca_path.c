@@ -4,11 +4,18 @@
  * (issue #16).
  *
  * A TCP connection of a service whose client_addr is not "none" has a row
- * with a struct l4lb_clientaddr_state (struct l4lb_conn_ca), set up from
- * the client's SYN. The state says which way on its own: a PROXY header
- * length (hlen) of 0 is TOA, L4LB_PP_V2_LEN is PROXY protocol v2 (the
- * shortest v1 line is longer), anything else v1. So a service whose
- * setting changes keeps its existing connections as they began.
+ * with a struct l4lb_clientaddr_state (struct l4lb_conn_ca, or the one of
+ * every struct l4lb_conn6), set up from the client's SYN. The state says
+ * which way on its own: a PROXY header length (hlen) of 0 is TOA, else
+ * PROXY protocol, v2 with L4LB_CA_F_V2 (an IPv6 v1 line may be as long as
+ * a v2 header), v1 without. So a service whose setting changes keeps its
+ * existing connections as they began.
+ *
+ * IPv6 rows (issue #18) get the same: PROXY headers "TCP6" (v1) and family
+ * 0x21 (v2) with the row's IPv6 addresses, the TCP header found past any
+ * extension headers, lengths in the payload length, checksums with the
+ * IPv6 pseudo-header, a header segment of its own routed with
+ * ip6_route_output(). TOA has no IPv6 form: an IPv6 row never gets it.
  *
  * After the core has rewritten addresses and ports (l4lb_in()), each
  * segment of such a row goes through l4lb_ca_xmit():
@@ -53,10 +60,13 @@
  * keeps one.
  */
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/dst.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 #include <net/tcp.h>
 
@@ -71,7 +81,13 @@
 static int l4lb_ca_header(const struct l4lb_conn *conn, u8 version, u8 *buf)
 {
 	const struct l4lb_tuple *o = &conn->th[L4LB_DIR_ORIG].tuple;
+	union nf_inet_addr saddr, daddr;
 
+	if (l4lb_conn_af(conn) == AF_INET6) {
+		l4lb_conn_addrs(conn, L4LB_DIR_ORIG, &saddr, &daddr);
+		return l4lb_pp_build6(buf, L4LB_PP_MAXLEN, version, &saddr.in6,
+				      o->sport, &daddr.in6, o->dport);
+	}
 	return l4lb_pp_build(buf, L4LB_PP_MAXLEN, version, o->saddr, o->sport,
 			     o->daddr, o->dport);
 }
@@ -79,7 +95,18 @@ static int l4lb_ca_header(const struct l4lb_conn *conn, u8 version, u8 *buf)
 /* The PROXY protocol version of a state with a header (hlen > 0). */
 static u8 l4lb_ca_version(const struct l4lb_clientaddr_state *st)
 {
-	return st->hlen == L4LB_PP_V2_LEN ? 2 : 1;
+	return READ_ONCE(st->flags) & L4LB_CA_F_V2 ? 2 : 1;
+}
+
+/*
+ * The MSS to assume when the backend announced none (RFC 9293 3.7.1):
+ * 536 over IPv4, 1220 over IPv6.
+ */
+static u16 l4lb_ca_mss_default(const struct l4lb_conn *conn)
+{
+	return l4lb_conn_af(conn) == AF_INET6 ?
+	       IPV6_MIN_MTU - sizeof(struct ipv6hdr) - sizeof(struct tcphdr) :
+	       TCP_MSS_DEFAULT;
 }
 
 /**
@@ -91,7 +118,9 @@ static u8 l4lb_ca_version(const struct l4lb_clientaddr_state *st)
  *
  * The state starts at the SYN's sequence number, with the length of the
  * PROXY header the connection will carry (from the client's address and
- * port and the VIP and port, proxy-protocol.txt 2.1 and 2.2) or 0 for TOA.
+ * port and the VIP and port, proxy-protocol.txt 2.1 and 2.2; TCP4 or TCP6
+ * by the row's family) and its version, or 0 for TOA. An IPv6 row of a TOA
+ * service (the control plane refuses one) gets a state that does nothing.
  * For PROXY protocol the client's stream is tracked as starting right
  * after the SYN: its data, if any, is dropped (l4lb_tcp_syn_trim()).
  *
@@ -114,6 +143,8 @@ void l4lb_ca_conn_init(struct l4lb_conn *conn, const struct l4lb_l4 *l4,
 	if (WARN_ON_ONCE(hlen < 0))
 		hlen = 0;
 	l4lb_ca_init(st, l4->seq, hlen);
+	if (hlen && mode == L4LB_CLIENT_ADDR_PROXY_V2)
+		st->flags |= L4LB_CA_F_V2;
 	if (hlen)
 		conn->seq_end[L4LB_DIR_ORIG] = l4->seq + 1;
 }
@@ -142,14 +173,43 @@ u32 l4lb_ca_backend_seq(struct l4lb_conn *conn, u32 seq)
 	return seq + st->hlen;
 }
 
-/*
- * Send a segment of the balancer's own (the PROXY header alone) towards
- * its destination: routed as output from its (SNAT) source, as
- * l4lb_reset_send() does, so that a backend on the balancer is reached
- * too; conntrack state as for the row's other translated packets.
- * Consumes @nskb.
- */
-static int l4lb_ca_send(struct l4lb_net *ln, struct sk_buff *nskb)
+/* l4lb_ca_send() of an IPv6 segment: ip6_route_output(), ip6_local_out(). */
+static int l4lb_ca_send6(struct l4lb_net *ln, struct sk_buff *nskb)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(nskb);
+	const struct tcphdr *th = tcp_hdr(nskb);
+	struct flowi6 fl6 = {
+		.daddr = ip6h->daddr,
+		.saddr = ip6h->saddr,
+		.flowlabel = ip6_flowinfo(ip6h),
+		.flowi6_proto = IPPROTO_TCP,
+		.flowi6_mark = nskb->mark,
+		.flowi6_flags = FLOWI_FLAG_ANYSRC,
+		.fl6_sport = th->source,
+		.fl6_dport = th->dest,
+	};
+	struct dst_entry *dst;
+	int err;
+
+	dst = ip6_route_output(ln->net, NULL, &fl6);
+	if (dst->error) {
+		err = dst->error;
+		dst_release(dst);
+		kfree_skb(nskb);
+		return err;
+	}
+	skb_dst_drop(nskb);
+	skb_dst_set(nskb, dst);
+	nskb->dev = dst->dev;
+	l4lb_xmit_ct(nskb, true);
+	/* net_xmit_eval() evaluates its argument twice: call first. */
+	err = ip6_local_out(ln->net, NULL, nskb);
+	err = net_xmit_eval(err);
+	return err > 0 ? -ENOBUFS : err;
+}
+
+/* l4lb_ca_send() of an IPv4 segment. */
+static int l4lb_ca_send4(struct l4lb_net *ln, struct sk_buff *nskb)
 {
 	const struct iphdr *iph = ip_hdr(nskb);
 	const struct tcphdr *th = tcp_hdr(nskb);
@@ -182,15 +242,31 @@ static int l4lb_ca_send(struct l4lb_net *ln, struct sk_buff *nskb)
 }
 
 /*
- * The most payload a segment carrying the PROXY header may have: the
- * backend's MSS (RFC 9293 3.7.1: 536 if it sent none), and no more than
- * the route's MTU leaves after the segment's IP and TCP headers.
+ * Send a segment of the balancer's own (the PROXY header alone) towards
+ * its destination: routed as output from its (SNAT) source, as
+ * l4lb_reset_send() and l4lb_reset_send6() do, so that a backend on the
+ * balancer is reached too; conntrack state as for the row's other
+ * translated packets. Consumes @nskb.
  */
-static unsigned int l4lb_ca_room(const struct sk_buff *skb,
+static int l4lb_ca_send(struct l4lb_net *ln, struct sk_buff *nskb)
+{
+	if (ip_hdr(nskb)->version == 6)
+		return l4lb_ca_send6(ln, nskb);
+	return l4lb_ca_send4(ln, nskb);
+}
+
+/*
+ * The most payload a segment carrying the PROXY header may have: the
+ * backend's MSS (l4lb_ca_mss_default() if it sent none), and no more than
+ * the route's MTU leaves after the segment's IP headers (IPv6 extension
+ * headers included: @l4->thoff) and TCP header.
+ */
+static unsigned int l4lb_ca_room(const struct l4lb_conn *conn,
+				 const struct sk_buff *skb,
 				 const struct l4lb_clientaddr_state *st,
 				 const struct l4lb_l4 *l4)
 {
-	unsigned int mss = READ_ONCE(st->mss) ?: TCP_MSS_DEFAULT;
+	unsigned int mss = READ_ONCE(st->mss) ?: l4lb_ca_mss_default(conn);
 	const struct dst_entry *dst = skb_dst(skb);
 	const struct tcphdr *th;
 	struct tcphdr _th;
@@ -234,7 +310,8 @@ static int l4lb_ca_orig_pp(struct l4lb_net *ln, struct l4lb_conn *conn,
 	hlen = l4lb_ca_header(conn, l4lb_ca_version(st), hdr);
 	if (WARN_ON_ONCE(hlen != st->hlen))
 		return -EINVAL;
-	err = l4lb_pp_insert(skb, hdr, hlen, l4lb_ca_room(skb, st, l4));
+	err = l4lb_pp_insert(skb, hdr, hlen,
+			     l4lb_ca_room(conn, skb, st, l4));
 	if (err != -EMSGSIZE)
 		return err;
 	/* Too big with the header, or GSO: the header goes first, alone
@@ -283,7 +360,7 @@ static int l4lb_ca_reply(struct l4lb_conn *conn,
 		mss = l4lb_tcp_mss_reduce(skb, st->hlen ? 0 : L4LB_TOA_LEN);
 		if (mss == -ENOMEM)
 			return mss;
-		WRITE_ONCE(st->mss, mss > 0 ? mss : TCP_MSS_DEFAULT);
+		WRITE_ONCE(st->mss, mss > 0 ? mss : l4lb_ca_mss_default(conn));
 	}
 	if (!st->hlen) {
 		if (l4->tcp_flags & TCPHDR_ACK)
@@ -305,17 +382,18 @@ static int l4lb_ca_reply(struct l4lb_conn *conn,
  * @ln: the namespace state, for the counters and to send in
  * @conn: the segment's row, with L4LB_CONN_F_CA
  * @dir: the segment's direction
- * @skb: the segment, addresses and ports rewritten (l4lb_nat_rewrite()),
- *	routed (skb_dst() set); IPv4 header linear; may be cloned,
- *	non-linear, GSO, CHECKSUM_PARTIAL (a local client's)
+ * @skb: the segment, addresses and ports rewritten (l4lb_nat_rewrite(),
+ *	l4lb_nat6_rewrite()), routed (skb_dst() set); IPv4 or IPv6 header
+ *	linear, at the network header; may be cloned, non-linear, GSO,
+ *	CHECKSUM_PARTIAL (a local client's)
  * @l4: what l4lb_nat_parse() read in it before the rewrite (sequence and
  *	acknowledgment numbers in its sender's space); @l4->end is updated
  *	if a SYN's data is dropped
  *
  * See the top of this file for what each segment gets. A PROXY header
  * that goes in a segment of its own is sent from here, before @skb
- * continues (ip_local_out(), as l4lb_reset.c sends its RSTs). Counts
- * L4LB_EV_PROXY_SYN_DATA and L4LB_EV_TOA_NO_ROOM.
+ * continues (ip_local_out() or ip6_local_out(), as l4lb_reset.c sends its
+ * RSTs). Counts L4LB_EV_PROXY_SYN_DATA and L4LB_EV_TOA_NO_ROOM.
  *
  * Context: the packet path: RCU read side, BHs disabled; allocates with
  * GFP_ATOMIC.
@@ -330,6 +408,12 @@ int __l4lb_ca_xmit(struct l4lb_net *ln, struct l4lb_conn *conn,
 
 	if (!st || l4->proto != IPPROTO_TCP)
 		return 0;
+	/* TOA has no IPv6 form (LVS's option holds an IPv4 address), and the
+	 * control plane refuses it on an IPv6 service: such a row, should
+	 * one exist, passes unchanged, its SYN-ACK's MSS included.
+	 */
+	if (!st->hlen && l4lb_conn_af(conn) == AF_INET6)
+		return 0;
 	if (dir == L4LB_DIR_REPLY)
 		return l4lb_ca_reply(conn, st, skb, l4);
 	if (st->hlen)
@@ -340,9 +424,10 @@ int __l4lb_ca_xmit(struct l4lb_net *ln, struct l4lb_conn *conn,
 /**
  * l4lb_ca_icmp() - restore what an ICMP error quotes of a shifted segment
  * @conn: the row of the quoted segment
- * @skb: an ICMP error about a client->backend segment (its row's reply
- *	tuple is the quote's inverse), already translated towards the
- *	client (l4lb_nat_rewrite_icmp())
+ * @skb: an ICMP or ICMPv6 error about a client->backend segment (its
+ *	row's reply tuple is the quote's inverse), already translated
+ *	towards the client (l4lb_nat_rewrite_icmp(),
+ *	l4lb_nat6_rewrite_icmp())
  *
  * For a PROXY protocol row the quoted sequence number is in the backend's
  * space; the client's stack needs its own to match the error (RFC 5927

@@ -14,6 +14,12 @@
  *
  * TOA (LVS FULLNAT, DPVS): a TCP option, kind 254, length 8, carrying the
  * client's port and IPv4 address, put on the client's first segments.
+ * It has no IPv6 form, and IPv6 packets never get it.
+ *
+ * Both families: the packet's version says which; the TCP header is found
+ * past the IPv4 options or the IPv6 extension headers; lengths go in the
+ * IPv4 total length (and header checksum) or the IPv6 payload length;
+ * checksums computed afresh use the family's pseudo-header.
  *
  * In-place rewrites update the TCP checksum incrementally (RFC 1624) with
  * inet_proto_csum_replace*() and the pseudo-header flag false: the sum over
@@ -24,7 +30,9 @@
  * All sequence arithmetic is modulo 2^32 (before()/after(), RFC 793).
  */
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/kernel.h>
 #include <linux/skbuff.h>
 #include <linux/string.h>
@@ -33,12 +41,15 @@
 #include <net/checksum.h>
 #include <net/dst.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "l4lb_clientaddr.h"
 
 static_assert(sizeof(struct l4lb_clientaddr_state) == 8);
 static_assert(L4LB_PP_MAXLEN <= U8_MAX);
+static_assert(L4LB_PP_V2_LEN6 <= L4LB_PP_MAXLEN);
 
 /* The longest TCP header: 15 words. */
 #define L4LB_TCP_HDR_MAX	(sizeof(struct tcphdr) + MAX_TCP_OPTION_SPACE)
@@ -50,7 +61,39 @@ static const u8 l4lb_pp_v2_sig[12] = {
 
 #define L4LB_PP_V2_CMD_PROXY	0x21	/* version 2, PROXY */
 #define L4LB_PP_V2_TCP4		0x11	/* AF_INET, STREAM */
+#define L4LB_PP_V2_TCP6		0x21	/* AF_INET6, STREAM */
 #define L4LB_PP_V2_ADDR_LEN	12	/* two IPv4 addresses, two ports */
+#define L4LB_PP_V2_ADDR6_LEN	36	/* two IPv6 addresses, two ports */
+
+/*
+ * The v2 header: the 16-byte header with family byte @fam and @alen bytes
+ * of addresses, then @saddr, @daddr (@alen / 2 - 2 bytes each) and the
+ * ports. @size has been checked.
+ */
+static int l4lb_pp_v2(u8 *buf, u8 fam, unsigned int alen, const void *saddr,
+		      __be16 sport, const void *daddr, __be16 dport)
+{
+	unsigned int a = alen / 2 - 2;
+
+	memcpy(buf, l4lb_pp_v2_sig, sizeof(l4lb_pp_v2_sig));
+	buf[12] = L4LB_PP_V2_CMD_PROXY;
+	buf[13] = fam;
+	put_unaligned_be16(alen, buf + 14);
+	memcpy(buf + 16, saddr, a);
+	memcpy(buf + 16 + a, daddr, a);
+	memcpy(buf + 16 + 2 * a, &sport, 2);
+	memcpy(buf + 18 + 2 * a, &dport, 2);
+	return 16 + alen;
+}
+
+/* The v1 line in @line (@len bytes, from scnprintf()) copied to @buf. */
+static int l4lb_pp_v1(u8 *buf, unsigned int size, const char *line, int len)
+{
+	if ((unsigned int)len > size)
+		return -ENOSPC;
+	memcpy(buf, line, len);
+	return len;
+}
 
 /**
  * l4lb_pp_build() - write a PROXY protocol header for a TCP/IPv4 connection
@@ -76,28 +119,63 @@ int l4lb_pp_build(u8 *buf, unsigned int size, u8 version, __be32 saddr,
 		  __be16 sport, __be32 daddr, __be16 dport)
 {
 	char line[L4LB_PP_V1_MAXLEN + 1];
-	int len;
 
 	switch (version) {
 	case 2:
 		if (size < L4LB_PP_V2_LEN)
 			return -ENOSPC;
-		memcpy(buf, l4lb_pp_v2_sig, sizeof(l4lb_pp_v2_sig));
-		buf[12] = L4LB_PP_V2_CMD_PROXY;
-		buf[13] = L4LB_PP_V2_TCP4;
-		put_unaligned_be16(L4LB_PP_V2_ADDR_LEN, buf + 14);
-		memcpy(buf + 16, &saddr, 4);
-		memcpy(buf + 20, &daddr, 4);
-		memcpy(buf + 24, &sport, 2);
-		memcpy(buf + 26, &dport, 2);
-		return L4LB_PP_V2_LEN;
+		return l4lb_pp_v2(buf, L4LB_PP_V2_TCP4, L4LB_PP_V2_ADDR_LEN,
+				  &saddr, sport, &daddr, dport);
 	case 1:
-		len = scnprintf(line, sizeof(line), "PROXY TCP4 %pI4 %pI4 %u %u\r\n",
-				&saddr, &daddr, ntohs(sport), ntohs(dport));
-		if ((unsigned int)len > size)
+		return l4lb_pp_v1(buf, size, line,
+				  scnprintf(line, sizeof(line),
+					    "PROXY TCP4 %pI4 %pI4 %u %u\r\n",
+					    &saddr, &daddr, ntohs(sport),
+					    ntohs(dport)));
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * l4lb_pp_build6() - write a PROXY protocol header for a TCP/IPv6 connection
+ * @buf: where to write it
+ * @size: room in @buf, bytes
+ * @version: 1 (text) or 2 (binary)
+ * @saddr: the client's address
+ * @sport: the client's port, network byte order
+ * @daddr: the address the client connected to (the VIP)
+ * @dport: the port the client connected to, network byte order
+ *
+ * Version 2 is the 16-byte header (signature, 0x21 PROXY, 0x21 TCP over
+ * IPv6, length 36) followed by the two 16-byte addresses and the ports,
+ * 52 bytes (proxy-protocol.txt 2.2). Version 1 is the line
+ * "PROXY TCP6 <src> <dst> <sport> <dport>\r\n", the addresses in RFC 5952
+ * text (%pI6c), at most 104 bytes, not NUL-terminated (proxy-protocol.txt
+ * 2.1).
+ *
+ * Context: any.
+ * Return: the header's length in bytes; -EINVAL for another version;
+ * -ENOSPC if @size is too small (@buf is then undefined).
+ */
+int l4lb_pp_build6(u8 *buf, unsigned int size, u8 version,
+		   const struct in6_addr *saddr, __be16 sport,
+		   const struct in6_addr *daddr, __be16 dport)
+{
+	char line[L4LB_PP_V1_MAXLEN + 1];
+
+	switch (version) {
+	case 2:
+		if (size < L4LB_PP_V2_LEN6)
 			return -ENOSPC;
-		memcpy(buf, line, len);
-		return len;
+		return l4lb_pp_v2(buf, L4LB_PP_V2_TCP6, L4LB_PP_V2_ADDR6_LEN,
+				  saddr, sport, daddr, dport);
+	case 1:
+		return l4lb_pp_v1(buf, size, line,
+				  scnprintf(line, sizeof(line),
+					    "PROXY TCP6 %pI6c %pI6c %u %u\r\n",
+					    saddr, daddr, ntohs(sport),
+					    ntohs(dport)));
 	default:
 		return -EINVAL;
 	}
@@ -206,25 +284,69 @@ enum l4lb_pp_verdict l4lb_pp_carry(const struct l4lb_clientaddr_state *st,
 
 /* --- TCP headers and checksums --------------------------------------------- */
 
+/* Is @skb an IPv6 packet? By its network header's version. */
+static bool l4lb_ca_v6(const struct sk_buff *skb)
+{
+	return ip_hdr(skb)->version == 6;
+}
+
 /*
- * The TCP header of an IPv4 packet whose IP header is in the linear area,
- * checked against skb->len and made writable with its options. Returns it
- * and its offset from skb->data, or an ERR_PTR: -EPROTONOSUPPORT (not TCP),
+ * Where the TCP header of an IPv4 or IPv6 packet starts, its offset from
+ * skb->data: after the IPv4 header and its options, or after the IPv6
+ * header and any extension headers (ipv6_skip_exthdr()). The IP header is
+ * in the linear area, at the network header. @frag, if not NULL, tells
+ * whether the packet is a fragment (a first one; any other is refused).
+ * Returns 0, -EPROTONOSUPPORT (not TCP) or -EINVAL (a non-first fragment,
+ * truncated extension headers).
+ */
+static int l4lb_ca_thoff(const struct sk_buff *skb, unsigned int *thoff,
+			 bool *frag)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	__be16 frag_off;
+	u8 nexthdr;
+	int off;
+
+	if (!l4lb_ca_v6(skb)) {
+		if (iph->protocol != IPPROTO_TCP)
+			return -EPROTONOSUPPORT;
+		if (iph->frag_off & htons(IP_OFFSET))
+			return -EINVAL;
+		*thoff = skb_network_offset(skb) + iph->ihl * 4;
+		if (frag)
+			*frag = ip_is_fragment(iph);
+		return 0;
+	}
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+			       sizeof(struct ipv6hdr), &nexthdr, &frag_off);
+	if (off < 0 || (frag_off & htons(IP6_OFFSET)))
+		return -EINVAL;
+	if (nexthdr != IPPROTO_TCP)
+		return -EPROTONOSUPPORT;
+	*thoff = off;
+	if (frag)
+		*frag = frag_off & htons(IP6_OFFSET | IP6_MF);
+	return 0;
+}
+
+/*
+ * The TCP header of an IPv4 or IPv6 packet (l4lb_ca_thoff()), checked
+ * against skb->len and made writable with its options. Returns it and its
+ * offset from skb->data, or an ERR_PTR: -EPROTONOSUPPORT (not TCP),
  * -EINVAL (truncated, or a non-first fragment), -ENOMEM.
  */
 static struct tcphdr *l4lb_ca_tcp_writable(struct sk_buff *skb,
 					   unsigned int *thoff)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	struct tcphdr _th;
 	const struct tcphdr *th;
 	unsigned int off, doff;
+	int err;
 
-	if (iph->protocol != IPPROTO_TCP)
-		return ERR_PTR(-EPROTONOSUPPORT);
-	if (iph->frag_off & htons(IP_OFFSET))
-		return ERR_PTR(-EINVAL);
-	off = skb_network_offset(skb) + iph->ihl * 4;
+	err = l4lb_ca_thoff(skb, &off, NULL);
+	if (err)
+		return ERR_PTR(err);
 	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
 	if (!th)
 		return ERR_PTR(-EINVAL);
@@ -237,19 +359,20 @@ static struct tcphdr *l4lb_ca_tcp_writable(struct sk_buff *skb,
 	return (struct tcphdr *)(skb->data + off);
 }
 
-/* A copy of the TCP header and its options, nothing written. */
+/*
+ * A copy of the TCP header and its options, nothing written; @frag as
+ * for l4lb_ca_thoff().
+ */
 static int l4lb_ca_tcp_read(const struct sk_buff *skb, unsigned int *thoff,
-			    u8 *buf)
+			    u8 *buf, bool *frag)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th;
 	unsigned int off, doff;
+	int err;
 
-	if (iph->protocol != IPPROTO_TCP)
-		return -EPROTONOSUPPORT;
-	if (iph->frag_off & htons(IP_OFFSET))
-		return -EINVAL;
-	off = skb_network_offset(skb) + iph->ihl * 4;
+	err = l4lb_ca_thoff(skb, &off, frag);
+	if (err)
+		return err;
 	if (skb_copy_bits(skb, off, buf, sizeof(*th)))
 		return -EINVAL;
 	th = (const struct tcphdr *)buf;
@@ -260,6 +383,38 @@ static int l4lb_ca_tcp_read(const struct sk_buff *skb, unsigned int *thoff,
 		return -EINVAL;
 	*thoff = off;
 	return 0;
+}
+
+/*
+ * The most bytes an IP packet may have from its network header on: an
+ * IPv4 total length, or an IPv6 header and the largest payload length
+ * (no jumbograms, RFC 2675).
+ */
+static unsigned int l4lb_ca_ip_max(const struct sk_buff *skb)
+{
+	return l4lb_ca_v6(skb) ? sizeof(struct ipv6hdr) + IPV6_MAXPLEN :
+				 IP_MAX_MTU;
+}
+
+/*
+ * Set the IP length field to the packet's length from its network header
+ * (@skb->len less the network offset): IPv4's total length and header
+ * checksum (incrementally), or IPv6's payload length (no checksum).
+ */
+static void l4lb_ca_ip_set_len(struct sk_buff *skb)
+{
+	unsigned int len = skb->len - skb_network_offset(skb);
+	struct iphdr *iph = ip_hdr(skb);
+	__be16 new;
+
+	if (l4lb_ca_v6(skb)) {
+		ipv6_hdr(skb)->payload_len =
+			htons(len - sizeof(struct ipv6hdr));
+		return;
+	}
+	new = htons(len);
+	csum_replace2(&iph->check, iph->tot_len, new);
+	iph->tot_len = new;
 }
 
 /* A 32-bit field of the TCP header set, the checksum updated. */
@@ -324,7 +479,7 @@ static unsigned int l4lb_ca_opts_walk(const u8 *opt, unsigned int len,
 
 /**
  * l4lb_pp_fix_seq() - shift a client->backend segment's sequence number
- * @skb: the segment, IPv4 header linear; may be cloned, non-linear,
+ * @skb: the segment, IPv4 or IPv6 header linear; may be cloned, non-linear,
  *	CHECKSUM_PARTIAL
  * @st: the connection's state
  *
@@ -385,7 +540,7 @@ static void l4lb_ca_sack_one(unsigned int off, u8 kind, u8 olen, void *arg)
 
 /**
  * l4lb_pp_fix_ack() - shift a backend->client segment's acknowledgments
- * @skb: the segment, IPv4 header linear; may be cloned, non-linear,
+ * @skb: the segment, IPv4 or IPv6 header linear; may be cloned, non-linear,
  *	CHECKSUM_PARTIAL
  * @st: the connection's state; L4LB_CA_F_ACKED is set in it once the
  *	header is acknowledged (l4lb_ca_note_ack())
@@ -427,7 +582,7 @@ int l4lb_pp_fix_ack(struct sk_buff *skb, struct l4lb_clientaddr_state *st)
  * l4lb_pp_clamp_win() - keep a backend's window within its buffer while
  *	the PROXY header is unacknowledged
  * @skb: a backend->client segment, before l4lb_pp_fix_ack() (its
- *	acknowledgment number still the backend's); IPv4 header linear; may
+ *	acknowledgment number still the backend's); IP header linear; may
  *	be cloned, non-linear, CHECKSUM_PARTIAL
  * @st: the connection's state
  * @wshift: the window scale the backend's window field is shifted by
@@ -478,40 +633,20 @@ int l4lb_pp_clamp_win(struct sk_buff *skb,
 	return 0;
 }
 
-/**
- * l4lb_pp_fix_icmp() - restore the sequence number an ICMP error quotes
- * @skb: an ICMP error about a client->backend segment, already translated
- *	by l4lb_nat_rewrite_icmp() (the quote holds the backend's view of
- *	the client's stream); IPv4 header linear
- * @st: the connection's state
- *
- * The quoted sequence number becomes l4lb_pp_seq_to_client() of itself, so
- * the client's stack matches the error to what it sent. The ICMP checksum
- * and, when the quote holds it, the quoted TCP checksum are updated
- * incrementally (RFC 1624).
- *
- * Context: any.
- * Return: 0 (also when the quote is too short to hold the sequence
- * number); -EINVAL if not an ICMP error quoting TCP; -ENOMEM.
+/*
+ * The ICMP (ICMPv6) error's checksum field at @ckoff and its quoted TCP
+ * header at @qoff (both from skb->data): the quoted sequence number back
+ * in the client's space, both checksums updated.
  */
-int l4lb_pp_fix_icmp(struct sk_buff *skb,
-		     const struct l4lb_clientaddr_state *st)
+static int l4lb_pp_fix_quote(struct sk_buff *skb, unsigned int ckoff,
+			     unsigned int qoff,
+			     const struct l4lb_clientaddr_state *st)
 {
-	unsigned int ioff, qoff, end;
-	struct iphdr _iiph;
-	const struct iphdr *iiph;
-	struct icmphdr *ih;
+	unsigned int end = qoff + offsetofend(struct tcphdr, seq);
 	struct tcphdr *qth;
+	__sum16 *check;
 	__be32 old, new;
 
-	if (ip_hdr(skb)->protocol != IPPROTO_ICMP)
-		return -EINVAL;
-	ioff = skb_network_offset(skb) + ip_hdrlen(skb) + sizeof(*ih);
-	iiph = skb_header_pointer(skb, ioff, sizeof(_iiph), &_iiph);
-	if (!iiph || iiph->protocol != IPPROTO_TCP || iiph->ihl < 5)
-		return -EINVAL;
-	qoff = ioff + iiph->ihl * 4;
-	end = qoff + offsetofend(struct tcphdr, seq);
 	if (end > skb->len)
 		return 0;
 	/* The quoted checksum too, if it is there. */
@@ -519,7 +654,7 @@ int l4lb_pp_fix_icmp(struct sk_buff *skb,
 		end = qoff + offsetofend(struct tcphdr, check);
 	if (skb_ensure_writable(skb, end))
 		return -ENOMEM;
-	ih = (struct icmphdr *)(skb->data + ioff - sizeof(*ih));
+	check = (__sum16 *)(skb->data + ckoff);
 	qth = (struct tcphdr *)(skb->data + qoff);
 	old = qth->seq;
 	new = htonl(l4lb_pp_seq_to_client(st, ntohl(old)));
@@ -529,15 +664,107 @@ int l4lb_pp_fix_icmp(struct sk_buff *skb,
 		__sum16 oldc = qth->check;
 
 		csum_replace4(&qth->check, old, new);
-		csum_replace2(&ih->checksum, (__force __be16)oldc,
+		csum_replace2(check, (__force __be16)oldc,
 			      (__force __be16)qth->check);
 	}
-	csum_replace4(&ih->checksum, old, new);
+	csum_replace4(check, old, new);
 	qth->seq = new;
 	return 0;
 }
 
+/* The checksum and quote offsets of an ICMPv6 error quoting TCP. */
+static int l4lb_pp_icmp6_offs(const struct sk_buff *skb, unsigned int *ckoff,
+			      unsigned int *qoff)
+{
+	struct ipv6hdr _iip6h;
+	const struct ipv6hdr *iip6h;
+	__be16 frag_off;
+	unsigned int ioff;
+	u8 nexthdr;
+	int off;
+
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+			       sizeof(struct ipv6hdr), &nexthdr, &frag_off);
+	if (off < 0 || nexthdr != IPPROTO_ICMPV6 ||
+	    (frag_off & htons(IP6_OFFSET)))
+		return -EINVAL;
+	*ckoff = off + offsetof(struct icmp6hdr, icmp6_cksum);
+	ioff = off + sizeof(struct icmp6hdr);
+	iip6h = skb_header_pointer(skb, ioff, sizeof(_iip6h), &_iip6h);
+	if (!iip6h || iip6h->version != 6)
+		return -EINVAL;
+	nexthdr = iip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, ioff + sizeof(*iip6h), &nexthdr,
+			       &frag_off);
+	if (off < 0 || nexthdr != IPPROTO_TCP ||
+	    (frag_off & htons(IP6_OFFSET)))
+		return -EINVAL;
+	*qoff = off;
+	return 0;
+}
+
+/**
+ * l4lb_pp_fix_icmp() - restore the sequence number an ICMP error quotes
+ * @skb: an ICMP or ICMPv6 error about a client->backend segment, already
+ *	translated by l4lb_nat_rewrite_icmp() (the quote holds the backend's
+ *	view of the client's stream); IP header linear
+ * @st: the connection's state
+ *
+ * The quoted sequence number becomes l4lb_pp_seq_to_client() of itself, so
+ * the client's stack matches the error to what it sent. The ICMP checksum
+ * and, when the quote holds it, the quoted TCP checksum are updated
+ * incrementally (RFC 1624); the sum over the ICMP message does not change,
+ * so skb->csum stays right. In an ICMPv6 error, extension headers may
+ * precede the ICMPv6 header, and the quoted TCP header (ipv6_skip_exthdr()).
+ *
+ * Context: any.
+ * Return: 0 (also when the quote is too short to hold the sequence
+ * number); -EINVAL if not an ICMP error quoting TCP; -ENOMEM.
+ */
+int l4lb_pp_fix_icmp(struct sk_buff *skb,
+		     const struct l4lb_clientaddr_state *st)
+{
+	unsigned int ckoff, ioff;
+	struct iphdr _iiph;
+	const struct iphdr *iiph;
+
+	if (l4lb_ca_v6(skb)) {
+		if (l4lb_pp_icmp6_offs(skb, &ckoff, &ioff))
+			return -EINVAL;
+		return l4lb_pp_fix_quote(skb, ckoff, ioff, st);
+	}
+	if (ip_hdr(skb)->protocol != IPPROTO_ICMP)
+		return -EINVAL;
+	ckoff = skb_network_offset(skb) + ip_hdrlen(skb);
+	ioff = ckoff + sizeof(struct icmphdr);
+	ckoff += offsetof(struct icmphdr, checksum);
+	iiph = skb_header_pointer(skb, ioff, sizeof(_iiph), &_iiph);
+	if (!iiph || iiph->protocol != IPPROTO_TCP || iiph->ihl < 5)
+		return -EINVAL;
+	return l4lb_pp_fix_quote(skb, ckoff, ioff + iiph->ihl * 4, st);
+}
+
 /* --- PROXY protocol: the header in the stream ------------------------------ */
+
+/* The TCP checksum of @len bytes from @thoff with the pseudo-header of
+ * the packet's family (RFC 9293 3.1, RFC 8200 8.1), folded; @sum is the
+ * sum over the segment.
+ */
+static __sum16 l4lb_ca_tcp_magic(const struct sk_buff *skb, unsigned int len,
+				 __wsum sum)
+{
+	const struct ipv6hdr *ip6h;
+	const struct iphdr *iph;
+
+	if (l4lb_ca_v6(skb)) {
+		ip6h = ipv6_hdr(skb);
+		return csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len,
+				       IPPROTO_TCP, sum);
+	}
+	iph = ip_hdr(skb);
+	return csum_tcpudp_magic(iph->saddr, iph->daddr, len, IPPROTO_TCP, sum);
+}
 
 /* The TCP checksum of the whole segment, afresh: the field holds the
  * pseudo-header sum for CHECKSUM_PARTIAL, else the full checksum and the
@@ -545,63 +772,60 @@ int l4lb_pp_fix_icmp(struct sk_buff *skb,
  */
 static void l4lb_ca_tcp_csum(struct sk_buff *skb, unsigned int thoff)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
 	unsigned int len = skb->len - thoff;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		th->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr, len,
-					       IPPROTO_TCP, 0);
+		th->check = ~l4lb_ca_tcp_magic(skb, len, 0);
 		return;
 	}
 	th->check = 0;
-	th->check = csum_tcpudp_magic(iph->saddr, iph->daddr, len,
-				      IPPROTO_TCP,
-				      skb_checksum(skb, thoff, len, 0));
+	th->check = l4lb_ca_tcp_magic(skb, len, skb_checksum(skb, thoff, len, 0));
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
 /**
  * l4lb_pp_insert() - put the PROXY header in front of a segment's payload
  * @skb: a client->backend segment starting at the client's first byte
- *	(l4lb_pp_carry() said L4LB_PP_CARRY); IPv4 header linear
- * @hdr: the header (l4lb_pp_build())
+ *	(l4lb_pp_carry() said L4LB_PP_CARRY); IPv4 or IPv6 header linear
+ * @hdr: the header (l4lb_pp_build(), l4lb_pp_build6())
  * @hlen: its length, bytes
  * @mss: the most payload the backend accepts in one segment, bytes (the MSS
  *	it announced, or less)
  *
  * The segment's sequence number stays (the header takes the client's first
  * sequence numbers); its payload grows by @hlen. The packet is linearized
- * and grown at its tail, the payload moved, the header copied in; the IP
- * total length and header checksum are updated, the TCP checksum computed
- * afresh (for CHECKSUM_PARTIAL: the pseudo-header sum; otherwise the skb
- * becomes CHECKSUM_NONE). A GSO packet is never grown.
+ * and grown at its tail, the payload moved, the header copied in; the IPv4
+ * total length and header checksum, or the IPv6 payload length, are
+ * updated, the TCP checksum computed afresh with the pseudo-header of the
+ * packet's family (for CHECKSUM_PARTIAL: the pseudo-header sum; otherwise
+ * the skb becomes CHECKSUM_NONE). A GSO packet is never grown.
  *
  * Context: any; allocates with GFP_ATOMIC.
- * Return: 0; -EMSGSIZE if the payload would exceed @mss, or the packet is
- * GSO: the caller then sends the header in a segment of its own
- * (l4lb_pp_segment()) and shifts this one (l4lb_pp_fix_seq());
- * -EPROTONOSUPPORT, -EINVAL for a packet that is not a complete TCP
- * header, or an IP fragment (the module defragments first); -ENOMEM. The
- * packet's bytes are unchanged on error.
+ * Return: 0; -EMSGSIZE if the payload would exceed @mss or the IP length
+ * field, or the packet is GSO: the caller then sends the header in a
+ * segment of its own (l4lb_pp_segment()) and shifts this one
+ * (l4lb_pp_fix_seq()); -EPROTONOSUPPORT, -EINVAL for a packet that is not
+ * a complete TCP header, or an IP fragment (the module defragments
+ * first); -ENOMEM. The packet's bytes are unchanged on error.
  */
 int l4lb_pp_insert(struct sk_buff *skb, const u8 *hdr, unsigned int hlen,
 		   unsigned int mss)
 {
 	u8 buf[L4LB_TCP_HDR_MAX];
 	unsigned int thoff, off, paylen;
-	struct iphdr *iph;
+	bool frag;
 	int err;
 
-	err = l4lb_ca_tcp_read(skb, &thoff, buf);
+	err = l4lb_ca_tcp_read(skb, &thoff, buf, &frag);
 	if (err)
 		return err;
-	if (ip_is_fragment(ip_hdr(skb)))
+	if (frag)
 		return -EINVAL;
 	off = thoff + ((struct tcphdr *)buf)->doff * 4;
 	paylen = skb->len - off;
 	if (skb_is_gso(skb) || paylen + hlen > mss ||
-	    skb->len - skb_network_offset(skb) + hlen > IP_MAX_MTU)
+	    skb->len - skb_network_offset(skb) + hlen > l4lb_ca_ip_max(skb))
 		return -EMSGSIZE;
 	if (skb_linearize_cow(skb))
 		return -ENOMEM;
@@ -612,11 +836,7 @@ int l4lb_pp_insert(struct sk_buff *skb, const u8 *hdr, unsigned int hlen,
 	skb_put(skb, hlen);
 	memmove(skb->data + off + hlen, skb->data + off, paylen);
 	memcpy(skb->data + off, hdr, hlen);
-
-	iph = ip_hdr(skb);
-	csum_replace2(&iph->check, iph->tot_len,
-		      htons(ntohs(iph->tot_len) + hlen));
-	iph->tot_len = htons(ntohs(iph->tot_len) + hlen);
+	l4lb_ca_ip_set_len(skb);
 	l4lb_ca_tcp_csum(skb, thoff);
 	return 0;
 }
@@ -624,17 +844,22 @@ int l4lb_pp_insert(struct sk_buff *skb, const u8 *hdr, unsigned int hlen,
 /**
  * l4lb_pp_segment() - a segment carrying only the PROXY header
  * @skb: the client->backend segment that should have carried it, already
- *	translated (addresses, ports) but not shifted; IPv4 header linear
- * @hdr: the header (l4lb_pp_build())
+ *	translated (addresses, ports) but not shifted; IPv4 or IPv6 header
+ *	linear
+ * @hdr: the header (l4lb_pp_build(), l4lb_pp_build6())
  * @hlen: its length, bytes
  * @gfp: allocation flags
  *
- * A copy of @skb's IP and TCP headers, options included, with @hdr as the
- * payload: the same sequence number (the client's first byte) and
- * acknowledgment, flags ACK and PSH only, the same IP id, checksums
- * fresh (CHECKSUM_NONE). The new skb has @skb's protocol, device, mark, priority
- * and route (dst), so it can leave the same way; sending it, before @skb,
- * is the caller's job, and so is shifting @skb (l4lb_pp_fix_seq()).
+ * A copy of @skb's IP and TCP headers, TCP options included, with @hdr as
+ * the payload: the same sequence number (the client's first byte) and
+ * acknowledgment, flags ACK and PSH only, checksums fresh (CHECKSUM_NONE).
+ * IPv4: the IP options and the IP id are kept. IPv6: the IPv6 header
+ * (traffic class, flow label, hop limit) without @skb's extension headers,
+ * which are the client's (a jumbo option of a local BIG TCP packet, for
+ * one) and not for a segment of the balancer's own. The new skb has
+ * @skb's protocol, device, mark, priority and route (dst), so it can leave
+ * the same way; sending it, before @skb, is the caller's job, and so is
+ * shifting @skb (l4lb_pp_fix_seq()).
  *
  * Context: any (with a matching @gfp).
  * Return: the new skb, or NULL on a malformed @skb, an IP fragment, or no
@@ -644,38 +869,47 @@ struct sk_buff *l4lb_pp_segment(const struct sk_buff *skb, const u8 *hdr,
 				unsigned int hlen, gfp_t gfp)
 {
 	u8 buf[L4LB_TCP_HDR_MAX];
-	unsigned int thoff, hl, noff;
+	unsigned int thoff, doff, noff, nthoff;
 	struct sk_buff *nskb;
 	struct iphdr *iph;
 	struct tcphdr *th;
+	bool frag;
 
-	if (l4lb_ca_tcp_read(skb, &thoff, buf) || ip_is_fragment(ip_hdr(skb)))
+	if (l4lb_ca_tcp_read(skb, &thoff, buf, &frag) || frag)
 		return NULL;
-	hl = thoff + ((struct tcphdr *)buf)->doff * 4;
+	doff = ((struct tcphdr *)buf)->doff * 4;
 	noff = skb_network_offset(skb);
-	nskb = alloc_skb(LL_MAX_HEADER + hl + hlen, gfp);
+	/* IPv4: everything up to the TCP header; IPv6: the fixed header. */
+	nthoff = l4lb_ca_v6(skb) ? noff + sizeof(struct ipv6hdr) : thoff;
+	nskb = alloc_skb(LL_MAX_HEADER + nthoff + doff + hlen, gfp);
 	if (!nskb)
 		return NULL;
 	skb_reserve(nskb, LL_MAX_HEADER);
-	if (skb_copy_bits(skb, 0, skb_put(nskb, hl), hl)) {
+	if (skb_copy_bits(skb, 0, skb_put(nskb, nthoff), nthoff)) {
 		kfree_skb(nskb);
 		return NULL;
 	}
+	skb_put_data(nskb, buf, doff);
 	skb_put_data(nskb, hdr, hlen);
 	skb_set_network_header(nskb, noff);
-	skb_set_transport_header(nskb, thoff);
+	skb_set_transport_header(nskb, nthoff);
 	nskb->protocol = skb->protocol;
 	nskb->dev = skb->dev;
 	nskb->mark = skb->mark;
 	nskb->priority = skb->priority;
 	skb_dst_copy(nskb, skb);
 
-	iph = ip_hdr(nskb);
-	iph->tot_len = htons(nskb->len - noff);
-	iph->frag_off &= htons(IP_DF);
-	ip_send_check(iph);
+	if (l4lb_ca_v6(nskb)) {
+		ipv6_hdr(nskb)->nexthdr = IPPROTO_TCP;
+		l4lb_ca_ip_set_len(nskb);
+	} else {
+		iph = ip_hdr(nskb);
+		iph->tot_len = htons(nskb->len - noff);
+		iph->frag_off &= htons(IP_DF);
+		ip_send_check(iph);
+	}
 
-	th = (struct tcphdr *)(nskb->data + thoff);
+	th = (struct tcphdr *)(nskb->data + nthoff);
 	th->fin = 0;
 	th->syn = 0;
 	th->rst = 0;
@@ -684,13 +918,13 @@ struct sk_buff *l4lb_pp_segment(const struct sk_buff *skb, const u8 *hdr,
 	th->ack = 1;
 	th->psh = 1;
 	nskb->ip_summed = CHECKSUM_NONE;
-	l4lb_ca_tcp_csum(nskb, thoff);
+	l4lb_ca_tcp_csum(nskb, nthoff);
 	return nskb;
 }
 
 /**
  * l4lb_tcp_syn_trim() - drop the data of a SYN (TCP Fast Open, RFC 7413)
- * @skb: a client->backend SYN, IPv4 header linear; may be cloned,
+ * @skb: a client->backend SYN, IPv4 or IPv6 header linear; may be cloned,
  *	non-linear, GSO, CHECKSUM_PARTIAL
  *
  * For PROXY protocol the header must be the first bytes of the stream, but
@@ -698,9 +932,10 @@ struct sk_buff *l4lb_pp_segment(const struct sk_buff *skb, const u8 *hdr,
  * backend's SYN-ACK then acknowledges the SYN alone, and the client sends
  * the data again after the handshake (RFC 7413 4.2.2), where it is
  * shifted behind the header. The options, a Fast Open cookie included,
- * stay. The IP total length and header checksum are updated; the TCP
- * checksum computed afresh (for CHECKSUM_PARTIAL the pseudo-header sum,
- * otherwise the skb becomes CHECKSUM_NONE); a GSO skb stops being one.
+ * stay. The IPv4 total length and header checksum, or the IPv6 payload
+ * length, are updated; the TCP checksum computed afresh (for
+ * CHECKSUM_PARTIAL the pseudo-header sum, otherwise the skb becomes
+ * CHECKSUM_NONE); a GSO skb stops being one.
  *
  * Context: any; may allocate with GFP_ATOMIC.
  * Return: the number of data bytes dropped, 0 if there were none;
@@ -711,13 +946,13 @@ int l4lb_tcp_syn_trim(struct sk_buff *skb)
 {
 	u8 buf[L4LB_TCP_HDR_MAX];
 	unsigned int thoff, end, cut;
-	struct iphdr *iph;
+	bool frag;
 	int err;
 
-	err = l4lb_ca_tcp_read(skb, &thoff, buf);
+	err = l4lb_ca_tcp_read(skb, &thoff, buf, &frag);
 	if (err)
 		return err;
-	if (!((struct tcphdr *)buf)->syn || ip_is_fragment(ip_hdr(skb)))
+	if (!((struct tcphdr *)buf)->syn || frag)
 		return -EINVAL;
 	end = thoff + ((struct tcphdr *)buf)->doff * 4;
 	cut = skb->len - end;
@@ -727,10 +962,7 @@ int l4lb_tcp_syn_trim(struct sk_buff *skb)
 		return -ENOMEM;
 	if (skb_is_gso(skb))
 		skb_gso_reset(skb);
-	iph = ip_hdr(skb);
-	csum_replace2(&iph->check, iph->tot_len,
-		      htons(ntohs(iph->tot_len) - cut));
-	iph->tot_len = htons(ntohs(iph->tot_len) - cut);
+	l4lb_ca_ip_set_len(skb);
 	l4lb_ca_tcp_csum(skb, thoff);
 	return cut;
 }
@@ -762,7 +994,7 @@ bool l4lb_toa_wanted(const struct l4lb_clientaddr_state *st, u32 seq,
 /**
  * l4lb_toa_insert() - add the TOA option to a TCP segment
  * @skb: the segment, IPv4 header linear; may be cloned, non-linear, GSO,
- *	CHECKSUM_PARTIAL
+ *	CHECKSUM_PARTIAL; not IPv6
  * @addr: the client's address, network byte order
  * @port: the client's port, network byte order
  * @mtu: the most bytes an IP packet (each GSO segment) may have
@@ -778,9 +1010,10 @@ bool l4lb_toa_wanted(const struct l4lb_clientaddr_state *st, u32 seq,
  * Context: any; allocates with GFP_ATOMIC.
  * Return: 0; -ENOSPC if the data offset would exceed 15 words (60 bytes)
  * or the packet @mtu (the caller sends it without and counts it);
- * -EPROTONOSUPPORT, -EINVAL for a packet that is not a complete TCP
- * header, or an IP fragment; -ENOMEM. The packet's bytes are unchanged on
- * error.
+ * -EPROTONOSUPPORT for an IPv6 packet (TOA has no IPv6 form: LVS and DPVS
+ * read an IPv4 address) or one that is not TCP; -EINVAL for a packet that
+ * is not a complete TCP header, or an IP fragment; -ENOMEM. The packet's
+ * bytes are unchanged on error.
  */
 int l4lb_toa_insert(struct sk_buff *skb, __be32 addr, __be16 port,
 		    unsigned int mtu)
@@ -791,11 +1024,15 @@ int l4lb_toa_insert(struct sk_buff *skb, __be32 addr, __be16 port,
 	struct tcphdr *th;
 	struct iphdr *iph;
 	__be16 oldw, oldlen;
+	bool frag;
 
-	err = l4lb_ca_tcp_read(skb, &thoff, buf);
+	/* LVS's option carries an IPv4 address: it has no IPv6 form. */
+	if (l4lb_ca_v6(skb))
+		return -EPROTONOSUPPORT;
+	err = l4lb_ca_tcp_read(skb, &thoff, buf, &frag);
 	if (err)
 		return err;
-	if (ip_is_fragment(ip_hdr(skb)))
+	if (frag)
 		return -EINVAL;
 	doff = ((struct tcphdr *)buf)->doff * 4;
 	if (doff + L4LB_TOA_LEN > L4LB_TCP_HDR_MAX)
@@ -874,7 +1111,7 @@ static void l4lb_ca_find_mss(unsigned int off, u8 kind, u8 olen, void *arg)
 
 /**
  * l4lb_tcp_mss_reduce() - lower the MSS option of a SYN or SYN-ACK
- * @skb: the segment, IPv4 header linear; may be cloned, non-linear,
+ * @skb: the segment, IPv4 or IPv6 header linear; may be cloned, non-linear,
  *	CHECKSUM_PARTIAL
  * @by: bytes to take off, host byte order; 0 only reads the option
  *
@@ -900,7 +1137,7 @@ int l4lb_tcp_mss_reduce(struct sk_buff *skb, u16 by)
 	__be16 wire;
 	int at = -1, err;
 
-	err = l4lb_ca_tcp_read(skb, &thoff, buf);
+	err = l4lb_ca_tcp_read(skb, &thoff, buf, NULL);
 	if (err)
 		return err;
 	th = (struct tcphdr *)buf;

@@ -8,7 +8,8 @@
  * after the addresses and ports are rewritten:
  *
  *  client's SYN:       l4lb_ca_init(), with the PROXY header's length
- *                      (l4lb_pp_build()) or 0 for TOA; PROXY: every
+ *                      (l4lb_pp_build(), l4lb_pp_build6()) or 0 for
+ *                      TOA, and L4LB_CA_F_V2 for v2; PROXY: every
  *                      client SYN through l4lb_tcp_syn_trim()
  *  backend's SYN-ACK:  st->mss = l4lb_tcp_mss_reduce(skb, TOA ? 8 : 0)
  *  client -> backend:  PROXY: l4lb_pp_carry(); CARRY: l4lb_pp_insert(),
@@ -18,16 +19,23 @@
  *  backend -> client:  PROXY: l4lb_pp_clamp_win(), then l4lb_pp_fix_ack();
  *                      TOA: l4lb_ca_note_ack()
  *  ICMP error quoting a client -> backend segment: l4lb_pp_fix_icmp()
+ *
+ * Each packet function takes an IPv4 or an IPv6 packet (by the version of
+ * its network header) and finds the TCP header itself, past any IPv6
+ * extension headers. TOA has no IPv6 form: l4lb_toa_insert() refuses
+ * IPv6 packets.
  */
 #ifndef _L4LB_CLIENTADDR_H
 #define _L4LB_CLIENTADDR_H
 
 #include <linux/bits.h>
+#include <linux/in6.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
 
 /* PROXY protocol header lengths, bytes (proxy-protocol.txt 2.1, 2.2). */
 #define L4LB_PP_V2_LEN		28	/* 16-byte header + 12 for TCP4 */
+#define L4LB_PP_V2_LEN6		52	/* 16-byte header + 36 for TCP6 */
 #define L4LB_PP_V1_MAXLEN	107	/* the longest line, CRLF included */
 #define L4LB_PP_MAXLEN		L4LB_PP_V1_MAXLEN
 
@@ -37,6 +45,7 @@
 
 /* l4lb_clientaddr_state.flags */
 #define L4LB_CA_F_ACKED		BIT(0)	/* the backend acked the header */
+#define L4LB_CA_F_V2		BIT(1)	/* the header is PROXY protocol v2 */
 
 /**
  * struct l4lb_clientaddr_state - per connection state (8 bytes)
@@ -48,7 +57,9 @@
  * @flags: L4LB_CA_F_*; read and set locklessly (READ_ONCE/WRITE_ONCE):
  *	they only ever go from clear to set, and acting on a stale clear
  *	flag is harmless (a header sent again is discarded by the backend's
- *	TCP as a duplicate of bytes it holds)
+ *	TCP as a duplicate of bytes it holds). L4LB_CA_F_V2 is set before
+ *	the state is shared, by its owner: a v1 line of an IPv6 connection
+ *	can have the length of a v2 header, so @hlen does not tell.
  * @mss: the MSS the backend announced in its SYN-ACK, bytes, host byte
  *	order, as l4lb_tcp_mss_reduce() returns it; 0 until seen. The most
  *	payload a segment carrying the PROXY header may have. Written by
@@ -81,6 +92,9 @@ enum l4lb_pp_verdict {
 
 int l4lb_pp_build(u8 *buf, unsigned int size, u8 version, __be32 saddr,
 		  __be16 sport, __be32 daddr, __be16 dport);
+int l4lb_pp_build6(u8 *buf, unsigned int size, u8 version,
+		   const struct in6_addr *saddr, __be16 sport,
+		   const struct in6_addr *daddr, __be16 dport);
 void l4lb_ca_init(struct l4lb_clientaddr_state *st, u32 isn, u8 hlen);
 u32 l4lb_pp_seq_to_backend(const struct l4lb_clientaddr_state *st, u32 seq);
 u32 l4lb_pp_seq_to_client(const struct l4lb_clientaddr_state *st, u32 seq);

@@ -12,18 +12,25 @@
  * computed afresh; the checksums are also verified directly (the sum over
  * the pseudo-header and segment is 0; for CHECKSUM_PARTIAL, the field is
  * the pseudo-header sum and skb_checksum_help() then finishes a valid one).
+ * Packets are IPv4, or IPv6 (issue #18) with or without an extension
+ * header in front of the TCP header; IPv6 checksums are verified with
+ * csum_ipv6_magic().
  */
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/icmp.h>
 #include <linux/if_ether.h>
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/mm.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <asm/unaligned.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "l4lb_clientaddr.h"
@@ -39,9 +46,16 @@
 /* --- building packets ----------------------------------------------------- */
 
 /**
- * struct tspec - a TCP/IPv4 packet
- * @saddr: source address, network byte order
- * @daddr: destination address, network byte order
+ * struct tspec - a TCP/IPv4 or TCP/IPv6 packet
+ * @saddr: source address, network byte order; of an IPv6 packet, the IPv4
+ *	address whose addr6() is its source
+ * @daddr: destination address, network byte order; as @saddr
+ * @v6: an IPv6 packet
+ * @ext: IPv6: the extension header in front of the TCP header: 0 (none),
+ *	NEXTHDR_DEST (Destination Options, @extlen bytes of PadN) or
+ *	NEXTHDR_FRAGMENT (8 bytes, @frag)
+ * @extlen: NEXTHDR_DEST: its length, a multiple of 8
+ * @frag: NEXTHDR_FRAGMENT: its offset and flags field, host byte order
  * @sport: source port, network byte order
  * @dport: destination port, network byte order
  * @seq: sequence number, host byte order
@@ -56,6 +70,10 @@
  */
 struct tspec {
 	__be32 saddr, daddr;
+	bool v6;
+	u8 ext;
+	unsigned int extlen;
+	u16 frag;
 	__be16 sport, dport;
 	u32 seq, ack;
 	u16 win;
@@ -86,20 +104,123 @@ static u16 c16(__sum16 sum)
 	return (__force u16)sum;
 }
 
+/*
+ * The IPv6 address of an IPv4 one in the tests: 2001:db8::a.b.c.d (RFC
+ * 3849's documentation prefix), so the reference tuple serves both.
+ */
+static struct in6_addr addr6(__be32 a)
+{
+	struct in6_addr a6 = {};
+
+	a6.s6_addr32[0] = htonl(0x20010db8);
+	a6.s6_addr32[3] = a;
+	return a6;
+}
+
+/* @ts as an IPv6 packet, with extension header @ext (0, NEXTHDR_DEST). */
+static struct tspec as6(struct tspec ts, u8 ext)
+{
+	ts.v6 = true;
+	ts.ext = ext;
+	ts.extlen = ext == NEXTHDR_DEST ? 16 : 8;
+	return ts;
+}
+
+/* The families the packet cases run over. */
+#define NFAM	3
+
+static const char *fam_name(unsigned int f)
+{
+	static const char * const names[NFAM] = {
+		"IPv4", "IPv6", "IPv6 + Destination Options"
+	};
+
+	return names[f];
+}
+
+/* @ts in family @f: as it is, IPv6, IPv6 with an extension header. */
+static struct tspec fam(struct tspec ts, unsigned int f)
+{
+	if (!f)
+		return ts;
+	return as6(ts, f == 2 ? NEXTHDR_DEST : 0);
+}
+
+/* The bytes of the IP header(s) in front of the TCP header. */
+static unsigned int iplen(const struct tspec *ts)
+{
+	if (!ts->v6)
+		return sizeof(struct iphdr);
+	if (!ts->ext)
+		return sizeof(struct ipv6hdr);
+	return sizeof(struct ipv6hdr) + ts->extlen;
+}
+
 static unsigned int tlen(const struct tspec *ts)
 {
-	return sizeof(struct iphdr) + sizeof(struct tcphdr) + ts->optlen +
+	return iplen(ts) + sizeof(struct tcphdr) + ts->optlen +
 	       ts->prelen + ts->plen;
 }
 
+/* The TCP checksum of an IPv4 or IPv6 segment: @sum over the segment. */
+static __sum16 tcp_magic(const struct tspec *ts, unsigned int l4len,
+			 __wsum sum)
+{
+	struct in6_addr s6 = addr6(ts->saddr), d6 = addr6(ts->daddr);
+
+	if (ts->v6)
+		return csum_ipv6_magic(&s6, &d6, l4len, IPPROTO_TCP, sum);
+	return csum_tcpudp_magic(ts->saddr, ts->daddr, l4len, IPPROTO_TCP,
+				 sum);
+}
+
 #define THOFF	sizeof(struct iphdr)
+
+/* Where the TCP header of the packet @flat starts (see build()). */
+static unsigned int flat_thoff(const u8 *flat)
+{
+	unsigned int off = sizeof(struct ipv6hdr);
+
+	if (flat[0] >> 4 != 6)
+		return (flat[0] & 0xf) * 4;
+	if (flat[6] == NEXTHDR_DEST)
+		off += (flat[off + 1] + 1) * 8;
+	else if (flat[6] == NEXTHDR_FRAGMENT)
+		off += 8;
+	return off;
+}
+
+/* The IPv6 header (and extension header) of @ts at @buf. */
+static void build_ip6(const struct tspec *ts, u8 *buf, unsigned int len)
+{
+	struct ipv6hdr *ip6h = (struct ipv6hdr *)buf;
+	u8 *ext = buf + sizeof(*ip6h);
+
+	ip6_flow_hdr(ip6h, 0x28, htonl(0x12345));
+	ip6h->payload_len = htons(len - sizeof(*ip6h));
+	ip6h->nexthdr = ts->ext ?: IPPROTO_TCP;
+	ip6h->hop_limit = 64;
+	ip6h->saddr = addr6(ts->saddr);
+	ip6h->daddr = addr6(ts->daddr);
+	if (ts->ext == NEXTHDR_DEST) {
+		/* PadN over the whole header. */
+		ext[0] = IPPROTO_TCP;
+		ext[1] = ts->extlen / 8 - 1;
+		ext[2] = IPV6_TLV_PADN;
+		ext[3] = ts->extlen - 4;
+	} else if (ts->ext == NEXTHDR_FRAGMENT) {
+		ext[0] = IPPROTO_TCP;
+		put_unaligned_be16(ts->frag, ext + 2);
+		put_unaligned_be32(0x0badcafe, ext + 4);
+	}
+}
 
 /* The packet's bytes; check field: full checksum, or for CHECKSUM_PARTIAL
  * the pseudo-header sum.
  */
 static u8 *build(struct kunit *test, const struct tspec *ts, u8 summed)
 {
-	unsigned int len = tlen(ts), l4len = len - THOFF, i;
+	unsigned int len = tlen(ts), l4len, i;
 	struct iphdr *iph;
 	struct tcphdr *th;
 	u8 *buf, *p;
@@ -107,6 +228,11 @@ static u8 *build(struct kunit *test, const struct tspec *ts, u8 summed)
 	KUNIT_ASSERT_EQ(test, ts->optlen % 4, 0u);
 	buf = kunit_kzalloc(test, len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	l4len = len - iplen(ts);
+	if (ts->v6) {
+		build_ip6(ts, buf, len);
+		goto tcp;
+	}
 	iph = (struct iphdr *)buf;
 	iph->version = 4;
 	iph->ihl = 5;
@@ -119,7 +245,8 @@ static u8 *build(struct kunit *test, const struct tspec *ts, u8 summed)
 	iph->daddr = ts->daddr;
 	iph->check = ip_fast_csum(iph, iph->ihl);
 
-	th = (struct tcphdr *)(buf + THOFF);
+tcp:
+	th = (struct tcphdr *)(buf + iplen(ts));
 	th->source = ts->sport;
 	th->dest = ts->dport;
 	th->seq = htonl(ts->seq);
@@ -137,12 +264,9 @@ static u8 *build(struct kunit *test, const struct tspec *ts, u8 summed)
 		p[i] = (u8)(0x5a + i * 7);
 
 	if (summed == CHECKSUM_PARTIAL)
-		th->check = ~csum_tcpudp_magic(ts->saddr, ts->daddr, l4len,
-					       IPPROTO_TCP, 0);
+		th->check = ~tcp_magic(ts, l4len, 0);
 	else
-		th->check = csum_tcpudp_magic(ts->saddr, ts->daddr, l4len,
-					      IPPROTO_TCP,
-					      csum_partial(th, l4len, 0));
+		th->check = tcp_magic(ts, l4len, csum_partial(th, l4len, 0));
 	return buf;
 }
 
@@ -205,11 +329,12 @@ static struct sk_buff *skb_from(struct kunit *test, const u8 *flat,
 		rest -= chunk;
 	}
 	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, THOFF);
-	skb->protocol = htons(ETH_P_IP);
+	skb_set_transport_header(skb, flat_thoff(flat));
+	skb->protocol = flat[0] >> 4 == 6 ? htons(ETH_P_IPV6) :
+					    htons(ETH_P_IP);
 	skb->ip_summed = lo->summed;
 	if (lo->summed == CHECKSUM_PARTIAL) {
-		skb->csum_start = skb_headroom(skb) + THOFF;
+		skb->csum_start = skb_headroom(skb) + flat_thoff(flat);
 		skb->csum_offset = offsetof(struct tcphdr, check);
 	} else if (lo->summed == CHECKSUM_COMPLETE) {
 		skb->csum = csum_partial(flat, len, 0);
@@ -217,10 +342,26 @@ static struct sk_buff *skb_from(struct kunit *test, const u8 *flat,
 	return skb;
 }
 
+/*
+ * @lo for the packet @ts: the linear part of a split layout grows with an
+ * IP header longer than IPv4's, so its split falls in the same place of
+ * the TCP segment.
+ */
+static struct layout lo_for(const struct layout *lo, const struct tspec *ts)
+{
+	struct layout l = *lo;
+
+	if (l.linear)
+		l.linear += iplen(ts) - sizeof(struct iphdr);
+	return l;
+}
+
 static struct sk_buff *tskb(struct kunit *test, const struct tspec *ts,
 			    const struct layout *lo)
 {
-	return skb_from(test, build(test, ts, lo->summed), tlen(ts), lo);
+	struct layout l = lo_for(lo, ts);
+
+	return skb_from(test, build(test, ts, lo->summed), tlen(ts), &l);
 }
 
 static u8 *skb_bytes(struct kunit *test, const struct sk_buff *skb)
@@ -243,15 +384,41 @@ static void assert_bytes(struct kunit *test, const u8 *got, const u8 *want,
 					     desc, i, got[i], want[i]);
 }
 
-/* The sum over the pseudo-header and the whole segment is 0. */
+/*
+ * The sum over the pseudo-header and the whole segment is 0; for IPv6,
+ * with csum_ipv6_magic() over the addresses and the TCP length the skb
+ * holds, the TCP header found with ipv6_skip_exthdr().
+ */
 static void assert_tcp_csum_valid(struct kunit *test, struct sk_buff *skb,
 				  const char *desc)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	unsigned int thoff = skb_network_offset(skb) + iph->ihl * 4;
-	unsigned int l4len = skb->len - thoff;
-	__wsum seg = skb_checksum(skb, thoff, l4len, 0);
+	unsigned int l4len;
+	__be16 frag_off;
+	u8 nexthdr;
+	__wsum seg;
+	int off;
 
+	if (iph->version == 6) {
+		nexthdr = ip6h->nexthdr;
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				       sizeof(*ip6h), &nexthdr, &frag_off);
+		KUNIT_ASSERT_GT_MSG(test, off, 0, "%s: IPv6 headers", desc);
+		KUNIT_ASSERT_EQ_MSG(test, nexthdr, IPPROTO_TCP, "%s", desc);
+		l4len = skb->len - off;
+		seg = skb_checksum(skb, off, l4len, 0);
+		KUNIT_ASSERT_EQ_MSG(test,
+				    c16(csum_ipv6_magic(&ip6h->saddr,
+							&ip6h->daddr, l4len,
+							IPPROTO_TCP, seg)), 0,
+				    "%s: the TCP checksum does not verify",
+				    desc);
+		return;
+	}
+	l4len = skb->len - thoff;
+	seg = skb_checksum(skb, thoff, l4len, 0);
 	KUNIT_ASSERT_EQ_MSG(test, c16(csum_tcpudp_magic(iph->saddr, iph->daddr,
 							l4len, IPPROTO_TCP,
 							seg)), 0,
@@ -271,14 +438,20 @@ static void assert_is(struct kunit *test, struct sk_buff *skb,
 
 	KUNIT_ASSERT_EQ_MSG(test, skb->len, len, "%s: length", desc);
 	KUNIT_ASSERT_EQ_MSG(test, skb_network_offset(skb), 0, "%s", desc);
-	KUNIT_ASSERT_EQ_MSG(test, c16(ip_fast_csum(ip_hdr(skb), 5)), 0,
-			    "%s: the IP checksum does not verify", desc);
+	if (want->v6)
+		KUNIT_ASSERT_EQ_MSG(test, ntohs(ipv6_hdr(skb)->payload_len),
+				    len - sizeof(struct ipv6hdr),
+				    "%s: the IPv6 payload length", desc);
+	else
+		KUNIT_ASSERT_EQ_MSG(test, c16(ip_fast_csum(ip_hdr(skb), 5)), 0,
+				    "%s: the IP checksum does not verify",
+				    desc);
 	assert_bytes(test, skb_bytes(test, skb),
 		     build(test, want, partial ? CHECKSUM_PARTIAL :
 						 CHECKSUM_NONE), len, desc);
 	if (partial) {
 		KUNIT_ASSERT_EQ_MSG(test, skb_checksum_start_offset(skb),
-				    (int)THOFF, "%s: csum_start", desc);
+				    (int)iplen(want), "%s: csum_start", desc);
 		KUNIT_ASSERT_EQ_MSG(test, skb_checksum_help(skb), 0, "%s", desc);
 		assert_bytes(test, skb_bytes(test, skb),
 			     build(test, want, CHECKSUM_NONE), len, desc);
@@ -319,9 +492,11 @@ static const char *lo_name(const struct layout *lo)
 /* Headers must stay linear under CHECKSUM_PARTIAL, and fragments need
  * something to hold.
  */
-static bool lo_fits(const struct layout *lo, const struct tspec *ts)
+static bool lo_fits(const struct layout *layout, const struct tspec *ts)
 {
-	unsigned int hl = THOFF + sizeof(struct tcphdr) + ts->optlen;
+	unsigned int hl = iplen(ts) + sizeof(struct tcphdr) + ts->optlen;
+	struct layout l = lo_for(layout, ts);
+	const struct layout *lo = &l;
 
 	if (!lo->linear)
 		return true;
@@ -455,6 +630,111 @@ static void pp_v1_header_is_the_exact_line(struct kunit *test)
 			(int)strlen(want));
 }
 
+/* An IPv6 address from its 16 bytes. */
+#define A6(...)	((struct in6_addr){ .s6_addr = { __VA_ARGS__ } })
+
+static const struct in6_addr client6 =
+	A6(0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10);
+static const struct in6_addr vip6 =
+	A6(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01);
+
+static void pp_v2_tcp6_header_is_byte_exact(struct kunit *test)
+{
+	static const u8 want[L4LB_PP_V2_LEN6] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51,	/* signature */
+		0x55, 0x49, 0x54, 0x0a,
+		0x21,			/* version 2, PROXY */
+		0x21,			/* TCP over IPv6 */
+		0x00, 0x24,		/* 36 bytes follow */
+		0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0c, 0x00, 0x00,	/* source */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+		0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,	/* dest. */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		0x9c, 0x40,		/* source port 40000 */
+		0x00, 0x50,		/* destination port 80 */
+	};
+	u8 buf[L4LB_PP_MAXLEN];
+
+	KUNIT_ASSERT_EQ(test, l4lb_pp_build6(buf, sizeof(buf), 2, &client6,
+					     CPORT, &vip6, VPORT),
+			L4LB_PP_V2_LEN6);
+	assert_bytes(test, buf, want, sizeof(want), "v2 TCP6 header");
+	KUNIT_EXPECT_EQ(test, l4lb_pp_build6(buf, L4LB_PP_V2_LEN6 - 1, 2,
+					     &client6, CPORT, &vip6, VPORT),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_build6(buf, sizeof(buf), 3, &client6,
+					     CPORT, &vip6, VPORT), -EINVAL);
+}
+
+#define ONES6	"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+
+static void pp_v1_tcp6_line_has_rfc5952_addresses(struct kunit *test)
+{
+	static const struct {
+		struct in6_addr s, d;
+		u16 sport, dport;
+		const char *want;
+	} cases[] = {
+		{ A6(0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0,
+		     0, 0x10),
+		  A6(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+		  40000, 80, "PROXY TCP6 2001:db8:c::10 2001:db8::1 40000 80\r\n" },
+		/* The longest line, and the shortest. */
+		{ A6(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff),
+		  A6(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff),
+		  65535, 65535,
+		  "PROXY TCP6 " ONES6 " " ONES6 " 65535 65535\r\n" },
+		{ A6(0), A6(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), 0, 1,
+		  "PROXY TCP6 :: ::1 0 1\r\n" },
+		/* RFC 5952 4.2.2: one zero field stays; 4.2.3: the first of
+		 * two equal zero runs is the one shortened; 4.3: lower case.
+		 */
+		{ A6(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1),
+		  A6(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1),
+		  1, 2,
+		  "PROXY TCP6 2001:db8:0:1:1:1:1:1 2001:db8::1:0:0:1 1 2\r\n" },
+		{ A6(0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x0a, 0xbc, 0, 0xff, 0xfe,
+		     0xde, 0xf0, 0x12),
+		  A6(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+		  443, 443,
+		  "PROXY TCP6 fe80::abc:ff:fede:f012 2001:db8::1 443 443\r\n" },
+	};
+	u8 buf[L4LB_PP_MAXLEN];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *want = cases[i].want;
+
+		KUNIT_ASSERT_EQ_MSG(test,
+				    l4lb_pp_build6(buf, sizeof(buf), 1,
+						   &cases[i].s,
+						   htons(cases[i].sport),
+						   &cases[i].d,
+						   htons(cases[i].dport)),
+				    (int)strlen(want), "%s", want);
+		assert_bytes(test, buf, (const u8 *)want, strlen(want), want);
+		KUNIT_EXPECT_LE(test, strlen(want), (size_t)L4LB_PP_V1_MAXLEN);
+	}
+	KUNIT_EXPECT_EQ(test, strlen(cases[1].want), (size_t)104);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_build6(buf, strlen(cases[0].want) - 1, 1,
+					     &client6, CPORT, &vip6, VPORT),
+			-ENOSPC);
+}
+
+/* The PROXY header of the reference connection in family @f (fam()). */
+static int pp_hdr(u8 *hdr, u8 version, unsigned int f)
+{
+	struct in6_addr c6 = addr6(CLIENT), v6 = addr6(VIP);
+
+	if (!f)
+		return l4lb_pp_build(hdr, L4LB_PP_MAXLEN, version, CLIENT,
+				     CPORT, VIP, VPORT);
+	return l4lb_pp_build6(hdr, L4LB_PP_MAXLEN, version, &c6, CPORT, &v6,
+			      VPORT);
+}
+
 /* --- the sequence shift ----------------------------------------------------- */
 
 static void pp_seq_maps_across_the_wrap(struct kunit *test)
@@ -508,15 +788,17 @@ static void pp_fix_seq_and_ack_rewrite_packets_across_the_wrap(struct kunit *tes
 	static const u32 seqs[] = { ISN_WRAP, ISN_WRAP + 1, 0xffffffffu, 0,
 				    0x1234u };
 	struct l4lb_clientaddr_state st;
-	unsigned int i, j;
+	unsigned int i, j, k, f;
 	char desc[96];
 
 	l4lb_ca_init(&st, ISN_WRAP, L4LB_PP_V2_LEN);
-	for (i = 0; i < ARRAY_SIZE(seqs); i++) {
+	for (k = 0; k < ARRAY_SIZE(seqs) * NFAM; k++) {
+		i = k % ARRAY_SIZE(seqs);
+		f = k / ARRAY_SIZE(seqs);
 		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
-			struct tspec in = to_backend(seqs[i], 100);
+			struct tspec in = fam(to_backend(seqs[i], 100), f);
 			struct tspec out = in;
-			struct tspec bin = to_client(seqs[i], 100);
+			struct tspec bin = fam(to_client(seqs[i], 100), f);
 			struct tspec bout = bin;
 			struct sk_buff *skb;
 
@@ -529,8 +811,8 @@ static void pp_fix_seq_and_ack_rewrite_packets_across_the_wrap(struct kunit *tes
 			out = in;
 			/* Client -> backend: seq up. */
 			out.seq = l4lb_pp_seq_to_backend(&st, in.seq);
-			snprintf(desc, sizeof(desc), "seq 0x%08x, %s", in.seq,
-				 lo_name(&layouts[j]));
+			snprintf(desc, sizeof(desc), "%s, seq 0x%08x, %s",
+				 fam_name(f), in.seq, lo_name(&layouts[j]));
 			skb = tskb(test, &in, &layouts[j]);
 			KUNIT_ASSERT_EQ_MSG(test, l4lb_pp_fix_seq(skb, &st), 0,
 					    "%s", desc);
@@ -541,8 +823,8 @@ static void pp_fix_seq_and_ack_rewrite_packets_across_the_wrap(struct kunit *tes
 			 */
 			bin.ack = out.seq;
 			bout.ack = in.seq;
-			snprintf(desc, sizeof(desc), "ack 0x%08x, %s", bin.ack,
-				 lo_name(&layouts[j]));
+			snprintf(desc, sizeof(desc), "%s, ack 0x%08x, %s",
+				 fam_name(f), bin.ack, lo_name(&layouts[j]));
 			skb = tskb(test, &bin, &layouts[j]);
 			KUNIT_ASSERT_EQ_MSG(test, l4lb_pp_fix_ack(skb, &st), 0,
 					    "%s", desc);
@@ -603,16 +885,16 @@ static void pp_sack_blocks_are_shifted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cedges[2], st.isn1);
 	KUNIT_EXPECT_EQ(test, cedges[4], 0xfffffff0u);
 
-	for (v = 0; v < 4; v++) {
+	for (v = 0; v < 4 * NFAM; v++) {
 		for (nb = 1; nb <= 4; nb++) {
-			struct tspec in = to_client(0x40u, 20);
+			struct tspec in = fam(to_client(0x40u, 20), v / 4);
 			struct tspec out = in;
 
 			/* Four blocks and a timestamp need 44 bytes. */
-			if (nb == 4 && (v == 0 || v == 3))
+			if (nb == 4 && (v % 4 == 0 || v % 4 == 3))
 				continue;
-			in.optlen = sack_opts(in.opt, v, bedges, nb);
-			out.optlen = sack_opts(out.opt, v, cedges, nb);
+			in.optlen = sack_opts(in.opt, v % 4, bedges, nb);
+			out.optlen = sack_opts(out.opt, v % 4, cedges, nb);
 			out.ack = l4lb_pp_seq_to_client(&st, in.ack);
 			for (j = 0; j < ARRAY_SIZE(layouts); j++) {
 				struct sk_buff *skb;
@@ -620,8 +902,9 @@ static void pp_sack_blocks_are_shifted(struct kunit *test)
 				if (!lo_fits(&layouts[j], &in))
 					continue;
 				snprintf(desc, sizeof(desc),
-					 "SACK layout %u, %u block(s), %s", v,
-					 nb, lo_name(&layouts[j]));
+					 "%s, SACK layout %u, %u block(s), %s",
+					 fam_name(v / 4), v % 4, nb,
+					 lo_name(&layouts[j]));
 				skb = tskb(test, &in, &layouts[j]);
 				KUNIT_ASSERT_EQ_MSG(test,
 						    l4lb_pp_fix_ack(skb, &st),
@@ -698,13 +981,13 @@ static void pp_retransmitted_first_segment_carries_the_header_once(struct kunit 
 	static const u8 versions[] = { 2, 1 };
 	struct l4lb_clientaddr_state st;
 	u8 hdr[L4LB_PP_MAXLEN];
-	unsigned int v, j, k;
-	char desc[96];
+	unsigned int v, j, k, f;
+	char desc[128];
 	int hlen;
 
-	for (v = 0; v < ARRAY_SIZE(versions); v++) {
-		hlen = l4lb_pp_build(hdr, sizeof(hdr), versions[v], CLIENT,
-				     CPORT, VIP, VPORT);
+	for (v = 0; v < ARRAY_SIZE(versions) * NFAM; v++) {
+		f = v / ARRAY_SIZE(versions);
+		hlen = pp_hdr(hdr, versions[v % 2], f);
 		KUNIT_ASSERT_GT(test, hlen, 0);
 		l4lb_ca_init(&st, ISN_WRAP, hlen);
 		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
@@ -712,8 +995,9 @@ static void pp_retransmitted_first_segment_carries_the_header_once(struct kunit 
 			 * (a retransmission), with a timestamp.
 			 */
 			for (k = 0; k < 3; k++) {
-				struct tspec in = to_backend(st.isn1,
-							     k ? 333 : 0);
+				struct tspec in = fam(to_backend(st.isn1,
+								 k ? 333 : 0),
+						      f);
 				struct tspec out;
 				struct sk_buff *skb;
 
@@ -727,9 +1011,9 @@ static void pp_retransmitted_first_segment_carries_the_header_once(struct kunit 
 				out.pre = hdr;
 				out.prelen = hlen;
 				snprintf(desc, sizeof(desc),
-					 "v%u, segment %u (%u bytes), %s",
-					 versions[v], k, in.plen,
-					 lo_name(&layouts[j]));
+					 "%s, v%u, segment %u (%u bytes), %s",
+					 fam_name(f), versions[v % 2], k,
+					 in.plen, lo_name(&layouts[j]));
 				skb = tskb(test, &in, &layouts[j]);
 				carry_or_shift(test, skb, &st, hdr, &in);
 				assert_is(test, skb, &out, desc);
@@ -740,15 +1024,16 @@ static void pp_retransmitted_first_segment_carries_the_header_once(struct kunit 
 		 */
 		l4lb_ca_note_ack(&st, st.isn1 + hlen);
 		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
-			struct tspec in = to_backend(st.isn1, 333);
+			struct tspec in = fam(to_backend(st.isn1, 333), f);
 			struct tspec out = in;
 			struct sk_buff *skb;
 
 			if (!lo_fits(&layouts[j], &in))
 				continue;
 			out.seq = st.isn1 + hlen;
-			snprintf(desc, sizeof(desc), "v%u, acked, %s",
-				 versions[v], lo_name(&layouts[j]));
+			snprintf(desc, sizeof(desc), "%s, v%u, acked, %s",
+				 fam_name(f), versions[v % 2],
+				 lo_name(&layouts[j]));
 			skb = tskb(test, &in, &layouts[j]);
 			carry_or_shift(test, skb, &st, hdr, &in);
 			assert_is(test, skb, &out, desc);
@@ -871,39 +1156,47 @@ static void pp_header_over_the_mss_goes_in_a_segment_of_its_own(struct kunit *te
 {
 	struct l4lb_clientaddr_state st;
 	u8 hdr[L4LB_PP_MAXLEN];
-	unsigned int j;
+	unsigned int j, f;
 	char desc[96];
 	int hlen;
 
-	hlen = l4lb_pp_build(hdr, sizeof(hdr), 2, CLIENT, CPORT, VIP, VPORT);
-	l4lb_ca_init(&st, ISN_WRAP, hlen);
-	for (j = 0; j < ARRAY_SIZE(layouts); j++) {
-		struct tspec in = to_backend(st.isn1, 1448);
-		struct tspec hseg = in, shifted = in;
+	for (j = 0; j < ARRAY_SIZE(layouts) * NFAM; j++) {
+		struct tspec in, hseg, shifted;
 		struct sk_buff *skb, *nskb;
 
+		f = j / ARRAY_SIZE(layouts);
+		hlen = pp_hdr(hdr, 2, f);
+		l4lb_ca_init(&st, ISN_WRAP, hlen);
+		in = fam(to_backend(st.isn1, 1448), f);
 		in.optlen = put_nops(in.opt, 2);
 		in.optlen += put_ts(in.opt + 2);
-		if (!lo_fits(&layouts[j], &in))
+		if (!lo_fits(&layouts[j % ARRAY_SIZE(layouts)], &in))
 			continue;
-		snprintf(desc, sizeof(desc), "%s", lo_name(&layouts[j]));
-		skb = tskb(test, &in, &layouts[j]);
+		snprintf(desc, sizeof(desc), "%s, %s", fam_name(f),
+			 lo_name(&layouts[j % ARRAY_SIZE(layouts)]));
+		skb = tskb(test, &in, &layouts[j % ARRAY_SIZE(layouts)]);
 		KUNIT_ASSERT_EQ(test, l4lb_pp_carry(&st, in.seq, in.flags),
 				L4LB_PP_CARRY);
 		/* 1448 + 28 > 1460: refused, untouched. */
 		KUNIT_ASSERT_EQ_MSG(test, l4lb_pp_insert(skb, hdr, hlen, 1460),
 				    -EMSGSIZE, "%s", desc);
-		assert_untouched(test, skb, &in, layouts[j].summed, desc);
+		assert_untouched(test, skb, &in,
+				 layouts[j % ARRAY_SIZE(layouts)].summed, desc);
 
-		/* The header alone, at the first byte, headers copied... */
+		/* The header alone, at the first byte, headers copied (of
+		 * IPv6, the fixed header only)...
+		 */
 		nskb = skb_track(test, l4lb_pp_segment(skb, hdr, hlen,
 						       GFP_KERNEL));
 		hseg = in;
+		hseg.ext = 0;
 		hseg.plen = 0;
 		hseg.pre = hdr;
 		hseg.prelen = hlen;
 		KUNIT_EXPECT_EQ(test, (u8)nskb->ip_summed, CHECKSUM_NONE);
-		KUNIT_EXPECT_EQ(test, skb_transport_offset(nskb), (int)THOFF);
+		KUNIT_EXPECT_EQ(test, skb_transport_offset(nskb),
+				(int)iplen(&hseg));
+		KUNIT_EXPECT_EQ(test, nskb->protocol, skb->protocol);
 		assert_is(test, nskb, &hseg, desc);
 
 		/* ...then the segment itself, shifted. */
@@ -913,27 +1206,30 @@ static void pp_header_over_the_mss_goes_in_a_segment_of_its_own(struct kunit *te
 		assert_is(test, skb, &shifted, desc);
 	}
 
-	/* Exactly the MSS still fits. */
-	{
+	for (f = 0; f < NFAM; f++) {
 		const struct layout lo = { .summed = CHECKSUM_NONE };
-		struct tspec in = to_backend(st.isn1, 1460 - hlen), out = in;
-		struct sk_buff *skb = tskb(test, &in, &lo);
+		const struct layout glo = { .linear = 52, .nfrags = 2,
+					    .summed = CHECKSUM_PARTIAL };
+		struct tspec in, out;
+		struct sk_buff *skb;
 
+		hlen = pp_hdr(hdr, 2, f);
+		l4lb_ca_init(&st, ISN_WRAP, hlen);
+
+		/* Exactly the MSS still fits. */
+		in = fam(to_backend(st.isn1, 1460 - hlen), f);
+		out = in;
+		skb = tskb(test, &in, &lo);
 		out.pre = hdr;
 		out.prelen = hlen;
 		KUNIT_ASSERT_EQ(test, l4lb_pp_insert(skb, hdr, hlen, 1460), 0);
 		assert_is(test, skb, &out, "payload + header == MSS");
-	}
 
-	/* A GSO packet is never grown. */
-	{
-		const struct layout lo = { .linear = 52, .nfrags = 2,
-					   .summed = CHECKSUM_PARTIAL };
-		struct tspec in = to_backend(st.isn1, 2000);
-		struct sk_buff *skb = tskb(test, &in, &lo);
-
+		/* A GSO packet is never grown. */
+		in = fam(to_backend(st.isn1, 2000), f);
+		skb = tskb(test, &in, &glo);
 		skb_shinfo(skb)->gso_size = 1000;
-		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+		skb_shinfo(skb)->gso_type = f ? SKB_GSO_TCPV6 : SKB_GSO_TCPV4;
 		KUNIT_ASSERT_EQ(test, l4lb_pp_insert(skb, hdr, hlen, 65535),
 				-EMSGSIZE);
 		skb_shinfo(skb)->gso_size = 0;
@@ -1147,6 +1443,31 @@ static void insertions_refuse_fragments_untouched(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, l4lb_pp_segment(skb, hdr, hlen, GFP_KERNEL));
 	KUNIT_ASSERT_EQ(test, skb->len, tlen(&in));
 	assert_bytes(test, skb_bytes(test, skb), flat, tlen(&in), "fragment");
+
+	/* IPv6: a first fragment (M set), then one further on (offset
+	 * 1448): neither is grown or trimmed; only a first fragment holds a
+	 * TCP header to shift in place.
+	 */
+	hlen = pp_hdr(hdr, 2, 1);
+	in = as6(to_backend(1000, 100), NEXTHDR_FRAGMENT);
+	in.frag = IP6_MF;
+	flat = build(test, &in, CHECKSUM_NONE);
+	skb = skb_from(test, flat, tlen(&in), &lo);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_insert(skb, hdr, hlen, 1460), -EINVAL);
+	KUNIT_EXPECT_NULL(test, l4lb_pp_segment(skb, hdr, hlen, GFP_KERNEL));
+	assert_untouched(test, skb, &in, CHECKSUM_NONE, "first IPv6 fragment");
+	in.flags = TCPHDR_SYN;
+	skb = tskb(test, &in, &lo);
+	KUNIT_EXPECT_EQ(test, l4lb_tcp_syn_trim(skb), -EINVAL);
+	assert_untouched(test, skb, &in, CHECKSUM_NONE,
+			 "first IPv6 fragment, SYN");
+
+	in.frag = 1448 | IP6_MF;
+	skb = tskb(test, &in, &lo);
+	KUNIT_EXPECT_EQ(test, l4lb_pp_insert(skb, hdr, hlen, 1460), -EINVAL);
+	KUNIT_EXPECT_NULL(test, l4lb_pp_segment(skb, hdr, hlen, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, l4lb_tcp_syn_trim(skb), -EINVAL);
+	assert_untouched(test, skb, &in, CHECKSUM_NONE, "later IPv6 fragment");
 }
 
 static void toa_wanted_on_the_first_segments_only(struct kunit *test)
@@ -1345,14 +1666,17 @@ static void syn_data_is_dropped_and_the_options_kept(struct kunit *test)
 		{ .linear = 60, .nfrags = 2, .summed = CHECKSUM_PARTIAL },
 		{ .summed = CHECKSUM_COMPLETE },
 	};
-	unsigned int j, n;
+	unsigned int j, n, f;
 	char desc[96];
 
-	for (j = 0; j < ARRAY_SIZE(lays) * 2; j++) {
+	for (j = 0; j < ARRAY_SIZE(lays) * 2 * NFAM; j++) {
 		const struct layout *lo = &lays[j % ARRAY_SIZE(lays)];
-		bool gso = j >= ARRAY_SIZE(lays);
-		struct tspec in = to_backend(ISN_WRAP, 300), out;
+		bool gso = j / ARRAY_SIZE(lays) % 2;
+		struct tspec in, out;
 		struct sk_buff *skb, *clone;
+
+		f = j / (ARRAY_SIZE(lays) * 2);
+		in = fam(to_backend(ISN_WRAP, 300), f);
 
 		if (gso && lo->summed != CHECKSUM_PARTIAL)
 			continue;
@@ -1367,12 +1691,13 @@ static void syn_data_is_dropped_and_the_options_kept(struct kunit *test)
 		in.optlen = pad_eol(in.opt, n);
 		out = in;
 		out.plen = 0;
-		snprintf(desc, sizeof(desc), "SYN with data, layout %u%s", j,
-			 gso ? ", GSO" : "");
+		snprintf(desc, sizeof(desc), "%s, SYN with data, layout %u%s",
+			 fam_name(f), j % ARRAY_SIZE(lays), gso ? ", GSO" : "");
 		skb = tskb(test, &in, lo);
 		if (gso) {
 			skb_shinfo(skb)->gso_size = 100;
-			skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+			skb_shinfo(skb)->gso_type = f ? SKB_GSO_TCPV6 :
+						       SKB_GSO_TCPV4;
 			skb_shinfo(skb)->gso_segs = 3;
 		}
 		clone = skb_track(test, skb_clone(skb, GFP_KERNEL));
@@ -1430,9 +1755,143 @@ static void mss_reduce_refuses_other_segments_untouched(struct kunit *test)
 	assert_untouched(test, skb, &notsyn, CHECKSUM_NONE, "MSS 0");
 }
 
+/* TOA has no IPv6 form: an IPv6 segment is refused as it is. */
+static void toa_is_never_put_on_ipv6(struct kunit *test)
+{
+	const struct layout lo = { .summed = CHECKSUM_NONE };
+	unsigned int f;
+
+	for (f = 1; f < NFAM; f++) {
+		struct tspec in = fam(to_backend(1000, 100), f);
+		struct sk_buff *skb = tskb(test, &in, &lo);
+
+		KUNIT_EXPECT_EQ(test, l4lb_toa_insert(skb, CLIENT, CPORT, 1500),
+				-EPROTONOSUPPORT);
+		assert_untouched(test, skb, &in, CHECKSUM_NONE, fam_name(f));
+	}
+}
+
+/* The MSS of an IPv6 SYN-ACK is read (PROXY) past an extension header. */
+static void mss_of_an_ipv6_syn_ack_is_read(struct kunit *test)
+{
+	unsigned int j, f;
+	char desc[96];
+
+	for (f = 1; f < NFAM; f++) {
+		for (j = 0; j < ARRAY_SIZE(layouts); j++) {
+			struct tspec in = fam(to_client(ISN_WRAP + 1, 0), f);
+			struct tspec out;
+			struct sk_buff *skb;
+			unsigned int n;
+
+			if (layouts[j].linear)	/* no payload for frags */
+				continue;
+			in.flags = TCPHDR_SYN | TCPHDR_ACK;
+			n = put_nops(in.opt, 1);
+			n += put_mss(in.opt + n, 1440);
+			in.optlen = pad_eol(in.opt, n);
+			out = in;
+			put_unaligned_be16(1432, out.opt + 1 + 2);
+			snprintf(desc, sizeof(desc), "%s, %s", fam_name(f),
+				 lo_name(&layouts[j]));
+			skb = tskb(test, &in, &layouts[j]);
+			KUNIT_ASSERT_EQ_MSG(test, l4lb_tcp_mss_reduce(skb, 0),
+					    1440, "%s", desc);
+			assert_untouched(test, skb, &in, layouts[j].summed,
+					 desc);
+			KUNIT_ASSERT_EQ_MSG(test, l4lb_tcp_mss_reduce(skb, 8),
+					    1440, "%s", desc);
+			assert_is(test, skb, &out, desc);
+		}
+	}
+}
+
+/*
+ * An ICMPv6 Packet Too Big quoting a shifted segment, a Destination
+ * Options header in front of the ICMPv6 header and one in the quote in
+ * front of the quoted TCP header: the quoted sequence number is restored,
+ * and the ICMPv6 checksum verifies (csum_ipv6_magic()).
+ */
+static void pp_fix_icmp6_restores_the_quoted_sequence_number(struct kunit *test)
+{
+	/* Quoted: the IPv6 header, 16 bytes of options, then TCP. */
+	static const unsigned int quotes[] = { 56 + 20 + 10, 56 + 18, 56 + 8,
+					       56 + 6 };
+	const struct layout lo = { .summed = CHECKSUM_NONE };
+	struct l4lb_clientaddr_state st;
+	unsigned int q;
+
+	l4lb_ca_init(&st, ISN_WRAP, L4LB_PP_V2_LEN6);
+	for (q = 0; q < ARRAY_SIZE(quotes); q++) {
+		struct tspec inner = as6(to_backend(0x40u, 10), NEXTHDR_DEST);
+		struct tspec want;
+		unsigned int qlen = quotes[q], ext = 8;
+		unsigned int ioff = 40 + ext, len = ioff + 8 + qlen;
+		struct in6_addr vip = addr6(VIP), cli = addr6(CLIENT);
+		const u8 *qin, *qwant;
+		struct ipv6hdr *ip6h;
+		struct icmp6hdr *ih;
+		struct sk_buff *skb;
+		u8 *flat, *got;
+
+		inner.saddr = CLIENT;
+		inner.daddr = VIP;
+		want = inner;
+		want.seq = l4lb_pp_seq_to_client(&st, inner.seq);
+		KUNIT_ASSERT_EQ(test, want.seq, 0x40u - L4LB_PP_V2_LEN6);
+		qin = build(test, &inner, CHECKSUM_NONE);
+		qwant = build(test, &want, CHECKSUM_NONE);
+
+		flat = kunit_kzalloc(test, len, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, flat);
+		ip6h = (struct ipv6hdr *)flat;
+		ip6_flow_hdr(ip6h, 0, 0);
+		ip6h->payload_len = htons(len - 40);
+		ip6h->nexthdr = NEXTHDR_DEST;
+		ip6h->hop_limit = 64;
+		ip6h->saddr = vip;
+		ip6h->daddr = cli;
+		flat[40] = IPPROTO_ICMPV6;	/* 8 bytes: PadN of 4 */
+		flat[42] = IPV6_TLV_PADN;
+		flat[43] = 4;
+		ih = (struct icmp6hdr *)(flat + ioff);
+		ih->icmp6_type = ICMPV6_PKT_TOOBIG;
+		ih->icmp6_mtu = htonl(1280);
+		memcpy(flat + ioff + 8, qin, qlen);
+		ih->icmp6_cksum = csum_ipv6_magic(&vip, &cli, len - ioff,
+						  IPPROTO_ICMPV6,
+						  csum_partial(ih, len - ioff,
+							       0));
+
+		skb = skb_from(test, flat, len, &lo);
+		KUNIT_ASSERT_EQ(test, l4lb_pp_fix_icmp(skb, &st), 0);
+		got = skb_bytes(test, skb);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    c16(csum_ipv6_magic(&vip, &cli, len - ioff,
+							IPPROTO_ICMPV6,
+							csum_partial(got + ioff,
+								     len - ioff,
+								     0))),
+				    0, "quote of %u: ICMPv6 checksum", qlen);
+		assert_bytes(test, got + ioff + 8,
+			     qlen >= 56 + 8 ? qwant : qin, qlen,
+			     "quoted IPv6 packet");
+	}
+
+	/* Not an ICMPv6 error quoting TCP: refused. */
+	{
+		struct tspec tcp = as6(to_client(1, 10), 0);
+		struct sk_buff *skb = tskb(test, &tcp, &lo);
+
+		KUNIT_EXPECT_EQ(test, l4lb_pp_fix_icmp(skb, &st), -EINVAL);
+	}
+}
+
 static struct kunit_case l4lb_clientaddr_cases[] = {
 	KUNIT_CASE(pp_v2_header_is_byte_exact),
 	KUNIT_CASE(pp_v1_header_is_the_exact_line),
+	KUNIT_CASE(pp_v2_tcp6_header_is_byte_exact),
+	KUNIT_CASE(pp_v1_tcp6_line_has_rfc5952_addresses),
 	KUNIT_CASE(pp_seq_maps_across_the_wrap),
 	KUNIT_CASE(pp_fix_seq_and_ack_rewrite_packets_across_the_wrap),
 	KUNIT_CASE(pp_sack_blocks_are_shifted),
@@ -1443,12 +1902,15 @@ static struct kunit_case l4lb_clientaddr_cases[] = {
 	KUNIT_CASE(toa_on_a_clone_with_a_mac_header),
 	KUNIT_CASE(pp_header_over_the_mss_goes_in_a_segment_of_its_own),
 	KUNIT_CASE(pp_fix_icmp_restores_the_quoted_sequence_number),
+	KUNIT_CASE(pp_fix_icmp6_restores_the_quoted_sequence_number),
 	KUNIT_CASE(toa_option_goes_after_the_options),
 	KUNIT_CASE(toa_without_room_is_enospc_and_untouched),
 	KUNIT_CASE(toa_wanted_on_the_first_segments_only),
+	KUNIT_CASE(toa_is_never_put_on_ipv6),
 	KUNIT_CASE(insertions_refuse_fragments_untouched),
 	KUNIT_CASE(mss_of_a_syn_ack_is_reduced),
 	KUNIT_CASE(mss_reduce_refuses_other_segments_untouched),
+	KUNIT_CASE(mss_of_an_ipv6_syn_ack_is_read),
 	KUNIT_CASE(pp_window_is_clamped_while_the_header_is_unacked),
 	KUNIT_CASE(pp_clamped_window_never_passes_the_backends_edge),
 	KUNIT_CASE(syn_data_is_dropped_and_the_options_kept),

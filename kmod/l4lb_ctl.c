@@ -224,11 +224,26 @@ out:
 	return err;
 }
 
+/* A backend of family @af on @svc: none of the other family (no NAT64). */
+static int l4lb_ctl_backend_af(const struct l4lb_service *svc, u8 af,
+			       struct netlink_ext_ack *extack)
+{
+	if (!af || af == svc->af)
+		return 0;
+	if (af == AF_INET)
+		NL_SET_ERR_MSG(extack,
+			       "backend is IPv4: an AF_INET6 service has IPv6 backends");
+	else
+		NL_SET_ERR_MSG(extack,
+			       "backend is IPv6: an AF_INET service has IPv4 backends");
+	return -EINVAL;
+}
+
 /*
  * The opening of every backend request: take the lock, check the values,
- * select the service and find the backend (NULL if it has none of that
- * address and port). The lock is held on return, error or not; the caller
- * drops it.
+ * select the service, check the address against its family and find the
+ * backend (NULL if it has none of that address and port). The lock is
+ * held on return, error or not; the caller drops it.
  */
 static int l4lb_ctl_backend_open(struct l4lb_net *ln,
 				 const struct l4lb_be_req *req,
@@ -239,8 +254,9 @@ static int l4lb_ctl_backend_open(struct l4lb_net *ln,
 	int err;
 
 	mutex_lock(&ln->svcs.lock);
-	err = l4lb_check_backend_addr(req->addr.ip, extack) ?:
-	      l4lb_check_backend_port(req->port, extack);
+	/* The address as far as its own family tells, before the service. */
+	err = req->af ? l4lb_check_backend_addr(req->af, &req->addr, extack) : 0;
+	err = err ?: l4lb_check_backend_port(req->port, extack);
 	if (!err && req->set_weight)
 		err = l4lb_check_weight(req->weight, extack);
 	if (!err && req->set_state)
@@ -250,6 +266,10 @@ static int l4lb_ctl_backend_open(struct l4lb_net *ln,
 	*svc = l4lb_service_select(&ln->svcs, &req->sel, extack);
 	if (IS_ERR(*svc))
 		return PTR_ERR(*svc);
+	err = l4lb_ctl_backend_af(*svc, req->af, extack) ?:
+	      l4lb_check_backend_addr((*svc)->af, &req->addr, extack);
+	if (err)
+		return err;
 	*be = l4lb_service_backend(*svc, &req->addr, req->port);
 	return 0;
 }
@@ -266,7 +286,8 @@ static int l4lb_ctl_backend_open(struct l4lb_net *ln,
  *
  * Context: process; takes the services lock.
  * Return: 0; -ENOENT if no service matches, -EINVAL if several do; -EEXIST
- * if present; -EINVAL or -ERANGE for bad values; -ENOSPC past
+ * if present; -EINVAL or -ERANGE for bad values, -EINVAL for an address
+ * of the other family than the service's; -ENOSPC past
  * L4LB_BACKENDS_MAX backends in the service or backend_max in the
  * namespace; -ENOMEM (at the caller's memory cgroup limit too).
  */

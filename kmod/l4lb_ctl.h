@@ -16,6 +16,8 @@ struct l4lb_net;
 /**
  * struct l4lb_be_req - a request about one backend of one service
  * @sel: the service
+ * @af: the family of @addr, AF_INET or AF_INET6, which must be the
+ *	service's; 0 for the service's (a caller that made sure of it)
  * @addr: the backend's address, network byte order (.ip of an IPv4 one,
  *	the rest zero)
  * @port: the backend's port, network byte order
@@ -30,6 +32,7 @@ struct l4lb_net;
  */
 struct l4lb_be_req {
 	struct l4lb_svc_sel sel;
+	u8 af;
 	union nf_inet_addr addr;
 	__be16 port;
 	u32 weight;

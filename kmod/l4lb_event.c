@@ -26,11 +26,10 @@
 /*
  * Payload room of each event, so that a burst of events (a restore, say)
  * does not fill the listeners' receive buffers with mostly empty pages: a
- * service with a full SNAT pool takes under 700 bytes; a service key and
- * a backend with its counters under 256; a key and three counters (or a
- * key alone) under 128.
+ * service key and a backend with its counters under 256 bytes; a key and
+ * three counters (or a key alone) under 128. A service's event is sized
+ * to it (l4lb_nl_svc_size()): up to about 1.6 KiB with a full IPv6 pool.
  */
-#define L4LB_EVENT_SVC_SIZE	1024
 #define L4LB_EVENT_BE_SIZE	512
 #define L4LB_EVENT_SMALL_SIZE	256
 
@@ -103,7 +102,7 @@ static void l4lb_event_send(struct net *net, struct sk_buff *msg, u8 kind,
 	if (!fam)
 		goto drop;
 	hdr = genlmsg_put(msg, 0, 0, fam, 0, L4LB_CMD_EVENT);
-	/* L4LB_EVENT_*_SIZE fit every event: a failure here is a bug. */
+	/* The sizes above fit every event: a failure here is a bug. */
 	if (WARN_ON_ONCE(!hdr || nla_put_u8(msg, L4LB_ATTR_EVENT, kind) ||
 			 (fill && fill(msg, arg)))) {
 		genl_set_err(fam, net, 0, L4LB_EVENT_GRP, -ENOBUFS);
@@ -139,14 +138,14 @@ void l4lb_event_service(struct l4lb_net *ln, struct l4lb_service *svc,
 	if (!l4lb_event_wanted(ln->net))
 		return;
 	r = kmalloc(sizeof(*r), GFP_KERNEL);
-	msg = genlmsg_new(L4LB_EVENT_SVC_SIZE, GFP_KERNEL);
-	if (r && msg) {
+	if (r)
 		l4lb_nl_svc_get(ln, svc, r);
+	msg = r ? genlmsg_new(nla_total_size(1) + l4lb_nl_svc_size(r),
+			      GFP_KERNEL) : NULL;
+	if (msg)
 		l4lb_event_send(ln->net, msg, kind, l4lb_nl_svc_fill, r);
-	} else {
-		nlmsg_free(msg);
+	else
 		l4lb_event_lost(ln->net);
-	}
 	kfree(r);
 }
 

@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/stringify.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/netlink.h>
 #include <net/sock.h>
 
@@ -36,6 +37,8 @@ static struct genl_family l4lb_genl_family;
 /* Inside L4LB_SVC_ATTR_SNAT_POOL: addresses only. */
 static const struct nla_policy l4lb_snat_policy[L4LB_SNAT_ATTR_MAX + 1] = {
 	[L4LB_SNAT_ATTR_ADDR]		= { .type = NLA_BE32 },
+	[L4LB_SNAT_ATTR_ADDR6]		=
+		NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[L4LB_SNAT_ATTR_PORTS_IN_USE]	= { .type = NLA_REJECT },
 	[L4LB_SNAT_ATTR_ENTRY]		= { .type = NLA_REJECT },
 };
@@ -68,6 +71,7 @@ static const struct nla_policy l4lb_svc_policy[L4LB_SVC_ATTR_MAX + 1] = {
 	[L4LB_SVC_ATTR_CLIENT_ADDR] =
 		NLA_POLICY_MAX(NLA_U8, L4LB_CLIENT_ADDR_MAX),
 	[L4LB_SVC_ATTR_PEERS] = NLA_POLICY_NESTED(l4lb_peer_policy),
+	[L4LB_SVC_ATTR_VIP6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static const struct nla_policy l4lb_be_policy[L4LB_BE_ATTR_MAX + 1] = {
@@ -88,6 +92,7 @@ static const struct nla_policy l4lb_be_policy[L4LB_BE_ATTR_MAX + 1] = {
 	[L4LB_BE_ATTR_BYTES_IN]		= { .type = NLA_REJECT },
 	[L4LB_BE_ATTR_BYTES_OUT]	= { .type = NLA_REJECT },
 	[L4LB_BE_ATTR_WEIGHT_EFF]	= { .type = NLA_REJECT },
+	[L4LB_BE_ATTR_ADDR6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static const struct nla_policy l4lb_policy[L4LB_ATTR_MAX + 1] = {
@@ -105,17 +110,6 @@ static struct l4lb_net *l4lb_info_ln(struct genl_info *info)
 	return l4lb_pernet(genl_info_net(info));
 }
 
-/* Only AF_INET is supported; an absent family means AF_INET. */
-static int l4lb_nl_af(const struct nlattr *attr, struct netlink_ext_ack *extack)
-{
-	if (attr && nla_get_u16(attr) != AF_INET) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "only IPv4 (AF_INET) is supported");
-		return -EAFNOSUPPORT;
-	}
-	return 0;
-}
-
 /* Point extack at @attr if @err (from an l4lb_check_*()) is an error. */
 static int l4lb_nl_bad(const struct nlattr *attr, int err,
 		       struct netlink_ext_ack *extack)
@@ -123,6 +117,62 @@ static int l4lb_nl_bad(const struct nlattr *attr, int err,
 	if (err)
 		NL_SET_BAD_ATTR(extack, attr);
 	return err;
+}
+
+/* The family @attr (L4LB_SVC_ATTR_AF or L4LB_BE_ATTR_AF) names in @af, 0 if
+ * absent.
+ */
+static int l4lb_nl_af(const struct nlattr *attr, u8 *af,
+		      struct netlink_ext_ack *extack)
+{
+	int err;
+
+	*af = 0;
+	if (!attr)
+		return 0;
+	err = l4lb_nl_bad(attr, l4lb_check_af(nla_get_u16(attr), extack),
+			  extack);
+	if (!err)
+		*af = nla_get_u16(attr);
+	return err;
+}
+
+/*
+ * The selector's VIP: L4LB_SVC_ATTR_VIP or L4LB_SVC_ATTR_VIP6, whichever
+ * matches the family (L4LB_SVC_ATTR_AF, or the VIP's own without it).
+ */
+static int l4lb_nl_sel_vip(struct nlattr **tb, struct l4lb_svc_sel *sel,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *vip4 = tb[L4LB_SVC_ATTR_VIP];
+	struct nlattr *vip6 = tb[L4LB_SVC_ATTR_VIP6];
+
+	if (vip4 && vip6) {
+		NL_SET_ERR_MSG_ATTR(extack, vip6,
+				    "give VIP or VIP6, not both");
+		return -EINVAL;
+	}
+	if (vip4 && sel->af == AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, vip4,
+				    "VIP is IPv4: an AF_INET6 service has VIP6");
+		return -EINVAL;
+	}
+	if (vip6 && sel->af == AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, vip6,
+				    "VIP6 is IPv6: an AF_INET service has VIP");
+		return -EINVAL;
+	}
+	if (vip4) {
+		sel->af = AF_INET;
+		sel->vip.ip = nla_get_in_addr(vip4);
+	} else if (vip6) {
+		sel->af = AF_INET6;
+		sel->vip.in6 = nla_get_in6_addr(vip6);
+	} else {
+		return 0;
+	}
+	return l4lb_nl_bad(vip4 ?: vip6,
+			   l4lb_check_vip(sel->af, &sel->vip, extack), extack);
 }
 
 /*
@@ -145,16 +195,10 @@ static int l4lb_nl_sel(struct nlattr *attr, struct nlattr **tb,
 			       extack);
 	if (err)
 		return err;
-	err = l4lb_nl_af(tb[L4LB_SVC_ATTR_AF], extack);
+	err = l4lb_nl_af(tb[L4LB_SVC_ATTR_AF], &sel->af, extack) ?:
+	      l4lb_nl_sel_vip(tb, sel, extack);
 	if (err)
 		return err;
-	if (tb[L4LB_SVC_ATTR_VIP]) {
-		sel->vip.ip = nla_get_in_addr(tb[L4LB_SVC_ATTR_VIP]);
-		err = l4lb_nl_bad(tb[L4LB_SVC_ATTR_VIP],
-				  l4lb_check_vip(sel->vip.ip, extack), extack);
-		if (err)
-			return err;
-	}
 	if (tb[L4LB_SVC_ATTR_PORT]) {
 		sel->port = nla_get_be16(tb[L4LB_SVC_ATTR_PORT]);
 		err = l4lb_nl_bad(tb[L4LB_SVC_ATTR_PORT],
@@ -207,16 +251,19 @@ static void l4lb_nl_svc_usage(struct l4lb_conn_table *tab,
 	r->usage = usage;
 }
 
-/* Reply to a request with one message built by @fill(@msg, @arg). */
+/*
+ * Reply to a request with one message built by @fill(@msg, @arg), which
+ * puts at most @size bytes of attributes.
+ */
 static int l4lb_nl_reply(struct genl_info *info,
 			 int (*fill)(struct sk_buff *msg, const void *arg),
-			 const void *arg)
+			 const void *arg, size_t size)
 {
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &l4lb_genl_family, 0,
@@ -266,9 +313,22 @@ static int l4lb_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&ln->svcs.lock);
 	if (!IS_ERR(svc))
 		l4lb_nl_svc_usage(tab, svc, usage, &r);
-	err = PTR_ERR_OR_ZERO(svc) ?: l4lb_nl_reply(info, l4lb_nl_svc_fill, &r);
+	err = PTR_ERR_OR_ZERO(svc) ?:
+	      l4lb_nl_reply(info, l4lb_nl_svc_fill, &r, l4lb_nl_svc_size(&r));
 	kfree(usage);
 	return err;
+}
+
+/*
+ * Every skb of a services dump has room for the largest service (an IPv6
+ * one with a full SNAT pool and usage), the first one too: a message that
+ * does not fit an empty skb would end the dump.
+ */
+static int l4lb_nl_service_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = nlmsg_total_size(GENL_HDRLEN +
+					      L4LB_NL_SVC_SIZE_MAX);
+	return 0;
 }
 
 /* Dump services; cb->args[0] is the index of the next one to send. Each
@@ -343,9 +403,41 @@ static const struct nlattr *l4lb_nl_nth(const struct nlattr *nest,
 }
 
 /*
+ * One address of a request's SNAT pool into @a: L4LB_SNAT_ATTR_ADDR of an
+ * AF_INET service, L4LB_SNAT_ATTR_ADDR6 of an AF_INET6 one.
+ */
+static int l4lb_nl_snat_one(const struct nlattr *attr, u8 af,
+			    union nf_inet_addr *a,
+			    struct netlink_ext_ack *extack)
+{
+	memset(a, 0, sizeof(*a));
+	switch (nla_type(attr)) {
+	case L4LB_SNAT_ATTR_ADDR:
+		if (af == AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "SNAT address is IPv4: an AF_INET6 service has IPv6 ones");
+			return -EINVAL;
+		}
+		a->ip = nla_get_in_addr(attr);
+		return 0;
+	case L4LB_SNAT_ATTR_ADDR6:
+		if (af != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "SNAT address is IPv6: an AF_INET service has IPv4 ones");
+			return -EINVAL;
+		}
+		a->in6 = nla_get_in6_addr(attr);
+		return 0;
+	}
+	/* The policy lets nothing else in; be sure. */
+	NL_SET_ERR_MSG_ATTR(extack, attr, "the SNAT pool holds addresses only");
+	return -EINVAL;
+}
+
+/*
  * The SNAT pool a request sets into @cfg: L4LB_SVC_ATTR_SNAT_POOL's
- * addresses, or L4LB_SVC_ATTR_SNAT_ADDR's one (0 for none), checked and
- * sorted. Neither attribute keeps @cfg's pool.
+ * addresses, or L4LB_SVC_ATTR_SNAT_ADDR's one (0 for none; AF_INET
+ * services only), checked and sorted. Neither attribute keeps @cfg's pool.
  */
 static int l4lb_nl_snat(struct net *net, struct nlattr **tb,
 			struct l4lb_service_cfg *cfg,
@@ -362,24 +454,24 @@ static int l4lb_nl_snat(struct net *net, struct nlattr **tb,
 				    "give the SNAT pool or one SNAT address, not both");
 		return -EINVAL;
 	}
+	if (one && cfg->af == AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, one,
+				    "SNAT address is IPv4: an AF_INET6 service has a SNAT pool of ADDR6");
+		return -EINVAL;
+	}
 	if (one) {
 		cfg->snat[0] = (union nf_inet_addr){
 			.ip = nla_get_in_addr(one),
 		};
 		n = cfg->snat[0].ip ? 1 : 0;
-		err = l4lb_check_snat_pool(net, cfg->snat, n, NULL, extack);
+		err = l4lb_check_snat_pool(net, cfg->af, cfg->snat, n, NULL,
+					   extack);
 		cfg->nsnat = n;
 		return l4lb_nl_bad(one, err, extack);
 	}
 	if (!pool)
 		return 0;
 	nla_for_each_nested(a, pool, rem) {
-		/* The policy lets nothing else in; be sure. */
-		if (nla_type(a) != L4LB_SNAT_ATTR_ADDR) {
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "the SNAT pool holds addresses only");
-			return -EINVAL;
-		}
 		if (n == L4LB_SNAT_POOL_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, a,
 					    "SNAT pool has more than "
@@ -387,11 +479,11 @@ static int l4lb_nl_snat(struct net *net, struct nlattr **tb,
 					    " addresses");
 			return -E2BIG;
 		}
-		cfg->snat[n++] = (union nf_inet_addr){
-			.ip = nla_get_in_addr(a),
-		};
+		err = l4lb_nl_snat_one(a, cfg->af, &cfg->snat[n++], extack);
+		if (err)
+			return err;
 	}
-	err = l4lb_check_snat_pool(net, cfg->snat, n, &bad, extack);
+	err = l4lb_check_snat_pool(net, cfg->af, cfg->snat, n, &bad, extack);
 	if (err)
 		return l4lb_nl_bad(l4lb_nl_nth(pool, bad), err, extack);
 	l4lb_addrs_sort(cfg->snat, n);
@@ -428,7 +520,8 @@ static int l4lb_nl_peers(const struct nlattr *nest,
 		}
 		cfg->peers[n++] = nla_get_in_addr(a);
 	}
-	err = l4lb_check_peers(cfg->peers, n, cfg->proto, &bad, extack);
+	err = l4lb_check_peers(cfg->af, cfg->peers, n, cfg->proto, &bad,
+			       extack);
 	if (err)
 		return l4lb_nl_bad(l4lb_nl_nth(nest, bad), err, extack);
 	l4lb_addrs_sort_ip(cfg->peers, n);
@@ -485,12 +578,13 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (IS_ERR(svc)) {
-		if (!sel.vip.ip) {
+		if (!sel.af || ipv6_addr_any(&sel.vip.in6)) {
 			NL_SET_ERR_MSG(info->extack,
 				       "no such service: a new one needs a VIP");
 			return -ENOENT;
 		}
 		l4lb_service_cfg_default(&cfg);
+		cfg.af = sel.af;
 		cfg.vip = sel.vip;
 		if (sel.port)
 			cfg.port = sel.port;
@@ -524,13 +618,55 @@ static int l4lb_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		cfg.client_addr = nla_get_u8(tb[L4LB_SVC_ATTR_CLIENT_ADDR]);
 		err = l4lb_nl_bad(tb[L4LB_SVC_ATTR_CLIENT_ADDR],
 				  l4lb_check_client_addr(cfg.client_addr,
-							 cfg.proto,
+							 cfg.proto, cfg.af,
 							 info->extack),
 				  info->extack);
 		if (err)
 			return err;
 	}
 	return l4lb_ctl_service_set(ln, &cfg, info->extack);
+}
+
+/*
+ * The backend's address: L4LB_BE_ATTR_ADDR or L4LB_BE_ATTR_ADDR6, of the
+ * family L4LB_BE_ATTR_AF names if present (already in @req->af), which
+ * becomes @req->af. Whether it is the service's family is checked once
+ * the service is known (l4lb_ctl.c).
+ */
+static int l4lb_nl_be_addr(struct nlattr **tb, struct l4lb_be_req *req,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *a4 = tb[L4LB_BE_ATTR_ADDR];
+	struct nlattr *a6 = tb[L4LB_BE_ATTR_ADDR6];
+
+	if (!a4 && !a6) {
+		NL_SET_ERR_MSG(extack, "backend address and port are required");
+		return -EINVAL;
+	}
+	if (a4 && a6) {
+		NL_SET_ERR_MSG_ATTR(extack, a6, "give ADDR or ADDR6, not both");
+		return -EINVAL;
+	}
+	if (a4 && req->af == AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, a4,
+				    "backend address is IPv4: AF_INET6 needs ADDR6");
+		return -EINVAL;
+	}
+	if (a6 && req->af == AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, a6,
+				    "backend address is IPv6: AF_INET needs ADDR");
+		return -EINVAL;
+	}
+	if (a4) {
+		req->af = AF_INET;
+		req->addr.ip = nla_get_in_addr(a4);
+	} else {
+		req->af = AF_INET6;
+		req->addr.in6 = nla_get_in6_addr(a6);
+	}
+	return l4lb_nl_bad(a4 ?: a6,
+			   l4lb_check_backend_addr(req->af, &req->addr, extack),
+			   extack);
 }
 
 /*
@@ -557,15 +693,15 @@ static int l4lb_nl_be_req(struct genl_info *info, struct l4lb_be_req *req)
 			       info->extack);
 	if (err)
 		return err;
-	err = l4lb_nl_af(tb[L4LB_BE_ATTR_AF], info->extack);
+	err = l4lb_nl_af(tb[L4LB_BE_ATTR_AF], &req->af, info->extack) ?:
+	      l4lb_nl_be_addr(tb, req, info->extack);
 	if (err)
 		return err;
-	if (!tb[L4LB_BE_ATTR_ADDR] || !tb[L4LB_BE_ATTR_PORT]) {
+	if (!tb[L4LB_BE_ATTR_PORT]) {
 		NL_SET_ERR_MSG(info->extack,
 			       "backend address and port are required");
 		return -EINVAL;
 	}
-	req->addr.ip = nla_get_in_addr(tb[L4LB_BE_ATTR_ADDR]);
 	req->port = nla_get_be16(tb[L4LB_BE_ATTR_PORT]);
 	if (tb[L4LB_BE_ATTR_WEIGHT]) {
 		req->weight = nla_get_u32(tb[L4LB_BE_ATTR_WEIGHT]);
@@ -707,7 +843,8 @@ static int l4lb_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int l4lb_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
-	return l4lb_nl_reply(info, l4lb_nl_stats_fill, l4lb_info_ln(info));
+	return l4lb_nl_reply(info, l4lb_nl_stats_fill, l4lb_info_ln(info),
+			     NLMSG_DEFAULT_SIZE);
 }
 
 static int l4lb_nl_flush(struct sk_buff *skb, struct genl_info *info)
@@ -723,12 +860,17 @@ static int l4lb_nl_flush(struct sk_buff *skb, struct genl_info *info)
 			      info->extack);
 }
 
-static const struct genl_small_ops l4lb_ops[] = {
+/* The commands that need a struct genl_ops: a dump with a start. */
+static const struct genl_ops l4lb_full_ops[] = {
 	{
 		.cmd = L4LB_CMD_SERVICE_GET,
 		.doit = l4lb_nl_service_get,
+		.start = l4lb_nl_service_dump_start,
 		.dumpit = l4lb_nl_service_dump,
 	},
+};
+
+static const struct genl_small_ops l4lb_ops[] = {
 	{
 		.cmd = L4LB_CMD_SERVICE_SET,
 		.doit = l4lb_nl_service_set,
@@ -784,6 +926,8 @@ static struct genl_family l4lb_genl_family __ro_after_init = {
 	.policy = l4lb_policy,
 	.netnsok = true,
 	.module = THIS_MODULE,
+	.ops = l4lb_full_ops,
+	.n_ops = ARRAY_SIZE(l4lb_full_ops),
 	.small_ops = l4lb_ops,
 	.n_small_ops = ARRAY_SIZE(l4lb_ops),
 	.mcgrps = l4lb_mcgrps,

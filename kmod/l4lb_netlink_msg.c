@@ -13,6 +13,18 @@
 #include "l4lb_service.h"
 #include "l4lb_snat.h"
 
+/*
+ * Put the address @a of family @af: @attr4 (be32) for AF_INET, @attr6
+ * (struct in6_addr) for AF_INET6.
+ */
+static int l4lb_nl_put_addr(struct sk_buff *msg, u8 af, int attr4, int attr6,
+			    const union nf_inet_addr *a)
+{
+	if (af == AF_INET6)
+		return nla_put_in6_addr(msg, attr6, &a->in6);
+	return nla_put_in_addr(msg, attr4, a->ip);
+}
+
 /**
  * l4lb_nl_svc_key_fill() - put a service's key in a L4LB_ATTR_SERVICE nest
  * @msg: the message
@@ -27,8 +39,9 @@ int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc)
 	struct nlattr *nest = nla_nest_start(msg, L4LB_ATTR_SERVICE);
 
 	if (!nest ||
-	    nla_put_u16(msg, L4LB_SVC_ATTR_AF, AF_INET) ||
-	    nla_put_in_addr(msg, L4LB_SVC_ATTR_VIP, svc->vip.ip) ||
+	    nla_put_u16(msg, L4LB_SVC_ATTR_AF, svc->af) ||
+	    l4lb_nl_put_addr(msg, svc->af, L4LB_SVC_ATTR_VIP,
+			     L4LB_SVC_ATTR_VIP6, &svc->vip) ||
 	    nla_put_be16(msg, L4LB_SVC_ATTR_PORT, svc->port) ||
 	    nla_put_u8(msg, L4LB_SVC_ATTR_PROTO, svc->proto))
 		return -EMSGSIZE;
@@ -54,7 +67,9 @@ void l4lb_nl_svc_get(struct l4lb_net *ln, struct l4lb_service *svc,
 	r->usage = NULL;
 }
 
-/* The SNAT pool of @cfg, a L4LB_SVC_ATTR_SNAT_POOL nest of addresses. */
+/* The SNAT pool of @cfg, a L4LB_SVC_ATTR_SNAT_POOL nest of addresses (ADDR
+ * or ADDR6 by the service's family).
+ */
 static int l4lb_nl_snat_pool_fill(struct sk_buff *msg,
 				  const struct l4lb_service_cfg *cfg)
 {
@@ -64,7 +79,8 @@ static int l4lb_nl_snat_pool_fill(struct sk_buff *msg,
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; i < cfg->nsnat; i++)
-		if (nla_put_in_addr(msg, L4LB_SNAT_ATTR_ADDR, cfg->snat[i].ip))
+		if (l4lb_nl_put_addr(msg, cfg->af, L4LB_SNAT_ATTR_ADDR,
+				     L4LB_SNAT_ATTR_ADDR6, &cfg->snat[i]))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -86,8 +102,8 @@ static int l4lb_nl_peers_fill(struct sk_buff *msg,
 	return 0;
 }
 
-/* @u, a L4LB_SVC_ATTR_SNAT_USAGE nest of entries. */
-static int l4lb_nl_snat_usage_fill(struct sk_buff *msg,
+/* @u, a L4LB_SVC_ATTR_SNAT_USAGE nest of entries of family @af. */
+static int l4lb_nl_snat_usage_fill(struct sk_buff *msg, u8 af,
 				   const struct l4lb_snat_usage *u)
 {
 	struct nlattr *nest = nla_nest_start(msg, L4LB_SVC_ATTR_SNAT_USAGE);
@@ -99,7 +115,8 @@ static int l4lb_nl_snat_usage_fill(struct sk_buff *msg,
 	for (i = 0; i < u->n; i++) {
 		entry = nla_nest_start(msg, L4LB_SNAT_ATTR_ENTRY);
 		if (!entry ||
-		    nla_put_in_addr(msg, L4LB_SNAT_ATTR_ADDR, u->e[i].addr.ip) ||
+		    l4lb_nl_put_addr(msg, af, L4LB_SNAT_ATTR_ADDR,
+				     L4LB_SNAT_ATTR_ADDR6, &u->e[i].addr) ||
 		    nla_put_u32(msg, L4LB_SNAT_ATTR_PORTS_IN_USE,
 				u->e[i].ports))
 			return -EMSGSIZE;
@@ -110,15 +127,49 @@ static int l4lb_nl_snat_usage_fill(struct sk_buff *msg,
 }
 
 /**
+ * l4lb_nl_svc_size() - the room a service's L4LB_ATTR_SERVICE nest takes
+ * @r: the service's reply, as l4lb_nl_svc_fill() puts it
+ *
+ * Context: any.
+ * Return: the bytes of the nest, attribute headers and padding included:
+ * at most L4LB_NL_SVC_SIZE_MAX.
+ */
+size_t l4lb_nl_svc_size(const struct l4lb_nl_svc *r)
+{
+	size_t addr = r->cfg.af == AF_INET6 ? sizeof(struct in6_addr) : 4;
+	size_t n = nla_total_size(0) +			/* the nest */
+		   nla_total_size(2) +			/* AF */
+		   nla_total_size(addr) +		/* VIP or VIP6 */
+		   nla_total_size(2) +			/* PORT */
+		   nla_total_size(1) +			/* PROTO */
+		   nla_total_size(L4LB_SCHED_NAME_MAX) +	/* SCHED */
+		   nla_total_size(4) +			/* SNAT_ADDR */
+		   8 * nla_total_size(4) +		/* timeouts, CONN_MAX */
+		   nla_total_size(0) +			/* SNAT_POOL */
+		   r->cfg.nsnat * nla_total_size(addr) +
+		   nla_total_size_64bit(8) +		/* SNAT_FAIL */
+		   nla_total_size(1) +			/* CLIENT_ADDR */
+		   nla_total_size(0) +			/* PEERS */
+		   r->cfg.npeers * nla_total_size(4);
+
+	if (r->usage)
+		n += nla_total_size(0) + r->usage->n *
+		     (nla_total_size(0) + nla_total_size(addr) +
+		      nla_total_size(4));
+	return n;
+}
+
+/**
  * l4lb_nl_svc_fill() - put a service's settings, SNAT pool and its use,
- *	and peers in
- *	a L4LB_ATTR_SERVICE nest
- * @msg: the message
+ *	and peers in a L4LB_ATTR_SERVICE nest
+ * @msg: the message, with l4lb_nl_svc_size() bytes of room
  * @arg: the service's reply, a struct l4lb_nl_svc
  *
- * L4LB_SVC_ATTR_SNAT_ADDR is the pool's first address, or 0, for tools
- * that predate L4LB_SVC_ATTR_SNAT_POOL. With a full pool and usage the
- * nest is about 3.3 KiB: it fits a dump's smallest skb (NLMSG_GOODSIZE).
+ * L4LB_SVC_ATTR_SNAT_ADDR is an AF_INET service's pool's first address, or
+ * 0, for tools that predate L4LB_SVC_ATTR_SNAT_POOL; an AF_INET6 service
+ * has none. With a full pool and usage the nest of an AF_INET service is
+ * about 3.3 KiB, that of an AF_INET6 one about 5.8 KiB: a dump's skbs are
+ * at least L4LB_NL_SVC_SIZE_MAX (l4lb_netlink.c).
  *
  * Context: any.
  * Return: 0 or -EMSGSIZE.
@@ -130,13 +181,15 @@ int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 	struct nlattr *nest = nla_nest_start(msg, L4LB_ATTR_SERVICE);
 
 	if (!nest ||
-	    nla_put_u16(msg, L4LB_SVC_ATTR_AF, AF_INET) ||
-	    nla_put_in_addr(msg, L4LB_SVC_ATTR_VIP, cfg->vip.ip) ||
+	    nla_put_u16(msg, L4LB_SVC_ATTR_AF, cfg->af) ||
+	    l4lb_nl_put_addr(msg, cfg->af, L4LB_SVC_ATTR_VIP,
+			     L4LB_SVC_ATTR_VIP6, &cfg->vip) ||
 	    nla_put_be16(msg, L4LB_SVC_ATTR_PORT, cfg->port) ||
 	    nla_put_u8(msg, L4LB_SVC_ATTR_PROTO, cfg->proto) ||
 	    nla_put_string(msg, L4LB_SVC_ATTR_SCHED, cfg->sched) ||
-	    nla_put_in_addr(msg, L4LB_SVC_ATTR_SNAT_ADDR,
-			    cfg->nsnat ? cfg->snat[0].ip : 0) ||
+	    (cfg->af == AF_INET &&
+	     nla_put_in_addr(msg, L4LB_SVC_ATTR_SNAT_ADDR,
+			     cfg->nsnat ? cfg->snat[0].ip : 0)) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP,
 			cfg->timeout[L4LB_CONN_ESTABLISHED]) ||
 	    nla_put_u32(msg, L4LB_SVC_ATTR_TIMEOUT_TCP_FIN,
@@ -157,7 +210,7 @@ int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg)
 			      L4LB_SVC_ATTR_PAD) ||
 	    nla_put_u8(msg, L4LB_SVC_ATTR_CLIENT_ADDR, cfg->client_addr) ||
 	    l4lb_nl_peers_fill(msg, cfg) ||
-	    (r->usage && l4lb_nl_snat_usage_fill(msg, r->usage)))
+	    (r->usage && l4lb_nl_snat_usage_fill(msg, cfg->af, r->usage)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -180,8 +233,9 @@ int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be)
 	l4lb_backend_counters(be, &c);
 	nest = nla_nest_start(msg, L4LB_ATTR_BACKEND);
 	if (!nest ||
-	    nla_put_u16(msg, L4LB_BE_ATTR_AF, AF_INET) ||
-	    nla_put_in_addr(msg, L4LB_BE_ATTR_ADDR, be->addr.ip) ||
+	    nla_put_u16(msg, L4LB_BE_ATTR_AF, be->svc->af) ||
+	    l4lb_nl_put_addr(msg, be->svc->af, L4LB_BE_ATTR_ADDR,
+			     L4LB_BE_ATTR_ADDR6, &be->addr) ||
 	    nla_put_be16(msg, L4LB_BE_ATTR_PORT, be->port) ||
 	    nla_put_u32(msg, L4LB_BE_ATTR_WEIGHT, READ_ONCE(be->weight)) ||
 	    nla_put_u32(msg, L4LB_BE_ATTR_WEIGHT_PCT,
@@ -213,6 +267,9 @@ int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be)
  * @msg: the message
  * @conn: the row
  *
+ * L4LB_CONN_ATTR_AF says the row's family; an AF_INET6 row has the
+ * *_ADDR6 attributes in place of the *_ADDR ones.
+ *
  * Context: rcu_read_lock() held.
  * Return: 0 or -EMSGSIZE.
  */
@@ -220,22 +277,29 @@ int l4lb_nl_conn_fill(struct sk_buff *msg, struct l4lb_conn *conn)
 {
 	const struct l4lb_tuple *o = &conn->th[L4LB_DIR_ORIG].tuple;
 	long left = (long)(READ_ONCE(conn->expires) - jiffies);
-	union nf_inet_addr laddr, baddr;
+	union nf_inet_addr caddr, vaddr, laddr, baddr;
+	u8 af = l4lb_conn_af(conn);
 	__be16 lport, bport;
 	struct nlattr *nest;
 
+	l4lb_conn_addrs(conn, L4LB_DIR_ORIG, &caddr, &vaddr);
 	l4lb_backend_conn_endpoints(conn, &laddr, &lport, &baddr, &bport);
 	nest = nla_nest_start(msg, L4LB_ATTR_CONN);
 	if (!nest ||
+	    nla_put_u16(msg, L4LB_CONN_ATTR_AF, af) ||
 	    nla_put_u8(msg, L4LB_CONN_ATTR_PROTO, o->proto) ||
-	    nla_put_in_addr(msg, L4LB_CONN_ATTR_CLIENT_ADDR, o->saddr) ||
+	    l4lb_nl_put_addr(msg, af, L4LB_CONN_ATTR_CLIENT_ADDR,
+			     L4LB_CONN_ATTR_CLIENT_ADDR6, &caddr) ||
 	    nla_put_be16(msg, L4LB_CONN_ATTR_CLIENT_PORT,
 			 l4lb_conn_client_port(conn)) ||
-	    nla_put_in_addr(msg, L4LB_CONN_ATTR_VIP_ADDR, o->daddr) ||
+	    l4lb_nl_put_addr(msg, af, L4LB_CONN_ATTR_VIP_ADDR,
+			     L4LB_CONN_ATTR_VIP_ADDR6, &vaddr) ||
 	    nla_put_be16(msg, L4LB_CONN_ATTR_VIP_PORT, o->dport) ||
-	    nla_put_in_addr(msg, L4LB_CONN_ATTR_LOCAL_ADDR, laddr.ip) ||
+	    l4lb_nl_put_addr(msg, af, L4LB_CONN_ATTR_LOCAL_ADDR,
+			     L4LB_CONN_ATTR_LOCAL_ADDR6, &laddr) ||
 	    nla_put_be16(msg, L4LB_CONN_ATTR_LOCAL_PORT, lport) ||
-	    nla_put_in_addr(msg, L4LB_CONN_ATTR_BACKEND_ADDR, baddr.ip) ||
+	    l4lb_nl_put_addr(msg, af, L4LB_CONN_ATTR_BACKEND_ADDR,
+			     L4LB_CONN_ATTR_BACKEND_ADDR6, &baddr) ||
 	    nla_put_be16(msg, L4LB_CONN_ATTR_BACKEND_PORT, bport) ||
 	    nla_put_u8(msg, L4LB_CONN_ATTR_STATE, READ_ONCE(conn->state)) ||
 	    nla_put_u32(msg, L4LB_CONN_ATTR_EXPIRES,

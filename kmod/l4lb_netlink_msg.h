@@ -28,8 +28,16 @@ struct l4lb_nl_svc {
 	const struct l4lb_snat_usage *usage;
 };
 
+/*
+ * L4LB_NL_SVC_SIZE_MAX - the most room a L4LB_ATTR_SERVICE nest takes
+ * (l4lb_nl_svc_size()): an AF_INET6 service with a full SNAT pool, usage
+ * and, were it allowed, peers; bytes.
+ */
+#define L4LB_NL_SVC_SIZE_MAX	6144
+
 void l4lb_nl_svc_get(struct l4lb_net *ln, struct l4lb_service *svc,
 		     struct l4lb_nl_svc *r);
+size_t l4lb_nl_svc_size(const struct l4lb_nl_svc *r);
 int l4lb_nl_svc_fill(struct sk_buff *msg, const void *arg);
 int l4lb_nl_svc_key_fill(struct sk_buff *msg, const struct l4lb_service *svc);
 int l4lb_nl_be_fill(struct sk_buff *msg, struct l4lb_backend *be);

@@ -31,7 +31,7 @@
 
 static char *vip;
 module_param(vip, charp, 0444);
-MODULE_PARM_DESC(vip, "virtual IPv4 address of the first service; unset: no service until l4lbctl adds one (default unset)");
+MODULE_PARM_DESC(vip, "virtual IPv4 or IPv6 address of the first service, e.g. 192.0.2.1 or 2001:db8::1; unset: no service until l4lbctl adds one (default unset)");
 
 static char *port = "20000";
 module_param(port, charp, 0444);
@@ -43,11 +43,11 @@ MODULE_PARM_DESC(proto, "protocol of the service: tcp or udp (default tcp)");
 
 static char *backends = "";
 module_param(backends, charp, 0444);
-MODULE_PARM_DESC(backends, "comma-separated ip:port list of backends (default none)");
+MODULE_PARM_DESC(backends, "comma-separated list of backends, ip:port or [ipv6]:port, of vip='s family (default none)");
 
 static char *snat_ip = "";
 module_param(snat_ip, charp, 0444);
-MODULE_PARM_DESC(snat_ip, "SNAT pool, source addresses towards backends: A, A-B and comma lists of them, at most 64 local addresses; auto or empty: the primary address of the interface that routes to each backend (default)");
+MODULE_PARM_DESC(snat_ip, "SNAT pool, source addresses towards backends, of vip='s family: A, A-B and comma lists of them, at most 64 local addresses; auto or empty: the primary address of the interface that routes to each backend (default)");
 
 static char *scheduler = "rr";
 module_param(scheduler, charp, 0444);
@@ -127,6 +127,52 @@ int l4lb_parse_ipv4(const char *s, size_t len, __be32 *addr)
 }
 
 /**
+ * l4lb_parse_ipv6() - parse an IPv6 address
+ * @s: text, not necessarily NUL-terminated
+ * @len: its length in bytes
+ * @addr: out
+ *
+ * The text forms of RFC 4291 (with "::", and a dotted quad at the end),
+ * as in6_pton() reads them; no brackets, no scope ("%eth0"), no
+ * whitespace, no trailing text.
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL.
+ */
+int l4lb_parse_ipv6(const char *s, size_t len, struct in6_addr *addr)
+{
+	const char *end;
+
+	if (!len || len >= INET6_ADDRSTRLEN)
+		return -EINVAL;
+	if (!in6_pton(s, len, addr->s6_addr, -1, &end) || end != s + len)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * l4lb_parse_addr() - parse an IPv4 or an IPv6 address
+ * @s: text, not necessarily NUL-terminated
+ * @len: its length in bytes
+ * @af: out, AF_INET6 if the text has a colon, else AF_INET
+ * @addr: out, network byte order (.ip of an IPv4 one, the rest zero)
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL (l4lb_parse_ipv4(), l4lb_parse_ipv6()).
+ */
+int l4lb_parse_addr(const char *s, size_t len, u8 *af,
+		    union nf_inet_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (memchr(s, ':', len)) {
+		*af = AF_INET6;
+		return l4lb_parse_ipv6(s, len, &addr->in6);
+	}
+	*af = AF_INET;
+	return l4lb_parse_ipv4(s, len, &addr->ip);
+}
+
+/**
  * l4lb_parse_port() - parse a port number
  * @s: text, not necessarily NUL-terminated
  * @len: its length in bytes
@@ -156,35 +202,53 @@ int l4lb_parse_port(const char *s, size_t len, __be16 *port)
 }
 
 /**
- * l4lb_parse_addr_port() - parse "a.b.c.d:port"
+ * l4lb_parse_addr_port() - parse "a.b.c.d:port" or "[ipv6]:port"
  * @s: text, not necessarily NUL-terminated
  * @len: its length in bytes
  * @ap: out
+ *
+ * An IPv6 address is in brackets (RFC 3986), so that its colons are not
+ * read as the port's.
  *
  * Context: any.
  * Return: 0 or -EINVAL.
  */
 int l4lb_parse_addr_port(const char *s, size_t len, struct l4lb_addr_port *ap)
 {
-	const char *colon = memchr(s, ':', len);
+	const char *colon;
 
-	if (!colon)
-		return -EINVAL;
 	memset(&ap->addr, 0, sizeof(ap->addr));
-	if (l4lb_parse_ipv4(s, colon - s, &ap->addr.ip))
-		return -EINVAL;
+	if (len && s[0] == '[') {
+		const char *close = memchr(s, ']', len);
+
+		if (!close || close + 1 == s + len || close[1] != ':')
+			return -EINVAL;
+		ap->af = AF_INET6;
+		if (l4lb_parse_ipv6(s + 1, close - s - 1, &ap->addr.in6))
+			return -EINVAL;
+		colon = close + 1;
+	} else {
+		colon = memchr(s, ':', len);
+		if (!colon)
+			return -EINVAL;
+		ap->af = AF_INET;
+		if (l4lb_parse_ipv4(s, colon - s, &ap->addr.ip))
+			return -EINVAL;
+	}
 	return l4lb_parse_port(colon + 1, len - (colon - s) - 1, &ap->port);
 }
 
 /**
- * l4lb_parse_backends() - parse a comma-separated list of ip:port
+ * l4lb_parse_backends() - parse a comma-separated list of ip:port and
+ *	[ipv6]:port
  * @s: NUL-terminated text; the empty string is an empty list
  * @out: array of @max entries
  * @max: capacity of @out
  * @n: out, number of entries parsed
  * @bad: out on error, 0-based index of the entry that was refused
  *
- * Empty entries, duplicates and whitespace are refused.
+ * Empty entries, duplicates and whitespace are refused. The entries may be
+ * of either family: the caller checks them against the service's.
  *
  * Context: any.
  * Return: 0, -EINVAL for a malformed or duplicate entry, -E2BIG for more
@@ -210,7 +274,8 @@ int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
 		if (l4lb_parse_addr_port(s, len, &out[k]))
 			return -EINVAL;
 		for (i = 0; i < k; i++)
-			if (nf_inet_addr_cmp(&out[i].addr, &out[k].addr) &&
+			if (out[i].af == out[k].af &&
+			    nf_inet_addr_cmp(&out[i].addr, &out[k].addr) &&
 			    out[i].port == out[k].port)
 				return -EINVAL;
 		k++;
@@ -222,48 +287,75 @@ int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
 	return 0;
 }
 
-/* One entry of a SNAT pool: "A" or "A-B", into *@lo and *@hi, host order. */
-static int l4lb_parse_snat_entry(const char *s, size_t len, u32 *lo, u32 *hi)
+/* The last 32 bits of @a, host order: where a SNAT range counts. */
+static u32 l4lb_snat_low(u8 af, const union nf_inet_addr *a)
+{
+	return ntohl(af == AF_INET6 ? a->in6.s6_addr32[3] : a->ip);
+}
+
+/*
+ * One entry of a SNAT pool of family @af: "A" or "A-B", into @base and the
+ * last 32 bits of A and B, *@lo and *@hi, host order. An IPv6 range counts
+ * in those bits: A and B share the other 96.
+ */
+static int l4lb_parse_snat_entry(const char *s, size_t len, u8 af,
+				 union nf_inet_addr *base, u32 *lo, u32 *hi)
 {
 	const char *dash = memchr(s, '-', len);
-	__be32 a, b;
+	union nf_inet_addr b;
+	u8 af_a, af_b;
 
 	if (!dash) {
-		if (l4lb_parse_ipv4(s, len, &a))
+		if (l4lb_parse_addr(s, len, &af_a, base))
 			return -EINVAL;
-		*lo = ntohl(a);
+		if (af_a != af)
+			return -EAFNOSUPPORT;
+		*lo = l4lb_snat_low(af, base);
 		*hi = *lo;
 		return 0;
 	}
-	if (l4lb_parse_ipv4(s, dash - s, &a) ||
-	    l4lb_parse_ipv4(dash + 1, len - (dash - s) - 1, &b))
+	if (l4lb_parse_addr(s, dash - s, &af_a, base) ||
+	    l4lb_parse_addr(dash + 1, len - (dash - s) - 1, &af_b, &b))
 		return -EINVAL;
-	*lo = ntohl(a);
-	*hi = ntohl(b);
-	return *hi < *lo ? -ERANGE : 0;
+	if (af_a != af || af_b != af)
+		return -EAFNOSUPPORT;
+	if (memcmp(&b, base, sizeof(b)) < 0)
+		return -ERANGE;
+	/* An IPv6 range past one /96 is far above any pool's size. */
+	if (af == AF_INET6 && memcmp(&b, base, 12))
+		return -E2BIG;
+	*lo = l4lb_snat_low(af, base);
+	*hi = l4lb_snat_low(af, &b);
+	return 0;
 }
 
 /**
  * l4lb_parse_snat_pool() - parse a SNAT pool: "A", "A-B", comma lists
- * @s: NUL-terminated text, e.g. "10.0.1.250-10.0.1.253,10.0.2.250"; the
- *	empty string and "auto" are the empty pool
- * @out: array of @max addresses, network byte order, in the text's order
+ * @s: NUL-terminated text, e.g. "10.0.1.250-10.0.1.253,10.0.2.250" or
+ *	"2001:db8::5-2001:db8::7"; the empty string and "auto" are the empty
+ *	pool
+ * @af: the family every address must have, AF_INET or AF_INET6
+ * @out: array of @max addresses, network byte order (.ip of an IPv4 one,
+ *	the rest zero), in the text's order
  * @max: capacity of @out
  * @n: out, number of addresses
  * @bad: out on error, 0-based index of the entry refused
  *
  * A-B is every address from A to B, both included; it may cross /24
- * boundaries. No whitespace, no empty entry.
+ * boundaries (an IPv6 one, those of the last 32 bits). No whitespace, no
+ * empty entry.
  *
  * Context: any.
- * Return: 0; -EINVAL for a malformed entry; -ERANGE for a range that ends
- * below its start; -E2BIG for more than @max addresses in all; -EEXIST for
- * an address given twice.
+ * Return: 0; -EINVAL for a malformed entry; -EAFNOSUPPORT for an address
+ * of the other family; -ERANGE for a range that ends below its start;
+ * -E2BIG for more than @max addresses in all; -EEXIST for an address given
+ * twice.
  */
-int l4lb_parse_snat_pool(const char *s, union nf_inet_addr *out,
+int l4lb_parse_snat_pool(const char *s, u8 af, union nf_inet_addr *out,
 			 unsigned int max, unsigned int *n, unsigned int *bad)
 {
 	unsigned int i, k = 0, e = 0;
+	union nf_inet_addr base, cur;
 	const char *comma;
 	u32 lo, hi, a;
 	size_t len;
@@ -277,16 +369,21 @@ int l4lb_parse_snat_pool(const char *s, union nf_inet_addr *out,
 		comma = strchr(s, ',');
 		len = comma ? comma - s : strlen(s);
 		*bad = e;
-		err = l4lb_parse_snat_entry(s, len, &lo, &hi);
+		err = l4lb_parse_snat_entry(s, len, af, &base, &lo, &hi);
 		if (err)
 			return err;
 		if (hi - lo >= max - k)
 			return -E2BIG;
 		for (a = lo;; a++) {
+			cur = base;
+			if (af == AF_INET6)
+				cur.in6.s6_addr32[3] = htonl(a);
+			else
+				cur.ip = htonl(a);
 			for (i = 0; i < k; i++)
-				if (out[i].ip == htonl(a))
+				if (nf_inet_addr_cmp(&out[i], &cur))
 					return -EEXIST;
-			out[k++] = (union nf_inet_addr) { .ip = htonl(a) };
+			out[k++] = cur;
 			if (a == hi)
 				break;
 		}
@@ -308,6 +405,8 @@ static const char *l4lb_snat_pool_why(int err)
 		return "more than " __stringify(L4LB_SNAT_POOL_MAX) " addresses";
 	case -EEXIST:
 		return "an address given twice";
+	case -EAFNOSUPPORT:
+		return "not of vip='s family";
 	default:
 		return "not an address A or a range A-B";
 	}
@@ -335,22 +434,35 @@ int l4lb_parse_client_addr(const char *s, u8 *mode)
 /* The snat_ip parameter into @cfg: parsed, and local in the initial netns. */
 static int l4lb_param_snat(struct l4lb_service_cfg *cfg)
 {
+	struct netlink_ext_ack extack = {};
 	unsigned int bad;
 	int err;
 
-	err = l4lb_parse_snat_pool(snat_ip, cfg->snat, L4LB_SNAT_POOL_MAX,
-				   &cfg->nsnat, &bad);
+	err = l4lb_parse_snat_pool(snat_ip, cfg->af, cfg->snat,
+				   L4LB_SNAT_POOL_MAX, &cfg->nsnat, &bad);
 	if (err) {
 		pr_err("invalid snat_ip='%s': entry %u: %s\n", snat_ip,
 		       bad + 1, l4lb_snat_pool_why(err));
 		return -EINVAL;
 	}
-	err = l4lb_check_snat_pool(&init_net, cfg->snat, cfg->nsnat, &bad,
-				   NULL);
-	if (err) {
-		/* Parsed: no repeats, not too many; so not local. */
+	err = l4lb_check_snat_pool(&init_net, cfg->af, cfg->snat, cfg->nsnat,
+				   &bad, &extack);
+	if (err == -EADDRNOTAVAIL && cfg->af == AF_INET6) {
+		pr_err("invalid snat_ip='%s': %pI6c is not a local address\n",
+		       snat_ip, &cfg->snat[bad].in6);
+		return -EINVAL;
+	}
+	if (err == -EADDRNOTAVAIL) {
 		pr_err("invalid snat_ip='%s': %pI4 is not a local address\n",
-		       snat_ip, &cfg->snat[bad]);
+		       snat_ip, &cfg->snat[bad].ip);
+		return -EINVAL;
+	}
+	if (err) {
+		/* Parsed: no repeats, not too many; a kind of IPv6 address
+		 * no pool holds.
+		 */
+		pr_err("invalid snat_ip='%s': %pI6c: %s\n", snat_ip,
+		       &cfg->snat[bad].in6, extack._msg);
 		return -EINVAL;
 	}
 	l4lb_addrs_sort(cfg->snat, cfg->nsnat);
@@ -433,6 +545,34 @@ static const char *l4lb_param_svc_given(void)
 	return NULL;
 }
 
+/*
+ * The backends= entries @be (@n of them) against the service @cfg: of its
+ * family, and addresses a backend may have. Logs the first one refused.
+ */
+static int l4lb_param_backends_check(const struct l4lb_service_cfg *cfg,
+				     const struct l4lb_addr_port *be,
+				     unsigned int n)
+{
+	struct netlink_ext_ack extack = {};
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (be[i].af != cfg->af) {
+			pr_err("invalid backends='%s': entry %u is %s but vip='%s' is %s\n",
+			       backends, i + 1,
+			       be[i].af == AF_INET6 ? "IPv6" : "IPv4", vip,
+			       cfg->af == AF_INET6 ? "IPv6" : "IPv4");
+			return -EINVAL;
+		}
+		if (l4lb_check_backend_addr(be[i].af, &be[i].addr, &extack)) {
+			pr_err("invalid backends='%s': entry %u: %s\n",
+			       backends, i + 1, extack._msg);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /**
  * l4lb_params_cfg() - the initial namespace's service from the parameters
  * @cfg: out, the service settings
@@ -450,6 +590,7 @@ static const char *l4lb_param_svc_given(void)
 int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 		    unsigned int *n)
 {
+	struct netlink_ext_ack extack = {};
 	const char *given;
 	unsigned int bad;
 	int err;
@@ -467,8 +608,12 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 		}
 		return 1;
 	}
-	if (l4lb_parse_ipv4(vip, strlen(vip), &cfg->vip.ip)) {
-		pr_err("invalid vip='%s': not an IPv4 address\n", vip);
+	if (l4lb_parse_addr(vip, strlen(vip), &cfg->af, &cfg->vip)) {
+		pr_err("invalid vip='%s': not an IPv4 or IPv6 address\n", vip);
+		return -EINVAL;
+	}
+	if (l4lb_check_vip(cfg->af, &cfg->vip, &extack)) {
+		pr_err("invalid vip='%s': %s\n", vip, extack._msg);
 		return -EINVAL;
 	}
 	if (l4lb_parse_port(port, strlen(port), &cfg->port)) {
@@ -515,9 +660,10 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 		       client_addr);
 		return -EINVAL;
 	}
-	if (l4lb_check_client_addr(cfg->client_addr, cfg->proto, NULL)) {
-		pr_err("invalid client_addr='%s' with proto=%s: only none for udp\n",
-		       client_addr, proto);
+	if (l4lb_check_client_addr(cfg->client_addr, cfg->proto, cfg->af,
+				   &extack)) {
+		pr_err("invalid client_addr='%s' with proto=%s and vip='%s': %s\n",
+		       client_addr, proto, vip, extack._msg);
 		return -EINVAL;
 	}
 
@@ -528,10 +674,17 @@ int l4lb_params_cfg(struct l4lb_service_cfg *cfg, struct l4lb_addr_port **be,
 	if (err) {
 		pr_err("invalid backends='%s': entry %u is %s\n", backends,
 		       bad + 1, err == -E2BIG ? "one too many" :
-		       "not a new ip:port (port 1-65535)");
-		kfree(*be);
-		*be = NULL;
-		return -EINVAL;
+		       "not a new ip:port or [ipv6]:port (port 1-65535)");
+		goto err;
 	}
+	err = l4lb_param_backends_check(cfg, *be, *n);
+	if (err)
+		goto err;
 	return 0;
+
+err:
+	kfree(*be);
+	*be = NULL;
+	*n = 0;
+	return -EINVAL;
 }

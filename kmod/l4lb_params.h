@@ -14,18 +14,23 @@ struct l4lb_service_cfg;
  * struct l4lb_addr_port - an endpoint
  * @addr: address, network byte order (.ip of an IPv4 one, the rest zero)
  * @port: port, network byte order
+ * @af: the family of @addr, AF_INET or AF_INET6
  */
 struct l4lb_addr_port {
 	union nf_inet_addr addr;
 	__be16 port;
+	u8 af;
 };
 
 int l4lb_parse_ipv4(const char *s, size_t len, __be32 *addr);
+int l4lb_parse_ipv6(const char *s, size_t len, struct in6_addr *addr);
+int l4lb_parse_addr(const char *s, size_t len, u8 *af,
+		    union nf_inet_addr *addr);
 int l4lb_parse_port(const char *s, size_t len, __be16 *port);
 int l4lb_parse_addr_port(const char *s, size_t len, struct l4lb_addr_port *ap);
 int l4lb_parse_backends(const char *s, struct l4lb_addr_port *out,
 			unsigned int max, unsigned int *n, unsigned int *bad);
-int l4lb_parse_snat_pool(const char *s, union nf_inet_addr *out,
+int l4lb_parse_snat_pool(const char *s, u8 af, union nf_inet_addr *out,
 			 unsigned int max, unsigned int *n, unsigned int *bad);
 int l4lb_parse_client_addr(const char *s, u8 *mode);
 

@@ -8,7 +8,8 @@
  *
  *   Pro Client VIP Local Backend State Expires
  *
- * (addresses as ip:port, Expires in seconds until the row expires if idle),
+ * (addresses as ip:port, or [ipv6]:port for an IPv6 row, Expires in
+ * seconds until the row expires if idle),
  * and ends with "Current NAT table length: N". Persistence templates show
  * as protocol TPL in state PERSIST.
  *
@@ -17,6 +18,7 @@
  * place in the table between read() calls, so a large table is read in
  * linear time; a read from another position walks again from the start.
  */
+#include <linux/inet.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
@@ -118,14 +120,42 @@ static void l4lb_seq_stop(struct seq_file *seq, void *v)
 	rcu_read_unlock();
 }
 
+/* The longest "[ipv6]:port", its NUL included. */
+#define L4LB_EP6_LEN	(INET6_ADDRSTRLEN + sizeof("[]:65535"))
+
+/* An IPv6 row's line: the columns of an IPv4 one, each endpoint as
+ * [addr]:port (left-aligned; wider than the column if it must).
+ */
+static void l4lb_seq_show6(struct seq_file *seq, const struct l4lb_conn *conn,
+			   const char *proto, const union nf_inet_addr *laddr,
+			   __be16 lport, const union nf_inet_addr *baddr,
+			   __be16 bport, const char *state, long secs)
+{
+	char ep[4][L4LB_EP6_LEN];
+	union nf_inet_addr caddr, vaddr;
+
+	l4lb_conn_addrs(conn, L4LB_DIR_ORIG, &caddr, &vaddr);
+	snprintf(ep[0], sizeof(ep[0]), "[%pI6c]:%u", &caddr.in6,
+		 ntohs(l4lb_conn_client_port(conn)));
+	snprintf(ep[1], sizeof(ep[1]), "[%pI6c]:%u", &vaddr.in6,
+		 ntohs(conn->th[L4LB_DIR_ORIG].tuple.dport));
+	snprintf(ep[2], sizeof(ep[2]), "[%pI6c]:%u", &laddr->in6,
+		 ntohs(lport));
+	snprintf(ep[3], sizeof(ep[3]), "[%pI6c]:%u", &baddr->in6,
+		 ntohs(bport));
+	seq_printf(seq, "%-3s %-21s %-21s %-21s %-21s %-11s %ld\n", proto,
+		   ep[0], ep[1], ep[2], ep[3], state, secs);
+}
+
 static int l4lb_seq_show(struct seq_file *seq, void *v)
 {
 	struct l4lb_conn *conn = v;
+	union nf_inet_addr laddr, baddr;
 	struct l4lb_conn_table *tab;
 	const struct l4lb_tuple *o;
-	union nf_inet_addr laddr, baddr;
+	const char *sname;
 	__be16 lport, bport;
-	long left;
+	long left, secs;
 	u8 state;
 
 	if (v == SEQ_START_TOKEN) {
@@ -143,15 +173,21 @@ static int l4lb_seq_show(struct seq_file *seq, void *v)
 	o = &conn->th[L4LB_DIR_ORIG].tuple;
 	l4lb_backend_conn_endpoints(conn, &laddr, &lport, &baddr, &bport);
 	state = READ_ONCE(conn->state);
+	sname = state < ARRAY_SIZE(l4lb_state_names) ?
+		l4lb_state_names[state] : "?";
 	left = (long)(READ_ONCE(conn->expires) - jiffies);
+	secs = left > 0 ? DIV_ROUND_UP(left, HZ) : 0;
+	if (l4lb_conn_af(conn) == AF_INET6) {
+		l4lb_seq_show6(seq, conn, l4lb_proto_name(o->proto), &laddr,
+			       lport, &baddr, bport, sname, secs);
+		return 0;
+	}
 	seq_printf(seq, "%-3s %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %15pI4:%-5u %-11s %ld\n",
 		   l4lb_proto_name(o->proto),
 		   &o->saddr, ntohs(l4lb_conn_client_port(conn)),
 		   &o->daddr, ntohs(o->dport),
 		   &laddr.ip, ntohs(lport), &baddr.ip, ntohs(bport),
-		   state < ARRAY_SIZE(l4lb_state_names) ?
-		   l4lb_state_names[state] : "?",
-		   left > 0 ? DIV_ROUND_UP(left, HZ) : 0);
+		   sname, secs);
 	return 0;
 }
 

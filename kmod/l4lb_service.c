@@ -29,8 +29,8 @@
  * because one of them has since left its interface.
  *
  * Context: process.
- * Return: 0 or the first check's error: -EINVAL, -EPROTONOSUPPORT, -ERANGE,
- * -E2BIG.
+ * Return: 0 or the first check's error: -EAFNOSUPPORT, -EINVAL,
+ * -EPROTONOSUPPORT, -ERANGE, -E2BIG.
  */
 int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
 			   struct netlink_ext_ack *extack)
@@ -38,14 +38,17 @@ int l4lb_service_cfg_check(const struct l4lb_service_cfg *cfg,
 	unsigned int i;
 	int err;
 
-	err = l4lb_check_vip(cfg->vip.ip, extack) ?:
+	err = l4lb_check_af(cfg->af, extack) ?:
+	      l4lb_check_vip(cfg->af, &cfg->vip, extack) ?:
 	      l4lb_check_port(cfg->port, extack) ?:
 	      l4lb_check_proto(cfg->proto, extack) ?:
-	      l4lb_check_snat_pool(NULL, cfg->snat, cfg->nsnat, NULL, extack) ?:
-	      l4lb_check_peers(cfg->peers, cfg->npeers, cfg->proto, NULL,
-			       extack) ?:
+	      l4lb_check_snat_pool(NULL, cfg->af, cfg->snat, cfg->nsnat, NULL,
+				   extack) ?:
+	      l4lb_check_peers(cfg->af, cfg->peers, cfg->npeers, cfg->proto,
+			       NULL, extack) ?:
 	      l4lb_check_persistence(cfg->timeout[L4LB_CONN_PERSIST], extack) ?:
-	      l4lb_check_client_addr(cfg->client_addr, cfg->proto, extack);
+	      l4lb_check_client_addr(cfg->client_addr, cfg->proto, cfg->af,
+				     extack);
 	for (i = L4LB_CONN_SYN_SENT; !err && i <= L4LB_CONN_STATE_MAX; i++)
 		if (i != L4LB_CONN_PERSIST)
 			err = l4lb_check_timeout(cfg->timeout[i], extack);

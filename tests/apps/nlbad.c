@@ -7,7 +7,8 @@
  * (include/uapi/l4lb.h) or of generic netlink itself, in a request that
  * would otherwise be valid and, where it can, would visibly change the
  * reference service (10.0.0.1:20000/tcp, backends 10.0.1.1:10000,
- * 10.0.2.1:10001, 10.0.3.1:10002) if the kernel let it through. Each
+ * 10.0.2.1:10001, 10.0.3.1:10002), or create an IPv6 service, if the
+ * kernel let it through. Each
  * request carries NLM_F_REQUEST | NLM_F_ACK; the socket has
  * NETLINK_EXT_ACK and NETLINK_CAP_ACK set, so the kernel's answer is an
  * NLMSG_ERROR with the errno and, if the kernel gave one, the extended ACK
@@ -373,14 +374,26 @@ static void case_missing_backend(struct nlmsghdr *nlh)
 }
 
 /*
- * af6: only AF_INET is supported; a SERVICE_SET naming AF_INET6 is refused
- * rather than read as IPv4 (it would otherwise set TIMEOUT_TCP to 1234).
+ * af6: a SERVICE_SET naming AF_INET6 with the reference service's IPv4 VIP
+ * is refused rather than read as IPv4 (it would otherwise set TIMEOUT_TCP
+ * to 1234): an AF_INET6 service has VIP6.
  */
 static void case_af6(struct nlmsghdr *nlh)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
 
 	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET6);
+	put_ref_service(nlh);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 1234);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* af_unix: a family other than AF_INET and AF_INET6 (-EAFNOSUPPORT). */
+static void case_af_unix(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_UNIX);
 	put_ref_service(nlh);
 	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 1234);
 	mnl_attr_nest_end(nlh, nest);
@@ -538,6 +551,170 @@ static void case_peers_multicast(struct nlmsghdr *nlh)
 	put_ref_peers(nlh, 0xe0000001, 1, 0);
 }
 
+/* ------------------------------------------------ IPv6 (issue #18) -- */
+
+/* A v6 service no test has: creating it would show in `l4lbctl service`. */
+#define NEW_VIP6	"2001:db8::1"
+/* A v6 backend address. */
+#define NEW_BE6		"2001:db8:1::9"
+
+static struct in6_addr addr6(const char *s)
+{
+	struct in6_addr a;
+
+	inet_pton(AF_INET6, s, &a);
+	return a;
+}
+
+/* Put a VIP6 (or any 16-byte attribute) of text @s as attribute @type. */
+static void put_addr6(struct nlmsghdr *nlh, uint16_t type, const char *s)
+{
+	struct in6_addr a = addr6(s);
+
+	mnl_attr_put(nlh, type, sizeof(a), &a);
+}
+
+/*
+ * Open the service nest of a SERVICE_SET that would create the IPv6
+ * service @vip port REF_PORT/tcp, with AF_INET6; the caller adds what it
+ * breaks and closes the nest.
+ */
+static struct nlattr *put_new_svc6(struct nlmsghdr *nlh, const char *vip)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET6);
+	put_addr6(nlh, L4LB_SVC_ATTR_VIP6, vip);
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(REF_PORT));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	return nest;
+}
+
+/* vip6_short: a VIP6 of 15 bytes, not a struct in6_addr (-ERANGE). */
+static void case_vip6_short(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct in6_addr a = addr6(NEW_VIP6);
+
+	mnl_attr_put(nlh, L4LB_SVC_ATTR_VIP6, sizeof(a) - 1, &a);
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(REF_PORT));
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_PROTO, IPPROTO_TCP);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* vip6_af4: AF_INET with a VIP6: an AF_INET service has VIP (-EINVAL). */
+static void case_vip6_af4(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_AF, AF_INET);
+	put_addr6(nlh, L4LB_SVC_ATTR_VIP6, NEW_VIP6);
+	mnl_attr_put_u16(nlh, L4LB_SVC_ATTR_PORT, htons(REF_PORT));
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* vip6_linklocal: fe80::1 as a VIP, which would need a scope (-EINVAL). */
+static void case_vip6_linklocal(struct nlmsghdr *nlh)
+{
+	mnl_attr_nest_end(nlh, put_new_svc6(nlh, "fe80::1"));
+}
+
+/* vip6_mapped: ::ffff:10.0.0.1, an IPv4 address in IPv6 form (-EINVAL). */
+static void case_vip6_mapped(struct nlmsghdr *nlh)
+{
+	mnl_attr_nest_end(nlh, put_new_svc6(nlh, "::ffff:" REF_VIP));
+}
+
+/* v6_snat4: a new IPv6 service with an IPv4 SNAT address (-EINVAL). */
+static void case_v6_snat4(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = put_new_svc6(nlh, NEW_VIP6);
+	struct nlattr *pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+
+	mnl_attr_put_u32(nlh, L4LB_SNAT_ATTR_ADDR, addr(LB_BE1_SIDE));
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* v6_snat_not_local: 2001:db8:9::9 is no address of lb's (-EADDRNOTAVAIL). */
+static void case_v6_snat_not_local(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = put_new_svc6(nlh, NEW_VIP6);
+	struct nlattr *pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+
+	put_addr6(nlh, L4LB_SNAT_ATTR_ADDR6, "2001:db8:9::9");
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* v6_peers: peers are AF_INET only: IPIP chaining (-EAFNOSUPPORT). */
+static void case_v6_peers(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = put_new_svc6(nlh, NEW_VIP6);
+	struct nlattr *peers = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_PEERS);
+
+	mnl_attr_put_u32(nlh, L4LB_PEER_ATTR_ADDR, htonl(0x0a090001));
+	mnl_attr_nest_end(nlh, peers);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* v6_toa: TOA carries IPv4 addresses only (-EINVAL). */
+static void case_v6_toa(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = put_new_svc6(nlh, NEW_VIP6);
+
+	mnl_attr_put_u8(nlh, L4LB_SVC_ATTR_CLIENT_ADDR, L4LB_CLIENT_ADDR_TOA);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* snat6_on_v4: an IPv6 SNAT address in the IPv4 reference service's pool. */
+static void case_snat6_on_v4(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_SERVICE);
+	struct nlattr *pool;
+
+	put_ref_service(nlh);
+	mnl_attr_put_u32(nlh, L4LB_SVC_ATTR_TIMEOUT_TCP, 1234);
+	pool = mnl_attr_nest_start(nlh, L4LB_SVC_ATTR_SNAT_POOL);
+	put_addr6(nlh, L4LB_SNAT_ATTR_ADDR6, "2001:db8::5");
+	mnl_attr_nest_end(nlh, pool);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * be6_on_v4: a BACKEND_ADD of an IPv6 backend to the IPv4 reference
+ * service (-EINVAL once the service is known).
+ */
+static void case_be6_on_v4(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+
+	put_addr6(nlh, L4LB_BE_ATTR_ADDR6, NEW_BE6);
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(NEW_BE_PORT));
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* be_af_mismatch: BE_ATTR_AF AF_INET6 with an IPv4 ADDR (-EINVAL). */
+static void case_be_af_mismatch(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_AF, AF_INET6);
+	mnl_attr_put_u32(nlh, L4LB_BE_ATTR_ADDR, addr(NEW_BE));
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(NEW_BE_PORT));
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* be6_linklocal: fe80::9 as a backend, without a scope (-EINVAL). */
+static void case_be6_linklocal(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, L4LB_ATTR_BACKEND);
+
+	put_addr6(nlh, L4LB_BE_ATTR_ADDR6, "fe80::9");
+	mnl_attr_put_u16(nlh, L4LB_BE_ATTR_PORT, htons(NEW_BE_PORT));
+	mnl_attr_nest_end(nlh, nest);
+}
+
 /*
  * weight_pct_range: WEIGHT_PCT 257, above L4LB_WEIGHT_PCT_MAX; the
  * BACKEND_SET would otherwise set be1's weight to 7.
@@ -619,6 +796,19 @@ static const struct nlbad_case {
 	{ "peers_twice",	L4LB_CMD_SERVICE_SET,	case_peers_twice },
 	{ "peers_too_many",	L4LB_CMD_SERVICE_SET,	case_peers_too_many },
 	{ "peers_multicast",	L4LB_CMD_SERVICE_SET,	case_peers_multicast },
+	{ "af_unix",		L4LB_CMD_SERVICE_SET,	case_af_unix },
+	{ "vip6_short",		L4LB_CMD_SERVICE_SET,	case_vip6_short },
+	{ "vip6_af4",		L4LB_CMD_SERVICE_SET,	case_vip6_af4 },
+	{ "vip6_linklocal",	L4LB_CMD_SERVICE_SET,	case_vip6_linklocal },
+	{ "vip6_mapped",	L4LB_CMD_SERVICE_SET,	case_vip6_mapped },
+	{ "v6_snat4",		L4LB_CMD_SERVICE_SET,	case_v6_snat4 },
+	{ "v6_snat_not_local",	L4LB_CMD_SERVICE_SET,	case_v6_snat_not_local },
+	{ "v6_peers",		L4LB_CMD_SERVICE_SET,	case_v6_peers },
+	{ "v6_toa",		L4LB_CMD_SERVICE_SET,	case_v6_toa },
+	{ "snat6_on_v4",	L4LB_CMD_SERVICE_SET,	case_snat6_on_v4 },
+	{ "be6_on_v4",		L4LB_CMD_BACKEND_ADD,	case_be6_on_v4 },
+	{ "be_af_mismatch",	L4LB_CMD_BACKEND_ADD,	case_be_af_mismatch },
+	{ "be6_linklocal",	L4LB_CMD_BACKEND_ADD,	case_be6_linklocal },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))

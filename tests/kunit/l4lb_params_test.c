@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the parameter parsers (kmod/l4lb_params.c):
- * l4lb_parse_ipv4(), l4lb_parse_port(), l4lb_parse_addr_port(),
- * l4lb_parse_backends() and l4lb_parse_snat_pool(); and of what the table
- * parameters give a namespace (l4lb_net_table_limits()).
+ * l4lb_parse_ipv4(), l4lb_parse_ipv6(), l4lb_parse_addr(),
+ * l4lb_parse_port(), l4lb_parse_addr_port(), l4lb_parse_backends() and
+ * l4lb_parse_snat_pool(), of both families; of the checks of client_addr
+ * and peers they share with netlink; and of what the table parameters
+ * give a namespace (l4lb_net_table_limits()).
  */
 #include <kunit/test.h>
 #include <linux/in.h>
+#include <linux/inet.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 
 #include "../include/uapi/l4lb.h"
@@ -32,6 +36,29 @@ static int parse_port(const char *s, __be16 *port)
 static int parse_ap(const char *s, struct l4lb_addr_port *ap)
 {
 	return l4lb_parse_addr_port(s, strlen(s), ap);
+}
+
+/* l4lb_parse_snat_pool() of an IPv4 pool, into all of a pool's array. */
+static int pool4(const char *s, union nf_inet_addr *out, unsigned int *n,
+		 unsigned int *bad)
+{
+	return l4lb_parse_snat_pool(s, AF_INET, out, L4LB_SNAT_POOL_MAX, n,
+				    bad);
+}
+
+/* The same of an IPv6 pool. */
+static int pool6(const char *s, union nf_inet_addr *out, unsigned int *n,
+		 unsigned int *bad)
+{
+	return l4lb_parse_snat_pool(s, AF_INET6, out, L4LB_SNAT_POOL_MAX, n,
+				    bad);
+}
+
+/* l4lb_check_peers() of an IPv4 service. */
+static int peers4(const __be32 *a, unsigned int n, u8 proto,
+		  unsigned int *bad)
+{
+	return l4lb_check_peers(AF_INET, a, n, proto, bad, NULL);
 }
 
 static void ipv4_accepts_dotted_quads(struct kunit *test)
@@ -316,15 +343,13 @@ static void snat_pool_parses_addresses_ranges_and_lists(struct kunit *test)
 	union nf_inet_addr out[L4LB_SNAT_POOL_MAX] = {};
 	unsigned int n = 99, bad = 99, i;
 
-	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.1.250", out,
-						   ARRAY_SIZE(out), &n, &bad), 0);
+	KUNIT_ASSERT_EQ(test, pool4("10.0.1.250", out, &n, &bad), 0);
 	KUNIT_ASSERT_EQ(test, n, 1U);
 	KUNIT_EXPECT_EQ(test, ntohl(out[0].ip), ntohl(IP4(10, 0, 1, 250)));
 
 	/* A range includes both ends, and may cross a /24. */
-	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.1.254-10.0.2.1,192.0.2.9",
-						   out, ARRAY_SIZE(out), &n,
-						   &bad), 0);
+	KUNIT_ASSERT_EQ(test, pool4("10.0.1.254-10.0.2.1,192.0.2.9", out, &n,
+				    &bad), 0);
 	KUNIT_ASSERT_EQ(test, n, 5U);
 	KUNIT_EXPECT_EQ(test, ntohl(out[0].ip), ntohl(IP4(10, 0, 1, 254)));
 	KUNIT_EXPECT_EQ(test, ntohl(out[1].ip), ntohl(IP4(10, 0, 1, 255)));
@@ -333,11 +358,9 @@ static void snat_pool_parses_addresses_ranges_and_lists(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ntohl(out[4].ip), ntohl(IP4(192, 0, 2, 9)));
 
 	/* A one-address range; exactly the most addresses. */
-	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.0.5-10.0.0.5", out,
-						   ARRAY_SIZE(out), &n, &bad), 0);
+	KUNIT_ASSERT_EQ(test, pool4("10.0.0.5-10.0.0.5", out, &n, &bad), 0);
 	KUNIT_EXPECT_EQ(test, n, 1U);
-	KUNIT_ASSERT_EQ(test, l4lb_parse_snat_pool("10.0.0.0-10.0.0.63", out,
-						   ARRAY_SIZE(out), &n, &bad), 0);
+	KUNIT_ASSERT_EQ(test, pool4("10.0.0.0-10.0.0.63", out, &n, &bad), 0);
 	KUNIT_ASSERT_EQ(test, n, 64U);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, ntohl(out[i].ip), ntohl(IP4(10, 0, 0, i)));
@@ -345,15 +368,13 @@ static void snat_pool_parses_addresses_ranges_and_lists(struct kunit *test)
 
 static void snat_pool_empty_and_auto_are_the_empty_pool(struct kunit *test)
 {
-	union nf_inet_addr out[4] = {};
+	union nf_inet_addr out[L4LB_SNAT_POOL_MAX] = {};
 	unsigned int n = 99, bad = 99;
 
-	KUNIT_EXPECT_EQ(test, l4lb_parse_snat_pool("", out, ARRAY_SIZE(out),
-						   &n, &bad), 0);
+	KUNIT_EXPECT_EQ(test, pool4("", out, &n, &bad), 0);
 	KUNIT_EXPECT_EQ(test, n, 0U);
 	n = 99;
-	KUNIT_EXPECT_EQ(test, l4lb_parse_snat_pool("auto", out, ARRAY_SIZE(out),
-						   &n, &bad), 0);
+	KUNIT_EXPECT_EQ(test, pool4("auto", out, &n, &bad), 0);
 	KUNIT_EXPECT_EQ(test, n, 0U);
 }
 
@@ -385,14 +406,14 @@ static void client_addr_accepts_the_four_words_only(struct kunit *test)
 static void client_addr_check_refuses_udp_and_unknown_modes(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_TOA,
-						     IPPROTO_TCP, NULL), 0);
+						     IPPROTO_TCP, AF_INET, NULL), 0);
 	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_NONE,
-						     IPPROTO_UDP, NULL), 0);
+						     IPPROTO_UDP, AF_INET, NULL), 0);
 	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_PROXY_V2,
-						     IPPROTO_UDP, NULL),
+						     IPPROTO_UDP, AF_INET, NULL),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_MAX + 1,
-						     IPPROTO_TCP, NULL),
+						     IPPROTO_TCP, AF_INET, NULL),
 			-EINVAL);
 }
 
@@ -404,33 +425,25 @@ static void peers_check_refuses_bad_lists_and_names_the_index(struct kunit *test
 	for (i = 0; i < ARRAY_SIZE(a); i++)
 		a[i] = htonl(0x0a090001 + i);	/* 10.9.0.1, ... */
 	/* A full list, the node's own address may be in it: fine. */
-	KUNIT_EXPECT_EQ(test, l4lb_check_peers(a, L4LB_PEERS_MAX, IPPROTO_TCP,
-					       &bad, NULL), 0);
-	KUNIT_EXPECT_EQ(test, l4lb_check_peers(a, 0, IPPROTO_UDP, &bad, NULL),
-			0);
-	KUNIT_EXPECT_EQ(test, l4lb_check_peers(a, 1, IPPROTO_UDP, NULL, NULL),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, l4lb_check_peers(a, L4LB_PEERS_MAX + 1,
-					       IPPROTO_TCP, &bad, NULL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, peers4(a, L4LB_PEERS_MAX, IPPROTO_TCP, &bad), 0);
+	KUNIT_EXPECT_EQ(test, peers4(a, 0, IPPROTO_UDP, &bad), 0);
+	KUNIT_EXPECT_EQ(test, peers4(a, 1, IPPROTO_UDP, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, peers4(a, L4LB_PEERS_MAX + 1, IPPROTO_TCP, &bad),
+			-E2BIG);
 	KUNIT_EXPECT_EQ(test, bad, L4LB_PEERS_MAX);
 	a[2] = a[0];
-	KUNIT_EXPECT_EQ(test, l4lb_check_peers(a, 3, IPPROTO_TCP, &bad, NULL),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, peers4(a, 3, IPPROTO_TCP, &bad), -EINVAL);
 	KUNIT_EXPECT_EQ(test, bad, 2);
 	a[2] = htonl(0x0a090003);
 	a[1] = htonl(INADDR_ANY);
-	KUNIT_EXPECT_EQ(test, l4lb_check_peers(a, 3, IPPROTO_TCP, &bad, NULL),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, peers4(a, 3, IPPROTO_TCP, &bad), -EINVAL);
 	KUNIT_EXPECT_EQ(test, bad, 1);
 	a[1] = htonl(0xe0000001);	/* 224.0.0.1 */
-	KUNIT_EXPECT_EQ(test, l4lb_check_peers(a, 3, IPPROTO_TCP, NULL, NULL),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, peers4(a, 3, IPPROTO_TCP, NULL), -EINVAL);
 	a[1] = htonl(INADDR_BROADCAST);
-	KUNIT_EXPECT_EQ(test, l4lb_check_peers(a, 3, IPPROTO_TCP, NULL, NULL),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, peers4(a, 3, IPPROTO_TCP, NULL), -EINVAL);
 	a[1] = htonl(INADDR_LOOPBACK);
-	KUNIT_EXPECT_EQ(test, l4lb_check_peers(a, 3, IPPROTO_TCP, NULL, NULL),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, peers4(a, 3, IPPROTO_TCP, NULL), -EINVAL);
 }
 
 static void snat_pool_rejects_bad_entries_and_names_their_index(struct kunit *test)
@@ -473,15 +486,273 @@ static void snat_pool_rejects_bad_entries_and_names_their_index(struct kunit *te
 		unsigned int n = 99, bad = 99;
 
 		KUNIT_EXPECT_EQ_MSG(test,
-				    l4lb_parse_snat_pool(cases[i].s, out,
-							 ARRAY_SIZE(out), &n,
-							 &bad),
+				    pool4(cases[i].s, out, &n, &bad),
 				    cases[i].err, "'%s'", cases[i].s);
 		KUNIT_EXPECT_EQ_MSG(test, bad, cases[i].bad,
 				    "wrong index for '%s'", cases[i].s);
 		KUNIT_EXPECT_EQ_MSG(test, n, 0U,
 				    "'%s' reported addresses", cases[i].s);
 	}
+}
+
+/* ---- IPv6 (issue #18) ------------------------------------------------ */
+
+/* @s as an in6_addr, for the expectations; the test fails if it is none. */
+static struct in6_addr a6(struct kunit *test, const char *s)
+{
+	struct in6_addr a = {};
+
+	KUNIT_EXPECT_EQ_MSG(test, in6_pton(s, -1, a.s6_addr, -1, NULL), 1,
+			    "'%s'", s);
+	return a;
+}
+
+static void ipv6_accepts_the_text_forms(struct kunit *test)
+{
+	static const char * const good[] = {
+		"2001:db8::1", "::1", "::", "fe80::1", "2001:DB8::A",
+		"2001:db8:0:0:0:0:0:1", "::ffff:10.0.0.1",
+		"2001:db8:1:2:3:4:5:6",
+		"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		struct in6_addr want = a6(test, good[i]), got;
+
+		memset(&got, 0xaa, sizeof(got));
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_parse_ipv6(good[i],
+							  strlen(good[i]),
+							  &got), 0,
+				    "'%s'", good[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, ipv6_addr_equal(&got, &want),
+				      "'%s'", good[i]);
+	}
+}
+
+static void ipv6_rejects_junk_scopes_brackets_and_whitespace(struct kunit *test)
+{
+	struct in6_addr a6_out;
+	static const char * const bad[] = {
+		"", "2001:db8::g", "2001:db8:::1", "1::2::3",
+		"1:2:3:4:5:6:7:8:9", "12345::1", ":::", "2001:db8::1/64",
+		"fe80::1%eth0",		/* a scope: not supported */
+		"[2001:db8::1]",	/* brackets are the port's business */
+		"[2001:db8::1]:80",
+		" 2001:db8::1", "2001:db8::1 ", "2001:db8:: 1",
+		"2001:db8::1\n", "10.0.0.1", "::ffff:10.0.0.256",
+		"1:2:3:4:5:6:7:8:1.2.3.4",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct in6_addr a;
+
+		KUNIT_EXPECT_EQ_MSG(test, l4lb_parse_ipv6(bad[i], strlen(bad[i]),
+							  &a), -EINVAL,
+				    "accepted '%s'", bad[i]);
+	}
+	/* Exactly @len bytes: the NUL and what follows do not count. */
+	KUNIT_EXPECT_EQ(test, l4lb_parse_ipv6("::1\0junk", 8, &a6_out), -EINVAL);
+}
+
+static void addr_picks_the_family_by_its_colons(struct kunit *test)
+{
+	struct in6_addr want = a6(test, "2001:db8::7");
+	union nf_inet_addr a;
+	u8 af = 0;
+
+	KUNIT_ASSERT_EQ(test, l4lb_parse_addr("2001:db8::7", 11, &af, &a), 0);
+	KUNIT_EXPECT_EQ(test, af, AF_INET6);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&a.in6, &want));
+
+	memset(&a, 0xaa, sizeof(a));
+	KUNIT_ASSERT_EQ(test, l4lb_parse_addr("10.0.0.7", 8, &af, &a), 0);
+	KUNIT_EXPECT_EQ(test, af, AF_INET);
+	KUNIT_EXPECT_EQ(test, ntohl(a.ip), ntohl(IP4(10, 0, 0, 7)));
+	/* The rest is zero: an IPv4 address compares as one. */
+	KUNIT_EXPECT_EQ(test, a.all[1] | a.all[2] | a.all[3], 0U);
+
+	KUNIT_EXPECT_EQ(test, l4lb_parse_addr("10.0.0:7", 8, &af, &a), -EINVAL);
+}
+
+static void addr_port_takes_ipv6_in_brackets(struct kunit *test)
+{
+	struct in6_addr want = a6(test, "2001:db8:1::1");
+	struct l4lb_addr_port ap = {};
+
+	KUNIT_ASSERT_EQ(test, parse_ap("[2001:db8:1::1]:10000", &ap), 0);
+	KUNIT_EXPECT_EQ(test, ap.af, AF_INET6);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&ap.addr.in6, &want));
+	KUNIT_EXPECT_EQ(test, ntohs(ap.port), 10000);
+
+	KUNIT_ASSERT_EQ(test, parse_ap("10.0.0.2:81", &ap), 0);
+	KUNIT_EXPECT_EQ(test, ap.af, AF_INET);
+	KUNIT_EXPECT_EQ(test, ntohl(ap.addr.ip), ntohl(IP4(10, 0, 0, 2)));
+
+	/* Only @len bytes count. */
+	KUNIT_ASSERT_EQ(test, l4lb_parse_addr_port("[::1]:1,[::2]:2", 7, &ap),
+			0);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_loopback(&ap.addr.in6));
+	KUNIT_EXPECT_EQ(test, ntohs(ap.port), 1);
+}
+
+static void addr_port_rejects_bad_ipv6_forms(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"2001:db8::1:80",	/* no brackets: read as IPv4 */
+		"[2001:db8::1]",	/* no port */
+		"[2001:db8::1]:",
+		"[2001:db8::1]80",
+		"[2001:db8::1:80",
+		"2001:db8::1]:80",
+		"[2001:db8::1]:0",
+		"[2001:db8::1]:65536",
+		"[2001:db8::g]:80",
+		"[10.0.0.1]:80",	/* IPv4 in brackets */
+		"[]:80",
+		"[fe80::1%eth0]:80",
+		"[ 2001:db8::1]:80",
+		"[2001:db8::1] :80",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct l4lb_addr_port ap = {};
+
+		KUNIT_EXPECT_EQ_MSG(test, parse_ap(bad[i], &ap), -EINVAL,
+				    "accepted '%s'", bad[i]);
+	}
+}
+
+/*
+ * Entries of either family parse (l4lb_params_cfg() refuses those that
+ * are not vip='s); equal bytes of two families are two backends.
+ */
+static void backends_parse_ipv6_and_compare_by_family(struct kunit *test)
+{
+	struct l4lb_addr_port out[4] = {};
+	unsigned int n = 99, bad = 99;
+
+	KUNIT_ASSERT_EQ(test, l4lb_parse_backends("[2001:db8:1::1]:80,10.0.0.1:80,[a00:1::]:80",
+						  out, ARRAY_SIZE(out), &n,
+						  &bad), 0);
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, out[0].af, AF_INET6);
+	KUNIT_EXPECT_EQ(test, out[1].af, AF_INET);
+	/* a00:1:: has 10.0.0.1's first bytes: another address all the same */
+	KUNIT_EXPECT_EQ(test, out[2].af, AF_INET6);
+
+	KUNIT_EXPECT_EQ(test, l4lb_parse_backends("[2001:db8::1]:80,[2001:db8:0::1]:80",
+						  out, ARRAY_SIZE(out), &n,
+						  &bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bad, 1U);
+	KUNIT_EXPECT_EQ(test, l4lb_parse_backends("[2001:db8::1]:80,2001:db8::2:80",
+						  out, ARRAY_SIZE(out), &n,
+						  &bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bad, 1U);
+}
+
+static void snat_pool_parses_ipv6_addresses_and_ranges(struct kunit *test)
+{
+	union nf_inet_addr out[L4LB_SNAT_POOL_MAX] = {};
+	unsigned int n = 99, bad = 99, i;
+	struct in6_addr want;
+
+	KUNIT_ASSERT_EQ(test, pool6("2001:db8::5", out, &n, &bad), 0);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	want = a6(test, "2001:db8::5");
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&out[0].in6, &want));
+
+	/* A range counts in the last 32 bits, across 16-bit groups. */
+	KUNIT_ASSERT_EQ(test, pool6("2001:db8::fffe-2001:db8::1:1,2001:db8::9",
+				    out, &n, &bad), 0);
+	KUNIT_ASSERT_EQ(test, n, 5U);
+	want = a6(test, "2001:db8::fffe");
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&out[0].in6, &want));
+	want = a6(test, "2001:db8::ffff");
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&out[1].in6, &want));
+	want = a6(test, "2001:db8::1:0");
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&out[2].in6, &want));
+	want = a6(test, "2001:db8::1:1");
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&out[3].in6, &want));
+	want = a6(test, "2001:db8::9");
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&out[4].in6, &want));
+
+	KUNIT_ASSERT_EQ(test, pool6("2001:db8::100-2001:db8::13f", out, &n,
+				    &bad), 0);
+	KUNIT_ASSERT_EQ(test, n, 64U);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, ntohl(out[i].in6.s6_addr32[3]),
+				0x100 + i);
+}
+
+static void snat_pool_refuses_the_other_family_and_bad_ipv6(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		u8 af;
+		int err;
+		unsigned int bad;
+	} cases[] = {
+		{ "10.0.0.1", AF_INET6, -EAFNOSUPPORT, 0 },
+		{ "2001:db8::1,10.0.0.1", AF_INET6, -EAFNOSUPPORT, 1 },
+		{ "2001:db8::1-10.0.0.1", AF_INET6, -EAFNOSUPPORT, 0 },
+		{ "2001:db8::1", AF_INET, -EAFNOSUPPORT, 0 },
+		{ "10.0.0.1,2001:db8::1", AF_INET, -EAFNOSUPPORT, 1 },
+		{ "2001:db8::9-2001:db8::1", AF_INET6, -ERANGE, 0 },
+		{ "2001:db8::1-2001:db8:1::1", AF_INET6, -E2BIG, 0 },
+		{ "2001:db8::-2001:db8::40", AF_INET6, -E2BIG, 0 },	/* 65 */
+		{ "2001:db8::1,2001:db8:0::1", AF_INET6, -EEXIST, 1 },
+		{ "2001:db8::g", AF_INET6, -EINVAL, 0 },
+		{ "[2001:db8::1]", AF_INET6, -EINVAL, 0 },
+		{ "fe80::1%eth0", AF_INET6, -EINVAL, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		union nf_inet_addr out[L4LB_SNAT_POOL_MAX] = {};
+		unsigned int n = 99, bad = 99;
+
+		KUNIT_EXPECT_EQ_MSG(test,
+				    l4lb_parse_snat_pool(cases[i].s, cases[i].af,
+							 out, ARRAY_SIZE(out),
+							 &n, &bad),
+				    cases[i].err, "'%s'", cases[i].s);
+		KUNIT_EXPECT_EQ_MSG(test, bad, cases[i].bad,
+				    "wrong index for '%s'", cases[i].s);
+		KUNIT_EXPECT_EQ_MSG(test, n, 0U, "'%s'", cases[i].s);
+	}
+}
+
+static void client_addr_check_refuses_toa_on_ipv6(struct kunit *test)
+{
+	struct netlink_ext_ack extack = {};
+
+	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_TOA,
+						     IPPROTO_TCP, AF_INET6,
+						     &extack), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, extack._msg,
+			   "toa has no IPv6 form; use proxy-v1 or proxy-v2");
+	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_PROXY_V1,
+						     IPPROTO_TCP, AF_INET6,
+						     NULL), 0);
+	KUNIT_EXPECT_EQ(test, l4lb_check_client_addr(L4LB_CLIENT_ADDR_PROXY_V2,
+						     IPPROTO_TCP, AF_INET6,
+						     NULL), 0);
+}
+
+static void peers_check_refuses_any_peer_of_ipv6(struct kunit *test)
+{
+	struct netlink_ext_ack extack = {};
+	__be32 a[] = { IP4(10, 9, 0, 1) };
+
+	KUNIT_EXPECT_EQ(test, l4lb_check_peers(AF_INET6, a, 1, IPPROTO_TCP,
+					       NULL, &extack), -EAFNOSUPPORT);
+	KUNIT_EXPECT_STREQ(test, extack._msg,
+			   "an IPv6 service cannot have peers yet");
+	KUNIT_EXPECT_EQ(test, l4lb_check_peers(AF_INET6, a, 0, IPPROTO_TCP,
+					       NULL, NULL), 0);
 }
 
 /* Namespaces that only need an owner: one the initial user namespace's,
@@ -552,6 +823,16 @@ static struct kunit_case l4lb_params_cases[] = {
 	KUNIT_CASE(client_addr_accepts_the_four_words_only),
 	KUNIT_CASE(client_addr_check_refuses_udp_and_unknown_modes),
 	KUNIT_CASE(peers_check_refuses_bad_lists_and_names_the_index),
+	KUNIT_CASE(ipv6_accepts_the_text_forms),
+	KUNIT_CASE(ipv6_rejects_junk_scopes_brackets_and_whitespace),
+	KUNIT_CASE(addr_picks_the_family_by_its_colons),
+	KUNIT_CASE(addr_port_takes_ipv6_in_brackets),
+	KUNIT_CASE(addr_port_rejects_bad_ipv6_forms),
+	KUNIT_CASE(backends_parse_ipv6_and_compare_by_family),
+	KUNIT_CASE(snat_pool_parses_ipv6_addresses_and_ranges),
+	KUNIT_CASE(snat_pool_refuses_the_other_family_and_bad_ipv6),
+	KUNIT_CASE(client_addr_check_refuses_toa_on_ipv6),
+	KUNIT_CASE(peers_check_refuses_any_peer_of_ipv6),
 	KUNIT_CASE(table_limits_raised_for_the_host_only),
 	{}
 };

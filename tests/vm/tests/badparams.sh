@@ -1,16 +1,21 @@
 #!/bin/sh
 # badparams: insmod with a bad parameter fails with EINVAL, says why in the
 # kernel log (a line starting "l4lb: " naming the parameter and the bad
-# text), and leaves no module behind. Then the good parameters still load,
-# and so do none at all: without vip= the module starts with no service,
-# for "l4lbctl restore" to fill (l4lb.service).
+# text), and leaves no module behind; IPv6 ones too (issue #18): malformed,
+# link-local, or of the other family than vip=. Then the good parameters
+# still load, IPv6 ones too, and so do none at all: without vip= the
+# module starts with no service, for "l4lbctl restore" to fill
+# (l4lb.service).
 . /vm/lib/common.sh
-plan 33
+plan 58
 require_l4lb
 
 GOOD_VIP="vip=$VIP"
 GOOD_PORT="port=$VPORT"
 GOOD_BE="backends=$BACKENDS"
+# An IPv6 first service (issue #18): no traffic, so any addresses do.
+GOOD_VIP6="vip=2001:db8::1"
+GOOD_BE6="backends=[2001:db8:1::1]:10000,[2001:db8:2::1]:10001"
 
 # bad_case WHAT PARAM BADTEXT ARGS...: 3 assertions.
 bad_case() {
@@ -59,6 +64,22 @@ bad_case "svc_max 0" svc_max=0 "must be 1-" \
 bad_case "backends without vip" vip= "backends=" "$GOOD_PORT" "$GOOD_BE"
 bad_case "backend_max 16777217" backend_max=16777217 "must be 1-" \
 	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" backend_max=16777217
+# IPv6: malformed, unscoped (link-local) and mixed-family parameters.
+bad_case "malformed IPv6 vip" vip 2001:db8::g vip=2001:db8::g "$GOOD_PORT"
+bad_case "link-local vip" vip "link-local address needs a scope" \
+	vip=fe80::1 "$GOOD_PORT"
+bad_case "IPv4 backends of an IPv6 vip" backends "entry 1 is IPv4" \
+	"$GOOD_VIP6" "$GOOD_PORT" "$GOOD_BE"
+bad_case "IPv6 backend without brackets" backends 2001:db8:1::1:10000 \
+	"$GOOD_VIP6" "$GOOD_PORT" backends=2001:db8:1::1:10000
+bad_case "link-local backend" backends "link-local address needs a scope" \
+	"$GOOD_VIP6" "$GOOD_PORT" "backends=[fe80::1]:10000"
+bad_case "IPv6 snat_ip of an IPv4 vip" snat_ip 2001:db8::5 \
+	"$GOOD_VIP" "$GOOD_PORT" "$GOOD_BE" snat_ip=2001:db8::5
+bad_case "IPv6 snat_ip not local" snat_ip "2001:db8:9::9 is not a local" \
+	"$GOOD_VIP6" "$GOOD_PORT" "$GOOD_BE6" snat_ip=2001:db8:9::9
+bad_case "toa on an IPv6 vip" client_addr "toa has no IPv6 form" \
+	"$GOOD_VIP6" "$GOOD_PORT" "$GOOD_BE6" client_addr=toa
 
 step "the good parameters load"
 if load_l4lb && l4lb_loaded && unload_l4lb; then
@@ -66,6 +87,16 @@ if load_l4lb && l4lb_loaded && unload_l4lb; then
 else
 	fail "insmod with good parameters works, then rmmod"
 	dmesg_since "badparams" | grep 'l4lb' | tail -n 5 | sed 's/^/#   /'
+fi
+step "IPv6 parameters load"
+# insmod creates the service and adds its backends, or fails.
+if load_l4lb "$GOOD_VIP6" "$GOOD_PORT" "$GOOD_BE6" && l4lb_loaded &&
+	unload_l4lb; then
+	ok "insmod with an IPv6 vip= and backends= works, then rmmod"
+else
+	fail "insmod with an IPv6 vip= and backends= works, then rmmod"
+	dmesg_since "badparams" | grep 'l4lb' | tail -n 5 | sed 's/^/#   /'
+	unload_l4lb
 fi
 step "no service parameters: no service"
 if load_l4lb svc_max=4096 && l4lb_loaded &&

@@ -25,7 +25,7 @@
 # has an invalid length", a ratelimited warning, not a splat).
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 32
+plan 45
 require_l4lbctl
 
 # _snap FILE: the state no bad request may change.
@@ -92,7 +92,8 @@ _case long_sched 22 "Attribute failed policy validation" "40-byte scheduler name
 _case unterminated_sched 22 "Attribute failed policy validation" "scheduler without NUL"
 _case bad_flags 22 "reserved bit set" "flag 0x80"
 _case missing_backend 22 "missing backend attributes" "BACKEND_ADD without backend"
-_case af6 97 "only IPv4 (AF_INET) is supported" "AF_INET6 service"
+_case af6 22 "VIP is IPv4: an AF_INET6 service has VIP6" \
+	"AF_INET6 with the reference service's IPv4 VIP"
 _case trunc 22 "" "nlmsg_len short of the genetlink header, no message"
 # The 6.1 kernel cannot format the address into the message; from 6.2
 # l4lb says "SNAT address 10.9.9.9 is not local".
@@ -113,6 +114,36 @@ _case event_cmd 95 "" "L4LB_CMD_EVENT as a request, no message from the core"
 _case peers_twice 22 "peer given twice" "10.9.0.1 twice among the peers"
 _case peers_too_many 7 "more than 16 peers" "17 peers"
 _case peers_multicast 22 "a peer must be a unicast address" "224.0.0.1 as a peer"
+# IPv6 (issue #18): a family of neither kind, malformed or unscoped
+# addresses, and addresses of the other family than the service's. The
+# v6_* cases would each create the service [2001:db8::1]:20000/tcp.
+_case af_unix 97 "address family must be AF_INET or AF_INET6" "AF_UNIX"
+# ERANGE 34: the policy's exact length of a struct in6_addr.
+_case vip6_short 34 "binary attribute size out of range" "15-byte VIP6"
+_case vip6_af4 22 "VIP6 is IPv6: an AF_INET service has VIP" \
+	"AF_INET with a VIP6"
+_case vip6_linklocal 22 "link-local address needs a scope; not supported" \
+	"fe80::1 as a VIP"
+_case vip6_mapped 22 \
+	"VIP cannot be a v4-mapped address: use an AF_INET service" \
+	"::ffff:10.0.0.1 as a VIP"
+_case v6_snat4 22 "SNAT address is IPv4: an AF_INET6 service has IPv6 ones" \
+	"an IPv4 SNAT address in an IPv6 service's pool"
+_case v6_snat_not_local 99 "SNAT address is not local" \
+	"2001:db8:9::9 in a SNAT pool"
+_case v6_peers 97 "an IPv6 service cannot have peers yet" \
+	"peers on an IPv6 service"
+_case v6_toa 22 "toa has no IPv6 form; use proxy-v1 or proxy-v2" \
+	"client-addr toa on an IPv6 service"
+_case snat6_on_v4 22 \
+	"SNAT address is IPv6: an AF_INET service has IPv4 ones" \
+	"an IPv6 SNAT address in the reference service's pool"
+_case be6_on_v4 22 "backend is IPv6: an AF_INET service has IPv4 backends" \
+	"an IPv6 backend added to the reference service"
+_case be_af_mismatch 22 "backend address is IPv4: AF_INET6 needs ADDR6" \
+	"BE_ATTR_AF AF_INET6 with an IPv4 ADDR"
+_case be6_linklocal 22 "link-local address needs a scope; not supported" \
+	"fe80::9 as a backend"
 
 step "all cases in one run"
 _ctl nlbad

@@ -59,7 +59,12 @@ static int l4lb_init_service(const struct l4lb_service_cfg *cfg,
 {
 	struct l4lb_net *ln = l4lb_pernet(&init_net);
 	struct l4lb_be_req req = {
-		.sel = { .vip = cfg->vip, .port = cfg->port, .proto = cfg->proto },
+		.sel = {
+			.af = cfg->af,
+			.vip = cfg->vip,
+			.port = cfg->port,
+			.proto = cfg->proto,
+		},
 	};
 	unsigned int i;
 	int err;
@@ -75,16 +80,25 @@ static int l4lb_init_service(const struct l4lb_service_cfg *cfg,
 		req.addr = be[i].addr;
 		req.port = be[i].port;
 		err = l4lb_ctl_backend_add(ln, &req, &extack);
-		if (err) {
-			pr_err("invalid backends: %pI4:%u: %s (error %d)\n",
-			       &be[i].addr, ntohs(be[i].port),
+		if (err && cfg->af == AF_INET6)
+			pr_err("invalid backends: [%pI6c]:%u: %s (error %d)\n",
+			       &be[i].addr.in6, ntohs(be[i].port),
 			       extack._msg ?: "cannot add it", err);
+		else if (err)
+			pr_err("invalid backends: %pI4:%u: %s (error %d)\n",
+			       &be[i].addr.ip, ntohs(be[i].port),
+			       extack._msg ?: "cannot add it", err);
+		if (err)
 			return err;
-		}
 	}
-	pr_info("service %pI4:%u/%s, %u backend(s), scheduler %s\n",
-		&cfg->vip, ntohs(cfg->port),
-		cfg->proto == IPPROTO_TCP ? "tcp" : "udp", n, cfg->sched);
+	if (cfg->af == AF_INET6)
+		pr_info("service [%pI6c]:%u/%s, %u backend(s), scheduler %s\n",
+			&cfg->vip.in6, ntohs(cfg->port),
+			cfg->proto == IPPROTO_TCP ? "tcp" : "udp", n, cfg->sched);
+	else
+		pr_info("service %pI4:%u/%s, %u backend(s), scheduler %s\n",
+			&cfg->vip.ip, ntohs(cfg->port),
+			cfg->proto == IPPROTO_TCP ? "tcp" : "udp", n, cfg->sched);
 	return 0;
 }
 

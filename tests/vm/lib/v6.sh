@@ -39,8 +39,8 @@
 #
 # tests/apps speak IPv6 where the tests need it: chatd, greetd and udpecho
 # take -6 (listen on [::], log peers as [ADDR]:PORT); chat, conns and
-# cycle take a v6 HOST as it is; v6send sends with a hop limit or a
-# destination options header.
+# v6send take a v6 HOST as it is; v6send also sets a hop limit or a
+# destination options header and reports ICMPv6 errors.
 
 V6_VIP_LOCAL=${V6_VIP_LOCAL:-0}
 

@@ -112,22 +112,20 @@ static int pp_take(struct client *c)
 /* The wildcard address of the family (-6: [::]) and port; its length. */
 static socklen_t any_addr(struct sockaddr_storage *ss, int v6, int port)
 {
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
 	memset(ss, 0, sizeof(*ss));
 	if (v6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons((unsigned short)port);
 		s6->sin6_addr = in6addr_any;
 		return sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((unsigned short)port);
-		s4->sin_addr.s_addr = htonl(INADDR_ANY);
-		return sizeof(*s4);
 	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((unsigned short)port);
+	s4->sin_addr.s_addr = htonl(INADDR_ANY);
+	return sizeof(*s4);
 }
 
 /* "ip:port" for an IPv4 peer, "[ip]:port" for an IPv6 one. */

@@ -39,8 +39,8 @@
 #
 # tests/apps speak IPv6 where the tests need it: chatd, greetd and udpecho
 # take -6 (listen on [::], log peers as [ADDR]:PORT); chat, conns and
-# cycle take a v6 HOST as it is; v6send sends with a hop limit or a
-# destination options header.
+# v6send take a v6 HOST as it is; v6send also sets a hop limit or a
+# destination options header and reports ICMPv6 errors.
 
 V6_VIP_LOCAL=${V6_VIP_LOCAL:-0}
 
@@ -54,7 +54,8 @@ BE6_ADDRS="2001:db8:1::1 2001:db8:2::1 2001:db8:3::1"
 # shellcheck disable=SC2034 # used by the tests
 LB6_BE="2001:db8:1::fe 2001:db8:2::fe 2001:db8:3::fe"
 # shellcheck disable=SC2034 # used by the tests
-BE6_1=[2001:db8:1::1]:10000 BE6_2=[2001:db8:2::1]:10001 BE6_3=[2001:db8:3::1]:10002
+BE6_1='[2001:db8:1::1]:10000' BE6_2='[2001:db8:2::1]:10001' BE6_3='[2001:db8:3::1]:10002'
+# shellcheck disable=SC2034 # used by the tests
 BACKENDS6="[2001:db8:1::1]:10000,[2001:db8:2::1]:10001,[2001:db8:3::1]:10002"
 # The v6 services' selectors.
 # shellcheck disable=SC2034 # used by the tests
@@ -97,6 +98,18 @@ v6_topo_up() {
 	fi
 }
 
+# v6_vip_local on|off: make the VIP an address of lb (a /128 on lo) or
+# not again; nothing with V6_VIP_LOCAL=1, where it is one anyway. Packets
+# to a local VIP that l4lb passes on untranslated are delivered to lb's
+# own stack instead of being forwarded, which tells the two apart.
+v6_vip_local() {
+	[ "$V6_VIP_LOCAL" = 1 ] && return 0
+	case $1 in
+	on) ip -6 addr add "$VIP6/128" dev lo nodad ;;
+	*) ip -6 addr del "$VIP6/128" dev lo ;;
+	esac
+}
+
 # v6_topo_down: topo_down, and v6 forwarding off again on lb.
 v6_topo_down() {
 	topo_down
@@ -130,7 +143,7 @@ v6_svc_up() {
 	[ $# -gt 0 ] && shift
 	pp l4lbctl service set vip "$VIP6" port "$VPORT" proto "$_vsp" "$@" ||
 		return 1
-	for _vsb in $BE6_1 $BE6_2 $BE6_3; do
+	for _vsb in "$BE6_1" "$BE6_2" "$BE6_3"; do
 		pp l4lbctl backend add "$_vsb" service "[$VIP6]:$VPORT/$_vsp" ||
 			return 1
 	done
@@ -303,6 +316,7 @@ v6_peers() {
 # within a server; server k sees only lb's 2001:db8:k::fe; the v6 rows grow
 # to 6 and shrink back to 0 as the clients quit. Makes
 # V6_CHAT_SCENARIO_TESTS assertions. CHATD_OPTS: more options for chatd.
+# shellcheck disable=SC2034 # used by the tests
 V6_CHAT_SCENARIO_TESTS=16
 v6_chat_scenario() {
 	step "start chatd -6 on the backends"

@@ -35,9 +35,7 @@ v6_udpecho_all || die "udpecho -6 listens on be1..be3"
 
 step "three flows of two $SIZE-byte datagrams"
 frag0=$(_snmp6 cli Ip6FragOKs)
-for k in 1 2 3; do
-	eval "befrag0_$k=\$(_snmp6 be$k Ip6FragOKs)"
-done
+befrag0="$(_snmp6 be1 Ip6FragOKs) $(_snmp6 be2 Ip6FragOKs) $(_snmp6 be3 Ip6FragOKs)"
 for i in 1 2 3; do
 	n cli v6send -u -s $SIZE -n 2 -w 5 "$VIP6" "$VPORT" >"/tmp/flow$i.out" 2>&1
 done
@@ -58,7 +56,7 @@ else fail "the client sent each datagram in fragments" "Ip6FragOKs $frag0 -> $fr
 whole_ok=1
 for k in 1 2 3; do
 	w=$(grep -c "^recv \[2001:db8:$k::fe]:[0-9]* $SIZE hlim " "/tmp/be$k.log")
-	eval "f0=\$befrag0_$k"
+	f0=$(echo "$befrag0" | awk -v k=$k '{ print $k }')
 	diag "be$k: $w whole $SIZE-byte datagrams, Ip6FragOKs $f0 -> $(_snmp6 be$k Ip6FragOKs), Ip6ReasmOKs $(_snmp6 be$k Ip6ReasmOKs)"
 	[ "$w" = 2 ] || whole_ok=0
 done

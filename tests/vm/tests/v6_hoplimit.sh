@@ -15,10 +15,14 @@
 #     the reply arrives.
 #  3. Hop limit 64: the backend receives it with 63 (decremented once) and
 #     the reply arrives.
+#  4. Hop limit 1 again, with the VIP now also an address of the balancer
+#     (v6_vip_local): Time Exceeded again, so l4lb itself refused to
+#     forward it; a packet it passed on untranslated would have been
+#     delivered to the balancer's own stack (port unreachable).
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 . /vm/lib/v6.sh
-plan 7
+plan 8
 require_l4lbctl
 
 # _recvs [HLIM]: datagrams the backends logged (with hop limit HLIM).
@@ -67,6 +71,18 @@ else
 	grep -h '^recv' /tmp/be?.log | sed 's/^/#   /'
 fi
 expect_eq "the backends received exactly those two datagrams" 2 "$(_recvs)"
+
+step "hop limit 1, the VIP local"
+v6_vip_local on || diag "could not add the VIP to lo"
+n cli v6send -u -H 1 -n 2 -w 2 "$VIP6" "$VPORT" >/tmp/h1l.out 2>&1
+diag_file /tmp/h1l.out
+te=$(grep -c '^icmp [1-2] type 3 code 0 ' /tmp/h1l.out)
+if [ "$te" -ge 1 ] && ! grep -q '^reply \|^icmp [1-2] type 1 ' /tmp/h1l.out; then
+	ok "hop limit 1 to a local VIP: Time Exceeded again, not delivered to the balancer ($te of 2)"
+else
+	fail "hop limit 1 to a local VIP: Time Exceeded again, not delivered to the balancer"
+fi
+v6_vip_local off
 diag "stats: $(_life_stats)"
 
 bg_kill_all

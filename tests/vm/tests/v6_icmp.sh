@@ -6,7 +6,9 @@
 #
 #  1. ICMPv6 that is about no row is left alone: with every neighbour
 #     cache flushed, cli pings the balancer's own 2001:db8::fe and, through
-#     it, be1; neighbour discovery resolves both links; no row is made.
+#     it, be1; neighbour discovery resolves both links; with the VIP made an
+#     address of the balancer (v6_vip_local), cli pings the VIP itself; no
+#     row is made.
 #  2. backend -> client: no server on the backends; a datagram from cli
 #     goes to be1 (round robin), which answers port unreachable to the
 #     balancer; l4lb translates it, so the client's connected socket gets
@@ -19,7 +21,7 @@
 . /vm/lib/common.sh
 . /vm/lib/life.sh
 . /vm/lib/v6.sh
-plan 9
+plan 10
 require_l4lbctl
 
 # _snmp6 NS NAME: counter NAME of /proc/net/snmp6 in namespace NS.
@@ -47,6 +49,9 @@ case "$nd_cli $nd_lb" in
 *lladdr*lladdr*) ok "neighbour discovery resolved cli's and be1's links" ;;
 *) fail "neighbour discovery resolved cli's and be1's links" ;;
 esac
+v6_vip_local on || diag "could not add the VIP to lo"
+check "cli pings the VIP itself, an address of the balancer" n cli ping -6 -c 2 -W 5 "$VIP6"
+v6_vip_local off
 expect_eq "ICMPv6 echo and ND made no row" 0 "$(v6_nat_len)"
 
 step "backend -> client: port unreachable"

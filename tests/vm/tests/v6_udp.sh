@@ -44,7 +44,7 @@ t_last=$(now_s)
 rows=$(v6_nat_rows)
 l4lbctl -j nat >/tmp/nat.json 2>/tmp/nat.err
 v6_nat_show "$FLOWS flows"
-good=0 order= bad=
+good=0 order='' bad=''
 i=1
 while [ $i -le $FLOWS ]; do
 	f=/tmp/flow$i.out
@@ -64,7 +64,7 @@ expect_eq "round robin: flows 1..6 on be1 be2 be3 be1 be2 be3" "be1 be2 be3 be1 
 step "the rows"
 expect_eq "$FLOWS v6 rows" $FLOWS "$(echo "$rows" | grep -c .)"
 # The row each flow should have: its own client port, its backend.
-want= got=
+want='' got=''
 i=1
 while [ $i -le $FLOWS ]; do
 	cl=$(sed -n 's/^local //p' "/tmp/flow$i.out")

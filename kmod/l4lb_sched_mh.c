@@ -126,11 +126,11 @@ static int l4lb_mh_cmp(const void *a, const void *b)
  */
 static u32 l4lb_mh_be_key(const struct l4lb_backend *be, u32 seed)
 {
-	const __be32 *w = be->addr.all;
+	const u32 *w = be->addr.all;
 
 	if (!w[1] && !w[2] && !w[3])
-		return ntohl(w[0]);
-	return jhash2((const u32 *)w, 4, seed);
+		return ntohl(be->addr.ip);
+	return jhash2(w, 4, seed);
 }
 
 /**

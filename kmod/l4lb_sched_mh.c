@@ -21,7 +21,10 @@
  *  - All hashes are jhash with the l4lb_mh_seed parameter, and backends are
  *    ordered by address and port before filling, so two l4lb nodes with the
  *    same backends and seed build the same table and make the same choice.
- *    That is what lets several balancers share traffic behind ECMP.
+ *    That is what lets several balancers share traffic behind ECMP. An
+ *    IPv6 backend's address is hashed whole; an IPv6 connection's tuple
+ *    holds 32-bit folds of its addresses (l4lb_addr6_fold()), which are
+ *    as deterministic.
  *  - With l4lb_mh_source set, only the client address is hashed: every
  *    connection of a client goes to the same backend (as IPVS's sh does).
  *
@@ -35,6 +38,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/string.h>
 
 #include "l4lb_backend.h"
 #include "l4lb_conn.h"
@@ -102,15 +106,31 @@ unsigned int l4lb_mh_table_size(unsigned int n)
 	return m;
 }
 
+/* By address, as a number (IPv4: .ip, the rest zero), then by port. */
 static int l4lb_mh_cmp(const void *a, const void *b)
 {
 	const struct l4lb_backend *x = *(const struct l4lb_backend **)a;
 	const struct l4lb_backend *y = *(const struct l4lb_backend **)b;
-	u32 xa = ntohl(x->addr.ip), ya = ntohl(y->addr.ip);
+	int d = memcmp(&x->addr, &y->addr, sizeof(x->addr));
 
-	if (xa != ya)
-		return xa < ya ? -1 : 1;
+	if (d)
+		return d;
 	return (int)ntohs(x->port) - (int)ntohs(y->port);
+}
+
+/*
+ * The address of a backend, as its permutation's hashes take it: an IPv4
+ * one (.ip, the rest zero) as a number, as it always was; an IPv6 one
+ * hashed whole, so that backends of one prefix get permutations of their
+ * own.
+ */
+static u32 l4lb_mh_be_key(const struct l4lb_backend *be, u32 seed)
+{
+	const u32 *w = be->addr.all;
+
+	if (!w[1] && !w[2] && !w[3])
+		return ntohl(be->addr.ip);
+	return jhash2(w, 4, seed);
 }
 
 /**
@@ -165,7 +185,7 @@ struct l4lb_mh_table *l4lb_mh_build(const struct l4lb_backend_array *arr,
 	tab->be = be;
 
 	for (i = 0; i < n; i++) {
-		u32 key = ntohl(be[i]->addr.ip);
+		u32 key = l4lb_mh_be_key(be[i], seed);
 		u32 port = ntohs(be[i]->port);
 
 		offset[i] = jhash_2words(key, port, seed) % m;
@@ -259,9 +279,13 @@ static int l4lb_mh_update(struct l4lb_sched_inst *inst,
 
 /**
  * l4lb_mh_hash() - the key of a connection
- * @t: its original tuple
+ * @t: its original tuple; of an IPv6 connection (@t->v6), with the folds
+ *	of its addresses
  * @seed: hash seed
  * @source_only: hash the client address only
+ *
+ * @t->v6 is mixed in as the NAT table's hash does; it is 0 for IPv4, whose
+ * keys hash as they always did.
  *
  * Context: any.
  * Return: the hash.
@@ -269,10 +293,10 @@ static int l4lb_mh_update(struct l4lb_sched_inst *inst,
 u32 l4lb_mh_hash(const struct l4lb_tuple *t, u32 seed, bool source_only)
 {
 	if (source_only)
-		return jhash_1word(ntohl(t->saddr), seed);
+		return jhash_1word(ntohl(t->saddr), seed ^ t->v6);
 	return jhash_3words(ntohl(t->saddr), ntohl(t->daddr),
 			    ((u32)ntohs(t->sport) << 16 | ntohs(t->dport)) ^
-			    t->proto, seed);
+			    t->proto ^ (t->v6 << 8), seed);
 }
 
 static struct l4lb_backend *l4lb_mh_schedule(struct l4lb_sched_inst *inst,

@@ -2293,4 +2293,614 @@ static struct kunit_suite l4lb_snat_suite = {
 	.test_cases = l4lb_snat_cases,
 };
 
-kunit_test_suites(&l4lb_conn_suite, &l4lb_snat_suite);
+/* --- l4lb_conn6: rows of IPv6 services ------------------------------------ */
+
+/*
+ * An IPv6 row keeps 32-bit folds of its addresses in its tuples
+ * (l4lb_addr6_fold()) and the addresses themselves beside them (struct
+ * l4lb_conn6). Folds are for the hash and a first compare; a lookup must
+ * still tell apart two addresses of equal fold, and rows of either family
+ * must never match each other.
+ */
+
+#define A6(a, b, c, d)	((struct in6_addr){ .s6_addr32 = {		\
+				htonl(a), htonl(b), htonl(c), htonl(d) } })
+#define VIP6		A6(0x20010db8, 0, 0, 1)
+#define SNAT6(i)	A6(0x20010db8, 0, 0, 2 + (i))
+#define BACKEND6(i)	A6(0x20010db8, 0x01130000, 0, 10 + (i))
+
+/* The IPv6 twin of struct rowspec. */
+struct rowspec6 {
+	struct in6_addr caddr;
+	__be16 cport;
+	u8 proto;
+	struct in6_addr baddr;
+	__be16 bport;
+};
+
+/* 2001:db8:c000::<n>, port 10000 + n. */
+static struct rowspec6 client6(unsigned int n)
+{
+	return (struct rowspec6){
+		.caddr = A6(0x20010db8, 0xc0000000, 0, n),
+		.cport = htons(10000 + n % 50000),
+		.proto = IPPROTO_TCP,
+		.baddr = BACKEND6(0),
+		.bport = BPORT,
+	};
+}
+
+/* @a with words 2 and 3 changed alike: another address, the same fold. */
+static struct in6_addr same_fold(const struct in6_addr *a, u32 mask)
+{
+	struct in6_addr b = *a;
+
+	b.s6_addr32[2] ^= htonl(mask);
+	b.s6_addr32[3] ^= htonl(mask);
+	return b;
+}
+
+static struct l4lb_conn6 *to_c6(struct l4lb_conn *conn)
+{
+	return container_of(conn, struct l4lb_conn6, conn);
+}
+
+/*
+ * A row from l4lb_conn_alloc6(), filled in as the packet path does (its
+ * addresses and their folds) but for the SNAT address and port, which the
+ * allocator chooses; towards @be if not NULL (a reference, counted
+ * inactive).
+ */
+static struct l4lb_conn *row6_alloc(struct kunit *test,
+				    struct l4lb_conn_table *tab,
+				    const struct rowspec6 *rs,
+				    struct l4lb_backend *be, bool ca)
+{
+	struct l4lb_conn *conn = l4lb_conn_alloc6(tab, GFP_KERNEL, ca);
+	const struct in6_addr vip = VIP6;
+	struct l4lb_conn6 *c6;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, conn);
+	KUNIT_EXPECT_EQ(test, conn->th[ORIG].tuple.v6, 1);
+	KUNIT_EXPECT_EQ(test, conn->th[REPLY].tuple.v6, 1);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_af(conn), AF_INET6);
+	c6 = to_c6(conn);
+	c6->addr[ORIG][0] = rs->caddr;
+	c6->addr[ORIG][1] = vip;
+	c6->addr[REPLY][0] = be ? be->addr.in6 : rs->baddr;
+	conn->th[ORIG].tuple = (struct l4lb_tuple){
+		.saddr = l4lb_addr6_fold(&rs->caddr),
+		.daddr = l4lb_addr6_fold(&vip),
+		.sport = rs->cport,
+		.dport = VPORT,
+		.proto = rs->proto,
+		.dir = ORIG,
+		.v6 = 1,
+	};
+	conn->th[REPLY].tuple = (struct l4lb_tuple){
+		.saddr = l4lb_addr6_fold(&c6->addr[REPLY][0]),
+		.sport = be ? be->port : rs->bport,
+		.proto = rs->proto,
+		.dir = REPLY,
+		.v6 = 1,
+	};
+	conn->state = rs->proto == IPPROTO_TCP ? L4LB_CONN_SYN_SENT :
+						 L4LB_CONN_UDP_UNREPLIED;
+	if (be) {
+		refcount_inc(&be->refcnt);
+		atomic_inc(&be->inactive);
+		conn->backend = be;
+	}
+	return conn;
+}
+
+/*
+ * Insert @conn with a SNAT address of @pool (@naddr of them) and a port of
+ * @lo-@hi, from its backend's cursor; on failure give everything back.
+ */
+static int row6_try(struct kunit *test, struct l4lb_conn_table *tab,
+		    struct l4lb_conn *conn, const union nf_inet_addr *pool,
+		    unsigned int naddr, u16 lo, u16 hi)
+{
+	const struct l4lb_snat_space sp = {
+		.addrs = pool, .naddr = naddr,
+		.ports = { .lo = { lo, 1 }, .hi = { hi, 0 } },
+	};
+	struct l4lb_tuple_hash *old = NULL;
+	int err;
+
+	err = l4lb_conn_insert_range(tab, conn, &sp, l4lb_kunit_cursor(conn),
+				     &old);
+	if (err) {
+		if (conn->backend) {
+			atomic_dec(&conn->backend->inactive);
+			refcount_dec(&conn->backend->refcnt);
+		}
+		l4lb_conn_free_unhashed(tab, conn);
+	}
+	return err;
+}
+
+/* row6_alloc() and row6_try() with the one SNAT address @snat, or fail. */
+static struct l4lb_conn *row6_add(struct kunit *test,
+				  struct l4lb_conn_table *tab,
+				  const struct rowspec6 *rs,
+				  const struct in6_addr *snat, u16 lo, u16 hi)
+{
+	const union nf_inet_addr pool = { .in6 = *snat };
+	struct l4lb_conn *conn = row6_alloc(test, tab, rs, NULL, false);
+
+	KUNIT_ASSERT_EQ_MSG(test, row6_try(test, tab, conn, &pool, 1, lo, hi),
+			    0, "l4lb_conn_insert_range() of an IPv6 row");
+	return conn;
+}
+
+static struct l4lb_tuple_hash *find6(struct l4lb_conn_table *tab,
+				     const struct l4lb_tuple *t,
+				     const struct in6_addr *src,
+				     const struct in6_addr *dst)
+{
+	const struct in6_addr a6[2] = { *src, *dst };
+	struct l4lb_tuple_hash *th;
+
+	rcu_read_lock();
+	th = l4lb_conn_find(tab, t, a6);
+	rcu_read_unlock();
+	return th;
+}
+
+/* Both directions of an IPv6 row are found by their full addresses. */
+static void expect_row6_found(struct kunit *test, struct l4lb_conn_table *tab,
+			      struct l4lb_conn *conn)
+{
+	struct l4lb_conn6 *c6 = to_c6(conn);
+
+	KUNIT_EXPECT_PTR_EQ(test, find6(tab, &conn->th[ORIG].tuple,
+					&c6->addr[ORIG][0], &c6->addr[ORIG][1]),
+			    &conn->th[ORIG]);
+	KUNIT_EXPECT_PTR_EQ(test, find6(tab, &conn->th[REPLY].tuple,
+					&c6->addr[REPLY][0],
+					&c6->addr[REPLY][1]),
+			    &conn->th[REPLY]);
+}
+
+static struct l4lb_backend *backend6_new(struct kunit *test, unsigned int i)
+{
+	struct l4lb_backend *be = backend_new(test, i);
+
+	be->addr.in6 = BACKEND6(i);
+	return be;
+}
+
+static void conn6_insert_then_find_by_full_address(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 8, 64);
+	const struct in6_addr vip = VIP6, snat = SNAT6(0);
+	struct rowspec6 rs = client6(1);
+	struct l4lb_conn *conn = row6_add(test, tab, &rs, &snat, ALL_PORTS_LO,
+					  ALL_PORTS_HI);
+	struct l4lb_tuple orig = conn->th[ORIG].tuple;
+	struct l4lb_tuple reply = conn->th[REPLY].tuple;
+	union nf_inet_addr s, d;
+	struct in6_addr other;
+	struct l4lb_tuple t;
+
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+	expect_row6_found(test, tab, conn);
+
+	/* The allocator set the SNAT address and its fold. */
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&to_c6(conn)->addr[REPLY][1],
+						&snat));
+	KUNIT_EXPECT_EQ(test, reply.daddr, l4lb_addr6_fold(&snat));
+	KUNIT_EXPECT_GE(test, ntohs(reply.dport), ALL_PORTS_LO);
+	l4lb_conn_addrs(conn, ORIG, &s, &d);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&s.in6, &rs.caddr));
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&d.in6, &vip));
+	l4lb_conn_addrs(conn, REPLY, &s, &d);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&s.in6, &rs.baddr));
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&d.in6, &snat));
+
+	/* dir is not part of the key. */
+	t = orig;
+	t.dir = REPLY;
+	KUNIT_EXPECT_PTR_EQ(test, find6(tab, &t, &rs.caddr, &vip),
+			    &conn->th[ORIG]);
+
+	/* Another address, in either place, of either fold: no match. */
+	other = rs.caddr;
+	other.s6_addr32[1] ^= htonl(0x100);
+	KUNIT_EXPECT_NULL(test, find6(tab, &orig, &other, &vip));
+	KUNIT_EXPECT_NULL(test, find6(tab, &orig, &rs.caddr, &other));
+	t = orig;
+	t.saddr = l4lb_addr6_fold(&other);
+	KUNIT_EXPECT_NULL(test, find6(tab, &t, &other, &vip));
+	KUNIT_EXPECT_NULL(test, find6(tab, &reply, &rs.baddr, &vip));
+	/* The addresses turned around. */
+	KUNIT_EXPECT_NULL(test, find6(tab, &orig, &vip, &rs.caddr));
+	/* The ports or the protocol. */
+	t = orig;
+	t.sport ^= htons(1);
+	KUNIT_EXPECT_NULL(test, find6(tab, &t, &rs.caddr, &vip));
+	t = orig;
+	t.proto = IPPROTO_UDP;
+	KUNIT_EXPECT_NULL(test, find6(tab, &t, &rs.caddr, &vip));
+	/* The same key as an IPv4 one. */
+	t = orig;
+	t.v6 = 0;
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+}
+
+static void conn6_same_fold_other_address_is_another_row(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 8, 64);
+	const struct in6_addr vip = VIP6, snat = SNAT6(0);
+	struct rowspec6 ra = client6(7), rb = ra, rc, rd;
+	struct l4lb_conn *a, *b, *c, *d;
+
+	/* Clients A and B: the same fold, the same port. */
+	rb.caddr = same_fold(&ra.caddr, 0x00010000);
+	KUNIT_ASSERT_FALSE(test, ipv6_addr_equal(&ra.caddr, &rb.caddr));
+	KUNIT_ASSERT_EQ(test, l4lb_addr6_fold(&ra.caddr),
+			l4lb_addr6_fold(&rb.caddr));
+
+	a = row6_add(test, tab, &ra, &snat, 40000, 40000);
+	/* Before B has a row, its key (same tuple, other address) finds
+	 * nothing: not A's row.
+	 */
+	KUNIT_EXPECT_PTR_EQ(test, find6(tab, &a->th[ORIG].tuple, &ra.caddr,
+					&vip), &a->th[ORIG]);
+	KUNIT_EXPECT_NULL(test, find6(tab, &a->th[ORIG].tuple, &rb.caddr,
+				      &vip));
+	/* B's row is not "the same original tuple" (-EEXIST). */
+	b = row6_add(test, tab, &rb, &snat, 40001, 40001);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 2U);
+	KUNIT_EXPECT_EQ(test, memcmp(&a->th[ORIG].tuple, &b->th[ORIG].tuple,
+				     sizeof(struct l4lb_tuple)), 0);
+	expect_row6_found(test, tab, a);
+	expect_row6_found(test, tab, b);
+
+	/*
+	 * Backends C and D: the same fold, port and SNAT port; their reply
+	 * tuples differ in the backend's address only, so both rows may
+	 * hold the one SNAT address and port.
+	 */
+	rc = client6(100);
+	rd = client6(101);
+	rd.baddr = same_fold(&rc.baddr, 0x12345678);
+	KUNIT_ASSERT_EQ(test, l4lb_addr6_fold(&rc.baddr),
+			l4lb_addr6_fold(&rd.baddr));
+	c = row6_add(test, tab, &rc, &snat, 50000, 50000);
+	d = row6_add(test, tab, &rd, &snat, 50000, 50000);
+	KUNIT_EXPECT_EQ(test, memcmp(&c->th[REPLY].tuple, &d->th[REPLY].tuple,
+				     sizeof(struct l4lb_tuple)), 0);
+	expect_row6_found(test, tab, c);
+	expect_row6_found(test, tab, d);
+	/* ... while a third row to C from that port is refused. */
+	rc = client6(102);
+	KUNIT_EXPECT_EQ(test, row6_try(test, tab,
+				       row6_alloc(test, tab, &rc, NULL, false),
+				       &(union nf_inet_addr){ .in6 = snat }, 1,
+				       50000, 50000),
+			-EADDRNOTAVAIL);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 4U);
+
+	/* Unlinking one leaves its twin. */
+	rcu_read_lock();
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, a));
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, d));
+	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, find6(tab, &b->th[ORIG].tuple, &ra.caddr,
+				      &vip));
+	expect_row6_found(test, tab, b);
+	expect_row6_found(test, tab, c);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 2U);
+}
+
+static void conn6_v4_and_v6_rows_with_equal_keys_coexist(struct kunit *test)
+{
+	struct l4lb_conn_table *tab = tab_new(test, 8, 64);
+	const struct in6_addr vip6 = VIP6, snat6 = SNAT6(0);
+	struct rowspec6 r6 = client6(3);
+	struct rowspec r4 = client(3);
+	struct l4lb_conn *c4, *c6;
+	struct l4lb_tuple t;
+
+	/* An IPv4 row whose addresses are the folds of the IPv6 row's,
+	 * ports and protocol the same: every key field equal but v6.
+	 */
+	r4.caddr = l4lb_addr6_fold(&r6.caddr);
+	r4.cport = r6.cport;
+	r4.baddr = l4lb_addr6_fold(&r6.baddr);
+	r4.snat = l4lb_addr6_fold(&snat6);
+	c4 = row_alloc(test, tab, &r4);
+	c4->th[ORIG].tuple.daddr = l4lb_addr6_fold(&vip6);
+	row_insert(test, tab, c4, 45000, 45000);
+	c6 = row6_add(test, tab, &r6, &snat6, 45000, 45000);
+
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 2U);
+	t = c6->th[ORIG].tuple;
+	t.v6 = 0;
+	KUNIT_EXPECT_EQ(test, memcmp(&t, &c4->th[ORIG].tuple, sizeof(t)), 0);
+	t = c6->th[REPLY].tuple;
+	t.v6 = 0;
+	KUNIT_EXPECT_EQ(test, memcmp(&t, &c4->th[REPLY].tuple, sizeof(t)), 0);
+	expect_row_found(test, tab, c4);
+	expect_row6_found(test, tab, c6);
+
+	rcu_read_lock();
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, c4));
+	rcu_read_unlock();
+	/* The IPv4 key is gone, the IPv6 row stays. */
+	t = c6->th[ORIG].tuple;
+	t.v6 = 0;
+	KUNIT_EXPECT_NULL(test, find(tab, &t));
+	expect_row6_found(test, tab, c6);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+}
+
+static void conn6_insert_range_spreads_over_a_v6_snat_pool(struct kunit *test)
+{
+	/* Four addresses, the last of the first's fold: 4 x 8 choices. */
+	union nf_inet_addr pool[4] = {
+		{ .in6 = SNAT6(0) }, { .in6 = SNAT6(1) }, { .in6 = SNAT6(2) },
+	};
+	struct l4lb_backend *be = backend6_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 6, 256);
+	DECLARE_BITMAP(seen, 4 * SMALL_N) = {};
+	unsigned int i, a, per[4] = {};
+	struct l4lb_conn *conn;
+
+	pool[3].in6 = same_fold(&pool[0].in6, 0xff);
+	atomic_set(&be->snat_next, 0);
+	for (i = 0; i < 4 * SMALL_N; i++) {
+		struct rowspec6 rs = client6(i);
+		struct l4lb_conn6 *c6;
+		u16 port;
+
+		conn = row6_alloc(test, tab, &rs, be, false);
+		KUNIT_ASSERT_EQ_MSG(test, row6_try(test, tab, conn, pool, 4,
+						   SMALL_LO, SMALL_HI),
+				    0, "row %u", i);
+		c6 = to_c6(conn);
+		for (a = 0; a < 4; a++)
+			if (ipv6_addr_equal(&c6->addr[REPLY][1], &pool[a].in6))
+				break;
+		KUNIT_ASSERT_LT_MSG(test, a, 4U, "row %u: address not in the pool",
+				    i);
+		KUNIT_EXPECT_EQ(test, conn->th[REPLY].tuple.daddr,
+				l4lb_addr6_fold(&pool[a].in6));
+		/* In turn, from the cursor at 0: address i % 4, port i / 4. */
+		KUNIT_EXPECT_EQ_MSG(test, a, i % 4, "row %u", i);
+		port = row_port(conn);
+		KUNIT_EXPECT_EQ_MSG(test, port, SMALL_LO + i / 4, "row %u", i);
+		KUNIT_EXPECT_FALSE_MSG(test,
+				       __test_and_set_bit(a * SMALL_N + port - SMALL_LO,
+							  seen),
+				       "address %u port %u twice", a, port);
+		per[a]++;
+		expect_row6_found(test, tab, conn);
+	}
+	for (a = 0; a < 4; a++)
+		KUNIT_EXPECT_EQ_MSG(test, per[a], SMALL_N, "address %u", a);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be->refcnt), 1 + 4 * SMALL_N);
+	/* Every choice is held now. */
+	for (i = 0; i < 8; i++) {
+		struct rowspec6 rs = client6(1000 + i);
+
+		conn = row6_alloc(test, tab, &rs, be, false);
+		KUNIT_EXPECT_EQ(test, row6_try(test, tab, conn, pool, 4,
+					       SMALL_LO, SMALL_HI),
+				-EADDRNOTAVAIL);
+	}
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 4U * SMALL_N);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be->refcnt), 1 + 4 * SMALL_N);
+}
+
+static void conn6_rows_come_from_their_own_cache_and_go_back(struct kunit *test)
+{
+	struct l4lb_backend *be = backend6_new(test, 0);
+	struct l4lb_conn_table *tab = tab_new(test, 8, 6);
+	const struct in6_addr snat = SNAT6(0);
+	const union nf_inet_addr pool = { .in6 = snat };
+	struct rowspec rs4 = client(1);
+	struct l4lb_conn *rows[6], *v4, *err;
+	unsigned int i;
+
+	/* Plain and with client address state, towards a backend. */
+	for (i = 0; i < 5; i++) {
+		struct rowspec6 rs = client6(i);
+
+		rows[i] = row6_alloc(test, tab, &rs, be, i & 1);
+		KUNIT_EXPECT_GE(test, ksize(rows[i]), sizeof(struct l4lb_conn6));
+		if (i & 1) {
+			KUNIT_EXPECT_TRUE(test, rows[i]->flags & L4LB_CONN_F_CA);
+			KUNIT_EXPECT_PTR_EQ(test, l4lb_conn_ca(rows[i]),
+					    &to_c6(rows[i])->ca);
+		} else {
+			KUNIT_EXPECT_NULL(test, l4lb_conn_ca(rows[i]));
+		}
+		KUNIT_ASSERT_EQ(test, row6_try(test, tab, rows[i], &pool, 1,
+					       ALL_PORTS_LO, ALL_PORTS_HI), 0);
+	}
+	/* An IPv4 row stays small beside them. */
+	v4 = row_add(test, tab, &rs4, ALL_PORTS_LO, ALL_PORTS_HI);
+	KUNIT_EXPECT_LT(test, ksize(v4), sizeof(struct l4lb_conn6));
+	KUNIT_EXPECT_EQ(test, l4lb_conn_af(v4), AF_INET);
+
+	/* conn_max counts IPv6 rows too. */
+	err = l4lb_conn_alloc6(tab, GFP_KERNEL, false);
+	KUNIT_EXPECT_PTR_EQ(test, err, ERR_PTR(-ENOSPC));
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 6U);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be->refcnt), 6);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->inactive), 5);
+
+	/* Unlinked rows are gone, their backend references given back. */
+	rcu_read_lock();
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, rows[0]));
+	KUNIT_EXPECT_TRUE(test, l4lb_conn_unlink(tab, rows[1]));
+	KUNIT_EXPECT_FALSE(test, l4lb_conn_unlink(tab, rows[1]));
+	KUNIT_EXPECT_NULL(test, find6(tab, &rows[0]->th[ORIG].tuple,
+				      &to_c6(rows[0])->addr[ORIG][0],
+				      &to_c6(rows[0])->addr[ORIG][1]));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 4U);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be->refcnt), 4);
+	for (i = 2; i < 5; i++)
+		expect_row6_found(test, tab, rows[i]);
+
+	/* A slot freed: one more fits, given back unhashed. */
+	err = l4lb_conn_alloc6(tab, GFP_KERNEL, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, err);
+	l4lb_conn_free_unhashed(tab, err);
+
+	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, be), 3U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_flush(tab, NULL), 1U);
+	rcu_barrier();	/* the frees (KASAN and slab debugging watch them) */
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 0U);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&be->inactive), 0);
+}
+
+static void conn6_templates_pin_v6_clients_by_full_address(struct kunit *test)
+{
+	struct l4lb_backend *be_a = backend6_new(test, 0);
+	struct l4lb_backend *be_b = backend6_new(test, 1);
+	struct l4lb_backend *be_4 = backend_new(test, 2);
+	struct l4lb_backend *be_u = backend6_new(test, 3);
+	struct l4lb_conn_table *tab = tab_new(test, 8, 16);
+	const struct in6_addr vip = VIP6;
+	struct rowspec6 ra = client6(20);
+	const struct in6_addr a6[2] = { ra.caddr, vip };
+	const struct in6_addr b6[2] = { same_fold(&ra.caddr, 0x4000), vip };
+	struct l4lb_tuple t = {
+		.saddr = l4lb_addr6_fold(&ra.caddr),
+		.daddr = l4lb_addr6_fold(&vip),
+		.sport = ra.cport, .dport = VPORT, .proto = IPPROTO_TCP,
+		.v6 = 1,
+	};
+	const struct l4lb_tuple tpl = {
+		.saddr = t.saddr, .daddr = t.daddr,
+		.sport = htons(IPPROTO_TCP), .dport = VPORT, .v6 = 1,
+	};
+	struct l4lb_tuple t4 = t, u = t;
+	struct l4lb_tuple_hash *th;
+	struct l4lb_backend *got;
+
+	t4.v6 = 0;
+	u.proto = IPPROTO_UDP;
+	rcu_read_lock();
+	l4lb_persist_add(tab, &t, a6, be_a, 60 * HZ);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 1U);
+
+	/* The template is an IPv6 row keeping both addresses (its key:
+	 * protocol 0, the service's in the client port).
+	 */
+	th = l4lb_conn_find(tab, &tpl, a6);
+	KUNIT_ASSERT_NOT_NULL(test, th);
+	KUNIT_EXPECT_TRUE(test, l4lb_tuplehash_to_conn(th)->flags &
+				L4LB_CONN_F_TEMPLATE);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_af(l4lb_tuplehash_to_conn(th)),
+			AF_INET6);
+	KUNIT_EXPECT_GE(test, ksize(l4lb_tuplehash_to_conn(th)),
+			sizeof(struct l4lb_conn6));
+
+	/* Another port of the client: the same backend. */
+	t.sport = htons(ntohs(t.sport) + 1);
+	got = l4lb_persist_find(tab, &t, a6, 60 * HZ);
+	KUNIT_EXPECT_PTR_EQ(test, got, be_a);
+	if (got)
+		l4lb_backend_put(got);
+	/* A client of the same fold is not pinned by it, nor is an IPv4
+	 * client of the same key.
+	 */
+	KUNIT_EXPECT_NULL(test, l4lb_persist_find(tab, &t, b6, 60 * HZ));
+	KUNIT_EXPECT_NULL(test, l4lb_persist_find(tab, &t4, NULL, 60 * HZ));
+
+	/* Each gets a template of its own; and UDP too. */
+	l4lb_persist_add(tab, &t, b6, be_b, 60 * HZ);
+	l4lb_persist_add(tab, &t4, NULL, be_4, 60 * HZ);
+	l4lb_persist_add(tab, &u, a6, be_u, 60 * HZ);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 4U);
+	got = l4lb_persist_find(tab, &t, a6, 60 * HZ);
+	KUNIT_EXPECT_PTR_EQ(test, got, be_a);
+	if (got)
+		l4lb_backend_put(got);
+	got = l4lb_persist_find(tab, &t, b6, 60 * HZ);
+	KUNIT_EXPECT_PTR_EQ(test, got, be_b);
+	if (got)
+		l4lb_backend_put(got);
+	got = l4lb_persist_find(tab, &t4, NULL, 60 * HZ);
+	KUNIT_EXPECT_PTR_EQ(test, got, be_4);
+	if (got)
+		l4lb_backend_put(got);
+	got = l4lb_persist_find(tab, &u, a6, 60 * HZ);
+	KUNIT_EXPECT_PTR_EQ(test, got, be_u);
+	if (got)
+		l4lb_backend_put(got);
+
+	/* A backend gone down: its template is dropped on the next find. */
+	WRITE_ONCE(be_b->state, L4LB_BE_STATE_DOWN);
+	KUNIT_EXPECT_NULL(test, l4lb_persist_find(tab, &t, b6, 60 * HZ));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 3U);
+
+	l4lb_conn_flush(tab, NULL);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&be_a->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be_b->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be_4->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&be_u->refcnt), 1);
+}
+
+/*
+ * What a row costs (README): reported, and checked less its lock, which
+ * lock debugging (lockdep, in this kernel) makes grow from 4 bytes to
+ * tens. The limits are those of x86_64 without lock debugging, which
+ * l4lb_conn.c's BUILD_BUG_ON()s hold the module build to: 128 bytes for
+ * an IPv4 row, with client address state or not, 192 for an IPv6 row.
+ */
+static void conn6_row_sizes(struct kunit *test)
+{
+	size_t lock = sizeof(spinlock_t);
+
+	kunit_info(test, "struct l4lb_conn %zu, l4lb_conn_ca %zu, l4lb_conn6 %zu bytes; less spinlock_t (%zu): %zu, %zu, %zu\n",
+		   sizeof(struct l4lb_conn), sizeof(struct l4lb_conn_ca),
+		   sizeof(struct l4lb_conn6), lock,
+		   sizeof(struct l4lb_conn) - lock,
+		   sizeof(struct l4lb_conn_ca) - lock,
+		   sizeof(struct l4lb_conn6) - lock);
+	/* The row is the first member of each; the rest follows it. */
+	KUNIT_EXPECT_EQ(test, offsetof(struct l4lb_conn6, conn), 0);
+	KUNIT_EXPECT_EQ(test, offsetof(struct l4lb_conn_ca, conn), 0);
+	KUNIT_EXPECT_EQ(test, offsetof(struct l4lb_conn6, addr),
+			sizeof(struct l4lb_conn));
+	KUNIT_EXPECT_EQ(test, sizeof(struct l4lb_tuple), 16);
+	KUNIT_EXPECT_LE(test, sizeof(struct l4lb_conn) - lock, 128);
+	KUNIT_EXPECT_LE(test, sizeof(struct l4lb_conn_ca) - lock, 128);
+	KUNIT_EXPECT_LE(test, sizeof(struct l4lb_conn6) - lock, 192);
+	if (!IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
+	    !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC)) {
+		KUNIT_EXPECT_LE(test, sizeof(struct l4lb_conn), 128);
+		KUNIT_EXPECT_LE(test, sizeof(struct l4lb_conn_ca), 128);
+		KUNIT_EXPECT_LE(test, sizeof(struct l4lb_conn6), 192);
+	}
+}
+
+static struct kunit_case l4lb_conn6_cases[] = {
+	KUNIT_CASE(conn6_insert_then_find_by_full_address),
+	KUNIT_CASE(conn6_same_fold_other_address_is_another_row),
+	KUNIT_CASE(conn6_v4_and_v6_rows_with_equal_keys_coexist),
+	KUNIT_CASE(conn6_insert_range_spreads_over_a_v6_snat_pool),
+	KUNIT_CASE(conn6_rows_come_from_their_own_cache_and_go_back),
+	KUNIT_CASE(conn6_templates_pin_v6_clients_by_full_address),
+	KUNIT_CASE(conn6_row_sizes),
+	{}
+};
+
+static struct kunit_suite l4lb_conn6_suite = {
+	.name = "l4lb_conn6",
+	.suite_init = l4lb_kunit_need_module_init,
+	.test_cases = l4lb_conn6_cases,
+};
+
+kunit_test_suites(&l4lb_conn_suite, &l4lb_snat_suite, &l4lb_conn6_suite);

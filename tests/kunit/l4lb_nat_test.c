@@ -1845,7 +1845,8 @@ static void nat6_udp_checksum_folding_to_zero_is_sent_as_ffff(struct kunit *test
 	uh->check = 0;
 	c0 = csum6(&b, l4len, csum_partial(uh, l4len, 0));
 	a.word_set = true;
-	a.word = b.word = (__force __be16)c0;
+	a.word = (__force __be16)c0;
+	b.word = (__force __be16)c0;
 	flat = build_flat6(test, &b, CHECKSUM_NONE);
 	uh = (struct udphdr *)(flat + thoff);
 	KUNIT_ASSERT_EQ(test, c16(uh->check), c16(CSUM_MANGLED_0));
@@ -2319,7 +2320,8 @@ static void icmp6_error_quoting_udp_is_translated(struct kunit *test)
 	icmp6_rewrite_and_check(test, &from, &to, 70);
 	/* A quoted UDP packet without checksum keeps none. */
 	icmp6_pair(IPPROTO_UDP, 50, 40 + 8 + 50, &from, &to);
-	from.inner.udp_nocsum = to.inner.udp_nocsum = true;
+	from.inner.udp_nocsum = true;
+	to.inner.udp_nocsum = true;
 	icmp6_rewrite_and_check(test, &from, &to, 0);
 }
 
@@ -2350,16 +2352,21 @@ static void icmp6_errors_of_each_type_are_translated(struct kunit *test)
 	to.odaddr = BACKEND6;
 	to.inner = backend_to_snat6(IPPROTO_UDP, 40);
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		from.type = to.type = types[i].type;
-		from.code = to.code = types[i].code;
+		from.type = types[i].type;
+		to.type = types[i].type;
+		from.code = types[i].code;
+		to.code = types[i].code;
 		icmp6_rewrite_and_check(test, &from, &to, 0);
 	}
 	from.inner = vip_to_client6(IPPROTO_TCP, 40);
 	to.inner = backend_to_snat6(IPPROTO_TCP, 40);
-	from.qlen = to.qlen = 40 + 20 + 40;
+	from.qlen = 40 + 20 + 40;
+	to.qlen = 40 + 20 + 40;
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		from.type = to.type = types[i].type;
-		from.code = to.code = types[i].code;
+		from.type = types[i].type;
+		to.type = types[i].type;
+		from.code = types[i].code;
+		to.code = types[i].code;
 		icmp6_rewrite_and_check(test, &from, &to, 0);
 	}
 }
@@ -2370,23 +2377,30 @@ static void icmp6_extension_headers_are_skipped_outside_and_quoted(struct kunit 
 
 	/* Options before the ICMPv6 header. */
 	icmp6_pair(IPPROTO_TCP, 20, 40 + 20 + 20, &from, &to);
-	from.ext = to.ext = true;
+	from.ext = true;
+	to.ext = true;
 	icmp6_rewrite_and_check(test, &from, &to, 0);
 	icmp6_rewrite_and_check(test, &from, &to, 52);
 	/* Options in the quoted packet, whole or cut after the ports. */
 	icmp6_pair(IPPROTO_TCP, 20, 40 + EXT6_LEN + 20 + 20, &from, &to);
-	from.inner.ext = to.inner.ext = true;
+	from.inner.ext = true;
+	to.inner.ext = true;
 	icmp6_rewrite_and_check(test, &from, &to, 0);
 	icmp6_pair(IPPROTO_UDP, 20, 40 + EXT6_LEN + 4, &from, &to);
-	from.inner.ext = to.inner.ext = true;
+	from.inner.ext = true;
+	to.inner.ext = true;
 	icmp6_rewrite_and_check(test, &from, &to, 0);
 	/* Both, and a quoted first fragment. */
 	icmp6_pair(IPPROTO_UDP, 20, 40 + EXT6_LEN + FRAG6_LEN + 8 + 20,
 		   &from, &to);
-	from.ext = to.ext = true;
-	from.inner.ext = to.inner.ext = true;
-	from.inner.frag = to.inner.frag = true;
-	from.inner.frag_off = to.inner.frag_off = htons(IP6_MF);
+	from.ext = true;
+	to.ext = true;
+	from.inner.ext = true;
+	to.inner.ext = true;
+	from.inner.frag = true;
+	to.inner.frag = true;
+	from.inner.frag_off = htons(IP6_MF);
+	to.inner.frag_off = htons(IP6_MF);
 	icmp6_rewrite_and_check(test, &from, &to, 0);
 	icmp6_rewrite_and_check(test, &from, &to, 100);
 }

@@ -9,10 +9,15 @@
  * the cases below build a few dozen and look up a few million keys in all.
  * Keys are 5-tuples drawn from a PRNG of fixed seed, so every run checks
  * the same keys.
+ *
+ * The IPv6 cases (mh6_*) take backends of one /64 and keys of IPv6
+ * clients, whose tuples hold 32-bit folds of their addresses
+ * (l4lb_addr6_fold()), as the packet path builds them.
  */
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/err.h>
+#include <linux/jhash.h>
 #include <linux/overflow.h>
 #include <linux/prandom.h>
 #include <linux/rcupdate.h>
@@ -29,11 +34,14 @@
 #define KEY_SEED	0x6c346c62ULL
 #define MH_SEED		0x5eed1234U
 
-/* @n backends of weight 1, up; @set lists them in order unless reordered. */
+/* @n backends of weight 1, up; @set lists them in order unless reordered;
+ * @v6: IPv6 backends, and the keys of next_tuple() IPv6 ones.
+ */
 struct mh_fixture {
 	struct l4lb_backend be[MAX_BE];
 	struct l4lb_backend_array *set;
 	unsigned int n;
+	bool v6;
 };
 
 static struct mh_fixture *mh_setup(struct kunit *test, unsigned int n,
@@ -64,6 +72,34 @@ static struct mh_fixture *mh_setup(struct kunit *test, unsigned int n,
 	f->set->n = n;
 	f->n = n;
 	return f;
+}
+
+/* mh_setup() with backends 2001:db8::<7i + 1>, one /64: their first 32
+ * bits, all that an IPv4 address has, are the same.
+ */
+static struct mh_fixture *mh_setup6(struct kunit *test, unsigned int n,
+				    const u32 *weight)
+{
+	struct mh_fixture *f = mh_setup(test, n, weight);
+	unsigned int i;
+
+	for (i = 0; i < MAX_BE; i++) {
+		struct in6_addr *a = &f->be[i].addr.in6;
+
+		memset(a, 0, sizeof(*a));
+		a->s6_addr32[0] = htonl(0x20010db8);
+		a->s6_addr32[3] = htonl(7 * i + 1);
+	}
+	f->v6 = true;
+	return f;
+}
+
+/* The same backend: address and port. */
+static bool same_backend(const struct l4lb_backend *x,
+			 const struct l4lb_backend *y)
+{
+	return !memcmp(&x->addr, &y->addr, sizeof(x->addr)) &&
+	       x->port == y->port;
 }
 
 static int mh_fixture_index(struct mh_fixture *f, struct l4lb_backend *be)
@@ -112,6 +148,38 @@ static void random_tuple(struct rnd_state *rs, struct l4lb_tuple *t)
 	t->sport = htons(1024 + r % 64512);
 	t->dport = htons(80);
 	t->proto = r & 0x80000000 ? IPPROTO_UDP : IPPROTO_TCP;
+}
+
+/* An IPv6 client's connection to the VIP 2001:db8::1, from the key PRNG:
+ * its tuple, with the folds of the addresses.
+ */
+static void random_tuple6(struct rnd_state *rs, struct l4lb_tuple *t)
+{
+	struct in6_addr c = { .s6_addr32 = { htonl(0x20010db8) } };
+	struct in6_addr vip = { .s6_addr32 = { htonl(0x20010db8), 0, 0,
+					       htonl(1) } };
+	u32 r = prandom_u32_state(rs);
+
+	c.s6_addr32[1] = htonl(prandom_u32_state(rs));
+	c.s6_addr32[2] = htonl(prandom_u32_state(rs));
+	c.s6_addr32[3] = htonl(prandom_u32_state(rs));
+	memset(t, 0, sizeof(*t));
+	t->saddr = l4lb_addr6_fold(&c);
+	t->daddr = l4lb_addr6_fold(&vip);
+	t->sport = htons(1024 + r % 64512);
+	t->dport = htons(443);
+	t->proto = r & 0x80000000 ? IPPROTO_UDP : IPPROTO_TCP;
+	t->v6 = 1;
+}
+
+/* The next key for the backends of @f: an IPv4 or an IPv6 client's. */
+static void next_tuple(const struct mh_fixture *f, struct rnd_state *rs,
+		       struct l4lb_tuple *t)
+{
+	if (f->v6)
+		random_tuple6(rs, t);
+	else
+		random_tuple(rs, t);
 }
 
 /* The backend of a tuple in a table, as the scheduler finds it. */
@@ -316,7 +384,7 @@ static void expect_minimal_disruption(struct kunit *test, struct mh_fixture *f,
 	for (i = 0; i < NKEYS; i++) {
 		struct l4lb_backend *before, *after;
 
-		random_tuple(&rs, &t);
+		next_tuple(f, &rs, &t);
 		before = lookup(full, &t, MH_SEED);
 		after = lookup(tab, &t, MH_SEED);
 		KUNIT_ASSERT_NOT_NULL(test, after);
@@ -464,7 +532,7 @@ static void expect_weighted_shares(struct kunit *test, struct mh_fixture *f,
 	for (i = 0; i < NKEYS; i++) {
 		int idx;
 
-		random_tuple(&rs, &t);
+		next_tuple(f, &rs, &t);
 		idx = mh_fixture_index(f, lookup(tab, &t, MH_SEED));
 		KUNIT_ASSERT_GE(test, idx, 0);
 		count[idx]++;
@@ -709,6 +777,146 @@ static void mh_scheduler_update_moves_only_the_down_backends_keys(struct kunit *
 	KUNIT_EXPECT_LE(test, moved * 5 * 10, 10000U * 12);
 }
 
+/* ---- IPv6 ------------------------------------------------------------ */
+
+static void mh6_v6_keys_spread_over_v6_backends_like_v4(struct kunit *test)
+{
+	static const u32 w123[] = { 1, 2, 3 };
+	static const u32 wzero[] = { 10, 0, 4, 5, 20, 7 };
+	static const u32 w10[] = { 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 };
+
+	/* The slots and 100k keys, each share within 5% of its due. */
+	expect_weighted_shares(test, mh_setup6(test, 3, w123), w123);
+	expect_weighted_shares(test, mh_setup6(test, 6, wzero), wzero);
+	expect_weighted_shares(test, mh_setup6(test, 10, w10), w10);
+}
+
+static void mh6_balancers_with_the_same_seed_agree_on_v6_keys(struct kunit *test)
+{
+	static const u32 weight[] = { 1, 3, 2, 1, 1, 4, 2 };
+	/* Two nodes, their backends added in another order. */
+	struct mh_fixture *a = mh_setup6(test, 7, weight);
+	struct mh_fixture *b = mh_setup6(test, 7, weight);
+	struct l4lb_sched_inst *ia = mh_inst(test), *ib = mh_inst(test);
+	unsigned int i, m = l4lb_mh_table_size(7), differ = 0;
+	struct l4lb_mh_table *ta, *tb;
+	struct l4lb_tuple t;
+	struct rnd_state rs;
+
+	for (i = 0; i < 7; i++)
+		b->set->be[i] = &b->be[(10 - i) % 7];
+	ta = build(test, a->set, MH_SEED);
+	tb = build(test, b->set, MH_SEED);
+	for (i = 0; i < m; i++)
+		if (mh_fixture_index(a, l4lb_mh_lookup(ta, i)) !=
+		    mh_fixture_index(b, l4lb_mh_lookup(tb, i)))
+			differ++;
+	KUNIT_EXPECT_EQ_MSG(test, differ, 0U, "slots of %u differ", m);
+
+	differ = 0;
+	prandom_seed_state(&rs, KEY_SEED);
+	for (i = 0; i < NKEYS; i++) {
+		struct l4lb_backend *x, *y;
+
+		random_tuple6(&rs, &t);
+		x = lookup(ta, &t, MH_SEED);
+		y = lookup(tb, &t, MH_SEED);
+		KUNIT_ASSERT_NOT_NULL(test, x);
+		KUNIT_ASSERT_NOT_NULL(test, y);
+		if (!same_backend(x, y))
+			differ++;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, differ, 0U, "keys of %u differ", NKEYS);
+
+	/* The "mh" scheduler of each node, with the module's seed. */
+	KUNIT_ASSERT_EQ(test, ia->sched->update(ia, a->set), 0);
+	KUNIT_ASSERT_EQ(test, ib->sched->update(ib, b->set), 0);
+	differ = 0;
+	prandom_seed_state(&rs, KEY_SEED);
+	for (i = 0; i < 10000; i++) {
+		struct l4lb_backend *x, *y;
+
+		random_tuple6(&rs, &t);
+		x = sched_pick(ia, a->set, &t);
+		y = sched_pick(ib, b->set, &t);
+		KUNIT_ASSERT_GE(test, mh_fixture_index(a, x), 0);
+		KUNIT_ASSERT_GE(test, mh_fixture_index(b, y), 0);
+		KUNIT_ASSERT_PTR_EQ(test, sched_pick(ia, a->set, &t), x);
+		if (!same_backend(x, y))
+			differ++;
+	}
+	KUNIT_EXPECT_EQ(test, differ, 0U);
+}
+
+static void mh6_removing_one_of_n_v6_backends_remaps_about_1_over_n(struct kunit *test)
+{
+	static const unsigned int ns[] = { 3, 5, 10 };
+	unsigned int k, r;
+
+	/* Backends of one /64 each have a permutation of their own. */
+	for (k = 0; k < ARRAY_SIZE(ns); k++) {
+		struct mh_fixture *f = mh_setup6(test, ns[k], NULL);
+		struct l4lb_mh_table *full = build(test, f->set, MH_SEED);
+
+		for (r = 0; r < ns[k]; r++)
+			expect_minimal_disruption(test, f, full, r, false);
+		expect_minimal_disruption(test, f, full, ns[k] / 2, true);
+	}
+}
+
+static void mh6_key_sees_every_bit_of_the_client_and_the_family(struct kunit *test)
+{
+	struct in6_addr c = { .s6_addr32 = { htonl(0x20010db8), htonl(0xc000),
+					     htonl(0x1234), htonl(0x5678) } };
+	struct l4lb_tuple t = {
+		.saddr = l4lb_addr6_fold(&c), .daddr = htonl(0x20010db9),
+		.sport = htons(40000), .dport = htons(443),
+		.proto = IPPROTO_TCP, .v6 = 1,
+	};
+	u32 full = l4lb_mh_hash(&t, MH_SEED, false);
+	u32 src = l4lb_mh_hash(&t, MH_SEED, true);
+	unsigned int bit, full_same = 0, src_same = 0;
+	struct l4lb_tuple u, t4;
+
+	/* Deterministic: what two nodes need. */
+	KUNIT_EXPECT_EQ(test, l4lb_mh_hash(&t, MH_SEED, false), full);
+	KUNIT_EXPECT_EQ(test, l4lb_mh_hash(&t, MH_SEED, true), src);
+	/* Any one bit of the client's 128 changes its key. */
+	for (bit = 0; bit < 128; bit++) {
+		struct in6_addr d = c;
+
+		d.s6_addr[bit / 8] ^= 0x80 >> (bit % 8);
+		u = t;
+		u.saddr = l4lb_addr6_fold(&d);
+		if (l4lb_mh_hash(&u, MH_SEED, false) == full)
+			full_same++;
+		if (l4lb_mh_hash(&u, MH_SEED, true) == src)
+			src_same++;
+	}
+	KUNIT_EXPECT_EQ(test, full_same, 0U);
+	KUNIT_EXPECT_EQ(test, src_same, 0U);
+	/* Source only: the ports do not count. */
+	u = t;
+	u.sport = htons(40001);
+	u.dport = htons(80);
+	KUNIT_EXPECT_EQ(test, l4lb_mh_hash(&u, MH_SEED, true), src);
+	KUNIT_EXPECT_NE(test, l4lb_mh_hash(&u, MH_SEED, false), full);
+	/* The IPv4 tuple of the same fields is another key. */
+	t4 = t;
+	t4.v6 = 0;
+	KUNIT_EXPECT_NE(test, l4lb_mh_hash(&t4, MH_SEED, false), full);
+	KUNIT_EXPECT_NE(test, l4lb_mh_hash(&t4, MH_SEED, true), src);
+	/* ... hashed as IPv4 keys always were, so that nodes of an older
+	 * l4lb still agree.
+	 */
+	KUNIT_EXPECT_EQ(test, l4lb_mh_hash(&t4, MH_SEED, false),
+			jhash_3words(ntohl(t4.saddr), ntohl(t4.daddr),
+				     (40000U << 16 | 443) ^ IPPROTO_TCP,
+				     MH_SEED));
+	KUNIT_EXPECT_EQ(test, l4lb_mh_hash(&t4, MH_SEED, true),
+			jhash_1word(ntohl(t4.saddr), MH_SEED));
+}
+
 static struct kunit_case l4lb_sched_mh_cases[] = {
 	KUNIT_CASE(mh_registered_and_picks_nothing_before_update),
 	KUNIT_CASE(mh_same_tuple_same_pick_every_time),
@@ -726,6 +934,10 @@ static struct kunit_case l4lb_sched_mh_cases[] = {
 	KUNIT_CASE(mh_no_usable_backend_looks_up_null),
 	KUNIT_CASE(mh_all_usable_go_down_since_build_looks_up_null),
 	KUNIT_CASE(mh_scheduler_update_moves_only_the_down_backends_keys),
+	KUNIT_CASE(mh6_v6_keys_spread_over_v6_backends_like_v4),
+	KUNIT_CASE(mh6_balancers_with_the_same_seed_agree_on_v6_keys),
+	KUNIT_CASE(mh6_removing_one_of_n_v6_backends_remaps_about_1_over_n),
+	KUNIT_CASE(mh6_key_sees_every_bit_of_the_client_and_the_family),
 	{}
 };
 

@@ -94,7 +94,13 @@ v6_topo_up() {
 	if [ "$V6_VIP_LOCAL" = 1 ]; then
 		ip -6 addr add "$VIP6/64" dev veth-cli nodad
 	else
-		ip -n cli -6 route add "$VIP6/128" via "$LB6" dev eth0
+		ip -n cli -6 route add "$VIP6/128" via "$LB6" dev eth0 || return 1
+		# The VIP is in the client link's prefix: a packet l4lb passes
+		# on (no service) is forwarded back out of that link, and lb's
+		# redirect would send the client's next SYN on-link, to no one.
+		/usr/sbin/ip netns exec cli sh -c \
+			'echo 0 >/proc/sys/net/ipv6/conf/all/accept_redirects;
+			 echo 0 >/proc/sys/net/ipv6/conf/eth0/accept_redirects'
 	fi
 }
 

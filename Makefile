@@ -72,7 +72,8 @@ vm: all
 # events (monitor), the netlink fuzzer, forced allocation failures, and
 # daisy chaining between two nodes (IPIP).
 VM_DEBUG_TESTS := scenario unload concurrency ctl_add_traffic svc_churn \
-	life_synflood health ctl_monitor ctl_fuzz fault_alloc peer_chain
+	life_synflood health ctl_monitor ctl_fuzz fault_alloc peer_chain \
+	v6_scenario v6_icmp
 vm-debug: tools apps
 	L4LB_KERNEL=debug bash tests/vm/run.sh $(VM_DEBUG_TESTS)
 

@@ -487,6 +487,30 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 }
 
 /*
+ * The end of an ICMP or ICMPv6 error's translation, whose rewrite returned
+ * @err: one that quotes a TCP segment sent to the backend (@dir is
+ * L4LB_DIR_REPLY) has, with a PROXY header, its sequence number in the
+ * backend's space, to be restored.
+ */
+static unsigned int l4lb_icmp_done(struct l4lb_net *ln, struct l4lb_conn *conn,
+				   enum l4lb_dir dir, struct sk_buff *skb,
+				   int err)
+{
+	if (!err && dir == L4LB_DIR_REPLY &&
+	    conn->th[dir].tuple.proto == IPPROTO_TCP)
+		err = l4lb_ca_icmp(conn, skb);
+	if (unlikely(err)) {
+		l4lb_stats_drop(ln, err == -ENOMEM ? L4LB_DROP_NO_MEMORY :
+				L4LB_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	nf_reset_ct(skb);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	l4lb_stats_event(ln, L4LB_EV_ICMP);
+	return NF_ACCEPT;
+}
+
+/*
  * An ICMP error about a translated packet: the quoted packet left the
  * balancer translated, so its inverse is one of its row's tuples, and the
  * error travels in that tuple's direction. Translate it as a packet of that
@@ -531,24 +555,8 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 		.dport = peer->dport,
 		.proto = peer->proto,
 	};
-	if (l4lb_nat_rewrite_icmp(skb, peer->daddr, peer->saddr, &inner)) {
-		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
-		return NF_DROP;
-	}
-	/* It quotes a segment sent to the backend: with a PROXY header, its
-	 * sequence number is in the backend's space.
-	 */
-	err = dir == L4LB_DIR_REPLY && inner.proto == IPPROTO_TCP ?
-	      l4lb_ca_icmp(conn, skb) : 0;
-	if (unlikely(err)) {
-		l4lb_stats_drop(ln, err == -ENOMEM ? L4LB_DROP_NO_MEMORY :
-				L4LB_DROP_MALFORMED);
-		return NF_DROP;
-	}
-	nf_reset_ct(skb);
-	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	l4lb_stats_event(ln, L4LB_EV_ICMP);
-	return NF_ACCEPT;
+	err = l4lb_nat_rewrite_icmp(skb, peer->daddr, peer->saddr, &inner);
+	return l4lb_icmp_done(ln, conn, dir, skb, err);
 }
 
 /* Directions a hook translates: both, or with conntrack=1 the original
@@ -826,21 +834,8 @@ static unsigned int l4lb_icmp6_in(struct l4lb_net *ln, struct sk_buff *skb,
 		.dport = peer->dport,
 		.proto = peer->proto,
 	};
-	if (l4lb_nat6_rewrite_icmp(skb, &a[1], &a[0], &inner)) {
-		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
-		return NF_DROP;
-	}
-	err = dir == L4LB_DIR_REPLY && inner.proto == IPPROTO_TCP ?
-	      l4lb_ca_icmp(conn, skb) : 0;
-	if (unlikely(err)) {
-		l4lb_stats_drop(ln, err == -ENOMEM ? L4LB_DROP_NO_MEMORY :
-				L4LB_DROP_MALFORMED);
-		return NF_DROP;
-	}
-	nf_reset_ct(skb);
-	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	l4lb_stats_event(ln, L4LB_EV_ICMP);
-	return NF_ACCEPT;
+	err = l4lb_nat6_rewrite_icmp(skb, &a[1], &a[0], &inner);
+	return l4lb_icmp_done(ln, conn, dir, skb, err);
 }
 
 static unsigned int l4lb_in6(struct l4lb_net *ln, struct sk_buff *skb,

@@ -198,6 +198,24 @@ int l4lb_nat6_parse(const struct sk_buff *skb, struct l4lb_l4 *l4)
 	return l4lb_nat_parse_l4(skb, off, hdrlen, l4);
 }
 
+/*
+ * The transport checksum of a writable TCP or UDP header at @ports, in
+ * *@check; false if it is not to be updated: a zero UDP checksum means
+ * "none" and stays so (in IPv6 too, where only tunnels may send it,
+ * RFC 6935).
+ */
+static bool l4lb_nat_l4_check(const struct sk_buff *skb,
+			      const struct l4lb_l4 *l4, __be16 *ports,
+			      __sum16 **check)
+{
+	if (l4->proto == IPPROTO_TCP) {
+		*check = &((struct tcphdr *)ports)->check;
+		return true;
+	}
+	*check = &((struct udphdr *)ports)->check;
+	return **check || skb->ip_summed == CHECKSUM_PARTIAL;
+}
+
 /**
  * l4lb_nat_rewrite() - set both addresses and ports of a TCP/UDP packet
  * @skb: the packet, network header set; may be cloned or non-linear
@@ -228,14 +246,7 @@ int l4lb_nat_rewrite(struct sk_buff *skb, const struct l4lb_l4 *l4,
 
 	iph = ip_hdr(skb);
 	ports = (__be16 *)(skb->data + thoff);
-	if (l4->proto == IPPROTO_TCP) {
-		check = &((struct tcphdr *)ports)->check;
-		do_csum = true;
-	} else {
-		check = &((struct udphdr *)ports)->check;
-		/* A zero UDP checksum means "none" and stays so. */
-		do_csum = *check || skb->ip_summed == CHECKSUM_PARTIAL;
-	}
+	do_csum = l4lb_nat_l4_check(skb, l4, ports, &check);
 
 	if (do_csum) {
 		inet_proto_csum_replace4(check, skb, iph->saddr, saddr, true);
@@ -287,13 +298,7 @@ int l4lb_nat6_rewrite(struct sk_buff *skb, const struct l4lb_l4 *l4,
 
 	ip6h = ipv6_hdr(skb);
 	ports = (__be16 *)(skb->data + thoff);
-	if (l4->proto == IPPROTO_TCP) {
-		check = &((struct tcphdr *)ports)->check;
-		do_csum = true;
-	} else {
-		check = &((struct udphdr *)ports)->check;
-		do_csum = *check || skb->ip_summed == CHECKSUM_PARTIAL;
-	}
+	do_csum = l4lb_nat_l4_check(skb, l4, ports, &check);
 	if (do_csum) {
 		inet_proto_csum_replace16(check, skb, ip6h->saddr.s6_addr32,
 					  saddr->s6_addr32, true);

@@ -21,6 +21,22 @@
 
 #include "l4lb_reset.h"
 
+/* The bare RST's TCP header, after the @thoff bytes of IP header. */
+static struct tcphdr *l4lb_reset_th(struct sk_buff *skb, unsigned int thoff,
+				    __be16 sport, __be16 dport, u32 seq)
+{
+	struct tcphdr *th;
+
+	skb_set_transport_header(skb, thoff);
+	th = skb_put_zero(skb, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->doff = sizeof(*th) / 4;
+	th->rst = 1;
+	return th;
+}
+
 /**
  * l4lb_reset_send() - send a bare TCP RST from the balancer
  * @net: the namespace to send in
@@ -81,13 +97,7 @@ int l4lb_reset_send(struct net *net, __be32 saddr, __be16 sport,
 	iph->saddr = saddr;
 	iph->daddr = daddr;
 
-	skb_set_transport_header(skb, sizeof(*iph));
-	th = skb_put_zero(skb, sizeof(*th));
-	th->source = sport;
-	th->dest = dport;
-	th->seq = htonl(seq);
-	th->doff = sizeof(*th) / 4;
-	th->rst = 1;
+	th = l4lb_reset_th(skb, sizeof(*iph), sport, dport, seq);
 	th->check = tcp_v4_check(sizeof(*th), saddr, daddr,
 				 csum_partial(th, sizeof(*th), 0));
 	skb->ip_summed = CHECKSUM_NONE;
@@ -158,13 +168,7 @@ int l4lb_reset_send6(struct net *net, const struct in6_addr *saddr,
 	ip6h->saddr = *saddr;
 	ip6h->daddr = *daddr;
 
-	skb_set_transport_header(skb, sizeof(*ip6h));
-	th = skb_put_zero(skb, sizeof(*th));
-	th->source = sport;
-	th->dest = dport;
-	th->seq = htonl(seq);
-	th->doff = sizeof(*th) / 4;
-	th->rst = 1;
+	th = l4lb_reset_th(skb, sizeof(*ip6h), sport, dport, seq);
 	th->check = tcp_v6_check(sizeof(*th), saddr, daddr,
 				 csum_partial(th, sizeof(*th), 0));
 	skb->ip_summed = CHECKSUM_NONE;

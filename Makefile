@@ -73,7 +73,7 @@ vm: all
 # daisy chaining between two nodes (IPIP).
 VM_DEBUG_TESTS := scenario unload concurrency ctl_add_traffic svc_churn \
 	life_synflood health ctl_monitor ctl_fuzz fault_alloc peer_chain \
-	v6_scenario v6_icmp
+	v6_scenario
 vm-debug: tools apps
 	L4LB_KERNEL=debug bash tests/vm/run.sh $(VM_DEBUG_TESTS)
 

@@ -106,7 +106,7 @@ if load_l4lb vip="$VIP" port="$VPORT" backends=127.0.0.1:10000 2>/dev/null; then
 else
 	dmesg_since "host_local insmod" | grep l4lb | sed 's/^/#   /'
 	check "insmod refuses backends=127.0.0.1:10000, saying why in dmesg" \
-		sh -c 'dmesg | grep -q "invalid backends: 127.0.0.1:10000: backend cannot be a loopback address"'
+		sh -c 'dmesg | grep -q "invalid backends=.127.0.0.1:10000.: entry 1: backend cannot be a loopback address"'
 fi
 check "no l4lb slab cache left" slab_check
 kernel_clean_since "host_local"

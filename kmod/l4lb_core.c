@@ -619,9 +619,14 @@ static void l4lb_ct_claim(struct l4lb_net *ln, struct sk_buff *skb,
 		.proto = t->proto,
 		.v6 = t->v6,
 	};
-	const struct in6_addr inv6[2] = { pkt->a6[1], pkt->a6[0] };
 	struct l4lb_tuple_hash *th;
+	struct in6_addr inv6[2];
 
+	/* @pkt->a6 is only set for an IPv6 packet. */
+	if (t->v6) {
+		inv6[0] = pkt->a6[1];
+		inv6[1] = pkt->a6[0];
+	}
 	th = l4lb_conn_find(ln->tab, &inv, t->v6 ? inv6 : NULL);
 	if (th && th->tuple.dir == L4LB_DIR_REPLY)
 		l4lb_xmit_ct_claim(skb);

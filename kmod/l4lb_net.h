@@ -115,6 +115,10 @@ struct l4lb_stats_sum {
  * @proc_dir: /proc/net/l4lb
  * @full_event_at: jiffies when the last L4LB_EVENT_TABLE_FULL was sent;
  *	l4lb_event.c's, which rate-limits them with cmpxchg()
+ * @gc_runs: runs of @gc_work (L4LB_STATS_ATTR_GC_RUNS)
+ * @gc_nsecs: nanoseconds @gc_work took, from its start to its end, summed
+ *	(L4LB_STATS_ATTR_GC_NSECS); written only by @gc_work, which never
+ *	runs twice at once
  */
 struct l4lb_net {
 	struct net *net;
@@ -125,6 +129,8 @@ struct l4lb_net {
 	struct delayed_work gc_work;
 	struct proc_dir_entry *proc_dir;
 	unsigned long full_event_at;
+	atomic64_t gc_runs;
+	atomic64_t gc_nsecs;
 };
 
 /* Defaults of the module-wide settings below. A namespace owned by a user

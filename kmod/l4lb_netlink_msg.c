@@ -386,6 +386,12 @@ int l4lb_nl_stats_fill(struct sk_buff *msg, const void *arg)
 	    nla_put_u32(msg, L4LB_STATS_ATTR_HALF_OPEN,
 			ln->tab ? atomic_read(&ln->tab->half_open) : 0) ||
 	    nla_put_u64_64bit(msg, L4LB_STATS_ATTR_CONNS_CREATED, sum.created,
+			      L4LB_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, L4LB_STATS_ATTR_GC_RUNS,
+			      atomic64_read(&ln->gc_runs),
+			      L4LB_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, L4LB_STATS_ATTR_GC_NSECS,
+			      atomic64_read(&ln->gc_nsecs),
 			      L4LB_STATS_ATTR_PAD))
 		return -EMSGSIZE;
 	for (i = 0; i < L4LB_DROP_MAX; i++)

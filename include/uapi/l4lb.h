@@ -702,6 +702,11 @@ enum l4lb_conn_attr {
  *	service's peers (L4LB_SVC_ATTR_PEERS), counted once per segment
  * @L4LB_STATS_ATTR_PEER_MISS: u64, TCP segments that came in on an IPIP
  *	device for a VIP with peers and had no row here either: dropped
+ * @L4LB_STATS_ATTR_GC_RUNS: u64, runs of the namespace's expiry worker
+ *	(expiry of rows, reaping of drained backends)
+ * @L4LB_STATS_ATTR_GC_NSECS: u64, nanoseconds the expiry worker took, from
+ *	the start to the end of each run, summed: its CPU time, plus any time
+ *	it was preempted or waited for the control plane's lock
  */
 enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_UNSPEC,
@@ -729,6 +734,8 @@ enum l4lb_stats_attr {
 	L4LB_STATS_ATTR_PROXY_SYN_DATA,
 	L4LB_STATS_ATTR_PEER_SENT,
 	L4LB_STATS_ATTR_PEER_MISS,
+	L4LB_STATS_ATTR_GC_RUNS,
+	L4LB_STATS_ATTR_GC_NSECS,
 
 	__L4LB_STATS_ATTR_MAX,
 };

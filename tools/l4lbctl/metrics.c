@@ -33,6 +33,7 @@
  * @help: its help (the same in each entry of the metric)
  * @label: the label that tells this entry apart, or NULL
  * @value: that label's value
+ * @nano: the counter is in nanoseconds: print it in seconds
  */
 struct stat_metric {
 	uint16_t attr;
@@ -41,23 +42,28 @@ struct stat_metric {
 	const char *help;
 	const char *label;
 	const char *value;
+	bool nano;
 };
 
-#define GAUGE(a, name, help) { a, name, PROM_GAUGE, help, NULL, NULL }
-#define COUNTER(a, name, help) { a, name, PROM_COUNTER, help, NULL, NULL }
+#define GAUGE(a, name, help) { a, name, PROM_GAUGE, help, NULL, NULL, false }
+#define COUNTER(a, name, help) \
+	{ a, name, PROM_COUNTER, help, NULL, NULL, false }
+#define SECONDS(a, name, help) \
+	{ a, name, PROM_COUNTER, help, NULL, NULL, true }
 
 #define DROP_HELP "Packets dropped, by reason: no_backend, table_full, " \
 	"no_snat_port and syn_limit refuse a new flow; no_memory, no_route, " \
 	"malformed and mtu drop one packet (mtu answers with an ICMP error)."
 #define DROP(a, reason) \
-	{ a, "l4lb_drops_total", PROM_COUNTER, DROP_HELP, "reason", reason }
+	{ a, "l4lb_drops_total", PROM_COUNTER, DROP_HELP, "reason", reason, \
+	  false }
 
 #define RECLAIM_HELP "Rows whose SNAT port a new connection took, by the " \
 	"row's state: unconfirmed (a handshake or UDP flow never confirmed) " \
 	"or closed (TIME_WAIT or CLOSE, before its linger ended)."
 #define RECLAIM(a, state) \
 	{ a, "l4lb_snat_reclaims_total", PROM_COUNTER, RECLAIM_HELP, \
-	  "state", state }
+	  "state", state, false }
 
 /* Every counter of STATS_GET, in the order printed. */
 static const struct stat_metric stat_metrics[] = {
@@ -98,6 +104,10 @@ static const struct stat_metric stat_metrics[] = {
 		"TCP segments other than SYN with no row, sent in IPIP to the service's peers (daisy chaining)."),
 	COUNTER(L4LB_STATS_ATTR_PEER_MISS, "l4lb_peer_miss_dropped_total",
 		"TCP segments that came in on an IPIP device for a VIP with peers and had no row here either, dropped."),
+	COUNTER(L4LB_STATS_ATTR_GC_RUNS, "l4lb_gc_runs_total",
+		"Runs of the expiry worker (rows expired, drained backends reaped)."),
+	SECONDS(L4LB_STATS_ATTR_GC_NSECS, "l4lb_gc_seconds_total",
+		"Time the expiry worker took, from the start to the end of each run."),
 };
 
 /* A new counter in the header must get a line here too. */
@@ -210,6 +220,7 @@ static void sample_with(struct prom *p, struct labels *lb, const char *name,
 
 static void write_stats(struct prom *p, const struct stats_info *st)
 {
+	char v[PROM_VALUE_LEN];
 	const char *family = NULL;
 	size_t i;
 
@@ -221,7 +232,12 @@ static void write_stats(struct prom *p, const struct stats_info *st)
 			family = s->name;
 			prom_family(p, s->name, s->type, s->help);
 		}
-		if (st->present & ATTR_BIT(s->attr))
+		if (!(st->present & ATTR_BIT(s->attr)))
+			continue;
+		if (s->nano)
+			prom_sample(p, &l, s->label ? 1 : 0,
+				    prom_fmt_nano(v, st->val[s->attr]));
+		else
 			prom_sample_u64(p, &l, s->label ? 1 : 0,
 					st->val[s->attr]);
 	}

@@ -237,6 +237,8 @@ static const struct field stats_fields[] = {
 	STAT("proxy_syn_data", L4LB_STATS_ATTR_PROXY_SYN_DATA),
 	STAT("peer_sent", L4LB_STATS_ATTR_PEER_SENT),
 	STAT("peer_miss", L4LB_STATS_ATTR_PEER_MISS),
+	STAT("gc_runs", L4LB_STATS_ATTR_GC_RUNS),
+	STAT("gc_nsecs", L4LB_STATS_ATTR_GC_NSECS),
 };
 
 /* A new counter in the header must get a line here too. */

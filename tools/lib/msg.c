@@ -119,6 +119,8 @@ static const enum mnl_attr_data_type stats_policy[L4LB_STATS_ATTR_MAX + 1] = {
 	[L4LB_STATS_ATTR_PROXY_SYN_DATA]	= MNL_TYPE_U64,
 	[L4LB_STATS_ATTR_PEER_SENT]		= MNL_TYPE_U64,
 	[L4LB_STATS_ATTR_PEER_MISS]		= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_GC_RUNS]		= MNL_TYPE_U64,
+	[L4LB_STATS_ATTR_GC_NSECS]		= MNL_TYPE_U64,
 };
 
 /* Checks @a against @type; MNL_TYPE_BINARY is a struct in6_addr. */

@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "prom.h"
 
@@ -79,17 +80,34 @@ void prom_sample_u64(struct prom *p, const struct prom_label *labels,
 	prom_sample(p, labels, n, buf);
 }
 
+/* @v / 10^@digits as the shortest exact decimal. */
+static char *fmt_scaled(char *buf, uint64_t v, unsigned int digits)
+{
+	uint64_t scale = 1;
+	unsigned int i, frac;
+	char *end;
+
+	for (i = 0; i < digits; i++)
+		scale *= 10;
+	frac = (unsigned int)(v % scale);
+	if (!frac) {
+		snprintf(buf, PROM_VALUE_LEN, "%" PRIu64, v / scale);
+		return buf;
+	}
+	snprintf(buf, PROM_VALUE_LEN, "%" PRIu64 ".%0*u", v / scale,
+		 (int)digits, frac);
+	end = buf + strlen(buf);
+	while (end[-1] == '0')
+		*--end = '\0';
+	return buf;
+}
+
 char *prom_fmt_centi(char *buf, uint64_t centi)
 {
-	uint64_t whole = centi / 100;
-	unsigned int frac = centi % 100;
+	return fmt_scaled(buf, centi, 2);
+}
 
-	if (!frac)
-		snprintf(buf, PROM_VALUE_LEN, "%" PRIu64, whole);
-	else if (frac % 10)
-		snprintf(buf, PROM_VALUE_LEN, "%" PRIu64 ".%02u", whole, frac);
-	else
-		snprintf(buf, PROM_VALUE_LEN, "%" PRIu64 ".%u", whole,
-			 frac / 10);
-	return buf;
+char *prom_fmt_nano(char *buf, uint64_t nanos)
+{
+	return fmt_scaled(buf, nanos, 9);
 }

@@ -55,8 +55,8 @@ struct prom {
 	bool started;
 };
 
-/* Room prom_fmt_centi() needs, including the NUL. */
-#define PROM_VALUE_LEN 24
+/* Room a formatted value needs (a u64 with a decimal point), with the NUL. */
+#define PROM_VALUE_LEN 32
 
 /**
  * prom_init() - start writing to @f
@@ -110,5 +110,16 @@ void prom_sample_u64(struct prom *p, const struct prom_label *labels,
  * Return: @buf.
  */
 char *prom_fmt_centi(char *buf, uint64_t centi);
+
+/**
+ * prom_fmt_nano() - format nanoseconds as seconds, a decimal number
+ * @buf: at least PROM_VALUE_LEN bytes
+ * @nanos: the value times 10^9
+ *
+ * The shortest exact decimal: 1500000000 is "1.5", 42 is "0.000000042".
+ *
+ * Return: @buf.
+ */
+char *prom_fmt_nano(char *buf, uint64_t nanos);
 
 #endif /* L4LB_PROM_H */

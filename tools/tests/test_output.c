@@ -787,7 +787,8 @@ static void stats_one_counter_per_line(void **state)
 		"icmp_translated 140\ndrop_syn_limit 150\nhalf_open 160\n"
 		"rst_ignored 170\nreclaim_unconfirmed 180\n"
 		"reclaim_closed 190\nresets_sent 200\ntoa_no_room 210\n"
-		"proxy_syn_data 220\npeer_sent 230\npeer_miss 240\n");
+		"proxy_syn_data 220\npeer_sent 230\npeer_miss 240\n"
+		"gc_runs 250\ngc_nsecs 260\n");
 
 	st.present = ATTR_BIT(L4LB_STATS_ATTR_CONNS) |
 		     ATTR_BIT(L4LB_STATS_ATTR_FRAGMENTS);

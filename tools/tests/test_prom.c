@@ -236,6 +236,19 @@ static void prom_fmt_centi_is_the_shortest_decimal(void **state)
 			    "184467440737095516.15");
 }
 
+static void prom_fmt_nano_gives_seconds(void **state)
+{
+	char buf[PROM_VALUE_LEN];
+
+	(void)state;
+	assert_string_equal(prom_fmt_nano(buf, 0), "0");
+	assert_string_equal(prom_fmt_nano(buf, 42), "0.000000042");
+	assert_string_equal(prom_fmt_nano(buf, 1500000000), "1.5");
+	assert_string_equal(prom_fmt_nano(buf, 3000000000ull), "3");
+	assert_string_equal(prom_fmt_nano(buf, 18446744073709551615ull),
+			    "18446744073.709551615");
+}
+
 /* ---- stats --prometheus ---- */
 
 static void prometheus_prints_every_metric_of_a_small_case(void **state)
@@ -385,7 +398,7 @@ static void prometheus_families_are_well_formed(void **state)
 		assert_int_not_equal(line[0], '#');
 		assert_string_equal(name, family);
 	}
-	assert_int_equal(counters, 18);
+	assert_int_equal(counters, 20);
 	assert_int_equal(gauges, 11);
 }
 
@@ -436,6 +449,10 @@ static void prometheus_escapes_what_the_kernel_sent(void **state)
 	assert_non_null(strstr(out_text, "\nl4lb_peer_sent_total 123\n"));
 	assert_non_null(strstr(out_text,
 		"\nl4lb_peer_miss_dropped_total 124\n"));
+	assert_non_null(strstr(out_text, "\nl4lb_gc_runs_total 125\n"));
+	/* Nanoseconds in, seconds out. */
+	assert_non_null(strstr(out_text,
+		"\nl4lb_gc_seconds_total 0.000000126\n"));
 	assert_non_null(strstr(out_text,
 		"\nl4lb_service_snat_ports_in_use{vip=\"192.0.2.1\",port=\"80\","
 		"proto=\"tcp\",address=\"10.0.1.251\"} 4\n"));
@@ -622,6 +639,7 @@ int main(int argc, char **argv)
 		T(prom_escapes_label_values_and_help),
 		T(prom_prints_help_and_type_once_per_family),
 		T(prom_fmt_centi_is_the_shortest_decimal),
+		T(prom_fmt_nano_gives_seconds),
 		T(prometheus_prints_every_metric_of_a_small_case),
 		T(prometheus_families_are_well_formed),
 		T(prometheus_backend_state_is_one_hot),

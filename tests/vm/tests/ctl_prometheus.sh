@@ -23,7 +23,7 @@
 # After the connections close, every backend has 0 active connections.
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 13
+plan 14
 require_l4lbctl
 
 K=12
@@ -62,9 +62,10 @@ _svc_want() {
 }
 
 # _stats_want: the global samples `l4lbctl -j stats` implies, sorted; a
-# counter without a metric here comes out as "unmapped NAME".
+# counter without a metric here comes out as "unmapped NAME". The expiry
+# worker's counters move on their own: _gc checks them.
 _stats_want() {
-	l4lbctl -j stats | jq -r '{
+	l4lbctl -j stats | jq -r 'del(.gc_runs, .gc_nsecs) | {
 		conns: "l4lb_nat_entries",
 		conn_max: "l4lb_nat_entries_limit",
 		half_open: "l4lb_nat_half_open_entries",
@@ -90,6 +91,20 @@ _stats_want() {
 		peer_miss: "l4lb_peer_miss_dropped_total"
 	} as $m | to_entries[] |
 		if $m[.key] then "\($m[.key]) \(.value)" else "unmapped \(.key)" end' | sort
+}
+
+# _gc: the expiry worker's samples of $PROM are numbers (runs an integer
+# >= 1, seconds a decimal), no larger than what -j stats says after them.
+_gc() {
+	_r=$(_got '^l4lb_gc_runs_total ' | awk '{ print $2 }')
+	_s=$(_got '^l4lb_gc_seconds_total ' | awk '{ print $2 }')
+	l4lbctl -j stats | jq -r '"\(.gc_runs) \(.gc_nsecs)"' >/tmp/gc.json
+	read -r _jr _jn </tmp/gc.json
+	diag "l4lb_gc_runs_total $_r, l4lb_gc_seconds_total $_s; then -j stats: gc_runs $_jr gc_nsecs $_jn"
+	echo "$_r" | grep -qE '^[1-9][0-9]*$' &&
+		echo "$_s" | grep -qE '^[0-9]+(\.[0-9]*[1-9])?$' &&
+		awk -v r="$_r" -v s="$_s" -v jr="$_jr" -v jn="$_jn" \
+			'BEGIN { exit !(r <= jr && s * 1e9 <= jn + 1000 && s > 0) }'
 }
 
 # _got [-v] PATTERN: the samples of $PROM that match PATTERN (with -v:
@@ -199,7 +214,8 @@ _same "every l4lb_backend_* sample is what -j list says" \
 _same "every l4lb_service_* sample is what -j service says" \
 	"$(_svc_want)" "$(_got '^l4lb_service_')"
 _same "the other samples are what -j stats says" \
-	"$(_stats_want)" "$(_got -v '^l4lb_(backend|service)_')"
+	"$(_stats_want)" "$(_got -v '^l4lb_(backend|service|gc)_')"
+check "the expiry worker's runs and seconds, as -j stats counts them" _gc
 
 step "format"
 if _well_formed "$PROM" >/tmp/prom.bad; then

@@ -460,8 +460,8 @@ def main():
         P("")
     if d["gc"]:
         P("## l4lb's expiry worker\n")
-        P("Time l4lb_gc_work ran, in ms per second of the window (function_graph tracer, "
-          "this function only, sleep time excluded). Idle: no traffic but the idle rows; "
+        P("Time l4lb's expiry worker took, in ms per second of the window (its own counters, "
+          "gc_nsecs and gc_runs of l4lbctl stats: from the start to the end of each run). Idle: no traffic but the idle rows; "
           "load: during the connection-rate runs of that level.\n")
         P("| | %s rows, idle | %s rows, load | %s rows, idle | %s rows, load |" % (small, small, big, big))
         P("|---|---|---|---|---|")

@@ -581,41 +581,39 @@ fullnat_check() {
 	[ "$_full" = yes ]
 }
 
-# The cost of l4lb's expiry worker: the function_graph tracer, filtered to
-# l4lb_gc_work alone (so no other function is hooked), records each run of
-# the worker with its duration. gc_begin starts it; gc_end CFG METRIC
-# prints "BENCH gc CFG METRIC MS_PER_S CALLS SECS": the milliseconds the
-# worker ran per second of the window. Nothing is printed if tracing is not
-# available.
-TRACEFS=/sys/kernel/tracing
+# The cost of l4lb's expiry worker, from its own counters (l4lbctl stats:
+# gc_runs, gc_nsecs, the time from the start to the end of each run).
+# gc_begin reads them; gc_end CFG METRIC prints "BENCH gc CFG METRIC
+# MS_PER_S RUNS SECS": the milliseconds the worker took per second of the
+# window. Nothing is printed without l4lbctl. (This used the
+# function_graph tracer on l4lb_gc_work; under TCG, switching the tracer
+# off hung the VM's CPU in the kernel's code patching, a soft lockup.)
+gc_read() {
+	l4lbctl stats 2>/dev/null |
+		awk '$1 == "gc_runs" { r = $2 } $1 == "gc_nsecs" { n = $2 }
+		     END { if (r != "" && n != "") print r, n }'
+}
 gc_begin() {
 	GC_ON=
-	is_l4lb "$CFG" || return 0
-	[ -e $TRACEFS/current_tracer ] || mount -t tracefs nodev $TRACEFS 2>/dev/null
-	[ -w $TRACEFS/current_tracer ] || return 0
-	echo 0 >$TRACEFS/tracing_on
-	echo nop >$TRACEFS/current_tracer
-	echo l4lb_gc_work >$TRACEFS/set_ftrace_filter 2>/dev/null || return 0
-	echo function_graph >$TRACEFS/current_tracer 2>/dev/null || return 0
-	# Not the time it sleeps (cond_resched, the mutex), only the time it runs.
-	echo 0 >$TRACEFS/options/sleep-time 2>/dev/null
-	echo >$TRACEFS/trace
+	is_l4lb "$CFG" && command -v l4lbctl >/dev/null || return 0
+	GC_0=$(gc_read)
+	[ -n "$GC_0" ] || return 0
 	read -r GC_T0 _ </proc/uptime
-	echo 1 >$TRACEFS/tracing_on
 	GC_ON=1
 }
 gc_end() {
 	[ -n "$GC_ON" ] || return 0
-	echo 0 >$TRACEFS/tracing_on
-	read -r _t1 _ </proc/uptime
-	# " 1) ! 123.456 us |  l4lb_gc_work [l4lb]();": the number before "us"
-	awk -v c="$1" -v m="$2" -v t0="$GC_T0" -v t1="$_t1" '
-		/l4lb_gc_work/ { for (i = 2; i <= NF; i++) if ($i == "us") { us += $(i-1); n++; break } }
-		END { s = t1 - t0; if (s > 0) printf "BENCH gc %s %s %.3f %d %.1f\n", c, m, us / 1000 / s, n, s }' \
-		$TRACEFS/trace
-	echo nop >$TRACEFS/current_tracer
-	echo >$TRACEFS/set_ftrace_filter
 	GC_ON=
+	read -r _t1 _ </proc/uptime
+	_g1=$(gc_read)
+	[ -n "$_g1" ] || return 0
+	# shellcheck disable=SC2086
+	set -- "$1" "$2" $GC_0 $_g1
+	awk -v c="$1" -v m="$2" -v r0="$3" -v n0="$4" -v r1="$5" -v n1="$6" \
+		-v t0="$GC_T0" -v t1="$_t1" 'BEGIN {
+		s = t1 - t0
+		if (s > 0) printf "BENCH gc %s %s %.3f %d %.1f\n", c, m, (n1 - n0) / 1e6 / s, r1 - r0, s
+	}'
 }
 # gc_idle CFG METRIC: time the worker over GCIDLE idle seconds.
 gc_idle() {

@@ -22,6 +22,8 @@
 #                    each test step
 #   VM_OUT           directory for serial logs (default tests/vm/out)
 #   VM_TEST_TIMEOUT  per-test limit inside the VM, seconds (default 170)
+#   VM_FAMILIES=4    the tests that cover both families (health, ca_proxy,
+#                    concurrency) run their IPv4 cases only (default 4,6)
 #   VM_TIMEOUT       hard limit for the whole VM run, seconds
 #   VM_MEM           memory in MiB (default 1024)
 #   QEMU_EXTRA       more qemu arguments
@@ -101,7 +103,7 @@ trap 'rm -f "$INITRD"' EXIT
 
 APPEND="console=ttyS0 panic=-1 quiet slab_nomerge"
 APPEND+=" vmtests=$(echo $TESTS | tr ' ' ',') vmtesttimeout=$TEST_TIMEOUT"
-APPEND+=" vmlb=${VM_LB:-l4lb}"
+APPEND+=" vmlb=${VM_LB:-l4lb} vmfamilies=${VM_FAMILIES:-4,6}"
 [ -n "${DEMO:-}" ] && APPEND+=" vmdemo=1"
 [ -n "${VERBOSE:-}" ] && APPEND+=" vmverbose=1"
 APPEND+=" ${VM_APPEND:-}"

@@ -201,6 +201,24 @@ require_l4lb() {
 	require_lb
 }
 
+# require_family 4|6: a test that covers both families calls this before
+# the cases of one, which come last; they are skipped if the run leaves
+# that family out (FAMILIES, from run.sh's VM_FAMILIES: make vm-debug runs
+# the IPv4 cases only, and v6_scenario for IPv6).
+require_family() {
+	has_family "$1" && return 0
+	skip_rest "IPv$1 cases left out of this run (VM_FAMILIES=$FAMILIES)"
+	exit 0
+}
+
+# has_family 4|6: true unless the run leaves that family out (FAMILIES).
+has_family() {
+	case ",${FAMILIES:-4,6}," in
+	*",$1,"*) return 0 ;;
+	esac
+	return 1
+}
+
 # require_l4lbctl: skip the whole script unless it runs against l4lb.ko
 # and l4lbctl is in the image.
 require_l4lbctl() {

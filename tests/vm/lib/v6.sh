@@ -104,6 +104,17 @@ v6_topo_up() {
 	fi
 }
 
+# dual_topo_up: the topology of a test that covers both families, set up
+# once: v6_topo_up and v6_ready, or only topo_up if the run leaves IPv6
+# out (has_family; its cases are then skipped, require_family).
+dual_topo_up() {
+	if has_family 6; then
+		v6_topo_up && v6_ready
+	else
+		topo_up
+	fi
+}
+
 # v6_vip_local on|off: make the VIP an address of lb (a /128 on lo) or
 # not again; nothing with V6_VIP_LOCAL=1, where it is one anyway. Packets
 # to a local VIP that l4lb passes on untranslated are delivered to lb's

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # v6ctl.sh - helpers of the IPv6 control-plane tests (ctl_v6*.sh,
-# health_v6.sh), on top of common.sh, ctl.sh and v6.sh. A test sources
+# health.sh), on top of common.sh, ctl.sh and v6.sh. A test sources
 # them in this order, then says its plan:
 #
 #     . /vm/lib/common.sh

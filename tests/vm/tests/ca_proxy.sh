@@ -349,13 +349,16 @@ finish() {
 
 # ------------------------------------------------------------- set up ----
 
-# One topology for both families: v6_topo_up is topo_up plus the v6
-# addresses and routes; each family's second client address.
+# One topology for both families (dual_topo_up: topo_up plus the v6
+# addresses and routes, unless the run leaves IPv6 out); each family's
+# second client address.
 step "topology"
-v6_topo_up || die "topology up (v4 and v6)"
+dual_topo_up || die "topology up (v4, and v6 unless left out)"
 ip -n cli addr add 10.0.0.3/24 dev eth0 || die "a second client address"
-ip -n cli -6 addr add "$CLI6B/64" dev eth0 nodad || die "a second v6 client address"
-v6_ready || die "v6 addresses usable, cli reaches the backends"
+if has_family 6; then
+	ip -n cli -6 addr add "$CLI6B/64" dev eth0 nodad ||
+		die "a second v6 client address"
+fi
 
 # ================================================================ IPv4 ====
 
@@ -393,6 +396,7 @@ finish "ca_proxy"
 
 # ================================================================ IPv6 ====
 
+require_family 6
 family 6
 kmsg_mark "ca_proxy_v6"
 load_l4lb svc_max=4096 || die "v6: l4lb loaded"

@@ -251,6 +251,22 @@ EOT
 	set_mode proxy-v2 || die "${P}back to proxy-v2"
 }
 
+# download FILE OUT CPORT SECS: be1 serves FILE first to one connection of
+# the client from CLIA:CPORT, then keeps the first PP2LEN bytes it reads
+# (the header the client's ACK carried) in OUT.hdr; the client's copy goes
+# to OUT.got (its errors to OUT.err), within SECS. Fails if be1 does not
+# listen.
+download() {
+	rm -f "$2.got" "$2.hdr"
+	bg "$2.log" be1 socat -t 10 "$LISTEN":10000,reuseaddr \
+		SYSTEM:"cat $1; head -c $PP2LEN >$2.hdr"
+	srv=$BG_PID
+	wait_for 10 'listens be1 tcp 10000' || return 1
+	n cli timeout "$4" socat -u "$(to "$CLIA" "$3" 10)" \
+		CREATE:"$2.got" 2>"$2.err"
+	wait_exit 30 "$srv"
+}
+
 # transfers: 2. and 3., 20 MB each way. 3 results.
 transfers() {
 	step "${P}20 MB from the client"
@@ -259,14 +275,7 @@ transfers() {
 		"$(pp_hex "$CLIA" 41010)" /tmp/up1.got
 
 	step "${P}20 MB to the client, the server first"
-	rm -f /tmp/down.got /tmp/down.hdr
-	bg /tmp/down.log be1 socat -t 10 "$LISTEN":10000,reuseaddr \
-		SYSTEM:"cat /tmp/data; head -c $PP2LEN >/tmp/down.hdr"
-	srv=$BG_PID
-	wait_for 10 'listens be1 tcp 10000' || die "${P}download server"
-	n cli timeout 90 socat -u "$(to "$CLIA" 41011 10)" \
-		CREATE:/tmp/down.got 2>/tmp/down.err
-	wait_exit 30 "$srv"
+	download /tmp/data /tmp/down 41011 90 || die "${P}download server"
 	if [ "$(sha /tmp/down.got)" = "$(sha /tmp/data)" ]; then
 		ok "${P}the client gets 20 MB intact from be1"
 	else
@@ -308,14 +317,8 @@ lossy() {
 	done
 	expect_eq "${P}10 uploads over a lossy link, each header once and intact" 10 "$good"
 	head -c 4194304 /tmp/data >/tmp/data4
-	rm -f /tmp/down4.got
-	bg /tmp/down4.log be1 socat -t 10 "$LISTEN":10000,reuseaddr \
-		SYSTEM:"cat /tmp/data4; head -c $PP2LEN >/tmp/down4.hdr"
-	srv=$BG_PID
-	wait_for 10 'listens be1 tcp 10000' || die "${P}lossy download server"
-	n cli timeout 120 socat -u "$(to "$CLIA" 41199 10)" \
-		CREATE:/tmp/down4.got 2>/tmp/down4.err
-	wait_exit 30 "$srv"
+	download /tmp/data4 /tmp/down4 41199 120 ||
+		die "${P}lossy download server"
 	if [ "$(sha /tmp/down4.got)" = "$(sha /tmp/data4)" ] &&
 		[ "$(hex_head "$PP2LEN" /tmp/down4.hdr)" = "$(pp_hex "$CLIA" 41199)" ]; then
 		ok "${P}4 MB download over a lossy link intact"

@@ -81,6 +81,30 @@ accepts_from() {
 		fail "${P}servers accepted 167/167/166, all from $1"
 }
 
+# rows_part WHO OPEN CLOSED: the table holds the $K rows while they are
+# open (result OPEN), the servers' accepts (accepts_from WHO), and no row
+# of the family once they close (result CLOSED). 3 results.
+rows_part() {
+	case $FAM in
+	4) _len=nat_len _wait=wait_nat_len _rows=nat_rows ;;
+	6) _len=v6_nat_len _wait=v6_wait_nat_len _rows=v6_nat_rows ;;
+	esac
+	step "${P}NAT table while the connections are open"
+	if $_wait "$K" 20; then ok "$P$2"
+	else fail "$P$2" "got: $($_len)"; fi
+	$_rows | head -n 6 | sed 's/^/#   /'
+
+	# The servers saw 167/167/166 accepts, all from the balancer's address.
+	accepts_from "$1"
+
+	step "${P}close all $K connections"
+	release conns 60
+	rc=$?
+	[ "$rc" = 0 ] || diag "conns exit $rc"
+	if $_wait 0 60; then ok "$P$3"
+	else fail "$P$3" "rows: $($_len)"; fi
+}
+
 # One topology for both families (dual_topo_up: topo_up plus the v6
 # addresses and routes, unless the run leaves IPv6 out).
 step "topology"
@@ -100,20 +124,8 @@ else fail "greetd answers on be1, be2, be3"; diag_file /tmp/be1.log; fi
 
 conns_part
 
-step "NAT table while the connections are open"
-if wait_nat_len "$K" 20; then ok "NAT table length is $K"
-else fail "NAT table length is $K" "got: $(nat_len)"; fi
-nat_rows | head -n 6 | sed 's/^/#   /'
-
-# The servers saw 167/167/166 accepts, all from the balancer's address.
-accepts_from 10.0.k.254
-
-step "close all $K connections"
-release conns 60
-rc=$?
-[ "$rc" = 0 ] || diag "conns exit $rc"
-if wait_nat_len 0 60; then ok "NAT table drains to 0 after all $K closed"
-else fail "NAT table drains to 0 after all $K closed" "length: $(nat_len)"; fi
+rows_part 10.0.k.254 "NAT table length is $K" \
+	"NAT table drains to 0 after all $K closed"
 
 # The v4 servers go, and the balancer; the topology stays for IPv6.
 bg_kill_all
@@ -135,20 +147,7 @@ else fail "v6: greetd -6 answers on be1, be2, be3"; diag_file /tmp/be1.log; fi
 
 conns_part
 
-step "v6: NAT table while the connections are open"
-if v6_wait_nat_len "$K" 20; then ok "v6: $K v6 rows"
-else fail "v6: $K v6 rows" "got: $(v6_nat_len)"; fi
-v6_nat_rows | head -n 6 | sed 's/^/#   /'
-
-# The servers saw 167/167/166 accepts, all from the balancer's address.
-accepts_from 2001:db8:k::fe
-
-step "v6: close all $K connections"
-release conns 60
-rc=$?
-[ "$rc" = 0 ] || diag "conns exit $rc"
-if v6_wait_nat_len 0 60; then ok "v6: no v6 row left after all $K closed"
-else fail "v6: no v6 row left after all $K closed" "v6 rows: $(v6_nat_len)"; fi
+rows_part 2001:db8:k::fe "$K v6 rows" "no v6 row left after all $K closed"
 
 v6_topo_down
 v6_lb_down || diag "balancer down failed"

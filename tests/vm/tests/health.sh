@@ -302,6 +302,30 @@ EOT
 	fi
 }
 
+# ondown_rows WHAT: after be3 went down with on-down expire, be3 has no
+# row and be1 and be2 keep at least two ESTABLISHED ones (WHAT names the
+# rows in the result). 1 result.
+ondown_rows() {
+	case $FAM in
+	4)
+		rows3=$(nat_rows | grep -c "10.0.3.1:10002")
+		rows12=$(nat_rows | grep ESTABLISHED | grep -cE "10.0.1.1:10000|10.0.2.1:10001")
+		;;
+	6)
+		v6_nat_show "after be3 went down with on-down expire"
+		rows3=$(v6_nat_col 5 | grep -cxF "$BE6_3")
+		rows12=$(v6_nat_rows | awk '$6 == "ESTABLISHED" { print $5 }' | grep -cxF -e "$BE6_1" -e "$BE6_2")
+		;;
+	esac
+	if [ "$rows3" = 0 ] && [ "$rows12" -ge 2 ]; then
+		ok "${P}on-down expire: be3's $1 are gone, be1's and be2's held ones stay"
+	else
+		fail "${P}on-down expire: be3's $1 are gone, be1's and be2's held ones stay" \
+			"rows to be3: $rows3, established rows to be1/be2: $rows12"
+		[ "$FAM" = 4 ] && nat_show
+	fi
+}
+
 # answers_wrong: 3. be3 answers "busy be3": --once --send --expect, three
 # held connections (held open until `release hold`), and the daemon from
 # a config file with on-down expire marks be3 down. 5 results; the daemon
@@ -399,15 +423,7 @@ fi
 down_and_up
 answers_wrong
 
-rows3=$(nat_rows | grep -c "10.0.3.1:10002")
-rows12=$(nat_rows | grep ESTABLISHED | grep -cE "10.0.1.1:10000|10.0.2.1:10001")
-if [ "$rows3" = 0 ] && [ "$rows12" -ge 2 ]; then
-	ok "on-down expire: be3's NAT rows are gone, be1's and be2's held ones stay"
-else
-	fail "on-down expire: be3's NAT rows are gone, be1's and be2's held ones stay" \
-		"rows to be3: $rows3, established rows to be1/be2: $rows12"
-	nat_show
-fi
+ondown_rows "NAT rows"
 release hold 15 >/dev/null
 
 # ---------------------------------------- the module goes and comes ----
@@ -487,15 +503,7 @@ expect_eq "v6: --once: the three v6 backends ok, named [ADDR]:PORT, exit 0" \
 down_and_up
 answers_wrong
 
-v6_nat_show "after be3 went down with on-down expire"
-rows3=$(v6_nat_col 5 | grep -cxF "$BE6_3")
-rows12=$(v6_nat_rows | awk '$6 == "ESTABLISHED" { print $5 }' | grep -cxF -e "$BE6_1" -e "$BE6_2")
-if [ "$rows3" = 0 ] && [ "$rows12" -ge 2 ]; then
-	ok "v6: on-down expire: be3's v6 rows are gone, be1's and be2's held ones stay"
-else
-	fail "v6: on-down expire: be3's v6 rows are gone, be1's and be2's held ones stay" \
-		"rows to be3: $rows3, established rows to be1/be2: $rows12"
-fi
+ondown_rows "v6 rows"
 daemon_stop
 rc=$?
 expect_eq "v6: SIGTERM: exit 0" 0 "$rc"

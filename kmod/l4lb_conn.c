@@ -470,6 +470,37 @@ struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 	return NULL;
 }
 
+/**
+ * l4lb_conn_find_miss() - l4lb_conn_find(), noting where a miss looked
+ * @tab: the table
+ * @t: the key (its @dir is ignored)
+ * @a6: as for l4lb_conn_find()
+ * @miss: out: the bucket and its first node, for l4lb_conn_insert_range()
+ *	to insert the row of @t without walking the bucket again; set on a
+ *	hit too
+ *
+ * Context: as l4lb_conn_find(); @miss is valid until rcu_read_unlock().
+ * Return: as l4lb_conn_find().
+ */
+struct l4lb_tuple_hash *l4lb_conn_find_miss(struct l4lb_conn_table *tab,
+					    const struct l4lb_tuple *t,
+					    const struct in6_addr *a6,
+					    struct l4lb_conn_miss *miss)
+{
+	u32 h = l4lb_tuple_hash(tab, t);
+	struct hlist_node *first = rcu_dereference(hlist_first_rcu(&tab->buckets[h]));
+	struct l4lb_tuple_hash *th;
+
+	miss->h = h;
+	miss->first = first;
+	th = hlist_entry_safe(first, struct l4lb_tuple_hash, node);
+	hlist_for_each_entry_from_rcu(th, node) {
+		if (l4lb_tuple_equal(th, t, a6))
+			return th;
+	}
+	return NULL;
+}
+
 /* Like l4lb_conn_find() but with the bucket lock held instead of RCU. */
 static bool l4lb_conn_exists_locked(struct l4lb_conn_table *tab, u32 h,
 				    const struct l4lb_tuple *t,
@@ -538,6 +569,8 @@ static u32 l4lb_port_part_size(const struct l4lb_port_range *ports,
  * @sp: the SNAT addresses and ports to choose from; neither empty
  * @cursor: where the search starts, as an index into @sp, moved on past
  *	the ones probed; the backend's, or NULL to start at random
+ * @miss: where the lookup that missed @conn's original tuple looked
+ *	(l4lb_conn_find_miss(), in the same RCU read-side section), or NULL
  * @old: set to the existing row's original direction on -EEXIST
  *
  * The choices are numbered: index i is address @sp->addrs[i % naddr] with
@@ -554,7 +587,9 @@ static u32 l4lb_port_part_size(const struct l4lb_port_range *ports,
  * are taken the cursor still moves past them, so a block of long-lived
  * rows cannot make every new connection fail while the rest is free.
  * Without a backend (tests) each search starts at random. The check and
- * the insert happen under the bucket locks of both tuples.
+ * the insert happen under the bucket locks of both tuples; the original
+ * tuple's bucket is only walked if rows were added to it since @miss (or
+ * since the last attempt) looked.
  *
  * If every choice probed is taken and @tab->reclaimable says that one of
  * their rows may give its port up, the first such row (the oldest, in the
@@ -572,6 +607,7 @@ static u32 l4lb_port_part_size(const struct l4lb_port_range *ports,
  */
 int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 			   const struct l4lb_snat_space *sp, atomic_t *cursor,
+			   const struct l4lb_conn_miss *miss,
 			   struct l4lb_tuple_hash **old)
 {
 	struct l4lb_tuple *orig = &conn->th[L4LB_DIR_ORIG].tuple;
@@ -585,6 +621,9 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 	u32 attempts = min_t(u32, range, 128);
 	atomic_t *next = cursor && range > 1 ? cursor : NULL;
 	u32 h0 = l4lb_tuple_hash(tab, orig);
+	/* The head of h0 when it last held no row of @orig, if known. */
+	bool clear = miss && miss->h == h0;
+	const struct hlist_node *seen = clear ? miss->first : NULL;
 	struct l4lb_tuple_hash *victim = NULL;
 	u32 off, i, h1, victim_idx = 0;
 
@@ -611,9 +650,13 @@ int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		h1 = l4lb_tuple_hash(tab, reply);
 
 		l4lb_double_lock(tab, h0, h1);
-		if (l4lb_conn_exists_locked(tab, h0, orig, a6o, old)) {
-			l4lb_double_unlock(tab, h0, h1);
-			return -EEXIST;
+		if (!clear || tab->buckets[h0].first != seen) {
+			if (l4lb_conn_exists_locked(tab, h0, orig, a6o, old)) {
+				l4lb_double_unlock(tab, h0, h1);
+				return -EEXIST;
+			}
+			clear = true;
+			seen = tab->buckets[h0].first;
 		}
 		if (!l4lb_conn_exists_locked(tab, h1, reply, a6r, &taken)) {
 			hlist_add_head_rcu(&conn->th[L4LB_DIR_ORIG].node,
@@ -671,7 +714,7 @@ int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 	};
 
 	l4lb_conn_addrs(conn, L4LB_DIR_REPLY, &(union nf_inet_addr){}, &addr);
-	return l4lb_conn_insert_range(tab, conn, &sp, NULL, old);
+	return l4lb_conn_insert_range(tab, conn, &sp, NULL, NULL, old);
 }
 
 static void l4lb_conn_free_rcu(struct rcu_head *head)

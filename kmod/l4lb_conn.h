@@ -336,6 +336,23 @@ struct l4lb_snat_space {
 };
 
 /**
+ * struct l4lb_conn_miss - where a lookup of a new row's tuple looked
+ * @h: the bucket of the tuple
+ * @first: the bucket's first node when the lookup began (NULL if empty)
+ *
+ * Filled by l4lb_conn_find_miss(); l4lb_conn_insert_range() skips walking
+ * bucket @h again while its first node is still @first. Rows are only
+ * added at a bucket's head and never moved, and a node seen under RCU is
+ * not freed and reused before rcu_read_unlock(), so an unchanged head
+ * means no row was added there since. Valid only within the RCU read-side
+ * section of the lookup, and only for the tuple looked up.
+ */
+struct l4lb_conn_miss {
+	u32 h;
+	const struct hlist_node *first;
+};
+
+/**
  * l4lb_conn_af() - the address family of a row
  * @conn: the row
  *
@@ -417,12 +434,17 @@ void l4lb_conn_free_unhashed(struct l4lb_conn_table *tab, struct l4lb_conn *conn
 struct l4lb_tuple_hash *l4lb_conn_find(struct l4lb_conn_table *tab,
 				       const struct l4lb_tuple *t,
 				       const struct in6_addr *a6);
+struct l4lb_tuple_hash *l4lb_conn_find_miss(struct l4lb_conn_table *tab,
+					    const struct l4lb_tuple *t,
+					    const struct in6_addr *a6,
+					    struct l4lb_conn_miss *miss);
 void l4lb_conn_mark(struct l4lb_conn_table *tab,
 		    const struct l4lb_tuple_hash *th, unsigned long now);
 void l4lb_port_range_outside(struct l4lb_port_range *ports, int local_lo,
 			     int local_hi);
 int l4lb_conn_insert_range(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 			   const struct l4lb_snat_space *sp, atomic_t *cursor,
+			   const struct l4lb_conn_miss *miss,
 			   struct l4lb_tuple_hash **old);
 int l4lb_conn_insert(struct l4lb_conn_table *tab, struct l4lb_conn *conn,
 		     u16 port_lo, u16 port_hi, struct l4lb_tuple_hash **old);

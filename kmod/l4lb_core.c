@@ -66,11 +66,13 @@
  * @t: its tuple; of an IPv6 packet, with the folds of its addresses
  * @a6: of an IPv6 packet (@t.v6), its source [0] and destination [1]
  * @l4: its transport header
+ * @miss: where the lookup of @t looked, for the insert of a new row
  */
 struct l4lb_pkt {
 	struct l4lb_tuple t;
 	struct in6_addr a6[2];
 	struct l4lb_l4 l4;
+	struct l4lb_conn_miss miss;
 };
 
 /* The IPv6 addresses of @p, or NULL for an IPv4 packet. */
@@ -429,21 +431,23 @@ static struct l4lb_conn *l4lb_conn_commit(struct l4lb_net *ln,
 					  struct sk_buff *skb,
 					  const struct nf_hook_state *state,
 					  struct l4lb_conn *conn,
-					  const struct l4lb_snat_space *sp)
+					  const struct l4lb_snat_space *sp,
+					  const struct l4lb_conn_miss *miss)
 {
 	struct l4lb_backend *be = conn->backend;
 	struct l4lb_tuple_hash *old;
 	unsigned int tries;
 	int err;
 
-	err = l4lb_conn_insert_range(ln->tab, conn, sp, &be->snat_next, &old);
+	err = l4lb_conn_insert_range(ln->tab, conn, sp, &be->snat_next, miss,
+				     &old);
 	/* CPUs that start from the same cursor under a flood offer the same
 	 * row: one reclaims it, the others search again and find the next.
 	 */
 	for (tries = 0; err == -EBUSY && tries < L4LB_RECLAIM_TRIES; tries++) {
 		l4lb_conn_reclaim(ln, l4lb_tuplehash_to_conn(old));
 		err = l4lb_conn_insert_range(ln->tab, conn, sp, &be->snat_next,
-					     &old);
+					     miss, &old);
 	}
 	if (err == -EBUSY)
 		err = -EADDRNOTAVAIL;
@@ -483,7 +487,8 @@ static struct l4lb_conn *l4lb_conn_new(struct l4lb_net *ln,
 	conn = l4lb_conn_build(ln, svc, skb, state, pkt, be, &pick);
 	if (IS_ERR(conn))
 		return conn;
-	return l4lb_conn_commit(ln, svc, skb, state, conn, &pick.sp);
+	return l4lb_conn_commit(ln, svc, skb, state, conn, &pick.sp,
+				&pkt->miss);
 }
 
 /*
@@ -676,7 +681,7 @@ static unsigned int l4lb_in_pkt(struct l4lb_net *ln, struct sk_buff *skb,
 	unsigned int len;
 	int err;
 
-	th = l4lb_conn_find(ln->tab, t, l4lb_pkt_a6(pkt));
+	th = l4lb_conn_find_miss(ln->tab, t, l4lb_pkt_a6(pkt), &pkt->miss);
 	if (th && !(dirs & BIT(th->tuple.dir)))
 		return NF_ACCEPT;	/* the other hook's */
 	if (!th && !(dirs & BIT(L4LB_DIR_ORIG))) {

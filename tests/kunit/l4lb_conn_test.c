@@ -303,6 +303,84 @@ static void conn_insert_then_lookup_finds_both_directions(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, find(tab, &t));
 }
 
+/* Where l4lb_conn_find_miss() looked for @conn's original tuple. */
+static struct l4lb_conn_miss miss_of(struct kunit *test,
+				     struct l4lb_conn_table *tab,
+				     const struct l4lb_conn *conn)
+{
+	struct l4lb_conn_miss miss;
+
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, l4lb_conn_find_miss(tab, &conn->th[ORIG].tuple,
+						    NULL, &miss));
+	rcu_read_unlock();
+	return miss;
+}
+
+/*
+ * An insert after a lookup that missed (the new-flow path) walks the
+ * bucket of the original tuple again only if rows were added there since:
+ * a row of the same tuple added meanwhile (a retransmitted SYN on another
+ * CPU) is still found, a row of another tuple in that bucket is no clash.
+ * The rows here are never freed before the case ends, so the note stays
+ * valid outside the RCU section.
+ */
+static void conn_insert_after_a_miss_sees_rows_added_since(struct kunit *test)
+{
+	const union nf_inet_addr snat = { .ip = SNAT };
+	const struct l4lb_snat_space sp = {
+		.addrs = &snat, .naddr = 1,
+		.ports = { .lo = { ALL_PORTS_LO, 1 }, .hi = { ALL_PORTS_HI, 0 } },
+	};
+	struct l4lb_conn_table *tab = tab_new(test, 1, 1024);
+	struct rowspec rs = client(1);
+	struct l4lb_conn *a = row_alloc(test, tab, &rs);
+	struct l4lb_conn *b = row_alloc(test, tab, &rs);
+	struct l4lb_conn_miss miss = miss_of(test, tab, a), m;
+	struct l4lb_tuple_hash *old = NULL;
+	struct l4lb_conn *c;
+	unsigned int cl;
+
+	/* Nothing added since: inserted without a clash. */
+	KUNIT_ASSERT_EQ(test, l4lb_conn_insert_range(tab, a, &sp, NULL, &miss,
+						     &old), 0);
+	expect_row_found(test, tab, a);
+	/* The same tuple again, with the note from before a was added. */
+	KUNIT_EXPECT_EQ(test, l4lb_conn_insert_range(tab, b, &sp, NULL, &miss,
+						     &old), -EEXIST);
+	KUNIT_EXPECT_PTR_EQ(test, old, &a->th[ORIG]);
+	l4lb_conn_free_unhashed(tab, b);
+
+	/* Another client whose row goes to the same bucket: its note, then
+	 * a row of a third client in that bucket, then its insert.
+	 */
+	for (cl = 2; cl < 100; cl++) {
+		rs = client(cl);
+		c = row_alloc(test, tab, &rs);
+		m = miss_of(test, tab, c);
+		if (m.h == miss.h)
+			break;
+		l4lb_conn_free_unhashed(tab, c);
+	}
+	KUNIT_ASSERT_LT(test, cl, 100U);
+	for (cl++; cl < 200; cl++) {
+		struct l4lb_conn *d;
+
+		rs = client(cl);
+		d = row_alloc(test, tab, &rs);
+		if (miss_of(test, tab, d).h == miss.h) {
+			row_insert(test, tab, d, ALL_PORTS_LO, ALL_PORTS_HI);
+			break;
+		}
+		l4lb_conn_free_unhashed(tab, d);
+	}
+	KUNIT_ASSERT_LT(test, cl, 200U);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_insert_range(tab, c, &sp, NULL, &m,
+						     &old), 0);
+	expect_row_found(test, tab, c);
+	KUNIT_EXPECT_EQ(test, l4lb_conn_count(tab), 3U);
+}
+
 static void conn_unlink_removes_both_directions_once(struct kunit *test)
 {
 	struct l4lb_conn_table *tab = tab_new(test, 8, 1024);
@@ -1396,6 +1474,7 @@ static struct kunit_case l4lb_conn_cases[] = {
 	KUNIT_CASE(conn_udp_client_after_reply_confirms_the_row),
 	KUNIT_CASE(conn_udp_unreplied_row_gone_leaves_half_open),
 	KUNIT_CASE(conn_insert_then_lookup_finds_both_directions),
+	KUNIT_CASE(conn_insert_after_a_miss_sees_rows_added_since),
 	KUNIT_CASE(conn_unlink_removes_both_directions_once),
 	KUNIT_CASE(conn_unhashed_row_is_not_unlinked),
 	KUNIT_CASE(conn_gc_expires_rows_by_timeout),
@@ -1650,7 +1729,8 @@ static int row_try_space_be(struct kunit *test, struct l4lb_conn_table *tab,
 	struct l4lb_tuple_hash *old = NULL;
 	int err;
 
-	err = l4lb_conn_insert_range(tab, conn, sp, &be->snat_next, &old);
+	err = l4lb_conn_insert_range(tab, conn, sp, &be->snat_next, NULL,
+				     &old);
 	if (err) {
 		atomic_dec(&be->inactive);
 		refcount_dec(&be->refcnt);
@@ -1927,7 +2007,8 @@ static u16 insert_reclaiming(struct kunit *test, struct l4lb_conn_table *tab,
 	int err;
 
 	rcu_read_lock();
-	err = l4lb_conn_insert_range(tab, conn, &sp, &be->snat_next, &old);
+	err = l4lb_conn_insert_range(tab, conn, &sp, &be->snat_next, NULL,
+				     &old);
 	KUNIT_EXPECT_EQ(test, err, expect_victim ? -EBUSY : -EADDRNOTAVAIL);
 	if (err == -EBUSY) {
 		KUNIT_EXPECT_PTR_EQ(test, l4lb_tuplehash_to_conn(old),
@@ -1936,7 +2017,7 @@ static u16 insert_reclaiming(struct kunit *test, struct l4lb_conn_table *tab,
 				  l4lb_tuplehash_to_conn(old),
 				  l4lb_conn_reclaimable));
 		err = l4lb_conn_insert_range(tab, conn, &sp, &be->snat_next,
-					     &old);
+					     NULL, &old);
 		KUNIT_EXPECT_EQ(test, err, 0);
 	}
 	rcu_read_unlock();
@@ -2410,7 +2491,7 @@ static int row6_try(struct kunit *test, struct l4lb_conn_table *tab,
 	int err;
 
 	err = l4lb_conn_insert_range(tab, conn, &sp, l4lb_kunit_cursor(conn),
-				     &old);
+				     NULL, &old);
 	if (err) {
 		if (conn->backend) {
 			atomic_dec(&conn->backend->inactive);

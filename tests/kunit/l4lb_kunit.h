@@ -97,7 +97,7 @@ static inline int l4lb_kunit_insert_ports(struct l4lb_conn_table *tab,
 	};
 
 	return l4lb_conn_insert_range(tab, conn, &sp, l4lb_kunit_cursor(conn),
-				      old);
+				      NULL, old);
 }
 
 /* l4lb_kunit_insert_ports() over the one part @lo-@hi. */

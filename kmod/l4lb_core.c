@@ -17,8 +17,9 @@
  * marked untracked, so conntrack and NAT rules leave them alone; with
  * conntrack=1, replies are translated after conntrack instead
  * (NF_IP_PRI_CONNTRACK + 25), so that a stateful firewall sees both
- * directions of one tracked connection. A last PRE_ROUTING hook takes
- * translated packets past br_netfilter.
+ * directions of one tracked connection. In a namespace with a bridge, a
+ * last PRE_ROUTING hook takes translated packets past br_netfilter
+ * (l4lb_bridge.c).
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -939,13 +940,6 @@ static unsigned int l4lb_hook_ct(void *priv, struct sk_buff *skb,
 	return l4lb_hook_dirs(skb, state, BIT(L4LB_DIR_REPLY));
 }
 
-/* Last in PRE_ROUTING: translated packets leave br_netfilter's pass. */
-static unsigned int l4lb_hook_bridged(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
-{
-	return l4lb_xmit_bridged(skb);
-}
-
 static const struct nf_hook_ops l4lb_hook_ops[] = {
 	{
 		.hook = l4lb_hook,
@@ -958,12 +952,6 @@ static const struct nf_hook_ops l4lb_hook_ops[] = {
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = L4LB_HOOK_PRIORITY,
-	},
-	{
-		.hook = l4lb_hook_bridged,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP_PRI_LAST,
 	},
 	/* conntrack=1 only: registered last, so they can be left out. */
 	{
@@ -993,12 +981,6 @@ static const struct nf_hook_ops l4lb_hook6_ops[] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = L4LB_HOOK6_PRIORITY,
-	},
-	{
-		.hook = l4lb_hook_bridged,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP6_PRI_LAST,
 	},
 	{
 		.hook = l4lb_hook_ct,

@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <net/net_namespace.h>
 
+#include "l4lb_bridge.h"
 #include "l4lb_conn.h"
 #include "l4lb_ctl.h"
 #include "l4lb_event.h"
@@ -42,6 +43,7 @@ static void __net_exit l4lb_pernet_exit(struct net *net)
 	struct l4lb_net *ln = l4lb_pernet(net);
 
 	l4lb_proc_net_exit(ln);
+	l4lb_bridge_net_exit(ln);
 	l4lb_ctl_net_exit(ln);
 	l4lb_net_exit(ln);
 }
@@ -127,20 +129,26 @@ static int __init l4lb_init(void)
 	err = register_pernet_subsys(&l4lb_net_ops);
 	if (err)
 		goto err_proc;
+	/* After the pernet subsystem: its replay needs each l4lb_net. */
+	err = l4lb_bridge_init();
+	if (err)
+		goto err_pernet;
 	if (has_svc) {
 		err = l4lb_init_service(&cfg, be, n);
 		if (err)
-			goto err_pernet;
+			goto err_bridge;
 	} else {
 		pr_info("no vip=: no service until l4lbctl adds one\n");
 	}
 	err = l4lb_netlink_init();
 	if (err)
-		goto err_pernet;
+		goto err_bridge;
 	l4lb_fault_init();
 	kfree(be);
 	return 0;
 
+err_bridge:
+	l4lb_bridge_exit();
 err_pernet:
 	unregister_pernet_subsys(&l4lb_net_ops);
 	rcu_barrier();
@@ -157,6 +165,7 @@ static void __exit l4lb_exit(void)
 {
 	l4lb_fault_exit();
 	l4lb_netlink_exit();
+	l4lb_bridge_exit();
 	unregister_pernet_subsys(&l4lb_net_ops);
 	/* Rows, backends and scheduler instances are freed by RCU callbacks;
 	 * wait for them before their cache and code go away.

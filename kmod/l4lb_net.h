@@ -110,6 +110,8 @@ struct l4lb_stats_sum {
  *	namespace; never changes in between
  * @stats: per-CPU counters
  * @hooks: true once the netfilter hooks are registered
+ * @bridged: true once the hooks past br_netfilter are registered, at the
+ *	namespace's first bridge (l4lb_bridge.c); written under RTNL
  * @gc_work: periodic expiry of rows and reaping of drained backends;
  *	queued only while the namespace has a service or a row
  * @proc_dir: /proc/net/l4lb
@@ -126,6 +128,7 @@ struct l4lb_net {
 	struct l4lb_conn_table *tab;
 	struct l4lb_stats __percpu *stats;
 	bool hooks;
+	bool bridged;
 	struct delayed_work gc_work;
 	struct proc_dir_entry *proc_dir;
 	unsigned long full_event_at;

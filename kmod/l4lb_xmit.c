@@ -14,12 +14,9 @@
  *    VIP, or a backend that runs on the balancer. The packet is routed
  *    again as output towards its new destination, from its new source.
  *
- * A host with br_netfilter (bridge-nf-call-iptables=1) runs PRE_ROUTING
- * inside the bridge for frames to the bridge's own address. When that pass
- * ends, br_netfilter routes a packet whose destination changed once more,
- * from its (now local) source, and drops it as a martian. A last hook
- * (l4lb_xmit_bridged()) therefore hands such packets, already routed by
- * l4lb, straight to the routing layer.
+ * Packets translated inside br_netfilter's PRE_ROUTING pass, which it
+ * would route again and drop as martians, leave that pass at a last hook
+ * (l4lb_bridge.c).
  */
 #include <linux/icmpv6.h>
 #include <linux/netdevice.h>
@@ -27,7 +24,6 @@
 #include <linux/netfilter_ipv4.h>
 #include <net/dst.h>
 #include <net/addrconf.h>
-#include <net/dst_metadata.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -402,36 +398,6 @@ void l4lb_xmit_ct_claim(struct sk_buff *skb)
 	    CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
 		return;
 	set_bit(IPS_DST_NAT_DONE_BIT, &ct->status);
-}
-
-/**
- * l4lb_xmit_bridged() - hand a routed packet on past br_netfilter
- * @skb: a packet at the last PRE_ROUTING hook
- *
- * Inside br_netfilter's PRE_ROUTING pass, a packet that l4lb translated
- * already carries the route l4lb_route() chose. br_netfilter would route
- * it again, from its new local source, and drop it as a martian; so it
- * leaves the bridge here: its bridge state is dropped and it goes on along
- * its route (forwarded, or delivered locally), as a routed packet would.
- * Every other packet passes.
- *
- * Context: a netfilter hook at NF_IP_PRI_LAST, softirq.
- * Return: NF_STOLEN if the packet went on, else NF_ACCEPT.
- */
-unsigned int l4lb_xmit_bridged(struct sk_buff *skb)
-{
-#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
-	const struct nf_bridge_info *nf_bridge = nf_bridge_info_get(skb);
-
-	/* Before br_nf_pre_routing_finish() only l4lb attaches a route. */
-	if (!nf_bridge || !nf_bridge->in_prerouting || !skb_valid_dst(skb))
-		return NF_ACCEPT;
-	skb_ext_del(skb, SKB_EXT_BRIDGE_NF);
-	dst_input(skb);
-	return NF_STOLEN;
-#else
-	return NF_ACCEPT;
-#endif
 }
 
 /**

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * l4lb: where translated packets go. Routing in PRE_ROUTING and LOCAL_OUT,
- * conntrack marks, and handing packets on past br_netfilter.
+ * and conntrack marks.
  */
 #ifndef _L4LB_XMIT_H
 #define _L4LB_XMIT_H
@@ -27,7 +27,6 @@ int l4lb_route6_saddr(struct net *net, const struct sk_buff *skb,
 		      const struct in6_addr *daddr, struct in6_addr *saddr);
 void l4lb_xmit_ct(struct sk_buff *skb, bool orig);
 void l4lb_xmit_ct_claim(struct sk_buff *skb);
-unsigned int l4lb_xmit_bridged(struct sk_buff *skb);
 unsigned int l4lb_xmit_refuse(const struct nf_hook_state *state);
 
 #endif /* _L4LB_XMIT_H */

@@ -12,8 +12,9 @@
  * One table lookup and one route lookup per packet. The hooks run at
  * NF_IP_PRI_RAW + 50 in PRE_ROUTING (traffic from other hosts) and
  * LOCAL_OUT (the balancer's own processes, as clients or as backends):
- * after defragmentation (enabled in namespaces with a service, as IPVS
- * does) and raw-table rules, before conntrack. Translated packets are
+ * after defragmentation and raw-table rules, before conntrack. A family's
+ * hooks and defragmentation are registered in a namespace with its first
+ * service of that family, as IPVS does. Translated packets are
  * marked untracked, so conntrack and NAT rules leave them alone; with
  * conntrack=1, replies are translated after conntrack instead
  * (NF_IP_PRI_CONNTRACK + 25), so that a stateful firewall sees both
@@ -1003,55 +1004,71 @@ static unsigned int l4lb_hook_count(void)
 	return ARRAY_SIZE(l4lb_hook_ops) - (l4lb_conntrack ? 0 : 2);
 }
 
+/* Each family's hooks and defragmentation, IPv4 first; index af == AF_INET6. */
+static const struct l4lb_hook_family {
+	const struct nf_hook_ops *ops;
+	int (*defrag_enable)(struct net *net);
+	void (*defrag_disable)(struct net *net);
+} l4lb_hook_families[] = {
+	{ l4lb_hook_ops, nf_defrag_ipv4_enable, nf_defrag_ipv4_disable },
+	{ l4lb_hook6_ops, nf_defrag_ipv6_enable, nf_defrag_ipv6_disable },
+};
+
 /**
- * l4lb_hooks_register() - start handling packets in a namespace
- * @ln: the namespace state, with its service and table set up
+ * l4lb_hooks_register() - start handling a family's packets in a namespace
+ * @ln: the namespace state, with its table set up
+ * @af: AF_INET or AF_INET6: the family of a service about to be made
  *
- * The hooks of both families: a namespace may hold services of either.
- * Also enables IPv4 and IPv6 defragmentation in the namespace, so that
- * l4lb sees whole datagrams.
+ * Registers the family's hooks, and enables its defragmentation in the
+ * namespace so that l4lb sees whole datagrams, once: with the first
+ * service of the family, as IPVS does. A namespace with services of one
+ * family leaves the other's packets, fragments included, alone. They stay
+ * until l4lb_hooks_unregister().
  *
- * Context: process, ln->lock held.
- * Return: 0 or a negative errno from the netfilter core.
+ * Context: process, ln->svcs.lock held.
+ * Return: 0, also if they are registered already; or a negative errno
+ * from the netfilter core.
  */
-int l4lb_hooks_register(struct l4lb_net *ln)
+int l4lb_hooks_register(struct l4lb_net *ln, int af)
 {
+	unsigned int f = af == AF_INET6;
+	const struct l4lb_hook_family *fam = &l4lb_hook_families[f];
 	int err;
 
-	err = nf_defrag_ipv4_enable(ln->net);
+	if (ln->hooks & BIT(f))
+		return 0;
+	err = fam->defrag_enable(ln->net);
 	if (err)
 		return err;
-	err = nf_defrag_ipv6_enable(ln->net);
-	if (err)
-		goto err_defrag6;
-	err = nf_register_net_hooks(ln->net, l4lb_hook_ops, l4lb_hook_count());
-	if (err)
-		goto err_hooks;
-	err = nf_register_net_hooks(ln->net, l4lb_hook6_ops, l4lb_hook_count());
-	if (err)
-		goto err_hooks6;
+	err = nf_register_net_hooks(ln->net, fam->ops, l4lb_hook_count());
+	if (err) {
+		fam->defrag_disable(ln->net);
+		return err;
+	}
+	ln->hooks |= BIT(f);
 	return 0;
-err_hooks6:
-	nf_unregister_net_hooks(ln->net, l4lb_hook_ops, l4lb_hook_count());
-err_hooks:
-	nf_defrag_ipv6_disable(ln->net);
-err_defrag6:
-	nf_defrag_ipv4_disable(ln->net);
-	return err;
 }
 
 /**
  * l4lb_hooks_unregister() - stop handling packets in a namespace
  * @ln: the namespace state
  *
- * Waits until no CPU runs the hooks any more.
+ * Unregisters the hooks of every family that has them, and waits until no
+ * CPU runs them any more.
  *
- * Context: process.
+ * Context: process; ln->svcs.lock held, or the namespace is going.
  */
 void l4lb_hooks_unregister(struct l4lb_net *ln)
 {
-	nf_unregister_net_hooks(ln->net, l4lb_hook6_ops, l4lb_hook_count());
-	nf_unregister_net_hooks(ln->net, l4lb_hook_ops, l4lb_hook_count());
-	nf_defrag_ipv6_disable(ln->net);
-	nf_defrag_ipv4_disable(ln->net);
+	unsigned int f = ARRAY_SIZE(l4lb_hook_families);
+
+	while (f--) {
+		const struct l4lb_hook_family *fam = &l4lb_hook_families[f];
+
+		if (!(ln->hooks & BIT(f)))
+			continue;
+		nf_unregister_net_hooks(ln->net, fam->ops, l4lb_hook_count());
+		fam->defrag_disable(ln->net);
+	}
+	ln->hooks = 0;
 }

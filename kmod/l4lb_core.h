@@ -8,7 +8,7 @@
 struct l4lb_conn;
 struct l4lb_net;
 
-int l4lb_hooks_register(struct l4lb_net *ln);
+int l4lb_hooks_register(struct l4lb_net *ln, int af);
 void l4lb_hooks_unregister(struct l4lb_net *ln);
 void l4lb_conn_expired_cb(void *owner, struct l4lb_conn *conn);
 

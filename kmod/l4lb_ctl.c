@@ -59,8 +59,8 @@ static void l4lb_ctl_limit_msg(struct netlink_ext_ack *extack,
 		extack->_msg = msg;
 }
 
-/* Bring up the table, the expiry and the hooks of a namespace, once. */
-static int l4lb_ctl_net_start(struct l4lb_net *ln,
+/* Bring up the table of a namespace, once, and the hooks of family @af. */
+static int l4lb_ctl_net_start(struct l4lb_net *ln, int af,
 			      struct netlink_ext_ack *extack)
 {
 	struct l4lb_table_limits lim;
@@ -79,15 +79,10 @@ static int l4lb_ctl_net_start(struct l4lb_net *ln,
 		ln->tab->expired = l4lb_conn_expired_cb;
 		ln->tab->owner = ln;
 	}
-	if (!ln->hooks) {
-		err = l4lb_hooks_register(ln);
-		if (err) {
-			NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
-			return err;
-		}
-		ln->hooks = true;
-	}
-	return 0;
+	err = l4lb_hooks_register(ln, af);
+	if (err)
+		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
+	return err;
 }
 
 /**
@@ -133,7 +128,7 @@ int l4lb_ctl_service_set(struct l4lb_net *ln,
 		l4lb_ctl_limit_msg(extack, l4lb_svc_limit_msg);
 		err = -ENOSPC;
 	} else {
-		err = l4lb_ctl_net_start(ln, extack);
+		err = l4lb_ctl_net_start(ln, cfg->af, extack);
 		if (!err) {
 			svc = l4lb_service_create(&ln->svcs, cfg, extack);
 			err = PTR_ERR_OR_ZERO(svc);
@@ -487,9 +482,7 @@ void l4lb_ctl_net_exit(struct l4lb_net *ln)
 {
 	struct l4lb_service *svc, *tmp;
 
-	if (ln->hooks)
-		l4lb_hooks_unregister(ln);
-	ln->hooks = false;
+	l4lb_hooks_unregister(ln);
 	l4lb_net_gc_stop(ln);
 
 	/* The hooks are gone: nothing reads the services any more. */

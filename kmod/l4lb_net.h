@@ -109,7 +109,8 @@ struct l4lb_stats_sum {
  * @tab: the NAT table; allocated with the first service, freed with the
  *	namespace; never changes in between
  * @stats: per-CPU counters
- * @hooks: true once the netfilter hooks are registered
+ * @hooks: the families whose netfilter hooks are registered: BIT(0) IPv4,
+ *	BIT(1) IPv6 (l4lb_hooks_register())
  * @bridged: true once the hooks past br_netfilter are registered, at the
  *	namespace's first bridge (l4lb_bridge.c); written under RTNL
  * @gc_work: periodic expiry of rows and reaping of drained backends;
@@ -127,7 +128,7 @@ struct l4lb_net {
 	struct l4lb_services svcs;
 	struct l4lb_conn_table *tab;
 	struct l4lb_stats __percpu *stats;
-	bool hooks;
+	unsigned int hooks;
 	bool bridged;
 	struct delayed_work gc_work;
 	struct proc_dir_entry *proc_dir;

@@ -20,10 +20,14 @@
 #     own family and service;
 #   - an echo probe sent on all 2K connections at once comes back on every
 #     one;
-# and the table is empty once both sides closed.
+# and the table is empty once both sides closed. Before that, the IPv6
+# hooks: loaded with the IPv4 service alone, l4lb's hook does not run for
+# the IPv6 packets the balancer forwards (pings from cli to the backends);
+# once the IPv6 service is made it does (hooktrace.sh).
 . /vm/lib/common.sh
 . /vm/lib/v6.sh
-plan 14
+. /vm/lib/hooktrace.sh
+plan 15
 require_l4lbctl
 
 # _all_listen: all six greetd logged "listen".
@@ -43,7 +47,36 @@ v6_topo_up || die "v6 topology up"
 v6_ready || die "v6 addresses usable, cli reaches the backends"
 kmsg_mark "v6_dual"
 load_l4lb || die "insmod l4lb.ko with the v4 reference service"
-v6_svc_up tcp || die "the v6 service [$VIP6]:$VPORT"
+
+step "the IPv6 hooks come with the first IPv6 service"
+# _v6_pings: a ping from cli to each backend's IPv6 address, forwarded by
+# the balancer.
+_v6_pings() {
+	for _va in $BE6_ADDRS; do
+		n cli ping -6 -c 1 -W 2 "$_va" >/dev/null 2>&1 || return 1
+	done
+}
+trap hooktrace_off EXIT
+if hooktrace_on; then
+	_v6_pings || diag "a ping from cli to a backend went unanswered"
+	h6=$(hook_calls main 10)
+	v6_svc_up tcp || die "the v6 service [$VIP6]:$VPORT"
+	hooktrace_clear
+	_v6_pings || diag "a ping from cli to a backend went unanswered"
+	h6b=$(hook_calls main 10)
+	hooktrace_off
+	if [ "$h6" = 0 ] && [ "$h6b" -gt 0 ]; then
+		ok "l4lb's hook runs for IPv6 only once an IPv6 service exists"
+	else
+		fail "l4lb's hook runs for IPv6 only once an IPv6 service exists" \
+			"calls before $h6, after $h6b"
+	fi
+else
+	hooktrace_off
+	v6_svc_up tcp || die "the v6 service [$VIP6]:$VPORT"
+	skip "l4lb's hook runs for IPv6 only once an IPv6 service exists" \
+		"no kprobe events"
+fi
 ok "l4lb up with $VIP:$VPORT (module parameters) and [$VIP6]:$VPORT (l4lbctl)"
 svcs=$(l4lbctl -j service 2>&1 | jq -r '.[] | "\(.vip) \(.port) \(.proto)"' | tr -d '[]' | sort | tr '\n' ',')
 expect_eq "l4lbctl -j service lists both" "10.0.0.1 20000 tcp,2001:db8::1 20000 tcp," "$svcs"

@@ -70,13 +70,15 @@ vm: all
 # under load, concurrency, backends added and removed under traffic,
 # service churn, the SYN flood, health checks, the events (monitor), the
 # netlink fuzzer, forced allocation failures, daisy chaining between two
-# nodes (IPIP), and the reference scenario over IPv6 (v6_scenario; the
-# datapath after parsing is the IPv4 one's, which the others cover). The
+# nodes (IPIP), a host with bridges and br_netfilter (the hook registered
+# from a netdevice notifier, under RTNL), and the reference scenario over
+# IPv6 (v6_scenario; the datapath after parsing is the IPv4 one's, which
+# the others cover). The
 # tests that cover both families run their IPv4 cases only here
 # (VM_FAMILIES=4). Both choices keep the subset within the CI hour.
 VM_DEBUG_TESTS := unload concurrency ctl_add_traffic svc_churn \
 	life_synflood health ctl_monitor ctl_fuzz fault_alloc peer_chain \
-	v6_scenario
+	host_bridge v6_scenario
 vm-debug: tools apps
 	L4LB_KERNEL=debug VM_FAMILIES=4 bash tests/vm/run.sh $(VM_DEBUG_TESTS)
 

@@ -46,12 +46,13 @@ MODULES="veth nf_defrag_ipv4 crc32c_generic nf_conntrack nf_nat nf_tables
 	nft_chain_nat nft_masq nft_nat nft_numgen nft_ct nft_compat
 	xt_MASQUERADE xt_conntrack xt_tcpudp xt_nat pktgen nft_queue
 	nfnetlink_queue ${EXTRA_MODULES:-}"
-# Modules only some kernels have (the debug kernel has no br_netfilter);
-# left out where missing, and the tests that need them skip. sch_netem:
-# a lossy link for the client address tests (ca_proxy.sh). dummy: the
-# interface l4lb-health --announce sets up and down (health_announce.sh).
-# ipip: the peers' tunnel of daisy chaining (peer_chain.sh).
-OPTIONAL_MODULES="bridge br_netfilter sch_netem dummy ipip"
+# Modules only some kernels have; left out where missing, and the tests
+# that need them skip. sch_netem: a lossy link for the client address
+# tests (ca_proxy.sh). dummy: the interface l4lb-health --announce sets
+# up and down (health_announce.sh). ipip: the peers' tunnel of daisy
+# chaining (peer_chain.sh). nfnetlink_hook: `nft list hooks`, when
+# debugging (only the debug kernel has it).
+OPTIONAL_MODULES="bridge br_netfilter sch_netem dummy ipip nfnetlink_hook"
 
 BINS="/usr/sbin/ip /usr/bin/ss /usr/bin/socat /usr/sbin/nft
 	/usr/sbin/xtables-nft-multi /usr/bin/setpriv /usr/bin/unshare

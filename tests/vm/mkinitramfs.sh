@@ -146,7 +146,7 @@ copy_file "$BUSYBOX" /usr/bin/busybox
 # Test programs.
 make -s -C "$REPO/tests/apps" >&2
 for p in chatd chat greetd conns flood cycle udpecho nlbad nlfuzz nfqaccept reread \
-	rstinject svcmany tcpopt v6send; do
+	rstinject icmpinject svcmany tcpopt v6send; do
 	add_bin "$REPO/tests/apps/$p" "/usr/local/bin/$p"
 done
 if [ -f "$L4LBCTL" ]; then

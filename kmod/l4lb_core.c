@@ -523,7 +523,9 @@ static unsigned int l4lb_icmp_done(struct l4lb_net *ln, struct l4lb_conn *conn,
  * error travels in that tuple's direction. Translate it as a packet of that
  * direction (outer addresses) and restore the quoted packet to what its
  * sender sent, so the sender's stack matches it to its socket. This makes
- * path-MTU discovery and port-unreachable work end to end.
+ * path-MTU discovery and port-unreachable work end to end. Its checksum is
+ * verified first: the translation computes a new one, which would hide a
+ * corrupted message.
  */
 static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
@@ -549,6 +551,10 @@ static unsigned int l4lb_icmp_in(struct l4lb_net *ln, struct sk_buff *skb,
 	/* The error must go back to the quoted packet's sender. */
 	if (!th || ip_hdr(skb)->daddr != inner.saddr)
 		return NF_ACCEPT;
+	if (nf_ip_checksum(skb, state->hook, ip_hdrlen(skb), IPPROTO_ICMP)) {
+		l4lb_stats_drop(ln, L4LB_DROP_MALFORMED);
+		return NF_DROP;
+	}
 	conn = l4lb_tuplehash_to_conn(th);
 	dir = th->tuple.dir;
 	peer = &conn->th[!dir].tuple;

@@ -27,25 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inet_csum.h"
+
 /* The quote: the largest IP header (60 bytes) and 8 bytes of UDP. */
 #define QUOTE_MAX (60 + 8)
-
-static unsigned short csum(const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	unsigned long sum = 0;
-
-	while (len > 1) {
-		sum += (p[0] << 8) | p[1];
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		sum += p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
 
 int main(int argc, char **argv)
 {
@@ -116,7 +101,7 @@ int main(int argc, char **argv)
 		ih->type = ICMP_DEST_UNREACH;
 		ih->code = ICMP_PORT_UNREACH;
 		memcpy(msg + sizeof(*ih), buf, ihl + 8);
-		ih->checksum = csum(msg, len);
+		ih->checksum = inet_csum(msg, len, 0);
 		if (bad)
 			ih->checksum ^= htons(0x5555);
 		to.sin_addr = src;

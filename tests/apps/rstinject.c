@@ -25,21 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static unsigned short csum(const void *buf, size_t len, unsigned long sum)
-{
-	const unsigned char *p = buf;
-
-	while (len > 1) {
-		sum += (p[0] << 8) | p[1];
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		sum += p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
+#include "inet_csum.h"
 
 int main(int argc, char **argv)
 {
@@ -131,7 +117,7 @@ int main(int argc, char **argv)
 		ph.len = htons(sizeof(pkt.tcp));
 		memcpy(sum, &ph, sizeof(ph));
 		memcpy(sum + sizeof(ph), &pkt.tcp, sizeof(pkt.tcp));
-		pkt.tcp.check = csum(sum, sizeof(sum), 0);
+		pkt.tcp.check = inet_csum(sum, sizeof(sum), 0);
 		to.sin_addr = dst;
 		if (sendto(rs, &pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
 			   sizeof(to)) != sizeof(pkt)) {

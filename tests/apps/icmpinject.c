@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "inet_csum.h"
+#include "pktforge.h"
 
 /* The quote: the largest IP header (60 bytes) and 8 bytes of UDP. */
 #define QUOTE_MAX (60 + 8)
@@ -35,11 +35,10 @@
 int main(int argc, char **argv)
 {
 	unsigned long timeout = 10;
-	unsigned short sport, dport;
 	unsigned char buf[65536];
-	struct in_addr src, dst;
 	int ps, rs, opt, bad = 0;
-	time_t until;
+	struct flow f;
+	size_t n;
 
 	while ((opt = getopt(argc, argv, "ct:")) != -1) {
 		if (opt == 'c')
@@ -49,11 +48,8 @@ int main(int argc, char **argv)
 		else
 			goto usage;
 	}
-	if (argc - optind != 4 || !inet_aton(argv[optind], &src) ||
-	    !inet_aton(argv[optind + 2], &dst))
+	if (argc - optind != 4 || flow_args(argv + optind, &f))
 		goto usage;
-	sport = htons(atoi(argv[optind + 1]));
-	dport = htons(atoi(argv[optind + 3]));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	ps = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
@@ -63,40 +59,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("waiting\n");
-	until = time(NULL) + timeout;
-	while (time(NULL) < until) {
-		struct pollfd pfd = { .fd = ps, .events = POLLIN };
+	n = flow_wait(ps, buf, sizeof(buf), &f, IPPROTO_UDP, 8, 1,
+		      time(NULL) + timeout);
+	if (n) {
 		const struct iphdr *ip = (const struct iphdr *)buf;
+		size_t ihl = ip->ihl * 4, len = sizeof(struct icmphdr) + ihl + 8;
+		const struct udphdr *uh = (const struct udphdr *)(buf + ihl);
 		struct sockaddr_in to = { .sin_family = AF_INET };
 		unsigned char msg[sizeof(struct icmphdr) + QUOTE_MAX];
 		struct icmphdr *ih = (struct icmphdr *)msg;
 		char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
-		const struct udphdr *uh;
-		struct sockaddr_ll from;
-		socklen_t fromlen = sizeof(from);
-		size_t ihl, len;
-		ssize_t n;
 
-		if (poll(&pfd, 1, 200) <= 0)
-			continue;
-		n = recvfrom(ps, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-			     &fromlen);
-		if (n < (ssize_t)sizeof(*ip) ||
-		    from.sll_protocol != htons(ETH_P_IP) ||
-		    from.sll_pkttype == PACKET_OUTGOING ||
-		    ip->protocol != IPPROTO_UDP || ip->saddr != src.s_addr ||
-		    ip->daddr != dst.s_addr ||
-		    (ip->frag_off & htons(IP_OFFMASK)))
-			continue;
-		ihl = ip->ihl * 4;
-		if (ihl < sizeof(*ip) || n < (ssize_t)(ihl + 8))
-			continue;
-		uh = (const struct udphdr *)(buf + ihl);
-		if ((sport && uh->source != sport) ||
-		    (dport && uh->dest != dport))
-			continue;
-
-		len = sizeof(*ih) + ihl + 8;
 		memset(ih, 0, sizeof(*ih));
 		ih->type = ICMP_DEST_UNREACH;
 		ih->code = ICMP_PORT_UNREACH;
@@ -104,7 +77,7 @@ int main(int argc, char **argv)
 		ih->checksum = inet_csum(msg, len, 0);
 		if (bad)
 			ih->checksum ^= htons(0x5555);
-		to.sin_addr = src;
+		to.sin_addr = f.src;
 		if (sendto(rs, msg, len, 0, (struct sockaddr *)&to,
 			   sizeof(to)) != (ssize_t)len) {
 			perror("icmpinject: sendto");

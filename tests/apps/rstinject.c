@@ -25,16 +25,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "inet_csum.h"
+#include "pktforge.h"
 
 int main(int argc, char **argv)
 {
 	unsigned long offset = 0, timeout = 10;
-	struct in_addr src, dst;
-	unsigned short sport, dport;
 	unsigned char buf[65536];
-	time_t until;
 	int ps, rs, opt, one = 1;
+	struct flow f;
 
 	while ((opt = getopt(argc, argv, "o:t:")) != -1) {
 		if (opt == 'o')
@@ -44,11 +42,8 @@ int main(int argc, char **argv)
 		else
 			goto usage;
 	}
-	if (argc - optind != 4 || !inet_aton(argv[optind], &src) ||
-	    !inet_aton(argv[optind + 2], &dst))
+	if (argc - optind != 4 || flow_args(argv + optind, &f))
 		goto usage;
-	sport = htons(atoi(argv[optind + 1]));
-	dport = htons(atoi(argv[optind + 3]));
 
 	/* Only ETH_P_ALL taps see the packets this namespace sends. */
 	ps = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
@@ -58,11 +53,10 @@ int main(int argc, char **argv)
 		perror("rstinject: socket");
 		return 1;
 	}
-	until = time(NULL) + timeout;
-	while (time(NULL) < until) {
-		struct pollfd pfd = { .fd = ps, .events = POLLIN };
+	if (flow_wait(ps, buf, sizeof(buf), &f, IPPROTO_TCP,
+		      sizeof(struct tcphdr), 0, time(NULL) + timeout)) {
 		const struct iphdr *ip = (const struct iphdr *)buf;
-		const struct tcphdr *th;
+		const struct tcphdr *th = (const struct tcphdr *)(buf + ip->ihl * 4);
 		struct {
 			struct iphdr ip;
 			struct tcphdr tcp;
@@ -75,23 +69,7 @@ int main(int argc, char **argv)
 		unsigned char sum[sizeof(ph) + sizeof(struct tcphdr)];
 		struct sockaddr_in to = { .sin_family = AF_INET };
 		unsigned int len, seq;
-		ssize_t n;
 
-		if (poll(&pfd, 1, 200) <= 0)
-			continue;
-		struct sockaddr_ll from;
-		socklen_t fromlen = sizeof(from);
-
-		n = recvfrom(ps, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-			     &fromlen);
-		if (n < (ssize_t)(sizeof(*ip) + sizeof(*th)) ||
-		    from.sll_protocol != htons(ETH_P_IP) ||
-		    ip->protocol != IPPROTO_TCP || ip->saddr != src.s_addr ||
-		    ip->daddr != dst.s_addr)
-			continue;
-		th = (const struct tcphdr *)(buf + ip->ihl * 4);
-		if (th->source != sport || th->dest != dport)
-			continue;
 		len = ntohs(ip->tot_len) - ip->ihl * 4 - th->doff * 4;
 		seq = ntohl(th->seq) + len + th->syn + th->fin;
 
@@ -101,24 +79,24 @@ int main(int argc, char **argv)
 		pkt.ip.tot_len = htons(sizeof(pkt));
 		pkt.ip.ttl = 64;
 		pkt.ip.protocol = IPPROTO_TCP;
-		pkt.ip.saddr = src.s_addr;
-		pkt.ip.daddr = dst.s_addr;
-		pkt.tcp.source = sport;
-		pkt.tcp.dest = dport;
+		pkt.ip.saddr = f.src.s_addr;
+		pkt.ip.daddr = f.dst.s_addr;
+		pkt.tcp.source = f.sport;
+		pkt.tcp.dest = f.dport;
 		pkt.tcp.seq = htonl(seq + offset);
 		pkt.tcp.ack_seq = th->ack_seq;
 		pkt.tcp.doff = 5;
 		pkt.tcp.rst = 1;
 		pkt.tcp.ack = 1;
-		ph.saddr = src.s_addr;
-		ph.daddr = dst.s_addr;
+		ph.saddr = f.src.s_addr;
+		ph.daddr = f.dst.s_addr;
 		ph.zero = 0;
 		ph.proto = IPPROTO_TCP;
 		ph.len = htons(sizeof(pkt.tcp));
 		memcpy(sum, &ph, sizeof(ph));
 		memcpy(sum + sizeof(ph), &pkt.tcp, sizeof(pkt.tcp));
 		pkt.tcp.check = inet_csum(sum, sizeof(sum), 0);
-		to.sin_addr = dst;
+		to.sin_addr = f.dst;
 		if (sendto(rs, &pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
 			   sizeof(to)) != sizeof(pkt)) {
 			perror("rstinject: sendto");

@@ -2,12 +2,13 @@
 /*
  * l4lb: rewriting packets.
  *
- * Checksums are updated incrementally (RFC 1624) with the kernel's helpers,
- * as nf_nat does: the IP header checksum for the two addresses, the TCP/UDP
- * checksum for the pseudo-header addresses and the ports.
- * inet_proto_csum_replace*() keep CHECKSUM_PARTIAL packets (offloaded, or
- * GSO) right, where only the pseudo-header sum is in the checksum field,
- * and CHECKSUM_COMPLETE packets' skb->csum.
+ * Checksums are updated incrementally (RFC 1624) with the kernel's helpers.
+ * A TCP/UDP rewrite takes one difference for the two addresses, applied to
+ * the IP header checksum and to the transport checksum's pseudo-header, and
+ * one for the ports, as IPVS does. inet_proto_csum_replace*() keep
+ * CHECKSUM_PARTIAL packets (offloaded, or GSO) right, where only the
+ * pseudo-header sum is in the checksum field, and CHECKSUM_COMPLETE
+ * packets' skb->csum.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -216,6 +217,53 @@ static bool l4lb_nat_l4_check(const struct sk_buff *skb,
 	return **check || skb->ip_summed == CHECKSUM_PARTIAL;
 }
 
+/* RFC 1624 eqn. 3: how a sum changes when the 32-bit word @from becomes @to. */
+static __always_inline __wsum l4lb_csum_diff4(__wsum diff, __be32 from,
+					      __be32 to)
+{
+	return csum_add(csum_sub(diff, (__force __wsum)from),
+			(__force __wsum)to);
+}
+
+static __always_inline __wsum l4lb_csum_diff16(__wsum diff,
+					       const struct in6_addr *from,
+					       const struct in6_addr *to)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		diff = l4lb_csum_diff4(diff, from->s6_addr32[i],
+				       to->s6_addr32[i]);
+	return diff;
+}
+
+/*
+ * Update the transport checksum at @check for the pseudo-header's change
+ * @addr and the new ports, one update for each instead of one per field
+ * (as IPVS's ip_vs_check_diff*() do). The ports are not in the
+ * pseudo-header: a CHECKSUM_PARTIAL packet's check field leaves them to
+ * the device, and CHECKSUM_COMPLETE's skb->csum does not change for them.
+ * Nor does it for IPv6 addresses, whose change the check field's cancels
+ * (@v6; see inet_proto_csum_replace16()); IPv4's header checksum makes
+ * the sum change by the check field's.
+ */
+static void l4lb_nat_l4_csum(struct sk_buff *skb, const struct l4lb_l4 *l4,
+			     __sum16 *check, const __be16 *ports, __wsum addr,
+			     __be16 sport, __be16 dport, bool v6)
+{
+	__wsum pdiff;
+
+	/* 16-bit words, zero-extended, as inet_proto_csum_replace2(). */
+	pdiff = l4lb_csum_diff4(0, (__force __be32)ports[0],
+				(__force __be32)sport);
+	pdiff = l4lb_csum_diff4(pdiff, (__force __be32)ports[1],
+				(__force __be32)dport);
+	inet_proto_csum_replace_by_diff(check, skb, addr, true, v6);
+	inet_proto_csum_replace_by_diff(check, skb, pdiff, false, false);
+	if (l4->proto == IPPROTO_UDP && !*check)
+		*check = CSUM_MANGLED_0;
+}
+
 /**
  * l4lb_nat_rewrite() - set both addresses and ports of a TCP/UDP packet
  * @skb: the packet, network header set; may be cloned or non-linear
@@ -239,28 +287,22 @@ int l4lb_nat_rewrite(struct sk_buff *skb, const struct l4lb_l4 *l4,
 	struct iphdr *iph;
 	__sum16 *check;
 	__be16 *ports;
-	bool do_csum;
+	__wsum addr;
 
 	if (skb_ensure_writable(skb, thoff + l4lb_l4_hdrlen(l4->proto)))
 		return -ENOMEM;
 
 	iph = ip_hdr(skb);
 	ports = (__be16 *)(skb->data + thoff);
-	do_csum = l4lb_nat_l4_check(skb, l4, ports, &check);
-
-	if (do_csum) {
-		inet_proto_csum_replace4(check, skb, iph->saddr, saddr, true);
-		inet_proto_csum_replace4(check, skb, iph->daddr, daddr, true);
-		inet_proto_csum_replace2(check, skb, ports[0], sport, false);
-		inet_proto_csum_replace2(check, skb, ports[1], dport, false);
-		if (l4->proto == IPPROTO_UDP && !*check)
-			*check = CSUM_MANGLED_0;
-	}
+	addr = l4lb_csum_diff4(l4lb_csum_diff4(0, iph->saddr, saddr),
+			       iph->daddr, daddr);
+	if (l4lb_nat_l4_check(skb, l4, ports, &check))
+		l4lb_nat_l4_csum(skb, l4, check, ports, addr, sport, dport,
+				 false);
 	ports[0] = sport;
 	ports[1] = dport;
 
-	csum_replace4(&iph->check, iph->saddr, saddr);
-	csum_replace4(&iph->check, iph->daddr, daddr);
+	csum_replace_by_diff(&iph->check, addr);
 	iph->saddr = saddr;
 	iph->daddr = daddr;
 	return 0;
@@ -291,23 +333,18 @@ int l4lb_nat6_rewrite(struct sk_buff *skb, const struct l4lb_l4 *l4,
 	struct ipv6hdr *ip6h;
 	__sum16 *check;
 	__be16 *ports;
-	bool do_csum;
+	__wsum addr;
 
 	if (skb_ensure_writable(skb, thoff + l4lb_l4_hdrlen(l4->proto)))
 		return -ENOMEM;
 
 	ip6h = ipv6_hdr(skb);
 	ports = (__be16 *)(skb->data + thoff);
-	do_csum = l4lb_nat_l4_check(skb, l4, ports, &check);
-	if (do_csum) {
-		inet_proto_csum_replace16(check, skb, ip6h->saddr.s6_addr32,
-					  saddr->s6_addr32, true);
-		inet_proto_csum_replace16(check, skb, ip6h->daddr.s6_addr32,
-					  daddr->s6_addr32, true);
-		inet_proto_csum_replace2(check, skb, ports[0], sport, false);
-		inet_proto_csum_replace2(check, skb, ports[1], dport, false);
-		if (l4->proto == IPPROTO_UDP && !*check)
-			*check = CSUM_MANGLED_0;
+	if (l4lb_nat_l4_check(skb, l4, ports, &check)) {
+		addr = l4lb_csum_diff16(l4lb_csum_diff16(0, &ip6h->saddr, saddr),
+					&ip6h->daddr, daddr);
+		l4lb_nat_l4_csum(skb, l4, check, ports, addr, sport, dport,
+				 true);
 	}
 	ports[0] = sport;
 	ports[1] = dport;

@@ -127,7 +127,9 @@ int cmd_service(const struct ctl *ctl, int argc, char **argv);
 /*
  * monitor [-j]: print each event of the namespace (service, backend, table
  * full, flush) as one line, or one JSON object a line, until SIGINT or
- * SIGTERM; then exit 0
+ * SIGTERM; then exit 0. Goes on across rmmod and insmod of the module,
+ * saying "module-gone" and "module-new". Exit 3 if it is not loaded at
+ * the start.
  */
 int cmd_monitor(const struct ctl *ctl, int argc, char **argv);
 

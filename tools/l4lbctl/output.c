@@ -400,18 +400,40 @@ void out_count(struct out *o, uint64_t conns)
 		      ATTR_BIT(L4LB_SVC_ATTR_PORT) | \
 		      ATTR_BIT(L4LB_SVC_ATTR_PROTO))
 
+/* An event line's start: its word, or {"event":"WORD" in JSON. */
+static void event_begin(struct printer *p, const char *word)
+{
+	if (p->json) {
+		json_begin_object(&p->j);
+		json_kv_string(&p->j, "event", word);
+	} else {
+		fputs(word, p->f);
+	}
+}
+
+/* An event line's end: one JSON document a line. */
+static void event_end(struct printer *p)
+{
+	if (p->json) {
+		json_end_object(&p->j);
+		json_next_document(&p->j);	/* JSON lines */
+	}
+	fputc('\n', p->f);
+}
+
+void out_event_word(struct out *o, const char *word)
+{
+	event_begin(&o->p, word);
+	event_end(&o->p);
+}
+
 void out_event(struct out *o, const struct event_info *ev)
 {
 	struct printer *p = &o->p;
 	char svc[SVC_STRLEN];
 	uint32_t present;
 
-	if (p->json) {
-		json_begin_object(&p->j);
-		json_kv_string(&p->j, "event", event_name(ev->kind));
-	} else {
-		fputs(event_name(ev->kind), p->f);
-	}
+	event_begin(p, event_name(ev->kind));
 	if (ev->has_be) {
 		if (p->json) {
 			print_inline(p, be_fields, ARRAY_SIZE(be_fields),
@@ -440,9 +462,5 @@ void out_event(struct out *o, const struct event_info *ev)
 	if (ev->has_stats)
 		print_inline(p, stats_fields, ARRAY_SIZE(stats_fields),
 			     &ev->st, ev->st.present);
-	if (p->json) {
-		json_end_object(&p->j);
-		json_next_document(&p->j);	/* JSON lines */
-	}
-	fputc('\n', p->f);
+	event_end(p);
 }

@@ -149,4 +149,13 @@ void out_count(struct out *o, uint64_t conns);
  */
 void out_event(struct out *o, const struct event_info *ev);
 
+/**
+ * out_event_word() - print an event of "monitor" that is a word alone
+ * @o: output
+ * @word: the event, e.g. "module-gone"
+ *
+ * Text: "WORD"; JSON: {"event":"WORD"}. Each one line.
+ */
+void out_event_word(struct out *o, const char *word);
+
 #endif /* L4LBCTL_OUTPUT_H */

@@ -261,11 +261,10 @@ static int report(struct talk *t, int err, const struct nlmsghdr *req)
 	return err_report(RC_KERNEL, "netlink: %s", strerror(err));
 }
 
-/* What CTRL_CMD_GETFAMILY is asked, and what its answer says. */
+/* What an nlctrl message is asked about, and what it says. */
 struct family_query {
-	struct nl *nl;		/* family id and version go here */
 	const char *group;	/* a multicast group to find, or NULL */
-	uint32_t group_id;	/* its id; 0 if the family has none of that name */
+	struct nl_family *f;	/* what the message says */
 	const char *grp_name;	/* while one CTRL_ATTR_MCAST_GRP_* nest is read */
 	uint32_t grp_id;
 };
@@ -301,7 +300,7 @@ static int mcast_groups(const struct nlattr *groups, struct family_query *q)
 		    mnl_attr_parse_nested(g, mcast_grp_attr_cb, q) < 0)
 			return MNL_CB_ERROR;
 		if (q->group && q->grp_name && !strcmp(q->grp_name, q->group))
-			q->group_id = q->grp_id;
+			q->f->group_id = q->grp_id;
 	}
 	return MNL_CB_OK;
 }
@@ -311,15 +310,20 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 	struct family_query *q = data;
 
 	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_NAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		q->f->name = mnl_attr_get_str(attr);
+		break;
 	case CTRL_ATTR_FAMILY_ID:
 		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
 			return MNL_CB_ERROR;
-		q->nl->family = mnl_attr_get_u16(attr);
+		q->f->id = mnl_attr_get_u16(attr);
 		break;
 	case CTRL_ATTR_VERSION:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
-		q->nl->version = mnl_attr_get_u32(attr);
+		q->f->version = mnl_attr_get_u32(attr);
 		break;
 	case CTRL_ATTR_MCAST_GROUPS:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
@@ -329,27 +333,51 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static int family_cb(const struct nlmsghdr *nlh, void *data)
+int nl_family_parse(const struct nlmsghdr *nlh, const char *group,
+		    struct nl_family *f)
 {
+	struct family_query q = { .group = group, .f = f };
+
+	memset(f, 0, sizeof(*f));
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr)) {
 		errno = EBADMSG;
-		return MNL_CB_ERROR;
+		return -1;
 	}
+	errno = 0;
 	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb,
-			   data) < 0)
+			   &q) < 0) {
+		if (!errno)
+			errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
+/* What resolve_family() asks and learns. */
+struct resolve {
+	const char *group;	/* a multicast group to find, or NULL */
+	struct nl_family f;	/* the answer */
+};
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct resolve *r = data;
+
+	if (nl_family_parse(nlh, r->group, &r->f) < 0)
 		return MNL_CB_ERROR;
 	return MNL_CB_OK;
 }
 
 /*
- * Ask CTRL_CMD_GETFAMILY about @family: its id and version into @q->nl,
- * and the id of the multicast group @q->group (if not NULL) into
- * @q->group_id. The error is printed.
+ * Ask CTRL_CMD_GETFAMILY about @family: its id and version into @nl, and
+ * the id of the multicast group @group (if not NULL) into @group_id (0 if
+ * the family has none of that name). The error is printed.
  */
-static int resolve_family(struct family_query *q, const char *family)
+static int resolve_family(struct nl *nl, const char *family,
+			  const char *group, uint32_t *group_id)
 {
-	struct nl *nl = q->nl;
-	struct talk t = { .type = GENL_ID_CTRL, .cb = family_cb, .data = q };
+	struct resolve r = { .group = group };
+	struct talk t = { .type = GENL_ID_CTRL, .cb = family_cb, .data = &r };
 	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 
@@ -372,16 +400,19 @@ static int resolve_family(struct family_query *q, const char *family)
 					  family, family);
 		return report(&t, err, nlh);
 	}
-	if (nl->family == 0)
+	if (r.f.id == 0)
 		return err_report(RC_KERNEL,
 				  "invalid reply from kernel: no id for generic netlink family \"%s\"",
 				  family);
+	nl->family = r.f.id;
+	nl->version = r.f.version;
+	if (group_id)
+		*group_id = r.f.group_id;
 	return RC_OK;
 }
 
 int nl_open(struct nl *nl, const char *family)
 {
-	struct family_query q = { .nl = nl };
 	int one = 1;
 	int rc;
 
@@ -406,32 +437,46 @@ int nl_open(struct nl *nl, const char *family)
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (uint32_t)time(NULL);
 
-	rc = resolve_family(&q, family);
+	rc = resolve_family(nl, family, NULL, NULL);
 	if (rc != RC_OK)
 		nl_close(nl);
 	return rc;
 }
 
-int nl_join(struct nl *nl, const char *family, const char *group)
+int nl_group(struct nl *nl, const char *family, const char *group,
+	     uint32_t *id)
 {
-	struct family_query q = { .nl = nl, .group = group };
-	uint32_t id;
 	int rc;
 
-	rc = resolve_family(&q, family);
+	rc = resolve_family(nl, family, group, id);
 	if (rc != RC_OK)
 		return rc;
-	if (!q.group_id)
+	if (!*id)
 		return err_report(RC_KERNEL,
 				  "generic netlink family \"%s\" has no multicast group \"%s\" (module too old?)",
 				  family, group);
-	id = q.group_id;
+	return RC_OK;
+}
+
+int nl_join_id(struct nl *nl, const char *group, uint32_t id)
+{
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &id,
 				  sizeof(id)) < 0)
 		return err_report(RC_KERNEL,
 				  "cannot join multicast group \"%s\": %s",
 				  group, strerror(errno));
 	return RC_OK;
+}
+
+int nl_join(struct nl *nl, const char *family, const char *group)
+{
+	uint32_t id;
+	int rc;
+
+	rc = nl_group(nl, family, group, &id);
+	if (rc != RC_OK)
+		return rc;
+	return nl_join_id(nl, group, id);
 }
 
 void nl_close(struct nl *nl)

@@ -2,7 +2,8 @@
 /*
  * nl.h - the generic netlink socket of the l4lb tools (libmnl): open it,
  * resolve the "l4lb" family, send one request and read its answer to the
- * end, or join a multicast group.
+ * end, or join a multicast group; and read nlctrl's messages about a
+ * family.
  *
  * Every function that talks to the kernel prints its own one-line error on
  * stderr and returns an exit code (enum rc in error.h):
@@ -59,21 +60,81 @@ struct nl {
 int nl_open(struct nl *nl, const char *family);
 
 /**
- * nl_join() - join a multicast group of a family
+ * nl_group() - resolve the id of a multicast group of a family
  * @nl: open socket (nl_open())
  * @family: family name, e.g. L4LB_GENL_NAME
  * @group: group name, e.g. L4LB_GENL_MCGRP_EVENTS
+ * @id: the group's id goes here
  *
- * Resolves the group's id with CTRL_CMD_GETFAMILY (CTRL_ATTR_MCAST_GROUPS)
- * and joins it (NETLINK_ADD_MEMBERSHIP). From then on the socket receives
- * the group's notifications; read them with mnl_socket_recvfrom() on
- * @nl->sock.
+ * Asks CTRL_CMD_GETFAMILY (CTRL_ATTR_MCAST_GROUPS). Like nl_open(), sets
+ * @nl->family and @nl->version to @family's. Use a socket that has joined
+ * no group yet: a notification read in the middle would be taken for
+ * the answer.
+ *
+ * Return: RC_OK; RC_NO_MODULE if the kernel does not know @family;
+ * RC_KERNEL if the family has no such group. The error is printed.
+ */
+int nl_group(struct nl *nl, const char *family, const char *group,
+	     uint32_t *id);
+
+/**
+ * nl_join_id() - join a multicast group by its id (NETLINK_ADD_MEMBERSHIP)
+ * @nl: open socket
+ * @group: the group's name, for the error message
+ * @id: the group's id (nl_group(), or a CTRL_CMD_NEWFAMILY notification)
+ *
+ * From then on the socket receives the group's notifications; read them
+ * with recv() on mnl_socket_get_fd(@nl->sock).
+ *
+ * Return: RC_OK, or RC_KERNEL if joining failed. The error is printed.
+ */
+int nl_join_id(struct nl *nl, const char *group, uint32_t id);
+
+/**
+ * nl_join() - join a multicast group of a family: nl_group(), then
+ *	nl_join_id()
+ * @nl: open socket (nl_open()) that has joined no group yet
+ * @family: family name, e.g. L4LB_GENL_NAME
+ * @group: group name, e.g. L4LB_GENL_MCGRP_EVENTS
+ *
+ * Sets @nl->family and @nl->version to @family's.
  *
  * Return: RC_OK; RC_NO_MODULE if the kernel does not know @family;
  * RC_KERNEL if the family has no such group or joining failed. The error
  * is printed.
  */
 int nl_join(struct nl *nl, const char *family, const char *group);
+
+/**
+ * struct nl_family - what a message of nlctrl (GENL_ID_CTRL) says about a
+ *	family
+ * @name: CTRL_ATTR_FAMILY_NAME, pointing into the message; NULL if absent
+ * @id: CTRL_ATTR_FAMILY_ID; 0 if absent
+ * @version: CTRL_ATTR_VERSION; 0 if absent
+ * @group_id: the id of the group asked for in CTRL_ATTR_MCAST_GROUPS; 0 if
+ *	not listed
+ */
+struct nl_family {
+	const char *name;
+	uint16_t id;
+	uint32_t version;
+	uint32_t group_id;
+};
+
+/**
+ * nl_family_parse() - read what an nlctrl message says about a family
+ * @nlh: a message of nlctrl: an answer to CTRL_CMD_GETFAMILY, or a
+ *	notification of its group "notify" (CTRL_CMD_NEWFAMILY,
+ *	CTRL_CMD_DELFAMILY, CTRL_CMD_NEWMCAST_GRP, ...)
+ * @group: the multicast group whose id to find, or NULL
+ * @f: filled in (zeroes for what is absent)
+ *
+ * This is what nl_open() and nl_group() read the answer with.
+ *
+ * Return: 0, or -1 with errno set if the message is malformed.
+ */
+int nl_family_parse(const struct nlmsghdr *nlh, const char *group,
+		    struct nl_family *f);
 
 /**
  * nl_close() - close the socket (safe on a closed or failed @nl)

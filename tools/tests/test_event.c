@@ -238,6 +238,35 @@ static void json_events_on_one_stream_are_separate_lines(void **state)
 	free(mem);
 }
 
+/* monitor's own events (module-gone, module-new): the word alone. */
+static void word_event_is_the_word_alone(void **state)
+{
+	char *mem = NULL;
+	size_t len = 0;
+	struct out o;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&mem, &len);
+	assert_non_null(f);
+	out_init(&o, f, false);
+	out_event_word(&o, "module-gone");
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(mem, "module-gone\n");
+	free(mem);
+
+	mem = NULL;
+	f = open_memstream(&mem, &len);
+	assert_non_null(f);
+	out_init(&o, f, true);
+	out_event_word(&o, "module-gone");
+	out_event_word(&o, "module-new");
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(mem, "{\"event\":\"module-gone\"}\n"
+			    "{\"event\":\"module-new\"}\n");
+	free(mem);
+}
+
 static void unknown_kind_is_printed_as_unknown(void **state)
 {
 	struct nlmsghdr *nlh = event(L4LB_EVENT_MAX + 1);
@@ -345,6 +374,7 @@ int main(void)
 		cmocka_unit_test(table_full_gives_the_service_and_the_counters),
 		cmocka_unit_test(flush_names_its_service_or_nothing),
 		cmocka_unit_test(json_events_on_one_stream_are_separate_lines),
+		cmocka_unit_test(word_event_is_the_word_alone),
 		cmocka_unit_test(unknown_kind_is_printed_as_unknown),
 		cmocka_unit_test(event_without_its_kind_is_refused),
 		cmocka_unit_test(backend_event_without_service_key_is_refused),

@@ -263,6 +263,126 @@ static void join_of_a_missing_group_is_one_line(void **state)
 			    "has no multicast group \"nosuch\" (module too old?)\n");
 }
 
+static void group_resolves_the_id_without_joining(void **state)
+{
+	uint32_t groups[8] = { 0 };
+	socklen_t len = sizeof(groups);
+	uint32_t id = 0;
+
+	(void)state;
+	NEED_NETLINK();
+	assert_int_equal(nl_open(&joined, "nlctrl"), RC_OK);
+	assert_int_equal(nl_group(&joined, "nlctrl", "notify", &id), RC_OK);
+	assert_int_equal(id, GENL_ID_CTRL);
+	assert_int_equal(joined.family, GENL_ID_CTRL);
+	assert_int_equal(getsockopt(mnl_socket_get_fd(joined.sock), SOL_NETLINK,
+				    NETLINK_LIST_MEMBERSHIPS, groups, &len), 0);
+	assert_int_equal(groups[0], 0);
+	assert_int_equal(nl_join_id(&joined, "notify", id), RC_OK);
+	len = sizeof(groups);
+	assert_int_equal(getsockopt(mnl_socket_get_fd(joined.sock), SOL_NETLINK,
+				    NETLINK_LIST_MEMBERSHIPS, groups, &len), 0);
+	assert_true(groups[0] & (1u << (GENL_ID_CTRL - 1)));
+	nl_close(&joined);
+}
+
+/*
+ * A CTRL_CMD_NEWFAMILY notification as the kernel's ctrl_fill_info()
+ * writes it: name, id, version, then the groups, each a nest of ID and
+ * NAME. @groups: how many of "other" (id 30) and "events" (id 31).
+ */
+static struct nlmsghdr *ctrl_notification(char *b, uint8_t cmd, int groups)
+{
+	struct nlattr *all, *one;
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	nlh = mnl_nlmsg_put_header(b);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = 2;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "l4lb");
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 0x1f);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, 3);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_HDRSIZE, 0);
+	if (!groups)
+		return nlh;
+	all = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	one = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 30);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, "other");
+	mnl_attr_nest_end(nlh, one);
+	if (groups > 1) {
+		one = mnl_attr_nest_start(nlh, 2);
+		mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 31);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, "events");
+		mnl_attr_nest_end(nlh, one);
+	}
+	mnl_attr_nest_end(nlh, all);
+	return nlh;
+}
+
+static void family_parse_reads_a_notification(void **state)
+{
+	union {
+		struct nlmsghdr align;
+		char b[512];
+	} buf = { 0 };
+	struct nl_family f;
+	struct nlmsghdr *nlh;
+
+	(void)state;
+	nlh = ctrl_notification(buf.b, CTRL_CMD_NEWFAMILY, 2);
+	assert_int_equal(nl_family_parse(nlh, "events", &f), 0);
+	assert_string_equal(f.name, "l4lb");
+	assert_int_equal(f.id, 0x1f);
+	assert_int_equal(f.version, 3);
+	assert_int_equal(f.group_id, 31);
+	assert_int_equal(nl_family_parse(nlh, NULL, &f), 0);
+	assert_int_equal(f.group_id, 0);
+
+	/* Without the group, or without any: group_id 0, the rest read. */
+	memset(&buf, 0, sizeof(buf));
+	nlh = ctrl_notification(buf.b, CTRL_CMD_NEWFAMILY, 1);
+	assert_int_equal(nl_family_parse(nlh, "events", &f), 0);
+	assert_int_equal(f.group_id, 0);
+	assert_int_equal(f.id, 0x1f);
+	memset(&buf, 0, sizeof(buf));
+	nlh = ctrl_notification(buf.b, CTRL_CMD_DELFAMILY, 0);
+	assert_int_equal(nl_family_parse(nlh, "events", &f), 0);
+	assert_string_equal(f.name, "l4lb");
+	assert_int_equal(f.group_id, 0);
+}
+
+static void family_parse_refuses_malformed_messages(void **state)
+{
+	union {
+		struct nlmsghdr align;
+		char b[512];
+	} buf = { 0 };
+	struct nl_family f;
+	struct nlmsghdr *nlh;
+	struct nlattr *name;
+
+	(void)state;
+	/* No room for the genetlink header. */
+	nlh = mnl_nlmsg_put_header(buf.b);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	errno = 0;
+	assert_int_equal(nl_family_parse(nlh, "events", &f), -1);
+	assert_int_equal(errno, EBADMSG);
+
+	/* A family name without its NUL. */
+	nlh = ctrl_notification(buf.b, CTRL_CMD_NEWFAMILY, 2);
+	name = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct genlmsghdr));
+	assert_int_equal(name->nla_type, CTRL_ATTR_FAMILY_NAME);
+	((char *)mnl_attr_get_payload(name))[4] = 'x';
+	errno = 0;
+	assert_int_equal(nl_family_parse(nlh, "events", &f), -1);
+	assert_int_not_equal(errno, 0);
+}
+
 static void errno_maps_to_exit_code(void **state)
 {
 	(void)state;
@@ -361,6 +481,9 @@ int main(void)
 		cmocka_unit_test(refused_reply_reports_invalid_reply),
 		cmocka_unit_test(join_finds_the_group_by_name_and_joins_it),
 		cmocka_unit_test(join_of_a_missing_group_is_one_line),
+		cmocka_unit_test(group_resolves_the_id_without_joining),
+		cmocka_unit_test(family_parse_reads_a_notification),
+		cmocka_unit_test(family_parse_refuses_malformed_messages),
 		cmocka_unit_test(errno_maps_to_exit_code),
 		cmocka_unit_test(attr_at_finds_only_whole_attributes_of_the_request),
 		cmocka_unit_test(refused_address_is_named_in_the_message),

@@ -21,12 +21,17 @@
 # Events stay in their namespace: a service made in another namespace
 # shows in a monitor there and in none of lb's. l4lb-health marks be2 of
 # the reference service down when its server is killed and up when it is
-# back: two backend-change lines. SIGTERM and SIGINT end a monitor with
-# exit 0 and nothing on stderr (no "events lost"); the JSON monitor stays
-# joined across rmmod, which must not mind it.
+# back: two backend-change lines.
+#
+# rmmod and insmod under the three monitors: each prints module-gone,
+# then module-new once it has joined the new module's events, then
+# service-new for S made after that. SIGTERM and SIGINT end a monitor
+# with exit 0 and nothing on stderr (no "events lost"); the JSON monitor
+# stays joined across a last rmmod, which must not mind it, and prints
+# module-gone.
 . /vm/lib/common.sh
 . /vm/lib/ctl.sh
-plan 27
+plan 35
 require_l4lbctl
 
 S=10.0.0.1:20001/tcp
@@ -204,6 +209,36 @@ else
 	diag "l4lb-health: $(grep -c 'backend 10.0.2.1:10001' "$LOG") lines on be2"
 fi
 
+step "rmmod and insmod under the monitors"
+wait_still 10 1 _counts >/dev/null
+_mark
+N=0
+unload_l4lb || die "rmmod l4lb"
+_saw "module-gone"
+load_l4lb || die "insmod l4lb.ko"
+_saw "module-new"
+# A monitor has joined once it says so: wait for all three before a change.
+if wait_for 15 '_new "$JSON" "$M_JSON" | grep -q "module-new" &&
+		_new "$NOBODY" "$M_NOBODY" | grep -qx "module-new"'; then
+	ok "the JSON and nobody's monitors print module-new"
+else
+	fail "the JSON and nobody's monitors print module-new"
+	diag_file "$JSON.err"; diag_file "$NOBODY.err"
+fi
+l4lbctl service set vip 10.0.0.1 port 20001 proto tcp
+_saw "service-new $S rr"
+diag "the text monitor's lines:"
+_new "$TXT" "$M_TXT" | sed 's/^/#   /'
+
+wait_still 10 1 _counts >/dev/null
+expect_eq "the JSON monitor printed the same events, line for line" \
+	"$(_new "$TXT" "$M_TXT" | _reduce)" "$(_new "$JSON" "$M_JSON" | _reduce_json)"
+expect_eq "the JSON module-gone and module-new are the event alone" \
+	'{"event":"module-gone"}
+{"event":"module-new"}' "$(_new "$JSON" "$M_JSON" | grep '"module-')"
+expect_eq "nobody's monitor printed the same lines" \
+	"$(_new "$TXT" "$M_TXT")" "$(_new "$NOBODY" "$M_NOBODY")"
+
 step "stop the monitors"
 kill -TERM "$TXT_PID"
 wait_exit 10 "$TXT_PID"
@@ -218,6 +253,11 @@ else fail "SIGINT: nobody's monitor exits 0, nothing on stderr" "exit $rc"; diag
 
 step "rmmod under a monitor"
 if lb_down; then ok "rmmod l4lb with the JSON monitor still joined"; else fail "rmmod l4lb with the JSON monitor still joined"; fi
+if wait_for 10 '[ "$(tail -n 1 "$JSON")" = "{\"event\":\"module-gone\"}" ]'; then
+	ok "the JSON monitor prints module-gone"
+else
+	fail "the JSON monitor prints module-gone" "last line: $(tail -n 1 "$JSON")"
+fi
 if alive "$JSON_PID"; then
 	kill -INT "$JSON_PID"
 	wait_exit 10 "$JSON_PID"

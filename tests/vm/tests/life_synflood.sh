@@ -9,14 +9,15 @@
 #
 #   flood -p tcp -a 100 -P 500 -b 10.0.0.10 -r 5000 10.0.0.1 20000
 #
-# 50,000 SYNs (10,000 from 10.0.0.10-29 under the debug kernel) from
+# 50,000 SYNs (4,000 from 10.0.0.10-17 under the debug kernel) from
 # 10.0.0.10-109 (not cli's addresses: the backends'
 # SYN-ACKs come back translated and die unanswered). Meanwhile the six
 # connections keep carrying data both ways. half_open and drop_syn_limit are
 # shown from `l4lbctl stats`. Afterwards the table drains back to just the
 # six established rows within the SYN timeout (5 s, plus slack).
 #
-# Second round, reloaded with syn_max=1000: 5,000 spoofed SYNs; half_open
+# Second round, reloaded with syn_max=1000: 5,000 spoofed SYNs (3,000
+# under the debug kernel); half_open
 # never goes above 1000, and each SYN either makes a row or is counted in
 # drop_syn_limit (at least 95% of them are accounted for; how many are
 # dropped depends on the flood's speed against the 5 s expiry: under the
@@ -59,16 +60,17 @@ flood_watch() {
 	wait "$_fp" 2>/dev/null
 }
 
-# The debug kernel handles about 170 SYNs a second under TCG, not
-# thousands: 10,000 there (about 60 s; with timeout_syn=5 half_open
-# levels off within seconds, so a longer flood raises no higher peak),
-# 50,000 elsewhere.
+# The debug kernel handles 120-170 SYNs a second under TCG, not
+# thousands. With timeout_syn=5, half_open levels off after about 13 s
+# there (10,000 SYNs in 84 s peaked at 1,546), so a longer flood raises no
+# higher peak: 4,000 there (about 30 s), and 3,000 in round 2, which
+# passes syn_max=1000 after about 8 s. 50,000 and 5,000 elsewhere.
 if debug_kernel; then
-	NADDR=20
+	NADDR=8 NADDR2=6
 else
-	NADDR=100
+	NADDR=100 NADDR2=10
 fi
-NSYN=$((NADDR * 500))
+NSYN=$((NADDR * 500)) NSYN2=$((NADDR2 * 500))
 
 step "round 1: default syn_max"
 _life_up timeout_syn=5
@@ -108,7 +110,7 @@ talkers
 wait_for 10 '[ "$(heard)" -gt 0 ]' || diag "no ticks heard before the flood"
 h0=$(heard)
 c0=$(_life_stat conns_created)
-flood_watch -p tcp -a 10 -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
+flood_watch -p tcp -a "$NADDR2" -P 500 -b 10.0.0.10 -r 5000 $VIP $VPORT
 h1=$(heard)
 diag "flood: $(cat /tmp/flood.out); peak half_open $PEAK_HALF, peak rows $PEAK_LEN"
 diag "stats: $(_life_stats)"
@@ -116,7 +118,7 @@ if [ "$PEAK_HALF" -le 1000 ] && [ "$PEAK_HALF" -gt 0 ]; then ok "half_open staye
 else fail "half_open stayed at most syn_max" "peak $PEAK_HALF"; fi
 d=$(_life_stat drop_syn_limit)
 made=$(($(_life_stat conns_created) - c0))
-if [ "${d:-0}" -gt 0 ] && [ "$((made + ${d:-0}))" -ge 4750 ]; then
+if [ "${d:-0}" -gt 0 ] && [ "$((made + ${d:-0}))" -ge "$((NSYN2 * 95 / 100))" ]; then
 	ok "drop_syn_limit counted the excess ($made rows, $d dropped)"
 else
 	fail "drop_syn_limit counted the excess" "$made rows, drop_syn_limit $d"

@@ -97,13 +97,15 @@ _sched_hold() {
 	echo "${_sh_a:--}"
 }
 
-# _sched_hold_many PREFIX N [NS]: N connections one after another with
-# _sched_hold PREFIX1 ... PREFIXN (each answered before the next starts);
-# prints their answers in order on one line.
+# _sched_hold_many PREFIX N [NS [HOST]]: N connections one after another
+# with _sched_hold PREFIX1 ... PREFIXN (each answered before the next
+# starts), from NS (default cli) to HOST:VPORT (default the VIP; v6_sched
+# gives the v6 VIP); prints their answers in order on one line.
 _sched_hold_many() {
 	_shm_i=1
 	while [ "$_shm_i" -le "$2" ]; do
-		printf '%s%s' "$([ "$_shm_i" -gt 1 ] && echo ' ')" "$(_sched_hold "$1$_shm_i" "${3:-cli}")"
+		printf '%s%s' "$([ "$_shm_i" -gt 1 ] && echo ' ')" \
+			"$(_sched_hold "$1$_shm_i" "${3:-cli}" "${4:-$VIP}" "$VPORT")"
 		_shm_i=$((_shm_i + 1))
 	done
 	echo

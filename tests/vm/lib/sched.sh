@@ -57,6 +57,18 @@ _sched_tally() {
 	tr ' ' '\n' | awk '{ c[$1]++ } END { printf "be1 %d be2 %d be3 %d\n", c["be1"], c["be2"], c["be3"] }'
 }
 
+# _sched_spread_ok LABEL K FILE: one assertion, that each backend has at
+# least a fifth of the K keys whose backend is FILE's column 2.
+_sched_spread_ok() {
+	_spr=$(awk '{ print $2 }' "$3" | _sched_tally)
+	diag "spread in $1: $_spr"
+	if echo "$_spr" | awk -v min=$(($2 / 5)) '{ exit !($2 >= min && $4 >= min && $6 >= min) }'; then
+		ok "$1: every backend has at least 20% of the $2 keys ($_spr)"
+	else
+		fail "$1: every backend has at least 20% of the $2 keys" "got: $_spr"
+	fi
+}
+
 # _sched_list KEY [NS]: member KEY of every backend of NS's `l4lbctl -j
 # list`, in list order, on one line.
 _sched_list() {

@@ -85,6 +85,28 @@ _counts() {
 	echo "$(wc -l <"$TXT") $(wc -l <"$JSON") $(wc -l <"$NOBODY")"
 }
 
+# _show_settled: print the text monitor's lines since the mark, then wait
+# until no monitor's output grows for a second.
+_show_settled() {
+	diag "the text monitor's lines:"
+	_new "$TXT" "$M_TXT" | sed 's/^/#   /'
+	wait_still 10 1 _counts >/dev/null
+}
+
+# _same_json: one assertion, that the JSON monitor printed the text
+# monitor's events since the marks, line for line.
+_same_json() {
+	expect_eq "the JSON monitor printed the same events, line for line" \
+		"$(_new "$TXT" "$M_TXT" | _reduce)" "$(_new "$JSON" "$M_JSON" | _reduce_json)"
+}
+
+# _same_nobody: one assertion, that the unprivileged monitor printed the
+# text monitor's lines since the marks.
+_same_nobody() {
+	expect_eq "nobody's monitor printed the same lines" \
+		"$(_new "$TXT" "$M_TXT")" "$(_new "$NOBODY" "$M_NOBODY")"
+}
+
 # _saw WANT: the text monitor's next line since the mark, reduced, is
 # WANT (waits for it up to 15 s).
 N=0
@@ -158,14 +180,9 @@ l4lbctl conn flush
 _saw "flush"
 l4lbctl conn flush service "$REF"
 _saw "flush $REF"
-diag "the text monitor's lines:"
-_new "$TXT" "$M_TXT" | sed 's/^/#   /'
-
-wait_still 10 1 _counts >/dev/null
-expect_eq "the JSON monitor printed the same events, line for line" \
-	"$(_new "$TXT" "$M_TXT" | _reduce)" "$(_new "$JSON" "$M_JSON" | _reduce_json)"
-expect_eq "nobody's monitor printed the same lines" \
-	"$(_new "$TXT" "$M_TXT")" "$(_new "$NOBODY" "$M_NOBODY")"
+_show_settled
+_same_json
+_same_nobody
 
 step "events stay in their namespace"
 ip netns add "$EVNS" && ip -n "$EVNS" link set lo up
@@ -227,17 +244,12 @@ else
 fi
 l4lbctl service set vip 10.0.0.1 port 20001 proto tcp
 _saw "service-new $S rr"
-diag "the text monitor's lines:"
-_new "$TXT" "$M_TXT" | sed 's/^/#   /'
-
-wait_still 10 1 _counts >/dev/null
-expect_eq "the JSON monitor printed the same events, line for line" \
-	"$(_new "$TXT" "$M_TXT" | _reduce)" "$(_new "$JSON" "$M_JSON" | _reduce_json)"
+_show_settled
+_same_json
 expect_eq "the JSON module-gone and module-new are the event alone" \
 	'{"event":"module-gone"}
 {"event":"module-new"}' "$(_new "$JSON" "$M_JSON" | grep '"module-')"
-expect_eq "nobody's monitor printed the same lines" \
-	"$(_new "$TXT" "$M_TXT")" "$(_new "$NOBODY" "$M_NOBODY")"
+_same_nobody
 
 step "stop the monitors"
 kill -TERM "$TXT_PID"

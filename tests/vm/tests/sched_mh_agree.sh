@@ -144,13 +144,7 @@ if [ "$agree" != "$K1" ]; then
 	awk 'NR == FNR { a[$1] = $2; next } a[$1] != $2 { print $1, a[$1], $2 }' /tmp/r1A.pa /tmp/r1B.pa |
 		head -n 10 | sed 's/^/#   /'
 fi
-spread=$(awk '{ print $2 }' /tmp/r1A.pa | _sched_tally)
-diag "spread in A: $spread"
-if echo "$spread" | awk -v min=$((K1 / 5)) '{ exit !($2 >= min && $4 >= min && $6 >= min) }'; then
-	ok "not degenerate: every backend has at least 20% of the keys ($spread)"
-else
-	fail "not degenerate: every backend has at least 20% of the keys" "got: $spread"
-fi
+_sched_spread_ok A "$K1" /tmp/r1A.pa
 
 step "release, remove be2 from B"
 release r1A 30 >/dev/null

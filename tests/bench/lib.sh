@@ -50,3 +50,12 @@ load_mod() {
 	done <"/vm/moddeps/$_mm"
 	[ -e "/sys/module/$_mm/initstate" ]
 }
+
+# gc_read: "GC_RUNS GC_NSECS", l4lb's expiry worker's counters (l4lbctl
+# stats: its runs, and the time from the start to the end of each, summed);
+# nothing without l4lbctl or l4lb.
+gc_read() {
+	l4lbctl stats 2>/dev/null |
+		awk '$1 == "gc_runs" { r = $2 } $1 == "gc_nsecs" { n = $2 }
+		     END { if (r != "" && n != "") print r, n }'
+}

@@ -26,6 +26,15 @@ NAMES = {
 }
 WL = {"hit": "one flow (every packet one 5-tuple: lookup hit)",
       "new": "a new flow per packet (new 5-tuple each packet)"}
+# The perf workload tags of the PKT_BIGPERF runs (vm-pkt.sh's pktbigperf),
+# and the workload each profiles.
+BIG_WL = {"hitbig": "hit", "newbig": "new"}
+GROUPS = ["l4lb", "l4lb_gc", "ipvs", "ct_nat", "nft", "pktgen"]
+
+
+def num(x):
+    """A number of a log line, "-" for none."""
+    return None if x == "-" else float(x)
 
 
 def med(xs):
@@ -42,7 +51,8 @@ def fmt(v, digits=2):
 
 def parse(path):
     d = {"info": {}, "val": {}, "err": [], "nat": {}, "fill": [], "slab": [], "read": [],
-         "perf": {}, "perf_top": {}, "ended": False, "splat": [], "duration": None}
+         "perf": {}, "perf_top": {}, "perfsym": {}, "win": {}, "ended": False, "splat": [],
+         "duration": None}
     in_dmesg = False
     with open(path, errors="replace") as f:
         for line in f:
@@ -67,6 +77,11 @@ def parse(path):
                 continue
             if p[0] == "PERF" and len(p) > 3:
                 d["perf_top"].setdefault((p[1], p[2]), []).append(" ".join(p[3:]))
+            if p[0] == "PERFSYM" and len(p) > 4 and p[3].endswith("%"):
+                try:
+                    d["perfsym"].setdefault((p[1], p[2]), []).append((float(p[3][:-1]), p[-1]))
+                except ValueError:
+                    pass
             if p[0] != "PKT" or len(p) < 2:
                 continue
             k = p[1]
@@ -89,6 +104,11 @@ def parse(path):
                 elif k == "read" and len(p) >= 6:
                     d["read"].append({"cfg": p[2], "what": p[3], "n": int(p[4]),
                                       "secs": float(p[5])})
+                elif k == "win" and len(p) >= 15:
+                    d["win"][(p[2], p[3], p[4])] = {
+                        "rows": num(p[6]), "secs": float(p[7]), "gc_ms_per_s": num(p[8]),
+                        "gc_runs": num(p[9]), "usr": float(p[10]), "sys": float(p[11]),
+                        "irq": float(p[12]), "softirq": float(p[13]), "idle": float(p[14])}
                 elif k == "perf" and len(p) >= 8:
                     d["perf"].setdefault((p[2], p[3]), {"pps": float(p[4]), "cpus": int(p[5]),
                                                          "groups": {}})["groups"][p[6]] = float(p[7])
@@ -140,6 +160,85 @@ def rate_table(out, vals, configs, title):
                 sum(r > 1 for r in rs), sum(r < 1 for r in rs)))
     out.append("")
     return summary
+
+
+def ns_per_pkt(share, p):
+    """A share (% of all CPU time) of profile p as ns per packet."""
+    return share / 100 * p["cpus"] * 1e9 / p["pps"] if share is not None and p["pps"] > 0 else None
+
+
+def perf_table(out, perf, wl_name=lambda wl: wl):
+    """The per-packet cost table of the profiles perf ({(cfg, wl): PKT
+    perf}); returns them for pkt.json."""
+    out.append("| configuration | workload | pps | " + " | ".join("%s %% / ns" % g for g in GROUPS) + " |")
+    out.append("|---|---|---|" + "---|" * len(GROUPS))
+    r = {}
+    for (cfg, wl), p in sorted(perf.items()):
+        cells = []
+        for g in GROUPS:
+            s = p["groups"].get(g)
+            ns = ns_per_pkt(s, p)
+            cells.append("%s / %s" % (fmt(s), fmt(ns, 0)) if s is not None else "-")
+            r.setdefault(cfg, {}).setdefault(wl_name(wl), {})[g] = {"share_pct": s, "ns_per_pkt": ns}
+        r[cfg][wl_name(wl)]["pps"] = p["pps"]
+        out.append("| %s | %s | %s | %s |" % (cfg, wl_name(wl), fmt(p["pps"]), " | ".join(cells)))
+    out.append("")
+    return r
+
+
+def big_section(out, res, d, big, levels):
+    """PKT_BIGPERF: the profiles of the last rows level (first round),
+    the expiry worker and CPU over their windows, and l4lb's symbols
+    beside the empty-table profile's."""
+    m = re.search(r"\bbig=(\d+)", d["info"].get("params", ""))
+    n = int(m.group(1)) if m else (levels[-1] if levels else 0)
+    out.append("### Per-packet cost at %s rows (PKT_BIGPERF)" % "{:,}".format(n))
+    out.append("")
+    out.append("One more hit and new run per configuration under perf record (groups, and ns "
+               "per packet, as in the empty-table profile), in the first round of the %s-row "
+               "level, after its timed runs and on the same table (so with the rows its timed "
+               "new run made; this new run from other sources)." % "{:,}".format(n))
+    out.append("")
+    r = res["bigperf"] = {"rows": n, "perf": perf_table(out, big, lambda wl: BIG_WL[wl])}
+    win = {(cfg, wl): w for (ph, cfg, wl), w in d["win"].items() if ph == "bigperf"}
+    if win:
+        out.append("Over the measured window: the table's rows before the run; l4lb's expiry "
+                   "worker (l4lbctl stats: gc_nsecs, gc_runs) in ms per second; /proc/stat's "
+                   "shares of all CPUs' time (perf's own included).")
+        out.append("")
+        out.append("| configuration | workload | rows | window, s | l4lb gc ms/s (runs) | "
+                   "user % | sys % | irq % | softirq % | idle % |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
+        for (cfg, wl), w in sorted(win.items()):
+            gc = "-" if w["gc_ms_per_s"] is None else "%.3f (%d)" % (w["gc_ms_per_s"], w["gc_runs"])
+            out.append("| %s | %s | %s | %.1f | %s | %.1f | %.1f | %.1f | %.1f | %.1f |" % (
+                cfg, wl, "-" if w["rows"] is None else "{:,.0f}".format(w["rows"]), w["secs"], gc,
+                w["usr"], w["sys"], w["irq"], w["softirq"], w["idle"]))
+        out.append("")
+        r["window"] = {"%s %s" % k: w for k, w in sorted(win.items())}
+    rows = []
+    for (cfg, tag), p in sorted(big.items()):
+        wl = BIG_WL[tag]
+        syms = sorted(d["perfsym"].get((cfg, tag), []), reverse=True)
+        if not any(sym.startswith("l4lb_") for _, sym in syms):
+            continue
+        e = d["perf"].get((cfg, wl))
+        es = {sym: v for v, sym in d["perfsym"].get((cfg, wl), [])}
+        for v, sym in syms[:12]:
+            ens = ns_per_pkt(es.get(sym), e) if e else None
+            rows.append((cfg, wl, sym, v, ns_per_pkt(v, p), ens))
+            r.setdefault("symbols", []).append({"cfg": cfg, "workload": wl, "symbol": sym, "share_pct": v,
+                                                "ns_per_pkt": ns_per_pkt(v, p), "ns_per_pkt_empty": ens})
+    if rows:
+        out.append("l4lb's top symbols in these runs (PERFSYM; with nf_hook_slow), ns per packet "
+                   "beside the empty-table profile's (- : not in it, or no such profile):")
+        out.append("")
+        out.append("| configuration | workload | symbol | %% at %s rows | ns at %s rows | ns, empty table |"
+                   % ("{:,}".format(n), "{:,}".format(n)))
+        out.append("|---|---|---|---|---|---|")
+        for cfg, wl, sym, v, ns, ens in rows:
+            out.append("| %s | %s | %s | %s | %s | %s |" % (cfg, wl, sym, fmt(v), fmt(ns, 0), fmt(ens, 0)))
+        out.append("")
 
 
 def main():
@@ -256,28 +355,19 @@ def main():
         res["read"] = d["read"]
 
     # Profile.
-    if d["perf"]:
+    perf = {k: v for k, v in d["perf"].items() if k[1] not in BIG_WL}
+    if perf:
         out.append("### Per-packet cost (perf record -a -e cpu-clock)")
         out.append("")
         out.append("ns per packet of a group = its share of all CPU time (idle included) "
                    "× CPUs × 10^9 ÷ the run's rate. l4lb_gc: l4lb's expiry worker "
                    "(l4lb_conn_sweep, l4lb_gc_*), which runs in a kworker, not per packet.")
         out.append("")
-        groups = ["l4lb", "l4lb_gc", "ipvs", "ct_nat", "nft", "pktgen"]
-        out.append("| configuration | workload | pps | " + " | ".join("%s %% / ns" % g for g in groups) + " |")
-        out.append("|---|---|---|" + "---|" * len(groups))
-        res["perf"] = {}
-        for (cfg, wl), p in sorted(d["perf"].items()):
-            cells = []
-            for g in groups:
-                s = p["groups"].get(g)
-                ns = s / 100 * p["cpus"] * 1e9 / p["pps"] if s is not None and p["pps"] > 0 else None
-                cells.append("%s / %s" % (fmt(s), fmt(ns, 0)) if s is not None else "-")
-                res["perf"].setdefault(cfg, {}).setdefault(wl, {})[g] = {"share_pct": s, "ns_per_pkt": ns}
-            res["perf"][cfg][wl]["pps"] = p["pps"]
-            out.append("| %s | %s | %s | %s |" % (cfg, wl, fmt(p["pps"]), " | ".join(cells)))
-        out.append("")
+        res["perf"] = perf_table(out, perf)
         res["perf_top"] = {"%s %s" % k: v for k, v in d["perf_top"].items()}
+    big = {k: v for k, v in d["perf"].items() if k[1] in BIG_WL}
+    if big:
+        big_section(out, res, d, big, levels)
 
     # Two CPUs.
     s1, s2 = d["val"].get("smp1", {}), d["val"].get("smp2", {})

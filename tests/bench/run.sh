@@ -45,8 +45,11 @@
 #                  (1000000; QUICK 0: none), PKT_PERF (1 if perf works;
 #                  QUICK 0), PKT_SMP two-CPU phase (1), PKT_SMP_RUNS its
 #                  rounds (3; QUICK 1), PKT_RUNROWS rows the base and
-#                  two-CPU tables are sized for (1000000), BENCH_CONFIGS
-#                  (fwd,l4lb,ipvs,nft).
+#                  two-CPU tables are sized for (1000000), PKT_BIGPERF=1
+#                  one more profiled hit and new run per configuration at
+#                  the PKT_BIG level, first round (0), BENCH_CONFIGS
+#                  (fwd,l4lb,ipvs,nft). PKT_ROWS= (empty): no level but
+#                  PKT_BIG.
 #                  Output in out/pkt (QUICK: out/pkt/quick).
 # The last line is "bench: N passed, N failed"; the exit status is non-zero
 # if anything failed.
@@ -80,11 +83,11 @@ if [ -n "$MODE" ]; then
 	if [ -n "$QUICK" ]; then
 		P_RUNS=${PKT_RUNS:-1} P_DUR=${PKT_DUR:-1} P_ROWS=${PKT_ROWS-1000} P_BIG=${PKT_BIG:-0}
 		PERF=${PKT_PERF:-0} P_SMP=${PKT_SMP:-1} TIMEOUT=${BENCH_TIMEOUT:-600}
-		P_RRUNS=${PKT_ROWS_RUNS:-1} P_SRUNS=${PKT_SMP_RUNS:-1}
+		P_RRUNS=${PKT_ROWS_RUNS:-1} P_SRUNS=${PKT_SMP_RUNS:-1} P_BIGPERF=${PKT_BIGPERF:-0}
 	else
 		P_RUNS=${PKT_RUNS:-5} P_DUR=${PKT_DUR:-4} P_ROWS=${PKT_ROWS-1000,100000} P_BIG=${PKT_BIG:-1000000}
 		PERF=${PKT_PERF:-1} P_SMP=${PKT_SMP:-1} TIMEOUT=${BENCH_TIMEOUT:-3600}
-		P_RRUNS=${PKT_ROWS_RUNS:-3} P_SRUNS=${PKT_SMP_RUNS:-3}
+		P_RRUNS=${PKT_ROWS_RUNS:-3} P_SRUNS=${PKT_SMP_RUNS:-3} P_BIGPERF=${PKT_BIGPERF:-0}
 	fi
 	CONFIGS=${BENCH_CONFIGS:-fwd,l4lb,ipvs,nft}
 	OUT=${BENCH_OUT:-$HERE/out/pkt${QUICK:+/quick}}
@@ -106,12 +109,12 @@ for b in $NEED; do
 	[ -x "$b" ] && BINS="$BINS $b" || missing="$missing $b"
 done
 [ -z "$missing" ] || die "missing:$missing (apt-get install wrk apache2-utils iperf3 nginx-light ipvsadm gnuplot-nox qemu-system-x86 python3)"
-if [ "$PERF" = 1 ]; then
+if [ "$PERF" = 1 ] || [ "${P_BIGPERF:-0}" = 1 ]; then
 	if [ -x /usr/bin/perf ] && /usr/bin/perf version >/dev/null 2>&1; then
 		BINS="$BINS /usr/bin/perf"
 	else
 		echo "bench: no working /usr/bin/perf (linux-perf); no profile"
-		PERF=0
+		PERF=0 P_BIGPERF=0
 	fi
 fi
 
@@ -177,6 +180,7 @@ if [ -n "$MODE" ]; then
 	APPEND+=" pktruns=$P_RUNS pktdur=$P_DUR pktrows=$P_ROWS pktbig=$P_BIG pktperf=$PERF"
 	APPEND+=" pktsmp=$P_SMP pktconfigs=$CONFIGS${QUICK:+ pktquick=1}"
 	APPEND+=" pktrowsruns=$P_RRUNS pktsmpruns=$P_SRUNS pktrunrows=${PKT_RUNROWS:-1000000}"
+	APPEND+=" pktbigperf=$P_BIGPERF"
 fi
 APPEND+=" ${BENCH_APPEND:-}"
 ACCEL=(-accel tcg,thread=multi)

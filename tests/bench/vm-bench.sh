@@ -588,11 +588,7 @@ fullnat_check() {
 # window. Nothing is printed without l4lbctl. (This used the
 # function_graph tracer on l4lb_gc_work; under TCG, switching the tracer
 # off hung the VM's CPU in the kernel's code patching, a soft lockup.)
-gc_read() {
-	l4lbctl stats 2>/dev/null |
-		awk '$1 == "gc_runs" { r = $2 } $1 == "gc_nsecs" { n = $2 }
-		     END { if (r != "" && n != "") print r, n }'
-}
+# gc_read is in lib.sh.
 gc_begin() {
 	GC_ON=
 	is_l4lb "$CFG" && command -v l4lbctl >/dev/null || return 0

@@ -30,6 +30,10 @@
 #   pktperf=1      perf profiles of the hit and new runs; with pktsmp=1
 #                  also per-CPU ones of a one- and a two-thread new run
 #   pktsmp=1       the two-CPU phase (two pktgen threads)
+#   pktbigperf=1   at the pktbig level, first round only: after the timed
+#                  runs, one more hit and new run per configuration under
+#                  perf (PERF_TAG hitbig, newbig), with l4lb's expiry
+#                  worker and /proc/stat over the window (PKT win)
 #   pktrunrows=N   the tables of the base, perf and two-CPU phases sized
 #                  for N rows (default 1000000), as a user sizes them for a
 #                  new-flow load: a run makes up to a million rows (5-6 s
@@ -41,8 +45,13 @@
 # Output: "# ..." for people; for tests/bench/report_pkt.py:
 #   PKT info KEY VALUE...
 #   PKT val PHASE CFG WORKLOAD RUN PPS DELIVERED SECS
-#       (PHASE: base, perf, smp1, smp2, rowsN; DELIVERED: the share of the
-#       packets pktgen sent that reached the backends)
+#       (PHASE: base, perf, smp1, smp2, rowsN, bigperf; DELIVERED: the
+#       share of the packets pktgen sent that reached the backends)
+#   PKT win PHASE CFG WORKLOAD RUN ROWS SECS GC_MS_PER_S GC_RUNS USR SYS IRQ SOFTIRQ IDLE
+#       (the measured window of a pktbigperf run: the table's rows before
+#       it, l4lb's expiry worker in ms per second from l4lbctl stats'
+#       gc_nsecs and gc_runs ("-" but for l4lb), and /proc/stat's shares
+#       of all CPUs' time, %; perf's own time included)
 #   PKT err PHASE CFG WORKLOAD RUN TEXT...
 #   PKT nat CFG NATTED OTHER        (packets at be1 from the pool / not)
 #   PKT fill CFG ROWS_WANTED ROWS SECS
@@ -50,6 +59,9 @@
 #   PKT read CFG WHAT ROWS SECS
 #   PKT perf CFG WORKLOAD PPS CPUS GROUP SHARE_PCT
 #   PERF CFG WORKLOAD <perf report line>
+#   PERFSYM CFG WORKLOAD <perf report line>   (l4lb's symbols, nf_hook_slow)
+#   PERFCPU CFG WORKLOAD <perf report line>   (per CPU: the smp perf runs)
+#       (WORKLOAD: hit, new; new1cpu, new2cpu; hitbig, newbig)
 # then "----- bench end -----".
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -64,6 +76,7 @@ export T_NAME
 mkdir -p "$TAP_DIR"
 
 RUNS=5 DUR=4 ROWS="1000 100000" BIG=0 PERF=0 SMP=1 QUICK='' RROWS='' RSMP=''
+BIGPERF=0
 RUNROWS=1000000
 CONFIGS="fwd l4lb ipvs nft"
 for arg in $(cat /proc/cmdline); do
@@ -74,6 +87,7 @@ for arg in $(cat /proc/cmdline); do
 	pktrows=*) ROWS=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	pktbig=*) BIG=${arg#*=} ;;
 	pktperf=*) PERF=${arg#*=} ;;
+	pktbigperf=*) BIGPERF=${arg#*=} ;;
 	pktsmp=*) SMP=${arg#*=} ;;
 	pktrowsruns=*) RROWS=${arg#*=} ;;
 	pktsmpruns=*) RSMP=${arg#*=} ;;
@@ -98,7 +112,7 @@ res info kernel "$(uname -r)"
 res info vcpus "$NCPU"
 res info quick "${QUICK:-0}"
 res info mem_mib "$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo)"
-res info params "runs=$RUNS dur=$DUR rows=$(echo "$ROWS" | tr ' ' ,) rowsruns=$RROWS big=$BIG perf=$PERF smp=$SMP smpruns=$RSMP runrows=$RUNROWS"
+res info params "runs=$RUNS dur=$DUR rows=$(echo "$ROWS" | tr ' ' ,) rowsruns=$RROWS big=$BIG perf=$PERF smp=$SMP smpruns=$RSMP runrows=$RUNROWS bigperf=$BIGPERF"
 say "pkt: kernel $(uname -r), $NCPU vCPUs; runs=$RUNS dur=${DUR}s configs: $CONFIGS rows: $ROWS big: $BIG"
 
 # ------------------------------------------------------------ modules ----
@@ -226,7 +240,9 @@ pg_conf() {
 
 # pg_flow THREAD DEV COUNT KIND: lines for pg_conf: to TGT:9000 from
 # KIND one (10.0.0.2:9, or 10.0.0.3:9 for thread 1), new (10.0.0.10-250
-# x ports 1024-65533, thread 1: 10.0.0.130-250), fill (COUNT sources from
+# x ports 1024-65533, thread 1: 10.0.0.130-250; NEW_NET=A.B.C: from
+# A.B.C.x instead, as pktgen starts every run at the first tuple and a
+# second new run on one table must make rows too), fill (COUNT sources from
 # 10.1.0.0 up, port 40000: nf_nat maps a source port below 1024 into
 # 1-1023, whose few ports a million rows would exhaust; thread 1 is not
 # used for fill).
@@ -250,11 +266,11 @@ pg_flow() {
 		;;
 	new)
 		if [ "$SPLIT" = 1 ]; then
-			[ "$_t" = 0 ] && echo "$_t $_d src_min 10.0.0.10" && echo "$_t $_d src_max 10.0.0.129"
-			[ "$_t" = 1 ] && echo "$_t $_d src_min 10.0.0.130" && echo "$_t $_d src_max 10.0.0.250"
+			[ "$_t" = 0 ] && echo "$_t $_d src_min ${NEW_NET:-10.0.0}.10" && echo "$_t $_d src_max ${NEW_NET:-10.0.0}.129"
+			[ "$_t" = 1 ] && echo "$_t $_d src_min ${NEW_NET:-10.0.0}.130" && echo "$_t $_d src_max ${NEW_NET:-10.0.0}.250"
 		else
-			echo "$_t $_d src_min 10.0.0.10"
-			echo "$_t $_d src_max 10.0.0.250"
+			echo "$_t $_d src_min ${NEW_NET:-10.0.0}.10"
+			echo "$_t $_d src_max ${NEW_NET:-10.0.0}.250"
 		fi
 		echo "$_t $_d udp_src_min 1024"
 		echo "$_t $_d udp_src_max 65534"
@@ -288,7 +304,8 @@ pg_sent() {
 # new) with pktgen on THREADS threads (1 or 2): the packets delivered over
 # DUR seconds after a warm-up second (6 s under perf, which is slow to
 # start); prints PKT val with the rate, and the share of the packets sent
-# over the whole run that reached the backends.
+# over the whole run that reached the backends. With WIN_STAT=1 also PKT
+# win (win_stat) for the window.
 measure() {
 	_ph=$1 _cfg=$2 _wl=$3 _run=$4 _thr=$5
 	_kind=one
@@ -301,6 +318,7 @@ measure() {
 		_t=$((_t + 1))
 	done
 	pg_conf /tmp/pg.conf >/tmp/pg.err 2>&1 || { res err "$_ph" "$_cfg" "$_wl" "$_run" "pktgen: $(tr '\n' ' ' </tmp/pg.err)"; return 1; }
+	[ -n "${WIN_STAT:-}" ] && _wr=$(rows "$_cfg")
 	_cp=$(delivered)
 	n cli sh -c "echo start >$PG/pgctrl" >/tmp/pg.run 2>&1 &
 	_pgp=$!
@@ -310,9 +328,11 @@ measure() {
 	else
 		sleep 1
 	fi
+	[ -n "${WIN_STAT:-}" ] && _w0=$(win_stat "$_cfg")
 	_c0=$(delivered) _t0=$(now)
 	sleep "$DUR"
 	_c1=$(delivered) _t1=$(now)
+	[ -n "${WIN_STAT:-}" ] && _w1=$(win_stat "$_cfg")
 	_pps=$(awk -v c="$_c1" -v c0="$_c0" -v a="$_t0" -v b="$_t1" 'BEGIN { d = b - a; if (d <= 0) d = 0.01; printf "%.0f", (c - c0) / d }')
 	[ -n "${PERF_ON:-}" ] && perf_end "$_cfg" "${PERF_TAG:-$_wl}" "$_pps"
 	n cli sh -c "echo stop >$PG/pgctrl"
@@ -321,6 +341,32 @@ measure() {
 	awk -v cp="$_cp" -v c="$(delivered)" -v a="$_t0" -v b="$_t1" -v s="$_sent" -v pps="$_pps" \
 		-v ph="$_ph" -v cfg="$_cfg" -v wl="$_wl" -v r="$_run" 'BEGIN {
 		printf "PKT val %s %s %s %s %s %.3f %.2f\n", ph, cfg, wl, r, pps, (s > 0 ? (c - cp) / s : 0), b - a }'
+	[ -n "${WIN_STAT:-}" ] && win_print "$_ph" "$_cfg" "$_wl" "$_run" "$_wr" "$_w0" "$_w1"
+	return 0
+}
+
+# win_stat CFG: "UPTIME GC_RUNS GC_NSECS" (l4lb's expiry worker, from
+# l4lbctl stats; "- -" for the others) and /proc/stat's first line's
+# counters (user nice system idle iowait irq softirq steal ...).
+win_stat() {
+	_g=
+	[ "$1" = l4lb ] && _g=$(gc_read)
+	echo "$(now) ${_g:-- -} $(awk 'NR == 1 { $1 = ""; print; exit }' /proc/stat)"
+}
+
+# win_print PHASE CFG WL RUN ROWS W0 W1: PKT win from two win_stat lines.
+win_print() {
+	awk -v ph="$1" -v cfg="$2" -v wl="$3" -v r="$4" -v rows="$5" -v a="$6" -v b="$7" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		s = y[1] - x[1]
+		if (s <= 0) s = 0.01
+		gms = "-"; gr = "-"
+		if (x[2] != "-" && y[2] != "-") { gms = sprintf("%.3f", (y[3] - x[3]) / 1e6 / s); gr = y[2] - x[2] }
+		t = 0
+		for (i = 4; i <= 11; i++) { d[i] = y[i] - x[i]; t += d[i] }
+		if (t <= 0) t = 1
+		printf "PKT win %s %s %s %s %s %.2f %s %s %.1f %.1f %.1f %.1f %.1f\n", ph, cfg, wl, r, rows, s, gms, gr,
+			(d[4] + d[5]) * 100 / t, d[6] * 100 / t, d[9] * 100 / t, d[10] * 100 / t, (d[7] + d[8]) * 100 / t }'
 }
 
 # nat_begin / nat_end CFG: how many packets reached be1 from the SNAT pool
@@ -363,7 +409,7 @@ perf_end() {
 	head -n 25 /tmp/perf.sym | sed "s/^/PERF $1 $2 /"
 	# Every symbol of l4lb's, and the netfilter hook calls around it.
 	grep -E ' (l4lb_|nf_hook_slow|ipv4_conntrack_defrag)' /tmp/perf.sym | sed "s/^/PERFSYM $1 $2 /"
-	if [ -n "${PERF_TAG:-}" ]; then
+	if [ -n "${PERF_BYCPU:-}" ]; then
 		timeout 300 perf report -i /tmp/perf.data --stdio --sort cpu,sym --percent-limit 0.4 2>/dev/null |
 			grep '%' | grep -v '^#' | head -n 60 | sed "s/^/PERFCPU $1 $2 /"
 	fi
@@ -422,7 +468,7 @@ done
 kmod_load nf_defrag_ipv4 >/dev/null 2>&1
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo -1 >/proc/sys/kernel/perf_event_paranoid
-command -v perf >/dev/null || PERF=0
+command -v perf >/dev/null || PERF=0 BIGPERF=0
 res info configs "$(echo $CONFIGS | tr -s ' ')"
 say "setup done ($(($(now | cut -d. -f1) - ${T_START%.*})) s)"
 
@@ -503,8 +549,8 @@ if [ "$PERF" = 1 ] && [ "$SMP" = 1 ] && [ "$NCPU" -ge 2 ]; then
 	step "smp perf"
 	for CFG in $CONFIGS; do
 		for _thr in 1 2; do
-			cfg_up "$CFG" "$RUNROWS" && PERF_ON=1 PERF_TAG=new${_thr}cpu measure "smpperf$_thr" "$CFG" new 1 $_thr
-			PERF_ON= PERF_TAG=
+			cfg_up "$CFG" "$RUNROWS" && PERF_ON=1 PERF_TAG=new${_thr}cpu PERF_BYCPU=1 measure "smpperf$_thr" "$CFG" new 1 $_thr
+			PERF_ON='' PERF_TAG='' PERF_BYCPU=''
 			stack_down
 		done
 	done
@@ -548,6 +594,15 @@ while [ -n "$LEVELS" ] && [ "$r" -le "$RROWS" ]; do
 			for W in hit new; do
 				measure "rows$N" "$CFG" $W $r 1
 			done
+			# pktbigperf: both once more under perf, on the same table
+			# (with the rows the timed new run made); the new run from
+			# other sources (10.200.0.x), or its first packets would hit
+			# the rows of the timed one.
+			if [ "$BIGPERF" = 1 ] && [ "$N" = "$BIG" ] && [ "$r" = 1 ]; then
+				PERF_ON=1 PERF_TAG=hitbig WIN_STAT=1 measure bigperf "$CFG" hit 1 1
+				PERF_ON=1 PERF_TAG=newbig WIN_STAT=1 NEW_NET=10.200.0 measure bigperf "$CFG" new 1 1
+				PERF_ON='' PERF_TAG='' WIN_STAT='' NEW_NET=''
+			fi
 			say "rows $N $CFG: table $(rows "$CFG"), $(awk '/^Slab/ {print $2, $3}' /proc/meminfo) slab"
 			stack_down
 		done

@@ -286,6 +286,12 @@ static void group_resolves_the_id_without_joining(void **state)
 	nl_close(&joined);
 }
 
+/* A message buffer aligned for struct nlmsghdr. */
+union msgbuf {
+	struct nlmsghdr align;
+	char b[512];
+};
+
 /*
  * A CTRL_CMD_NEWFAMILY notification as the kernel's ctrl_fill_info()
  * writes it: name, id, version, then the groups, each a nest of ID and
@@ -325,10 +331,7 @@ static struct nlmsghdr *ctrl_notification(char *b, uint8_t cmd, int groups)
 
 static void family_parse_reads_a_notification(void **state)
 {
-	union {
-		struct nlmsghdr align;
-		char b[512];
-	} buf = { 0 };
+	union msgbuf buf = { 0 };
 	struct nl_family f;
 	struct nlmsghdr *nlh;
 
@@ -357,10 +360,7 @@ static void family_parse_reads_a_notification(void **state)
 
 static void family_parse_refuses_malformed_messages(void **state)
 {
-	union {
-		struct nlmsghdr align;
-		char b[512];
-	} buf = { 0 };
+	union msgbuf buf = { 0 };
 	struct nl_family f;
 	struct nlmsghdr *nlh;
 	struct nlattr *name;
